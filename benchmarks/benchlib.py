@@ -1,0 +1,271 @@
+"""What both benchmark scripts share: the machine description, timing a child process, medians,
+and the markdown summary ``results/latest.md`` rebuilt from every ``results/*.json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+WORK = HERE / "work"
+
+
+def machine() -> dict[str, Any]:
+    """The facts a reader needs to compare figures with their own machine."""
+    cpu = ""
+    meminfo = ""
+    try:
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+        meminfo = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            ),
+            "",
+        )
+    except OSError:
+        pass
+    mem_gb = round(int(meminfo.split()[0]) / 1024 / 1024, 1) if meminfo else None
+    return {
+        "nproc": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "memory_gb": mem_gb,
+        "cpu": cpu or platform.processor(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    """One finished child process: exit code, wall time and peak resident memory."""
+
+    returncode: int
+    seconds: float
+    max_rss_mb: float
+    stdout: bytes
+    stderr: bytes
+
+
+def run_child(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    timeout: float = 1200.0,
+    env: dict[str, str] | None = None,
+) -> ChildRun:
+    """Run ``argv`` and measure it from outside: wall time and the child's ``ru_maxrss``.
+
+    ``os.wait4`` reports the peak resident set of exactly this child (and the children it
+    waited for), not of anything else this process started before.
+    """
+    with (
+        Path(os.devnull).open("rb") as devnull,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [os.fspath(a) for a in argv], cwd=cwd, stdin=devnull, stdout=out, stderr=err, env=env
+        )
+        killed = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                proc.kill()
+                killed = True
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(
+            -9 if killed else proc.returncode,
+            seconds,
+            usage.ru_maxrss / 1024,
+            out.read(),
+            err.read(),
+        )
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None or value != value:
+        return "–"
+    if value < 0.01:
+        return f"{value * 1000:.2f} ms"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def fmt_mb(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value / 1024:.2f} GB" if value >= 1024 else f"{value:.0f} MB"
+
+
+def _machine_md(m: dict[str, Any]) -> str:
+    return (
+        f"{m.get('cpu', '?')}, {m.get('nproc', '?')} CPUs, {m.get('memory_gb', '?')} GB RAM, "
+        f"{m.get('system', '?')}, {m.get('python_implementation', 'Python')} "
+        f"{m.get('python', '?')}"
+    )
+
+
+def snapshot_md(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Snapshot benchmark",
+        "",
+        f"Policy `{data['policy']}`, as of {data['as_of']}; measured on "
+        f"{_machine_md(data['machine'])}. Each figure is the median of the runs shown, every "
+        "run in a fresh process. *total* is load + validate + checks + output inside one "
+        "process; *CLI* is `policy-check check ... --format json` end to end (interpreter "
+        "start and imports included).",
+        "",
+        "| stores | file | runs | json.load | load | validate | checks | output | total | "
+        "total / json.load | CLI | CLI / json.load | peak RSS | findings (failing) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in data["sizes"]:
+        med = row["median"]
+        if "error" in row:
+            lines.append(
+                f"| {row['stores']:,} | {row.get('bytes', 0) / 1e6:.1f} MB | "
+                f"{row.get('repeat', '?')} | failed: {row['error'][:200]!r} "
+                "|||||||||||"
+            )
+            continue
+        cli = med.get("cli")
+        cli_ratio = f"{cli / med['json_load']:.2f}×" if cli else "–"
+        lines.append(
+            f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | {row.get('repeat', '?')} | "
+            f"{fmt_s(med['json_load'])} | {fmt_s(med['load'])} | {fmt_s(med['validate'])} | "
+            f"{fmt_s(med['checks'])} | {fmt_s(med['output'])} | {fmt_s(med['total'])} | "
+            f"{med['total'] / med['json_load']:.2f}× | {fmt_s(cli)} | "
+            f"{cli_ratio} | "
+            f"{fmt_mb(row['peak_rss_mb'])} | {row['findings']:,} ({row['failing']:,}) |"
+        )
+    lines += [
+        "",
+        "Peak resident memory within each phase (kernel high-water mark, reset "
+        "before the phase; it includes what earlier phases still hold):",
+        "",
+        "| stores | json.load | load | validate | checks | output |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in data["sizes"]:
+        if "error" in row:
+            continue
+        rss = row["rss_after_mb"]
+        lines.append(
+            f"| {row['stores']:,} | {fmt_mb(rss['json_load'])} | {fmt_mb(rss['load'])} | "
+            f"{fmt_mb(rss['validate'])} | {fmt_mb(rss['checks'])} | "
+            f"{fmt_mb(rss['output'])} |"
+        )
+    commands = sorted({row["command"] for row in data["sizes"] if "command" in row})
+    lines += ["", "Commands:", "", *(f"    {c}" for c in commands)]
+    return lines
+
+
+def checkov_md(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Side by side with Checkov (Terraform plan, S3 lifecycle expiration)",
+        "",
+        f"Command: `{data['command']}`  ",
+        f"Measured {data['measured_at']} on {_machine_md(data['machine'])}; Checkov "
+        f"{data.get('checkov_version', '?')}; wall time of the whole command, median of "
+        f"{data['repeat']} runs.",
+        "",
+        "| buckets | plan | Checkov | Checkov peak RSS | policy-check | policy-check peak RSS | "
+        "speed-up | violations (truth / Checkov / policy-check) | agree |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for row in data["sizes"]:
+        ck, pc = row["checkov"], row["policy_check"]
+        ratio = (
+            f"{ck['median_s'] / pc['median_s']:.0f}×"
+            if ck.get("median_s") and pc.get("median_s")
+            else "–"
+        )
+        lines.append(
+            f"| {row['buckets']:,} | {row['bytes'] / 1e6:.1f} MB | {fmt_s(ck.get('median_s'))} | "
+            f"{fmt_mb(ck.get('max_rss_mb'))} | {fmt_s(pc.get('median_s'))} | "
+            f"{fmt_mb(pc.get('max_rss_mb'))} | {ratio} | {row['truth']:,} / "
+            f"{_count(ck)} / {_count(pc)} | {'yes' if row.get('agree') else 'NO'} |"
+        )
+    return lines
+
+
+def _count(tool: dict[str, Any]) -> str:
+    count = tool.get("violations")
+    return f"{count:,}" if isinstance(count, int) else "–"
+
+
+def write_latest() -> Path:
+    """Rebuild ``results/latest.md`` from the JSON results present."""
+    parts = [
+        "# Benchmark results",
+        "",
+        "Generated by `benchmarks/bench_snapshot.py` and `benchmarks/bench_checkov.py` from "
+        "`results/*.json`; see `benchmarks/README.md` for what is measured and how.",
+        "",
+    ]
+    snapshot = RESULTS / "snapshot.json"
+    checkov = RESULTS / "checkov.json"
+    if snapshot.exists():
+        parts += [*snapshot_md(json.loads(snapshot.read_text())), ""]
+    if checkov.exists():
+        parts += [*checkov_md(json.loads(checkov.read_text())), ""]
+    path = RESULTS / "latest.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def command_line() -> str:
+    """The command as it was typed, relative to the repository root when possible."""
+    args = [
+        os.path.relpath(a, ROOT) if a.endswith(".py") and Path(a).is_absolute() else a
+        for a in sys.argv
+    ]
+    return " ".join(["python", *args])

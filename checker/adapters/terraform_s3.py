@@ -1,0 +1,461 @@
+"""S3 buckets: retention from lifecycle rules, encryption, and TLS-only bucket policies.
+
+Both AWS provider styles are read: inline blocks on ``aws_s3_bucket`` (provider v3:
+``lifecycle_rule``, ``versioning``, ``server_side_encryption_configuration``, ``policy``) and the
+separate resources of provider v4+ (``aws_s3_bucket_lifecycle_configuration``,
+``aws_s3_bucket_versioning``, ``aws_s3_bucket_server_side_encryption_configuration``,
+``aws_s3_bucket_policy``). A separate resource replaces the bucket's whole configuration of
+that kind on apply, so when one targets the bucket it wins over the inline block.
+
+Retention is how long an object's data can stay in the bucket:
+
+* only enabled rules count (``enabled: true`` / ``status: Enabled``);
+* only rules without a filter (no prefix, tag, ``and`` or object-size bound) cover the whole
+  bucket; objects outside filtered rules never expire, so without an unfiltered expiring rule
+  the bucket keeps data ``indefinite`` and a warning describes the partial rules;
+* when several unfiltered rules expire objects, S3 honours the shortest;
+* ``expiration`` with ``days: 0`` (e.g. ``expired_object_delete_marker: true``) only removes
+  delete markers: no expiration;
+* ``expiration.date`` deletes on a calendar date, which is no retention window: the rule is not
+  counted and a warning says so;
+* on a versioned bucket (versioning ``Enabled`` or ``Suspended``) expiring the current version
+  only makes it noncurrent. The data then lives until ``noncurrent_version_expiration`` removes
+  it, counted from when it became noncurrent: retention = current days + noncurrent days, and
+  ``indefinite`` when no unfiltered rule expires noncurrent versions or the rule keeps
+  ``newer_noncurrent_versions`` (those versions never expire);
+* no lifecycle at all: ``indefinite``.
+
+A finite retention also records ``deletion_schedule.defined: true`` (the lifecycle rule is the
+schedule). Encryption at rest is recorded only when the plan shows a default encryption rule:
+S3 has encrypted new objects with SSE-S3 since January 2023, but a plan that does not show it
+is no evidence, so the check reports "not evidenced" instead of this reader guessing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from checker.adapters.terraform_facts import (
+    AWS_MANAGED_KEY_ROTATION,
+    Facts,
+    Unknown,
+    blocks,
+    key_rotation,
+    known,
+    unknown_note,
+    whole,
+)
+from checker.adapters.terraform_plan import Plan, Resource
+from checker.diagnostics import JsonPath
+
+LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
+VERSIONING = "aws_s3_bucket_versioning"
+ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
+POLICY = "aws_s3_bucket_policy"
+ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One lifecycle rule, the same for both provider styles."""
+
+    label: str
+    path: JsonPath
+    enabled: bool
+    scope: str | None  # None: the whole bucket; else which objects it covers
+    days: int | None
+    days_path: JsonPath
+    date: str | None
+    noncurrent_days: int | None
+    noncurrent_path: JsonPath
+    keeps_newer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A bucket of the plan, or one known only through resources that configure it."""
+
+    resource: Resource | None
+    name: str | None
+    attachments: dict[str, list[Resource]]
+
+
+def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
+    facts = Facts()
+    if bucket.resource is not None:
+        facts.use(bucket.resource)
+        region = bucket.resource.get("region")
+        if isinstance(region, str) and region:
+            facts.put(("region",), region, bucket.resource.vpath("region"))
+    for group in bucket.attachments.values():
+        for res in group:
+            facts.use(res)
+    _retention(plan, bucket, state, facts)
+    _encryption(plan, bucket, facts)
+    _in_transit(plan, bucket, facts)
+    return facts
+
+
+def _single(plan: Plan, bucket: Bucket, kind: str) -> Resource | None:
+    group = bucket.attachments.get(kind) or []
+    if len(group) > 1:
+        names = ", ".join(r.address for r in group)
+        plan.note(
+            group[1].path,
+            f"bucket {bucket.name} is configured by several {kind} "
+            f"resources ({names}); each apply overwrites the others. Using "
+            f"{group[0].address}",
+            "terraform-conflicting-resources",
+        )
+    return group[0] if group else None
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
+    try:
+        found = _rules(plan, bucket)
+        if found is None:
+            return
+        rules, where = found
+        active = [r for r in rules if r.enabled]
+        for rule in active:
+            if rule.date:
+                plan.note(
+                    (*rule.days_path[:-1], "date"),
+                    f"lifecycle rule {rule.label} of "
+                    f"bucket {bucket.name} expires objects on the date {rule.date}: a date "
+                    "is not a retention window, so the rule is not counted",
+                    "terraform-date-expiration",
+                )
+        unfiltered = [r for r in active if r.scope is None and r.days is not None]
+        if not unfiltered:
+            _indefinite(plan, bucket, state, facts, active, where)
+            return
+        current = min(unfiltered, key=lambda r: r.days or 0)
+        days = current.days or 0
+        versioned, vpath = _versioned(plan, bucket)
+    except Unknown as exc:
+        unknown_note(plan, exc, "the retention")
+        return
+    if versioned is None:
+        plan.note(
+            vpath,
+            f"bucket {bucket.name} is not in this plan, so whether it keeps "
+            "noncurrent versions is not evidenced; its retention is left unset",
+            "terraform-bucket-outside-plan",
+        )
+        return
+    if not versioned:
+        facts.put(("retention", state), f"{days}d", current.days_path)
+        facts.put(("deletion_schedule", "defined"), True, current.days_path)
+        return
+    noncurrent = [
+        r for r in active if r.scope is None and r.noncurrent_days is not None and not r.keeps_newer
+    ]
+    if not noncurrent:
+        keepers = [r for r in active if r.scope is None and r.keeps_newer]
+        why = (
+            f"rule {keepers[0].label} keeps the newest noncurrent versions "
+            "(newer_noncurrent_versions) whatever their age"
+            if keepers
+            else "no lifecycle rule for the whole bucket expires noncurrent versions"
+        )
+        facts.put(("retention", state), "indefinite", vpath)
+        plan.note(
+            keepers[0].noncurrent_path[:-1] if keepers else vpath,
+            f"bucket {bucket.name} is versioned and {why}: expired objects can stay as "
+            "noncurrent versions indefinitely",
+            "terraform-noncurrent-kept",
+        )
+        return
+    extra = min(noncurrent, key=lambda r: r.noncurrent_days or 0)
+    facts.put(("retention", state), f"{days + (extra.noncurrent_days or 0)}d", current.days_path)
+    facts.put(("deletion_schedule", "defined"), True, current.days_path)
+
+
+def _indefinite(
+    plan: Plan, bucket: Bucket, state: str, facts: Facts, active: list[Rule], where: JsonPath
+) -> None:
+    """No rule expires the whole bucket: cite the first enabled rule's (absent) expiration."""
+    if active:
+        where = active[0].days_path[:-2]
+    facts.put(("retention", state), "indefinite", where)
+    partial = [r for r in active if r.scope is not None and r.days is not None]
+    if partial:
+        parts = "; ".join(
+            f"rule {r.label} expires objects with {r.scope} after {r.days}d" for r in partial
+        )
+        plan.note(
+            partial[0].path,
+            f"only part of bucket {bucket.name} expires ({parts}); every "
+            "other object is kept indefinitely, so the bucket's retention is indefinite",
+            "terraform-partial-lifecycle",
+        )
+
+
+def _rules(plan: Plan, bucket: Bucket) -> tuple[list[Rule], JsonPath] | None:
+    """The lifecycle rules in force, and the path to cite; ``None``: nothing to say."""
+    config = _single(plan, bucket, LIFECYCLE)
+    if config is not None:
+        items = blocks(config, "rule")
+        return [_v4_rule(config, i) for i in range(len(items))], config.vpath("rule")
+    res = bucket.resource
+    if res is None:
+        return None  # a bucket outside this plan: its lifecycle is not evidenced here
+    try:
+        items = blocks(res, "lifecycle_rule")
+    except Unknown:
+        if not plan.unset_by_default(res, "lifecycle_rule"):
+            raise
+        return [], res.path
+    where = res.vpath("lifecycle_rule") if "lifecycle_rule" in res.values else res.path
+    return [_v3_rule(res, i) for i in range(len(items))], where
+
+
+def _v3_rule(res: Resource, i: int) -> Rule:
+    base = ("lifecycle_rule", i)
+    label = _label(known(res, *base, "id"), i)
+    scope = []
+    prefix = known(res, *base, "prefix")
+    if isinstance(prefix, str) and prefix:
+        scope.append(f"prefix {prefix!r}")
+    tags = known(res, *base, "tags")
+    if isinstance(tags, dict) and tags:
+        scope.append("tags " + ", ".join(f"{k}={v}" for k, v in tags.items()))
+    days, days_path, date = _expiration(res, base)
+    nc = blocks(res, *base, "noncurrent_version_expiration")
+    return Rule(
+        label=label,
+        path=res.vpath(*base),
+        enabled=known(res, *base, "enabled") is True,
+        scope=" and ".join(scope) or None,
+        days=days,
+        days_path=days_path,
+        date=date,
+        noncurrent_days=whole(known(res, *base, "noncurrent_version_expiration", 0, "days"))
+        if nc
+        else None,
+        noncurrent_path=res.vpath(*base, "noncurrent_version_expiration", 0, "days"),
+        keeps_newer=False,
+    )
+
+
+def _v4_rule(res: Resource, i: int) -> Rule:
+    base = ("rule", i)
+    scope = []
+    prefix = known(res, *base, "prefix")
+    if isinstance(prefix, str) and prefix:
+        scope.append(f"prefix {prefix!r}")
+    if blocks(res, *base, "filter"):
+        scope.extend(_filter_scope(known(res, *base, "filter", 0)))
+    days, days_path, date = _expiration(res, base)
+    nc_days: int | None = None
+    keeps_newer = False
+    if blocks(res, *base, "noncurrent_version_expiration"):
+        nc_days = whole(known(res, *base, "noncurrent_version_expiration", 0, "noncurrent_days"))
+        newer = known(res, *base, "noncurrent_version_expiration", 0, "newer_noncurrent_versions")
+        keeps_newer = newer not in (None, "", 0, "0")
+    return Rule(
+        label=_label(known(res, *base, "id"), i),
+        path=res.vpath(*base),
+        enabled=known(res, *base, "status") == "Enabled",
+        scope=" and ".join(scope) or None,
+        days=days,
+        days_path=days_path,
+        date=date,
+        noncurrent_days=nc_days,
+        noncurrent_path=res.vpath(*base, "noncurrent_version_expiration", 0, "noncurrent_days"),
+        keeps_newer=keeps_newer,
+    )
+
+
+def _filter_scope(block: Any) -> list[str]:
+    """What a ``filter`` (or ``and``) block narrows the rule to; empty: the whole bucket."""
+    if not isinstance(block, dict):
+        return []
+    scope = []
+    prefix = block.get("prefix")
+    if isinstance(prefix, str) and prefix:
+        scope.append(f"prefix {prefix!r}")
+    for tag in block.get("tag") or ():
+        if isinstance(tag, dict):
+            scope.append(f"tag {tag.get('key')}={tag.get('value')}")
+        else:
+            scope.append(f"tag {tag}")
+    tags = block.get("tags")
+    if isinstance(tags, dict) and tags:
+        scope.append("tags " + ", ".join(f"{k}={v}" for k, v in tags.items()))
+    for key, word in (("object_size_greater_than", "size >"), ("object_size_less_than", "size <")):
+        size = block.get(key)
+        if size not in (None, "", 0, "0"):
+            scope.append(f"{word} {size}")
+    for inner in block.get("and") or ():
+        scope.extend(_filter_scope(inner))
+    return scope
+
+
+def _expiration(
+    res: Resource, base: tuple[str | int, ...]
+) -> tuple[int | None, JsonPath, str | None]:
+    days_path = res.vpath(*base, "expiration", 0, "days")
+    if not blocks(res, *base, "expiration"):
+        return None, days_path, None
+    days = whole(known(res, *base, "expiration", 0, "days"))
+    date = known(res, *base, "expiration", 0, "date")
+    return days, days_path, date if isinstance(date, str) and date else None
+
+
+def _label(rule_id: Any, index: int) -> str:
+    return repr(rule_id) if isinstance(rule_id, str) and rule_id else f"#{index + 1}"
+
+
+def _versioned(plan: Plan, bucket: Bucket) -> tuple[bool | None, JsonPath]:
+    """Whether noncurrent versions can exist (``None``: not evidenced), and the path to cite."""
+    config = _single(plan, bucket, VERSIONING)
+    if config is not None:
+        status = known(config, "versioning_configuration", 0, "status")
+        return status in ("Enabled", "Suspended"), config.vpath(
+            "versioning_configuration", 0, "status"
+        )
+    res = bucket.resource
+    if res is None:
+        return None, bucket.attachments[LIFECYCLE][0].path
+    try:
+        items = blocks(res, "versioning")
+    except Unknown:
+        if plan.unset_by_default(res, "versioning"):
+            return False, res.path
+        raise
+    if not items:
+        return False, res.vpath("versioning")
+    return known(res, "versioning", 0, "enabled") is True, res.vpath("versioning", 0, "enabled")
+
+
+# --- encryption ------------------------------------------------------------------------------
+
+
+def _encryption(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    config = _single(plan, bucket, ENCRYPTION)
+    try:
+        base: tuple[str | int, ...]
+        if config is not None:
+            owner, base = config, ("rule",)
+        elif bucket.resource is not None:
+            owner = bucket.resource
+            try:
+                if not blocks(owner, "server_side_encryption_configuration"):
+                    return
+            except Unknown:
+                if plan.unset_by_default(owner, "server_side_encryption_configuration"):
+                    return
+                raise
+            base = ("server_side_encryption_configuration", 0, "rule")
+        else:
+            return
+        for i, rule in enumerate(blocks(owner, *base)):
+            if rule.get("apply_server_side_encryption_by_default"):
+                _default_encryption(
+                    plan, facts, owner, (*base, i, "apply_server_side_encryption_by_default", 0)
+                )
+                return
+    except Unknown as exc:
+        unknown_note(plan, exc, "encryption at rest")
+
+
+def _default_encryption(
+    plan: Plan, facts: Facts, owner: Resource, base: tuple[str | int, ...]
+) -> None:
+    algorithm = known(owner, *base, "sse_algorithm")
+    where = owner.vpath(*base, "sse_algorithm")
+    if algorithm == "AES256":
+        facts.put(("encryption", "at_rest"), True, where)
+        facts.put(("encryption", "key_manager"), "aws_managed", where)
+    elif isinstance(algorithm, str) and algorithm.startswith("aws:kms"):
+        facts.put(("encryption", "at_rest"), True, where)
+        facts.put(("encryption", "key_manager"), "aws_kms", where)
+        key_keys = (*base, "kms_master_key_id")
+        if owner.unknown_at(*key_keys) is not None:
+            key_rotation(plan, facts, owner, key_keys, None)
+        elif owner.get(*key_keys) in (None, ""):
+            facts.put(("encryption", "key_rotation"), AWS_MANAGED_KEY_ROTATION, where)
+        else:
+            key_rotation(plan, facts, owner, key_keys, owner.get(*key_keys))
+    else:
+        plan.note(
+            where,
+            f"{owner.address}: unrecognised sse_algorithm {algorithm!r}; "
+            "encryption at rest is left unset",
+            "terraform-unrecognised-value",
+        )
+
+
+# --- in transit ------------------------------------------------------------------------------
+
+
+def _in_transit(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    holders = bucket.attachments.get(POLICY) or []
+    if not holders and bucket.resource is not None:
+        res = bucket.resource
+        if res.unknown_at("policy") is not None and plan.unset_by_default(res, "policy"):
+            return
+        if res.unknown_at("policy") is not None or res.get("policy"):
+            holders = [res]
+    for res in holders:
+        try:
+            text = known(res, "policy")
+        except Unknown as exc:
+            unknown_note(plan, exc, "encryption.in_transit")
+            continue
+        if not isinstance(text, str):
+            continue
+        try:
+            document = json.loads(text)
+        except ValueError:
+            plan.note(
+                res.vpath("policy"),
+                f"{res.address}: the bucket policy is not valid "
+                "JSON; encryption in transit is not evidenced",
+                "terraform-malformed",
+            )
+            continue
+        if denies_insecure_transport(document):
+            facts.put(("encryption", "in_transit"), True, res.vpath("policy"))
+            return
+
+
+def denies_insecure_transport(policy: Any) -> bool:
+    """A statement denying every principal any S3 action when ``aws:SecureTransport`` is false."""
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements if isinstance(statements, list) else ():
+        if not isinstance(st, dict) or st.get("Effect") != "Deny":
+            continue
+        if not _everyone(st.get("Principal")) or not _all_s3(st.get("Action")):
+            continue
+        conditions = st.get("Condition")
+        for operator in ("Bool", "BoolIfExists"):
+            clause = conditions.get(operator) if isinstance(conditions, dict) else None
+            for key, value in clause.items() if isinstance(clause, dict) else ():
+                values = value if isinstance(value, list) else [value]
+                if key.lower() == "aws:securetransport" and any(
+                    str(v).lower() == "false" for v in values
+                ):
+                    return True
+    return False
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    return aws == "*" or aws == ["*"]
+
+
+def _all_s3(action: Any) -> bool:
+    actions = action if isinstance(action, list) else [action]
+    return any(a in ("*", "s3:*") for a in actions if isinstance(a, str))

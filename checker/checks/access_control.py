@@ -1,0 +1,148 @@
+"""Access control: only the allowed roles can reach the data, and only when they need to.
+
+For every store holding one of the clause's ``data_kinds``:
+
+* every role in the store's ``access.roles`` must be one of ``allowed_roles`` (each extra role
+  is named in the failure);
+* with ``need_based: true`` the store must record ``access.need_based: true`` — access is
+  granted just in time or on approval, not held permanently.
+
+Each requirement is its own finding for the store. A store that records no ``access`` block is
+one *not evidenced* finding; a missing field is *not evidenced* for that requirement; a clause
+whose data kinds no store holds is *not evidenced*.
+
+PASS::
+
+    # policy                                  # snapshot
+    access_control:                           stores:
+      - id: trainers-only                       - id: chat-primary
+        data_kinds: [conversations]               data_kinds: [conversations]
+        allowed_roles: [model_trainer]            access:
+        need_based: true                            roles: [model_trainer]
+                                                    need_based: true
+
+FAIL: ``roles: [model_trainer, support]`` ("role support can access store chat-primary…"),
+or ``need_based: false``.
+
+Serves GDPR Art. 32(1)(b) and Art. 25(2) (by default, personal data not accessible to an
+indefinite number of people) and Art. 5(1)(f) (confidentiality).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from checker.checks._phrases import nearest
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    clause = ctx.clause
+    kinds = [str(k) for k in clause["data_kinds"]]
+    allowed = [str(r) for r in clause["allowed_roles"]]
+    need_based = clause.get("need_based") is True
+    expected_roles = f"access only for {words(allowed)}" if allowed else "no role has access"
+    expected_need = "access granted only when needed"
+    summary = expected_roles + ("; " + expected_need if need_based else "")
+    matched = False
+    for path, store in ctx.section("stores"):
+        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
+        if not held:
+            continue
+        matched = True
+        name = store.get("id")
+        resource = f"store:{name}"
+        access = store.get("access")
+        if not isinstance(access, Mapping):
+            yield not_evidenced(
+                resource, f"store {name} does not record who can access it", summary, path
+            )
+            continue
+        apath = (*path, "access")
+        roles = access.get("roles")
+        if not isinstance(roles, list):
+            yield not_evidenced(
+                resource,
+                f"store {name} does not record which roles can access it",
+                expected_roles,
+                apath,
+                ("allowed_roles",),
+            )
+        else:
+            have = [str(r) for r in roles]
+            extra = [r for r in have if r not in allowed]
+            if extra:
+                noun = "role" if len(extra) == 1 else "roles"
+                only = f"only {words(allowed)} may" if allowed else "no role may"
+                yield failed(
+                    resource,
+                    f"{noun} {words(extra)} can access store {name}, which holds "
+                    f"{words(held)}, but {only}",
+                    expected_roles,
+                    f"roles: {words(have)}",
+                    (*apath, "roles"),
+                    ("allowed_roles",),
+                )
+            else:
+                yield passed(
+                    resource,
+                    f"only {words(have)} can access store {name}"
+                    if have
+                    else f"no role can access store {name}",
+                    expected_roles,
+                    f"roles: {words(have)}",
+                    (*apath, "roles"),
+                )
+        if need_based:
+            flag = access.get("need_based")
+            if flag is True:
+                yield passed(
+                    resource,
+                    f"access to store {name} is granted only when needed",
+                    expected_need,
+                    "need-based",
+                    (*apath, "need_based"),
+                )
+            elif flag is False:
+                yield failed(
+                    resource,
+                    f"access to store {name} is standing, not granted only when needed",
+                    expected_need,
+                    "standing access",
+                    (*apath, "need_based"),
+                    ("need_based",),
+                )
+            else:
+                yield not_evidenced(
+                    resource,
+                    f"store {name} does not record whether access is granted only when needed",
+                    expected_need,
+                    apath,
+                    ("need_based",),
+                )
+    if not matched:
+        yield not_evidenced(
+            "policy",
+            f"no store in the snapshot holds {words(kinds)}",
+            summary,
+            nearest(ctx.snapshot, ("stores",)),
+            ("data_kinds",),
+        )
+
+
+CHECK = Check(
+    id="access_control",
+    area=Area.ACCESS,
+    title="Access control",
+    default_severity=Severity.HIGH,
+    run=run,
+    doc=__doc__ or "",
+)

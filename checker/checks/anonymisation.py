@@ -1,0 +1,90 @@
+"""Anonymisation: the required filters run before data is trained on, stored or shared.
+
+``applies_to: training`` — every training pipeline's ``filters`` include all of
+``required_filters``; ``storage`` — every pipeline's do; ``sharing`` — every recipient is
+recorded as receiving ``anonymised: true`` data. Missing ``filters`` are not evidenced.
+
+PASS: ``filters: [pii_redaction, anonymisation]`` with ``required_filters: [pii_redaction,
+anonymisation]``.
+FAIL: a training pipeline with ``filters: [anonymisation]`` — PII redaction is missing.
+
+Serves GDPR Art. 25 (data protection by design), Art. 32(1)(a) (pseudonymisation) and
+Recital 26 (anonymous data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    training_pipelines,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    target = ctx.clause["applies_to"]
+    required = list(ctx.clause["required_filters"])
+    if target == "sharing":
+        yield from _sharing(ctx)
+        return
+    expected = f"filters {words(required)}"
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
+                            expected, None)
+        return
+    pipelines = training_pipelines(ctx) if target == "training" else ctx.section("pipelines")
+    if not pipelines:
+        yield passed("pipelines", f"no {'training ' if target == 'training' else ''}pipeline "
+                     "in the snapshot", expected, "none", ("pipelines",))
+    for path, pipe in pipelines:
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        if "filters" not in pipe:
+            yield not_evidenced(resource, f"pipeline {name} records no filters", expected, path)
+            continue
+        have = list(pipe["filters"] or ())
+        missing = [f for f in required if f not in have]
+        if missing:
+            yield failed(resource, f"pipeline {name} does not apply {words(missing)}",
+                         expected, f"filters {words(have)}", (*path, "filters"),
+                         ("required_filters",))
+        else:
+            yield passed(resource, f"pipeline {name} applies {words(required)}", expected,
+                         f"filters {words(have)}", (*path, "filters"))
+
+
+def _sharing(ctx: CheckContext) -> Iterator[Observation]:
+    expected = "recipients receive anonymised data only"
+    if "recipients" not in ctx.snapshot:
+        yield not_evidenced("recipients", "the snapshot does not record who receives data",
+                            expected, None)
+        return
+    for path, rec in ctx.section("recipients"):
+        resource = f"recipient:{rec.get('id')}"
+        if "anonymised" not in rec:
+            yield not_evidenced(resource, f"recipient {rec.get('id')} does not record whether "
+                                "its data is anonymised", expected, path)
+        elif rec["anonymised"] is True:
+            yield passed(resource, f"recipient {rec.get('id')} receives anonymised data",
+                         expected, "anonymised", (*path, "anonymised"))
+        else:
+            yield failed(resource, f"recipient {rec.get('id')} receives data that is not "
+                         "anonymised", expected, "not anonymised", (*path, "anonymised"),
+                         ("applies_to",))
+
+
+CHECK = Check(
+    id="anonymisation",
+    area=Area.ANONYMISATION,
+    title="Anonymisation before use",
+    default_severity=Severity.HIGH,
+    run=run,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,141 @@
+"""What a check is, and the small helpers every check module shares.
+
+A check reads one policy clause and the snapshot, and yields :class:`~checker.model.Observation`
+records: the status for one resource, plain-words message, expected and actual values, and the
+snapshot path that is the evidence. The engine turns observations into findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.diagnostics import JsonPath
+from checker.durations import Duration, DurationError, parse_duration
+from checker.model import Area, Observation, Severity, Status
+
+Clause = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The policy's vocabulary: tier groups, data kinds, categories and roles."""
+
+    tier_groups: Mapping[str, tuple[str, ...]]
+    identifiable_kinds: frozenset[str]
+
+    @classmethod
+    def from_policy(cls, policy: Mapping[str, Any]) -> Vocabulary:
+        vocab = policy.get("vocabulary", {})
+        groups = {
+            name: tuple(group.get("tiers", ()))
+            for name, group in vocab.get("tier_groups", {}).items()
+        }
+        identifiable = frozenset(
+            name for name, kind in vocab.get("data_kinds", {}).items() if kind.get("identifiable")
+        )
+        return cls(groups, identifiable)
+
+    def tiers_of(self, groups: Iterable[str]) -> list[str]:
+        """The tiers of the named groups, in policy order, without repeats."""
+        seen: dict[str, None] = {}
+        for group in groups:
+            for tier in self.tier_groups.get(group, ()):
+                seen.setdefault(tier, None)
+        return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """Everything a check may read."""
+
+    clause: Clause
+    policy: Mapping[str, Any]
+    snapshot: Mapping[str, Any]
+    vocabulary: Vocabulary
+    as_of: dt.date
+
+    def section(self, name: str) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+        """The items of a list section of the snapshot (``stores``, ``pipelines``…) with paths."""
+        items = self.snapshot.get(name) or []
+        return [((name, i), item) for i, item in enumerate(items) if isinstance(item, Mapping)]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A registered check: reads clauses of section ``id`` and yields observations."""
+
+    id: str
+    area: Area
+    title: str
+    default_severity: Severity
+    run: Callable[[CheckContext], Iterator[Observation]]
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.title
+
+
+def duration(value: Any) -> Duration | None:
+    """Parse a snapshot duration; ``None`` when absent or unparseable (schema reports the latter)."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(str(value))
+    except DurationError:
+        return None
+
+
+def words(items: Sequence[str] | Iterable[str]) -> str:
+    """``a, b and c`` for messages; ``none`` when empty."""
+    seq = list(items)
+    if not seq:
+        return "none"
+    if len(seq) == 1:
+        return seq[0]
+    return ", ".join(seq[:-1]) + " and " + seq[-1]
+
+
+def passed(resource: str, message: str, expected: str, actual: str, evidence: JsonPath,
+           clause_path: JsonPath = ()) -> Observation:
+    return Observation(Status.PASS, resource, message, expected, actual, evidence, clause_path)
+
+
+def failed(resource: str, message: str, expected: str, actual: str, evidence: JsonPath,
+           clause_path: JsonPath = ()) -> Observation:
+    return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
+
+
+def not_evidenced(resource: str, message: str, expected: str, evidence: JsonPath | None,
+                  clause_path: JsonPath = ()) -> Observation:
+    """The snapshot has no evidence either way: fail closed."""
+    return Observation(
+        Status.NOT_EVIDENCED, resource, message, expected, "not recorded in the snapshot",
+        evidence, clause_path,
+    )
+
+
+def holds_any(item: Mapping[str, Any], field: str, wanted: Iterable[str]) -> list[str]:
+    """Which of ``wanted`` appear in the item's list ``field``."""
+    have = set(item.get(field) or ())
+    return [w for w in wanted if w in have]
+
+
+def age_of(value: Any, as_of: dt.date) -> Duration | None:
+    """How long before ``as_of`` an ISO date lies (negative when after); None if not a date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    days = (as_of - when).days
+    return Duration(days * 86_400, f"{days} days")
+
+
+def training_pipelines(ctx: CheckContext) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+    """Pipelines whose purpose is training."""
+    return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]

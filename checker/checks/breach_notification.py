@@ -1,0 +1,105 @@
+"""Breach notification: affected users and regulators are told within the promised time.
+
+The clause's ``audience`` picks the snapshot field: ``users`` reads
+``incident_response.notify_users_within``, ``regulators`` reads
+``incident_response.notify_regulators_within``. That duration must be at most ``within``;
+``indefinite`` (no deadline) fails. A snapshot without ``incident_response``, or without the
+field, is *not evidenced*.
+
+PASS::
+
+    # policy                                  # snapshot
+    breach_notification:                      incident_response:
+      - id: notify-users-72h                    notify_users_within: 72h
+        audience: users
+        within: 72h
+
+FAIL: ``notify_users_within: 96h`` ("affected users are notified of a breach within 96h,
+later than the 72h the policy requires").
+
+Serves GDPR Art. 33(1) (notify the supervisory authority within 72 hours) and Art. 34
+(tell the people affected without undue delay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    duration,
+    failed,
+    not_evidenced,
+    passed,
+)
+from checker.durations import parse_duration
+from checker.model import Area, Observation, Severity
+
+_AUDIENCES = {
+    "users": ("notify_users_within", "affected users"),
+    "regulators": ("notify_regulators_within", "regulators"),
+}
+_RESOURCE = "incident_response"
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    audience = str(ctx.clause["audience"])
+    field, who = _AUDIENCES[audience]
+    limit = parse_duration(str(ctx.clause["within"]))
+    expected = f"{who} notified within {limit}"
+    response = ctx.snapshot.get("incident_response")
+    if not isinstance(response, Mapping):
+        yield not_evidenced(
+            _RESOURCE, "the snapshot records no incident response settings", expected, ()
+        )
+        return
+    raw = response.get(field)
+    value = duration(raw)
+    if value is None:
+        recorded = "" if raw is None else f" ({raw!r} is not a duration)"
+        yield not_evidenced(
+            _RESOURCE,
+            f"the snapshot does not record how quickly {who} are notified of a breach{recorded}",
+            expected,
+            ("incident_response",),
+        )
+        return
+    evidence = ("incident_response", field)
+    if value.indefinite:
+        yield failed(
+            _RESOURCE,
+            f"no deadline is set for notifying {who} of a breach; the policy requires {limit}",
+            expected,
+            "no deadline",
+            evidence,
+            ("within",),
+        )
+    elif value > limit:
+        yield failed(
+            _RESOURCE,
+            f"{who} are notified of a breach within {raw}, "
+            f"later than the {limit} the policy requires",
+            expected,
+            f"within {raw}",
+            evidence,
+            ("within",),
+        )
+    else:
+        yield passed(
+            _RESOURCE,
+            f"{who} are notified of a breach within {raw}",
+            expected,
+            f"within {raw}",
+            evidence,
+        )
+
+
+CHECK = Check(
+    id="breach_notification",
+    area=Area.BREACH,
+    title="Breach notification",
+    default_severity=Severity.CRITICAL,
+    run=run,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,385 @@
+"""Custom rules: your own promise over any snapshot field, written in JMESPath.
+
+``for_each`` is a JMESPath expression evaluated on the whole snapshot; it must yield a list of
+items. For each item, ``resource`` (default ``id``) names it and ``assert`` is evaluated on it:
+a true value passes, a false one fails with the clause's ``message`` (or a default naming the
+assertion). Truth follows JMESPath: ``false``, ``null``, an empty list, an empty object and
+an empty string are false; everything else — ``0`` included — is true.
+
+Findings are named ``<for_each>:<resource>`` (``stores:chat-primary``) and point at the item
+in the snapshot. When ``for_each`` finds nothing (``null``) the rule is *not evidenced*; when it
+finds something that is not a list, or an expression fails on an item (a function given the
+wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list means
+there is nothing to check, and passes. Expressions are compiled once; malformed ones, unknown
+functions and wrong argument counts are reported by ``policy-check validate`` with the
+column at fault.
+
+PASS::
+
+    # policy                                  # snapshot
+    custom_rules:                             stores:
+      - id: stores-in-eu                        - id: chat-primary
+        for_each: "stores"                        region: eu-west-1
+        assert: "starts_with(region, 'eu-')"
+        message: "store is outside the EU"
+
+FAIL: a store with ``region: us-east-1`` ("chat-primary: store is outside the EU").
+
+Serves whatever requirement the rule's ``references`` name — GDPR Art. 44 (transfers
+outside the EU) in the example above.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jmespath_errors
+from jmespath.functions import Functions
+from jmespath.lexer import Lexer
+
+from checker.checks._phrases import nearest
+from checker.checks.base import Check, CheckContext
+from checker.diagnostics import JsonPath
+from checker.model import Area, Observation, Severity, Status
+
+_FIELDS = ("for_each", "resource", "assert")
+_FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
+_SHOWN = 60  # longest value shown in a finding's "actual"
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled expression, or why it does not compile.
+
+    ``path`` is set when the expression is a plain field path (``stores``, ``a.b``): the
+    snapshot path of its value, used as evidence.
+    """
+
+    source: str
+    parsed: Any = None
+    error: str | None = None
+    path: JsonPath | None = None
+
+    def search(self, data: Any) -> Any:
+        return self.parsed.search(data)
+
+
+@functools.lru_cache(maxsize=512)
+def compile_expression(expression: str) -> Compiled:
+    """Compile once per distinct expression; errors are returned, not raised."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # jmespath caches parses; tokenising anew surfaces the warning on every compile
+            list(Lexer().tokenize(expression))
+            parsed = jmespath.compile(expression)
+    except jmespath_errors.JMESPathError as exc:
+        return Compiled(expression, error=_syntax_problem(expression, exc))
+    if any(issubclass(w.category, PendingDeprecationWarning) for w in caught):
+        return Compiled(
+            expression,
+            error="a string is written in backticks, an obsolete form; "
+            "write strings in single quotes, such as 'eu'",
+        )
+    problem = _function_problem(expression, parsed.parsed)
+    if problem is not None:
+        return Compiled(expression, error=problem)
+    return Compiled(expression, parsed=parsed, path=_field_path(parsed.parsed))
+
+
+def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(field, message)`` for each expression of a custom rule that does not compile."""
+    errors = []
+    for field in _FIELDS:
+        source = clause.get(field)
+        if not isinstance(source, str):
+            continue  # absent or of the wrong type: the schema reports it
+        compiled = compile_expression(source)
+        if compiled.error is not None:
+            errors.append((field, _invalid(field, source, compiled.error)))
+    return errors
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    clause = ctx.clause
+    for_each = compile_expression(str(clause["for_each"]))
+    naming = compile_expression(str(clause.get("resource", "id")))
+    assertion = compile_expression(str(clause["assert"]))
+    broken = False
+    for field, compiled in zip(_FIELDS, (for_each, naming, assertion), strict=True):
+        if compiled.error is not None:
+            broken = True
+            yield Observation(
+                Status.ERROR,
+                "policy",
+                _invalid(field, compiled.source, compiled.error),
+                "a valid JMESPath expression",
+                "invalid expression",
+                None,
+                (field,),
+            )
+    if broken:
+        return
+    source = for_each.source
+    base = for_each.path
+    try:
+        items = for_each.search(ctx.snapshot)
+    except (ValueError, TypeError) as exc:  # JMESPathError is a ValueError
+        yield _error(
+            "policy",
+            f'the for_each expression "{source}" could not be evaluated: {exc}',
+            "a list of items",
+            None,
+            ("for_each",),
+        )
+        return
+    if items is None:
+        yield Observation(
+            Status.NOT_EVIDENCED,
+            "policy",
+            f'the snapshot records nothing at "{source}", so the rule has nothing to check',
+            f'a list at "{source}"',
+            "not recorded in the snapshot",
+            nearest(ctx.snapshot, base) if base is not None else None,
+            ("for_each",),
+        )
+        return
+    if not isinstance(items, list):
+        yield _error(
+            "policy",
+            f'the for_each expression "{source}" did not yield a list (it gave {_kind(items)})',
+            "a list of items",
+            base,
+            ("for_each",),
+        )
+        return
+    expected = f'"{assertion.source}" is true'
+    if not items:
+        yield Observation(
+            Status.PASS,
+            "policy",
+            f'"{source}" yields no items, so there is nothing to check',
+            expected,
+            "no items",
+            base,
+            (),
+        )
+        return
+    locate = _Locator(ctx.snapshot, base)
+    message = clause.get("message")
+    for index, item in enumerate(items):
+        evidence = locate(index, item)
+        try:
+            name_value = naming.search(item)
+        except (ValueError, TypeError) as exc:
+            yield _error(
+                f"{source}:[{index}]",
+                f'the resource expression "{naming.source}" '
+                f'could not be evaluated on item {index} of "{source}": {exc}',
+                "a name for the item",
+                evidence,
+                ("resource",),
+            )
+            continue
+        name = _name(name_value, item)
+        label = name if name is not None else f'item {index} of "{source}"'
+        resource = f"{source}:{name if name is not None else f'[{index}]'}"
+        try:
+            outcome = assertion.search(item)
+        except (ValueError, TypeError) as exc:
+            yield _error(
+                resource,
+                f"the assert expression could not be evaluated on {label}: {exc}",
+                expected,
+                evidence,
+                ("assert",),
+            )
+            continue
+        if _truthy(outcome):
+            yield Observation(
+                Status.PASS,
+                resource,
+                f'{label} satisfies "{assertion.source}"',
+                expected,
+                _show(outcome),
+                evidence,
+                (),
+            )
+        else:
+            text = (
+                f"{label}: {message}"
+                if isinstance(message, str) and message
+                else f'{label} does not satisfy "{assertion.source}"'
+            )
+            yield Observation(
+                Status.FAIL, resource, text, expected, _show(outcome), evidence, ("assert",)
+            )
+
+
+class _Locator:
+    """The snapshot path of each item ``for_each`` yields, when there is one."""
+
+    __slots__ = ("base", "data", "index")
+
+    def __init__(self, data: Any, base: JsonPath | None) -> None:
+        self.data = data
+        self.base = base
+        self.index: dict[int, JsonPath] | None = None
+
+    def __call__(self, position: int, item: Any) -> JsonPath | None:
+        if self.base is not None:
+            return (*self.base, position)
+        if not isinstance(item, (Mapping, list)):
+            return None  # scalars have no identity to trace back
+        if self.index is None:
+            self.index = _paths_by_identity(self.data)
+        return self.index.get(id(item))
+
+
+def _paths_by_identity(data: Any) -> dict[int, JsonPath]:
+    """Every object and list of the snapshot by identity: filters and projections hand
+    back the snapshot's own objects, so an item can be traced to where it sits."""
+    index: dict[int, JsonPath] = {}
+    stack: list[tuple[JsonPath, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, Mapping):
+            index.setdefault(id(node), path)
+            stack.extend(((*path, str(k)), v) for k, v in node.items())
+        elif isinstance(node, list):
+            index.setdefault(id(node), path)
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+    return index
+
+
+def _error(
+    resource: str,
+    message: str,
+    expected: str,
+    evidence: JsonPath | None,
+    clause_path: JsonPath,
+) -> Observation:
+    return Observation(Status.ERROR, resource, message, expected, "error", evidence, clause_path)
+
+
+def _invalid(field: str, source: str, problem: str) -> str:
+    return f'the {field} expression "{source}" is not valid JMESPath: {problem}'
+
+
+def _syntax_problem(expression: str, exc: Exception) -> str:
+    if isinstance(exc, jmespath_errors.EmptyExpressionError):
+        return "the expression is empty"
+    if isinstance(exc, jmespath_errors.IncompleteExpressionError):
+        return f"the expression ends too early (column {len(expression) + 1})"
+    if isinstance(exc, jmespath_errors.LexerError):
+        text = str(exc.message)
+        return f"{text[:1].lower()}{text[1:]} at column {int(exc.lexer_position) + 1}"
+    if isinstance(exc, jmespath_errors.ParseError):
+        column = int(exc.lex_position) + 1
+        if exc.token_type == "EOF":
+            return f"the expression ends too early (column {column})"
+        return f"unexpected {exc.token_value!r} at column {column}"
+    return str(exc)
+
+
+def _function_problem(expression: str, node: Any) -> str | None:
+    """Unknown functions and wrong argument counts, which jmespath only finds when it runs."""
+    for name, given in _calls(node):
+        column = _column_of_call(expression, name)
+        spec = _FUNCTIONS.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(_FUNCTIONS), n=1)
+            hint = f"; did you mean {close[0]}()?" if close else ""
+            return f"unknown function {name}() at column {column}{hint}"
+        signature = spec["signature"]
+        wanted = len(signature)
+        variadic = bool(signature) and bool(signature[-1].get("variadic"))
+        if (given < wanted) if variadic else (given != wanted):
+            least = "at least " if variadic else ""
+            noun = "argument" if wanted == 1 else "arguments"
+            return (
+                f"function {name}() takes {least}{wanted} {noun} but is given {given} "
+                f"(column {column})"
+            )
+    return None
+
+
+def _calls(node: Any) -> Iterator[tuple[str, int]]:
+    if not isinstance(node, Mapping):
+        return
+    if node.get("type") == "function_expression":
+        yield str(node["value"]), len(node["children"])
+    for child in node.get("children") or ():
+        yield from _calls(child)
+
+
+def _column_of_call(expression: str, name: str) -> int:
+    match = re.search(rf"(?<![\w]){re.escape(name)}\s*\(", expression)
+    return match.start() + 1 if match else 1
+
+
+def _field_path(node: Any) -> JsonPath | None:
+    """``stores`` -> ("stores",); ``a.b`` -> ("a", "b"); anything else -> None."""
+    if not isinstance(node, Mapping):
+        return None
+    if node.get("type") == "field":
+        return (str(node["value"]),)
+    if node.get("type") == "subexpression":
+        left, right = (_field_path(child) for child in node["children"])
+        if left is not None and right is not None:
+            return (*left, *right)
+    return None
+
+
+def _truthy(value: Any) -> bool:
+    """JMESPath truth: false, null, and empty strings, lists and objects are false."""
+    if value is None or value is False:
+        return False
+    return not (isinstance(value, (str, list, Mapping)) and len(value) == 0)
+
+
+def _name(value: Any, item: Any) -> str | None:
+    """The item's name: the resource expression's value, or a scalar item itself."""
+    if value is None:
+        value = item if isinstance(item, (str, int, float)) else None
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return _show(value)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    """The JMESPath type name of a value, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+CHECK = Check(
+    id="custom_rules",
+    area=Area.CUSTOM,
+    title="Custom rules",
+    default_severity=Severity.MEDIUM,
+    run=run,
+    doc=__doc__ or "",
+)

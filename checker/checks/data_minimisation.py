@@ -1,0 +1,120 @@
+"""Stored data kinds: what may and may not be kept, and where.
+
+``forbidden_in: training`` — no training pipeline emits the kinds (its ``data_kinds``), and no
+store it reads holds them unless the pipeline applies ``pii_redaction``.
+``forbidden_in: storage`` — no store holds the kinds at all.
+``allowed_in: storage`` — documents a permitted kind; the promise is evidenced by a store that
+holds it (none → not evidenced).
+
+PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email.
+FAIL: ``stores: [{id: training-set, data_kinds: [conversations, email]}]`` read by a training
+pipeline without ``pii_redaction``.
+
+Serves GDPR Art. 5(1)(c) (data minimisation) and Art. 25 (data protection by design).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    holds_any,
+    not_evidenced,
+    passed,
+    training_pipelines,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    kinds = list(ctx.clause["data_kinds"])
+    if "allowed_in" in ctx.clause:
+        yield from _allowed(ctx, kinds)
+    elif ctx.clause.get("forbidden_in") == "storage":
+        yield from _forbidden_in_storage(ctx, kinds)
+    else:
+        yield from _forbidden_in_training(ctx, kinds)
+
+
+def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+    expected = f"{words(kinds)} stored for its purpose"
+    found = False
+    for path, store in ctx.section("stores"):
+        held = holds_any(store, "data_kinds", kinds)
+        if held:
+            found = True
+            yield passed(f"store:{store.get('id')}", f"store {store.get('id')} holds "
+                         f"{words(held)}", expected, words(held), (*path, "data_kinds"))
+    if not found:
+        yield not_evidenced("policy", f"no store in the snapshot holds {words(kinds)}",
+                            expected, ("stores",), ("data_kinds",))
+
+
+def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+    expected = f"{words(kinds)} not stored"
+    if "stores" not in ctx.snapshot:
+        yield not_evidenced("stores", "the snapshot does not record its data stores",
+                            expected, None)
+        return
+    clean = True
+    for path, store in ctx.section("stores"):
+        held = holds_any(store, "data_kinds", kinds)
+        if held:
+            clean = False
+            yield failed(f"store:{store.get('id')}", f"store {store.get('id')} holds "
+                         f"{words(held)}", expected, words(store.get("data_kinds") or ()),
+                         (*path, "data_kinds"), ("forbidden_in",))
+    if clean:
+        yield passed("stores", f"no store holds {words(kinds)}", expected, "not stored",
+                     ("stores",))
+
+
+def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+    expected = f"{words(kinds)} kept out of training data"
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
+                            expected, None)
+        return
+    stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
+    pipelines = training_pipelines(ctx)
+    if not pipelines:
+        yield passed("pipelines", "no pipeline in the snapshot trains models", expected,
+                     "no training pipeline", ("pipelines",))
+    for path, pipe in pipelines:
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        emitted = holds_any(pipe, "data_kinds", kinds)
+        if emitted:
+            yield failed(resource, f"training pipeline {name} emits {words(emitted)} into "
+                         "training data", expected, words(pipe.get("data_kinds") or ()),
+                         (*path, "data_kinds"), ("forbidden_in",))
+            continue
+        redacts = "pii_redaction" in (pipe.get("filters") or ())
+        leaks = []
+        for source in pipe.get("sources") or ():
+            if source in stores and holds_any(stores[source][1], "data_kinds", kinds):
+                leaks.append(source)
+        if leaks and not redacts:
+            spath, store = stores[leaks[0]]
+            yield failed(resource, f"training pipeline {name} reads {words(kinds)} from store "
+                         f"{leaks[0]} without PII redaction", expected,
+                         f"{leaks[0]} holds {words(holds_any(store, 'data_kinds', kinds))}",
+                         (*spath, "data_kinds"), ("forbidden_in",))
+        else:
+            how = "redacts PII from its sources" if leaks else f"reads no {words(kinds)}"
+            yield passed(resource, f"training pipeline {name} {how}", expected, how,
+                         (*path, "filters") if leaks else (*path, "sources"))
+
+
+CHECK = Check(
+    id="data_minimisation",
+    area=Area.DATA_KINDS,
+    title="Stored data kinds",
+    default_severity=Severity.HIGH,
+    run=run,
+    doc=__doc__ or "",
+)

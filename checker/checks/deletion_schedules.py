@@ -1,0 +1,86 @@
+"""Deletion schedules: every store holding the data has one, reviewed on time.
+
+Each store that holds one of the clause's ``data_kinds`` must record
+``deletion_schedule.defined: true``. With ``review_every``, the schedule's ``last_reviewed``
+date must lie within that period before the ``--as-of`` date.
+
+PASS: ``deletion_schedule: {defined: true, last_reviewed: "2026-06-01"}`` with
+``review_every: 1y`` as of 2026-11-21.
+FAIL: ``deletion_schedule: {defined: false}``, or a last review in 2024.
+
+Serves GDPR Art. 5(1)(e) (storage limitation) and Art. 5(1)(c) (minimisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    age_of,
+    duration,
+    failed,
+    not_evidenced,
+    passed,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    kinds = list(ctx.clause["data_kinds"])
+    review = duration(ctx.clause.get("review_every"))
+    matched = False
+    for path, store in ctx.section("stores"):
+        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
+        if not held:
+            continue
+        matched = True
+        name = store.get("id")
+        resource = f"store:{name}"
+        schedule = store.get("deletion_schedule")
+        expected = "a defined deletion schedule"
+        if not isinstance(schedule, dict) or "defined" not in schedule:
+            yield not_evidenced(resource, f"store {name} records no deletion schedule",
+                                expected, path)
+            continue
+        spath = (*path, "deletion_schedule")
+        if schedule["defined"] is not True:
+            yield failed(resource, f"store {name} holds {words(held)} without a deletion schedule",
+                         expected, "no schedule", (*spath, "defined"))
+            continue
+        yield passed(resource, f"store {name} has a deletion schedule", expected, "defined",
+                     (*spath, "defined"))
+        if review is None:
+            continue
+        expected = f"schedule reviewed within {review} of {ctx.as_of}"
+        last = schedule.get("last_reviewed")
+        age = age_of(last, ctx.as_of)
+        if age is None:
+            yield not_evidenced(resource, f"store {name} records no review of its deletion "
+                                "schedule", expected, spath, ("review_every",))
+        elif age.seconds is not None and age.seconds < 0:
+            yield failed(resource, f"the deletion schedule of store {name} is dated after the "
+                         f"as-of date {ctx.as_of}", expected, f"last reviewed {last}",
+                         (*spath, "last_reviewed"), ("review_every",))
+        elif age > review:
+            yield failed(resource, f"the deletion schedule of store {name} was last reviewed "
+                         f"{last}, {age} before {ctx.as_of}", expected, f"last reviewed {last}",
+                         (*spath, "last_reviewed"), ("review_every",))
+        else:
+            yield passed(resource, f"the deletion schedule of store {name} was reviewed {last}",
+                         expected, f"last reviewed {last}", (*spath, "last_reviewed"))
+    if not matched:
+        yield not_evidenced("policy", f"no store in the snapshot holds {words(kinds)}",
+                            "a defined deletion schedule", ("stores",), ("data_kinds",))
+
+
+CHECK = Check(
+    id="deletion_schedules",
+    area=Area.RETENTION,
+    title="Deletion schedules",
+    default_severity=Severity.MEDIUM,
+    run=run,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,128 @@
+"""Governance: reviews, audits and board meetings happen as often as the policy promises.
+
+The clause names an ``activity`` (``internal_review``, ``external_audit``, ``ethics_review``
+or ``oversight_board``) and a cadence ``every``. The snapshot's ``governance.<activity>.last``
+date must lie no further back than ``every`` before the ``--as-of`` date, so results do not
+depend on the day the check runs. A date's age counts whole days (a year is 365 days, a month
+30, as everywhere in policy-checker). A missing activity or date is *not evidenced*; a date
+after the as-of date fails, since such evidence cannot be trusted.
+
+PASS::
+
+    # policy                                  # snapshot
+    governance:                               governance:
+      - id: yearly-review                       internal_review:
+        activity: internal_review                 last: "2026-06-01"
+        every: 1y                                 by: "privacy team"
+
+    # as of 2026-11-21: 173 days, within a year
+
+FAIL: ``last: "2025-01-10"`` as of 2026-11-21 (680 days, about 23 months, before it).
+
+Serves GDPR Art. 5(2) and Art. 24(1) (accountability: measures reviewed and updated where
+necessary) and Art. 35(11) (review of impact assessments).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+from checker.checks._phrases import nearest
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    age_of,
+    failed,
+    not_evidenced,
+    passed,
+)
+from checker.durations import DAY, MONTH, parse_duration
+from checker.model import Area, Observation, Severity
+
+_ACTIVITY_WORDS = {
+    "internal_review": "internal review",
+    "external_audit": "external audit",
+    "ethics_review": "ethics review",
+    "oversight_board": "oversight board meeting",
+}
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    activity = str(ctx.clause["activity"])
+    what = _ACTIVITY_WORDS.get(activity, activity.replace("_", " "))
+    every = parse_duration(str(ctx.clause["every"]))
+    resource = f"governance:{activity}"
+    expected = f"{what} within {every} before {ctx.as_of}"
+    section = ctx.snapshot.get("governance")
+    record = section.get(activity) if isinstance(section, Mapping) else None
+    path = ("governance", activity)
+    if not isinstance(record, Mapping):
+        yield not_evidenced(
+            resource, f"the snapshot records no {what}", expected, nearest(ctx.snapshot, path)
+        )
+        return
+    last = record.get("last")
+    if isinstance(last, dt.date):
+        last = last.isoformat()
+    age = age_of(last, ctx.as_of)
+    if age is None or age.seconds is None:
+        yield not_evidenced(
+            resource,
+            f"the snapshot records no date for the last {what}",
+            expected,
+            path,
+            ("every",),
+        )
+        return
+    evidence = (*path, "last")
+    by = record.get("by")
+    actual = f"last on {last}" + (f" by {by}" if isinstance(by, str) and by else "")
+    if age.seconds < 0:
+        yield failed(
+            resource,
+            f"the last {what} is dated {last}, after the as-of date {ctx.as_of}, "
+            "so the record cannot be trusted",
+            expected,
+            actual,
+            evidence,
+            ("every",),
+        )
+    elif age > every:
+        yield failed(
+            resource,
+            f"the last {what} was on {last}, {_age_words(age.seconds)} before {ctx.as_of}; "
+            f"the policy requires one every {every}",
+            expected,
+            actual,
+            evidence,
+            ("every",),
+        )
+    else:
+        yield passed(
+            resource,
+            f"the last {what} was on {last}, {_age_words(age.seconds)} before {ctx.as_of}, "
+            f"within the required {every}",
+            expected,
+            actual,
+            evidence,
+        )
+
+
+def _age_words(seconds: int) -> str:
+    """``1 day``, ``45 days``, ``173 days (about 6 months)``."""
+    days = seconds // DAY
+    text = "1 day" if days == 1 else f"{days} days"
+    if seconds >= 2 * MONTH:
+        text += f" (about {round(seconds / MONTH)} months)"
+    return text
+
+
+CHECK = Check(
+    id="governance",
+    area=Area.GOVERNANCE,
+    title="Governance cadence",
+    default_severity=Severity.MEDIUM,
+    run=run,
+    doc=__doc__ or "",
+)

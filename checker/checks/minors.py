@@ -1,0 +1,127 @@
+"""Minors: an age gate, no stored conversations, minimised preferences, no training.
+
+* the snapshot's ``age_gate`` is ``enabled`` with ``minimum_age`` at least the clause's;
+* with ``conversations_stored: false`` every store records ``holds_minors_data: false``
+  (a store that does not record it is not evidenced);
+* with ``preferences: minimised`` every store that records ``minors_preferences`` has
+  ``minimised`` (no store recording it is not evidenced);
+* with ``training: never`` (the default) every training pipeline applies the ``minors`` filter.
+
+PASS: ``age_gate: {enabled: true, minimum_age: 18}`` for ``minimum_age: 18``.
+FAIL: ``age_gate: {enabled: true, minimum_age: 13}``; a store with ``holds_minors_data: true``.
+
+Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1798.120(c).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    training_pipelines,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    yield from _age_gate(ctx)
+    if ctx.clause["conversations_stored"] is False:
+        yield from _stored(ctx)
+    if ctx.clause["preferences"] == "minimised":
+        yield from _preferences(ctx)
+    if ctx.clause.get("training", "never") == "never":
+        yield from _training(ctx)
+
+
+def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
+    want = ctx.clause["minimum_age"]
+    expected = f"age gate enabled, minimum age {want}"
+    gate = ctx.snapshot.get("age_gate")
+    if not isinstance(gate, dict) or "enabled" not in gate:
+        yield not_evidenced("age_gate", "the snapshot records no age gate", expected, None)
+    elif gate["enabled"] is not True:
+        yield failed("age_gate", "the age gate is disabled", expected, "disabled",
+                     ("age_gate", "enabled"), ("minimum_age",))
+    elif "minimum_age" not in gate:
+        yield not_evidenced("age_gate", "the age gate records no minimum age", expected,
+                            ("age_gate",))
+    elif gate["minimum_age"] < want:
+        yield failed("age_gate", f"the age gate admits users from age {gate['minimum_age']}, "
+                     f"below the promised {want}", expected, f"minimum age {gate['minimum_age']}",
+                     ("age_gate", "minimum_age"), ("minimum_age",))
+    else:
+        yield passed("age_gate", f"the age gate admits users from age {gate['minimum_age']}",
+                     expected, f"minimum age {gate['minimum_age']}", ("age_gate", "minimum_age"))
+
+
+def _stored(ctx: CheckContext) -> Iterator[Observation]:
+    expected = "minors' conversations not stored"
+    if "stores" not in ctx.snapshot:
+        yield not_evidenced("stores", "the snapshot does not record its data stores",
+                            expected, None)
+        return
+    for path, store in ctx.section("stores"):
+        name = store.get("id")
+        resource = f"store:{name}"
+        if "holds_minors_data" not in store:
+            yield not_evidenced(resource, f"store {name} does not record whether it holds "
+                                "minors' data", expected, path)
+        elif store["holds_minors_data"] is True:
+            yield failed(resource, f"store {name} holds minors' conversations", expected,
+                         "holds minors' data", (*path, "holds_minors_data"),
+                         ("conversations_stored",))
+        else:
+            yield passed(resource, f"store {name} holds no minors' data", expected,
+                         "no minors' data", (*path, "holds_minors_data"))
+
+
+def _preferences(ctx: CheckContext) -> Iterator[Observation]:
+    expected = "minors' preferences minimised"
+    recorded = [(p, s) for p, s in ctx.section("stores") if "minors_preferences" in s]
+    if not recorded:
+        yield not_evidenced("stores", "no store records how minors' preferences are kept",
+                            expected, ("stores",) if "stores" in ctx.snapshot else None)
+    for path, store in recorded:
+        name = store.get("id")
+        value = store["minors_preferences"]
+        evidence = (*path, "minors_preferences")
+        if value == "minimised":
+            yield passed(f"store:{name}", f"store {name} minimises minors' preferences",
+                         expected, value, evidence)
+        else:
+            yield failed(f"store:{name}", f"store {name} keeps minors' preferences in full",
+                         expected, str(value), evidence, ("preferences",))
+
+
+def _training(ctx: CheckContext) -> Iterator[Observation]:
+    expected = "minors' data filtered out before training"
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
+                            expected, None)
+        return
+    for path, pipe in training_pipelines(ctx):
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        if "filters" not in pipe:
+            yield not_evidenced(resource, f"pipeline {name} records no filters", expected, path)
+        elif "minors" in (pipe["filters"] or ()):
+            yield passed(resource, f"training pipeline {name} filters out minors' data",
+                         expected, "minors filter", (*path, "filters"))
+        else:
+            yield failed(resource, f"training pipeline {name} does not filter out minors' data",
+                         expected, "no minors filter", (*path, "filters"), ("training",))
+
+
+CHECK = Check(
+    id="minors",
+    area=Area.MINORS,
+    title="Minors' data",
+    default_severity=Severity.CRITICAL,
+    run=run,
+    doc=__doc__ or "",
+)

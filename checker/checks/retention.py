@@ -1,0 +1,117 @@
+"""Retention windows: every store holding the data keeps it no longer than the policy allows.
+
+For each store that holds one of the clause's ``data_kinds`` (and, when the clause names
+``tier_groups``, holds data of one of those tiers), the store's ``retention`` window for the
+clause's ``consent_state`` — or its ``any`` window when that state is not listed — must be at
+most ``max``. With ``consent_state: any`` every window of the store must be within ``max``.
+A store that records no window for the state is *not evidenced*; so is a policy whose data
+kinds are held by no store at all (the snapshot must say where the data lives).
+
+PASS::
+
+    # policy                                  # snapshot
+    retention:                                stores:
+      - id: opted-out-30d                       - id: chats
+        data_kinds: [conversations]               data_kinds: [conversations]
+        consent_state: training_not_allowed       retention: {training_not_allowed: 30d}
+        max: 30d
+
+FAIL: a backup store with ``retention: {training_not_allowed: 90d}``.
+
+Serves GDPR Art. 5(1)(e) (storage limitation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    duration,
+    failed,
+    not_evidenced,
+    passed,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    clause = ctx.clause
+    kinds = list(clause["data_kinds"])
+    state = clause["consent_state"]
+    limit = duration(clause["max"])
+    assert limit is not None  # the schema guarantees a valid duration
+    scope_tiers = set(ctx.vocabulary.tiers_of(clause.get("tier_groups", ())))
+    expected = f"{state} data kept at most {limit}"
+    matched = False
+    for path, store in ctx.section("stores"):
+        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
+        if not held:
+            continue
+        store_tiers = set(store.get("tiers") or ())
+        if scope_tiers and store_tiers and not store_tiers & scope_tiers:
+            continue
+        matched = True
+        resource = f"store:{store.get('id')}"
+        windows = store.get("retention")
+        if not isinstance(windows, dict) or not windows:
+            yield not_evidenced(
+                resource,
+                f"store {store.get('id')} holds {words(held)} but records no retention window",
+                expected,
+                path,
+            )
+            continue
+        states = list(windows) if state == "any" else [state if state in windows else "any"]
+        for key in states:
+            if key not in windows:
+                yield not_evidenced(
+                    resource,
+                    f"store {store.get('id')} records no retention window for {state} data",
+                    expected,
+                    (*path, "retention"),
+                )
+                continue
+            window = duration(windows[key])
+            evidence = (*path, "retention", key)
+            if window is None:
+                continue  # invalid durations are schema errors, reported before checks run
+            actual = f"{key}: {windows[key]}"
+            if window > limit:
+                yield failed(
+                    resource,
+                    f"store {store.get('id')} keeps {state} {words(held)} for {windows[key]}, "
+                    f"longer than the {limit} the policy allows",
+                    expected,
+                    actual,
+                    evidence,
+                    ("max",),
+                )
+            else:
+                yield passed(
+                    resource,
+                    f"store {store.get('id')} keeps {state} {words(held)} for {windows[key]}",
+                    expected,
+                    actual,
+                    evidence,
+                )
+    if not matched:
+        yield not_evidenced(
+            "policy",
+            f"no store in the snapshot holds {words(kinds)}",
+            expected,
+            ("stores",),
+            ("data_kinds",),
+        )
+
+
+CHECK = Check(
+    id="retention",
+    area=Area.RETENTION,
+    title="Retention windows",
+    default_severity=Severity.HIGH,
+    run=run,
+    doc=__doc__ or "",
+)

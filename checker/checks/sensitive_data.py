@@ -1,0 +1,117 @@
+"""Sensitive categories: not retained, and kept out of training.
+
+For ``retention: never`` no store may hold any of the clause's ``categories``; with a duration,
+every retention window of a store that holds them must be within it. Each store must record
+its ``sensitive_categories`` (an empty list is evidence of none); a store that does not is not
+evidenced. For ``training: never`` every training pipeline must apply the
+``sensitive_categories`` filter and list every category in ``sensitive_categories_filtered``.
+
+PASS: ``sensitive_categories: []`` on every store, and a training pipeline with
+``filters: [sensitive_categories]`` and ``sensitive_categories_filtered: [mental_health, …]``.
+FAIL: ``stores: [{id: support-tickets, sensitive_categories: [mental_health]}]``.
+
+Serves GDPR Art. 9 (special categories) and CPRA §1798.121 (sensitive personal information).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    duration,
+    failed,
+    holds_any,
+    not_evidenced,
+    passed,
+    training_pipelines,
+    words,
+)
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    categories = list(ctx.clause["categories"])
+    yield from _stores(ctx, categories)
+    if ctx.clause["training"] == "never":
+        yield from _training(ctx, categories)
+
+
+def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+    rule = ctx.clause["retention"]
+    limit = None if rule == "never" else duration(rule)
+    expected = (f"{words(categories)} not retained" if limit is None
+                else f"{words(categories)} kept at most {limit}")
+    if "stores" not in ctx.snapshot:
+        yield not_evidenced("stores", "the snapshot does not record its data stores",
+                            expected, None)
+        return
+    for path, store in ctx.section("stores"):
+        name = store.get("id")
+        resource = f"store:{name}"
+        if "sensitive_categories" not in store:
+            yield not_evidenced(resource, f"store {name} does not record which sensitive "
+                                "categories it holds", expected, path)
+            continue
+        held = holds_any(store, "sensitive_categories", categories)
+        evidence = (*path, "sensitive_categories")
+        if not held:
+            yield passed(resource, f"store {name} holds no {words(categories)} data",
+                         expected, "none held", evidence)
+            continue
+        if limit is None:
+            yield failed(resource, f"store {name} retains {words(held)} data", expected,
+                         f"holds {words(held)}", evidence, ("retention",))
+            continue
+        windows = store.get("retention") or {}
+        longest = max((d for d in map(duration, windows.values()) if d is not None),
+                      default=None)
+        if longest is None:
+            yield not_evidenced(resource, f"store {name} holds {words(held)} data and records "
+                                "no retention window", expected, evidence)
+        elif longest > limit:
+            yield failed(resource, f"store {name} keeps {words(held)} data up to {longest}",
+                         expected, f"up to {longest}", (*path, "retention"), ("retention",))
+        else:
+            yield passed(resource, f"store {name} keeps {words(held)} data at most {longest}",
+                         expected, f"up to {longest}", (*path, "retention"))
+
+
+def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+    expected = f"{words(categories)} filtered out before training"
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
+                            expected, None)
+        return
+    for path, pipe in training_pipelines(ctx):
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        if "filters" not in pipe:
+            yield not_evidenced(resource, f"pipeline {name} records no filters", expected, path)
+            continue
+        if "sensitive_categories" not in (pipe["filters"] or ()):
+            yield failed(resource, f"training pipeline {name} has no sensitive-category filter",
+                         expected, f"filters {words(pipe['filters'] or ())}",
+                         (*path, "filters"), ("training",))
+            continue
+        covered = set(pipe.get("sensitive_categories_filtered") or ())
+        missing = [c for c in categories if c not in covered]
+        if missing:
+            yield failed(resource, f"training pipeline {name} does not filter {words(missing)}",
+                         expected, f"filters {words(sorted(covered))}",
+                         (*path, "sensitive_categories_filtered"), ("categories",))
+        else:
+            yield passed(resource, f"training pipeline {name} filters {words(categories)}",
+                         expected, f"filters {words(sorted(covered))}",
+                         (*path, "sensitive_categories_filtered"))
+
+
+CHECK = Check(
+    id="sensitive_data",
+    area=Area.SENSITIVE,
+    title="Sensitive categories",
+    default_severity=Severity.CRITICAL,
+    run=run,
+    doc=__doc__ or "",
+)

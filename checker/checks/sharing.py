@@ -1,0 +1,379 @@
+"""Third-party sharing: who receives data, on what terms, and never as a sale.
+
+Every entry of the snapshot's ``recipients`` is checked against the clause:
+
+* with ``sale: never`` the recipient must record ``sale: false``;
+* with ``identifiable_data: never`` it must not receive identifiable data — neither flagged
+  ``identifiable: true`` nor any data kind the policy's vocabulary marks ``identifiable``;
+  with ``identifiable_data: with_dpa`` identifiable data needs a ``dpa`` among its agreements;
+* its ``kind`` must appear in ``allowed_recipients`` (an empty list means nobody may receive
+  data), and at least one allowed entry of that kind must be met in full: anonymised data when
+  the entry says ``anonymised: true``, every agreement listed, and — when the entry lists
+  ``purposes`` — the recipient's ``purpose`` among them.
+
+Each broken term is its own failure. A recipient that does not record a field the clause needs
+is *not evidenced*; so is a snapshot without a ``recipients`` list. An empty ``recipients: []``
+is evidence that nobody receives data, and passes.
+
+PASS::
+
+    # policy                                  # snapshot
+    sharing:                                  recipients:
+      - id: research-under-nda                  - id: research-lab
+        identifiable_data: never                  kind: research_partner
+        sale: never                               data_kinds: [conversations]
+        allowed_recipients:                       identifiable: false
+          - kind: research_partner                anonymised: true
+            anonymised: true                      agreements: [nda]
+            agreements: [nda]                     sale: false
+
+FAIL: the same lab with ``agreements: []`` ("research partner research-lab receives
+conversations without an NDA"), or an ``advertiser`` recipient, or ``sale: true``.
+
+Serves GDPR Art. 28 (processors under contract), Art. 44-46 (transfers under safeguards such
+as standard contractual clauses), Art. 5(1)(b) (purpose limitation) and CCPA/CPRA
+§1798.120 (the right to opt out of sale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checker.checks._phrases import either, nearest
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    words,
+)
+from checker.diagnostics import JsonPath
+from checker.model import Area, Observation, Severity
+
+_KIND_WORDS = {
+    "research_partner": "research partner",
+    "processor": "processor",
+    "analytics": "analytics provider",
+    "advertiser": "advertiser",
+    "regulator": "regulator",
+    "affiliate": "affiliate",
+    "other": "recipient",
+}
+_AGREEMENT_WORDS = {
+    "nda": "an NDA",
+    "dpa": "a DPA",
+    "scc": "standard contractual clauses",
+    "baa": "a BAA",
+}
+_MISSING_WORDS = {
+    "kind": "its kind",
+    "sale": "whether data is sold to it",
+    "identifiable": "whether the data it receives is identifiable",
+    "anonymised": "whether the data it receives is anonymised",
+    "agreements": "its agreements",
+    "purpose": "its purpose",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """One unmet term of an allowed-recipient entry."""
+
+    field: str  # the recipient field that shows it
+    clause_field: str  # the entry field it violates
+    phrase: str  # "without an NDA"
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """How a recipient measures up to one allowed entry."""
+
+    index: int
+    entry: Mapping[str, Any]
+    gaps: tuple[_Gap, ...]
+    unknown: tuple[str, ...]
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    clause = ctx.clause
+    expected = _clause_terms(clause)
+    recipients = ctx.snapshot.get("recipients")
+    if not isinstance(recipients, list):
+        yield not_evidenced(
+            "recipients",
+            "the snapshot does not record who receives data",
+            expected,
+            nearest(ctx.snapshot, ("recipients",)),
+        )
+        return
+    if not recipients:
+        yield passed(
+            "recipients",
+            "the snapshot records that no third party receives data",
+            expected,
+            "no recipients",
+            ("recipients",),
+        )
+        return
+    for path, recipient in ctx.section("recipients"):
+        yield from _check_recipient(ctx, path, recipient)
+
+
+def _check_recipient(
+    ctx: CheckContext, path: JsonPath, recipient: Mapping[str, Any]
+) -> Iterator[Observation]:
+    clause = ctx.clause
+    name = recipient.get("id")
+    resource = f"recipient:{name}"
+    kind = recipient.get("kind")
+    label = f"{_KIND_WORDS.get(str(kind), 'recipient')} {name}"
+    kinds = [k for k in recipient.get("data_kinds") or () if isinstance(k, str)]
+    receives = words(kinds) if kinds else "data"
+    agreements = _agreements(recipient)
+    missing: dict[str, None] = {}
+    failures = 0
+
+    if clause["sale"] == "never":
+        sale = recipient.get("sale")
+        if sale is True:
+            failures += 1
+            yield failed(
+                resource,
+                f"{label} receives {receives} as a sale, but the policy forbids selling data",
+                "no sale of data",
+                "data sold",
+                (*path, "sale"),
+                ("sale",),
+            )
+        elif sale is not False:
+            missing["sale"] = None
+
+    flag = recipient.get("identifiable")
+    marked = [k for k in kinds if k in ctx.vocabulary.identifiable_kinds]
+    if flag is True or marked:
+        shown = f"identifiable data ({words(marked)})" if marked else "identifiable data"
+        evidence = (*path, "identifiable") if flag is True else (*path, "data_kinds")
+        if clause["identifiable_data"] == "never":
+            failures += 1
+            yield failed(
+                resource,
+                f"{label} receives {shown}, but the policy forbids sharing identifiable data",
+                "no identifiable data shared",
+                shown,
+                evidence,
+                ("identifiable_data",),
+            )
+        elif agreements is None:
+            missing["agreements"] = None
+        elif "dpa" not in agreements:
+            failures += 1
+            yield failed(
+                resource,
+                f"{label} receives {shown} without a DPA",
+                "identifiable data only under a DPA",
+                f"agreements: {_agreement_list(agreements)}",
+                (*path, "agreements"),
+                ("identifiable_data",),
+            )
+    elif flag is not False:
+        missing["identifiable"] = None
+
+    allowed = [e for e in clause["allowed_recipients"] if isinstance(e, Mapping)]
+    satisfied: _Fit | None = None
+    if not isinstance(kind, str):
+        missing["kind"] = None
+    else:
+        fits = [
+            _fit(i, entry, recipient, agreements)
+            for i, entry in enumerate(allowed)
+            if entry.get("kind") == kind
+        ]
+        if not fits:
+            failures += 1
+            allowed_kinds = list(dict.fromkeys(str(e.get("kind")) for e in allowed))
+            yield failed(
+                resource,
+                f"{label} receives {receives}, but recipient kind {kind} "
+                "is not allowed to receive data",
+                f"a recipient of kind {either(allowed_kinds)}"
+                if allowed_kinds
+                else "nobody receives data",
+                f"kind {kind}",
+                (*path, "kind"),
+                ("allowed_recipients",),
+            )
+        else:
+            satisfied = next((f for f in fits if not f.gaps and not f.unknown), None)
+            open_fit = next((f for f in fits if not f.gaps), None)
+            if satisfied is None and open_fit is not None:
+                missing.update(dict.fromkeys(open_fit.unknown))
+            elif satisfied is None:
+                failures += 1
+                best = min(fits, key=lambda f: len(f.gaps))
+                yield _entry_failure(resource, label, receives, path, recipient, best)
+
+    if missing:
+        fields = list(missing)
+        yield not_evidenced(
+            resource,
+            f"the snapshot does not record {words([_MISSING_WORDS[f] for f in fields])} "
+            f"for {label}",
+            "recorded " + words(fields),
+            path,
+        )
+    elif not failures and satisfied is not None:
+        terms = _recipient_terms(recipient, agreements, satisfied.entry)
+        yield passed(
+            resource,
+            f"{label} receives {receives}{terms}, as the policy allows",
+            _entry_terms(satisfied.entry),
+            _recipient_summary(recipient, agreements),
+            path,
+        )
+
+
+def _fit(
+    index: int,
+    entry: Mapping[str, Any],
+    recipient: Mapping[str, Any],
+    agreements: list[str] | None,
+) -> _Fit:
+    gaps: list[_Gap] = []
+    unknown: list[str] = []
+    if entry.get("anonymised") is True:
+        anonymised = recipient.get("anonymised")
+        if anonymised is False:
+            gaps.append(_Gap("anonymised", "anonymised", "without anonymisation"))
+        elif anonymised is not True:
+            unknown.append("anonymised")
+    required = [str(a) for a in entry.get("agreements") or ()]
+    if required:
+        if agreements is None:
+            unknown.append("agreements")
+        else:
+            lacking = [a for a in required if a not in agreements]
+            if lacking:
+                gaps.append(
+                    _Gap("agreements", "agreements", f"without {_agreement_words(lacking)}")
+                )
+    purposes = entry.get("purposes")
+    if purposes is not None:
+        purpose = recipient.get("purpose")
+        allowed = [str(p) for p in purposes]
+        if not isinstance(purpose, str):
+            unknown.append("purpose")
+        elif purpose not in allowed:
+            gaps.append(
+                _Gap(
+                    "purpose",
+                    "purposes",
+                    f"for {purpose}, a purpose the policy does not allow (only {either(allowed)})",
+                )
+            )
+    return _Fit(index, entry, tuple(gaps), tuple(unknown))
+
+
+def _entry_failure(
+    resource: str,
+    label: str,
+    receives: str,
+    path: JsonPath,
+    recipient: Mapping[str, Any],
+    fit: _Fit,
+) -> Observation:
+    if len(fit.gaps) == 1:
+        gap = fit.gaps[0]
+        evidence: JsonPath = (*path, gap.field)
+        clause_path: JsonPath = ("allowed_recipients", fit.index, gap.clause_field)
+    else:
+        evidence = path
+        clause_path = ("allowed_recipients", fit.index)
+    return failed(
+        resource,
+        f"{label} receives {receives} {words([g.phrase for g in fit.gaps])}",
+        _entry_terms(fit.entry),
+        _recipient_summary(recipient, _agreements(recipient)),
+        evidence,
+        clause_path,
+    )
+
+
+def _agreements(recipient: Mapping[str, Any]) -> list[str] | None:
+    value = recipient.get("agreements")
+    if not isinstance(value, list):
+        return None
+    return [str(a) for a in value]
+
+
+def _agreement_words(agreements: list[str]) -> str:
+    return words([_AGREEMENT_WORDS.get(a, a) for a in agreements])
+
+
+def _agreement_list(agreements: list[str]) -> str:
+    return words([a.upper() for a in agreements])
+
+
+def _clause_terms(clause: Mapping[str, Any]) -> str:
+    parts = []
+    if clause["sale"] == "never":
+        parts.append("no sale")
+    if clause["identifiable_data"] == "never":
+        parts.append("no identifiable data")
+    else:
+        parts.append("identifiable data only under a DPA")
+    parts.append("only the recipients the policy allows")
+    return "; ".join(parts)
+
+
+def _entry_terms(entry: Mapping[str, Any]) -> str:
+    kind = str(entry.get("kind"))
+    text = f"{_KIND_WORDS.get(kind, kind)} receives "
+    text += "anonymised data" if entry.get("anonymised") is True else "data"
+    agreements = [str(a) for a in entry.get("agreements") or ()]
+    if agreements:
+        text += f" under {_agreement_words(agreements)}"
+    purposes = entry.get("purposes")
+    if purposes is not None:
+        text += f" for {either([str(p) for p in purposes])}"
+    return text
+
+
+def _recipient_terms(
+    recipient: Mapping[str, Any], agreements: list[str] | None, entry: Mapping[str, Any]
+) -> str:
+    parts = []
+    if recipient.get("anonymised") is True:
+        parts.append("anonymised")
+    if agreements:
+        parts.append(f"under {_agreement_words(agreements)}")
+    if entry.get("purposes") is not None and isinstance(recipient.get("purpose"), str):
+        parts.append(f"for {recipient['purpose']}")
+    return " " + ", ".join(parts) if parts else ""
+
+
+def _recipient_summary(recipient: Mapping[str, Any], agreements: list[str] | None) -> str:
+    anonymised = recipient.get("anonymised")
+    parts = [
+        "anonymised"
+        if anonymised is True
+        else "not anonymised"
+        if anonymised is False
+        else "anonymisation not recorded",
+        "agreements: " + ("not recorded" if agreements is None else _agreement_list(agreements)),
+    ]
+    if isinstance(recipient.get("purpose"), str):
+        parts.append(f"purpose: {recipient['purpose']}")
+    return "; ".join(parts)
+
+
+CHECK = Check(
+    id="sharing",
+    area=Area.SHARING,
+    title="Third-party sharing",
+    default_severity=Severity.CRITICAL,
+    run=run,
+    doc=__doc__ or "",
+)

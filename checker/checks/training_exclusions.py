@@ -1,0 +1,139 @@
+"""Excluded tiers: data of these tiers never reaches training.
+
+Three kinds of evidence are compared for every tier of the clause's ``tier_groups``:
+
+* the tier's ``training_default`` must be ``not_trained``;
+* every training pipeline (``purpose: training``) with a tier filter (``tiers``) must not let
+  an excluded tier through;
+* a training pipeline without a tier filter must read only stores whose recorded ``tiers``
+  exclude them (a source store that does not record its tiers is not evidenced).
+
+A snapshot with no ``pipelines`` section is not evidenced; an empty one proves that nothing
+is trained.
+
+PASS: ``pipelines: [{id: train, purpose: training, sources: [chats], tiers: [free, pro]}]``
+FAIL: the same pipeline with ``tiers: [free, pro, api]``.
+
+Serves GDPR Art. 5(1)(b) (purpose limitation) and Art. 25 (privacy by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from checker.checks.base import Check, CheckContext, failed, not_evidenced, passed, words
+from checker.diagnostics import JsonPath
+from checker.model import Area, Observation, Severity
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    excluded = ctx.vocabulary.tiers_of(ctx.clause["tier_groups"])
+    excluded_set = set(excluded)
+    expected = f"no data of {words(excluded)} used for training"
+    tiers = {item.get("id"): (path, item) for path, item in ctx.section("tiers")}
+    for tier in excluded:
+        resource = f"tier:{tier}"
+        if tier not in tiers:
+            yield not_evidenced(
+                resource, f"the snapshot does not record tier {tier}", "not_trained", ("tiers",)
+            )
+            continue
+        path, item = tiers[tier]
+        actual = item.get("training_default")
+        if actual == "not_trained":
+            yield passed(resource, f"tier {tier} is not trained on", "not_trained", actual,
+                         (*path, "training_default"))
+        elif actual is None:
+            yield not_evidenced(resource, f"tier {tier} records no training default",
+                                "not_trained", path)
+        else:
+            yield failed(resource, f"excluded tier {tier} defaults to '{actual}'",
+                         "not_trained", str(actual), (*path, "training_default"),
+                         ("tier_groups",))
+
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
+                            expected, None)
+        return
+    stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
+    training = [(p, item) for p, item in ctx.section("pipelines")
+                if item.get("purpose") == "training"]
+    if not training:
+        yield passed("pipelines", "no pipeline in the snapshot trains models", expected,
+                     "no training pipeline", ("pipelines",))
+    for path, pipe in training:
+        resource = f"pipeline:{pipe.get('id')}"
+        if "tiers" in pipe:
+            leaked = [t for t in pipe["tiers"] if t in excluded_set]
+            if leaked:
+                yield failed(
+                    resource,
+                    f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through",
+                    expected, f"tier filter: {words(pipe['tiers'])}", (*path, "tiers"),
+                    ("tier_groups",),
+                )
+            else:
+                yield passed(
+                    resource, f"training pipeline {pipe.get('id')} admits only "
+                    f"{words(pipe['tiers'])}", expected, f"tier filter: {words(pipe['tiers'])}",
+                    (*path, "tiers"),
+                )
+            continue
+        yield from _sources_without_filter(pipe, path, stores, excluded_set, expected)
+
+
+def _sources_without_filter(
+    pipe: Mapping[str, Any],
+    path: JsonPath,
+    stores: dict[Any, tuple[JsonPath, Mapping[str, Any]]],
+    excluded: set[str],
+    expected: str,
+) -> Iterator[Observation]:
+    """A pipeline without a tier filter is only as safe as the stores it reads."""
+    resource = f"pipeline:{pipe.get('id')}"
+    unknown: list[tuple[int, str]] = []
+    leaking: list[tuple[JsonPath, str, list[str]]] = []
+    for i, source in enumerate(pipe.get("sources") or ()):
+        if source not in stores:
+            unknown.append((i, source))
+            continue
+        spath, store = stores[source]
+        if "tiers" not in store:
+            unknown.append((i, source))
+            continue
+        hit = [t for t in store["tiers"] if t in excluded]
+        if hit:
+            leaking.append((spath, source, hit))
+    if leaking:
+        spath, source, hit = leaking[0]
+        yield failed(
+            resource,
+            f"training pipeline {pipe.get('id')} has no tier filter and reads store {source}, "
+            f"which holds {words(hit)} tier data",
+            expected, f"reads {source} ({words(hit)})", (*spath, "tiers"), ("tier_groups",),
+        )
+    elif unknown:
+        i, source = unknown[0]
+        yield not_evidenced(
+            resource,
+            f"training pipeline {pipe.get('id')} has no tier filter and the tiers held by its "
+            f"source {source} are not recorded",
+            expected, (*path, "sources", i),
+        )
+    else:
+        yield passed(
+            resource,
+            f"training pipeline {pipe.get('id')} reads only stores without excluded tiers",
+            expected, "sources hold no excluded tier", (*path, "sources"),
+        )
+
+
+CHECK = Check(
+    id="training_exclusions",
+    area=Area.EXCLUDED_TIERS,
+    title="Tiers excluded from training",
+    default_severity=Severity.CRITICAL,
+    run=run,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,222 @@
+"""User rights: the control is offered, requests are honoured on time, confirmed and portable.
+
+The clause names one ``right`` (``training_opt_out``, ``storage_opt_out``, ``deletion``,
+``export`` or ``access``); the snapshot's ``user_rights.<right>`` must record:
+
+* ``exposed: true`` — users can exercise the right (when it is ``false`` nothing else about
+  the right is checked: the right is not offered at all);
+* with ``deadline`` — a ``deadline`` of at most that duration;
+* with ``confirmation: true`` — ``confirmation: true`` (the user is told it was done);
+* with ``formats`` — at least one of those machine-readable formats among ``formats``.
+
+Each requirement is its own finding for ``user_rights:<right>``; a right or field the snapshot
+does not record is *not evidenced*.
+
+PASS::
+
+    # policy                                  # snapshot
+    user_rights:                              user_rights:
+      - id: deletion-30d                        deletion:
+        right: deletion                           exposed: true
+        deadline: 30d                             deadline: 30d
+        confirmation: true                        confirmation: true
+
+FAIL: ``deadline: 45d`` against a 30-day promise; an export offered only as ``[pdf]`` when the
+clause asks for ``[json, csv]``.
+
+Serves GDPR Art. 12(3) (answer within one month), Art. 15 (access), Art. 17 (erasure),
+Art. 20 (portability in a machine-readable format), Art. 21 (objection) and CCPA/CPRA
+§1798.130 (45 days to respond).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from checker.checks._phrases import either, nearest
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    duration,
+    failed,
+    not_evidenced,
+    passed,
+    words,
+)
+from checker.diagnostics import JsonPath
+from checker.durations import Duration, parse_duration
+from checker.model import Area, Observation, Severity
+
+_RIGHT_WORDS = {
+    "training_opt_out": "opt out of training",
+    "storage_opt_out": "opt out of storage",
+    "deletion": "delete their data",
+    "export": "export their data",
+    "access": "access their data",
+}
+
+
+def run(ctx: CheckContext) -> Iterator[Observation]:
+    clause = ctx.clause
+    right = str(clause["right"])
+    act = _RIGHT_WORDS.get(right, f"exercise their {right.replace('_', ' ')} right")
+    resource = f"user_rights:{right}"
+    rights = ctx.snapshot.get("user_rights")
+    settings = rights.get(right) if isinstance(rights, Mapping) else None
+    if not isinstance(settings, Mapping):
+        yield not_evidenced(
+            resource,
+            f"the snapshot does not record whether users can {act}",
+            f"users can {act}",
+            nearest(ctx.snapshot, ("user_rights", right)),
+        )
+        return
+    path: JsonPath = ("user_rights", right)
+    exposed = settings.get("exposed")
+    expected = f"users can {act}"
+    if exposed is False:
+        yield failed(
+            resource,
+            f"users cannot {act}: the control is not offered",
+            expected,
+            "not offered",
+            (*path, "exposed"),
+            ("right",),
+        )
+        return
+    if exposed is True:
+        yield passed(resource, f"users can {act}", expected, "offered", (*path, "exposed"))
+    else:
+        yield not_evidenced(
+            resource, f"the snapshot does not record whether users can {act}", expected, path
+        )
+    if "deadline" in clause:
+        limit = parse_duration(str(clause["deadline"]))
+        yield _deadline(resource, act, settings, path, limit)
+    if clause.get("confirmation") is True:
+        yield _confirmation(resource, act, settings, path)
+    if clause.get("formats") is not None:
+        yield _formats(resource, act, settings, path, [str(f) for f in clause["formats"]])
+
+
+def _deadline(
+    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath, limit: Duration
+) -> Observation:
+    expected = f"honoured within {limit}"
+    raw = settings.get("deadline")
+    value = duration(raw)
+    if value is None:
+        recorded = "" if raw is None else f" ({raw!r} is not a duration)"
+        return not_evidenced(
+            resource,
+            f"the snapshot does not record how quickly requests to {act} are honoured{recorded}",
+            expected,
+            path,
+            ("deadline",),
+        )
+    evidence = (*path, "deadline")
+    if value.indefinite:
+        return failed(
+            resource,
+            f"requests to {act} have no deadline; the policy promises {limit}",
+            expected,
+            "no deadline",
+            evidence,
+            ("deadline",),
+        )
+    if value > limit:
+        return failed(
+            resource,
+            f"requests to {act} are honoured within {raw}, later than the {limit} "
+            "the policy promises",
+            expected,
+            f"within {raw}",
+            evidence,
+            ("deadline",),
+        )
+    return passed(
+        resource,
+        f"requests to {act} are honoured within {raw}",
+        expected,
+        f"within {raw}",
+        evidence,
+    )
+
+
+def _confirmation(
+    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath
+) -> Observation:
+    expected = "the user is sent a confirmation"
+    value = settings.get("confirmation")
+    evidence = (*path, "confirmation")
+    if value is True:
+        return passed(
+            resource, f"users who {act} are sent a confirmation", expected, "confirmed", evidence
+        )
+    if value is False:
+        return failed(
+            resource,
+            f"users who {act} are not sent a confirmation",
+            expected,
+            "no confirmation",
+            evidence,
+            ("confirmation",),
+        )
+    return not_evidenced(
+        resource,
+        f"the snapshot does not record whether users who {act} are sent a confirmation",
+        expected,
+        path,
+        ("confirmation",),
+    )
+
+
+def _formats(
+    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath, wanted: list[str]
+) -> Observation:
+    expected = f"offered as {either(wanted)}"
+    offered = settings.get("formats")
+    if not isinstance(offered, list):
+        return not_evidenced(
+            resource,
+            f"the snapshot does not record the formats in which users can {act}",
+            expected,
+            path,
+            ("formats",),
+        )
+    have = [str(f) for f in offered]
+    lowered = {f.lower() for f in have}
+    common = [f for f in wanted if f.lower() in lowered]
+    evidence = (*path, "formats")
+    actual = f"formats: {words(have)}"
+    if not have:
+        return failed(
+            resource,
+            f"users can {act} in no format; the policy requires {either(wanted)}",
+            expected,
+            actual,
+            evidence,
+            ("formats",),
+        )
+    if not common:
+        return failed(
+            resource,
+            f"users can {act} only as {words(have)}, not as {either(wanted)} "
+            "as the policy requires",
+            expected,
+            actual,
+            evidence,
+            ("formats",),
+        )
+    return passed(resource, f"users can {act} as {words(common)}", expected, actual, evidence)
+
+
+CHECK = Check(
+    id="user_rights",
+    area=Area.USER_RIGHTS,
+    title="User rights",
+    default_severity=Severity.HIGH,
+    run=run,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,138 @@
+"""The ``policy-check`` command line: argument parsing apart from running, one error handler.
+
+Exit codes: 0 compliant / valid, 1 violations or invalid documents, 2 usage error or input
+that cannot be read or parsed, 3 internal error (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from checker import __version__
+from checker.errors import CheckerError, InputError
+from checker.limits_args import add_limit_options
+from checker.model import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from reports import REPORTERS
+
+    formats = sorted(REPORTERS)
+    parser = argparse.ArgumentParser(
+        prog="policy-check",
+        description="Check privacy promises written as YAML policies against snapshots of "
+        "real system configuration.",
+    )
+    parser.add_argument("--version", action="version", version=f"policy-check {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = sub.add_parser("validate", help="validate policies, snapshots, waivers and "
+                              "config files against their schemas")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    add_limit_options(validate)
+
+    check = sub.add_parser("check", help="check policies against snapshots")
+    check.add_argument("--policy", action="append", metavar="PATH",
+                       help="policy file or directory (repeatable)")
+    check.add_argument("--snapshot", action="append", metavar="PATH",
+                       help="snapshot file or directory (repeatable)")
+    check.add_argument("--waivers", metavar="PATH", help="waivers file")
+    check.add_argument("--as-of", type=_date, metavar="DATE",
+                       help="the date review cadences and waiver expiry are judged on "
+                       "(default: today)")
+    check.add_argument("--fail-on", choices=[s.value for s in Severity],
+                       help="lowest severity that fails the run (default: low; info never fails)")
+    check.add_argument("--format", choices=formats,
+                       help="format on standard output (default: github under GitHub Actions, "
+                       "else text)")
+    check.add_argument("--output", action="append", metavar="FORMAT=PATH",
+                       help="also write a report to a file (repeatable), e.g. html=report.html")
+    check.add_argument("--config", metavar="PATH",
+                       help="project config (default: ./policy-check.yaml when no paths given)")
+    check.add_argument("--generated-at", metavar="TIMESTAMP",
+                       help="fix the report timestamp, for byte-identical output")
+    add_limit_options(check)
+
+    report = sub.add_parser("report", help="render saved JSON results in another format")
+    report.add_argument("results", metavar="RESULTS.json")
+    report.add_argument("--format", choices=formats, required=True)
+    report.add_argument("--output", metavar="PATH", help="write to a file (default: stdout)")
+
+    sub.add_parser("checks", help="list the checks and what each verifies")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    environ = environ if environ is not None else os.environ
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return _dispatch(args, out, err, environ)
+    except InputError as exc:
+        err.write(f"{exc.diagnostic}\n")
+        return EXIT_USAGE
+    except CheckerError as exc:
+        err.write(f"policy-check: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("policy-check: interrupted\n")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc(file=err)
+        err.write(f"policy-check: internal error: {type(exc).__name__}: {exc}\n"
+                  "This is a bug in policy-check; rerun with --debug for the traceback.\n")
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
+              environ: Mapping[str, str]) -> int:
+    if args.command == "validate":
+        from checker.commands import validate
+
+        return validate.run(args, out, err)
+    if args.command == "check":
+        from checker.commands import check
+
+        return check.run(args, out, err, environ)
+    if args.command == "report":
+        from checker.commands import report
+
+        return report.run(args, out, err)
+    from checker.commands import list_checks
+
+    return list_checks.run(args, out, err)
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""``policy-check report RESULTS.json``: render saved results without checking again."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from checker.diagnostics import Level
+from checker.errors import InputError
+from checker.loader import load_document
+from checker.outputs import write_outputs
+from checker.validation import validate_document
+from reports import get_reporter
+from reports.json_report import result_from_dict
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    doc = load_document(args.results)
+    problems = [d for d in validate_document(doc, "results") if d.level is Level.ERROR]
+    if problems:
+        for problem in problems:
+            err.write(f"{problem}\n")
+        raise InputError(problems[0])
+    result = result_from_dict(doc.data)
+    if args.output:
+        write_outputs(result, [(args.format, args.output)])
+    else:
+        get_reporter(args.format).render(result, out, color=False)
+    return 0

@@ -1,0 +1,57 @@
+"""The project config file, ``policy-check.yaml``: what ``policy-check check`` runs when it is
+given no paths. Paths in it are relative to the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.errors import InputError, UsageError
+from checker.loader import load_document
+from checker.validation import validate_document
+
+DEFAULT_NAME = "policy-check.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    policies: list[str]
+    snapshots: list[str]
+    waivers: str | None = None
+    fail_on: str | None = None
+    as_of: dt.date | None = None
+    outputs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_config(explicit: str | None, cwd: Path) -> Path | None:
+    if explicit is not None:
+        return Path(explicit)
+    candidate = cwd / DEFAULT_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; a problem raises with every diagnostic in the text."""
+    doc = load_document(path)
+    problems = validate_document(doc, "config")
+    if problems:
+        raise UsageError("invalid config file:\n" + "\n".join(str(p) for p in problems))
+    data = doc.data
+    base = path.parent
+
+    def rel(value: str) -> str:
+        return str(base / value) if str(base) not in ("", ".") else value
+
+    as_of = data.get("as_of")
+    return Config(
+        policies=[rel(p) for p in data.get("policies", [])],
+        snapshots=[rel(s) for s in data.get("snapshots", [])],
+        waivers=rel(data["waivers"]) if data.get("waivers") else None,
+        fail_on=data.get("fail_on"),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        outputs=[(o["format"], rel(o["path"])) for o in data.get("outputs", [])],
+    )
+
+
+__all__ = ["DEFAULT_NAME", "Config", "InputError", "find_config", "load_config"]

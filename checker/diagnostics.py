@@ -1,0 +1,77 @@
+"""Positions, JSON paths and diagnostics: how every message names its place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Union
+
+PathItem = Union[str, int]
+JsonPath = tuple[PathItem, ...]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def format_json_path(path: JsonPath) -> str:
+    """Render a path as JSONPath: ``$.stores[3].retention['odd key']``."""
+    parts = ["$"]
+    for item in path:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif _IDENTIFIER.match(item):
+            parts.append(f".{item}")
+        else:
+            escaped = item.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"['{escaped}']")
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a document: the file, the position (when known) and the JSON path."""
+
+    file: str
+    position: Position | None
+    path: JsonPath = ()
+
+    @property
+    def json_path(self) -> str:
+        return format_json_path(self.path)
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.file
+        return f"{self.file}:{self.position}"
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem with an input document, printed as ``file:line:col: error: message (at $.path)``."""
+
+    location: Location
+    message: str
+    code: str
+    level: Level = Level.ERROR
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.level.value}: {self.message}"
+        if self.location.path or self.code.startswith("schema"):
+            text += f" (at {self.location.json_path})"
+        return text

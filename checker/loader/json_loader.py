@@ -1,0 +1,175 @@
+"""Strict JSON at the speed of ``json.loads``.
+
+The document is parsed once by the C decoder; hooks refuse duplicate keys, NaN and Infinity,
+integers beyond ``10**1000`` and floats that overflow. Nesting depth is checked on a bracket
+skeleton of the raw bytes, at C speed. Where a hook or the interpreter reports a problem without
+a place, a scan of the text (``json_scan``) finds it. Positions are computed only when asked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any, NoReturn
+
+from checker.diagnostics import Position
+from checker.document import Document
+from checker.errors import InputError
+from checker.loader.json_positions import JsonPositions
+from checker.loader.json_scan import deeper_than, find_duplicate_key, find_too_deep, find_word
+from checker.loader.limits import MAX_INT, Limits
+from checker.loader.problems import input_error, shown
+from checker.loader.source import text_position
+
+_VALUE_START = re.compile(r"[^ \t\n\r]")
+_CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TYPE_WORDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
+
+
+class _Refused(Exception):
+    """Raised by a decoder hook to stop parsing; ``code`` says what was refused."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Refused("json-duplicate-key")
+    return result
+
+
+def _constant(name: str) -> NoReturn:
+    raise _Refused("constant")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Refused("number")
+    return value
+
+
+def _integer_parser(limits: Limits) -> Any:
+    # Up to 1000 digits an integer is below 10**1000: only longer ones need the slow check.
+    quick = min(1000, limits.max_int_digits)
+
+    def parse(text: str) -> int:
+        if len(text) <= quick:
+            return int(text)
+        if len(text.lstrip("-")) > limits.max_int_digits:
+            raise _Refused("number")
+        value = int(text)
+        if not -MAX_INT <= value <= MAX_INT:
+            raise _Refused("number")
+        return value
+
+    return parse
+
+
+def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
+    """Parse ``text``, decoded from the bytes ``raw``, as a JSON object."""
+    start = _VALUE_START.search(text)
+    if start is None:
+        raise input_error(name, "empty", "file is empty: expected a JSON object")
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_constant=_constant,
+            parse_float=_parse_float,
+            parse_int=_integer_parser(limits),
+        )
+    except _Refused as exc:
+        raise _locate_refusal(exc.code, text, name, limits) from None
+    except json.JSONDecodeError as exc:
+        position = Position(exc.lineno, exc.colno)
+        raise input_error(name, "json-syntax", f"invalid JSON: {exc.msg}", position) from None
+    except RecursionError:
+        raise _too_deep(text, name, limits) from None
+    except ValueError:  # an integer over the interpreter's own digit limit
+        raise _locate_refusal("number", text, name, limits) from None
+    if not isinstance(data, dict):
+        what = "null" if data is None else _TYPE_WORDS.get(type(data), "a value")
+        raise input_error(
+            name,
+            "not-a-mapping",
+            f"the top level is {what}: expected a JSON object",
+            text_position(text, start.start()),
+        )
+    if deeper_than(raw, limits.max_depth):
+        raise _too_deep(text, name, limits)
+    positions = JsonPositions(text, start.start())
+    if b"\\ud" in raw or b"\\uD" in raw:
+        _check_surrogates(data, name, positions)
+    return Document(name, data, "json", positions)
+
+
+def _too_deep(text: str, name: str, limits: Limits) -> InputError:
+    offset = find_too_deep(text, limits.max_depth)
+    position = None if offset is None else text_position(text, offset)
+    message = f"nesting is deeper than {limits.max_depth} levels"
+    return input_error(name, "too-deep", message, position)
+
+
+def _locate_refusal(code: str, text: str, name: str, limits: Limits) -> InputError:
+    if code == "json-duplicate-key":
+        duplicate = find_duplicate_key(text)
+        if duplicate is not None:
+            second, first, key = duplicate
+            line = text_position(text, first).line
+            message = f"duplicate key {shown(key)} (first defined at line {line})"
+            return input_error(name, code, message, text_position(text, second))
+        return input_error(name, code, "duplicate key")
+    if code == "constant":
+        found = find_word(text, _CONSTANTS.__contains__)
+        message = "{} is not valid JSON: JSON has no NaN or infinity"
+    else:
+        found = find_word(text, lambda word: _bad_number(word, limits))
+        message = "number {} is too large"
+    if found is None:  # not expected: the decoder refused a token the scan does not see
+        return input_error(name, "bad-number", message.format("a number"))
+    offset, word = found
+    return input_error(
+        name, "bad-number", message.format(shown(word, 20)[1:-1]), text_position(text, offset)
+    )
+
+
+def _bad_number(word: str, limits: Limits) -> bool:
+    if not word[:1].isdigit() and word[:1] != "-":
+        return False
+    try:
+        if any(mark in word for mark in ".eE"):
+            return math.isinf(float(word))
+        if len(word.lstrip("-")) > limits.max_int_digits:
+            return True
+        return not -MAX_INT <= int(word) <= MAX_INT
+    except ValueError:
+        return True
+
+
+def _check_surrogates(data: dict[str, Any], name: str, positions: JsonPositions) -> None:
+    """Refuse strings holding half of a surrogate pair (an escape like ``\\ud800`` alone):
+    they are not Unicode and cannot be written out as UTF-8."""
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while pending:
+        path, node = pending.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            child = (*path, key)
+            bad_key = isinstance(key, str) and _SURROGATE.search(key) is not None
+            if bad_key or (isinstance(value, str) and _SURROGATE.search(value) is not None):
+                where = positions.key(child) if bad_key else positions.value(child)
+                raise input_error(
+                    name,
+                    "encoding",
+                    "string contains an unpaired surrogate escape (\\ud800-\\udfff): "
+                    "not valid Unicode",
+                    where,
+                )
+            if isinstance(value, dict | list):
+                pending.append((child, value))

@@ -1,0 +1,103 @@
+"""Scans of raw JSON text that find where a problem is, and a fast check of nesting depth.
+
+``json.loads`` says that a document is wrong but, for problems found in hooks (duplicate keys,
+NaN, huge numbers) or by the interpreter (deep recursion), not where. These scans find the
+first offending token. They run only once an error is known, and stop at it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+# A string, a punctuation character, or a bare word (number, true, false, null, NaN...).
+_TOKEN = re.compile(rf'({_STRING})|([\[\]{{}}:,])|([^\s\[\]{{}}:,"]+)', re.DOTALL)
+
+# Kept by the depth check: quotes and brackets (braces become brackets: in valid JSON the kind of
+# bracket does not change how deep it nests).
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
+
+
+def _tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(offset, group, token)``: group 1 is a string, 2 punctuation, 3 a bare word."""
+    for match in _TOKEN.finditer(text):
+        group = match.lastindex or 3
+        yield match.start(), group, match.group(group)
+
+
+def find_too_deep(text: str, max_depth: int) -> int | None:
+    """Offset of the first ``[`` or ``{`` nested deeper than ``max_depth``."""
+    depth = 0
+    for offset, group, token in _tokens(text):
+        if group != 2:
+            continue
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                return offset
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def find_duplicate_key(text: str) -> tuple[int, int, str] | None:
+    """``(offset of the second occurrence, offset of the first, key)`` of a repeated key."""
+    # One frame per open container: the keys of an object seen so far, None for an array.
+    frames: list[dict[str, int] | None] = []
+    expect_key = False
+    for offset, group, token in _tokens(text):
+        if group == 1:
+            keys = frames[-1] if frames else None
+            if expect_key and keys is not None:
+                key = json.loads(token)
+                if key in keys:
+                    return offset, keys[key], key
+                keys[key] = offset
+            expect_key = False
+        elif group == 2:
+            if token == "{":
+                frames.append({})
+                expect_key = True
+            elif token == "[":
+                frames.append(None)
+            elif token in "]}":
+                if frames:
+                    frames.pop()
+            elif token == ",":
+                expect_key = True
+        else:
+            expect_key = False
+    return None
+
+
+def find_word(text: str, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
+    """Offset and text of the first bare word (outside strings) for which ``wanted`` holds."""
+    for offset, group, token in _tokens(text):
+        if group == 3 and wanted(token):
+            return offset, token
+    return None
+
+
+def deeper_than(raw: bytes, max_depth: int) -> bool:
+    """Whether valid JSON ``raw`` nests deeper than ``max_depth``, at C speed.
+
+    Keeps only quotes and brackets, drops what is inside strings, then peels the innermost
+    ``[]`` pairs off one level at a time.
+    """
+    skeleton = raw
+    if b"\\" in skeleton:
+        # Escapes pair left to right: drop escaped backslashes, then escaped quotes.
+        skeleton = skeleton.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = skeleton.translate(_BRACKETS, _NOT_BRACKETS)
+    # Quotes alternate open, close; removing any two adjacent ones keeps that true.
+    skeleton = skeleton.replace(b'""', b"")
+    if b'"' in skeleton:
+        skeleton = b"".join(skeleton.split(b'"')[::2])
+    for _ in range(max_depth):
+        if not skeleton:
+            return False
+        skeleton = skeleton.replace(b"[]", b"")
+    return bool(skeleton)

@@ -1,0 +1,75 @@
+"""A snapshot as the checks see it: the document's data plus stores imported from real exports.
+
+Imported stores keep their origin, so a finding about a Terraform bucket points at the line of
+the plan file that justifies it, not at the import rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.adapters.terraform import ImportedStore, import_terraform
+from checker.diagnostics import Diagnostic, JsonPath, Location
+from checker.document import Document
+from checker.errors import InputError
+from checker.loader import DEFAULT_LIMITS, Limits, load_document
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Snapshot data with imports merged in, and a ``locate`` that follows them home."""
+
+    document: Document
+    data: dict[str, Any]
+    imported: dict[int, tuple[Document, ImportedStore]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.document.name
+
+    def locate(self, path: JsonPath) -> Location:
+        if len(path) >= 2 and path[0] == "stores" and path[1] in self.imported:
+            plan, store = self.imported[path[1]]  # type: ignore[index]
+            rest = path[2:]
+            for cut in range(len(rest), 0, -1):
+                origin = store.field_origins.get(rest[:cut])
+                if origin is not None:
+                    return plan.locate(origin)
+            return plan.locate(store.origin)
+        return self.document.locate(path)
+
+    @classmethod
+    def plain(cls, document: Document) -> Snapshot:
+        return cls(document, document.data)
+
+
+def resolve_imports(
+    document: Document, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Snapshot, list[Diagnostic]]:
+    """Load what the snapshot's ``imports`` name and merge the stores they yield."""
+    imports = document.data.get("imports") or []
+    if not imports:
+        return Snapshot.plain(document), []
+    data = dict(document.data)
+    stores = list(data.get("stores") or [])
+    imported: dict[int, tuple[Document, ImportedStore]] = {}
+    diagnostics: list[Diagnostic] = []
+    base = Path(document.name).parent
+    for index, entry in enumerate(imports):
+        target = base / entry["terraform"]
+        try:
+            plan = load_document(target, limits=limits, name=str(target))
+        except InputError as exc:
+            where = document.locate(("imports", index, "terraform"))
+            diagnostics.append(Diagnostic(where, f"cannot import {target}: "
+                                          f"{exc.diagnostic.message}", "import-failed"))
+            continue
+        result = import_terraform(plan, list(entry["rules"]))
+        diagnostics.extend(result.diagnostics)
+        for store in result.stores:
+            imported[len(stores)] = (plan, store)
+            stores.append(store.data)
+    data["stores"] = stores
+    return Snapshot(document, data, imported), diagnostics

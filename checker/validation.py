@@ -1,0 +1,218 @@
+"""Validate documents against their schemas, with errors a person can act on.
+
+Every error names ``file:line:col`` and the JSON path, the most relevant error comes first
+(``jsonschema``'s relevance), misspelt keys and enum values get a "did you mean", and YAML 1.1
+surprises (``no`` read as false, ``012`` as octal, unquoted dates) are explained where the
+schema expects text. Large valid documents take a fast path through ``jsonschema-rs``; the
+pure-Python validator only runs to explain a document that is invalid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+from jsonschema.exceptions import ValidationError, relevance
+
+from checker.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.document import Document, Surprise
+from checker.durations import DurationError, is_duration, parse_duration
+from checker.schemas import allowed_keys, expects_text, load_schema
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS: dict[str, Callable[[object], bool]] = {
+    "duration": is_duration,
+    "date": _is_date,
+    "date-time": _is_datetime,
+}
+
+
+@cache
+def _fast_validator(kind: str) -> Any:
+    return jsonschema_rs.validator_for(
+        load_schema(kind), formats=FORMATS, validate_formats=True
+    )
+
+
+@cache
+def _full_validator(kind: str) -> jsonschema.protocols.Validator:
+    checker = jsonschema.FormatChecker(formats=())
+    for name, func in FORMATS.items():
+        checker.checks(name)(func)
+    schema = load_schema(kind)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=checker)  # type: ignore[no-any-return]
+
+
+def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
+    """All problems of ``doc`` read as a document of ``kind``; empty when it is valid."""
+    root = load_schema(kind)
+    diagnostics = _surprise_diagnostics(doc, root)
+    flagged = {d.location.path for d in diagnostics}
+    if not _fast_validator(kind).is_valid(doc.data):
+        errors = sorted(_full_validator(kind).iter_errors(doc.data), key=relevance, reverse=True)
+        seen: set[tuple[JsonPath, str]] = set()
+        for error in _leaves(errors):
+            diagnostic = _explain(doc, root, error)
+            key = (diagnostic.location.path, diagnostic.message)
+            if diagnostic.location.path in flagged or key in seen:
+                continue
+            seen.add(key)
+            diagnostics.append(diagnostic)
+    if kind == "policy" and not any(d.level is Level.ERROR for d in diagnostics):
+        diagnostics.extend(_policy_semantics(doc))
+    return _ordered(diagnostics)
+
+
+def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The most relevant first (kept as found), then the rest in file order."""
+    if len(diagnostics) < 2:
+        return diagnostics
+    first, rest = diagnostics[0], diagnostics[1:]
+    rest.sort(key=lambda d: (d.location.position or (0, 0), d.message))  # type: ignore[return-value, arg-type]
+    return [first, *rest]
+
+
+def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
+    """Descend into anyOf/oneOf to the error that explains the most (``best_match``)."""
+    for error in errors:
+        if error.context and error.validator in ("anyOf", "oneOf"):
+            best = jsonschema.exceptions.best_match(error.context)
+            yield best if best is not None else error
+        else:
+            yield error
+
+
+def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Diagnostic:
+    path: JsonPath = tuple(error.absolute_path)
+    validator = error.validator
+    code = f"schema-{validator}"
+    message = error.message
+    if validator in ("additionalProperties", "unevaluatedProperties"):
+        extra = sorted(set(error.instance) - set(allowed_keys(error.schema, root)))
+        if extra:
+            key = extra[0]
+            options = allowed_keys(error.schema, root)
+            message = f"unknown key '{key}'" + _did_you_mean(key, options)
+            if not _did_you_mean(key, options) and options:
+                message += f" (allowed: {', '.join(options)})"
+            return Diagnostic(doc.locate((*path, key), key=True), message, "schema-unknown-key")
+    elif validator == "required":
+        missing = str(error.validator_value)
+        missing = next((k for k in error.validator_value if k not in error.instance), missing)
+        message = f"missing required key '{missing}'"
+    elif validator == "enum":
+        options = [str(v) for v in error.validator_value]
+        message = (
+            f"{error.instance!r} is not one of {', '.join(options)}"
+            + _did_you_mean(str(error.instance), options)
+        )
+    elif validator == "const":
+        message = f"must be {error.validator_value!r}, found {error.instance!r}"
+    elif validator == "format" and error.validator_value == "duration":
+        try:
+            parse_duration(error.instance)
+        except DurationError as exc:
+            message = str(exc)
+    elif validator == "format" and error.validator_value == "date":
+        message = f"{error.instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
+    elif validator == "type":
+        message = f"expected {_type_words(error.validator_value)}, found {_json_type(error.instance)}"
+    elif validator == "additionalItems" or validator == "uniqueItems":
+        message = error.message
+    return Diagnostic(doc.locate(path), message, code)
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _type_words(value: object) -> str:
+    names = value if isinstance(value, list) else [value]
+    words = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
+             "number": "a number", "boolean": "true or false", "null": "null"}
+    return " or ".join(words.get(str(n), str(n)) for n in names)
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"the text {value!r}"
+
+
+_SURPRISE_WORDS = {
+    "bool": "the boolean {value}",
+    "octal": "the number {value}",
+    "sexagesimal": "the number {value} (base 60)",
+    "float": "the number {value}",
+    "date": "a date",
+}
+
+
+def _surprise_diagnostics(doc: Document, root: dict[str, Any]) -> list[Diagnostic]:
+    """YAML 1.1 reads these plain scalars differently from how they look; where the schema
+    wants text, say so and show the fix."""
+    out = []
+    for path, surprise in sorted(doc.surprises.items(), key=lambda kv: doc.locate(kv[0]).position
+                                 or (0, 0)):  # type: ignore[arg-type, return-value]
+        wants_text, wants_date = expects_text(root, path)
+        if not wants_text or (surprise.kind == "date" and wants_date):
+            continue
+        out.append(Diagnostic(doc.locate(path), _surprise_message(surprise), "yaml-1.1-surprise"))
+    return out
+
+
+def _surprise_message(surprise: Surprise) -> str:
+    value = str(surprise.value).lower() if isinstance(surprise.value, bool) else surprise.value
+    reading = _SURPRISE_WORDS.get(surprise.kind, "a non-text value").format(value=value)
+    return (
+        f"{surprise.text} is read as {reading} by YAML 1.1, but text is expected here; "
+        f"quote it: \"{surprise.text}\""
+    )
+
+
+def _policy_semantics(doc: Document) -> list[Diagnostic]:
+    """Rules beyond the schema: references, duplicate ids, contradictions, custom rules."""
+    from checker.checks.custom_rules import compile_errors
+    from checker.semantics import semantic_diagnostics
+
+    diagnostics = list(semantic_diagnostics(doc))
+    for index, clause in enumerate(doc.data.get("custom_rules") or ()):
+        for field, message in compile_errors(clause):
+            diagnostics.append(Diagnostic(doc.locate(("custom_rules", index, field)), message,
+                                          "custom-rule-expression"))
+    return diagnostics

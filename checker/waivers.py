@@ -1,0 +1,88 @@
+"""Waivers: accepted exceptions with an owner, a ticket and an expiry date.
+
+A waiver applies to the non-passing findings it matches (check and/or clause, and resource —
+``fnmatch`` patterns allowed) while it has not expired as of the run's date. Waived findings
+keep their place in the results, with the waiver attached. An expired waiver no longer applies
+and is reported; so is a waiver that matches nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from fnmatch import fnmatchcase
+
+from checker.diagnostics import Diagnostic, Level
+from checker.document import Document
+from checker.model import Finding, Status, Waiver, WaiverState
+
+WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+EXPIRING_SOON_DAYS = 30
+
+
+def parse_waivers(doc: Document) -> list[Waiver]:
+    """The waivers of a schema-valid waivers document."""
+    out = []
+    for index, item in enumerate(doc.data.get("waivers") or ()):
+        out.append(
+            Waiver(
+                id=item["id"],
+                check=item.get("check"),
+                clause=item.get("clause"),
+                resource=item.get("resource"),
+                justification=item["justification"],
+                approver=item["approver"],
+                ticket=item["ticket"],
+                expires=dt.date.fromisoformat(item["expires"]),
+                location=doc.locate(("waivers", index)),
+            )
+        )
+    return out
+
+
+def matches(waiver: Waiver, finding: Finding) -> bool:
+    if finding.status not in WAIVABLE:
+        return False
+    if waiver.check is not None and waiver.check != finding.check_id:
+        return False
+    if waiver.clause is not None and waiver.clause not in (finding.rule_id, finding.clause_id):
+        return False
+    return waiver.resource is None or fnmatchcase(finding.resource, waiver.resource)
+
+
+def apply_waivers(
+    findings: list[Finding], waivers: list[Waiver], as_of: dt.date
+) -> tuple[list[Finding], list[WaiverState], list[Diagnostic]]:
+    """Mark matched findings as waived; report expired and unused waivers."""
+    counts = dict.fromkeys((w.id for w in waivers), 0)
+    active = [w for w in waivers if w.expires >= as_of]
+    out = []
+    for finding in findings:
+        waiver = next((w for w in active if matches(w, finding)), None)
+        if waiver is None:
+            expired = next((w for w in waivers if w.expires < as_of and matches(w, finding)),
+                           None)
+            if expired is not None:
+                counts[expired.id] += 1
+            out.append(finding)
+            continue
+        counts[waiver.id] += 1
+        out.append(dataclasses.replace(finding, status=Status.WAIVED, waiver=waiver))
+    states, diagnostics = [], []
+    for waiver in waivers:
+        days = (waiver.expires - as_of).days
+        expired = days < 0
+        states.append(WaiverState(waiver, counts[waiver.id], expired, days))
+        if expired:
+            diagnostics.append(Diagnostic(
+                waiver.location,
+                f"waiver {waiver.id} expired on {waiver.expires} (ticket {waiver.ticket}); "
+                f"the {counts[waiver.id]} finding(s) it covered count again",
+                "waiver-expired", Level.WARNING,
+            ))
+        elif counts[waiver.id] == 0:
+            diagnostics.append(Diagnostic(
+                waiver.location, f"waiver {waiver.id} matches no finding; remove it or fix "
+                "its check, clause or resource", "waiver-unused", Level.WARNING,
+            ))
+    return out, states, diagnostics

@@ -1,0 +1,48 @@
+"""Reporters: one module per output format, registered by name.
+
+Every reporter renders the same :class:`~checker.model.Result`, redacts evidence first, and
+writes deterministic output to the stream it is given. The CLI's ``--format`` choices come from
+:data:`REPORTERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from checker.errors import UsageError
+from reports.base import Reporter
+from reports.github import GitHubReporter
+from reports.html import HtmlReporter
+from reports.json_report import JsonReporter
+from reports.junit import JUnitReporter
+from reports.markdown import MarkdownReporter
+from reports.sarif import SarifReporter
+from reports.text import TextReporter
+
+REPORTERS: dict[str, type[Reporter]] = {
+    "text": TextReporter,
+    "json": JsonReporter,
+    "sarif": SarifReporter,
+    "junit": JUnitReporter,
+    "markdown": MarkdownReporter,
+    "github": GitHubReporter,
+    "html": HtmlReporter,
+}
+
+
+def get_reporter(name: str) -> Reporter:
+    """A reporter by format name; a :class:`UsageError` naming the choices otherwise."""
+    try:
+        return REPORTERS[name]()
+    except KeyError:
+        raise UsageError(
+            f"unknown output format {name!r}; choose from {', '.join(sorted(REPORTERS))}"
+        ) from None
+
+
+def default_format(environ: Mapping[str, str]) -> str:
+    """``github`` inside GitHub Actions (annotations on the offending lines), else ``text``."""
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+__all__ = ["REPORTERS", "Reporter", "default_format", "get_reporter"]

@@ -1,0 +1,302 @@
+"""What every reporter shares: the interface, a stable order, counts, and safe display text.
+
+Reporters render a :class:`~checker.model.Result` that has already been redacted. The helpers
+here make the human-read formats agree with each other: the same finding order (failures
+first, most severe first), the same counts per area, the same verdict wording, and the same
+way of making hostile text inert (control and bidirectional characters shown as escapes,
+long values cut with their full length noted).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from checker.diagnostics import Level, Location
+from checker.model import Area, DocumentInfo, Finding, Result, Status, WaiverState
+
+EXPIRING_SOON_DAYS = 30
+"""A waiver expiring within this many days (as of the run's date) is flagged in reports."""
+
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.NOT_EVIDENCED,
+    Status.WAIVED,
+    Status.PASS,
+)
+"""Display order: what needs action first, passes last."""
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.FAIL: "failed",
+    Status.ERROR: "could not be evaluated",
+    Status.NOT_EVIDENCED: "not evidenced",
+    Status.WAIVED: "waived",
+    Status.PASS: "passed",
+}
+
+STATUS_TITLES: dict[Status, str] = {
+    Status.FAIL: "Fail",
+    Status.ERROR: "Error",
+    Status.NOT_EVIDENCED: "Not evidenced",
+    Status.WAIVED: "Waived",
+    Status.PASS: "Pass",
+}
+
+_STATUS_RANK = {status: index for index, status in enumerate(STATUS_ORDER)}
+_AREA_RANK = {area: index for index, area in enumerate(Area)}
+
+
+class Reporter(ABC):
+    """One output format. ``render`` writes the whole report to the stream it is given."""
+
+    name: str
+    extension: str
+    description: str
+
+    @abstractmethod
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        """Write ``result`` (redacted by the reporter itself) to ``stream``."""
+
+
+# --- Safe display text -------------------------------------------------------------------------
+
+_INVISIBLE: dict[int, str] = {}
+for _code in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)):
+    _INVISIBLE[_code] = f"\\x{_code:02x}"
+for _code in (
+    0x00AD,  # soft hyphen
+    0x061C,  # arabic letter mark
+    0x180E,  # mongolian vowel separator
+    *range(0x200B, 0x2010),  # zero-width space/joiners, LRM, RLM
+    *range(0x2028, 0x202F),  # line/paragraph separators, LRE, RLE, PDF, LRO, RLO
+    *range(0x2060, 0x2070),  # word joiner, invisible operators, LRI, RLI, FSI, PDI
+    0xFEFF,  # byte order mark / zero-width no-break space
+    *range(0xFFF9, 0xFFFC),  # interlinear annotation
+    0xFFFE,
+    0xFFFF,
+    *range(0xD800, 0xE000),  # lone surrogates cannot be written as UTF-8
+):
+    _INVISIBLE[_code] = f"\\u{_code:04x}"
+_INVISIBLE[0x09] = "\\t"
+_INVISIBLE[0x0A] = "\\n"
+_INVISIBLE[0x0D] = "\\r"
+
+_ONE_LINE = str.maketrans(_INVISIBLE)
+_MULTI_LINE = str.maketrans({k: v for k, v in _INVISIBLE.items() if k not in (0x09, 0x0A)})
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with control, bidirectional and invisible characters replaced by escapes.
+
+    Snapshot values are untrusted: a U+202E can reorder what a reader sees, a newline can forge
+    an extra report line, an ANSI escape can rewrite a terminal. Shown as ``\\u202e``, ``\\n``
+    and ``\\x1b`` they are inert and still tell the reader what was there.
+    """
+    return text.translate(_MULTI_LINE if keep_newlines else _ONE_LINE)
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, noting the full length when it was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shown(text: str, limit: int = 300, *, keep_newlines: bool = False) -> str:
+    """Display form of an untrusted value: cut to ``limit``, then made visible."""
+    return visible(truncate(text, limit), keep_newlines=keep_newlines)
+
+
+# --- Order ----------------------------------------------------------------------------------
+
+
+def _location_key(location: Location | None) -> tuple[str, int, int, str]:
+    if location is None:
+        return ("", 0, 0, "")
+    pos = location.position
+    return (
+        location.file,
+        pos.line if pos else 0,
+        pos.column if pos else 0,
+        location.json_path,
+    )
+
+
+def finding_key(finding: Finding) -> tuple[object, ...]:
+    """Total, stable order: status (failures first), severity (worst first), area, promise,
+    resource, then every remaining field so that no tie is left to the input order."""
+    return (
+        _STATUS_RANK[finding.status],
+        -finding.severity.rank,
+        _AREA_RANK[finding.area],
+        finding.policy_id,
+        finding.clause_id,
+        finding.resource,
+        _location_key(finding.evidence_location),
+        _location_key(finding.policy_location),
+        finding.check_id,
+        finding.message,
+        finding.expected,
+        finding.actual,
+        finding.waiver.id if finding.waiver else "",
+    )
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_key)
+
+
+# --- Summaries ------------------------------------------------------------------------------
+
+
+def where(finding: Finding) -> Location:
+    """The place a reader should jump to: the evidence, else the promise."""
+    return finding.evidence_location or finding.policy_location
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    """One scorecard row."""
+
+    area: Area
+    counts: dict[Status, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def state(self) -> str:
+        """A one-word reading of the row, for people who skip the numbers."""
+        if not self.total:
+            return "Not checked"
+        if self.counts[Status.FAIL] or self.counts[Status.ERROR]:
+            return "Failing"
+        if self.counts[Status.NOT_EVIDENCED]:
+            return "Not evidenced"
+        if self.counts[Status.WAIVED]:
+            return "Passing with waivers"
+        return "Passing"
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverBuckets:
+    active: list[WaiverState]
+    expiring: list[WaiverState]
+    expired: list[WaiverState]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the human-read formats say about a result, computed once."""
+
+    result: Result
+    findings: list[Finding]  # in display order
+    counts: dict[Status, int]
+    areas: list[AreaRow]
+    blocking: int
+    compliant: bool
+    input_errors: int
+    input_warnings: int
+
+    @classmethod
+    def of(cls, result: Result) -> Summary:
+        findings = sorted_findings(result.findings)
+        total: Counter[Status] = Counter()
+        per_area: dict[Area, Counter[Status]] = {area: Counter() for area in Area}
+        for finding in findings:
+            total[finding.status] += 1
+            per_area[finding.area][finding.status] += 1
+        rows = [
+            AreaRow(area, {s: per_area[area][s] for s in STATUS_ORDER})
+            for area in Area
+            if area is not Area.CUSTOM or per_area[area]
+        ]
+        levels = Counter(d.level for d in result.diagnostics)
+        return cls(
+            result=result,
+            findings=findings,
+            counts={s: total[s] for s in STATUS_ORDER},
+            areas=rows,
+            blocking=len(result.blocking()),
+            compliant=result.compliant,
+            input_errors=levels[Level.ERROR],
+            input_warnings=levels[Level.WARNING],
+        )
+
+    @property
+    def verdict(self) -> str:
+        return "Compliant" if self.compliant else "Not compliant"
+
+    @property
+    def verdict_reason(self) -> str:
+        """Why the verdict is what it is, in one sentence."""
+        if not self.findings and not self.result.diagnostics:
+            return "No promises were checked."
+        parts = []
+        if self.blocking:
+            parts.append(f"{plural(self.blocking, 'finding')} at or above "
+                         f"{self.result.fail_on.value} severity")
+        if self.input_errors:
+            parts.append(f"{plural(self.input_errors, 'input problem')}")
+        if parts:
+            return "Not compliant because of " + " and ".join(parts) + "."
+        if not self.findings:
+            return "No promises were checked."
+        waived = self.counts[Status.WAIVED]
+        if waived:
+            return f"Every promise checked is kept or covered by a waiver ({waived:,} waived)."
+        if any(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)):
+            return ("No finding reaches the blocking threshold "
+                    f"({self.result.fail_on.value} severity).")
+        return "Every promise checked is kept."
+
+    def counts_sentence(self) -> str:
+        """``3 failed, 1 not evidenced, 2 waived, 40 passed, 0 errors``."""
+        c = self.counts
+        return (
+            f"{c[Status.FAIL]:,} failed, {c[Status.NOT_EVIDENCED]:,} not evidenced, "
+            f"{c[Status.WAIVED]:,} waived, {c[Status.PASS]:,} passed, "
+            f"{plural(c[Status.ERROR], 'error')}"
+        )
+
+    def with_status(self, *statuses: Status) -> list[Finding]:
+        return [f for f in self.findings if f.status in statuses]
+
+    @property
+    def policies(self) -> list[DocumentInfo]:
+        return [d for d in self.result.documents if d.kind == "policy"]
+
+    @property
+    def snapshots(self) -> list[DocumentInfo]:
+        return [d for d in self.result.documents if d.kind == "snapshot"]
+
+    @property
+    def other_documents(self) -> list[DocumentInfo]:
+        return [d for d in self.result.documents if d.kind not in ("policy", "snapshot")]
+
+    def waiver_buckets(self) -> WaiverBuckets:
+        states = sorted(self.result.waivers, key=lambda s: (s.waiver.expires, s.waiver.id))
+        return WaiverBuckets(
+            active=[s for s in states if not s.expired and s.expires_in_days > EXPIRING_SOON_DAYS],
+            expiring=[s for s in states
+                      if not s.expired and s.expires_in_days <= EXPIRING_SOON_DAYS],
+            expired=[s for s in states if s.expired],
+        )
+
+
+def group_by_clause(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by promise (``rule_id``), groups in order of first appearance."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.rule_id, []).append(finding)
+    return list(groups.items())
+

@@ -1,0 +1,114 @@
+"""GitHub Actions workflow commands: annotations on the offending lines, and a summary.
+
+Chosen by default when ``GITHUB_ACTIONS=true``. Each finding that needs attention becomes
+``::error file=…,line=…,col=…,title=…::message`` (or ``::warning``) on the snapshot line that
+is its evidence:
+
+- ``error``: findings that make the run fail (fail, not evidenced or error at or above
+  ``--fail-on``) and input errors;
+- ``warning``: fail or not evidenced below the threshold (including not-evidenced promises a
+  policy marks ``warn``), input warnings (expired or unused waivers), and waivers that expire
+  within 30 days;
+- waived findings get no annotation (they are counted in the summary).
+
+GitHub shows a limited number of annotations per step, so the most severe come first and at
+most :data:`MAX_ANNOTATIONS` are written; a closing ``::notice`` gives the verdict and counts
+and says how many annotations were left out. Values are escaped by GitHub's rules (``%``, CR and LF in messages; also ``:`` and
+``,`` in properties), and control and bidirectional characters are shown as escapes, so a
+snapshot value can neither end the command nor start a new one.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from checker.diagnostics import Level, Location
+from checker.model import Finding, Result, Status
+from reports.base import EXPIRING_SOON_DAYS, Reporter, Summary, plural, shown, where
+from reports.redaction import redact_result
+from reports.text import TextReporter
+
+MAX_ANNOTATIONS = 200
+_LIMIT = 1000
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, location: Location | None = None, title: str = "") -> str:
+    """One workflow command line (without the newline)."""
+    props = []
+    if location is not None:
+        props.append(f"file={escape_property(shown(location.file, 500))}")
+        if location.position is not None:
+            props.append(f"line={location.position.line}")
+            props.append(f"col={location.position.column}")
+    if title:
+        props.append(f"title={escape_property(title)}")
+    head = f"::{kind} {','.join(props)}" if props else f"::{kind}"
+    return f"{head}::{escape_data(message)}"
+
+
+def _finding_message(finding: Finding) -> str:
+    lines = [
+        shown(finding.message, _LIMIT),
+        f"Promise: {shown(finding.promise, _LIMIT)}",
+        f"Expected: {shown(finding.expected, _LIMIT)}",
+        f"Actual: {shown(finding.actual, _LIMIT)}",
+        f"Resource: {shown(finding.resource, 300)} at {shown(where(finding).json_path, 300)}",
+        f"Policy: {shown(str(finding.policy_location), 300)} "
+        f"({shown(finding.policy_location.json_path, 300)})",
+    ]
+    if finding.remediation:
+        lines.append(f"Remediation: {shown(finding.remediation, _LIMIT)}")
+    if finding.references:
+        lines.append("Regulations: " + "; ".join(shown(r, 100) for r in finding.references))
+    return "\n".join(lines)
+
+
+class GitHubReporter(Reporter):
+    """Workflow commands for GitHub Actions annotations."""
+
+    name = "github"
+    extension = ".txt"
+    description = "GitHub Actions annotations (default when GITHUB_ACTIONS=true)"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redact_result(result))
+        blocking = {id(f) for f in summary.result.blocking()}
+        lines: list[tuple[int, str]] = []  # (priority, line): errors before warnings
+        for diagnostic in summary.result.diagnostics:
+            kind = "error" if diagnostic.level is Level.ERROR else "warning"
+            lines.append((0 if kind == "error" else 1, command(
+                kind, shown(diagnostic.message, _LIMIT), diagnostic.location,
+                title=f"policy-checker: {shown(diagnostic.code, 80) or 'input'}")))
+        for finding in summary.findings:
+            if finding.status in (Status.PASS, Status.WAIVED):
+                continue
+            kind = "error" if id(finding) in blocking else "warning"
+            status = finding.status.value.replace("_", " ")
+            title = f"{finding.severity.value} · {status}: {shown(finding.rule_id, 200)}"
+            lines.append((0 if kind == "error" else 1,
+                          command(kind, _finding_message(finding), where(finding), title)))
+        for state in summary.waiver_buckets().expiring:
+            waiver = state.waiver
+            lines.append((1, command(
+                "warning",
+                f"waiver {shown(waiver.id, 200)} expires on {waiver.expires.isoformat()} "
+                f"(in {plural(state.expires_in_days, 'day')}; ticket {shown(waiver.ticket, 200)}"
+                f", approved by {shown(waiver.approver, 200)}); it covers "
+                f"{plural(state.matched, 'finding')}",
+                waiver.location, title=f"Waiver expires within {EXPIRING_SOON_DAYS} days")))
+        ordered = [line for _, line in sorted(lines, key=lambda item: item[0])]
+        for line in ordered[:MAX_ANNOTATIONS]:
+            stream.write(line + "\n")
+        closing = TextReporter.summary_line(summary)
+        if len(ordered) > MAX_ANNOTATIONS:
+            closing += (f" ({len(ordered) - MAX_ANNOTATIONS:,} more annotations not shown; "
+                        "see the full report)")
+        stream.write(command("notice", closing, title="Privacy policy check") + "\n")

@@ -1,0 +1,278 @@
+"""JSON results: the documented, versioned format (``policies/schemas/results.schema.json``).
+
+``result_to_dict`` and ``result_from_dict`` are exact inverses, so saved results can be
+rendered again later in any format (``policy-check report RESULTS.json``). The document also
+carries derived fields for readers that do not recompute them (verdict, exit code, counts per
+area, whether each finding blocks); they are ignored when reading back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from checker import __version__
+from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
+from checker.model import (
+    Area,
+    DocumentInfo,
+    Finding,
+    Result,
+    Severity,
+    Status,
+    Waiver,
+    WaiverState,
+)
+from reports.base import STATUS_ORDER, Reporter
+from reports.redaction import redact_result
+
+RESULTS_FORMAT = 1
+
+# Characters that are valid JSON but misleading or unsafe when the file is viewed as text:
+# C1 controls, bidirectional and invisible formatting, line separators, lone surrogates.
+_ESCAPE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                             "\ufeff\ud800-\udfff]")
+
+
+def _location(location: Location) -> dict[str, Any]:
+    pos = location.position
+    return {
+        "file": location.file,
+        "line": pos.line if pos else None,
+        "column": pos.column if pos else None,
+        "path": list(location.path),
+        "json_path": location.json_path,
+    }
+
+
+def _waiver(waiver: Waiver) -> dict[str, Any]:
+    return {
+        "id": waiver.id,
+        "check": waiver.check,
+        "clause": waiver.clause,
+        "resource": waiver.resource,
+        "justification": waiver.justification,
+        "approver": waiver.approver,
+        "ticket": waiver.ticket,
+        "expires": waiver.expires.isoformat(),
+        "location": _location(waiver.location),
+    }
+
+
+def _finding(finding: Finding, blocking: bool) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "policy_id": finding.policy_id,
+        "clause_id": finding.clause_id,
+        "check_id": finding.check_id,
+        "area": finding.area.value,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "blocking": blocking,
+        "promise": finding.promise,
+        "resource": finding.resource,
+        "message": finding.message,
+        "expected": finding.expected,
+        "actual": finding.actual,
+        "evidence_location": (_location(finding.evidence_location)
+                              if finding.evidence_location else None),
+        "policy_location": _location(finding.policy_location),
+        "remediation": finding.remediation,
+        "references": list(finding.references),
+        "waiver": _waiver(finding.waiver) if finding.waiver else None,
+    }
+
+
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    counter = Counter(f.status for f in findings)
+    return {"total": len(findings), **{s.value: counter[s] for s in STATUS_ORDER}}
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """``result`` as a results document (keys in a fixed order, findings in result order)."""
+    blocking_ids = {id(f) for f in result.blocking()}
+    by_area: dict[Area, list[Finding]] = {}
+    for finding in result.findings:
+        by_area.setdefault(finding.area, []).append(finding)
+    return {
+        "results_format": RESULTS_FORMAT,
+        "tool": {"name": "policy-checker", "version": __version__},
+        "generated_at": result.generated_at,
+        "as_of": result.as_of.isoformat(),
+        "fail_on": result.fail_on.value,
+        "verdict": "compliant" if result.compliant else "not_compliant",
+        "exit_code": result.exit_code(),
+        "summary": {
+            **_counts(result.findings),
+            "blocking": len(blocking_ids),
+            "by_area": {area.value: _counts(by_area[area]) for area in Area if area in by_area},
+        },
+        "documents": [
+            {
+                "kind": d.kind,
+                "file": d.file,
+                "id": d.id,
+                "title": d.title,
+                "version": d.version,
+                "date": d.date,
+                "system": d.system,
+                "environment": d.environment,
+            }
+            for d in result.documents
+        ],
+        "diagnostics": [
+            {
+                "level": d.level.value,
+                "code": d.code,
+                "message": d.message,
+                "location": _location(d.location),
+            }
+            for d in result.diagnostics
+        ],
+        "waivers": [
+            {
+                **_waiver(state.waiver),
+                "matched": state.matched,
+                "expired": state.expired,
+                "expires_in_days": state.expires_in_days,
+            }
+            for state in result.waivers
+        ],
+        "findings": [_finding(f, id(f) in blocking_ids) for f in result.findings],
+    }
+
+
+# --- Reading back ---------------------------------------------------------------------------
+
+
+def _read_location(data: dict[str, Any]) -> Location:
+    line, column = data.get("line"), data.get("column")
+    position = Position(int(line), int(column)) if line is not None and column is not None else None
+    path: JsonPath = tuple(p if isinstance(p, int) else str(p) for p in data.get("path", ()))
+    return Location(str(data["file"]), position, path)
+
+
+def _read_waiver(data: dict[str, Any]) -> Waiver:
+    return Waiver(
+        id=str(data["id"]),
+        check=data.get("check"),
+        clause=data.get("clause"),
+        resource=data.get("resource"),
+        justification=str(data["justification"]),
+        approver=str(data["approver"]),
+        ticket=str(data["ticket"]),
+        expires=dt.date.fromisoformat(data["expires"]),
+        location=_read_location(data["location"]),
+    )
+
+
+def _read_finding(data: dict[str, Any]) -> Finding:
+    evidence = data.get("evidence_location")
+    waiver = data.get("waiver")
+    return Finding(
+        policy_id=str(data["policy_id"]),
+        clause_id=str(data["clause_id"]),
+        check_id=str(data["check_id"]),
+        area=Area(data["area"]),
+        severity=Severity(data["severity"]),
+        status=Status(data["status"]),
+        message=str(data["message"]),
+        expected=str(data["expected"]),
+        actual=str(data["actual"]),
+        resource=str(data["resource"]),
+        promise=str(data["promise"]),
+        policy_location=_read_location(data["policy_location"]),
+        evidence_location=_read_location(evidence) if evidence is not None else None,
+        remediation=str(data.get("remediation", "")),
+        references=tuple(str(r) for r in data.get("references", ())),
+        waiver=_read_waiver(waiver) if waiver is not None else None,
+    )
+
+
+def result_from_dict(data: dict[str, Any]) -> Result:
+    """The :class:`Result` a results document describes (derived fields are ignored)."""
+    return Result(
+        as_of=dt.date.fromisoformat(data["as_of"]),
+        fail_on=Severity(data.get("fail_on", Severity.LOW.value)),
+        findings=[_read_finding(f) for f in data.get("findings", ())],
+        diagnostics=[
+            Diagnostic(_read_location(d["location"]), str(d["message"]), str(d["code"]),
+                       Level(d["level"]))
+            for d in data.get("diagnostics", ())
+        ],
+        documents=[
+            DocumentInfo(
+                kind=str(d["kind"]),
+                file=str(d["file"]),
+                id=str(d["id"]),
+                title=str(d.get("title", "")),
+                version=str(d.get("version", "")),
+                date=str(d.get("date", "")),
+                system=str(d.get("system", "")),
+                environment=str(d.get("environment", "")),
+            )
+            for d in data.get("documents", ())
+        ],
+        waivers=[
+            WaiverState(_read_waiver(w), int(w["matched"]), bool(w["expired"]),
+                        int(w["expires_in_days"]))
+            for w in data.get("waivers", ())
+        ],
+        generated_at=str(data.get("generated_at", "")),
+    )
+
+
+def _pretty(value: Any, indent: str, row_lists: frozenset[str], key: str | None,
+            out: list[str]) -> None:
+    if isinstance(value, dict) and value:
+        out.append("{")
+        inner = indent + "  "
+        for n, (k, v) in enumerate(value.items()):
+            out.append(("\n" if n == 0 else ",\n") + inner + json.dumps(k, ensure_ascii=False)
+                       + ": ")
+            _pretty(v, inner, row_lists, k, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list) and value:
+        inner = indent + "  "
+        out.append("[")
+        for n, item in enumerate(value):
+            out.append(("\n" if n == 0 else ",\n") + inner)
+            if key in row_lists:
+                out.append(json.dumps(item, ensure_ascii=False, allow_nan=False,
+                                      separators=(", ", ": ")))
+            else:
+                _pretty(item, inner, row_lists, None, out)
+        out.append("\n" + indent + "]")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
+def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
+    """Deterministic JSON text: UTF-8, keys in the order given, formatting characters escaped.
+
+    Structure is indented; the items of the lists named in ``row_lists`` (findings, SARIF
+    results…) are written one per line. That keeps large results compact and fast to write
+    (the C encoder does the rows) while a diff still shows one changed finding as one line.
+    """
+    out: list[str] = []
+    _pretty(data, "", frozenset(row_lists), None, out)
+    text = "".join(out)
+    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+ROW_LISTS = ("documents", "diagnostics", "waivers", "findings")
+
+
+class JsonReporter(Reporter):
+    """The results document (schema: ``policies/schemas/results.schema.json``)."""
+
+    name = "json"
+    extension = ".json"
+    description = "machine-readable results (documented, versioned schema)"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(dumps(result_to_dict(redact_result(result)), ROW_LISTS))

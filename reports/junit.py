@@ -1,0 +1,212 @@
+"""JUnit XML: one test case per promise and resource, for CI test-result views.
+
+Valid against the Ant JUnit schema (``junit.xsd``): ``<testsuites>`` holds one
+``<testsuite>`` per area (plus an "Input documents" suite when an input has problems). A test
+case is named ``<clause-id> [<resource>]`` (made unique with the snapshot file, then a
+counter) with class name ``<policy-id>.<area>``.
+
+- pass → a passing test case;
+- fail and not evidenced that block the run → ``<failure type="fail|not_evidenced">``;
+- a check that could not evaluate (blocking) → ``<error type="error">``;
+- waived → ``<skipped>`` naming the waiver and its expiry;
+- findings below the ``--fail-on`` threshold (and not-evidenced findings a policy marks
+  ``warn``) → ``<skipped>`` saying they do not block, so that the test view agrees with the
+  exit code.
+
+Times are 0 (checks are not timed) and the host name is ``localhost``, so the same result
+always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from checker.diagnostics import Level
+from checker.model import Area, Finding, Result, Status
+from reports.base import Reporter, Summary, shown, where
+from reports.redaction import redact_result
+
+HOSTNAME = "localhost"
+_ATTR_LIMIT = 500
+_BODY_LIMIT = 4000
+
+
+def junit_timestamp(result: Result) -> str:
+    """``generated_at`` as UTC ``YYYY-MM-DDTHH:MM:SS`` (the as-of date at midnight if unset)."""
+    text = result.generated_at.strip()
+    if text:
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            return moment.replace(microsecond=0).isoformat()
+    return f"{result.as_of.isoformat()}T00:00:00"
+
+
+def _one_line(text: str, limit: int = _ATTR_LIMIT) -> str:
+    return shown(text, limit)
+
+
+def _details(finding: Finding, blocking: bool) -> str:
+    evidence = where(finding)
+    lines = [
+        f"Promise: {shown(finding.promise, _BODY_LIMIT)}",
+        f"Severity: {finding.severity.value} ({'blocking' if blocking else 'not blocking'})",
+        f"Resource: {shown(finding.resource, _BODY_LIMIT)}",
+        f"Found: {shown(finding.message, _BODY_LIMIT)}",
+        f"Expected: {shown(finding.expected, _BODY_LIMIT)}",
+        f"Actual: {shown(finding.actual, _BODY_LIMIT)}",
+        f"Evidence: {shown(str(evidence), 500)} at {shown(evidence.json_path, 500)}",
+        f"Policy: {shown(str(finding.policy_location), 500)} at "
+        f"{shown(finding.policy_location.json_path, 500)}",
+    ]
+    if finding.remediation:
+        lines.append(f"Remediation: {shown(finding.remediation, _BODY_LIMIT)}")
+    if finding.references:
+        lines.append("Regulations: " + "; ".join(shown(r, 200) for r in finding.references))
+    return "\n".join(lines) + "\n"
+
+
+class _Names:
+    """Unique test case names per class name, deterministic for a given order."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, str]] = set()
+
+    def __call__(self, classname: str, finding: Finding) -> str:
+        base = _one_line(f"{finding.clause_id} [{finding.resource}]", 300)
+        candidates = [base, f"{base} ({_one_line(where(finding).file, 200)})"]
+        for candidate in candidates:
+            if (classname, candidate) not in self.used:
+                self.used.add((classname, candidate))
+                return candidate
+        counter = 2
+        while (classname, f"{candidates[1]} #{counter}") in self.used:
+            counter += 1
+        name = f"{candidates[1]} #{counter}"
+        self.used.add((classname, name))
+        return name
+
+
+def _testcase(suite: ET.Element, finding: Finding, name: str, classname: str,
+              blocking: bool, fail_on: str) -> str:
+    """Append the test case; return its outcome (``pass``/``failure``/``error``/``skipped``)."""
+    case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+    status = finding.status
+    if status is Status.PASS:
+        return "pass"
+    if status is Status.WAIVED:
+        waiver = finding.waiver
+        message = (f"waived by {waiver.id} until {waiver.expires.isoformat()} "
+                   f"(ticket {waiver.ticket}, approved by {waiver.approver}): "
+                   f"{waiver.justification}" if waiver else "waived")
+        ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
+            finding, blocking)
+        return "skipped"
+    if not blocking:
+        message = (f"not blocking ({finding.severity.value} severity, fail-on {fail_on}): "
+                   f"{status.value.replace('_', ' ')}: {finding.message}")
+        ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
+            finding, blocking)
+        return "skipped"
+    tag = "error" if status is Status.ERROR else "failure"
+    ET.SubElement(case, tag, message=_one_line(finding.message),
+                  type=status.value).text = _details(finding, blocking)
+    return tag
+
+
+def _suite(root: ET.Element, name: str, package: str, index: int, timestamp: str,
+           properties: list[tuple[str, str]]) -> ET.Element:
+    suite = ET.SubElement(root, "testsuite", name=name, package=package, id=str(index),
+                          timestamp=timestamp, hostname=HOSTNAME, tests="0", failures="0",
+                          errors="0", skipped="0", time="0")
+    props = ET.SubElement(suite, "properties")
+    for key, value in properties:
+        ET.SubElement(props, "property", name=key, value=_one_line(value))
+    return suite
+
+
+def to_junit(result: Result) -> ET.Element:
+    """The ``<testsuites>`` element of an (already redacted) result."""
+    summary = Summary.of(result)
+    timestamp = junit_timestamp(result)
+    blocking = {id(f) for f in result.blocking()}
+    properties = [
+        ("as_of", result.as_of.isoformat()),
+        ("fail_on", result.fail_on.value),
+        ("verdict", "compliant" if summary.compliant else "not_compliant"),
+        *((f"policy.{i}", f"{d.id} {d.version} ({d.file})".strip())
+          for i, d in enumerate(summary.policies)),
+        *((f"snapshot.{i}", f"{d.system} {d.environment} {d.date} ({d.file})".strip())
+          for i, d in enumerate(summary.snapshots)),
+    ]
+    root = ET.Element("testsuites")
+    index = 0
+    if result.diagnostics:
+        suite = _suite(root, "Input documents", "policy-checker.inputs", index, timestamp,
+                       properties)
+        index += 1
+        errors = 0
+        warnings = []
+        for n, diagnostic in enumerate(result.diagnostics):
+            if diagnostic.level is Level.ERROR:
+                case = ET.SubElement(
+                    suite, "testcase",
+                    name=_one_line(f"{diagnostic.location} {diagnostic.code} #{n + 1}", 300),
+                    classname="inputs", time="0")
+                ET.SubElement(case, "error", message=_one_line(diagnostic.message),
+                              type=_one_line(diagnostic.code or "input", 100)
+                              ).text = shown(str(diagnostic), _BODY_LIMIT) + "\n"
+                errors += 1
+            else:
+                warnings.append(shown(str(diagnostic), _BODY_LIMIT))
+        suite.set("tests", str(errors))
+        suite.set("errors", str(errors))
+        ET.SubElement(suite, "system-out").text = ""
+        ET.SubElement(suite, "system-err").text = "".join(f"{w}\n" for w in warnings)
+    names = _Names()
+    by_area: dict[Area, list[Finding]] = {}
+    for finding in summary.findings:
+        by_area.setdefault(finding.area, []).append(finding)
+    for area in Area:
+        findings = by_area.get(area)
+        if not findings:
+            continue
+        suite = _suite(root, area.title, f"policy-checker.{area.value}", index, timestamp,
+                       properties)
+        index += 1
+        outcomes = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
+        for finding in findings:
+            classname = _one_line(f"{finding.policy_id}.{area.value}", 300)
+            outcome = _testcase(suite, finding, names(classname, finding), classname,
+                                id(finding) in blocking, result.fail_on.value)
+            outcomes[outcome] += 1
+        suite.set("tests", str(len(findings)))
+        suite.set("failures", str(outcomes["failure"]))
+        suite.set("errors", str(outcomes["error"]))
+        suite.set("skipped", str(outcomes["skipped"]))
+        ET.SubElement(suite, "system-out").text = (
+            f"{area.title}: {sum(1 for f in findings if f.status is Status.PASS)} of "
+            f"{len(findings)} kept as of {result.as_of.isoformat()}\n")
+        ET.SubElement(suite, "system-err").text = ""
+    return root
+
+
+class JUnitReporter(Reporter):
+    """JUnit XML for CI test-result views."""
+
+    name = "junit"
+    extension = ".xml"
+    description = "JUnit XML: a test case per promise and resource"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        root = to_junit(redact_result(result))
+        ET.indent(root, space="  ")
+        stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        stream.write(ET.tostring(root, encoding="unicode", short_empty_elements=True))
+        stream.write("\n")

@@ -1,0 +1,171 @@
+"""Markdown: a compact summary for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
+
+Verdict, counts per area, then failures first (severity, promise, resource, expected, actual,
+where), errors, not-evidenced promises and waivers. Each section shows at most
+:data:`MAX_ROWS` rows and says how many more there are; values are cut to a few hundred
+characters, so the output stays far below GitHub's 1 MiB step-summary limit whatever the size
+of the result. Untrusted text cannot inject markup: values are code spans, prose is escaped
+(including ``<`` so no HTML — and no remote image — gets through), and control and
+bidirectional characters are shown as escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TextIO
+
+from checker.diagnostics import Level
+from checker.model import Finding, Result, Status
+from reports.base import (
+    STATUS_ORDER,
+    STATUS_TITLES,
+    Reporter,
+    Summary,
+    plural,
+    shown,
+    where,
+)
+from reports.redaction import redact_result
+
+MAX_ROWS = 50
+_VALUE_LIMIT = 120
+_PROSE_LIMIT = 300
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def prose(text: str, limit: int = _PROSE_LIMIT) -> str:
+    """Untrusted text as inert Markdown inside a table cell."""
+    text = shown(text, limit)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    # No autolinks ("https://…", "www."), @mentions or #references from untrusted text.
+    text = text.replace("#", "&#35;")
+    return text.replace("://", ":&#47;&#47;").replace("www.", "www&#46;").replace("@", "&#64;")
+
+
+def code(text: str, limit: int = _VALUE_LIMIT) -> str:
+    """Untrusted text as a code span (CommonMark: a fence longer than any backtick run)."""
+    text = shown(text, limit)
+    if not text:
+        return "—"
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or text.startswith(" ") else ""
+    # Inside a table a pipe ends the cell even in a code span; GitHub honours \| there.
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
+def _table(header: Iterable[str], rows: list[list[str]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return lines
+
+
+def _more(total: int, shown_rows: int, noun: str) -> list[str]:
+    if total <= shown_rows:
+        return []
+    return ["", f"…and {plural(total - shown_rows, 'more ' + noun, 'more ' + noun + 's')} "
+                "(see the HTML or JSON report)."]
+
+
+def _finding_rows(findings: list[Finding]) -> list[list[str]]:
+    return [
+        [
+            f.severity.value,
+            prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}",
+            code(f.resource),
+            code(f.expected),
+            code(f.actual),
+            code(str(where(f)), 100),
+        ]
+        for f in findings[:MAX_ROWS]
+    ]
+
+
+class MarkdownReporter(Reporter):
+    """Compact Markdown for pull-request comments and step summaries."""
+
+    name = "markdown"
+    extension = ".md"
+    description = "compact Markdown for a pull-request comment or GITHUB_STEP_SUMMARY"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redact_result(result))
+        stream.write("\n".join(self.lines(summary)) + "\n")
+
+    def lines(self, summary: Summary) -> list[str]:
+        result = summary.result
+        out = [f"## Privacy policy check: {summary.verdict}", ""]
+        inputs = (f"{plural(len(summary.policies), 'policy', 'policies')} against "
+                  f"{plural(len(summary.snapshots), 'snapshot')}")
+        out.append(f"**{summary.verdict}** as of {result.as_of.isoformat()} "
+                   f"({inputs}; fail on {result.fail_on.value} and above). "
+                   f"{prose(summary.verdict_reason)}")
+        out.append("")
+        if summary.findings:
+            out.append(f"{summary.counts_sentence()}.")
+            out.append("")
+            rows = [
+                [row.area.title, row.state, *(f"{row.counts[s]:,}" for s in STATUS_ORDER)]
+                for row in summary.areas if row.total
+            ]
+            out += _table(["Area", "State", *(STATUS_TITLES[s] for s in STATUS_ORDER)], rows)
+            unchecked = [row.area.title for row in summary.areas if not row.total]
+            if unchecked:
+                out += ["", "Not covered by any promise: " + ", ".join(unchecked) + "."]
+            out.append("")
+        diagnostics = result.diagnostics
+        if diagnostics:
+            errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
+            out += [f"### Input problems ({errors:,} errors, "
+                    f"{len(diagnostics) - errors:,} warnings)", ""]
+            out += _table(["Level", "Where", "Problem"], [
+                [d.level.value, code(str(d.location), 100), prose(d.message)]
+                for d in diagnostics[:MAX_ROWS]
+            ])
+            out += _more(len(diagnostics), MAX_ROWS, "problem")
+            out.append("")
+        sections = [
+            (Status.FAIL, "Failures"),
+            (Status.ERROR, "Could not be evaluated"),
+            (Status.NOT_EVIDENCED, "Not evidenced"),
+            (Status.WAIVED, "Waived findings"),
+        ]
+        for status, title in sections:
+            findings = summary.with_status(status)
+            if not findings:
+                continue
+            out += [f"### {title} ({len(findings):,})", ""]
+            out += _table(["Severity", "Promise", "Resource", "Expected", "Actual", "Where"],
+                          _finding_rows(findings))
+            out += _more(len(findings), MAX_ROWS, "finding")
+            out.append("")
+        if result.waivers:
+            buckets = summary.waiver_buckets()
+            out += [f"### Waivers ({len(buckets.expired)} expired, {len(buckets.expiring)} "
+                    f"expiring within 30 days, {len(buckets.active)} active)", ""]
+            rows = []
+            for label, states in (("expired", buckets.expired),
+                                  ("expiring soon", buckets.expiring),
+                                  ("active", buckets.active)):
+                for state in states:
+                    w = state.waiver
+                    rows.append([code(w.id, 60), label, w.expires.isoformat(),
+                                 f"{state.matched:,}", code(w.ticket, 60),
+                                 prose(w.approver, 60), prose(w.justification, 200)])
+            out += _table(["Waiver", "State", "Expires", "Findings", "Ticket", "Approver",
+                           "Justification"], rows[:MAX_ROWS])
+            out += _more(len(rows), MAX_ROWS, "waiver")
+            out.append("")
+        passed = summary.counts[Status.PASS]
+        if passed:
+            out.append(f"{plural(passed, 'finding')} passed.")
+        elif not summary.findings:
+            out.append("No promises were checked: the policies have no clauses that apply to "
+                       "these snapshots.")
+        if result.generated_at:
+            out += ["", f"<sub>policy-checker · generated {prose(result.generated_at, 40)}</sub>"]
+        return out

@@ -1,0 +1,251 @@
+"""SARIF 2.1.0: findings for code-scanning tools (GitHub code scanning, IDE viewers).
+
+One run. Each promise (``<policy>/<clause>``) is a rule, with the promise as its short
+description, the remediation as help, the area, check and regulation references as tags and a
+``security-severity`` GitHub ranks alerts by. Every finding that is not a pass is a result,
+located at the snapshot line (the evidence) and related to the policy line (the promise).
+Waived findings carry an accepted external suppression with the waiver's justification.
+Input diagnostics are tool execution notifications.
+
+Levels: ``error`` for critical and high severity (and for checks that could not evaluate),
+``warning`` for medium, ``note`` for low and info.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from checker import __version__
+from checker.diagnostics import Level, Location
+from checker.model import Finding, Result, Severity, Status
+from reports.base import Reporter, Summary, shown, sorted_findings
+from reports.json_report import dumps
+from reports.redaction import redact_result
+
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+FINGERPRINT_KEY = "policyCheckerFinding/v1"
+
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+LEVELS: dict[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+_TEXT_LIMIT = 2000
+_URI_SAFE = "/:@!$&'()*+,;=-._~"
+_DRIVE = re.compile(r"[A-Za-z]:/")
+
+
+def artifact_uri(file: str) -> str:
+    """A file name as a URI reference: relative paths stay relative, others become file URIs."""
+    path = file.replace("\\", "/")
+    if _DRIVE.match(path):
+        return "file:///" + quote(path, safe=_URI_SAFE)
+    if path.startswith("/"):
+        return "file://" + quote(path, safe=_URI_SAFE)
+    return quote(path, safe=_URI_SAFE)
+
+
+def _physical(location: Location) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(location.file)}}
+    if location.position is not None:
+        physical["region"] = {
+            "startLine": location.position.line,
+            "startColumn": location.position.column,
+        }
+    return physical
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across runs and line moves: the promise, the check, the resource, the snapshot."""
+    evidence = finding.evidence_location or finding.policy_location
+    key = "|".join((finding.rule_id, finding.check_id, finding.resource, evidence.file))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _pascal(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    promise = shown(finding.promise, _TEXT_LIMIT)
+    remediation = shown(finding.remediation, _TEXT_LIMIT) or (
+        "Change the configuration so that it keeps the promise, or change the promise."
+    )
+    references = [shown(r, 200) for r in finding.references]
+    help_text = remediation
+    if references:
+        help_text += "\nRegulations: " + "; ".join(references)
+    return {
+        "id": finding.rule_id,
+        "name": _pascal(finding.clause_id) or "Promise",
+        "shortDescription": {"text": promise},
+        "fullDescription": {
+            "text": f"{promise} (policy {finding.policy_id}, clause {finding.clause_id}, "
+                    f"check {finding.check_id}, area: {finding.area.title})"
+        },
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVELS[finding.severity]},
+        "properties": {
+            "tags": ["privacy", finding.area.value, finding.check_id, *references],
+            "security-severity": SECURITY_SEVERITY[finding.severity],
+            "precision": "very-high",
+            "area": finding.area.value,
+            "check": finding.check_id,
+            "severity": finding.severity.value,
+            "references": references,
+        },
+    }
+
+
+def _level(finding: Finding) -> str:
+    return "error" if finding.status is Status.ERROR else LEVELS[finding.severity]
+
+
+def _message(finding: Finding) -> str:
+    text = shown(finding.message, _TEXT_LIMIT).rstrip(".")
+    return (f"{text}. Expected: {shown(finding.expected, _TEXT_LIMIT)}. "
+            f"Actual: {shown(finding.actual, _TEXT_LIMIT)}. "
+            f"Resource: {shown(finding.resource, 500)}.")
+
+
+def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]:
+    evidence = finding.evidence_location or finding.policy_location
+    out: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": _level(finding),
+        "message": {"text": _message(finding)},
+        "locations": [{
+            "physicalLocation": _physical(evidence),
+            "logicalLocations": [{
+                "name": shown(finding.resource, 500),
+                "fullyQualifiedName": shown(evidence.json_path, _TEXT_LIMIT),
+                "kind": "resource",
+            }],
+        }],
+        "relatedLocations": [{
+            "id": 1,
+            "physicalLocation": _physical(finding.policy_location),
+            "message": {"text": f"The promise ({finding.rule_id}): "
+                                f"{shown(finding.promise, _TEXT_LIMIT)}"},
+        }],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+        "properties": {
+            "status": finding.status.value,
+            "severity": finding.severity.value,
+            "blocking": blocking,
+            "area": finding.area.value,
+            "check": finding.check_id,
+            "resource": shown(finding.resource, _TEXT_LIMIT),
+            "expected": shown(finding.expected, _TEXT_LIMIT),
+            "actual": shown(finding.actual, _TEXT_LIMIT),
+            "evidencePath": shown(evidence.json_path, _TEXT_LIMIT),
+            "policyPath": finding.policy_location.json_path,
+        },
+    }
+    if finding.status is Status.WAIVED and finding.waiver is not None:
+        waiver = finding.waiver
+        out["suppressions"] = [{
+            "kind": "external",
+            "status": "accepted",
+            "justification": (f"{shown(waiver.justification, _TEXT_LIMIT)} (waiver "
+                              f"{shown(waiver.id, 200)}, approved by {shown(waiver.approver, 200)}"
+                              f", ticket {shown(waiver.ticket, 200)}, expires "
+                              f"{waiver.expires.isoformat()})"),
+            "location": {"physicalLocation": _physical(waiver.location)},
+            "properties": {
+                "waiver": shown(waiver.id, 200),
+                "approver": shown(waiver.approver, 200),
+                "ticket": shown(waiver.ticket, 200),
+                "expires": waiver.expires.isoformat(),
+            },
+        }]
+    return out
+
+
+def _utc(text: str) -> str | None:
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_sarif(result: Result) -> dict[str, Any]:
+    """The SARIF log of an (already redacted) result."""
+    summary = Summary.of(result)
+    blocking = {id(f) for f in result.blocking()}
+    ordered = sorted_findings(result.findings)
+    reported = [f for f in ordered if f.status is not Status.PASS]
+    first_of_rule: dict[str, Finding] = {}
+    for finding in ordered:
+        first_of_rule.setdefault(finding.rule_id, finding)
+    rule_ids = sorted(first_of_rule)
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    end = _utc(result.generated_at) if result.generated_at else None
+    if end:
+        invocation["endTimeUtc"] = end
+    if result.diagnostics:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "error" if d.level is Level.ERROR else "warning",
+                "message": {"text": shown(d.message, _TEXT_LIMIT)},
+                "locations": [{"physicalLocation": _physical(d.location)}],
+                "descriptor": {"id": d.code or "input"},
+                "properties": {"path": shown(d.location.json_path, _TEXT_LIMIT)},
+            }
+            for d in result.diagnostics
+        ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "policy-checker",
+                    "version": __version__,
+                    "semanticVersion": __version__,
+                    "rules": [_rule(first_of_rule[r]) for r in rule_ids],
+                }
+            },
+            "invocations": [invocation],
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index[f.rule_id], id(f) in blocking) for f in reported],
+            "properties": {
+                "asOf": result.as_of.isoformat(),
+                "failOn": result.fail_on.value,
+                "verdict": "compliant" if summary.compliant else "not_compliant",
+                "counts": {s.value: n for s, n in summary.counts.items()},
+            },
+        }],
+    }
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0 for code scanning."""
+
+    name = "sarif"
+    extension = ".sarif"
+    description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(dumps(to_sarif(redact_result(result)),
+                           ("rules", "results", "toolExecutionNotifications")))

@@ -1,0 +1,70 @@
+"""Terminal text: one line per finding that needs attention, then a summary line.
+
+Lines read ``file:line:col: [severity] status: message (policy/clause, check)``, the shape
+editors and CI logs turn into links. Input diagnostics come first, then failures, errors,
+not-evidenced and waived findings (most severe first); passes are only counted. Colour is
+used only when the caller asks for it (a terminal, and ``NO_COLOR`` unset).
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from checker.diagnostics import Level
+from checker.model import Result, Status
+from reports.base import Reporter, Summary, plural, visible
+from reports.redaction import redact_result
+
+_RESET = "\x1b[0m"
+_COLORS = {
+    Status.FAIL: "\x1b[31m",  # red
+    Status.ERROR: "\x1b[35m",  # magenta
+    Status.NOT_EVIDENCED: "\x1b[33m",  # yellow
+    Status.WAIVED: "\x1b[36m",  # cyan
+}
+_LEVEL_COLORS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
+_BOLD_GREEN = "\x1b[1;32m"
+_BOLD_RED = "\x1b[1;31m"
+
+
+def _paint(text: str, code: str | None, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color and code else text
+
+
+class TextReporter(Reporter):
+    """Compact lines for a terminal or a CI log."""
+
+    name = "text"
+    extension = ".txt"
+    description = "one line per finding and a summary (colour on a terminal)"
+
+    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redact_result(result))
+        for diagnostic in summary.result.diagnostics:
+            stream.write(_paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level],
+                                color) + "\n")
+        for finding in summary.findings:
+            if finding.status is Status.PASS:
+                continue
+            line = visible(str(finding))
+            if finding.waiver is not None:
+                waiver = finding.waiver
+                line += visible(f" — waived by {waiver.id} until {waiver.expires.isoformat()}")
+            stream.write(_paint(line, _COLORS.get(finding.status), color) + "\n")
+        stream.write(self.summary_line(summary, color) + "\n")
+
+    @staticmethod
+    def summary_line(summary: Summary, color: bool = False) -> str:
+        verdict = _paint(summary.verdict, _BOLD_GREEN if summary.compliant else _BOLD_RED,
+                         color)
+        total = len(summary.findings)
+        if not total:
+            text = f"{verdict}: no promises were checked"
+        else:
+            text = (f"{verdict}: {summary.counts_sentence()} "
+                    f"({plural(total, 'finding')}, {summary.blocking:,} blocking)")
+        text += f"; as of {summary.result.as_of.isoformat()}"
+        if summary.input_errors or summary.input_warnings:
+            text += (f"; inputs: {plural(summary.input_errors, 'error')}, "
+                     f"{plural(summary.input_warnings, 'warning')}")
+        return text

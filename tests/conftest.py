@@ -1,0 +1,44 @@
+"""Shared test helpers: repository paths and running the CLI through ``main``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+CliRunner = Callable[..., Run]
+
+
+@pytest.fixture
+def run_cli() -> CliRunner:
+    """Run ``policy-check`` in-process and capture its streams."""
+
+    def runner(*argv: str, environ: Mapping[str, str] | None = None) -> Run:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(argv), out=out, err=err, environ=environ or {})
+        return Run(code, out.getvalue(), err.getvalue())
+
+    return runner
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"the shared fixtures are missing: expected {SHARED} beside the repository")
+    return SHARED

@@ -1,0 +1,316 @@
+"""The policy and framework schemas, the policy library and the regulation frameworks.
+
+Invalid policies live in ``tests/data/policies/invalid/``: each file is a whole policy with one
+defect and a first line ``# expect: <validator> at <json path>`` naming the error it must raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.loader import load_document
+from tests.policy_support import (
+    FRAMEWORKS,
+    LIBRARY,
+    REPO,
+    clause_definition,
+    clause_sections,
+    load_schema,
+    minimal_policy,
+    validator,
+)
+
+INVALID = REPO / "tests" / "data" / "policies" / "invalid"
+LIBRARY_FILES = sorted(LIBRARY.glob("*.yaml"))
+FRAMEWORK_FILES = sorted(FRAMEWORKS.glob("*.yaml"))
+SEEDS = {
+    "anthropic-privacy-2023": "003_303cae28d8c4240b.txt",
+    "anthropic-consumer-2025": "000_2c03690bf39f4ccd.txt",
+}
+
+
+def _errors(kind: str, data: Any) -> list[tuple[str, str]]:
+    return sorted((e.validator, e.json_path) for e in validator(kind).iter_errors(data))  # type: ignore[misc]
+
+
+def _walk(schema: Any, where: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every subschema of ``schema`` with a readable location."""
+    if isinstance(schema, dict):
+        yield where, schema
+        for key, value in schema.items():
+            if key in ("properties", "$defs"):
+                for name, sub in value.items():
+                    yield from _walk(sub, f"{where}/{key}/{name}")
+            elif isinstance(value, dict | list):
+                yield from _walk(value, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for index, sub in enumerate(schema):
+            yield from _walk(sub, f"{where}/{index}")
+
+
+# --- the schemas themselves -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["policy", "framework"])
+def test_schema_is_draft_2020_12_with_an_id(kind: str) -> None:
+    schema = load_schema(kind)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"https://policy-checker.dev/schemas/{kind}/v1.json"
+    validator(kind)  # check_schema raises on an invalid schema
+
+
+@pytest.mark.parametrize("kind", ["policy", "framework"])
+def test_every_property_has_a_description(kind: str) -> None:
+    missing = [
+        f"{where}/properties/{name}"
+        for where, sub in _walk(load_schema(kind))
+        for name, prop in sub.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("kind", ["policy", "framework"])
+def test_every_object_rejects_unknown_keys(kind: str) -> None:
+    open_objects = [
+        where
+        for where, sub in _walk(load_schema(kind))
+        if "properties" in sub and sub.get("additionalProperties") is not False
+    ]
+    assert open_objects == []
+
+
+def test_each_clause_section_has_its_own_definition() -> None:
+    schema = load_schema("policy")
+    for section in clause_sections():
+        prop = schema["properties"][section]
+        assert prop["items"] == {"$ref": f"#/$defs/{section}_clause"}
+        definition = clause_definition(section)
+        assert definition["additionalProperties"] is False
+        assert {"id", "statement"} <= set(definition["required"])
+        common = ["id", "statement", "severity", "remediation", "if_not_evidenced", "references"]
+        assert list(definition["properties"])[:6] == common
+
+
+def test_the_clause_sections_are_those_of_the_spec() -> None:
+    assert clause_sections() == [
+        "training_consent", "training_exclusions", "retention", "deletion_schedules",
+        "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
+        "security", "access_control", "user_rights", "breach_notification", "governance",
+        "custom_rules",
+    ]  # fmt: skip
+
+
+def test_the_minimal_policy_is_valid() -> None:
+    assert _errors("policy", minimal_policy()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("30d", True), ("P5Y", True), ("PT72H", True), ("0s", True), ("indefinite", True),
+     ("1d12h", True), ("5 years", False), ("P", False), ("30", False), ("-1d", False)],
+)  # fmt: skip
+def test_durations_are_checked_by_the_duration_format(value: str, valid: bool) -> None:
+    clause = {"id": "r", "statement": "s", "data_kinds": ["conversations"],
+              "consent_state": "any", "max": value}  # fmt: skip
+    errors = _errors("policy", minimal_policy(retention=[clause]))
+    assert errors == ([] if valid else [("format", "$.retention[0].max")])
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"), [("2026-01-31", True), ("2026-02-30", False), ("2026-1-31", False),
+                         ("2026-01-31T00:00:00", False)],
+)  # fmt: skip
+def test_dates_are_checked_by_the_date_format(value: str, valid: bool) -> None:
+    policy = minimal_policy()
+    policy["metadata"]["effective"] = value
+    assert _errors("policy", policy) == ([] if valid else [("format", "$.metadata.effective")])
+
+
+# --- invalid policies ------------------------------------------------------------------------
+
+
+def _expectations(path: Path) -> list[tuple[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for line in lines:
+        match = re.fullmatch(r"# expect: (\w+) at (\$\S*)", line)
+        if match is None:
+            break
+        found.append((match.group(1), match.group(2)))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
+def test_invalid_policy_is_rejected(path: Path) -> None:
+    expected = _expectations(path)
+    assert expected, f"{path.name} must start with '# expect: <validator> at <path>'"
+    errors = _errors("policy", yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert errors == sorted(expected)
+
+
+def test_every_clause_section_has_invalid_examples() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in INVALID.glob("*.yaml")]
+    for section in clause_sections():
+        assert any(f"$.{section}[0]" in text.splitlines()[0] for text in texts), section
+
+
+# --- the policy library ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", LIBRARY_FILES, ids=lambda p: p.stem)
+def test_library_policy_is_valid(path: Path) -> None:
+    doc = load_document(path)
+    assert doc.data["metadata"]["id"] == path.stem
+    assert _errors("policy", doc.data) == []
+
+
+def test_library_holds_both_policies() -> None:
+    assert [p.stem for p in LIBRARY_FILES] == sorted(SEEDS)
+
+
+def _clause_ids(path: Path) -> dict[str, str]:
+    data = load_document(path).data
+    return {clause["id"]: section for section in clause_sections()
+            for clause in data.get(section) or ()}  # fmt: skip
+
+
+def test_2025_policy_supersedes_2023_and_keeps_its_promises() -> None:
+    old = _clause_ids(LIBRARY / "anthropic-privacy-2023.yaml")
+    new = _clause_ids(LIBRARY / "anthropic-consumer-2025.yaml")
+    data = load_document(LIBRARY / "anthropic-consumer-2025.yaml").data
+    assert data["metadata"]["supersedes"] == "anthropic-privacy-2023"
+    # Only the two promises the 2025 announcement replaced are gone; the rest carry over.
+    assert sorted(set(old) - set(new)) == ["anonymise-stored-data", "storage-opt-out"]
+    assert sorted(set(new) - set(old)) == [
+        "anonymise-before-training", "business-tiers-never-trained", "training-opt-out",
+    ]  # fmt: skip
+    assert all(new[clause] == section for clause, section in old.items() if clause in new)
+
+
+def test_2025_policy_uses_every_clause_section() -> None:
+    data = load_document(LIBRARY / "anthropic-consumer-2025.yaml").data
+    assert [s for s in clause_sections() if not data.get(s)] == []
+
+
+def test_2025_policy_states_the_announced_changes() -> None:
+    data = load_document(LIBRARY / "anthropic-consumer-2025.yaml").data
+    consent = data["training_consent"][0]
+    assert consent["tier_groups"] == ["consumer"]
+    assert consent["default"] == "trained_unless_opted_out"
+    assert data["vocabulary"]["tier_groups"]["consumer"]["tiers"] == ["free", "pro", "max"]
+    assert data["training_exclusions"][0]["tier_groups"] == [
+        "commercial", "education", "government", "api",
+    ]  # fmt: skip
+    windows = {c["consent_state"]: c["max"] for c in data["retention"]}
+    assert windows == {"training_allowed": "5y", "training_not_allowed": "30d",
+                       "deleted_by_user": "30d"}  # fmt: skip
+
+
+def test_2023_policy_does_not_store_by_default() -> None:
+    data = load_document(LIBRARY / "anthropic-privacy-2023.yaml").data
+    assert list(data["vocabulary"]["tier_groups"]) == ["consumer"]
+    assert data["training_consent"][0]["default"] == "opt_in_required"
+    windows = {c["consent_state"]: c["max"] for c in data["retention"]}
+    assert windows["training_not_allowed"] == "0s"
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("‘", "'").split()).lower()
+
+
+def _comment_above(lines: list[str], line: int) -> str:
+    """The comment lines right above 1-based ``line``, joined."""
+    block: list[str] = []
+    index = line - 2
+    while index >= 0 and lines[index].strip().startswith("#"):
+        block.insert(0, lines[index].strip().lstrip("#"))
+        index -= 1
+    return " ".join(block)
+
+
+@pytest.mark.parametrize("path", LIBRARY_FILES, ids=lambda p: p.stem)
+def test_every_library_clause_quotes_the_seed_it_encodes(path: Path, shared_dir: Path) -> None:
+    seeds = _normalise(" ".join(
+        (shared_dir / "seeds" / name).read_text(encoding="utf-8") for name in SEEDS.values()
+    ))  # fmt: skip
+    doc = load_document(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for section in clause_sections():
+        for index, clause in enumerate(doc.data.get(section) or ()):
+            position = doc.locate((section, index)).position
+            assert position is not None
+            quotes = re.findall(r'"([^"]+)"', _comment_above(lines, position.line))
+            assert quotes, f"{clause['id']} has no comment quoting its source"
+            for quote in quotes:
+                parts = [_normalise(p) for p in quote.split("...") if p.strip()]
+                start = 0
+                for part in parts:
+                    found = seeds.find(part, start)
+                    assert found >= 0, f"{clause['id']}: {quote!r} is not in the seeds"
+                    start = found + len(part)
+
+
+# --- regulation frameworks -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FRAMEWORK_FILES, ids=lambda p: p.stem)
+def test_framework_is_valid(path: Path) -> None:
+    doc = load_document(path)
+    assert _errors("framework", doc.data) == []
+    assert doc.data["framework"]["id"] == path.stem
+    ids = [r["id"] for r in doc.data["requirements"]]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("path", FRAMEWORK_FILES, ids=lambda p: p.stem)
+def test_framework_checks_name_real_clause_sections(path: Path) -> None:
+    sections = set(clause_sections())
+    for requirement in load_document(path).data["requirements"]:
+        assert set(requirement["checks"]) <= sections, requirement["id"]
+
+
+def test_frameworks_are_gdpr_ccpa_and_coppa() -> None:
+    assert [p.stem for p in FRAMEWORK_FILES] == ["ccpa", "coppa", "gdpr"]
+
+
+def test_every_built_in_section_serves_a_regulation() -> None:
+    served = {check for path in FRAMEWORK_FILES
+              for requirement in load_document(path).data["requirements"]
+              for check in requirement["checks"]}  # fmt: skip
+    assert [s for s in clause_sections() if s not in served] == ["custom_rules"]
+
+
+@pytest.mark.parametrize(
+    ("framework", "requirement", "checks"),
+    [
+        ("gdpr", "GDPR Art. 5(1)(e)", ["retention", "deletion_schedules"]),
+        ("gdpr", "GDPR Art. 8", ["minors"]),
+        ("gdpr", "GDPR Art. 9", ["sensitive_data"]),
+        ("gdpr", "GDPR Art. 12(3)", ["user_rights"]),
+        ("gdpr", "GDPR Art. 17", ["user_rights"]),
+        ("gdpr", "GDPR Art. 20", ["user_rights"]),
+        ("gdpr", "GDPR Art. 28", ["sharing"]),
+        ("gdpr", "GDPR Art. 32", ["security"]),
+        ("gdpr", "GDPR Art. 33", ["breach_notification"]),
+        ("ccpa", "CCPA §1798.120", ["sharing"]),
+        ("ccpa", "CCPA §1798.120(c)", ["minors"]),
+        ("ccpa", "CCPA §1798.130(a)(2)", ["user_rights"]),
+        ("coppa", "COPPA 16 CFR 312.5", ["minors"]),
+        ("coppa", "COPPA 16 CFR 312.10", ["retention"]),
+    ],
+)
+def test_framework_maps_the_articles_of_the_brief(
+    framework: str, requirement: str, checks: list[str]
+) -> None:
+    requirements = {
+        r["id"]: r["checks"] for r in load_document(FRAMEWORKS / f"{framework}.yaml").data[
+            "requirements"]
+    }  # fmt: skip
+    assert set(checks) <= set(requirements[requirement])

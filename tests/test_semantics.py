@@ -1,0 +1,418 @@
+"""Semantic rules of policies: each rule firing, and not firing, with exact text and position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.diagnostics import Level
+from checker.document import Document
+from checker.loader import load_document
+from checker.semantics import REFERENCES, semantic_diagnostics
+from tests.policy_support import LIBRARY, clause_definition, clause_sections, validator
+
+# 25 lines: the clauses of each case start on line 26.
+BASE = """\
+policy_checker: 1
+metadata:
+  id: example
+  title: "Example"
+  version: "1.0"
+  effective: "2026-01-01"
+  owner: "privacy team"
+vocabulary:
+  tier_groups:
+    consumer:
+      tiers: [free, pro]
+    api:
+      tiers: [api]
+  data_kinds:
+    conversations:
+      description: "chat transcripts"
+    email:
+      description: "email addresses"
+      identifiable: true
+  sensitive_categories:
+    mental_health:
+      description: "mental health"
+  roles:
+    model_trainer:
+      description: "model trainers"
+"""
+
+Row = tuple[int, int, str, str, str, str]  # line, column, level, code, json path, message
+
+
+def _load(tmp_path: Path, text: str) -> Document:
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path, name="policy.yaml")
+    errors = [e.message for e in validator("policy").iter_errors(doc.data)]
+    assert errors == [], "semantic cases must be schema-valid"
+    return doc
+
+
+def _rows(tmp_path: Path, clauses: str, base: str = BASE) -> list[Row]:
+    rows = []
+    for d in semantic_diagnostics(_load(tmp_path, base + clauses)):
+        assert d.location.position is not None
+        assert d.location.file == "policy.yaml"
+        rows.append((d.location.position.line, d.location.position.column, d.level.value,
+                     d.code, d.location.json_path, d.message))  # fmt: skip
+    return rows
+
+
+def test_base_has_25_lines() -> None:
+    assert len(BASE.splitlines()) == 25
+
+
+@pytest.mark.parametrize("path", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.stem)
+def test_library_policies_are_consistent(path: Path) -> None:
+    assert semantic_diagnostics(load_document(path)) == []
+
+
+def test_every_vocabulary_reference_of_the_schema_is_checked() -> None:
+    """A clause field described as naming vocabulary keys must have a reference rule."""
+    described = {
+        (section, name)
+        for section in clause_sections()
+        for name, prop in clause_definition(section)["properties"].items()
+        if "keys of vocabulary." in prop.get("description", "")
+    }
+    assert described == {(r.section, r.field) for r in REFERENCES}
+
+
+# --- semantic-undefined-reference ------------------------------------------------------------
+
+REFERENCING = """\
+training_consent:
+  - id: consent
+    statement: "Consumers opt in."
+    tier_groups:
+      - consumer
+      - consumr
+    default: opt_in_required
+    user_can_change: true
+retention:
+  - id: keep
+    statement: "Kept a while."
+    data_kinds:
+      - conversations
+      - invoices
+    consent_state: any
+    max: 1y
+    tier_groups:
+      - apis
+sensitive_data:
+  - id: sensitive
+    statement: "Not kept."
+    categories:
+      - mental_heath
+    retention: never
+    training: never
+access_control:
+  - id: access
+    statement: "Trainers only."
+    data_kinds:
+      - emails
+    allowed_roles:
+      - model_trainer
+      - admin
+"""
+
+
+def test_undefined_references_point_at_the_list_item(tmp_path: Path) -> None:
+    assert _rows(tmp_path, REFERENCING) == [
+        (31, 9, "error", "semantic-undefined-reference", "$.training_consent[0].tier_groups[1]",
+         "tier group 'consumr' is not defined in vocabulary.tier_groups; "
+         "did you mean 'consumer'?"),
+        (39, 9, "error", "semantic-undefined-reference", "$.retention[0].data_kinds[1]",
+         "data kind 'invoices' is not defined in vocabulary.data_kinds "
+         "(defined: conversations, email)"),
+        (43, 9, "error", "semantic-undefined-reference", "$.retention[0].tier_groups[0]",
+         "tier group 'apis' is not defined in vocabulary.tier_groups; did you mean 'api'?"),
+        (48, 9, "error", "semantic-undefined-reference", "$.sensitive_data[0].categories[0]",
+         "sensitive category 'mental_heath' is not defined in vocabulary.sensitive_categories; "
+         "did you mean 'mental_health'?"),
+        (55, 9, "error", "semantic-undefined-reference", "$.access_control[0].data_kinds[0]",
+         "data kind 'emails' is not defined in vocabulary.data_kinds; did you mean 'email'?"),
+        (58, 9, "error", "semantic-undefined-reference", "$.access_control[0].allowed_roles[1]",
+         "role 'admin' is not defined in vocabulary.roles (defined: model_trainer)"),
+    ]  # fmt: skip
+
+
+def test_defined_references_pass(tmp_path: Path) -> None:
+    fixed = (REFERENCING.replace("consumr", "api").replace("invoices", "email")
+             .replace("apis", "api").replace("mental_heath", "mental_health")
+             .replace("emails", "email").replace("      - admin\n", ""))  # fmt: skip
+    assert _rows(tmp_path, fixed) == []
+
+
+def test_reference_to_an_empty_vocabulary_says_none_is_defined(tmp_path: Path) -> None:
+    base = BASE.replace('  roles:\n    model_trainer:\n      description: "model trainers"\n', "")
+    clauses = """\
+access_control:
+  - id: access
+    statement: "Trainers only."
+    data_kinds: [conversations]
+    allowed_roles: [model_trainer]
+"""
+    assert _rows(tmp_path, clauses, base) == [
+        (27, 21, "error", "semantic-undefined-reference", "$.access_control[0].allowed_roles[0]",
+         "role 'model_trainer' is not defined in vocabulary.roles, which defines none"),
+    ]  # fmt: skip
+
+
+# --- semantic-duplicate-id -------------------------------------------------------------------
+
+DUPLICATES = """\
+retention:
+  - id: yearly
+    statement: "Kept a year."
+    data_kinds: [conversations]
+    consent_state: any
+    max: 1y
+governance:
+  - id: review
+    statement: "Reviewed."
+    activity: internal_review
+    every: 1y
+  - id: yearly
+    statement: "Audited."
+    activity: external_audit
+    every: 1y
+"""
+
+
+def test_duplicate_clause_ids_across_sections(tmp_path: Path) -> None:
+    assert _rows(tmp_path, DUPLICATES) == [
+        (37, 9, "error", "semantic-duplicate-id", "$.governance[1].id",
+         "duplicate clause id 'yearly': the retention clause at line 27 already uses it"),
+    ]  # fmt: skip
+
+
+def test_distinct_clause_ids_pass(tmp_path: Path) -> None:
+    distinct = DUPLICATES.replace(
+        'id: yearly\n    statement: "Audited.', 'id: audit\n    statement: "Audited.'
+    )
+    assert _rows(tmp_path, distinct) == []
+
+
+# --- semantic-tier-in-two-groups -------------------------------------------------------------
+
+
+def test_a_tier_in_two_groups(tmp_path: Path) -> None:
+    base = BASE.replace("      tiers: [api]\n", "      tiers: [api, pro]\n")
+    assert _rows(tmp_path, "", base) == [
+        (13, 20, "error", "semantic-tier-in-two-groups", "$.vocabulary.tier_groups.api.tiers[1]",
+         "tier 'pro' is already in tier group 'consumer' (line 11); a tier belongs to one group"),
+    ]  # fmt: skip
+
+
+def test_tiers_in_one_group_each_pass(tmp_path: Path) -> None:
+    assert _rows(tmp_path, "") == []
+
+
+# --- semantic-excluded-tier-trained ----------------------------------------------------------
+
+EXCLUDED = """\
+training_exclusions:
+  - id: api-never-trained
+    statement: "API data is never trained on."
+    tier_groups: [api]
+training_consent:
+  - id: api-consent
+    statement: "API data is trained on unless customers opt out."
+    tier_groups: [consumer, api]
+    default: trained_unless_opted_out
+    user_can_change: true
+"""
+
+
+def test_an_excluded_tier_group_with_a_training_default(tmp_path: Path) -> None:
+    assert _rows(tmp_path, EXCLUDED) == [
+        (33, 29, "error", "semantic-excluded-tier-trained",
+         "$.training_consent[0].tier_groups[1]",
+         "tier group 'api' is excluded from training by clause 'api-never-trained' (line 27) "
+         "but its training default here is 'trained_unless_opted_out'"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("default", ["opt_in_required"])
+def test_an_excluded_tier_group_with_opt_in(tmp_path: Path, default: str) -> None:
+    rows = _rows(tmp_path, EXCLUDED.replace("trained_unless_opted_out", default))
+    assert [(r[3], r[5].rsplit(" ", 1)[-1]) for r in rows] == [
+        ("semantic-excluded-tier-trained", f"'{default}'")
+    ]
+
+
+def test_an_excluded_tier_group_that_is_never_trained_passes(tmp_path: Path) -> None:
+    assert _rows(tmp_path, EXCLUDED.replace("trained_unless_opted_out", "never")) == []
+
+
+# --- semantic-contradictory-retention --------------------------------------------------------
+
+TWO_WINDOWS = """\
+retention:
+  - id: opted-in
+    statement: "Kept five years."
+    data_kinds: [conversations, email]
+    consent_state: training_allowed
+    max: 5y
+    tier_groups: [consumer]
+  - id: opted-in-short
+    statement: "Kept two years."
+    data_kinds: [conversations]
+    consent_state: training_allowed
+    max: {max}
+{scope}"""
+
+
+def test_two_windows_for_the_same_data_contradict(tmp_path: Path) -> None:
+    clauses = TWO_WINDOWS.format(max="2y", scope="    tier_groups: [consumer]\n")
+    assert _rows(tmp_path, clauses) == [
+        (37, 10, "error", "semantic-contradictory-retention", "$.retention[1].max",
+         "retention of training_allowed conversations is 2y here but 5y in clause 'opted-in' "
+         "(line 27); one window per data kind and consent state"),
+    ]  # fmt: skip
+
+
+def test_an_unscoped_window_overlaps_every_tier(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, TWO_WINDOWS.format(max="2y", scope=""))
+    assert [(r[0], r[3]) for r in rows] == [(37, "semantic-contradictory-retention")]
+
+
+@pytest.mark.parametrize(
+    ("max_", "scope"),
+    [
+        ("P5Y", "    tier_groups: [consumer]\n"),  # the same window, written differently
+        ("1825d", ""),  # 5 years of 365 days
+        ("2y", "    tier_groups: [api]\n"),  # other tiers
+    ],
+)
+def test_windows_that_do_not_contradict(tmp_path: Path, max_: str, scope: str) -> None:
+    assert _rows(tmp_path, TWO_WINDOWS.format(max=max_, scope=scope)) == []
+
+
+def test_windows_of_different_consent_states_or_kinds_do_not_contradict(tmp_path: Path) -> None:
+    clauses = TWO_WINDOWS.format(max="2y", scope="")
+    other_state = clauses.replace("training_allowed\n    max: 2y", "feedback\n    max: 2y")
+    assert _rows(tmp_path, other_state) == []
+    other_kind = clauses.replace("data_kinds: [conversations, email]", "data_kinds: [email]")
+    assert _rows(tmp_path, other_kind) == []
+
+
+# --- semantic-deletion-outlives-opt-out ------------------------------------------------------
+
+DELETION = """\
+retention:
+  - id: opted-out
+    statement: "Kept a month when training is not allowed."
+    data_kinds: [conversations]
+    consent_state: training_not_allowed
+    max: {opted_out}
+  - id: deleted
+    statement: "Deleted data purged."
+    data_kinds: [conversations]
+    consent_state: deleted_by_user
+    max: {deleted}
+"""
+
+
+def test_deleted_data_kept_longer_than_opted_out_data_warns(tmp_path: Path) -> None:
+    assert _rows(tmp_path, DELETION.format(opted_out="30d", deleted="60d")) == [
+        (36, 10, "warning", "semantic-deletion-outlives-opt-out", "$.retention[1].max",
+         "deleted conversations may be kept 60d, longer than the 30d allowed for data of users "
+         "who did not allow training (clause 'opted-out' (line 27)): deleting would keep data "
+         "longer than opting out"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("opted_out", "deleted"),
+    [("30d", "30d"), ("30d", "7d"), ("0s", "30d")],  # 0s: opted-out data is never kept
+)
+def test_deletion_within_the_opt_out_window_passes(
+    tmp_path: Path, opted_out: str, deleted: str
+) -> None:
+    assert _rows(tmp_path, DELETION.format(opted_out=opted_out, deleted=deleted)) == []
+
+
+# --- semantic-allowed-and-forbidden ----------------------------------------------------------
+
+MINIMISATION = """\
+data_minimisation:
+  - id: no-email-in-training
+    statement: "Email is kept out of training."
+    data_kinds: [email]
+    forbidden_in: training
+  - id: everything-trained
+    statement: "Conversations and email feed training."
+    data_kinds: [conversations, email]
+    allowed_in: {place}
+"""
+
+
+def test_a_kind_allowed_and_forbidden_in_the_same_place(tmp_path: Path) -> None:
+    assert _rows(tmp_path, MINIMISATION.format(place="training")) == [
+        (33, 33, "error", "semantic-allowed-and-forbidden",
+         "$.data_minimisation[1].data_kinds[1]",
+         "data kind 'email' is allowed in training here but forbidden in training by clause "
+         "'no-email-in-training' (line 27)"),
+    ]  # fmt: skip
+
+
+def test_a_kind_allowed_in_another_place_passes(tmp_path: Path) -> None:
+    assert _rows(tmp_path, MINIMISATION.format(place="storage")) == []
+
+
+def test_forbidden_after_allowed_points_at_the_forbidding_clause(tmp_path: Path) -> None:
+    clauses = """\
+data_minimisation:
+  - id: email-trained
+    statement: "Email feeds training."
+    data_kinds: [email]
+    allowed_in: training
+  - id: no-email-in-training
+    statement: "Email is kept out of training."
+    data_kinds:
+      - email
+    forbidden_in: training
+"""
+    assert _rows(tmp_path, clauses) == [
+        (34, 9, "error", "semantic-allowed-and-forbidden",
+         "$.data_minimisation[1].data_kinds[0]",
+         "data kind 'email' is forbidden in training here but allowed in training by clause "
+         "'email-trained' (line 27)"),
+    ]  # fmt: skip
+
+
+# --- semantic-self-supersede -----------------------------------------------------------------
+
+
+def test_a_policy_superseding_itself(tmp_path: Path) -> None:
+    base = BASE.replace("  owner:", "  supersedes: example\n  owner:")
+    assert _rows(tmp_path, "", base) == [
+        (7, 15, "error", "semantic-self-supersede", "$.metadata.supersedes",
+         "policy 'example' cannot supersede itself"),
+    ]  # fmt: skip
+
+
+def test_a_policy_superseding_another_passes(tmp_path: Path) -> None:
+    base = BASE.replace("  owner:", "  supersedes: old\n  owner:")
+    assert _rows(tmp_path, "", base) == []
+
+
+# --- ordering --------------------------------------------------------------------------------
+
+
+def test_diagnostics_come_in_file_order_and_all_rules_report(tmp_path: Path) -> None:
+    clauses = DUPLICATES + EXCLUDED.replace("id: api-consent", "id: review")
+    rows = _rows(tmp_path, clauses)
+    assert [(r[0], r[3]) for r in rows] == [
+        (37, "semantic-duplicate-id"),
+        (46, "semantic-duplicate-id"),
+        (48, "semantic-excluded-tier-trained"),
+    ]
+    assert all(r[2] == Level.ERROR.value for r in rows)

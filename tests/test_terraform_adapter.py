@@ -1,0 +1,732 @@
+"""The Terraform adapter on real plans (shared fixtures from bridgecrewio/checkov, Apache-2.0,
+commit 03d5fdad8d6154b1565799a7b1fb8070c158866f) and on small plans written for the cases
+those lack (tests/data/terraform)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.adapters.terraform import (
+    ImportedStore,
+    TerraformImport,
+    first_difference,
+    glob,
+    identifier,
+    import_terraform,
+)
+from checker.adapters.terraform_s3 import denies_insecure_transport
+from checker.diagnostics import JsonPath, Level, Location, Position
+from checker.document import Document
+from checker.loader import load_document
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "terraform"
+DATA = Path(__file__).resolve().parent / "data" / "terraform"
+HCL = "checkov-plan-with-hcl-for-enrichment.json"
+FAIL = "checkov-plan-filtered-rule-fail.json"
+SUCCESS = "checkov-plan-filtered-rule-success.json"
+
+EVERYTHING = [{"match": {}, "store": {"data_kinds": ["conversations"]}}]
+
+
+def fixture(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.is_file():
+        pytest.fail(
+            f"shared fixture {path} is missing: the shared/ directory must sit next to "
+            "the repository (see shared/fixtures/README.md)"
+        )
+    return path
+
+
+def load(path: Path) -> Document:
+    return load_document(path, name=path.name)
+
+
+def run(path: Path, rules: list[dict[str, Any]]) -> tuple[Document, TerraformImport]:
+    doc = load(path)
+    return doc, import_terraform(doc, rules)
+
+
+def by_id(result: TerraformImport) -> dict[str, ImportedStore]:
+    return {s.data["id"]: s for s in result.stores}
+
+
+def codes(result: TerraformImport) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def line_of(path: Path, needle: str, after: str) -> int:
+    """1-based line of the first ``needle`` that follows ``after`` in the file."""
+    text = path.read_text(encoding="utf-8")
+    return text[: text.index(needle, text.index(after))].count("\n") + 1
+
+
+def leaves(data: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(data, dict) and data:
+        return [p for k, v in data.items() for p in leaves(v, (*path, k))]
+    return [path]
+
+
+# --- the shared fixtures -----------------------------------------------------------------------
+
+
+def test_hcl_plan_bucket_keeps_data_90_days_for_the_rules_consent_state() -> None:
+    path = fixture(HCL)
+    rules = [
+        {
+            "match": {"name": "test-bucket1"},
+            "store": {
+                "data_kinds": ["conversations"],
+                "tiers": ["free", "pro", "max"],
+                "retention_state": "training_not_allowed",
+            },
+        },
+        {"match": {"address": "aws_dynamodb_table.*"}, "store": {"data_kinds": ["preferences"]}},
+    ]
+    doc, result = run(path, rules)
+    assert result.diagnostics == []
+    bucket = by_id(result)["test-bucket1"]
+    assert bucket.data == {
+        "id": "test-bucket1",
+        "kind": "s3_bucket",
+        "data_kinds": ["conversations"],
+        "tiers": ["free", "pro", "max"],
+        "retention": {"training_not_allowed": "90d"},
+        "deletion_schedule": {"defined": True},
+        "source": {
+            "file": HCL,
+            "address": "aws_s3_bucket.test-bucket1",
+            "path": "$.resource_changes[2]",
+        },
+    }
+    # server_side_encryption_configuration: [] evidences nothing
+    assert "encryption" not in bucket.data
+    days = bucket.field_origins[("retention", "training_not_allowed")]
+    assert days == (
+        "resource_changes",
+        2,
+        "change",
+        "after",
+        "lifecycle_rule",
+        0,
+        "expiration",
+        0,
+        "days",
+    )
+    assert doc.get(days) == 90
+    where = doc.locate(days)
+    assert where.position is not None
+    assert where.position.line == line_of(path, '"days": 90', '"resource_changes"')
+    assert bucket.origin == ("resource_changes", 2)
+
+
+def test_hcl_plan_table_has_no_ttl_so_no_deletion_schedule() -> None:
+    doc, result = run(
+        fixture(HCL),
+        [
+            {"match": {"name": "CrossEnvironment*"}, "store": {"data_kinds": ["preferences"]}},
+        ],
+    )
+    [table] = result.stores
+    assert table.data["id"] == "crossenvironmentviolations"
+    assert table.data["kind"] == "dynamodb_table"
+    assert "deletion_schedule" not in table.data  # ttl: []
+    assert "retention" not in table.data  # DynamoDB evidences no window
+    # server_side_encryption is unknown in the plan but not configured: the AWS-owned key
+    assert table.data["encryption"] == {"at_rest": True, "key_manager": "aws_owned"}
+    assert doc.get(table.field_origins[("id",)]) == "CrossEnvironmentViolations"
+    assert result.diagnostics == []
+
+
+def test_catch_all_rule_ignores_resources_that_hold_no_data() -> None:
+    _, result = run(fixture(HCL), EVERYTHING)
+    assert sorted(s.data["kind"] for s in result.stores) == ["dynamodb_table", "s3_bucket"]
+    assert all(s.data["source"]["address"] != "aws_iam_policy.policy" for s in result.stores)
+
+
+@pytest.mark.parametrize("name", [FAIL, SUCCESS])
+def test_filtered_rule_plans_expire_nothing(name: str) -> None:
+    path = fixture(name)
+    doc, result = run(
+        path, [{"match": {"name": "my_bucket"}, "store": {"data_kinds": ["conversations"]}}]
+    )
+    [store] = result.stores
+    assert store.data == {
+        "id": "my_bucket",
+        "kind": "s3_bucket",
+        "data_kinds": ["conversations"],
+        "retention": {"any": "indefinite"},
+        "source": {
+            "file": name,
+            "address": "aws_s3_bucket_lifecycle_configuration.this",
+            "path": "$.resource_changes[0]",
+        },
+    }
+    origin = store.field_origins[("retention", "any")]
+    assert origin == ("resource_changes", 0, "change", "after", "rule", 0, "expiration")
+    assert doc.get(origin) == []
+    assert doc.get(("resource_changes", 0, "change", "after", "rule", 0, "status")) == "Enabled"
+    outside = [d for d in result.diagnostics if d.code == "terraform-bucket-outside-plan"]
+    assert len(outside) == 1 and "my_bucket" in outside[0].message
+
+
+def test_fail_plan_warns_that_its_sections_disagree_and_names_both() -> None:
+    path = fixture(FAIL)
+    _, result = run(path, [{"match": {"name": "my_bucket"}, "store": {"data_kinds": ["x"]}}])
+    assert codes(result) == ["terraform-bucket-outside-plan", "terraform-sections-disagree"]
+    warning = result.diagnostics[1]
+    assert warning.level is Level.WARNING
+    tag = ("rule", 0, "filter", 0, "tag")
+    assert warning.location.path == ("resource_changes", 0, "change", "after", *tag)
+    used_line = line_of(path, '"tag": []', '"after"')
+    planned_line = line_of(path, '"tag": ["my_tag"]', '"planned_values"')
+    assert warning.location.position is not None
+    assert warning.location.position.line == used_line
+    assert f"{FAIL}:{planned_line}:" in warning.message
+    assert f"{FAIL}:{used_line}:" in warning.message
+    assert '["my_tag"] in planned_values' in warning.message
+    assert "using resource_changes" in warning.message
+
+
+def test_success_plan_sections_agree() -> None:
+    _, result = run(
+        fixture(SUCCESS), [{"match": {"name": "my_bucket"}, "store": {"data_kinds": ["x"]}}]
+    )
+    assert codes(result) == ["terraform-bucket-outside-plan"]
+
+
+def test_configuring_resource_address_can_select_an_outside_bucket() -> None:
+    _, result = run(
+        fixture(FAIL),
+        [
+            {
+                "match": {"address": "aws_s3_bucket_lifecycle_configuration.this"},
+                "store": {"data_kinds": ["x"]},
+            },
+        ],
+    )
+    assert [s.data["id"] for s in result.stores] == ["my_bucket"]
+
+
+def test_unmapped_plan_yields_nothing_and_says_nothing() -> None:
+    _, result = run(fixture(FAIL), [])
+    assert result.stores == [] and result.diagnostics == []
+
+
+def test_falls_back_to_planned_values_without_resource_changes(tmp_path: Path) -> None:
+    data = json.loads(fixture(HCL).read_text(encoding="utf-8"))
+    del data["resource_changes"]
+    path = tmp_path / "planned-only.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    doc, result = run(path, [{"match": {"name": "test-*"}, "store": {"data_kinds": ["x"]}}])
+    [store] = result.stores
+    assert store.data["retention"] == {"any": "90d"}
+    origin = store.field_origins[("retention", "any")]
+    assert origin[:4] == ("planned_values", "root_module", "resources", 2)
+    assert doc.get(origin) == 90
+
+
+# --- state files, modules, v4 resources --------------------------------------------------------
+
+
+def test_state_file_with_nested_modules_and_v4_resources() -> None:
+    doc, result = run(DATA / "state-modules.json", EVERYTHING)
+    stores = by_id(result)
+    assert list(stores) == ["chat-transcripts", "chat-archive", "userpreferences"]
+    chat = stores["chat-transcripts"]
+    assert chat.data == {
+        "id": "chat-transcripts",
+        "kind": "s3_bucket",
+        "data_kinds": ["conversations"],
+        "region": "us-east-1",
+        # versioned: 30 days current + 7 days noncurrent; the disabled 1-day rule does not count
+        "retention": {"any": "37d"},
+        "deletion_schedule": {"defined": True},
+        # the separate encryption resource wins over the bucket's inline AES256 block
+        "encryption": {
+            "at_rest": True,
+            "key_manager": "aws_kms",
+            "key_rotation": "180d",
+            "in_transit": True,
+        },
+        "source": {
+            "file": "state-modules.json",
+            "address": "module.chat.aws_s3_bucket.transcripts",
+            "path": "$.values.root_module.child_modules[0].resources[0]",
+        },
+    }
+    module = ("values", "root_module", "child_modules", 0, "resources")
+    origins = chat.field_origins
+    assert origins[("retention", "any")] == (
+        *module,
+        2,
+        "values",
+        "rule",
+        0,
+        "expiration",
+        0,
+        "days",
+    )
+    assert origins[("encryption", "key_rotation")] == (
+        "values",
+        "root_module",
+        "resources",
+        0,
+        "values",
+        "rotation_period_in_days",
+    )
+    assert origins[("encryption", "in_transit")] == (*module, 4, "values", "policy")
+    assert doc.get(origins[("encryption", "key_manager")]) == "aws:kms"
+
+
+def test_versioned_bucket_keeping_newer_versions_keeps_data_indefinitely() -> None:
+    doc, result = run(DATA / "state-modules.json", EVERYTHING)
+    archive = by_id(result)["chat-archive"]
+    assert archive.data["retention"] == {"any": "indefinite"}
+    assert "deletion_schedule" not in archive.data and "encryption" not in archive.data
+    [warning] = result.diagnostics
+    assert warning.code == "terraform-noncurrent-kept"
+    assert "'keep-three-versions'" in warning.message
+    assert doc.get(warning.location.path) == {"newer_noncurrent_versions": 3, "noncurrent_days": 30}
+
+
+def test_dynamodb_ttl_and_kms_in_a_nested_module() -> None:
+    doc, result = run(DATA / "state-modules.json", EVERYTHING)
+    table = by_id(result)["userpreferences"]
+    assert table.data["deletion_schedule"] == {"defined": True}
+    assert table.data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_kms",
+        "key_rotation": "365d",
+    }
+    assert "retention" not in table.data
+    ttl = table.field_origins[("deletion_schedule", "defined")]
+    assert ttl[:5] == ("values", "root_module", "child_modules", 0, "child_modules")
+    assert doc.get(ttl) is True
+
+
+def test_rules_match_by_tags_first_match_wins() -> None:
+    rules = [
+        {"match": {"tags": {"DataClass": "archive"}}, "store": {"id": "cold", "data_kinds": ["a"]}},
+        {"match": {"tags": {"Team": "chat"}}, "store": {"data_kinds": ["b"]}},  # via tags_all
+        {"match": {"name": "chat-*"}, "store": {"data_kinds": ["never"]}},
+    ]
+    _, result = run(DATA / "state-modules.json", rules)
+    assert {s.data["id"]: s.data["data_kinds"] for s in result.stores} == {
+        "chat-transcripts": ["b"],
+        "cold": ["a"],
+    }
+
+
+def test_rule_retention_is_overridden_by_the_plan_with_a_warning() -> None:
+    rules = [
+        {
+            "match": {"name": "test-bucket1"},
+            "store": {
+                "data_kinds": ["c"],
+                "retention_state": "training_not_allowed",
+                "retention": {"training_not_allowed": "30d", "training_allowed": "5y"},
+                "deletion_schedule": {"last_reviewed": "2026-06-01"},
+            },
+        }
+    ]
+    doc, result = run(fixture(HCL), rules)
+    [store] = result.stores
+    assert store.data["retention"] == {"training_not_allowed": "90d", "training_allowed": "5y"}
+    assert store.data["deletion_schedule"] == {"last_reviewed": "2026-06-01", "defined": True}
+    [warning] = result.diagnostics
+    assert warning.code == "terraform-rule-conflict"
+    assert '"30d"' in warning.message and '"90d"' in warning.message
+    assert warning.location == doc.locate(
+        store.field_origins[("retention", "training_not_allowed")]
+    )
+    # the rule's own window points at the resource, the plan's at the expiration days
+    assert store.field_origins[("retention",)] == store.origin
+    assert ("retention", "training_allowed") not in store.field_origins
+
+
+def test_rule_retention_equal_to_the_plan_is_no_conflict() -> None:
+    rules = [
+        {
+            "match": {"name": "test-bucket1"},
+            "store": {"data_kinds": ["c"], "retention": {"any": "P90D"}},
+        }
+    ]
+    _, result = run(fixture(HCL), rules)
+    assert result.diagnostics == []
+    assert result.stores[0].data["retention"] == {"any": "90d"}
+
+
+def test_rule_retention_stands_for_dynamodb() -> None:
+    rules = [
+        {
+            "match": {"name": "CrossEnvironmentViolations"},
+            "store": {"data_kinds": ["c"], "retention": {"any": "30d"}},
+        }
+    ]
+    _, result = run(fixture(HCL), rules)
+    assert result.stores[0].data["retention"] == {"any": "30d"}
+    assert result.diagnostics == []
+
+
+# --- S3 lifecycle semantics (provider v3 inline rules) -------------------------------------------
+
+LIFECYCLE_CASES = {
+    # bucket: (retention, deletion schedule defined?, warning codes)
+    "disabled-rule": ("indefinite", False, []),
+    "prefix-only": ("indefinite", False, ["terraform-partial-lifecycle"]),
+    "tag-only": ("indefinite", False, ["terraform-partial-lifecycle"]),
+    "marker-only": ("indefinite", False, []),
+    "multi-days": ("90d", True, []),
+    "dated": ("indefinite", False, ["terraform-date-expiration"]),
+    "versioned-no-noncurrent": ("indefinite", False, ["terraform-noncurrent-kept"]),
+    "versioned": ("90d", True, []),
+    "unversioned-noncurrent": ("30d", True, []),
+    "sse-s3": ("indefinite", False, []),
+    "sse-kms-default": ("indefinite", False, []),
+}
+
+
+@pytest.fixture(scope="module")
+def lifecycle() -> tuple[Document, TerraformImport]:
+    return run(DATA / "plan-v3-lifecycle.json", EVERYTHING)
+
+
+@pytest.mark.parametrize("bucket", sorted(LIFECYCLE_CASES))
+def test_lifecycle_rules(bucket: str, lifecycle: tuple[Document, TerraformImport]) -> None:
+    _, result = lifecycle
+    retention, scheduled, warnings = LIFECYCLE_CASES[bucket]
+    store = by_id(result)[bucket]
+    assert store.data["retention"] == {"any": retention}
+    assert ("deletion_schedule" in store.data) is scheduled
+    index = int(store.origin[1])
+    mine = [
+        d.code for d in result.diagnostics if d.location.path[:2] == ("resource_changes", index)
+    ]
+    assert mine == warnings
+
+
+def test_lifecycle_warnings_say_what_expires(lifecycle: tuple[Document, TerraformImport]) -> None:
+    _, result = lifecycle
+    partial = [d.message for d in result.diagnostics if d.code == "terraform-partial-lifecycle"]
+    assert len(partial) == 2
+    assert "rule 'tmp' expires objects with prefix 'tmp/' after 7d" in partial[0]
+    assert "rule 'temp' expires objects with tags class=temp after 14d" in partial[1]
+    assert all("kept indefinitely" in m for m in partial)
+    dated = [d.message for d in result.diagnostics if d.code == "terraform-date-expiration"]
+    assert len(dated) == 1 and "2030-01-01" in dated[0]
+
+
+def test_marker_only_expiration_is_not_a_zero_day_window(
+    lifecycle: tuple[Document, TerraformImport],
+) -> None:
+    doc, result = lifecycle
+    store = by_id(result)["marker-only"]
+    origin = store.field_origins[("retention", "any")]
+    assert doc.get(origin) == [{"date": None, "days": 0, "expired_object_delete_marker": True}]
+
+
+def test_versioned_retention_adds_the_noncurrent_window(
+    lifecycle: tuple[Document, TerraformImport],
+) -> None:
+    doc, result = lifecycle
+    store = by_id(result)["versioned"]
+    assert doc.get(store.field_origins[("retention", "any")]) == 30
+
+
+def test_deleted_bucket_is_not_in_the_future_system(
+    lifecycle: tuple[Document, TerraformImport],
+) -> None:
+    _, result = lifecycle
+    assert "retired" not in by_id(result)
+    assert len(result.stores) == len(LIFECYCLE_CASES)
+
+
+def test_encryption_and_transit(lifecycle: tuple[Document, TerraformImport]) -> None:
+    doc, result = lifecycle
+    stores = by_id(result)
+    assert stores["sse-s3"].data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_managed",
+        "in_transit": True,
+    }
+    assert stores["sse-kms-default"].data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_kms",
+        "key_rotation": "365d",
+    }
+    assert "encryption" not in stores["versioned"].data
+    transit = stores["sse-s3"].field_origins[("encryption", "in_transit")]
+    assert transit[-1] == "policy" and "SecureTransport" in doc.get(transit)
+
+
+# --- values known only after apply -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unknown() -> tuple[Document, TerraformImport]:
+    rules: list[dict[str, Any]] = [
+        {"match": {"name": "scratch-*"}, "store": {"data_kinds": ["never"]}},
+        {"match": {"address": "aws_s3_bucket.scratch"}, "store": {"data_kinds": ["scratch"]}},
+        {
+            "match": {"address": "module.tenant[?].aws_s3_bucket.data"},
+            "store": {"id": "{address}", "data_kinds": ["tenant"]},
+        },
+        {"match": {}, "store": {"data_kinds": ["conversations"]}},
+    ]
+    return run(DATA / "plan-v4-unknown.json", rules)
+
+
+def test_unknown_expiration_leaves_retention_unset(
+    unknown: tuple[Document, TerraformImport],
+) -> None:
+    doc, result = unknown
+    exports = by_id(result)["exports-bucket"]
+    assert "retention" not in exports.data and "deletion_schedule" not in exports.data
+    [warning] = [d for d in result.diagnostics if "expiration[0].days" in d.message]
+    assert warning.code == "terraform-unknown-value"
+    assert "known only after apply" in warning.message
+    assert warning.location.path == (
+        "resource_changes",
+        2,
+        "change",
+        "after_unknown",
+        "rule",
+        0,
+        "expiration",
+        0,
+        "days",
+    )
+    assert doc.get(warning.location.path) is True
+    assert warning.location.position is not None
+
+
+def test_unknown_references_resolved_through_configuration(
+    unknown: tuple[Document, TerraformImport],
+) -> None:
+    _, result = unknown
+    exports = by_id(result)["exports-bucket"]
+    # the encryption resource's bucket and key id are unknown; configuration names them
+    assert exports.data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_kms",
+        "key_rotation": "365d",
+    }
+    origin = exports.field_origins[("encryption", "key_rotation")]
+    assert origin == ("resource_changes", 0, "change", "after", "enable_key_rotation")
+    [policy] = [d for d in result.diagnostics if d.location.path[:2] == ("resource_changes", 4)]
+    assert policy.code == "terraform-unknown-value" and "in_transit" in policy.message
+
+
+def test_unknown_name_and_module_instances(unknown: tuple[Document, TerraformImport]) -> None:
+    _, result = unknown
+    stores = by_id(result)
+    scratch = stores["aws_s3_bucket-scratch"]
+    assert scratch.data["data_kinds"] == ["scratch"]
+    assert scratch.data["retention"] == {"any": "indefinite"}  # no lifecycle configured
+    skipped = [d for d in result.diagnostics if d.code == "terraform-unknown-match"]
+    assert len(skipped) == 1 and "rule 1" in skipped[0].message
+    for i in (0, 1):
+        tenant = stores[f"module-tenant-{i}-aws_s3_bucket-data"]
+        assert tenant.data["retention"] == {"any": "60d"}
+        assert tenant.data["source"]["address"] == f"module.tenant[{i}].aws_s3_bucket.data"
+        assert tenant.field_origins[("retention", "any")][:2] == ("resource_changes", 9 + 2 * i)
+
+
+def test_unresolvable_bucket_reference_and_deleted_resources(
+    unknown: tuple[Document, TerraformImport],
+) -> None:
+    _, result = unknown
+    [orphan] = [d for d in result.diagnostics if d.code == "terraform-unresolved-bucket"]
+    assert "aws_s3_bucket_lifecycle_configuration.orphan" in orphan.message
+    assert all(s.data["source"]["address"] != "aws_s3_bucket.retired" for s in result.stores)
+    table = by_id(result)["sessions"]
+    assert table.data["encryption"]["key_rotation"] == "365d"
+    assert table.data["deletion_schedule"] == {"defined": True}
+
+
+def test_unknown_tags_cannot_match(unknown: tuple[Document, TerraformImport]) -> None:
+    doc = unknown[0]
+    result = import_terraform(
+        doc, [{"match": {"tags": {"DataClass": "exports"}}, "store": {"data_kinds": ["x"]}}]
+    )
+    assert [s.data["id"] for s in result.stores] == ["exports-bucket"]
+    assert [d.location.path for d in result.diagnostics if d.code == "terraform-unknown-match"] == [
+        ("resource_changes", 5),
+        ("resource_changes", 7),
+    ]
+
+
+# --- every field cites the plan ----------------------------------------------------------------
+
+ALL_PLANS = [
+    (FIXTURES, HCL),
+    (FIXTURES, FAIL),
+    (DATA, "state-modules.json"),
+    (DATA, "plan-v3-lifecycle.json"),
+    (DATA, "plan-v4-unknown.json"),
+]
+
+
+@pytest.mark.parametrize(("folder", "name"), ALL_PLANS)
+def test_every_field_has_an_origin_in_the_plan(folder: Path, name: str) -> None:
+    path = fixture(name) if folder == FIXTURES else folder / name
+    doc, result = run(path, EVERYTHING)
+    assert result.stores
+    for store in result.stores:
+        for key in store.data:
+            assert (key,) in store.field_origins, (store.data["id"], key)
+        for part in ("retention", "encryption", "deletion_schedule"):
+            for leaf in leaves(store.data.get(part, {}), (part,)):
+                if len(leaf) > 1:
+                    assert leaf in store.field_origins, (store.data["id"], leaf)
+        for origin in (store.origin, *store.field_origins.values()):
+            assert doc.locate(origin).position is not None
+            assert doc.get(origin, KeyError) is not KeyError, origin
+    for diagnostic in result.diagnostics:
+        assert diagnostic.location.position is not None
+
+
+# --- ids, rules and malformed input ------------------------------------------------------------
+
+
+def test_id_templates_and_duplicates() -> None:
+    rules = [{"match": {}, "store": {"id": "chat", "data_kinds": ["x"]}}]
+    _, result = run(DATA / "state-modules.json", rules)
+    assert [s.data["id"] for s in result.stores] == ["chat", "chat-2", "chat-3"]
+    assert codes(result).count("terraform-duplicate-id") == 2
+
+
+def test_bad_template_placeholder_is_an_error_at_the_rule() -> None:
+    doc = load(DATA / "state-modules.json")
+    seen: list[JsonPath] = []
+
+    def locate(path: JsonPath) -> Location:
+        seen.append(path)
+        return Location("snapshot.yaml", Position(7, 9), ("imports", 0, "rules", *path))
+
+    result = import_terraform(
+        doc,
+        [{"match": {"name": "chat-archive"}, "store": {"id": "{bucket}", "data_kinds": ["x"]}}],
+        rule_locator=locate,
+    )
+    [error] = [d for d in result.diagnostics if d.level is Level.ERROR]
+    assert error.code == "terraform-rule" and "{bucket}" in error.message
+    assert str(error.location) == "snapshot.yaml:7:9" and seen == [(0, "store", "id")]
+    assert [s.data["id"] for s in result.stores] == ["chat-archive"]
+
+
+def test_conflicting_configuration_resources_are_reported(tmp_path: Path) -> None:
+    data = json.loads((DATA / "state-modules.json").read_text(encoding="utf-8"))
+    resources = data["values"]["root_module"]["child_modules"][0]["resources"]
+    twin = json.loads(json.dumps(resources[2]))
+    twin["address"] = "module.chat.aws_s3_bucket_lifecycle_configuration.again"
+    resources.append(twin)
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    _, result = run(path, [{"match": {"name": "chat-transcripts"}, "store": {"data_kinds": ["x"]}}])
+    assert codes(result) == ["terraform-conflicting-resources"]
+    assert "several aws_s3_bucket_lifecycle_configuration" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ({"version": 4, "terraform_version": "1.9.8", "resources": []}, "raw Terraform state"),
+        ({"format_version": "2.0", "values": {}}, "unsupported Terraform JSON format_version"),
+        ({"planned_values": {}}, "no format_version"),
+    ],
+)
+def test_malformed_documents_are_errors(tmp_path: Path, content: Any, words: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    _, result = run(path, EVERYTHING)
+    assert result.stores == []
+    [error] = result.diagnostics
+    assert error.level is Level.ERROR and words in error.message
+
+
+def test_non_object_document_is_an_error() -> None:
+    doc = load(DATA / "state-modules.json")
+    doc.data = [doc.data]
+    result = import_terraform(doc, EVERYTHING)
+    assert result.stores == []
+    [error] = result.diagnostics
+    assert error.level is Level.ERROR and "expected an object" in error.message
+
+
+def test_malformed_entries_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    plan = {
+        "format_version": "1.2",
+        "errored": True,
+        "resource_changes": [
+            {"type": "aws_s3_bucket"},
+            {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "change": {"after": "x"}},
+            {
+                "address": "aws_s3_bucket.b",
+                "type": "aws_s3_bucket",
+                "mode": "managed",
+                "change": {"actions": ["create"], "after": {"bucket": "b"}, "after_unknown": {}},
+            },
+        ],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    _, result = run(path, EVERYTHING)
+    assert [s.data["id"] for s in result.stores] == ["b"]
+    assert result.stores[0].data["retention"] == {"any": "indefinite"}
+    assert codes(result) == ["terraform-errored-plan", "terraform-malformed", "terraform-malformed"]
+    assert all(d.level is Level.WARNING for d in result.diagnostics)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def test_glob_treats_brackets_literally() -> None:
+    assert glob("module.tenant[0].aws_s3_bucket.*", "module.tenant[0].aws_s3_bucket.data")
+    assert not glob("module.tenant[0].aws_s3_bucket.*", "module.tenant0.aws_s3_bucket.data")
+    assert glob("chat-?", "chat-1") and not glob("chat-?", "chat-10")
+
+
+def test_identifier() -> None:
+    assert identifier("CrossEnvironmentViolations") == "crossenvironmentviolations"
+    assert identifier("logs.example.com") == "logs-example-com"
+    assert identifier("2024-exports") == "s-2024-exports"
+    assert identifier("..") == "store"
+
+
+def test_first_difference() -> None:
+    assert first_difference({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2}]}) is None
+    assert first_difference({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == ("a", 1, "b")
+    assert first_difference({"a": 1}, {"a": 1, "c": 2}) == ("c",)
+    assert first_difference({"a": [1]}, {"a": [1, 2]}) == ("a",)
+    assert first_difference({"a": True}, {"a": 1}) == ("a",)
+
+
+TLS = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (TLS, True),
+        ({**TLS, "Condition": {"BoolIfExists": {"aws:securetransport": ["false"]}}}, True),
+        ({**TLS, "Principal": {"AWS": ["*"]}, "Action": ["s3:GetObject", "*"]}, True),
+        ({**TLS, "Effect": "Allow"}, False),
+        ({**TLS, "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}, False),
+        ({**TLS, "Action": "s3:PutObject"}, False),
+        ({**TLS, "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}}, False),
+        ({**TLS, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, False),
+    ],
+)
+def test_tls_only_policies(statement: dict[str, Any], expected: bool) -> None:
+    assert denies_insecure_transport({"Statement": [statement]}) is expected
