@@ -31,10 +31,12 @@ def ensure_venv() -> None:
     if not (BIN / "python").exists():
         print("creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    subprocess.run([BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                   check=True)
-    subprocess.run([BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
-                   check=True)
+    subprocess.run(
+        [BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True
+    )
+    subprocess.run(
+        [BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True
+    )
     stamp.touch()
 
 
@@ -47,8 +49,7 @@ def ensure_chromium() -> None:
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
         return
-    sys.exit("The browser tests need Chromium at /usr/bin/chromium: "
-             "sudo apt-get install chromium")
+    sys.exit("The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium")
 
 
 def main(argv: list[str]) -> int:
@@ -60,8 +61,10 @@ def main(argv: list[str]) -> int:
         # The project config (policy-check.yaml) names the bundled policy, the violating
         # example snapshot and its waivers, and asks for out/report.html.
         code = subprocess.run([BIN / "policy-check", "check", *argv[1:]], cwd=ROOT).returncode
-        print(f"\nHTML report: {ROOT / 'out' / 'report.html'} (exit code {code}: the bundled "
-              "example breaks its policy on purpose)")
+        print(
+            f"\nHTML report: {ROOT / 'out' / 'report.html'} (exit code {code}: the bundled "
+            "example breaks its policy on purpose)"
+        )
         return 0 if code in (0, 1) else code
     ensure_chromium()
     return subprocess.run([BIN / "python", "-m", "pytest", *argv[1:]], cwd=ROOT).returncode

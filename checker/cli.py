@@ -42,32 +42,57 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    validate = sub.add_parser("validate", help="validate policies, snapshots, waivers and "
-                              "config files against their schemas")
+    validate = sub.add_parser(
+        "validate",
+        help="validate policies, snapshots, waivers and config files against their schemas",
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
-    check.add_argument("--policy", action="append", metavar="PATH",
-                       help="policy file or directory (repeatable)")
-    check.add_argument("--snapshot", action="append", metavar="PATH",
-                       help="snapshot file or directory (repeatable)")
+    check.add_argument(
+        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
+    )
+    check.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="PATH",
+        help="snapshot file or directory (repeatable)",
+    )
     check.add_argument("--waivers", metavar="PATH", help="waivers file")
-    check.add_argument("--as-of", type=_date, metavar="DATE",
-                       help="the date review cadences and waiver expiry are judged on "
-                       "(default: today)")
-    check.add_argument("--fail-on", choices=[s.value for s in Severity],
-                       help="lowest severity that fails the run (default: low; info never fails)")
-    check.add_argument("--format", choices=formats,
-                       help="format on standard output (default: github under GitHub Actions, "
-                       "else text)")
-    check.add_argument("--output", action="append", metavar="FORMAT=PATH",
-                       help="also write a report to a file (repeatable), e.g. html=report.html")
-    check.add_argument("--config", metavar="PATH",
-                       help="project config (default: ./policy-check.yaml when no paths given)")
-    check.add_argument("--generated-at", metavar="TIMESTAMP",
-                       help="fix the report timestamp, for byte-identical output")
+    check.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date review cadences and waiver expiry are judged on (default: today)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the run (default: low; info never fails)",
+    )
+    check.add_argument(
+        "--format",
+        choices=formats,
+        help="format on standard output (default: github under GitHub Actions, else text)",
+    )
+    check.add_argument(
+        "--output",
+        action="append",
+        metavar="FORMAT=PATH",
+        help="also write a report to a file (repeatable), e.g. html=report.html",
+    )
+    check.add_argument(
+        "--config",
+        metavar="PATH",
+        help="project config (default: ./policy-check.yaml when no paths given)",
+    )
+    check.add_argument(
+        "--generated-at",
+        metavar="TIMESTAMP",
+        help="fix the report timestamp, for byte-identical output",
+    )
     add_limit_options(check)
 
     report = sub.add_parser("report", help="render saved JSON results in another format")
@@ -109,13 +134,16 @@ def main(
     except Exception as exc:
         if args.debug:
             traceback.print_exc(file=err)
-        err.write(f"policy-check: internal error: {type(exc).__name__}: {exc}\n"
-                  "This is a bug in policy-check; rerun with --debug for the traceback.\n")
+        err.write(
+            f"policy-check: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in policy-check; rerun with --debug for the traceback.\n"
+        )
         return EXIT_INTERNAL
 
 
-def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
-              environ: Mapping[str, str]) -> int:
+def _dispatch(
+    args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]
+) -> int:
     if args.command == "validate":
         from checker.commands import validate
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
-from typing import Union
+from enum import StrEnum
 
-PathItem = Union[str, int]
+PathItem = str | int
 JsonPath = tuple[PathItem, ...]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -56,7 +55,7 @@ class Location:
         return f"{self.file}:{self.position}"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

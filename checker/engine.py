@@ -8,7 +8,7 @@ raises becomes an ``error`` finding for its clause (fail closed), never a crash 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from checker.checks import CHECKS
@@ -23,7 +23,7 @@ from checker.waivers import apply_waivers, parse_waivers
 
 def evaluate(
     policies: list[Document],
-    snapshots: list[Document | Snapshot],
+    snapshots: Sequence[Document | Snapshot],
     *,
     as_of: dt.date,
     waivers: Document | None = None,
@@ -56,15 +56,23 @@ def check_policy(policy: Document, snapshot: Snapshot, as_of: dt.date) -> Iterat
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
             ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of)
-            stamp = _Stamp(policy, snapshot, check, clause, (section, index),
-                           references.get(section, ()))
+            stamp = _Stamp(
+                policy, snapshot, check, clause, (section, index), references.get(section, ())
+            )
             try:
                 observations = list(check.run(ctx))
             except Exception as exc:  # a broken check must not pass silently
-                observations = [Observation(
-                    Status.ERROR, "policy", f"check {check.id} could not evaluate this clause: "
-                    f"{type(exc).__name__}: {exc}", "an evaluable clause", "error", None,
-                )]
+                observations = [
+                    Observation(
+                        Status.ERROR,
+                        "policy",
+                        f"check {check.id} could not evaluate this clause: "
+                        f"{type(exc).__name__}: {exc}",
+                        "an evaluable clause",
+                        "error",
+                        None,
+                    )
+                ]
             for observation in observations:
                 yield stamp(observation)
 
@@ -72,14 +80,33 @@ def check_policy(policy: Document, snapshot: Snapshot, as_of: dt.date) -> Iterat
 class _Stamp:
     """Turns a check's observations into findings for one clause."""
 
-    __slots__ = ("check", "clause", "path", "policy", "policy_id", "references", "severity",
-                 "snapshot")
+    __slots__ = (
+        "check",
+        "clause",
+        "path",
+        "policy",
+        "policy_id",
+        "references",
+        "severity",
+        "snapshot",
+    )
 
-    def __init__(self, policy: Document, snapshot: Snapshot, check: Check,
-                 clause: Mapping[str, Any], path: tuple[str, int],
-                 references: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        policy: Document,
+        snapshot: Snapshot,
+        check: Check,
+        clause: Mapping[str, Any],
+        path: tuple[str, int],
+        references: tuple[str, ...],
+    ) -> None:
         self.policy, self.snapshot, self.check, self.clause, self.path = (
-            policy, snapshot, check, clause, path)
+            policy,
+            snapshot,
+            check,
+            clause,
+            path,
+        )
         self.policy_id = str(policy.data["metadata"]["id"])
         self.severity = Severity(clause.get("severity", check.default_severity.value))
         self.references = (*references, *clause.get("references", ()))
@@ -107,7 +134,8 @@ class _Stamp:
             promise=str(self.clause.get("statement", self.check.title)),
             policy_location=self.policy.locate((*self.path, *obs.clause_path)),
             evidence_location=(
-                self.snapshot.locate(obs.evidence) if obs.evidence is not None
+                self.snapshot.locate(obs.evidence)
+                if obs.evidence is not None
                 else self.snapshot.locate(())
             ),
             remediation=str(self.clause.get("remediation", "")),
@@ -117,12 +145,25 @@ class _Stamp:
 
 def _policy_info(policy: Document) -> DocumentInfo:
     meta = policy.data.get("metadata", {})
-    return DocumentInfo("policy", policy.name, str(meta.get("id", "")), str(meta.get("title", "")),
-                        str(meta.get("version", "")), str(meta.get("effective", "")))
+    return DocumentInfo(
+        "policy",
+        policy.name,
+        str(meta.get("id", "")),
+        str(meta.get("title", "")),
+        str(meta.get("version", "")),
+        str(meta.get("effective", "")),
+    )
 
 
 def _snapshot_info(snapshot: Snapshot) -> DocumentInfo:
     meta = snapshot.data.get("metadata", {})
-    return DocumentInfo("snapshot", snapshot.name, str(meta.get("system", "")), "",
-                        "", str(meta.get("taken_at", "")), str(meta.get("system", "")),
-                        str(meta.get("environment", "")))
+    return DocumentInfo(
+        "snapshot",
+        snapshot.name,
+        str(meta.get("system", "")),
+        "",
+        "",
+        str(meta.get("taken_at", "")),
+        str(meta.get("system", "")),
+        str(meta.get("environment", "")),
+    )

@@ -88,9 +88,13 @@ def load_and_validate(
                 continue
             found = f"a {kind} document" if kind else "no kind marker"
             marker = next(k for k, v in MARKERS.items() if v == expect)
-            loaded.diagnostics.append(Diagnostic(
-                Location(name, doc.locate(()).position), f"expected a {expect} document "
-                f"(top-level key '{marker}'), found {found}", "wrong-kind"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    Location(name, doc.locate(()).position),
+                    f"expected a {expect} document (top-level key '{marker}'), found {found}",
+                    "wrong-kind",
+                )
+            )
             loaded.invalid.append(doc)
             continue
         if kind is None:
@@ -98,10 +102,13 @@ def load_and_validate(
                 loaded.skipped.append(name)
                 continue
             keys = ", ".join(f"'{k}'" for k in MARKERS)
-            loaded.diagnostics.append(Diagnostic(
-                Location(name, doc.locate(()).position),
-                f"not a policy-checker document: expected one of the top-level keys {keys}",
-                "unknown-kind"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    Location(name, doc.locate(()).position),
+                    f"not a policy-checker document: expected one of the top-level keys {keys}",
+                    "unknown-kind",
+                )
+            )
             loaded.invalid.append(doc)
             continue
         problems = validate_document(doc, kind)

@@ -10,12 +10,24 @@ from checker.loader import DEFAULT_LIMITS, Limits
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input limits")
-    group.add_argument("--max-file-size", type=int, metavar="BYTES",
-                       help=f"largest JSON file read (default {DEFAULT_LIMITS.max_bytes})")
-    group.add_argument("--max-yaml-size", type=int, metavar="BYTES",
-                       help=f"largest YAML file read (default {DEFAULT_LIMITS.max_yaml_bytes})")
-    group.add_argument("--max-depth", type=int, metavar="N",
-                       help=f"deepest nesting accepted (default {DEFAULT_LIMITS.max_depth})")
+    group.add_argument(
+        "--max-file-size",
+        type=int,
+        metavar="BYTES",
+        help=f"largest JSON file read (default {DEFAULT_LIMITS.max_bytes})",
+    )
+    group.add_argument(
+        "--max-yaml-size",
+        type=int,
+        metavar="BYTES",
+        help=f"largest YAML file read (default {DEFAULT_LIMITS.max_yaml_bytes})",
+    )
+    group.add_argument(
+        "--max-depth",
+        type=int,
+        metavar="N",
+        help=f"deepest nesting accepted (default {DEFAULT_LIMITS.max_depth})",
+    )
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:

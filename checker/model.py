@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NOT_EVIDENCED = "not_evidenced"
@@ -23,7 +23,7 @@ class Status(str, Enum):
     ERROR = "error"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
@@ -38,7 +38,7 @@ class Severity(str, Enum):
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
-class Area(str, Enum):
+class Area(StrEnum):
     """The scorecard areas of the report, in display order."""
 
     CONSENT = "consent"

@@ -16,8 +16,9 @@ def write_outputs(result: Result, targets: Iterable[tuple[str, str]]) -> None:
     """Render ``result`` in each ``(format, path)``; files are replaced atomically."""
     for fmt, path in targets:
         if fmt not in REPORTERS:
-            raise UsageError(f"unknown output format {fmt!r}; choose from "
-                             f"{', '.join(sorted(REPORTERS))}")
+            raise UsageError(
+                f"unknown output format {fmt!r}; choose from {', '.join(sorted(REPORTERS))}"
+            )
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

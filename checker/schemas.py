@@ -16,8 +16,10 @@ KINDS = ("policy", "snapshot", "waivers", "config", "framework", "results")
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
     """The schema of a document kind, read from ``policies/schemas/<kind>.schema.json``."""
-    text = resources.files("policies").joinpath("schemas", f"{kind}.schema.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("policies")
+        .joinpath("schemas", f"{kind}.schema.json")
+        .read_text(encoding="utf-8")
     )
     schema: dict[str, Any] = json.loads(text)
     return schema

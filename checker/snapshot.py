@@ -30,8 +30,9 @@ class Snapshot:
         return self.document.name
 
     def locate(self, path: JsonPath) -> Location:
-        if len(path) >= 2 and path[0] == "stores" and path[1] in self.imported:
-            plan, store = self.imported[path[1]]  # type: ignore[index]
+        index = path[1] if len(path) >= 2 and path[0] == "stores" else None
+        if isinstance(index, int) and index in self.imported:
+            plan, store = self.imported[index]
             rest = path[2:]
             for cut in range(len(rest), 0, -1):
                 origin = store.field_origins.get(rest[:cut])
@@ -63,8 +64,11 @@ def resolve_imports(
             plan = load_document(target, limits=limits, name=str(target))
         except InputError as exc:
             where = document.locate(("imports", index, "terraform"))
-            diagnostics.append(Diagnostic(where, f"cannot import {target}: "
-                                          f"{exc.diagnostic.message}", "import-failed"))
+            diagnostics.append(
+                Diagnostic(
+                    where, f"cannot import {target}: {exc.diagnostic.message}", "import-failed"
+                )
+            )
             continue
         result = import_terraform(plan, list(entry["rules"]))
         diagnostics.extend(result.diagnostics)

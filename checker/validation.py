@@ -19,7 +19,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, relevance
 
-from checker.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.document import Document, Surprise
 from checker.durations import DurationError, is_duration, parse_duration
 from checker.schemas import allowed_keys, expects_text, load_schema
@@ -54,9 +54,7 @@ FORMATS: dict[str, Callable[[object], bool]] = {
 
 @cache
 def _fast_validator(kind: str) -> Any:
-    return jsonschema_rs.validator_for(
-        load_schema(kind), formats=FORMATS, validate_formats=True
-    )
+    return jsonschema_rs.validator_for(load_schema(kind), formats=FORMATS, validate_formats=True)
 
 
 @cache
@@ -66,7 +64,7 @@ def _full_validator(kind: str) -> jsonschema.protocols.Validator:
         checker.checks(name)(func)
     schema = load_schema(kind)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, format_checker=checker)  # type: ignore[no-any-return]
+    return cls(schema, format_checker=checker)
 
 
 def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
@@ -94,8 +92,12 @@ def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     if len(diagnostics) < 2:
         return diagnostics
     first, rest = diagnostics[0], diagnostics[1:]
-    rest.sort(key=lambda d: (d.location.position or (0, 0), d.message))  # type: ignore[return-value, arg-type]
+    rest.sort(key=lambda d: (_line_col(d.location.position), d.message))
     return [first, *rest]
+
+
+def _line_col(position: Position | None) -> tuple[int, int]:
+    return (position.line, position.column) if position else (0, 0)
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -111,38 +113,40 @@ def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
 def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Diagnostic:
     path: JsonPath = tuple(error.absolute_path)
     validator = error.validator
+    instance: Any = error.instance
+    schema: Any = error.schema
+    value: Any = error.validator_value
     code = f"schema-{validator}"
     message = error.message
     if validator in ("additionalProperties", "unevaluatedProperties"):
-        extra = sorted(set(error.instance) - set(allowed_keys(error.schema, root)))
+        extra = sorted(set(instance) - set(allowed_keys(schema, root)))
         if extra:
             key = extra[0]
-            options = allowed_keys(error.schema, root)
+            options = allowed_keys(schema, root)
             message = f"unknown key '{key}'" + _did_you_mean(key, options)
             if not _did_you_mean(key, options) and options:
                 message += f" (allowed: {', '.join(options)})"
             return Diagnostic(doc.locate((*path, key), key=True), message, "schema-unknown-key")
     elif validator == "required":
-        missing = str(error.validator_value)
-        missing = next((k for k in error.validator_value if k not in error.instance), missing)
-        message = f"missing required key '{missing}'"
+        missing = [f"'{k}'" for k in value if k not in instance]
+        noun = "key" if len(missing) == 1 else "keys"
+        message = f"missing required {noun} {', '.join(missing)}"
     elif validator == "enum":
-        options = [str(v) for v in error.validator_value]
-        message = (
-            f"{error.instance!r} is not one of {', '.join(options)}"
-            + _did_you_mean(str(error.instance), options)
+        options = [str(v) for v in value]
+        message = f"{instance!r} is not one of {', '.join(options)}" + _did_you_mean(
+            str(instance), options
         )
     elif validator == "const":
-        message = f"must be {error.validator_value!r}, found {error.instance!r}"
-    elif validator == "format" and error.validator_value == "duration":
+        message = f"must be {value!r}, found {instance!r}"
+    elif validator == "format" and value == "duration":
         try:
-            parse_duration(error.instance)
+            parse_duration(instance)
         except DurationError as exc:
             message = str(exc)
-    elif validator == "format" and error.validator_value == "date":
-        message = f"{error.instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
+    elif validator == "format" and value == "date":
+        message = f"{instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
     elif validator == "type":
-        message = f"expected {_type_words(error.validator_value)}, found {_json_type(error.instance)}"
+        message = f"expected {_type_words(value)}, found {_json_type(instance)}"
     elif validator == "additionalItems" or validator == "uniqueItems":
         message = error.message
     return Diagnostic(doc.locate(path), message, code)
@@ -155,8 +159,15 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
 
 def _type_words(value: object) -> str:
     names = value if isinstance(value, list) else [value]
-    words = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
-             "number": "a number", "boolean": "true or false", "null": "null"}
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
     return " or ".join(words.get(str(n), str(n)) for n in names)
 
 
@@ -187,8 +198,8 @@ def _surprise_diagnostics(doc: Document, root: dict[str, Any]) -> list[Diagnosti
     """YAML 1.1 reads these plain scalars differently from how they look; where the schema
     wants text, say so and show the fix."""
     out = []
-    for path, surprise in sorted(doc.surprises.items(), key=lambda kv: doc.locate(kv[0]).position
-                                 or (0, 0)):  # type: ignore[arg-type, return-value]
+    ordered = sorted(doc.surprises.items(), key=lambda kv: _line_col(doc.locate(kv[0]).position))
+    for path, surprise in ordered:
         wants_text, wants_date = expects_text(root, path)
         if not wants_text or (surprise.kind == "date" and wants_date):
             continue
@@ -201,7 +212,7 @@ def _surprise_message(surprise: Surprise) -> str:
     reading = _SURPRISE_WORDS.get(surprise.kind, "a non-text value").format(value=value)
     return (
         f"{surprise.text} is read as {reading} by YAML 1.1, but text is expected here; "
-        f"quote it: \"{surprise.text}\""
+        f'quote it: "{surprise.text}"'
     )
 
 
@@ -213,6 +224,9 @@ def _policy_semantics(doc: Document) -> list[Diagnostic]:
     diagnostics = list(semantic_diagnostics(doc))
     for index, clause in enumerate(doc.data.get("custom_rules") or ()):
         for field, message in compile_errors(clause):
-            diagnostics.append(Diagnostic(doc.locate(("custom_rules", index, field)), message,
-                                          "custom-rule-expression"))
+            diagnostics.append(
+                Diagnostic(
+                    doc.locate(("custom_rules", index, field)), message, "custom-rule-expression"
+                )
+            )
     return diagnostics

@@ -60,29 +60,36 @@ def apply_waivers(
     for finding in findings:
         waiver = next((w for w in active if matches(w, finding)), None)
         if waiver is None:
-            expired = next((w for w in waivers if w.expires < as_of and matches(w, finding)),
-                           None)
+            expired = next((w for w in waivers if w.expires < as_of and matches(w, finding)), None)
             if expired is not None:
                 counts[expired.id] += 1
             out.append(finding)
             continue
         counts[waiver.id] += 1
         out.append(dataclasses.replace(finding, status=Status.WAIVED, waiver=waiver))
-    states, diagnostics = [], []
+    states: list[WaiverState] = []
+    diagnostics: list[Diagnostic] = []
     for waiver in waivers:
         days = (waiver.expires - as_of).days
-        expired = days < 0
-        states.append(WaiverState(waiver, counts[waiver.id], expired, days))
-        if expired:
-            diagnostics.append(Diagnostic(
-                waiver.location,
-                f"waiver {waiver.id} expired on {waiver.expires} (ticket {waiver.ticket}); "
-                f"the {counts[waiver.id]} finding(s) it covered count again",
-                "waiver-expired", Level.WARNING,
-            ))
+        states.append(WaiverState(waiver, counts[waiver.id], days < 0, days))
+        if days < 0:
+            diagnostics.append(
+                Diagnostic(
+                    waiver.location,
+                    f"waiver {waiver.id} expired on {waiver.expires} (ticket {waiver.ticket}); "
+                    f"the {counts[waiver.id]} finding(s) it covered count again",
+                    "waiver-expired",
+                    Level.WARNING,
+                )
+            )
         elif counts[waiver.id] == 0:
-            diagnostics.append(Diagnostic(
-                waiver.location, f"waiver {waiver.id} matches no finding; remove it or fix "
-                "its check, clause or resource", "waiver-unused", Level.WARNING,
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    waiver.location,
+                    f"waiver {waiver.id} matches no finding; remove it or fix "
+                    "its check, clause or resource",
+                    "waiver-unused",
+                    Level.WARNING,
+                )
+            )
     return out, states, diagnostics

@@ -65,7 +65,7 @@ class Reporter(ABC):
 # --- Safe display text -------------------------------------------------------------------------
 
 _INVISIBLE: dict[int, str] = {}
-for _code in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)):
+for _code in (*range(0x20), 0x7F, *range(0x80, 0xA0)):
     _INVISIBLE[_code] = f"\\x{_code:02x}"
 for _code in (
     0x00AD,  # soft hyphen
@@ -243,8 +243,10 @@ class Summary:
             return "No promises were checked."
         parts = []
         if self.blocking:
-            parts.append(f"{plural(self.blocking, 'finding')} at or above "
-                         f"{self.result.fail_on.value} severity")
+            parts.append(
+                f"{plural(self.blocking, 'finding')} at or above "
+                f"{self.result.fail_on.value} severity"
+            )
         if self.input_errors:
             parts.append(f"{plural(self.input_errors, 'input problem')}")
         if parts:
@@ -255,8 +257,9 @@ class Summary:
         if waived:
             return f"Every promise checked is kept or covered by a waiver ({waived:,} waived)."
         if any(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)):
-            return ("No finding reaches the blocking threshold "
-                    f"({self.result.fail_on.value} severity).")
+            return (
+                f"No finding reaches the blocking threshold ({self.result.fail_on.value} severity)."
+            )
         return "Every promise checked is kept."
 
     def counts_sentence(self) -> str:
@@ -287,8 +290,9 @@ class Summary:
         states = sorted(self.result.waivers, key=lambda s: (s.waiver.expires, s.waiver.id))
         return WaiverBuckets(
             active=[s for s in states if not s.expired and s.expires_in_days > EXPIRING_SOON_DAYS],
-            expiring=[s for s in states
-                      if not s.expired and s.expires_in_days <= EXPIRING_SOON_DAYS],
+            expiring=[
+                s for s in states if not s.expired and s.expires_in_days <= EXPIRING_SOON_DAYS
+            ],
             expired=[s for s in states if s.expired],
         )
 
@@ -299,4 +303,3 @@ def group_by_clause(findings: Sequence[Finding]) -> list[tuple[str, list[Finding
     for finding in findings:
         groups.setdefault(finding.rule_id, []).append(finding)
     return list(groups.items())
-

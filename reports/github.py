@@ -13,9 +13,10 @@ is its evidence:
 
 GitHub shows a limited number of annotations per step, so the most severe come first and at
 most :data:`MAX_ANNOTATIONS` are written; a closing ``::notice`` gives the verdict and counts
-and says how many annotations were left out. Values are escaped by GitHub's rules (``%``, CR and LF in messages; also ``:`` and
-``,`` in properties), and control and bidirectional characters are shown as escapes, so a
-snapshot value can neither end the command nor start a new one.
+and says how many annotations were left out. Values are escaped by GitHub's rules (``%``, CR
+and LF in messages; also ``:`` and ``,`` in properties), and control and bidirectional
+characters are shown as escapes, so a snapshot value can neither end the command nor start a
+new one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from checker.diagnostics import Level, Location
-from checker.model import Finding, Result, Status
+from checker.model import Finding, Result, Status, WaiverState
 from reports.base import EXPIRING_SOON_DAYS, Reporter, Summary, plural, shown, where
 from reports.redaction import redact_result
 from reports.text import TextReporter
@@ -71,6 +72,18 @@ def _finding_message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _expiring(state: WaiverState) -> str:
+    waiver = state.waiver
+    message = (
+        f"waiver {shown(waiver.id, 200)} expires on {waiver.expires.isoformat()} "
+        f"(in {plural(state.expires_in_days, 'day')}; ticket {shown(waiver.ticket, 200)}, "
+        f"approved by {shown(waiver.approver, 200)}); it covers "
+        f"{plural(state.matched, 'finding')}"
+    )
+    title = f"Waiver expires within {EXPIRING_SOON_DAYS} days"
+    return command("warning", message, waiver.location, title)
+
+
 class GitHubReporter(Reporter):
     """Workflow commands for GitHub Actions annotations."""
 
@@ -80,35 +93,43 @@ class GitHubReporter(Reporter):
 
     def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
         summary = Summary.of(redact_result(result))
-        blocking = {id(f) for f in summary.result.blocking()}
-        lines: list[tuple[int, str]] = []  # (priority, line): errors before warnings
+        errors: list[str] = []
+        warnings: list[str] = []
         for diagnostic in summary.result.diagnostics:
-            kind = "error" if diagnostic.level is Level.ERROR else "warning"
-            lines.append((0 if kind == "error" else 1, command(
-                kind, shown(diagnostic.message, _LIMIT), diagnostic.location,
-                title=f"policy-checker: {shown(diagnostic.code, 80) or 'input'}")))
+            is_error = diagnostic.level is Level.ERROR
+            title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
+            (errors if is_error else warnings).append(
+                command(
+                    "error" if is_error else "warning",
+                    shown(diagnostic.message, _LIMIT),
+                    diagnostic.location,
+                    title,
+                )
+            )
+        blocking = {id(f) for f in summary.result.blocking()}
         for finding in summary.findings:
             if finding.status in (Status.PASS, Status.WAIVED):
                 continue
-            kind = "error" if id(finding) in blocking else "warning"
+            is_error = id(finding) in blocking
             status = finding.status.value.replace("_", " ")
             title = f"{finding.severity.value} · {status}: {shown(finding.rule_id, 200)}"
-            lines.append((0 if kind == "error" else 1,
-                          command(kind, _finding_message(finding), where(finding), title)))
+            (errors if is_error else warnings).append(
+                command(
+                    "error" if is_error else "warning",
+                    _finding_message(finding),
+                    where(finding),
+                    title,
+                )
+            )
         for state in summary.waiver_buckets().expiring:
-            waiver = state.waiver
-            lines.append((1, command(
-                "warning",
-                f"waiver {shown(waiver.id, 200)} expires on {waiver.expires.isoformat()} "
-                f"(in {plural(state.expires_in_days, 'day')}; ticket {shown(waiver.ticket, 200)}"
-                f", approved by {shown(waiver.approver, 200)}); it covers "
-                f"{plural(state.matched, 'finding')}",
-                waiver.location, title=f"Waiver expires within {EXPIRING_SOON_DAYS} days")))
-        ordered = [line for _, line in sorted(lines, key=lambda item: item[0])]
+            warnings.append(_expiring(state))
+        ordered = errors + warnings
         for line in ordered[:MAX_ANNOTATIONS]:
             stream.write(line + "\n")
         closing = TextReporter.summary_line(summary)
         if len(ordered) > MAX_ANNOTATIONS:
-            closing += (f" ({len(ordered) - MAX_ANNOTATIONS:,} more annotations not shown; "
-                        "see the full report)")
+            closing += (
+                f" ({len(ordered) - MAX_ANNOTATIONS:,} more annotations not shown; "
+                "see the full report)"
+            )
         stream.write(command("notice", closing, title="Privacy policy check") + "\n")

@@ -42,7 +42,10 @@ from reports.base import (
 )
 from reports.redaction import redact_result
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
 GROUP_BUDGET = 200
 PER_PROMISE = 25
 PASS_ROWS_PER_AREA = 100
@@ -84,8 +87,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(show=_show, text=_show_text, num=_num, where=_where,
-                       plural=plural, date=_fmt_date)
+    env.filters.update(
+        show=_show, text=_show_text, num=_num, where=_where, plural=plural, date=_fmt_date
+    )
     return env
 
 
@@ -181,15 +185,21 @@ class View:
 
     def top_issues(self, limit: int = TOP_ISSUES) -> list[PromiseCard]:
         """The most severe promises that need action, for the first page."""
-        cards = [c for s in self.sections for g in s.groups for c in g.cards
-                 if c.first.severity is not Severity.INFO]
+        cards = [
+            c
+            for s in self.sections
+            for g in s.groups
+            for c in g.cards
+            if c.first.severity is not Severity.INFO
+        ]
         return sorted(cards, key=lambda c: (-c.first.severity.rank, finding_key(c.first)))[:limit]
 
 
 def _lines(findings: Sequence[Finding]) -> list[PromiseLine]:
     return [
-        PromiseLine(group[0], len(group),
-                    list(dict.fromkeys(f.resource for f in group))[:SAMPLE_RESOURCES])
+        PromiseLine(
+            group[0], len(group), list(dict.fromkeys(f.resource for f in group))[:SAMPLE_RESOURCES]
+        )
         for _, group in group_by_clause(findings)
     ]
 
@@ -209,8 +219,7 @@ def _area_group(area: Area, findings: list[Finding], status: Status) -> AreaGrou
     return AreaGroup(area, len(findings), cards, _lines(rest))
 
 
-def _section(summary: Summary, status: Status, anchor: str, title: str,
-             intro: str) -> Section:
+def _section(summary: Summary, status: Status, anchor: str, title: str, intro: str) -> Section:
     by_area: dict[Area, list[Finding]] = {}
     for finding in summary.with_status(status):
         by_area.setdefault(finding.area, []).append(finding)
@@ -237,8 +246,7 @@ def _chart(rows: list[AreaRow]) -> Chart:
             x += width
         chart_rows.append(ChartRow(row, CHART_TOP + index * CHART_ROW, segments))
     height = CHART_TOP * 2 + CHART_ROW * len(rows)
-    return Chart(chart_rows, label_width + bar_width + count_width, height, label_width,
-                 bar_width)
+    return Chart(chart_rows, label_width + bar_width + count_width, height, label_width, bar_width)
 
 
 def build_view(result: Result) -> View:
@@ -246,15 +254,29 @@ def build_view(result: Result) -> View:
     summary = Summary.of(result)
     view = View(summary)
     view.sections = [
-        _section(summary, Status.FAIL, "failures", "Failures",
-                 "Promises the configuration breaks, by area; within an area, most severe "
-                 "first."),
-        _section(summary, Status.ERROR, "errors", "Could not be evaluated",
-                 "The check could not evaluate these promises (for example, an invalid rule). "
-                 "They count as failures until fixed."),
-        _section(summary, Status.NOT_EVIDENCED, "not-evidenced", "Not evidenced",
-                 "The snapshots hold nothing that shows whether these promises are kept. "
-                 "A promise without evidence is not a pass."),
+        _section(
+            summary,
+            Status.FAIL,
+            "failures",
+            "Failures",
+            "Promises the configuration breaks, by area; within an area, most severe first.",
+        ),
+        _section(
+            summary,
+            Status.ERROR,
+            "errors",
+            "Could not be evaluated",
+            "The check could not evaluate these promises (for example, an invalid rule). "
+            "They count as failures until fixed.",
+        ),
+        _section(
+            summary,
+            Status.NOT_EVIDENCED,
+            "not-evidenced",
+            "Not evidenced",
+            "The snapshots hold nothing that shows whether these promises are kept. "
+            "A promise without evidence is not a pass.",
+        ),
     ]
     if summary.findings:
         view.chart = _chart([row for row in summary.areas if row.total])
@@ -264,8 +286,14 @@ def build_view(result: Result) -> View:
     for area in Area:
         findings = by_area.get(area)
         if findings:
-            view.passes.append(PassArea(area, len(findings), findings[:PASS_ROWS_PER_AREA],
-                                        _lines(findings[PASS_ROWS_PER_AREA:])))
+            view.passes.append(
+                PassArea(
+                    area,
+                    len(findings),
+                    findings[:PASS_ROWS_PER_AREA],
+                    _lines(findings[PASS_ROWS_PER_AREA:]),
+                )
+            )
     return view
 
 

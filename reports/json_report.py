@@ -34,8 +34,9 @@ RESULTS_FORMAT = 1
 
 # Characters that are valid JSON but misleading or unsafe when the file is viewed as text:
 # C1 controls, bidirectional and invisible formatting, line separators, lone surrogates.
-_ESCAPE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                             "\ufeff\ud800-\udfff]")
+_ESCAPE_IN_JSON = re.compile(
+    "[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
 
 
 def _location(location: Location) -> dict[str, Any]:
@@ -78,8 +79,9 @@ def _finding(finding: Finding, blocking: bool) -> dict[str, Any]:
         "message": finding.message,
         "expected": finding.expected,
         "actual": finding.actual,
-        "evidence_location": (_location(finding.evidence_location)
-                              if finding.evidence_location else None),
+        "evidence_location": (
+            _location(finding.evidence_location) if finding.evidence_location else None
+        ),
         "policy_location": _location(finding.policy_location),
         "remediation": finding.remediation,
         "references": list(finding.references),
@@ -200,8 +202,9 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         fail_on=Severity(data.get("fail_on", Severity.LOW.value)),
         findings=[_read_finding(f) for f in data.get("findings", ())],
         diagnostics=[
-            Diagnostic(_read_location(d["location"]), str(d["message"]), str(d["code"]),
-                       Level(d["level"]))
+            Diagnostic(
+                _read_location(d["location"]), str(d["message"]), str(d["code"]), Level(d["level"])
+            )
             for d in data.get("diagnostics", ())
         ],
         documents=[
@@ -218,23 +221,31 @@ def result_from_dict(data: dict[str, Any]) -> Result:
             for d in data.get("documents", ())
         ],
         waivers=[
-            WaiverState(_read_waiver(w), int(w["matched"]), bool(w["expired"]),
-                        int(w["expires_in_days"]))
+            WaiverState(
+                _read_waiver(w), int(w["matched"]), bool(w["expired"]), int(w["expires_in_days"])
+            )
             for w in data.get("waivers", ())
         ],
         generated_at=str(data.get("generated_at", "")),
     )
 
 
-def _pretty(value: Any, indent: str, row_lists: frozenset[str], key: str | None,
-            out: list[str]) -> None:
+def _pretty(
+    value: Any, indent: str, row_lists: frozenset[str], key: str | None, out: list[str]
+) -> None:
     if isinstance(value, dict) and value:
         out.append("{")
         inner = indent + "  "
         for n, (k, v) in enumerate(value.items()):
-            out.append(("\n" if n == 0 else ",\n") + inner + json.dumps(k, ensure_ascii=False)
-                       + ": ")
-            _pretty(v, inner, row_lists, k, out)
+            out.append(
+                ("\n" if n == 0 else ",\n") + inner + json.dumps(k, ensure_ascii=False) + ": "
+            )
+            if key in row_lists:
+                out.append(
+                    json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+                )
+            else:
+                _pretty(v, inner, row_lists, k, out)
         out.append("\n" + indent + "}")
     elif isinstance(value, list) and value:
         inner = indent + "  "
@@ -242,8 +253,9 @@ def _pretty(value: Any, indent: str, row_lists: frozenset[str], key: str | None,
         for n, item in enumerate(value):
             out.append(("\n" if n == 0 else ",\n") + inner)
             if key in row_lists:
-                out.append(json.dumps(item, ensure_ascii=False, allow_nan=False,
-                                      separators=(", ", ": ")))
+                out.append(
+                    json.dumps(item, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+                )
             else:
                 _pretty(item, inner, row_lists, None, out)
         out.append("\n" + indent + "]")
@@ -254,9 +266,10 @@ def _pretty(value: Any, indent: str, row_lists: frozenset[str], key: str | None,
 def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
     """Deterministic JSON text: UTF-8, keys in the order given, formatting characters escaped.
 
-    Structure is indented; the items of the lists named in ``row_lists`` (findings, SARIF
-    results…) are written one per line. That keeps large results compact and fast to write
-    (the C encoder does the rows) while a diff still shows one changed finding as one line.
+    Structure is indented; the items of the lists (or mappings) named in ``row_lists``
+    (findings, SARIF results…) are written one per line. That keeps large results compact and
+    fast to write (the C encoder does the rows), and a diff shows one changed finding as one
+    changed line.
     """
     out: list[str] = []
     _pretty(data, "", frozenset(row_lists), None, out)
@@ -264,7 +277,7 @@ def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
     return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
-ROW_LISTS = ("documents", "diagnostics", "waivers", "findings")
+ROW_LISTS = ("by_area", "documents", "diagnostics", "waivers", "findings")
 
 
 class JsonReporter(Reporter):

@@ -93,8 +93,9 @@ class _Names:
         return name
 
 
-def _testcase(suite: ET.Element, finding: Finding, name: str, classname: str,
-              blocking: bool, fail_on: str) -> str:
+def _testcase(
+    suite: ET.Element, finding: Finding, name: str, classname: str, blocking: bool, fail_on: str
+) -> str:
     """Append the test case; return its outcome (``pass``/``failure``/``error``/``skipped``)."""
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
     status = finding.status
@@ -102,29 +103,55 @@ def _testcase(suite: ET.Element, finding: Finding, name: str, classname: str,
         return "pass"
     if status is Status.WAIVED:
         waiver = finding.waiver
-        message = (f"waived by {waiver.id} until {waiver.expires.isoformat()} "
-                   f"(ticket {waiver.ticket}, approved by {waiver.approver}): "
-                   f"{waiver.justification}" if waiver else "waived")
+        message = (
+            f"waived by {waiver.id} until {waiver.expires.isoformat()} "
+            f"(ticket {waiver.ticket}, approved by {waiver.approver}): "
+            f"{waiver.justification}"
+            if waiver
+            else "waived"
+        )
         ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
-            finding, blocking)
+            finding, blocking
+        )
         return "skipped"
     if not blocking:
-        message = (f"not blocking ({finding.severity.value} severity, fail-on {fail_on}): "
-                   f"{status.value.replace('_', ' ')}: {finding.message}")
+        message = (
+            f"not blocking ({finding.severity.value} severity, fail-on {fail_on}): "
+            f"{status.value.replace('_', ' ')}: {finding.message}"
+        )
         ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
-            finding, blocking)
+            finding, blocking
+        )
         return "skipped"
     tag = "error" if status is Status.ERROR else "failure"
-    ET.SubElement(case, tag, message=_one_line(finding.message),
-                  type=status.value).text = _details(finding, blocking)
+    ET.SubElement(case, tag, message=_one_line(finding.message), type=status.value).text = _details(
+        finding, blocking
+    )
     return tag
 
 
-def _suite(root: ET.Element, name: str, package: str, index: int, timestamp: str,
-           properties: list[tuple[str, str]]) -> ET.Element:
-    suite = ET.SubElement(root, "testsuite", name=name, package=package, id=str(index),
-                          timestamp=timestamp, hostname=HOSTNAME, tests="0", failures="0",
-                          errors="0", skipped="0", time="0")
+def _suite(
+    root: ET.Element,
+    name: str,
+    package: str,
+    index: int,
+    timestamp: str,
+    properties: list[tuple[str, str]],
+) -> ET.Element:
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=name,
+        package=package,
+        id=str(index),
+        timestamp=timestamp,
+        hostname=HOSTNAME,
+        tests="0",
+        failures="0",
+        errors="0",
+        skipped="0",
+        time="0",
+    )
     props = ET.SubElement(suite, "properties")
     for key, value in properties:
         ET.SubElement(props, "property", name=key, value=_one_line(value))
@@ -140,28 +167,39 @@ def to_junit(result: Result) -> ET.Element:
         ("as_of", result.as_of.isoformat()),
         ("fail_on", result.fail_on.value),
         ("verdict", "compliant" if summary.compliant else "not_compliant"),
-        *((f"policy.{i}", f"{d.id} {d.version} ({d.file})".strip())
-          for i, d in enumerate(summary.policies)),
-        *((f"snapshot.{i}", f"{d.system} {d.environment} {d.date} ({d.file})".strip())
-          for i, d in enumerate(summary.snapshots)),
+        *(
+            (f"policy.{i}", f"{d.id} {d.version} ({d.file})".strip())
+            for i, d in enumerate(summary.policies)
+        ),
+        *(
+            (f"snapshot.{i}", f"{d.system} {d.environment} {d.date} ({d.file})".strip())
+            for i, d in enumerate(summary.snapshots)
+        ),
     ]
     root = ET.Element("testsuites")
     index = 0
     if result.diagnostics:
-        suite = _suite(root, "Input documents", "policy-checker.inputs", index, timestamp,
-                       properties)
+        suite = _suite(
+            root, "Input documents", "policy-checker.inputs", index, timestamp, properties
+        )
         index += 1
         errors = 0
         warnings = []
         for n, diagnostic in enumerate(result.diagnostics):
             if diagnostic.level is Level.ERROR:
                 case = ET.SubElement(
-                    suite, "testcase",
+                    suite,
+                    "testcase",
                     name=_one_line(f"{diagnostic.location} {diagnostic.code} #{n + 1}", 300),
-                    classname="inputs", time="0")
-                ET.SubElement(case, "error", message=_one_line(diagnostic.message),
-                              type=_one_line(diagnostic.code or "input", 100)
-                              ).text = shown(str(diagnostic), _BODY_LIMIT) + "\n"
+                    classname="inputs",
+                    time="0",
+                )
+                ET.SubElement(
+                    case,
+                    "error",
+                    message=_one_line(diagnostic.message),
+                    type=_one_line(diagnostic.code or "input", 100),
+                ).text = shown(str(diagnostic), _BODY_LIMIT) + "\n"
                 errors += 1
             else:
                 warnings.append(shown(str(diagnostic), _BODY_LIMIT))
@@ -177,14 +215,21 @@ def to_junit(result: Result) -> ET.Element:
         findings = by_area.get(area)
         if not findings:
             continue
-        suite = _suite(root, area.title, f"policy-checker.{area.value}", index, timestamp,
-                       properties)
+        suite = _suite(
+            root, area.title, f"policy-checker.{area.value}", index, timestamp, properties
+        )
         index += 1
         outcomes = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
         for finding in findings:
             classname = _one_line(f"{finding.policy_id}.{area.value}", 300)
-            outcome = _testcase(suite, finding, names(classname, finding), classname,
-                                id(finding) in blocking, result.fail_on.value)
+            outcome = _testcase(
+                suite,
+                finding,
+                names(classname, finding),
+                classname,
+                id(finding) in blocking,
+                result.fail_on.value,
+            )
             outcomes[outcome] += 1
         suite.set("tests", str(len(findings)))
         suite.set("failures", str(outcomes["failure"]))
@@ -192,7 +237,8 @@ def to_junit(result: Result) -> ET.Element:
         suite.set("skipped", str(outcomes["skipped"]))
         ET.SubElement(suite, "system-out").text = (
             f"{area.title}: {sum(1 for f in findings if f.status is Status.PASS)} of "
-            f"{len(findings)} kept as of {result.as_of.isoformat()}\n")
+            f"{len(findings)} kept as of {result.as_of.isoformat()}\n"
+        )
         ET.SubElement(suite, "system-err").text = ""
     return root
 

@@ -52,7 +52,7 @@ def code(text: str, limit: int = _VALUE_LIMIT) -> str:
         return "—"
     longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or text.startswith(" ") else ""
+    pad = " " if text.startswith(("`", " ")) or text.endswith("`") else ""
     # Inside a table a pipe ends the cell even in a code span; GitHub honours \| there.
     return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
@@ -67,8 +67,11 @@ def _table(header: Iterable[str], rows: list[list[str]]) -> list[str]:
 def _more(total: int, shown_rows: int, noun: str) -> list[str]:
     if total <= shown_rows:
         return []
-    return ["", f"…and {plural(total - shown_rows, 'more ' + noun, 'more ' + noun + 's')} "
-                "(see the HTML or JSON report)."]
+    return [
+        "",
+        f"…and {plural(total - shown_rows, 'more ' + noun, 'more ' + noun + 's')} "
+        "(see the HTML or JSON report).",
+    ]
 
 
 def _finding_rows(findings: list[Finding]) -> list[list[str]]:
@@ -99,18 +102,23 @@ class MarkdownReporter(Reporter):
     def lines(self, summary: Summary) -> list[str]:
         result = summary.result
         out = [f"## Privacy policy check: {summary.verdict}", ""]
-        inputs = (f"{plural(len(summary.policies), 'policy', 'policies')} against "
-                  f"{plural(len(summary.snapshots), 'snapshot')}")
-        out.append(f"**{summary.verdict}** as of {result.as_of.isoformat()} "
-                   f"({inputs}; fail on {result.fail_on.value} and above). "
-                   f"{prose(summary.verdict_reason)}")
+        inputs = (
+            f"{plural(len(summary.policies), 'policy', 'policies')} against "
+            f"{plural(len(summary.snapshots), 'snapshot')}"
+        )
+        out.append(
+            f"**{summary.verdict}** as of {result.as_of.isoformat()} "
+            f"({inputs}; fail on {result.fail_on.value} and above). "
+            f"{prose(summary.verdict_reason)}"
+        )
         out.append("")
         if summary.findings:
             out.append(f"{summary.counts_sentence()}.")
             out.append("")
             rows = [
                 [row.area.title, row.state, *(f"{row.counts[s]:,}" for s in STATUS_ORDER)]
-                for row in summary.areas if row.total
+                for row in summary.areas
+                if row.total
             ]
             out += _table(["Area", "State", *(STATUS_TITLES[s] for s in STATUS_ORDER)], rows)
             unchecked = [row.area.title for row in summary.areas if not row.total]
@@ -120,12 +128,17 @@ class MarkdownReporter(Reporter):
         diagnostics = result.diagnostics
         if diagnostics:
             errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
-            out += [f"### Input problems ({errors:,} errors, "
-                    f"{len(diagnostics) - errors:,} warnings)", ""]
-            out += _table(["Level", "Where", "Problem"], [
-                [d.level.value, code(str(d.location), 100), prose(d.message)]
-                for d in diagnostics[:MAX_ROWS]
-            ])
+            out += [
+                f"### Input problems ({errors:,} errors, {len(diagnostics) - errors:,} warnings)",
+                "",
+            ]
+            out += _table(
+                ["Level", "Where", "Problem"],
+                [
+                    [d.level.value, code(str(d.location), 100), prose(d.message)]
+                    for d in diagnostics[:MAX_ROWS]
+                ],
+            )
             out += _more(len(diagnostics), MAX_ROWS, "problem")
             out.append("")
         sections = [
@@ -139,33 +152,52 @@ class MarkdownReporter(Reporter):
             if not findings:
                 continue
             out += [f"### {title} ({len(findings):,})", ""]
-            out += _table(["Severity", "Promise", "Resource", "Expected", "Actual", "Where"],
-                          _finding_rows(findings))
+            out += _table(
+                ["Severity", "Promise", "Resource", "Expected", "Actual", "Where"],
+                _finding_rows(findings),
+            )
             out += _more(len(findings), MAX_ROWS, "finding")
             out.append("")
         if result.waivers:
             buckets = summary.waiver_buckets()
-            out += [f"### Waivers ({len(buckets.expired)} expired, {len(buckets.expiring)} "
-                    f"expiring within 30 days, {len(buckets.active)} active)", ""]
+            out += [
+                f"### Waivers ({len(buckets.expired)} expired, {len(buckets.expiring)} "
+                f"expiring within 30 days, {len(buckets.active)} active)",
+                "",
+            ]
             rows = []
-            for label, states in (("expired", buckets.expired),
-                                  ("expiring soon", buckets.expiring),
-                                  ("active", buckets.active)):
+            for label, states in (
+                ("expired", buckets.expired),
+                ("expiring soon", buckets.expiring),
+                ("active", buckets.active),
+            ):
                 for state in states:
                     w = state.waiver
-                    rows.append([code(w.id, 60), label, w.expires.isoformat(),
-                                 f"{state.matched:,}", code(w.ticket, 60),
-                                 prose(w.approver, 60), prose(w.justification, 200)])
-            out += _table(["Waiver", "State", "Expires", "Findings", "Ticket", "Approver",
-                           "Justification"], rows[:MAX_ROWS])
+                    rows.append(
+                        [
+                            code(w.id, 60),
+                            label,
+                            w.expires.isoformat(),
+                            f"{state.matched:,}",
+                            code(w.ticket, 60),
+                            prose(w.approver, 60),
+                            prose(w.justification, 200),
+                        ]
+                    )
+            out += _table(
+                ["Waiver", "State", "Expires", "Findings", "Ticket", "Approver", "Justification"],
+                rows[:MAX_ROWS],
+            )
             out += _more(len(rows), MAX_ROWS, "waiver")
             out.append("")
         passed = summary.counts[Status.PASS]
         if passed:
             out.append(f"{plural(passed, 'finding')} passed.")
         elif not summary.findings:
-            out.append("No promises were checked: the policies have no clauses that apply to "
-                       "these snapshots.")
+            out.append(
+                "No promises were checked: the policies have no clauses that apply to "
+                "these snapshots."
+            )
         if result.generated_at:
             out += ["", f"<sub>policy-checker · generated {prose(result.generated_at, 40)}</sub>"]
         return out

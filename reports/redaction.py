@@ -84,8 +84,11 @@ def _looks_random(text: str) -> bool:
     core = text.rstrip("=")
     if _HEX.match(core):
         return False
-    if not (any(c.isupper() for c in core) and any(c.islower() for c in core)
-            and sum(c.isdigit() for c in core) >= 2):
+    if not (
+        any(c.isupper() for c in core)
+        and any(c.islower() for c in core)
+        and sum(c.isdigit() for c in core) >= 2
+    ):
         return False
     counts = Counter(core)
     size = len(core)
@@ -129,12 +132,22 @@ def _redact_finding(finding: Finding) -> Finding:
     message, expected = redact(finding.message), redact(finding.expected)
     actual, resource = redact(finding.actual), redact(finding.resource)
     evidence = _redact_location(finding.evidence_location)
-    if (message == finding.message and expected == finding.expected
-            and actual == finding.actual and resource == finding.resource
-            and evidence is finding.evidence_location):
+    if (
+        message == finding.message
+        and expected == finding.expected
+        and actual == finding.actual
+        and resource == finding.resource
+        and evidence is finding.evidence_location
+    ):
         return finding
-    return dataclasses.replace(finding, message=message, expected=expected, actual=actual,
-                               resource=resource, evidence_location=evidence)
+    return dataclasses.replace(
+        finding,
+        message=message,
+        expected=expected,
+        actual=actual,
+        resource=resource,
+        evidence_location=evidence,
+    )
 
 
 def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:

@@ -96,7 +96,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "shortDescription": {"text": promise},
         "fullDescription": {
             "text": f"{promise} (policy {finding.policy_id}, clause {finding.clause_id}, "
-                    f"check {finding.check_id}, area: {finding.area.title})"
+            f"check {finding.check_id}, area: {finding.area.title})"
         },
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
@@ -118,9 +118,11 @@ def _level(finding: Finding) -> str:
 
 def _message(finding: Finding) -> str:
     text = shown(finding.message, _TEXT_LIMIT).rstrip(".")
-    return (f"{text}. Expected: {shown(finding.expected, _TEXT_LIMIT)}. "
-            f"Actual: {shown(finding.actual, _TEXT_LIMIT)}. "
-            f"Resource: {shown(finding.resource, 500)}.")
+    return (
+        f"{text}. Expected: {shown(finding.expected, _TEXT_LIMIT)}. "
+        f"Actual: {shown(finding.actual, _TEXT_LIMIT)}. "
+        f"Resource: {shown(finding.resource, 500)}."
+    )
 
 
 def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]:
@@ -130,20 +132,28 @@ def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]
         "ruleIndex": rule_index,
         "level": _level(finding),
         "message": {"text": _message(finding)},
-        "locations": [{
-            "physicalLocation": _physical(evidence),
-            "logicalLocations": [{
-                "name": shown(finding.resource, 500),
-                "fullyQualifiedName": shown(evidence.json_path, _TEXT_LIMIT),
-                "kind": "resource",
-            }],
-        }],
-        "relatedLocations": [{
-            "id": 1,
-            "physicalLocation": _physical(finding.policy_location),
-            "message": {"text": f"The promise ({finding.rule_id}): "
-                                f"{shown(finding.promise, _TEXT_LIMIT)}"},
-        }],
+        "locations": [
+            {
+                "physicalLocation": _physical(evidence),
+                "logicalLocations": [
+                    {
+                        "name": shown(finding.resource, 500),
+                        "fullyQualifiedName": shown(evidence.json_path, _TEXT_LIMIT),
+                        "kind": "resource",
+                    }
+                ],
+            }
+        ],
+        "relatedLocations": [
+            {
+                "id": 1,
+                "physicalLocation": _physical(finding.policy_location),
+                "message": {
+                    "text": f"The promise ({finding.rule_id}): "
+                    f"{shown(finding.promise, _TEXT_LIMIT)}"
+                },
+            }
+        ],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
         "properties": {
             "status": finding.status.value,
@@ -160,21 +170,25 @@ def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]
     }
     if finding.status is Status.WAIVED and finding.waiver is not None:
         waiver = finding.waiver
-        out["suppressions"] = [{
-            "kind": "external",
-            "status": "accepted",
-            "justification": (f"{shown(waiver.justification, _TEXT_LIMIT)} (waiver "
-                              f"{shown(waiver.id, 200)}, approved by {shown(waiver.approver, 200)}"
-                              f", ticket {shown(waiver.ticket, 200)}, expires "
-                              f"{waiver.expires.isoformat()})"),
-            "location": {"physicalLocation": _physical(waiver.location)},
-            "properties": {
-                "waiver": shown(waiver.id, 200),
-                "approver": shown(waiver.approver, 200),
-                "ticket": shown(waiver.ticket, 200),
-                "expires": waiver.expires.isoformat(),
-            },
-        }]
+        out["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": (
+                    f"{shown(waiver.justification, _TEXT_LIMIT)} (waiver "
+                    f"{shown(waiver.id, 200)}, approved by {shown(waiver.approver, 200)}"
+                    f", ticket {shown(waiver.ticket, 200)}, expires "
+                    f"{waiver.expires.isoformat()})"
+                ),
+                "location": {"physicalLocation": _physical(waiver.location)},
+                "properties": {
+                    "waiver": shown(waiver.id, 200),
+                    "approver": shown(waiver.approver, 200),
+                    "ticket": shown(waiver.ticket, 200),
+                    "expires": waiver.expires.isoformat(),
+                },
+            }
+        ]
     return out
 
 
@@ -217,25 +231,27 @@ def to_sarif(result: Result) -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "policy-checker",
-                    "version": __version__,
-                    "semanticVersion": __version__,
-                    "rules": [_rule(first_of_rule[r]) for r in rule_ids],
-                }
-            },
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index[f.rule_id], id(f) in blocking) for f in reported],
-            "properties": {
-                "asOf": result.as_of.isoformat(),
-                "failOn": result.fail_on.value,
-                "verdict": "compliant" if summary.compliant else "not_compliant",
-                "counts": {s.value: n for s, n in summary.counts.items()},
-            },
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "policy-checker",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_rule(first_of_rule[r]) for r in rule_ids],
+                    }
+                },
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index[f.rule_id], id(f) in blocking) for f in reported],
+                "properties": {
+                    "asOf": result.as_of.isoformat(),
+                    "failOn": result.fail_on.value,
+                    "verdict": "compliant" if summary.compliant else "not_compliant",
+                    "counts": {s.value: n for s, n in summary.counts.items()},
+                },
+            }
+        ],
     }
 
 
@@ -247,5 +263,8 @@ class SarifReporter(Reporter):
     description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
 
     def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(dumps(to_sarif(redact_result(result)),
-                           ("rules", "results", "toolExecutionNotifications")))
+        stream.write(
+            dumps(
+                to_sarif(redact_result(result)), ("rules", "results", "toolExecutionNotifications")
+            )
+        )

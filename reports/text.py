@@ -41,8 +41,9 @@ class TextReporter(Reporter):
     def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
         summary = Summary.of(redact_result(result))
         for diagnostic in summary.result.diagnostics:
-            stream.write(_paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level],
-                                color) + "\n")
+            stream.write(
+                _paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level], color) + "\n"
+            )
         for finding in summary.findings:
             if finding.status is Status.PASS:
                 continue
@@ -55,16 +56,19 @@ class TextReporter(Reporter):
 
     @staticmethod
     def summary_line(summary: Summary, color: bool = False) -> str:
-        verdict = _paint(summary.verdict, _BOLD_GREEN if summary.compliant else _BOLD_RED,
-                         color)
+        verdict = _paint(summary.verdict, _BOLD_GREEN if summary.compliant else _BOLD_RED, color)
         total = len(summary.findings)
         if not total:
             text = f"{verdict}: no promises were checked"
         else:
-            text = (f"{verdict}: {summary.counts_sentence()} "
-                    f"({plural(total, 'finding')}, {summary.blocking:,} blocking)")
+            text = (
+                f"{verdict}: {summary.counts_sentence()} "
+                f"({plural(total, 'finding')}, {summary.blocking:,} blocking)"
+            )
         text += f"; as of {summary.result.as_of.isoformat()}"
         if summary.input_errors or summary.input_warnings:
-            text += (f"; inputs: {plural(summary.input_errors, 'error')}, "
-                     f"{plural(summary.input_warnings, 'warning')}")
+            text += (
+                f"; inputs: {plural(summary.input_errors, 'error')}, "
+                f"{plural(summary.input_warnings, 'warning')}"
+            )
         return text

@@ -89,12 +89,29 @@ def _finding(
 
 def _documents() -> list[DocumentInfo]:
     return [
-        DocumentInfo("policy", POLICY_FILE, POLICY_ID, "Consumer privacy promises", "2.0",
-                     "2025-09-28"),
-        DocumentInfo("snapshot", SNAPSHOT_FILE, "claude-consumer", "", "",
-                     "2026-10-31T22:00:00Z", "claude-consumer", "production"),
-        DocumentInfo("snapshot", STAGING_FILE, "claude-consumer", "", "",
-                     "2026-10-30T08:15:00Z", "claude-consumer", "staging"),
+        DocumentInfo(
+            "policy", POLICY_FILE, POLICY_ID, "Consumer privacy promises", "2.0", "2025-09-28"
+        ),
+        DocumentInfo(
+            "snapshot",
+            SNAPSHOT_FILE,
+            "claude-consumer",
+            "",
+            "",
+            "2026-10-31T22:00:00Z",
+            "claude-consumer",
+            "production",
+        ),
+        DocumentInfo(
+            "snapshot",
+            STAGING_FILE,
+            "claude-consumer",
+            "",
+            "",
+            "2026-10-30T08:15:00Z",
+            "claude-consumer",
+            "staging",
+        ),
         DocumentInfo("waivers", WAIVERS_FILE, "waivers"),
     ]
 
@@ -139,66 +156,85 @@ def mixed_result() -> Result:
     gdpr_retention = ("GDPR Art. 5(1)(e)", "CCPA §1798.100(a)(3)")
     findings = [
         _finding(
-            "business-tiers-never-trained", "training_exclusions", Area.EXCLUDED_TIERS,
-            Severity.CRITICAL, Status.FAIL,
+            "business-tiers-never-trained",
+            "training_exclusions",
+            Area.EXCLUDED_TIERS,
+            Severity.CRITICAL,
+            Status.FAIL,
             resource="training-main",
             message="pipeline training-main takes data from tiers team and enterprise, "
-                    "which must never be trained on",
+            "which must never be trained on",
             expected="no data from tiers team, enterprise, education, government, api",
             actual="tiers: free, pro, max, team, enterprise",
             promise="Work, Team, Enterprise, Education, Government and API conversations "
-                    "are never used to train models",
+            "are never used to train models",
             policy_location=_policy_at("training_exclusions", 0, "tier_groups", line=61),
             evidence=_loc(SNAPSHOT_FILE, 88, 12, "pipelines", 0, "tiers"),
             remediation="Restrict the pipeline's tier filter to free, pro and max.",
             references=("GDPR Art. 5(1)(b)", "GDPR Art. 28"),
         ),
         _finding(
-            "retention-not-opted-in", "retention", Area.RETENTION, Severity.HIGH, Status.FAIL,
+            "retention-not-opted-in",
+            "retention",
+            Area.RETENTION,
+            Severity.HIGH,
+            Status.FAIL,
             resource="chat-primary",
             message="store chat-primary keeps conversations of users who did not allow "
-                    "training for 90d",
-            expected="at most 30d", actual="90d",
-            promise="Conversations of users who did not allow training are deleted within "
-                    "30 days",
+            "training for 90d",
+            expected="at most 30d",
+            actual="90d",
+            promise="Conversations of users who did not allow training are deleted within 30 days",
             policy_location=_policy_at("retention", 1, "max", line=77),
-            evidence=_loc(SNAPSHOT_FILE, 31, 29, "stores", 0, "retention",
-                          "training_not_allowed"),
+            evidence=_loc(SNAPSHOT_FILE, 31, 29, "stores", 0, "retention", "training_not_allowed"),
             remediation="Set the lifecycle rule for training_not_allowed to 30 days or less.",
             references=gdpr_retention,
         ),
         _finding(
-            "retention-not-opted-in", "retention", Area.RETENTION, Severity.HIGH, Status.FAIL,
+            "retention-not-opted-in",
+            "retention",
+            Area.RETENTION,
+            Severity.HIGH,
+            Status.FAIL,
             resource="chat-primary",
             message="store chat-primary keeps conversations of users who did not allow "
-                    "training for 45d",
-            expected="at most 30d", actual="45d",
-            promise="Conversations of users who did not allow training are deleted within "
-                    "30 days",
+            "training for 45d",
+            expected="at most 30d",
+            actual="45d",
+            promise="Conversations of users who did not allow training are deleted within 30 days",
             policy_location=_policy_at("retention", 1, "max", line=77),
-            evidence=_loc(STAGING_FILE, 27, 29, "stores", 0, "retention",
-                          "training_not_allowed"),
+            evidence=_loc(STAGING_FILE, 27, 29, "stores", 0, "retention", "training_not_allowed"),
             remediation="Set the lifecycle rule for training_not_allowed to 30 days or less.",
             references=gdpr_retention,
         ),
         _finding(
-            "encryption", "security", Area.SECURITY, Severity.HIGH, Status.FAIL,
+            "encryption",
+            "security",
+            Area.SECURITY,
+            Severity.HIGH,
+            Status.FAIL,
             resource="feedback-exports",
             message="store feedback-exports is not encrypted at rest "
-                    "(owner contact: data-platform@example.com)",
-            expected="encryption at rest with aws_kms or hsm", actual="at_rest: false",
+            "(owner contact: data-platform@example.com)",
+            expected="encryption at rest with aws_kms or hsm",
+            actual="at_rest: false",
             promise="Stored conversations and preferences are encrypted at rest and in "
-                    "transit with managed keys",
+            "transit with managed keys",
             policy_location=_policy_at("security", 0, "encryption_at_rest", line=142),
             evidence=_loc(SNAPSHOT_FILE, 64, 21, "stores", 3, "encryption", "at_rest"),
             remediation="Enable SSE-KMS on the bucket and rotate its key yearly.",
             references=("GDPR Art. 32",),
         ),
         _finding(
-            "internal-review", "governance", Area.GOVERNANCE, Severity.MEDIUM, Status.FAIL,
+            "internal-review",
+            "governance",
+            Area.GOVERNANCE,
+            Severity.MEDIUM,
+            Status.FAIL,
             resource="internal_review",
             message="the last internal review was on 2025-03-14, 597 days before 2026-11-01",
-            expected="within 1y of 2026-11-01", actual="last: 2025-03-14",
+            expected="within 1y of 2026-11-01",
+            actual="last: 2025-03-14",
             promise="Privacy practices are reviewed internally every year",
             policy_location=_policy_at("governance", 0, "every", line=201),
             evidence=_loc(SNAPSHOT_FILE, 140, 19, "governance", "internal_review", "last"),
@@ -206,11 +242,15 @@ def mixed_result() -> Result:
             references=("GDPR Art. 24(1)",),
         ),
         _finding(
-            "notify-users-72h", "breach_notification", Area.BREACH, Severity.CRITICAL,
+            "notify-users-72h",
+            "breach_notification",
+            Area.BREACH,
+            Severity.CRITICAL,
             Status.NOT_EVIDENCED,
             resource="incident_response",
             message="the snapshot records no incident response settings",
-            expected="users notified within 72h", actual="no incident_response section",
+            expected="users notified within 72h",
+            actual="no incident_response section",
             promise="Affected users are notified of a breach within 72 hours",
             policy_location=_policy_at("breach_notification", 0, line=188),
             evidence=_loc(SNAPSHOT_FILE, None, 1),
@@ -218,20 +258,29 @@ def mixed_result() -> Result:
             references=("GDPR Art. 33", "GDPR Art. 34"),
         ),
         _finding(
-            "external-audit", "governance", Area.GOVERNANCE, Severity.INFO, Status.NOT_EVIDENCED,
+            "external-audit",
+            "governance",
+            Area.GOVERNANCE,
+            Severity.INFO,
+            Status.NOT_EVIDENCED,
             resource="external_audit",
             message="the snapshot records no external audit",
-            expected="an external audit within 2y", actual="nothing recorded",
+            expected="an external audit within 2y",
+            actual="nothing recorded",
             promise="An independent firm audits privacy practices every two years",
             policy_location=_policy_at("governance", 1, line=209),
             evidence=_loc(SNAPSHOT_FILE, 138, 3, "governance"),
         ),
         _finding(
-            "deletion-schedule-exists", "deletion_schedules", Area.RETENTION, Severity.MEDIUM,
+            "deletion-schedule-exists",
+            "deletion_schedules",
+            Area.RETENTION,
+            Severity.MEDIUM,
             Status.WAIVED,
             resource="analytics-warehouse",
             message="store analytics-warehouse declares no deletion schedule",
-            expected="a deletion schedule", actual="none",
+            expected="a deletion schedule",
+            actual="none",
             promise="Every store holding conversations has a reviewed deletion schedule",
             policy_location=_policy_at("deletion_schedules", 0, line=95),
             evidence=_loc(SNAPSHOT_FILE, 52, 5, "stores", 2),
@@ -240,86 +289,178 @@ def mixed_result() -> Result:
             waiver=WAIVER_SOON,
         ),
         _finding(
-            "stores-in-approved-regions", "custom_rules", Area.CUSTOM, Severity.MEDIUM,
+            "stores-in-approved-regions",
+            "custom_rules",
+            Area.CUSTOM,
+            Severity.MEDIUM,
             Status.ERROR,
             resource="policy",
             message="check custom_rules could not evaluate this clause: "
-                    "ParseError: invalid token at column 7",
-            expected="an evaluable clause", actual="error",
+            "ParseError: invalid token at column 7",
+            expected="an evaluable clause",
+            actual="error",
             promise="Conversation stores stay in approved regions",
             policy_location=_policy_at("custom_rules", 0, "assert", line=230),
             evidence=None,
         ),
     ]
     passes = [
-        ("consumer-training-default", "training_consent", Area.CONSENT, "free",
-         "Free, Pro and Max conversations are used for training unless the user opts out",
-         ("tiers", 0, "training_default"), 6),
-        ("consumer-training-default", "training_consent", Area.CONSENT, "pro",
-         "Free, Pro and Max conversations are used for training unless the user opts out",
-         ("tiers", 1, "training_default"), 10),
-        ("retention-opted-in", "retention", Area.RETENTION, "chat-primary",
-         "Conversations of users who allowed training are kept at most five years",
-         ("stores", 0, "retention", "training_allowed"), 30),
-        ("sensitive-not-retained", "sensitive_data", Area.SENSITIVE, "training-main",
-         "Mental health, relationship and finance conversations are not retained",
-         ("pipelines", 0, "sensitive_categories_filtered"), 92),
-        ("minors-protected", "minors", Area.MINORS, "age_gate",
-         "Conversations of minors are not stored",
-         ("age_gate", "minimum_age"), 120),
-        ("third-party-sharing", "sharing", Area.SHARING, "research-lab",
-         "Only anonymised data goes to research partners, under NDA; nothing is sold",
-         ("recipients", 0), 126),
-        ("trainers-only", "access_control", Area.ACCESS, "chat-primary",
-         "Only core model trainers can read stored conversations",
-         ("stores", 0, "access", "roles"), 40),
-        ("export-machine-readable", "user_rights", Area.USER_RIGHTS, "export",
-         "Users can export their data in a machine-readable format",
-         ("user_rights", "export", "formats"), 132),
-        ("no-email-in-training", "data_minimisation", Area.DATA_KINDS, "training-main",
-         "E-mail addresses never reach training data",
-         ("pipelines", 0, "data_kinds"), 95),
-        ("anonymise-before-training", "anonymisation", Area.ANONYMISATION, "training-main",
-         "Training data is anonymised and stripped of identifiers first",
-         ("pipelines", 0, "filters"), 97),
+        (
+            "consumer-training-default",
+            "training_consent",
+            Area.CONSENT,
+            "free",
+            "Free, Pro and Max conversations are used for training unless the user opts out",
+            ("tiers", 0, "training_default"),
+            6,
+        ),
+        (
+            "consumer-training-default",
+            "training_consent",
+            Area.CONSENT,
+            "pro",
+            "Free, Pro and Max conversations are used for training unless the user opts out",
+            ("tiers", 1, "training_default"),
+            10,
+        ),
+        (
+            "retention-opted-in",
+            "retention",
+            Area.RETENTION,
+            "chat-primary",
+            "Conversations of users who allowed training are kept at most five years",
+            ("stores", 0, "retention", "training_allowed"),
+            30,
+        ),
+        (
+            "sensitive-not-retained",
+            "sensitive_data",
+            Area.SENSITIVE,
+            "training-main",
+            "Mental health, relationship and finance conversations are not retained",
+            ("pipelines", 0, "sensitive_categories_filtered"),
+            92,
+        ),
+        (
+            "minors-protected",
+            "minors",
+            Area.MINORS,
+            "age_gate",
+            "Conversations of minors are not stored",
+            ("age_gate", "minimum_age"),
+            120,
+        ),
+        (
+            "third-party-sharing",
+            "sharing",
+            Area.SHARING,
+            "research-lab",
+            "Only anonymised data goes to research partners, under NDA; nothing is sold",
+            ("recipients", 0),
+            126,
+        ),
+        (
+            "trainers-only",
+            "access_control",
+            Area.ACCESS,
+            "chat-primary",
+            "Only core model trainers can read stored conversations",
+            ("stores", 0, "access", "roles"),
+            40,
+        ),
+        (
+            "export-machine-readable",
+            "user_rights",
+            Area.USER_RIGHTS,
+            "export",
+            "Users can export their data in a machine-readable format",
+            ("user_rights", "export", "formats"),
+            132,
+        ),
+        (
+            "no-email-in-training",
+            "data_minimisation",
+            Area.DATA_KINDS,
+            "training-main",
+            "E-mail addresses never reach training data",
+            ("pipelines", 0, "data_kinds"),
+            95,
+        ),
+        (
+            "anonymise-before-training",
+            "anonymisation",
+            Area.ANONYMISATION,
+            "training-main",
+            "Training data is anonymised and stripped of identifiers first",
+            ("pipelines", 0, "filters"),
+            97,
+        ),
     ]
     for index, (clause, check, area, resource, promise, path, line) in enumerate(passes):
-        findings.append(_finding(
-            clause, check, area, Severity.HIGH, Status.PASS,
-            resource=resource, message=f"{resource} keeps the promise",
-            expected="as promised", actual="as promised", promise=promise,
-            policy_location=_policy_at(check, 0, line=20 + 7 * index),
-            evidence=_loc(SNAPSHOT_FILE, line, 7, *path),
-        ))
-    findings.append(_finding(
-        "retention-opted-in", "retention", Area.RETENTION, Severity.HIGH, Status.PASS,
-        resource="chat-primary", message="chat-primary keeps the promise",
-        expected="at most 5y", actual="5y",
-        promise="Conversations of users who allowed training are kept at most five years",
-        policy_location=_policy_at("retention", 0, "max", line=70),
-        evidence=_loc(STAGING_FILE, 26, 26, "stores", 0, "retention", "training_allowed"),
-    ))
+        findings.append(
+            _finding(
+                clause,
+                check,
+                area,
+                Severity.HIGH,
+                Status.PASS,
+                resource=resource,
+                message=f"{resource} keeps the promise",
+                expected="as promised",
+                actual="as promised",
+                promise=promise,
+                policy_location=_policy_at(check, 0, line=20 + 7 * index),
+                evidence=_loc(SNAPSHOT_FILE, line, 7, *path),
+            )
+        )
+    findings.append(
+        _finding(
+            "retention-opted-in",
+            "retention",
+            Area.RETENTION,
+            Severity.HIGH,
+            Status.PASS,
+            resource="chat-primary",
+            message="chat-primary keeps the promise",
+            expected="at most 5y",
+            actual="5y",
+            promise="Conversations of users who allowed training are kept at most five years",
+            policy_location=_policy_at("retention", 0, "max", line=70),
+            evidence=_loc(STAGING_FILE, 26, 26, "stores", 0, "retention", "training_allowed"),
+        )
+    )
     diagnostics = [
-        Diagnostic(WAIVER_EXPIRED.location,
-                   "waiver W-2025-031 expired on 2026-09-30 (ticket PRIV-640); the 1 "
-                   "finding(s) it covered count again", "waiver-expired", Level.WARNING),
+        Diagnostic(
+            WAIVER_EXPIRED.location,
+            "waiver W-2025-031 expired on 2026-09-30 (ticket PRIV-640); the 1 "
+            "finding(s) it covered count again",
+            "waiver-expired",
+            Level.WARNING,
+        ),
     ]
     waivers = [
         WaiverState(WAIVER_SOON, 1, False, (WAIVER_SOON.expires - AS_OF).days),
         WaiverState(WAIVER_LATER, 0, False, (WAIVER_LATER.expires - AS_OF).days),
         WaiverState(WAIVER_EXPIRED, 1, True, (WAIVER_EXPIRED.expires - AS_OF).days),
     ]
-    return Result(as_of=AS_OF, fail_on=Severity.LOW, findings=findings,
-                  diagnostics=diagnostics, documents=_documents(), waivers=waivers,
-                  generated_at=GENERATED_AT)
+    return Result(
+        as_of=AS_OF,
+        fail_on=Severity.LOW,
+        findings=findings,
+        diagnostics=diagnostics,
+        documents=_documents(),
+        waivers=waivers,
+        generated_at=GENERATED_AT,
+    )
 
 
 def all_pass_result() -> Result:
     """Every promise checked is kept."""
     mixed = mixed_result()
     passes = [f for f in mixed.findings if f.status is Status.PASS]
-    return Result(as_of=AS_OF, findings=passes, documents=_documents()[:2],
-                  generated_at=GENERATED_AT)
+    return Result(
+        as_of=AS_OF, findings=passes, documents=_documents()[:2], generated_at=GENERATED_AT
+    )
 
 
 def empty_result() -> Result:
@@ -329,52 +470,120 @@ def empty_result() -> Result:
 
 def hostile_result() -> Result:
     """Snapshot values (and, via a crafted results file, every other text) that attack readers."""
-    values = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_JS_URL, HOSTILE_RTL, HOSTILE_ANSI,
-              HOSTILE_NEWLINE, HOSTILE_LONG, HOSTILE_MARKDOWN, HOSTILE_WORKFLOW, HOSTILE_SECRET)
+    values = (
+        HOSTILE_SCRIPT,
+        HOSTILE_IMG,
+        HOSTILE_JS_URL,
+        HOSTILE_RTL,
+        HOSTILE_ANSI,
+        HOSTILE_NEWLINE,
+        HOSTILE_LONG,
+        HOSTILE_MARKDOWN,
+        HOSTILE_WORKFLOW,
+        HOSTILE_SECRET,
+    )
     base = mixed_result()
     findings = []
     for index, value in enumerate(values):
         path: JsonPath = ("stores", index, value[:40])
-        findings.append(_finding(
-            f"clause-{index}", "custom_rules", Area.CUSTOM, Severity.HIGH, Status.FAIL,
-            resource=value, message=f"value {value}", expected=HOSTILE_SCRIPT, actual=value,
-            promise=f"promise {value}",
-            policy_location=_loc(f"policy{HOSTILE_IMG}.yaml", index + 1, 1, "custom_rules", index),
-            evidence=_loc(f"snap {value[:30]}.yaml", index + 1, 3, *path),
-            remediation=f"remediation {value}", references=(value[:60],),
-        ))
-    waiver = replace(WAIVER_LATER, id=HOSTILE_IMG, justification=HOSTILE_SCRIPT,
-                     ticket=HOSTILE_JS_URL, resource=HOSTILE_RTL)
-    findings.append(replace(findings[0], status=Status.WAIVED, waiver=waiver,
-                            clause_id="clause-waived"))
+        findings.append(
+            _finding(
+                f"clause-{index}",
+                "custom_rules",
+                Area.CUSTOM,
+                Severity.HIGH,
+                Status.FAIL,
+                resource=value,
+                message=f"value {value}",
+                expected=HOSTILE_SCRIPT,
+                actual=value,
+                promise=f"promise {value}",
+                policy_location=_loc(
+                    f"policy{HOSTILE_IMG}.yaml", index + 1, 1, "custom_rules", index
+                ),
+                evidence=_loc(f"snap {value[:30]}.yaml", index + 1, 3, *path),
+                remediation=f"remediation {value}",
+                references=(value[:60],),
+            )
+        )
+    waiver = replace(
+        WAIVER_LATER,
+        id=HOSTILE_IMG,
+        justification=HOSTILE_SCRIPT,
+        ticket=HOSTILE_JS_URL,
+        resource=HOSTILE_RTL,
+    )
+    findings.append(
+        replace(findings[0], status=Status.WAIVED, waiver=waiver, clause_id="clause-waived")
+    )
     findings.append(replace(findings[1], status=Status.PASS, clause_id="clause-pass"))
     documents = [
-        DocumentInfo("policy", f"policy{HOSTILE_IMG}.yaml", HOSTILE_SCRIPT, HOSTILE_IMG,
-                     HOSTILE_RTL, HOSTILE_ANSI),
-        DocumentInfo("snapshot", "snap.yaml", HOSTILE_MARKDOWN, "", "", HOSTILE_NEWLINE,
-                     HOSTILE_SCRIPT, HOSTILE_JS_URL),
+        DocumentInfo(
+            "policy",
+            f"policy{HOSTILE_IMG}.yaml",
+            HOSTILE_SCRIPT,
+            HOSTILE_IMG,
+            HOSTILE_RTL,
+            HOSTILE_ANSI,
+        ),
+        DocumentInfo(
+            "snapshot",
+            "snap.yaml",
+            HOSTILE_MARKDOWN,
+            "",
+            "",
+            HOSTILE_NEWLINE,
+            HOSTILE_SCRIPT,
+            HOSTILE_JS_URL,
+        ),
     ]
-    diagnostics = [Diagnostic(_loc("snap.yaml", 2, 1, HOSTILE_SCRIPT),
-                              f"unknown key {HOSTILE_IMG}", "schema", Level.ERROR)]
-    return Result(as_of=AS_OF, findings=findings, diagnostics=diagnostics,
-                  documents=documents, waivers=[WaiverState(waiver, 1, False, 241)],
-                  generated_at=base.generated_at)
+    diagnostics = [
+        Diagnostic(
+            _loc("snap.yaml", 2, 1, HOSTILE_SCRIPT),
+            f"unknown key {HOSTILE_IMG}",
+            "schema",
+            Level.ERROR,
+        )
+    ]
+    return Result(
+        as_of=AS_OF,
+        findings=findings,
+        diagnostics=diagnostics,
+        documents=documents,
+        waivers=[WaiverState(waiver, 1, False, 241)],
+        generated_at=base.generated_at,
+    )
 
 
 def huge_result(count: int = 100_000) -> Result:
     """``count`` findings over every area: the size a large estate produces."""
     areas = [a for a in Area if a is not Area.CUSTOM]
-    checks = ["training_consent", "training_exclusions", "retention", "data_minimisation",
-              "anonymisation", "sensitive_data", "minors", "sharing", "security",
-              "access_control", "user_rights", "breach_notification", "governance"]
-    statuses = ([Status.PASS] * 12 + [Status.FAIL] * 5 + [Status.NOT_EVIDENCED] * 2
-                + [Status.WAIVED])
+    checks = [
+        "training_consent",
+        "training_exclusions",
+        "retention",
+        "data_minimisation",
+        "anonymisation",
+        "sensitive_data",
+        "minors",
+        "sharing",
+        "security",
+        "access_control",
+        "user_rights",
+        "breach_notification",
+        "governance",
+    ]
+    statuses = [Status.PASS] * 12 + [Status.FAIL] * 5 + [Status.NOT_EVIDENCED] * 2 + [Status.WAIVED]
     severities = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
     clauses = [
-        (f"clause-{i:02d}", checks[i % len(checks)], areas[i % len(areas)],
-         severities[i % len(severities)],
-         _loc(POLICY_FILE, 10 + i * 6, 5, checks[i % len(checks)], i // len(checks)),
-         f"Promise number {i}: stores keep conversations only as long as promised")
+        (
+            f"clause-{i:02d}",
+            checks[i % len(checks)],
+            areas[i % len(areas)],
+            severities[i % len(severities)],
+            _loc(POLICY_FILE, 10 + i * 6, 5, checks[i % len(checks)], i // len(checks)),
+            f"Promise number {i}: stores keep conversations only as long as promised",
+        )
         for i in range(52)
     ]
     findings = []
@@ -382,17 +591,32 @@ def huge_result(count: int = 100_000) -> Result:
         clause, check, area, severity, where, promise = clauses[n % len(clauses)]
         status = statuses[n % len(statuses)]
         resource = f"store-{n // len(clauses):05d}"
-        findings.append(Finding(
-            policy_id=POLICY_ID, clause_id=clause, check_id=check, area=area,
-            severity=severity, status=status,
-            message=f"{resource} keeps conversations for 90d",
-            expected="at most 30d", actual="90d", resource=resource, promise=promise,
-            policy_location=where,
-            evidence_location=Location(SNAPSHOT_FILE, Position(n + 10, 7),
-                                       ("stores", n, "retention")),
-            remediation="Shorten the lifecycle rule.", references=("GDPR Art. 5(1)(e)",),
-            waiver=WAIVER_LATER if status is Status.WAIVED else None,
-        ))
-    return Result(as_of=AS_OF, findings=findings, documents=_documents()[:2],
-                  waivers=[WaiverState(WAIVER_LATER, count // 20, False, 241)],
-                  generated_at=GENERATED_AT)
+        findings.append(
+            Finding(
+                policy_id=POLICY_ID,
+                clause_id=clause,
+                check_id=check,
+                area=area,
+                severity=severity,
+                status=status,
+                message=f"{resource} keeps conversations for 90d",
+                expected="at most 30d",
+                actual="90d",
+                resource=resource,
+                promise=promise,
+                policy_location=where,
+                evidence_location=Location(
+                    SNAPSHOT_FILE, Position(n + 10, 7), ("stores", n, "retention")
+                ),
+                remediation="Shorten the lifecycle rule.",
+                references=("GDPR Art. 5(1)(e)",),
+                waiver=WAIVER_LATER if status is Status.WAIVED else None,
+            )
+        )
+    return Result(
+        as_of=AS_OF,
+        findings=findings,
+        documents=_documents()[:2],
+        waivers=[WaiverState(WAIVER_LATER, count // 20, False, 241)],
+        generated_at=GENERATED_AT,
+    )

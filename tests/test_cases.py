@@ -45,8 +45,17 @@ def test_validate_case(case: Path, run_cli: CliRunner, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("case", _cases("check"), ids=lambda p: p.name)
 def test_check_case(case: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(case)
-    argv = ["check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml",
-            "--as-of", AS_OF, "--format", "text"]
+    argv = [
+        "check",
+        "--policy",
+        "policy.yaml",
+        "--snapshot",
+        "snapshot.yaml",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "text",
+    ]
     if (case / "waivers.yaml").exists():
         argv += ["--waivers", "waivers.yaml"]
     result = run_cli(*argv)

@@ -45,7 +45,8 @@ def test_parses(text: str, seconds: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "30", "d", "1.5d", "P", "PT", "P1H", "5 y", "30dd", "1d1d", "-3d", "P1YT", "3 days"]
+    "text",
+    ["", "30", "d", "1.5d", "P", "PT", "P1H", "5 y", "30dd", "1d1d", "-3d", "P1YT", "3 days"],
 )
 def test_rejects(text: str) -> None:
     with pytest.raises(DurationError, match="duration"):

@@ -5,6 +5,7 @@ those lack (tests/data/terraform)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ HCL = "checkov-plan-with-hcl-for-enrichment.json"
 FAIL = "checkov-plan-filtered-rule-fail.json"
 SUCCESS = "checkov-plan-filtered-rule-success.json"
 
-EVERYTHING = [{"match": {}, "store": {"data_kinds": ["conversations"]}}]
+EVERYTHING = [{"match": {"address": "*"}, "store": {"data_kinds": ["conversations"]}}]
 
 
 def fixture(name: str) -> Path:
@@ -373,6 +374,112 @@ def test_rule_retention_stands_for_dynamodb() -> None:
     assert result.diagnostics == []
 
 
+def edited(tmp_path: Path, source: Path, change: Callable[[Any], None]) -> Path:
+    """A copy of ``source`` with ``change`` applied to its data."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / source.name
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return path
+
+
+def chat_module(data: Any) -> list[dict[str, Any]]:
+    resources: list[dict[str, Any]] = data["values"]["root_module"]["child_modules"][0]["resources"]
+    return resources
+
+
+@pytest.mark.parametrize(
+    ("filter_block", "words"),
+    [
+        ({"prefix": "logs/"}, "prefix 'logs/'"),
+        ({"tag": [{"key": "class", "value": "tmp"}]}, "tag class=tmp"),
+        ({"object_size_greater_than": 1024}, "size > 1024"),
+        (
+            {"and": [{"prefix": "drafts/", "tags": {"kind": "draft"}}]},
+            "prefix 'drafts/' and tags kind=draft",
+        ),
+    ],
+)
+def test_v4_filters_narrow_a_rule_to_part_of_the_bucket(
+    tmp_path: Path, filter_block: dict[str, Any], words: str
+) -> None:
+    def narrow(data: Any) -> None:
+        chat_module(data)[2]["values"]["rule"][0]["filter"] = [filter_block]
+
+    _, result = run(edited(tmp_path, DATA / "state-modules.json", narrow), EVERYTHING)
+    chat = by_id(result)["chat-transcripts"]
+    assert chat.data["retention"] == {"any": "indefinite"}
+    assert "deletion_schedule" not in chat.data
+    [partial] = [d for d in result.diagnostics if d.code == "terraform-partial-lifecycle"]
+    assert f"rule 'expire-all' expires objects with {words} after 30d" in partial.message
+
+
+def test_kms_key_through_an_alias_without_rotation(tmp_path: Path) -> None:
+    def alias(data: Any) -> None:
+        root = data["values"]["root_module"]["resources"]
+        root[0]["values"]["enable_key_rotation"] = False
+        root.append(
+            {
+                "address": "aws_kms_alias.chat",
+                "mode": "managed",
+                "type": "aws_kms_alias",
+                "name": "chat",
+                "values": {"name": "alias/chat", "target_key_id": root[0]["values"]["key_id"]},
+            }
+        )
+        sse = chat_module(data)[3]["values"]["rule"][0]
+        sse["apply_server_side_encryption_by_default"][0]["kms_master_key_id"] = "alias/chat"
+
+    doc, result = run(edited(tmp_path, DATA / "state-modules.json", alias), EVERYTHING)
+    chat = by_id(result)["chat-transcripts"]
+    assert chat.data["encryption"]["key_rotation"] == "indefinite"
+    origin = chat.field_origins[("encryption", "key_rotation")]
+    assert origin == ("values", "root_module", "resources", 0, "values", "enable_key_rotation")
+    assert doc.get(origin) is False
+
+
+def test_unreadable_policy_and_unknown_algorithm_are_not_evidence(tmp_path: Path) -> None:
+    def spoil(data: Any) -> None:
+        resources = chat_module(data)
+        resources[4]["values"]["policy"] = "{not json"
+        sse = resources[3]["values"]["rule"][0]["apply_server_side_encryption_by_default"][0]
+        sse["sse_algorithm"] = "aws:fancy"
+
+    _, result = run(edited(tmp_path, DATA / "state-modules.json", spoil), EVERYTHING)
+    assert "encryption" not in by_id(result)["chat-transcripts"].data
+    assert codes(result)[:2] == ["terraform-unrecognised-value", "terraform-malformed"]
+
+
+def test_outside_bucket_with_expiration_needs_its_versioning(tmp_path: Path) -> None:
+    def expire(data: Any) -> None:
+        rule = data["resource_changes"][0]["change"]["after"]["rule"][0]
+        rule["expiration"] = [{"date": None, "days": 30, "expired_object_delete_marker": False}]
+
+    _, result = run(edited(tmp_path, fixture(SUCCESS), expire), EVERYTHING)
+    [store] = result.stores
+    assert "retention" not in store.data
+    assert codes(result) == [
+        "terraform-bucket-outside-plan",
+        "terraform-bucket-outside-plan",
+        "terraform-sections-disagree",
+    ]
+    assert "noncurrent versions is not evidenced" in result.diagnostics[1].message
+
+
+def test_configured_but_unknown_lifecycle_is_a_warning(tmp_path: Path) -> None:
+    def hide(data: Any) -> None:
+        change = data["resource_changes"][2]["change"]
+        del change["after"]["lifecycle_rule"]
+        change["after_unknown"]["lifecycle_rule"] = True
+        del data["planned_values"]
+
+    _, result = run(edited(tmp_path, fixture(HCL), hide), EVERYTHING)
+    assert "retention" not in by_id(result)["test-bucket1"].data
+    [warning] = result.diagnostics
+    assert warning.code == "terraform-unknown-value"
+    assert warning.location.path[-2:] == ("after_unknown", "lifecycle_rule")
+
+
 # --- S3 lifecycle semantics (provider v3 inline rules) -------------------------------------------
 
 LIFECYCLE_CASES = {
@@ -476,7 +583,7 @@ def unknown() -> tuple[Document, TerraformImport]:
             "match": {"address": "module.tenant[?].aws_s3_bucket.data"},
             "store": {"id": "{address}", "data_kinds": ["tenant"]},
         },
-        {"match": {}, "store": {"data_kinds": ["conversations"]}},
+        {"match": {"address": "*"}, "store": {"data_kinds": ["conversations"]}},
     ]
     return run(DATA / "plan-v4-unknown.json", rules)
 
@@ -595,7 +702,7 @@ def test_every_field_has_an_origin_in_the_plan(folder: Path, name: str) -> None:
 
 
 def test_id_templates_and_duplicates() -> None:
-    rules = [{"match": {}, "store": {"id": "chat", "data_kinds": ["x"]}}]
+    rules = [{"match": {"name": "*"}, "store": {"id": "chat", "data_kinds": ["x"]}}]
     _, result = run(DATA / "state-modules.json", rules)
     assert [s.data["id"] for s in result.stores] == ["chat", "chat-2", "chat-3"]
     assert codes(result).count("terraform-duplicate-id") == 2

@@ -224,7 +224,6 @@ class _Importer:
         spec = rule.get("store") or {}
         state = str(spec.get("retention_state", "any"))
         if cand.bucket is not None:
-            facts = terraform_s3.derive(self.plan, cand.bucket, state)
             if cand.resource is None:
                 self.plan.note(
                     cand.origin,
@@ -232,6 +231,7 @@ class _Importer:
                     f"its store is built from {', '.join(cand.addresses)} alone",
                     "terraform-bucket-outside-plan",
                 )
+            facts = terraform_s3.derive(self.plan, cand.bucket, state)
         else:
             assert cand.resource is not None
             facts = terraform_dynamodb.derive(self.plan, cand.resource)

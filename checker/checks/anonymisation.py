@@ -36,13 +36,19 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         return
     expected = f"filters {words(required)}"
     if "pipelines" not in ctx.snapshot:
-        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
-                            expected, None)
+        yield not_evidenced(
+            "pipelines", "the snapshot does not record its data pipelines", expected, None
+        )
         return
     pipelines = training_pipelines(ctx) if target == "training" else ctx.section("pipelines")
     if not pipelines:
-        yield passed("pipelines", f"no {'training ' if target == 'training' else ''}pipeline "
-                     "in the snapshot", expected, "none", ("pipelines",))
+        yield passed(
+            "pipelines",
+            f"no {'training ' if target == 'training' else ''}pipeline in the snapshot",
+            expected,
+            "none",
+            ("pipelines",),
+        )
     for path, pipe in pipelines:
         name = pipe.get("id")
         resource = f"pipeline:{name}"
@@ -52,32 +58,57 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         have = list(pipe["filters"] or ())
         missing = [f for f in required if f not in have]
         if missing:
-            yield failed(resource, f"pipeline {name} does not apply {words(missing)}",
-                         expected, f"filters {words(have)}", (*path, "filters"),
-                         ("required_filters",))
+            yield failed(
+                resource,
+                f"pipeline {name} does not apply {words(missing)}",
+                expected,
+                f"filters {words(have)}",
+                (*path, "filters"),
+                ("required_filters",),
+            )
         else:
-            yield passed(resource, f"pipeline {name} applies {words(required)}", expected,
-                         f"filters {words(have)}", (*path, "filters"))
+            yield passed(
+                resource,
+                f"pipeline {name} applies {words(required)}",
+                expected,
+                f"filters {words(have)}",
+                (*path, "filters"),
+            )
 
 
 def _sharing(ctx: CheckContext) -> Iterator[Observation]:
     expected = "recipients receive anonymised data only"
     if "recipients" not in ctx.snapshot:
-        yield not_evidenced("recipients", "the snapshot does not record who receives data",
-                            expected, None)
+        yield not_evidenced(
+            "recipients", "the snapshot does not record who receives data", expected, None
+        )
         return
     for path, rec in ctx.section("recipients"):
         resource = f"recipient:{rec.get('id')}"
         if "anonymised" not in rec:
-            yield not_evidenced(resource, f"recipient {rec.get('id')} does not record whether "
-                                "its data is anonymised", expected, path)
+            yield not_evidenced(
+                resource,
+                f"recipient {rec.get('id')} does not record whether its data is anonymised",
+                expected,
+                path,
+            )
         elif rec["anonymised"] is True:
-            yield passed(resource, f"recipient {rec.get('id')} receives anonymised data",
-                         expected, "anonymised", (*path, "anonymised"))
+            yield passed(
+                resource,
+                f"recipient {rec.get('id')} receives anonymised data",
+                expected,
+                "anonymised",
+                (*path, "anonymised"),
+            )
         else:
-            yield failed(resource, f"recipient {rec.get('id')} receives data that is not "
-                         "anonymised", expected, "not anonymised", (*path, "anonymised"),
-                         ("applies_to",))
+            yield failed(
+                resource,
+                f"recipient {rec.get('id')} receives data that is not anonymised",
+                expected,
+                "not anonymised",
+                (*path, "anonymised"),
+                ("applies_to",),
+            )
 
 
 CHECK = Check(

@@ -99,22 +99,44 @@ def words(items: Sequence[str] | Iterable[str]) -> str:
     return ", ".join(seq[:-1]) + " and " + seq[-1]
 
 
-def passed(resource: str, message: str, expected: str, actual: str, evidence: JsonPath,
-           clause_path: JsonPath = ()) -> Observation:
+def passed(
+    resource: str,
+    message: str,
+    expected: str,
+    actual: str,
+    evidence: JsonPath,
+    clause_path: JsonPath = (),
+) -> Observation:
     return Observation(Status.PASS, resource, message, expected, actual, evidence, clause_path)
 
 
-def failed(resource: str, message: str, expected: str, actual: str, evidence: JsonPath,
-           clause_path: JsonPath = ()) -> Observation:
+def failed(
+    resource: str,
+    message: str,
+    expected: str,
+    actual: str,
+    evidence: JsonPath,
+    clause_path: JsonPath = (),
+) -> Observation:
     return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
 
 
-def not_evidenced(resource: str, message: str, expected: str, evidence: JsonPath | None,
-                  clause_path: JsonPath = ()) -> Observation:
+def not_evidenced(
+    resource: str,
+    message: str,
+    expected: str,
+    evidence: JsonPath | None,
+    clause_path: JsonPath = (),
+) -> Observation:
     """The snapshot has no evidence either way: fail closed."""
     return Observation(
-        Status.NOT_EVIDENCED, resource, message, expected, "not recorded in the snapshot",
-        evidence, clause_path,
+        Status.NOT_EVIDENCED,
+        resource,
+        message,
+        expected,
+        "not recorded in the snapshot",
+        evidence,
+        clause_path,
     )
 
 

@@ -47,51 +47,79 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
         held = holds_any(store, "data_kinds", kinds)
         if held:
             found = True
-            yield passed(f"store:{store.get('id')}", f"store {store.get('id')} holds "
-                         f"{words(held)}", expected, words(held), (*path, "data_kinds"))
+            yield passed(
+                f"store:{store.get('id')}",
+                f"store {store.get('id')} holds {words(held)}",
+                expected,
+                words(held),
+                (*path, "data_kinds"),
+            )
     if not found:
-        yield not_evidenced("policy", f"no store in the snapshot holds {words(kinds)}",
-                            expected, ("stores",), ("data_kinds",))
+        yield not_evidenced(
+            "policy",
+            f"no store in the snapshot holds {words(kinds)}",
+            expected,
+            ("stores",),
+            ("data_kinds",),
+        )
 
 
 def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
     expected = f"{words(kinds)} not stored"
     if "stores" not in ctx.snapshot:
-        yield not_evidenced("stores", "the snapshot does not record its data stores",
-                            expected, None)
+        yield not_evidenced(
+            "stores", "the snapshot does not record its data stores", expected, None
+        )
         return
     clean = True
     for path, store in ctx.section("stores"):
         held = holds_any(store, "data_kinds", kinds)
         if held:
             clean = False
-            yield failed(f"store:{store.get('id')}", f"store {store.get('id')} holds "
-                         f"{words(held)}", expected, words(store.get("data_kinds") or ()),
-                         (*path, "data_kinds"), ("forbidden_in",))
+            yield failed(
+                f"store:{store.get('id')}",
+                f"store {store.get('id')} holds {words(held)}",
+                expected,
+                words(store.get("data_kinds") or ()),
+                (*path, "data_kinds"),
+                ("forbidden_in",),
+            )
     if clean:
-        yield passed("stores", f"no store holds {words(kinds)}", expected, "not stored",
-                     ("stores",))
+        yield passed(
+            "stores", f"no store holds {words(kinds)}", expected, "not stored", ("stores",)
+        )
 
 
 def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
     expected = f"{words(kinds)} kept out of training data"
     if "pipelines" not in ctx.snapshot:
-        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
-                            expected, None)
+        yield not_evidenced(
+            "pipelines", "the snapshot does not record its data pipelines", expected, None
+        )
         return
     stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
     pipelines = training_pipelines(ctx)
     if not pipelines:
-        yield passed("pipelines", "no pipeline in the snapshot trains models", expected,
-                     "no training pipeline", ("pipelines",))
+        yield passed(
+            "pipelines",
+            "no pipeline in the snapshot trains models",
+            expected,
+            "no training pipeline",
+            ("pipelines",),
+        )
     for path, pipe in pipelines:
         name = pipe.get("id")
         resource = f"pipeline:{name}"
         emitted = holds_any(pipe, "data_kinds", kinds)
         if emitted:
-            yield failed(resource, f"training pipeline {name} emits {words(emitted)} into "
-                         "training data", expected, words(pipe.get("data_kinds") or ()),
-                         (*path, "data_kinds"), ("forbidden_in",))
+            yield failed(
+                resource,
+                f"training pipeline {name} emits {words(emitted)} into training data",
+                expected,
+                words(pipe.get("data_kinds") or ()),
+                (*path, "data_kinds"),
+                ("forbidden_in",),
+            )
             continue
         redacts = "pii_redaction" in (pipe.get("filters") or ())
         leaks = []
@@ -100,14 +128,24 @@ def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Obse
                 leaks.append(source)
         if leaks and not redacts:
             spath, store = stores[leaks[0]]
-            yield failed(resource, f"training pipeline {name} reads {words(kinds)} from store "
-                         f"{leaks[0]} without PII redaction", expected,
-                         f"{leaks[0]} holds {words(holds_any(store, 'data_kinds', kinds))}",
-                         (*spath, "data_kinds"), ("forbidden_in",))
+            yield failed(
+                resource,
+                f"training pipeline {name} reads {words(kinds)} from store "
+                f"{leaks[0]} without PII redaction",
+                expected,
+                f"{leaks[0]} holds {words(holds_any(store, 'data_kinds', kinds))}",
+                (*spath, "data_kinds"),
+                ("forbidden_in",),
+            )
         else:
             how = "redacts PII from its sources" if leaks else f"reads no {words(kinds)}"
-            yield passed(resource, f"training pipeline {name} {how}", expected, how,
-                         (*path, "filters") if leaks else (*path, "sources"))
+            yield passed(
+                resource,
+                f"training pipeline {name} {how}",
+                expected,
+                how,
+                (*path, "filters") if leaks else (*path, "sources"),
+            )
 
 
 CHECK = Check(

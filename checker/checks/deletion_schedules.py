@@ -42,38 +42,75 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         schedule = store.get("deletion_schedule")
         expected = "a defined deletion schedule"
         if not isinstance(schedule, dict) or "defined" not in schedule:
-            yield not_evidenced(resource, f"store {name} records no deletion schedule",
-                                expected, path)
+            yield not_evidenced(
+                resource, f"store {name} records no deletion schedule", expected, path
+            )
             continue
         spath = (*path, "deletion_schedule")
         if schedule["defined"] is not True:
-            yield failed(resource, f"store {name} holds {words(held)} without a deletion schedule",
-                         expected, "no schedule", (*spath, "defined"))
+            yield failed(
+                resource,
+                f"store {name} holds {words(held)} without a deletion schedule",
+                expected,
+                "no schedule",
+                (*spath, "defined"),
+            )
             continue
-        yield passed(resource, f"store {name} has a deletion schedule", expected, "defined",
-                     (*spath, "defined"))
+        yield passed(
+            resource,
+            f"store {name} has a deletion schedule",
+            expected,
+            "defined",
+            (*spath, "defined"),
+        )
         if review is None:
             continue
         expected = f"schedule reviewed within {review} of {ctx.as_of}"
         last = schedule.get("last_reviewed")
         age = age_of(last, ctx.as_of)
         if age is None:
-            yield not_evidenced(resource, f"store {name} records no review of its deletion "
-                                "schedule", expected, spath, ("review_every",))
+            yield not_evidenced(
+                resource,
+                f"store {name} records no review of its deletion schedule",
+                expected,
+                spath,
+                ("review_every",),
+            )
         elif age.seconds is not None and age.seconds < 0:
-            yield failed(resource, f"the deletion schedule of store {name} is dated after the "
-                         f"as-of date {ctx.as_of}", expected, f"last reviewed {last}",
-                         (*spath, "last_reviewed"), ("review_every",))
+            yield failed(
+                resource,
+                f"the deletion schedule of store {name} is dated after the as-of date {ctx.as_of}",
+                expected,
+                f"last reviewed {last}",
+                (*spath, "last_reviewed"),
+                ("review_every",),
+            )
         elif age > review:
-            yield failed(resource, f"the deletion schedule of store {name} was last reviewed "
-                         f"{last}, {age} before {ctx.as_of}", expected, f"last reviewed {last}",
-                         (*spath, "last_reviewed"), ("review_every",))
+            yield failed(
+                resource,
+                f"the deletion schedule of store {name} was last reviewed "
+                f"{last}, {age} before {ctx.as_of}",
+                expected,
+                f"last reviewed {last}",
+                (*spath, "last_reviewed"),
+                ("review_every",),
+            )
         else:
-            yield passed(resource, f"the deletion schedule of store {name} was reviewed {last}",
-                         expected, f"last reviewed {last}", (*spath, "last_reviewed"))
+            yield passed(
+                resource,
+                f"the deletion schedule of store {name} was reviewed {last}",
+                expected,
+                f"last reviewed {last}",
+                (*spath, "last_reviewed"),
+            )
     if not matched:
-        yield not_evidenced("policy", f"no store in the snapshot holds {words(kinds)}",
-                            "a defined deletion schedule", ("stores",), ("data_kinds",))
+        yield not_evidenced(
+            "policy",
+            f"no store in the snapshot holds {words(kinds)}",
+            "a defined deletion schedule",
+            ("stores",),
+            ("data_kinds",),
+        )
 
 
 CHECK = Check(

@@ -45,64 +45,112 @@ def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
     if not isinstance(gate, dict) or "enabled" not in gate:
         yield not_evidenced("age_gate", "the snapshot records no age gate", expected, None)
     elif gate["enabled"] is not True:
-        yield failed("age_gate", "the age gate is disabled", expected, "disabled",
-                     ("age_gate", "enabled"), ("minimum_age",))
+        yield failed(
+            "age_gate",
+            "the age gate is disabled",
+            expected,
+            "disabled",
+            ("age_gate", "enabled"),
+            ("minimum_age",),
+        )
     elif "minimum_age" not in gate:
-        yield not_evidenced("age_gate", "the age gate records no minimum age", expected,
-                            ("age_gate",))
+        yield not_evidenced(
+            "age_gate", "the age gate records no minimum age", expected, ("age_gate",)
+        )
     elif gate["minimum_age"] < want:
-        yield failed("age_gate", f"the age gate admits users from age {gate['minimum_age']}, "
-                     f"below the promised {want}", expected, f"minimum age {gate['minimum_age']}",
-                     ("age_gate", "minimum_age"), ("minimum_age",))
+        yield failed(
+            "age_gate",
+            f"the age gate admits users from age {gate['minimum_age']}, below the promised {want}",
+            expected,
+            f"minimum age {gate['minimum_age']}",
+            ("age_gate", "minimum_age"),
+            ("minimum_age",),
+        )
     else:
-        yield passed("age_gate", f"the age gate admits users from age {gate['minimum_age']}",
-                     expected, f"minimum age {gate['minimum_age']}", ("age_gate", "minimum_age"))
+        yield passed(
+            "age_gate",
+            f"the age gate admits users from age {gate['minimum_age']}",
+            expected,
+            f"minimum age {gate['minimum_age']}",
+            ("age_gate", "minimum_age"),
+        )
 
 
 def _stored(ctx: CheckContext) -> Iterator[Observation]:
     expected = "minors' conversations not stored"
     if "stores" not in ctx.snapshot:
-        yield not_evidenced("stores", "the snapshot does not record its data stores",
-                            expected, None)
+        yield not_evidenced(
+            "stores", "the snapshot does not record its data stores", expected, None
+        )
         return
     for path, store in ctx.section("stores"):
         name = store.get("id")
         resource = f"store:{name}"
         if "holds_minors_data" not in store:
-            yield not_evidenced(resource, f"store {name} does not record whether it holds "
-                                "minors' data", expected, path)
+            yield not_evidenced(
+                resource,
+                f"store {name} does not record whether it holds minors' data",
+                expected,
+                path,
+            )
         elif store["holds_minors_data"] is True:
-            yield failed(resource, f"store {name} holds minors' conversations", expected,
-                         "holds minors' data", (*path, "holds_minors_data"),
-                         ("conversations_stored",))
+            yield failed(
+                resource,
+                f"store {name} holds minors' conversations",
+                expected,
+                "holds minors' data",
+                (*path, "holds_minors_data"),
+                ("conversations_stored",),
+            )
         else:
-            yield passed(resource, f"store {name} holds no minors' data", expected,
-                         "no minors' data", (*path, "holds_minors_data"))
+            yield passed(
+                resource,
+                f"store {name} holds no minors' data",
+                expected,
+                "no minors' data",
+                (*path, "holds_minors_data"),
+            )
 
 
 def _preferences(ctx: CheckContext) -> Iterator[Observation]:
     expected = "minors' preferences minimised"
     recorded = [(p, s) for p, s in ctx.section("stores") if "minors_preferences" in s]
     if not recorded:
-        yield not_evidenced("stores", "no store records how minors' preferences are kept",
-                            expected, ("stores",) if "stores" in ctx.snapshot else None)
+        yield not_evidenced(
+            "stores",
+            "no store records how minors' preferences are kept",
+            expected,
+            ("stores",) if "stores" in ctx.snapshot else None,
+        )
     for path, store in recorded:
         name = store.get("id")
         value = store["minors_preferences"]
         evidence = (*path, "minors_preferences")
         if value == "minimised":
-            yield passed(f"store:{name}", f"store {name} minimises minors' preferences",
-                         expected, value, evidence)
+            yield passed(
+                f"store:{name}",
+                f"store {name} minimises minors' preferences",
+                expected,
+                value,
+                evidence,
+            )
         else:
-            yield failed(f"store:{name}", f"store {name} keeps minors' preferences in full",
-                         expected, str(value), evidence, ("preferences",))
+            yield failed(
+                f"store:{name}",
+                f"store {name} keeps minors' preferences in full",
+                expected,
+                str(value),
+                evidence,
+                ("preferences",),
+            )
 
 
 def _training(ctx: CheckContext) -> Iterator[Observation]:
     expected = "minors' data filtered out before training"
     if "pipelines" not in ctx.snapshot:
-        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
-                            expected, None)
+        yield not_evidenced(
+            "pipelines", "the snapshot does not record its data pipelines", expected, None
+        )
         return
     for path, pipe in training_pipelines(ctx):
         name = pipe.get("id")
@@ -110,11 +158,22 @@ def _training(ctx: CheckContext) -> Iterator[Observation]:
         if "filters" not in pipe:
             yield not_evidenced(resource, f"pipeline {name} records no filters", expected, path)
         elif "minors" in (pipe["filters"] or ()):
-            yield passed(resource, f"training pipeline {name} filters out minors' data",
-                         expected, "minors filter", (*path, "filters"))
+            yield passed(
+                resource,
+                f"training pipeline {name} filters out minors' data",
+                expected,
+                "minors filter",
+                (*path, "filters"),
+            )
         else:
-            yield failed(resource, f"training pipeline {name} does not filter out minors' data",
-                         expected, "no minors filter", (*path, "filters"), ("training",))
+            yield failed(
+                resource,
+                f"training pipeline {name} does not filter out minors' data",
+                expected,
+                "no minors filter",
+                (*path, "filters"),
+                ("training",),
+            )
 
 
 CHECK = Check(

@@ -41,48 +41,82 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
     rule = ctx.clause["retention"]
     limit = None if rule == "never" else duration(rule)
-    expected = (f"{words(categories)} not retained" if limit is None
-                else f"{words(categories)} kept at most {limit}")
+    expected = (
+        f"{words(categories)} not retained"
+        if limit is None
+        else f"{words(categories)} kept at most {limit}"
+    )
     if "stores" not in ctx.snapshot:
-        yield not_evidenced("stores", "the snapshot does not record its data stores",
-                            expected, None)
+        yield not_evidenced(
+            "stores", "the snapshot does not record its data stores", expected, None
+        )
         return
     for path, store in ctx.section("stores"):
         name = store.get("id")
         resource = f"store:{name}"
         if "sensitive_categories" not in store:
-            yield not_evidenced(resource, f"store {name} does not record which sensitive "
-                                "categories it holds", expected, path)
+            yield not_evidenced(
+                resource,
+                f"store {name} does not record which sensitive categories it holds",
+                expected,
+                path,
+            )
             continue
         held = holds_any(store, "sensitive_categories", categories)
         evidence = (*path, "sensitive_categories")
         if not held:
-            yield passed(resource, f"store {name} holds no {words(categories)} data",
-                         expected, "none held", evidence)
+            yield passed(
+                resource,
+                f"store {name} holds no {words(categories)} data",
+                expected,
+                "none held",
+                evidence,
+            )
             continue
         if limit is None:
-            yield failed(resource, f"store {name} retains {words(held)} data", expected,
-                         f"holds {words(held)}", evidence, ("retention",))
+            yield failed(
+                resource,
+                f"store {name} retains {words(held)} data",
+                expected,
+                f"holds {words(held)}",
+                evidence,
+                ("retention",),
+            )
             continue
         windows = store.get("retention") or {}
-        longest = max((d for d in map(duration, windows.values()) if d is not None),
-                      default=None)
+        longest = max((d for d in map(duration, windows.values()) if d is not None), default=None)
         if longest is None:
-            yield not_evidenced(resource, f"store {name} holds {words(held)} data and records "
-                                "no retention window", expected, evidence)
+            yield not_evidenced(
+                resource,
+                f"store {name} holds {words(held)} data and records no retention window",
+                expected,
+                evidence,
+            )
         elif longest > limit:
-            yield failed(resource, f"store {name} keeps {words(held)} data up to {longest}",
-                         expected, f"up to {longest}", (*path, "retention"), ("retention",))
+            yield failed(
+                resource,
+                f"store {name} keeps {words(held)} data up to {longest}",
+                expected,
+                f"up to {longest}",
+                (*path, "retention"),
+                ("retention",),
+            )
         else:
-            yield passed(resource, f"store {name} keeps {words(held)} data at most {longest}",
-                         expected, f"up to {longest}", (*path, "retention"))
+            yield passed(
+                resource,
+                f"store {name} keeps {words(held)} data at most {longest}",
+                expected,
+                f"up to {longest}",
+                (*path, "retention"),
+            )
 
 
 def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
     expected = f"{words(categories)} filtered out before training"
     if "pipelines" not in ctx.snapshot:
-        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
-                            expected, None)
+        yield not_evidenced(
+            "pipelines", "the snapshot does not record its data pipelines", expected, None
+        )
         return
     for path, pipe in training_pipelines(ctx):
         name = pipe.get("id")
@@ -91,20 +125,34 @@ def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]
             yield not_evidenced(resource, f"pipeline {name} records no filters", expected, path)
             continue
         if "sensitive_categories" not in (pipe["filters"] or ()):
-            yield failed(resource, f"training pipeline {name} has no sensitive-category filter",
-                         expected, f"filters {words(pipe['filters'] or ())}",
-                         (*path, "filters"), ("training",))
+            yield failed(
+                resource,
+                f"training pipeline {name} has no sensitive-category filter",
+                expected,
+                f"filters {words(pipe['filters'] or ())}",
+                (*path, "filters"),
+                ("training",),
+            )
             continue
         covered = set(pipe.get("sensitive_categories_filtered") or ())
         missing = [c for c in categories if c not in covered]
         if missing:
-            yield failed(resource, f"training pipeline {name} does not filter {words(missing)}",
-                         expected, f"filters {words(sorted(covered))}",
-                         (*path, "sensitive_categories_filtered"), ("categories",))
+            yield failed(
+                resource,
+                f"training pipeline {name} does not filter {words(missing)}",
+                expected,
+                f"filters {words(sorted(covered))}",
+                (*path, "sensitive_categories_filtered"),
+                ("categories",),
+            )
         else:
-            yield passed(resource, f"training pipeline {name} filters {words(categories)}",
-                         expected, f"filters {words(sorted(covered))}",
-                         (*path, "sensitive_categories_filtered"))
+            yield passed(
+                resource,
+                f"training pipeline {name} filters {words(categories)}",
+                expected,
+                f"filters {words(sorted(covered))}",
+                (*path, "sensitive_categories_filtered"),
+            )
 
 
 CHECK = Check(

@@ -52,14 +52,20 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             )
         elif actual == want:
             yield passed(
-                resource, f"tier {tier} defaults to '{actual}'", expected, str(actual),
+                resource,
+                f"tier {tier} defaults to '{actual}'",
+                expected,
+                str(actual),
                 (*path, "training_default"),
             )
         else:
             yield failed(
                 resource,
                 f"tier {tier} defaults to '{actual}' but the policy promises '{want}'",
-                expected, str(actual), (*path, "training_default"), ("default",),
+                expected,
+                str(actual),
+                (*path, "training_default"),
+                ("default",),
             )
         if not clause["user_can_change"]:
             continue
@@ -72,13 +78,19 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         elif control["exposed"] is True:
             where = f" ({control['location']})" if control.get("location") else ""
             yield passed(
-                resource, f"users of tier {tier} can change training consent{where}",
-                expected, "exposed", (*path, "training_control", "exposed"),
+                resource,
+                f"users of tier {tier} can change training consent{where}",
+                expected,
+                "exposed",
+                (*path, "training_control", "exposed"),
             )
         else:
             yield failed(
-                resource, f"users of tier {tier} cannot change their training consent",
-                expected, "not exposed", (*path, "training_control", "exposed"),
+                resource,
+                f"users of tier {tier} cannot change their training consent",
+                expected,
+                "not exposed",
+                (*path, "training_control", "exposed"),
                 ("user_can_change",),
             )
 

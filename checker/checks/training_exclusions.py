@@ -42,26 +42,44 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         path, item = tiers[tier]
         actual = item.get("training_default")
         if actual == "not_trained":
-            yield passed(resource, f"tier {tier} is not trained on", "not_trained", actual,
-                         (*path, "training_default"))
+            yield passed(
+                resource,
+                f"tier {tier} is not trained on",
+                "not_trained",
+                actual,
+                (*path, "training_default"),
+            )
         elif actual is None:
-            yield not_evidenced(resource, f"tier {tier} records no training default",
-                                "not_trained", path)
+            yield not_evidenced(
+                resource, f"tier {tier} records no training default", "not_trained", path
+            )
         else:
-            yield failed(resource, f"excluded tier {tier} defaults to '{actual}'",
-                         "not_trained", str(actual), (*path, "training_default"),
-                         ("tier_groups",))
+            yield failed(
+                resource,
+                f"excluded tier {tier} defaults to '{actual}'",
+                "not_trained",
+                str(actual),
+                (*path, "training_default"),
+                ("tier_groups",),
+            )
 
     if "pipelines" not in ctx.snapshot:
-        yield not_evidenced("pipelines", "the snapshot does not record its data pipelines",
-                            expected, None)
+        yield not_evidenced(
+            "pipelines", "the snapshot does not record its data pipelines", expected, None
+        )
         return
     stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
-    training = [(p, item) for p, item in ctx.section("pipelines")
-                if item.get("purpose") == "training"]
+    training = [
+        (p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"
+    ]
     if not training:
-        yield passed("pipelines", "no pipeline in the snapshot trains models", expected,
-                     "no training pipeline", ("pipelines",))
+        yield passed(
+            "pipelines",
+            "no pipeline in the snapshot trains models",
+            expected,
+            "no training pipeline",
+            ("pipelines",),
+        )
     for path, pipe in training:
         resource = f"pipeline:{pipe.get('id')}"
         if "tiers" in pipe:
@@ -70,13 +88,17 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
                 yield failed(
                     resource,
                     f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through",
-                    expected, f"tier filter: {words(pipe['tiers'])}", (*path, "tiers"),
+                    expected,
+                    f"tier filter: {words(pipe['tiers'])}",
+                    (*path, "tiers"),
                     ("tier_groups",),
                 )
             else:
                 yield passed(
-                    resource, f"training pipeline {pipe.get('id')} admits only "
-                    f"{words(pipe['tiers'])}", expected, f"tier filter: {words(pipe['tiers'])}",
+                    resource,
+                    f"training pipeline {pipe.get('id')} admits only {words(pipe['tiers'])}",
+                    expected,
+                    f"tier filter: {words(pipe['tiers'])}",
                     (*path, "tiers"),
                 )
             continue
@@ -111,7 +133,10 @@ def _sources_without_filter(
             resource,
             f"training pipeline {pipe.get('id')} has no tier filter and reads store {source}, "
             f"which holds {words(hit)} tier data",
-            expected, f"reads {source} ({words(hit)})", (*spath, "tiers"), ("tier_groups",),
+            expected,
+            f"reads {source} ({words(hit)})",
+            (*spath, "tiers"),
+            ("tier_groups",),
         )
     elif unknown:
         i, source = unknown[0]
@@ -119,13 +144,16 @@ def _sources_without_filter(
             resource,
             f"training pipeline {pipe.get('id')} has no tier filter and the tiers held by its "
             f"source {source} are not recorded",
-            expected, (*path, "sources", i),
+            expected,
+            (*path, "sources", i),
         )
     else:
         yield passed(
             resource,
             f"training pipeline {pipe.get('id')} reads only stores without excluded tiers",
-            expected, "sources hold no excluded tier", (*path, "sources"),
+            expected,
+            "sources hold no excluded tier",
+            (*path, "sources"),
         )
 
 

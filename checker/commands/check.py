@@ -36,8 +36,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
 
     loaded_policies = load_and_validate(policies, expect="policy", limits=limits)
     loaded_snapshots = load_and_validate(snapshots, expect="snapshot", limits=limits)
-    loaded_waivers = (load_and_validate([waivers_path], expect="waivers", limits=limits)
-                      if waivers_path else None)
+    loaded_waivers = (
+        load_and_validate([waivers_path], expect="waivers", limits=limits) if waivers_path else None
+    )
     groups = [g for g in (loaded_policies, loaded_snapshots, loaded_waivers) if g is not None]
     diagnostics: list[Diagnostic] = [d for g in groups for d in g.diagnostics]
     if any(g.unreadable for g in groups):
@@ -49,11 +50,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         view, notes = resolve_imports(doc, limits=limits)
         views.append(view)
         diagnostics.extend(notes)
-    waivers = (loaded_waivers.documents[0][0]
-               if loaded_waivers and loaded_waivers.documents else None)
+    waivers = (
+        loaded_waivers.documents[0][0] if loaded_waivers and loaded_waivers.documents else None
+    )
     result = evaluate(
-        [doc for doc, _ in loaded_policies.documents], views,
-        as_of=as_of, waivers=waivers, fail_on=fail_on, diagnostics=diagnostics,
+        [doc for doc, _ in loaded_policies.documents],
+        views,
+        as_of=as_of,
+        waivers=waivers,
+        fail_on=fail_on,
+        diagnostics=diagnostics,
     )
     if args.generated_at:
         result.generated_at = args.generated_at
@@ -70,8 +76,13 @@ def _config(args: argparse.Namespace) -> Config | None:
     return load_config(path) if path is not None else None
 
 
-def _render(result: Result, args: argparse.Namespace, out: TextIO,
-            environ: Mapping[str, str], config: Config | None) -> None:
+def _render(
+    result: Result,
+    args: argparse.Namespace,
+    out: TextIO,
+    environ: Mapping[str, str],
+    config: Config | None,
+) -> None:
     name = args.format or default_format(environ)
     color = bool(getattr(out, "isatty", lambda: False)()) and "NO_COLOR" not in environ
     get_reporter(name).render(result, out, color=color)

@@ -41,8 +41,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         invalid = len(loaded.invalid)
         err.write(
             f"{len(loaded.documents)} valid, {invalid} invalid, {loaded.unreadable} unreadable"
-            + (f", {len(loaded.skipped)} skipped (not policy-checker documents)"
-               if loaded.skipped else "")
+            + (
+                f", {len(loaded.skipped)} skipped (not policy-checker documents)"
+                if loaded.skipped
+                else ""
+            )
             + "\n"
         )
     if loaded.unreadable:

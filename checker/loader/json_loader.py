@@ -75,7 +75,7 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
     """Parse ``text``, decoded from the bytes ``raw``, as a JSON object."""
     start = _VALUE_START.search(text)
     if start is None:
-        raise input_error(name, "empty", "file is empty: expected a JSON object")
+        raise input_error(name, "empty", "file has no content: expected a JSON object")
     try:
         data = json.loads(
             text,

@@ -59,8 +59,13 @@ def load_yaml(text: str, name: str, limits: Limits) -> Document:
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(name, exc) from None
     except yaml.reader.ReaderError as exc:
-        message = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise input_error(name, "encoding", message, text_position(text, exc.position)) from None
+        # The first disallowed character is the first occurrence of that character (the
+        # reported offset counts bytes with libyaml, characters without it).
+        character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        offset = text.find(character)
+        position = text_position(text, offset) if offset >= 0 else None
+        message = f"character U+{ord(character[:1] or ' '):04X} is not allowed in YAML"
+        raise input_error(name, "encoding", message, position) from None
     except yaml.YAMLError as exc:
         raise input_error(name, "yaml-syntax", f"invalid YAML: {_one_line(str(exc))}") from None
     finally:
@@ -145,6 +150,9 @@ class _Builder:
         self.surprises: list[tuple[JsonPath, Surprise]] = []
         self.root: tuple[Any, Position, Mirror] | None = None
 
+    def empty(self) -> InputError:
+        return input_error(self.name, "empty", "file has no content: expected a mapping")
+
     def error(self, code: str, message: str, mark: Any) -> InputError:
         return input_error(self.name, code, message, _position(mark))
 
@@ -155,7 +163,7 @@ class _Builder:
         get()  # stream start
         event = get()
         if isinstance(event, StreamEndEvent):
-            raise input_error(self.name, "empty", "file is empty: expected a mapping")
+            raise self.empty()
         while True:
             event = get()
             kind = type(event)
@@ -234,7 +242,7 @@ class _Builder:
 
     def top_level_scalar(self, event: ScalarEvent, tag: str) -> None:
         if event.value == "" and event.tag is None and event.implicit[0]:
-            raise input_error(self.name, "empty", "file has no content: expected a mapping")
+            raise self.empty()
         message = f"the top level is {describe(tag)}: expected a mapping"
         raise self.error("not-a-mapping", message, event.start_mark)
 
