@@ -72,12 +72,26 @@ def _reset_hwm() -> bool:
     return True
 
 
+PROFILE_DIR: Path | None = None  # set in ``--child profile`` runs
+
+
 def _phase(name: str, timings: dict[str, float], peaks: dict[str, float], fn: Callable[[], T]) -> T:
     _reset_hwm()
+    profiler = None
+    if PROFILE_DIR is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     value = fn()
     timings[name] = time.perf_counter() - start
+    if profiler is not None and PROFILE_DIR is not None:
+        profiler.disable()
+        profiler.dump_stats(PROFILE_DIR / f"{name}.prof")
     peaks[name] = _hwm_mb()
+    # A run that dies later (out of memory, out of time) still tells what it finished.
+    print(f"PHASE {json.dumps([name, timings[name], peaks[name]])}", file=sys.stderr, flush=True)
     return value
 
 
@@ -188,22 +202,30 @@ def _ensure_snapshot(stores: int, work: Path, seed: int) -> Path:
     return path
 
 
-def _child(mode: str, path: Path, timeout: float) -> dict[str, Any]:
+def _child(
+    mode: str, path: Path, timeout: float, memory_limit: int | None = None
+) -> dict[str, Any]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(path)]
-    run = run_child(argv, timeout=timeout)
+    run = run_child(argv, timeout=timeout, memory_limit=memory_limit)
     if run.returncode != 0:
-        tail = run.stderr.decode(errors="replace")[-1500:]
+        stderr = run.stderr.decode(errors="replace")
+        done = [json.loads(line[6:]) for line in stderr.splitlines() if line.startswith("PHASE ")]
+        tail = "\n".join(line for line in stderr.splitlines() if not line.startswith("PHASE "))
+        why = "killed after the time limit" if run.returncode == -9 else f"exit {run.returncode}"
         return {
-            "error": f"{mode} child exited {run.returncode}: {tail}",
+            "error": f"{mode} run failed ({why}) after {run.seconds:.0f} s: {tail[-1200:]}",
             "seconds": run.seconds,
             "max_rss_mb": run.max_rss_mb,
+            "completed_phases": {name: {"seconds": t, "peak_mb": m} for name, t, m in done},
         }
     data: dict[str, Any] = json.loads(run.stdout)
     data["max_rss_mb"] = run.max_rss_mb
     return data
 
 
-def _cli(policy_check: str, path: Path, timeout: float) -> dict[str, Any]:
+def _cli(
+    policy_check: str, path: Path, timeout: float, memory_limit: int | None = None
+) -> dict[str, Any]:
     argv = [
         policy_check,
         "check",
@@ -218,7 +240,7 @@ def _cli(policy_check: str, path: Path, timeout: float) -> dict[str, Any]:
     ]
     if path.stat().st_size > _default_max_bytes():
         argv += ["--max-file-size", str(path.stat().st_size)]
-    run = run_child(argv, timeout=timeout)
+    run = run_child(argv, timeout=timeout, memory_limit=memory_limit)
     if run.returncode not in (0, 1):
         tail = run.stderr.decode(errors="replace")[-1500:]
         return {"error": f"cli exited {run.returncode}: {tail}", "seconds": run.seconds}
@@ -245,12 +267,13 @@ def measure(stores: int, args: argparse.Namespace) -> dict[str, Any]:
         "repeat": args.repeat,
     }
     runs: dict[str, list[dict[str, Any]]] = {"json": [], "phases": [], "cli": []}
+    memory_limit = int(args.memory_limit_gb * 1024**3) if args.memory_limit_gb else None
     for i in range(args.repeat):
         for mode in ("json", "phases", *(("cli",) if not args.no_cli else ())):
             if mode == "cli":
-                got = _cli(args.policy_check, path, args.timeout)
+                got = _cli(args.policy_check, path, args.timeout, memory_limit)
             else:
-                got = _child(mode, path, args.timeout)
+                got = _child(mode, path, args.timeout, memory_limit)
             runs[mode].append(got)
             what = (
                 fmt_s(got.get("seconds"))
@@ -269,7 +292,10 @@ def measure(stores: int, args: argparse.Namespace) -> dict[str, Any]:
             )
             if "error" in got:
                 row["error"] = got["error"][:2000]
+                row["failed_run"] = {k: v for k, v in got.items() if k != "error"}
                 row["median"] = {}
+                if mode == "phases" and runs["json"]:
+                    row["json_load"] = runs["json"][-1]["timings"]
                 return row
     phases = ("load", "validate", "checks", "output")
     med = {
@@ -322,6 +348,21 @@ def measure(stores: int, args: argparse.Namespace) -> dict[str, Any]:
     return row
 
 
+def profile(path: Path, timeout: float, top: int = 18) -> None:
+    """Run the phases once under cProfile and print the costliest functions of each."""
+    import pstats
+
+    data = _child("profile", path, timeout)
+    if "error" in data:
+        print(data["error"], file=sys.stderr)
+        return
+    folder = path.with_name(path.stem + "-profile")
+    for phase, seconds in data["timings"].items():
+        print(f"\n=== {path.name}: {phase} {fmt_s(seconds)} (under cProfile) ===")
+        stats = pstats.Stats(str(folder / f"{phase}.prof"), stream=sys.stdout)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1k,10k,100k", help="store counts (default 1k,10k,100k)")
@@ -332,14 +373,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--policy-check", default=str(Path(sys.executable).with_name("policy-check"))
     )
+    parser.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=16,
+        help="address-space limit of each run, so that a run too big for the machine fails "
+        "alone (default 16; 0: none)",
+    )
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
     parser.add_argument("--no-save", action="store_true", help="do not write results/")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="one run per size under cProfile; print where each phase spends "
+        "its time (stats saved next to the snapshot), save no results",
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
         mode, file = args.child
         path = Path(file)
+        if mode == "profile":
+            global PROFILE_DIR
+            PROFILE_DIR = path.with_name(path.stem + "-profile")
+            PROFILE_DIR.mkdir(exist_ok=True)
         data = (
             child_json(path)
             if mode == "json"
@@ -349,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        for size in args.sizes.split(","):
+            profile(_ensure_snapshot(_size(size), args.work, args.seed), args.timeout)
+        return 0
     rows = [measure(_size(s), args) for s in args.sizes.split(",")]
     saved = RESULTS / "snapshot.json"
     previous = json.loads(saved.read_text()) if saved.exists() else {}

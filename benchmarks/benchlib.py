@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,12 +81,20 @@ def run_child(
     cwd: Path | None = None,
     timeout: float = 1200.0,
     env: dict[str, str] | None = None,
+    memory_limit: int | None = None,
 ) -> ChildRun:
     """Run ``argv`` and measure it from outside: wall time and the child's ``ru_maxrss``.
 
     ``os.wait4`` reports the peak resident set of exactly this child (and the children it
-    waited for), not of anything else this process started before.
+    waited for), not of anything else this process started before. ``memory_limit`` (bytes of
+    address space, ``RLIMIT_AS``) makes a run that would exhaust the machine fail with
+    ``MemoryError`` in the child instead of calling in the kernel's OOM killer.
     """
+
+    def limit() -> None:
+        if memory_limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
     with (
         Path(os.devnull).open("rb") as devnull,
         tempfile.TemporaryFile() as out,

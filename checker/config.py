@@ -27,8 +27,8 @@ class Config:
 def find_config(explicit: str | None, cwd: Path) -> Path | None:
     if explicit is not None:
         return Path(explicit)
-    candidate = cwd / DEFAULT_NAME
-    return candidate if candidate.is_file() else None
+    # Relative, so that every path in messages stays relative to where the user stands.
+    return Path(DEFAULT_NAME) if (cwd / DEFAULT_NAME).is_file() else None
 
 
 def load_config(path: Path) -> Config:

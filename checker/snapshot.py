@@ -6,6 +6,7 @@ the plan file that justifies it, not at the import rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +71,21 @@ def resolve_imports(
                 )
             )
             continue
-        result = import_terraform(plan, list(entry["rules"]))
+        result = import_terraform(
+            plan, list(entry["rules"]), rule_locator=_rule_locator(document, index)
+        )
         diagnostics.extend(result.diagnostics)
         for store in result.stores:
             imported[len(stores)] = (plan, store)
             stores.append(store.data)
     data["stores"] = stores
     return Snapshot(document, data, imported), diagnostics
+
+
+def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:
+    """Errors in an import's rules point at the rule in the snapshot file."""
+
+    def locate(sub: JsonPath) -> Location:
+        return document.locate(("imports", index, "rules", *sub))
+
+    return locate

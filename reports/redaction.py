@@ -67,7 +67,7 @@ _PATTERN = re.compile(
     + _KEY_WORDS
     + r""")(?![A-Za-z0-9_]))
         (?P<kv_sep>["']?[ \t]*[:=][ \t]*)
-        (?P<kv_val>"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)
+        (?P<kv_val>\[REDACTED\]|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)
   | (?P<aws_word>(?<![A-Za-z])(?i:aws|secret|key)[^\n]{0,20}?)
         (?P<aws_secret>(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))
   | (?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)

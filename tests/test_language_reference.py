@@ -107,7 +107,7 @@ def _assert_table(rows: list[Row], obj: dict[str, Any], skip: tuple[str, ...] = 
     properties = {k: v for k, v in obj["properties"].items() if k not in skip}
     assert [r.field for r in rows] == list(properties)
     required = set(obj.get("required", ()))
-    either = {name for branch in obj.get("oneOf", ()) for name in branch.get("required", ())}
+    either = {name for branch in obj.get("anyOf", ()) for name in branch.get("required", ())}
     for row in rows:
         expected = "one of the two" if row.field in either else (
             "yes" if row.field in required else "no")  # fmt: skip

@@ -36,7 +36,7 @@ SEEDS = {
 
 
 def _errors(kind: str, data: Any) -> list[tuple[str, str]]:
-    return sorted((e.validator, e.json_path) for e in validator(kind).iter_errors(data))  # type: ignore[misc]
+    return sorted((str(e.validator), e.json_path) for e in validator(kind).iter_errors(data))
 
 
 def _walk(schema: Any, where: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:

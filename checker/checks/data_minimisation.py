@@ -3,8 +3,9 @@
 ``forbidden_in: training`` — no training pipeline emits the kinds (its ``data_kinds``), and no
 store it reads holds them unless the pipeline applies ``pii_redaction``.
 ``forbidden_in: storage`` — no store holds the kinds at all.
-``allowed_in: storage`` — documents a permitted kind; the promise is evidenced by a store that
-holds it (none → not evidenced).
+``allowed_in: storage`` — the kinds are kept for their own purpose only: a store holds them
+(none → not evidenced), no training pipeline reads or emits them and no recipient receives
+them. ``allowed_in: training`` — likewise, but training on them is the purpose.
 
 PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email.
 FAIL: ``stores: [{id: training-set, data_kinds: [conversations, email]}]`` read by a training
@@ -41,15 +42,19 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
-    expected = f"{words(kinds)} stored for its purpose"
+    """Kinds allowed in one place are kept to it: stored-only data never reaches training or a
+    recipient; training data never reaches a recipient. Evidenced by a store holding them."""
+    place = ctx.clause["allowed_in"]
+    expected = f"{words(kinds)} used only for {place}"
     found = False
     for path, store in ctx.section("stores"):
         held = holds_any(store, "data_kinds", kinds)
         if held:
             found = True
+            name = store.get("id")
             yield passed(
-                f"store:{store.get('id')}",
-                f"store {store.get('id')} holds {words(held)}",
+                f"store:{name}",
+                f"store {name} holds {words(held)}",
                 expected,
                 words(held),
                 (*path, "data_kinds"),
@@ -62,6 +67,50 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
             ("stores",),
             ("data_kinds",),
         )
+    if place == "storage":
+        stores = {item.get("id"): item for _, item in ctx.section("stores")}
+        for path, pipe in training_pipelines(ctx):
+            name = pipe.get("id")
+            emitted = holds_any(pipe, "data_kinds", kinds)
+            read = [
+                s
+                for s in pipe.get("sources") or ()
+                if s in stores and holds_any(stores[s], "data_kinds", kinds)
+            ]
+            if emitted:
+                yield failed(
+                    f"pipeline:{name}",
+                    f"training pipeline {name} trains on "
+                    f"{words(emitted)}, which the policy keeps for {place} only",
+                    expected,
+                    f"emits {words(emitted)}",
+                    (*path, "data_kinds"),
+                    ("allowed_in",),
+                )
+            elif read:
+                yield failed(
+                    f"pipeline:{name}",
+                    f"training pipeline {name} reads "
+                    f"{words(kinds)} from store {read[0]}, which the policy keeps for "
+                    f"{place} only",
+                    expected,
+                    f"reads {words(read)}",
+                    (*path, "sources"),
+                    ("allowed_in",),
+                )
+    for path, rec in ctx.section("recipients"):
+        shared = holds_any(rec, "data_kinds", kinds)
+        if shared:
+            name = rec.get("id")
+            yield failed(
+                f"recipient:{name}",
+                f"recipient {name} receives {words(shared)}, "
+                f"which the policy keeps for {place} only",
+                expected,
+                f"receives {words(shared)}",
+                (*path, "data_kinds"),
+                ("allowed_in",),
+            )
 
 
 def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:

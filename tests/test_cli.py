@@ -1,0 +1,205 @@
+"""The command line, driven through ``main([...])``: exit codes, formats, config, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker import __version__
+from checker.loader import load_document
+from checker.validation import validate_document
+from tests.conftest import REPO, CliRunner
+
+POLICY = str(REPO / "policies/library/anthropic-consumer-2025.yaml")
+COMPLIANT = str(REPO / "policies/examples/compliant/snapshot.yaml")
+VIOLATING = str(REPO / "policies/examples/violating/snapshot.yaml")
+WAIVERS = str(REPO / "policies/examples/waivers.yaml")
+AS_OF = "2026-11-21"
+FIXED = ["--as-of", AS_OF, "--generated-at", "2026-11-21T12:00:00+00:00"]
+
+
+def test_version(run_cli: CliRunner, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("--version").code == 0
+    assert capsys.readouterr().out.strip() == f"policy-check {__version__}"
+
+
+def test_validate_bundled_library(run_cli: CliRunner) -> None:
+    result = run_cli("validate", str(REPO / "policies"))
+    assert result.code == 0, result.out
+    assert result.out == ""
+    assert "0 invalid, 0 unreadable" in result.err
+
+
+def test_validate_json_format(run_cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("waivers_format: 1\nwaivers:\n  - id: w\n    chek: retention\n")
+    result = run_cli("validate", "--format", "json", str(bad))
+    assert result.code == 1
+    payload = json.loads(result.out)
+    assert payload["validate_format"] == 1
+    unknown = [d for d in payload["diagnostics"] if d["code"] == "schema-unknown-key"]
+    assert unknown == [
+        {
+            "file": str(bad),
+            "line": 4,
+            "column": 5,
+            "path": "$.waivers[0].chek",
+            "level": "error",
+            "code": "schema-unknown-key",
+            "message": "unknown key 'chek'; did you mean 'check'?",
+        }
+    ]
+
+
+def test_compliant_example_passes(run_cli: CliRunner) -> None:
+    result = run_cli("check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED)
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[-1].startswith("Compliant")
+
+
+def test_violating_example_fails(run_cli: CliRunner) -> None:
+    result = run_cli("check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED)
+    assert result.code == 1
+    assert result.out.splitlines()[-1].startswith("Not compliant")
+
+
+def _findings(run_cli: CliRunner, *extra: str) -> list[dict[str, object]]:
+    result = run_cli("check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED,
+                     "--format", "json", *extra)
+    data: dict[str, list[dict[str, object]]] = json.loads(result.out)
+    return data["findings"]
+
+
+def test_every_promise_of_the_policy_is_broken_by_the_violating_example(
+    run_cli: CliRunner,
+) -> None:
+    policy = load_document(POLICY)
+    clause_ids = {
+        clause["id"]
+        for key, value in policy.data.items()
+        if isinstance(value, list)
+        for clause in value
+    }
+    findings = _findings(run_cli)
+    broken = {f["clause_id"] for f in findings if f["status"] in ("fail", "not_evidenced")}
+    assert clause_ids - broken == set()
+
+
+def test_every_finding_names_lines_in_both_files(run_cli: CliRunner) -> None:
+    for finding in _findings(run_cli):
+        policy_loc = finding["policy_location"]
+        evidence = finding["evidence_location"]
+        assert isinstance(policy_loc, dict) and isinstance(evidence, dict)
+        assert policy_loc["file"].endswith("anthropic-consumer-2025.yaml")
+        assert policy_loc["line"] and policy_loc["column"]
+        assert evidence["file"].endswith("violating/snapshot.yaml")
+        assert evidence["line"] and evidence["column"], finding
+
+
+def test_json_results_are_deterministic_and_valid(run_cli: CliRunner, tmp_path: Path) -> None:
+    argv = ["check", "--policy", POLICY, "--snapshot", VIOLATING, "--waivers", WAIVERS, *FIXED,
+            "--format", "json"]
+    first, second = run_cli(*argv), run_cli(*argv)
+    assert first.out == second.out
+    saved = tmp_path / "results.json"
+    saved.write_text(first.out)
+    assert validate_document(load_document(saved), "results") == []
+
+
+def test_several_outputs_in_one_run_and_report_renders_saved_results(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    outputs = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "junit", "markdown",
+                                                      "html")}
+    argv = ["check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "text"]
+    for fmt, path in outputs.items():
+        argv += ["--output", f"{fmt}={path}"]
+    assert run_cli(*argv).code == 1
+    for path in outputs.values():
+        assert path.stat().st_size > 0
+    again = tmp_path / "again.html"
+    result = run_cli("report", str(outputs["json"]), "--format", "html", "--output", str(again))
+    assert result.code == 0, result.err
+    assert again.read_text() == outputs["html"].read_text()
+    rerendered = run_cli("report", str(outputs["json"]), "--format", "json")
+    assert rerendered.out == outputs["json"].read_text()
+
+
+def test_project_config_is_used_without_paths(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "policy-check.yaml").write_text(
+        f"policy_check: 1\npolicies: [{POLICY}]\nsnapshots: [{COMPLIANT}]\n"
+        f"as_of: '{AS_OF}'\noutputs:\n  - {{format: html, path: out/report.html}}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check")
+    assert result.code == 0, result.out + result.err
+    assert (tmp_path / "out/report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_github_format_is_the_default_under_github_actions(run_cli: CliRunner) -> None:
+    result = run_cli("check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED,
+                     environ={"GITHUB_ACTIONS": "true"})
+    assert result.code == 1
+    assert result.out.startswith("::")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "21/11/2026"],
+         "is not a date"),
+        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "html"],
+         "FORMAT=PATH"),
+        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "pdf=x.pdf"],
+         "unknown output format"),
+        (["check", "--policy", "missing.yaml", "--snapshot", COMPLIANT], "missing.yaml"),
+        (["check", "--policy", COMPLIANT, "--snapshot", COMPLIANT], "expected a policy"),
+        (["report", "missing.json", "--format", "html"], "missing.json"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_and_input_errors_exit_2(
+    run_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*argv)
+    text = result.out + result.err + capsys.readouterr().err
+    expected = 1 if "expected a policy" in message else 2
+    assert result.code == expected, text
+    assert message in text
+    assert "Traceback" not in text
+
+
+def test_internal_errors_exit_3_without_traceback_unless_debug(
+    run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checker.commands.check as check_command
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_command, "evaluate", broken)
+    argv = ["check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED]
+    quiet = run_cli(*argv)
+    assert quiet.code == 3
+    assert "internal error: RuntimeError: boom" in quiet.err
+    assert "Traceback" not in quiet.err
+    loud = run_cli("--debug", *argv)
+    assert loud.code == 3
+    assert "Traceback" in loud.err
+
+
+def test_checks_lists_every_check_with_its_regulations(run_cli: CliRunner) -> None:
+    result = run_cli("checks")
+    assert result.code == 0
+    assert "retention  [retention, default severity high]" in result.out
+    assert "GDPR Art. 5(1)(e)" in result.out
