@@ -178,11 +178,7 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
     for row in data["sizes"]:
         med = row["median"]
         if "error" in row:
-            lines.append(
-                f"| {row['stores']:,} | {row.get('bytes', 0) / 1e6:.1f} MB | "
-                f"{row.get('repeat', '?')} | failed: {row['error'][:200]!r} "
-                "|||||||||||"
-            )
+            lines.append(_failed_row(row))
             continue
         cli = med.get("cli")
         cli_ratio = f"{cli / med['json_load']:.2f}×" if cli else "–"
@@ -211,9 +207,27 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
             f"{fmt_mb(rss['validate'])} | {fmt_mb(rss['checks'])} | "
             f"{fmt_mb(rss['output'])} |"
         )
+    for row in data["sizes"]:
+        if "error" in row:
+            lines += ["", f"{row['stores']:,} stores did not finish: {row['error'][:600]}"]
     commands = sorted({row["command"] for row in data["sizes"] if "command" in row})
     lines += ["", "Commands:", "", *(f"    {c}" for c in commands)]
     return lines
+
+
+def _failed_row(row: dict[str, Any]) -> str:
+    """A size that did not finish: what it completed, and how far its memory went."""
+    failed = row.get("failed_run", {})
+    done = failed.get("completed_phases", {})
+    cells = [fmt_s(row.get("json_load", {}).get("json_load"))]
+    cells += [
+        fmt_s(done[p]["seconds"]) if p in done else "✗"
+        for p in ("load", "validate", "checks", "output")
+    ]
+    return (
+        f"| {row['stores']:,} | {row.get('bytes', 0) / 1e6:.1f} MB | 1 | {' | '.join(cells)} "
+        f"| did not finish (see below) | – | – | – | {fmt_mb(failed.get('max_rss_mb'))} | – |"
+    )
 
 
 def checkov_md(data: dict[str, Any]) -> list[str]:

@@ -103,11 +103,29 @@ def _line_col(position: Position | None) -> tuple[int, int]:
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
     """Descend into anyOf/oneOf to the error that explains the most (``best_match``)."""
     for error in errors:
-        if error.context and error.validator in ("anyOf", "oneOf"):
+        if _one_of_keys(error):
+            yield error
+        elif error.context and error.validator in ("anyOf", "oneOf"):
             best = jsonschema.exceptions.best_match(error.context)
             yield best if best is not None else error
         else:
             yield error
+
+
+def _one_of_keys(error: ValidationError) -> list[str]:
+    """The keys of an ``anyOf`` whose branches each only require a key ("one of these")."""
+    branches: Any = error.validator_value
+    if error.validator != "anyOf" or not isinstance(branches, list):
+        return []
+    keys = []
+    for branch in branches:
+        if not (isinstance(branch, dict) and set(branch) == {"required"}):
+            return []
+        keys.extend(branch["required"])
+    return keys
+
+
+IDENTIFIER_HINT = "use lower-case letters, digits, '_' and '-', starting with a letter"
 
 
 def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Diagnostic:
@@ -136,6 +154,14 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         message = f"{instance!r} is not one of {', '.join(options)}" + _did_you_mean(
             str(instance), options
         )
+    elif keys := _one_of_keys(error):
+        message = f"needs at least one of {', '.join(repr(k) for k in keys)}"
+        code = "schema-required"
+    elif validator == "pattern" and str(value).startswith("^[a-z]"):
+        message = f"{instance!r} is not a valid identifier: {IDENTIFIER_HINT}"
+    elif validator == "format" and value == "date-time":
+        message = (f"{instance!r} is not a date and time: write ISO 8601, "
+                   "e.g. '2026-11-01T09:30:00Z'")
     elif validator == "const":
         message = f"must be {value!r}, found {instance!r}"
     elif validator == "format" and value == "duration":

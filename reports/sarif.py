@@ -101,7 +101,9 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
         "properties": {
-            "tags": ["privacy", finding.area.value, finding.check_id, *references],
+            "tags": list(
+                dict.fromkeys(["privacy", finding.area.value, finding.check_id, *references])
+            ),
             "security-severity": SECURITY_SEVERITY[finding.severity],
             "precision": "very-high",
             "area": finding.area.value,

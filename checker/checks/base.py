@@ -80,7 +80,7 @@ class Check:
 
 
 def duration(value: Any) -> Duration | None:
-    """Parse a snapshot duration; ``None`` when absent or unparseable (schema reports the latter)."""
+    """Parse a snapshot duration; ``None`` when absent or unparseable (the schema reports it)."""
     if value is None:
         return None
     try:

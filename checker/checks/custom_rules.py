@@ -191,7 +191,10 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             continue
         name = _name(name_value, item)
         label = name if name is not None else f'item {index} of "{source}"'
-        resource = f"{source}:{name if name is not None else f'[{index}]'}"
+        # A plain path names its items after it ("stores:chats"); a computed list's items are
+        # named by the resource expression alone.
+        prefix = f"{source}:" if base is not None else ""
+        resource = f"{prefix}{name}" if name is not None else f"{source}:[{index}]"
         try:
             outcome = assertion.search(item)
         except (ValueError, TypeError) as exc:

@@ -5,7 +5,9 @@
   (a store that does not record it is not evidenced);
 * with ``preferences: minimised`` every store that records ``minors_preferences`` has
   ``minimised`` (no store recording it is not evidenced);
-* with ``training: never`` (the default) every training pipeline applies the ``minors`` filter.
+* with ``training: never`` (the default) every training pipeline applies the ``minors`` filter;
+* with ``guardian_resources: true`` the age gate records where guardians find resources
+  (``age_gate.guardian_resources``).
 
 PASS: ``age_gate: {enabled: true, minimum_age: 18}`` for ``minimum_age: 18``.
 FAIL: ``age_gate: {enabled: true, minimum_age: 13}``; a store with ``holds_minors_data: true``.
@@ -36,6 +38,30 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _preferences(ctx)
     if ctx.clause.get("training", "never") == "never":
         yield from _training(ctx)
+    if ctx.clause.get("guardian_resources") is True:
+        yield from _guardians(ctx)
+
+
+def _guardians(ctx: CheckContext) -> Iterator[Observation]:
+    expected = "resources for parents and guardians published"
+    gate = ctx.snapshot.get("age_gate")
+    where = gate.get("guardian_resources") if isinstance(gate, dict) else None
+    if isinstance(where, str) and where.strip():
+        yield passed(
+            "age_gate",
+            f"guardians are pointed to {where}",
+            expected,
+            where,
+            ("age_gate", "guardian_resources"),
+        )
+    else:
+        yield not_evidenced(
+            "age_gate",
+            "the snapshot records no resources for parents and guardians",
+            expected,
+            ("age_gate",) if gate else None,
+            ("guardian_resources",),
+        )
 
 
 def _age_gate(ctx: CheckContext) -> Iterator[Observation]:

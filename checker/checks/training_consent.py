@@ -13,7 +13,12 @@ PASS::
         default: trained_unless_opted_out         training_control: {exposed: true}
         user_can_change: true
 
-FAIL: ``training_control: {exposed: false}`` — users cannot opt out.
+With ``consent_filter: required``, every training pipeline that may carry data of these tiers
+must record ``consent_filter: training_allowed_only`` — the user's choice is honoured where the
+data is used, not only where it is set.
+
+FAIL: ``training_control: {exposed: false}`` — users cannot opt out; a training pipeline with
+``consent_filter: none``.
 
 Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 """
@@ -22,7 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.base import Check, CheckContext, failed, not_evidenced, passed
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    training_pipelines,
+)
 from checker.model import Area, Observation, Severity
 
 SNAPSHOT_DEFAULT = {
@@ -33,6 +45,68 @@ SNAPSHOT_DEFAULT = {
 
 
 def run(ctx: CheckContext) -> Iterator[Observation]:
+    yield from _defaults(ctx)
+    if ctx.clause.get("consent_filter") == "required":
+        yield from _consent_filters(ctx)
+
+
+def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
+    """Training pipelines that may carry these tiers drop users who did not allow training."""
+    tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
+    expected = "training_allowed_only"
+    if "pipelines" not in ctx.snapshot:
+        yield not_evidenced(
+            "pipelines",
+            "the snapshot does not record its data pipelines",
+            expected,
+            None,
+            ("consent_filter",),
+        )
+        return
+    stores = {item.get("id"): item for _, item in ctx.section("stores")}
+    for path, pipe in training_pipelines(ctx):
+        if "tiers" in pipe:
+            carried = set(pipe["tiers"]) & tiers
+        else:  # no tier filter: whatever its sources hold; unknown sources may hold anything
+            carried = set()
+            for source in pipe.get("sources") or ():
+                held = stores.get(source, {}).get("tiers")
+                carried |= tiers if held is None else set(held) & tiers
+        if not carried:
+            continue
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        value = pipe.get("consent_filter")
+        if value is None:
+            yield not_evidenced(
+                resource,
+                f"training pipeline {name} does not record whether "
+                "it honours users' training choice",
+                expected,
+                path,
+                ("consent_filter",),
+            )
+        elif value == expected:
+            yield passed(
+                resource,
+                f"training pipeline {name} trains only on users who allowed it",
+                expected,
+                value,
+                (*path, "consent_filter"),
+            )
+        else:
+            yield failed(
+                resource,
+                f"training pipeline {name} trains on {', '.join(sorted(carried))} "
+                "data without checking the user's training choice",
+                expected,
+                str(value),
+                (*path, "consent_filter"),
+                ("consent_filter",),
+            )
+
+
+def _defaults(ctx: CheckContext) -> Iterator[Observation]:
     clause = ctx.clause
     want = SNAPSHOT_DEFAULT[clause["default"]]
     tiers = {item.get("id"): (path, item) for path, item in ctx.section("tiers")}

@@ -4,25 +4,34 @@ Nothing is indexed while loading: a big snapshot loads at the speed of ``json.lo
 position is asked for, only the containers along the path are indexed, each only as far as
 needed, and kept; asking for one path in each of 100k list elements costs about one pass over
 the text in all. Offsets become line and column through per-block newline counts.
+
+The indexes hold only ints (in dicts of ints and ``array``), which the garbage collector does
+not track: indexing beside a document of millions of objects triggers no full collection.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
 from typing import Any
 
 from checker.diagnostics import JsonPath, Position
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_BLOCK = 4096
 # The C scanners of the json module (typeshed does not declare them).
 _scan_value: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+_scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+
+_SPACE = r"[ \t\n\r]*"
+_BEFORE_MEMBER = re.compile(rf"{_SPACE},?{_SPACE}")  # between two members or elements
+_COLON = re.compile(rf"{_SPACE}:{_SPACE}")
+_BLOCK = 4096
+_SHIFT = 48  # a member is stored as key offset << _SHIFT | value offset
+_MASK = (1 << _SHIFT) - 1
 
 
-def _after_space(text: str, offset: int) -> int:
-    match = _WHITESPACE.match(text, offset)
+def _skip(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    match = pattern.match(text, offset)
     return match.end() if match else offset
 
 
@@ -34,8 +43,8 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self._text = text
         # Newlines before each block, and the offset of the last newline before it (-1: none).
-        self._before = [0]
-        self._last_newline = [-1]
+        self._before = array("q", [0])
+        self._last_newline = array("q", [-1])
         for start in range(0, len(text), _BLOCK):
             end = start + _BLOCK
             self._before.append(self._before[-1] + text.count("\n", start, end))
@@ -52,30 +61,6 @@ class _Lines:
         return Position(line, offset - newline)
 
 
-class _Object:
-    """The members of one object read so far: key -> (key offset, value offset)."""
-
-    __slots__ = ("done", "end", "members", "next")
-
-    def __init__(self, start: int) -> None:
-        self.members: dict[str, tuple[int, int]] = {}
-        self.next = start + 1
-        self.done = False
-        self.end = -1
-
-
-class _Array:
-    """The offsets of the elements of one array read so far."""
-
-    __slots__ = ("done", "end", "next", "offsets")
-
-    def __init__(self, start: int) -> None:
-        self.offsets: list[int] = []
-        self.next = start + 1
-        self.done = False
-        self.end = -1
-
-
 class JsonPositions:
     """``PositionIndex`` over the text of a JSON document that is known to be valid."""
 
@@ -83,8 +68,10 @@ class JsonPositions:
         self._text = text
         self._root = root
         self._lines: _Lines | None = None
-        self._objects: dict[int, _Object] = {}
-        self._arrays: dict[int, _Array] = {}
+        self._members: dict[int, dict[str, int]] = {}  # object start -> key -> packed offsets
+        self._elements: dict[int, array[int]] = {}  # array start -> element offsets
+        self._resume: dict[int, int] = {}  # container start -> where reading resumes
+        self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
 
     def value(self, path: JsonPath) -> Position | None:
         found = self._find(path)
@@ -107,10 +94,10 @@ class JsonPositions:
             if isinstance(item, str):
                 if text[offset] != "{":
                     return None
-                found = self._member(offset, item)
-                if found is None:
+                packed = self._member(offset, item)
+                if packed is None:
                     return None
-                key_offset, offset = found
+                key_offset, offset = packed >> _SHIFT, packed & _MASK
             else:
                 if text[offset] != "[" or isinstance(item, bool) or item < 0:
                     return None
@@ -120,54 +107,53 @@ class JsonPositions:
                 key_offset, offset = -1, element
         return key_offset, offset
 
-    def _member(self, start: int, key: str) -> tuple[int, int] | None:
-        index = self._objects.get(start)
-        if index is None:
-            index = self._objects[start] = _Object(start)
-        found = index.members.get(key)
+    def _member(self, start: int, key: str) -> int | None:
+        members = self._members.get(start)
+        if members is None:
+            members = self._members[start] = {}
+            self._resume[start] = start + 1
+        found = members.get(key)
+        if found is not None or start in self._ends:
+            return found
         text = self._text
-        while found is None and not index.done:
-            i = _after_space(text, index.next)
-            if text[i] == ",":
-                i = _after_space(text, i + 1)
+        i = self._resume[start]
+        while True:
+            i = _skip(_BEFORE_MEMBER, text, i)
             if text[i] == "}":
-                index.done, index.end = True, i + 1
-                break
-            key_offset = i
-            name, i = scanstring(text, i + 1)
-            i = _after_space(text, i) + 1  # past the colon
-            value_offset = _after_space(text, i)
-            index.next = self._skip(value_offset)
-            index.members.setdefault(name, (key_offset, value_offset))
+                self._ends[start] = i + 1
+                return None
+            name, after = _scan_string(text, i + 1)
+            value = _skip(_COLON, text, after)
+            members.setdefault(name, i << _SHIFT | value)
+            i = self._resume[start] = self._past(value)
             if name == key:
-                found = index.members[name]
-        return found
+                return members[name]
 
-    def _element(self, start: int, position: int) -> int | None:
-        index = self._arrays.get(start)
-        if index is None:
-            index = self._arrays[start] = _Array(start)
-        offsets = index.offsets
+    def _element(self, start: int, index: int) -> int | None:
+        offsets = self._elements.get(start)
+        if offsets is None:
+            offsets = self._elements[start] = array("q")
+            self._resume[start] = start + 1
+        if index < len(offsets):
+            return offsets[index]
+        if start in self._ends:
+            return None
         text = self._text
-        while len(offsets) <= position and not index.done:
-            i = _after_space(text, index.next)
-            if text[i] == ",":
-                i = _after_space(text, i + 1)
+        i = self._resume[start]
+        while len(offsets) <= index:
+            i = _skip(_BEFORE_MEMBER, text, i)
             if text[i] == "]":
-                index.done, index.end = True, i + 1
-                break
+                self._ends[start] = i + 1
+                return None
             offsets.append(i)
-            index.next = self._skip(i)
-        return offsets[position] if position < len(offsets) else None
+            i = self._resume[start] = self._past(i)
+        return offsets[index]
 
-    def _skip(self, offset: int) -> int:
+    def _past(self, offset: int) -> int:
         """The offset just past the value that starts at ``offset``."""
-        first = self._text[offset]
-        if first == '"':
-            return int(scanstring(self._text, offset + 1)[1])
-        known: _Object | _Array | None = (
-            self._objects.get(offset) if first == "{" else self._arrays.get(offset)
-        )
-        if known is not None and known.done:
-            return known.end
+        if self._text[offset] == '"':
+            return int(_scan_string(self._text, offset + 1)[1])
+        end = self._ends.get(offset)
+        if end is not None:
+            return end
         return int(_scan_value(self._text, offset)[1])

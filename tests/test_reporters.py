@@ -1,0 +1,617 @@
+"""Reporters: golden files, published schemas, determinism, safety and size bounds.
+
+Golden files live in ``tests/golden``; regenerate them with ``UPDATE_GOLDEN=1 pytest
+tests/test_reporters.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import random
+import re
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import xmlschema
+
+from checker.diagnostics import Level, Location, Position
+from checker.errors import UsageError
+from checker.loader import load_document
+from checker.model import Result, Severity, Status
+from checker.validation import validate_document
+from reports import REPORTERS, default_format, get_reporter
+from reports.base import visible
+from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
+from reports.html import CSP
+from reports.json_report import result_from_dict, result_to_dict
+from reports.markdown import MAX_ROWS, code, prose
+from reports.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact_uri
+from tests.report_fixtures import (
+    HOSTILE_IMG,
+    HOSTILE_SCRIPT,
+    all_pass_result,
+    empty_result,
+    hostile_result,
+    huge_result,
+    mixed_result,
+)
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+REPO = HERE.parent
+SCHEMAS = REPO.parent / "shared" / "schemas"
+RESULTS_SCHEMA = REPO / "policies" / "schemas" / "results.schema.json"
+
+SAMPLES = {
+    "mixed": mixed_result,
+    "all_pass": all_pass_result,
+    "empty": empty_result,
+    "hostile": hostile_result,
+}
+
+
+def render(name: str, result: Result, *, color: bool = False) -> str:
+    stream = io.StringIO()
+    get_reporter(name).render(result, stream, color=color)
+    return stream.getvalue()
+
+
+@pytest.fixture(scope="module")
+def huge() -> Result:
+    return huge_result()
+
+
+def _shared_schema(name: str) -> Path:
+    path = SCHEMAS / name
+    if not path.is_file():
+        pytest.fail(f"the published schema is missing: expected {path}")
+    return path
+
+
+# --- Registry ---------------------------------------------------------------------------
+
+
+def test_registry_names_and_extensions() -> None:
+    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "markdown", "github", "html"}
+    for name, cls in REPORTERS.items():
+        reporter = get_reporter(name)
+        assert isinstance(reporter, cls)
+        assert reporter.name == name
+        assert reporter.extension.startswith(".")
+        assert reporter.description
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="choose from .*html"):
+        get_reporter("pdf")
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"GITHUB_ACTIONS": "true"}, "github"),
+        ({"GITHUB_ACTIONS": "false"}, "text"),
+        ({"CI": "true"}, "text"),
+        ({}, "text"),
+    ],
+)
+def test_default_format(environ: dict[str, str], expected: str) -> None:
+    assert default_format(environ) == expected
+
+
+# --- Golden files ---------------------------------------------------------------------------
+
+
+GOLDEN_CASES = [
+    *(("mixed", name) for name in sorted(REPORTERS)),
+    ("empty", "text"),
+    ("empty", "markdown"),
+    ("empty", "html"),
+    ("hostile", "text"),
+    ("hostile", "markdown"),
+    ("hostile", "github"),
+]
+
+
+@pytest.mark.parametrize(("sample", "name"), GOLDEN_CASES)
+def test_golden(sample: str, name: str) -> None:
+    out = render(name, SAMPLES[sample]())
+    path = GOLDEN / f"{sample}-{name}{REPORTERS[name].extension}"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(out, encoding="utf-8", newline="\n")
+    assert path.is_file(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
+    assert out == path.read_text(encoding="utf-8"), (
+        f"{name} output differs from {path.name}; if the change is intended, regenerate with "
+        "UPDATE_GOLDEN=1 and review the diff"
+    )
+
+
+# --- Determinism ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(REPORTERS))
+def test_same_result_same_bytes(name: str) -> None:
+    assert render(name, mixed_result()) == render(name, mixed_result())
+
+
+@pytest.mark.parametrize("name", sorted(set(REPORTERS) - {"json"}))
+def test_output_does_not_depend_on_finding_order(name: str) -> None:
+    shuffled = mixed_result()
+    random.Random(7).shuffle(shuffled.findings)
+    assert render(name, shuffled) == render(name, mixed_result())
+
+
+def test_rendering_does_not_change_the_result() -> None:
+    result = hostile_result()
+    before = dataclasses.replace(result, findings=list(result.findings))
+    for name in REPORTERS:
+        render(name, result)
+    assert result == before
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _results_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_json_follows_the_results_schema(sample: str) -> None:
+    data = json.loads(render("json", SAMPLES[sample]()))
+    errors = list(_results_validator().iter_errors(data))
+    assert not errors, [e.message for e in errors[:3]]
+    assert data["results_format"] == 1
+
+
+def test_json_is_accepted_by_the_results_loader(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(render("json", mixed_result()), encoding="utf-8")
+    doc = load_document(path)
+    problems = [d for d in validate_document(doc, "results") if d.level is Level.ERROR]
+    assert not problems, [str(p) for p in problems]
+    assert result_from_dict(doc.data) == mixed_result_redacted()
+
+
+def mixed_result_redacted() -> Result:
+    from reports.redaction import redact_result
+
+    return redact_result(mixed_result())
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_json_round_trip_is_exact(sample: str) -> None:
+    result = SAMPLES[sample]()
+    assert result_from_dict(result_to_dict(result)) == result
+    text = json.dumps(result_to_dict(result))
+    assert result_from_dict(json.loads(text)) == result
+
+
+def test_json_round_trip_through_the_reporter_text() -> None:
+    from reports.redaction import redact_result
+
+    result = hostile_result()
+    result.findings[0] = dataclasses.replace(
+        result.findings[0], actual="lone \ud800 surrogate, \u2028 separator, \x85 next line"
+    )
+    text = render("json", result)
+    text.encode("utf-8")  # writable as UTF-8: nothing unpaired left raw
+    assert "\u202e" not in text and "\u2028" not in text and "\x85" not in text
+    assert result_from_dict(json.loads(text)) == redact_result(result)
+
+
+def test_json_derived_fields() -> None:
+    data = json.loads(render("json", mixed_result()))
+    assert data["verdict"] == "not_compliant" and data["exit_code"] == 1
+    summary = data["summary"]
+    assert summary["total"] == len(data["findings"])
+    assert summary["blocking"] == sum(f["blocking"] for f in data["findings"])
+    assert summary["by_area"]["retention"] == {
+        "total": 5,
+        "fail": 2,
+        "error": 0,
+        "not_evidenced": 0,
+        "waived": 1,
+        "pass": 2,
+    }
+    waived = [f for f in data["findings"] if f["status"] == "waived"]
+    assert waived and waived[0]["waiver"]["id"] == "W-2026-014"
+    assert data["findings"][0]["rule_id"] == "consumer-privacy-2025/business-tiers-never-trained"
+
+
+def test_json_of_a_compliant_result() -> None:
+    data = json.loads(render("json", all_pass_result()))
+    assert data["verdict"] == "compliant" and data["exit_code"] == 0
+
+
+# --- SARIF ----------------------------------------------------------------------------------
+
+
+def _sarif_validator() -> jsonschema.Draft4Validator:
+    schema = json.loads(_shared_schema("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema)
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_sarif_is_valid_against_the_published_schema(sample: str) -> None:
+    data = json.loads(render("sarif", SAMPLES[sample]()))
+    errors = list(_sarif_validator().iter_errors(data))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]]
+    assert data["version"] == "2.1.0"
+
+
+def test_sarif_content() -> None:
+    data = json.loads(render("sarif", mixed_result()))
+    (run,) = data["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "policy-checker"
+    rules = {rule["id"]: rule for rule in driver["rules"]}
+    assert list(rules) == sorted(rules)
+    rule = rules["consumer-privacy-2025/retention-not-opted-in"]
+    assert rule["shortDescription"]["text"].startswith("Conversations of users who did not")
+    assert "30 days or less" in rule["help"]["text"]
+    assert rule["properties"]["security-severity"] == SECURITY_SEVERITY[Severity.HIGH] == "8.0"
+    assert {"retention", "GDPR Art. 5(1)(e)"} <= set(rule["properties"]["tags"])
+    results = run["results"]
+    assert len(results) == 9  # every finding that is not a pass
+    for item in results:
+        assert driver["rules"][item["ruleIndex"]]["id"] == item["ruleId"]
+        assert re.fullmatch(r"[0-9a-f]{64}", item["partialFingerprints"][FINGERPRINT_KEY])
+        assert item["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+            "policies/examples/consumer-2025.yaml"
+        )
+    first = results[0]
+    assert first["level"] == "error"
+    assert first["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "snapshots/production.yaml"},
+        "region": {"startLine": 88, "startColumn": 12},
+    }
+    assert first["properties"]["evidencePath"] == "$.pipelines[0].tiers"
+    # A finding without a position still has a location: the file, without a region.
+    no_region = next(r for r in results if "incident response" in r["message"]["text"])
+    assert no_region["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "snapshots/production.yaml"}
+    }
+    waived = [r for r in results if "suppressions" in r]
+    assert len(waived) == 1
+    suppression = waived[0]["suppressions"][0]
+    assert suppression["kind"] == "external" and suppression["status"] == "accepted"
+    assert "Warehouse migration" in suppression["justification"]
+    assert "W-2026-014" in suppression["justification"]
+    levels = {r["properties"]["severity"]: r["level"] for r in results}
+    assert levels == {"critical": "error", "high": "error", "medium": "warning", "info": "note"}
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["descriptor"]["id"] == "waiver-expired" and notes[0]["level"] == "warning"
+
+
+def test_sarif_fingerprints_survive_line_moves() -> None:
+    moved = mixed_result()
+    moved.findings = [
+        dataclasses.replace(
+            f, evidence_location=dataclasses.replace(f.evidence_location, position=Position(1, 1))
+        )
+        if f.evidence_location
+        else f
+        for f in moved.findings
+    ]
+
+    def prints(result: Result) -> list[str]:
+        data = json.loads(render("sarif", result))
+        return [r["partialFingerprints"][FINGERPRINT_KEY] for r in data["runs"][0]["results"]]
+
+    assert sorted(prints(moved)) == sorted(prints(mixed_result()))
+    assert len(set(prints(mixed_result()))) == 9
+
+
+@pytest.mark.parametrize(
+    ("file", "uri"),
+    [
+        ("snapshots/prod.yaml", "snapshots/prod.yaml"),
+        ("dir with space/a#b.yaml", "dir%20with%20space/a%23b.yaml"),
+        ("/abs/snap.yaml", "file:///abs/snap.yaml"),
+        ("C:\\work\\snap.yaml", "file:///C:/work/snap.yaml"),
+        ('snap"><x>.yaml', "snap%22%3E%3Cx%3E.yaml"),
+    ],
+)
+def test_sarif_artifact_uris(file: str, uri: str) -> None:
+    assert artifact_uri(file) == uri
+
+
+# --- JUnit ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def junit_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(_shared_schema("junit.xsd")))
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_junit_is_valid_against_the_published_schema(
+    sample: str, junit_schema: xmlschema.XMLSchema
+) -> None:
+    out = render("junit", SAMPLES[sample]())
+    junit_schema.validate(out)
+
+
+def test_junit_content() -> None:
+    root = ET.fromstring(render("junit", mixed_result()))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites][:3] == [
+        "Input documents",
+        "Training consent",
+        "Excluded tiers",
+    ]
+    cases = root.findall("testsuite/testcase")
+    names = [(c.get("classname"), c.get("name")) for c in cases]
+    assert len(names) == len(set(names))
+    # Two snapshots give the same promise and resource: the second name gets the file.
+    assert (
+        "consumer-privacy-2025.retention",
+        "retention-not-opted-in [chat-primary] (snapshots/staging.yaml)",
+    ) in names
+    retention = next(s for s in suites if s.get("name") == "Retention")
+    assert (retention.get("tests"), retention.get("failures"), retention.get("skipped")) == (
+        "5",
+        "2",
+        "1",
+    )
+    skipped = retention.find("testcase/skipped")
+    assert skipped is not None and "W-2026-014" in skipped.get("message", "")
+    assert "2026-11-20" in skipped.get("message", "")
+    failures = root.findall(".//failure")
+    assert {f.get("type") for f in failures} == {"fail", "not_evidenced"}
+    assert len(root.findall(".//error")) == 1
+    # A not-evidenced finding the policy marks "warn" (info severity) does not fail the build.
+    info = next(c for c in cases if c.get("name", "").startswith("external-audit"))
+    assert info.find("skipped") is not None
+    assert suites[1].get("timestamp") == "2026-11-01T09:30:00"
+
+
+def test_junit_of_an_empty_result_is_valid(junit_schema: xmlschema.XMLSchema) -> None:
+    out = render("junit", empty_result())
+    assert ET.fromstring(out).findall("testsuite") == []
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+
+def test_text_lines_and_summary() -> None:
+    lines = render("text", mixed_result()).splitlines()
+    assert lines[0].startswith("waivers.yaml:19:5: warning: waiver W-2025-031 expired")
+    assert lines[1].startswith("snapshots/production.yaml:88:12: [critical] fail:")
+    assert len(lines) == 1 + 9 + 1  # diagnostics, findings that are not passes, summary
+    assert lines[-1].startswith("Not compliant: 5 failed, 2 not evidenced, 1 waived, 11 passed")
+    assert "pass:" not in "\n".join(lines)
+
+
+def test_text_colour_only_when_asked() -> None:
+    plain = render("text", mixed_result())
+    coloured = render("text", mixed_result(), color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[31m" in coloured and "\x1b[1;31mNot compliant" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_text_of_an_empty_result() -> None:
+    assert render("text", empty_result()) == (
+        "Compliant: no promises were checked; as of 2026-11-01\n"
+    )
+
+
+def test_text_neutralises_hostile_values() -> None:
+    out = render("text", hostile_result(), color=True)
+    lines = out.splitlines()
+    # One line per diagnostic and per finding that is not a pass, plus the summary: no value
+    # can add a line, move the cursor or reorder the text.
+    assert len(lines) == 1 + 11 + 1
+    stripped = re.sub(r"\x1b\[(?:31|33|35|36|0|1;31|1;32)m", "", out)
+    assert "\x1b" not in stripped
+    assert "\u202e" not in out and "\\u202e" in out
+    assert "forged line" in out and "\nsnapshots/x.yaml" not in out
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def test_markdown_structure() -> None:
+    out = render("markdown", mixed_result())
+    assert out.startswith("## Privacy policy check: Not compliant\n")
+    headings = [line for line in out.splitlines() if line.startswith("### ")]
+    assert headings[1] == "### Failures (5)"
+    assert out.index("### Failures") < out.index("### Not evidenced") < out.index("### Waivers")
+
+
+def _outside_code_spans(markdown: str) -> str:
+    return re.sub(r"(`+).*?(?<!`)\1(?!`)", "", markdown)
+
+
+def test_markdown_neutralises_hostile_values() -> None:
+    out = render("markdown", hostile_result())
+    # Values are code spans, where Markdown shows markup as text; everywhere else no markup.
+    prose_only = _outside_code_spans(out)
+    assert "<script" not in prose_only and "<img" not in prose_only
+    assert "<b>" not in prose_only and "](javascript:" not in prose_only
+    assert "`<script>window.__pwned=1</script>`" in out
+    assert "\u202e" not in out and "\x1b" not in out
+    for line in out.splitlines():
+        if line.startswith("| ") and "Expected" not in line and "---" not in line:
+            # every table row keeps its cell count: no value adds a column or a row
+            cells = re.split(r"(?<!\\)\|", line)
+            assert len(cells) - 2 in (3, 6, 7), line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a`b", "``a`b``"),
+        ("`x`", "`` `x` ``"),
+        ("a|b", "`a\\|b`"),
+        ("", "—"),
+    ],
+)
+def test_markdown_code_spans(text: str, expected: str) -> None:
+    assert code(text) == expected
+
+
+def test_markdown_prose_escapes() -> None:
+    assert prose("<img src=x> *a* [l](u) @team #1 https://x") == (
+        "&lt;img src=x&gt; \\*a\\* \\[l\\](u) &#64;team &#35;1 https:&#47;&#47;x"
+    )
+
+
+def test_markdown_is_bounded_for_huge_results(huge: Result) -> None:
+    out = render("markdown", huge)
+    assert len(out.encode()) < 200 * 1024  # GitHub step summaries allow 1 MiB
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(rows) <= 4 * (MAX_ROWS + 2) + 20
+    assert "more findings (see the HTML or JSON report)" in out
+
+
+# --- GitHub annotations ---------------------------------------------------------------------
+
+
+def test_github_escaping() -> None:
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_github_annotations() -> None:
+    lines = render("github", mixed_result()).splitlines()
+    assert lines[0].startswith(
+        "::error file=snapshots/production.yaml,line=88,col=12,title=critical · fail%3A "
+    )
+    kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines]
+    assert kinds == ["error"] * 7 + ["warning"] * 3 + ["notice"]
+    assert "W-2026-014 expires on 2026-11-20" in lines[-2]
+    assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
+    assert not any("analytics-warehouse" in line for line in lines)  # waived: no annotation
+
+
+def test_github_neutralises_hostile_values() -> None:
+    out = render("github", hostile_result())
+    for line in out.splitlines():
+        # Every line is one command of ours; a value can only appear escaped, in the data part.
+        assert re.match(r"::(error|warning|notice) [^:\r\n]*::", line), line
+        assert not line.startswith("::error file=evil.yaml")
+    assert "%250A::error file=evil.yaml" in out
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_github_caps_annotations(huge: Result) -> None:
+    lines = render("github", huge).splitlines()
+    assert len(lines) == MAX_ANNOTATIONS + 1
+    assert "more annotations not shown" in lines[-1]
+
+
+# --- HTML (as text; the browser tests open it) ----------------------------------------------
+
+
+def test_html_is_self_contained_and_inert() -> None:
+    out = render("html", hostile_result())
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in out.replace(
+        "&#39;", "'"
+    )
+    assert "<script" not in out.lower()
+    assert "<img" not in out.lower() and "<link" not in out.lower()
+    assert not re.search(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:|javascript:|//)", out, re.I)
+    assert not re.search(r"url\((?!#)", out)  # only references to inline patterns
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in out
+    assert "\u202e" not in out and "\\u202e" in out
+    assert "(20,000 characters)" in out
+
+
+def test_html_sections_in_order() -> None:
+    out = render("html", mixed_result())
+    positions = [
+        out.index(f'id="{anchor}"')
+        for anchor in ("verdict", "checked", "scorecard", "failures", "not-evidenced", "waivers")
+    ]
+    assert positions == sorted(positions)
+    assert out.index('id="failures"') < out.index('id="passes"')
+    passes = out[out.index('id="passes"') :]
+    assert "<details>" in passes and "<details open" not in out
+
+
+def test_html_empty_result_reads_well() -> None:
+    out = render("html", empty_result())
+    assert "No promises were checked" in out
+    assert "Nothing was checked, so nothing passed." in out
+
+
+def test_html_is_bounded_for_huge_results(huge: Result) -> None:
+    start = time.perf_counter()
+    out = render("html", huge)
+    elapsed = time.perf_counter() - start
+    size = len(out.encode())
+    assert size < 4 * 1024 * 1024, f"{size:,} bytes"
+    assert elapsed < 20, f"{elapsed:.1f} s"
+    assert "more resources with the same finding" in out
+    cards = out.count('<article class="card')
+    rows = out.count('<td class="expected">')
+    assert cards == 13 * 4 * 2  # every promise has failures and not-evidenced findings
+    assert rows <= 13 * 2 * 200
+
+
+def test_html_summarises_groups_over_budget() -> None:
+    from reports.html import GROUP_BUDGET, PER_PROMISE
+
+    result = mixed_result()
+    template = result.findings[1]  # a retention failure
+    result.findings = [
+        dataclasses.replace(template, clause_id=f"clause-{c:02d}", resource=f"store-{r}")
+        for c in range(20)
+        for r in range(15)
+    ]
+    out = render("html", result)
+    assert out.count('<td class="expected">') == GROUP_BUDGET
+    assert f"{20 * 15 - GROUP_BUDGET} more findings in retention, summarised by promise" in out
+    assert PER_PROMISE > 15  # each promise shown in detail is shown whole
+    assert "consumer-privacy-2025/clause-19" in out
+
+
+# --- Shared display helpers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\u202eb", "a\\u202eb"),
+        ("x\x1b[31m", "x\\x1b[31m"),
+        ("l1\nl2\r", "l1\\nl2\\r"),
+        ("\u2066iso\u2069", "\\u2066iso\\u2069"),
+        ("zero\u200bwidth\ufeff", "zero\\u200bwidth\\ufeff"),
+        ("c1\x85", "c1\\x85"),
+        ("lone \ud800", "lone \\ud800"),
+        ("naïve café 日本", "naïve café 日本"),
+    ],
+)
+def test_visible(text: str, shown: str) -> None:
+    assert visible(text) == shown
+
+
+def test_finding_without_any_evidence_location_renders_everywhere() -> None:
+    result = mixed_result()
+    result.findings = [
+        dataclasses.replace(f, evidence_location=None, policy_location=Location("p.yaml", None))
+        for f in result.findings
+    ]
+    for name in REPORTERS:
+        assert render(name, result)
+    data: dict[str, Any] = json.loads(render("sarif", result))
+    assert not list(_sarif_validator().iter_errors(data))
+    assert all(
+        Status(r["properties"]["status"]) is not Status.PASS for r in data["runs"][0]["results"]
+    )
+    assert HOSTILE_SCRIPT and HOSTILE_IMG  # the hostile fixtures are exercised above
