@@ -209,10 +209,10 @@ def _area_group(area: Area, findings: list[Finding], status: Status) -> AreaGrou
     cards: list[PromiseCard] = []
     rest: list[Finding] = []
     for _, group in group_by_clause(findings):
-        if budget <= 0:
-            rest.extend(group)
+        take = min(len(group), PER_PROMISE)
+        if rest or (cards and take > budget):
+            rest.extend(group)  # keep the order: once a promise does not fit, summarise the rest
             continue
-        take = min(len(group), PER_PROMISE, budget)
         anchor = f"{status.value}-{area.value}-{len(cards) + 1}"
         cards.append(PromiseCard(group[0], group[:take], len(group), anchor))
         budget -= take

@@ -1730,7 +1730,7 @@ CUSTOM_CASES = [
         [
             (
                 F,
-                "stores[?region != 'eu-west-1']:chat-backups",
+                "chat-backups",
                 "chat-backups does not satisfy \"region == 'eu-west-1'\"",
             ),
         ],
@@ -1745,10 +1745,10 @@ CUSTOM_CASES = [
         },
         STORES,
         [
-            (P, "stores[].region:eu-west-1", "eu-west-1 satisfies \"starts_with(@, 'eu-')\""),
+            (P, "eu-west-1", "eu-west-1 satisfies \"starts_with(@, 'eu-')\""),
             (
                 F,
-                "stores[].region:us-east-1",
+                "us-east-1",
                 "us-east-1 does not satisfy \"starts_with(@, 'eu-')\"",
             ),
         ],
