@@ -128,8 +128,9 @@ class MarkdownReporter(Reporter):
         diagnostics = result.diagnostics
         if diagnostics:
             errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
+            warnings = len(diagnostics) - errors
             out += [
-                f"### Input problems ({errors:,} errors, {len(diagnostics) - errors:,} warnings)",
+                f"### Input problems ({plural(errors, 'error')}, {plural(warnings, 'warning')})",
                 "",
             ]
             out += _table(

@@ -443,7 +443,7 @@ def test_markdown_neutralises_hostile_values() -> None:
     prose_only = _outside_code_spans(out)
     assert "<script" not in prose_only and "<img" not in prose_only
     assert "<b>" not in prose_only
-    assert not re.search(r"(?<!\\)\]\(javascript:", out)  # no link: the brackets are escaped
+    assert not re.search(r"(?<!\\)\]\(javascript:", prose_only)  # brackets are escaped
     assert "`<script>window.__pwned=1</script>`" in out
     assert "\u202e" not in out and "\x1b" not in out
     for line in out.splitlines():
