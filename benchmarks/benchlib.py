@@ -188,7 +188,8 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
             f"{fmt_s(med['checks'])} | {fmt_s(med['output'])} | {fmt_s(med['total'])} | "
             f"{med['total'] / med['json_load']:.2f}× | {fmt_s(cli)} | "
             f"{cli_ratio} | "
-            f"{fmt_mb(row['peak_rss_mb'])} | {row['findings']:,} ({row['failing']:,}) |"
+            f"{fmt_mb(row['peak_rss_mb'])} | {row['findings']:,} "
+            f"({row['failing']:,}{_vs_planted(row)}) |"
         )
     lines += [
         "",
@@ -213,6 +214,14 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
     commands = sorted({row["command"] for row in data["sizes"] if "command" in row})
     lines += ["", "Commands:", "", *(f"    {c}" for c in commands)]
     return lines
+
+
+def _vs_planted(row: dict[str, Any]) -> str:
+    """Whether the failing findings per clause are exactly the breaches the generator planted."""
+    planted = row.get("planted_by_clause")
+    if planted is None:
+        return ""
+    return " = planted" if planted == row.get("failing_by_clause") else " ≠ planted"
 
 
 def _failed_row(row: dict[str, Any]) -> str:
@@ -286,9 +295,6 @@ def write_latest() -> Path:
 
 
 def command_line() -> str:
-    """The command as it was typed, relative to the repository root when possible."""
-    args = [
-        os.path.relpath(a, ROOT) if a.endswith(".py") and Path(a).is_absolute() else a
-        for a in sys.argv
-    ]
-    return " ".join(["python", *args])
+    """The command as typed from the repository root."""
+    script = os.path.relpath(Path(sys.argv[0]).resolve(), ROOT)
+    return " ".join(["python", script, *sys.argv[1:]])

@@ -159,6 +159,15 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         code = "schema-required"
     elif validator == "pattern" and str(value).startswith("^[a-z]"):
         message = f"{instance!r} is not a valid identifier: {IDENTIFIER_HINT}"
+        if "propertyNames" in error.schema_path:  # the key itself is at fault: point at it
+            return Diagnostic(doc.locate((*path, instance), key=True), message, code)
+    elif validator == "not" and "dependentSchemas" in error.schema_path:
+        schema_path = list(error.schema_path)
+        trigger = schema_path[schema_path.index("dependentSchemas") + 1]
+        clash = next((k for k in value.get("required", ()) if k in instance), None)
+        if clash is not None:
+            message = f"'{clash}' cannot be used together with '{trigger}'; keep one of them"
+            return Diagnostic(doc.locate((*path, clash), key=True), message, "schema-conflict")
     elif validator == "format" and value == "date-time":
         message = (f"{instance!r} is not a date and time: write ISO 8601, "
                    "e.g. '2026-11-01T09:30:00Z'")

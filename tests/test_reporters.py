@@ -89,7 +89,7 @@ def test_registry_names_and_extensions() -> None:
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="choose from .*html"):
+    with pytest.raises(UsageError, match=r"choose from .*html"):
         get_reporter("pdf")
 
 

@@ -1,9 +1,10 @@
 """Strict JSON at the speed of ``json.loads``.
 
-The document is parsed once by the C decoder; hooks refuse duplicate keys, NaN and Infinity,
-integers beyond ``10**1000`` and floats that overflow. Nesting depth is checked on a bracket
-skeleton of the raw bytes, at C speed. Where a hook or the interpreter reports a problem without
-a place, a scan of the text (``json_scan``) finds it. Positions are computed only when asked.
+The document is parsed once by the C decoder; hooks refuse NaN and Infinity, integers beyond
+``10**1000`` and floats that overflow, and count the keys kept. A skeleton of the raw bytes
+(quotes, brackets, colons) gives, at C speed, the nesting depth and the number of members
+written: more members than keys kept means a duplicate key. Where a problem is known but not
+its place, a scan of the text (``json_scan``) finds it. Positions are computed only when asked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from checker.diagnostics import Position
 from checker.document import Document
 from checker.errors import InputError
 from checker.loader.json_positions import JsonPositions
-from checker.loader.json_scan import deeper_than, find_duplicate_key, find_too_deep, find_word
+from checker.loader.json_scan import find_duplicate_key, find_too_deep, find_word, structure
 from checker.loader.limits import MAX_INT, Limits
 from checker.loader.problems import input_error, shown
 from checker.loader.source import text_position
@@ -25,6 +26,7 @@ from checker.loader.source import text_position
 _VALUE_START = re.compile(r"[^ \t\n\r]")
 _CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
 _TYPE_WORDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -34,13 +36,6 @@ class _Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _Refused("json-duplicate-key")
-    return result
 
 
 def _constant(name: str) -> NoReturn:
@@ -76,10 +71,19 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
     start = _VALUE_START.search(text)
     if start is None:
         raise input_error(name, "empty", "file has no content: expected a JSON object")
+    keys = 0
+
+    def count_keys(obj: dict[str, Any]) -> dict[str, Any]:
+        # Duplicate keys collapse in the dict: fewer keys than the text has members.
+        # (Cheaper than ``object_pairs_hook``, which makes the decoder build pair lists.)
+        nonlocal keys
+        keys += len(obj)
+        return obj
+
     try:
         data = json.loads(
             text,
-            object_pairs_hook=_pairs,
+            object_hook=count_keys,
             parse_constant=_constant,
             parse_float=_parse_float,
             parse_int=_integer_parser(limits),
@@ -101,10 +105,13 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
             f"the top level is {what}: expected a JSON object",
             text_position(text, start.start()),
         )
-    if deeper_than(raw, limits.max_depth):
+    members, too_deep = structure(raw, limits.max_depth)
+    if members != keys:
+        raise _locate_refusal("json-duplicate-key", text, name, limits)
+    if too_deep:
         raise _too_deep(text, name, limits)
     positions = JsonPositions(text, start.start())
-    if b"\\ud" in raw or b"\\uD" in raw:
+    if b"\\" in raw and _SURROGATE_ESCAPE.search(raw):
         _check_surrogates(data, name, positions)
     return Document(name, data, "json", positions)
 

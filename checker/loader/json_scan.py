@@ -15,10 +15,10 @@ _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # A string, a punctuation character, or a bare word (number, true, false, null, NaN...).
 _TOKEN = re.compile(rf'({_STRING})|([\[\]{{}}:,])|([^\s\[\]{{}}:,"]+)', re.DOTALL)
 
-# Kept by the depth check: quotes and brackets (braces become brackets: in valid JSON the kind of
-# bracket does not change how deep it nests).
+# Kept by the structure check: quotes, brackets and colons (braces become brackets: in valid JSON
+# the kind of bracket does not change how deep it nests).
 _BRACKETS = bytes.maketrans(b"{}", b"[]")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}:')
 
 
 def _tokens(text: str) -> Iterator[tuple[int, int, str]]:
@@ -81,23 +81,26 @@ def find_word(text: str, wanted: Callable[[str], bool]) -> tuple[int, str] | Non
     return None
 
 
-def deeper_than(raw: bytes, max_depth: int) -> bool:
-    """Whether valid JSON ``raw`` nests deeper than ``max_depth``, at C speed.
+def structure(raw: bytes, max_depth: int) -> tuple[int, bool]:
+    """How many object members valid JSON ``raw`` has, and whether it nests deeper than
+    ``max_depth``; at C speed.
 
-    Keeps only quotes and brackets, drops what is inside strings, then peels the innermost
-    ``[]`` pairs off one level at a time.
+    Keeps only quotes, brackets and colons, drops what is inside strings, counts the colons
+    (one per member), then peels the innermost ``[]`` pairs off one level at a time.
     """
     skeleton = raw
     if b"\\" in skeleton:
         # Escapes pair left to right: drop escaped backslashes, then escaped quotes.
         skeleton = skeleton.replace(b"\\\\", b"").replace(b'\\"', b"")
-    skeleton = skeleton.translate(_BRACKETS, _NOT_BRACKETS)
+    skeleton = skeleton.translate(_BRACKETS, _NOT_STRUCTURE)
     # Quotes alternate open, close; removing any two adjacent ones keeps that true.
     skeleton = skeleton.replace(b'""', b"")
     if b'"' in skeleton:
         skeleton = b"".join(skeleton.split(b'"')[::2])
+    members = skeleton.count(b":")
+    skeleton = skeleton.replace(b":", b"")
     for _ in range(max_depth):
         if not skeleton:
-            return False
+            break
         skeleton = skeleton.replace(b"[]", b"")
-    return bool(skeleton)
+    return members, bool(skeleton)

@@ -1,0 +1,213 @@
+"""The HTML report in a real browser: headless Chromium (Debian's ``chromium`` package).
+
+The report is opened from disk as a user would open it. Nothing may be fetched, no script may
+run, hostile snapshot values must show as text, and it must print. Screenshots and the PDF are
+kept in ``tests/artifacts/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+
+from checker.model import Result
+from reports import get_reporter
+from tests.report_fixtures import (
+    HOSTILE_IMG,
+    HOSTILE_JS_URL,
+    HOSTILE_SCRIPT,
+    empty_result,
+    hostile_result,
+    huge_result,
+    mixed_result,
+)
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+A4_CONTENT_WIDTH = 700  # CSS pixels: 210 mm less the print margins, at 96 px per inch
+
+
+@dataclass
+class Opened:
+    """A report loaded in a page, with everything the page tried to do."""
+
+    page: Page
+    url: str
+    console: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    load_seconds: float = 0.0
+
+
+Opener = Callable[..., Opened]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the HTML report is tested in headless Chromium. "
+            "Install Debian's package: apt-get install chromium"
+        )
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def open_report(browser: Browser, tmp_path: Path) -> Iterator[Opener]:
+    pages: list[Page] = []
+
+    def opener(result: Result, name: str, width: int = 1200) -> Opened:
+        stream = io.StringIO()
+        get_reporter("html").render(result, stream)
+        path = tmp_path / f"{name}.html"
+        path.write_text(stream.getvalue(), encoding="utf-8")
+        page = browser.new_page(viewport={"width": width, "height": 1000})
+        pages.append(page)
+        opened = Opened(page, path.as_uri())
+        page.on("console", lambda m: opened.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: opened.console.append(("error", str(e))))
+        page.on("request", lambda r: opened.requests.append(r.url))
+
+        def on_dialog(dialog: Dialog) -> None:
+            opened.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        start = time.perf_counter()
+        page.goto(opened.url, wait_until="load")
+        opened.load_seconds = time.perf_counter() - start
+        return opened
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def _assert_quiet(opened: Opened) -> None:
+    errors = [text for kind, text in opened.console if kind == "error"]
+    assert not errors, errors
+    assert opened.requests == [opened.url], opened.requests
+    assert not opened.dialogs
+
+
+def _screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def test_mixed_report_in_the_browser(open_report: Opener) -> None:
+    opened = open_report(mixed_result(), "mixed")
+    page = opened.page
+    _assert_quiet(opened)
+    assert page.locator("#verdict h1").inner_text().endswith("Not compliant")
+    assert page.locator("#verdict h1").is_visible()
+    failures = page.locator("#failures").bounding_box()
+    passes = page.locator("#passes").bounding_box()
+    assert failures is not None and passes is not None
+    assert failures["y"] < passes["y"]
+    details = page.eval_on_selector_all("#passes details", "els => els.map(e => e.open)")
+    assert details and not any(details)
+    assert not page.locator("#passes details table").first.is_visible()
+    assert page.locator("figure.chart svg[role=img]").is_visible()
+    assert page.get_by_text("Warehouse migration in progress").is_visible()
+    _screenshot(page, "report.png")
+
+
+def test_hostile_values_stay_inert(open_report: Opener) -> None:
+    opened = open_report(hostile_result(), "hostile")
+    page = opened.page
+    _assert_quiet(opened)
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("document.images.length") == 0
+    assert page.evaluate("[...document.links].every(a => a.getAttribute('href').startsWith('#'))")
+    text = page.locator("main").inner_text()
+    for value in (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_JS_URL):
+        assert value in text
+    assert "invoice\\u202egnp.exe" in text and "\u202e" not in text
+    assert "(20,000 characters)" in text
+    assert page.get_by_text(HOSTILE_SCRIPT).first.is_visible()
+    # Opening every collapsed section runs nothing either.
+    page.eval_on_selector_all("details", "els => els.forEach(e => { e.open = true; })")
+    assert page.evaluate("window.__pwned") is None
+    _assert_quiet(opened)
+    _screenshot(page, "report-hostile.png", full_page=False)
+
+
+def test_empty_report_reads_well(open_report: Opener) -> None:
+    opened = open_report(empty_result(), "empty")
+    page = opened.page
+    _assert_quiet(opened)
+    assert page.locator("#verdict h1").inner_text().endswith("Compliant")
+    assert page.get_by_text("No promises were checked.").first.is_visible()
+    _screenshot(page, "report-empty.png")
+
+
+def test_report_prints(open_report: Opener) -> None:
+    opened = open_report(hostile_result(), "print", width=A4_CONTENT_WIDTH)
+    page = opened.page
+    page.emulate_media(media="print")
+    overflowing = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('table, .card, pre, svg[role=img]')]
+                .filter(e => e.getBoundingClientRect().right > width + 1
+                          || e.scrollWidth > e.clientWidth + 1);
+            const cells = [...document.querySelectorAll('td, th')]
+                .filter(c => c.scrollWidth > c.clientWidth + 1);
+            return {page: document.documentElement.scrollWidth - width,
+                    wide: wide.map(e => e.tagName + '.' + e.className),
+                    cells: cells.length};
+        }"""
+    )
+    assert overflowing == {"page": 0, "wide": [], "cells": 0}
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-hostile.pdf").write_bytes(pdf)
+    _screenshot(page, "report-print.png", full_page=False)
+    _assert_quiet(opened)
+
+
+def test_mixed_report_prints_to_pdf(open_report: Opener) -> None:
+    opened = open_report(mixed_result(), "mixed-print", width=A4_CONTENT_WIDTH)
+    page = opened.page
+    page.emulate_media(media="print")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page") > 1
+    (ARTIFACTS / "report.pdf").write_bytes(pdf)
+
+
+def test_huge_report_opens_fast(open_report: Opener, tmp_path: Path) -> None:
+    opened = open_report(huge_result(), "huge")
+    size = (tmp_path / "huge.html").stat().st_size
+    assert size < 4 * 1024 * 1024, f"{size:,} bytes"
+    assert opened.load_seconds < 15, f"{opened.load_seconds:.1f} s to load"
+    _assert_quiet(opened)
+    assert opened.page.locator("#verdict h1").is_visible()
+    _screenshot(opened.page, "report-huge.png", full_page=False)
