@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a report to a file (repeatable), e.g. html=report.html",
     )
     check.add_argument(
+        "--passes",
+        choices=("list", "count"),
+        default="list",
+        help="list every passing resource (default), or count passes per promise: "
+        "for very large snapshots",
+    )
+    check.add_argument(
         "--config",
         metavar="PATH",
         help="project config (default: ./policy-check.yaml when no paths given)",

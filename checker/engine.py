@@ -13,10 +13,18 @@ from typing import Any
 
 from checker.checks import CHECKS
 from checker.checks.base import Check, CheckContext, Vocabulary
-from checker.diagnostics import Diagnostic
+from checker.diagnostics import Diagnostic, JsonPath, Location
 from checker.document import Document
 from checker.frameworks import references_by_check
-from checker.model import DocumentInfo, Finding, Observation, Result, Severity, Status
+from checker.model import (
+    DocumentInfo,
+    Finding,
+    Observation,
+    PassCount,
+    Result,
+    Severity,
+    Status,
+)
 from checker.snapshot import Snapshot
 from checker.waivers import apply_waivers, parse_waivers
 
@@ -29,8 +37,12 @@ def evaluate(
     waivers: Document | None = None,
     fail_on: Severity = Severity.LOW,
     diagnostics: Iterable[Diagnostic] = (),
+    count_passes: bool = False,
 ) -> Result:
-    """Check schema-valid policies against schema-valid snapshots."""
+    """Check schema-valid policies against schema-valid snapshots.
+
+    With ``count_passes`` passing resources are counted per promise instead of listed.
+    """
     views = [s if isinstance(s, Snapshot) else Snapshot.plain(s) for s in snapshots]
     result = Result(as_of=as_of, fail_on=fail_on, diagnostics=list(diagnostics))
     result.documents.extend(_policy_info(p) for p in policies)
@@ -38,7 +50,11 @@ def evaluate(
     findings: list[Finding] = []
     for policy in policies:
         for snapshot in views:
-            findings.extend(check_policy(policy, snapshot, as_of))
+            for item in check_policy(policy, snapshot, as_of, count_passes=count_passes):
+                if isinstance(item, PassCount):
+                    result.pass_counts.append(item)
+                else:
+                    findings.append(item)
     if waivers is not None:
         findings, states, notes = apply_waivers(findings, parse_waivers(waivers), as_of)
         result.waivers.extend(states)
@@ -48,8 +64,11 @@ def evaluate(
     return result
 
 
-def check_policy(policy: Document, snapshot: Snapshot, as_of: dt.date) -> Iterator[Finding]:
-    """Findings of one policy against one snapshot, in policy order."""
+def check_policy(
+    policy: Document, snapshot: Snapshot, as_of: dt.date, *, count_passes: bool = False
+) -> Iterator[Finding | PassCount]:
+    """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
+    each clause's passes come as one :class:`PassCount` after its other findings."""
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     references = references_by_check()
@@ -73,8 +92,14 @@ def check_policy(policy: Document, snapshot: Snapshot, as_of: dt.date) -> Iterat
                         None,
                     )
                 ]
+            passes = 0
             for observation in observations:
-                yield stamp(observation)
+                if count_passes and observation.status is Status.PASS:
+                    passes += 1
+                else:
+                    yield stamp(observation)
+            if passes:
+                yield stamp.pass_count(passes)
 
 
 class _Stamp:
@@ -83,9 +108,11 @@ class _Stamp:
     __slots__ = (
         "check",
         "clause",
+        "locations",
         "path",
         "policy",
         "policy_id",
+        "promise",
         "references",
         "severity",
         "snapshot",
@@ -110,6 +137,28 @@ class _Stamp:
         self.policy_id = str(policy.data["metadata"]["id"])
         self.severity = Severity(clause.get("severity", check.default_severity.value))
         self.references = (*references, *clause.get("references", ()))
+        self.promise = str(clause.get("statement", check.title))
+        self.locations: dict[JsonPath, Location] = {}
+
+    def pass_count(self, count: int) -> PassCount:
+        return PassCount(
+            policy_id=self.policy_id,
+            clause_id=str(self.clause["id"]),
+            check_id=self.check.id,
+            area=self.check.area,
+            severity=self.severity,
+            promise=self.promise,
+            policy_location=self._policy_location(()),
+            snapshot=self.snapshot.name,
+            count=count,
+        )
+
+    def _policy_location(self, sub: JsonPath) -> Location:
+        # Many findings share a clause field: find each position once.
+        location = self.locations.get(sub)
+        if location is None:
+            location = self.locations[sub] = self.policy.locate((*self.path, *sub))
+        return location
 
     def __call__(self, obs: Observation) -> Finding:
         status, severity, message = obs.status, self.severity, obs.message
@@ -131,8 +180,8 @@ class _Stamp:
             expected=obs.expected,
             actual=obs.actual,
             resource=obs.resource,
-            promise=str(self.clause.get("statement", self.check.title)),
-            policy_location=self.policy.locate((*self.path, *obs.clause_path)),
+            promise=self.promise,
+            policy_location=self._policy_location(obs.clause_path),
             evidence_location=(
                 self.snapshot.locate(obs.evidence)
                 if obs.evidence is not None

@@ -143,6 +143,29 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class PassCount:
+    """The passing resources of one promise in one snapshot, counted instead of listed.
+
+    Produced with ``--passes count``: every resource is still checked, but at 100k resources
+    a list of passes is an audit log nobody reads, and its cost dominates the run.
+    """
+
+    policy_id: str
+    clause_id: str
+    check_id: str
+    area: Area
+    severity: Severity
+    promise: str
+    policy_location: Location
+    snapshot: str
+    count: int
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.policy_id}/{self.clause_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """What the report says about an input: a policy or a snapshot."""
 
@@ -177,9 +200,15 @@ class Result:
     documents: list[DocumentInfo] = field(default_factory=list)
     waivers: list[WaiverState] = field(default_factory=list)
     generated_at: str = ""
+    pass_counts: list[PassCount] = field(default_factory=list)
 
     def counts(self) -> Counter[Status]:
-        return Counter(f.status for f in self.findings)
+        """Findings per status; counted passes included."""
+        counter = Counter(f.status for f in self.findings)
+        counted = sum(p.count for p in self.pass_counts)
+        if counted:
+            counter[Status.PASS] += counted
+        return counter
 
     def blocking(self) -> list[Finding]:
         """Findings that make the run fail: fail / not evidenced / error at or above ``fail_on``.

@@ -21,9 +21,11 @@ new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TextIO
 
-from checker.diagnostics import Level, Location
+from checker.diagnostics import Diagnostic, Level, Location
 from checker.model import Finding, Result, Status, WaiverState
 from reports.base import EXPIRING_SOON_DAYS, Reporter, Summary, plural, shown, where
 from reports.redaction import redact_result
@@ -72,6 +74,19 @@ def _finding_message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _diagnostic(diagnostic: Diagnostic) -> str:
+    kind = "error" if diagnostic.level is Level.ERROR else "warning"
+    title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
+    return command(kind, shown(diagnostic.message, _LIMIT), diagnostic.location, title)
+
+
+def _finding(finding: Finding, is_error: bool) -> str:
+    status = finding.status.value.replace("_", " ")
+    title = f"{finding.severity.value} · {status}: {shown(finding.rule_id, 200)}"
+    kind = "error" if is_error else "warning"
+    return command(kind, _finding_message(finding), where(finding), title)
+
+
 def _expiring(state: WaiverState) -> str:
     waiver = state.waiver
     message = (
@@ -93,43 +108,24 @@ class GitHubReporter(Reporter):
 
     def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
         summary = Summary.of(redact_result(result))
-        errors: list[str] = []
-        warnings: list[str] = []
+        # (is a warning, how to write the line): lines are only built for what is written.
+        pending: list[tuple[bool, Callable[[], str]]] = []
         for diagnostic in summary.result.diagnostics:
-            is_error = diagnostic.level is Level.ERROR
-            title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
-            (errors if is_error else warnings).append(
-                command(
-                    "error" if is_error else "warning",
-                    shown(diagnostic.message, _LIMIT),
-                    diagnostic.location,
-                    title,
-                )
-            )
+            pending.append((diagnostic.level is not Level.ERROR, partial(_diagnostic, diagnostic)))
         blocking = {id(f) for f in summary.result.blocking()}
         for finding in summary.findings:
-            if finding.status in (Status.PASS, Status.WAIVED):
-                continue
-            is_error = id(finding) in blocking
-            status = finding.status.value.replace("_", " ")
-            title = f"{finding.severity.value} · {status}: {shown(finding.rule_id, 200)}"
-            (errors if is_error else warnings).append(
-                command(
-                    "error" if is_error else "warning",
-                    _finding_message(finding),
-                    where(finding),
-                    title,
-                )
-            )
+            if finding.status not in (Status.PASS, Status.WAIVED):
+                is_error = id(finding) in blocking
+                pending.append((not is_error, partial(_finding, finding, is_error)))
         for state in summary.waiver_buckets().expiring:
-            warnings.append(_expiring(state))
-        ordered = errors + warnings
-        for line in ordered[:MAX_ANNOTATIONS]:
-            stream.write(line + "\n")
+            pending.append((True, partial(_expiring, state)))
+        pending.sort(key=lambda item: item[0])  # stable: errors first, each in report order
+        for _, line in pending[:MAX_ANNOTATIONS]:
+            stream.write(line() + "\n")
         closing = TextReporter.summary_line(summary)
-        if len(ordered) > MAX_ANNOTATIONS:
+        if len(pending) > MAX_ANNOTATIONS:
             closing += (
-                f" ({len(ordered) - MAX_ANNOTATIONS:,} more annotations not shown; "
+                f" ({len(pending) - MAX_ANNOTATIONS:,} more annotations not shown; "
                 "see the full report)"
             )
         stream.write(command("notice", closing, title="Privacy policy check") + "\n")

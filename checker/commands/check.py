@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         waivers=waivers,
         fail_on=fail_on,
         diagnostics=diagnostics,
+        count_passes=args.passes == "count",
     )
     if args.generated_at:
         result.generated_at = args.generated_at
