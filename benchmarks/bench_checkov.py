@@ -3,7 +3,8 @@
 
     benchmarks/setup_checkov.sh                        # once: Checkov in its own virtualenv
     python benchmarks/bench_checkov.py                 # 1k and 10k buckets, 3 runs each
-    python benchmarks/bench_checkov.py --sizes 1k --repeat 1
+    python benchmarks/bench_checkov.py --sizes 10k --repeat 1   # replaces the 10k row only
+    python benchmarks/bench_checkov.py --sizes 10k --repeat 1 --append   # one more run
 
 For each size the plan comes from ``generate.py plan`` (N buckets, about 10% breaking a
 30-day expiration limit). Both tools run as the command a user types, measured from outside
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -134,6 +136,40 @@ def _measure(
     return result
 
 
+def _merge(row: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any]:
+    """``row`` with the runs saved earlier for the same plan added (``--append``)."""
+    old = next((r for r in previous if r["buckets"] == row["buckets"]), None)
+    if old is None or old["bytes"] != row["bytes"] or old["truth"] != row["truth"]:
+        return row
+    for tool in ("checkov", "policy_check"):
+        new, before = row[tool], old[tool]
+        if "error" in new or "error" in before:
+            continue
+        new["runs_s"] = [*before["runs_s"], *new["runs_s"]]
+        new["exit_codes"] = [*before["exit_codes"], *new["exit_codes"]]
+        new["median_s"] = round(median(new["runs_s"]), 3)
+        new["max_rss_mb"] = max(new["max_rss_mb"], before["max_rss_mb"])
+        if new.get("violations") != before.get("violations"):
+            row["agree"] = False
+    row["agree"] = row["agree"] and old["agree"]
+    row["repeat"] = len(row["checkov"]["runs_s"])
+    row["load_average"] = [*_as_list(old.get("load_average")), *_as_list(row["load_average"])]
+    row["command"] = f"{old.get('command', '?')}; then {row['command']}"
+    if row["checkov"].get("median_s") and row["policy_check"].get("median_s"):
+        row["speedup"] = round(row["checkov"]["median_s"] / row["policy_check"]["median_s"], 1)
+        row["throughput_buckets_per_s"] = {
+            "checkov": round(row["buckets"] / row["checkov"]["median_s"], 1),
+            "policy_check": round(row["buckets"] / row["policy_check"]["median_s"], 1),
+        }
+    return row
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1k,10k", help="bucket counts (default 1k,10k)")
@@ -149,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="add these runs to the ones saved for the same plan (a slow size measured in "
+        "several commands)",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write results/")
     args = parser.parse_args(argv)
 
@@ -178,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+        load_average = os.getloadavg()[0]
         checkov = _measure(
             "checkov",
             [
@@ -226,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         agree_all &= agree
         row = {
+            "load_average": load_average,
             "buckets": buckets,
             "bytes": plan.stat().st_size,
             "truth": truth["violating_buckets"],
@@ -248,19 +292,30 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:  # keep the JSON readable: the bucket lists are only needed to compare
         for tool in ("checkov", "policy_check"):
             row[tool].pop("failed", None)
+        row.update(
+            {
+                "repeat": len(row["checkov"]["runs_s"]),
+                "measured_at": now(),
+                "command": command_line(),
+            }
+        )
+    saved = RESULTS / "checkov.json"
+    previous = json.loads(saved.read_text()) if saved.exists() else {}
+    if args.append:
+        rows = [_merge(row, previous.get("sizes", [])) for row in rows]
+    measured = {row["buckets"] for row in rows}
+    kept = [r for r in previous.get("sizes", []) if r["buckets"] not in measured]
     result = {
         "benchmark": "checkov",
         "measured_at": now(),
-        "command": command_line(),
         "machine": machine(),
         "checkov_version": _version([args.checkov, "--version"]),
         "policy_check_version": _version([args.policy_check, "--version"]),
-        "repeat": args.repeat,
-        "sizes": rows,
+        "sizes": sorted([*kept, *rows], key=lambda r: r["buckets"]),
     }
     if not args.no_save:
-        write_json(RESULTS / "checkov.json", result)
-        print(f"wrote {RESULTS / 'checkov.json'} and {write_latest()}", file=sys.stderr)
+        write_json(saved, result)
+        print(f"wrote {saved} and {write_latest()}", file=sys.stderr)
     else:
         print(json.dumps(result, indent=2))
     return 0 if agree_all else 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import sys
 import time
@@ -265,11 +266,13 @@ def measure(stores: int, args: argparse.Namespace) -> dict[str, Any]:
         "command": command_line(),
         "measured_at": now(),
         "repeat": args.repeat,
+        "load_average": os.getloadavg()[0],
     }
     runs: dict[str, list[dict[str, Any]]] = {"json": [], "phases": [], "cli": []}
     memory_limit = int(args.memory_limit_gb * 1024**3) if args.memory_limit_gb else None
     for i in range(args.repeat):
-        for mode in ("json", "phases", *(("cli",) if not args.no_cli else ())):
+        cli = not args.no_cli and i < (args.repeat if args.cli_repeat is None else args.cli_repeat)
+        for mode in ("json", "phases", *(("cli",) if cli else ())):
             if mode == "cli":
                 got = _cli(args.policy_check, path, args.timeout, memory_limit)
             else:
@@ -380,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         help="address-space limit of each run, so that a run too big for the machine fails "
         "alone (default 16; 0: none)",
     )
+    parser.add_argument(
+        "--cli-repeat", type=int, default=None, help="end-to-end CLI runs (default: --repeat)"
+    )
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
     parser.add_argument("--no-save", action="store_true", help="do not write results/")
     parser.add_argument(
@@ -420,7 +426,6 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": now(),
         "command": command_line(),
         "machine": machine(),
-        "repeat": args.repeat,
         "policy": str(POLICY.relative_to(HERE.parent)),
         "as_of": AS_OF,
         "sizes": sorted([*kept, *rows], key=lambda r: r["stores"]),

@@ -183,7 +183,7 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
         cli = med.get("cli")
         cli_ratio = f"{cli / med['json_load']:.2f}×" if cli else "–"
         lines.append(
-            f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | {row.get('repeat', '?')} | "
+            f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | {_runs(row)} | "
             f"{fmt_s(med['json_load'])} | {fmt_s(med['load'])} | {fmt_s(med['validate'])} | "
             f"{fmt_s(med['checks'])} | {fmt_s(med['output'])} | {fmt_s(med['total'])} | "
             f"{med['total'] / med['json_load']:.2f}× | {fmt_s(cli)} | "
@@ -216,6 +216,12 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _runs(row: dict[str, Any]) -> str:
+    cli = len(row.get("runs", {}).get("cli", []))
+    repeat = row.get("repeat", "?")
+    return f"{repeat}" if cli in (0, repeat) else f"{repeat} (CLI {cli})"
+
+
 def _vs_planted(row: dict[str, Any]) -> str:
     """Whether the failing findings per clause are exactly the breaches the generator planted."""
     planted = row.get("planted_by_clause")
@@ -243,28 +249,42 @@ def checkov_md(data: dict[str, Any]) -> list[str]:
     lines = [
         "## Side by side with Checkov (Terraform plan, S3 lifecycle expiration)",
         "",
-        f"Command: `{data['command']}`  ",
-        f"Measured {data['measured_at']} on {_machine_md(data['machine'])}; Checkov "
-        f"{data.get('checkov_version', '?')}; wall time of the whole command, median of "
-        f"{data['repeat']} runs.",
+        f"Checkov {data.get('checkov_version', '?')}, {data.get('policy_check_version', '?')}; "
+        f"measured on {_machine_md(data['machine'])}. Wall time of the whole command (interpreter "
+        "start included) and the child's peak resident memory; median of the runs shown. "
+        "*violations* are the failing buckets each tool reports, next to the buckets the "
+        "generator planted; *agree* means the three sets of bucket names are identical.",
         "",
-        "| buckets | plan | Checkov | Checkov peak RSS | policy-check | policy-check peak RSS | "
-        "speed-up | violations (truth / Checkov / policy-check) | agree |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+        "| buckets | plan | runs | Checkov | Checkov peak RSS | policy-check | "
+        "policy-check peak RSS | speed-up | violations (planted / Checkov / policy-check) | "
+        "agree |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for row in data["sizes"]:
         ck, pc = row["checkov"], row["policy_check"]
         ratio = (
-            f"{ck['median_s'] / pc['median_s']:.0f}×"
+            f"{ck['median_s'] / pc['median_s']:.1f}×"
             if ck.get("median_s") and pc.get("median_s")
             else "–"
         )
         lines.append(
-            f"| {row['buckets']:,} | {row['bytes'] / 1e6:.1f} MB | {fmt_s(ck.get('median_s'))} | "
-            f"{fmt_mb(ck.get('max_rss_mb'))} | {fmt_s(pc.get('median_s'))} | "
-            f"{fmt_mb(pc.get('max_rss_mb'))} | {ratio} | {row['truth']:,} / "
-            f"{_count(ck)} / {_count(pc)} | {'yes' if row.get('agree') else 'NO'} |"
+            f"| {row['buckets']:,} | {row['bytes'] / 1e6:.1f} MB | {row.get('repeat', '?')} | "
+            f"{fmt_s(ck.get('median_s'))} | {fmt_mb(ck.get('max_rss_mb'))} | "
+            f"{fmt_s(pc.get('median_s'))} | {fmt_mb(pc.get('max_rss_mb'))} | {ratio} | "
+            f"{row['truth']:,} / {_count(ck)} / {_count(pc)} | "
+            f"{'yes' if row.get('agree') else 'NO'} |"
         )
+    commands = sorted({row["command"] for row in data["sizes"] if "command" in row})
+    lines += ["", "Commands:", "", *(f"    {c}" for c in commands)]
+    if data["sizes"]:
+        row = data["sizes"][-1]
+        lines += [
+            "",
+            "Each run (for the largest size):",
+            "",
+            f"    {row['checkov']['command']}",
+            f"    {row['policy_check']['command']}",
+        ]
     return lines
 
 

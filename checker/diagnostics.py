@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,18 +13,17 @@ JsonPath = tuple[PathItem, ...]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
+@lru_cache(maxsize=4096)
+def _member(key: str) -> str:
+    if _IDENTIFIER.match(key):
+        return f".{key}"
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return f"['{escaped}']"
+
+
 def format_json_path(path: JsonPath) -> str:
     """Render a path as JSONPath: ``$.stores[3].retention['odd key']``."""
-    parts = ["$"]
-    for item in path:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif _IDENTIFIER.match(item):
-            parts.append(f".{item}")
-        else:
-            escaped = item.replace("\\", "\\\\").replace("'", "\\'")
-            parts.append(f"['{escaped}']")
-    return "".join(parts)
+    return "$" + "".join(f"[{item}]" if isinstance(item, int) else _member(item) for item in path)
 
 
 @dataclass(frozen=True, slots=True, order=True)

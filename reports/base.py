@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from checker.diagnostics import Level, Location
-from checker.model import Area, DocumentInfo, Finding, Result, Status, WaiverState
+from checker.model import Area, DocumentInfo, Finding, PassCount, Result, Status, WaiverState
 
 EXPIRING_SOON_DAYS = 30
 """A waiver expiring within this many days (as of the run's date) is flagged in reports."""
@@ -150,6 +150,19 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=finding_key)
 
 
+def pass_count_key(counted: PassCount) -> tuple[object, ...]:
+    """Order of counted passes: area, promise, snapshot (then every other field)."""
+    return (
+        _AREA_RANK[counted.area],
+        counted.policy_id,
+        counted.clause_id,
+        counted.snapshot,
+        counted.check_id,
+        _location_key(counted.policy_location),
+        counted.count,
+    )
+
+
 # --- Summaries ------------------------------------------------------------------------------
 
 
@@ -200,6 +213,7 @@ class Summary:
 
     result: Result
     findings: list[Finding]  # in display order
+    pass_counts: list[PassCount]  # passes counted, not listed (``check --passes count``)
     counts: dict[Status, int]
     areas: list[AreaRow]
     blocking: int
@@ -215,6 +229,10 @@ class Summary:
         for finding in findings:
             total[finding.status] += 1
             per_area[finding.area][finding.status] += 1
+        pass_counts = sorted(result.pass_counts, key=pass_count_key)
+        for counted in pass_counts:
+            total[Status.PASS] += counted.count
+            per_area[counted.area][Status.PASS] += counted.count
         rows = [
             AreaRow(area, {s: per_area[area][s] for s in STATUS_ORDER})
             for area in Area
@@ -224,6 +242,7 @@ class Summary:
         return cls(
             result=result,
             findings=findings,
+            pass_counts=pass_counts,
             counts={s: total[s] for s in STATUS_ORDER},
             areas=rows,
             blocking=len(result.blocking()),
@@ -233,13 +252,18 @@ class Summary:
         )
 
     @property
+    def total(self) -> int:
+        """Every check made: findings, and passes counted instead of listed."""
+        return sum(self.counts.values())
+
+    @property
     def verdict(self) -> str:
         return "Compliant" if self.compliant else "Not compliant"
 
     @property
     def verdict_reason(self) -> str:
         """Why the verdict is what it is, in one sentence."""
-        if not self.findings and not self.result.diagnostics:
+        if not self.total and not self.result.diagnostics:
             return "No promises were checked."
         parts = []
         if self.blocking:
@@ -251,15 +275,17 @@ class Summary:
             parts.append(f"{plural(self.input_errors, 'input problem')}")
         if parts:
             return "Not compliant because of " + " and ".join(parts) + "."
-        if not self.findings:
+        if not self.total:
             return "No promises were checked."
+        open_ = sum(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR))
+        if open_:
+            return (
+                f"{plural(open_, 'finding')} {'needs' if open_ == 1 else 'need'} attention, but "
+                f"none reaches the blocking threshold ({self.result.fail_on.value} severity)."
+            )
         waived = self.counts[Status.WAIVED]
         if waived:
             return f"Every promise checked is kept or covered by a waiver ({waived:,} waived)."
-        if any(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)):
-            return (
-                f"No finding reaches the blocking threshold ({self.result.fail_on.value} severity)."
-            )
         return "Every promise checked is kept."
 
     def counts_sentence(self) -> str:

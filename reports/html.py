@@ -27,7 +27,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from checker import __version__
 from checker.diagnostics import Location
-from checker.model import Area, Finding, Result, Severity, Status
+from checker.model import Area, Finding, PassCount, Result, Severity, Status
 from reports.base import (
     EXPIRING_SOON_DAYS,
     STATUS_ORDER,
@@ -57,8 +57,25 @@ VALUE_LIMIT = 300
 TEXT_LIMIT = 1000
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def _fmt_date(day: dt.date) -> str:
-    return f"{day.day} {day.strftime('%B %Y')}"
+    """``1 November 2026``: unambiguous for every reader, independent of the locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _show(value: object, limit: int = VALUE_LIMIT) -> str:
@@ -174,6 +191,7 @@ class PassArea:
     total: int
     rows: list[Finding]
     summarised: list[PromiseLine]
+    counted: list[PassCount]
 
 
 @dataclass(slots=True)
@@ -278,20 +296,25 @@ def build_view(result: Result) -> View:
             "A promise without evidence is not a pass.",
         ),
     ]
-    if summary.findings:
+    if summary.total:
         view.chart = _chart([row for row in summary.areas if row.total])
     by_area: dict[Area, list[Finding]] = {}
     for finding in summary.with_status(Status.PASS):
         by_area.setdefault(finding.area, []).append(finding)
+    counted: dict[Area, list[PassCount]] = {}
+    for item in summary.pass_counts:
+        counted.setdefault(item.area, []).append(item)
     for area in Area:
-        findings = by_area.get(area)
-        if findings:
+        findings = by_area.get(area, [])
+        counts = counted.get(area, [])
+        if findings or counts:
             view.passes.append(
                 PassArea(
                     area,
-                    len(findings),
+                    len(findings) + sum(c.count for c in counts),
                     findings[:PASS_ROWS_PER_AREA],
                     _lines(findings[PASS_ROWS_PER_AREA:]),
+                    counts,
                 )
             )
     return view

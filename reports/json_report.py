@@ -21,6 +21,7 @@ from checker.model import (
     Area,
     DocumentInfo,
     Finding,
+    PassCount,
     Result,
     Severity,
     Status,
@@ -89,9 +90,25 @@ def _finding(finding: Finding, blocking: bool) -> dict[str, Any]:
     }
 
 
-def _counts(findings: list[Finding]) -> dict[str, int]:
+def _counts(findings: list[Finding], counted: list[PassCount]) -> dict[str, int]:
     counter = Counter(f.status for f in findings)
-    return {"total": len(findings), **{s.value: counter[s] for s in STATUS_ORDER}}
+    counter[Status.PASS] += sum(c.count for c in counted)
+    return {"total": sum(counter.values()), **{s.value: counter[s] for s in STATUS_ORDER}}
+
+
+def _pass_count(counted: PassCount) -> dict[str, Any]:
+    return {
+        "rule_id": counted.rule_id,
+        "policy_id": counted.policy_id,
+        "clause_id": counted.clause_id,
+        "check_id": counted.check_id,
+        "area": counted.area.value,
+        "severity": counted.severity.value,
+        "promise": counted.promise,
+        "policy_location": _location(counted.policy_location),
+        "snapshot": counted.snapshot,
+        "count": counted.count,
+    }
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -100,6 +117,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     by_area: dict[Area, list[Finding]] = {}
     for finding in result.findings:
         by_area.setdefault(finding.area, []).append(finding)
+    counted: dict[Area, list[PassCount]] = {}
+    for item in result.pass_counts:
+        counted.setdefault(item.area, []).append(item)
     return {
         "results_format": RESULTS_FORMAT,
         "tool": {"name": "policy-checker", "version": __version__},
@@ -109,9 +129,13 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "verdict": "compliant" if result.compliant else "not_compliant",
         "exit_code": result.exit_code(),
         "summary": {
-            **_counts(result.findings),
+            **_counts(result.findings, result.pass_counts),
             "blocking": len(blocking_ids),
-            "by_area": {area.value: _counts(by_area[area]) for area in Area if area in by_area},
+            "by_area": {
+                area.value: _counts(by_area.get(area, []), counted.get(area, []))
+                for area in Area
+                if area in by_area or area in counted
+            },
         },
         "documents": [
             {
@@ -145,6 +169,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             for state in result.waivers
         ],
         "findings": [_finding(f, id(f) in blocking_ids) for f in result.findings],
+        "pass_counts": [_pass_count(c) for c in result.pass_counts],
     }
 
 
@@ -195,6 +220,20 @@ def _read_finding(data: dict[str, Any]) -> Finding:
     )
 
 
+def _read_pass_count(data: dict[str, Any]) -> PassCount:
+    return PassCount(
+        policy_id=str(data["policy_id"]),
+        clause_id=str(data["clause_id"]),
+        check_id=str(data["check_id"]),
+        area=Area(data["area"]),
+        severity=Severity(data["severity"]),
+        promise=str(data["promise"]),
+        policy_location=_read_location(data["policy_location"]),
+        snapshot=str(data["snapshot"]),
+        count=int(data["count"]),
+    )
+
+
 def result_from_dict(data: dict[str, Any]) -> Result:
     """The :class:`Result` a results document describes (derived fields are ignored)."""
     return Result(
@@ -227,6 +266,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
             for w in data.get("waivers", ())
         ],
         generated_at=str(data.get("generated_at", "")),
+        pass_counts=[_read_pass_count(c) for c in data.get("pass_counts", ())],
     )
 
 
@@ -277,7 +317,7 @@ def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
     return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
-ROW_LISTS = ("by_area", "documents", "diagnostics", "waivers", "findings")
+ROW_LISTS = ("by_area", "documents", "diagnostics", "waivers", "findings", "pass_counts")
 
 
 class JsonReporter(Reporter):

@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.model import Area, Finding, Result, Status
-from reports.base import Reporter, Summary, shown, where
+from checker.model import Area, Finding, PassCount, Result, Status
+from reports.base import Reporter, Summary, plural, shown, where
 from reports.redaction import redact_result
 
 HOSTNAME = "localhost"
@@ -78,9 +78,9 @@ class _Names:
     def __init__(self) -> None:
         self.used: set[tuple[str, str]] = set()
 
-    def __call__(self, classname: str, finding: Finding) -> str:
-        base = _one_line(f"{finding.clause_id} [{finding.resource}]", 300)
-        candidates = [base, f"{base} ({_one_line(where(finding).file, 200)})"]
+    def __call__(self, classname: str, clause: str, subject: str, file: str) -> str:
+        base = _one_line(f"{clause} [{subject}]", 300)
+        candidates = [base, f"{base} ({_one_line(file, 200)})"]
         for candidate in candidates:
             if (classname, candidate) not in self.used:
                 self.used.add((classname, candidate))
@@ -211,9 +211,13 @@ def to_junit(result: Result) -> ET.Element:
     by_area: dict[Area, list[Finding]] = {}
     for finding in summary.findings:
         by_area.setdefault(finding.area, []).append(finding)
+    counted: dict[Area, list[PassCount]] = {}
+    for item in summary.pass_counts:
+        counted.setdefault(item.area, []).append(item)
     for area in Area:
-        findings = by_area.get(area)
-        if not findings:
+        findings = by_area.get(area, [])
+        counts = counted.get(area, [])
+        if not findings and not counts:
             continue
         suite = _suite(
             root, area.title, f"policy-checker.{area.value}", index, timestamp, properties
@@ -222,23 +226,26 @@ def to_junit(result: Result) -> ET.Element:
         outcomes = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
         for finding in findings:
             classname = _one_line(f"{finding.policy_id}.{area.value}", 300)
+            name = names(classname, finding.clause_id, finding.resource, where(finding).file)
             outcome = _testcase(
-                suite,
-                finding,
-                names(classname, finding),
-                classname,
-                id(finding) in blocking,
-                result.fail_on.value,
+                suite, finding, name, classname, id(finding) in blocking, result.fail_on.value
             )
             outcomes[outcome] += 1
-        suite.set("tests", str(len(findings)))
+        for item in counts:  # passes counted, not listed: one passing test case each
+            classname = _one_line(f"{item.policy_id}.{area.value}", 300)
+            subject = f"{plural(item.count, 'resource')} {'passes' if item.count == 1 else 'pass'}"
+            name = names(classname, item.clause_id, subject, item.snapshot)
+            ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+            outcomes["pass"] += 1
+        kept = sum(1 for f in findings if f.status is Status.PASS) + sum(c.count for c in counts)
+        total = len(findings) + sum(c.count for c in counts)
+        suite.set("tests", str(len(findings) + len(counts)))
         suite.set("failures", str(outcomes["failure"]))
         suite.set("errors", str(outcomes["error"]))
         suite.set("skipped", str(outcomes["skipped"]))
-        ET.SubElement(suite, "system-out").text = (
-            f"{area.title}: {sum(1 for f in findings if f.status is Status.PASS)} of "
-            f"{len(findings)} kept as of {result.as_of.isoformat()}\n"
-        )
+        ET.SubElement(
+            suite, "system-out"
+        ).text = f"{area.title}: {kept:,} of {total:,} kept as of {result.as_of.isoformat()}\n"
         ET.SubElement(suite, "system-err").text = ""
     return root
 

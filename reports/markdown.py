@@ -112,7 +112,7 @@ class MarkdownReporter(Reporter):
             f"{prose(summary.verdict_reason)}"
         )
         out.append("")
-        if summary.findings:
+        if summary.total:
             out.append(f"{summary.counts_sentence()}.")
             out.append("")
             rows = [
@@ -194,7 +194,7 @@ class MarkdownReporter(Reporter):
         passed = summary.counts[Status.PASS]
         if passed:
             out.append(f"{plural(passed, 'finding')} passed.")
-        elif not summary.findings:
+        elif not summary.total:
             out.append(
                 "No promises were checked: the policies have no clauses that apply to "
                 "these snapshots."

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 from checker import __version__
 from checker.diagnostics import Level, Location
-from checker.model import Finding, Result, Severity, Status
-from reports.base import Reporter, Summary, shown, sorted_findings
+from checker.model import Finding, PassCount, Result, Severity, Status
+from reports.base import Reporter, Summary, pass_count_key, shown, sorted_findings
 from reports.json_report import dumps
 from reports.redaction import redact_result
 
@@ -81,12 +81,16 @@ def _pascal(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
 
 
-def _rule(finding: Finding) -> dict[str, Any]:
+def _rule(finding: Finding | PassCount) -> dict[str, Any]:
+    """A promise as a SARIF rule; counted passes carry no remediation or references."""
     promise = shown(finding.promise, _TEXT_LIMIT)
-    remediation = shown(finding.remediation, _TEXT_LIMIT) or (
+    remediation, references = "", []
+    if isinstance(finding, Finding):
+        remediation = shown(finding.remediation, _TEXT_LIMIT)
+        references = [shown(r, 200) for r in finding.references]
+    remediation = remediation or (
         "Change the configuration so that it keeps the promise, or change the promise."
     )
-    references = [shown(r, 200) for r in finding.references]
     help_text = remediation
     if references:
         help_text += "\nRegulations: " + "; ".join(references)
@@ -210,9 +214,11 @@ def to_sarif(result: Result) -> dict[str, Any]:
     blocking = {id(f) for f in result.blocking()}
     ordered = sorted_findings(result.findings)
     reported = [f for f in ordered if f.status is not Status.PASS]
-    first_of_rule: dict[str, Finding] = {}
+    first_of_rule: dict[str, Finding | PassCount] = {}
     for finding in ordered:
         first_of_rule.setdefault(finding.rule_id, finding)
+    for counted in sorted(result.pass_counts, key=pass_count_key):
+        first_of_rule.setdefault(counted.rule_id, counted)
     rule_ids = sorted(first_of_rule)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     invocation: dict[str, Any] = {"executionSuccessful": True}

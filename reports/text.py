@@ -57,7 +57,7 @@ class TextReporter(Reporter):
     @staticmethod
     def summary_line(summary: Summary, color: bool = False) -> str:
         verdict = _paint(summary.verdict, _BOLD_GREEN if summary.compliant else _BOLD_RED, color)
-        total = len(summary.findings)
+        total = summary.total
         if not total:
             text = f"{verdict}: no promises were checked"
         else:

@@ -13,6 +13,7 @@ from checker.model import (
     Area,
     DocumentInfo,
     Finding,
+    PassCount,
     Result,
     Severity,
     Status,
@@ -452,6 +453,32 @@ def mixed_result() -> Result:
         waivers=waivers,
         generated_at=GENERATED_AT,
     )
+
+
+def counted_result() -> Result:
+    """The mixed run with ``--passes count``: passes counted per promise and snapshot."""
+    result = mixed_result()
+    counts: dict[tuple[str, str], PassCount] = {}
+    for finding in result.findings:
+        if finding.status is not Status.PASS:
+            continue
+        assert finding.evidence_location is not None
+        key = (finding.rule_id, finding.evidence_location.file)
+        previous = counts.get(key)
+        counts[key] = PassCount(
+            policy_id=finding.policy_id,
+            clause_id=finding.clause_id,
+            check_id=finding.check_id,
+            area=finding.area,
+            severity=finding.severity,
+            promise=finding.promise,
+            policy_location=finding.policy_location,
+            snapshot=finding.evidence_location.file,
+            count=(previous.count if previous else 0) + 1,
+        )
+    result.findings = [f for f in result.findings if f.status is not Status.PASS]
+    result.pass_counts = list(counts.values())
+    return result
 
 
 def all_pass_result() -> Result:

@@ -27,16 +27,18 @@ from checker.loader import load_document
 from checker.model import Result, Severity, Status
 from checker.validation import validate_document
 from reports import REPORTERS, default_format, get_reporter
-from reports.base import visible
+from reports.base import Summary, visible
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
+from reports.junit import junit_timestamp
 from reports.markdown import MAX_ROWS, code, prose
 from reports.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact_uri
 from tests.report_fixtures import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
     all_pass_result,
+    counted_result,
     empty_result,
     hostile_result,
     huge_result,
@@ -51,6 +53,7 @@ RESULTS_SCHEMA = REPO / "policies" / "schemas" / "results.schema.json"
 
 SAMPLES = {
     "mixed": mixed_result,
+    "counted": counted_result,
     "all_pass": all_pass_result,
     "empty": empty_result,
     "hostile": hostile_result,
@@ -618,3 +621,126 @@ def test_finding_without_any_evidence_location_renders_everywhere() -> None:
         Status(r["properties"]["status"]) is not Status.PASS for r in data["runs"][0]["results"]
     )
     assert HOSTILE_SCRIPT and HOSTILE_IMG  # the hostile fixtures are exercised above
+
+
+# --- Verdict wording and small helpers ------------------------------------------------------
+
+
+def _only(statuses: dict[Status, Severity], fail_on: Severity = Severity.LOW) -> Result:
+    base = mixed_result()
+    template = base.findings[1]
+    findings = [
+        dataclasses.replace(template, status=status, severity=severity, resource=f"r{index}")
+        for index, (status, severity) in enumerate(statuses.items())
+    ]
+    return Result(as_of=base.as_of, fail_on=fail_on, findings=findings)
+
+
+@pytest.mark.parametrize(
+    ("result", "verdict", "reason"),
+    [
+        (_only({Status.PASS: Severity.HIGH}), "Compliant", "Every promise checked is kept."),
+        (
+            _only({Status.PASS: Severity.HIGH, Status.WAIVED: Severity.HIGH}),
+            "Compliant",
+            "Every promise checked is kept or covered by a waiver (1 waived).",
+        ),
+        (
+            _only({Status.NOT_EVIDENCED: Severity.INFO, Status.WAIVED: Severity.HIGH}),
+            "Compliant",
+            "1 finding needs attention, but none reaches the blocking threshold (low severity).",
+        ),
+        (
+            _only({Status.FAIL: Severity.MEDIUM}, fail_on=Severity.HIGH),
+            "Compliant",
+            "1 finding needs attention, but none reaches the blocking threshold (high severity).",
+        ),
+        (
+            _only({Status.FAIL: Severity.HIGH}),
+            "Not compliant",
+            "Not compliant because of 1 finding at or above low severity.",
+        ),
+        (empty_result(), "Compliant", "No promises were checked."),
+    ],
+)
+def test_verdict_wording(result: Result, verdict: str, reason: str) -> None:
+    summary = Summary.of(result)
+    assert (summary.verdict, summary.verdict_reason) == (verdict, reason)
+    assert reason.replace("&", "&amp;") in render("html", result)
+
+
+def test_verdict_with_only_input_errors() -> None:
+    result = empty_result()
+    result.diagnostics = hostile_result().diagnostics
+    summary = Summary.of(result)
+    assert summary.verdict == "Not compliant"
+    assert summary.verdict_reason == "Not compliant because of 1 input problem."
+
+
+@pytest.mark.parametrize(
+    ("generated_at", "timestamp"),
+    [
+        ("2026-11-01T10:30:00+01:00", "2026-11-01T09:30:00"),
+        ("2026-11-01T09:30:00.123Z", "2026-11-01T09:30:00"),
+        ("2026-11-01T09:30:00", "2026-11-01T09:30:00"),
+        ("", "2026-11-01T00:00:00"),
+        ("not a date", "2026-11-01T00:00:00"),
+    ],
+)
+def test_junit_timestamp(generated_at: str, timestamp: str) -> None:
+    result = dataclasses.replace(empty_result(), generated_at=generated_at)
+    assert junit_timestamp(result) == timestamp
+
+
+def test_junit_names_stay_unique_for_repeated_findings(junit_schema: xmlschema.XMLSchema) -> None:
+    result = mixed_result()
+    result.findings = [result.findings[1]] * 3
+    out = render("junit", result)
+    junit_schema.validate(out)
+    names = [c.get("name") for c in ET.fromstring(out).iter("testcase")]
+    assert names == [
+        "retention-not-opted-in [chat-primary]",
+        "retention-not-opted-in [chat-primary] (snapshots/production.yaml)",
+        "retention-not-opted-in [chat-primary] (snapshots/production.yaml) #2",
+    ]
+
+
+# --- Passes counted instead of listed (check --passes count) --------------------------------
+
+
+def test_counted_passes_keep_the_totals() -> None:
+    listed, counted = mixed_result(), counted_result()
+    assert counted.pass_counts and not any(f.status is Status.PASS for f in counted.findings)
+    assert Summary.of(counted).counts == Summary.of(listed).counts
+    assert [r.counts for r in Summary.of(counted).areas] == [
+        r.counts for r in Summary.of(listed).areas
+    ]
+    data = json.loads(render("json", counted))
+    expected = json.loads(render("json", listed))["summary"]
+    assert data["summary"] == expected
+    assert data["pass_counts"][0]["count"] >= 1
+    assert render("text", counted).splitlines()[-1] == render("text", listed).splitlines()[-1]
+
+
+def test_counted_passes_in_every_format(junit_schema: xmlschema.XMLSchema) -> None:
+    result = counted_result()
+    html = render("html", result)
+    assert "Passes counted per promise and snapshot" in html
+    assert "Passes (11)" in html
+    sarif = json.loads(render("sarif", result))
+    rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "consumer-privacy-2025/minors-protected" in rules  # a promise that only passed
+    out = render("junit", result)
+    junit_schema.validate(out)
+    names = [c.get("name") for c in ET.fromstring(out).iter("testcase")]
+    assert "retention-opted-in [1 resource passes]" in names
+    assert "retention-opted-in [1 resource passes] (snapshots/staging.yaml)" in names
+
+
+def test_documented_example_follows_the_schema() -> None:
+    text = (REPO / "docs" / "results-format.md").read_text(encoding="utf-8")
+    example = text.split("## Example", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    data = json.loads(example)
+    errors = list(_results_validator().iter_errors(data))
+    assert not errors, [e.message for e in errors[:3]]
+    assert result_from_dict(data).findings[0].rule_id == data["findings"][0]["rule_id"]

@@ -36,7 +36,8 @@ import functools
 import json
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ from jmespath.lexer import Lexer
 
 from checker.checks._phrases import nearest
 from checker.checks.base import Check, CheckContext
-from checker.diagnostics import JsonPath
+from checker.diagnostics import JsonPath, PathItem
 from checker.model import Area, Observation, Severity, Status
 
 _FIELDS = ("for_each", "resource", "assert")
@@ -173,7 +174,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             (),
         )
         return
-    locate = _Locator(ctx.snapshot, base)
+    locate = _Locator(ctx.snapshot, base, items)
     message = clause.get("message")
     for index, item in enumerate(items):
         evidence = locate(index, item)
@@ -230,11 +231,12 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 class _Locator:
     """The snapshot path of each item ``for_each`` yields, when there is one."""
 
-    __slots__ = ("base", "data", "index")
+    __slots__ = ("base", "data", "index", "items")
 
-    def __init__(self, data: Any, base: JsonPath | None) -> None:
+    def __init__(self, data: Any, base: JsonPath | None, items: list[Any]) -> None:
         self.data = data
         self.base = base
+        self.items = items
         self.index: dict[int, JsonPath] | None = None
 
     def __call__(self, position: int, item: Any) -> JsonPath | None:
@@ -243,23 +245,30 @@ class _Locator:
         if not isinstance(item, (Mapping, list)):
             return None  # scalars have no identity to trace back
         if self.index is None:
-            self.index = _paths_by_identity(self.data)
+            wanted = {id(i) for i in self.items if isinstance(i, (Mapping, list))}
+            self.index = _paths_by_identity(self.data, wanted)
         return self.index.get(id(item))
 
 
-def _paths_by_identity(data: Any) -> dict[int, JsonPath]:
-    """Every object and list of the snapshot by identity: filters and projections hand
-    back the snapshot's own objects, so an item can be traced to where it sits."""
+def _paths_by_identity(data: Any, wanted: set[int]) -> dict[int, JsonPath]:
+    """Where the wanted objects sit in the snapshot: filters and projections hand back the
+    snapshot's own objects, so an item can be traced by identity. Breadth first, stopping
+    once all are found, so items near the top cost little even in a huge snapshot."""
     index: dict[int, JsonPath] = {}
-    stack: list[tuple[JsonPath, Any]] = [((), data)]
-    while stack:
-        path, node = stack.pop()
+    queue: deque[tuple[JsonPath, Any]] = deque([((), data)])
+    while queue and len(index) < len(wanted):
+        path, node = queue.popleft()
         if isinstance(node, Mapping):
-            index.setdefault(id(node), path)
-            stack.extend(((*path, str(k)), v) for k, v in node.items())
+            children: Iterable[tuple[PathItem, Any]] = ((str(k), v) for k, v in node.items())
         elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        if id(node) in wanted:
             index.setdefault(id(node), path)
-            stack.extend(((*path, i), v) for i, v in enumerate(node))
+        queue.extend(
+            ((*path, key), value) for key, value in children if isinstance(value, (Mapping, list))
+        )
     return index
 
 

@@ -20,7 +20,13 @@ from checker.errors import InputError
 from checker.loader.json_positions import JsonPositions
 from checker.loader.json_scan import find_duplicate_key, find_too_deep, find_word, structure
 from checker.loader.limits import MAX_INT, Limits
-from checker.loader.problems import input_error, shown
+from checker.loader.problems import (
+    input_error,
+    not_finite,
+    shown,
+    too_large,
+    too_many_digits,
+)
 from checker.loader.source import text_position
 
 _VALUE_START = re.compile(r"[^ \t\n\r]")
@@ -118,9 +124,10 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
 
 def _too_deep(text: str, name: str, limits: Limits) -> InputError:
     offset = find_too_deep(text, limits.max_depth)
-    position = None if offset is None else text_position(text, offset)
+    if offset is None:  # within the limit, but beyond what the interpreter's stack allows
+        return input_error(name, "too-deep", "nesting is too deep for the JSON parser")
     message = f"nesting is deeper than {limits.max_depth} levels"
-    return input_error(name, "too-deep", message, position)
+    return input_error(name, "too-deep", message, text_position(text, offset))
 
 
 def _locate_refusal(code: str, text: str, name: str, limits: Limits) -> InputError:
@@ -134,16 +141,18 @@ def _locate_refusal(code: str, text: str, name: str, limits: Limits) -> InputErr
         return input_error(name, code, "duplicate key")
     if code == "constant":
         found = find_word(text, _CONSTANTS.__contains__)
-        message = "{} is not valid JSON: JSON has no NaN or infinity"
     else:
         found = find_word(text, lambda word: _bad_number(word, limits))
-        message = "number {} is too large"
     if found is None:  # not expected: the decoder refused a token the scan does not see
-        return input_error(name, "bad-number", message.format("a number"))
+        return input_error(name, "bad-number", "a number cannot be read")
     offset, word = found
-    return input_error(
-        name, "bad-number", message.format(shown(word, 20)[1:-1]), text_position(text, offset)
-    )
+    if word in _CONSTANTS:
+        message = not_finite(word)
+    elif len(word.lstrip("-")) > limits.max_int_digits:
+        message = too_many_digits(word, limits.max_int_digits)
+    else:
+        message = too_large(word)
+    return input_error(name, "bad-number", message, text_position(text, offset))
 
 
 def _bad_number(word: str, limits: Limits) -> bool:

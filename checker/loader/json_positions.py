@@ -107,6 +107,11 @@ class JsonPositions:
                 key_offset, offset = -1, element
         return key_offset, offset
 
+    # Reading resumes at ``self._resume[start]``; a negative value ``-offset - 1`` means that the
+    # value starting at ``offset`` (the one found last) is still to be skipped: a value asked
+    # for is never read through before it is needed, so that the root's member holding all the
+    # data is not parsed just to find where it starts.
+
     def _member(self, start: int, key: str) -> int | None:
         members = self._members.get(start)
         if members is None:
@@ -118,15 +123,18 @@ class JsonPositions:
         text = self._text
         i = self._resume[start]
         while True:
+            if i < 0:
+                i = self._past(-i - 1)
             i = _skip(_BEFORE_MEMBER, text, i)
             if text[i] == "}":
-                self._ends[start] = i + 1
+                self._ends[start] = self._resume[start] = i + 1
                 return None
             name, after = _scan_string(text, i + 1)
             value = _skip(_COLON, text, after)
             members.setdefault(name, i << _SHIFT | value)
-            i = self._resume[start] = self._past(value)
+            i = -value - 1
             if name == key:
+                self._resume[start] = i
                 return members[name]
 
     def _element(self, start: int, index: int) -> int | None:
@@ -140,14 +148,18 @@ class JsonPositions:
             return None
         text = self._text
         i = self._resume[start]
-        while len(offsets) <= index:
+        while True:
+            if i < 0:
+                i = self._past(-i - 1)
             i = _skip(_BEFORE_MEMBER, text, i)
             if text[i] == "]":
-                self._ends[start] = i + 1
+                self._ends[start] = self._resume[start] = i + 1
                 return None
             offsets.append(i)
-            i = self._resume[start] = self._past(i)
-        return offsets[index]
+            i = -i - 1
+            if len(offsets) > index:
+                self._resume[start] = i
+                return offsets[index]
 
     def _past(self, offset: int) -> int:
         """The offset just past the value that starts at ``offset``."""

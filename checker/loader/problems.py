@@ -16,6 +16,27 @@ def input_error(name: str, code: str, message: str, position: Position | None = 
     return InputError(Diagnostic(Location(name, position), message, code))
 
 
+def number_label(text: str) -> str:
+    """A number as written, shortened for a message (numbers are one line by construction)."""
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def too_many_digits(text: str, limit: int) -> str:
+    return f"number {number_label(text)} has more than {limit} digits"
+
+
+def unreadable(text: str) -> str:
+    return f"number {number_label(text)} cannot be read"
+
+
+def too_large(text: str) -> str:
+    return f"number {number_label(text)} is too large"
+
+
+def not_finite(text: str) -> str:
+    return f"{number_label(text)} is not allowed: JSON data has no NaN or infinity"
+
+
 def shown(text: str, limit: int = 60) -> str:
     """User text quoted for a message: on one line, escaped and shortened."""
     if len(text) > limit:

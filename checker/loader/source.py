@@ -48,17 +48,15 @@ def _os_error(name: str, exc: OSError) -> InputError:
     return input_error(name, "io-error", f"cannot read file: {reason}")
 
 
-def _too_large(name: str, size: int, limit: int, what: str) -> InputError:
-    return input_error(
-        name,
-        "too-large",
-        f"file is larger than the {_size(limit)} limit for {what} ({_size(size)} or more)",
-    )
+def _too_large(name: str, limit: int, what: str, size: int | None) -> InputError:
+    over = f"over the {_size(limit)} limit for {what}"
+    message = f"file is {over}" if size is None else f"file is {_size(size)}, {over}"
+    return input_error(name, "too-large", message)
 
 
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):.1f} MiB".replace(".0 MiB", " MiB")
+        return f"{count / (1024 * 1024):.1f}".removesuffix(".0") + " MiB"
     return f"{count} bytes"
 
 
@@ -75,7 +73,7 @@ def read_bytes(path: str | os.PathLike[str], name: str, limit: int, what: str) -
     if kind is not None:
         raise input_error(name, "not-a-file", f"cannot read {kind}; expected a file")
     if info.st_size > limit:
-        raise _too_large(name, info.st_size, limit, what)
+        raise _too_large(name, limit, what, info.st_size)
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -98,15 +96,15 @@ def read_bytes(path: str | os.PathLike[str], name: str, limit: int, what: str) -
         raise _os_error(name, exc) from exc
     finally:
         os.close(fd)
-    if total > limit:
-        raise _too_large(name, total, limit, what)
+    if total > limit:  # the file grew while it was read, or its size is not known in advance
+        raise _too_large(name, limit, what, None)
     return b"".join(chunks)
 
 
 def check_size(data: bytes, name: str, limit: int, what: str) -> None:
     """Refuse ``data`` when over ``limit`` bytes (read under a larger bound, then sniffed)."""
     if len(data) > limit:
-        raise _too_large(name, len(data), limit, what)
+        raise _too_large(name, limit, what, len(data))
 
 
 def without_bom(data: bytes) -> bytes:

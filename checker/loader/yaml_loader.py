@@ -11,6 +11,7 @@ hides exactly the duplicate keys this loader exists to catch.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +50,13 @@ from checker.loader.yaml_scalars import (
 )
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_yaml(text: str, name: str, limits: Limits) -> Document:
     """Parse ``text`` (already decoded) as one YAML document whose top level is a mapping."""
-    loader = _Loader(text)
     try:
-        return _Builder(name, limits).build(loader)
+        return _build(text, name, limits)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(name, exc) from None
     except yaml.reader.ReaderError as exc:
@@ -68,6 +69,12 @@ def load_yaml(text: str, name: str, limits: Limits) -> Document:
         raise input_error(name, "encoding", message, position) from None
     except yaml.YAMLError as exc:
         raise input_error(name, "yaml-syntax", f"invalid YAML: {_one_line(str(exc))}") from None
+
+
+def _build(text: str, name: str, limits: Limits) -> Document:
+    loader = _Loader(text)  # the pure-Python reader checks the characters here already
+    try:
+        return _Builder(name, limits).build(loader)
     finally:
         loader.dispose()
 
@@ -215,6 +222,14 @@ class _Builder:
 
     def scalar(self, event: ScalarEvent) -> None:
         self.nodes += 1
+        if event.style == '"' and _SURROGATE.search(event.value):
+            # libyaml refuses such escapes; the pure-Python parser lets them through.
+            raise self.error(
+                "encoding",
+                "string contains an unpaired surrogate escape (\\ud800-\\udfff): "
+                "not valid Unicode",
+                event.start_mark,
+            )
         top = self.stack[-1] if self.stack else None
         wants_key = top is not None and top.is_map and top.key is None
         try:
@@ -327,20 +342,24 @@ class _Builder:
 
     def alias(self, event: AliasEvent) -> None:
         anchor = self.anchors.get(event.anchor or "")
+        label = (
+            f"*{event.anchor}"
+            if len(event.anchor or "") <= 60
+            else "*" + (event.anchor or "")[:60] + "…"
+        )
         if anchor is None:
-            message = f"alias *{event.anchor} names no anchor"
-            raise self.error("yaml-alias", message, event.start_mark)
+            raise self.error("yaml-alias", f"alias {label} names no anchor", event.start_mark)
         if not anchor.done:
             raise self.error(
                 "yaml-alias",
-                f"alias *{event.anchor} refers to a node that contains it (a recursive alias)",
+                f"alias {label} refers to a node that contains it (a recursive alias)",
                 event.start_mark,
             )
-        top = self.stack[-1]
-        if top.is_map and top.key is None:
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.is_map and top.key is None:
             if not isinstance(anchor.value, str):
                 raise self.error(
-                    "yaml-key", f"alias *{event.anchor} used as a key is not text", event.start_mark
+                    "yaml-key", f"alias {label} used as a key is not text", event.start_mark
                 )
             self.set_key(top, anchor.value, event.start_mark)
             return

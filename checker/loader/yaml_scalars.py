@@ -17,6 +17,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from checker.loader.limits import MAX_INT, Limits
+from checker.loader.problems import not_finite, too_large, too_many_digits, unreadable
 
 TAG = "tag:yaml.org,2002:"
 STR = TAG + "str"
@@ -55,8 +56,9 @@ class ScalarError(Exception):
 
 
 def short_tag(tag: str) -> str:
-    """``!!int`` for the core schema's tags, the tag itself otherwise."""
-    return "!!" + tag[len(TAG) :] if tag.startswith(TAG) else tag
+    """``!!int`` for the core schema's tags, the tag itself otherwise (shortened)."""
+    tag = "!!" + tag[len(TAG) :] if tag.startswith(TAG) else tag
+    return tag if len(tag) <= 80 else tag[:80] + "…"
 
 
 def describe(tag: str) -> str:
@@ -124,7 +126,7 @@ def _split_sign(text: str) -> tuple[int, str]:
 def _integer(value: str, limits: Limits) -> tuple[int, str | None]:
     sign, text = _split_sign(value.replace("_", ""))
     if len(text) > limits.max_int_digits:
-        raise ScalarError("bad-number", f"integer has more than {limits.max_int_digits} digits")
+        raise ScalarError("bad-number", too_many_digits(value, limits.max_int_digits))
     kind: str | None = None
     try:
         if text == "0":
@@ -142,9 +144,9 @@ def _integer(value: str, limits: Limits) -> tuple[int, str | None]:
         else:
             number = int(text)
     except ValueError:
-        raise ScalarError("bad-number", "integer cannot be read") from None
+        raise ScalarError("bad-number", unreadable(value)) from None
     if number > MAX_INT:
-        raise ScalarError("bad-number", "integer is larger than 10**1000")
+        raise ScalarError("bad-number", too_large(value))
     if kind is None and "_" in value:
         kind = "octal"
     return sign * number, kind
@@ -153,11 +155,9 @@ def _integer(value: str, limits: Limits) -> tuple[int, str | None]:
 def _float(value: str, limits: Limits) -> tuple[float, str | None]:
     sign, text = _split_sign(value.replace("_", "").lower())
     if text in (".inf", ".nan"):
-        raise ScalarError(
-            "bad-number", f"{value} is not a number JSON can hold (no NaN or infinity)"
-        )
+        raise ScalarError("bad-number", not_finite(value))
     if len(text) > limits.max_int_digits:
-        raise ScalarError("bad-number", f"number has more than {limits.max_int_digits} digits")
+        raise ScalarError("bad-number", too_many_digits(value, limits.max_int_digits))
     kind: str | None = None
     try:
         if ":" in text:
@@ -167,9 +167,9 @@ def _float(value: str, limits: Limits) -> tuple[float, str | None]:
         else:
             real = float(text)
     except (ValueError, OverflowError):
-        raise ScalarError("bad-number", "number cannot be read") from None
+        raise ScalarError("bad-number", unreadable(value)) from None
     if not math.isfinite(real):
-        raise ScalarError("bad-number", "number is too large for a float")
+        raise ScalarError("bad-number", too_large(value))
     if kind is None and "_" in value:
         kind = "float"
     return sign * real, kind

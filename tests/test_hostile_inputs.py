@@ -1,0 +1,559 @@
+"""Hostile inputs: each is refused with one clear line, quickly, and nothing else happens.
+
+Every case runs ``load_document`` in a watchdog thread, so that a hang fails the test instead
+of stalling the suite. Big inputs are generated in ``tmp_path`` (sparse files where the size is
+all that matters).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import functools
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.diagnostics import Position
+from checker.errors import InputError
+from checker.loader import DEFAULT_LIMITS, Limits, load_document
+
+MIB = 1024 * 1024
+
+
+def bounded(call: Callable[[], Any], seconds: float) -> Any:
+    """The result of ``call``, re-raising what it raised; fails if it runs over ``seconds``."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the test thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds} s"
+    assert time.monotonic() - started < seconds
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def refused(
+    path: Path,
+    code: str,
+    message: str,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    seconds: float = 5.0,
+) -> InputError:
+    """Assert that loading ``path`` is refused with ``code`` and exactly ``path: message``."""
+    with pytest.raises(InputError) as caught:
+        bounded(lambda: load_document(path, limits=limits), seconds)
+    error = caught.value
+    assert error.diagnostic.code == code
+    assert str(error) == f"{path}{message}"
+    assert "\n" not in str(error)
+    return error
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+# -- YAML aliases -----------------------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 9, width: int = 10) -> str:
+    lines = ["a: &a [" + ", ".join(["lol"] * width) + "]"]
+    for level in range(1, levels):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_stops_at_the_alias_budget(tmp_path: Path) -> None:
+    # a has 11 nodes, b 111, ... e 111111; after b to e, the 8th *e of f passes 1,000,000.
+    refused(
+        write(tmp_path, "bomb.yaml", billion_laughs()),
+        "too-many-aliases",
+        ":6:29: error: aliases expand to more than 1000000 nodes (an alias bomb?)",
+    )
+
+
+def test_alias_budget_is_a_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "small.yaml", billion_laughs(levels=3))
+    assert load_document(path).data["c"][0][0] == ["lol"] * 10
+    refused(
+        path,
+        "too-many-aliases",
+        ":2:20: error: aliases expand to more than 50 nodes (an alias bomb?)",
+        limits=Limits(max_alias_nodes=50),
+    )
+
+
+def test_self_referencing_alias(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "loop.yaml", "a: &a [*a]\n"),
+        "yaml-alias",
+        ":1:8: error: alias *a refers to a node that contains it (a recursive alias)",
+    )
+
+
+def test_alias_inside_its_own_mapping(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "loop.yaml", "a: &a\n  b:\n    c: *a\n"),
+        "yaml-alias",
+        ":3:8: error: alias *a refers to a node that contains it (a recursive alias)",
+    )
+
+
+def test_undefined_alias(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "undefined.yaml", "a: *nowhere\n"),
+        "yaml-alias",
+        ":1:4: error: alias *nowhere names no anchor",
+    )
+
+
+def test_alias_that_nests_too_deep(tmp_path: Path) -> None:
+    text = "a: &a " + "[" * 150 + "]" * 150 + "\nb: " + "[" * 60 + "*a" + "]" * 60 + "\n"
+    refused(
+        write(tmp_path, "deep-alias.yaml", text),
+        "too-deep",
+        ":2:64: error: nesting is deeper than 200 levels",
+    )
+
+
+# -- nesting ----------------------------------------------------------------------------------
+
+DEEP = 100_000
+
+
+def test_deep_yaml_flow_nesting(tmp_path: Path) -> None:
+    text = "a: " + "[" * DEEP + "]" * DEEP + "\n"
+    refused(
+        write(tmp_path, "deep.yaml", text),
+        "too-deep",
+        ":1:203: error: nesting is deeper than 200 levels",
+        seconds=1.0,
+    )
+
+
+def test_deep_yaml_mapping_nesting(tmp_path: Path) -> None:
+    text = "a: " + "{a: " * DEEP + "}" * DEEP + "\n"
+    refused(
+        write(tmp_path, "deep-map.yaml", text),
+        "too-deep",
+        ":1:800: error: nesting is deeper than 200 levels",
+        seconds=1.0,
+    )
+
+
+def test_deep_yaml_list_at_the_top(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "deep-top.yaml", "[" * DEEP + "]" * DEEP),
+        "not-a-mapping",
+        ":1:1: error: the top level is a list: expected a mapping",
+        seconds=1.0,
+    )
+
+
+def test_deep_json_arrays(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "deep.json", '{"a": ' + "[" * DEEP + "]" * DEEP + "}"),
+        "too-deep",
+        ":1:206: error: nesting is deeper than 200 levels",
+        seconds=1.0,
+    )
+
+
+def test_deep_json_at_the_top(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "deep-top.json", "[" * DEEP + "]" * DEEP),
+        "too-deep",
+        ":1:201: error: nesting is deeper than 200 levels",
+        seconds=1.0,
+    )
+
+
+def test_deep_json_objects(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "deep-objects.json", '{"a": ' * DEEP + "1" + "}" * DEEP),
+        "too-deep",
+        ":1:1201: error: nesting is deeper than 200 levels",
+        seconds=1.0,
+    )
+
+
+def test_json_within_the_parser_but_beyond_the_limit(tmp_path: Path) -> None:
+    text = '{"a": ' + "[" * 300 + '"[[[{{{"' + "]" * 300 + "}"
+    refused(
+        write(tmp_path, "deep-300.json", text),
+        "too-deep",
+        ":1:206: error: nesting is deeper than 200 levels",
+    )
+
+
+def test_depth_is_a_limit(tmp_path: Path) -> None:
+    for name, text in (("d.yaml", "a: [[1]]\n"), ("d.json", '{"a": [[1]]}')):
+        path = write(tmp_path, name, text)
+        assert load_document(path, limits=Limits(max_depth=3)).data == {"a": [[1]]}
+        column = 8 if name == "d.json" else 5
+        refused(
+            path,
+            "too-deep",
+            f":1:{column}: error: nesting is deeper than 2 levels",
+            limits=Limits(max_depth=2),
+        )
+
+
+# -- size -------------------------------------------------------------------------------------
+
+
+def test_over_the_json_size_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.json", '{"a": "' + "x" * 2000 + '"}')
+    refused(
+        path,
+        "too-large",
+        ": error: file is 2009 bytes, over the 1000 bytes limit for JSON input",
+        limits=Limits(max_bytes=1000),
+    )
+
+
+def test_over_the_yaml_size_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.yml", "a: " + "x" * 2000 + "\n")
+    refused(
+        path,
+        "too-large",
+        ": error: file is 2004 bytes, over the 1000 bytes limit for YAML input",
+        limits=Limits(max_yaml_bytes=1000),
+    )
+
+
+def test_sniffed_format_gets_its_own_limit(tmp_path: Path) -> None:
+    limits = Limits(max_bytes=5000, max_yaml_bytes=1000)
+    json_path = write(tmp_path, "big-json", '{"a": "' + "x" * 2000 + '"}')
+    assert load_document(json_path, limits=limits).format == "json"
+    refused(
+        write(tmp_path, "big-yaml", "a: " + "x" * 2000 + "\n"),
+        "too-large",
+        ": error: file is 2004 bytes, over the 1000 bytes limit for YAML input",
+        limits=limits,
+    )
+
+
+def test_300_mib_json_over_the_default_limit(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.truncate(300 * MIB)  # sparse: refused on its size, never read
+    refused(path, "too-large", ": error: file is 300 MiB, over the 256 MiB limit for JSON input")
+
+
+def test_33_mib_yaml_over_the_default_limit(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(33 * MIB)
+    refused(path, "too-large", ": error: file is 33 MiB, over the 32 MiB limit for YAML input")
+
+
+def test_ten_mib_single_line_loads(tmp_path: Path) -> None:
+    blob = "x" * (10 * MIB)
+    cases = (
+        ("line.json", f'{{"a": "{blob}", "b": 1}}', len('{"a": "", ')),
+        ("line.yaml", f"{{a: {blob}, b: 1}}", len("{a: , ")),
+    )
+    for name, text, before_b in cases:
+        path = write(tmp_path, name, text)
+        doc = bounded(functools.partial(load_document, path), 5.0)
+        assert doc.data == {"a": blob, "b": 1}
+        assert doc.positions.key(("b",)) == Position(1, len(blob) + before_b + 1)
+
+
+def test_ten_mib_single_line_error_column(tmp_path: Path) -> None:
+    blob = "x" * (10 * MIB)
+    refused(
+        write(tmp_path, "line-error.json", f'{{"a": "{blob}",}}'),
+        "json-syntax",
+        f":1:{10 * MIB + 10}: error: invalid JSON: Expecting property name enclosed in double "
+        "quotes",
+    )
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "n.json",
+            '{"n": 1' + "0" * 2000 + "}",
+            ":1:7: error: number 10000000000000000000… is too large",
+        ),
+        (
+            "n.json",
+            '{"n": -' + "9" * 5000 + "}",
+            ":1:7: error: number -9999999999999999999… has more than 4000 digits",
+        ),
+        ("n.json", '{"n": [1e400]}', ":1:8: error: number 1e400 is too large"),
+        (
+            "n.json",
+            '{"n": NaN}',
+            ":1:7: error: NaN is not allowed: JSON data has no NaN or infinity",
+        ),
+        (
+            "n.json",
+            '{"n": Infinity}',
+            ":1:7: error: Infinity is not allowed: JSON data has no NaN or infinity",
+        ),
+        (
+            "n.json",
+            '{"n": [-Infinity]}',
+            ":1:8: error: -Infinity is not allowed: JSON data has no NaN or infinity",
+        ),
+        ("n.yaml", "n: 1" + "0" * 2000, ":1:4: error: number 10000000000000000000… is too large"),
+        (
+            "n.yaml",
+            "n: 0x" + "f" * 5000,
+            ":1:4: error: number 0xffffffffffffffffff… has more than 4000 digits",
+        ),
+        ("n.yaml", "n: 1" + ":59" * 1000, ":1:4: error: number 1:59:59:59:59:59:59:… is too large"),
+        ("n.yaml", "n: 1.0e+400", ":1:4: error: number 1.0e+400 is too large"),
+        ("n.yaml", "n: .nan", ":1:4: error: .nan is not allowed: JSON data has no NaN or infinity"),
+        (
+            "n.yaml",
+            "n: [-.inf]",
+            ":1:5: error: -.inf is not allowed: JSON data has no NaN or infinity",
+        ),
+        ("n.yaml", "n: !!int 0x_", ":1:4: error: number 0x_ cannot be read"),
+    ],
+)
+def test_numbers_json_cannot_hold(tmp_path: Path, name: str, text: str, message: str) -> None:
+    refused(write(tmp_path, name, text), "bad-number", message)
+
+
+def test_long_numbers_inside_strings_are_text(tmp_path: Path) -> None:
+    digits = "1" * 5000
+    doc = load_document(write(tmp_path, "s.json", f'{{"n": "{digits}", "x": "NaN 1e400"}}'))
+    assert doc.data == {"n": digits, "x": "NaN 1e400"}
+
+
+# -- encodings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_invalid_utf8(tmp_path: Path, suffix: str) -> None:
+    refused(
+        write(tmp_path, "bad" + suffix, b'{"a": 1,\n "b": "\xc3\xa9\xff"}'),
+        "encoding",
+        ":2:9: error: invalid UTF-8 (byte 0xff); save the file as UTF-8",
+    )
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_nul_byte(tmp_path: Path, suffix: str) -> None:
+    refused(
+        write(tmp_path, "nul" + suffix, b'{"a": 1,\n "b": "x\x00"}'),
+        "encoding",
+        ":2:9: error: file contains a NUL byte: it is binary or not UTF-8 (UTF-16?); "
+        "save it as UTF-8",
+    )
+
+
+def test_utf16_with_byte_order_mark(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "u16.yaml", "a: 1\n".encode("utf-16")),
+        "encoding",
+        ":1:1: error: file is encoded as UTF-16 (it starts with a UTF-16 byte order mark); "
+        "save it as UTF-8",
+    )
+
+
+def test_utf16_without_byte_order_mark(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "u16.json", '{"a": 1}'.encode("utf-16-le")),
+        "encoding",
+        ":1:2: error: file contains a NUL byte: it is binary or not UTF-8 (UTF-16?); "
+        "save it as UTF-8",
+    )
+
+
+def test_control_character_in_yaml(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "ctl.yaml", "a: 1\nb: ééé\x07\n"),
+        "encoding",
+        ":2:7: error: character U+0007 is not allowed in YAML",
+    )
+
+
+def test_lone_surrogate_escape_in_json(tmp_path: Path) -> None:
+    refused(
+        write(tmp_path, "s.json", '{"ok": "\\ud83d\\ude00",\n "bad": ["\\udc00"]}'),
+        "encoding",
+        ":2:10: error: string contains an unpaired surrogate escape (\\ud800-\\udfff): "
+        "not valid Unicode",
+    )
+
+
+def test_escaped_backslash_before_u_is_not_a_surrogate(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path, "s.json", '{"path": "C:\\\\ud800"}'))
+    assert doc.data == {"path": "C:\\ud800"}
+
+
+def test_surrogate_escape_in_yaml(tmp_path: Path) -> None:
+    error = refused(
+        write(tmp_path, "s.yaml", 'a: "\\ud800"\n'),
+        "yaml-syntax",
+        ":1:7: error: invalid YAML: found invalid Unicode character escape code "
+        "(while parsing a quoted scalar that starts at line 1)",
+    )
+    assert error.diagnostic.location.position is not None
+
+
+# -- shapes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.yaml", "", ": error: file has no content: expected a mapping"),
+        ("empty.json", "", ": error: file has no content: expected a JSON object"),
+        ("blank.json", " \n\t\n", ": error: file has no content: expected a JSON object"),
+        (
+            "comments.yaml",
+            "# nothing\n\n  # here\n",
+            ": error: file has no content: expected a mapping",
+        ),
+        ("marker.yaml", "---\n...\n", ": error: file has no content: expected a mapping"),
+        ("empty", "", ": error: file has no content: expected a mapping"),
+    ],
+)
+def test_empty_documents(tmp_path: Path, name: str, content: str, message: str) -> None:
+    refused(write(tmp_path, name, content), "empty", message)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "list.yaml",
+            "# stores\n- a\n- b\n",
+            ":2:1: error: the top level is a list: expected a mapping",
+        ),
+        ("list.json", "\n [1, 2]", ":2:2: error: the top level is a list: expected a JSON object"),
+        ("scalar.yaml", "hello\n", ":1:1: error: the top level is text: expected a mapping"),
+        ("number.yaml", "12\n", ":1:1: error: the top level is an integer: expected a mapping"),
+        ("null.yaml", "null\n", ":1:1: error: the top level is null: expected a mapping"),
+        ("scalar.json", '"hello"', ":1:1: error: the top level is text: expected a JSON object"),
+        ("number.json", "42", ":1:1: error: the top level is a number: expected a JSON object"),
+        ("null.json", "null", ":1:1: error: the top level is null: expected a JSON object"),
+    ],
+)
+def test_top_level_must_be_a_mapping(tmp_path: Path, name: str, content: str, message: str) -> None:
+    refused(write(tmp_path, name, content), "not-a-mapping", message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "{1: a}\n",
+            ":1:2: error: mapping key 1 is read as an integer, but keys must be text; "
+            'quote it: "1"',
+        ),
+        ("a:\n  ? [x]\n  : 1\n", ":2:5: error: mapping key is a list, but keys must be text"),
+        ("a: &k [x]\n*k : 1\n", ":2:1: error: alias *k used as a key is not text"),
+        (
+            "a: !!python/tuple [1]\n",
+            ":1:4: error: tag !!python/tuple is not allowed; only plain data is",
+        ),
+    ],
+)
+def test_keys_and_tags_that_are_not_plain_data(tmp_path: Path, text: str, message: str) -> None:
+    code = "yaml-tag" if "tag" in message else "yaml-key"
+    refused(write(tmp_path, "k.yaml", text), code, message)
+
+
+# -- files that are not regular files ---------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    refused(
+        tmp_path / "nope.yaml", "io-error", ": error: cannot read file: No such file or directory"
+    )
+
+
+def test_directory(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    refused(
+        tmp_path / "dir.yaml", "not-a-file", ": error: cannot read a directory; expected a file"
+    )
+
+
+def test_fifo_is_not_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    refused(
+        fifo, "not-a-file", ": error: cannot read a FIFO (named pipe); expected a file", seconds=2.0
+    )
+
+
+def test_character_devices(tmp_path: Path) -> None:
+    for device in (Path("/dev/zero"), Path("/dev/null")):
+        refused(device, "not-a-file", ": error: cannot read a character device; expected a file")
+
+
+def test_socket(tmp_path: Path) -> None:
+    path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        refused(path, "not-a-file", ": error: cannot read a socket; expected a file")
+
+
+def test_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    refused(
+        tmp_path / "a.yaml",
+        "io-error",
+        ": error: cannot read file: Too many levels of symbolic links",
+    )
+
+
+def test_symlink_to_a_file_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, "real.yaml", "a: 1\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real.yaml")
+    assert load_document(tmp_path / "link.yaml").data == {"a": 1}
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "secret.yaml", "a: 1\n")
+
+    def denied(*args: object, **kwargs: object) -> int:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(os, "open", denied)
+    refused(path, "io-error", ": error: cannot read file: Permission denied")
+
+
+def test_limits_are_plain_frozen_data() -> None:
+    assert Limits() == DEFAULT_LIMITS
+    assert (DEFAULT_LIMITS.max_bytes, DEFAULT_LIMITS.max_yaml_bytes) == (256 * MIB, 32 * MIB)
+    assert (DEFAULT_LIMITS.max_depth, DEFAULT_LIMITS.max_alias_nodes) == (200, 1_000_000)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_LIMITS.max_depth = 5  # type: ignore[misc]
