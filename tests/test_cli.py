@@ -203,3 +203,19 @@ def test_checks_lists_every_check_with_its_regulations(run_cli: CliRunner) -> No
     assert result.code == 0
     assert "retention  [retention, default severity high]" in result.out
     assert "GDPR Art. 5(1)(e)" in result.out
+
+
+def test_counting_passes_keeps_every_other_finding_and_the_totals(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    base = ["check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "json"]
+    listed = json.loads(run_cli(*base).out)
+    counted_run = run_cli(*base, "--passes", "count")
+    counted = json.loads(counted_run.out)
+    assert counted_run.code == 1
+    not_passing = [f for f in listed["findings"] if f["status"] != "pass"]
+    assert counted["findings"] == not_passing
+    assert counted["summary"] == listed["summary"]
+    saved = tmp_path / "counted.json"
+    saved.write_text(counted_run.out)
+    assert validate_document(load_document(saved), "results") == []

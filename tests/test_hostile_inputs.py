@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from checker.diagnostics import Position
 from checker.errors import InputError
-from checker.loader import DEFAULT_LIMITS, Limits, load_document
+from checker.loader import DEFAULT_LIMITS, Limits, load_document, yaml_loader
 
 MIB = 1024 * 1024
 
@@ -557,3 +558,52 @@ def test_limits_are_plain_frozen_data() -> None:
     assert (DEFAULT_LIMITS.max_depth, DEFAULT_LIMITS.max_alias_nodes) == (200, 1_000_000)
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_LIMITS.max_depth = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code", "message"),
+    [
+        (
+            "s.yaml",
+            'a: "\\ud800"\n',
+            "encoding",
+            ":1:4: error: string contains an unpaired "
+            "surrogate escape (\\ud800-\\udfff): not valid Unicode",
+        ),
+        (
+            "c.yaml",
+            "a: 1\nb: ééé\x07\n",
+            "encoding",
+            ":2:7: error: character U+0007 is not allowed in YAML",
+        ),
+        (
+            "bomb.yaml",
+            billion_laughs(),
+            "too-many-aliases",
+            ":6:29: error: aliases expand to more than 1000000 nodes (an alias bomb?)",
+        ),
+        (
+            "deep.yaml",
+            "a: " + "[" * DEEP + "]" * DEEP,
+            "too-deep",
+            ":1:203: error: nesting is deeper than 200 levels",
+        ),
+        (
+            "t.yaml",
+            "a: !!python/object/apply:os.system [x]\n",
+            "yaml-tag",
+            ":1:4: error: tag !!python/object/apply:os.system is not allowed; only plain data is",
+        ),
+    ],
+)
+def test_pure_python_parser_is_as_strict(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: str,
+    code: str,
+    message: str,
+) -> None:
+    """Without libyaml, PyYAML's own parser is used: the same refusals hold."""
+    monkeypatch.setattr(yaml_loader, "_Loader", yaml.SafeLoader)
+    refused(write(tmp_path, name, content), code, message)

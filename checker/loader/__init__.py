@@ -40,7 +40,9 @@ def load_document(
     if suffix in (".yaml", ".yml"):
         raw = read_bytes(path, display, limits.max_yaml_bytes, "YAML input")
         return load_yaml(decode(raw, display), display, limits)
-    raw = read_bytes(path, display, max(limits.max_bytes, limits.max_yaml_bytes), "input")
+    raw = read_bytes(
+        path, display, max(limits.max_bytes, limits.max_yaml_bytes), "JSON or YAML input"
+    )
     if _JSON_START.match(raw):
         check_size(raw, display, limits.max_bytes, "JSON input")
         return load_json(without_bom(raw), decode(raw, display), display, limits)
