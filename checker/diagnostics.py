@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 PathItem = str | int
 JsonPath = tuple[PathItem, ...]
@@ -62,7 +62,7 @@ class Level(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem with an input document, printed as ``file:line:col: error: message (at $.path)``."""
+    """One input problem, printed as ``file:line:col: error: message (at $.path)``."""
 
     location: Location
     message: str

@@ -31,7 +31,7 @@ def write_outputs(result: Result, targets: Iterable[tuple[str, str]]) -> None:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
                 get_reporter(fmt).render(result, stream, color=False)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
+            Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
             Path(tmp).replace(target)
         except OSError as exc:
             raise UsageError(f"cannot write {fmt} report to {path}: {exc.strerror or exc}") from exc

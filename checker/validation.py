@@ -169,8 +169,9 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
             message = f"'{clash}' cannot be used together with '{trigger}'; keep one of them"
             return Diagnostic(doc.locate((*path, clash), key=True), message, "schema-conflict")
     elif validator == "format" and value == "date-time":
-        message = (f"{instance!r} is not a date and time: write ISO 8601, "
-                   "e.g. '2026-11-01T09:30:00Z'")
+        message = (
+            f"{instance!r} is not a date and time: write ISO 8601, e.g. '2026-11-01T09:30:00Z'"
+        )
     elif validator == "const":
         message = f"must be {value!r}, found {instance!r}"
     elif validator == "format" and value == "duration":

@@ -66,8 +66,9 @@ def test_violating_example_fails(run_cli: CliRunner) -> None:
 
 
 def _findings(run_cli: CliRunner, *extra: str) -> list[dict[str, object]]:
-    result = run_cli("check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED,
-                     "--format", "json", *extra)
+    result = run_cli(
+        "check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "json", *extra
+    )
     data: dict[str, list[dict[str, object]]] = json.loads(result.out)
     return data["findings"]
 
@@ -99,8 +100,18 @@ def test_every_finding_names_lines_in_both_files(run_cli: CliRunner) -> None:
 
 
 def test_json_results_are_deterministic_and_valid(run_cli: CliRunner, tmp_path: Path) -> None:
-    argv = ["check", "--policy", POLICY, "--snapshot", VIOLATING, "--waivers", WAIVERS, *FIXED,
-            "--format", "json"]
+    argv = [
+        "check",
+        "--policy",
+        POLICY,
+        "--snapshot",
+        VIOLATING,
+        "--waivers",
+        WAIVERS,
+        *FIXED,
+        "--format",
+        "json",
+    ]
     first, second = run_cli(*argv), run_cli(*argv)
     assert first.out == second.out
     saved = tmp_path / "results.json"
@@ -111,8 +122,7 @@ def test_json_results_are_deterministic_and_valid(run_cli: CliRunner, tmp_path: 
 def test_several_outputs_in_one_run_and_report_renders_saved_results(
     run_cli: CliRunner, tmp_path: Path
 ) -> None:
-    outputs = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "junit", "markdown",
-                                                      "html")}
+    outputs = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "junit", "markdown", "html")}
     argv = ["check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "text"]
     for fmt, path in outputs.items():
         argv += ["--output", f"{fmt}={path}"]
@@ -141,8 +151,15 @@ def test_project_config_is_used_without_paths(
 
 
 def test_github_format_is_the_default_under_github_actions(run_cli: CliRunner) -> None:
-    result = run_cli("check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED,
-                     environ={"GITHUB_ACTIONS": "true"})
+    result = run_cli(
+        "check",
+        "--policy",
+        POLICY,
+        "--snapshot",
+        VIOLATING,
+        *FIXED,
+        environ={"GITHUB_ACTIONS": "true"},
+    )
     assert result.code == 1
     assert result.out.startswith("::")
 
@@ -150,12 +167,15 @@ def test_github_format_is_the_default_under_github_actions(run_cli: CliRunner) -
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "21/11/2026"],
-         "is not a date"),
-        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "html"],
-         "FORMAT=PATH"),
-        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "pdf=x.pdf"],
-         "unknown output format"),
+        (
+            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "21/11/2026"],
+            "is not a date",
+        ),
+        (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "html"], "FORMAT=PATH"),
+        (
+            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "pdf=x.pdf"],
+            "unknown output format",
+        ),
         (["check", "--policy", "missing.yaml", "--snapshot", COMPLIANT], "missing.yaml"),
         (["check", "--policy", COMPLIANT, "--snapshot", COMPLIANT], "expected a policy"),
         (["report", "missing.json", "--format", "html"], "missing.json"),
