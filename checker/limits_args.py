@@ -7,35 +7,58 @@ import dataclasses
 
 from checker.loader import DEFAULT_LIMITS, Limits
 
+# option -> Limits field
+_OPTIONS = {
+    "max_file_size": "max_bytes",
+    "max_yaml_size": "max_yaml_bytes",
+    "max_depth": "max_depth",
+    "max_alias_nodes": "max_alias_nodes",
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input limits")
+    defaults = DEFAULT_LIMITS
     group.add_argument(
         "--max-file-size",
-        type=int,
+        type=_positive,
         metavar="BYTES",
-        help=f"largest JSON file read (default {DEFAULT_LIMITS.max_bytes})",
+        help=f"largest JSON file read (default {defaults.max_bytes})",
     )
     group.add_argument(
         "--max-yaml-size",
-        type=int,
+        type=_positive,
         metavar="BYTES",
-        help=f"largest YAML file read (default {DEFAULT_LIMITS.max_yaml_bytes})",
+        help=f"largest YAML file read (default {defaults.max_yaml_bytes})",
     )
     group.add_argument(
         "--max-depth",
-        type=int,
+        type=_positive,
         metavar="N",
-        help=f"deepest nesting accepted (default {DEFAULT_LIMITS.max_depth})",
+        help=f"deepest nesting accepted (default {defaults.max_depth})",
+    )
+    group.add_argument(
+        "--max-alias-nodes",
+        type=_positive,
+        metavar="N",
+        help=f"most YAML nodes after alias expansion (default {defaults.max_alias_nodes})",
     )
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:
-    changes = {}
-    if getattr(args, "max_file_size", None) is not None:
-        changes["max_bytes"] = args.max_file_size
-    if getattr(args, "max_yaml_size", None) is not None:
-        changes["max_yaml_bytes"] = args.max_yaml_size
-    if getattr(args, "max_depth", None) is not None:
-        changes["max_depth"] = args.max_depth
+    changes = {
+        field: getattr(args, option)
+        for option, field in _OPTIONS.items()
+        if getattr(args, option, None) is not None
+    }
     return dataclasses.replace(DEFAULT_LIMITS, **changes) if changes else DEFAULT_LIMITS

@@ -239,3 +239,13 @@ def test_counting_passes_keeps_every_other_finding_and_the_totals(
     saved = tmp_path / "counted.json"
     saved.write_text(counted_run.out)
     assert validate_document(load_document(saved), "results") == []
+
+
+def test_input_limits_are_overridable_and_must_be_positive(
+    run_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = run_cli("validate", "--max-yaml-size", "100", POLICY)
+    assert small.code == 2
+    assert "anthropic-consumer-2025.yaml" in small.out + small.err
+    assert run_cli("validate", "--max-depth", "0", POLICY).code == 2
+    assert "must be positive" in capsys.readouterr().err

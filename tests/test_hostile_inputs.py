@@ -348,6 +348,25 @@ def test_numbers_json_cannot_hold(tmp_path: Path, name: str, text: str, message:
     refused(write(tmp_path, name, text), "bad-number", message)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "n.json",
+            '{"n": ' + "7" * 5000 + "}",
+            ":1:7: error: number 77777777777777777777… is too large",
+        ),
+        ("n.yaml", "n: " + "7" * 5000, ":1:4: error: number 77777777777777777777… is too large"),
+    ],
+)
+def test_digit_limit_above_the_interpreters(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    """Raised past Python's own limit on decimal digits (4300), the limit still holds."""
+    limits = Limits(max_int_digits=10_000)
+    refused(write(tmp_path, name, text), "bad-number", message, limits=limits)
+
+
 def test_long_numbers_inside_strings_are_text(tmp_path: Path) -> None:
     digits = "1" * 5000
     doc = load_document(write(tmp_path, "s.json", f'{{"n": "{digits}", "x": "NaN 1e400"}}'))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,11 @@ shouting: FALSE
 exponent: 1e3
 o_prefix: 0o12
 tagged: !!str 012
+binary: 0b101
+angle: 190:20:30.15
+grouped: 1_000.5
+signed: +12
+negative_hex: -0x10
 """
 
 
@@ -158,7 +164,11 @@ def test_surprises_are_recorded_for_plain_scalars(tmp_path: Path) -> None:
         ("hex",): Surprise("0x1F", "octal", 31),
         ("underscore",): Surprise("1_000", "octal", 1000),
         ("time",): Surprise("1:30", "sexagesimal", 90),
-        ("date",): Surprise("2024-01-01", "date", __import__("datetime").date(2024, 1, 1)),
+        ("date",): Surprise("2024-01-01", "date", datetime.date(2024, 1, 1)),
+        ("binary",): Surprise("0b101", "octal", 5),
+        ("angle",): Surprise("190:20:30.15", "sexagesimal", 685230.15),
+        ("grouped",): Surprise("1_000.5", "float", 1000.5),
+        ("negative_hex",): Surprise("-0x10", "octal", -16),
     }
 
 
@@ -180,6 +190,11 @@ def test_surprising_values_keep_the_yaml_1_1_reading(tmp_path: Path) -> None:
         "exponent": "1e3",  # YAML 1.1 needs a dot for a float
         "o_prefix": "0o12",  # and knows no 0o prefix
         "tagged": "012",
+        "binary": 5,
+        "angle": 685230.15,
+        "grouped": 1000.5,
+        "signed": 12,
+        "negative_hex": -16,
     }
 
 

@@ -143,8 +143,9 @@ def _integer(value: str, limits: Limits) -> tuple[int, str | None]:
                 number = number * 60 + int(part)
         else:
             number = int(text)
-    except ValueError:
-        raise ScalarError("bad-number", unreadable(value)) from None
+    except ValueError:  # malformed (``0x_``), or past the interpreter's own digit limit
+        message = too_large(value) if text.isdigit() else unreadable(value)
+        raise ScalarError("bad-number", message) from None
     if number > MAX_INT:
         raise ScalarError("bad-number", too_large(value))
     if kind is None and "_" in value:
