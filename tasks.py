@@ -60,7 +60,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "demo":
         # The project config (policy-check.yaml) names the bundled policy, the violating
         # example snapshot and its waivers, and asks for out/report.html.
-        code = subprocess.run([BIN / "policy-check", "check", *argv[1:]], cwd=ROOT).returncode
+        command = [BIN / "policy-check", "check", "--generated-at", "now", *argv[1:]]
+        code = subprocess.run(command, cwd=ROOT).returncode
         print(
             f"\nHTML report: {ROOT / 'out' / 'report.html'} (exit code {code}: the bundled "
             "example breaks its policy on purpose)"

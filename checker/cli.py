@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--generated-at",
         metavar="TIMESTAMP",
-        help="fix the report timestamp, for byte-identical output",
+        help="stamp reports with this timestamp, or 'now'; by default none is written, so "
+        "the same inputs and --as-of give byte-identical output (SOURCE_DATE_EPOCH is honoured)",
     )
     add_limit_options(check)
 

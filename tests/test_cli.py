@@ -249,3 +249,24 @@ def test_input_limits_are_overridable_and_must_be_positive(
     assert "anthropic-consumer-2025.yaml" in small.out + small.err
     assert run_cli("validate", "--max-depth", "0", POLICY).code == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_output_is_byte_identical_by_default_and_stamped_on_request(run_cli: CliRunner) -> None:
+    argv = [
+        "check",
+        "--policy",
+        POLICY,
+        "--snapshot",
+        VIOLATING,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]
+    first, second = run_cli(*argv), run_cli(*argv)
+    assert first.out == second.out
+    assert json.loads(first.out)["generated_at"] == ""
+    stamped = json.loads(run_cli(*argv, "--generated-at", "now").out)["generated_at"]
+    assert stamped.endswith("+00:00") and stamped[:4].isdigit()
+    epoch = json.loads(run_cli(*argv, environ={"SOURCE_DATE_EPOCH": "1700000000"}).out)
+    assert epoch["generated_at"] == "2023-11-14T22:13:20+00:00"

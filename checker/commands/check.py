@@ -62,10 +62,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         diagnostics=diagnostics,
         count_passes=args.passes == "count",
     )
-    if args.generated_at:
-        result.generated_at = args.generated_at
-    else:
-        result.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    result.generated_at = generated_at(args.generated_at, environ)
     _render(result, args, out, environ, config)
     return result.exit_code()
 
@@ -96,3 +93,16 @@ def _split(spec: str) -> tuple[str, str]:
     if not sep or not path:
         raise UsageError(f"--output expects FORMAT=PATH (e.g. html=report.html), got {spec!r}")
     return fmt, path
+
+
+def generated_at(option: str | None, environ: Mapping[str, str]) -> str:
+    """The report timestamp. None by default, so that the same inputs and ``--as-of`` give the
+    same bytes; ``--generated-at now`` (or a fixed value) or ``SOURCE_DATE_EPOCH`` stamps one."""
+    if option == "now":
+        return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    if option:
+        return option
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat()
+    return ""
