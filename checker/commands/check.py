@@ -50,6 +50,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         view, notes = resolve_imports(doc, limits=limits)
         views.append(view)
         diagnostics.extend(notes)
+    unreadable = [d for d in diagnostics if d.code == "import-failed"]
+    if unreadable:  # an export named by a snapshot cannot be read: nothing to judge it on
+        for diagnostic in unreadable:
+            err.write(f"{diagnostic}\n")
+        return 2
     waivers = (
         loaded_waivers.documents[0][0] if loaded_waivers and loaded_waivers.documents else None
     )
