@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from functools import total_ordering
 
 SECOND = 1
@@ -84,6 +85,13 @@ def parse_duration(text: str) -> Duration:
     """Parse ``text``; raise :class:`DurationError` with a helpful message if it is not one."""
     if not isinstance(text, str):
         raise DurationError(f"expected a duration string such as '30d' or 'P5Y', got {text!r}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Duration:
+    # Cached: a large snapshot repeats a handful of windows ("30d", "5y") hundreds of
+    # thousands of times, and Duration is immutable.
     raw = text.strip()
     if raw.lower() in _INDEFINITE:
         return Duration(None, raw)
@@ -119,6 +127,8 @@ def is_duration(text: object) -> bool:
     """True when ``text`` parses as a duration (used as a JSON Schema format checker)."""
     if not isinstance(text, str):
         return True  # type errors are the "type" keyword's job
+    if len(text) > 64:  # not a duration, and not worth caching
+        return False
     try:
         parse_duration(text)
     except DurationError:

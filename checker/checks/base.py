@@ -60,7 +60,7 @@ class CheckContext:
     def section(self, name: str) -> list[tuple[JsonPath, Mapping[str, Any]]]:
         """The items of a list section of the snapshot (``stores``, ``pipelines``…) with paths."""
         items = self.snapshot.get(name) or []
-        return [((name, i), item) for i, item in enumerate(items) if isinstance(item, Mapping)]
+        return [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
 
 
 @dataclass(frozen=True, slots=True)
