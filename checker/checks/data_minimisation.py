@@ -68,14 +68,14 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
             ("data_kinds",),
         )
     if place == "storage":
-        stores = {item.get("id"): item for _, item in ctx.section("stores")}
+        stores = ctx.by_id("stores")
         for path, pipe in training_pipelines(ctx):
             name = pipe.get("id")
             emitted = holds_any(pipe, "data_kinds", kinds)
             read = [
                 s
                 for s in pipe.get("sources") or ()
-                if s in stores and holds_any(stores[s], "data_kinds", kinds)
+                if s in stores and holds_any(stores[s][1], "data_kinds", kinds)
             ]
             if emitted:
                 yield failed(
@@ -146,7 +146,7 @@ def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Obse
             "pipelines", "the snapshot does not record its data pipelines", expected, None
         )
         return
-    stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
+    stores = ctx.by_id("stores")
     pipelines = training_pipelines(ctx)
     if not pipelines:
         yield passed(

@@ -63,14 +63,14 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
             ("consent_filter",),
         )
         return
-    stores = {item.get("id"): item for _, item in ctx.section("stores")}
+    stores = ctx.by_id("stores")
     for path, pipe in training_pipelines(ctx):
         if "tiers" in pipe:
             carried = set(pipe["tiers"]) & tiers
         else:  # no tier filter: whatever its sources hold; unknown sources may hold anything
             carried = set()
             for source in pipe.get("sources") or ():
-                held = stores.get(source, {}).get("tiers")
+                held = stores[source][1].get("tiers") if source in stores else None
                 carried |= tiers if held is None else set(held) & tiers
         if not carried:
             continue
@@ -109,7 +109,7 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
 def _defaults(ctx: CheckContext) -> Iterator[Observation]:
     clause = ctx.clause
     want = SNAPSHOT_DEFAULT[clause["default"]]
-    tiers = {item.get("id"): (path, item) for path, item in ctx.section("tiers")}
+    tiers = ctx.by_id("tiers")
     for tier in ctx.vocabulary.tiers_of(clause["tier_groups"]):
         resource = f"tier:{tier}"
         expected = f"training default '{want}'"

@@ -31,7 +31,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
     excluded = ctx.vocabulary.tiers_of(ctx.clause["tier_groups"])
     excluded_set = set(excluded)
     expected = f"no data of {words(excluded)} used for training"
-    tiers = {item.get("id"): (path, item) for path, item in ctx.section("tiers")}
+    tiers = ctx.by_id("tiers")
     for tier in excluded:
         resource = f"tier:{tier}"
         if tier not in tiers:
@@ -68,7 +68,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             "pipelines", "the snapshot does not record its data pipelines", expected, None
         )
         return
-    stores = {item.get("id"): (path, item) for path, item in ctx.section("stores")}
+    stores = ctx.by_id("stores")
     training = [
         (p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"
     ]
