@@ -25,7 +25,7 @@ from checker.model import (
     Severity,
     Status,
 )
-from checker.snapshot import Snapshot
+from checker.snapshot import Snapshot, collector_paused
 from checker.waivers import apply_waivers, parse_waivers
 
 
@@ -48,13 +48,14 @@ def evaluate(
     result.documents.extend(_policy_info(p) for p in policies)
     result.documents.extend(_snapshot_info(s) for s in views)
     findings: list[Finding] = []
-    for policy in policies:
-        for snapshot in views:
-            for item in check_policy(policy, snapshot, as_of, count_passes=count_passes):
-                if isinstance(item, PassCount):
-                    result.pass_counts.append(item)
-                else:
-                    findings.append(item)
+    with collector_paused():
+        for policy in policies:
+            for snapshot in views:
+                for item in check_policy(policy, snapshot, as_of, count_passes=count_passes):
+                    if isinstance(item, PassCount):
+                        result.pass_counts.append(item)
+                    else:
+                        findings.append(item)
     if waivers is not None:
         findings, states, notes = apply_waivers(findings, parse_waivers(waivers), as_of)
         result.waivers.extend(states)
@@ -72,9 +73,10 @@ def check_policy(
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     references = references_by_check()
+    cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
-            ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of)
+            ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
             stamp = _Stamp(
                 policy, snapshot, check, clause, (section, index), references.get(section, ())
             )
@@ -92,9 +94,12 @@ def check_policy(
                         None,
                     )
                 ]
-            passes = 0
+            if not count_passes:
+                yield from map(stamp, observations)
+                continue
+            passes, passed = 0, Status.PASS
             for observation in observations:
-                if count_passes and observation.status is Status.PASS:
+                if observation.status is passed:
                     passes += 1
                 else:
                     yield stamp(observation)
