@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 SECOND = 1
 MINUTE = 60

@@ -50,9 +50,11 @@ class Resource:
             if isinstance(key, int):
                 if not isinstance(node, list) or not -len(node) <= key < len(node):
                     return None
-            elif not isinstance(node, dict):
+                node = node[key]
+            elif isinstance(node, dict):
+                node = node.get(key)
+            else:
                 return None
-            node = node[key] if isinstance(key, int) else node.get(key)
         return node
 
     def vpath(self, *keys: str | int) -> JsonPath:
@@ -60,16 +62,22 @@ class Resource:
 
     def unknown_at(self, *keys: str | int) -> JsonPath | None:
         """Path in ``after_unknown`` that marks ``keys`` (or an ancestor) unknown, else ``None``."""
-        if self.unknown_path is None:
-            return None
         node: Any = self.unknown
+        if not node or self.unknown_path is None:
+            return None  # nothing below an empty or false marker is unknown
         for depth, key in enumerate(keys):
             if node is True:
                 return (*self.unknown_path, *keys[:depth])
-            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
-                node = node[key]
-            elif isinstance(key, str) and isinstance(node, dict):
+            if isinstance(node, dict):
+                if not isinstance(key, str):
+                    return None
                 node = node.get(key)
+                if not node:
+                    return None
+            elif isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
+                node = node[key]
+                if not node:
+                    return None
             else:
                 return None
         return (*self.unknown_path, *keys) if node is True else None
