@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.checks import CHECKS
 from checker.checks.base import Check, CheckContext, Vocabulary
+from checker.collector import collector_paused
 from checker.diagnostics import Diagnostic, JsonPath, Location
 from checker.document import Document
 from checker.frameworks import references_by_check
@@ -25,7 +26,7 @@ from checker.model import (
     Severity,
     Status,
 )
-from checker.snapshot import Snapshot, collector_paused
+from checker.snapshot import Snapshot
 from checker.waivers import apply_waivers, parse_waivers
 
 

@@ -6,14 +6,13 @@ the plan file that justifies it, not at the import rule.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checker.adapters.terraform import ImportedStore, import_terraform
+from checker.collector import collector_paused
 from checker.diagnostics import Diagnostic, JsonPath, Location
 from checker.document import Document
 from checker.errors import InputError
@@ -89,29 +88,6 @@ def _resolve(
             stores.append(store.data)
     data["stores"] = stores
     return Snapshot(document, data, imported), diagnostics
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many long-lived objects are built.
-
-    A big document is millions of containers, and each full collection walks them all; loading
-    a plan or stamping findings triggers one for every quarter more objects kept, which costs
-    more than the work itself. Documents and results hold no reference cycles, so the pause
-    frees nothing late. On leaving, what was built moves to the oldest generation
-    (``gc.freeze`` then ``gc.unfreeze``) instead of being walked by the collections put off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # leave objects frozen by someone else frozen
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

@@ -14,6 +14,7 @@ import math
 import re
 from typing import Any, NoReturn
 
+from checker.collector import collector_paused
 from checker.diagnostics import Position
 from checker.document import Document
 from checker.errors import InputError
@@ -87,13 +88,14 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
         return obj
 
     try:
-        data = json.loads(
-            text,
-            object_hook=count_keys,
-            parse_constant=_constant,
-            parse_float=_parse_float,
-            parse_int=_integer_parser(limits),
-        )
+        with collector_paused():  # millions of containers, no cycles: see checker.collector
+            data = json.loads(
+                text,
+                object_hook=count_keys,
+                parse_constant=_constant,
+                parse_float=_parse_float,
+                parse_int=_integer_parser(limits),
+            )
     except _Refused as exc:
         raise _locate_refusal(exc.code, text, name, limits) from None
     except json.JSONDecodeError as exc:
