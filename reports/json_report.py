@@ -13,6 +13,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, TextIO
 
 from checker import __version__
@@ -40,6 +41,7 @@ _ESCAPE_IN_JSON = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # a clause's location is shared by all of its findings
 def _location(location: Location) -> dict[str, Any]:
     pos = location.position
     return {
@@ -293,14 +295,16 @@ def _pretty(
         for n, item in enumerate(value):
             out.append(("\n" if n == 0 else ",\n") + inner)
             if key in row_lists:
-                out.append(
-                    json.dumps(item, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
-                )
+                out.append(_encode_row(item))
             else:
                 _pretty(item, inner, row_lists, None, out)
         out.append("\n" + indent + "]")
     else:
         out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
+# One encoder for every row: json.dumps with options builds a new one per call.
+_encode_row = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 
 
 def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
