@@ -37,8 +37,10 @@ from benchlib import (
     RESULTS,
     WORK,
     ChildRun,
+    code_fingerprint,
     command_line,
     fmt_s,
+    git_commit,
     machine,
     median,
     now,
@@ -145,6 +147,8 @@ def _merge(row: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any
         new, before = row[tool], old[tool]
         if "error" in new or "error" in before:
             continue
+        if tool == "policy_check" and new.get("code") != before.get("code"):
+            continue  # the package changed since: its earlier runs measured other code
         new["runs_s"] = [*before["runs_s"], *new["runs_s"]]
         new["exit_codes"] = [*before["exit_codes"], *new["exit_codes"]]
         new["median_s"] = round(median(new["runs_s"]), 3)
@@ -153,6 +157,7 @@ def _merge(row: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any
             row["agree"] = False
     row["agree"] = row["agree"] and old["agree"]
     row["repeat"] = len(row["checkov"]["runs_s"])
+    row["policy_check_repeat"] = len(row["policy_check"]["runs_s"])
     row["load_average"] = [*_as_list(old.get("load_average")), *_as_list(row["load_average"])]
     row["command"] = f"{old.get('command', '?')}; then {row['command']}"
     if row["checkov"].get("median_s") and row["policy_check"].get("median_s"):
@@ -185,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument(
+        "--policy-check-repeat",
+        type=int,
+        default=None,
+        help="runs of policy-check (default: --repeat; it is cheap, Checkov is not)",
+    )
     parser.add_argument(
         "--append",
         action="store_true",
@@ -242,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             folder,
             lambda out: (checkov_failures(out), None),
         )
+        code = code_fingerprint()
         ours = _measure(
             "policy-check",
             [
@@ -256,11 +268,13 @@ def main(argv: list[str] | None = None) -> int:
                 "--format",
                 "json",
             ],
-            args.repeat,
+            args.repeat if args.policy_check_repeat is None else args.policy_check_repeat,
             args.timeout,
             folder,
             policy_check_failures,
         )
+        ours["code"] = code
+        ours["commit"] = git_commit()
         planted = set(truth["violating"])
         agree = (
             checkov.get("failed") is not None

@@ -38,9 +38,11 @@ from benchlib import (
     HERE,
     RESULTS,
     WORK,
+    code_fingerprint,
     command_line,
     fmt_mb,
     fmt_s,
+    git_commit,
     machine,
     median,
     now,
@@ -153,7 +155,11 @@ def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
         with output.open("w", encoding="utf-8") as fh:
             get_reporter("json").render(result, fh)
 
-    _phase("output", timings, peaks, render)
+    try:
+        _phase("output", timings, peaks, render)
+        size = output.stat().st_size
+    finally:
+        output.unlink(missing_ok=True)  # up to gigabytes; never left behind, even on failure
     statuses: dict[str, int] = {}
     by_clause: dict[str, int] = {}
     for finding in result.findings:
@@ -161,8 +167,6 @@ def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
         statuses[status] = statuses.get(status, 0) + 1
         if status in ("fail", "not_evidenced", "error"):
             by_clause[finding.clause_id] = by_clause.get(finding.clause_id, 0) + 1
-    size = output.stat().st_size
-    output.unlink()
     return {
         "timings": timings,
         "peaks_mb": peaks,
@@ -267,6 +271,8 @@ def measure(stores: int, args: argparse.Namespace) -> dict[str, Any]:
         "measured_at": now(),
         "repeat": args.repeat,
         "load_average": os.getloadavg()[0],
+        "code": code_fingerprint(),
+        "commit": git_commit(),
     }
     runs: dict[str, list[dict[str, Any]]] = {"json": [], "phases": [], "cli": []}
     memory_limit = int(args.memory_limit_gb * 1024**3) if args.memory_limit_gb else None

@@ -4,6 +4,7 @@ and the markdown summary ``results/latest.md`` rebuilt from every ``results/*.js
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -60,6 +61,51 @@ def machine() -> dict[str, Any]:
     }
 
 
+def code_fingerprint() -> str:
+    """A short hash of the package's source: runs of different code are never merged."""
+    digest = hashlib.sha256()
+    for folder, pattern in (
+        ("checker", "*.py"),
+        ("reports", "*.py"),
+        ("reports", "*.j2"),
+        ("policies/schemas", "*.json"),
+    ):
+        for path in sorted((ROOT / folder).rglob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def git_commit() -> str:
+    """The commit measured, with ``+changes`` when the package's files differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--",
+                "checker",
+                "reports",
+                "policies/schemas",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return f"{head}+changes" if dirty else head
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
@@ -102,7 +148,13 @@ def run_child(
     ):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [os.fspath(a) for a in argv], cwd=cwd, stdin=devnull, stdout=out, stderr=err, env=env
+            [os.fspath(a) for a in argv],
+            cwd=cwd,
+            stdin=devnull,
+            stdout=out,
+            stderr=err,
+            env=env,
+            preexec_fn=limit if memory_limit is not None else None,
         )
         killed = False
         while True:
@@ -210,7 +262,7 @@ def snapshot_md(data: dict[str, Any]) -> list[str]:
         )
     for row in data["sizes"]:
         if "error" in row:
-            lines += ["", f"{row['stores']:,} stores did not finish: {row['error'][:600]}"]
+            lines += ["", f"{row['stores']:,} stores did not finish: {_error_summary(row)}"]
     commands = sorted({row["command"] for row in data["sizes"] if "command" in row})
     lines += ["", "Commands:", "", *(f"    {c}" for c in commands)]
     return lines
@@ -228,6 +280,25 @@ def _vs_planted(row: dict[str, Any]) -> str:
     if planted is None:
         return ""
     return " = planted" if planted == row.get("failing_by_clause") else " ≠ planted"
+
+
+def _error_summary(row: dict[str, Any]) -> str:
+    """The failure in one line: how the run ended, the exception and where it was raised."""
+    text = str(row.get("error", ""))
+    head = text.split(":", 1)[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    frames = [line for line in lines if line.startswith("File ")]
+    exception = lines[-1] if lines else ""
+    where = frames[-1] if frames else ""
+    failed = row.get("failed_run", {})
+    done = ", ".join(
+        f"{name} {fmt_s(phase['seconds'])} (peak {fmt_mb(phase['peak_mb'])})"
+        for name, phase in failed.get("completed_phases", {}).items()
+    )
+    return (
+        f"{head}: `{exception}` at `{where}`; completed: {done or 'nothing'}; peak RSS "
+        f"{fmt_mb(failed.get('max_rss_mb'))}."
+    )
 
 
 def _failed_row(row: dict[str, Any]) -> str:
@@ -255,9 +326,9 @@ def checkov_md(data: dict[str, Any]) -> list[str]:
         "*violations* are the failing buckets each tool reports, next to the buckets the "
         "generator planted; *agree* means the three sets of bucket names are identical.",
         "",
-        "| buckets | plan | runs | Checkov | Checkov peak RSS | policy-check | "
-        "policy-check peak RSS | speed-up | violations (planted / Checkov / policy-check) | "
-        "agree |",
+        "| buckets | plan | runs (Checkov / policy-check) | Checkov | Checkov peak RSS | "
+        "policy-check | policy-check peak RSS | speed-up | "
+        "violations (planted / Checkov / policy-check) | agree |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for row in data["sizes"]:
@@ -268,7 +339,7 @@ def checkov_md(data: dict[str, Any]) -> list[str]:
             else "–"
         )
         lines.append(
-            f"| {row['buckets']:,} | {row['bytes'] / 1e6:.1f} MB | {row.get('repeat', '?')} | "
+            f"| {row['buckets']:,} | {row['bytes'] / 1e6:.1f} MB | {_checkov_runs(row)} | "
             f"{fmt_s(ck.get('median_s'))} | {fmt_mb(ck.get('max_rss_mb'))} | "
             f"{fmt_s(pc.get('median_s'))} | {fmt_mb(pc.get('max_rss_mb'))} | {ratio} | "
             f"{row['truth']:,} / {_count(ck)} / {_count(pc)} | "
@@ -286,6 +357,12 @@ def checkov_md(data: dict[str, Any]) -> list[str]:
             f"    {row['policy_check']['command']}",
         ]
     return lines
+
+
+def _checkov_runs(row: dict[str, Any]) -> str:
+    checkov = len(row["checkov"].get("runs_s", []))
+    ours = len(row["policy_check"].get("runs_s", []))
+    return f"{checkov}" if checkov == ours else f"{checkov} / {ours}"
 
 
 def _count(tool: dict[str, Any]) -> str:
