@@ -117,7 +117,12 @@ def child_json(path: Path) -> dict[str, Any]:
     return {"timings": timings, "peaks_mb": peaks}
 
 
-def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
+PASSES = "list"  # set from --passes; children get it on their command line
+
+
+def child_phases(
+    path: Path, policy: Path, output: Path, count_passes: bool = False
+) -> dict[str, Any]:
     """The library calls of ``policy-check check``, one phase at a time."""
     import datetime as dt
 
@@ -148,7 +153,12 @@ def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
         "checks",
         timings,
         peaks,
-        lambda: evaluate([policy_doc], [snapshot], as_of=dt.date.fromisoformat(AS_OF)),
+        lambda: evaluate(
+            [policy_doc],
+            [snapshot],
+            as_of=dt.date.fromisoformat(AS_OF),
+            count_passes=count_passes,
+        ),
     )
 
     def render() -> None:
@@ -162,6 +172,8 @@ def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
         output.unlink(missing_ok=True)  # up to gigabytes; never left behind, even on failure
     statuses: dict[str, int] = {}
     by_clause: dict[str, int] = {}
+    if result.pass_counts:
+        statuses["pass"] = sum(c.count for c in result.pass_counts)
     for finding in result.findings:
         status = finding.status.value
         statuses[status] = statuses.get(status, 0) + 1
@@ -170,7 +182,7 @@ def child_phases(path: Path, policy: Path, output: Path) -> dict[str, Any]:
     return {
         "timings": timings,
         "peaks_mb": peaks,
-        "findings": len(result.findings),
+        "findings": len(result.findings) + sum(c.count for c in result.pass_counts),
         "statuses": statuses,
         "failing_by_clause": dict(sorted(by_clause.items())),
         "output_bytes": size,
@@ -211,6 +223,7 @@ def _child(
     mode: str, path: Path, timeout: float, memory_limit: int | None = None
 ) -> dict[str, Any]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(path)]
+    argv += ["--passes", PASSES]
     run = run_child(argv, timeout=timeout, memory_limit=memory_limit)
     if run.returncode != 0:
         stderr = run.stderr.decode(errors="replace")
@@ -245,6 +258,8 @@ def _cli(
     ]
     if path.stat().st_size > _default_max_bytes():
         argv += ["--max-file-size", str(path.stat().st_size)]
+    if PASSES == "count":
+        argv += ["--passes", "count"]
     run = run_child(argv, timeout=timeout, memory_limit=memory_limit)
     if run.returncode not in (0, 1):
         tail = run.stderr.decode(errors="replace")[-1500:]
@@ -393,6 +408,13 @@ def main(argv: list[str] | None = None) -> int:
         "--cli-repeat", type=int, default=None, help="end-to-end CLI runs (default: --repeat)"
     )
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
+    parser.add_argument(
+        "--passes",
+        choices=("list", "count"),
+        default="list",
+        help="as policy-check check --passes: list every pass (default) or count them per "
+        "promise; count results go to results/snapshot-count.json",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write results/")
     parser.add_argument(
         "--profile",
@@ -402,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global PASSES
+    PASSES = args.passes
 
     if args.child:
         mode, file = args.child
@@ -413,7 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         data = (
             child_json(path)
             if mode == "json"
-            else child_phases(path, POLICY, path.with_suffix(f".out-{id(args)}.json"))
+            else child_phases(
+                path, POLICY, path.with_suffix(f".out-{id(args)}.json"), PASSES == "count"
+            )
         )
         print(json.dumps(data))
         return 0
@@ -424,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             profile(_ensure_snapshot(_size(size), args.work, args.seed), args.timeout)
         return 0
     rows = [measure(_size(s), args) for s in args.sizes.split(",")]
-    saved = RESULTS / "snapshot.json"
+    saved = RESULTS / ("snapshot-count.json" if PASSES == "count" else "snapshot.json")
     previous = json.loads(saved.read_text()) if saved.exists() else {}
     kept = [r for r in previous.get("sizes", []) if r["stores"] not in {x["stores"] for x in rows}]
     result = {
@@ -434,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "policy": str(POLICY.relative_to(HERE.parent)),
         "as_of": AS_OF,
+        "passes": PASSES,
         "sizes": sorted([*kept, *rows], key=lambda r: r["stores"]),
     }
     if args.no_save:

@@ -214,8 +214,9 @@ def _machine_md(m: dict[str, Any]) -> str:
 
 
 def snapshot_md(data: dict[str, Any]) -> list[str]:
+    counted = data.get("passes") == "count"
     lines = [
-        "## Snapshot benchmark",
+        "## Snapshot benchmark" + (", passes counted (`--passes count`)" if counted else ""),
         "",
         f"Policy `{data['policy']}`, as of {data['as_of']}; measured on "
         f"{_machine_md(data['machine'])}. Each figure is the median of the runs shown, every "
@@ -383,6 +384,9 @@ def write_latest() -> Path:
     checkov = RESULTS / "checkov.json"
     if snapshot.exists():
         parts += [*snapshot_md(json.loads(snapshot.read_text())), ""]
+    counted = RESULTS / "snapshot-count.json"
+    if counted.exists():
+        parts += [*snapshot_md(json.loads(counted.read_text())), ""]
     if checkov.exists():
         parts += [*checkov_md(json.loads(checkov.read_text())), ""]
     path = RESULTS / "latest.md"

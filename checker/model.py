@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location
 
@@ -79,10 +80,13 @@ _AREA_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     """What a check saw for one resource. ``evidence`` is a path in the snapshot (or None when
-    the snapshot has nothing to point at); ``clause_path`` is relative to the clause."""
+    the snapshot has nothing to point at); ``clause_path`` is relative to the clause.
+
+    A named tuple rather than a frozen dataclass: equally immutable and compared on every
+    field, and three times cheaper to build — a large snapshot yields millions of them.
+    """
 
     status: Status
     resource: str
