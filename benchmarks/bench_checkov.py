@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--checkov",
-        default="/work/checkov-venv/bin/checkov",
+        default=str(HERE / "work" / "checkov-venv" / "bin" / "checkov"),
         help="Checkov executable (see setup_checkov.sh)",
     )
     parser.add_argument(

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Create a separate virtualenv holding the pinned Checkov used by bench_checkov.py.
 #
-# Usage: benchmarks/setup_checkov.sh [VENV_DIR]    (default: /work/checkov-venv, or $CHECKOV_VENV)
+# Usage: benchmarks/setup_checkov.sh [VENV_DIR]    (default: benchmarks/work/checkov-venv, or $CHECKOV_VENV)
 # Checkov's dependency pins clash with the project's, so it never shares the project's environment.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv="${1:-${CHECKOV_VENV:-/work/checkov-venv}}"
+venv="${1:-${CHECKOV_VENV:-$here/work/checkov-venv}}"
 python="${PYTHON:-python3}"
 
 "$python" -m venv "$venv"
