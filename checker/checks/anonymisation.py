@@ -22,6 +22,7 @@ from checker.checks.base import (
     failed,
     not_evidenced,
     passed,
+    section_missing,
     training_pipelines,
     words,
 )
@@ -35,10 +36,9 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _sharing(ctx)
         return
     expected = f"filters {words(required)}"
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines", "the snapshot does not record its data pipelines", expected, None
-        )
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:
+        yield absent
         return
     pipelines = training_pipelines(ctx) if target == "training" else ctx.section("pipelines")
     if not pipelines:
@@ -78,10 +78,9 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 def _sharing(ctx: CheckContext) -> Iterator[Observation]:
     expected = "recipients receive anonymised data only"
-    if "recipients" not in ctx.snapshot:
-        yield not_evidenced(
-            "recipients", "the snapshot does not record who receives data", expected, None
-        )
+    absent = section_missing(ctx, "recipients", expected)
+    if absent is not None:
+        yield absent
         return
     for path, rec in ctx.section("recipients"):
         resource = f"recipient:{rec.get('id')}"

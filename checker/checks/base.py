@@ -180,3 +180,25 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
 def training_pipelines(ctx: CheckContext) -> list[tuple[JsonPath, Mapping[str, Any]]]:
     """Pipelines whose purpose is training."""
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
+
+
+_SECTION_WORDS = {
+    "pipelines": "its data pipelines",
+    "stores": "its data stores",
+    "recipients": "who receives data",
+}
+
+
+def section_missing(
+    ctx: CheckContext, section: str, expected: str, clause_path: JsonPath = ()
+) -> Observation | None:
+    """Fail closed when the snapshot lacks a whole section (an empty list is evidence)."""
+    if section in ctx.snapshot:
+        return None
+    return not_evidenced(
+        section,
+        f"the snapshot does not record {_SECTION_WORDS[section]}",
+        expected,
+        None,
+        clause_path,
+    )

@@ -25,6 +25,7 @@ from checker.checks.base import (
     holds_any,
     not_evidenced,
     passed,
+    section_missing,
     training_pipelines,
     words,
 )
@@ -115,10 +116,9 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
 
 def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
     expected = f"{words(kinds)} not stored"
-    if "stores" not in ctx.snapshot:
-        yield not_evidenced(
-            "stores", "the snapshot does not record its data stores", expected, None
-        )
+    absent = section_missing(ctx, "stores", expected)
+    if absent is not None:
+        yield absent
         return
     clean = True
     for path, store in ctx.section("stores"):
@@ -141,10 +141,9 @@ def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Obser
 
 def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
     expected = f"{words(kinds)} kept out of training data"
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines", "the snapshot does not record its data pipelines", expected, None
-        )
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:
+        yield absent
         return
     stores = ctx.by_id("stores")
     pipelines = training_pipelines(ctx)

@@ -25,6 +25,7 @@ from checker.checks.base import (
     failed,
     not_evidenced,
     passed,
+    section_missing,
     training_pipelines,
 )
 from checker.model import Area, Observation, Severity
@@ -104,10 +105,9 @@ def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
 
 def _stored(ctx: CheckContext) -> Iterator[Observation]:
     expected = "minors' conversations not stored"
-    if "stores" not in ctx.snapshot:
-        yield not_evidenced(
-            "stores", "the snapshot does not record its data stores", expected, None
-        )
+    absent = section_missing(ctx, "stores", expected)
+    if absent is not None:
+        yield absent
         return
     for path, store in ctx.section("stores"):
         name = store.get("id")
@@ -173,10 +173,9 @@ def _preferences(ctx: CheckContext) -> Iterator[Observation]:
 
 def _training(ctx: CheckContext) -> Iterator[Observation]:
     expected = "minors' data filtered out before training"
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines", "the snapshot does not record its data pipelines", expected, None
-        )
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:
+        yield absent
         return
     for path, pipe in training_pipelines(ctx):
         name = pipe.get("id")

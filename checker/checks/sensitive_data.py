@@ -25,6 +25,7 @@ from checker.checks.base import (
     holds_any,
     not_evidenced,
     passed,
+    section_missing,
     training_pipelines,
     words,
 )
@@ -46,10 +47,9 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
         if limit is None
         else f"{words(categories)} kept at most {limit}"
     )
-    if "stores" not in ctx.snapshot:
-        yield not_evidenced(
-            "stores", "the snapshot does not record its data stores", expected, None
-        )
+    absent = section_missing(ctx, "stores", expected)
+    if absent is not None:
+        yield absent
         return
     for path, store in ctx.section("stores"):
         name = store.get("id")
@@ -113,10 +113,9 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
 
 def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
     expected = f"{words(categories)} filtered out before training"
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines", "the snapshot does not record its data pipelines", expected, None
-        )
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:
+        yield absent
         return
     for path, pipe in training_pipelines(ctx):
         name = pipe.get("id")

@@ -33,6 +33,7 @@ from checker.checks.base import (
     failed,
     not_evidenced,
     passed,
+    section_missing,
     training_pipelines,
 )
 from checker.model import Area, Observation, Severity
@@ -54,14 +55,9 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
     """Training pipelines that may carry these tiers drop users who did not allow training."""
     tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
     expected = "training_allowed_only"
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines",
-            "the snapshot does not record its data pipelines",
-            expected,
-            None,
-            ("consent_filter",),
-        )
+    absent = section_missing(ctx, "pipelines", expected, ("consent_filter",))
+    if absent is not None:
+        yield absent
         return
     stores = ctx.by_id("stores")
     for path, pipe in training_pipelines(ctx):

@@ -22,7 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from checker.checks.base import Check, CheckContext, failed, not_evidenced, passed, words
+from checker.checks.base import (
+    Check,
+    CheckContext,
+    failed,
+    not_evidenced,
+    passed,
+    section_missing,
+    words,
+)
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
@@ -63,10 +71,9 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
                 ("tier_groups",),
             )
 
-    if "pipelines" not in ctx.snapshot:
-        yield not_evidenced(
-            "pipelines", "the snapshot does not record its data pipelines", expected, None
-        )
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:
+        yield absent
         return
     stores = ctx.by_id("stores")
     training = [
