@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.errors import InputError, UsageError
+from checker.errors import UsageError
 from checker.loader import load_document
 from checker.validation import validate_document
 
@@ -52,6 +52,3 @@ def load_config(path: Path) -> Config:
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         outputs=[(o["format"], rel(o["path"])) for o in data.get("outputs", [])],
     )
-
-
-__all__ = ["DEFAULT_NAME", "Config", "InputError", "find_config", "load_config"]

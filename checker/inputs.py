@@ -70,7 +70,6 @@ def load_and_validate(
     *,
     expect: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    skip_unknown_in_dirs: bool = True,
 ) -> Loaded:
     """Load and validate every file; ``expect`` forces a kind (e.g. ``--policy`` files)."""
     loaded = Loaded()
@@ -83,7 +82,7 @@ def load_and_validate(
             continue
         kind = document_kind(doc)
         if expect is not None and kind != expect:
-            if kind is None and not explicit and skip_unknown_in_dirs:
+            if kind is None and not explicit:
                 loaded.skipped.append(name)
                 continue
             found = f"a {kind} document" if kind else "no kind marker"
@@ -98,7 +97,7 @@ def load_and_validate(
             loaded.invalid.append(doc)
             continue
         if kind is None:
-            if not explicit and skip_unknown_in_dirs:
+            if not explicit:
                 loaded.skipped.append(name)
                 continue
             keys = ", ".join(f"'{k}'" for k in MARKERS)

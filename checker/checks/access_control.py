@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from checker.checks._phrases import nearest
 from checker.checks.base import (
     Check,
     CheckContext,
     failed,
+    nearest,
     not_evidenced,
     passed,
     words,

@@ -8,7 +8,7 @@ snapshot path that is the evidence. The engine turns observations into findings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,14 +108,37 @@ def duration(value: Any) -> Duration | None:
         return None
 
 
-def words(items: Sequence[str] | Iterable[str]) -> str:
-    """``a, b and c`` for messages; ``none`` when empty."""
+def _join(items: Iterable[str], conjunction: str) -> str:
     seq = list(items)
     if not seq:
         return "none"
     if len(seq) == 1:
         return seq[0]
-    return ", ".join(seq[:-1]) + " and " + seq[-1]
+    return ", ".join(seq[:-1]) + f" {conjunction} " + seq[-1]
+
+
+def words(items: Iterable[str]) -> str:
+    """``a, b and c`` for messages; ``none`` when empty."""
+    return _join(items, "and")
+
+
+def either(items: Iterable[str]) -> str:
+    """``a, b or c`` for alternatives in messages; ``none`` when empty."""
+    return _join(items, "or")
+
+
+def nearest(data: Any, path: JsonPath) -> JsonPath:
+    """The longest prefix of ``path`` that exists in ``data``: evidence for a missing value."""
+    node = data
+    for depth, item in enumerate(path):
+        if isinstance(item, str):
+            found = isinstance(node, Mapping) and item in node
+        else:
+            found = isinstance(node, list) and 0 <= item < len(node)
+        if not found:
+            return path[:depth]
+        node = node[item]
+    return path
 
 
 def passed(

@@ -46,8 +46,7 @@ from jmespath import exceptions as jmespath_errors
 from jmespath.functions import Functions
 from jmespath.lexer import Lexer
 
-from checker.checks._phrases import nearest
-from checker.checks.base import Check, CheckContext
+from checker.checks.base import Check, CheckContext, nearest
 from checker.diagnostics import JsonPath, PathItem
 from checker.model import Area, Observation, Severity, Status
 

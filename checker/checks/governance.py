@@ -28,12 +28,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 
-from checker.checks._phrases import nearest
 from checker.checks.base import (
     Check,
     CheckContext,
     age_of,
     failed,
+    nearest,
     not_evidenced,
     passed,
 )

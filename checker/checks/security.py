@@ -36,12 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from checker.checks._phrases import either, nearest
 from checker.checks.base import (
     Check,
     CheckContext,
     duration,
+    either,
     failed,
+    nearest,
     not_evidenced,
     passed,
     words,

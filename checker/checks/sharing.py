@@ -41,11 +41,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.checks._phrases import either, nearest
 from checker.checks.base import (
     Check,
     CheckContext,
+    either,
     failed,
+    nearest,
     not_evidenced,
     passed,
     words,
