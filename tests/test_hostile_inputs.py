@@ -223,6 +223,72 @@ def test_depth_is_a_limit(tmp_path: Path) -> None:
         )
 
 
+def _nested(shape: str, levels: int) -> str:
+    """A one-key document whose value nests ``levels`` deep, in flow or block style."""
+    if shape == "flow":
+        return "a: " + "[" * levels + "1" + "]" * levels + "\n"
+    lines = [" " * (2 * i) + "a:" for i in range(levels)]
+    return "\n".join(lines) + " 1\n"
+
+
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_max_depth_above_the_parsers_own_ceiling_is_honoured(tmp_path: Path, shape: str) -> None:
+    """libyaml 0.2.6 stops at 1,000 levels on its own; ``--max-depth`` must still mean what it
+    says, whatever the PyYAML version."""
+    path = write(tmp_path, f"deep-{shape}.yaml", _nested(shape, 1500))
+    doc = bounded(lambda: load_document(path, limits=Limits(max_depth=2000)), 10.0)
+    node = doc.data["a"]
+    for _ in range(1499 if shape == "flow" else 1498):
+        node = node[0] if shape == "flow" else node["a"]
+    assert node == ([1] if shape == "flow" else {"a": 1})
+
+
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_limit_between_the_parsers_ceiling_and_the_document(tmp_path: Path, shape: str) -> None:
+    path = write(tmp_path, f"deep-{shape}.yaml", _nested(shape, 1500))
+    error = refused(
+        path,
+        "too-deep",
+        (
+            ":1:1203: error: nesting is deeper than 1200 levels"
+            if shape == "flow"
+            else ":1201:2401: error: nesting is deeper than 1200 levels"
+        ),
+        limits=Limits(max_depth=1200),
+        seconds=10.0,
+    )
+    assert error.diagnostic.code == "too-deep"
+
+
+def test_parser_ceiling_never_shows_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever ceiling a parser version has, the refusal is ours: simulate one at 50 levels."""
+    real = yaml_loader._Loader
+
+    class Shallow(real):  # type: ignore[misc,valid-type]
+        def get_event(self) -> Any:
+            event = super().get_event()
+            if getattr(event.start_mark, "column", 0) > 52:
+                raise yaml.scanner.ScannerError(
+                    "while increasing flow level",
+                    event.start_mark,
+                    "exceeded maximum nesting depth",
+                    event.start_mark,
+                )
+            return event
+
+    monkeypatch.setattr(yaml_loader, "_Loader", Shallow)
+    path = write(tmp_path, "deep.yaml", _nested("flow", 300))
+    refused(
+        path,
+        "too-deep",
+        ":1:103: error: nesting is deeper than 100 levels",
+        limits=Limits(max_depth=100),
+    )
+    assert load_document(path, limits=Limits(max_depth=400)).data["a"][0][0][0] is not None
+
+
 # -- size -------------------------------------------------------------------------------------
 
 
@@ -290,8 +356,8 @@ def test_ten_mib_single_line_error_column(tmp_path: Path) -> None:
     refused(
         write(tmp_path, "line-error.json", f'{{"a": "{blob}",}}'),
         "json-syntax",
-        f":1:{10 * MIB + 10}: error: invalid JSON: Expecting property name enclosed in double "
-        "quotes",
+        f":1:{10 * MIB + 9}: error: invalid JSON: trailing comma before the end of the object "
+        "(remove it)",
     )
 
 

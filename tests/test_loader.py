@@ -363,8 +363,29 @@ def test_json_syntax_error_names_the_place(tmp_path: Path) -> None:
     error = refusal(path)
     assert error.diagnostic.code == "json-syntax"
     assert str(error) == (
-        f"{path}:3:1: error: invalid JSON: Expecting property name enclosed in double quotes"
+        f"{path}:2:9: error: invalid JSON: trailing comma before the end of the object (remove it)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "message"),
+    [
+        ('{"a": [1, 2 , ]}', "1:13", "trailing comma before the end of the array (remove it)"),
+        ('{"a": [1,\n]}', "1:9", "trailing comma before the end of the array (remove it)"),
+        ('{"a": 1 ,\r\n\t}', "1:9", "trailing comma before the end of the object (remove it)"),
+        ('{"a": [1,, 2]}', "1:10", "Expecting value"),
+        ('{"a": 1 "b": 2}', "1:9", "Expecting ',' delimiter"),
+        ('{"a" 1}', "1:6", "Expecting ':' delimiter"),
+        ('{"a": 1}  x', "1:11", "Extra data"),
+    ],
+)
+def test_json_syntax_errors_read_the_same_on_every_python(
+    tmp_path: Path, text: str, place: str, message: str
+) -> None:
+    """Python 3.13 reworded the decoder's trailing-comma error and moved its column; ours
+    does not change with the interpreter."""
+    path = write(tmp_path, "s.json", text)
+    assert str(refusal(path)) == f"{path}:{place}: error: invalid JSON: {message}"
 
 
 @pytest.mark.parametrize(

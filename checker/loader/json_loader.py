@@ -99,8 +99,7 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
     except _Refused as exc:
         raise _locate_refusal(exc.code, text, name, limits) from None
     except json.JSONDecodeError as exc:
-        position = Position(exc.lineno, exc.colno)
-        raise input_error(name, "json-syntax", f"invalid JSON: {exc.msg}", position) from None
+        raise _syntax_error(name, text, exc) from None
     except RecursionError:
         raise _too_deep(text, name, limits) from None
     except ValueError:  # an integer over the interpreter's own digit limit
@@ -191,3 +190,42 @@ def _check_surrogates(data: dict[str, Any], name: str, positions: JsonPositions)
                 )
             if isinstance(value, dict | list):
                 pending.append((child, value))
+
+
+_CLOSERS = {"}": "object", "]": "array"}
+
+
+def _syntax_error(name: str, text: str, exc: json.JSONDecodeError) -> InputError:
+    """The decoder's complaint, worded and placed the same on every Python version.
+
+    A trailing comma is the commonest slip and the one whose report changed (Python 3.13 says
+    "Illegal trailing comma" at the comma, earlier versions "Expecting ..." at the bracket), so
+    it is recognised here and reported at the comma."""
+    comma = _trailing_comma(text, exc.pos)
+    if comma is not None:
+        closer = _CLOSERS[text[_skip_space(text, comma + 1)]]
+        message = f"invalid JSON: trailing comma before the end of the {closer} (remove it)"
+        return input_error(name, "json-syntax", message, text_position(text, comma))
+    return input_error(
+        name, "json-syntax", f"invalid JSON: {exc.msg}", Position(exc.lineno, exc.colno)
+    )
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+def _trailing_comma(text: str, pos: int) -> int | None:
+    """The offset of a comma that only whitespace separates from a closing bracket, when the
+    decoder stopped at either of them."""
+    if pos < len(text) and text[pos] == ",":
+        after = _skip_space(text, pos + 1)
+        return pos if after < len(text) and text[after] in _CLOSERS else None
+    if pos >= len(text) or text[pos] not in _CLOSERS:
+        return None
+    before = pos - 1
+    while before >= 0 and text[before] in " \t\r\n":
+        before -= 1
+    return before if before >= 0 and text[before] == "," else None
