@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import UsageError
+from checker.inputs import Source
 from checker.loader import load_document
 from checker.validation import validate_document
 
@@ -16,9 +17,9 @@ DEFAULT_NAME = "policy-check.yaml"
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    policies: list[str]
-    snapshots: list[str]
-    waivers: str | None = None
+    policies: list[Source]
+    snapshots: list[Source]
+    waivers: Source | None = None
     fail_on: str | None = None
     as_of: dt.date | None = None
     outputs: list[tuple[str, str]] = field(default_factory=list)
@@ -43,11 +44,15 @@ def load_config(path: Path) -> Config:
     def rel(value: str) -> str:
         return str(base / value) if str(base) not in ("", ".") else value
 
+    def source(*where: str | int) -> Source:
+        """A path of the config, remembering the entry that names it."""
+        return Source(rel(str(doc.get(where))), origin=doc.locate(where))
+
     as_of = data.get("as_of")
     return Config(
-        policies=[rel(p) for p in data.get("policies", [])],
-        snapshots=[rel(s) for s in data.get("snapshots", [])],
-        waivers=rel(data["waivers"]) if data.get("waivers") else None,
+        policies=[source("policies", i) for i in range(len(data["policies"]))],
+        snapshots=[source("snapshots", i) for i in range(len(data["snapshots"]))],
+        waivers=source("waivers") if data.get("waivers") else None,
         fail_on=data.get("fail_on"),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         outputs=[(o["format"], rel(o["path"])) for o in data.get("outputs", [])],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -12,24 +12,28 @@ from checker.config import Config, find_config, load_config
 from checker.diagnostics import Diagnostic
 from checker.engine import evaluate
 from checker.errors import UsageError
-from checker.inputs import load_and_validate
+from checker.inputs import Loaded, Source, load_and_validate
 from checker.limits_args import limits_from_args
 from checker.model import Result, Severity
 from checker.outputs import write_outputs
-from checker.snapshot import Snapshot, resolve_imports
+from checker.snapshot import Snapshot, import_targets, resolve_imports
 from reports import default_format, get_reporter
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     config = _config(args)
-    policies = args.policy or (config.policies if config else [])
-    snapshots = args.snapshot or (config.snapshots if config else [])
+    policies = _sources(args.policy, "--policy") or (config.policies if config else [])
+    snapshots = _sources(args.snapshot, "--snapshot") or (config.snapshots if config else [])
     if not policies or not snapshots:
         raise UsageError(
             "nothing to check: give --policy and --snapshot, or run where a policy-check.yaml "
             "names them (or pass --config FILE)"
         )
-    waivers_path = args.waivers or (config.waivers if config else None)
+    waivers_source = (
+        Source(args.waivers, option="--waivers")
+        if args.waivers
+        else (config.waivers if config else None)
+    )
     as_of = args.as_of or (config.as_of if config else None) or dt.date.today()
     fail_on = Severity(args.fail_on or (config.fail_on if config else None) or "low")
     limits = limits_from_args(args)
@@ -37,14 +41,25 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     loaded_policies = load_and_validate(policies, expect="policy", limits=limits)
     loaded_snapshots = load_and_validate(snapshots, expect="snapshot", limits=limits)
     loaded_waivers = (
-        load_and_validate([waivers_path], expect="waivers", limits=limits) if waivers_path else None
+        load_and_validate([waivers_source], expect="waivers", limits=limits)
+        if waivers_source
+        else None
     )
     groups = [g for g in (loaded_policies, loaded_snapshots, loaded_waivers) if g is not None]
     diagnostics: list[Diagnostic] = [d for g in groups for d in g.diagnostics]
-    if any(g.unreadable for g in groups):
-        for diagnostic in diagnostics:
-            err.write(f"{diagnostic}\n")
-        return 2
+    if any(g.usage_errors for g in groups):  # unreadable, or a folder with nothing to check
+        return _stop(diagnostics, err)
+    if loaded_waivers is not None and waivers_source:
+        several = _several_waivers(loaded_waivers, waivers_source)
+        if several is not None:
+            return _stop([several], err)
+    imports = [
+        str(path) for doc, _ in loaded_snapshots.documents for *_, path in import_targets(doc)
+    ]
+    diagnostics += loaded_policies.skipped_notes("policy")
+    diagnostics += loaded_snapshots.skipped_notes("snapshot", used=imports)
+    if loaded_waivers is not None:
+        diagnostics += loaded_waivers.skipped_notes("waivers")
     views: list[Snapshot] = []
     for doc, _ in loaded_snapshots.documents:
         view, notes = resolve_imports(doc, limits=limits)
@@ -52,9 +67,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         diagnostics.extend(notes)
     unreadable = [d for d in diagnostics if d.code == "import-failed"]
     if unreadable:  # an export named by a snapshot cannot be read: nothing to judge it on
-        for diagnostic in unreadable:
-            err.write(f"{diagnostic}\n")
-        return 2
+        return _stop(unreadable, err)
     waivers = (
         loaded_waivers.documents[0][0] if loaded_waivers and loaded_waivers.documents else None
     )
@@ -70,6 +83,32 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     result.generated_at = generated_at(args.generated_at, environ)
     _render(result, args, out, environ, config)
     return result.exit_code()
+
+
+def _stop(diagnostics: Iterable[Diagnostic], err: TextIO) -> int:
+    """Print what makes the run impossible; exit code 2."""
+    for diagnostic in diagnostics:
+        err.write(f"{diagnostic}\n")
+    return 2
+
+
+def _sources(paths: Sequence[str] | None, option: str) -> list[Source]:
+    return [Source(path, option=option) for path in paths or ()]
+
+
+def _several_waivers(loaded: Loaded, source: Source) -> Diagnostic | None:
+    """Waivers come in one file: a folder holding several is refused, not half used."""
+    if len(loaded.documents) < 2:
+        return None
+    names = ", ".join(doc.name for doc, _ in loaded.documents)
+    where = "this folder" if source.origin is None else f"the folder '{source.name}'"
+    named = source.option or "waivers"
+    return Diagnostic(
+        source.where,
+        f"{named} takes one waivers file, and {where} holds {len(loaded.documents)} "
+        f"({names}); name the one to use, or merge them",
+        "several-waivers",
+    )
 
 
 def _config(args: argparse.Namespace) -> Config | None:
