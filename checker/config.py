@@ -1,5 +1,10 @@
 """The project config file, ``policy-check.yaml``: what ``policy-check check`` runs when it is
-given no paths. Paths in it are relative to the file."""
+given no paths.
+
+Paths in it are relative to the file, and messages and reports call them as the file writes
+them, so that a run gives the same bytes wherever it starts and however the config is named.
+Each path remembers the entry that named it, so that a problem with it points at that line.
+"""
 
 from __future__ import annotations
 
@@ -41,12 +46,9 @@ def load_config(path: Path) -> Config:
     data = doc.data
     base = path.parent
 
-    def rel(value: str) -> str:
-        return str(base / value) if str(base) not in ("", ".") else value
-
     def source(*where: str | int) -> Source:
-        """A path of the config, remembering the entry that names it."""
-        return Source(rel(str(doc.get(where))), origin=doc.locate(where))
+        value = str(doc.get(where))
+        return Source(value, str(base / value), origin=doc.locate(where))
 
     as_of = data.get("as_of")
     return Config(
@@ -55,5 +57,5 @@ def load_config(path: Path) -> Config:
         waivers=source("waivers") if data.get("waivers") else None,
         fail_on=data.get("fail_on"),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
-        outputs=[(o["format"], rel(o["path"])) for o in data.get("outputs", [])],
+        outputs=[(o["format"], str(base / o["path"])) for o in data.get("outputs", [])],
     )

@@ -90,18 +90,20 @@ def _resolve(
 
 
 def import_targets(document: Document) -> Iterator[tuple[int, str, Path]]:
-    """The exports a snapshot's ``imports`` name: index, name in messages, path on disk
-    (relative to the snapshot). Tolerates an invalid snapshot (entries that are not mappings
-    are left out)."""
+    """The exports a snapshot's ``imports`` name: index, name in messages, path on disk.
+
+    Both are relative to the snapshot: its name for the message, where it was read for the disk.
+    Tolerates an invalid snapshot (entries that are not mappings are left out).
+    """
     data = document.data
     imports = data.get("imports") if isinstance(data, dict) else None
     if not isinstance(imports, list):
         return
-    base = Path(document.name).parent
+    name_base, disk_base = Path(document.name).parent, Path(document.disk_path).parent
     for index, entry in enumerate(imports):
         target = entry.get("terraform") if isinstance(entry, dict) else None
         if isinstance(target, str):
-            yield index, str(base / target), base / target
+            yield index, str(name_base / target), disk_base / target
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

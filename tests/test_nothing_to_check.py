@@ -14,56 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliRunner
-
-AS_OF = "2026-11-21"
-
-POLICY = """\
-policy_checker: 1
-metadata:
-  id: case-policy
-  title: "Case policy"
-  version: "1.0"
-  effective: "2026-01-01"
-  owner: "privacy team"
-vocabulary:
-  tier_groups:
-    consumer: {tiers: [free]}
-  data_kinds:
-    conversations: {description: "chat transcripts"}
-retention:
-  - id: opted-out-30d
-    statement: "Conversations of users who opted out are kept at most 30 days"
-    data_kinds: [conversations]
-    consent_state: training_not_allowed
-    max: 30d
-"""
+from tests.input_samples import AS_OF, IMPORTS, PLAN, POLICY, SNAPSHOT, WAIVERS
 
 # The policy without its clauses: 12 lines.
 NO_CLAUSES = POLICY.split("retention:")[0]
-
-SNAPSHOT = """\
-snapshot_format: 1
-metadata:
-  system: chat
-  environment: production
-  taken_at: "2026-11-01T00:00:00Z"
-stores:
-  - id: chats
-    data_kinds: [conversations]
-    retention: {training_not_allowed: 30d}
-"""
-
-WAIVERS = """\
-waivers_format: 1
-waivers:
-  - id: w-chats
-    check: retention
-    resource: "store:chats"
-    justification: "Being fixed"
-    approver: "Dana Example (DPO)"
-    ticket: PRIV-12
-    expires: "2027-03-31"
-"""
 
 NOT_MARKED = "title: a YAML file that is not a policy-checker document\n"
 
@@ -201,8 +155,8 @@ def test_a_config_entry_naming_an_empty_folder_is_reported_at_the_entry(
     code, text = _check(run_cli, "--config", "conf/policy-check.yaml")
     assert code == 2, text
     assert text.startswith(
-        "conf/policy-check.yaml:4:5: error: the folder 'conf/../empty' holds no snapshot "
-        "document: the folder is empty"
+        "conf/policy-check.yaml:4:5: error: the folder '../empty' holds no snapshot document:"
+        " the folder is empty"
     ), text
     assert "(at $.snapshots[0])" in text
 
@@ -225,14 +179,8 @@ def test_files_skipped_in_a_policy_folder_are_counted_in_the_results(
 def test_a_snapshot_folder_with_its_terraform_plan_warns_about_nothing(
     project: Path, run_cli: CliRunner
 ) -> None:
-    plan = Path(__file__).resolve().parents[1] / "policies/examples/terraform/plan.json"
-    _write(project / "snaps/plan.json", plan.read_text(encoding="utf-8"))
-    _write(
-        project / "snaps/snapshot.yaml",
-        SNAPSHOT + "imports:\n  - terraform: plan.json\n    rules:\n"
-        "      - match: {address: 'aws_s3_bucket.*'}\n"
-        "        store: {data_kinds: [conversations], retention_state: training_not_allowed}\n",
-    )
+    _write(project / "snaps/plan.json", PLAN.read_text(encoding="utf-8"))
+    _write(project / "snaps/snapshot.yaml", SNAPSHOT + IMPORTS)
     code, text = _check(run_cli, "--policy", "policy.yaml", "--snapshot", "snaps")
     assert code in (0, 1), text
     assert "skipped" not in text
