@@ -12,12 +12,15 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
 from checker.errors import CheckerError, InputError
 from checker.limits_args import add_limit_options
 from checker.model import Severity
+
+if TYPE_CHECKING:
+    from checker.outputs import Target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -27,6 +30,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _output(text: str) -> Target:
+    """``--output FORMAT=PATH``, checked before any work: the shape and the format."""
+    from checker.outputs import parse_output
+
+    try:
+        return parse_output(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--output",
         action="append",
+        type=_output,
         metavar="FORMAT=PATH",
         help="also write a report to a file (repeatable), e.g. html=report.html",
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from checker.errors import UsageError
 from checker.inputs import Source
 from checker.loader import load_document
+from checker.outputs import Target
 from checker.validation import validate_document
 
 DEFAULT_NAME = "policy-check.yaml"
@@ -22,12 +23,13 @@ DEFAULT_NAME = "policy-check.yaml"
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    path: str
     policies: list[Source]
     snapshots: list[Source]
     waivers: Source | None = None
     fail_on: str | None = None
     as_of: dt.date | None = None
-    outputs: list[tuple[str, str]] = field(default_factory=list)
+    outputs: list[Target] = field(default_factory=list)
 
 
 def find_config(explicit: str | None, cwd: Path) -> Path | None:
@@ -52,10 +54,19 @@ def load_config(path: Path) -> Config:
 
     as_of = data.get("as_of")
     return Config(
+        path=str(path),
         policies=[source("policies", i) for i in range(len(data["policies"]))],
         snapshots=[source("snapshots", i) for i in range(len(data["snapshots"]))],
         waivers=source("waivers") if data.get("waivers") else None,
         fail_on=data.get("fail_on"),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
-        outputs=[(o["format"], str(base / o["path"])) for o in data.get("outputs", [])],
+        outputs=[
+            Target(
+                o["format"],
+                str(base / o["path"]),
+                o["path"],
+                doc.locate(("outputs", i, "path")),
+            )
+            for i, o in enumerate(data.get("outputs", []))
+        ],
     )

@@ -1,10 +1,15 @@
-"""``policy-check check``: policies against snapshots, a verdict and reports."""
+"""``policy-check check``: policies against snapshots, a verdict and reports.
+
+Everything the command line and the config ask for is checked before any file is read: the
+output formats, and that no output would overwrite an input or another output.
+A folder that yields nothing to check stops the run (exit 2); nothing given is dropped.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -12,10 +17,10 @@ from checker.config import Config, find_config, load_config
 from checker.diagnostics import Diagnostic
 from checker.engine import evaluate
 from checker.errors import UsageError
-from checker.inputs import Loaded, Source, load_and_validate
+from checker.inputs import Loaded, Source, expand, load_and_validate
 from checker.limits_args import limits_from_args
 from checker.model import Result, Severity
-from checker.outputs import write_outputs
+from checker.outputs import Target, output_problems, write_outputs
 from checker.snapshot import Snapshot, import_targets, resolve_imports
 from reports import default_format, get_reporter
 
@@ -37,14 +42,32 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     as_of = args.as_of or (config.as_of if config else None) or dt.date.today()
     fail_on = Severity(args.fail_on or (config.fail_on if config else None) or "low")
     limits = limits_from_args(args)
+    targets = [*(config.outputs if config else []), *(args.output or ())]
 
-    loaded_policies = load_and_validate(policies, expect="policy", limits=limits)
-    loaded_snapshots = load_and_validate(snapshots, expect="snapshot", limits=limits)
+    # Before any work: no report may overwrite an input, or another report.
+    expanded = {
+        "policy": expand(policies),
+        "snapshot": expand(snapshots),
+        "waivers": expand([waivers_source] if waivers_source else []),
+    }
+    inputs = [(kind, e.name, e.path) for kind, ex in expanded.items() for e in ex.entries]
+    if config is not None:
+        inputs.append(("config", config.path, config.path))
+    problems = output_problems(targets, inputs)
+    if problems:
+        return _stop(problems, err)
+
+    loaded_policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
+    loaded_snapshots = load_and_validate(expanded["snapshot"], expect="snapshot", limits=limits)
     loaded_waivers = (
-        load_and_validate([waivers_source], expect="waivers", limits=limits)
+        load_and_validate(expanded["waivers"], expect="waivers", limits=limits)
         if waivers_source
         else None
     )
+    imports = list(_imports(loaded_snapshots))
+    problems = output_problems(targets, imports, duplicates=False)
+    if problems:
+        return _stop(problems, err)
     groups = [g for g in (loaded_policies, loaded_snapshots, loaded_waivers) if g is not None]
     diagnostics: list[Diagnostic] = [d for g in groups for d in g.diagnostics]
     if any(g.usage_errors for g in groups):  # unreadable, or a folder with nothing to check
@@ -53,11 +76,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         several = _several_waivers(loaded_waivers, waivers_source)
         if several is not None:
             return _stop([several], err)
-    imports = [
-        str(path) for doc, _ in loaded_snapshots.documents for *_, path in import_targets(doc)
-    ]
     diagnostics += loaded_policies.skipped_notes("policy")
-    diagnostics += loaded_snapshots.skipped_notes("snapshot", used=imports)
+    diagnostics += loaded_snapshots.skipped_notes("snapshot", used=(p for *_, p in imports))
     if loaded_waivers is not None:
         diagnostics += loaded_waivers.skipped_notes("waivers")
     views: list[Snapshot] = []
@@ -81,7 +101,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         count_passes=args.passes == "count",
     )
     result.generated_at = generated_at(args.generated_at, environ)
-    _render(result, args, out, environ, config)
+    _render(result, args, out, environ, targets)
     return result.exit_code()
 
 
@@ -94,6 +114,13 @@ def _stop(diagnostics: Iterable[Diagnostic], err: TextIO) -> int:
 
 def _sources(paths: Sequence[str] | None, option: str) -> list[Source]:
     return [Source(path, option=option) for path in paths or ()]
+
+
+def _imports(loaded: Loaded) -> Iterator[tuple[str, str, str]]:
+    """The exports the loaded snapshots import, as inputs that no report may overwrite."""
+    for doc in [d for d, _ in loaded.documents] + loaded.invalid:
+        for _, name, path in import_targets(doc):
+            yield "export", f"{name} (imported by {doc.name})", str(path)
 
 
 def _several_waivers(loaded: Loaded, source: Source) -> Diagnostic | None:
@@ -123,20 +150,12 @@ def _render(
     args: argparse.Namespace,
     out: TextIO,
     environ: Mapping[str, str],
-    config: Config | None,
+    targets: Sequence[Target],
 ) -> None:
     name = args.format or default_format(environ)
     color = bool(getattr(out, "isatty", lambda: False)()) and "NO_COLOR" not in environ
     get_reporter(name).render(result, out, color=color)
-    targets = list(config.outputs if config else []) + [_split(o) for o in args.output or ()]
     write_outputs(result, targets)
-
-
-def _split(spec: str) -> tuple[str, str]:
-    fmt, sep, path = spec.partition("=")
-    if not sep or not path:
-        raise UsageError(f"--output expects FORMAT=PATH (e.g. html=report.html), got {spec!r}")
-    return fmt, path
 
 
 def generated_at(option: str | None, environ: Mapping[str, str]) -> str:
