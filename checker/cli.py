@@ -32,6 +32,23 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def _timestamp(text: str) -> str:
+    """``now``, or an ISO 8601 date and time (UTC when it gives no offset), as RFC 3339."""
+    if text == "now":
+        return text
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or not any(sep in text for sep in "Tt "):  # a date alone is no time
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time: write ISO 8601, e.g. 2026-11-21T12:00:00Z, or 'now'"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
 def _output(text: str) -> Target:
     """``--output FORMAT=PATH``, checked before any work: the shape and the format."""
     from checker.outputs import parse_output
@@ -111,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--generated-at",
+        type=_timestamp,
         metavar="TIMESTAMP",
-        help="stamp reports with this timestamp, or 'now'; by default none is written, so "
-        "the same inputs and --as-of give byte-identical output (SOURCE_DATE_EPOCH is honoured)",
+        help="stamp reports with this ISO 8601 date and time (UTC unless it gives an offset), "
+        "or 'now'; by default none is written, so the same inputs and --as-of give "
+        "byte-identical output (SOURCE_DATE_EPOCH is honoured)",
     )
     add_limit_options(check)
 

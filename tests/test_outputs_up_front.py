@@ -238,3 +238,59 @@ def test_an_output_onto_a_folder_is_refused_before_any_work(
     assert code == 2, text
     assert "--output html=out is a folder; give a file name, e.g. out/report.html" in text
     assert list((project / "out").iterdir()) == []
+
+
+# --- --generated-at and SOURCE_DATE_EPOCH -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["banana", "", "2026-11-21", "2026-13-01T00:00:00Z", "21/11/2026 12:00"]
+)
+def test_a_bad_generated_at_is_refused_before_any_work(
+    project: Path,
+    run_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    no_work: None,
+    value: str,
+) -> None:
+    before = _snapshots(project)
+    code, text = _run(run_cli, capsys, "--generated-at", value, "--output", "json=r.json")
+    assert code == 2, text
+    assert f"argument --generated-at: {value!r} is not a date and time" in text
+    assert "e.g. 2026-11-21T12:00:00Z, or 'now'" in text
+    assert _snapshots(project) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "stamped"),
+    [
+        ("2026-11-21T12:00:00+00:00", "2026-11-21T12:00:00+00:00"),
+        ("2026-11-21T12:00:00Z", "2026-11-21T12:00:00+00:00"),
+        ("2026-11-21T13:30:00+01:00", "2026-11-21T13:30:00+01:00"),
+        ("2026-11-21T12:00:00", "2026-11-21T12:00:00+00:00"),
+        ("2026-11-21 12:00", "2026-11-21T12:00:00+00:00"),
+    ],
+)
+def test_generated_at_takes_an_iso_8601_date_and_time(
+    project: Path,
+    run_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+    stamped: str,
+) -> None:
+    code, text = _run(run_cli, capsys, "--generated-at", value, "--format", "json")
+    assert code == 0, text
+    assert json.loads(text)["generated_at"] == stamped
+
+
+@pytest.mark.parametrize("epoch", ["banana", "-1", "1.5", "99999999999999999999"])
+def test_a_bad_source_date_epoch_is_refused_before_any_work(
+    project: Path,
+    run_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    no_work: None,
+    epoch: str,
+) -> None:
+    code, text = _run(run_cli, capsys, environ={"SOURCE_DATE_EPOCH": epoch})
+    assert code == 2, text
+    assert f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01" in text

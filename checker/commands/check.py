@@ -1,7 +1,7 @@
 """``policy-check check``: policies against snapshots, a verdict and reports.
 
 Everything the command line and the config ask for is checked before any file is read: the
-output formats, and that no output would overwrite an input or another output.
+output formats, that no output would overwrite an input or another output, the timestamp.
 A folder that yields nothing to check stops the run (exit 2); nothing given is dropped.
 """
 
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     as_of = args.as_of or (config.as_of if config else None) or dt.date.today()
     fail_on = Severity(args.fail_on or (config.fail_on if config else None) or "low")
     limits = limits_from_args(args)
+    stamp = generated_at(args.generated_at, environ)  # a bad SOURCE_DATE_EPOCH stops here
     targets = [*(config.outputs if config else []), *(args.output or ())]
 
     # Before any work: no report may overwrite an input, or another report.
@@ -100,7 +101,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         diagnostics=diagnostics,
         count_passes=args.passes == "count",
     )
-    result.generated_at = generated_at(args.generated_at, environ)
+    if args.generated_at == "now":
+        stamp = generated_at("now", environ)  # when the results are ready
+    result.generated_at = stamp
     _render(result, args, out, environ, targets)
     return result.exit_code()
 
@@ -160,12 +163,22 @@ def _render(
 
 def generated_at(option: str | None, environ: Mapping[str, str]) -> str:
     """The report timestamp. None by default, so that the same inputs and ``--as-of`` give the
-    same bytes; ``--generated-at now`` (or a fixed value) or ``SOURCE_DATE_EPOCH`` stamps one."""
+    same bytes; ``--generated-at now`` (or a fixed value, already checked by the command line)
+    or ``SOURCE_DATE_EPOCH`` stamps one. A ``SOURCE_DATE_EPOCH`` that is not a whole number of
+    seconds is an error, as the reproducible-builds specification asks."""
     if option == "now":
         return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     if option:
         return option
     epoch = environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
+    if not epoch:
+        return ""
+    try:
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError(epoch)
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat()
-    return ""
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01 UTC; "
+            "fix it or unset it"
+        ) from None
