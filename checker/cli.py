@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--config",
         metavar="PATH",
-        help="project config (default: ./policy-check.yaml when no paths given)",
+        help="project config; --policy, --snapshot and the other options override what it "
+        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
     )
     check.add_argument(
         "--generated-at",

@@ -294,3 +294,22 @@ def test_a_bad_source_date_epoch_is_refused_before_any_work(
     code, text = _run(run_cli, capsys, environ={"SOURCE_DATE_EPOCH": epoch})
     assert code == 2, text
     assert f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01" in text
+
+
+# --- a config named on the command line is used -----------------------------------------------
+
+
+def test_a_config_named_with_paths_on_the_command_line_still_writes_its_outputs(
+    project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "conf").mkdir()
+    (project / "conf/policy-check.yaml").write_text(
+        "policy_check: 1\npolicies: [missing.yaml]\nsnapshots: [missing.yaml]\nfail_on: high\n"
+        "outputs:\n  - {format: json, path: out/r.json}\n",
+        encoding="utf-8",
+    )
+    code, text = _run(run_cli, capsys, "--config", "conf/policy-check.yaml")
+    assert code == 0, text
+    results = json.loads((project / "conf/out/r.json").read_text(encoding="utf-8"))
+    assert results["fail_on"] == "high"
+    assert [d["file"] for d in results["documents"]] == ["policy.yaml", "snapshot.yaml"]

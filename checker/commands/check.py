@@ -142,7 +142,10 @@ def _several_waivers(loaded: Loaded, source: Source) -> Diagnostic | None:
 
 
 def _config(args: argparse.Namespace) -> Config | None:
-    if args.policy and args.snapshot:
+    """The config named by --config (always read: its outputs, waivers, threshold and date
+    apply, its paths unless options give them), else ./policy-check.yaml unless the command
+    line gives both --policy and --snapshot."""
+    if args.config is None and args.policy and args.snapshot:
         return None
     path = find_config(args.config, Path.cwd())
     return load_config(path) if path is not None else None
