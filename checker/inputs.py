@@ -258,7 +258,11 @@ def _nothing_in(folder: Folder, skipped: list[Entry], expect: str | None) -> Dia
     why = "; ".join(reasons) or "the folder is empty"
     source = folder.source
     if expect is None:
-        message = f"no policy-checker document in this folder: {why}"
+        keys = ", ".join(f"'{k}'" for k in MARKERS)
+        message = (
+            f"no policy-checker document in this folder: {why}; name .yaml, .yml or .json files "
+            f"with one of the top-level keys {keys}, or a folder that holds some"
+        )
     else:
         document = f"{expect} document"
         if source.origin is not None:

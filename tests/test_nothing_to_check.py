@@ -71,9 +71,12 @@ def test_an_empty_folder_is_a_usage_error_naming_it(
 ) -> None:
     code, text = _check(run_cli, *argv)
     assert code == 2, text
-    assert text.startswith(f"empty: error: {option} names a folder with no {kind} document in it:")
-    assert "the folder is empty" in text
-    assert "Compliant" not in text
+    marker = {"policy": "policy_checker", "snapshot": "snapshot_format"}.get(kind, "waivers_format")
+    assert text == (
+        f"empty: error: {option} names a folder with no {kind} document in it: the folder is "
+        f"empty; name {kind} files (.yaml, .yml or .json with the top-level key '{marker}') or "
+        "a folder that holds some\n"
+    )
 
 
 def test_a_folder_of_files_that_are_not_of_the_kind_says_how_many_were_skipped_and_why(
@@ -94,8 +97,11 @@ def test_a_folder_of_files_that_are_not_of_the_kind_says_how_many_were_skipped_a
 def test_validate_of_an_empty_folder_is_not_all_valid(project: Path, run_cli: CliRunner) -> None:
     result = run_cli("validate", "empty")
     assert result.code == 2, result.out + result.err
-    assert "empty: error: no policy-checker document in this folder: the folder is empty" in (
-        result.out
+    assert result.out == (
+        "empty: error: no policy-checker document in this folder: the folder is empty; name "
+        ".yaml, .yml or .json files with one of the top-level keys 'policy_checker', "
+        "'snapshot_format', 'waivers_format', 'policy_check', 'framework', or a folder that "
+        "holds some\n"
     )
 
 
