@@ -12,12 +12,15 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
 from checker.errors import CheckerError, InputError
 from checker.limits_args import add_limit_options
 from checker.model import Severity
+
+if TYPE_CHECKING:
+    from checker.outputs import Target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -27,6 +30,33 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _timestamp(text: str) -> str:
+    """``now``, or an ISO 8601 date and time (UTC when it gives no offset), as RFC 3339."""
+    if text == "now":
+        return text
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or not any(sep in text for sep in "Tt "):  # a date alone is no time
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time: write ISO 8601, e.g. 2026-11-21T12:00:00Z, or 'now'"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def _output(text: str) -> Target:
+    """``--output FORMAT=PATH``, checked before any work: the shape and the format."""
+    from checker.outputs import parse_output
+
+    try:
+        return parse_output(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--output",
         action="append",
+        type=_output,
         metavar="FORMAT=PATH",
         help="also write a report to a file (repeatable), e.g. html=report.html",
     )
@@ -93,13 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--config",
         metavar="PATH",
-        help="project config (default: ./policy-check.yaml when no paths given)",
+        help="project config; --policy, --snapshot and the other options override what it "
+        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
     )
     check.add_argument(
         "--generated-at",
+        type=_timestamp,
         metavar="TIMESTAMP",
-        help="stamp reports with this timestamp, or 'now'; by default none is written, so "
-        "the same inputs and --as-of give byte-identical output (SOURCE_DATE_EPOCH is honoured)",
+        help="stamp reports with this ISO 8601 date and time (UTC unless it gives an offset), "
+        "or 'now'; by default none is written, so the same inputs and --as-of give "
+        "byte-identical output (SOURCE_DATE_EPOCH is honoured)",
     )
     add_limit_options(check)
 

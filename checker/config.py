@@ -1,5 +1,10 @@
 """The project config file, ``policy-check.yaml``: what ``policy-check check`` runs when it is
-given no paths. Paths in it are relative to the file."""
+given no paths.
+
+Paths in it are relative to the file, and messages and reports call them as the file writes
+them, so that a run gives the same bytes wherever it starts and however the config is named.
+Each path remembers the entry that named it, so that a problem with it points at that line.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import UsageError
+from checker.inputs import Source
 from checker.loader import load_document
+from checker.outputs import Target
 from checker.validation import validate_document
 
 DEFAULT_NAME = "policy-check.yaml"
@@ -16,12 +23,13 @@ DEFAULT_NAME = "policy-check.yaml"
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    policies: list[str]
-    snapshots: list[str]
-    waivers: str | None = None
+    path: str
+    policies: list[Source]
+    snapshots: list[Source]
+    waivers: Source | None = None
     fail_on: str | None = None
     as_of: dt.date | None = None
-    outputs: list[tuple[str, str]] = field(default_factory=list)
+    outputs: list[Target] = field(default_factory=list)
 
 
 def find_config(explicit: str | None, cwd: Path) -> Path | None:
@@ -40,15 +48,25 @@ def load_config(path: Path) -> Config:
     data = doc.data
     base = path.parent
 
-    def rel(value: str) -> str:
-        return str(base / value) if str(base) not in ("", ".") else value
+    def source(*where: str | int) -> Source:
+        value = str(doc.get(where))
+        return Source(value, str(base / value), origin=doc.locate(where))
 
     as_of = data.get("as_of")
     return Config(
-        policies=[rel(p) for p in data.get("policies", [])],
-        snapshots=[rel(s) for s in data.get("snapshots", [])],
-        waivers=rel(data["waivers"]) if data.get("waivers") else None,
+        path=str(path),
+        policies=[source("policies", i) for i in range(len(data["policies"]))],
+        snapshots=[source("snapshots", i) for i in range(len(data["snapshots"]))],
+        waivers=source("waivers") if data.get("waivers") else None,
         fail_on=data.get("fail_on"),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
-        outputs=[(o["format"], rel(o["path"])) for o in data.get("outputs", [])],
+        outputs=[
+            Target(
+                o["format"],
+                str(base / o["path"]),
+                o["path"],
+                doc.locate(("outputs", i, "path")),
+            )
+            for i, o in enumerate(data.get("outputs", []))
+        ],
     )

@@ -36,13 +36,24 @@ class Surprise:
 
 @dataclass(slots=True)
 class Document:
-    """A parsed input file."""
+    """A parsed input file.
+
+    ``name`` is how messages and reports call it; ``source`` is where it was read from, when
+    that differs (a file named in a config is called as the config writes it, wherever the
+    command runs). Files it names, such as a snapshot's imports, are relative to ``source``.
+    """
 
     name: str
     data: Any
     format: Literal["yaml", "json"]
     positions: PositionIndex
     surprises: dict[JsonPath, Surprise] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def disk_path(self) -> str:
+        """Where the file is on disk."""
+        return self.source or self.name
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """Location of ``path``; falls back to the nearest ancestor that exists in the file.

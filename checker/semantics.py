@@ -22,6 +22,8 @@ Rules (diagnostic codes):
 * ``semantic-allowed-and-forbidden`` — one clause allows a data kind in a place (training or
   storage) that another forbids.
 * ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
+* ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
+  or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ CONTRADICTORY_RETENTION = "semantic-contradictory-retention"
 DELETION_OUTLIVES = "semantic-deletion-outlives-opt-out"
 ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
+NO_CLAUSES = "semantic-no-clauses"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
     clauses = sorted(_clauses(data), key=lambda c: doc.locate(c.path).position or _NOWHERE)
     vocabulary = _vocabulary(data)
     diagnostics = [
+        *_no_clauses(doc, data),
         *_self_supersede(doc, data),
         *_tiers_in_two_groups(doc, vocabulary),
         *_undefined_references(doc, vocabulary, clauses),
@@ -148,6 +152,29 @@ def _line(doc: Document, path: JsonPath) -> str:
 
 def _clause_ref(doc: Document, clause: _Clause) -> str:
     return f"clause '{clause.id}' ({_line(doc, clause.path)})"
+
+
+def _no_clauses(doc: Document, data: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    sections = clause_sections()
+    present = [key for key in data if key in sections]  # in file order
+    if any(data[key] for key in present):
+        return
+    meta = data.get("metadata")
+    policy = f"policy '{meta.get('id')}'" if isinstance(meta, Mapping) else "the policy"
+    if not present:
+        yield Diagnostic(
+            doc.locate(()),
+            f"{policy} makes no promise: it has no clause section; add clauses under at least "
+            f"one of {', '.join(sections)}",
+            NO_CLAUSES,
+        )
+        return
+    yield Diagnostic(
+        doc.locate((present[0],)),
+        f"{policy} makes no promise: every clause section is empty ({', '.join(present)}); "
+        "add at least one clause",
+        NO_CLAUSES,
+    )
 
 
 def _self_supersede(doc: Document, data: Mapping[str, Any]) -> Iterator[Diagnostic]:

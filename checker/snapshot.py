@@ -6,7 +6,7 @@ the plan file that justifies it, not at the import rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,16 +66,15 @@ def _resolve(
     stores = list(data.get("stores") or [])
     imported: dict[int, tuple[Document, ImportedStore]] = {}
     diagnostics: list[Diagnostic] = []
-    base = Path(document.name).parent
-    for index, entry in enumerate(imports):
-        target = base / entry["terraform"]
+    for index, name, path in import_targets(document):
+        entry = imports[index]
         try:
-            plan = load_document(target, limits=limits, name=str(target))
+            plan = load_document(path, limits=limits, name=name)
         except InputError as exc:
             where = document.locate(("imports", index, "terraform"))
             diagnostics.append(
                 Diagnostic(
-                    where, f"cannot import {target}: {exc.diagnostic.message}", "import-failed"
+                    where, f"cannot import {name}: {exc.diagnostic.message}", "import-failed"
                 )
             )
             continue
@@ -88,6 +87,23 @@ def _resolve(
             stores.append(store.data)
     data["stores"] = stores
     return Snapshot(document, data, imported), diagnostics
+
+
+def import_targets(document: Document) -> Iterator[tuple[int, str, Path]]:
+    """The exports a snapshot's ``imports`` name: index, name in messages, path on disk.
+
+    Both are relative to the snapshot: its name for the message, where it was read for the disk.
+    Tolerates an invalid snapshot (entries that are not mappings are left out).
+    """
+    data = document.data
+    imports = data.get("imports") if isinstance(data, dict) else None
+    if not isinstance(imports, list):
+        return
+    name_base, disk_base = Path(document.name).parent, Path(document.disk_path).parent
+    for index, entry in enumerate(imports):
+        target = entry.get("terraform") if isinstance(entry, dict) else None
+        if isinstance(target, str):
+            yield index, str(name_base / target), disk_base / target
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

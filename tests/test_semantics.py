@@ -41,6 +41,15 @@ vocabulary:
       description: "model trainers"
 """
 
+# A clause for the cases about the vocabulary and metadata: a policy must promise something.
+ONE_CLAUSE = """\
+governance:
+  - id: review
+    statement: "Reviewed."
+    activity: internal_review
+    every: 1y
+"""
+
 Row = tuple[int, int, str, str, str, str]  # line, column, level, code, json path, message
 
 
@@ -204,14 +213,14 @@ def test_distinct_clause_ids_pass(tmp_path: Path) -> None:
 
 def test_a_tier_in_two_groups(tmp_path: Path) -> None:
     base = BASE.replace("      tiers: [api]\n", "      tiers: [api, pro]\n")
-    assert _rows(tmp_path, "", base) == [
+    assert _rows(tmp_path, ONE_CLAUSE, base) == [
         (13, 20, "error", "semantic-tier-in-two-groups", "$.vocabulary.tier_groups.api.tiers[1]",
          "tier 'pro' is already in tier group 'consumer' (line 11); a tier belongs to one group"),
     ]  # fmt: skip
 
 
 def test_tiers_in_one_group_each_pass(tmp_path: Path) -> None:
-    assert _rows(tmp_path, "") == []
+    assert _rows(tmp_path, ONE_CLAUSE) == []
 
 
 # --- semantic-excluded-tier-trained ----------------------------------------------------------
@@ -391,7 +400,7 @@ data_minimisation:
 
 def test_a_policy_superseding_itself(tmp_path: Path) -> None:
     base = BASE.replace("  owner:", "  supersedes: example\n  owner:")
-    assert _rows(tmp_path, "", base) == [
+    assert _rows(tmp_path, ONE_CLAUSE, base) == [
         (7, 15, "error", "semantic-self-supersede", "$.metadata.supersedes",
          "policy 'example' cannot supersede itself"),
     ]  # fmt: skip
@@ -399,7 +408,32 @@ def test_a_policy_superseding_itself(tmp_path: Path) -> None:
 
 def test_a_policy_superseding_another_passes(tmp_path: Path) -> None:
     base = BASE.replace("  owner:", "  supersedes: old\n  owner:")
-    assert _rows(tmp_path, "", base) == []
+    assert _rows(tmp_path, ONE_CLAUSE, base) == []
+
+
+# --- semantic-no-clauses ---------------------------------------------------------------------
+
+
+def test_a_policy_without_clause_sections_promises_nothing(tmp_path: Path) -> None:
+    assert _rows(tmp_path, "") == [
+        (1, 1, "error", "semantic-no-clauses", "$",
+         "policy 'example' makes no promise: it has no clause section; add clauses under at "
+         "least one of training_consent, training_exclusions, retention, deletion_schedules, "
+         "data_minimisation, anonymisation, sensitive_data, minors, sharing, security, "
+         "access_control, user_rights, breach_notification, governance, custom_rules"),
+    ]  # fmt: skip
+
+
+def test_a_policy_whose_clause_sections_are_all_empty_promises_nothing(tmp_path: Path) -> None:
+    assert _rows(tmp_path, "sharing: []\nretention: []\n") == [
+        (26, 10, "error", "semantic-no-clauses", "$.sharing",
+         "policy 'example' makes no promise: every clause section is empty (sharing, retention); "
+         "add at least one clause"),
+    ]  # fmt: skip
+
+
+def test_an_empty_section_next_to_a_clause_is_no_error(tmp_path: Path) -> None:
+    assert _rows(tmp_path, "sharing: []\n" + ONE_CLAUSE) == []
 
 
 # --- ordering --------------------------------------------------------------------------------

@@ -55,8 +55,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if loaded.skipped
                 else ""
             )
+            + (
+                f", {loaded.empty_folders} folder{'s' if loaded.empty_folders > 1 else ''} "
+                "without documents"
+                if loaded.empty_folders
+                else ""
+            )
             + "\n"
         )
-    if loaded.unreadable:
+    if loaded.usage_errors:  # unreadable, or nothing validated: not "all valid"
         return 2
     return 1 if errors else 0

@@ -33,6 +33,13 @@ def load_document(
 ) -> Document:
     """Read ``path``; ``name`` is how messages call it (default: the path as given)."""
     display = str(path) if name is None else name
+    doc = _load(path, display, limits)
+    if display != str(path):
+        doc.source = str(path)
+    return doc
+
+
+def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Document:
     suffix = PurePath(path).suffix.lower()
     if suffix == ".json":
         raw = read_bytes(path, display, limits.max_bytes, "JSON input")

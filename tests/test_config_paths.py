@@ -1,0 +1,76 @@
+"""A config's paths are relative to it, and named as it writes them: a run gives the same
+bytes — printed and written — wherever it starts and however the config is named."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRunner
+from tests.input_samples import AS_OF, IMPORTS, PLAN, POLICY, SNAPSHOT, WAIVERS
+
+
+def _config_project(root: Path) -> Path:
+    project = root / "proj"
+    (project / "policies").mkdir(parents=True)
+    (project / "policies/policy.yaml").write_text(POLICY, encoding="utf-8")
+    (project / "snaps").mkdir()
+    shutil.copy(PLAN, project / "snaps/plan.json")
+    (project / "snaps/snapshot.yaml").write_text(SNAPSHOT + IMPORTS, encoding="utf-8")
+    (project / "waivers.yaml").write_text(WAIVERS, encoding="utf-8")
+    (project / "policy-check.yaml").write_text(
+        "policy_check: 1\npolicies: [policies]\nsnapshots: [snaps/snapshot.yaml]\n"
+        f"waivers: waivers.yaml\nas_of: '{AS_OF}'\noutputs:\n"
+        "  - {format: json, path: out/results.json}\n"
+        "  - {format: sarif, path: out/results.sarif}\n"
+        "  - {format: html, path: out/report.html}\n",
+        encoding="utf-8",
+    )
+    (root / "elsewhere/deeper").mkdir(parents=True)
+    return project
+
+
+def test_a_config_gives_the_same_bytes_however_it_is_named_and_wherever_the_run_starts(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _config_project(tmp_path)
+    runs = [
+        (project, []),
+        (project, ["--config", "policy-check.yaml"]),
+        (tmp_path, ["--config", str(project / "policy-check.yaml")]),
+        (tmp_path / "elsewhere/deeper", ["--config", "../../proj/policy-check.yaml"]),
+        (tmp_path / "elsewhere", ["--config", "../proj/./policy-check.yaml"]),
+    ]
+    seen = []
+    for cwd, argv in runs:
+        shutil.rmtree(project / "out", ignore_errors=True)
+        monkeypatch.chdir(cwd)
+        text = run_cli("check", "--format", "text", *argv)
+        as_json = run_cli("check", "--format", "json", *argv)
+        assert as_json.code == text.code == 1, text.out + text.err
+        files = {p.name: p.read_bytes() for p in sorted((project / "out").iterdir())}
+        assert sorted(files) == ["report.html", "results.json", "results.sarif"]
+        seen.append((text.out, text.err, as_json.out, files))
+    assert all(run == seen[0] for run in seen[1:])
+    documents = [d["file"] for d in json.loads(seen[0][2])["documents"]]
+    assert documents == ["policies/policy.yaml", "snaps/snapshot.yaml", "waivers.yaml"]
+    assert "\nsnaps/plan.json:1061:27: [high] fail:" in seen[0][0]  # the import, named alike
+
+
+def test_a_problem_with_a_config_path_names_it_as_the_config_writes_it(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _config_project(tmp_path)
+    (project / "snaps/snapshot.yaml").write_text(
+        SNAPSHOT + IMPORTS.replace("plan.json", "gone.json"), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = run_cli("check", "--config", "../proj/policy-check.yaml")
+    assert result.code == 2
+    assert result.err == (
+        "snaps/snapshot.yaml:11:16: error: cannot import snaps/gone.json: cannot read file: "
+        "No such file or directory (at $.imports[0].terraform)\n"
+    )
