@@ -27,6 +27,7 @@ from checker.model import (
     Status,
 )
 from checker.snapshot import Snapshot
+from checker.snapshot_semantics import snapshot_diagnostics
 from checker.waivers import apply_waivers, parse_waivers
 
 
@@ -42,10 +43,16 @@ def evaluate(
 ) -> Result:
     """Check schema-valid policies against schema-valid snapshots.
 
+    Snapshot problems the schema cannot state (duplicate ids, pipeline sources that name no
+    store) are added to the diagnostics: they make the
+    run fail, while every element is still judged.
+
     With ``count_passes`` passing resources are counted per promise instead of listed.
     """
     views = [s if isinstance(s, Snapshot) else Snapshot.plain(s) for s in snapshots]
     result = Result(as_of=as_of, fail_on=fail_on, diagnostics=list(diagnostics))
+    for view in views:  # what the schema cannot say: ids unique, sources and names known
+        result.diagnostics.extend(snapshot_diagnostics(view))
     result.documents.extend(_policy_info(p) for p in policies)
     result.documents.extend(_snapshot_info(s) for s in views)
     findings: list[Finding] = []

@@ -70,14 +70,18 @@ class CheckContext:
             self.cache[name] = found
         return found
 
-    def by_id(self, name: str) -> dict[Any, tuple[JsonPath, Mapping[str, Any]]]:
-        """The items of a section by their ``id`` (the first wins), with paths. Shared too."""
+    def by_id(self, name: str) -> dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
+        """The items of a section by their ``id``, with paths. Shared too.
+
+        Every item sharing an id is kept, in snapshot order: a duplicate id is an input error
+        (reported apart), but each element it names is still judged, never only the first.
+        """
         key = f"{name}#id"
-        found: dict[Any, tuple[JsonPath, Mapping[str, Any]]] | None = self.cache.get(key)
+        found: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]] | None = self.cache.get(key)
         if found is None:
             found = {}
             for path, item in self.section(name):
-                found.setdefault(item.get("id"), (path, item))
+                found.setdefault(item.get("id"), []).append((path, item))
             self.cache[key] = found
         return found
 

@@ -1,0 +1,251 @@
+"""Every element a snapshot declares is judged: duplicate ids, pipeline sources that name no
+store and names no policy knows are errors, in ``validate`` and in ``check``.
+
+Most cases start from the bundled compliant snapshot (which keeps every promise of the 2025
+consumer policy) and change it in one place, so that the only thing that can turn the verdict
+is the change itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from checker.loader import load_document
+from checker.snapshot import resolve_imports
+from tests.conftest import REPO, CliRunner
+
+EXAMPLES = REPO / "policies" / "examples"
+COMPLIANT = (EXAMPLES / "compliant" / "snapshot.yaml").read_text(encoding="utf-8")
+POLICY = REPO / "policies" / "library" / "anthropic-consumer-2025.yaml"
+PLAN = EXAMPLES / "terraform" / "plan.json"
+AS_OF = "2026-11-21"
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """The 1-based line of the ``occurrence``-th line containing ``needle``."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def write(tmp_path: Path, text: str, name: str = "snapshot.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def insert_after(text: str, anchor: str, block: str) -> str:
+    """``text`` with ``block`` inserted right after the (unique) ``anchor``."""
+    assert text.count(anchor) == 1, anchor
+    return text.replace(anchor, anchor + block)
+
+
+def check(run_cli: CliRunner, snapshot: Path, policy: Path = POLICY) -> tuple[int, str, dict]:
+    """Exit code, text output and JSON results of ``check``."""
+    text = run_cli(
+        "check", "--policy", str(policy), "--snapshot", str(snapshot), "--as-of", AS_OF,
+        "--format", "text",
+    )  # fmt: skip
+    js = run_cli(
+        "check", "--policy", str(policy), "--snapshot", str(snapshot), "--as-of", AS_OF,
+        "--format", "json",
+    )  # fmt: skip
+    assert text.code == js.code
+    return text.code, text.out, json.loads(js.out)
+
+
+def statuses(results: dict, clause: str, resource: str) -> list[str]:
+    return [
+        f["status"]
+        for f in results["findings"]
+        if f["clause_id"] == clause and f["resource"] == resource
+    ]
+
+
+def test_the_compliant_example_stays_compliant(run_cli: CliRunner, tmp_path: Path) -> None:
+    code, out, results = check(run_cli, write(tmp_path, COMPLIANT))
+    assert code == 0, out
+    assert results["diagnostics"] == []
+
+
+# --- duplicate ids -----------------------------------------------------------------------------
+
+SECOND_API = "  - id: api\n    training_default: trained\n"
+SECOND_PRO = "  - id: pro\n    training_default: trained\n    training_control: {exposed: false}\n"
+
+
+def test_a_second_api_tier_that_is_trained_fails_the_exclusion(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    text = insert_after(COMPLIANT, "  - id: api\n    training_default: not_trained\n", SECOND_API)
+    path = write(tmp_path, text)
+    code, out, results = check(run_cli, path)
+    first, second = line_of(text, "- id: api"), line_of(text, "- id: api", 2)
+    assert code == 1
+    assert f"{path}:{second}:9: error: duplicate tier id 'api': the tier at line {first} " in out
+    assert "(at $.tiers[8].id)" in out
+    assert statuses(results, "business-tiers-never-trained", "tier:api") == ["pass", "fail"]
+    failed = [f for f in results["findings"] if f["status"] == "fail"]
+    assert failed[0]["evidence_location"]["line"] == second + 1
+
+
+def test_a_second_pro_tier_with_the_control_hidden_fails_the_consent_promise(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    anchor = "  - id: max\n"
+    text = COMPLIANT.replace(anchor, SECOND_PRO + anchor, 1)
+    path = write(tmp_path, text)
+    code, out, results = check(run_cli, path)
+    first, second = line_of(text, "- id: pro"), line_of(text, "- id: pro", 2)
+    assert code == 1
+    assert f"{path}:{second}:9: error: duplicate tier id 'pro': the tier at line {first} " in out
+    assert statuses(results, "consumer-training-default", "tier:pro") == [
+        "pass",
+        "pass",
+        "pass",
+        "fail",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("section", "anchor", "block", "noun", "ident", "index"),
+    [
+        (
+            "stores",
+            "\n# --- Pipelines",
+            "  - id: chat-backups\n    data_kinds: [conversations]\n",
+            "store",
+            "chat-backups",
+            11,
+        ),
+        (
+            "pipelines",
+            "\n# --- Recipients",
+            "  - id: usage-metrics\n    purpose: analytics\n    sources: [chat-transcripts]\n",
+            "pipeline",
+            "usage-metrics",
+            4,
+        ),
+        (
+            "recipients",
+            "\n# --- Age gate",
+            "  - id: safety-institute\n    kind: processor\n    data_kinds: [conversations]\n"
+            "    identifiable: true\n    anonymised: false\n    agreements: []\n    sale: false\n",
+            "recipient",
+            "safety-institute",
+            2,
+        ),
+    ],
+    ids=["stores", "pipelines", "recipients"],
+)
+def test_duplicate_ids_are_validation_errors(
+    run_cli: CliRunner,
+    tmp_path: Path,
+    section: str,
+    anchor: str,
+    block: str,
+    noun: str,
+    ident: str,
+    index: int,
+) -> None:
+    assert COMPLIANT.count(anchor) == 1
+    text = COMPLIANT.replace(anchor, block + anchor)
+    path = write(tmp_path, text)
+    first, second = line_of(text, f"- id: {ident}"), line_of(text, f"- id: {ident}", 2)
+    expected = (
+        f"{path}:{second}:9: error: duplicate {noun} id '{ident}': the {noun} at line {first} "
+        f"already uses it (at $.{section}[{index}].id)"
+    )
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert expected in result.out.splitlines()
+    code, out, _ = check(run_cli, path)
+    assert code == 1
+    assert expected in out.splitlines()
+
+
+# --- duplicates between the snapshot's own stores and imported ones ----------------------------
+
+IMPORTING = """\
+snapshot_format: 1
+metadata: {{system: chat-storage, environment: production, taken_at: "2026-11-18"}}
+stores:
+  - id: {own}
+    data_kinds: [conversations]
+imports:
+  - terraform: {plan}
+    rules:
+      - match: {{address: "aws_s3_bucket.chat_*"}}
+        store:
+          data_kinds: [conversations]
+"""
+
+
+def imported_ids(tmp_path: Path) -> list[str]:
+    """The store ids the bundled plan yields for every ``aws_s3_bucket.chat_*``."""
+    probe = write(tmp_path, IMPORTING.format(own="unrelated", plan=json.dumps(str(PLAN))), "p.yaml")
+    view, notes = resolve_imports(load_document(probe))
+    assert notes == []
+    return [s["id"] for s in view.data["stores"][1:]]
+
+
+def test_an_imported_store_with_the_id_of_an_own_store_is_an_error(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    ids = imported_ids(tmp_path)
+    assert ids, "the bundled plan yields chat buckets"
+    text = IMPORTING.format(own=ids[0], plan=json.dumps(str(PLAN)))
+    path = write(tmp_path, text)
+    plan_text = PLAN.read_text(encoding="utf-8")
+    plan = re.escape(str(PLAN))
+    pattern = re.compile(
+        rf"^{plan}:(\d+):\d+: error: duplicate store id '{re.escape(ids[0])}' of the store "
+        rf"imported from {plan}: the store at {re.escape(str(path))}:4:9 already uses it "
+        r"\(at \$\.resource_changes\[\d+\]\.change\.after\.bucket\)$",
+        re.M,
+    )
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    match = pattern.search(result.out)
+    assert match, result.out
+    assert f'"{ids[0]}"' in plan_text.splitlines()[int(match.group(1)) - 1]
+    code, out, _ = check(run_cli, path)
+    assert code == 1
+    assert pattern.search(out), out
+
+
+# --- pipeline sources that name no store -------------------------------------------------------
+
+
+def test_a_pipeline_source_that_names_no_store_is_an_error(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    # A training pipeline reading a misspelt "accounts": its e-mail is not judged.
+    block = (
+        "  - id: account-enrichment\n"
+        "    purpose: training\n"
+        "    sources: [training-dataset, acounts]\n"
+        "    tiers: [free, pro, max]\n"
+        "    consent_filter: training_allowed_only\n"
+        "    filters: [anonymisation, sensitive_categories, minors]\n"
+        "    sensitive_categories_filtered: [mental_health, relationships, finances]\n"
+    )
+    text = COMPLIANT.replace("\n# --- Recipients", block + "\n# --- Recipients")
+    path = write(tmp_path, text)
+    line = line_of(text, "sources: [training-dataset, acounts]")
+    expected = (
+        f"{path}:{line}:33: error: pipeline account-enrichment reads store 'acounts', but the "
+        "snapshot declares no store with that id; did you mean 'accounts'? "
+        "(at $.pipelines[4].sources[1])"
+    )
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [expected]
+    code, out, results = check(run_cli, path)
+    assert code == 1
+    assert expected in out.splitlines()
+    resource = "pipeline:account-enrichment"
+    assert statuses(results, "no-direct-identifiers-in-training", resource) == ["not_evidenced"]
