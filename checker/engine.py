@@ -27,7 +27,7 @@ from checker.model import (
     Status,
 )
 from checker.snapshot import Snapshot
-from checker.snapshot_semantics import snapshot_diagnostics
+from checker.snapshot_semantics import snapshot_diagnostics, unknown_names
 from checker.waivers import apply_waivers, parse_waivers
 
 
@@ -44,7 +44,7 @@ def evaluate(
     """Check schema-valid policies against schema-valid snapshots.
 
     Snapshot problems the schema cannot state (duplicate ids, pipeline sources that name no
-    store) are added to the diagnostics: they make the
+    store, names no policy's vocabulary defines) are added to the diagnostics: they make the
     run fail, while every element is still judged.
 
     With ``count_passes`` passing resources are counted per promise instead of listed.
@@ -53,6 +53,7 @@ def evaluate(
     result = Result(as_of=as_of, fail_on=fail_on, diagnostics=list(diagnostics))
     for view in views:  # what the schema cannot say: ids unique, sources and names known
         result.diagnostics.extend(snapshot_diagnostics(view))
+        result.diagnostics.extend(unknown_names(view, policies))
     result.documents.extend(_policy_info(p) for p in policies)
     result.documents.extend(_snapshot_info(s) for s in views)
     findings: list[Finding] = []

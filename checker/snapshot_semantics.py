@@ -1,4 +1,4 @@
-"""Snapshot rules the schema cannot state: ids unique, pipeline sources real.
+"""Snapshot rules the schema cannot state: ids unique, pipeline sources real, names known.
 
 They run on the snapshot as the checks see it — its own stores and those imported from real
 exports, merged (:class:`~checker.snapshot.Snapshot`) — so a store written by hand and a
@@ -12,19 +12,30 @@ Rules (diagnostic codes):
   description of the same thing. (The checks still judge both, but the snapshot is invalid.)
 * ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
   unknown, so no promise about what it reads can be evidenced.
+* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category or role that
+  the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
+  is judged by no promise — ``temporary_chat`` held next to a policy about
+  ``temporary_chats`` would let "never trained" pass while nothing about it was checked.
+  Sensitive categories and roles are only judged when a policy defines them at all (those
+  vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
+  judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
+  enums of its schema).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from checker.diagnostics import Diagnostic, JsonPath, Location
-from checker.semantics import close_match
+from checker.diagnostics import Diagnostic, JsonPath, Location, Position
+from checker.document import Document
+from checker.semantics import close_match, suggestion
 from checker.snapshot import Snapshot
 
 DUPLICATE_ID = "snapshot-duplicate-id"
 UNKNOWN_SOURCE = "snapshot-unknown-source"
+UNKNOWN_NAME = "snapshot-unknown-name"
 
 # Sections whose items are looked up by id, and what an item is called.
 ID_SECTIONS = (
@@ -32,6 +43,34 @@ ID_SECTIONS = (
     ("stores", "store"),
     ("pipelines", "pipeline"),
     ("recipients", "recipient"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameSite:
+    """Where a snapshot names something a policy's vocabulary defines."""
+
+    section: str
+    field: tuple[str, ...]  # inside an item of the section; the value is a name or a list
+    vocabulary: str
+    noun: str
+
+
+NAME_SITES: tuple[NameSite, ...] = (
+    NameSite("tiers", ("id",), "tier_groups", "tier"),
+    NameSite("stores", ("tiers",), "tier_groups", "tier"),
+    NameSite("pipelines", ("tiers",), "tier_groups", "tier"),
+    NameSite("stores", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("pipelines", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("recipients", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("stores", ("sensitive_categories",), "sensitive_categories", "sensitive category"),
+    NameSite(
+        "pipelines",
+        ("sensitive_categories_filtered",),
+        "sensitive_categories",
+        "sensitive category",
+    ),
+    NameSite("stores", ("access", "roles"), "roles", "role"),
 )
 
 
@@ -104,3 +143,81 @@ def _unknown_sources(view: Snapshot) -> Iterator[Diagnostic]:
                 "no store with that id" + (f"; did you mean '{close}'?" if close else ""),
                 UNKNOWN_SOURCE,
             )
+
+
+def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnostic]:
+    """Names the snapshot uses that no policy's vocabulary defines, one diagnostic per name
+    (at its first place, counting the others), in file order."""
+    if not policies:
+        return []
+    known = _known_names(policies)
+    owners = _policy_words([str(p.data.get("metadata", {}).get("id", p.name)) for p in policies])
+    found: dict[tuple[str, str], list[JsonPath]] = {}  # (vocabulary, name) -> places
+    nouns: dict[str, str] = {}
+    for site in NAME_SITES:
+        defined = known.get(site.vocabulary)
+        if defined is None:
+            continue
+        nouns[site.vocabulary] = site.noun
+        for index, item in _items(view, site.section):
+            for path, name in _names(item, site.field):
+                if name not in defined:
+                    found.setdefault((site.vocabulary, name), []).append(
+                        (site.section, index, *path)
+                    )
+    diagnostics = []
+    for (vocabulary, name), places in found.items():
+        noun = nouns[vocabulary]
+        if vocabulary == "tier_groups":
+            message = f"tier '{name}' is in no tier group {owners}"
+        else:
+            message = f"{noun} '{name}' is not defined in vocabulary.{vocabulary} {owners}"
+        message += suggestion(name, sorted(known[vocabulary]))
+        if len(places) > 1:
+            others = len(places) - 1
+            message += f" (also used at {others} other place{'s' if others > 1 else ''})"
+        diagnostics.append(Diagnostic(view.locate(places[0]), message, UNKNOWN_NAME))
+    diagnostics.sort(key=lambda d: (d.location.file, d.location.position or Position(0, 0)))
+    return diagnostics
+
+
+def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
+    """Every name each vocabulary section defines, over all policies; a section no policy
+    has is left out (nothing to judge its names by)."""
+    known: dict[str, set[str]] = {}
+    for policy in policies:
+        vocabulary = policy.data.get("vocabulary") if isinstance(policy.data, Mapping) else None
+        if not isinstance(vocabulary, Mapping):
+            continue
+        for section, entries in vocabulary.items():
+            if not isinstance(entries, Mapping):
+                continue
+            names = known.setdefault(section, set())
+            if section == "tier_groups":
+                for group in entries.values():
+                    tiers = group.get("tiers") if isinstance(group, Mapping) else None
+                    names.update(t for t in tiers or () if isinstance(t, str))
+            else:
+                names.update(str(key) for key in entries)
+    return known
+
+
+def _names(item: Mapping[str, Any], field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
+    """The names at ``field`` of an item (a single name or a list), with their paths."""
+    node: Any = item
+    for key in field:
+        if not isinstance(node, Mapping) or key not in node:
+            return
+        node = node[key]
+    if isinstance(node, str):
+        yield field, node
+    elif isinstance(node, list):
+        for index, name in enumerate(node):
+            if isinstance(name, str):
+                yield (*field, index), name
+
+
+def _policy_words(ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"of policy {ids[0]}"
+    return f"of any policy checked ({', '.join(ids)})"

@@ -249,3 +249,116 @@ def test_a_pipeline_source_that_names_no_store_is_an_error(
     assert expected in out.splitlines()
     resource = "pipeline:account-enrichment"
     assert statuses(results, "no-direct-identifiers-in-training", resource) == ["not_evidenced"]
+
+
+# --- names no policy knows ---------------------------------------------------------------------
+
+VOCABULARY_POLICY = """\
+policy_checker: 1
+metadata:
+  id: chats-policy
+  title: "Chats"
+  version: "1.0"
+  effective: "2026-01-01"
+  owner: "privacy team"
+vocabulary:
+  tier_groups:
+    consumer: {tiers: [free, pro]}
+  data_kinds:
+    conversations: {description: "chat transcripts"}
+    temporary_chats: {description: "chats the user marked temporary"}
+  sensitive_categories:
+    mental_health: {description: "mental health"}
+  roles:
+    model_trainer: {description: "trains models"}
+retention:
+  - id: temporary-30d
+    statement: "Temporary chats are kept at most 30 days"
+    data_kinds: [temporary_chats]
+    consent_state: any
+    max: 30d
+data_minimisation:
+  - id: temporary-not-trained
+    statement: "Temporary chats are never used for training"
+    data_kinds: [temporary_chats]
+    forbidden_in: training
+"""
+
+TYPO_SNAPSHOT = """\
+snapshot_format: 1
+metadata: {system: chat, environment: production, taken_at: "2026-11-01"}
+tiers:
+  - id: free
+    training_default: trained
+stores:
+  - id: chats
+    data_kinds: [conversations]
+    retention: {any: 30d}
+  - id: temp
+    data_kinds: [temporary_chat]
+    tiers: [free, por]
+    sensitive_categories: [mental_helth]
+    access: {roles: [model_trainers]}
+    retention: {any: 5y}
+pipelines:
+  - id: train
+    purpose: training
+    sources: [temp]
+"""
+
+
+def test_names_no_policy_knows_are_errors_in_check(run_cli: CliRunner, tmp_path: Path) -> None:
+    policy = write(tmp_path, VOCABULARY_POLICY, "policy.yaml")
+    path = write(tmp_path, TYPO_SNAPSHOT)
+    code, out, results = check(run_cli, path, policy)
+    assert code == 1
+    of = "of policy chats-policy"
+    assert out.splitlines()[:4] == [
+        f"{path}:11:18: error: data kind 'temporary_chat' is not defined in "
+        f"vocabulary.data_kinds {of}; did you mean 'temporary_chats'? "
+        "(at $.stores[1].data_kinds[0])",
+        f"{path}:12:19: error: tier 'por' is in no tier group {of}; did you mean 'pro'? "
+        "(at $.stores[1].tiers[1])",
+        f"{path}:13:28: error: sensitive category 'mental_helth' is not defined in "
+        f"vocabulary.sensitive_categories {of}; did you mean 'mental_health'? "
+        "(at $.stores[1].sensitive_categories[0])",
+        f"{path}:14:22: error: role 'model_trainers' is not defined in vocabulary.roles {of}; "
+        "did you mean 'model_trainer'? (at $.stores[1].access.roles[0])",
+    ]
+    assert results["verdict"] == "not_compliant"
+
+
+def test_validate_alone_does_not_judge_free_form_names(run_cli: CliRunner, tmp_path: Path) -> None:
+    result = run_cli("validate", str(write(tmp_path, TYPO_SNAPSHOT)))
+    assert (result.code, result.out) == (0, "")
+
+
+def test_validate_alone_judges_the_fixed_names_of_the_snapshot_format(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    text = TYPO_SNAPSHOT.replace("purpose: training", "purpose: trainning")
+    result = run_cli("validate", str(write(tmp_path, text)))
+    assert result.code == 1
+    assert "did you mean 'training'?" in result.out
+
+
+def test_a_name_known_to_one_of_several_policies_is_known(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    fixed = (
+        TYPO_SNAPSHOT.replace("temporary_chat]", "temporary_chats]")
+        .replace("por]", "pro]")
+        .replace("mental_helth", "mental_health")
+    )
+    other = VOCABULARY_POLICY.replace("id: chats-policy", "id: roles-policy").replace(
+        "model_trainer:", "model_trainers:"
+    )
+    snapshot = write(tmp_path, fixed)
+    first = write(tmp_path, VOCABULARY_POLICY, "policy.yaml")
+    second = write(tmp_path, other, "other.yaml")
+    result = run_cli(
+        "check", "--policy", str(first), "--policy", str(second), "--snapshot", str(snapshot),
+        "--as-of", AS_OF, "--format", "text",
+    )  # fmt: skip
+    assert "is not defined" not in result.out
+    assert "no tier group" not in result.out
