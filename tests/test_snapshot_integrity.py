@@ -167,6 +167,33 @@ def test_duplicate_ids_are_validation_errors(
     assert expected in out.splitlines()
 
 
+def test_a_role_listed_twice_points_at_the_second_and_names_the_first(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    text = "\n".join(
+        [
+            "snapshot_format: 1",
+            "metadata: {system: chat, environment: production, taken_at: '2026-11-01'}",
+            "stores:",
+            "  - id: chats",
+            "    data_kinds: [conversations]",
+            "    access:",
+            "      roles:",
+            "        - model_trainer",
+            "        - support_agent",
+            "        - model_trainer",
+            "",
+        ]
+    )
+    path = write(tmp_path, text)
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{path}:10:11: error: duplicate 'model_trainer': already listed at line 8 "
+        "(at $.stores[0].access.roles[2])"
+    ]
+
+
 # --- duplicates between the snapshot's own stores and imported ones ----------------------------
 
 IMPORTING = """\
@@ -362,3 +389,52 @@ def test_a_name_known_to_one_of_several_policies_is_known(
     )  # fmt: skip
     assert "is not defined" not in result.out
     assert "no tier group" not in result.out
+
+
+# --- duplicates in the policy ------------------------------------------------------------------
+# Clause ids (semantic-duplicate-id, tests/test_semantics.py), a tier in two groups (same file)
+# and vocabulary keys (duplicate mapping keys, refused by the loader) were already errors; a
+# name listed twice in one list now points at the second and names the first's line too.
+
+TWICE_POLICY = """\
+policy_checker: 1
+metadata:
+  id: twice
+  title: "Twice"
+  version: "1.0"
+  effective: "2026-01-01"
+  owner: "privacy team"
+vocabulary:
+  tier_groups:
+    consumer:
+      tiers:
+        - free
+        - pro
+        - free
+  data_kinds:
+    conversations: {description: "chat transcripts"}
+"""
+
+
+def test_a_tier_listed_twice_in_a_group_points_at_the_second(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, TWICE_POLICY, "policy.yaml")
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{path}:14:11: error: duplicate 'free': already listed at line 12 "
+        "(at $.vocabulary.tier_groups.consumer.tiers[2])"
+    ]
+
+
+def test_a_tier_group_defined_twice_is_refused(run_cli: CliRunner, tmp_path: Path) -> None:
+    text = TWICE_POLICY.replace("        - free\n  data_kinds:", "  data_kinds:").replace(
+        "  data_kinds:", "    consumer:\n      tiers: [max]\n  data_kinds:"
+    )
+    path = write(tmp_path, text, "policy.yaml")
+    result = run_cli("validate", str(path))
+    assert result.code == 2
+    assert f'{path}:14:5: error: duplicate key "consumer" (first defined at line 10)' in (
+        result.out + result.err
+    )
