@@ -1,0 +1,77 @@
+"""Missing evidence on one element is not evidence of compliance.
+
+A clause is about a set of elements (stores holding a data kind, training pipelines…). When one
+of them lacks the field the promise needs, that element is *not evidenced*, at its own place and
+naming the field — the other elements recording it must not carry the verdict for it. One case
+per check where such a gap was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from checker.checks import retention
+from checker.checks.base import Check, CheckContext, Vocabulary
+from checker.model import Observation, Status
+
+P, F, N = Status.PASS, Status.FAIL, Status.NOT_EVIDENCED
+AS_OF = dt.date(2026, 11, 21)
+POLICY: dict[str, Any] = {
+    "vocabulary": {
+        "tier_groups": {"consumer": {"tiers": ["free", "pro"]}},
+        "data_kinds": {
+            "conversations": {"description": "chat transcripts"},
+            "preferences": {"description": "avatar, name, voice"},
+            "email": {"description": "account email", "identifiable": True},
+        },
+        "sensitive_categories": {"mental_health": {"description": "mental health"}},
+    }
+}
+
+
+def observe(
+    check: Check, clause: Mapping[str, Any], snapshot: Mapping[str, Any]
+) -> list[Observation]:
+    ctx = CheckContext(clause, POLICY, snapshot, Vocabulary.from_policy(POLICY), AS_OF)
+    return list(check.run(ctx))
+
+
+def by_resource(observations: list[Observation], resource: str) -> list[Observation]:
+    return [o for o in observations if o.resource == resource]
+
+
+# --- retention: consent_state any -------------------------------------------------------------
+
+KEEP_ANY: dict[str, Any] = {
+    "id": "chats-1y",
+    "statement": "conversations kept at most a year, whatever the consent",
+    "data_kinds": ["conversations"],
+    "consent_state": "any",
+    "max": "1y",
+}
+
+
+def test_retention_any_a_store_without_a_window_for_some_consent_states() -> None:
+    snapshot = {
+        "stores": [
+            {"id": "chats", "data_kinds": ["conversations"], "retention": {"any": "30d"}},
+            {
+                "id": "training-set",
+                "data_kinds": ["conversations"],
+                "retention": {"training_allowed": "1y", "training_not_allowed": "0d"},
+            },
+        ]
+    }
+    found = by_resource(observe(retention.CHECK, KEEP_ANY, snapshot), "store:training-set")
+    assert [(o.status, o.message) for o in found] == [
+        (P, "store training-set keeps any conversations for 1y"),
+        (P, "store training-set keeps any conversations for 0d"),
+        (
+            N,
+            "store training-set records no retention window for deleted_by_user, "
+            "flagged_for_safety or feedback data, nor one for any state",
+        ),
+    ]
+    assert found[-1].evidence == ("stores", 1, "retention")
