@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from checker.checks import retention, sensitive_data
+from checker.checks import data_minimisation, retention, sensitive_data
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.model import Observation, Status
 
@@ -131,5 +131,44 @@ def test_sensitive_data_a_filter_that_does_not_record_its_categories() -> None:
             "training pipeline train applies the sensitive-category filter but does not record "
             "which categories it removes (sensitive_categories_filtered)",
             ("pipelines", 0),
+        )
+    ]
+
+
+# --- data_minimisation: allowed_in ------------------------------------------------------------
+
+ALLOWED_IN_STORAGE: dict[str, Any] = {
+    "id": "preferences-stored",
+    "statement": "preferences are stored for personalisation only",
+    "data_kinds": ["preferences"],
+    "allowed_in": "storage",
+}
+PREFS_STORE = {"id": "prefs", "data_kinds": ["preferences"]}
+
+
+def test_data_minimisation_allowed_in_storage_without_pipelines_or_recipients() -> None:
+    found = observe(data_minimisation.CHECK, ALLOWED_IN_STORAGE, {"stores": [PREFS_STORE]})
+    assert [(o.status, o.resource, o.message) for o in found] == [
+        (P, "store:prefs", "store prefs holds preferences"),
+        (N, "pipelines", "the snapshot does not record its data pipelines"),
+        (N, "recipients", "the snapshot does not record who receives data"),
+    ]
+
+
+def test_data_minimisation_allowed_in_storage_a_source_that_names_no_store() -> None:
+    snapshot = {
+        "stores": [PREFS_STORE],
+        "pipelines": [{"id": "train", "purpose": "training", "sources": ["prefz"]}],
+        "recipients": [],
+    }
+    found = by_resource(
+        observe(data_minimisation.CHECK, ALLOWED_IN_STORAGE, snapshot), "pipeline:train"
+    )
+    assert [(o.status, o.message, o.evidence) for o in found] == [
+        (
+            N,
+            "training pipeline train reads prefz, which names no store in the snapshot: "
+            "whether it reads preferences is not recorded",
+            ("pipelines", 0, "sources", 0),
         )
     ]

@@ -5,7 +5,11 @@ store it reads holds them unless the pipeline applies ``pii_redaction``.
 ``forbidden_in: storage`` — no store holds the kinds at all.
 ``allowed_in: storage`` — the kinds are kept for their own purpose only: a store holds them
 (none → not evidenced), no training pipeline reads or emits them and no recipient receives
-them. ``allowed_in: training`` — likewise, but training on them is the purpose.
+them. ``allowed_in: training`` — likewise, but training on them is the purpose. A snapshot
+without a ``pipelines`` (storage) or ``recipients`` section is not evidenced for that part.
+
+A pipeline source that names no store might hold anything: where it matters (no PII redaction
+for ``forbidden_in: training``; any ``allowed_in: storage``) the pipeline is not evidenced.
 
 PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email.
 FAIL: ``stores: [{id: training-set, data_kinds: [conversations, email]}]`` read by a training
@@ -71,6 +75,10 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
         )
     if place == "storage":
         yield from _kept_out_of_training(ctx, kinds, place, expected)
+    absent = section_missing(ctx, "recipients", expected)
+    if absent is not None:  # nothing says that no recipient receives them
+        yield absent
+        return
     for path, rec in ctx.section("recipients"):
         shared = holds_any(rec, "data_kinds", kinds)
         if shared:
@@ -90,6 +98,10 @@ def _kept_out_of_training(
     ctx: CheckContext, kinds: list[str], place: str, expected: str
 ) -> Iterator[Observation]:
     """No training pipeline reads or emits kinds the policy keeps for storage only."""
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:  # nothing says that no training pipeline reads them
+        yield absent
+        return
     stores = ctx.by_id("stores")
     for path, pipe in training_pipelines(ctx):
         name = pipe.get("id")
