@@ -68,6 +68,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("security", "data_kinds", "data_kinds", "data kind"),
     Reference("access_control", "data_kinds", "data_kinds", "data kind"),
     Reference("access_control", "allowed_roles", "roles", "role"),
+    Reference("minors", "preference_kinds", "data_kinds", "data kind"),
 )
 
 
