@@ -51,13 +51,13 @@ def evaluate(
     """
     views = [s if isinstance(s, Snapshot) else Snapshot.plain(s) for s in snapshots]
     result = Result(as_of=as_of, fail_on=fail_on, diagnostics=list(diagnostics))
-    for view in views:  # what the schema cannot say: ids unique, sources and names known
-        result.diagnostics.extend(snapshot_diagnostics(view))
-        result.diagnostics.extend(unknown_names(view, policies))
     result.documents.extend(_policy_info(p) for p in policies)
     result.documents.extend(_snapshot_info(s) for s in views)
     findings: list[Finding] = []
     with collector_paused():
+        for view in views:  # what the schema cannot say: ids unique, sources and names known
+            result.diagnostics.extend(snapshot_diagnostics(view))
+            result.diagnostics.extend(unknown_names(view, policies))
         for policy in policies:
             for snapshot in views:
                 for item in check_policy(policy, snapshot, as_of, count_passes=count_passes):

@@ -79,12 +79,13 @@ def snapshot_diagnostics(view: Snapshot) -> list[Diagnostic]:
     return [*_duplicate_ids(view), *_unknown_sources(view)]
 
 
-def _items(view: Snapshot, section: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def _items(view: Snapshot, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings of a list section (documents hold plain dicts and lists)."""
     items = view.data.get(section)
-    if not isinstance(items, list):
+    if type(items) is not list:
         return
     for index, item in enumerate(items):
-        if isinstance(item, Mapping):
+        if type(item) is dict:
             yield index, item
 
 
@@ -106,9 +107,14 @@ def _imported_from(view: Snapshot, section: str, index: int) -> str | None:
 
 def _duplicate_ids(view: Snapshot) -> Iterator[Diagnostic]:
     for section, noun in ID_SECTIONS:
+        items = view.data.get(section)
+        if not isinstance(items, list):
+            continue
+        ids = [item.get("id") if type(item) is dict else None for item in items]
+        if len(set(ids)) == len(ids):  # the usual case, at C speed
+            continue
         first: dict[str, int] = {}
-        for index, item in _items(view, section):
-            ident = item.get("id")
+        for index, ident in enumerate(ids):
             if not isinstance(ident, str):
                 continue
             earlier = first.setdefault(ident, index)
@@ -126,17 +132,27 @@ def _duplicate_ids(view: Snapshot) -> Iterator[Diagnostic]:
             )
 
 
+# "Did you mean" compares a name with every store id: bounded, so that a snapshot with many
+# stores and many broken sources still answers quickly (the rest are reported without one).
+_MAX_SUGGESTED = 20
+
+
 def _unknown_sources(view: Snapshot) -> Iterator[Diagnostic]:
-    stores = [item.get("id") for _, item in _items(view, "stores")]
-    known = {s for s in stores if isinstance(s, str)}
+    known = {item.get("id") for _, item in _items(view, "stores")}
+    candidates: list[str] | None = None
+    suggested: dict[str, str | None] = {}
     for index, pipe in _items(view, "pipelines"):
         sources = pipe.get("sources")
-        if not isinstance(sources, list):
+        if not isinstance(sources, list) or known.issuperset(sources):
             continue
         for position, source in enumerate(sources):
             if not isinstance(source, str) or source in known:
                 continue
-            close = close_match(source, sorted(known))
+            if source not in suggested and len(suggested) < _MAX_SUGGESTED:
+                if candidates is None:
+                    candidates = sorted(s for s in known if isinstance(s, str))
+                suggested[source] = close_match(source, candidates)
+            close = suggested.get(source)
             yield Diagnostic(
                 view.locate(("pipelines", index, "sources", position)),
                 f"pipeline {pipe.get('id')} reads store '{source}', but the snapshot declares "
@@ -159,8 +175,17 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
         if defined is None:
             continue
         nouns[site.vocabulary] = site.noun
-        for index, item in _items(view, site.section):
-            for path, name in _names(item, site.field):
+        items = view.data.get(site.section)
+        if type(items) is not list:
+            continue
+        key, *deeper = site.field
+        for index, item in enumerate(items):  # 100k stores: kept to a few C-level steps each
+            value = item.get(key) if type(item) is dict else None
+            for sub in deeper:
+                value = value.get(sub) if type(value) is dict else None
+            if value is None or (type(value) is list and defined.issuperset(value)):
+                continue
+            for path, name in _names(value, site.field):
                 if name not in defined:
                     found.setdefault((site.vocabulary, name), []).append(
                         (site.section, index, *path)
@@ -202,17 +227,12 @@ def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
     return known
 
 
-def _names(item: Mapping[str, Any], field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
-    """The names at ``field`` of an item (a single name or a list), with their paths."""
-    node: Any = item
-    for key in field:
-        if not isinstance(node, Mapping) or key not in node:
-            return
-        node = node[key]
-    if isinstance(node, str):
-        yield field, node
-    elif isinstance(node, list):
-        for index, name in enumerate(node):
+def _names(value: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
+    """The names in a field's value (a single name or a list), with their paths in the item."""
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, list):
+        for index, name in enumerate(value):
             if isinstance(name, str):
                 yield (*field, index), name
 
