@@ -27,6 +27,7 @@ from checker.model import (
     Status,
 )
 from checker.snapshot import Snapshot
+from checker.snapshot_semantics import snapshot_diagnostics, unknown_names
 from checker.waivers import apply_waivers, parse_waivers
 
 
@@ -42,6 +43,10 @@ def evaluate(
 ) -> Result:
     """Check schema-valid policies against schema-valid snapshots.
 
+    Snapshot problems the schema cannot state (duplicate ids, pipeline sources that name no
+    store, names no policy's vocabulary defines) are added to the diagnostics: they make the
+    run fail, while every element is still judged.
+
     With ``count_passes`` passing resources are counted per promise instead of listed.
     """
     views = [s if isinstance(s, Snapshot) else Snapshot.plain(s) for s in snapshots]
@@ -50,6 +55,9 @@ def evaluate(
     result.documents.extend(_snapshot_info(s) for s in views)
     findings: list[Finding] = []
     with collector_paused():
+        for view in views:  # what the schema cannot say: ids unique, sources and names known
+            result.diagnostics.extend(snapshot_diagnostics(view))
+            result.diagnostics.extend(unknown_names(view, policies))
         for policy in policies:
             for snapshot in views:
                 for item in check_policy(policy, snapshot, as_of, count_passes=count_passes):

@@ -71,6 +71,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("security", "data_kinds", "data_kinds", "data kind"),
     Reference("access_control", "data_kinds", "data_kinds", "data kind"),
     Reference("access_control", "allowed_roles", "roles", "role"),
+    Reference("minors", "preference_kinds", "data_kinds", "data kind"),
 )
 
 
@@ -222,15 +223,22 @@ def _undefined_references(
                 yield Diagnostic(
                     doc.locate((*clause.path, ref.field, index)),
                     f"{ref.noun} '{name}' is not defined in vocabulary.{ref.vocabulary}"
-                    + _suggestion(name, defined),
+                    + suggestion(name, defined),
                     UNDEFINED,
                 )
 
 
-def _suggestion(name: str, defined: list[str]) -> str:
+def close_match(name: str, defined: list[str]) -> str | None:
+    """The defined name ``name`` most likely misspells, if any."""
     close = difflib.get_close_matches(name, defined, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
+    return close[0] if close else None
+
+
+def suggestion(name: str, defined: list[str]) -> str:
+    """``; did you mean 'x'?``, or the defined names when none is close."""
+    close = close_match(name, defined)
+    if close is not None:
+        return f"; did you mean '{close}'?"
     if defined:
         return f" (defined: {', '.join(defined)})"
     return ", which defines none"

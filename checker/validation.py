@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
@@ -183,9 +184,30 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         message = f"{instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
     elif validator == "type":
         message = f"expected {_type_words(value)}, found {_json_type(instance)}"
+    elif validator == "uniqueItems" and isinstance(instance, list):
+        return _duplicate_item(doc, path, instance) or Diagnostic(doc.locate(path), message, code)
     elif validator == "additionalItems" or validator == "uniqueItems":
         message = error.message
     return Diagnostic(doc.locate(path), message, code)
+
+
+def _duplicate_item(doc: Document, path: JsonPath, items: list[Any]) -> Diagnostic | None:
+    """A list item equal to an earlier one: point at the second, name the first's line."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        key = json.dumps(item, sort_keys=True, default=str)
+        first = seen.setdefault(key, index)
+        if first == index:
+            continue
+        earlier = doc.locate((*path, first))
+        where = f"line {earlier.position.line}" if earlier.position else earlier.json_path
+        shown = repr(item) if isinstance(item, str) else "entry"
+        return Diagnostic(
+            doc.locate((*path, index)),
+            f"duplicate {shown}: already listed at {where}",
+            "schema-uniqueItems",
+        )
+    return None
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from checker.diagnostics import JsonPath
 from checker.durations import Duration, DurationError, parse_duration
 from checker.model import Area, Observation, Severity, Status
+from checker.schemas import load_schema
 
 Clause = Mapping[str, Any]
 
@@ -70,14 +72,18 @@ class CheckContext:
             self.cache[name] = found
         return found
 
-    def by_id(self, name: str) -> dict[Any, tuple[JsonPath, Mapping[str, Any]]]:
-        """The items of a section by their ``id`` (the first wins), with paths. Shared too."""
+    def by_id(self, name: str) -> dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
+        """The items of a section by their ``id``, with paths. Shared too.
+
+        Every item sharing an id is kept, in snapshot order: a duplicate id is an input error
+        (reported apart), but each element it names is still judged, never only the first.
+        """
         key = f"{name}#id"
-        found: dict[Any, tuple[JsonPath, Mapping[str, Any]]] | None = self.cache.get(key)
+        found: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]] | None = self.cache.get(key)
         if found is None:
             found = {}
             for path, item in self.section(name):
-                found.setdefault(item.get("id"), (path, item))
+                found.setdefault(item.get("id"), []).append((path, item))
             self.cache[key] = found
         return found
 
@@ -180,6 +186,20 @@ def not_evidenced(
         evidence,
         clause_path,
     )
+
+
+@cache
+def consent_states() -> tuple[str, ...]:
+    """The consent states a store's ``retention`` can name, ``any`` aside (schema order)."""
+    windows = load_schema("snapshot")["$defs"]["retention"]["properties"]
+    return tuple(state for state in windows if state != "any")
+
+
+def unwindowed_states(windows: Mapping[str, Any]) -> list[str]:
+    """Consent states a store's retention gives no window for: none when it has ``any``."""
+    if "any" in windows:
+        return []
+    return [state for state in consent_states() if state not in windows]
 
 
 def holds_any(item: Mapping[str, Any], field: str, wanted: Iterable[str]) -> list[str]:

@@ -5,7 +5,11 @@ store it reads holds them unless the pipeline applies ``pii_redaction``.
 ``forbidden_in: storage`` — no store holds the kinds at all.
 ``allowed_in: storage`` — the kinds are kept for their own purpose only: a store holds them
 (none → not evidenced), no training pipeline reads or emits them and no recipient receives
-them. ``allowed_in: training`` — likewise, but training on them is the purpose.
+them. ``allowed_in: training`` — likewise, but training on them is the purpose. A snapshot
+without a ``pipelines`` (storage) or ``recipients`` section is not evidenced for that part.
+
+A pipeline source that names no store might hold anything: where it matters (no PII redaction
+for ``forbidden_in: training``; any ``allowed_in: storage``) the pipeline is not evidenced.
 
 PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email.
 FAIL: ``stores: [{id: training-set, data_kinds: [conversations, email]}]`` read by a training
@@ -16,7 +20,8 @@ Serves GDPR Art. 5(1)(c) (data minimisation) and Art. 25 (data protection by des
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from checker.checks.base import (
     Check,
@@ -69,36 +74,11 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
             ("data_kinds",),
         )
     if place == "storage":
-        stores = ctx.by_id("stores")
-        for path, pipe in training_pipelines(ctx):
-            name = pipe.get("id")
-            emitted = holds_any(pipe, "data_kinds", kinds)
-            read = [
-                s
-                for s in pipe.get("sources") or ()
-                if s in stores and holds_any(stores[s][1], "data_kinds", kinds)
-            ]
-            if emitted:
-                yield failed(
-                    f"pipeline:{name}",
-                    f"training pipeline {name} trains on "
-                    f"{words(emitted)}, which the policy keeps for {place} only",
-                    expected,
-                    f"emits {words(emitted)}",
-                    (*path, "data_kinds"),
-                    ("allowed_in",),
-                )
-            elif read:
-                yield failed(
-                    f"pipeline:{name}",
-                    f"training pipeline {name} reads "
-                    f"{words(kinds)} from store {read[0]}, which the policy keeps for "
-                    f"{place} only",
-                    expected,
-                    f"reads {words(read)}",
-                    (*path, "sources"),
-                    ("allowed_in",),
-                )
+        yield from _kept_out_of_training(ctx, kinds, place, expected)
+    absent = section_missing(ctx, "recipients", expected)
+    if absent is not None:  # nothing says that no recipient receives them
+        yield absent
+        return
     for path, rec in ctx.section("recipients"):
         shared = holds_any(rec, "data_kinds", kinds)
         if shared:
@@ -111,6 +91,56 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
                 f"receives {words(shared)}",
                 (*path, "data_kinds"),
                 ("allowed_in",),
+            )
+
+
+def _kept_out_of_training(
+    ctx: CheckContext, kinds: list[str], place: str, expected: str
+) -> Iterator[Observation]:
+    """No training pipeline reads or emits kinds the policy keeps for storage only."""
+    absent = section_missing(ctx, "pipelines", expected)
+    if absent is not None:  # nothing says that no training pipeline reads them
+        yield absent
+        return
+    stores = ctx.by_id("stores")
+    for path, pipe in training_pipelines(ctx):
+        name = pipe.get("id")
+        emitted = holds_any(pipe, "data_kinds", kinds)
+        read = [
+            s
+            for s in pipe.get("sources") or ()
+            if any(holds_any(store, "data_kinds", kinds) for _, store in stores.get(s, ()))
+        ]
+        unknown = _unknown_sources(pipe, stores)
+        if emitted:
+            yield failed(
+                f"pipeline:{name}",
+                f"training pipeline {name} trains on "
+                f"{words(emitted)}, which the policy keeps for {place} only",
+                expected,
+                f"emits {words(emitted)}",
+                (*path, "data_kinds"),
+                ("allowed_in",),
+            )
+        elif read:
+            yield failed(
+                f"pipeline:{name}",
+                f"training pipeline {name} reads "
+                f"{words(kinds)} from store {read[0]}, which the policy keeps for "
+                f"{place} only",
+                expected,
+                f"reads {words(read)}",
+                (*path, "sources"),
+                ("allowed_in",),
+            )
+        elif unknown:
+            i, source = unknown[0]
+            yield not_evidenced(
+                f"pipeline:{name}",
+                f"training pipeline {name} reads {source}, which names no store in the "
+                f"snapshot: whether it reads {words(kinds)} is not recorded",
+                expected,
+                (*path, "sources", i),
             )
 
 
@@ -170,30 +200,51 @@ def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Obse
             )
             continue
         redacts = "pii_redaction" in (pipe.get("filters") or ())
-        leaks = []
-        for source in pipe.get("sources") or ():
-            if source in stores and holds_any(stores[source][1], "data_kinds", kinds):
-                leaks.append(source)
+        leaks = [
+            (spath, store)
+            for source in pipe.get("sources") or ()
+            for spath, store in stores.get(source, ())  # every store of that id
+            if holds_any(store, "data_kinds", kinds)
+        ]
+        unknown = _unknown_sources(pipe, stores)
         if leaks and not redacts:
-            spath, store = stores[leaks[0]]
+            spath, store = leaks[0]
+            source = store.get("id")
             yield failed(
                 resource,
                 f"training pipeline {name} reads {words(kinds)} from store "
-                f"{leaks[0]} without PII redaction",
+                f"{source} without PII redaction",
                 expected,
-                f"{leaks[0]} holds {words(holds_any(store, 'data_kinds', kinds))}",
+                f"{source} holds {words(holds_any(store, 'data_kinds', kinds))}",
                 (*spath, "data_kinds"),
                 ("forbidden_in",),
             )
+        elif unknown and not redacts:
+            i, source = unknown[0]
+            yield not_evidenced(
+                resource,
+                f"training pipeline {name} reads {source}, which names no store in the "
+                f"snapshot: whether it reads {words(kinds)} is not recorded",
+                expected,
+                (*path, "sources", i),
+            )
         else:
-            how = "redacts PII from its sources" if leaks else f"reads no {words(kinds)}"
+            redacted = bool(leaks or unknown)
+            how = "redacts PII from its sources" if redacted else f"reads no {words(kinds)}"
             yield passed(
                 resource,
                 f"training pipeline {name} {how}",
                 expected,
                 how,
-                (*path, "filters") if leaks else (*path, "sources"),
+                (*path, "filters") if redacted else (*path, "sources"),
             )
+
+
+def _unknown_sources(
+    pipe: Mapping[str, Any], stores: Mapping[Any, object]
+) -> list[tuple[int, str]]:
+    """The pipeline's sources that name no store, with their indexes."""
+    return [(i, s) for i, s in enumerate(pipe.get("sources") or ()) if s not in stores]
 
 
 CHECK = Check(

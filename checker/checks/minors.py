@@ -3,8 +3,10 @@
 * the snapshot's ``age_gate`` is ``enabled`` with ``minimum_age`` at least the clause's;
 * with ``conversations_stored: false`` every store records ``holds_minors_data: false``
   (a store that does not record it is not evidenced);
-* with ``preferences: minimised`` every store that records ``minors_preferences`` has
-  ``minimised`` (no store recording it is not evidenced);
+* with ``preferences: minimised`` every store holding one of the clause's
+  ``preference_kinds`` (every store, when the clause names none) records
+  ``minors_preferences: minimised`` — a store that does not record it is not evidenced — and
+  so does any other store that records it;
 * with ``training: never`` (the default) every training pipeline applies the ``minors`` filter;
 * with ``guardian_resources: true`` the age gate records where guardians find resources
   (``age_gate.guardian_resources``).
@@ -23,10 +25,12 @@ from checker.checks.base import (
     Check,
     CheckContext,
     failed,
+    holds_any,
     not_evidenced,
     passed,
     section_missing,
     training_pipelines,
+    words,
 )
 from checker.model import Area, Observation, Severity
 
@@ -139,22 +143,36 @@ def _stored(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _preferences(ctx: CheckContext) -> Iterator[Observation]:
+    """The stores the promise is about — those holding a data kind of ``preference_kinds``, or
+    every store when the clause names none — must record ``minors_preferences``; a store
+    recording it is judged whatever it holds."""
     expected = "minors' preferences minimised"
-    recorded = [(p, s) for p, s in ctx.section("stores") if "minors_preferences" in s]
-    if not recorded:
-        yield not_evidenced(
-            "stores",
-            "no store records how minors' preferences are kept",
-            expected,
-            ("stores",) if "stores" in ctx.snapshot else None,
-        )
-    for path, store in recorded:
+    kinds = ctx.clause.get("preference_kinds")
+    judged = False
+    for path, store in ctx.section("stores"):
         name = store.get("id")
+        resource = f"store:{name}"
+        if "minors_preferences" not in store:
+            held = holds_any(store, "data_kinds", kinds) if kinds is not None else None
+            if held == []:
+                continue  # holds no preferences: nothing to minimise
+            judged = True
+            holds = f" holds {words(held)} but" if held else ""
+            yield not_evidenced(
+                resource,
+                f"store {name}{holds} does not record how it keeps minors' preferences "
+                "(minors_preferences)",
+                expected,
+                path,
+                ("preferences",),
+            )
+            continue
+        judged = True
         value = store["minors_preferences"]
         evidence = (*path, "minors_preferences")
         if value == "minimised":
             yield passed(
-                f"store:{name}",
+                resource,
                 f"store {name} minimises minors' preferences",
                 expected,
                 value,
@@ -162,13 +180,23 @@ def _preferences(ctx: CheckContext) -> Iterator[Observation]:
             )
         else:
             yield failed(
-                f"store:{name}",
+                resource,
                 f"store {name} keeps minors' preferences in full",
                 expected,
                 str(value),
                 evidence,
                 ("preferences",),
             )
+    if not judged:
+        yield not_evidenced(
+            "stores",
+            f"no store in the snapshot holds {words(kinds)}"
+            if kinds
+            else "no store records how minors' preferences are kept",
+            expected,
+            ("stores",) if "stores" in ctx.snapshot else None,
+            ("preference_kinds",) if kinds else ("preferences",),
+        )
 
 
 def _training(ctx: CheckContext) -> Iterator[Observation]:

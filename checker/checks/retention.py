@@ -3,7 +3,9 @@
 For each store that holds one of the clause's ``data_kinds`` (and, when the clause names
 ``tier_groups``, holds data of one of those tiers), the store's ``retention`` window for the
 clause's ``consent_state`` — or its ``any`` window when that state is not listed — must be at
-most ``max``. With ``consent_state: any`` every window of the store must be within ``max``.
+most ``max``. With ``consent_state: any`` every window of the store must be within ``max``, and
+a store that gives no window for some consent state (and no ``any`` window) is *not evidenced*
+for those states.
 A store that records no window for the state is *not evidenced*; so is a policy whose data
 kinds are held by no store at all (the snapshot must say where the data lives).
 
@@ -29,9 +31,11 @@ from checker.checks.base import (
     Check,
     CheckContext,
     duration,
+    either,
     failed,
     not_evidenced,
     passed,
+    unwindowed_states,
     words,
 )
 from checker.model import Area, Observation, Severity
@@ -65,6 +69,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             )
             continue
         states = list(windows) if state == "any" else [state if state in windows else "any"]
+        unwindowed = unwindowed_states(windows) if state == "any" else []
         for key in states:
             if key not in windows:
                 yield not_evidenced(
@@ -97,6 +102,14 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
                     actual,
                     evidence,
                 )
+        if unwindowed:  # data in these states is kept for a time nobody recorded
+            yield not_evidenced(
+                resource,
+                f"store {store.get('id')} records no retention window for "
+                f"{either(unwindowed)} data, nor one for any state",
+                expected,
+                (*path, "retention"),
+            )
     if not matched:
         yield not_evidenced(
             "policy",

@@ -1,10 +1,12 @@
 """Sensitive categories: not retained, and kept out of training.
 
 For ``retention: never`` no store may hold any of the clause's ``categories``; with a duration,
-every retention window of a store that holds them must be within it. Each store must record
+every retention window of a store that holds them must be within it, and a store that gives no
+window for some consent state (and no ``any`` window) is not evidenced. Each store must record
 its ``sensitive_categories`` (an empty list is evidence of none); a store that does not is not
 evidenced. For ``training: never`` every training pipeline must apply the
-``sensitive_categories`` filter and list every category in ``sensitive_categories_filtered``.
+``sensitive_categories`` filter and list every category in ``sensitive_categories_filtered``
+(a pipeline that applies the filter without that list is not evidenced).
 
 PASS: ``sensitive_categories: []`` on every store, and a training pipeline with
 ``filters: [sensitive_categories]`` and ``sensitive_categories_filtered: [mental_health, …]``.
@@ -21,12 +23,14 @@ from checker.checks.base import (
     Check,
     CheckContext,
     duration,
+    either,
     failed,
     holds_any,
     not_evidenced,
     passed,
     section_missing,
     training_pipelines,
+    unwindowed_states,
     words,
 )
 from checker.model import Area, Observation, Severity
@@ -85,6 +89,7 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
             continue
         windows = store.get("retention") or {}
         longest = max((d for d in map(duration, windows.values()) if d is not None), default=None)
+        unwindowed = unwindowed_states(windows)
         if longest is None:
             yield not_evidenced(
                 resource,
@@ -100,6 +105,14 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
                 f"up to {longest}",
                 (*path, "retention"),
                 ("retention",),
+            )
+        elif unwindowed:  # data in these states is kept for a time nobody recorded
+            yield not_evidenced(
+                resource,
+                f"store {name} holds {words(held)} data and records no retention window for "
+                f"{either(unwindowed)} data, nor one for any state",
+                expected,
+                (*path, "retention"),
             )
         else:
             yield passed(
@@ -131,6 +144,16 @@ def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]
                 f"filters {words(pipe['filters'] or ())}",
                 (*path, "filters"),
                 ("training",),
+            )
+            continue
+        if "sensitive_categories_filtered" not in pipe:
+            yield not_evidenced(
+                resource,
+                f"training pipeline {name} applies the sensitive-category filter but does not "
+                "record which categories it removes (sensitive_categories_filtered)",
+                expected,
+                path,
+                ("categories",),
             )
             continue
         covered = set(pipe.get("sensitive_categories_filtered") or ())

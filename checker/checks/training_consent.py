@@ -25,7 +25,8 @@ Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from checker.checks.base import (
     Check,
@@ -36,6 +37,7 @@ from checker.checks.base import (
     section_missing,
     training_pipelines,
 )
+from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
 SNAPSHOT_DEFAULT = {
@@ -66,8 +68,11 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
         else:  # no tier filter: whatever its sources hold; unknown sources may hold anything
             carried = set()
             for source in pipe.get("sources") or ():
-                held = stores[source][1].get("tiers") if source in stores else None
-                carried |= tiers if held is None else set(held) & tiers
+                if source not in stores:
+                    carried |= tiers
+                for _, store in stores.get(source, ()):  # every store of that id
+                    held = store.get("tiers")
+                    carried |= tiers if held is None else set(held) & tiers
         if not carried:
             continue
         name = pipe.get("id")
@@ -114,55 +119,62 @@ def _defaults(ctx: CheckContext) -> Iterator[Observation]:
                 resource, f"the snapshot does not record tier {tier}", expected, ("tiers",)
             )
             continue
-        path, item = tiers[tier]
-        actual = item.get("training_default")
-        if actual is None:
-            yield not_evidenced(
-                resource, f"tier {tier} records no training default", expected, path
-            )
-        elif actual == want:
-            yield passed(
-                resource,
-                f"tier {tier} defaults to '{actual}'",
-                expected,
-                str(actual),
-                (*path, "training_default"),
-            )
-        else:
-            yield failed(
-                resource,
-                f"tier {tier} defaults to '{actual}' but the policy promises '{want}'",
-                expected,
-                str(actual),
-                (*path, "training_default"),
-                ("default",),
-            )
-        if not clause["user_can_change"]:
-            continue
-        control = item.get("training_control")
-        expected = "training control exposed to users"
-        if not isinstance(control, dict) or "exposed" not in control:
-            yield not_evidenced(
-                resource, f"tier {tier} records no training control", expected, path
-            )
-        elif control["exposed"] is True:
-            where = f" ({control['location']})" if control.get("location") else ""
-            yield passed(
-                resource,
-                f"users of tier {tier} can change training consent{where}",
-                expected,
-                "exposed",
-                (*path, "training_control", "exposed"),
-            )
-        else:
-            yield failed(
-                resource,
-                f"users of tier {tier} cannot change their training consent",
-                expected,
-                "not exposed",
-                (*path, "training_control", "exposed"),
-                ("user_can_change",),
-            )
+        for path, item in tiers[tier]:
+            yield from _tier(ctx, tier, path, item)
+
+
+def _tier(
+    ctx: CheckContext, tier: str, path: JsonPath, item: Mapping[str, Any]
+) -> Iterator[Observation]:
+    """One snapshot entry of a tier (every entry of a tier id is judged)."""
+    clause = ctx.clause
+    want = SNAPSHOT_DEFAULT[clause["default"]]
+    resource = f"tier:{tier}"
+    expected = f"training default '{want}'"
+    actual = item.get("training_default")
+    if actual is None:
+        yield not_evidenced(resource, f"tier {tier} records no training default", expected, path)
+    elif actual == want:
+        yield passed(
+            resource,
+            f"tier {tier} defaults to '{actual}'",
+            expected,
+            str(actual),
+            (*path, "training_default"),
+        )
+    else:
+        yield failed(
+            resource,
+            f"tier {tier} defaults to '{actual}' but the policy promises '{want}'",
+            expected,
+            str(actual),
+            (*path, "training_default"),
+            ("default",),
+        )
+    if not clause["user_can_change"]:
+        return
+    control = item.get("training_control")
+    expected = "training control exposed to users"
+    if not isinstance(control, dict) or "exposed" not in control:
+        yield not_evidenced(resource, f"tier {tier} records no training control", expected, path)
+    elif control["exposed"] is True:
+        where = f" ({control['location']})" if control.get("location") else ""
+        yield passed(
+            resource,
+            f"users of tier {tier} can change training consent{where}",
+            expected,
+            "exposed",
+            (*path, "training_control", "exposed"),
+        )
+    else:
+        yield failed(
+            resource,
+            f"users of tier {tier} cannot change their training consent",
+            expected,
+            "not exposed",
+            (*path, "training_control", "exposed"),
+            ("user_can_change",),
+        )
 
 
 CHECK = Check(

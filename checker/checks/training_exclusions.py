@@ -47,29 +47,29 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
                 resource, f"the snapshot does not record tier {tier}", "not_trained", ("tiers",)
             )
             continue
-        path, item = tiers[tier]
-        actual = item.get("training_default")
-        if actual == "not_trained":
-            yield passed(
-                resource,
-                f"tier {tier} is not trained on",
-                "not_trained",
-                actual,
-                (*path, "training_default"),
-            )
-        elif actual is None:
-            yield not_evidenced(
-                resource, f"tier {tier} records no training default", "not_trained", path
-            )
-        else:
-            yield failed(
-                resource,
-                f"excluded tier {tier} defaults to '{actual}'",
-                "not_trained",
-                str(actual),
-                (*path, "training_default"),
-                ("tier_groups",),
-            )
+        for path, item in tiers[tier]:  # every entry of the tier id is judged
+            actual = item.get("training_default")
+            if actual == "not_trained":
+                yield passed(
+                    resource,
+                    f"tier {tier} is not trained on",
+                    "not_trained",
+                    actual,
+                    (*path, "training_default"),
+                )
+            elif actual is None:
+                yield not_evidenced(
+                    resource, f"tier {tier} records no training default", "not_trained", path
+                )
+            else:
+                yield failed(
+                    resource,
+                    f"excluded tier {tier} defaults to '{actual}'",
+                    "not_trained",
+                    str(actual),
+                    (*path, "training_default"),
+                    ("tier_groups",),
+                )
 
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -115,25 +115,27 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 def _sources_without_filter(
     pipe: Mapping[str, Any],
     path: JsonPath,
-    stores: dict[Any, tuple[JsonPath, Mapping[str, Any]]],
+    stores: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]],
     excluded: set[str],
     expected: str,
 ) -> Iterator[Observation]:
     """A pipeline without a tier filter is only as safe as the stores it reads."""
     resource = f"pipeline:{pipe.get('id')}"
-    unknown: list[tuple[int, str]] = []
+    unknown: list[tuple[int, str, str]] = []  # (index, source, why its tiers are unknown)
     leaking: list[tuple[JsonPath, str, list[str]]] = []
     for i, source in enumerate(pipe.get("sources") or ()):
         if source not in stores:
-            unknown.append((i, source))
+            unknown.append((i, source, f"its source {source} names no store in the snapshot"))
             continue
-        spath, store = stores[source]
-        if "tiers" not in store:
-            unknown.append((i, source))
-            continue
-        hit = [t for t in store["tiers"] if t in excluded]
-        if hit:
-            leaking.append((spath, source, hit))
+        for spath, store in stores[source]:  # every store of that id
+            if "tiers" not in store:
+                unknown.append(
+                    (i, source, f"the tiers held by its source {source} are not recorded")
+                )
+                continue
+            hit = [t for t in store["tiers"] if t in excluded]
+            if hit:
+                leaking.append((spath, source, hit))
     if leaking:
         spath, source, hit = leaking[0]
         yield failed(
@@ -146,11 +148,10 @@ def _sources_without_filter(
             ("tier_groups",),
         )
     elif unknown:
-        i, source = unknown[0]
+        i, source, why = unknown[0]
         yield not_evidenced(
             resource,
-            f"training pipeline {pipe.get('id')} has no tier filter and the tiers held by its "
-            f"source {source} are not recorded",
+            f"training pipeline {pipe.get('id')} has no tier filter and {why}",
             expected,
             (*path, "sources", i),
         )

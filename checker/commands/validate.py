@@ -10,6 +10,7 @@ from checker.diagnostics import Level
 from checker.inputs import load_and_validate
 from checker.limits_args import limits_from_args
 from checker.snapshot import resolve_imports
+from checker.snapshot_semantics import snapshot_diagnostics
 
 FORMAT_VERSION = 1
 
@@ -18,12 +19,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     limits = limits_from_args(args)
     loaded = load_and_validate(args.paths, limits=limits)
     for doc, kind in list(loaded.documents):
-        if kind == "snapshot" and doc.data.get("imports"):
-            _, notes = resolve_imports(doc, limits=limits)  # the plans must load and map too
-            loaded.diagnostics.extend(notes)
-            if any(n.level is Level.ERROR for n in notes):
-                loaded.documents.remove((doc, kind))
-                loaded.invalid.append(doc)
+        if kind != "snapshot":
+            continue
+        view, notes = resolve_imports(doc, limits=limits)  # the plans must load and map too
+        notes = [*notes, *snapshot_diagnostics(view)]  # ids unique, sources real, imports too
+        loaded.diagnostics.extend(notes)
+        if any(n.level is Level.ERROR for n in notes):
+            loaded.documents.remove((doc, kind))
+            loaded.invalid.append(doc)
     errors = [d for d in loaded.diagnostics if d.level is Level.ERROR]
     if args.format == "json":
         payload = {
