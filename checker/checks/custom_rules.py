@@ -338,15 +338,26 @@ def _column_of_call(expression: str, name: str) -> int:
 
 
 def _field_path(node: Any) -> JsonPath | None:
-    """``stores`` -> ("stores",); ``a.b`` -> ("a", "b"); anything else -> None."""
+    """The snapshot path a plain path expression reads, or None for anything else.
+
+    ``stores`` -> ("stores",); ``user_rights.export.formats`` -> ("user_rights", "export",
+    "formats"); ``a[0].b`` -> ("a", 0, "b"). Indexes counted from the end, filters,
+    projections, pipes and functions have no single place in the snapshot."""
     if not isinstance(node, Mapping):
         return None
-    if node.get("type") == "field":
+    kind = node.get("type")
+    if kind == "field":
         return (str(node["value"]),)
-    if node.get("type") == "subexpression":
-        left, right = (_field_path(child) for child in node["children"])
-        if left is not None and right is not None:
-            return (*left, *right)
+    if kind == "index" and isinstance(node.get("value"), int) and node["value"] >= 0:
+        return (int(node["value"]),)
+    if kind in ("subexpression", "index_expression"):
+        path: JsonPath = ()
+        for child in node.get("children") or ():
+            part = _field_path(child)
+            if part is None:
+                return None
+            path = (*path, *part)
+        return path or None
     return None
 
 
