@@ -12,7 +12,8 @@ finds something that is not a list, or an expression fails on an item (a functio
 wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list means
 there is nothing to check, and passes. Expressions are compiled once; malformed ones, unknown
 functions and wrong argument counts are reported by ``policy-check validate`` with the
-column at fault.
+column at fault, and so are expressions too large to parse and evaluate safely (more than
+4,000 characters, or more than 100 operators and brackets), before they are parsed.
 
 PASS::
 
@@ -53,6 +54,19 @@ from checker.model import Area, Observation, Severity, Status
 _FIELDS = ("for_each", "resource", "assert")
 _FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
 _SHOWN = 60  # longest value shown in a finding's "actual"
+_SHOWN_EXPRESSION = 80  # longest expression quoted whole in a message
+
+# Expressions are parsed and evaluated by recursion, a few interpreter frames per operator, so
+# their size is bounded before they are parsed: a clear error instead of a RecursionError.
+# A hundred operators allow some twenty-five conditions in one rule; beyond that, split it.
+MAX_EXPRESSION_LENGTH = 4000
+MAX_EXPRESSION_OPERATORS = 100
+_OPERATOR_TOKENS = frozenset(
+    {
+        "lparen", "lbracket", "lbrace", "filter", "flatten", "star", "expref",
+        "and", "or", "not", "pipe", "eq", "ne", "lt", "lte", "gt", "gte",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +81,43 @@ class Compiled:
     parsed: Any = None
     error: str | None = None
     path: JsonPath | None = None
+    too_large: bool = False
 
     def search(self, data: Any) -> Any:
         return self.parsed.search(data)
+
+    def problem(self, field: str) -> str:
+        """Why the ``field`` expression cannot be used, as a message for the user."""
+        quoted = _quote(self.source)
+        if self.too_large:
+            return f"the {field} expression {quoted} is too large: {self.error}"
+        return f"the {field} expression {quoted} is not valid JMESPath: {self.error}"
 
 
 @functools.lru_cache(maxsize=512)
 def compile_expression(expression: str) -> Compiled:
     """Compile once per distinct expression; errors are returned, not raised."""
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        return _too_large(
+            expression,
+            f"it is {len(expression):,} characters long, more than the "
+            f"{MAX_EXPRESSION_LENGTH:,} allowed",
+        )
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # jmespath caches parses; tokenising anew surfaces the warning on every compile
-            list(Lexer().tokenize(expression))
+            operators = 0
+            for token in Lexer().tokenize(expression):
+                if token["type"] in _OPERATOR_TOKENS:
+                    operators += 1
+                    if operators > MAX_EXPRESSION_OPERATORS:
+                        return _too_large(
+                            expression,
+                            f"it has more than {MAX_EXPRESSION_OPERATORS} operators and brackets "
+                            f"(the {_ordinal(operators)}, {token['value']!r}, is at column "
+                            f"{int(token['start']) + 1})",
+                        )
             parsed = jmespath.compile(expression)
     except jmespath_errors.JMESPathError as exc:
         return Compiled(expression, error=_syntax_problem(expression, exc))
@@ -95,6 +133,14 @@ def compile_expression(expression: str) -> Compiled:
     return Compiled(expression, parsed=parsed, path=_field_path(parsed.parsed))
 
 
+def _too_large(expression: str, why: str) -> Compiled:
+    return Compiled(
+        expression,
+        error=f"{why}; split the rule or simplify the expression",
+        too_large=True,
+    )
+
+
 def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(field, message)`` for each expression of a custom rule that does not compile."""
     errors = []
@@ -104,7 +150,7 @@ def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
             continue  # absent or of the wrong type: the schema reports it
         compiled = compile_expression(source)
         if compiled.error is not None:
-            errors.append((field, _invalid(field, source, compiled.error)))
+            errors.append((field, compiled.problem(field)))
     return errors
 
 
@@ -120,9 +166,9 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             yield Observation(
                 Status.ERROR,
                 "policy",
-                _invalid(field, compiled.source, compiled.error),
+                compiled.problem(field),
                 "a valid JMESPath expression",
-                "invalid expression",
+                "expression too large" if compiled.too_large else "invalid expression",
                 None,
                 (field,),
             )
@@ -132,10 +178,10 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
     base = for_each.path
     try:
         items = for_each.search(ctx.snapshot)
-    except (ValueError, TypeError) as exc:  # JMESPathError is a ValueError
+    except (ValueError, TypeError, RecursionError) as exc:  # JMESPathError: ValueError
         yield _error(
             "policy",
-            f'the for_each expression "{source}" could not be evaluated: {exc}',
+            f'the for_each expression "{source}" could not be evaluated: {_why(exc)}',
             "a list of items",
             None,
             ("for_each",),
@@ -179,11 +225,11 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         evidence = locate(index, item)
         try:
             name_value = naming.search(item)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 f"{source}:[{index}]",
                 f'the resource expression "{naming.source}" '
-                f'could not be evaluated on item {index} of "{source}": {exc}',
+                f'could not be evaluated on item {index} of "{source}": {_why(exc)}',
                 "a name for the item",
                 evidence,
                 ("resource",),
@@ -197,10 +243,10 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         resource = f"{prefix}{name}" if name is not None else f"{source}:[{index}]"
         try:
             outcome = assertion.search(item)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 resource,
-                f"the assert expression could not be evaluated on {label}: {exc}",
+                f"the assert expression could not be evaluated on {label}: {_why(exc)}",
                 expected,
                 evidence,
                 ("assert",),
@@ -281,8 +327,17 @@ def _error(
     return Observation(Status.ERROR, resource, message, expected, "error", evidence, clause_path)
 
 
-def _invalid(field: str, source: str, problem: str) -> str:
-    return f'the {field} expression "{source}" is not valid JMESPath: {problem}'
+def _ordinal(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _quote(source: str) -> str:
+    """An expression in double quotes, its start only when it is long."""
+    if len(source) <= _SHOWN_EXPRESSION:
+        return f'"{source}"'
+    return f'"{source[: _SHOWN_EXPRESSION - 1]}…"'
 
 
 def _syntax_problem(expression: str, exc: Exception) -> str:
@@ -379,8 +434,17 @@ def _name(value: Any, item: Any) -> str | None:
     return _show(value)
 
 
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "the value is nested too deeply to evaluate"
+    return str(exc)
+
+
 def _show(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    except RecursionError:
+        return "(nested too deeply to show)"
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
