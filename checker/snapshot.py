@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.adapters.terraform import ImportedStore, import_terraform
 from checker.collector import collector_paused
-from checker.diagnostics import Diagnostic, JsonPath, Location
+from checker.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.document import Document
 from checker.errors import InputError
 from checker.loader import DEFAULT_LIMITS, Limits, load_document
@@ -69,25 +69,34 @@ def _resolve(
     base = Path(document.name).parent
     for index, entry in enumerate(imports):
         target = base / entry["terraform"]
+        where = document.locate(("imports", index, "terraform"))
         try:
             plan = load_document(target, limits=limits, name=str(target))
         except InputError as exc:
-            where = document.locate(("imports", index, "terraform"))
-            diagnostics.append(
-                Diagnostic(
-                    where, f"cannot import {target}: {exc.diagnostic.message}", "import-failed"
-                )
-            )
+            diagnostics.append(_import_failed(where, target, exc.diagnostic.message))
             continue
         result = import_terraform(
             plan, list(entry["rules"]), rule_locator=_rule_locator(document, index)
         )
+        if not result.readable:  # read, but not an export this reader understands
+            diagnostics.extend(
+                _import_failed(where, target, d.message)
+                for d in result.diagnostics
+                if d.level is Level.ERROR
+            )
+            continue
         diagnostics.extend(result.diagnostics)
         for store in result.stores:
             imported[len(stores)] = (plan, store)
             stores.append(store.data)
     data["stores"] = stores
     return Snapshot(document, data, imported), diagnostics
+
+
+def _import_failed(where: Location, target: Path, why: str) -> Diagnostic:
+    """An export named by the snapshot cannot be used: said at the import entry, which the
+    commands treat as input that cannot be read (exit 2)."""
+    return Diagnostic(where, f"cannot import {target}: {why}", "import-failed")
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

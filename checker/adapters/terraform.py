@@ -65,8 +65,12 @@ class ImportedStore:
 
 @dataclass(frozen=True, slots=True)
 class TerraformImport:
+    """The stores an export yields; ``readable`` is false when it is not a Terraform export
+    this reader understands at all (its ``diagnostics`` then say why)."""
+
     stores: list[ImportedStore]
     diagnostics: list[Diagnostic]
+    readable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +380,7 @@ def import_terraform(
     """
     plan = read_plan(doc)
     if any(d.level is Level.ERROR for d in plan.diagnostics):
-        return TerraformImport([], list(plan.diagnostics))
+        return TerraformImport([], list(plan.diagnostics), readable=False)
     importer = _Importer(plan, rules, rule_locator)
     importer.run()
     return TerraformImport(importer.stores, list(plan.diagnostics))

@@ -1,0 +1,135 @@
+"""A snapshot's ``imports`` naming an export that cannot be used: exit 2 in ``check`` and in
+``validate``, with the snapshot's file:line:col of the import entry and the path it names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import checker.loader.source as source
+from tests.conftest import REPO, CliRunner
+
+POLICY = str(REPO / "tests" / "cases" / "check" / "custom-rule" / "policy.yaml")
+SNAPSHOT = """\
+snapshot_format: 1
+metadata: {system: s, environment: e, taken_at: "2026-11-01"}
+imports:
+  - terraform: %s
+    rules:
+      - match: {address: "aws_s3_bucket.*"}
+        store: {data_kinds: [conversations]}
+"""
+WHERE = "snapshot.yaml:4:16: error: cannot import "
+AT = " (at $.imports[0].terraform)"
+
+
+def _write(name: str, content: str | bytes) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+    return make
+
+
+def _nothing(folder: Path) -> None:
+    return None
+
+
+ODD_IMPORTS = [
+    ("missing.json", _nothing, "cannot read file: No such file or directory"),
+    ("sub/missing.json", _nothing, "cannot read file: No such file or directory"),
+    ("exports", lambda d: (d / "exports").mkdir(), "cannot read a directory; expected a file"),
+    ("pipe.json", lambda d: os.mkfifo(d / "pipe.json"), "cannot read a FIFO (named pipe)"),
+    ("empty.json", _write("empty.json", ""), "file has no content"),
+    ("broken.json", _write("broken.json", '{"format_version": '), "invalid JSON"),
+    ("list.json", _write("list.json", "[]"), "the top level is a list"),
+    ("utf16.json", _write("utf16.json", b"\xff\xfe{\x00}\x00"), "file is encoded as UTF-16"),
+    (
+        "other.json",
+        _write("other.json", '{"name": "not terraform"}'),
+        "no format_version: this does not look like `terraform show -json` output",
+    ),
+    (
+        "itself.yaml",
+        _write("itself.yaml", SNAPSHOT % "missing.json"),
+        "no format_version: this does not look like `terraform show -json` output",
+    ),
+    (
+        "raw.tfstate",
+        _write("raw.tfstate", '{"version": 4, "resources": []}'),
+        "this is a raw Terraform state file",
+    ),
+    (
+        "future.json",
+        _write("future.json", '{"format_version": "2.0"}'),
+        "unsupported Terraform JSON format_version '2.0'",
+    ),
+]
+
+
+@pytest.fixture(params=["check", "validate"])
+def command(request: pytest.FixtureRequest) -> list[str]:
+    if request.param == "check":
+        return ["check", "--policy", POLICY, "--snapshot", "snapshot.yaml", "--as-of", "2026-11-21"]
+    return ["validate", "snapshot.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("target", "make", "reason"), ODD_IMPORTS, ids=[case[0] for case in ODD_IMPORTS]
+)
+def test_an_import_that_cannot_be_used_exits_2_naming_the_entry(
+    run_cli: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    target: str,
+    make: Callable[[Path], None],
+    reason: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path)
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % target, encoding="utf-8")
+    result = run_cli(*command)
+    text = result.out + result.err
+    assert result.code == 2, text
+    [line] = [line for line in text.splitlines() if line.startswith(WHERE)]
+    assert line.startswith(f"{WHERE}{target}: {reason}"), line
+    assert line.endswith(AT), line
+    assert "internal error" not in text
+    assert "Traceback" not in text
+
+
+def test_an_import_that_cannot_be_opened_exits_2(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Permission denied (simulated: the suite may run as root, who may read anything)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "locked.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % "locked.json", encoding="utf-8")
+    real_open = os.open
+
+    def denied(path: str | os.PathLike[str], *args: int) -> int:
+        if Path(path).name == "locked.json":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args)
+
+    monkeypatch.setattr(source.os, "open", denied)
+    result = run_cli(*command)
+    assert result.code == 2, result.out + result.err
+    assert f"{WHERE}locked.json: cannot read file: Permission denied{AT}" in result.out + result.err
+
+
+def test_validate_counts_a_snapshot_whose_import_cannot_be_read_as_unreadable(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % "missing.json", encoding="utf-8")
+    result = run_cli("validate", "snapshot.yaml")
+    assert result.code == 2
+    assert result.err == "0 valid, 0 invalid, 1 unreadable\n"
