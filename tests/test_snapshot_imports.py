@@ -133,3 +133,37 @@ def test_validate_counts_a_snapshot_whose_import_cannot_be_read_as_unreadable(
     result = run_cli("validate", "snapshot.yaml")
     assert result.code == 2
     assert result.err == "0 valid, 0 invalid, 1 unreadable\n"
+
+
+PLAN = REPO / "policies" / "examples" / "terraform" / "plan.json"
+UNUSED = (
+    "snapshot.yaml:6:16: warning: mapping rule 1 maps no resource of {plan} (none matches it, "
+    "or an earlier rule matches first), so no store comes from it (at $.imports[0].rules[0].match)"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (PLAN.read_text(encoding="utf-8"), '{name: "no-such-bucket-*"}'),
+        ('{"format_version": "1.0"}', '{address: "aws_s3_bucket.*"}'),
+        ('{"format_version": "1.0", "values": null}', '{address: "aws_s3_bucket.*"}'),
+        ('{"format_version": "1.2", "resource_changes": []}', '{address: "aws_s3_bucket.*"}'),
+    ],
+    ids=["no-resource-matches", "state-without-values", "null-values", "plan-without-changes"],
+)
+def test_a_mapping_rule_that_maps_nothing_is_reported(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, rule: str
+) -> None:
+    """An export read without error but yielding no store from a rule is not silently empty."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.json").write_text(content, encoding="utf-8")
+    snapshot = (SNAPSHOT % "plan.json").replace('{address: "aws_s3_bucket.*"}', rule)
+    (tmp_path / "snapshot.yaml").write_text(snapshot, encoding="utf-8")
+    result = run_cli("validate", "snapshot.yaml")
+    assert (result.code, result.out) == (0, UNUSED.format(plan="plan.json") + "\n")
+    checked = run_cli(
+        "check", "--policy", POLICY, "--snapshot", "snapshot.yaml", "--as-of", "2026-11-21"
+    )
+    assert UNUSED.format(plan="plan.json") in checked.out
+    assert checked.code == 1  # nothing holds conversations: the retention promise is not evidenced
