@@ -333,3 +333,141 @@ def test_any_plain_path_points_each_item_at_its_own_place(
         (P, (*path, 0)),
         (F, (*path, 1)),
     ]
+
+
+# --- selections that match nothing ---------------------------------------------------------
+
+STORES_SNAPSHOT = {
+    "stores": [
+        {"id": "chats", "region": "eu-west-1", "data_kinds": ["conversations"]},
+        {"id": "logs", "region": "eu-central-1", "data_kinds": ["telemetry"]},
+    ]
+}
+TYPO = "stores[?regoin=='us-east-1']"
+ALLOW = "set allow_empty: true if the rule may select nothing"
+
+
+@pytest.mark.parametrize(
+    ("clause", "snapshot", "expected"),
+    [
+        (
+            rule(for_each=TYPO),
+            STORES_SNAPSHOT,
+            (
+                N,
+                f'"{TYPO}" selects nothing, so there is nothing to judge; no object in the '
+                'snapshot has a field "regoin" (did you mean "region"?); check the expression, '
+                f"or {ALLOW}",
+                ("stores",),
+                ("for_each",),
+            ),
+        ),
+        (
+            rule(for_each="stores[?region=='us-east-1']"),
+            STORES_SNAPSHOT,
+            (
+                N,
+                "\"stores[?region=='us-east-1']\" selects nothing, so there is nothing to judge; "
+                f"check the expression, or {ALLOW}",
+                ("stores",),
+                ("for_each",),
+            ),
+        ),
+        (
+            rule(for_each="stores"),
+            {"stores": []},
+            (
+                N,
+                '"stores" selects nothing, so there is nothing to judge; check the expression, '
+                f"or {ALLOW}",
+                ("stores",),
+                ("for_each",),
+            ),
+        ),
+        (
+            rule(for_each="stores[?region=='us-east-1']", allow_empty=False),
+            STORES_SNAPSHOT,
+            (
+                N,
+                "\"stores[?region=='us-east-1']\" selects nothing, so there is nothing to judge; "
+                f"check the expression, or {ALLOW}",
+                ("stores",),
+                ("for_each",),
+            ),
+        ),
+        (
+            rule(for_each="stores[?region=='us-east-1']", allow_empty=True),
+            STORES_SNAPSHOT,
+            (
+                P,
+                "\"stores[?region=='us-east-1']\" selects nothing, which the rule allows "
+                "(allow_empty: true)",
+                ("stores",),
+                (),
+            ),
+        ),
+        (
+            rule(for_each="stores", allow_empty=True),
+            {"stores": []},
+            (
+                P,
+                '"stores" selects nothing, which the rule allows (allow_empty: true)',
+                ("stores",),
+                (),
+            ),
+        ),
+        (
+            rule(for_each="sort_by(stores, &id)[?regoin]"),
+            STORES_SNAPSHOT,
+            (
+                N,
+                '"sort_by(stores, &id)[?regoin]" selects nothing, so there is nothing to judge; '
+                'no object in the snapshot has a field "regoin" (did you mean "region"?); check '
+                f"the expression, or {ALLOW}",
+                None,
+                ("for_each",),
+            ),
+        ),
+        (
+            rule(for_each="stores[?data_kind == 'x' || regoin]"),
+            STORES_SNAPSHOT,
+            (
+                N,
+                "\"stores[?data_kind == 'x' || regoin]\" selects nothing, so there is "
+                'nothing to judge; no object in the snapshot has a field "data_kind" (did you '
+                'mean "data_kinds"?) or "regoin" (did you mean "region"?); check the '
+                f"expression, or {ALLOW}",
+                ("stores",),
+                ("for_each",),
+            ),
+        ),
+    ],
+    ids=[
+        "misspelt-field",
+        "no-match",
+        "empty-list",
+        "allow-empty-false",
+        "allow-empty-true",
+        "empty-list-allowed",
+        "computed-list",
+        "two-misspelt-fields",
+    ],
+)
+def test_a_selection_of_nothing_is_not_evidenced_unless_allowed(
+    clause: dict[str, Any],
+    snapshot: dict[str, Any],
+    expected: tuple[Status, str, JsonPath | None, JsonPath],
+) -> None:
+    [only] = observe(clause, snapshot)
+    assert (only.status, only.message, only.evidence, only.clause_path) == expected
+    assert (only.resource, only.actual) == ("policy", "no items")
+
+
+def test_a_path_the_snapshot_lacks_is_not_evidenced_even_when_empty_is_allowed() -> None:
+    """allow_empty accepts an empty list; a list the snapshot does not record is no evidence."""
+    [only] = observe(rule(for_each="storse", allow_empty=True), STORES_SNAPSHOT)
+    assert (only.status, only.message) == (
+        N,
+        'the snapshot records nothing at "storse", so the rule has nothing to check; no object '
+        'in the snapshot has a field "storse" (did you mean "stores"?)',
+    )

@@ -9,11 +9,13 @@ an empty string are false; everything else — ``0`` included — is true.
 Findings are named ``<for_each>:<resource>`` (``stores:chat-primary``) and point at the item
 in the snapshot. When ``for_each`` finds nothing (``null``) the rule is *not evidenced*; when it
 finds something that is not a list, or an expression fails on an item (a function given the
-wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list means
-there is nothing to check, and passes. Expressions are compiled once; malformed ones, unknown
-functions and wrong argument counts are reported by ``policy-check validate`` with the
-column at fault, and so are expressions too large to parse and evaluate safely (more than
-4,000 characters, or more than 100 operators and brackets), before they are parsed.
+wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list is not
+evidenced either (a misspelt field in a filter selects nothing too: the finding names fields no
+object of the snapshot has, with a "did you mean"), unless the rule says ``allow_empty: true``.
+Expressions are compiled once; malformed ones, unknown functions and wrong argument counts are
+reported by ``policy-check validate`` with the column at fault, and so are expressions too
+large to parse and evaluate safely (more than 4,000 characters, or more than 100 operators and
+brackets), before they are parsed.
 
 PASS::
 
@@ -191,7 +193,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield Observation(
             Status.NOT_EVIDENCED,
             "policy",
-            f'the snapshot records nothing at "{source}", so the rule has nothing to check',
+            f'the snapshot records nothing at "{source}", so the rule has nothing to check'
+            + _unknown_fields(for_each, ctx.snapshot),
             f'a list at "{source}"',
             "not recorded in the snapshot",
             nearest(ctx.snapshot, base) if base is not None else None,
@@ -209,15 +212,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         return
     expected = f'"{assertion.source}" is true'
     if not items:
-        yield Observation(
-            Status.PASS,
-            "policy",
-            f'"{source}" yields no items, so there is nothing to check',
-            expected,
-            "no items",
-            base,
-            (),
-        )
+        yield _selects_nothing(for_each, ctx.snapshot, clause.get("allow_empty") is True)
         return
     locate = _Locator(ctx.snapshot, base, items)
     message = clause.get("message")
@@ -271,6 +266,87 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             yield Observation(
                 Status.FAIL, resource, text, expected, _show(outcome), evidence, ("assert",)
             )
+
+
+def _selects_nothing(for_each: Compiled, snapshot: Any, allowed: bool) -> Observation:
+    """An empty selection is no evidence unless the rule says it may be empty: a misspelt
+    field in a filter selects nothing, and must not pass for a rule that holds."""
+    source = for_each.source
+    origin = for_each.path or _source_path(for_each.parsed.parsed)
+    evidence = nearest(snapshot, origin) if origin is not None else None
+    if allowed:
+        return Observation(
+            Status.PASS,
+            "policy",
+            f'"{source}" selects nothing, which the rule allows (allow_empty: true)',
+            "items, or none (allow_empty: true)",
+            "no items",
+            evidence,
+            (),
+        )
+    return Observation(
+        Status.NOT_EVIDENCED,
+        "policy",
+        f'"{source}" selects nothing, so there is nothing to judge'
+        f"{_unknown_fields(for_each, snapshot)}; check the expression, "
+        "or set allow_empty: true if the rule may select nothing",
+        "at least one item (or allow_empty: true)",
+        "no items",
+        evidence,
+        ("for_each",),
+    )
+
+
+def _source_path(node: Any) -> JsonPath | None:
+    """The plain path a filter, projection or pipe starts from: ``stores`` for
+    ``stores[?region == 'eu'].id``."""
+    while isinstance(node, Mapping) and node.get("type") in _FROM_LEFT:
+        node = (node.get("children") or [None])[0]
+    return _field_path(node)
+
+
+_FROM_LEFT = frozenset({"filter_projection", "projection", "value_projection", "flatten", "pipe"})
+
+
+def _unknown_fields(compiled: Compiled, snapshot: Any) -> str:
+    """``; no object in the snapshot has a field "regoin" (did you mean "region"?)`` for the
+    field names of an expression that no object of the snapshot has, or ``""``."""
+    names = list(dict.fromkeys(_field_names(compiled.parsed.parsed)))
+    if not names:
+        return ""
+    keys = _all_keys(snapshot)
+    missing = [name for name in names if name not in keys]
+    if not missing:
+        return ""
+    shown = []
+    for name in missing:
+        close = difflib.get_close_matches(name, sorted(keys), n=1)
+        shown.append(f'"{name}" (did you mean "{close[0]}"?)' if close else f'"{name}"')
+    return f"; no object in the snapshot has a field {' or '.join(shown)}"
+
+
+def _field_names(node: Any) -> Iterator[str]:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, Mapping):
+            continue
+        if current.get("type") == "field":
+            yield str(current["value"])
+        pending.extend(reversed(current.get("children") or ()))
+
+
+def _all_keys(data: Any) -> set[str]:
+    keys: set[str] = set()
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Mapping):
+            keys.update(str(k) for k in node)
+            pending.extend(v for v in node.values() if isinstance(v, (Mapping, list)))
+        elif isinstance(node, list):
+            pending.extend(v for v in node if isinstance(v, (Mapping, list)))
+    return keys
 
 
 class _Locator:
