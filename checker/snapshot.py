@@ -96,7 +96,8 @@ def _resolve(
 def _import_failed(where: Location, target: Path, why: str) -> Diagnostic:
     """An export named by the snapshot cannot be used: said at the import entry, which the
     commands treat as input that cannot be read (exit 2)."""
-    return Diagnostic(where, f"cannot import {target}: {why}", "import-failed")
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(target))
+    return Diagnostic(where, f"cannot import {shown}: {why}", "import-failed")
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import checker.loader.source as source
+from checker.errors import InputError
+from checker.loader import load_document
 from tests.conftest import REPO, CliRunner
 
 POLICY = str(REPO / "tests" / "cases" / "check" / "custom-rule" / "policy.yaml")
@@ -105,6 +107,19 @@ def test_an_import_that_cannot_be_used_exits_2_naming_the_entry(
     assert "Traceback" not in text
 
 
+def test_an_import_path_with_a_nul_character_exits_2(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % '"a\\0b.json"', encoding="utf-8")
+    result = run_cli(*command)
+    text = result.out + result.err
+    assert result.code == 2, text
+    expected = "a\\x00b.json: cannot read file: the path contains a NUL character"
+    assert f"{WHERE}{expected}{AT}" in text
+    assert "\0" not in text  # shown escaped, not written to the terminal
+
+
 def test_an_import_that_cannot_be_opened_exits_2(
     run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
@@ -167,3 +182,11 @@ def test_a_mapping_rule_that_maps_nothing_is_reported(
     )
     assert UNUSED.format(plan="plan.json") in checked.out
     assert checked.code == 1  # nothing holds conversations: the retention promise is not evidenced
+
+
+def test_the_loader_refuses_a_path_with_a_nul_character() -> None:
+    """Any path from a document (an import, a config's policies) may hold one: an input error,
+    not a ValueError from the operating system interface."""
+    with pytest.raises(InputError) as caught:
+        load_document("a\0b.yaml")
+    assert caught.value.diagnostic.message == "cannot read file: the path contains a NUL character"
