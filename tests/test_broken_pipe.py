@@ -138,3 +138,26 @@ def test_main_returns_141_when_its_output_stream_breaks() -> None:
     err = io.StringIO()
     assert main(["checks"], out=_ClosedPipe(), err=err, environ={}) == EXIT_BROKEN_PIPE
     assert err.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["validate", "tests/cases/validate"], ["check", "--policy", "nope.yaml", "--snapshot", "x"]],
+    ids=["validate-summary", "input-error"],
+)
+def test_a_closed_stderr_ends_the_run_quietly(argv: list[str]) -> None:
+    """``2>&1 | head``-like: the messages on standard error meet the closed pipe."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "checker", *argv],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=writer,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == EXIT_BROKEN_PIPE
