@@ -1,7 +1,9 @@
 """The ``policy-check`` command line: argument parsing apart from running, one error handler.
 
 Exit codes: 0 compliant / valid, 1 violations or invalid documents, 2 usage error or input
-that cannot be read or parsed, 3 internal error (a traceback only with ``--debug``).
+that cannot be read or parsed, 3 internal error (a traceback only with ``--debug``). A reader
+that closes the output early (``policy-check check | head -1``) ends the run quietly with 141,
+128 + SIGPIPE, what the shell reports for any tool stopped that way; Ctrl-C gives 130.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from checker.outputs import Target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
 
 
 def _date(text: str) -> dt.date:
@@ -157,6 +160,33 @@ def main(
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     environ = environ if environ is not None else os.environ
+    try:
+        code = _main(argv, out, err, environ)
+        out.flush()  # a reader that has gone shows here, not in the interpreter's last flush
+    except BrokenPipeError:
+        _discard_unwritable(out, err)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _discard_unwritable(*streams: TextIO) -> None:
+    """Point each stream that can no longer be flushed at the null device, as the Python
+    documentation advises for SIGPIPE: what it still buffers is dropped quietly at exit
+    instead of raising another BrokenPipeError there."""
+    for stream in {id(s): s for s in (*streams, sys.stdout, sys.stderr)}.values():
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                fd = stream.fileno()
+            except (OSError, ValueError):
+                continue  # not backed by a file descriptor: nothing is flushed at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -170,9 +200,11 @@ def main(
     except CheckerError as exc:
         err.write(f"policy-check: error: {exc}\n")
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # the reader has gone: main ends the run quietly
     except KeyboardInterrupt:
         err.write("policy-check: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if args.debug:
             traceback.print_exc(file=err)

@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.adapters.terraform import ImportedStore, import_terraform
 from checker.collector import collector_paused
-from checker.diagnostics import Diagnostic, JsonPath, Location
+from checker.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.document import Document
 from checker.errors import InputError
 from checker.loader import DEFAULT_LIMITS, Limits, load_document
@@ -68,19 +68,22 @@ def _resolve(
     diagnostics: list[Diagnostic] = []
     for index, name, path in import_targets(document):
         entry = imports[index]
+        where = document.locate(("imports", index, "terraform"))
         try:
             plan = load_document(path, limits=limits, name=name)
         except InputError as exc:
-            where = document.locate(("imports", index, "terraform"))
-            diagnostics.append(
-                Diagnostic(
-                    where, f"cannot import {name}: {exc.diagnostic.message}", "import-failed"
-                )
-            )
+            diagnostics.append(_import_failed(where, name, exc.diagnostic.message))
             continue
         result = import_terraform(
             plan, list(entry["rules"]), rule_locator=_rule_locator(document, index)
         )
+        if not result.readable:  # read, but not an export this reader understands
+            diagnostics.extend(
+                _import_failed(where, name, d.message)
+                for d in result.diagnostics
+                if d.level is Level.ERROR
+            )
+            continue
         diagnostics.extend(result.diagnostics)
         for store in result.stores:
             imported[len(stores)] = (plan, store)
@@ -104,6 +107,13 @@ def import_targets(document: Document) -> Iterator[tuple[int, str, Path]]:
         target = entry.get("terraform") if isinstance(entry, dict) else None
         if isinstance(target, str):
             yield index, str(name_base / target), disk_base / target
+
+
+def _import_failed(where: Location, target: str, why: str) -> Diagnostic:
+    """An export named by the snapshot cannot be used: said at the import entry, which the
+    commands treat as input that cannot be read (exit 2)."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in target)
+    return Diagnostic(where, f"cannot import {shown}: {why}", "import-failed")
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

@@ -1761,16 +1761,30 @@ CUSTOM_CASES = [
             (
                 N,
                 "policy",
-                'the snapshot records nothing at "recipients", so the rule has nothing to check',
+                'the snapshot records nothing at "recipients", so the rule has nothing to check; '
+                'no object in the snapshot has a field "recipients"',
             ),
         ],
     ),
     Case(
-        "empty-list-passes-once",
+        "empty-list-is-not-evidenced",
         IN_EU,
         {"stores": []},
         [
-            (P, "policy", '"stores" yields no items, so there is nothing to check'),
+            (
+                N,
+                "policy",
+                '"stores" selects nothing, so there is nothing to judge; check the expression, '
+                "or set allow_empty: true if the rule may select nothing",
+            ),
+        ],
+    ),
+    Case(
+        "empty-list-passes-once-when-allowed",
+        {**IN_EU, "allow_empty": True},
+        {"stores": []},
+        [
+            (P, "policy", '"stores" selects nothing, which the rule allows (allow_empty: true)'),
         ],
     ),
     Case(

@@ -9,7 +9,7 @@ used. A state file is read from ``values.root_module``. Modules are read recursi
 resource kind live in :mod:`terraform_s3` and :mod:`terraform_dynamodb`.
 
 Mapping rules say which resources hold which data (first match wins; unmatched resources are
-ignored)::
+ignored, and a rule that maps no resource is warned about)::
 
     - match: {address: "module.chat.aws_s3_bucket.*", name: "chat-*", tags: {DataClass: chats}}
       store: {id: "{name}", data_kinds: [conversations], retention_state: training_not_allowed}
@@ -65,8 +65,12 @@ class ImportedStore:
 
 @dataclass(frozen=True, slots=True)
 class TerraformImport:
+    """The stores an export yields; ``readable`` is false when it is not a Terraform export
+    this reader understands at all (its ``diagnostics`` then say why)."""
+
     stores: list[ImportedStore]
     diagnostics: list[Diagnostic]
+    readable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +97,26 @@ class _Importer:
     compared: set[int] = field(default_factory=set)
 
     def run(self) -> None:
+        used: set[int] = set()
         for candidate in self._candidates():
             found = self._match(candidate)
             if found is not None:
+                used.add(found[0])
                 self._store(candidate, *found)
+        for index in range(len(self.rules)):
+            if index not in used:
+                self._unused(index)
+
+    def _unused(self, index: int) -> None:
+        """A rule no store comes from is said, never silently dropped."""
+        message = (
+            f"mapping rule {index + 1} maps no resource of {self.plan.doc.name} (none matches "
+            "it, or an earlier rule matches first), so no store comes from it"
+        )
+        where = self.locate_rule((index, "match")) if self.locate_rule else self.plan.doc.locate(())
+        self.plan.diagnostics.append(
+            Diagnostic(where, message, "terraform-rule-unused", Level.WARNING)
+        )
 
     # -- which resources -----------------------------------------------------------------------
 
@@ -376,7 +396,7 @@ def import_terraform(
     """
     plan = read_plan(doc)
     if any(d.level is Level.ERROR for d in plan.diagnostics):
-        return TerraformImport([], list(plan.diagnostics))
+        return TerraformImport([], list(plan.diagnostics), readable=False)
     importer = _Importer(plan, rules, rule_locator)
     importer.run()
     return TerraformImport(importer.stores, list(plan.diagnostics))

@@ -9,10 +9,13 @@ an empty string are false; everything else — ``0`` included — is true.
 Findings are named ``<for_each>:<resource>`` (``stores:chat-primary``) and point at the item
 in the snapshot. When ``for_each`` finds nothing (``null``) the rule is *not evidenced*; when it
 finds something that is not a list, or an expression fails on an item (a function given the
-wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list means
-there is nothing to check, and passes. Expressions are compiled once; malformed ones, unknown
-functions and wrong argument counts are reported by ``policy-check validate`` with the
-column at fault.
+wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list is not
+evidenced either (a misspelt field in a filter selects nothing too: the finding names fields no
+object of the snapshot has, with a "did you mean"), unless the rule says ``allow_empty: true``.
+Expressions are compiled once; malformed ones, unknown functions and wrong argument counts are
+reported by ``policy-check validate`` with the column at fault, and so are expressions too
+large to parse and evaluate safely (more than 4,000 characters, or more than 100 operators and
+brackets), before they are parsed.
 
 PASS::
 
@@ -53,6 +56,19 @@ from checker.model import Area, Observation, Severity, Status
 _FIELDS = ("for_each", "resource", "assert")
 _FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
 _SHOWN = 60  # longest value shown in a finding's "actual"
+_SHOWN_EXPRESSION = 80  # longest expression quoted whole in a message
+
+# Expressions are parsed and evaluated by recursion, a few interpreter frames per operator, so
+# their size is bounded before they are parsed: a clear error instead of a RecursionError.
+# A hundred operators allow some twenty-five conditions in one rule; beyond that, split it.
+MAX_EXPRESSION_LENGTH = 4000
+MAX_EXPRESSION_OPERATORS = 100
+_OPERATOR_TOKENS = frozenset(
+    {
+        "lparen", "lbracket", "lbrace", "filter", "flatten", "star", "expref",
+        "and", "or", "not", "pipe", "eq", "ne", "lt", "lte", "gt", "gte",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +83,43 @@ class Compiled:
     parsed: Any = None
     error: str | None = None
     path: JsonPath | None = None
+    too_large: bool = False
 
     def search(self, data: Any) -> Any:
         return self.parsed.search(data)
+
+    def problem(self, field: str) -> str:
+        """Why the ``field`` expression cannot be used, as a message for the user."""
+        quoted = _quote(self.source)
+        if self.too_large:
+            return f"the {field} expression {quoted} is too large: {self.error}"
+        return f"the {field} expression {quoted} is not valid JMESPath: {self.error}"
 
 
 @functools.lru_cache(maxsize=512)
 def compile_expression(expression: str) -> Compiled:
     """Compile once per distinct expression; errors are returned, not raised."""
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        return _too_large(
+            expression,
+            f"it is {len(expression):,} characters long, more than the "
+            f"{MAX_EXPRESSION_LENGTH:,} allowed",
+        )
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # jmespath caches parses; tokenising anew surfaces the warning on every compile
-            list(Lexer().tokenize(expression))
+            operators = 0
+            for token in Lexer().tokenize(expression):
+                if token["type"] in _OPERATOR_TOKENS:
+                    operators += 1
+                    if operators > MAX_EXPRESSION_OPERATORS:
+                        return _too_large(
+                            expression,
+                            f"it has more than {MAX_EXPRESSION_OPERATORS} operators and brackets "
+                            f"(the {_ordinal(operators)}, {token['value']!r}, is at column "
+                            f"{int(token['start']) + 1})",
+                        )
             parsed = jmespath.compile(expression)
     except jmespath_errors.JMESPathError as exc:
         return Compiled(expression, error=_syntax_problem(expression, exc))
@@ -95,6 +135,14 @@ def compile_expression(expression: str) -> Compiled:
     return Compiled(expression, parsed=parsed, path=_field_path(parsed.parsed))
 
 
+def _too_large(expression: str, why: str) -> Compiled:
+    return Compiled(
+        expression,
+        error=f"{why}; split the rule or simplify the expression",
+        too_large=True,
+    )
+
+
 def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(field, message)`` for each expression of a custom rule that does not compile."""
     errors = []
@@ -104,7 +152,7 @@ def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
             continue  # absent or of the wrong type: the schema reports it
         compiled = compile_expression(source)
         if compiled.error is not None:
-            errors.append((field, _invalid(field, source, compiled.error)))
+            errors.append((field, compiled.problem(field)))
     return errors
 
 
@@ -120,9 +168,9 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             yield Observation(
                 Status.ERROR,
                 "policy",
-                _invalid(field, compiled.source, compiled.error),
+                compiled.problem(field),
                 "a valid JMESPath expression",
-                "invalid expression",
+                "expression too large" if compiled.too_large else "invalid expression",
                 None,
                 (field,),
             )
@@ -132,10 +180,10 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
     base = for_each.path
     try:
         items = for_each.search(ctx.snapshot)
-    except (ValueError, TypeError) as exc:  # JMESPathError is a ValueError
+    except (ValueError, TypeError, RecursionError) as exc:  # JMESPathError: ValueError
         yield _error(
             "policy",
-            f'the for_each expression "{source}" could not be evaluated: {exc}',
+            f'the for_each expression "{source}" could not be evaluated: {_why(exc)}',
             "a list of items",
             None,
             ("for_each",),
@@ -145,7 +193,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield Observation(
             Status.NOT_EVIDENCED,
             "policy",
-            f'the snapshot records nothing at "{source}", so the rule has nothing to check',
+            f'the snapshot records nothing at "{source}", so the rule has nothing to check'
+            + _unknown_fields(for_each, ctx.snapshot),
             f'a list at "{source}"',
             "not recorded in the snapshot",
             nearest(ctx.snapshot, base) if base is not None else None,
@@ -163,15 +212,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         return
     expected = f'"{assertion.source}" is true'
     if not items:
-        yield Observation(
-            Status.PASS,
-            "policy",
-            f'"{source}" yields no items, so there is nothing to check',
-            expected,
-            "no items",
-            base,
-            (),
-        )
+        yield _selects_nothing(for_each, ctx.snapshot, clause.get("allow_empty") is True)
         return
     locate = _Locator(ctx.snapshot, base, items)
     message = clause.get("message")
@@ -179,11 +220,11 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         evidence = locate(index, item)
         try:
             name_value = naming.search(item)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 f"{source}:[{index}]",
                 f'the resource expression "{naming.source}" '
-                f'could not be evaluated on item {index} of "{source}": {exc}',
+                f'could not be evaluated on item {index} of "{source}": {_why(exc)}',
                 "a name for the item",
                 evidence,
                 ("resource",),
@@ -197,10 +238,10 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         resource = f"{prefix}{name}" if name is not None else f"{source}:[{index}]"
         try:
             outcome = assertion.search(item)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 resource,
-                f"the assert expression could not be evaluated on {label}: {exc}",
+                f"the assert expression could not be evaluated on {label}: {_why(exc)}",
                 expected,
                 evidence,
                 ("assert",),
@@ -225,6 +266,87 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             yield Observation(
                 Status.FAIL, resource, text, expected, _show(outcome), evidence, ("assert",)
             )
+
+
+def _selects_nothing(for_each: Compiled, snapshot: Any, allowed: bool) -> Observation:
+    """An empty selection is no evidence unless the rule says it may be empty: a misspelt
+    field in a filter selects nothing, and must not pass for a rule that holds."""
+    source = for_each.source
+    origin = for_each.path or _source_path(for_each.parsed.parsed)
+    evidence = nearest(snapshot, origin) if origin is not None else None
+    if allowed:
+        return Observation(
+            Status.PASS,
+            "policy",
+            f'"{source}" selects nothing, which the rule allows (allow_empty: true)',
+            "items, or none (allow_empty: true)",
+            "no items",
+            evidence,
+            (),
+        )
+    return Observation(
+        Status.NOT_EVIDENCED,
+        "policy",
+        f'"{source}" selects nothing, so there is nothing to judge'
+        f"{_unknown_fields(for_each, snapshot)}; check the expression, "
+        "or set allow_empty: true if the rule may select nothing",
+        "at least one item (or allow_empty: true)",
+        "no items",
+        evidence,
+        ("for_each",),
+    )
+
+
+def _source_path(node: Any) -> JsonPath | None:
+    """The plain path a filter, projection or pipe starts from: ``stores`` for
+    ``stores[?region == 'eu'].id``."""
+    while isinstance(node, Mapping) and node.get("type") in _FROM_LEFT:
+        node = (node.get("children") or [None])[0]
+    return _field_path(node)
+
+
+_FROM_LEFT = frozenset({"filter_projection", "projection", "value_projection", "flatten", "pipe"})
+
+
+def _unknown_fields(compiled: Compiled, snapshot: Any) -> str:
+    """``; no object in the snapshot has a field "regoin" (did you mean "region"?)`` for the
+    field names of an expression that no object of the snapshot has, or ``""``."""
+    names = list(dict.fromkeys(_field_names(compiled.parsed.parsed)))
+    if not names:
+        return ""
+    keys = _all_keys(snapshot)
+    missing = [name for name in names if name not in keys]
+    if not missing:
+        return ""
+    shown = []
+    for name in missing:
+        close = difflib.get_close_matches(name, sorted(keys), n=1)
+        shown.append(f'"{name}" (did you mean "{close[0]}"?)' if close else f'"{name}"')
+    return f"; no object in the snapshot has a field {' or '.join(shown)}"
+
+
+def _field_names(node: Any) -> Iterator[str]:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, Mapping):
+            continue
+        if current.get("type") == "field":
+            yield str(current["value"])
+        pending.extend(reversed(current.get("children") or ()))
+
+
+def _all_keys(data: Any) -> set[str]:
+    keys: set[str] = set()
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Mapping):
+            keys.update(str(k) for k in node)
+            pending.extend(v for v in node.values() if isinstance(v, (Mapping, list)))
+        elif isinstance(node, list):
+            pending.extend(v for v in node if isinstance(v, (Mapping, list)))
+    return keys
 
 
 class _Locator:
@@ -281,8 +403,17 @@ def _error(
     return Observation(Status.ERROR, resource, message, expected, "error", evidence, clause_path)
 
 
-def _invalid(field: str, source: str, problem: str) -> str:
-    return f'the {field} expression "{source}" is not valid JMESPath: {problem}'
+def _ordinal(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _quote(source: str) -> str:
+    """An expression in double quotes, its start only when it is long."""
+    if len(source) <= _SHOWN_EXPRESSION:
+        return f'"{source}"'
+    return f'"{source[: _SHOWN_EXPRESSION - 1]}…"'
 
 
 def _syntax_problem(expression: str, exc: Exception) -> str:
@@ -338,15 +469,26 @@ def _column_of_call(expression: str, name: str) -> int:
 
 
 def _field_path(node: Any) -> JsonPath | None:
-    """``stores`` -> ("stores",); ``a.b`` -> ("a", "b"); anything else -> None."""
+    """The snapshot path a plain path expression reads, or None for anything else.
+
+    ``stores`` -> ("stores",); ``user_rights.export.formats`` -> ("user_rights", "export",
+    "formats"); ``a[0].b`` -> ("a", 0, "b"). Indexes counted from the end, filters,
+    projections, pipes and functions have no single place in the snapshot."""
     if not isinstance(node, Mapping):
         return None
-    if node.get("type") == "field":
+    kind = node.get("type")
+    if kind == "field":
         return (str(node["value"]),)
-    if node.get("type") == "subexpression":
-        left, right = (_field_path(child) for child in node["children"])
-        if left is not None and right is not None:
-            return (*left, *right)
+    if kind == "index" and isinstance(node.get("value"), int) and node["value"] >= 0:
+        return (int(node["value"]),)
+    if kind in ("subexpression", "index_expression"):
+        path: JsonPath = ()
+        for child in node.get("children") or ():
+            part = _field_path(child)
+            if part is None:
+                return None
+            path = (*path, *part)
+        return path or None
     return None
 
 
@@ -368,8 +510,17 @@ def _name(value: Any, item: Any) -> str | None:
     return _show(value)
 
 
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "the value is nested too deeply to evaluate"
+    return str(exc)
+
+
 def _show(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    except RecursionError:
+        return "(nested too deeply to show)"
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 

@@ -24,7 +24,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         view, notes = resolve_imports(doc, limits=limits)  # the plans must load and map too
         notes = [*notes, *snapshot_diagnostics(view)]  # ids unique, sources real, imports too
         loaded.diagnostics.extend(notes)
-        if any(n.level is Level.ERROR for n in notes):
+        if any(n.code == "import-failed" for n in notes):  # as if the snapshot were unreadable
+            loaded.documents.remove((doc, kind))
+            loaded.unreadable += 1
+        elif any(n.level is Level.ERROR for n in notes):
             loaded.documents.remove((doc, kind))
             loaded.invalid.append(doc)
     errors = [d for d in loaded.diagnostics if d.level is Level.ERROR]

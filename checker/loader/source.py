@@ -65,6 +65,8 @@ def read_bytes(path: str | os.PathLike[str], name: str, limit: int, what: str) -
 
     ``what`` names the kind of input the limit is for, e.g. ``JSON input``.
     """
+    if "\0" in os.fspath(path):  # the operating system cannot name such a file
+        raise input_error(name, "io-error", "cannot read file: the path contains a NUL character")
     try:
         info = Path(path).stat()
     except OSError as exc:
