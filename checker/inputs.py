@@ -300,5 +300,11 @@ def _count(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 def file_key(path: str | os.PathLike[str]) -> str:
-    """The same string for two spellings of one file (relative or absolute, via symlinks)."""
-    return os.path.normcase(os.path.realpath(path))
+    """The same string for two spellings of one file (relative or absolute, via symlinks).
+
+    A path no file system accepts (a NUL byte) is its own key: it names no file to collide with,
+    and the loader reports it."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except ValueError:
+        return os.fspath(path)

@@ -74,6 +74,9 @@ def output_problems(
     inodes: dict[tuple[int, int], tuple[str, str]] | None = None
     seen: dict[str, Target] = {}
     for target in targets:
+        if "\0" in target.path:  # no file system takes it: refuse it before any work
+            problems.append(_problem(target, f"{target.label} contains a NUL character"))
+            continue
         key = file_key(target.path)
         hit = by_key.get(key)
         stat = _stat(target.path)

@@ -313,3 +313,16 @@ def test_a_config_named_with_paths_on_the_command_line_still_writes_its_outputs(
     results = json.loads((project / "conf/out/r.json").read_text(encoding="utf-8"))
     assert results["fail_on"] == "high"
     assert [d["file"] for d in results["documents"]] == ["policy.yaml", "snapshot.yaml"]
+
+
+def test_an_output_path_with_a_nul_character_is_refused_before_any_work(
+    project: Path, run_cli: CliRunner, no_work: None
+) -> None:
+    """No file system takes the name: a usage error, shown escaped on one line."""
+    _config_writing(project, '"o\\0.json"')
+    result = run_cli("check", "--as-of", AS_OF)
+    assert result.code == 2, result.out + result.err
+    assert result.err == (
+        "policy-check.yaml:6:26: error: output 'o\\x00.json' contains a NUL character "
+        "(at $.outputs[0].path)\n"
+    )
