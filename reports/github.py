@@ -26,9 +26,8 @@ from functools import partial
 from typing import TextIO
 
 from checker.diagnostics import Diagnostic, Level, Location
-from checker.model import Finding, Result, Status, WaiverState
-from reports.base import EXPIRING_SOON_DAYS, Reporter, Summary, plural, shown, where
-from reports.redaction import redact_result
+from checker.model import Finding, Status, WaiverState
+from reports.base import EXPIRING_SOON_DAYS, Redacted, Reporter, Summary, plural, shown, where
 from reports.text import TextReporter
 
 MAX_ANNOTATIONS = 200
@@ -106,8 +105,8 @@ class GitHubReporter(Reporter):
     extension = ".txt"
     description = "GitHub Actions annotations (default when GITHUB_ACTIONS=true)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         # (is a warning, how to write the line): lines are only built for what is written.
         pending: list[tuple[bool, Callable[[], str]]] = []
         for diagnostic in summary.result.diagnostics:

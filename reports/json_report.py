@@ -29,8 +29,7 @@ from checker.model import (
     Waiver,
     WaiverState,
 )
-from reports.base import STATUS_ORDER, Reporter
-from reports.redaction import redact_result
+from reports.base import STATUS_ORDER, Redacted, Reporter
 
 RESULTS_FORMAT = 1
 
@@ -331,5 +330,5 @@ class JsonReporter(Reporter):
     extension = ".json"
     description = "machine-readable results (documented, versioned schema)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(dumps(result_to_dict(redact_result(result)), ROW_LISTS))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(dumps(result_to_dict(redacted.result), ROW_LISTS))

@@ -25,8 +25,7 @@ from typing import TextIO
 
 from checker.diagnostics import Level
 from checker.model import Area, Finding, PassCount, Result, Status
-from reports.base import Reporter, Summary, plural, shown, where
-from reports.redaction import redact_result
+from reports.base import Redacted, Reporter, Summary, plural, shown, where
 
 HOSTNAME = "localhost"
 _ATTR_LIMIT = 500
@@ -257,8 +256,8 @@ class JUnitReporter(Reporter):
     extension = ".xml"
     description = "JUnit XML: a test case per promise and resource"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        root = to_junit(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        root = to_junit(redacted.result)
         ET.indent(root, space="  ")
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(root, encoding="unicode", short_empty_elements=True))

@@ -16,17 +16,17 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.model import Finding, Result, Status
+from checker.model import Finding, Status
 from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
+    Redacted,
     Reporter,
     Summary,
     plural,
     shown,
     where,
 )
-from reports.redaction import redact_result
 
 MAX_ROWS = 50
 _VALUE_LIMIT = 120
@@ -95,8 +95,8 @@ class MarkdownReporter(Reporter):
     extension = ".md"
     description = "compact Markdown for a pull-request comment or GITHUB_STEP_SUMMARY"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         stream.write("\n".join(self.lines(summary)) + "\n")
 
     def lines(self, summary: Summary) -> list[str]:

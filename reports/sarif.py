@@ -22,9 +22,8 @@ from urllib.parse import quote
 from checker import __version__
 from checker.diagnostics import Level, Location
 from checker.model import Finding, PassCount, Result, Severity, Status
-from reports.base import Reporter, Summary, pass_count_key, shown, sorted_findings
+from reports.base import Redacted, Reporter, Summary, pass_count_key, shown, sorted_findings
 from reports.json_report import dumps
-from reports.redaction import redact_result
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -270,9 +269,7 @@ class SarifReporter(Reporter):
     extension = ".sarif"
     description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
         stream.write(
-            dumps(
-                to_sarif(redact_result(result)), ("rules", "results", "toolExecutionNotifications")
-            )
+            dumps(to_sarif(redacted.result), ("rules", "results", "toolExecutionNotifications"))
         )

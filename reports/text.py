@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.model import Result, Status
-from reports.base import Reporter, Summary, plural, visible
-from reports.redaction import redact_result
+from checker.model import Status
+from reports.base import Redacted, Reporter, Summary, plural, visible
 
 _RESET = "\x1b[0m"
 _COLORS = {
@@ -38,8 +37,8 @@ class TextReporter(Reporter):
     extension = ".txt"
     description = "one line per finding and a summary (colour on a terminal)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         for diagnostic in summary.result.diagnostics:
             stream.write(
                 _paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level], color) + "\n"

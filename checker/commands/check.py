@@ -20,9 +20,9 @@ from checker.errors import UsageError
 from checker.inputs import Loaded, Source, expand, load_and_validate
 from checker.limits_args import limits_from_args
 from checker.model import Result, Severity
-from checker.outputs import Target, output_problems, write_outputs
+from checker.outputs import Target, output_problems, render
 from checker.snapshot import Snapshot, import_targets, resolve_imports
-from reports import default_format, get_reporter
+from reports import default_format
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
@@ -160,8 +160,7 @@ def _render(
 ) -> None:
     name = args.format or default_format(environ)
     color = bool(getattr(out, "isatty", lambda: False)()) and "NO_COLOR" not in environ
-    get_reporter(name).render(result, out, color=color)
-    write_outputs(result, targets)
+    render(result, out, name, targets, color=color)  # redacted once for every report
 
 
 def generated_at(option: str | None, environ: Mapping[str, str]) -> str:

@@ -8,9 +8,8 @@ from typing import TextIO
 from checker.diagnostics import Level
 from checker.errors import InputError
 from checker.loader import load_document
-from checker.outputs import Target, write_outputs
+from checker.outputs import Target, render
 from checker.validation import validate_document
-from reports import get_reporter
 from reports.json_report import result_from_dict
 
 
@@ -23,7 +22,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise InputError(problems[0])
     result = result_from_dict(doc.data)
     if args.output:
-        write_outputs(result, [Target(args.format, args.output)])
+        render(result, targets=[Target(args.format, args.output)])
     else:
-        get_reporter(args.format).render(result, out, color=False)
+        render(result, out, args.format)
     return 0
