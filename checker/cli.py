@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
-from checker.errors import CheckerError, InputError
+from checker.errors import CheckerError, UnusableInputs
 from checker.limits_args import add_limit_options
 from checker.model import Severity
 
@@ -194,8 +194,9 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(args, out, err, environ)
-    except InputError as exc:
-        err.write(f"{exc.diagnostic}\n")
+    except UnusableInputs as exc:  # every diagnostic that says why, each on its line
+        for diagnostic in exc.diagnostics:
+            err.write(f"{diagnostic}\n")
         return EXIT_USAGE
     except CheckerError as exc:
         err.write(f"policy-check: error: {exc}\n")

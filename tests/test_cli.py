@@ -202,12 +202,12 @@ def test_usage_and_input_errors_exit_2(
 def test_internal_errors_exit_3_without_traceback_unless_debug(
     run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import checker.commands.check as check_command
+    import checker.pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(check_command, "evaluate", broken)
+    monkeypatch.setattr(checker.pipeline, "check_unit", broken)
     argv = ["check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED]
     quiet = run_cli(*argv)
     assert quiet.code == 3

@@ -6,7 +6,7 @@ import argparse
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.errors import InputError
+from checker.errors import UnusableInputs
 from checker.loader import load_document
 from checker.outputs import Target, render
 from checker.validation import validate_document
@@ -17,9 +17,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     doc = load_document(args.results)
     problems = [d for d in validate_document(doc, "results") if d.level is Level.ERROR]
     if problems:
-        for problem in problems:
-            err.write(f"{problem}\n")
-        raise InputError(problems[0])
+        raise UnusableInputs(problems)
     result = result_from_dict(doc.data)
     if args.output:
         render(result, targets=[Target(args.format, args.output)])
