@@ -1,10 +1,10 @@
 """The pipeline: typed options in, one :class:`~checker.model.Result` out.
 
-:func:`run_check` is the only place that orchestrates a check. It
-reads and validates the inputs, refuse inputs the run cannot use (:class:`UnusableInputs`, exit
-code 2, with a diagnostic for each), and makes the result. The command parses arguments into
-options and renders the result; a library user, a benchmark, a test or a worker calls the
-same function, without argparse::
+:func:`run_check` and :func:`run_validate` are the only places that orchestrate a run. They
+read and validate the inputs, refuse inputs the run cannot use (:class:`UnusableInputs`, exit
+code 2, with a diagnostic for each), and make the result. The commands parse arguments into
+options and render the result; a library user, a benchmark, a test or a worker calls the same
+functions, without argparse::
 
     import datetime as dt
     from checker.pipeline import CheckOptions, run_check
@@ -27,27 +27,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from checker.diagnostics import Diagnostic
+from checker.diagnostics import Diagnostic, Level
 from checker.document import Document
-from checker.engine import PolicySet, check_unit, merge_results
+from checker.engine import (
+    PolicySet,
+    check_unit,
+    merge_results,
+    policy_info,
+    snapshot_info,
+)
 from checker.errors import UnusableInputs, UsageError
 from checker.frameworks import references_by_check
-from checker.inputs import Loaded, Source, expand, load_and_validate
+from checker.inputs import Loaded, Source, document_kind, expand, load_and_validate
 from checker.loader import DEFAULT_LIMITS, Limits
-from checker.model import Result, Severity
+from checker.model import Command, DocumentInfo, DocumentStatus, Result, Severity
 from checker.outputs import Target, output_problems
 from checker.snapshot import Snapshot, import_targets, resolve_imports
+from checker.snapshot_semantics import snapshot_diagnostics
 
 __all__ = [
     "NOW",
     "CheckOptions",
     "PolicySet",
     "UnusableInputs",
+    "ValidateOptions",
     "check_unit",
     "merge_results",
     "run_check",
+    "run_validate",
     "timestamp",
 ]
 
@@ -88,6 +97,27 @@ class CheckOptions:
         object.__setattr__(self, "fail_on", Severity(self.fail_on))
         if not self.policies or not self.snapshots:
             raise UsageError("nothing to check: give at least one policy and one snapshot")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateOptions:
+    """What ``policy-check validate`` runs: files and folders of any document kind.
+
+    ``as_of`` is only recorded in the result (validation does not depend on the date);
+    ``generated_at`` and ``outputs`` are as for :class:`CheckOptions`.
+    """
+
+    paths: Sequence[str | Source]
+    limits: Limits = DEFAULT_LIMITS
+    as_of: dt.date = field(default_factory=dt.date.today)
+    generated_at: str = ""
+    outputs: Sequence[Target] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", _paths(self.paths))
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+        if not self.paths:
+            raise UsageError("nothing to validate: give at least one file or folder")
 
 
 def timestamp(generated_at: str) -> str:
@@ -214,3 +244,65 @@ def _several_waivers(loaded: Loaded, source: Source) -> list[Diagnostic]:
             "several-waivers",
         )
     ]
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+def run_validate(options: ValidateOptions) -> Result:
+    """Validate every document named, of any kind: the result lists each with its status
+    (:class:`~checker.model.DocumentStatus`) and the diagnostics say what is wrong, where.
+
+    A snapshot's imports are read and mapped too, and its ids and sources checked: an export
+    that cannot be read makes the snapshot unreadable, other problems invalid. The result's
+    exit code is 2 when a document is unreadable or a folder holds none. Raises
+    :class:`UnusableInputs` only when a report would overwrite an input.
+    """
+    expansion = expand(options.paths)
+    _refuse(
+        output_problems(options.outputs, [("input", e.name, e.path) for e in expansion.entries])
+    )
+    loaded = load_and_validate(expansion, limits=options.limits)
+    _refuse(output_problems(options.outputs, list(_imports(loaded)), duplicates=False))
+    status = {id(doc): DocumentStatus.VALID for doc, _ in loaded.documents}
+    status.update((id(doc), DocumentStatus.INVALID) for doc in loaded.invalid)
+    for doc, kind in loaded.documents:
+        if kind != "snapshot":
+            continue
+        view, notes = resolve_imports(doc, limits=options.limits)  # the plans must load and map
+        notes = [*notes, *snapshot_diagnostics(view)]  # ids unique, sources real, imports too
+        loaded.diagnostics.extend(notes)
+        if any(n.unreadable for n in notes):  # as if the snapshot could not be read
+            status[id(doc)] = DocumentStatus.UNREADABLE
+        elif any(n.level is Level.ERROR for n in notes):
+            status[id(doc)] = DocumentStatus.INVALID
+    documents = [
+        _validated(name, doc, DocumentStatus.UNREADABLE if doc is None else status[id(doc)])
+        for name, doc in loaded.files
+    ]
+    documents += [
+        DocumentInfo("unknown", n, "", status=DocumentStatus.SKIPPED) for n in loaded.skipped
+    ]
+    documents += [DocumentInfo("folder", n, "", status=DocumentStatus.EMPTY) for n in loaded.empty]
+    return Result(
+        as_of=options.as_of,
+        diagnostics=loaded.diagnostics,
+        documents=documents,
+        generated_at=timestamp(options.generated_at),
+        command=Command.VALIDATE,
+    )
+
+
+def _validated(name: str, doc: Document | None, status: DocumentStatus) -> DocumentInfo:
+    """What the result says of a validated file: its kind and, when valid, its identity."""
+    kind = (document_kind(doc) if doc is not None else None) or "unknown"
+    if doc is not None and status is DocumentStatus.VALID:
+        if kind == "policy":
+            return _with_status(policy_info(doc), status)
+        if kind == "snapshot":
+            return _with_status(snapshot_info(doc), status)
+    return DocumentInfo(kind, name, "", status=status)
+
+
+def _with_status(info: DocumentInfo, status: DocumentStatus) -> DocumentInfo:
+    return replace(info, status=status)

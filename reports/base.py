@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from typing import Any, TextIO, final
 
 from checker.diagnostics import Level, Location
-from checker.model import Area, DocumentInfo, Finding, PassCount, Result, Status, WaiverState
+from checker.model import (
+    Area,
+    Command,
+    DocumentInfo,
+    DocumentStatus,
+    Finding,
+    PassCount,
+    Result,
+    Status,
+    WaiverState,
+)
 from reports.redaction import redact_result
 
 EXPIRING_SOON_DAYS = 30
@@ -294,6 +304,8 @@ class Summary:
 
     @property
     def verdict(self) -> str:
+        if is_validation(self.result):
+            return "Valid" if self.compliant else "Not valid"
         return "Compliant" if self.compliant else "Not compliant"
 
     @property
@@ -357,6 +369,32 @@ class Summary:
             ],
             expired=[s for s in states if s.expired],
         )
+
+
+def document_counts(result: Result) -> dict[DocumentStatus, int]:
+    """Documents per status, every status present (``validate``)."""
+    counts = Counter(d.status for d in result.documents if d.status is not None)
+    return {status: counts[status] for status in DocumentStatus}
+
+
+def validation_sentence(result: Result) -> str:
+    """``3 valid, 1 invalid, 0 unreadable`` (then skipped files and empty folders, if any)."""
+    c = document_counts(result)
+    text = (
+        f"{c[DocumentStatus.VALID]} valid, {c[DocumentStatus.INVALID]} invalid, "
+        f"{c[DocumentStatus.UNREADABLE]} unreadable"
+    )
+    if c[DocumentStatus.SKIPPED]:
+        text += f", {c[DocumentStatus.SKIPPED]} skipped (not policy-checker documents)"
+    empty = c[DocumentStatus.EMPTY]
+    if empty:
+        text += f", {empty} folder{'s' if empty > 1 else ''} without documents"
+    return text
+
+
+def is_validation(result: Result) -> bool:
+    """Whether ``result`` is a validation (``policy-check validate``), not a check."""
+    return result.command is Command.VALIDATE
 
 
 def group_by_clause(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -38,17 +38,21 @@ def test_validate_json_format(run_cli: CliRunner, tmp_path: Path) -> None:
     result = run_cli("validate", "--format", "json", str(bad))
     assert result.code == 1
     payload = json.loads(result.out)
-    assert payload["validate_format"] == 1
+    assert (payload["results_format"], payload["command"]) == (1, "validate")
+    assert payload["documents"][0]["status"] == "invalid"
     unknown = [d for d in payload["diagnostics"] if d["code"] == "schema-unknown-key"]
     assert unknown == [
         {
-            "file": str(bad),
-            "line": 4,
-            "column": 5,
-            "path": "$.waivers[0].chek",
             "level": "error",
             "code": "schema-unknown-key",
             "message": "unknown key 'chek'; did you mean 'check'?",
+            "location": {
+                "file": str(bad),
+                "line": 4,
+                "column": 5,
+                "path": ["waivers", 0, "chek"],
+                "json_path": "$.waivers[0].chek",
+            },
         }
     ]
 

@@ -12,8 +12,8 @@ from typing import TextIO
 import pytest
 
 import reports.base
-from checker.diagnostics import Diagnostic, Location, Position
-from checker.model import Result
+from checker.diagnostics import Diagnostic, Level, Location, Position
+from checker.model import Command, DocumentInfo, DocumentStatus, Result
 from checker.outputs import Target, render
 from reports import REPORTERS, Redacted, Reporter, get_reporter
 from reports.redaction import MASK
@@ -39,6 +39,22 @@ def _check_with_secrets() -> Result:
     return result
 
 
+def _validation_with_secrets() -> Result:
+    return Result(
+        as_of=mixed_result().as_of,
+        command=Command.VALIDATE,
+        documents=[DocumentInfo("snapshot", "s.yaml", "", status=DocumentStatus.INVALID)],
+        diagnostics=[
+            Diagnostic(
+                Location("s.yaml", Position(7, 3), ("stores", 0, "password=hunter2")),
+                f"unknown key 'password=hunter2'; the value {GITHUB_TOKEN} ({AWS_KEY})",
+                "schema-unknown-key",
+                Level.ERROR,
+            )
+        ],
+    )
+
+
 class _Everything(Reporter):
     """A careless new format: it writes every field of whatever it is given."""
 
@@ -50,9 +66,10 @@ class _Everything(Reporter):
         stream.write(repr(redacted))
 
 
+@pytest.mark.parametrize("sample", [_check_with_secrets, _validation_with_secrets])
 @pytest.mark.parametrize("name", [*sorted(REPORTERS), "new"])
-def test_no_reporter_can_leak_a_secret(name: str) -> None:
-    result = _check_with_secrets()
+def test_no_reporter_can_leak_a_secret(name: str, sample: object) -> None:
+    result = sample()  # type: ignore[operator]
     assert any(s in repr(result) for s in SECRETS)
     reporter = _Everything() if name == "new" else get_reporter(name)
     stream = io.StringIO()
@@ -122,3 +139,9 @@ def test_a_command_writing_several_reports_redacts_once(
     )  # fmt: skip
     assert result.code == 1
     assert len(redactions) == 1
+    validation = run_cli(
+        "validate", str(REPO / "policies/library"), "--format", "github",
+        "--output", f"junit={tmp_path / 'v.xml'}", "--output", f"markdown={tmp_path / 'v.md'}",
+    )  # fmt: skip
+    assert validation.code == 0
+    assert len(redactions) == 2
