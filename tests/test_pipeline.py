@@ -11,6 +11,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import io
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,6 +217,18 @@ def test_options_are_merged_once_the_command_line_over_the_config(
     assert given.generated_at == "1970-01-01T00:00:00+00:00"
     with pytest.raises(dataclasses.FrozenInstanceError):
         given.as_of = AS_OF  # type: ignore[misc]
+
+
+def test_the_library_example_runs_without_argparse() -> None:
+    """The examples of docs/library.md, run as a library user would: no command line."""
+    text = (REPO / "docs/library.md").read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
+    assert "run_check" in code and "run_validate" in code and "merge_results" in code
+    code += "\nimport sys\nassert 'argparse' not in sys.modules, 'the library needs argparse'\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_command_renders_what_run_check_returns() -> None:
