@@ -60,6 +60,14 @@ class Level(StrEnum):
     WARNING = "warning"
 
 
+IMPORT_FAILED = "import-failed"
+
+UNREADABLE_CODES = frozenset({IMPORT_FAILED})
+"""Codes of diagnostics that mean an input cannot be read at all, though the document naming
+it could be (an export a snapshot imports): like a file that cannot be read, exit code 2.
+Files that cannot be read or parsed themselves raise :class:`~checker.errors.InputError`."""
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One input problem, printed as ``file:line:col: error: message (at $.path)``."""
@@ -68,6 +76,11 @@ class Diagnostic:
     message: str
     code: str
     level: Level = Level.ERROR
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether this says an input cannot be read (see :data:`UNREADABLE_CODES`)."""
+        return self.code in UNREADABLE_CODES
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.level.value}: {self.message}"

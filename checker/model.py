@@ -169,11 +169,39 @@ class PassCount:
         return f"{self.policy_id}/{self.clause_id}"
 
 
+class Command(StrEnum):
+    """The command a :class:`Result` answers: reporters word a validation differently."""
+
+    CHECK = "check"
+    VALIDATE = "validate"
+
+
+class DocumentStatus(StrEnum):
+    """What ``validate`` made of an input (``check`` leaves it unset: it refuses to run on
+    inputs that are not valid)."""
+
+    VALID = "valid"
+    INVALID = "invalid"  # read, but against its schema or its semantics
+    UNREADABLE = "unreadable"  # cannot be read or parsed, or an export it imports cannot
+    SKIPPED = "skipped"  # found in a folder, without a policy-checker marker: not read further
+    EMPTY = "empty"  # a folder that holds no document
+
+    @property
+    def unusable(self) -> bool:
+        """Input the command cannot work with at all: exit code 2, not 1."""
+        return self in _UNUSABLE
+
+
+_UNUSABLE = frozenset({DocumentStatus.UNREADABLE, DocumentStatus.EMPTY})
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
-    """What the report says about an input: a policy or a snapshot."""
+    """What the report says about an input: a policy or a snapshot (with ``validate``, any
+    document, and its status)."""
 
-    kind: str  # "policy" | "snapshot" | "waivers"
+    kind: str  # "policy" | "snapshot" | "waivers"; validate: also "config", "framework",
+    # "unknown" (no marker, or not readable) and "folder" (a folder with nothing in it)
     file: str
     id: str
     title: str = ""
@@ -181,6 +209,7 @@ class DocumentInfo:
     date: str = ""  # effective date (policy) or taken-at (snapshot)
     system: str = ""
     environment: str = ""
+    status: DocumentStatus | None = None  # set by validate only
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +224,11 @@ class WaiverState:
 
 @dataclass(slots=True)
 class Result:
-    """Everything one ``check`` run produced."""
+    """Everything one ``check`` or ``validate`` run produced.
+
+    A validation has no findings: its documents carry their status and its diagnostics say
+    what is wrong, each at ``file:line:col``.
+    """
 
     as_of: dt.date
     fail_on: Severity = Severity.LOW
@@ -205,6 +238,7 @@ class Result:
     waivers: list[WaiverState] = field(default_factory=list)
     generated_at: str = ""
     pass_counts: list[PassCount] = field(default_factory=list)
+    command: Command = Command.CHECK
 
     def counts(self) -> Counter[Status]:
         """Findings per status; counted passes included."""
@@ -229,6 +263,15 @@ class Result:
         errors = any(d.level is Level.ERROR for d in self.diagnostics)
         return not errors and not self.blocking()
 
+    @property
+    def unusable(self) -> bool:
+        """Whether an input could not be used at all (validate: unreadable, or a folder with
+        no document)."""
+        return any(d.status is not None and d.status.unusable for d in self.documents)
+
     def exit_code(self) -> int:
-        """0 compliant (or only waived / below-threshold findings), 1 otherwise."""
+        """0 compliant (or only waived / below-threshold findings), 1 otherwise; 2 when an
+        input could not be used at all."""
+        if self.unusable:
+            return 2
         return 0 if self.compliant else 1

@@ -33,6 +33,7 @@ from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
     AreaRow,
+    Redacted,
     Reporter,
     Summary,
     finding_key,
@@ -40,7 +41,6 @@ from reports.base import (
     plural,
     shown,
 )
-from reports.redaction import redact_result
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -349,5 +349,5 @@ class HtmlReporter(Reporter):
     extension = ".html"
     description = "self-contained HTML compliance report (works offline, printable)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(render_html(redact_result(result)))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(render_html(redacted.result))

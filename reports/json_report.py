@@ -20,7 +20,9 @@ from checker import __version__
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
 from checker.model import (
     Area,
+    Command,
     DocumentInfo,
+    DocumentStatus,
     Finding,
     PassCount,
     Result,
@@ -29,8 +31,7 @@ from checker.model import (
     Waiver,
     WaiverState,
 )
-from reports.base import STATUS_ORDER, Reporter
-from reports.redaction import redact_result
+from reports.base import STATUS_ORDER, Redacted, Reporter
 
 RESULTS_FORMAT = 1
 
@@ -113,6 +114,12 @@ def _pass_count(counted: PassCount) -> dict[str, Any]:
     }
 
 
+def _verdict(result: Result) -> str:
+    if result.command is Command.VALIDATE:
+        return "valid" if result.compliant else "invalid"
+    return "compliant" if result.compliant else "not_compliant"
+
+
 def result_to_dict(result: Result) -> dict[str, Any]:
     """``result`` as a results document (keys in a fixed order, findings in result order)."""
     blocking_ids = {id(f) for f in result.blocking()}
@@ -122,13 +129,16 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     counted: dict[Area, list[PassCount]] = {}
     for item in result.pass_counts:
         counted.setdefault(item.area, []).append(item)
+    # A check's results say nothing of the command, as before validate wrote this format.
+    command = {} if result.command is Command.CHECK else {"command": result.command.value}
     return {
         "results_format": RESULTS_FORMAT,
         "tool": {"name": "policy-checker", "version": __version__},
+        **command,
         "generated_at": result.generated_at,
         "as_of": result.as_of.isoformat(),
         "fail_on": result.fail_on.value,
-        "verdict": "compliant" if result.compliant else "not_compliant",
+        "verdict": _verdict(result),
         "exit_code": result.exit_code(),
         "summary": {
             **_counts(result.findings, result.pass_counts),
@@ -149,6 +159,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "date": d.date,
                 "system": d.system,
                 "environment": d.environment,
+                **({} if d.status is None else {"status": d.status.value}),
             }
             for d in result.documents
         ],
@@ -258,6 +269,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
                 date=str(d.get("date", "")),
                 system=str(d.get("system", "")),
                 environment=str(d.get("environment", "")),
+                status=DocumentStatus(d["status"]) if "status" in d else None,
             )
             for d in data.get("documents", ())
         ],
@@ -269,6 +281,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         ],
         generated_at=str(data.get("generated_at", "")),
         pass_counts=[_read_pass_count(c) for c in data.get("pass_counts", ())],
+        command=Command(data.get("command", Command.CHECK.value)),
     )
 
 
@@ -331,5 +344,5 @@ class JsonReporter(Reporter):
     extension = ".json"
     description = "machine-readable results (documented, versioned schema)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(dumps(result_to_dict(redact_result(result)), ROW_LISTS))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(dumps(result_to_dict(redacted.result), ROW_LISTS))
