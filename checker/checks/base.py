@@ -17,6 +17,7 @@ from checker.diagnostics import JsonPath
 from checker.durations import Duration, DurationError, parse_duration
 from checker.model import Area, Observation, Severity, Status
 from checker.schemas import load_schema
+from checker.snapshot import LIST_SECTIONS
 
 Clause = Mapping[str, Any]
 
@@ -225,13 +226,6 @@ def training_pipelines(ctx: CheckContext) -> list[tuple[JsonPath, Mapping[str, A
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
 
 
-_SECTION_WORDS = {
-    "pipelines": "its data pipelines",
-    "stores": "its data stores",
-    "recipients": "who receives data",
-}
-
-
 def section_missing(
     ctx: CheckContext, section: str, expected: str, clause_path: JsonPath = ()
 ) -> Observation | None:
@@ -240,7 +234,7 @@ def section_missing(
         return None
     return not_evidenced(
         section,
-        f"the snapshot does not record {_SECTION_WORDS[section]}",
+        f"the snapshot does not record {LIST_SECTIONS[section].contents}",
         expected,
         None,
         clause_path,
