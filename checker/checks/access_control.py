@@ -140,7 +140,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="access_control",
-    area=Area.ACCESS,
+    order=110,
+    area=Area("access", "Access control"),
     title="Access control",
     default_severity=Severity.HIGH,
     run=run,

@@ -112,7 +112,8 @@ def _sharing(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="anonymisation",
-    area=Area.ANONYMISATION,
+    order=60,
+    area=Area("anonymisation", "Anonymisation"),
     title="Anonymisation before use",
     default_severity=Severity.HIGH,
     run=run,

@@ -89,12 +89,16 @@ class CheckContext:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Check:
-    """A registered check: reads clauses of section ``id`` and yields observations."""
+    """A clause section, declared by its module as ``CHECK``: the registry finds it there.
 
-    id: str
-    area: Area
+    ``run`` reads one clause of section ``id`` and yields observations.
+    """
+
+    id: str  # the section's key in a policy, and the name of its module
+    order: int  # its place in the schema, the reports and the list of checks
+    area: Area  # the scorecard area its findings count towards
     title: str
     default_severity: Severity
     run: Callable[[CheckContext], Iterator[Observation]]

@@ -97,7 +97,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="breach_notification",
-    area=Area.BREACH,
+    order=130,
+    area=Area("breach", "Breach response"),
     title="Breach notification",
     default_severity=Severity.CRITICAL,
     run=run,

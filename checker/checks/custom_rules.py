@@ -539,7 +539,8 @@ def _kind(value: Any) -> str:
 
 CHECK = Check(
     id="custom_rules",
-    area=Area.CUSTOM,
+    order=150,
+    area=Area("custom", "Custom rules", listed_when_empty=False),
     title="Custom rules",
     default_severity=Severity.MEDIUM,
     run=run,

@@ -249,7 +249,8 @@ def _unknown_sources(
 
 CHECK = Check(
     id="data_minimisation",
-    area=Area.DATA_KINDS,
+    order=50,
+    area=Area("data_kinds", "Stored data kinds"),
     title="Stored data kinds",
     default_severity=Severity.HIGH,
     run=run,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.checks import retention
 from checker.checks.base import (
     Check,
     CheckContext,
@@ -25,7 +26,7 @@ from checker.checks.base import (
     passed,
     words,
 )
-from checker.model import Area, Observation, Severity
+from checker.model import Observation, Severity
 
 
 def run(ctx: CheckContext) -> Iterator[Observation]:
@@ -115,7 +116,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="deletion_schedules",
-    area=Area.RETENTION,
+    order=40,
+    area=retention.CHECK.area,  # counted with retention windows
     title="Deletion schedules",
     default_severity=Severity.MEDIUM,
     run=run,

@@ -120,7 +120,8 @@ def _age_words(seconds: int) -> str:
 
 CHECK = Check(
     id="governance",
-    area=Area.GOVERNANCE,
+    order=140,
+    area=Area("governance", "Governance"),
     title="Governance cadence",
     default_severity=Severity.MEDIUM,
     run=run,

@@ -231,7 +231,8 @@ def _training(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="minors",
-    area=Area.MINORS,
+    order=80,
+    area=Area("minors", "Minors"),
     title="Minors' data",
     default_severity=Severity.CRITICAL,
     run=run,

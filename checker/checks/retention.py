@@ -122,7 +122,8 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="retention",
-    area=Area.RETENTION,
+    order=30,
+    area=Area("retention", "Retention"),
     title="Retention windows",
     default_severity=Severity.HIGH,
     run=run,

@@ -244,7 +244,8 @@ def _rotation(
 
 CHECK = Check(
     id="security",
-    area=Area.SECURITY,
+    order=100,
+    area=Area("security", "Security"),
     title="Encryption and key management",
     default_severity=Severity.HIGH,
     run=run,

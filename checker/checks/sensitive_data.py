@@ -179,7 +179,8 @@ def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]
 
 CHECK = Check(
     id="sensitive_data",
-    area=Area.SENSITIVE,
+    order=70,
+    area=Area("sensitive", "Sensitive data"),
     title="Sensitive categories",
     default_severity=Severity.CRITICAL,
     run=run,

@@ -372,7 +372,8 @@ def _recipient_summary(recipient: Mapping[str, Any], agreements: list[str] | Non
 
 CHECK = Check(
     id="sharing",
-    area=Area.SHARING,
+    order=90,
+    area=Area("sharing", "Third-party sharing"),
     title="Third-party sharing",
     default_severity=Severity.CRITICAL,
     run=run,

@@ -179,7 +179,8 @@ def _tier(
 
 CHECK = Check(
     id="training_consent",
-    area=Area.CONSENT,
+    order=10,
+    area=Area("consent", "Training consent"),
     title="Training consent defaults",
     default_severity=Severity.HIGH,
     run=run,

@@ -167,7 +167,8 @@ def _sources_without_filter(
 
 CHECK = Check(
     id="training_exclusions",
-    area=Area.EXCLUDED_TIERS,
+    order=20,
+    area=Area("excluded_tiers", "Excluded tiers"),
     title="Tiers excluded from training",
     default_severity=Severity.CRITICAL,
     run=run,

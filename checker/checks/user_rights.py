@@ -215,7 +215,8 @@ def _formats(
 
 CHECK = Check(
     id="user_rights",
-    area=Area.USER_RIGHTS,
+    order=120,
+    area=Area("user_rights", "User rights"),
     title="User rights",
     default_severity=Severity.HIGH,
     run=run,
