@@ -31,10 +31,12 @@ indefinite number of people) and Art. 5(1)(f) (confidentiality).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     nearest,
     not_evidenced,
@@ -44,7 +46,13 @@ from checker.checks.base import (
 from checker.model import Area, Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+class AccessControlClause(Clause):
+    data_kinds: list[str]
+    allowed_roles: list[str]
+    need_based: NotRequired[bool]
+
+
+def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = [str(k) for k in clause["data_kinds"]]
     allowed = [str(r) for r in clause["allowed_roles"]]
@@ -144,6 +152,7 @@ CHECK = Check(
     area=Area("access", "Access control"),
     title="Access control",
     default_severity=Severity.HIGH,
+    clause_type=AccessControlClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -15,10 +15,12 @@ Recital 26 (anonymous data).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     not_evidenced,
     passed,
@@ -28,8 +30,16 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+Use = Literal["training", "storage", "sharing"]
+Filter = Literal["pii_redaction", "anonymisation", "sensitive_categories", "minors"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class AnonymisationClause(Clause):
+    applies_to: Use
+    required_filters: list[Filter]
+
+
+def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
     target = ctx.clause["applies_to"]
     required = list(ctx.clause["required_filters"])
     if target == "sharing":
@@ -76,7 +86,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _sharing(ctx: CheckContext) -> Iterator[Observation]:
+def _sharing(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
     expected = "recipients receive anonymised data only"
     absent = section_missing(ctx, "recipients", expected)
     if absent is not None:
@@ -116,6 +126,7 @@ CHECK = Check(
     area=Area("anonymisation", "Anonymisation"),
     title="Anonymisation before use",
     default_severity=Severity.HIGH,
+    clause_type=AnonymisationClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -1,4 +1,9 @@
-"""What a check is, and the small helpers every check module shares.
+"""What a clause section is, and the small helpers every section module shares.
+
+A clause section is one module of this package. Its :class:`Check` record declares what the
+policy language says about the section: the check, the clause model (a TypedDict extending
+:class:`Clause`, so that a check reads fields mypy knows), the scorecard area, and the
+documentation (the module docstring, with PASS and FAIL examples).
 
 A check reads one policy clause and the snapshot, and yields :class:`~checker.model.Observation`
 records: the status for one resource, plain-words message, expected and actual values, and the
@@ -11,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
 
 from checker.diagnostics import JsonPath
 from checker.durations import Duration, DurationError, parse_duration
@@ -19,7 +24,19 @@ from checker.model import Area, Observation, Severity, Status
 from checker.schemas import load_schema
 from checker.snapshot import LIST_SECTIONS
 
-Clause = Mapping[str, Any]
+
+class Clause(TypedDict):
+    """The fields every clause has; each section's clause model adds its own."""
+
+    id: str
+    statement: str
+    severity: NotRequired[str]
+    remediation: NotRequired[str]
+    if_not_evidenced: NotRequired[Literal["fail", "warn", "pass"]]
+    references: NotRequired[list[str]]
+
+
+ClauseT = TypeVar("ClauseT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +68,10 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckContext:
-    """Everything a check may read."""
+class CheckContext(Generic[ClauseT]):
+    """Everything a check may read; ``clause`` has the type of the section's clause model."""
 
-    clause: Clause
+    clause: ClauseT
     policy: Mapping[str, Any]
     snapshot: Mapping[str, Any]
     vocabulary: Vocabulary
@@ -101,8 +118,9 @@ class Check:
     area: Area  # the scorecard area its findings count towards
     title: str
     default_severity: Severity
-    run: Callable[[CheckContext], Iterator[Observation]]
-    doc: str
+    clause_type: type[Clause]  # the clause model, as the policy schema states one clause
+    run: Callable[[CheckContext[Any]], Iterator[Observation]]
+    doc: str  # the module docstring: what is checked, with PASS and FAIL examples
 
     @property
     def summary(self) -> str:
@@ -225,13 +243,13 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
     return Duration(days * 86_400, f"{days} days")
 
 
-def training_pipelines(ctx: CheckContext) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:
     """Pipelines whose purpose is training."""
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
 
 
 def section_missing(
-    ctx: CheckContext, section: str, expected: str, clause_path: JsonPath = ()
+    ctx: CheckContext[Any], section: str, expected: str, clause_path: JsonPath = ()
 ) -> Observation | None:
     """Fail closed when the snapshot lacks a whole section (an empty list is evidence)."""
     if section in ctx.snapshot:

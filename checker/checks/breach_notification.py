@@ -24,10 +24,12 @@ Serves GDPR Art. 33(1) (notify the supervisory authority within 72 hours) and Ar
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     duration,
     failed,
     not_evidenced,
@@ -36,6 +38,14 @@ from checker.checks.base import (
 from checker.durations import parse_duration
 from checker.model import Area, Observation, Severity
 
+Audience = Literal["users", "regulators"]
+
+
+class BreachNotificationClause(Clause):
+    audience: Audience
+    within: str
+
+
 _AUDIENCES = {
     "users": ("notify_users_within", "affected users"),
     "regulators": ("notify_regulators_within", "regulators"),
@@ -43,7 +53,7 @@ _AUDIENCES = {
 _RESOURCE = "incident_response"
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[BreachNotificationClause]) -> Iterator[Observation]:
     audience = str(ctx.clause["audience"])
     field, who = _AUDIENCES[audience]
     limit = parse_duration(str(ctx.clause["within"]))
@@ -101,6 +111,7 @@ CHECK = Check(
     area=Area("breach", "Breach response"),
     title="Breach notification",
     default_severity=Severity.CRITICAL,
+    clause_type=BreachNotificationClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -42,16 +42,33 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.functions import Functions
 from jmespath.lexer import Lexer
 
-from checker.checks.base import Check, CheckContext, nearest
+from checker.checks.base import Check, CheckContext, Clause, nearest
 from checker.diagnostics import JsonPath, PathItem
 from checker.model import Area, Observation, Severity, Status
+
+# The functional syntax, since ``assert`` is a Python keyword.
+_RuleFields = TypedDict(
+    "_RuleFields",
+    {
+        "for_each": str,
+        "resource": NotRequired[str],
+        "assert": str,
+        "message": NotRequired[str],
+        "allow_empty": NotRequired[bool],
+    },
+)
+
+
+class CustomRulesClause(Clause, _RuleFields):
+    """A rule over any snapshot field: what to judge, the assertion, and how findings read."""
+
 
 _FIELDS = ("for_each", "resource", "assert")
 _FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
@@ -156,7 +173,7 @@ def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
     return errors
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
     clause = ctx.clause
     for_each = compile_expression(str(clause["for_each"]))
     naming = compile_expression(str(clause.get("resource", "id")))
@@ -543,6 +560,7 @@ CHECK = Check(
     area=Area("custom", "Custom rules", listed_when_empty=False),
     title="Custom rules",
     default_severity=Severity.MEDIUM,
+    clause_type=CustomRulesClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -21,11 +21,12 @@ Serves GDPR Art. 5(1)(c) (data minimisation) and Art. 25 (data protection by des
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     holds_any,
     not_evidenced,
@@ -36,8 +37,18 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+Place = Literal["training", "storage"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class DataMinimisationClause(Clause):
+    """Exactly one of ``forbidden_in`` and ``allowed_in`` (the schema says so)."""
+
+    data_kinds: list[str]
+    forbidden_in: NotRequired[Place]
+    allowed_in: NotRequired[Place]
+
+
+def run(ctx: CheckContext[DataMinimisationClause]) -> Iterator[Observation]:
     kinds = list(ctx.clause["data_kinds"])
     if "allowed_in" in ctx.clause:
         yield from _allowed(ctx, kinds)
@@ -47,7 +58,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _forbidden_in_training(ctx, kinds)
 
 
-def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _allowed(ctx: CheckContext[DataMinimisationClause], kinds: list[str]) -> Iterator[Observation]:
     """Kinds allowed in one place are kept to it: stored-only data never reaches training or a
     recipient; training data never reaches a recipient. Evidenced by a store holding them."""
     place = ctx.clause["allowed_in"]
@@ -95,7 +106,7 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
 
 
 def _kept_out_of_training(
-    ctx: CheckContext, kinds: list[str], place: str, expected: str
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str], place: str, expected: str
 ) -> Iterator[Observation]:
     """No training pipeline reads or emits kinds the policy keeps for storage only."""
     absent = section_missing(ctx, "pipelines", expected)
@@ -144,7 +155,9 @@ def _kept_out_of_training(
             )
 
 
-def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _forbidden_in_storage(
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(kinds)} not stored"
     absent = section_missing(ctx, "stores", expected)
     if absent is not None:
@@ -169,7 +182,9 @@ def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Obser
         )
 
 
-def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _forbidden_in_training(
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(kinds)} kept out of training data"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -253,6 +268,7 @@ CHECK = Check(
     area=Area("data_kinds", "Stored data kinds"),
     title="Stored data kinds",
     default_severity=Severity.HIGH,
+    clause_type=DataMinimisationClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -14,11 +14,13 @@ Serves GDPR Art. 5(1)(e) (storage limitation) and Art. 5(1)(c) (minimisation).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NotRequired
 
 from checker.checks import retention
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     age_of,
     duration,
     failed,
@@ -29,7 +31,12 @@ from checker.checks.base import (
 from checker.model import Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+class DeletionSchedulesClause(Clause):
+    data_kinds: list[str]
+    review_every: NotRequired[str]
+
+
+def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
     kinds = list(ctx.clause["data_kinds"])
     review = duration(ctx.clause.get("review_every"))
     matched = False
@@ -120,6 +127,7 @@ CHECK = Check(
     area=retention.CHECK.area,  # counted with retention windows
     title="Deletion schedules",
     default_severity=Severity.MEDIUM,
+    clause_type=DeletionSchedulesClause,
     run=run,
     doc=__doc__ or "",
 )

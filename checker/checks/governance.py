@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     age_of,
     failed,
     nearest,
@@ -40,6 +42,14 @@ from checker.checks.base import (
 from checker.durations import DAY, MONTH, parse_duration
 from checker.model import Area, Observation, Severity
 
+Activity = Literal["internal_review", "external_audit", "ethics_review", "oversight_board"]
+
+
+class GovernanceClause(Clause):
+    activity: Activity
+    every: str
+
+
 _ACTIVITY_WORDS = {
     "internal_review": "internal review",
     "external_audit": "external audit",
@@ -48,7 +58,7 @@ _ACTIVITY_WORDS = {
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[GovernanceClause]) -> Iterator[Observation]:
     activity = str(ctx.clause["activity"])
     what = _ACTIVITY_WORDS.get(activity, activity.replace("_", " "))
     every = parse_duration(str(ctx.clause["every"]))
@@ -124,6 +134,7 @@ CHECK = Check(
     area=Area("governance", "Governance"),
     title="Governance cadence",
     default_severity=Severity.MEDIUM,
+    clause_type=GovernanceClause,
     run=run,
     doc=__doc__ or "",
 )

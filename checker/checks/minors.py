@@ -20,10 +20,12 @@ Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     holds_any,
     not_evidenced,
@@ -34,8 +36,20 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+Preferences = Literal["minimised", "normal"]
+Training = Literal["never", "allowed"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class MinorsClause(Clause):
+    minimum_age: int
+    conversations_stored: bool
+    preferences: Preferences
+    preference_kinds: NotRequired[list[str]]
+    training: NotRequired[Training]
+    guardian_resources: NotRequired[bool]
+
+
+def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     yield from _age_gate(ctx)
     if ctx.clause["conversations_stored"] is False:
         yield from _stored(ctx)
@@ -47,7 +61,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _guardians(ctx)
 
 
-def _guardians(ctx: CheckContext) -> Iterator[Observation]:
+def _guardians(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "resources for parents and guardians published"
     gate = ctx.snapshot.get("age_gate")
     where = gate.get("guardian_resources") if isinstance(gate, dict) else None
@@ -69,7 +83,7 @@ def _guardians(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
+def _age_gate(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     want = ctx.clause["minimum_age"]
     expected = f"age gate enabled, minimum age {want}"
     gate = ctx.snapshot.get("age_gate")
@@ -107,7 +121,7 @@ def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _stored(ctx: CheckContext) -> Iterator[Observation]:
+def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "minors' conversations not stored"
     absent = section_missing(ctx, "stores", expected)
     if absent is not None:
@@ -142,7 +156,7 @@ def _stored(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _preferences(ctx: CheckContext) -> Iterator[Observation]:
+def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """The stores the promise is about — those holding a data kind of ``preference_kinds``, or
     every store when the clause names none — must record ``minors_preferences``; a store
     recording it is judged whatever it holds."""
@@ -199,7 +213,7 @@ def _preferences(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _training(ctx: CheckContext) -> Iterator[Observation]:
+def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "minors' data filtered out before training"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -235,6 +249,7 @@ CHECK = Check(
     area=Area("minors", "Minors"),
     title="Minors' data",
     default_severity=Severity.CRITICAL,
+    clause_type=MinorsClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -26,10 +26,12 @@ Serves GDPR Art. 5(1)(e) (storage limitation).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     duration,
     either,
     failed,
@@ -40,8 +42,24 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+ConsentState = Literal[
+    "training_allowed",
+    "training_not_allowed",
+    "deleted_by_user",
+    "flagged_for_safety",
+    "feedback",
+    "any",
+]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class RetentionClause(Clause):
+    data_kinds: list[str]
+    consent_state: ConsentState
+    max: str
+    tier_groups: NotRequired[list[str]]
+
+
+def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = list(clause["data_kinds"])
     state = clause["consent_state"]
@@ -126,6 +144,7 @@ CHECK = Check(
     area=Area("retention", "Retention"),
     title="Retention windows",
     default_severity=Severity.HIGH,
+    clause_type=RetentionClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -34,11 +34,12 @@ confidentiality).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     duration,
     either,
     failed,
@@ -51,8 +52,18 @@ from checker.diagnostics import JsonPath
 from checker.durations import Duration, parse_duration
 from checker.model import Area, Observation, Severity
 
+Requirement = Literal["required", "not_required"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class SecurityClause(Clause):
+    data_kinds: NotRequired[list[str]]
+    encryption_at_rest: Requirement
+    encryption_in_transit: Requirement
+    key_management: NotRequired[list[str]]
+    key_rotation: NotRequired[str]
+
+
+def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = [str(k) for k in clause.get("data_kinds") or ()]
     at_rest = clause["encryption_at_rest"] == "required"
@@ -248,6 +259,7 @@ CHECK = Check(
     area=Area("security", "Security"),
     title="Encryption and key management",
     default_severity=Severity.HIGH,
+    clause_type=SecurityClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -18,10 +18,12 @@ Serves GDPR Art. 9 (special categories) and CPRA §1798.121 (sensitive personal 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     duration,
     either,
     failed,
@@ -35,15 +37,25 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+Training = Literal["never", "allowed"]
+ExceptionKind = Literal["none", "explicit_permission"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class SensitiveDataClause(Clause):
+    categories: list[str]
+    retention: str  # "never", or a duration
+    training: Training
+    exception: NotRequired[ExceptionKind]
+
+
+def run(ctx: CheckContext[SensitiveDataClause]) -> Iterator[Observation]:
     categories = list(ctx.clause["categories"])
     yield from _stores(ctx, categories)
     if ctx.clause["training"] == "never":
         yield from _training(ctx, categories)
 
 
-def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> Iterator[Observation]:
     rule = ctx.clause["retention"]
     limit = None if rule == "never" else duration(rule)
     expected = (
@@ -124,7 +136,9 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
             )
 
 
-def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+def _training(
+    ctx: CheckContext[SensitiveDataClause], categories: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(categories)} filtered out before training"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -183,6 +197,7 @@ CHECK = Check(
     area=Area("sensitive", "Sensitive data"),
     title="Sensitive categories",
     default_severity=Severity.CRITICAL,
+    clause_type=SensitiveDataClause,
     run=run,
     doc=__doc__ or "",
 )

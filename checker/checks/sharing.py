@@ -39,11 +39,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     either,
     failed,
     nearest,
@@ -53,6 +54,27 @@ from checker.checks.base import (
 )
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
+
+IdentifiableData = Literal["never", "with_dpa"]
+Sale = Literal["never", "allowed"]
+RecipientKind = Literal[
+    "research_partner", "processor", "analytics", "advertiser", "regulator", "affiliate", "other"
+]
+Agreement = Literal["nda", "dpa", "scc", "baa"]
+
+
+class AllowedRecipient(TypedDict):
+    kind: RecipientKind
+    anonymised: bool
+    agreements: list[Agreement]
+    purposes: NotRequired[list[str]]
+
+
+class SharingClause(Clause):
+    identifiable_data: IdentifiableData
+    sale: Sale
+    allowed_recipients: list[AllowedRecipient]
+
 
 _KIND_WORDS = {
     "research_partner": "research partner",
@@ -93,12 +115,12 @@ class _Fit:
     """How a recipient measures up to one allowed entry."""
 
     index: int
-    entry: Mapping[str, Any]
+    entry: AllowedRecipient
     gaps: tuple[_Gap, ...]
     unknown: tuple[str, ...]
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[SharingClause]) -> Iterator[Observation]:
     clause = ctx.clause
     expected = _clause_terms(clause)
     recipients = ctx.snapshot.get("recipients")
@@ -124,7 +146,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _check_recipient(
-    ctx: CheckContext, path: JsonPath, recipient: Mapping[str, Any]
+    ctx: CheckContext[SharingClause], path: JsonPath, recipient: Mapping[str, Any]
 ) -> Iterator[Observation]:
     clause = ctx.clause
     name = recipient.get("id")
@@ -238,7 +260,7 @@ def _check_recipient(
 
 def _fit(
     index: int,
-    entry: Mapping[str, Any],
+    entry: AllowedRecipient,
     recipient: Mapping[str, Any],
     agreements: list[str] | None,
 ) -> _Fit:
@@ -317,7 +339,7 @@ def _agreement_list(agreements: list[str]) -> str:
     return words([a.upper() for a in agreements])
 
 
-def _clause_terms(clause: Mapping[str, Any]) -> str:
+def _clause_terms(clause: SharingClause) -> str:
     parts = []
     if clause["sale"] == "never":
         parts.append("no sale")
@@ -329,7 +351,7 @@ def _clause_terms(clause: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _entry_terms(entry: Mapping[str, Any]) -> str:
+def _entry_terms(entry: AllowedRecipient) -> str:
     kind = str(entry.get("kind"))
     text = f"{_KIND_WORDS.get(kind, kind)} receives "
     text += "anonymised data" if entry.get("anonymised") is True else "data"
@@ -343,7 +365,7 @@ def _entry_terms(entry: Mapping[str, Any]) -> str:
 
 
 def _recipient_terms(
-    recipient: Mapping[str, Any], agreements: list[str] | None, entry: Mapping[str, Any]
+    recipient: Mapping[str, Any], agreements: list[str] | None, entry: AllowedRecipient
 ) -> str:
     parts = []
     if recipient.get("anonymised") is True:
@@ -376,6 +398,7 @@ CHECK = Check(
     area=Area("sharing", "Third-party sharing"),
     title="Third-party sharing",
     default_severity=Severity.CRITICAL,
+    clause_type=SharingClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -26,11 +26,12 @@ Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     not_evidenced,
     passed,
@@ -40,6 +41,18 @@ from checker.checks.base import (
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
+TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]
+Requirement = Literal["required", "not_required"]
+
+
+class TrainingConsentClause(Clause):
+    tier_groups: list[str]
+    default: TrainingDefault
+    user_can_change: bool
+    control: NotRequired[str]
+    consent_filter: NotRequired[Requirement]
+
+
 SNAPSHOT_DEFAULT = {
     "trained_unless_opted_out": "trained",
     "opt_in_required": "opt_in",
@@ -47,13 +60,13 @@ SNAPSHOT_DEFAULT = {
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     yield from _defaults(ctx)
     if ctx.clause.get("consent_filter") == "required":
         yield from _consent_filters(ctx)
 
 
-def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
+def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     """Training pipelines that may carry these tiers drop users who did not allow training."""
     tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
     expected = "training_allowed_only"
@@ -107,7 +120,7 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _defaults(ctx: CheckContext) -> Iterator[Observation]:
+def _defaults(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     clause = ctx.clause
     want = SNAPSHOT_DEFAULT[clause["default"]]
     tiers = ctx.by_id("tiers")
@@ -124,7 +137,7 @@ def _defaults(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _tier(
-    ctx: CheckContext, tier: str, path: JsonPath, item: Mapping[str, Any]
+    ctx: CheckContext[TrainingConsentClause], tier: str, path: JsonPath, item: Mapping[str, Any]
 ) -> Iterator[Observation]:
     """One snapshot entry of a tier (every entry of a tier id is judged)."""
     clause = ctx.clause
@@ -183,6 +196,7 @@ CHECK = Check(
     area=Area("consent", "Training consent"),
     title="Training consent defaults",
     default_severity=Severity.HIGH,
+    clause_type=TrainingConsentClause,
     run=run,
     doc=__doc__ or "",
 )

@@ -25,6 +25,7 @@ from typing import Any
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     failed,
     not_evidenced,
     passed,
@@ -35,7 +36,11 @@ from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+class TrainingExclusionsClause(Clause):
+    tier_groups: list[str]
+
+
+def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
     excluded = ctx.vocabulary.tiers_of(ctx.clause["tier_groups"])
     excluded_set = set(excluded)
     expected = f"no data of {words(excluded)} used for training"
@@ -171,6 +176,7 @@ CHECK = Check(
     area=Area("excluded_tiers", "Excluded tiers"),
     title="Tiers excluded from training",
     default_severity=Severity.CRITICAL,
+    clause_type=TrainingExclusionsClause,
     run=run,
     doc=__doc__ or "",
 )

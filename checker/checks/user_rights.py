@@ -32,11 +32,12 @@ Art. 20 (portability in a machine-readable format), Art. 21 (objection) and CCPA
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
     duration,
     either,
     failed,
@@ -49,6 +50,16 @@ from checker.diagnostics import JsonPath
 from checker.durations import Duration, parse_duration
 from checker.model import Area, Observation, Severity
 
+Right = Literal["training_opt_out", "storage_opt_out", "deletion", "export", "access"]
+
+
+class UserRightsClause(Clause):
+    right: Right
+    deadline: NotRequired[str]
+    confirmation: NotRequired[bool]
+    formats: NotRequired[list[str]]
+
+
 _RIGHT_WORDS = {
     "training_opt_out": "opt out of training",
     "storage_opt_out": "opt out of storage",
@@ -58,7 +69,7 @@ _RIGHT_WORDS = {
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[UserRightsClause]) -> Iterator[Observation]:
     clause = ctx.clause
     right = str(clause["right"])
     act = _RIGHT_WORDS.get(right, f"exercise their {right.replace('_', ' ')} right")
@@ -219,6 +230,7 @@ CHECK = Check(
     area=Area("user_rights", "User rights"),
     title="User rights",
     default_severity=Severity.HIGH,
+    clause_type=UserRightsClause,
     run=run,
     doc=__doc__ or "",
 )
