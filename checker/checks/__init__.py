@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from checker.checks.base import Check
 from checker.model import Area
 
-HELPERS = frozenset({"base"})  # the modules of the package that are not clause sections
+HELPERS = frozenset({"base", "schema"})  # the modules of the package that are not clause sections
 
 
 def discover(package: str = __name__) -> dict[str, Check]:

@@ -2,8 +2,10 @@
 
 A clause section is one module of this package. Its :class:`Check` record declares what the
 policy language says about the section: the check, the clause model (a TypedDict extending
-:class:`Clause`, so that a check reads fields mypy knows), the scorecard area, and the
-documentation (the module docstring, with PASS and FAIL examples).
+:class:`Clause`, so that a check reads fields mypy knows), the JSON Schema fragment of one
+clause, the scorecard area, the vocabulary its fields name, and the documentation (the module
+docstring, with PASS and FAIL examples). ``policies/schemas/policy.schema.json`` is generated
+from these records (``python -m checker.checks.schema``).
 
 A check reads one policy clause and the snapshot, and yields :class:`~checker.model.Observation`
 records: the status for one resource, plain-words message, expected and actual values, and the
@@ -16,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.diagnostics import JsonPath
 from checker.durations import Duration, DurationError, parse_duration
@@ -24,16 +26,66 @@ from checker.model import Area, Observation, Severity, Status
 from checker.schemas import load_schema
 from checker.snapshot import LIST_SECTIONS
 
+Schema = dict[str, Any]  # a JSON Schema, or a fragment of one, as parsed JSON
+IfNotEvidenced = Literal["fail", "warn", "pass"]
+SeverityName = Literal["info", "low", "medium", "high", "critical"]  # a Severity's value
+
 
 class Clause(TypedDict):
     """The fields every clause has; each section's clause model adds its own."""
 
     id: str
     statement: str
-    severity: NotRequired[str]
+    severity: NotRequired[SeverityName]
     remediation: NotRequired[str]
-    if_not_evidenced: NotRequired[Literal["fail", "warn", "pass"]]
+    if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
+
+
+def clause_fields(section: str, severity: Severity) -> Schema:
+    """The schema of the fields every clause has (:class:`Clause`), for one section."""
+    return {
+        "id": {
+            "description": (
+                "Identifier of the clause, unique across the whole policy; findings and waivers "
+                "name it as '<policy-id>/<clause-id>'."
+            ),
+            "$ref": "#/$defs/clause_id",
+        },
+        "statement": {
+            "description": "The promise in plain words, as a reader of the report should see it.",
+            "$ref": "#/$defs/statement",
+        },
+        "severity": {
+            "description": (
+                f"How serious a failure of this clause is. Default for {section}: {severity}."
+            ),
+            "$ref": "#/$defs/severity",
+        },
+        "remediation": {
+            "description": "What to do when the clause fails; shown with every failing finding.",
+            "$ref": "#/$defs/remediation",
+        },
+        "if_not_evidenced": {
+            "description": (
+                "What a promise with no evidence in the snapshot counts as: fail (default), warn "
+                "or pass."
+            ),
+            "$ref": "#/$defs/if_not_evidenced",
+        },
+        "references": {
+            "description": (
+                "Extra regulation or standard references, added to those the framework files "
+                "give the section."
+            ),
+            "$ref": "#/$defs/references",
+        },
+    }
+
+
+def options(choices: Any) -> list[str]:
+    """The values of a ``Literal`` type, in order: a clause model's choices, for its schema."""
+    return list(get_args(choices))
 
 
 ClauseT = TypeVar("ClauseT")
@@ -110,7 +162,10 @@ class CheckContext(Generic[ClauseT]):
 class Check:
     """A clause section, declared by its module as ``CHECK``: the registry finds it there.
 
-    ``run`` reads one clause of section ``id`` and yields observations.
+    ``run`` reads one clause of section ``id`` and yields observations. The policy schema
+    describes the section with ``description`` and ``default_severity``, and one clause with
+    ``schema``: the clause's own fields (``properties``, ``required``, any other keyword, and
+    ``$defs`` it refers to), to which the fields every clause has are added.
     """
 
     id: str  # the section's key in a policy, and the name of its module
@@ -118,9 +173,16 @@ class Check:
     area: Area  # the scorecard area its findings count towards
     title: str
     default_severity: Severity
-    clause_type: type[Clause]  # the clause model, as the policy schema states one clause
+    description: str  # what the section's clauses promise, in one sentence
+    clause_type: type[Clause]  # the clause model: the schema fragment, for mypy
+    schema: Schema  # the JSON Schema fragment of one clause
     run: Callable[[CheckContext[Any]], Iterator[Observation]]
     doc: str  # the module docstring: what is checked, with PASS and FAIL examples
+    # Clause fields whose items must be names the policy's vocabulary defines: field -> the
+    # vocabulary map (e.g. {"data_kinds": "data_kinds", "allowed_roles": "roles"}).
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+    # Whether framework files may name the section as serving a regulation.
+    in_frameworks: bool = True
 
     @property
     def summary(self) -> str:

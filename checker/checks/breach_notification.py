@@ -30,20 +30,39 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     duration,
     failed,
     not_evidenced,
+    options,
     passed,
 )
 from checker.durations import parse_duration
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Audience = Literal["users", "regulators"]
 
 
 class BreachNotificationClause(Clause):
     audience: Audience
     within: str
+
+
+SCHEMA: Schema = {
+    "description": "A breach notification deadline for one audience.",
+    "required": ["audience", "within"],
+    "properties": {
+        "audience": {
+            "description": "Who is notified: users or regulators.",
+            "enum": options(Audience),
+        },
+        "within": {
+            "description": "Longest time from detection to notification, e.g. '72h'.",
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
 
 
 _AUDIENCES = {
@@ -111,7 +130,9 @@ CHECK = Check(
     area=Area("breach", "Breach response"),
     title="Breach notification",
     default_severity=Severity.CRITICAL,
+    description="Who is told about a breach, and how fast.",
     clause_type=BreachNotificationClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

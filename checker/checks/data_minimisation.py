@@ -27,9 +27,11 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -37,6 +39,7 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Place = Literal["training", "storage"]
 
 
@@ -46,6 +49,40 @@ class DataMinimisationClause(Clause):
     data_kinds: list[str]
     forbidden_in: NotRequired[Place]
     allowed_in: NotRequired[Place]
+
+
+SCHEMA: Schema = {
+    "description": (
+        "A data kind forbidden in, or allowed in, training or storage. Exactly one of "
+        "forbidden_in and allowed_in."
+    ),
+    "required": ["data_kinds"],
+    "properties": {
+        "data_kinds": {
+            "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "forbidden_in": {
+            "description": (
+                "Where the data kinds must not be: training (training pipelines and the stores "
+                "they read, unless the pipeline redacts PII) or storage (any store)."
+            ),
+            "enum": options(Place),
+        },
+        "allowed_in": {
+            "description": (
+                "Where the data kinds are kept for their purpose: training or storage. Evidenced "
+                "by a store that holds them."
+            ),
+            "enum": options(Place),
+        },
+    },
+    "anyOf": [{"required": ["forbidden_in"]}, {"required": ["allowed_in"]}],
+    "dependentSchemas": {"forbidden_in": {"not": {"required": ["allowed_in"]}}},
+}
 
 
 def run(ctx: CheckContext[DataMinimisationClause]) -> Iterator[Observation]:
@@ -268,7 +305,10 @@ CHECK = Check(
     area=Area("data_kinds", "Stored data kinds"),
     title="Stored data kinds",
     default_severity=Severity.HIGH,
+    description="Which data kinds may or may not be kept, and where.",
     clause_type=DataMinimisationClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

@@ -21,6 +21,7 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     age_of,
     duration,
     failed,
@@ -31,9 +32,35 @@ from checker.checks.base import (
 from checker.model import Observation, Severity
 
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 class DeletionSchedulesClause(Clause):
     data_kinds: list[str]
     review_every: NotRequired[str]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that every store holding some data kinds has a deletion schedule.",
+    "required": ["data_kinds"],
+    "properties": {
+        "data_kinds": {
+            "description": (
+                "Every store holding one of these data kinds must declare a deletion schedule: "
+                "keys of vocabulary.data_kinds."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "review_every": {
+            "description": (
+                "The schedule must have been reviewed within this period before the as-of date, "
+                "e.g. '1y'."
+            ),
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
 
 
 def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
@@ -127,7 +154,10 @@ CHECK = Check(
     area=retention.CHECK.area,  # counted with retention windows
     title="Deletion schedules",
     default_severity=Severity.MEDIUM,
+    description="Stores must declare a deletion schedule, reviewed on a cadence.",
     clause_type=DeletionSchedulesClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

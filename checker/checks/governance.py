@@ -33,21 +33,44 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     age_of,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
 )
 from checker.durations import DAY, MONTH, parse_duration
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Activity = Literal["internal_review", "external_audit", "ethics_review", "oversight_board"]
 
 
 class GovernanceClause(Clause):
     activity: Activity
     every: str
+
+
+SCHEMA: Schema = {
+    "description": "A recurring governance activity.",
+    "required": ["activity", "every"],
+    "properties": {
+        "activity": {
+            "description": (
+                "The activity: internal_review, external_audit, ethics_review or oversight_board."
+            ),
+            "enum": options(Activity),
+        },
+        "every": {
+            "description": (
+                "Its last occurrence must lie within this period before the as-of date, e.g. '1y'."
+            ),
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
 
 
 _ACTIVITY_WORDS = {
@@ -134,7 +157,9 @@ CHECK = Check(
     area=Area("governance", "Governance"),
     title="Governance cadence",
     default_severity=Severity.MEDIUM,
+    description="Reviews, audits and boards that must happen on a cadence.",
     clause_type=GovernanceClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

@@ -26,9 +26,11 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -36,6 +38,7 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Preferences = Literal["minimised", "normal"]
 Training = Literal["never", "allowed"]
 
@@ -47,6 +50,61 @@ class MinorsClause(Clause):
     preference_kinds: NotRequired[list[str]]
     training: NotRequired[Training]
     guardian_resources: NotRequired[bool]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about users below an age.",
+    "required": ["minimum_age", "conversations_stored", "preferences"],
+    "properties": {
+        "minimum_age": {
+            "description": (
+                "The age gate must be enabled and admit no one younger than this, in whole years."
+            ),
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 21,
+        },
+        "conversations_stored": {
+            "description": (
+                "Whether minors' conversations may be stored; false means no store may hold "
+                "minors' data."
+            ),
+            "type": "boolean",
+        },
+        "preferences": {
+            "description": (
+                "minimised: stores keep minors' preferences minimised; normal: no requirement."
+            ),
+            "enum": options(Preferences),
+        },
+        "preference_kinds": {
+            "description": (
+                "The data kinds that are users' preferences: keys of vocabulary.data_kinds. With "
+                "preferences: minimised, every store holding one must record minors_preferences; "
+                "without this field, every store must."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "training": {
+            "description": (
+                "never (default): every training pipeline must filter minors' data out; allowed: "
+                "no requirement."
+            ),
+            "enum": options(Training),
+        },
+        "guardian_resources": {
+            "description": (
+                "Whether parents and guardians must be given resources to protect children's "
+                "privacy: the snapshot's age_gate.guardian_resources must say where. Default "
+                "false."
+            ),
+            "type": "boolean",
+        },
+    },
+}
 
 
 def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
@@ -249,7 +307,12 @@ CHECK = Check(
     area=Area("minors", "Minors"),
     title="Minors' data",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Protections for minors: the age gate, stored conversations, preferences and training."
+    ),
     clause_type=MinorsClause,
+    schema=SCHEMA,
+    vocabulary={"preference_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

@@ -24,11 +24,13 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     duration,
     either,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -37,6 +39,7 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Training = Literal["never", "allowed"]
 ExceptionKind = Literal["none", "explicit_permission"]
 
@@ -46,6 +49,46 @@ class SensitiveDataClause(Clause):
     retention: str  # "never", or a duration
     training: Training
     exception: NotRequired[ExceptionKind]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about some sensitive categories.",
+    "required": ["categories", "retention", "training"],
+    "properties": {
+        "categories": {
+            "description": (
+                "Sensitive categories the clause covers: keys of vocabulary.sensitive_categories."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A sensitive category id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "retention": {
+            "description": (
+                "'never' (no store may hold these categories) or the longest window a store "
+                "holding them may keep any data, e.g. '30d'."
+            ),
+            "type": "string",
+            "if": {"const": "never"},
+            "else": {"$ref": "#/$defs/duration"},
+        },
+        "training": {
+            "description": (
+                "'never': every training pipeline must filter these categories out; 'allowed': "
+                "no training requirement."
+            ),
+            "enum": options(Training),
+        },
+        "exception": {
+            "description": (
+                "Documented exception: none, or explicit_permission (only with the user's "
+                "explicit permission). Informational."
+            ),
+            "enum": options(ExceptionKind),
+        },
+    },
+}
 
 
 def run(ctx: CheckContext[SensitiveDataClause]) -> Iterator[Observation]:
@@ -197,7 +240,13 @@ CHECK = Check(
     area=Area("sensitive", "Sensitive data"),
     title="Sensitive categories",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Sensitive categories of conversation: how long they may be kept and whether they may be "
+        "trained on."
+    ),
     clause_type=SensitiveDataClause,
+    schema=SCHEMA,
+    vocabulary={"categories": "sensitive_categories"},
     run=run,
     doc=__doc__ or "",
 )

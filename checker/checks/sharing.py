@@ -45,16 +45,19 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     either,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
     words,
 )
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 IdentifiableData = Literal["never", "with_dpa"]
 Sale = Literal["never", "allowed"]
 RecipientKind = Literal[
@@ -74,6 +77,83 @@ class SharingClause(Clause):
     identifiable_data: IdentifiableData
     sale: Sale
     allowed_recipients: list[AllowedRecipient]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about third-party recipients.",
+    "required": ["identifiable_data", "sale", "allowed_recipients"],
+    "properties": {
+        "identifiable_data": {
+            "description": (
+                "never: no recipient receives identifiable data; with_dpa: only recipients with "
+                "a data processing agreement do."
+            ),
+            "enum": options(IdentifiableData),
+        },
+        "sale": {
+            "description": (
+                "never: no recipient buys data or receives it for commercial use; allowed: no "
+                "requirement."
+            ),
+            "enum": options(Sale),
+        },
+        "allowed_recipients": {
+            "description": (
+                "The kinds of recipient that may receive data and their terms. Empty: nobody may "
+                "receive data."
+            ),
+            "type": "array",
+            "items": {"$ref": "#/$defs/allowed_recipient"},
+        },
+    },
+    "$defs": {
+        "allowed_recipient": {
+            "description": "A kind of recipient that may receive data, and on which terms.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "anonymised", "agreements"],
+            "properties": {
+                "kind": {
+                    "description": (
+                        "Kind of recipient allowed: research_partner, processor, analytics, "
+                        "advertiser, regulator, affiliate or other."
+                    ),
+                    "$ref": "#/$defs/recipient_kind",
+                },
+                "anonymised": {
+                    "description": (
+                        "Whether data sent to this kind of recipient must be anonymised."
+                    ),
+                    "type": "boolean",
+                },
+                "agreements": {
+                    "description": (
+                        "Agreements the recipient must have signed, all of them: nda, dpa (data "
+                        "processing agreement), scc (standard contractual clauses), baa "
+                        "(business associate agreement). May be empty."
+                    ),
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"description": "An agreement.", "enum": options(Agreement)},
+                },
+                "purposes": {
+                    "description": (
+                        "Purposes the recipient may use the data for; its recorded purpose must "
+                        "be one of these."
+                    ),
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {
+                        "description": "A purpose, e.g. model_improvement.",
+                        "$ref": "#/$defs/text",
+                    },
+                },
+            },
+        },
+        "recipient_kind": {"description": "A kind of recipient.", "enum": options(RecipientKind)},
+    },
+}
 
 
 _KIND_WORDS = {
@@ -398,7 +478,11 @@ CHECK = Check(
     area=Area("sharing", "Third-party sharing"),
     title="Third-party sharing",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Who outside the company may receive data, on which terms, and whether data is sold."
+    ),
     clause_type=SharingClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

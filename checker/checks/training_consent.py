@@ -32,8 +32,10 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     failed,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -41,6 +43,7 @@ from checker.checks.base import (
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]
 Requirement = Literal["required", "not_required"]
 
@@ -53,7 +56,55 @@ class TrainingConsentClause(Clause):
     consent_filter: NotRequired[Requirement]
 
 
-SNAPSHOT_DEFAULT = {
+SCHEMA: Schema = {
+    "description": "A training-consent promise for one or more tier groups.",
+    "required": ["tier_groups", "default", "user_can_change"],
+    "properties": {
+        "tier_groups": {
+            "description": (
+                "Tier groups whose default the clause states: keys of vocabulary.tier_groups."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "default": {
+            "description": (
+                "The training default: trained_unless_opted_out (used for training until the "
+                "user opts out), opt_in_required (used only after the user opts in), never "
+                "(never used for training)."
+            ),
+            "enum": options(TrainingDefault),
+        },
+        "user_can_change": {
+            "description": (
+                "Whether the user must be able to change the default: the tiers' training "
+                "control must be exposed."
+            ),
+            "type": "boolean",
+        },
+        "control": {
+            "description": (
+                "Where users find the control, e.g. 'Settings > Privacy'. Informational: shown "
+                "in reports."
+            ),
+            "$ref": "#/$defs/text",
+        },
+        "consent_filter": {
+            "description": (
+                "Whether training must honour the user's choice: with 'required', every training "
+                "pipeline that reads data of these tiers must drop data of users who did not "
+                "allow training (snapshot pipeline consent_filter: training_allowed_only). "
+                "Default: not_required."
+            ),
+            "enum": options(Requirement),
+        },
+    },
+}
+
+
+SNAPSHOT_DEFAULT: dict[TrainingDefault, str] = {
     "trained_unless_opted_out": "trained",
     "opt_in_required": "opt_in",
     "never": "not_trained",
@@ -196,7 +247,13 @@ CHECK = Check(
     area=Area("consent", "Training consent"),
     title="Training consent defaults",
     default_severity=Severity.HIGH,
+    description=(
+        "What happens to a tier's conversations when the user has chosen nothing, and whether "
+        "the user can change it."
+    ),
     clause_type=TrainingConsentClause,
+    schema=SCHEMA,
+    vocabulary={"tier_groups": "tier_groups"},
     run=run,
     doc=__doc__ or "",
 )

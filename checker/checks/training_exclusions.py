@@ -26,6 +26,7 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     failed,
     not_evidenced,
     passed,
@@ -36,8 +37,26 @@ from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 class TrainingExclusionsClause(Clause):
     tier_groups: list[str]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that the data of some tier groups never reaches training.",
+    "required": ["tier_groups"],
+    "properties": {
+        "tier_groups": {
+            "description": (
+                "Tier groups that are never trained on: keys of vocabulary.tier_groups."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        }
+    },
+}
 
 
 def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
@@ -176,7 +195,10 @@ CHECK = Check(
     area=Area("excluded_tiers", "Excluded tiers"),
     title="Tiers excluded from training",
     default_severity=Severity.CRITICAL,
+    description="Tier groups whose data is never used for training.",
     clause_type=TrainingExclusionsClause,
+    schema=SCHEMA,
+    vocabulary={"tier_groups": "tier_groups"},
     run=run,
     doc=__doc__ or "",
 )

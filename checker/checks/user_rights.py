@@ -38,11 +38,13 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    Schema,
     duration,
     either,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
     words,
 )
@@ -50,6 +52,7 @@ from checker.diagnostics import JsonPath
 from checker.durations import Duration, parse_duration
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
 Right = Literal["training_opt_out", "storage_opt_out", "deletion", "export", "access"]
 
 
@@ -58,6 +61,41 @@ class UserRightsClause(Clause):
     deadline: NotRequired[str]
     confirmation: NotRequired[bool]
     formats: NotRequired[list[str]]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that a right is offered, and on which terms.",
+    "required": ["right"],
+    "properties": {
+        "right": {
+            "description": (
+                "The right: training_opt_out, storage_opt_out, deletion, export or access. It "
+                "must be exposed to users."
+            ),
+            "enum": options(Right),
+        },
+        "deadline": {
+            "description": "The right is honoured within this, e.g. '30d'.",
+            "$ref": "#/$defs/duration",
+        },
+        "confirmation": {
+            "description": (
+                "Whether the user must be sent a confirmation once the request is done."
+            ),
+            "type": "boolean",
+        },
+        "formats": {
+            "description": (
+                "For export: machine-readable formats, at least one of which must be offered, "
+                "e.g. [json, csv]."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A format name.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+    },
+}
 
 
 _RIGHT_WORDS = {
@@ -230,7 +268,9 @@ CHECK = Check(
     area=Area("user_rights", "User rights"),
     title="User rights",
     default_severity=Severity.HIGH,
+    description="Rights users can exercise: opt-outs, deletion, export, access.",
     clause_type=UserRightsClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )
