@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -48,6 +49,16 @@ class Area:
     value: str  # as machine-readable results name it, e.g. "retention"
     title: str  # its heading in reports, e.g. "Retention"
     listed_when_empty: bool = True  # a scorecard row even when no finding falls in it
+
+    def __reduce__(self) -> tuple[Callable[[str], Area], tuple[str]]:
+        # A copy or an unpickled area is the declared one, since areas compare by identity.
+        return _declared_area, (self.value,)
+
+
+def _declared_area(value: str) -> Area:
+    from checker.checks import AREAS  # the registry imports this module: import it late
+
+    return AREAS[value]
 
 
 class Observation(NamedTuple):

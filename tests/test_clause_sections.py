@@ -6,8 +6,10 @@ generated schemas are up to date, and a new module is all a new section needs.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,6 +143,8 @@ def test_every_area_is_declared_once() -> None:
     titles = [area.title for area in AREAS.values()]
     assert len(set(titles)) == len(titles)
     assert CHECKS["deletion_schedules"].area is CHECKS["retention"].area
+    area = AREAS["retention"]  # compared by identity: a copy is the declared area itself
+    assert copy.deepcopy(area) is area and pickle.loads(pickle.dumps(area)) is area
 
 
 def test_messages_name_every_list_section_of_the_snapshot() -> None:
