@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -39,45 +40,25 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
-class Area(StrEnum):
-    """The scorecard areas of the report, in display order."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Area:
+    """A scorecard area of the report. The clause section that introduces an area declares it
+    (``checker/checks/``); sections sharing it refer to that one object, so areas compare by
+    identity. ``checker.checks.AREAS`` lists them in section order."""
 
-    CONSENT = "consent"
-    EXCLUDED_TIERS = "excluded_tiers"
-    RETENTION = "retention"
-    DATA_KINDS = "data_kinds"
-    ANONYMISATION = "anonymisation"
-    SENSITIVE = "sensitive"
-    MINORS = "minors"
-    SHARING = "sharing"
-    SECURITY = "security"
-    ACCESS = "access"
-    USER_RIGHTS = "user_rights"
-    BREACH = "breach"
-    GOVERNANCE = "governance"
-    CUSTOM = "custom"
+    value: str  # as machine-readable results name it, e.g. "retention"
+    title: str  # its heading in reports, e.g. "Retention"
+    listed_when_empty: bool = True  # a scorecard row even when no finding falls in it
 
-    @property
-    def title(self) -> str:  # type: ignore[override]  # the area's heading, not str.title()
-        return _AREA_TITLES[self]
+    def __reduce__(self) -> tuple[Callable[[str], Area], tuple[str]]:
+        # A copy or an unpickled area is the declared one, since areas compare by identity.
+        return _declared_area, (self.value,)
 
 
-_AREA_TITLES = {
-    Area.CONSENT: "Training consent",
-    Area.EXCLUDED_TIERS: "Excluded tiers",
-    Area.RETENTION: "Retention",
-    Area.DATA_KINDS: "Stored data kinds",
-    Area.ANONYMISATION: "Anonymisation",
-    Area.SENSITIVE: "Sensitive data",
-    Area.MINORS: "Minors",
-    Area.SHARING: "Third-party sharing",
-    Area.SECURITY: "Security",
-    Area.ACCESS: "Access control",
-    Area.USER_RIGHTS: "User rights",
-    Area.BREACH: "Breach response",
-    Area.GOVERNANCE: "Governance",
-    Area.CUSTOM: "Custom rules",
-}
+def _declared_area(value: str) -> Area:
+    from checker.checks import AREAS  # the registry imports this module: import it late
+
+    return AREAS[value]
 
 
 class Observation(NamedTuple):

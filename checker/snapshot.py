@@ -19,6 +19,26 @@ from checker.errors import InputError
 from checker.loader import DEFAULT_LIMITS, Limits, load_document
 
 
+@dataclass(frozen=True, slots=True)
+class ListSection:
+    """A list section of the snapshot whose items have ids, as messages name it."""
+
+    name: str
+    item: str  # one item: "duplicate store id …"
+    contents: str  # the whole section: "the snapshot does not record its data stores"
+
+
+LIST_SECTIONS: dict[str, ListSection] = {
+    section.name: section
+    for section in (
+        ListSection("tiers", "tier", "its product tiers"),
+        ListSection("stores", "store", "its data stores"),
+        ListSection("pipelines", "pipeline", "its data pipelines"),
+        ListSection("recipients", "recipient", "who receives data"),
+    )
+}
+
+
 @dataclass(slots=True)
 class Snapshot:
     """Snapshot data with imports merged in, and a ``locate`` that follows them home."""

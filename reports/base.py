@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO, final
 
+from checker.checks import AREAS
 from checker.diagnostics import Level, Location
 from checker.model import (
     Area,
@@ -61,7 +62,7 @@ STATUS_TITLES: dict[Status, str] = {
 }
 
 _STATUS_RANK = {status: index for index, status in enumerate(STATUS_ORDER)}
-_AREA_RANK = {area: index for index, area in enumerate(Area)}
+_AREA_RANK = {area: index for index, area in enumerate(AREAS.values())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +272,7 @@ class Summary:
     def of(cls, result: Result) -> Summary:
         findings = sorted_findings(result.findings)
         total: Counter[Status] = Counter()
-        per_area: dict[Area, Counter[Status]] = {area: Counter() for area in Area}
+        per_area: dict[Area, Counter[Status]] = {area: Counter() for area in AREAS.values()}
         for finding in findings:
             total[finding.status] += 1
             per_area[finding.area][finding.status] += 1
@@ -281,8 +282,8 @@ class Summary:
             per_area[counted.area][Status.PASS] += counted.count
         rows = [
             AreaRow(area, {s: per_area[area][s] for s in STATUS_ORDER})
-            for area in Area
-            if area is not Area.CUSTOM or per_area[area]
+            for area in AREAS.values()
+            if area.listed_when_empty or per_area[area]
         ]
         levels = Counter(d.level for d in result.diagnostics)
         return cls(

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 from checker import __version__
+from checker.checks import AREAS
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
 from checker.model import (
     Area,
@@ -145,7 +146,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             "blocking": len(blocking_ids),
             "by_area": {
                 area.value: _counts(by_area.get(area, []), counted.get(area, []))
-                for area in Area
+                for area in AREAS.values()
                 if area in by_area or area in counted
             },
         },
@@ -217,7 +218,7 @@ def _read_finding(data: dict[str, Any]) -> Finding:
         policy_id=str(data["policy_id"]),
         clause_id=str(data["clause_id"]),
         check_id=str(data["check_id"]),
-        area=Area(data["area"]),
+        area=AREAS[data["area"]],
         severity=Severity(data["severity"]),
         status=Status(data["status"]),
         message=str(data["message"]),
@@ -238,7 +239,7 @@ def _read_pass_count(data: dict[str, Any]) -> PassCount:
         policy_id=str(data["policy_id"]),
         clause_id=str(data["clause_id"]),
         check_id=str(data["check_id"]),
-        area=Area(data["area"]),
+        area=AREAS[data["area"]],
         severity=Severity(data["severity"]),
         promise=str(data["promise"]),
         policy_location=_read_location(data["policy_location"]),

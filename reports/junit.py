@@ -26,6 +26,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from checker.checks import AREAS
 from checker.diagnostics import Diagnostic, Level
 from checker.model import Area, DocumentStatus, Finding, PassCount, Result, Status
 from reports.base import (
@@ -315,7 +316,7 @@ def to_junit(result: Result) -> ET.Element:
     counted: dict[Area, list[PassCount]] = {}
     for item in summary.pass_counts:
         counted.setdefault(item.area, []).append(item)
-    for area in Area:
+    for area in AREAS.values():
         findings = by_area.get(area, [])
         counts = counted.get(area, [])
         if not findings and not counts:
