@@ -24,7 +24,7 @@ from checker.model import Severity
 if TYPE_CHECKING:
     from checker.outputs import Target
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_USAGE, EXIT_INTERNAL = 2, 3  # 0 and 1 are the verdict: Result.exit_code()
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
 
 

@@ -147,10 +147,6 @@ class Loaded:
         return len(self.empty)
 
     @property
-    def has_errors(self) -> bool:
-        return any(d.level is Level.ERROR for d in self.diagnostics)
-
-    @property
     def usage_errors(self) -> bool:
         """Inputs that cannot be read, or folders with nothing in them: exit code 2."""
         return bool(self.unreadable or self.empty_folders)

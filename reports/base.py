@@ -45,14 +45,6 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 """Display order: what needs action first, passes last."""
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.FAIL: "failed",
-    Status.ERROR: "could not be evaluated",
-    Status.NOT_EVIDENCED: "not evidenced",
-    Status.WAIVED: "waived",
-    Status.PASS: "passed",
-}
-
 STATUS_TITLES: dict[Status, str] = {
     Status.FAIL: "Fail",
     Status.ERROR: "Error",
