@@ -1,9 +1,15 @@
-"""Waivers: accepted exceptions with an owner, a ticket and an expiry date.
+"""Waivers: accepted exceptions with an owner, a ticket, an approval date and an expiry date.
 
 A waiver applies to the non-passing findings it matches (check and/or clause, and resource —
-``fnmatch`` patterns allowed) while it has not expired as of the run's date. Waived findings
-keep their place in the results, with the waiver attached. An expired waiver no longer applies
-and is reported; so is a waiver that matches nothing.
+``fnmatch`` patterns allowed, or ``all_resources: true``) while it has not expired as of the
+run's date. Waived findings keep their place in the results, with the waiver attached. An
+expired waiver no longer applies and is reported; so is a waiver that matches nothing.
+
+A waiver cannot hide what it waives. Rules beyond the schema (codes):
+
+* ``waiver-duplicate-id`` — two waivers share an id; the second is reported, naming the line
+  of the first.
+* ``waiver-expires-before-approval`` — ``expires`` is earlier than ``approved_on``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from checker.model import Finding, Status, Waiver, WaiverState
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
 EXPIRING_SOON_DAYS = 30
 
+DUPLICATE_ID = "waiver-duplicate-id"
+EXPIRES_BEFORE_APPROVAL = "waiver-expires-before-approval"
+
 
 def parse_waivers(doc: Document) -> list[Waiver]:
     """The waivers of a schema-valid waivers document."""
@@ -29,15 +38,51 @@ def parse_waivers(doc: Document) -> list[Waiver]:
                 id=item["id"],
                 check=item.get("check"),
                 clause=item.get("clause"),
-                resource=item.get("resource"),
+                resource=item.get("resource"),  # None: all_resources (the schema asks for one)
                 justification=item["justification"],
                 approver=item["approver"],
                 ticket=item["ticket"],
                 expires=dt.date.fromisoformat(item["expires"]),
                 location=doc.locate(("waivers", index)),
+                approved_on=dt.date.fromisoformat(item["approved_on"]),
             )
         )
     return out
+
+
+def waiver_diagnostics(doc: Document) -> list[Diagnostic]:
+    """Problems of a schema-valid waivers document that the schema cannot state."""
+    diagnostics: list[Diagnostic] = []
+    first: dict[str, int] = {}
+    for index, item in enumerate(doc.data.get("waivers") or ()):
+        earlier = first.setdefault(item["id"], index)
+        if earlier != index:
+            diagnostics.append(
+                Diagnostic(
+                    doc.locate(("waivers", index, "id")),
+                    f"duplicate waiver id '{item['id']}': the waiver at "
+                    f"{_line(doc, ('waivers', earlier))} already uses it; give each waiver "
+                    "its own id",
+                    DUPLICATE_ID,
+                )
+            )
+        approved = dt.date.fromisoformat(item["approved_on"])
+        expires = dt.date.fromisoformat(item["expires"])
+        if expires < approved:
+            diagnostics.append(
+                Diagnostic(
+                    doc.locate(("waivers", index, "expires")),
+                    f"waiver {item['id']} expires on {expires}, before it was approved "
+                    f"on {approved}",
+                    EXPIRES_BEFORE_APPROVAL,
+                )
+            )
+    return diagnostics
+
+
+def _line(doc: Document, path: tuple[str, int]) -> str:
+    location = doc.locate(path)
+    return f"line {location.position.line}" if location.position else location.json_path
 
 
 def matches(waiver: Waiver, finding: Finding) -> bool:

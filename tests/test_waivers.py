@@ -1,0 +1,201 @@
+"""Waivers cannot hide what they waive: an invalid waiver is reported where it is.
+
+The policy and snapshot are those of ``tests/cases/check/waivers``: store ``backups`` keeps
+conversations too long (fail, line 12) and store ``cache`` records no retention (not evidenced,
+line 13). Each test writes its own waivers file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.config import load_config
+from tests.conftest import REPO, CliRunner, Run
+
+CASE = REPO / "tests/cases/check/waivers"
+AS_OF = "2026-11-21"
+
+GOOD = """\
+  - id: w-backups
+    check: retention
+    resource: "store:backups"
+    justification: "Backups move to a 30-day bucket in Q1"
+    approver: "Dana Example (DPO)"
+    ticket: PRIV-12
+    approved_on: "2026-10-01"
+    expires: "2027-03-31"
+"""
+
+
+@pytest.fixture
+def case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("policy.yaml", "snapshot.yaml"):
+        shutil.copy(CASE / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _waivers(case: Path, *items: str) -> Path:
+    path = case / "waivers.yaml"
+    path.write_text("waivers_format: 1\nwaivers:\n" + "".join(items), encoding="utf-8")
+    return path
+
+
+def _check(run_cli: CliRunner, *extra: str, policy: str = "policy.yaml") -> Run:
+    return run_cli(
+        "check",
+        "--policy",
+        policy,
+        "--snapshot",
+        "snapshot.yaml",
+        "--waivers",
+        "waivers.yaml",
+        "--as-of",
+        AS_OF,
+        *extra,
+    )
+
+
+def _item(**fields: str) -> str:
+    """A waiver list item with the fields given, in the order given (a value of '' drops it)."""
+    lines = [f"{key}: {value}" for key, value in fields.items() if value != ""]
+    return "  - " + "\n    ".join(lines) + "\n"
+
+
+def _fields(**changes: str) -> dict[str, str]:
+    fields = {
+        "id": "w-cache",
+        "check": "retention",
+        "resource": '"store:cache"',
+        "justification": '"Cache retention is being measured"',
+        "approver": '"Dana Example (DPO)"',
+        "ticket": "PRIV-13",
+        "approved_on": '"2026-10-01"',
+        "expires": '"2027-01-31"',
+    }
+    fields.update(changes)
+    return fields
+
+
+# -- an invalid waiver is reported where it is ----------------------------------------------------
+
+
+def test_validate_points_at_the_invalid_waiver(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, GOOD, _item(**_fields(approver="")))
+    result = run_cli("validate", "waivers.yaml")
+    assert result.code == 1
+    assert result.out == (
+        "waivers.yaml:11:5: error: missing required key 'approver' (at $.waivers[1])\n"
+    )
+
+
+@pytest.mark.parametrize("field", ["justification", "approver", "ticket"])
+@pytest.mark.parametrize("blank", ['" "', '"\\t  "', "' '"])
+def test_blank_text_is_invalid(case: Path, run_cli: CliRunner, field: str, blank: str) -> None:
+    _waivers(case, _item(**_fields(**{field: blank})))
+    line = 3 + list(_fields()).index(field)
+    column = 5 + len(field) + 2
+    expected = (
+        f"waivers.yaml:{line}:{column}: error: '{field}' is blank: write it out "
+        f"(spaces alone do not count) (at $.waivers[0].{field})"
+    )
+    validated = run_cli("validate", "waivers.yaml")
+    assert validated.code == 1
+    assert validated.out == expected + "\n"
+
+
+def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, GOOD, _item(**_fields()), _item(**_fields(id="w-backups")))
+    expected = (
+        "waivers.yaml:19:9: error: duplicate waiver id 'w-backups': the waiver at line 3 "
+        "already uses it; give each waiver its own id (at $.waivers[2].id)"
+    )
+    validated = run_cli("validate", "waivers.yaml")
+    assert validated.code == 1
+    assert validated.out == expected + "\n"
+
+
+# -- a waiver says which resources it covers ------------------------------------------------------
+
+
+def test_a_waiver_without_resource_must_say_all_resources(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(resource="")))
+    result = run_cli("validate", "waivers.yaml")
+    assert result.code == 1
+    assert result.out == (
+        "waivers.yaml:3:5: error: needs at least one of 'resource', 'all_resources': "
+        'name the resources the waiver covers, e.g. resource: "store:chat-backups" '
+        '(wildcards allowed: "store:backup-*"), or write all_resources: true to waive '
+        "every resource of its check or clause (at $.waivers[0])\n"
+    )
+
+
+def test_all_resources_waives_every_resource_of_the_check(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(resource="", all_resources="true")))
+    assert run_cli("validate", "waivers.yaml").code == 0
+    result = _check(run_cli, "--format", "text")
+    assert result.code == 0, result.out
+    assert result.out.count("— waived by w-cache") == 2
+
+
+def test_resource_and_all_resources_together_are_an_error(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(all_resources="true")))
+    result = run_cli("validate", "waivers.yaml")
+    assert result.code == 1
+    assert result.out == (
+        "waivers.yaml:5:5: error: 'resource' cannot be used together with 'all_resources'; "
+        "keep one of them (at $.waivers[0].resource)\n"
+    )
+
+
+# -- approval date --------------------------------------------------------------------------------
+
+
+def test_approval_date_is_required(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(approved_on="")))
+    result = run_cli("validate", "waivers.yaml")
+    assert result.code == 1
+    assert result.out == (
+        "waivers.yaml:3:5: error: missing required key 'approved_on' (at $.waivers[0])\n"
+    )
+
+
+def test_approval_after_expiry_is_an_error(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(approved_on='"2027-02-01"', expires='"2027-01-31"')))
+    result = run_cli("validate", "waivers.yaml")
+    assert result.code == 1
+    assert result.out == (
+        "waivers.yaml:10:14: error: waiver w-cache expires on 2027-01-31, before it was "
+        "approved on 2027-02-01 (at $.waivers[0].expires)\n"
+    )
+
+
+# -- the bundled examples follow the rules --------------------------------------------------------
+
+
+def test_bundled_waivers_and_project_config_still_run(run_cli: CliRunner) -> None:
+    config = load_config(REPO / "policy-check.yaml")
+    assert config.waivers is not None and config.as_of is not None
+    assert run_cli("validate", config.waivers, str(REPO / "policy-check.yaml")).code == 0
+    argv = ["check", "--waivers", config.waivers, "--as-of", config.as_of.isoformat()]
+    for policy in config.policies:
+        argv += ["--policy", policy]
+    for snapshot in config.snapshots:
+        argv += ["--snapshot", snapshot]
+    result = run_cli(*argv, "--format", "text")
+    assert result.code == 1  # the example snapshot breaks promises no waiver covers
+    for waiver in ("backup-retention-opted-out", "session-cache-at-rest"):
+        assert f"waived by {waiver}" in result.out
+    assert "waiver external-audit-postponed expired on 2026-09-30" in result.out
+
+
+def test_documented_waiver_example_is_valid(tmp_path: Path, run_cli: CliRunner) -> None:
+    text = (REPO / "docs/snapshot-format.md").read_text(encoding="utf-8")
+    block = text.split("**Waivers**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "waivers.yaml").write_text(block, encoding="utf-8")
+    assert "approved_on:" in block
+    result = run_cli("validate", str(tmp_path / "waivers.yaml"))
+    assert result.code == 0, result.out
