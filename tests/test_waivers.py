@@ -1,4 +1,4 @@
-"""Waivers cannot hide what they waive: an invalid waiver is reported where it is.
+"""Waivers cannot hide what they waive: an invalid waiver stops the run and says where.
 
 The policy and snapshot are those of ``tests/cases/check/waivers``: store ``backups`` keeps
 conversations too long (fail, line 12) and store ``cache`` records no retention (not evidenced,
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from checker.config import load_config
+from reports import REPORTERS
 from tests.conftest import REPO, CliRunner, Run
 
 CASE = REPO / "tests/cases/check/waivers"
@@ -80,7 +81,28 @@ def _fields(**changes: str) -> dict[str, str]:
     return fields
 
 
-# -- an invalid waiver is reported where it is ----------------------------------------------------
+def _stopped(result: Run) -> None:
+    """``check`` refused to run: exit 1, nothing on standard output, why on standard error."""
+    assert result.code == 1, result.err
+    assert result.out == ""
+    assert result.err.splitlines()[-1] == (
+        "policy-check: nothing was checked: fix the waivers above "
+        "(an invalid waiver is never skipped)"
+    )
+
+
+# -- an invalid waiver stops the run --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_check_stops_at_an_invalid_waiver(case: Path, run_cli: CliRunner, fmt: str) -> None:
+    _waivers(case, GOOD, _item(**_fields(approver="")))
+    result = _check(run_cli, "--format", fmt, "--output", f"{fmt}=out/report")
+    _stopped(result)
+    assert "waivers.yaml:11:5: error: missing required key 'approver' (at $.waivers[1])" in (
+        result.err
+    )
+    assert not (case / "out").exists()  # no report that says "No waivers were used"
 
 
 def test_validate_points_at_the_invalid_waiver(case: Path, run_cli: CliRunner) -> None:
@@ -105,6 +127,9 @@ def test_blank_text_is_invalid(case: Path, run_cli: CliRunner, field: str, blank
     validated = run_cli("validate", "waivers.yaml")
     assert validated.code == 1
     assert validated.out == expected + "\n"
+    checked = _check(run_cli)
+    _stopped(checked)
+    assert expected in checked.err
 
 
 def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None:
@@ -116,6 +141,9 @@ def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None
     validated = run_cli("validate", "waivers.yaml")
     assert validated.code == 1
     assert validated.out == expected + "\n"
+    checked = _check(run_cli)
+    _stopped(checked)
+    assert expected in checked.err
 
 
 # -- a waiver says which resources it covers ------------------------------------------------------
@@ -131,6 +159,7 @@ def test_a_waiver_without_resource_must_say_all_resources(case: Path, run_cli: C
         '(wildcards allowed: "store:backup-*"), or write all_resources: true to waive '
         "every resource of its check or clause (at $.waivers[0])\n"
     )
+    _stopped(_check(run_cli))
 
 
 def test_all_resources_waives_every_resource_of_the_check(case: Path, run_cli: CliRunner) -> None:
@@ -151,7 +180,7 @@ def test_resource_and_all_resources_together_are_an_error(case: Path, run_cli: C
     )
 
 
-# -- approval date --------------------------------------------------------------------------------
+# -- approval date and maximum term ---------------------------------------------------------------
 
 
 def test_approval_date_is_required(case: Path, run_cli: CliRunner) -> None:
@@ -171,6 +200,77 @@ def test_approval_after_expiry_is_an_error(case: Path, run_cli: CliRunner) -> No
         "waivers.yaml:10:14: error: waiver w-cache expires on 2027-01-31, before it was "
         "approved on 2027-02-01 (at $.waivers[0].expires)\n"
     )
+
+
+def test_one_year_from_approval_is_the_default_maximum(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(approved_on='"2026-01-31"', expires='"2027-01-31"')))
+    accepted = _check(run_cli, "--format", "text")  # 365 days
+    assert accepted.code == 1  # store backups still fails
+    assert "waived by w-cache" in accepted.out
+    _waivers(case, _item(**_fields(approved_on='"2026-01-30"', expires='"2027-01-31"')))
+    result = _check(run_cli)
+    _stopped(result)
+    assert (
+        "waivers.yaml:10:14: error: waiver w-cache runs 366 days, from its approval on "
+        "2026-01-30 to 2027-01-31; case-policy allows waivers of at most 1y (365 days, the "
+        "default): set expires to 2027-01-30 or earlier, and renew the waiver when it runs out "
+        "(at $.waivers[0].expires)"
+    ) in result.err
+
+
+def _policy_with_term(case: Path, term: str) -> None:
+    policy = (case / "policy.yaml").read_text(encoding="utf-8")
+    policy = policy.replace(
+        '  owner: "privacy team"\n', f'  owner: "privacy team"\n  waiver_max_term: {term}\n'
+    )
+    (case / "policy.yaml").write_text(policy, encoding="utf-8")
+
+
+def test_a_policy_sets_its_own_maximum_term(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, _item(**_fields(approved_on='"2026-01-01"', expires='"2027-06-30"')))
+    _stopped(_check(run_cli))  # 545 days: more than the default year
+    _policy_with_term(case, "2y")
+    assert run_cli("validate", "policy.yaml").code == 0
+    result = _check(run_cli, "--format", "text")
+    assert "— waived by w-cache until 2027-06-30" in result.out
+
+
+def test_a_shorter_policy_term_refuses_a_waiver(case: Path, run_cli: CliRunner) -> None:
+    _policy_with_term(case, "90d")
+    _waivers(case, _item(**_fields(approved_on='"2026-10-01"', expires='"2027-01-31"')))
+    result = _check(run_cli)
+    _stopped(result)
+    assert "case-policy allows waivers of at most 90d (90 days): set expires to 2026-12-30" in (
+        result.err
+    )
+
+
+def test_the_term_of_a_waiver_naming_a_policy_is_that_policys(
+    case: Path, run_cli: CliRunner
+) -> None:
+    other = (case / "policy.yaml").read_text(encoding="utf-8")
+    other = other.replace("id: case-policy", "id: other-policy").replace(
+        '  owner: "privacy team"\n', '  owner: "privacy team"\n  waiver_max_term: 30d\n'
+    )
+    (case / "other.yaml").write_text(other, encoding="utf-8")
+    # Named by clause, the waiver answers to case-policy's year, not other-policy's 30 days.
+    clause = "case-policy/opted-out-30d"
+    _waivers(case, _item(**_fields(check="", clause=clause)))
+    both = ["--policy", "other.yaml"]
+    assert "waived by w-cache" in _check(run_cli, *both, "--format", "text").out
+    # Named by check only, it may cover either policy's findings: the shorter term applies.
+    _waivers(case, _item(**_fields()))
+    result = _check(run_cli, *both)
+    _stopped(result)
+    assert "other-policy allows waivers of at most 30d (30 days)" in result.err
+
+
+def test_waiver_max_term_must_be_a_duration(case: Path, run_cli: CliRunner) -> None:
+    _policy_with_term(case, "a-year")
+    result = run_cli("validate", "policy.yaml")
+    assert result.code == 1
+    assert result.out.startswith("policy.yaml:8:20: error: 'a-year' is not a duration: ")
+    assert result.out.endswith(" (at $.metadata.waiver_max_term)\n")
 
 
 # -- the bundled examples follow the rules --------------------------------------------------------

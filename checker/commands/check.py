@@ -10,13 +10,15 @@ from typing import TextIO
 
 from checker.config import Config, find_config, load_config
 from checker.diagnostics import Diagnostic
+from checker.document import Document
 from checker.engine import evaluate
 from checker.errors import UsageError
-from checker.inputs import load_and_validate
+from checker.inputs import Loaded, load_and_validate
 from checker.limits_args import limits_from_args
 from checker.model import Result, Severity
 from checker.outputs import write_outputs
 from checker.snapshot import Snapshot, resolve_imports
+from checker.waivers import TERM_TOO_LONG, term_diagnostics
 from reports import default_format, get_reporter
 
 
@@ -58,6 +60,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     waivers = (
         loaded_waivers.documents[0][0] if loaded_waivers and loaded_waivers.documents else None
     )
+    if loaded_waivers is not None and _waivers_refused(
+        loaded_waivers, waivers, [doc for doc, _ in loaded_policies.documents], diagnostics
+    ):
+        for diagnostic in diagnostics:
+            err.write(f"{diagnostic}\n")
+        err.write(
+            "policy-check: nothing was checked: fix the waivers above "
+            "(an invalid waiver is never skipped)\n"
+        )
+        return 1
     result = evaluate(
         [doc for doc, _ in loaded_policies.documents],
         views,
@@ -70,6 +82,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     result.generated_at = generated_at(args.generated_at, environ)
     _render(result, args, out, environ, config)
     return result.exit_code()
+
+
+def _waivers_refused(
+    loaded: Loaded,
+    waivers: Document | None,
+    policies: list[Document],
+    diagnostics: list[Diagnostic],
+) -> bool:
+    """Whether the waivers file is invalid, or a waiver runs longer than the policies allow
+    (added to ``diagnostics``). A run without its waivers would report their findings as if
+    nobody had accepted them, and a run with some of them would hide the rest: neither."""
+    if waivers is not None:
+        diagnostics.extend(term_diagnostics(waivers, policies))
+    return loaded.has_errors or any(d.code == TERM_TOO_LONG for d in diagnostics)
 
 
 def _config(args: argparse.Namespace) -> Config | None:
