@@ -273,6 +273,35 @@ def test_waiver_max_term_must_be_a_duration(case: Path, run_cli: CliRunner) -> N
     assert result.out.endswith(" (at $.metadata.waiver_max_term)\n")
 
 
+# -- waived findings in GitHub annotations --------------------------------------------------------
+
+
+def test_github_annotates_waived_findings_as_notices(case: Path, run_cli: CliRunner) -> None:
+    _waivers(case, GOOD)
+    result = _check(run_cli, "--format", "github")
+    notices = [line for line in result.out.splitlines() if line.startswith("::notice file=")]
+    assert notices == [
+        "::notice file=snapshot.yaml,line=12,col=22,title=high · waived by w-backups%3A "
+        "case-policy/opted-out-30d::"
+        "store backups keeps training_not_allowed conversations for 90d, longer than the 30d "
+        "the policy allows%0A"
+        "Waiver: w-backups until 2027-03-31 (ticket PRIV-12, approved by Dana Example (DPO) "
+        "on 2026-10-01): Backups move to a 30-day bucket in Q1%0A"
+        "Promise: Conversations of users who opted out are kept at most 30 days%0A"
+        "Expected: training_not_allowed data kept at most 30d%0A"
+        "Actual: any: 90d%0A"
+        "Resource: store:backups at $.stores[1].retention.any%0A"
+        "Policy: policy.yaml:20:10 ($.retention[0].max)%0A"
+        "Remediation: Shorten the lifecycle rule of the store to 30 days%0A"
+        "Regulations: CCPA §1798.100(a)(3); CCPA §1798.105; COPPA 16 CFR 312.10; "
+        "GDPR Art. 5(1)(e); GDPR Art. 17"
+    ]
+    # After the errors and warnings, before the closing summary.
+    lines = result.out.splitlines()
+    assert lines.index(notices[0]) == len(lines) - 2
+    assert not any(line.startswith(("::error", "::warning")) for line in lines[-2:])
+
+
 # -- the bundled examples follow the rules --------------------------------------------------------
 
 
