@@ -234,7 +234,9 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
     except UnusableInputs as exc:  # every diagnostic that says why, each on its line
         for diagnostic in exc.diagnostics:
             err.write(f"{diagnostic}\n")
-        return EXIT_USAGE
+        if exc.closing:
+            err.write(f"{exc.closing}\n")
+        return exc.exit_code
     except CheckerError as exc:
         err.write(f"policy-check: error: {exc}\n")
         return EXIT_USAGE

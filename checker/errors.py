@@ -20,9 +20,25 @@ class UnusableInputs(CheckerError):
     with nothing to check, reports that would overwrite an input. Carries every diagnostic
     that says why, each naming its place."""
 
+    exit_code = 2
+    closing = ""  # a last line after the diagnostics, if any
+
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         super().__init__("\n".join(str(d) for d in diagnostics))
         self.diagnostics = tuple(diagnostics)
+
+
+class InvalidWaivers(UnusableInputs):
+    """The waivers file is invalid, or a waiver runs longer than the policies allow (exit code
+    1, like any invalid document): nothing is checked, because a run without its waivers would
+    report their findings as if nobody had accepted them, and a run with some of them would
+    hide the rest."""
+
+    exit_code = 1
+    closing = (
+        "policy-check: nothing was checked: fix the waivers above "
+        "(an invalid waiver is never skipped)"
+    )
 
 
 class InputError(UnusableInputs):

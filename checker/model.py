@@ -91,6 +91,7 @@ class Waiver:
     ticket: str
     expires: dt.date
     location: Location
+    approved_on: dt.date | None = None  # None only in results written before it was recorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from checker.engine import (
     policy_info,
     snapshot_info,
 )
-from checker.errors import UnusableInputs, UsageError
+from checker.errors import InvalidWaivers, UnusableInputs, UsageError
 from checker.frameworks import references_by_check
 from checker.inputs import Loaded, Source, document_kind, expand, load_and_validate
 from checker.loader import DEFAULT_LIMITS, Limits
@@ -46,6 +46,7 @@ from checker.model import Command, DocumentInfo, DocumentStatus, Result, Severit
 from checker.outputs import Target, output_problems
 from checker.snapshot import Snapshot, import_targets, resolve_imports
 from checker.snapshot_semantics import snapshot_diagnostics
+from checker.waivers import TERM_TOO_LONG, term_diagnostics
 
 __all__ = [
     "NOW",
@@ -193,6 +194,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         raise UnusableInputs(diagnostics)
     if waivers is not None and waivers_source is not None:
         _refuse(_several_waivers(waivers, waivers_source))
+        _refuse_invalid_waivers(waivers, [doc for doc, _ in policies.documents], diagnostics)
     diagnostics += policies.skipped_notes("policy")
     diagnostics += snapshots.skipped_notes("snapshot", used=(path for *_, path in imports))
     if waivers is not None:
@@ -210,6 +212,19 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         waivers=waivers.documents[0][0] if waivers and waivers.documents else None,
         diagnostics=diagnostics,
     )
+
+
+def _refuse_invalid_waivers(
+    loaded: Loaded, policies: list[Document], diagnostics: list[Diagnostic]
+) -> None:
+    """Stop (exit code 1) when the waivers file is invalid or a waiver runs longer than the
+    policies allow: no waiver is ever silently dropped."""
+    if loaded.documents:
+        diagnostics.extend(term_diagnostics(loaded.documents[0][0], policies))
+    if any(d.level is Level.ERROR for d in loaded.diagnostics) or any(
+        d.code == TERM_TOO_LONG for d in diagnostics
+    ):
+        raise InvalidWaivers(diagnostics)
 
 
 def _source(given: str | Source) -> Source:

@@ -85,6 +85,10 @@ def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
             diagnostics.append(diagnostic)
     if kind == "policy" and not any(d.level is Level.ERROR for d in diagnostics):
         diagnostics.extend(_policy_semantics(doc))
+    if kind == "waivers" and not any(d.level is Level.ERROR for d in diagnostics):
+        from checker.waivers import waiver_diagnostics
+
+        diagnostics.extend(waiver_diagnostics(doc))
     return _ordered(diagnostics)
 
 
@@ -127,6 +131,14 @@ def _one_of_keys(error: ValidationError) -> list[str]:
 
 
 IDENTIFIER_HINT = "use lower-case letters, digits, '_' and '-', starting with a letter"
+BLANK_PATTERN = r"\S"  # the schemas' way of saying "text that is not blank"
+
+
+def _literal(value: object) -> str:
+    """A value as the document would spell it: ``true``, ``null``, ``'text'``, ``3``."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return repr(value)
 
 
 def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Diagnostic:
@@ -157,7 +169,12 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         )
     elif keys := _one_of_keys(error):
         message = f"needs at least one of {', '.join(repr(k) for k in keys)}"
+        if "properties" not in schema and isinstance(schema.get("description"), str):
+            message += f": {schema['description']}"  # how to write each (an allOf member's)
         code = "schema-required"
+    elif validator == "pattern" and value == BLANK_PATTERN and path:
+        message = f"'{path[-1]}' is blank: write it out (spaces alone do not count)"
+        code = "schema-blank"
     elif validator == "pattern" and str(value).startswith("^[a-z]"):
         message = f"{instance!r} is not a valid identifier: {IDENTIFIER_HINT}"
         if "propertyNames" in error.schema_path:  # the key itself is at fault: point at it
@@ -174,7 +191,7 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
             f"{instance!r} is not a date and time: write ISO 8601, e.g. '2026-11-01T09:30:00Z'"
         )
     elif validator == "const":
-        message = f"must be {value!r}, found {instance!r}"
+        message = f"must be {_literal(value)}, found {_literal(instance)}"
     elif validator == "format" and value == "duration":
         try:
             parse_duration(instance)

@@ -9,14 +9,15 @@ is its evidence:
 - ``warning``: fail or not evidenced below the threshold (including not-evidenced promises a
   policy marks ``warn``), input warnings (expired or unused waivers), and waivers that expire
   within 30 days;
-- waived findings get no annotation (they are counted in the summary).
+- ``notice``: waived findings, on their evidence line too, titled with the waiver, so that what
+  a waiver accepts stays in sight where it is.
 
-GitHub shows a limited number of annotations per step, so the most severe come first and at
-most :data:`MAX_ANNOTATIONS` are written; a closing ``::notice`` gives the verdict and counts
-and says how many annotations were left out. Values are escaped by GitHub's rules (``%``, CR
-and LF in messages; also ``:`` and ``,`` in properties), and control and bidirectional
-characters are shown as escapes, so a snapshot value can neither end the command nor start a
-new one.
+GitHub shows a limited number of annotations per step, so the most severe come first (errors,
+warnings, then notices) and at most :data:`MAX_ANNOTATIONS` are written; a closing ``::notice``
+gives the verdict and counts and says how many annotations were left out. Values are escaped
+by GitHub's rules (``%``, CR and LF in messages; also ``:`` and ``,`` in properties), and
+control and bidirectional characters are shown as escapes, so a snapshot value can neither end
+the command nor start a new one.
 
 A validation (``policy-check validate --format github``) annotates each of its diagnostics, a
 schema error in a policy on its line, and closes with the counts of documents.
@@ -45,6 +46,7 @@ from reports.text import TextReporter
 
 MAX_ANNOTATIONS = 200
 _LIMIT = 1000
+_ERROR, _WARNING, _NOTICE = range(3)
 
 
 def escape_data(text: str) -> str:
@@ -70,8 +72,16 @@ def command(kind: str, message: str, location: Location | None = None, title: st
 
 
 def _finding_message(finding: Finding) -> str:
-    lines = [
-        shown(finding.message, _LIMIT),
+    lines = [shown(finding.message, _LIMIT)]
+    waiver = finding.waiver
+    if finding.status is Status.WAIVED and waiver is not None:
+        approved = f" on {waiver.approved_on.isoformat()}" if waiver.approved_on else ""
+        lines.append(
+            f"Waiver: {shown(waiver.id, 200)} until {waiver.expires.isoformat()} "
+            f"(ticket {shown(waiver.ticket, 200)}, approved by {shown(waiver.approver, 200)}"
+            f"{approved}): {shown(waiver.justification, _LIMIT)}"
+        )
+    lines += [
         f"Promise: {shown(finding.promise, _LIMIT)}",
         f"Expected: {shown(finding.expected, _LIMIT)}",
         f"Actual: {shown(finding.actual, _LIMIT)}",
@@ -99,6 +109,12 @@ def _finding(finding: Finding, is_error: bool) -> str:
     return command(kind, _finding_message(finding), where(finding), title)
 
 
+def _waived(finding: Finding) -> str:
+    waiver = shown(finding.waiver.id, 200) if finding.waiver else "a waiver"
+    title = f"{finding.severity.value} · waived by {waiver}: {shown(finding.rule_id, 200)}"
+    return command("notice", _finding_message(finding), where(finding), title)
+
+
 def _expiring(state: WaiverState) -> str:
     waiver = state.waiver
     message = (
@@ -120,17 +136,23 @@ class GitHubReporter(Reporter):
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
         summary = Summary.of(redacted.result)
-        # (is a warning, how to write the line): lines are only built for what is written.
-        pending: list[tuple[bool, Callable[[], str]]] = []
+        # (rank: error 0, warning 1, notice 2; how to write the line): lines are only built
+        # for what is written.
+        pending: list[tuple[int, Callable[[], str]]] = []
         for diagnostic in summary.result.diagnostics:
-            pending.append((diagnostic.level is not Level.ERROR, partial(_diagnostic, diagnostic)))
+            rank = _ERROR if diagnostic.level is Level.ERROR else _WARNING
+            pending.append((rank, partial(_diagnostic, diagnostic)))
         blocking = {id(f) for f in summary.result.blocking()}
         for finding in summary.findings:
-            if finding.status not in (Status.PASS, Status.WAIVED):
+            if finding.status is Status.WAIVED:
+                pending.append((_NOTICE, partial(_waived, finding)))
+            elif finding.status is not Status.PASS:
                 is_error = id(finding) in blocking
-                pending.append((not is_error, partial(_finding, finding, is_error)))
+                pending.append(
+                    (_ERROR if is_error else _WARNING, partial(_finding, finding, is_error))
+                )
         for state in summary.waiver_buckets().expiring:
-            pending.append((True, partial(_expiring, state)))
+            pending.append((_WARNING, partial(_expiring, state)))
         pending.sort(key=lambda item: item[0])  # stable: errors first, each in report order
         for _, line in pending[:MAX_ANNOTATIONS]:
             stream.write(line() + "\n")

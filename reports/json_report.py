@@ -64,6 +64,7 @@ def _waiver(waiver: Waiver) -> dict[str, Any]:
         "justification": waiver.justification,
         "approver": waiver.approver,
         "ticket": waiver.ticket,
+        "approved_on": waiver.approved_on.isoformat() if waiver.approved_on else None,
         "expires": waiver.expires.isoformat(),
         "location": _location(waiver.location),
     }
@@ -208,6 +209,9 @@ def _read_waiver(data: dict[str, Any]) -> Waiver:
         ticket=str(data["ticket"]),
         expires=dt.date.fromisoformat(data["expires"]),
         location=_read_location(data["location"]),
+        approved_on=dt.date.fromisoformat(approved)
+        if (approved := data.get("approved_on"))
+        else None,
     )
 
 

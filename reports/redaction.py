@@ -28,6 +28,27 @@ are how a reader finds the resource, and hex alone is the usual shape of an id, 
 Only evidence is redacted — what came from a snapshot: finding messages, expected and actual
 values, resource names and evidence paths, and diagnostic messages. Promises, remediation and
 waiver justifications are written by the policy's authors and are shown as written.
+
+How the scan stays linear
+-------------------------
+
+The shapes above are alternatives of one scan: from left to right, at each position the first
+shape (in the order listed in :data:`ORDER`) that matches there is replaced, and the scan goes
+on after it. Written as one regular expression that is what ``re.sub`` does, but some shapes
+start with a run of characters of unbounded length (a URL scheme, the local part of an e-mail
+address, the name before ``key=``, the first part of a JWT) and ``re`` tries them again at every
+position inside such a run: ``a.a.a.a…`` took time quadratic in its length (a minute for 32 KB).
+
+So each shape has a *finder* that gives its leftmost match at or after a position, and
+:func:`_scan` takes, among the finders' next matches, the leftmost (the earlier shape on a tie)
+— exactly what the single expression did. The finders of the run-led shapes rely on one fact:
+whether such a shape matches at a position inside a run depends only on where the run ends and
+what follows it, so if it fails at the first position of a run where it may start, it fails at
+every later one, and if it matches there, later starts give the same match, shortened. Each
+run is therefore read once: the search only starts where a run starts (a lookbehind), and the
+result for a run is kept for when a scan resumes in its middle. A private key's END line is
+searched for once, not once per BEGIN line. ``tests/test_redaction.py`` checks the result
+against the single expression and times adversarial texts of up to a megabyte.
 """
 
 from __future__ import annotations
@@ -36,47 +57,434 @@ import dataclasses
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
 from checker.diagnostics import Diagnostic, Location
 from checker.model import Finding, Result
 
 MASK = "[REDACTED]"
 
+# The shapes, in the order they are tried at a position (the order of the alternatives of the
+# single expression the scan is equivalent to).
+ORDER = (
+    "pem",
+    "url",
+    "jwt",
+    "github",
+    "slack",
+    "aws_id",
+    "bearer",
+    "kv",
+    "aws",
+    "email",
+    "blob",
+)
+_RANK = {name: rank for rank, name in enumerate(ORDER)}
+
 _KEY_WORDS = (
     r"password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|"
     r"secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?"
 )
-
-# One alternation, tried left to right at each position: a single scan per string.
-_PATTERN = re.compile(
-    r"""
-    (?P<pem>-----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
-        (?:.*?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*))
-  | (?P<url_scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<url_user>[^\s:/@?\#\[\]]+):
-        (?P<url_pass>[^\s/@?\#]+)(?=@)
-  | (?P<jwt>\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)
-  | (?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b)
-  | (?P<slack>\bxox[abprs]-[A-Za-z0-9-]{10,}
-        |https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+)
-  | (?P<aws_id>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])
-        [A-Z0-9]{16}\b)
-  | (?P<bearer_word>\b[Bb]earer\s+)
-        (?P<bearer>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)
-  | (?P<kv_key>(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?(?i:"""
-    + _KEY_WORDS
-    + r""")(?![A-Za-z0-9_]))
-        (?P<kv_sep>["']?[ \t]*[:=][ \t]*)
-        (?P<kv_val>\[REDACTED\]|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)
-  | (?P<aws_word>(?<![A-Za-z])(?i:aws|secret|key)[^\n]{0,20}?)
-        (?P<aws_secret>(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))
-  | (?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)
-  | (?P<blob>(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}=*)
-    """,
-    re.VERBOSE | re.DOTALL,
+# The characters a key word can start with, matched case-insensitively ('ſ' is a long s).
+_KEY_WORD_STARTS = "pPsS\u017ftTaAcC"
+# aws, secret and key, any case: each first letter, then the rest ('K' is the Kelvin sign).
+_AWS_WORD_SPELLINGS = (
+    ("a", "ws"),
+    ("A", "ws"),
+    ("s", "ecret"),
+    ("S", "ecret"),
+    ("\u017f", "ecret"),
+    ("k", "ey"),
+    ("K", "ey"),
+    ("\u212a", "ey"),
 )
 
-# A cheap superset of the pattern above, so that most evidence skips the full scan (tens of
+
+class _Hit(NamedTuple):
+    """One match of one shape: where it is, its rank in :data:`ORDER` and its replacement."""
+
+    start: int
+    rank: int
+    end: int
+    replacement: Callable[[], str]
+
+
+def _masked() -> str:
+    return MASK
+
+
+class _Finder:
+    """The leftmost match of one shape at or after a position (asked for ascending positions).
+
+    ``needs`` lists strings one of which every match contains: a text with none of them is not
+    searched.
+    """
+
+    rank: int
+    needs: tuple[str, ...] = ()
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def find(self, pos: int) -> _Hit | None:
+        raise NotImplementedError
+
+
+# --- Shapes with a bounded start --------------------------------------------------------------
+#
+# Each starts with a fixed character (``\b`` is checked by a lookbehind after it, so that ``re``
+# can skip ahead to that character) or only where its run starts, and reads a bounded stretch
+# or a run it then consumes: ``re`` searches them in linear time.
+
+
+class _PatternFinder(_Finder):
+    pattern: re.Pattern[str]
+
+    def find(self, pos: int) -> _Hit | None:
+        match = self.pattern.search(self.text, pos)
+        if match is None:
+            return None
+        return _Hit(match.start(), self.rank, match.end(), self._replacement(match))
+
+    def _replacement(self, match: re.Match[str]) -> Callable[[], str]:
+        return _masked
+
+
+class _GitHubFinder(_PatternFinder):
+    rank = _RANK["github"]
+    pattern = re.compile(
+        r"g(?<=\bg)(?:h[pousr]_[A-Za-z0-9]{36,255}|ithub_pat_[A-Za-z0-9_]{22,255})\b"
+    )
+
+
+class _SlackFinder(_PatternFinder):
+    rank = _RANK["slack"]
+    pattern = re.compile(
+        r"x(?<=\bx)ox[abprs]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+"
+    )
+
+
+class _AwsIdFinder(_PatternFinder):
+    rank = _RANK["aws_id"]
+    pattern = re.compile(
+        r"A(?<=\bA)(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16}\b"
+    )
+
+
+class _BearerFinder(_PatternFinder):
+    rank = _RANK["bearer"]
+    pattern = re.compile(
+        r"(?:B(?<=\bB)|b(?<=\bb))earer\s+"
+        r"(?P<token>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)"
+    )
+
+    def _replacement(self, match: re.Match[str]) -> Callable[[], str]:
+        kept = match.string[match.start() : match.start("token")]  # "Bearer "
+        return lambda: kept + MASK
+
+
+class _AwsSecretFinder(_PatternFinder):
+    """A 40-character base64 string shortly after aws, secret or key (any case), not a word's
+    end: written with the first letter spelt out, so that ``re`` can skip to those letters."""
+
+    rank = _RANK["aws"]
+    _words = "|".join(
+        f"{first}(?<![A-Za-z]{first})(?i:{rest})" for first, rest in _AWS_WORD_SPELLINGS
+    )
+    pattern = re.compile(
+        rf"(?:{_words})[^\n]{{0,20}}?"
+        r"(?P<secret>(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))"
+    )
+
+    def _replacement(self, match: re.Match[str]) -> Callable[[], str]:
+        kept = match.string[match.start() : match.start("secret")]  # the word and what follows
+        return lambda: kept + MASK
+
+
+class _BlobFinder(_PatternFinder):
+    rank = _RANK["blob"]
+    pattern = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}=*")
+
+    def _replacement(self, match: re.Match[str]) -> Callable[[], str]:
+        return lambda: MASK if _looks_random(match[0]) else match[0]
+
+
+# --- Private keys -----------------------------------------------------------------------------
+_PEM_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(r"-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----")
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s:,-]*")  # the body of a block whose END line is missing
+
+
+class _PemFinder(_Finder):
+    """A BEGIN line, then the first END line after it, or else the base64 body that follows."""
+
+    rank = _RANK["pem"]
+    needs = ("-----BEGIN",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._end_searched_from = -1  # the END line found searching from here on…
+        self._end: re.Match[str] | None = None
+        self._body = (-1, -1)  # a body read before: (where it was read from, its end)
+
+    def find(self, pos: int) -> _Hit | None:
+        begin = _PEM_BEGIN.search(self.text, pos)
+        if begin is None:
+            return None
+        return _Hit(begin.start(), self.rank, self._block_end(begin.end()), _masked)
+
+    def _block_end(self, after: int) -> int:
+        # The first END line at or after ``after``: a search from an earlier position that found
+        # nothing before ``after`` gave the same answer. Likewise for a body already read.
+        end = self._end
+        if not (0 <= self._end_searched_from <= after and (end is None or after <= end.start())):
+            end = self._end = _PEM_END.search(self.text, after)
+            self._end_searched_from = after
+        if end is not None:
+            return end.end()
+        start, stop = self._body
+        if not start <= after <= stop:
+            stop = _match(_PEM_BODY, self.text, after).end()
+            self._body = (after, stop)
+        return stop
+
+
+def _match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    """A match of a pattern that matches the empty string."""
+    match = pattern.match(text, pos)
+    assert match is not None
+    return match
+
+
+# --- Shapes led by a run ----------------------------------------------------------------------
+
+
+class _RunFinder(_Finder):
+    """A shape that starts inside a run of ``run`` characters and reads it to its end.
+
+    ``pattern`` is the shape; ``eligible`` matches (empty) where it may start. Where it matches
+    depends only on where the run ends and what follows, so the first eligible position of a
+    run decides for the whole run. ``guarded`` is the shape preceded by "a run starts here,
+    then skip to its first eligible position", with the shape itself in the group ``hit``.
+    """
+
+    run_chars: str
+    run: re.Pattern[str]
+    pattern: re.Pattern[str]
+    eligible: re.Pattern[str]
+    guarded: re.Pattern[str]
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        # The last run looked at: (its first eligible position, its end, the match there).
+        self._run: tuple[int, int, re.Match[str] | None] | None = None
+
+    def find(self, pos: int) -> _Hit | None:
+        text = self.text
+        if pos > 0 and text[pos - 1] in self.run_chars:
+            # The scan resumes inside a run, after another shape's match: the shape may start
+            # at the run's eligible positions from ``pos`` on, and they all fare alike.
+            hit, pos = self._inside_run(pos)
+            if hit is not None:
+                return hit
+        match = self.guarded.search(text, pos)
+        if match is None:
+            return None
+        start = match.start("hit")
+        self._run = (start, _match(self.run, text, start).end(), match)
+        return self._hit(match, start)
+
+    def _inside_run(self, pos: int) -> tuple[_Hit | None, int]:
+        text = self.text
+        known = self._run
+        if known is not None and known[0] < pos <= known[1]:
+            run_end = known[1]
+        else:
+            run_end = _match(self.run, text, pos).end()
+            known = None
+        # Up to the run's end: a shape that may start on the character after the run (an
+        # empty match) is still found there.
+        eligible = self.eligible.search(text, pos, run_end)
+        if eligible is None:
+            return None, run_end
+        start = eligible.start()
+        if known is None:
+            shape = self.pattern.match(text, start)
+            self._run = (start, run_end, shape)
+            return (self._hit(shape, start) if shape else None), run_end
+        first = known[2]
+        if first is None:
+            return None, run_end
+        return self._later(first, start, run_end), run_end
+
+    def _later(self, first: re.Match[str], start: int, run_end: int) -> _Hit | None:
+        """The match at ``start``, a later eligible position of the run ``first`` matched in."""
+        return self._hit(first, start)
+
+    def _hit(self, shape: re.Match[str], start: int) -> _Hit:
+        return _Hit(start, self.rank, shape.end(), _masked)
+
+
+def _chars(run: str) -> str:
+    """The characters of a character class body such as ``A-Za-z0-9_-``."""
+    return "".join(chr(c) for c in range(128) if re.match(f"[{run}]", chr(c)))
+
+
+def _guarded(run: str, eligible: str, shape: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(rf"(?<![{run}])(?>[{run}]*?{eligible})(?P<hit>{shape})", flags)
+
+
+_URL_RUN = "A-Za-z0-9+.-"  # URL scheme characters
+_URL = (
+    rf"(?P<url_scheme>\b[A-Za-z][{_URL_RUN}]*+://)(?P<url_user>[^\s:/@?\#\[\]]++):"
+    r"(?P<url_pass>[^\s/@?\#]++)(?=@)"
+)
+
+
+class _UrlFinder(_RunFinder):
+    """The password of a URL: the scheme is the run (any start in it reads to '://')."""
+
+    rank = _RANK["url"]
+    needs = ("://",)
+    run_chars = _chars(_URL_RUN)
+    run = re.compile(rf"[{_URL_RUN}]*+")
+    pattern = re.compile(_URL)
+    eligible = re.compile(r"\b(?=[A-Za-z])")
+    guarded = _guarded(_URL_RUN, r"\b(?=[A-Za-z])", _URL)
+
+    def _hit(self, shape: re.Match[str], start: int) -> _Hit:
+        text, password = self.text, shape.start("url_pass")
+        # The scheme, the user and ':' stay. Sliced only when used: the scheme may be long.
+        return _Hit(start, self.rank, shape.end(), lambda: text[start:password] + MASK)
+
+
+_JWT_RUN = "A-Za-z0-9_-"
+_JWT = rf"\beyJ[{_JWT_RUN}]{{5,}}+\.eyJ[{_JWT_RUN}]{{5,}}+\.[{_JWT_RUN}]*+"
+
+
+class _JwtFinder(_RunFinder):
+    """A JSON Web Token: its first part is the run (any start in it reads to the '.')."""
+
+    rank = _RANK["jwt"]
+    needs = ("eyJ",)
+    run_chars = _chars(_JWT_RUN)
+    run = re.compile(rf"[{_JWT_RUN}]*+")
+    pattern = re.compile(_JWT)
+    eligible = re.compile(r"\b(?=eyJ)")
+    guarded = _guarded(_JWT_RUN, r"\b(?=eyJ)", _JWT)
+
+    def _later(self, first: re.Match[str], start: int, run_end: int) -> _Hit | None:
+        if run_end - start < len("eyJ") + 5:  # the first part is too short from here on
+            self._run = (start, run_end, None)
+            return None
+        return self._hit(first, start)
+
+
+_EMAIL_RUN = "A-Za-z0-9._%+-"
+_EMAIL = rf"\b[{_EMAIL_RUN}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}\b"
+
+
+class _EmailFinder(_RunFinder):
+    """An e-mail address: the part before '@' is the run."""
+
+    rank = _RANK["email"]
+    needs = ("@",)
+    run_chars = _chars(_EMAIL_RUN)
+    run = re.compile(rf"[{_EMAIL_RUN}]*+")
+    pattern = re.compile(_EMAIL)
+    eligible = re.compile(rf"\b(?=[{_EMAIL_RUN}])")
+    guarded = _guarded(_EMAIL_RUN, rf"\b(?=[{_EMAIL_RUN}])", _EMAIL)
+
+
+_KV_RUN = "A-Za-z0-9_.-"
+_KV = (
+    rf"(?P<kv_key>(?<![A-Za-z0-9])[{_KV_RUN}]*?(?=[{_KEY_WORD_STARTS}])"
+    rf"(?P<kv_word>(?i:{_KEY_WORDS}))(?![A-Za-z0-9_]))"
+    r"""(?P<kv_sep>["']?[ \t]*[:=][ \t]*)"""
+    r"""(?P<kv_val>\[REDACTED\]|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)"""
+)
+
+
+class _KeyValueFinder(_RunFinder):
+    """The value after a key ending in a key word: the key is the run. The key word ends where
+    the run ends (or, matched case-insensitively, a little after it), then ':' or '='."""
+
+    rank = _RANK["kv"]
+    needs = (":", "=")
+    run_chars = _chars(_KV_RUN)
+    run = re.compile(rf"[{_KV_RUN}]*+")
+    pattern = re.compile(_KV)
+    eligible = re.compile(r"(?<![A-Za-z0-9])")
+    # Where a run starts is eligible, so nothing is skipped after the lookbehind.
+    guarded = re.compile(rf"(?<![{_KV_RUN}])(?P<hit>{_KV})")
+
+    def _later(self, first: re.Match[str], start: int, run_end: int) -> _Hit | None:
+        if start <= first.start("kv_word"):  # the same key word and value: a shorter key
+            return self._hit(first, start)
+        # Past the first key word only a shorter one ending at the same place can match, a few
+        # characters before the run's end.
+        shape = self.pattern.match(self.text, start)
+        self._run = (start, run_end, shape)
+        return self._hit(shape, start) if shape else None
+
+    def _hit(self, shape: re.Match[str], start: int) -> _Hit:
+        text, value = self.text, shape.start("kv_val")
+        quote = text[value] if text[value] in "'\"" else ""
+        # The key and the separator stay. Sliced only when used: the key may be long.
+        return _Hit(
+            start, self.rank, shape.end(), lambda: f"{text[start:value]}{quote}{MASK}{quote}"
+        )
+
+
+_FINDERS: tuple[type[_Finder], ...] = (
+    _PemFinder,
+    _UrlFinder,
+    _JwtFinder,
+    _GitHubFinder,
+    _SlackFinder,
+    _AwsIdFinder,
+    _BearerFinder,
+    _KeyValueFinder,
+    _AwsSecretFinder,
+    _EmailFinder,
+    _BlobFinder,
+)
+assert [finder.rank for finder in _FINDERS] == list(range(len(ORDER)))
+
+
+def _scan(text: str) -> str:
+    """``text`` with every secret-looking match replaced, scanning left to right."""
+    finders = [
+        finder(text)
+        for finder in _FINDERS
+        if not finder.needs or any(needed in text for needed in finder.needs)
+    ]
+    hits = [finder.find(0) for finder in finders]
+    out: list[str] = []
+    pos = 0
+    while True:
+        best: _Hit | None = None
+        for hit in hits:
+            if hit is not None and (best is None or hit < best):
+                best = hit
+        if best is None:
+            break
+        assert best.end > best.start
+        out.append(text[pos : best.start])
+        out.append(best.replacement())
+        pos = best.end
+        for index, hit in enumerate(hits):
+            if hit is not None and hit.start < pos:
+                hits[index] = finders[index].find(pos)
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# A cheap superset of the shapes above, so that most evidence skips the full scan (tens of
 # microseconds per string). Each alternative needs: a marker of its own (PEM, URL, JWT,
 # GitHub, Slack, bearer, e-mail); or a key word followed somewhere by ':' or '=' (key-value
 # secrets); or a run of 20 token characters that has an upper-case letter (AWS key ids,
@@ -132,29 +540,12 @@ def _looks_random(text: str) -> bool:
     return entropy >= 4.0
 
 
-def _replace(match: re.Match[str]) -> str:
-    kind = match.lastgroup
-    if kind == "url_pass":
-        return f"{match['url_scheme']}{match['url_user']}:{MASK}"
-    if kind == "bearer":
-        return f"{match['bearer_word']}{MASK}"
-    if kind == "kv_val":
-        value = match["kv_val"]
-        quote = value[0] if value[:1] in ("'", '"') else ""
-        return f"{match['kv_key']}{match['kv_sep']}{quote}{MASK}{quote}"
-    if kind == "aws_secret":
-        return f"{match['aws_word']}{MASK}"
-    if kind == "blob":
-        return MASK if _looks_random(match["blob"]) else match["blob"]
-    return MASK
-
-
 @lru_cache(maxsize=65536)
 def redact(text: str) -> str:
     """``text`` with secret-looking substrings replaced by ``[REDACTED]``."""
     if len(text) < 8 or not _maybe_secret(text):
         return text
-    return _PATTERN.sub(_replace, text)
+    return _scan(text)
 
 
 def _redact_location(location: Location | None) -> Location | None:

@@ -60,5 +60,6 @@ waivers:
     justification: "Being fixed"
     approver: "Dana Example (DPO)"
     ticket: PRIV-12
+    approved_on: "2026-10-01"
     expires: "2027-03-31"
 """

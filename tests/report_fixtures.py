@@ -128,6 +128,7 @@ WAIVER_SOON = Waiver(
     ticket="PRIV-812",
     expires=dt.date(2026, 11, 20),
     location=_loc(WAIVERS_FILE, 3, 5, "waivers", 0),
+    approved_on=dt.date(2026, 5, 20),
 )
 WAIVER_LATER = Waiver(
     id="W-2026-002",
@@ -139,6 +140,7 @@ WAIVER_LATER = Waiver(
     ticket="SEC-144",
     expires=dt.date(2027, 6, 30),
     location=_loc(WAIVERS_FILE, 11, 5, "waivers", 1),
+    approved_on=dt.date(2026, 7, 1),
 )
 WAIVER_EXPIRED = Waiver(
     id="W-2025-031",
@@ -150,6 +152,7 @@ WAIVER_EXPIRED = Waiver(
     ticket="PRIV-640",
     expires=dt.date(2026, 9, 30),
     location=_loc(WAIVERS_FILE, 19, 5, "waivers", 2),
+    # No approval date: as read back from results written before approval dates were recorded.
 )
 
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -148,50 +154,366 @@ def test_every_format_redacts(name: str) -> None:
         assert MASK in out
 
 
-_PIECES = st.sampled_from(
-    [
-        "key",
-        "KEY",
-        "secret",
-        "token",
-        "password",
-        "aws",
-        "AKIA",
-        "ASIA",
-        "eyJ",
-        "ghp_",
-        "xoxb-",
-        "Bearer ",
-        "@",
-        "://",
-        ":",
-        "=",
-        " ",
-        "-",
-        "_",
-        "/",
-        "+",
-        "=",
-        ".",
-        "user",
-        "a",
-        "Z",
-        "9",
-        "0123456789",
-        "abcdefghij",
-        "ABCDEFGHIJ",
-        "AbC1dE2fG3",
-        "example.com",
-        "-----BEGIN RSA PRIVATE KEY-----",
-    ]
-)
+_PIECE_TEXTS = [
+    "key",
+    "KEY",
+    "secret",
+    "token",
+    "password",
+    "aws",
+    "AKIA",
+    "ASIA",
+    "eyJ",
+    "ghp_",
+    "xoxb-",
+    "Bearer ",
+    "@",
+    "://",
+    ":",
+    "=",
+    " ",
+    "-",
+    "_",
+    "/",
+    "+",
+    "=",
+    ".",
+    "user",
+    "a",
+    "Z",
+    "9",
+    "0123456789",
+    "abcdefghij",
+    "ABCDEFGHIJ",
+    "AbC1dE2fG3",
+    "example.com",
+    "-----BEGIN RSA PRIVATE KEY-----",
+]
+_PIECES = st.sampled_from(_PIECE_TEXTS)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_PIECES, max_size=14).map("".join))
 def test_prefilter_never_hides_a_secret(text: str) -> None:
-    """Whatever the cheap prefilter lets through unscanned, the full pattern leaves alone."""
-    from reports.redaction import _PATTERN, _maybe_secret, _replace
+    """Whatever the cheap prefilter lets through unscanned, the full scan leaves alone."""
+    from reports.redaction import _maybe_secret, _scan
 
     if not _maybe_secret(text):
-        assert _PATTERN.sub(_replace, text) == text
+        assert _scan(text) == text
+
+
+# The definition the scan must keep: every shape as one alternative of a single expression,
+# replaced by ``re.sub``. It is exact, and quadratic on some texts (see below), so it is only
+# used here, on short texts, as the reference.
+_REFERENCE = re.compile(
+    r"""
+    (?P<pem>-----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
+        (?:.*?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*))
+  | (?P<url_scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<url_user>[^\s:/@?\#\[\]]+):
+        (?P<url_pass>[^\s/@?\#]+)(?=@)
+  | (?P<jwt>\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)
+  | (?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b)
+  | (?P<slack>\bxox[abprs]-[A-Za-z0-9-]{10,}
+        |https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+)
+  | (?P<aws_id>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])
+        [A-Z0-9]{16}\b)
+  | (?P<bearer_word>\b[Bb]earer\s+)
+        (?P<bearer>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)
+  | (?P<kv_key>(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|passphrase|secret|token|
+        api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|
+        credentials?)(?![A-Za-z0-9_]))
+        (?P<kv_sep>["']?[ \t]*[:=][ \t]*)
+        (?P<kv_val>\[REDACTED\]|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)
+  | (?P<aws_word>(?<![A-Za-z])(?i:aws|secret|key)[^\n]{0,20}?)
+        (?P<aws_secret>(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))
+  | (?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)
+  | (?P<blob>(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}=*)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _reference_replace(match: re.Match[str]) -> str:
+    from reports.redaction import _looks_random
+
+    kind = match.lastgroup
+    if kind == "url_pass":
+        return f"{match['url_scheme']}{match['url_user']}:{MASK}"
+    if kind == "bearer":
+        return f"{match['bearer_word']}{MASK}"
+    if kind == "kv_val":
+        value = match["kv_val"]
+        quote = value[0] if value[:1] in ("'", '"') else ""
+        return f"{match['kv_key']}{match['kv_sep']}{quote}{MASK}{quote}"
+    if kind == "aws_secret":
+        return f"{match['aws_word']}{MASK}"
+    if kind == "blob":
+        return MASK if _looks_random(match["blob"]) else match["blob"]
+    return MASK
+
+
+# Pieces that make the shapes overlap, start inside each other's runs and end where another
+# may begin; with the characters that are in some runs and not others, and the non-ASCII
+# letters a case-insensitive key word matches ('ſ' is 's', 'K' is 'k').
+_SCAN_PIECES = st.sampled_from(
+    [
+        *_PIECE_TEXTS,
+        "eyJhbGciOi",
+        "eyJzdWIi",
+        "-----END RSA PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY-----",
+        "PRIVATE KEY",
+        "Zx8Qm2Lp9Vt4Rk7Wn3Hs6Jd1Fg5Cb0Ya",
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+        "hooks.slack.com/services/T0/B0",
+        "https://",
+        "x://u:p@h",
+        "a.b",
+        "%",
+        "~",
+        ",",
+        ";",
+        "#",
+        "?",
+        "[",
+        "]",
+        "}",
+        '"',
+        "'",
+        "\n",
+        "\t",
+        "é",
+        "ſ",
+        "\u212a",
+        "pa\u017f\u017fword",
+        "api_\u212aey",
+        "client_secret",
+        "secret_key",
+        "credentials",
+        "passwd",
+        "pwd",
+        "[REDACTED]",
+        "co",
+        "com",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=24).map("".join))
+def test_scan_matches_the_single_expression(text: str) -> None:
+    from reports.redaction import _scan
+
+    assert _scan(text) == _REFERENCE.sub(_reference_replace, text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="aeyJ.-_:/@=+%'\" \nBkKpsſKcoTwrd019ABEGINRVY", max_size=60))
+def test_scan_matches_the_single_expression_character_by_character(text: str) -> None:
+    from reports.redaction import _scan
+
+    assert _scan(text) == _REFERENCE.sub(_reference_replace, text)
+
+
+# Where the scan resumes inside a run after another shape's match, in a run it has not read
+# (after a private key's END line) or one it has, close to the run's end; word boundaries next to
+# non-ASCII letters; key words spelt with letters that match case-insensitively.
+TRICKY = [
+    "-----BEGIN PRIVATE KEY-----eyJaaaaa_-eyJaa.eyJbbbbb.c",
+    "-----BEGIN PRIVATE KEY----- -----END PRIVATE KEY----- -----BEGIN PRIVATE KEY-----a-----END",
+    "-----BEGIN PRIVATE KEY-----@-----BEGIN PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY----- x://u:p@h -----END PRIVATE KEY-----1.b://u:p@h",
+    "-----BEGIN PRIVATE KEY----- a@b.co -----END PRIVATE KEY-----1.b@example.com",
+    "-----BEGIN PRIVATE KEY----- eyJaaaaa.eyJaaaaa.c -----END PRIVATE KEY-----_-eyJaaaaa.eyJb.c",
+    ".-----BEGIN PRIVATE KEY-----+.@example.com",
+    "eyJaa-----BEGIN PRIVATE KEY-----.x://u:p@h@eyJaaapi_Key",
+    "-----BEGIN PRIVATE KEY-----api_Key::",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYapi_Key://",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYexample.comx://u:p@h",
+    "a@b.co-x://u:p@h",
+    "a@b.co-password=x",
+    "a@b.co.\u017fecret=x",
+    "-http://user:pass@host",
+    "é.http://u:p@h",
+    "éa@example.com",
+    "é.foo@example.com",
+    "a.pa\u017f\u017fword=hunter2",
+    "api_\u212aey: x",
+    "x.client-secret: 'y'",
+    "secret_key=abc secret-key=abc secretkey=abc",
+    "credentials=abc credential=abc",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_scan_matches_the_single_expression_on_tricky_text(text: str) -> None:
+    from reports.redaction import _scan
+
+    assert _scan(text) == _REFERENCE.sub(_reference_replace, text)
+
+
+# --- Redaction time grows linearly with the text -------------------------------------------
+#
+# Each shape repeats a unit that gives one of the patterns as many places to start as possible
+# (a run of characters the pattern may start in, a marker it looks for, …). A prefix puts each
+# text past the cheap prefilter, so the full scan runs. Sizes grow by 4 and every size has a
+# budget of its own, so that a quadratic scan fails at the first small size instead of hanging
+# the suite on the megabyte.
+
+KIB = 1024
+MIB = 1024 * KIB
+
+ADVERSARIAL = {
+    # name: (prefix, unit, suffix)
+    "url-dotted-path": ("https://x.example/", "a.", ""),
+    "url-scheme-chars": ("see ://", "a-b.c+d", ""),
+    "url-scheme-then-colon": ("@ ", "a.", "://"),
+    "url-dotted-user": ("x://", "a.", ":p"),
+    "url-many-schemes": ("", "a://", ""),
+    "url-long-password": ("x://u:", "p", ""),
+    "email-many-at": ("", "a@", ""),
+    "email-dotted-local": ("", "a.", "@x"),
+    "email-dotted-domain": ("x@", "b.", "1"),
+    "email-underscored-local": ("", "a_", "@"),
+    "kv-many-key-equals": ("", "key=", ""),
+    "kv-dotted-name": ("@ ", "a.", ""),
+    "kv-dotted-keywords": ("@ x=", "password.", ""),
+    "kv-open-quotes": ("", 'token="x ', ""),
+    "jwt-hyphenated-run": ("@ x=", "eyJ-", ""),
+    "jwt-segments": ("@ x=", "eyJaaaaa.", ""),
+    "pem-begin-without-end": ("", "-----BEGIN RSA PRIVATE KEY-----\n#", ""),
+    "bearer-without-digit": ("Bearer ", "a.", ""),
+    "bearer-many": ("", "Bearer ", ""),
+    "aws-key-words": ("@ ", "key " + "A" * 39 + " ", ""),
+    "blob-run": ("@ ", "aB3", ""),
+    "alternating-markers": ("", "a.b@c://d:e key=f eyJ- ", ""),
+    "alternating-tight": ("", "@://key=", ""),
+    "alternating-dots": ("", "a.@.://.", ""),
+}
+
+SIZES = (16 * KIB, 64 * KIB, 256 * KIB, MIB)
+
+
+def adversarial_text(shape: str, size: int) -> str:
+    prefix, unit, suffix = ADVERSARIAL[shape]
+    return prefix + unit * ((size - len(prefix) - len(suffix)) // len(unit)) + suffix
+
+
+def _budget(size: int) -> float:
+    """CPU seconds allowed: 2 s per MiB (a scan takes a few tenths), and a little more."""
+    return 2.0 * size / MIB + 0.05
+
+
+def _best_time(text: str, repeats: int) -> float:
+    """The least CPU time of a few scans: other processes on a busy machine do not count."""
+    scan = redact.__wrapped__  # past the cache: every call scans
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        scan(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("shape", sorted(ADVERSARIAL))
+def test_redaction_time_is_linear(shape: str) -> None:
+    times: dict[int, float] = {}
+    for size in SIZES:
+        text = adversarial_text(shape, size)
+        elapsed = _best_time(text, {MIB: 2, 256 * KIB: 3}.get(size, 1))
+        assert elapsed < _budget(size), f"{shape}: {size:,} characters took {elapsed:.2f} s"
+        times[size] = elapsed
+    # Four times the text: about four times the time. Quadratic growth would be sixteen.
+    assert times[MIB] < 8 * times[256 * KIB] + 0.05, f"{shape}: {times}"
+
+
+def test_redaction_is_linear_through_the_cli(tmp_path: Path) -> None:
+    """A snapshot value that took hours to redact, in every format at once: in a finding of a
+    valid snapshot and in a diagnostic of an invalid one. The secret at its start is hidden."""
+    value = "password=hunter2 " + adversarial_text("url-dotted-path", 256 * KIB)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "policy_checker: 1\n"
+        "metadata: {id: p, title: P, version: '1', effective: '2026-01-01', owner: o}\n"
+        "vocabulary:\n"
+        "  tier_groups: {everyone: {tiers: [free]}}\n"
+        "  data_kinds: {conversations: {description: chats}}\n"
+        "sharing:\n"
+        "  - id: share\n"
+        "    statement: Data goes to research partners for model improvement only.\n"
+        "    identifiable_data: never\n"
+        "    sale: never\n"
+        "    allowed_recipients:\n"
+        "      - kind: research_partner\n"
+        "        anonymised: true\n"
+        "        agreements: [nda]\n"
+        "        purposes: [model_improvement]\n",
+        encoding="utf-8",
+    )
+    recipient = {
+        "id": "lab",
+        "kind": "research_partner",
+        "data_kinds": ["conversations"],
+        "identifiable": False,
+        "anonymised": True,
+        "agreements": ["nda"],
+        "purpose": value,
+        "sale": False,
+    }
+    metadata = {"system": "s", "environment": "e", "taken_at": "2026-11-01T00:00:00Z"}
+    for name, item in (("valid", recipient), ("invalid", {**recipient, "kind": value})):
+        snapshot = {"snapshot_format": 1, "metadata": metadata, "recipients": [item]}
+        (tmp_path / f"{name}.json").write_text(json.dumps(snapshot), encoding="utf-8")
+    outputs = [f"--output={name}={tmp_path / ('report.' + name)}" for name in sorted(REPORTERS)]
+    argv = ["check", "--policy", str(policy), "--as-of", "2026-11-21", "--format", "text"]
+    argv += [
+        "--snapshot",
+        str(tmp_path / "valid.json"),
+        "--snapshot",
+        str(tmp_path / "invalid.json"),
+    ]
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "checker", *argv, *outputs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert elapsed < 60, f"{elapsed:.1f} s"
+    reports = {
+        name: (tmp_path / f"report.{name}").read_text(encoding="utf-8") for name in REPORTERS
+    }
+    reports["stdout"] = done.stdout
+    for name, text in reports.items():
+        assert "hunter2" not in text, name
+        assert "password=[REDACTED] https://x.example/a.a.a." in text, name
+
+
+@pytest.mark.parametrize("shape", sorted(ADVERSARIAL))
+def test_scan_matches_the_single_expression_on_adversarial_text(shape: str) -> None:
+    from reports.redaction import _scan
+
+    for size in (1, 40, 300):
+        text = adversarial_text(shape, size)
+        assert _scan(text) == _REFERENCE.sub(_reference_replace, text)
+
+
+def test_first_letters_are_every_letter_that_matches_case_insensitively() -> None:
+    """The scan looks for a key word only where one of these letters is (see redaction)."""
+    from reports.redaction import _AWS_WORD_SPELLINGS, _KEY_WORD_STARTS
+
+    def matching(letters: str) -> set[str]:
+        pattern = re.compile(f"(?i:[{letters}])")
+        return {chr(c) for c in range(0x110000) if pattern.fullmatch(chr(c))}
+
+    assert matching("pstac") == set(_KEY_WORD_STARTS)
+    assert matching("ask") == {first for first, _ in _AWS_WORD_SPELLINGS}
+    words = {
+        (first.lower() if first.isascii() else "?") + rest for first, rest in _AWS_WORD_SPELLINGS
+    }
+    assert words == {"aws", "secret", "key", "?ecret", "?ey"}

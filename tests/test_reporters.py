@@ -497,10 +497,17 @@ def test_github_annotations() -> None:
         "::error file=snapshots/production.yaml,line=88,col=12,title=critical · fail%3A "
     )
     kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines]
-    assert kinds == ["error"] * 7 + ["warning"] * 3 + ["notice"]
-    assert "W-2026-014 expires on 2026-11-20" in lines[-2]
+    assert kinds == ["error"] * 7 + ["warning"] * 3 + ["notice"] * 2
+    assert "W-2026-014 expires on 2026-11-20" in lines[-3]
+    # The waived finding: a notice on its evidence line, titled with the waiver.
+    assert lines[-2].startswith(
+        "::notice file=snapshots/production.yaml,line=52,col=5,"
+        "title=medium · waived by W-2026-014%3A consumer-privacy-2025/deletion-schedule-exists::"
+        "store analytics-warehouse declares no deletion schedule%0A"
+        "Waiver: W-2026-014 until 2026-11-20 (ticket PRIV-812, approved by dpo@example.com on "
+        "2026-05-20): Warehouse migration in progress"
+    )
     assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
-    assert not any("analytics-warehouse" in line for line in lines)  # waived: no annotation
 
 
 def test_github_neutralises_hostile_values() -> None:

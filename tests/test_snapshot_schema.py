@@ -565,6 +565,7 @@ WAIVER = {
     "justification": "Backups move to a 30-day rotation in Q1.",
     "approver": "Jane Doe (DPO)",
     "ticket": "PRIV-123",
+    "approved_on": "2026-11-02",
     "expires": "2027-01-31",
 }
 
@@ -576,7 +577,7 @@ def _waivers(**changes: Any) -> dict[str, Any]:
 def test_waiver_fixture_is_valid() -> None:
     assert errors("waivers", _waivers()) == []
     assert errors("waivers", _waivers(check=DROP)) == []
-    assert errors("waivers", _waivers(clause=DROP, resource=DROP)) == []
+    assert errors("waivers", _waivers(clause=DROP, resource=DROP, all_resources=True)) == []
     assert errors("waivers", _waivers(clause="retention-opted-out")) == []
 
 
@@ -588,7 +589,15 @@ def test_waiver_fixture_is_valid() -> None:
         ({"ticket": DROP}, "required", ("waivers", 0)),
         ({"justification": DROP}, "required", ("waivers", 0)),
         ({"approver": ""}, "minLength", ("waivers", 0, "approver")),
+        ({"approver": "  "}, "pattern", ("waivers", 0, "approver")),
+        ({"justification": "\t"}, "pattern", ("waivers", 0, "justification")),
+        ({"ticket": " "}, "pattern", ("waivers", 0, "ticket")),
+        ({"approved_on": DROP}, "required", ("waivers", 0)),
+        ({"approved_on": "2026-13-01"}, "format", ("waivers", 0, "approved_on")),
         ({"check": DROP, "clause": DROP}, "anyOf", ("waivers", 0)),
+        ({"resource": DROP}, "anyOf", ("waivers", 0)),
+        ({"all_resources": True}, "not", ("waivers", 0)),
+        ({"resource": DROP, "all_resources": False}, "const", ("waivers", 0, "all_resources")),
         ({"expires": "31/01/2027"}, "format", ("waivers", 0, "expires")),
         ({"expires": "2027-02-30"}, "format", ("waivers", 0, "expires")),
         ({"clause": "Anthropic 2025 / retention"}, "pattern", ("waivers", 0, "clause")),
@@ -600,7 +609,15 @@ def test_waiver_fixture_is_valid() -> None:
         "no ticket",
         "no justification",
         "empty approver",
+        "blank approver",
+        "blank justification",
+        "blank ticket",
+        "no approval date",
+        "approval not a date",
         "neither check nor clause",
+        "neither resource nor all_resources",
+        "resource and all_resources",
+        "all_resources false",
         "expiry not ISO",
         "expiry not a date",
         "bad clause id",

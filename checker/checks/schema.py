@@ -152,6 +152,13 @@ BASE: Schema = {
                     "description": "A longer description shown in reports.",
                     "$ref": "#/$defs/text",
                 },
+                "waiver_max_term": {
+                    "description": (
+                        "The longest a waiver of this policy's findings may run, from its "
+                        "approval (approved_on) to its expiry. Default: 1y (365 days)."
+                    ),
+                    "$ref": "#/$defs/duration",
+                },
             },
         },
         "tier_group": {
