@@ -300,5 +300,9 @@ def _count(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 def file_key(path: str | os.PathLike[str]) -> str:
-    """The same string for two spellings of one file (relative or absolute, via symlinks)."""
+    """The same string for two spellings of one file (relative or absolute, via symlinks).
+
+    A path with a NUL character names no file (``realpath`` refuses it): it is its own key."""
+    if "\0" in os.fspath(path):
+        return os.fspath(path)
     return os.path.normcase(os.path.realpath(path))
