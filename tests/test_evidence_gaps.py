@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from checker.checks import data_minimisation, minors, retention, sensitive_data
+from checker.checks import data_minimisation, minors, retention
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.model import Observation, Status
 from tests.conftest import REPO, CliRunner
@@ -173,64 +173,6 @@ def test_retention_any_a_store_without_a_window_for_some_consent_states() -> Non
         ),
     ]
     assert found[-1].evidence == ("stores", 1, "retention")
-
-
-# --- sensitive_data: retention windows and the categories a filter removes --------------------
-
-SENSITIVE: dict[str, Any] = {
-    "id": "sensitive",
-    "statement": "mental health conversations kept at most 5y, never trained on",
-    "categories": ["mental_health"],
-    "retention": "5y",
-    "training": "never",
-}
-
-
-def test_sensitive_data_a_store_without_a_window_for_some_consent_states() -> None:
-    snapshot = {
-        "stores": [
-            {
-                "id": "chats",
-                "data_kinds": ["conversations"],
-                "sensitive_categories": ["mental_health"],
-                "retention": {"training_not_allowed": "30d"},
-            }
-        ],
-        "pipelines": [],
-    }
-    found = by_resource(observe(sensitive_data.CHECK, SENSITIVE, snapshot), "store:chats")
-    assert [(o.status, o.message, o.evidence) for o in found] == [
-        (
-            N,
-            "store chats holds mental_health data and records no retention window for "
-            "training_allowed, deleted_by_user, flagged_for_safety or feedback data, "
-            "nor one for any state",
-            ("stores", 0, "retention"),
-        )
-    ]
-
-
-def test_sensitive_data_a_filter_that_does_not_record_its_categories() -> None:
-    snapshot = {
-        "stores": [],
-        "pipelines": [
-            {
-                "id": "train",
-                "purpose": "training",
-                "sources": ["chats"],
-                "filters": ["sensitive_categories"],
-            }
-        ],
-    }
-    found = by_resource(observe(sensitive_data.CHECK, SENSITIVE, snapshot), "pipeline:train")
-    assert [(o.status, o.message, o.evidence) for o in found] == [
-        (
-            N,
-            "training pipeline train applies the sensitive-category filter but does not record "
-            "which categories it removes (sensitive_categories_filtered)",
-            ("pipelines", 0),
-        )
-    ]
 
 
 # --- data_minimisation: allowed_in ------------------------------------------------------------

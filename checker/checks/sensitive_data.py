@@ -55,7 +55,12 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
     if absent is not None:
         yield absent
         return
-    for path, store in ctx.section("stores"):
+    stores = ctx.section("stores")
+    if not stores:
+        yield passed(
+            "stores", "the snapshot records no data store", expected, "no store", ("stores",)
+        )
+    for path, store in stores:
         name = store.get("id")
         resource = f"store:{name}"
         if "sensitive_categories" not in store:
@@ -130,7 +135,16 @@ def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]
     if absent is not None:
         yield absent
         return
-    for path, pipe in training_pipelines(ctx):
+    pipelines = training_pipelines(ctx)
+    if not pipelines:
+        yield passed(
+            "pipelines",
+            "no pipeline in the snapshot trains models",
+            expected,
+            "no training pipeline",
+            ("pipelines",),
+        )
+    for path, pipe in pipelines:
         name = pipe.get("id")
         resource = f"pipeline:{name}"
         if "filters" not in pipe:
