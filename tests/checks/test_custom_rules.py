@@ -988,3 +988,42 @@ def test_a_path_the_snapshot_lacks_is_not_evidenced_even_when_empty_is_allowed()
         'the snapshot records nothing at "storse", so the rule has nothing to check; no object '
         'in the snapshot has a field "storse" (did you mean "stores"?)',
     )
+
+
+# --- what for_each yields ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(3, "a number"), (2.5, "a number"), ("eu", "a string"), (True, "a boolean")],
+    ids=["integer", "float", "string", "boolean"],
+)
+def test_a_for_each_yielding_a_scalar_names_its_kind(value: Any, kind: str) -> None:
+    [only] = observe(
+        custom_rules.CHECK, rule(for_each="settings.value"), {"settings": {"value": value}}
+    )
+    assert (only.status, only.message, only.evidence, only.clause_path) == (
+        E,
+        f'the for_each expression "settings.value" did not yield a list (it gave {kind})',
+        ("settings", "value"),
+        ("for_each",),
+    )
+
+
+def test_items_of_a_filtered_selection_point_at_their_own_places() -> None:
+    """A filter has no fixed place in the snapshot; each item it keeps is traced back, and
+    named by the resource expression alone."""
+    snapshot = {
+        "stores": [
+            {"id": "a", "region": "eu-west-1"},
+            {"id": "b"},
+            {"id": "c", "region": "us-east-1"},
+            {"id": "d", "region": "eu-central-1"},
+        ]
+    }
+    found = observe(custom_rules.CHECK, rule(for_each="stores[?region]", resource="id"), snapshot)
+    assert [(o.status, o.resource, o.evidence) for o in found] == [
+        (P, "a", ("stores", 0)),
+        (F, "c", ("stores", 2)),
+        (P, "d", ("stores", 3)),
+    ]

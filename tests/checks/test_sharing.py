@@ -21,6 +21,7 @@ from tests.checks.support import (
     changed,
     ids,
     observe,
+    pointer,
     triples,
 )
 
@@ -478,3 +479,92 @@ def test_sharing_points_at_the_evidence(case: Where) -> None:
         case.expected,
         case.actual,
     )
+
+
+# --- terms of entries and recipients that leave fields out -----------------------------------
+
+PROCESSORS = changed(SHARING, allowed_recipients=[{"kind": "processor"}])
+PROCESSOR = changed(LAB, ("purpose",), id="mailer", kind="processor", anonymised=False)
+PM = "recipient:mailer"
+
+TERMS_CASES = [
+    Case(
+        "an-entry-with-kind-only-allows-any-terms",
+        PROCESSORS,
+        {"recipients": [changed(PROCESSOR, agreements=[])]},
+        [(P, PM, "processor mailer receives conversations, as the policy allows")],
+    ),
+    Case(
+        "an-entry-without-anonymisation-or-purposes-asks-only-its-agreements",
+        changed(SHARING, allowed_recipients=[{"kind": "research_partner", "agreements": ["nda"]}]),
+        {"recipients": [changed(LAB, anonymised=False)]},
+        [
+            (
+                P,
+                RL,
+                f"{LAB_LABEL} receives conversations under an NDA, as the policy allows",
+            )
+        ],
+    ),
+    Case(
+        "a-purpose-that-is-not-text-is-left-out-when-no-purpose-is-required",
+        changed(SHARING, allowed_recipients=[{"kind": "research_partner"}]),
+        {"recipients": [changed(LAB, purpose=3)]},
+        [
+            (
+                P,
+                RL,
+                f"{LAB_LABEL} receives conversations anonymised, under an NDA, as the policy "
+                "allows",
+            )
+        ],
+    ),
+    Case(
+        "identifiable-data-with-a-dpa-needs-recorded-agreements",
+        changed(PROCESSORS, identifiable_data="with_dpa"),
+        {"recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)]},
+        [(N, PM, "the snapshot does not record its agreements for processor mailer")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TERMS_CASES, ids=ids(TERMS_CASES))
+def test_sharing_terms(case: Case) -> None:
+    assert triples(observe(sharing.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+TERMS_WHERE = [
+    Where(
+        "kind-only",
+        PROCESSORS,
+        {"recipients": [changed(PROCESSOR, agreements=[])]},
+        ("recipients", 0),
+        (),
+        "processor receives data",
+        "not anonymised; agreements: none",
+    ),
+    Where(
+        "agreements-unrecorded",
+        changed(PROCESSORS, identifiable_data="with_dpa"),
+        {"recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)]},
+        ("recipients", 0),
+        (),
+        "recorded agreements",
+        "not recorded in the snapshot",
+    ),
+    Where(
+        "sale-unrecorded",
+        PROCESSORS,
+        {"recipients": [changed(PROCESSOR, ("sale",), agreements=[])]},
+        ("recipients", 0),
+        (),
+        "recorded sale",
+        "not recorded in the snapshot",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TERMS_WHERE, ids=ids(TERMS_WHERE))
+def test_sharing_terms_point_at_the_recipient(case: Where) -> None:
+    [obs] = observe(sharing.CHECK, case.clause, case.snapshot)
+    assert pointer(obs) == case.pointer
