@@ -48,7 +48,7 @@ from tests.report_fixtures import (
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 REPO = HERE.parent
-SCHEMAS = REPO.parent / "shared" / "schemas"
+SCHEMAS = HERE / "data" / "schemas"  # published schemas, see tests/data/SOURCES.md
 RESULTS_SCHEMA = REPO / "policies" / "schemas" / "results.schema.json"
 
 SAMPLES = {
@@ -71,10 +71,9 @@ def huge() -> Result:
     return huge_result()
 
 
-def _shared_schema(name: str) -> Path:
+def _published_schema(name: str) -> Path:
     path = SCHEMAS / name
-    if not path.is_file():
-        pytest.fail(f"the published schema is missing: expected {path}")
+    assert path.is_file(), f"the published schema is missing: expected {path}"
     return path
 
 
@@ -243,7 +242,7 @@ def test_json_of_a_compliant_result() -> None:
 
 
 def _sarif_validator() -> jsonschema.Draft4Validator:
-    schema = json.loads(_shared_schema("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(_published_schema("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
 
 
@@ -337,7 +336,7 @@ def test_sarif_artifact_uris(file: str, uri: str) -> None:
 
 @pytest.fixture(scope="module")
 def junit_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(_shared_schema("junit.xsd")))
+    return xmlschema.XMLSchema(str(_published_schema("junit.xsd")))
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
