@@ -152,7 +152,7 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         message = f"missing required {noun} {', '.join(missing)}"
     elif validator == "enum":
         options = [str(v) for v in value]
-        message = f"{instance!r} is not one of {', '.join(options)}" + _did_you_mean(
+        message = f"{_literal(instance)} is not one of {', '.join(options)}" + _did_you_mean(
             str(instance), options
         )
     elif keys := _one_of_keys(error):
@@ -174,7 +174,7 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
             f"{instance!r} is not a date and time: write ISO 8601, e.g. '2026-11-01T09:30:00Z'"
         )
     elif validator == "const":
-        message = f"must be {value!r}, found {instance!r}"
+        message = f"must be {_literal(value)}, found {_literal(instance)}"
     elif validator == "format" and value == "duration":
         try:
             parse_duration(instance)
@@ -208,6 +208,16 @@ def _duplicate_item(doc: Document, path: JsonPath, items: list[Any]) -> Diagnost
             "schema-uniqueItems",
         )
     return None
+
+
+def _literal(value: object) -> str:
+    """A value as a document spells it: text quoted, ``true``, ``false``, ``null``, numbers."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
