@@ -17,14 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
-from checker.errors import CheckerError, InputError
+from checker.errors import CheckerError, UnusableInputs
 from checker.limits_args import add_limit_options
 from checker.model import Severity
 
 if TYPE_CHECKING:
     from checker.outputs import Target
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_USAGE, EXIT_INTERNAL = 2, 3  # 0 and 1 are the verdict: Result.exit_code()
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
 
 
@@ -62,6 +62,30 @@ def _output(text: str) -> Target:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+VALIDATE_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+"""What ``validate`` renders: every format but the HTML report, which is for check results."""
+
+
+def _validate_output(text: str) -> Target:
+    target = _output(text)
+    if target.format not in VALIDATE_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"validate writes {', '.join(VALIDATE_FORMATS)}, not {target.format} (in {text!r})"
+        )
+    return target
+
+
+def _add_generated_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--generated-at",
+        type=_timestamp,
+        metavar="TIMESTAMP",
+        help="stamp reports with this ISO 8601 date and time (UTC unless it gives an offset), "
+        "or 'now'; by default none is written, so the same inputs and --as-of give "
+        "byte-identical output (SOURCE_DATE_EPOCH is honoured)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reports import REPORTERS
 
@@ -80,7 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate policies, snapshots, waivers and config files against their schemas",
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
-    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        default="text",
+        help="format on standard output (default: text, one problem per line); sarif and "
+        "github put each problem on its line in a pull request",
+    )
+    validate.add_argument(
+        "--output",
+        action="append",
+        type=_validate_output,
+        metavar="FORMAT=PATH",
+        help="also write a report to a file (repeatable), e.g. sarif=validate.sarif",
+    )
+    validate.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date recorded in the results (default: today); validation does not depend on it",
+    )
+    _add_generated_at(validate)
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
@@ -130,14 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="project config; --policy, --snapshot and the other options override what it "
         "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
     )
-    check.add_argument(
-        "--generated-at",
-        type=_timestamp,
-        metavar="TIMESTAMP",
-        help="stamp reports with this ISO 8601 date and time (UTC unless it gives an offset), "
-        "or 'now'; by default none is written, so the same inputs and --as-of give "
-        "byte-identical output (SOURCE_DATE_EPOCH is honoured)",
-    )
+    _add_generated_at(check)
     add_limit_options(check)
 
     report = sub.add_parser("report", help="render saved JSON results in another format")
@@ -194,8 +231,9 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(args, out, err, environ)
-    except InputError as exc:
-        err.write(f"{exc.diagnostic}\n")
+    except UnusableInputs as exc:  # every diagnostic that says why, each on its line
+        for diagnostic in exc.diagnostics:
+            err.write(f"{diagnostic}\n")
         return EXIT_USAGE
     except CheckerError as exc:
         err.write(f"policy-check: error: {exc}\n")
@@ -221,7 +259,7 @@ def _dispatch(
     if args.command == "validate":
         from checker.commands import validate
 
-        return validate.run(args, out, err)
+        return validate.run(args, out, err, environ)
     if args.command == "check":
         from checker.commands import check
 

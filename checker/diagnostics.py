@@ -60,6 +60,14 @@ class Level(StrEnum):
     WARNING = "warning"
 
 
+IMPORT_FAILED = "import-failed"
+
+UNREADABLE_CODES = frozenset({IMPORT_FAILED})
+"""Codes of diagnostics that mean an input cannot be read at all, though the document naming
+it could be (an export a snapshot imports): like a file that cannot be read, exit code 2.
+Files that cannot be read or parsed themselves raise :class:`~checker.errors.InputError`."""
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One input problem, printed as ``file:line:col: error: message (at $.path)``."""
@@ -69,8 +77,19 @@ class Diagnostic:
     code: str
     level: Level = Level.ERROR
 
+    @property
+    def unreadable(self) -> bool:
+        """Whether this says an input cannot be read (see :data:`UNREADABLE_CODES`)."""
+        return self.code in UNREADABLE_CODES
+
     def __str__(self) -> str:
         text = f"{self.location}: {self.level.value}: {self.message}"
         if self.location.path or self.code.startswith("schema"):
             text += f" (at {self.location.json_path})"
-        return text
+        return text if text.isprintable() else _escape(text)
+
+
+def _escape(text: str) -> str:
+    """Control characters from file names or values shown as escapes, so that one diagnostic
+    stays one line and a terminal is never driven by input."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

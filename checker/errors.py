@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from checker.diagnostics import Diagnostic
 
 
@@ -13,9 +15,19 @@ class UsageError(CheckerError):
     """The command line asks for something impossible (exit code 2)."""
 
 
-class InputError(CheckerError):
+class UnusableInputs(CheckerError):
+    """The run cannot start on these inputs (exit code 2): files that cannot be read, folders
+    with nothing to check, reports that would overwrite an input. Carries every diagnostic
+    that says why, each naming its place."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = tuple(diagnostics)
+
+
+class InputError(UnusableInputs):
     """An input file cannot be read or parsed (exit code 2). Carries its diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
+        super().__init__([diagnostic])
         self.diagnostic = diagnostic

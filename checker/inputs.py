@@ -136,12 +136,15 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unreadable: int = 0
     skipped: list[str] = field(default_factory=list)
-    empty_folders: int = 0  # named folders that yielded no document of the kind asked for
+    empty: list[str] = field(default_factory=list)  # named folders that yielded no document
+    # of the kind asked for
     skipped_in: list[tuple[Folder, list[Entry]]] = field(default_factory=list)
+    files: list[tuple[str, Document | None]] = field(default_factory=list)
+    """Every file read (not skipped), in input order, with its document (None: unreadable)."""
 
     @property
-    def has_errors(self) -> bool:
-        return any(d.level is Level.ERROR for d in self.diagnostics)
+    def empty_folders(self) -> int:
+        return len(self.empty)
 
     @property
     def usage_errors(self) -> bool:
@@ -193,7 +196,7 @@ def load_and_validate(
                 loaded.skipped_in.append((folder, passed_over))
             continue
         loaded.diagnostics.append(_nothing_in(folder, passed_over, expect))
-        loaded.empty_folders += 1
+        loaded.empty.append(folder.source.name)
     return loaded
 
 
@@ -206,10 +209,12 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
     except InputError as exc:
         loaded.diagnostics.append(exc.diagnostic)
         loaded.unreadable += 1
+        loaded.files.append((entry.name, None))
         return True
     kind = document_kind(doc)
     if kind is None and not explicit:
         return False
+    loaded.files.append((entry.name, doc))
     if expect is not None and kind != expect:
         found = f"a {kind} document" if kind else "no kind marker"
         loaded.diagnostics.append(
@@ -302,7 +307,9 @@ def _count(count: int, noun: str, nouns: str | None = None) -> str:
 def file_key(path: str | os.PathLike[str]) -> str:
     """The same string for two spellings of one file (relative or absolute, via symlinks).
 
-    A path with a NUL character names no file (``realpath`` refuses it): it is its own key."""
-    if "\0" in os.fspath(path):
+    A path no file system accepts (a NUL byte) is its own key: it names no file to collide with,
+    and the loader reports it."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except ValueError:
         return os.fspath(path)
-    return os.path.normcase(os.path.realpath(path))

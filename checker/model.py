@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -39,45 +40,25 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
-class Area(StrEnum):
-    """The scorecard areas of the report, in display order."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Area:
+    """A scorecard area of the report. The clause section that introduces an area declares it
+    (``checker/checks/``); sections sharing it refer to that one object, so areas compare by
+    identity. ``checker.checks.AREAS`` lists them in section order."""
 
-    CONSENT = "consent"
-    EXCLUDED_TIERS = "excluded_tiers"
-    RETENTION = "retention"
-    DATA_KINDS = "data_kinds"
-    ANONYMISATION = "anonymisation"
-    SENSITIVE = "sensitive"
-    MINORS = "minors"
-    SHARING = "sharing"
-    SECURITY = "security"
-    ACCESS = "access"
-    USER_RIGHTS = "user_rights"
-    BREACH = "breach"
-    GOVERNANCE = "governance"
-    CUSTOM = "custom"
+    value: str  # as machine-readable results name it, e.g. "retention"
+    title: str  # its heading in reports, e.g. "Retention"
+    listed_when_empty: bool = True  # a scorecard row even when no finding falls in it
 
-    @property
-    def title(self) -> str:  # type: ignore[override]  # the area's heading, not str.title()
-        return _AREA_TITLES[self]
+    def __reduce__(self) -> tuple[Callable[[str], Area], tuple[str]]:
+        # A copy or an unpickled area is the declared one, since areas compare by identity.
+        return _declared_area, (self.value,)
 
 
-_AREA_TITLES = {
-    Area.CONSENT: "Training consent",
-    Area.EXCLUDED_TIERS: "Excluded tiers",
-    Area.RETENTION: "Retention",
-    Area.DATA_KINDS: "Stored data kinds",
-    Area.ANONYMISATION: "Anonymisation",
-    Area.SENSITIVE: "Sensitive data",
-    Area.MINORS: "Minors",
-    Area.SHARING: "Third-party sharing",
-    Area.SECURITY: "Security",
-    Area.ACCESS: "Access control",
-    Area.USER_RIGHTS: "User rights",
-    Area.BREACH: "Breach response",
-    Area.GOVERNANCE: "Governance",
-    Area.CUSTOM: "Custom rules",
-}
+def _declared_area(value: str) -> Area:
+    from checker.checks import AREAS  # the registry imports this module: import it late
+
+    return AREAS[value]
 
 
 class Observation(NamedTuple):
@@ -169,11 +150,39 @@ class PassCount:
         return f"{self.policy_id}/{self.clause_id}"
 
 
+class Command(StrEnum):
+    """The command a :class:`Result` answers: reporters word a validation differently."""
+
+    CHECK = "check"
+    VALIDATE = "validate"
+
+
+class DocumentStatus(StrEnum):
+    """What ``validate`` made of an input (``check`` leaves it unset: it refuses to run on
+    inputs that are not valid)."""
+
+    VALID = "valid"
+    INVALID = "invalid"  # read, but against its schema or its semantics
+    UNREADABLE = "unreadable"  # cannot be read or parsed, or an export it imports cannot
+    SKIPPED = "skipped"  # found in a folder, without a policy-checker marker: not read further
+    EMPTY = "empty"  # a folder that holds no document
+
+    @property
+    def unusable(self) -> bool:
+        """Input the command cannot work with at all: exit code 2, not 1."""
+        return self in _UNUSABLE
+
+
+_UNUSABLE = frozenset({DocumentStatus.UNREADABLE, DocumentStatus.EMPTY})
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
-    """What the report says about an input: a policy or a snapshot."""
+    """What the report says about an input: a policy or a snapshot (with ``validate``, any
+    document, and its status)."""
 
-    kind: str  # "policy" | "snapshot" | "waivers"
+    kind: str  # "policy" | "snapshot" | "waivers"; validate: also "config", "framework",
+    # "unknown" (no marker, or not readable) and "folder" (a folder with nothing in it)
     file: str
     id: str
     title: str = ""
@@ -181,6 +190,7 @@ class DocumentInfo:
     date: str = ""  # effective date (policy) or taken-at (snapshot)
     system: str = ""
     environment: str = ""
+    status: DocumentStatus | None = None  # set by validate only
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +205,11 @@ class WaiverState:
 
 @dataclass(slots=True)
 class Result:
-    """Everything one ``check`` run produced."""
+    """Everything one ``check`` or ``validate`` run produced.
+
+    A validation has no findings: its documents carry their status and its diagnostics say
+    what is wrong, each at ``file:line:col``.
+    """
 
     as_of: dt.date
     fail_on: Severity = Severity.LOW
@@ -205,6 +219,7 @@ class Result:
     waivers: list[WaiverState] = field(default_factory=list)
     generated_at: str = ""
     pass_counts: list[PassCount] = field(default_factory=list)
+    command: Command = Command.CHECK
 
     def counts(self) -> Counter[Status]:
         """Findings per status; counted passes included."""
@@ -229,6 +244,15 @@ class Result:
         errors = any(d.level is Level.ERROR for d in self.diagnostics)
         return not errors and not self.blocking()
 
+    @property
+    def unusable(self) -> bool:
+        """Whether an input could not be used at all (validate: unreadable, or a folder with
+        no document)."""
+        return any(d.status is not None and d.status.unusable for d in self.documents)
+
     def exit_code(self) -> int:
-        """0 compliant (or only waived / below-threshold findings), 1 otherwise."""
+        """0 compliant (or only waived / below-threshold findings), 1 otherwise; 2 when an
+        input could not be used at all."""
+        if self.unusable:
+            return 2
         return 0 if self.compliant else 1

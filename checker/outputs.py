@@ -12,12 +12,13 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from checker.diagnostics import Diagnostic, Location
 from checker.errors import UsageError
 from checker.inputs import file_key
 from checker.model import Result
-from reports import REPORTERS, get_reporter
+from reports import REPORTERS, Redacted, get_reporter
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,9 @@ def output_problems(
     inodes: dict[tuple[int, int], tuple[str, str]] | None = None
     seen: dict[str, Target] = {}
     for target in targets:
+        if "\0" in target.path:  # no file system takes it: refuse it before any work
+            problems.append(_problem(target, f"{target.label} contains a NUL character"))
+            continue
         key = file_key(target.path)
         hit = by_key.get(key)
         stat = _stat(target.path)
@@ -121,8 +125,26 @@ def _umask() -> int:
     return mask
 
 
-def write_outputs(result: Result, targets: Iterable[Target]) -> None:
-    """Render ``result`` in each target; files are replaced atomically."""
+def render(
+    result: Result | Redacted,
+    stream: TextIO | None = None,
+    fmt: str | None = None,
+    targets: Iterable[Target] = (),
+    *,
+    color: bool = False,
+) -> None:
+    """The one way every command renders a result: in ``fmt`` on ``stream`` (when given),
+    then in each target. The result is redacted once, before any reporter sees it."""
+    redacted = Redacted.of(result)
+    if stream is not None and fmt is not None:
+        get_reporter(fmt).render(redacted, stream, color=color)
+    write_outputs(redacted, targets)
+
+
+def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
+    """Render ``result`` in each target (redacted once for all); files are replaced
+    atomically."""
+    redacted = Redacted.of(result)
     for target in targets:
         fmt, path = target.format, target.path
         if fmt not in REPORTERS:
@@ -132,7 +154,7 @@ def write_outputs(result: Result, targets: Iterable[Target]) -> None:
             destination.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-                get_reporter(fmt).render(result, stream, color=False)
+                get_reporter(fmt).render(redacted, stream, color=False)
             Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
             Path(tmp).replace(destination)
         except OSError as exc:

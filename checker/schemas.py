@@ -10,8 +10,6 @@ from typing import Any
 
 from checker.diagnostics import JsonPath
 
-KINDS = ("policy", "snapshot", "waivers", "config", "framework", "results")
-
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:

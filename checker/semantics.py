@@ -29,15 +29,15 @@ Rules (diagnostic codes):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from checker.checks import CHECKS
+from checker.checks.base import Check
 from checker.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.document import Document
 from checker.durations import Duration, DurationError, parse_duration
-from checker.schemas import load_schema
 
 UNDEFINED = "semantic-undefined-reference"
 DUPLICATE_ID = "semantic-duplicate-id"
@@ -60,26 +60,30 @@ class Reference:
     noun: str
 
 
-REFERENCES: tuple[Reference, ...] = (
-    Reference("training_consent", "tier_groups", "tier_groups", "tier group"),
-    Reference("training_exclusions", "tier_groups", "tier_groups", "tier group"),
-    Reference("retention", "data_kinds", "data_kinds", "data kind"),
-    Reference("retention", "tier_groups", "tier_groups", "tier group"),
-    Reference("deletion_schedules", "data_kinds", "data_kinds", "data kind"),
-    Reference("data_minimisation", "data_kinds", "data_kinds", "data kind"),
-    Reference("sensitive_data", "categories", "sensitive_categories", "sensitive category"),
-    Reference("security", "data_kinds", "data_kinds", "data kind"),
-    Reference("access_control", "data_kinds", "data_kinds", "data kind"),
-    Reference("access_control", "allowed_roles", "roles", "role"),
-    Reference("minors", "preference_kinds", "data_kinds", "data kind"),
-)
+# What one entry of each vocabulary map is called in messages.
+VOCABULARY_NOUNS = {
+    "tier_groups": "tier group",
+    "data_kinds": "data kind",
+    "sensitive_categories": "sensitive category",
+    "roles": "role",
+}
 
 
-@cache
+def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
+    """The fields of each section that name vocabulary entries (its Check's ``vocabulary``)."""
+    return tuple(
+        Reference(check.id, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
+        for check in checks
+        for field, vocabulary in check.vocabulary.items()
+    )
+
+
+REFERENCES = references(CHECKS.values())
+
+
 def clause_sections() -> tuple[str, ...]:
-    """The clause sections of the policy language, in schema order (lists of clauses)."""
-    properties = load_schema("policy")["properties"]
-    return tuple(name for name, prop in properties.items() if prop.get("type") == "array")
+    """The clause sections of the policy language, in order (lists of clauses)."""
+    return tuple(CHECKS)
 
 
 @dataclass(frozen=True, slots=True)

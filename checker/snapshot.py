@@ -13,10 +13,30 @@ from typing import Any
 
 from checker.adapters.terraform import ImportedStore, import_terraform
 from checker.collector import collector_paused
-from checker.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.diagnostics import IMPORT_FAILED, Diagnostic, JsonPath, Level, Location
 from checker.document import Document
 from checker.errors import InputError
 from checker.loader import DEFAULT_LIMITS, Limits, load_document
+
+
+@dataclass(frozen=True, slots=True)
+class ListSection:
+    """A list section of the snapshot whose items have ids, as messages name it."""
+
+    name: str
+    item: str  # one item: "duplicate store id …"
+    contents: str  # the whole section: "the snapshot does not record its data stores"
+
+
+LIST_SECTIONS: dict[str, ListSection] = {
+    section.name: section
+    for section in (
+        ListSection("tiers", "tier", "its product tiers"),
+        ListSection("stores", "store", "its data stores"),
+        ListSection("pipelines", "pipeline", "its data pipelines"),
+        ListSection("recipients", "recipient", "who receives data"),
+    )
+}
 
 
 @dataclass(slots=True)
@@ -113,7 +133,7 @@ def _import_failed(where: Location, target: str, why: str) -> Diagnostic:
     """An export named by the snapshot cannot be used: said at the import entry, which the
     commands treat as input that cannot be read (exit 2)."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in target)
-    return Diagnostic(where, f"cannot import {shown}: {why}", "import-failed")
+    return Diagnostic(where, f"cannot import {shown}: {why}", IMPORT_FAILED)
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:

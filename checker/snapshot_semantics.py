@@ -31,19 +31,14 @@ from typing import Any
 from checker.diagnostics import Diagnostic, JsonPath, Location, Position
 from checker.document import Document
 from checker.semantics import close_match, suggestion
-from checker.snapshot import Snapshot
+from checker.snapshot import LIST_SECTIONS, Snapshot
 
 DUPLICATE_ID = "snapshot-duplicate-id"
 UNKNOWN_SOURCE = "snapshot-unknown-source"
 UNKNOWN_NAME = "snapshot-unknown-name"
 
 # Sections whose items are looked up by id, and what an item is called.
-ID_SECTIONS = (
-    ("tiers", "tier"),
-    ("stores", "store"),
-    ("pipelines", "pipeline"),
-    ("recipients", "recipient"),
-)
+ID_SECTIONS = tuple((section.name, section.item) for section in LIST_SECTIONS.values())
 
 
 @dataclass(frozen=True, slots=True)

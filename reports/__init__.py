@@ -1,8 +1,10 @@
 """Reporters: one module per output format, registered by name.
 
-Every reporter renders the same :class:`~checker.model.Result`, redacts evidence first, and
-writes deterministic output to the stream it is given. The CLI's ``--format`` choices come from
-:data:`REPORTERS`.
+Every reporter renders the same :class:`~checker.model.Result` — of ``check`` or of
+``validate`` — and writes deterministic output to the stream it is given. Evidence is redacted
+before any reporter sees it: :meth:`Reporter.render` hands each reporter's ``write`` a
+:class:`Redacted` result, and a run writing several reports redacts once
+(:func:`checker.outputs.render`). The CLI's ``--format`` choices come from :data:`REPORTERS`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from checker.errors import UsageError
-from reports.base import Reporter
+from reports.base import Redacted, Reporter
 from reports.github import GitHubReporter
 from reports.html import HtmlReporter
 from reports.json_report import JsonReporter
@@ -45,4 +47,4 @@ def default_format(environ: Mapping[str, str]) -> str:
     return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-__all__ = ["REPORTERS", "Reporter", "default_format", "get_reporter"]
+__all__ = ["REPORTERS", "Redacted", "Reporter", "default_format", "get_reporter"]

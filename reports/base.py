@@ -1,6 +1,9 @@
 """What every reporter shares: the interface, a stable order, counts, and safe display text.
 
-Reporters render a :class:`~checker.model.Result` that has already been redacted. The helpers
+Reporters write a :class:`Redacted` result: :meth:`Reporter.render`, the only way in, redacts
+a result that is not redacted yet, and a reporter only implements :meth:`Reporter.write`. A run
+that writes several reports redacts once (``Redacted.of``) and hands the same redacted result
+to each. The helpers
 here make the human-read formats agree with each other: the same finding order (failures
 first, most severe first), the same counts per area, the same verdict wording, and the same
 way of making hostile text inert (control and bidirectional characters shown as escapes,
@@ -13,10 +16,22 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO, final
 
+from checker.checks import AREAS
 from checker.diagnostics import Level, Location
-from checker.model import Area, DocumentInfo, Finding, PassCount, Result, Status, WaiverState
+from checker.model import (
+    Area,
+    Command,
+    DocumentInfo,
+    DocumentStatus,
+    Finding,
+    PassCount,
+    Result,
+    Status,
+    WaiverState,
+)
+from reports.redaction import redact_result
 
 EXPIRING_SOON_DAYS = 30
 """A waiver expiring within this many days (as of the run's date) is flagged in reports."""
@@ -30,14 +45,6 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 """Display order: what needs action first, passes last."""
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.FAIL: "failed",
-    Status.ERROR: "could not be evaluated",
-    Status.NOT_EVIDENCED: "not evidenced",
-    Status.WAIVED: "waived",
-    Status.PASS: "passed",
-}
-
 STATUS_TITLES: dict[Status, str] = {
     Status.FAIL: "Fail",
     Status.ERROR: "Error",
@@ -47,19 +54,51 @@ STATUS_TITLES: dict[Status, str] = {
 }
 
 _STATUS_RANK = {status: index for index, status in enumerate(STATUS_ORDER)}
-_AREA_RANK = {area: index for index, area in enumerate(Area)}
+_AREA_RANK = {area: index for index, area in enumerate(AREAS.values())}
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """A result whose evidence has been redacted: what every reporter writes.
+
+    Made by :meth:`of`, which redacts only a result that is not redacted yet: a run redacts
+    once, then renders the same redacted result in as many formats as it writes.
+    """
+
+    result: Result
+
+    @classmethod
+    def of(cls, result: Result | Redacted) -> Redacted:
+        return result if isinstance(result, Redacted) else cls(redact_result(result))
 
 
 class Reporter(ABC):
-    """One output format. ``render`` writes the whole report to the stream it is given."""
+    """One output format. ``render`` writes the whole report to the stream it is given.
+
+    A reporter implements :meth:`write`, which receives a :class:`Redacted` result; it cannot
+    override :meth:`render`, the one entry point, which redacts before any output.
+    """
 
     name: str
     extension: str
     description: str
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "render" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides Reporter.render, which redacts the result before "
+                "any output; implement write() instead"
+            )
+
+    @final
+    def render(self, result: Result | Redacted, stream: TextIO, *, color: bool = False) -> None:
+        """Write ``result`` to ``stream``, redacted first unless it already is."""
+        self.write(Redacted.of(result), stream, color=color)
+
     @abstractmethod
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        """Write ``result`` (redacted by the reporter itself) to ``stream``."""
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        """Write the redacted result to ``stream``."""
 
 
 # --- Safe display text -------------------------------------------------------------------------
@@ -225,7 +264,7 @@ class Summary:
     def of(cls, result: Result) -> Summary:
         findings = sorted_findings(result.findings)
         total: Counter[Status] = Counter()
-        per_area: dict[Area, Counter[Status]] = {area: Counter() for area in Area}
+        per_area: dict[Area, Counter[Status]] = {area: Counter() for area in AREAS.values()}
         for finding in findings:
             total[finding.status] += 1
             per_area[finding.area][finding.status] += 1
@@ -235,8 +274,8 @@ class Summary:
             per_area[counted.area][Status.PASS] += counted.count
         rows = [
             AreaRow(area, {s: per_area[area][s] for s in STATUS_ORDER})
-            for area in Area
-            if area is not Area.CUSTOM or per_area[area]
+            for area in AREAS.values()
+            if area.listed_when_empty or per_area[area]
         ]
         levels = Counter(d.level for d in result.diagnostics)
         return cls(
@@ -258,6 +297,8 @@ class Summary:
 
     @property
     def verdict(self) -> str:
+        if is_validation(self.result):
+            return "Valid" if self.compliant else "Not valid"
         return "Compliant" if self.compliant else "Not compliant"
 
     @property
@@ -321,6 +362,32 @@ class Summary:
             ],
             expired=[s for s in states if s.expired],
         )
+
+
+def document_counts(result: Result) -> dict[DocumentStatus, int]:
+    """Documents per status, every status present (``validate``)."""
+    counts = Counter(d.status for d in result.documents if d.status is not None)
+    return {status: counts[status] for status in DocumentStatus}
+
+
+def validation_sentence(result: Result) -> str:
+    """``3 valid, 1 invalid, 0 unreadable`` (then skipped files and empty folders, if any)."""
+    c = document_counts(result)
+    text = (
+        f"{c[DocumentStatus.VALID]} valid, {c[DocumentStatus.INVALID]} invalid, "
+        f"{c[DocumentStatus.UNREADABLE]} unreadable"
+    )
+    if c[DocumentStatus.SKIPPED]:
+        text += f", {c[DocumentStatus.SKIPPED]} skipped (not policy-checker documents)"
+    empty = c[DocumentStatus.EMPTY]
+    if empty:
+        text += f", {empty} folder{'s' if empty > 1 else ''} without documents"
+    return text
+
+
+def is_validation(result: Result) -> bool:
+    """Whether ``result`` is a validation (``policy-check validate``), not a check."""
+    return result.command is Command.VALIDATE
 
 
 def group_by_clause(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:

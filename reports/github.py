@@ -17,6 +17,9 @@ and says how many annotations were left out. Values are escaped by GitHub's rule
 and LF in messages; also ``:`` and ``,`` in properties), and control and bidirectional
 characters are shown as escapes, so a snapshot value can neither end the command nor start a
 new one.
+
+A validation (``policy-check validate --format github``) annotates each of its diagnostics, a
+schema error in a policy on its line, and closes with the counts of documents.
 """
 
 from __future__ import annotations
@@ -26,9 +29,18 @@ from functools import partial
 from typing import TextIO
 
 from checker.diagnostics import Diagnostic, Level, Location
-from checker.model import Finding, Result, Status, WaiverState
-from reports.base import EXPIRING_SOON_DAYS, Reporter, Summary, plural, shown, where
-from reports.redaction import redact_result
+from checker.model import Finding, Status, WaiverState
+from reports.base import (
+    EXPIRING_SOON_DAYS,
+    Redacted,
+    Reporter,
+    Summary,
+    is_validation,
+    plural,
+    shown,
+    validation_sentence,
+    where,
+)
 from reports.text import TextReporter
 
 MAX_ANNOTATIONS = 200
@@ -106,8 +118,8 @@ class GitHubReporter(Reporter):
     extension = ".txt"
     description = "GitHub Actions annotations (default when GITHUB_ACTIONS=true)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         # (is a warning, how to write the line): lines are only built for what is written.
         pending: list[tuple[bool, Callable[[], str]]] = []
         for diagnostic in summary.result.diagnostics:
@@ -122,10 +134,14 @@ class GitHubReporter(Reporter):
         pending.sort(key=lambda item: item[0])  # stable: errors first, each in report order
         for _, line in pending[:MAX_ANNOTATIONS]:
             stream.write(line() + "\n")
+        title = "Privacy policy check"
         closing = TextReporter.summary_line(summary)
+        if is_validation(summary.result):
+            title = "Policy document validation"
+            closing = f"{summary.verdict}: {validation_sentence(summary.result)}"
         if len(pending) > MAX_ANNOTATIONS:
             closing += (
                 f" ({len(pending) - MAX_ANNOTATIONS:,} more annotations not shown; "
                 "see the full report)"
             )
-        stream.write(command("notice", closing, title="Privacy policy check") + "\n")
+        stream.write(command("notice", closing, title=title) + "\n")

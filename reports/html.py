@@ -26,6 +26,7 @@ from typing import TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from checker import __version__
+from checker.checks import AREAS
 from checker.diagnostics import Location
 from checker.model import Area, Finding, PassCount, Result, Severity, Status
 from reports.base import (
@@ -33,6 +34,7 @@ from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
     AreaRow,
+    Redacted,
     Reporter,
     Summary,
     finding_key,
@@ -40,7 +42,6 @@ from reports.base import (
     plural,
     shown,
 )
-from reports.redaction import redact_result
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -241,7 +242,9 @@ def _section(summary: Summary, status: Status, anchor: str, title: str, intro: s
     by_area: dict[Area, list[Finding]] = {}
     for finding in summary.with_status(status):
         by_area.setdefault(finding.area, []).append(finding)
-    groups = [_area_group(area, by_area[area], status) for area in Area if area in by_area]
+    groups = [
+        _area_group(area, by_area[area], status) for area in AREAS.values() if area in by_area
+    ]
     return Section(status, anchor, title, intro, groups)
 
 
@@ -304,7 +307,7 @@ def build_view(result: Result) -> View:
     counted: dict[Area, list[PassCount]] = {}
     for item in summary.pass_counts:
         counted.setdefault(item.area, []).append(item)
-    for area in Area:
+    for area in AREAS.values():
         findings = by_area.get(area, [])
         counts = counted.get(area, [])
         if findings or counts:
@@ -349,5 +352,5 @@ class HtmlReporter(Reporter):
     extension = ".html"
     description = "self-contained HTML compliance report (works offline, printable)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(render_html(redact_result(result)))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(render_html(redacted.result))

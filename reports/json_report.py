@@ -17,10 +17,13 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 from checker import __version__
+from checker.checks import AREAS
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
 from checker.model import (
     Area,
+    Command,
     DocumentInfo,
+    DocumentStatus,
     Finding,
     PassCount,
     Result,
@@ -29,8 +32,7 @@ from checker.model import (
     Waiver,
     WaiverState,
 )
-from reports.base import STATUS_ORDER, Reporter
-from reports.redaction import redact_result
+from reports.base import STATUS_ORDER, Redacted, Reporter
 
 RESULTS_FORMAT = 1
 
@@ -113,6 +115,12 @@ def _pass_count(counted: PassCount) -> dict[str, Any]:
     }
 
 
+def _verdict(result: Result) -> str:
+    if result.command is Command.VALIDATE:
+        return "valid" if result.compliant else "invalid"
+    return "compliant" if result.compliant else "not_compliant"
+
+
 def result_to_dict(result: Result) -> dict[str, Any]:
     """``result`` as a results document (keys in a fixed order, findings in result order)."""
     blocking_ids = {id(f) for f in result.blocking()}
@@ -122,20 +130,23 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     counted: dict[Area, list[PassCount]] = {}
     for item in result.pass_counts:
         counted.setdefault(item.area, []).append(item)
+    # A check's results say nothing of the command, as before validate wrote this format.
+    command = {} if result.command is Command.CHECK else {"command": result.command.value}
     return {
         "results_format": RESULTS_FORMAT,
         "tool": {"name": "policy-checker", "version": __version__},
+        **command,
         "generated_at": result.generated_at,
         "as_of": result.as_of.isoformat(),
         "fail_on": result.fail_on.value,
-        "verdict": "compliant" if result.compliant else "not_compliant",
+        "verdict": _verdict(result),
         "exit_code": result.exit_code(),
         "summary": {
             **_counts(result.findings, result.pass_counts),
             "blocking": len(blocking_ids),
             "by_area": {
                 area.value: _counts(by_area.get(area, []), counted.get(area, []))
-                for area in Area
+                for area in AREAS.values()
                 if area in by_area or area in counted
             },
         },
@@ -149,6 +160,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "date": d.date,
                 "system": d.system,
                 "environment": d.environment,
+                **({} if d.status is None else {"status": d.status.value}),
             }
             for d in result.documents
         ],
@@ -206,7 +218,7 @@ def _read_finding(data: dict[str, Any]) -> Finding:
         policy_id=str(data["policy_id"]),
         clause_id=str(data["clause_id"]),
         check_id=str(data["check_id"]),
-        area=Area(data["area"]),
+        area=AREAS[data["area"]],
         severity=Severity(data["severity"]),
         status=Status(data["status"]),
         message=str(data["message"]),
@@ -227,7 +239,7 @@ def _read_pass_count(data: dict[str, Any]) -> PassCount:
         policy_id=str(data["policy_id"]),
         clause_id=str(data["clause_id"]),
         check_id=str(data["check_id"]),
-        area=Area(data["area"]),
+        area=AREAS[data["area"]],
         severity=Severity(data["severity"]),
         promise=str(data["promise"]),
         policy_location=_read_location(data["policy_location"]),
@@ -258,6 +270,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
                 date=str(d.get("date", "")),
                 system=str(d.get("system", "")),
                 environment=str(d.get("environment", "")),
+                status=DocumentStatus(d["status"]) if "status" in d else None,
             )
             for d in data.get("documents", ())
         ],
@@ -269,6 +282,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         ],
         generated_at=str(data.get("generated_at", "")),
         pass_counts=[_read_pass_count(c) for c in data.get("pass_counts", ())],
+        command=Command(data.get("command", Command.CHECK.value)),
     )
 
 
@@ -331,5 +345,5 @@ class JsonReporter(Reporter):
     extension = ".json"
     description = "machine-readable results (documented, versioned schema)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(dumps(result_to_dict(redact_result(result)), ROW_LISTS))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        stream.write(dumps(result_to_dict(redacted.result), ROW_LISTS))

@@ -13,6 +13,9 @@ counter) with class name ``<policy-id>.<area>``.
   ``warn``) → ``<skipped>`` saying they do not block, so that the test view agrees with the
   exit code.
 
+A validation (``policy-check validate``) is one "Document validation" suite with a test case
+per document: valid passes, invalid fails with its problems, unreadable is an error.
+
 Times are 0 (checks are not timed) and the host name is ``localhost``, so the same result
 always gives the same bytes.
 """
@@ -23,10 +26,19 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from checker.diagnostics import Level
-from checker.model import Area, Finding, PassCount, Result, Status
-from reports.base import Reporter, Summary, plural, shown, where
-from reports.redaction import redact_result
+from checker.checks import AREAS
+from checker.diagnostics import Diagnostic, Level
+from checker.model import Area, DocumentStatus, Finding, PassCount, Result, Status
+from reports.base import (
+    Redacted,
+    Reporter,
+    Summary,
+    is_validation,
+    plural,
+    shown,
+    validation_sentence,
+    where,
+)
 
 HOSTNAME = "localhost"
 _ATTR_LIMIT = 500
@@ -158,8 +170,98 @@ def _suite(
     return suite
 
 
+_DOCUMENT_OUTCOMES: dict[DocumentStatus, str] = {
+    DocumentStatus.INVALID: "failure",
+    DocumentStatus.UNREADABLE: "error",
+    DocumentStatus.EMPTY: "error",
+}
+
+
+def _validation_junit(result: Result) -> ET.Element:
+    """A validation: one test case per document given — a valid one passes, an invalid one
+    fails with its problems, one that cannot be read (or a folder with no document) is an
+    error, a file skipped in a folder is skipped. A problem found in no listed document is an
+    error test case of its own; warnings go to the suite's standard error."""
+    properties = [
+        ("as_of", result.as_of.isoformat()),
+        ("verdict", "valid" if result.compliant else "invalid"),
+        ("documents", validation_sentence(result)),
+    ]
+    root = ET.Element("testsuites")
+    suite = _suite(
+        root,
+        "Document validation",
+        "policy-checker.validate",
+        0,
+        junit_timestamp(result),
+        properties,
+    )
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in result.diagnostics:
+        by_file.setdefault(diagnostic.location.file, []).append(diagnostic)
+    names = _Names()
+    outcomes = {"failure": 0, "error": 0, "skipped": 0}
+    warnings: list[str] = []
+    tests = 0
+    for document in result.documents:
+        problems = by_file.pop(document.file, [])
+        errors = [d for d in problems if d.level is Level.ERROR]
+        warnings += [shown(str(d), _BODY_LIMIT) for d in problems if d.level is not Level.ERROR]
+        classname = _one_line(f"validate.{document.kind}", 100)
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=names(classname, document.file, str(document.status or "checked"), document.kind),
+            classname=classname,
+            time="0",
+        )
+        tests += 1
+        outcome = _DOCUMENT_OUTCOMES.get(document.status) if document.status else None
+        if document.status is DocumentStatus.SKIPPED:
+            ET.SubElement(case, "skipped", message="not a policy-checker document")
+            outcomes["skipped"] += 1
+        elif outcome is not None or errors:
+            tag = outcome or "failure"
+            first = errors[0] if errors else None
+            ET.SubElement(
+                case,
+                tag,
+                message=_one_line(first.message if first else str(document.status)),
+                type=_one_line(first.code if first and first.code else str(document.status), 100),
+            ).text = "".join(shown(str(d), _BODY_LIMIT) + "\n" for d in errors)
+            outcomes[tag] += 1
+    for n, diagnostic in enumerate(d for rest in by_file.values() for d in rest):
+        if diagnostic.level is not Level.ERROR:
+            warnings.append(shown(str(diagnostic), _BODY_LIMIT))
+            continue
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=_one_line(f"{diagnostic.location} {diagnostic.code} #{n + 1}", 300),
+            classname="inputs",
+            time="0",
+        )
+        ET.SubElement(
+            case,
+            "error",
+            message=_one_line(diagnostic.message),
+            type=_one_line(diagnostic.code or "input", 100),
+        ).text = shown(str(diagnostic), _BODY_LIMIT) + "\n"
+        tests += 1
+        outcomes["error"] += 1
+    suite.set("tests", str(tests))
+    suite.set("failures", str(outcomes["failure"]))
+    suite.set("errors", str(outcomes["error"]))
+    suite.set("skipped", str(outcomes["skipped"]))
+    ET.SubElement(suite, "system-out").text = f"{validation_sentence(result)}\n"
+    ET.SubElement(suite, "system-err").text = "".join(f"{w}\n" for w in warnings)
+    return root
+
+
 def to_junit(result: Result) -> ET.Element:
     """The ``<testsuites>`` element of an (already redacted) result."""
+    if is_validation(result):
+        return _validation_junit(result)
     summary = Summary.of(result)
     timestamp = junit_timestamp(result)
     blocking = {id(f) for f in result.blocking()}
@@ -214,7 +316,7 @@ def to_junit(result: Result) -> ET.Element:
     counted: dict[Area, list[PassCount]] = {}
     for item in summary.pass_counts:
         counted.setdefault(item.area, []).append(item)
-    for area in Area:
+    for area in AREAS.values():
         findings = by_area.get(area, [])
         counts = counted.get(area, [])
         if not findings and not counts:
@@ -257,8 +359,8 @@ class JUnitReporter(Reporter):
     extension = ".xml"
     description = "JUnit XML: a test case per promise and resource"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        root = to_junit(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        root = to_junit(redacted.result)
         ET.indent(root, space="  ")
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(root, encoding="unicode", short_empty_elements=True))

@@ -7,6 +7,9 @@ characters, so the output stays far below GitHub's 1 MiB step-summary limit what
 of the result. Untrusted text cannot inject markup: values are code spans, prose is escaped
 (including ``<`` so no HTML — and no remote image — gets through), and control and
 bidirectional characters are shown as escapes.
+
+A validation (``policy-check validate``) is the verdict, a table of the documents and their
+status, and the problems.
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from checker.diagnostics import Level
-from checker.model import Finding, Result, Status
+from checker.diagnostics import Diagnostic, Level
+from checker.model import Finding, Status
 from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
+    Redacted,
     Reporter,
     Summary,
+    is_validation,
     plural,
     shown,
+    validation_sentence,
     where,
 )
-from reports.redaction import redact_result
 
 MAX_ROWS = 50
 _VALUE_LIMIT = 120
@@ -88,6 +93,42 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
     ]
 
 
+def _problems(diagnostics: list[Diagnostic]) -> list[str]:
+    if not diagnostics:
+        return []
+    errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
+    warnings = len(diagnostics) - errors
+    out = [f"### Input problems ({plural(errors, 'error')}, {plural(warnings, 'warning')})", ""]
+    out += _table(
+        ["Level", "Where", "Problem"],
+        [
+            [d.level.value, code(str(d.location), 100), prose(d.message)]
+            for d in diagnostics[:MAX_ROWS]
+        ],
+    )
+    out += _more(len(diagnostics), MAX_ROWS, "problem")
+    out.append("")
+    return out
+
+
+def _validation_lines(summary: Summary) -> list[str]:
+    """A validation: the verdict, the documents and their status, then the problems."""
+    result = summary.result
+    out = [f"## Policy document validation: {summary.verdict}", ""]
+    out += [f"**{summary.verdict}**: {validation_sentence(result)}.", ""]
+    if result.documents:
+        rows = [
+            [code(d.file, 100), d.kind, str(d.status or "")] for d in result.documents[:MAX_ROWS]
+        ]
+        out += _table(["Document", "Kind", "Status"], rows)
+        out += _more(len(result.documents), MAX_ROWS, "document")
+        out.append("")
+    out += _problems(result.diagnostics)
+    if result.generated_at:
+        out += [f"<sub>policy-checker · generated {prose(result.generated_at, 40)}</sub>"]
+    return out
+
+
 class MarkdownReporter(Reporter):
     """Compact Markdown for pull-request comments and step summaries."""
 
@@ -95,12 +136,14 @@ class MarkdownReporter(Reporter):
     extension = ".md"
     description = "compact Markdown for a pull-request comment or GITHUB_STEP_SUMMARY"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         stream.write("\n".join(self.lines(summary)) + "\n")
 
     def lines(self, summary: Summary) -> list[str]:
         result = summary.result
+        if is_validation(result):
+            return _validation_lines(summary)
         out = [f"## Privacy policy check: {summary.verdict}", ""]
         inputs = (
             f"{plural(len(summary.policies), 'policy', 'policies')} against "
@@ -125,23 +168,7 @@ class MarkdownReporter(Reporter):
             if unchecked:
                 out += ["", "Not covered by any promise: " + ", ".join(unchecked) + "."]
             out.append("")
-        diagnostics = result.diagnostics
-        if diagnostics:
-            errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
-            warnings = len(diagnostics) - errors
-            out += [
-                f"### Input problems ({plural(errors, 'error')}, {plural(warnings, 'warning')})",
-                "",
-            ]
-            out += _table(
-                ["Level", "Where", "Problem"],
-                [
-                    [d.level.value, code(str(d.location), 100), prose(d.message)]
-                    for d in diagnostics[:MAX_ROWS]
-                ],
-            )
-            out += _more(len(diagnostics), MAX_ROWS, "problem")
-            out.append("")
+        out += _problems(result.diagnostics)
         sections = [
             (Status.FAIL, "Failures"),
             (Status.ERROR, "Could not be evaluated"),

@@ -5,7 +5,9 @@ description, the remediation as help, the area, check and regulation references 
 ``security-severity`` GitHub ranks alerts by. Every finding that is not a pass is a result,
 located at the snapshot line (the evidence) and related to the policy line (the promise).
 Waived findings carry an accepted external suppression with the waiver's justification.
-Input diagnostics are tool execution notifications.
+Input diagnostics are tool execution notifications. A validation (``policy-check validate``)
+has no findings: there each diagnostic is a result, its code the rule, so that a schema error
+in a policy shows on the line of the pull request that introduced it.
 
 Levels: ``error`` for critical and high severity (and for checks that could not evaluate),
 ``warning`` for medium, ``note`` for low and info.
@@ -13,6 +15,7 @@ Levels: ``error`` for critical and high severity (and for checks that could not 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -20,11 +23,19 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from checker import __version__
-from checker.diagnostics import Level, Location
+from checker.diagnostics import Diagnostic, Level, Location
 from checker.model import Finding, PassCount, Result, Severity, Status
-from reports.base import Reporter, Summary, pass_count_key, shown, sorted_findings
+from reports.base import (
+    Redacted,
+    Reporter,
+    Summary,
+    document_counts,
+    is_validation,
+    pass_count_key,
+    shown,
+    sorted_findings,
+)
 from reports.json_report import dumps
-from reports.redaction import redact_result
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -208,8 +219,89 @@ def _utc(text: str) -> str | None:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _diagnostic_rule(code: str) -> dict[str, Any]:
+    """A kind of input problem (a diagnostic code) as a SARIF rule."""
+    return {
+        "id": code,
+        "name": _pascal(code) or "Input",
+        "shortDescription": {"text": f"policy-checker input problem: {code}"},
+        "help": {
+            "text": "Fix the document at the place given; the message says what is expected "
+            "there. See docs/policy-language.md and docs/snapshot-format.md."
+        },
+        "properties": {"tags": ["privacy", "policy-checker", "validation"]},
+    }
+
+
+def diagnostic_fingerprint(diagnostic: Diagnostic) -> str:
+    """Stable across line moves: the code, the file, the JSON path, the message."""
+    where = diagnostic.location
+    key = "|".join((diagnostic.code, where.file, where.json_path, diagnostic.message))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _diagnostic_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, Any]:
+    where = diagnostic.location
+    return {
+        "ruleId": diagnostic.code,
+        "ruleIndex": rule_index,
+        "level": "error" if diagnostic.level is Level.ERROR else "warning",
+        "message": {"text": shown(diagnostic.message, _TEXT_LIMIT)},
+        "locations": [
+            {
+                "physicalLocation": _physical(where),
+                "logicalLocations": [
+                    {"fullyQualifiedName": shown(where.json_path, _TEXT_LIMIT), "kind": "member"}
+                ],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: diagnostic_fingerprint(diagnostic)},
+        "properties": {"path": shown(where.json_path, _TEXT_LIMIT)},
+    }
+
+
+def _validation_sarif(result: Result) -> dict[str, Any]:
+    """A validation: every diagnostic is a result, so that code scanning shows a schema
+    error on the line of the pull request that introduced it."""
+    codes = sorted({d.code or "input" for d in result.diagnostics})
+    index = {code: i for i, code in enumerate(codes)}
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    end = _utc(result.generated_at) if result.generated_at else None
+    if end:
+        invocation["endTimeUtc"] = end
+    diagnostics = [
+        d if d.code else dataclasses.replace(d, code="input") for d in result.diagnostics
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "policy-checker",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_diagnostic_rule(code) for code in codes],
+                    }
+                },
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": [_diagnostic_result(d, index[d.code]) for d in diagnostics],
+                "properties": {
+                    "command": result.command.value,
+                    "verdict": "valid" if result.compliant else "invalid",
+                    "documents": {s.value: n for s, n in document_counts(result).items()},
+                },
+            }
+        ],
+    }
+
+
 def to_sarif(result: Result) -> dict[str, Any]:
     """The SARIF log of an (already redacted) result."""
+    if is_validation(result):
+        return _validation_sarif(result)
     summary = Summary.of(result)
     blocking = {id(f) for f in result.blocking()}
     ordered = sorted_findings(result.findings)
@@ -270,9 +362,7 @@ class SarifReporter(Reporter):
     extension = ".sarif"
     description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
         stream.write(
-            dumps(
-                to_sarif(redact_result(result)), ("rules", "results", "toolExecutionNotifications")
-            )
+            dumps(to_sarif(redacted.result), ("rules", "results", "toolExecutionNotifications"))
         )

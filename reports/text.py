@@ -4,6 +4,9 @@ Lines read ``file:line:col: [severity] status: message (policy/clause, check)``,
 editors and CI logs turn into links. Input diagnostics come first, then failures, errors,
 not-evidenced and waived findings (most severe first); passes are only counted. Colour is
 used only when the caller asks for it (a terminal, and ``NO_COLOR`` unset).
+
+A validation (``policy-check validate``) is its diagnostics alone, one per line; the command
+prints the counts of documents on standard error.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.model import Result, Status
-from reports.base import Reporter, Summary, plural, visible
-from reports.redaction import redact_result
+from checker.model import Status
+from reports.base import Redacted, Reporter, Summary, is_validation, plural, visible
 
 _RESET = "\x1b[0m"
 _COLORS = {
@@ -38,12 +40,14 @@ class TextReporter(Reporter):
     extension = ".txt"
     description = "one line per finding and a summary (colour on a terminal)"
 
-    def render(self, result: Result, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redact_result(result))
+    def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
+        summary = Summary.of(redacted.result)
         for diagnostic in summary.result.diagnostics:
             stream.write(
                 _paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level], color) + "\n"
             )
+        if is_validation(summary.result):  # the diagnostics are the report; counts go to stderr
+            return
         for finding in summary.findings:
             if finding.status is Status.PASS:
                 continue

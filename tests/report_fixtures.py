@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from checker.checks import AREAS
 from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
 from checker.model import (
     Area,
@@ -159,7 +160,7 @@ def mixed_result() -> Result:
         _finding(
             "business-tiers-never-trained",
             "training_exclusions",
-            Area.EXCLUDED_TIERS,
+            AREAS["excluded_tiers"],
             Severity.CRITICAL,
             Status.FAIL,
             resource="training-main",
@@ -177,7 +178,7 @@ def mixed_result() -> Result:
         _finding(
             "retention-not-opted-in",
             "retention",
-            Area.RETENTION,
+            AREAS["retention"],
             Severity.HIGH,
             Status.FAIL,
             resource="chat-primary",
@@ -194,7 +195,7 @@ def mixed_result() -> Result:
         _finding(
             "retention-not-opted-in",
             "retention",
-            Area.RETENTION,
+            AREAS["retention"],
             Severity.HIGH,
             Status.FAIL,
             resource="chat-primary",
@@ -211,7 +212,7 @@ def mixed_result() -> Result:
         _finding(
             "encryption",
             "security",
-            Area.SECURITY,
+            AREAS["security"],
             Severity.HIGH,
             Status.FAIL,
             resource="feedback-exports",
@@ -229,7 +230,7 @@ def mixed_result() -> Result:
         _finding(
             "internal-review",
             "governance",
-            Area.GOVERNANCE,
+            AREAS["governance"],
             Severity.MEDIUM,
             Status.FAIL,
             resource="internal_review",
@@ -245,7 +246,7 @@ def mixed_result() -> Result:
         _finding(
             "notify-users-72h",
             "breach_notification",
-            Area.BREACH,
+            AREAS["breach"],
             Severity.CRITICAL,
             Status.NOT_EVIDENCED,
             resource="incident_response",
@@ -261,7 +262,7 @@ def mixed_result() -> Result:
         _finding(
             "external-audit",
             "governance",
-            Area.GOVERNANCE,
+            AREAS["governance"],
             Severity.INFO,
             Status.NOT_EVIDENCED,
             resource="external_audit",
@@ -275,7 +276,7 @@ def mixed_result() -> Result:
         _finding(
             "deletion-schedule-exists",
             "deletion_schedules",
-            Area.RETENTION,
+            AREAS["retention"],
             Severity.MEDIUM,
             Status.WAIVED,
             resource="analytics-warehouse",
@@ -292,7 +293,7 @@ def mixed_result() -> Result:
         _finding(
             "stores-in-approved-regions",
             "custom_rules",
-            Area.CUSTOM,
+            AREAS["custom"],
             Severity.MEDIUM,
             Status.ERROR,
             resource="policy",
@@ -309,7 +310,7 @@ def mixed_result() -> Result:
         (
             "consumer-training-default",
             "training_consent",
-            Area.CONSENT,
+            AREAS["consent"],
             "free",
             "Free, Pro and Max conversations are used for training unless the user opts out",
             ("tiers", 0, "training_default"),
@@ -318,7 +319,7 @@ def mixed_result() -> Result:
         (
             "consumer-training-default",
             "training_consent",
-            Area.CONSENT,
+            AREAS["consent"],
             "pro",
             "Free, Pro and Max conversations are used for training unless the user opts out",
             ("tiers", 1, "training_default"),
@@ -327,7 +328,7 @@ def mixed_result() -> Result:
         (
             "retention-opted-in",
             "retention",
-            Area.RETENTION,
+            AREAS["retention"],
             "chat-primary",
             "Conversations of users who allowed training are kept at most five years",
             ("stores", 0, "retention", "training_allowed"),
@@ -336,7 +337,7 @@ def mixed_result() -> Result:
         (
             "sensitive-not-retained",
             "sensitive_data",
-            Area.SENSITIVE,
+            AREAS["sensitive"],
             "training-main",
             "Mental health, relationship and finance conversations are not retained",
             ("pipelines", 0, "sensitive_categories_filtered"),
@@ -345,7 +346,7 @@ def mixed_result() -> Result:
         (
             "minors-protected",
             "minors",
-            Area.MINORS,
+            AREAS["minors"],
             "age_gate",
             "Conversations of minors are not stored",
             ("age_gate", "minimum_age"),
@@ -354,7 +355,7 @@ def mixed_result() -> Result:
         (
             "third-party-sharing",
             "sharing",
-            Area.SHARING,
+            AREAS["sharing"],
             "research-lab",
             "Only anonymised data goes to research partners, under NDA; nothing is sold",
             ("recipients", 0),
@@ -363,7 +364,7 @@ def mixed_result() -> Result:
         (
             "trainers-only",
             "access_control",
-            Area.ACCESS,
+            AREAS["access"],
             "chat-primary",
             "Only core model trainers can read stored conversations",
             ("stores", 0, "access", "roles"),
@@ -372,7 +373,7 @@ def mixed_result() -> Result:
         (
             "export-machine-readable",
             "user_rights",
-            Area.USER_RIGHTS,
+            AREAS["user_rights"],
             "export",
             "Users can export their data in a machine-readable format",
             ("user_rights", "export", "formats"),
@@ -381,7 +382,7 @@ def mixed_result() -> Result:
         (
             "no-email-in-training",
             "data_minimisation",
-            Area.DATA_KINDS,
+            AREAS["data_kinds"],
             "training-main",
             "E-mail addresses never reach training data",
             ("pipelines", 0, "data_kinds"),
@@ -390,7 +391,7 @@ def mixed_result() -> Result:
         (
             "anonymise-before-training",
             "anonymisation",
-            Area.ANONYMISATION,
+            AREAS["anonymisation"],
             "training-main",
             "Training data is anonymised and stripped of identifiers first",
             ("pipelines", 0, "filters"),
@@ -418,7 +419,7 @@ def mixed_result() -> Result:
         _finding(
             "retention-opted-in",
             "retention",
-            Area.RETENTION,
+            AREAS["retention"],
             Severity.HIGH,
             Status.PASS,
             resource="chat-primary",
@@ -517,7 +518,7 @@ def hostile_result() -> Result:
             _finding(
                 f"clause-{index}",
                 "custom_rules",
-                Area.CUSTOM,
+                AREAS["custom"],
                 Severity.HIGH,
                 Status.FAIL,
                 resource=value,
@@ -584,7 +585,7 @@ def hostile_result() -> Result:
 
 def huge_result(count: int = 100_000) -> Result:
     """``count`` findings over every area: the size a large estate produces."""
-    areas = [a for a in Area if a is not Area.CUSTOM]
+    areas = [a for a in AREAS.values() if a.listed_when_empty]
     checks = [
         "training_consent",
         "training_exclusions",

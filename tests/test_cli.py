@@ -38,17 +38,21 @@ def test_validate_json_format(run_cli: CliRunner, tmp_path: Path) -> None:
     result = run_cli("validate", "--format", "json", str(bad))
     assert result.code == 1
     payload = json.loads(result.out)
-    assert payload["validate_format"] == 1
+    assert (payload["results_format"], payload["command"]) == (1, "validate")
+    assert payload["documents"][0]["status"] == "invalid"
     unknown = [d for d in payload["diagnostics"] if d["code"] == "schema-unknown-key"]
     assert unknown == [
         {
-            "file": str(bad),
-            "line": 4,
-            "column": 5,
-            "path": "$.waivers[0].chek",
             "level": "error",
             "code": "schema-unknown-key",
             "message": "unknown key 'chek'; did you mean 'check'?",
+            "location": {
+                "file": str(bad),
+                "line": 4,
+                "column": 5,
+                "path": ["waivers", 0, "chek"],
+                "json_path": "$.waivers[0].chek",
+            },
         }
     ]
 
@@ -202,12 +206,12 @@ def test_usage_and_input_errors_exit_2(
 def test_internal_errors_exit_3_without_traceback_unless_debug(
     run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import checker.commands.check as check_command
+    import checker.pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(check_command, "evaluate", broken)
+    monkeypatch.setattr(checker.pipeline, "check_unit", broken)
     argv = ["check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED]
     quiet = run_cli(*argv)
     assert quiet.code == 3

@@ -31,14 +31,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading an input or evaluating a policy is a bug in these tests (exit 3)."""
-    import checker.commands.check as check_command
     import checker.inputs
+    import checker.pipeline
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("work started")
 
     monkeypatch.setattr(checker.inputs, "load_document", forbidden)
-    monkeypatch.setattr(check_command, "evaluate", forbidden)
+    monkeypatch.setattr(checker.pipeline, "check_unit", forbidden)
 
 
 def _snapshots(project: Path) -> dict[str, bytes]:
@@ -183,12 +183,12 @@ def test_an_output_onto_any_input_is_refused_before_any_work(
 def test_an_output_onto_an_imported_export_is_refused_before_checking(
     project: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import checker.commands.check as check_command
+    import checker.pipeline
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("checking started")
 
-    monkeypatch.setattr(check_command, "evaluate", forbidden)
+    monkeypatch.setattr(checker.pipeline, "check_unit", forbidden)
     shutil.copy(PLAN, project / "plan.json")
     (project / "snapshot.yaml").write_text(SNAPSHOT + IMPORTS, encoding="utf-8")
     before = (project / "plan.json").read_bytes()
@@ -313,3 +313,16 @@ def test_a_config_named_with_paths_on_the_command_line_still_writes_its_outputs(
     results = json.loads((project / "conf/out/r.json").read_text(encoding="utf-8"))
     assert results["fail_on"] == "high"
     assert [d["file"] for d in results["documents"]] == ["policy.yaml", "snapshot.yaml"]
+
+
+def test_an_output_path_with_a_nul_character_is_refused_before_any_work(
+    project: Path, run_cli: CliRunner, no_work: None
+) -> None:
+    """No file system takes the name: a usage error, shown escaped on one line."""
+    _config_writing(project, '"o\\0.json"')
+    result = run_cli("check", "--as-of", AS_OF)
+    assert result.code == 2, result.out + result.err
+    assert result.err == (
+        "policy-check.yaml:6:26: error: output 'o\\x00.json' contains a NUL character "
+        "(at $.outputs[0].path)\n"
+    )

@@ -1,43 +1,59 @@
-"""The registry of checks: one module per policy clause section, listed explicitly."""
+"""The registry of clause sections: every module of this package is one section.
+
+A section module declares its section in one ``CHECK = Check(...)`` record (see
+:mod:`checker.checks.base`). The registry imports each module of the package except the
+helpers named in :data:`HELPERS`, and orders the sections by their ``order``: adding a section
+is adding a module.
+"""
 
 from __future__ import annotations
 
-from checker.checks import (
-    access_control,
-    anonymisation,
-    breach_notification,
-    custom_rules,
-    data_minimisation,
-    deletion_schedules,
-    governance,
-    minors,
-    retention,
-    security,
-    sensitive_data,
-    sharing,
-    training_consent,
-    training_exclusions,
-    user_rights,
-)
-from checker.checks.base import Check
+import importlib
+import itertools
+import pkgutil
+from collections.abc import Iterable
 
-CHECKS: dict[str, Check] = {
-    check.id: check
-    for check in (
-        training_consent.CHECK,
-        training_exclusions.CHECK,
-        retention.CHECK,
-        deletion_schedules.CHECK,
-        data_minimisation.CHECK,
-        anonymisation.CHECK,
-        sensitive_data.CHECK,
-        minors.CHECK,
-        sharing.CHECK,
-        security.CHECK,
-        access_control.CHECK,
-        user_rights.CHECK,
-        breach_notification.CHECK,
-        governance.CHECK,
-        custom_rules.CHECK,
-    )
-}
+from checker.checks.base import Check
+from checker.model import Area
+
+HELPERS = frozenset({"base", "schema"})  # the modules of the package that are not clause sections
+
+
+def discover(package: str = __name__) -> dict[str, Check]:
+    """The clause sections of ``package`` by id, in order."""
+    checks: list[Check] = []
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if module.name in HELPERS:
+            continue
+        name = f"{package}.{module.name}"
+        check = getattr(importlib.import_module(name), "CHECK", None)
+        if not isinstance(check, Check):
+            raise TypeError(
+                f"{name} declares no CHECK: every module of {package} is a clause section, "
+                f"except {', '.join(sorted(HELPERS))}"
+            )
+        if check.id != module.name:
+            raise ValueError(f"{name} declares section {check.id!r}: name the module after it")
+        checks.append(check)
+    checks.sort(key=lambda check: check.order)
+    for earlier, later in itertools.pairwise(checks):
+        if earlier.order == later.order:
+            raise ValueError(f"sections {earlier.id} and {later.id} share order {later.order}")
+    return {check.id: check for check in checks}
+
+
+def areas_of(checks: Iterable[Check]) -> dict[str, Area]:
+    """The scorecard areas of ``checks`` by value, in the order of the first section of each."""
+    areas: dict[str, Area] = {}
+    for check in checks:
+        known = areas.setdefault(check.area.value, check.area)
+        if known is not check.area:
+            raise ValueError(
+                f"section {check.id} declares area {known.value!r} again: "
+                "use the Area object of the section that introduces it"
+            )
+    return areas
+
+
+CHECKS = discover()
+AREAS = areas_of(CHECKS.values())

@@ -31,10 +31,13 @@ indefinite number of people) and Art. 5(1)(f) (confidentiality).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     nearest,
     not_evidenced,
@@ -44,7 +47,46 @@ from checker.checks.base import (
 from checker.model import Area, Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+class AccessControlClause(Clause):
+    data_kinds: list[str]
+    allowed_roles: list[str]
+    need_based: NotRequired[bool]
+
+
+SCHEMA: Schema = {
+    "description": "An access promise for stores holding some data kinds.",
+    "required": ["data_kinds", "allowed_roles"],
+    "properties": {
+        "data_kinds": {
+            "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "allowed_roles": {
+            "description": (
+                "Roles that may have access: keys of vocabulary.roles. Any other role with "
+                "access fails."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A role id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "need_based": {
+            "description": (
+                "Whether access must be need-based (just-in-time or approved per request) as "
+                "recorded by each store."
+            ),
+            "type": "boolean",
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = [str(k) for k in clause["data_kinds"]]
     allowed = [str(r) for r in clause["allowed_roles"]]
@@ -140,9 +182,14 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="access_control",
-    area=Area.ACCESS,
+    order=110,
+    area=Area("access", "Access control"),
     title="Access control",
     default_severity=Severity.HIGH,
+    description="Which roles may read stores holding some data kinds.",
+    clause_type=AccessControlClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds", "allowed_roles": "roles"},
     run=run,
     doc=__doc__ or "",
 )

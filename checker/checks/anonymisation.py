@@ -15,12 +15,16 @@ Recital 26 (anonymous data).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -28,8 +32,42 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Use = Literal["training", "storage", "sharing"]
+Filter = Literal["pii_redaction", "anonymisation", "sensitive_categories", "minors"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class AnonymisationClause(Clause):
+    applies_to: Use
+    required_filters: list[Filter]
+
+
+SCHEMA: Schema = {
+    "description": "Filters required before data is used for a purpose.",
+    "required": ["applies_to", "required_filters"],
+    "properties": {
+        "applies_to": {
+            "description": (
+                "Where the filters are required: training (every training pipeline), storage "
+                "(every pipeline) or sharing (every recipient receives anonymised data)."
+            ),
+            "enum": options(Use),
+        },
+        "required_filters": {
+            "description": (
+                "Filters that must all be applied: pii_redaction (direct identifiers removed), "
+                "anonymisation (records unlinkable to users), sensitive_categories, minors."
+            ),
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"description": "A filter name.", "enum": options(Filter)},
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
     target = ctx.clause["applies_to"]
     required = list(ctx.clause["required_filters"])
     if target == "sharing":
@@ -76,7 +114,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _sharing(ctx: CheckContext) -> Iterator[Observation]:
+def _sharing(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
     expected = "recipients receive anonymised data only"
     absent = section_missing(ctx, "recipients", expected)
     if absent is not None:
@@ -121,9 +159,13 @@ def _sharing(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="anonymisation",
-    area=Area.ANONYMISATION,
+    order=60,
+    area=Area("anonymisation", "Anonymisation"),
     title="Anonymisation before use",
     default_severity=Severity.HIGH,
+    description="Privacy filters that must run before data is trained on, stored or shared.",
+    clause_type=AnonymisationClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

@@ -1,4 +1,11 @@
-"""What a check is, and the small helpers every check module shares.
+"""What a clause section is, and the small helpers every section module shares.
+
+A clause section is one module of this package. Its :class:`Check` record declares what the
+policy language says about the section: the check, the clause model (a TypedDict extending
+:class:`Clause`, so that a check reads fields mypy knows), the JSON Schema fragment of one
+clause, the scorecard area, the vocabulary its fields name, and the documentation (the module
+docstring, with PASS and FAIL examples). ``policies/schemas/policy.schema.json`` is generated
+from these records (``python -m checker.checks.schema``).
 
 A check reads one policy clause and the snapshot, and yields :class:`~checker.model.Observation`
 records: the status for one resource, plain-words message, expected and actual values, and the
@@ -11,14 +18,77 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.diagnostics import JsonPath
 from checker.durations import Duration, DurationError, parse_duration
 from checker.model import Area, Observation, Severity, Status
 from checker.schemas import load_schema
+from checker.snapshot import LIST_SECTIONS
 
-Clause = Mapping[str, Any]
+Schema = dict[str, Any]  # a JSON Schema, or a fragment of one, as parsed JSON
+IfNotEvidenced = Literal["fail", "warn", "pass"]
+SeverityName = Literal["info", "low", "medium", "high", "critical"]  # a Severity's value
+
+
+class Clause(TypedDict):
+    """The fields every clause has; each section's clause model adds its own."""
+
+    id: str
+    statement: str
+    severity: NotRequired[SeverityName]
+    remediation: NotRequired[str]
+    if_not_evidenced: NotRequired[IfNotEvidenced]
+    references: NotRequired[list[str]]
+
+
+def clause_fields(section: str, severity: Severity) -> Schema:
+    """The schema of the fields every clause has (:class:`Clause`), for one section."""
+    return {
+        "id": {
+            "description": (
+                "Identifier of the clause, unique across the whole policy; findings and waivers "
+                "name it as '<policy-id>/<clause-id>'."
+            ),
+            "$ref": "#/$defs/clause_id",
+        },
+        "statement": {
+            "description": "The promise in plain words, as a reader of the report should see it.",
+            "$ref": "#/$defs/statement",
+        },
+        "severity": {
+            "description": (
+                f"How serious a failure of this clause is. Default for {section}: {severity}."
+            ),
+            "$ref": "#/$defs/severity",
+        },
+        "remediation": {
+            "description": "What to do when the clause fails; shown with every failing finding.",
+            "$ref": "#/$defs/remediation",
+        },
+        "if_not_evidenced": {
+            "description": (
+                "What a promise with no evidence in the snapshot counts as: fail (default), warn "
+                "or pass."
+            ),
+            "$ref": "#/$defs/if_not_evidenced",
+        },
+        "references": {
+            "description": (
+                "Extra regulation or standard references, added to those the framework files "
+                "give the section."
+            ),
+            "$ref": "#/$defs/references",
+        },
+    }
+
+
+def options(choices: Any) -> list[str]:
+    """The values of a ``Literal`` type, in order: a clause model's choices, for its schema."""
+    return list(get_args(choices))
+
+
+ClauseT = TypeVar("ClauseT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +120,10 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckContext:
-    """Everything a check may read."""
+class CheckContext(Generic[ClauseT]):
+    """Everything a check may read; ``clause`` has the type of the section's clause model."""
 
-    clause: Clause
+    clause: ClauseT
     policy: Mapping[str, Any]
     snapshot: Mapping[str, Any]
     vocabulary: Vocabulary
@@ -88,16 +158,31 @@ class CheckContext:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Check:
-    """A registered check: reads clauses of section ``id`` and yields observations."""
+    """A clause section, declared by its module as ``CHECK``: the registry finds it there.
 
-    id: str
-    area: Area
+    ``run`` reads one clause of section ``id`` and yields observations. The policy schema
+    describes the section with ``description`` and ``default_severity``, and one clause with
+    ``schema``: the clause's own fields (``properties``, ``required``, any other keyword, and
+    ``$defs`` it refers to), to which the fields every clause has are added.
+    """
+
+    id: str  # the section's key in a policy, and the name of its module
+    order: int  # its place in the schema, the reports and the list of checks
+    area: Area  # the scorecard area its findings count towards
     title: str
     default_severity: Severity
-    run: Callable[[CheckContext], Iterator[Observation]]
-    doc: str
+    description: str  # what the section's clauses promise, in one sentence
+    clause_type: type[Clause]  # the clause model: the schema fragment, for mypy
+    schema: Schema  # the JSON Schema fragment of one clause
+    run: Callable[[CheckContext[Any]], Iterator[Observation]]
+    doc: str  # the module docstring: what is checked, with PASS and FAIL examples
+    # Clause fields whose items must be names the policy's vocabulary defines: field -> the
+    # vocabulary map (e.g. {"data_kinds": "data_kinds", "allowed_roles": "roles"}).
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+    # Whether framework files may name the section as serving a regulation.
+    in_frameworks: bool = True
 
     @property
     def summary(self) -> str:
@@ -220,27 +305,20 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
     return Duration(days * 86_400, f"{days} days")
 
 
-def training_pipelines(ctx: CheckContext) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:
     """Pipelines whose purpose is training."""
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
 
 
-_SECTION_WORDS = {
-    "pipelines": "its data pipelines",
-    "stores": "its data stores",
-    "recipients": "who receives data",
-}
-
-
 def section_missing(
-    ctx: CheckContext, section: str, expected: str, clause_path: JsonPath = ()
+    ctx: CheckContext[Any], section: str, expected: str, clause_path: JsonPath = ()
 ) -> Observation | None:
     """Fail closed when the snapshot lacks a whole section (an empty list is evidence)."""
     if section in ctx.snapshot:
         return None
     return not_evidenced(
         section,
-        f"the snapshot does not record {_SECTION_WORDS[section]}",
+        f"the snapshot does not record {LIST_SECTIONS[section].contents}",
         expected,
         None,
         clause_path,

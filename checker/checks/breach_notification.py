@@ -24,17 +24,46 @@ Serves GDPR Art. 33(1) (notify the supervisory authority within 72 hours) and Ar
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     duration,
     failed,
     not_evidenced,
+    options,
     passed,
 )
 from checker.durations import parse_duration
 from checker.model import Area, Observation, Severity
+
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Audience = Literal["users", "regulators"]
+
+
+class BreachNotificationClause(Clause):
+    audience: Audience
+    within: str
+
+
+SCHEMA: Schema = {
+    "description": "A breach notification deadline for one audience.",
+    "required": ["audience", "within"],
+    "properties": {
+        "audience": {
+            "description": "Who is notified: users or regulators.",
+            "enum": options(Audience),
+        },
+        "within": {
+            "description": "Longest time from detection to notification, e.g. '72h'.",
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
+
 
 _AUDIENCES = {
     "users": ("notify_users_within", "affected users"),
@@ -43,7 +72,7 @@ _AUDIENCES = {
 _RESOURCE = "incident_response"
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[BreachNotificationClause]) -> Iterator[Observation]:
     audience = str(ctx.clause["audience"])
     field, who = _AUDIENCES[audience]
     limit = parse_duration(str(ctx.clause["within"]))
@@ -97,9 +126,13 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="breach_notification",
-    area=Area.BREACH,
+    order=130,
+    area=Area("breach", "Breach response"),
     title="Breach notification",
     default_severity=Severity.CRITICAL,
+    description="Who is told about a breach, and how fast.",
+    clause_type=BreachNotificationClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

@@ -42,16 +42,67 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.functions import Functions
 from jmespath.lexer import Lexer
 
-from checker.checks.base import Check, CheckContext, nearest
+from checker.checks.base import Check, CheckContext, Clause, Schema, nearest
 from checker.diagnostics import JsonPath, PathItem
 from checker.model import Area, Observation, Severity, Status
+
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+# The functional syntax, since ``assert`` is a Python keyword.
+_RuleFields = TypedDict(
+    "_RuleFields",
+    {
+        "for_each": str,
+        "resource": NotRequired[str],
+        "assert": str,
+        "message": NotRequired[str],
+        "allow_empty": NotRequired[bool],
+    },
+)
+
+
+class CustomRulesClause(Clause, _RuleFields):
+    """A rule over any snapshot field: what to judge, the assertion, and how findings read."""
+
+
+SCHEMA: Schema = {
+    "description": "A rule judged on each item a JMESPath expression selects from the snapshot.",
+    "required": ["for_each", "assert"],
+    "properties": {
+        "for_each": {
+            "description": (
+                "JMESPath evaluated on the whole snapshot; must yield a list of resources to judge."
+            ),
+            "$ref": "#/$defs/text",
+        },
+        "resource": {
+            "description": (
+                "JMESPath evaluated on each item, naming it in findings (default: 'id')."
+            ),
+            "$ref": "#/$defs/text",
+        },
+        "assert": {
+            "description": "JMESPath evaluated on each item; a truthy result passes.",
+            "$ref": "#/$defs/text",
+        },
+        "message": {"description": "Message shown when an item fails.", "$ref": "#/$defs/text"},
+        "allow_empty": {
+            "description": (
+                "Whether for_each may select nothing: when true, an empty list passes; otherwise "
+                "(the default) it is not evidenced, since a misspelt field in a filter selects "
+                "nothing too. A list the snapshot does not record at all is never evidence."
+            ),
+            "type": "boolean",
+        },
+    },
+}
+
 
 _FIELDS = ("for_each", "resource", "assert")
 _FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
@@ -156,7 +207,7 @@ def compile_errors(clause: Mapping[str, Any]) -> list[tuple[str, str]]:
     return errors
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
     clause = ctx.clause
     for_each = compile_expression(str(clause["for_each"]))
     naming = compile_expression(str(clause.get("resource", "id")))
@@ -539,9 +590,14 @@ def _kind(value: Any) -> str:
 
 CHECK = Check(
     id="custom_rules",
-    area=Area.CUSTOM,
+    order=150,
+    area=Area("custom", "Custom rules", listed_when_empty=False),
     title="Custom rules",
     default_severity=Severity.MEDIUM,
+    description="Company rules over any snapshot field, written in JMESPath.",
+    clause_type=CustomRulesClause,
+    schema=SCHEMA,
+    in_frameworks=False,  # user-written rules: no regulation is known to them
     run=run,
     doc=__doc__ or "",
 )

@@ -21,14 +21,17 @@ Serves GDPR Art. 5(1)(c) (data minimisation) and Art. 25 (data protection by des
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -36,8 +39,53 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Place = Literal["training", "storage"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class DataMinimisationClause(Clause):
+    """Exactly one of ``forbidden_in`` and ``allowed_in`` (the schema says so)."""
+
+    data_kinds: list[str]
+    forbidden_in: NotRequired[Place]
+    allowed_in: NotRequired[Place]
+
+
+SCHEMA: Schema = {
+    "description": (
+        "A data kind forbidden in, or allowed in, training or storage. Exactly one of "
+        "forbidden_in and allowed_in."
+    ),
+    "required": ["data_kinds"],
+    "properties": {
+        "data_kinds": {
+            "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "forbidden_in": {
+            "description": (
+                "Where the data kinds must not be: training (training pipelines and the stores "
+                "they read, unless the pipeline redacts PII) or storage (any store)."
+            ),
+            "enum": options(Place),
+        },
+        "allowed_in": {
+            "description": (
+                "Where the data kinds are kept for their purpose: training or storage. Evidenced "
+                "by a store that holds them."
+            ),
+            "enum": options(Place),
+        },
+    },
+    "anyOf": [{"required": ["forbidden_in"]}, {"required": ["allowed_in"]}],
+    "dependentSchemas": {"forbidden_in": {"not": {"required": ["allowed_in"]}}},
+}
+
+
+def run(ctx: CheckContext[DataMinimisationClause]) -> Iterator[Observation]:
     kinds = list(ctx.clause["data_kinds"])
     if "allowed_in" in ctx.clause:
         yield from _allowed(ctx, kinds)
@@ -47,7 +95,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _forbidden_in_training(ctx, kinds)
 
 
-def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _allowed(ctx: CheckContext[DataMinimisationClause], kinds: list[str]) -> Iterator[Observation]:
     """Kinds allowed in one place are kept to it: stored-only data never reaches training or a
     recipient; training data never reaches a recipient. Evidenced by a store holding them."""
     place = ctx.clause["allowed_in"]
@@ -95,7 +143,7 @@ def _allowed(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
 
 
 def _kept_out_of_training(
-    ctx: CheckContext, kinds: list[str], place: str, expected: str
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str], place: str, expected: str
 ) -> Iterator[Observation]:
     """No training pipeline reads or emits kinds the policy keeps for storage only."""
     absent = section_missing(ctx, "pipelines", expected)
@@ -144,7 +192,9 @@ def _kept_out_of_training(
             )
 
 
-def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _forbidden_in_storage(
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(kinds)} not stored"
     absent = section_missing(ctx, "stores", expected)
     if absent is not None:
@@ -169,7 +219,9 @@ def _forbidden_in_storage(ctx: CheckContext, kinds: list[str]) -> Iterator[Obser
         )
 
 
-def _forbidden_in_training(ctx: CheckContext, kinds: list[str]) -> Iterator[Observation]:
+def _forbidden_in_training(
+    ctx: CheckContext[DataMinimisationClause], kinds: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(kinds)} kept out of training data"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -249,9 +301,14 @@ def _unknown_sources(
 
 CHECK = Check(
     id="data_minimisation",
-    area=Area.DATA_KINDS,
+    order=50,
+    area=Area("data_kinds", "Stored data kinds"),
     title="Stored data kinds",
     default_severity=Severity.HIGH,
+    description="Which data kinds may or may not be kept, and where.",
+    clause_type=DataMinimisationClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

@@ -14,10 +14,14 @@ Serves GDPR Art. 5(1)(e) (storage limitation) and Art. 5(1)(c) (minimisation).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NotRequired
 
+from checker.checks import retention
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     age_of,
     duration,
     failed,
@@ -25,10 +29,41 @@ from checker.checks.base import (
     passed,
     words,
 )
-from checker.model import Area, Observation, Severity
+from checker.model import Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+class DeletionSchedulesClause(Clause):
+    data_kinds: list[str]
+    review_every: NotRequired[str]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that every store holding some data kinds has a deletion schedule.",
+    "required": ["data_kinds"],
+    "properties": {
+        "data_kinds": {
+            "description": (
+                "Every store holding one of these data kinds must declare a deletion schedule: "
+                "keys of vocabulary.data_kinds."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "review_every": {
+            "description": (
+                "The schedule must have been reviewed within this period before the as-of date, "
+                "e.g. '1y'."
+            ),
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
     kinds = list(ctx.clause["data_kinds"])
     review = duration(ctx.clause.get("review_every"))
     matched = False
@@ -115,9 +150,14 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="deletion_schedules",
-    area=Area.RETENTION,
+    order=40,
+    area=retention.CHECK.area,  # counted with retention windows
     title="Deletion schedules",
     default_severity=Severity.MEDIUM,
+    description="Stores must declare a deletion schedule, reviewed on a cadence.",
+    clause_type=DeletionSchedulesClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

@@ -27,18 +27,51 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from typing import Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     age_of,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
 )
 from checker.durations import DAY, MONTH, parse_duration
 from checker.model import Area, Observation, Severity
+
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Activity = Literal["internal_review", "external_audit", "ethics_review", "oversight_board"]
+
+
+class GovernanceClause(Clause):
+    activity: Activity
+    every: str
+
+
+SCHEMA: Schema = {
+    "description": "A recurring governance activity.",
+    "required": ["activity", "every"],
+    "properties": {
+        "activity": {
+            "description": (
+                "The activity: internal_review, external_audit, ethics_review or oversight_board."
+            ),
+            "enum": options(Activity),
+        },
+        "every": {
+            "description": (
+                "Its last occurrence must lie within this period before the as-of date, e.g. '1y'."
+            ),
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
+
 
 _ACTIVITY_WORDS = {
     "internal_review": "internal review",
@@ -48,7 +81,7 @@ _ACTIVITY_WORDS = {
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[GovernanceClause]) -> Iterator[Observation]:
     activity = str(ctx.clause["activity"])
     what = _ACTIVITY_WORDS.get(activity, activity.replace("_", " "))
     every = parse_duration(str(ctx.clause["every"]))
@@ -120,9 +153,13 @@ def _age_words(seconds: int) -> str:
 
 CHECK = Check(
     id="governance",
-    area=Area.GOVERNANCE,
+    order=140,
+    area=Area("governance", "Governance"),
     title="Governance cadence",
     default_severity=Severity.MEDIUM,
+    description="Reviews, audits and boards that must happen on a cadence.",
+    clause_type=GovernanceClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

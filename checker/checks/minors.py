@@ -20,13 +20,17 @@ Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -34,8 +38,76 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Preferences = Literal["minimised", "normal"]
+Training = Literal["never", "allowed"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class MinorsClause(Clause):
+    minimum_age: int
+    conversations_stored: bool
+    preferences: Preferences
+    preference_kinds: NotRequired[list[str]]
+    training: NotRequired[Training]
+    guardian_resources: NotRequired[bool]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about users below an age.",
+    "required": ["minimum_age", "conversations_stored", "preferences"],
+    "properties": {
+        "minimum_age": {
+            "description": (
+                "The age gate must be enabled and admit no one younger than this, in whole years."
+            ),
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 21,
+        },
+        "conversations_stored": {
+            "description": (
+                "Whether minors' conversations may be stored; false means no store may hold "
+                "minors' data."
+            ),
+            "type": "boolean",
+        },
+        "preferences": {
+            "description": (
+                "minimised: stores keep minors' preferences minimised; normal: no requirement."
+            ),
+            "enum": options(Preferences),
+        },
+        "preference_kinds": {
+            "description": (
+                "The data kinds that are users' preferences: keys of vocabulary.data_kinds. With "
+                "preferences: minimised, every store holding one must record minors_preferences; "
+                "without this field, every store must."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "training": {
+            "description": (
+                "never (default): every training pipeline must filter minors' data out; allowed: "
+                "no requirement."
+            ),
+            "enum": options(Training),
+        },
+        "guardian_resources": {
+            "description": (
+                "Whether parents and guardians must be given resources to protect children's "
+                "privacy: the snapshot's age_gate.guardian_resources must say where. Default "
+                "false."
+            ),
+            "type": "boolean",
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     yield from _age_gate(ctx)
     if ctx.clause["conversations_stored"] is False:
         yield from _stored(ctx)
@@ -47,7 +119,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
         yield from _guardians(ctx)
 
 
-def _guardians(ctx: CheckContext) -> Iterator[Observation]:
+def _guardians(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "resources for parents and guardians published"
     gate = ctx.snapshot.get("age_gate")
     where = gate.get("guardian_resources") if isinstance(gate, dict) else None
@@ -69,7 +141,7 @@ def _guardians(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
+def _age_gate(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     want = ctx.clause["minimum_age"]
     expected = f"age gate enabled, minimum age {want}"
     gate = ctx.snapshot.get("age_gate")
@@ -107,7 +179,7 @@ def _age_gate(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _stored(ctx: CheckContext) -> Iterator[Observation]:
+def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "minors' conversations not stored"
     absent = section_missing(ctx, "stores", expected)
     if absent is not None:
@@ -142,7 +214,7 @@ def _stored(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _preferences(ctx: CheckContext) -> Iterator[Observation]:
+def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """The stores the promise is about — those holding a data kind of ``preference_kinds``, or
     every store when the clause names none — must record ``minors_preferences``; a store
     recording it is judged whatever it holds."""
@@ -199,7 +271,7 @@ def _preferences(ctx: CheckContext) -> Iterator[Observation]:
         )
 
 
-def _training(ctx: CheckContext) -> Iterator[Observation]:
+def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "minors' data filtered out before training"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -231,9 +303,16 @@ def _training(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="minors",
-    area=Area.MINORS,
+    order=80,
+    area=Area("minors", "Minors"),
     title="Minors' data",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Protections for minors: the age gate, stored conversations, preferences and training."
+    ),
+    clause_type=MinorsClause,
+    schema=SCHEMA,
+    vocabulary={"preference_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

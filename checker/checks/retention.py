@@ -26,22 +26,83 @@ Serves GDPR Art. 5(1)(e) (storage limitation).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     duration,
     either,
     failed,
     not_evidenced,
+    options,
     passed,
     unwindowed_states,
     words,
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+ConsentState = Literal[
+    "training_allowed",
+    "training_not_allowed",
+    "deleted_by_user",
+    "flagged_for_safety",
+    "feedback",
+    "any",
+]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class RetentionClause(Clause):
+    data_kinds: list[str]
+    consent_state: ConsentState
+    max: str
+    tier_groups: NotRequired[list[str]]
+
+
+SCHEMA: Schema = {
+    "description": "A maximum retention window for some data kinds in one consent state.",
+    "required": ["data_kinds", "consent_state", "max"],
+    "properties": {
+        "data_kinds": {
+            "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "consent_state": {
+            "description": (
+                "Which data the window applies to: training_allowed (the user allowed training), "
+                "training_not_allowed (the user did not), deleted_by_user (the user deleted it), "
+                "flagged_for_safety, feedback, or any (every state)."
+            ),
+            "enum": options(ConsentState),
+        },
+        "max": {
+            "description": (
+                "Longest time the data may be kept, e.g. '5y' or '30d'; '0s' means it must not "
+                "be kept at all."
+            ),
+            "$ref": "#/$defs/duration",
+        },
+        "tier_groups": {
+            "description": (
+                "Restrict the clause to stores holding data of these tier groups: keys of "
+                "vocabulary.tier_groups (default: every store holding the data kinds)."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = list(clause["data_kinds"])
     state = clause["consent_state"]
@@ -122,9 +183,14 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 CHECK = Check(
     id="retention",
-    area=Area.RETENTION,
+    order=30,
+    area=Area("retention", "Retention"),
     title="Retention windows",
     default_severity=Severity.HIGH,
+    description="How long data may be kept, per consent state.",
+    clause_type=RetentionClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds", "tier_groups": "tier_groups"},
     run=run,
     doc=__doc__ or "",
 )

@@ -34,16 +34,19 @@ confidentiality).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     duration,
     either,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
     words,
 )
@@ -51,8 +54,59 @@ from checker.diagnostics import JsonPath
 from checker.durations import Duration, parse_duration
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Requirement = Literal["required", "not_required"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class SecurityClause(Clause):
+    data_kinds: NotRequired[list[str]]
+    encryption_at_rest: Requirement
+    encryption_in_transit: Requirement
+    key_management: NotRequired[list[str]]
+    key_rotation: NotRequired[str]
+
+
+SCHEMA: Schema = {
+    "description": "A security promise for stores.",
+    "required": ["encryption_at_rest", "encryption_in_transit"],
+    "properties": {
+        "data_kinds": {
+            "description": (
+                "Restrict the clause to stores holding these data kinds: keys of "
+                "vocabulary.data_kinds (default: every store)."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "encryption_at_rest": {
+            "description": "Whether stores must be encrypted at rest.",
+            "enum": options(Requirement),
+        },
+        "encryption_in_transit": {
+            "description": "Whether connections to stores must be encrypted.",
+            "enum": options(Requirement),
+        },
+        "key_management": {
+            "description": (
+                "Allowed key managers, e.g. aws_kms, gcp_kms, hsm, customer_managed; a store's "
+                "key manager must be one of them."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A key manager id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "key_rotation": {
+            "description": "Keys must be rotated at least this often, e.g. '1y'.",
+            "$ref": "#/$defs/duration",
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = [str(k) for k in clause.get("data_kinds") or ()]
     at_rest = clause["encryption_at_rest"] == "required"
@@ -244,9 +298,14 @@ def _rotation(
 
 CHECK = Check(
     id="security",
-    area=Area.SECURITY,
+    order=100,
+    area=Area("security", "Security"),
     title="Encryption and key management",
     default_severity=Severity.HIGH,
+    description="Encryption and key management of stores.",
+    clause_type=SecurityClause,
+    schema=SCHEMA,
+    vocabulary={"data_kinds": "data_kinds"},
     run=run,
     doc=__doc__ or "",
 )

@@ -18,15 +18,19 @@ Serves GDPR Art. 9 (special categories) and CPRA §1798.121 (sensitive personal 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     duration,
     either,
     failed,
     holds_any,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -35,15 +39,66 @@ from checker.checks.base import (
 )
 from checker.model import Area, Observation, Severity
 
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Training = Literal["never", "allowed"]
+ExceptionKind = Literal["none", "explicit_permission"]
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+
+class SensitiveDataClause(Clause):
+    categories: list[str]
+    retention: str  # "never", or a duration
+    training: Training
+    exception: NotRequired[ExceptionKind]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about some sensitive categories.",
+    "required": ["categories", "retention", "training"],
+    "properties": {
+        "categories": {
+            "description": (
+                "Sensitive categories the clause covers: keys of vocabulary.sensitive_categories."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A sensitive category id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "retention": {
+            "description": (
+                "'never' (no store may hold these categories) or the longest window a store "
+                "holding them may keep any data, e.g. '30d'."
+            ),
+            "type": "string",
+            "if": {"const": "never"},
+            "else": {"$ref": "#/$defs/duration"},
+        },
+        "training": {
+            "description": (
+                "'never': every training pipeline must filter these categories out; 'allowed': "
+                "no training requirement."
+            ),
+            "enum": options(Training),
+        },
+        "exception": {
+            "description": (
+                "Documented exception: none, or explicit_permission (only with the user's "
+                "explicit permission). Informational."
+            ),
+            "enum": options(ExceptionKind),
+        },
+    },
+}
+
+
+def run(ctx: CheckContext[SensitiveDataClause]) -> Iterator[Observation]:
     categories = list(ctx.clause["categories"])
     yield from _stores(ctx, categories)
     if ctx.clause["training"] == "never":
         yield from _training(ctx, categories)
 
 
-def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> Iterator[Observation]:
     rule = ctx.clause["retention"]
     limit = None if rule == "never" else duration(rule)
     expected = (
@@ -129,7 +184,9 @@ def _stores(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
             )
 
 
-def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]:
+def _training(
+    ctx: CheckContext[SensitiveDataClause], categories: list[str]
+) -> Iterator[Observation]:
     expected = f"{words(categories)} filtered out before training"
     absent = section_missing(ctx, "pipelines", expected)
     if absent is not None:
@@ -193,9 +250,17 @@ def _training(ctx: CheckContext, categories: list[str]) -> Iterator[Observation]
 
 CHECK = Check(
     id="sensitive_data",
-    area=Area.SENSITIVE,
+    order=70,
+    area=Area("sensitive", "Sensitive data"),
     title="Sensitive categories",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Sensitive categories of conversation: how long they may be kept and whether they may be "
+        "trained on."
+    ),
+    clause_type=SensitiveDataClause,
+    schema=SCHEMA,
+    vocabulary={"categories": "sensitive_categories"},
     run=run,
     doc=__doc__ or "",
 )

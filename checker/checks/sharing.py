@@ -39,20 +39,122 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     either,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
     words,
 )
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
+
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+IdentifiableData = Literal["never", "with_dpa"]
+Sale = Literal["never", "allowed"]
+RecipientKind = Literal[
+    "research_partner", "processor", "analytics", "advertiser", "regulator", "affiliate", "other"
+]
+Agreement = Literal["nda", "dpa", "scc", "baa"]
+
+
+class AllowedRecipient(TypedDict):
+    kind: RecipientKind
+    anonymised: bool
+    agreements: list[Agreement]
+    purposes: NotRequired[list[str]]
+
+
+class SharingClause(Clause):
+    identifiable_data: IdentifiableData
+    sale: Sale
+    allowed_recipients: list[AllowedRecipient]
+
+
+SCHEMA: Schema = {
+    "description": "A promise about third-party recipients.",
+    "required": ["identifiable_data", "sale", "allowed_recipients"],
+    "properties": {
+        "identifiable_data": {
+            "description": (
+                "never: no recipient receives identifiable data; with_dpa: only recipients with "
+                "a data processing agreement do."
+            ),
+            "enum": options(IdentifiableData),
+        },
+        "sale": {
+            "description": (
+                "never: no recipient buys data or receives it for commercial use; allowed: no "
+                "requirement."
+            ),
+            "enum": options(Sale),
+        },
+        "allowed_recipients": {
+            "description": (
+                "The kinds of recipient that may receive data and their terms. Empty: nobody may "
+                "receive data."
+            ),
+            "type": "array",
+            "items": {"$ref": "#/$defs/allowed_recipient"},
+        },
+    },
+    "$defs": {
+        "allowed_recipient": {
+            "description": "A kind of recipient that may receive data, and on which terms.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "anonymised", "agreements"],
+            "properties": {
+                "kind": {
+                    "description": (
+                        "Kind of recipient allowed: research_partner, processor, analytics, "
+                        "advertiser, regulator, affiliate or other."
+                    ),
+                    "$ref": "#/$defs/recipient_kind",
+                },
+                "anonymised": {
+                    "description": (
+                        "Whether data sent to this kind of recipient must be anonymised."
+                    ),
+                    "type": "boolean",
+                },
+                "agreements": {
+                    "description": (
+                        "Agreements the recipient must have signed, all of them: nda, dpa (data "
+                        "processing agreement), scc (standard contractual clauses), baa "
+                        "(business associate agreement). May be empty."
+                    ),
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"description": "An agreement.", "enum": options(Agreement)},
+                },
+                "purposes": {
+                    "description": (
+                        "Purposes the recipient may use the data for; its recorded purpose must "
+                        "be one of these."
+                    ),
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {
+                        "description": "A purpose, e.g. model_improvement.",
+                        "$ref": "#/$defs/text",
+                    },
+                },
+            },
+        },
+        "recipient_kind": {"description": "A kind of recipient.", "enum": options(RecipientKind)},
+    },
+}
+
 
 _KIND_WORDS = {
     "research_partner": "research partner",
@@ -93,12 +195,12 @@ class _Fit:
     """How a recipient measures up to one allowed entry."""
 
     index: int
-    entry: Mapping[str, Any]
+    entry: AllowedRecipient
     gaps: tuple[_Gap, ...]
     unknown: tuple[str, ...]
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[SharingClause]) -> Iterator[Observation]:
     clause = ctx.clause
     expected = _clause_terms(clause)
     recipients = ctx.snapshot.get("recipients")
@@ -124,7 +226,7 @@ def run(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _check_recipient(
-    ctx: CheckContext, path: JsonPath, recipient: Mapping[str, Any]
+    ctx: CheckContext[SharingClause], path: JsonPath, recipient: Mapping[str, Any]
 ) -> Iterator[Observation]:
     clause = ctx.clause
     name = recipient.get("id")
@@ -238,7 +340,7 @@ def _check_recipient(
 
 def _fit(
     index: int,
-    entry: Mapping[str, Any],
+    entry: AllowedRecipient,
     recipient: Mapping[str, Any],
     agreements: list[str] | None,
 ) -> _Fit:
@@ -317,7 +419,7 @@ def _agreement_list(agreements: list[str]) -> str:
     return words([a.upper() for a in agreements])
 
 
-def _clause_terms(clause: Mapping[str, Any]) -> str:
+def _clause_terms(clause: SharingClause) -> str:
     parts = []
     if clause["sale"] == "never":
         parts.append("no sale")
@@ -329,7 +431,7 @@ def _clause_terms(clause: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _entry_terms(entry: Mapping[str, Any]) -> str:
+def _entry_terms(entry: AllowedRecipient) -> str:
     kind = str(entry.get("kind"))
     text = f"{_KIND_WORDS.get(kind, kind)} receives "
     text += "anonymised data" if entry.get("anonymised") is True else "data"
@@ -343,7 +445,7 @@ def _entry_terms(entry: Mapping[str, Any]) -> str:
 
 
 def _recipient_terms(
-    recipient: Mapping[str, Any], agreements: list[str] | None, entry: Mapping[str, Any]
+    recipient: Mapping[str, Any], agreements: list[str] | None, entry: AllowedRecipient
 ) -> str:
     parts = []
     if recipient.get("anonymised") is True:
@@ -372,9 +474,15 @@ def _recipient_summary(recipient: Mapping[str, Any], agreements: list[str] | Non
 
 CHECK = Check(
     id="sharing",
-    area=Area.SHARING,
+    order=90,
+    area=Area("sharing", "Third-party sharing"),
     title="Third-party sharing",
     default_severity=Severity.CRITICAL,
+    description=(
+        "Who outside the company may receive data, on which terms, and whether data is sold."
+    ),
+    clause_type=SharingClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

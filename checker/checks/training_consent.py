@@ -26,13 +26,16 @@ Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     not_evidenced,
+    options,
     passed,
     section_missing,
     training_pipelines,
@@ -40,20 +43,81 @@ from checker.checks.base import (
 from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
-SNAPSHOT_DEFAULT = {
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]
+Requirement = Literal["required", "not_required"]
+
+
+class TrainingConsentClause(Clause):
+    tier_groups: list[str]
+    default: TrainingDefault
+    user_can_change: bool
+    control: NotRequired[str]
+    consent_filter: NotRequired[Requirement]
+
+
+SCHEMA: Schema = {
+    "description": "A training-consent promise for one or more tier groups.",
+    "required": ["tier_groups", "default", "user_can_change"],
+    "properties": {
+        "tier_groups": {
+            "description": (
+                "Tier groups whose default the clause states: keys of vocabulary.tier_groups."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "default": {
+            "description": (
+                "The training default: trained_unless_opted_out (used for training until the "
+                "user opts out), opt_in_required (used only after the user opts in), never "
+                "(never used for training)."
+            ),
+            "enum": options(TrainingDefault),
+        },
+        "user_can_change": {
+            "description": (
+                "Whether the user must be able to change the default: the tiers' training "
+                "control must be exposed."
+            ),
+            "type": "boolean",
+        },
+        "control": {
+            "description": (
+                "Where users find the control, e.g. 'Settings > Privacy'. Informational: shown "
+                "in reports."
+            ),
+            "$ref": "#/$defs/text",
+        },
+        "consent_filter": {
+            "description": (
+                "Whether training must honour the user's choice: with 'required', every training "
+                "pipeline that reads data of these tiers must drop data of users who did not "
+                "allow training (snapshot pipeline consent_filter: training_allowed_only). "
+                "Default: not_required."
+            ),
+            "enum": options(Requirement),
+        },
+    },
+}
+
+
+SNAPSHOT_DEFAULT: dict[TrainingDefault, str] = {
     "trained_unless_opted_out": "trained",
     "opt_in_required": "opt_in",
     "never": "not_trained",
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     yield from _defaults(ctx)
     if ctx.clause.get("consent_filter") == "required":
         yield from _consent_filters(ctx)
 
 
-def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
+def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     """Training pipelines that may carry these tiers drop users who did not allow training."""
     tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
     expected = "training_allowed_only"
@@ -107,7 +171,7 @@ def _consent_filters(ctx: CheckContext) -> Iterator[Observation]:
             )
 
 
-def _defaults(ctx: CheckContext) -> Iterator[Observation]:
+def _defaults(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     clause = ctx.clause
     want = SNAPSHOT_DEFAULT[clause["default"]]
     tiers = ctx.by_id("tiers")
@@ -124,7 +188,7 @@ def _defaults(ctx: CheckContext) -> Iterator[Observation]:
 
 
 def _tier(
-    ctx: CheckContext, tier: str, path: JsonPath, item: Mapping[str, Any]
+    ctx: CheckContext[TrainingConsentClause], tier: str, path: JsonPath, item: Mapping[str, Any]
 ) -> Iterator[Observation]:
     """One snapshot entry of a tier (every entry of a tier id is judged)."""
     clause = ctx.clause
@@ -179,9 +243,17 @@ def _tier(
 
 CHECK = Check(
     id="training_consent",
-    area=Area.CONSENT,
+    order=10,
+    area=Area("consent", "Training consent"),
     title="Training consent defaults",
     default_severity=Severity.HIGH,
+    description=(
+        "What happens to a tier's conversations when the user has chosen nothing, and whether "
+        "the user can change it."
+    ),
+    clause_type=TrainingConsentClause,
+    schema=SCHEMA,
+    vocabulary={"tier_groups": "tier_groups"},
     run=run,
     doc=__doc__ or "",
 )

@@ -25,6 +25,8 @@ from typing import Any
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     failed,
     not_evidenced,
     passed,
@@ -35,7 +37,29 @@ from checker.diagnostics import JsonPath
 from checker.model import Area, Observation, Severity
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+class TrainingExclusionsClause(Clause):
+    tier_groups: list[str]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that the data of some tier groups never reaches training.",
+    "required": ["tier_groups"],
+    "properties": {
+        "tier_groups": {
+            "description": (
+                "Tier groups that are never trained on: keys of vocabulary.tier_groups."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        }
+    },
+}
+
+
+def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
     excluded = ctx.vocabulary.tiers_of(ctx.clause["tier_groups"])
     excluded_set = set(excluded)
     expected = f"no data of {words(excluded)} used for training"
@@ -167,9 +191,14 @@ def _sources_without_filter(
 
 CHECK = Check(
     id="training_exclusions",
-    area=Area.EXCLUDED_TIERS,
+    order=20,
+    area=Area("excluded_tiers", "Excluded tiers"),
     title="Tiers excluded from training",
     default_severity=Severity.CRITICAL,
+    description="Tier groups whose data is never used for training.",
+    clause_type=TrainingExclusionsClause,
+    schema=SCHEMA,
+    vocabulary={"tier_groups": "tier_groups"},
     run=run,
     doc=__doc__ or "",
 )

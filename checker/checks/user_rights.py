@@ -32,22 +32,71 @@ Art. 20 (portability in a machine-readable format), Art. 21 (objection) and CCPA
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
+    Clause,
+    Schema,
     duration,
     either,
     failed,
     nearest,
     not_evidenced,
+    options,
     passed,
     words,
 )
 from checker.diagnostics import JsonPath
 from checker.durations import Duration, parse_duration
 from checker.model import Area, Observation, Severity
+
+# One clause of the section: the model the check reads, and its JSON Schema fragment.
+Right = Literal["training_opt_out", "storage_opt_out", "deletion", "export", "access"]
+
+
+class UserRightsClause(Clause):
+    right: Right
+    deadline: NotRequired[str]
+    confirmation: NotRequired[bool]
+    formats: NotRequired[list[str]]
+
+
+SCHEMA: Schema = {
+    "description": "A promise that a right is offered, and on which terms.",
+    "required": ["right"],
+    "properties": {
+        "right": {
+            "description": (
+                "The right: training_opt_out, storage_opt_out, deletion, export or access. It "
+                "must be exposed to users."
+            ),
+            "enum": options(Right),
+        },
+        "deadline": {
+            "description": "The right is honoured within this, e.g. '30d'.",
+            "$ref": "#/$defs/duration",
+        },
+        "confirmation": {
+            "description": (
+                "Whether the user must be sent a confirmation once the request is done."
+            ),
+            "type": "boolean",
+        },
+        "formats": {
+            "description": (
+                "For export: machine-readable formats, at least one of which must be offered, "
+                "e.g. [json, csv]."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A format name.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+    },
+}
+
 
 _RIGHT_WORDS = {
     "training_opt_out": "opt out of training",
@@ -58,7 +107,7 @@ _RIGHT_WORDS = {
 }
 
 
-def run(ctx: CheckContext) -> Iterator[Observation]:
+def run(ctx: CheckContext[UserRightsClause]) -> Iterator[Observation]:
     clause = ctx.clause
     right = str(clause["right"])
     act = _RIGHT_WORDS.get(right, f"exercise their {right.replace('_', ' ')} right")
@@ -215,9 +264,13 @@ def _formats(
 
 CHECK = Check(
     id="user_rights",
-    area=Area.USER_RIGHTS,
+    order=120,
+    area=Area("user_rights", "User rights"),
     title="User rights",
     default_severity=Severity.HIGH,
+    description="Rights users can exercise: opt-outs, deletion, export, access.",
+    clause_type=UserRightsClause,
+    schema=SCHEMA,
     run=run,
     doc=__doc__ or "",
 )

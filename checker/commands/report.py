@@ -6,11 +6,10 @@ import argparse
 from typing import TextIO
 
 from checker.diagnostics import Level
-from checker.errors import InputError
+from checker.errors import UnusableInputs
 from checker.loader import load_document
-from checker.outputs import Target, write_outputs
+from checker.outputs import Target, render
 from checker.validation import validate_document
-from reports import get_reporter
 from reports.json_report import result_from_dict
 
 
@@ -18,12 +17,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     doc = load_document(args.results)
     problems = [d for d in validate_document(doc, "results") if d.level is Level.ERROR]
     if problems:
-        for problem in problems:
-            err.write(f"{problem}\n")
-        raise InputError(problems[0])
+        raise UnusableInputs(problems)
     result = result_from_dict(doc.data)
     if args.output:
-        write_outputs(result, [Target(args.format, args.output)])
+        render(result, targets=[Target(args.format, args.output)])
     else:
-        get_reporter(args.format).render(result, out, color=False)
+        render(result, out, args.format)
     return 0

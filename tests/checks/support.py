@@ -24,7 +24,7 @@ from typing import Any
 
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.diagnostics import JsonPath
-from checker.model import Area, Observation, Severity, Status
+from checker.model import Observation, Severity, Status
 
 P, F, N, E = Status.PASS, Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR
 AS_OF = dt.date(2026, 11, 21)
@@ -118,9 +118,10 @@ def ids(cases: Sequence[Case] | Sequence[Where]) -> list[str]:
     return [c.id for c in cases]
 
 
-def assert_declared(check: Check, section: str, area: Area, severity: Severity) -> None:
-    """The check is registered for ``section``, in ``area``, at ``severity`` by default, and
-    its documentation gives a passing and a failing example and the regulations it serves."""
-    assert (check.id, check.area, check.default_severity) == (section, area, severity)
+def assert_declared(check: Check, section: str, area: str, severity: Severity) -> None:
+    """The check is declared for ``section``, in the scorecard area named ``area``, at
+    ``severity`` by default, and its documentation gives a passing and a failing example and
+    the regulations it serves."""
+    assert (check.id, check.area.value, check.default_severity) == (section, area, severity)
     assert "PASS" in check.doc and "FAIL" in check.doc and "Serves " in check.doc
     assert check.summary == check.doc.strip().splitlines()[0]

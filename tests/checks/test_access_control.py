@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import access_control
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -25,7 +25,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(access_control.CHECK, "access_control", Area.ACCESS, Severity.HIGH)
+    assert_declared(access_control.CHECK, "access_control", "access", Severity.HIGH)
 
 
 ACCESS: dict[str, Any] = {

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checker.checks import anonymisation
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -29,7 +29,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(anonymisation.CHECK, "anonymisation", Area.ANONYMISATION, Severity.HIGH)
+    assert_declared(anonymisation.CHECK, "anonymisation", "anonymisation", Severity.HIGH)
 
 
 BEFORE_TRAINING: dict[str, Any] = {

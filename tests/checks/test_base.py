@@ -6,15 +6,16 @@ that word messages, parse snapshot durations and dates, and fail closed on missi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 import pytest
 
-from checker.checks import base
-from checker.checks.base import Check, CheckContext, Vocabulary
+from checker.checks import base, retention
+from checker.checks.base import CheckContext, Vocabulary
 from checker.durations import parse_duration
-from checker.model import Area, Severity, Status
+from checker.model import Status
 from tests.checks.support import AS_OF, POLICY
 
 
@@ -240,9 +241,6 @@ def test_observation_helpers_set_status_and_actual() -> None:
 
 
 def test_a_check_is_summarised_by_the_first_line_of_its_doc_or_its_title() -> None:
-    def run(ctx: CheckContext) -> Any:
-        return iter(())
-
-    documented = Check("x", Area.CUSTOM, "Title", Severity.LOW, run, "\n  First line.\nMore.\n")
-    undocumented = Check("x", Area.CUSTOM, "Title", Severity.LOW, run, "  \n")
-    assert (documented.summary, undocumented.summary) == ("First line.", "Title")
+    documented = dataclasses.replace(retention.CHECK, doc="\n  First line.\nMore.\n")
+    undocumented = dataclasses.replace(retention.CHECK, doc="  \n")
+    assert (documented.summary, undocumented.summary) == ("First line.", retention.CHECK.title)

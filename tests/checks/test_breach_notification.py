@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import breach_notification
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -26,9 +26,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(
-        breach_notification.CHECK, "breach_notification", Area.BREACH, Severity.CRITICAL
-    )
+    assert_declared(breach_notification.CHECK, "breach_notification", "breach", Severity.CRITICAL)
 
 
 USERS_72H: dict[str, Any] = {

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from checker.checks import data_minimisation
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -32,7 +32,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(data_minimisation.CHECK, "data_minimisation", Area.DATA_KINDS, Severity.HIGH)
+    assert_declared(data_minimisation.CHECK, "data_minimisation", "data_kinds", Severity.HIGH)
 
 
 NO_PIPELINES = (N, "pipelines", "the snapshot does not record its data pipelines")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from checker.checks import deletion_schedules
-from checker.model import Area, Severity
+from checker.checks import deletion_schedules, retention
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -29,7 +29,8 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(deletion_schedules.CHECK, "deletion_schedules", Area.RETENTION, Severity.MEDIUM)
+    assert_declared(deletion_schedules.CHECK, "deletion_schedules", "retention", Severity.MEDIUM)
+    assert deletion_schedules.CHECK.area is retention.CHECK.area  # counted with retention
 
 
 SCHEDULED: dict[str, Any] = {

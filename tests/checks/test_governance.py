@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from checker.checks import governance
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -26,7 +26,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(governance.CHECK, "governance", Area.GOVERNANCE, Severity.MEDIUM)
+    assert_declared(governance.CHECK, "governance", "governance", Severity.MEDIUM)
 
 
 REVIEW: dict[str, Any] = {

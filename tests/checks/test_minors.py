@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from checker.checks import minors
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -36,7 +36,7 @@ LIBRARY = REPO / "policies" / "library" / "anthropic-consumer-2025.yaml"
 
 
 def test_declaration() -> None:
-    assert_declared(minors.CHECK, "minors", Area.MINORS, Severity.CRITICAL)
+    assert_declared(minors.CHECK, "minors", "minors", Severity.CRITICAL)
 
 
 # A clause that promises only the age gate; the other parts are switched on case by case.

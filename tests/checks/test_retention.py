@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checker.checks import retention
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -30,7 +30,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(retention.CHECK, "retention", Area.RETENTION, Severity.HIGH)
+    assert_declared(retention.CHECK, "retention", "retention", Severity.HIGH)
 
 
 OPTED_OUT: dict[str, Any] = {

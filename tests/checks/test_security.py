@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import security
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -26,7 +26,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(security.CHECK, "security", Area.SECURITY, Severity.HIGH)
+    assert_declared(security.CHECK, "security", "security", Severity.HIGH)
 
 
 SECURITY: dict[str, Any] = {

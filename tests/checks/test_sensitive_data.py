@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checker.checks import sensitive_data
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -30,7 +30,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(sensitive_data.CHECK, "sensitive_data", Area.SENSITIVE, Severity.CRITICAL)
+    assert_declared(sensitive_data.CHECK, "sensitive_data", "sensitive", Severity.CRITICAL)
 
 
 NEVER_KEPT: dict[str, Any] = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import sharing
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -27,7 +27,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(sharing.CHECK, "sharing", Area.SHARING, Severity.CRITICAL)
+    assert_declared(sharing.CHECK, "sharing", "sharing", Severity.CRITICAL)
 
 
 SHARING: dict[str, Any] = {

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from checker.checks import training_consent
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -30,7 +30,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(training_consent.CHECK, "training_consent", Area.CONSENT, Severity.HIGH)
+    assert_declared(training_consent.CHECK, "training_consent", "consent", Severity.HIGH)
 
 
 CONSENT: dict[str, Any] = {

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from checker.checks import training_exclusions
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -29,7 +29,7 @@ from tests.checks.support import (
 
 def test_declaration() -> None:
     assert_declared(
-        training_exclusions.CHECK, "training_exclusions", Area.EXCLUDED_TIERS, Severity.CRITICAL
+        training_exclusions.CHECK, "training_exclusions", "excluded_tiers", Severity.CRITICAL
     )
 
 

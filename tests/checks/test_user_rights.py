@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import user_rights
-from checker.model import Area, Severity
+from checker.model import Severity
 from tests.checks.support import (
     Case,
     F,
@@ -26,7 +26,7 @@ from tests.checks.support import (
 
 
 def test_declaration() -> None:
-    assert_declared(user_rights.CHECK, "user_rights", Area.USER_RIGHTS, Severity.HIGH)
+    assert_declared(user_rights.CHECK, "user_rights", "user_rights", Severity.HIGH)
 
 
 DELETION: dict[str, Any] = {

@@ -1,0 +1,308 @@
+"""The pipeline: typed options in, one :class:`~checker.model.Result` out.
+
+:func:`run_check` and :func:`run_validate` are the only places that orchestrate a run. They
+read and validate the inputs, refuse inputs the run cannot use (:class:`UnusableInputs`, exit
+code 2, with a diagnostic for each), and make the result. The commands parse arguments into
+options and render the result; a library user, a benchmark, a test or a worker calls the same
+functions, without argparse::
+
+    import datetime as dt
+    from checker.pipeline import CheckOptions, run_check
+
+    result = run_check(
+        CheckOptions(
+            policies=["policies/library/anthropic-consumer-2025.yaml"],
+            snapshots=["policies/examples/violating/snapshot.yaml"],
+            as_of=dt.date(2026, 11, 21),
+        )
+    )
+    result.exit_code()  # 1: findings block
+
+A check is: load and validate every input → :func:`check_unit` for each snapshot (the unit of
+work: a policy set and one snapshot, independent of the others) → :func:`merge_results`,
+which applies the waivers once. Nothing here prints or reads the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from checker.diagnostics import Diagnostic, Level
+from checker.document import Document
+from checker.engine import (
+    PolicySet,
+    check_unit,
+    merge_results,
+    policy_info,
+    snapshot_info,
+)
+from checker.errors import UnusableInputs, UsageError
+from checker.frameworks import references_by_check
+from checker.inputs import Loaded, Source, document_kind, expand, load_and_validate
+from checker.loader import DEFAULT_LIMITS, Limits
+from checker.model import Command, DocumentInfo, DocumentStatus, Result, Severity
+from checker.outputs import Target, output_problems
+from checker.snapshot import Snapshot, import_targets, resolve_imports
+from checker.snapshot_semantics import snapshot_diagnostics
+
+__all__ = [
+    "NOW",
+    "CheckOptions",
+    "PolicySet",
+    "UnusableInputs",
+    "ValidateOptions",
+    "check_unit",
+    "merge_results",
+    "run_check",
+    "run_validate",
+    "timestamp",
+]
+
+NOW = "now"
+"""``generated_at`` that stamps the result with the time it is made."""
+
+
+def _paths(value: str | Source | Iterable[str | Source]) -> tuple[str | Source, ...]:
+    return (value,) if isinstance(value, str | Source) else tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What ``policy-check check`` runs: the command line and the config, merged once.
+
+    ``policies`` and ``snapshots`` are files or folders (paths, or :class:`Source` to say who
+    named them, for messages); ``waivers`` one file. ``generated_at`` is ``""`` (no timestamp:
+    the same inputs give the same bytes), :data:`NOW`, or an RFC 3339 timestamp. ``outputs``
+    are the reports the caller will write and ``config`` the config file read: neither may be
+    an input, and the run stops before any work if one is.
+    """
+
+    policies: Sequence[str | Source]
+    snapshots: Sequence[str | Source]
+    waivers: str | Source | None = None
+    as_of: dt.date = field(default_factory=dt.date.today)
+    fail_on: Severity = Severity.LOW
+    count_passes: bool = False
+    limits: Limits = DEFAULT_LIMITS
+    generated_at: str = ""
+    outputs: Sequence[Target] = ()
+    config: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policies", _paths(self.policies))
+        object.__setattr__(self, "snapshots", _paths(self.snapshots))
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+        object.__setattr__(self, "fail_on", Severity(self.fail_on))
+        if not self.policies or not self.snapshots:
+            raise UsageError("nothing to check: give at least one policy and one snapshot")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateOptions:
+    """What ``policy-check validate`` runs: files and folders of any document kind.
+
+    ``as_of`` is only recorded in the result (validation does not depend on the date);
+    ``generated_at`` and ``outputs`` are as for :class:`CheckOptions`.
+    """
+
+    paths: Sequence[str | Source]
+    limits: Limits = DEFAULT_LIMITS
+    as_of: dt.date = field(default_factory=dt.date.today)
+    generated_at: str = ""
+    outputs: Sequence[Target] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", _paths(self.paths))
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+        if not self.paths:
+            raise UsageError("nothing to validate: give at least one file or folder")
+
+
+def timestamp(generated_at: str) -> str:
+    """The stamp of a result made now: :data:`NOW` is the current time (UTC, to the second)."""
+    if generated_at == NOW:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return generated_at
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def run_check(options: CheckOptions) -> Result:
+    """Check the policies against every snapshot: a unit per snapshot, merged.
+
+    Raises :class:`UnusableInputs` when an input cannot be read, a folder holds nothing to
+    check, a waivers folder holds several files, an export a snapshot imports cannot be read,
+    or a report would overwrite an input.
+    """
+    inputs = _load_check(options)
+    policy_set = PolicySet(
+        policies=tuple(inputs.policies),
+        as_of=options.as_of,
+        fail_on=options.fail_on,
+        count_passes=options.count_passes,
+        references=references_by_check(),  # the framework files, read once per process
+    )
+    units = [check_unit(policy_set, snapshot) for snapshot in inputs.snapshots]
+    return merge_results(
+        units,
+        diagnostics=inputs.diagnostics,
+        waivers=inputs.waivers,
+        generated_at=timestamp(options.generated_at),
+    )
+
+
+@dataclass(slots=True)
+class _CheckInputs:
+    """Everything a check reads, valid: the units' inputs and the run's own diagnostics."""
+
+    policies: list[Document]
+    snapshots: list[Snapshot]
+    waivers: Document | None
+    diagnostics: list[Diagnostic]
+
+
+def _load_check(options: CheckOptions) -> _CheckInputs:
+    waivers_source = _source(options.waivers) if options.waivers is not None else None
+    expanded = {
+        "policy": expand(options.policies),
+        "snapshot": expand(options.snapshots),
+        "waivers": expand([waivers_source] if waivers_source else []),
+    }
+    # Before any work: no report may overwrite an input, or another report.
+    inputs = [(kind, e.name, e.path) for kind, ex in expanded.items() for e in ex.entries]
+    if options.config is not None:
+        inputs.append(("config", options.config, options.config))
+    _refuse(output_problems(options.outputs, inputs))
+
+    limits = options.limits
+    policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
+    snapshots = load_and_validate(expanded["snapshot"], expect="snapshot", limits=limits)
+    waivers = (
+        load_and_validate(expanded["waivers"], expect="waivers", limits=limits)
+        if waivers_source
+        else None
+    )
+    imports = list(_imports(snapshots))
+    _refuse(output_problems(options.outputs, imports, duplicates=False))
+    groups = [g for g in (policies, snapshots, waivers) if g is not None]
+    diagnostics = [d for g in groups for d in g.diagnostics]
+    if any(g.usage_errors for g in groups):  # unreadable, or a folder with nothing to check
+        raise UnusableInputs(diagnostics)
+    if waivers is not None and waivers_source is not None:
+        _refuse(_several_waivers(waivers, waivers_source))
+    diagnostics += policies.skipped_notes("policy")
+    diagnostics += snapshots.skipped_notes("snapshot", used=(path for *_, path in imports))
+    if waivers is not None:
+        diagnostics += waivers.skipped_notes("waivers")
+    views: list[Snapshot] = []
+    for doc, _ in snapshots.documents:
+        view, notes = resolve_imports(doc, limits=limits)
+        views.append(view)
+        diagnostics.extend(notes)
+    # An export named by a snapshot cannot be read: nothing to judge it on.
+    _refuse([d for d in diagnostics if d.unreadable])
+    return _CheckInputs(
+        policies=[doc for doc, _ in policies.documents],
+        snapshots=views,
+        waivers=waivers.documents[0][0] if waivers and waivers.documents else None,
+        diagnostics=diagnostics,
+    )
+
+
+def _source(given: str | Source) -> Source:
+    return given if isinstance(given, Source) else Source(given)
+
+
+def _refuse(problems: Sequence[Diagnostic]) -> None:
+    """Stop the run (exit code 2) on problems that make it impossible."""
+    if problems:
+        raise UnusableInputs(problems)
+
+
+def _imports(loaded: Loaded) -> Iterator[tuple[str, str, str]]:
+    """The exports the loaded snapshots import, as inputs that no report may overwrite."""
+    for doc in [d for d, _ in loaded.documents] + loaded.invalid:
+        for _, name, path in import_targets(doc):
+            yield "export", f"{name} (imported by {doc.name})", str(path)
+
+
+def _several_waivers(loaded: Loaded, source: Source) -> list[Diagnostic]:
+    """Waivers come in one file: a folder holding several is refused, not half used."""
+    if len(loaded.documents) < 2:
+        return []
+    names = ", ".join(doc.name for doc, _ in loaded.documents)
+    where = "this folder" if source.origin is None else f"the folder '{source.name}'"
+    named = source.option or "waivers"
+    return [
+        Diagnostic(
+            source.where,
+            f"{named} takes one waivers file, and {where} holds {len(loaded.documents)} "
+            f"({names}); name the one to use, or merge them",
+            "several-waivers",
+        )
+    ]
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+def run_validate(options: ValidateOptions) -> Result:
+    """Validate every document named, of any kind: the result lists each with its status
+    (:class:`~checker.model.DocumentStatus`) and the diagnostics say what is wrong, where.
+
+    A snapshot's imports are read and mapped too, and its ids and sources checked: an export
+    that cannot be read makes the snapshot unreadable, other problems invalid. The result's
+    exit code is 2 when a document is unreadable or a folder holds none. Raises
+    :class:`UnusableInputs` only when a report would overwrite an input.
+    """
+    expansion = expand(options.paths)
+    _refuse(
+        output_problems(options.outputs, [("input", e.name, e.path) for e in expansion.entries])
+    )
+    loaded = load_and_validate(expansion, limits=options.limits)
+    _refuse(output_problems(options.outputs, list(_imports(loaded)), duplicates=False))
+    status = {id(doc): DocumentStatus.VALID for doc, _ in loaded.documents}
+    status.update((id(doc), DocumentStatus.INVALID) for doc in loaded.invalid)
+    for doc, kind in loaded.documents:
+        if kind != "snapshot":
+            continue
+        view, notes = resolve_imports(doc, limits=options.limits)  # the plans must load and map
+        notes = [*notes, *snapshot_diagnostics(view)]  # ids unique, sources real, imports too
+        loaded.diagnostics.extend(notes)
+        if any(n.unreadable for n in notes):  # as if the snapshot could not be read
+            status[id(doc)] = DocumentStatus.UNREADABLE
+        elif any(n.level is Level.ERROR for n in notes):
+            status[id(doc)] = DocumentStatus.INVALID
+    documents = [
+        _validated(name, doc, DocumentStatus.UNREADABLE if doc is None else status[id(doc)])
+        for name, doc in loaded.files
+    ]
+    documents += [
+        DocumentInfo("unknown", n, "", status=DocumentStatus.SKIPPED) for n in loaded.skipped
+    ]
+    documents += [DocumentInfo("folder", n, "", status=DocumentStatus.EMPTY) for n in loaded.empty]
+    return Result(
+        as_of=options.as_of,
+        diagnostics=loaded.diagnostics,
+        documents=documents,
+        generated_at=timestamp(options.generated_at),
+        command=Command.VALIDATE,
+    )
+
+
+def _validated(name: str, doc: Document | None, status: DocumentStatus) -> DocumentInfo:
+    """What the result says of a validated file: its kind and, when valid, its identity."""
+    kind = (document_kind(doc) if doc is not None else None) or "unknown"
+    if doc is not None and status is DocumentStatus.VALID:
+        if kind == "policy":
+            return _with_status(policy_info(doc), status)
+        if kind == "snapshot":
+            return _with_status(snapshot_info(doc), status)
+    return DocumentInfo(kind, name, "", status=status)
+
+
+def _with_status(info: DocumentInfo, status: DocumentStatus) -> DocumentInfo:
+    return replace(info, status=status)
