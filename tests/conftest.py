@@ -12,6 +12,10 @@ import pytest
 from checker.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+# Published schemas of output formats (SARIF 2.1.0, JUnit), copied unchanged with their
+# sources in tests/data/SOURCES.md.
+PUBLISHED_SCHEMAS = REPO / "tests" / "data" / "schemas"
+# The project's shared folder beside the repository: only the seed texts are read from it.
 SHARED = REPO.parent / "shared"
 
 

@@ -51,3 +51,18 @@ def test_every_copied_file_names_its_source_commit_and_licence() -> None:
         assert path.startswith("`") and path.endswith("`"), name
         assert re.fullmatch(r"`[0-9a-f]{40}`", commit), name
         assert licence, name
+
+
+def test_no_test_reads_the_shared_folder_but_the_seed_test() -> None:
+    """A test reading ../shared fails on a checkout alone: copy what it needs into tests/data
+    with its source. Only the seed texts (no licence to copy them) are read from there, through
+    the shared_dir fixture."""
+    tests = Path(__file__).resolve().parent
+    readers = sorted(
+        path.relative_to(tests).as_posix()
+        for path in tests.rglob("*.py")
+        if path.name != "conftest.py"
+        and path != Path(__file__).resolve()
+        and re.search(r"\bSHARED\b|[\"'/]\.\./shared\b|/ \"shared\"", path.read_text("utf-8"))
+    )
+    assert readers == []

@@ -40,6 +40,7 @@ from reports.json_report import result_from_dict, result_to_dict
 from reports.junit import junit_timestamp
 from reports.markdown import MAX_ROWS, code, prose
 from reports.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact_uri
+from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
@@ -54,7 +55,7 @@ from tests.report_fixtures import (
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 REPO = HERE.parent
-SCHEMAS = HERE / "data" / "schemas"  # published schemas, see tests/data/SOURCES.md
+SCHEMAS = PUBLISHED_SCHEMAS
 RESULTS_SCHEMA = REPO / "policies" / "schemas" / "results.schema.json"
 
 SAMPLES = {
