@@ -134,13 +134,6 @@ IDENTIFIER_HINT = "use lower-case letters, digits, '_' and '-', starting with a 
 BLANK_PATTERN = r"\S"  # the schemas' way of saying "text that is not blank"
 
 
-def _literal(value: object) -> str:
-    """A value as the document would spell it: ``true``, ``null``, ``'text'``, ``3``."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    return repr(value)
-
-
 def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Diagnostic:
     path: JsonPath = tuple(error.absolute_path)
     validator = error.validator
@@ -164,7 +157,7 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
         message = f"missing required {noun} {', '.join(missing)}"
     elif validator == "enum":
         options = [str(v) for v in value]
-        message = f"{instance!r} is not one of {', '.join(options)}" + _did_you_mean(
+        message = f"{_literal(instance)} is not one of {', '.join(options)}" + _did_you_mean(
             str(instance), options
         )
     elif keys := _one_of_keys(error):
@@ -225,6 +218,16 @@ def _duplicate_item(doc: Document, path: JsonPath, items: list[Any]) -> Diagnost
             "schema-uniqueItems",
         )
     return None
+
+
+def _literal(value: object) -> str:
+    """A value as a document spells it: text quoted, ``true``, ``false``, ``null``, numbers."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -12,6 +12,10 @@ import pytest
 from checker.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+# Published schemas of output formats (SARIF 2.1.0, JUnit), copied unchanged with their
+# sources in tests/data/SOURCES.md.
+PUBLISHED_SCHEMAS = REPO / "tests" / "data" / "schemas"
+# The project's shared folder beside the repository: only the seed texts are read from it.
 SHARED = REPO.parent / "shared"
 
 
@@ -39,6 +43,9 @@ def run_cli() -> CliRunner:
 
 @pytest.fixture
 def shared_dir() -> Path:
+    """The project's shared folder beside the repository. Only the seed texts are read from it
+    (the public statements the library policies encode): they are third-party articles with no
+    licence to copy them, unlike the files under tests/data (see tests/data/SOURCES.md)."""
     if not SHARED.is_dir():
-        pytest.fail(f"the shared fixtures are missing: expected {SHARED} beside the repository")
+        pytest.fail(f"the shared folder is missing: expected {SHARED} beside the repository")
     return SHARED

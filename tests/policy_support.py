@@ -1,23 +1,44 @@
-"""Helpers for the policy-language tests: the schemas, validators and a minimal policy."""
+"""Helpers for the schema and policy-language tests: the schemas, a minimal policy, and the
+product's own validation of a document built in a test.
+
+``problems(kind, data)`` runs :func:`checker.validation.validate_document` — what
+``policy-check validate`` runs on every file it loads — on data a test built, so the schema
+tests judge documents exactly as users' documents are judged (formats such as ``date`` and
+``duration`` included). Positions are not known for such data; the cases under
+``tests/cases/validate`` check positions and wording on real files.
+"""
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from checker.durations import is_duration
+from checker.diagnostics import Diagnostic, JsonPath, Position
+from checker.document import Document
+from checker.schemas import load_schema
+from checker.validation import validate_document
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "policies" / "schemas"
 LIBRARY = REPO / "policies" / "library"
 FRAMEWORKS = REPO / "policies" / "frameworks"
 REFERENCE = REPO / "docs" / "policy-language.md"
+
+__all__ = [
+    "FRAMEWORKS",
+    "LIBRARY",
+    "MINIMAL_POLICY",
+    "REFERENCE",
+    "REPO",
+    "SCHEMAS",
+    "clause_definition",
+    "clause_sections",
+    "load_schema",
+    "minimal_policy",
+    "problems",
+    "schema_errors",
+]
 
 # The smallest valid policy; tests add clause sections to (a copy of) it.
 MINIMAL_POLICY: dict[str, Any] = {
@@ -43,33 +64,27 @@ def minimal_policy(**sections: Any) -> dict[str, Any]:
     return policy
 
 
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
+class _Unplaced:
+    """Positions of data built in a test: there is no file, so none is known."""
+
+    def value(self, path: JsonPath) -> Position | None:
+        return None
+
+    def key(self, path: JsonPath) -> Position | None:
+        return None
 
 
-@cache
-def load_schema(kind: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        (SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8")
+def problems(kind: str, data: Any, name: str = "document.yaml") -> list[Diagnostic]:
+    """Every problem the product's validation finds in ``data`` read as a ``kind`` document:
+    schema errors and, for a schema-valid policy, the semantic rules."""
+    return validate_document(Document(name, data, "yaml", _Unplaced()), kind)
+
+
+def schema_errors(kind: str, data: Any) -> list[tuple[str, str]]:
+    """(code, JSON path) of each schema problem of ``data``, sorted; semantic rules left out."""
+    return sorted(
+        (d.code, d.location.json_path) for d in problems(kind, data) if d.code.startswith("schema-")
     )
-    return schema
-
-
-@cache
-def validator(kind: str) -> jsonschema.Draft202012Validator:
-    """A 2020-12 validator of ``kind`` that asserts the ``duration`` and ``date`` formats."""
-    checker = jsonschema.FormatChecker(formats=())
-    checker.checks("duration")(is_duration)
-    checker.checks("date")(_is_date)
-    schema = load_schema(kind)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema, format_checker=checker)
 
 
 def clause_sections() -> list[str]:

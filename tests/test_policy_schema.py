@@ -1,7 +1,10 @@
 """The policy and framework schemas, the policy library and the regulation frameworks.
 
-Invalid policies live in ``tests/data/policies/invalid/``: each file is a whole policy with one
-defect and a first line ``# expect: <validator> at <json path>`` naming the error it must raise.
+Documents are judged by the product's own validation (``checker.validation``, what
+``policy-check validate`` runs). Invalid policies are validate cases,
+``tests/cases/validate/<case>/input.yaml``: each a whole policy with one defect and a first
+line ``# expect: <code> at <json path>`` naming the one problem it must raise; the case's
+``expected.txt`` holds the exact output (tests/test_cases.py).
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
-import yaml
 
 from checker.loader import load_document
+from checker.validation import validate_document
 from tests.policy_support import (
     FRAMEWORKS,
     LIBRARY,
@@ -23,20 +27,17 @@ from tests.policy_support import (
     clause_sections,
     load_schema,
     minimal_policy,
-    validator,
+    problems,
+    schema_errors,
 )
 
-INVALID = REPO / "tests" / "data" / "policies" / "invalid"
+VALIDATE_CASES = REPO / "tests" / "cases" / "validate"
 LIBRARY_FILES = sorted(LIBRARY.glob("*.yaml"))
 FRAMEWORK_FILES = sorted(FRAMEWORKS.glob("*.yaml"))
 SEEDS = {
     "anthropic-privacy-2023": "003_303cae28d8c4240b.txt",
     "anthropic-consumer-2025": "000_2c03690bf39f4ccd.txt",
 }
-
-
-def _errors(kind: str, data: Any) -> list[tuple[str, str]]:
-    return sorted((str(e.validator), e.json_path) for e in validator(kind).iter_errors(data))
 
 
 def _walk(schema: Any, where: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -62,7 +63,7 @@ def test_schema_is_draft_2020_12_with_an_id(kind: str) -> None:
     schema = load_schema(kind)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == f"https://policy-checker.dev/schemas/{kind}/v1.json"
-    validator(kind)  # check_schema raises on an invalid schema
+    jsonschema.Draft202012Validator.check_schema(schema)
 
 
 @pytest.mark.parametrize("kind", ["policy", "framework"])
@@ -108,7 +109,9 @@ def test_the_clause_sections_are_those_of_the_spec() -> None:
 
 
 def test_the_minimal_policy_is_valid() -> None:
-    assert _errors("policy", minimal_policy()) == []
+    assert schema_errors("policy", minimal_policy()) == []
+    # ...and promises nothing, which the product says (a policy needs a clause to be checked)
+    assert [d.code for d in problems("policy", minimal_policy())] == ["semantic-no-clauses"]
 
 
 @pytest.mark.parametrize(
@@ -119,8 +122,8 @@ def test_the_minimal_policy_is_valid() -> None:
 def test_durations_are_checked_by_the_duration_format(value: str, valid: bool) -> None:
     clause = {"id": "r", "statement": "s", "data_kinds": ["conversations"],
               "consent_state": "any", "max": value}  # fmt: skip
-    errors = _errors("policy", minimal_policy(retention=[clause]))
-    assert errors == ([] if valid else [("format", "$.retention[0].max")])
+    errors = schema_errors("policy", minimal_policy(retention=[clause]))
+    assert errors == ([] if valid else [("schema-format", "$.retention[0].max")])
 
 
 @pytest.mark.parametrize(
@@ -130,7 +133,8 @@ def test_durations_are_checked_by_the_duration_format(value: str, valid: bool) -
 def test_dates_are_checked_by_the_date_format(value: str, valid: bool) -> None:
     policy = minimal_policy()
     policy["metadata"]["effective"] = value
-    assert _errors("policy", policy) == ([] if valid else [("format", "$.metadata.effective")])
+    expected = [("schema-format", "$.metadata.effective")]
+    assert schema_errors("policy", policy) == ([] if valid else expected)
 
 
 # --- invalid policies ------------------------------------------------------------------------
@@ -140,25 +144,32 @@ def _expectations(path: Path) -> list[tuple[str, str]]:
     lines = path.read_text(encoding="utf-8").splitlines()
     found = []
     for line in lines:
-        match = re.fullmatch(r"# expect: (\w+) at (\$\S*)", line)
+        match = re.fullmatch(r"# expect: ([\w-]+) at (\$\S*)", line)
         if match is None:
             break
         found.append((match.group(1), match.group(2)))
     return found
 
 
-@pytest.mark.parametrize("path", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
+INVALID = sorted(
+    p for p in VALIDATE_CASES.glob("*/input.yaml") if p.read_text("utf-8").startswith("# expect:")
+)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.parent.name)
 def test_invalid_policy_is_rejected(path: Path) -> None:
+    """The product's validation finds exactly the problem the case's first line names."""
     expected = _expectations(path)
-    assert expected, f"{path.name} must start with '# expect: <validator> at <path>'"
-    errors = _errors("policy", yaml.safe_load(path.read_text(encoding="utf-8")))
-    assert errors == sorted(expected)
+    assert expected, f"{path} must start with '# expect: <code> at <path>'"
+    found = validate_document(load_document(path), "policy")
+    assert sorted((d.code, d.location.json_path) for d in found) == sorted(expected)
 
 
 def test_every_clause_section_has_invalid_examples() -> None:
-    texts = [p.read_text(encoding="utf-8") for p in INVALID.glob("*.yaml")]
+    assert len(INVALID) >= 60
+    firsts = [path.read_text(encoding="utf-8").splitlines()[0] for path in INVALID]
     for section in clause_sections():
-        assert any(f"$.{section}[0]" in text.splitlines()[0] for text in texts), section
+        assert any(f"$.{section}[0]" in first for first in firsts), section
 
 
 # --- the policy library ----------------------------------------------------------------------
@@ -168,7 +179,7 @@ def test_every_clause_section_has_invalid_examples() -> None:
 def test_library_policy_is_valid(path: Path) -> None:
     doc = load_document(path)
     assert doc.data["metadata"]["id"] == path.stem
-    assert _errors("policy", doc.data) == []
+    assert [str(d) for d in validate_document(doc, "policy")] == []
 
 
 def test_library_holds_both_policies() -> None:
@@ -263,7 +274,7 @@ def test_every_library_clause_quotes_the_seed_it_encodes(path: Path, shared_dir:
 @pytest.mark.parametrize("path", FRAMEWORK_FILES, ids=lambda p: p.stem)
 def test_framework_is_valid(path: Path) -> None:
     doc = load_document(path)
-    assert _errors("framework", doc.data) == []
+    assert [str(d) for d in validate_document(doc, "framework")] == []
     assert doc.data["framework"]["id"] == path.stem
     ids = [r["id"] for r in doc.data["requirements"]]
     assert len(ids) == len(set(ids))

@@ -1,7 +1,10 @@
 """Reporters: golden files, published schemas, determinism, safety and size bounds.
 
 Golden files live in ``tests/golden``; regenerate them with ``UPDATE_GOLDEN=1 pytest
-tests/test_reporters.py`` and review the diff.
+tests/test_reporters.py`` and review the diff. Each golden output is also checked against
+properties of its format that come from the result, not from the file (valid against the
+published schema, one entry per finding it must show), so a golden file regenerated from a
+broken reporter fails.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import random
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
+from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,7 @@ import xmlschema
 from checker.diagnostics import Level, Location, Position
 from checker.errors import UsageError
 from checker.loader import load_document
-from checker.model import Result, Severity, Status
+from checker.model import Finding, Result, Severity, Status
 from checker.validation import validate_document
 from reports import REPORTERS, default_format, get_reporter
 from reports.base import Summary, visible
@@ -34,6 +40,7 @@ from reports.json_report import result_from_dict, result_to_dict
 from reports.junit import junit_timestamp
 from reports.markdown import MAX_ROWS, code, prose
 from reports.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact_uri
+from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
@@ -48,7 +55,7 @@ from tests.report_fixtures import (
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 REPO = HERE.parent
-SCHEMAS = REPO.parent / "shared" / "schemas"
+SCHEMAS = PUBLISHED_SCHEMAS
 RESULTS_SCHEMA = REPO / "policies" / "schemas" / "results.schema.json"
 
 SAMPLES = {
@@ -71,10 +78,9 @@ def huge() -> Result:
     return huge_result()
 
 
-def _shared_schema(name: str) -> Path:
+def _published_schema(name: str) -> Path:
     path = SCHEMAS / name
-    if not path.is_file():
-        pytest.fail(f"the published schema is missing: expected {path}")
+    assert path.is_file(), f"the published schema is missing: expected {path}"
     return path
 
 
@@ -135,6 +141,211 @@ def test_golden(sample: str, name: str) -> None:
         f"{name} output differs from {path.name}; if the change is intended, regenerate with "
         "UPDATE_GOLDEN=1 and review the diff"
     )
+
+
+# --- Golden files checked by properties ---------------------------------------------------
+# A golden file only says that the output did not change; regenerated (UPDATE_GOLDEN=1) after
+# a reporter broke, it would keep the breakage. So each golden output is also checked against
+# properties that come from the result itself, not from any golden file: the output is valid
+# for its format's published schema or grammar, and it has one entry per finding it must show.
+
+
+def _non_pass(result: Result) -> list[Finding]:
+    return [f for f in result.findings if f.status is not Status.PASS]
+
+
+def _shown_in_ci(result: Result) -> list[Finding]:
+    """Findings that need attention: not passes, not waived."""
+    return [f for f in result.findings if f.status not in (Status.PASS, Status.WAIVED)]
+
+
+def _text_properties(result: Result, out: str) -> None:
+    lines = out.splitlines()
+    statuses = "|".join(s.value for s in Status if s is not Status.PASS)
+    severities = "|".join(s.value for s in Severity)
+    shape = re.compile(rf": \[({severities})\] ({statuses}): ")
+    finding_lines = [line for line in lines if shape.search(line)]
+    assert len(finding_lines) == len(_non_pass(result))  # one line per finding, passes left out
+    named = Counter(f"({f.rule_id}, {f.check_id})" for f in _non_pass(result))
+    names = [next((name for name in named if name in line), line) for line in finding_lines]
+    assert Counter(names) == named  # each finding once, by its rule and check
+    assert len(lines) == len(result.diagnostics) + len(finding_lines) + 1  # and a summary
+    verdict = "Compliant" if result.compliant else "Not compliant"
+    assert lines[-1].startswith(f"{verdict}:")
+
+
+def _markdown_properties(result: Result, out: str) -> None:
+    verdict = "Compliant" if result.compliant else "Not compliant"
+    assert out.startswith(f"## Privacy policy check: {verdict}\n")
+    sections = {
+        "Failures": Status.FAIL,
+        "Could not be evaluated": Status.ERROR,
+        "Not evidenced": Status.NOT_EVIDENCED,
+        "Waived findings": Status.WAIVED,
+    }
+    counts = result.counts()
+    for heading, status in sections.items():
+        match = re.search(rf"^### {heading} \((\d+)\)\n(.*?)(?=^#|\Z)", out, re.M | re.S)
+        if not counts[status]:
+            assert match is None, heading
+            continue
+        assert match is not None, heading
+        assert int(match.group(1)) == counts[status]
+        rows = [line for line in match.group(2).splitlines() if line.startswith("| ")]
+        assert len(rows) == 1 + counts[status], heading  # a header row, one per finding
+        for finding in (f for f in result.findings if f.status is status):
+            assert f"`{finding.rule_id}`" in match.group(2)
+
+
+def _github_properties(result: Result, out: str) -> None:
+    lines = out.splitlines()
+    titles = []
+    for line in lines:
+        match = re.match(r"::(error|warning|notice) ([^:]*)::", line)
+        assert match, line
+        props = dict(p.split("=", 1) for p in match.group(2).split(",") if "=" in p)
+        title = props.get("title", "").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+        titles.append((match.group(1), title))
+    blocking = {id(f) for f in result.blocking()}
+    expected = Counter(
+        (
+            "error" if id(f) in blocking else "warning",
+            f"{f.severity.value} · {f.status.value.replace('_', ' ')}: {f.rule_id}",
+        )
+        for f in _shown_in_ci(result)
+    )
+    expected.update(  # waived findings stay in sight, as notices naming their waiver
+        ("notice", f"{f.severity.value} · waived by {f.waiver.id}: {f.rule_id}")
+        for f in result.findings
+        if f.status is Status.WAIVED and f.waiver is not None
+    )
+    shown = Counter(t for t in titles if " · " in t[1])
+    assert shown == expected  # one annotation per finding that needs attention, none for passes
+    inputs = [t for t in titles if t[1].startswith("policy-checker:")]
+    assert len(inputs) == len(result.diagnostics)
+    assert titles[-1] == ("notice", "Privacy policy check")
+
+
+def _json_properties(result: Result, out: str) -> None:
+    data = json.loads(out)
+    errors = list(_results_validator().iter_errors(data))
+    assert not errors, [e.message for e in errors[:3]]
+    counts = result.counts()
+    assert len(data["findings"]) == len(result.findings)
+    assert data["summary"]["total"] == len(result.findings)
+    for status in Status:
+        assert data["summary"][status.value] == counts[status], status
+    assert data["summary"]["blocking"] == len(result.blocking())
+    assert (data["verdict"], data["exit_code"]) == (
+        ("compliant", 0) if result.compliant else ("not_compliant", 1)
+    )
+    assert Counter(f["rule_id"] for f in data["findings"]) == Counter(
+        f.rule_id for f in result.findings
+    )
+
+
+def _sarif_properties(result: Result, out: str) -> None:
+    data = json.loads(out)
+    errors = list(_sarif_validator().iter_errors(data))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]]
+    (run,) = data["runs"]
+    results = run["results"]
+    assert Counter(r["ruleId"] for r in results) == Counter(f.rule_id for f in _non_pass(result))
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert len(suppressed) == result.counts()[Status.WAIVED]
+
+
+def _junit_properties(result: Result, out: str) -> None:
+    _junit_schema().validate(out)
+    root = ET.fromstring(out)
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(result.findings)  # one test case per finding
+    assert Counter(str(c.get("name")).split(" [", 1)[0] for c in cases) == Counter(
+        f.clause_id for f in result.findings
+    )
+    failing = root.findall("testsuite/testcase/failure") + root.findall("testsuite/testcase/error")
+    assert len(failing) == len(result.blocking())
+    assert len(root.findall("testsuite/testcase/error")) == sum(
+        f.status is Status.ERROR for f in result.blocking()
+    )
+    skipped = root.findall("testsuite/testcase/skipped")
+    assert len(skipped) == len(_non_pass(result)) - len(result.blocking())
+
+
+class _WellFormed(HTMLParser):
+    """Every element that is opened is closed, in order (void elements aside)."""
+
+    VOID = frozenset(
+        [
+            "area",
+            "base",
+            "br",
+            "col",
+            "embed",
+            "hr",
+            "img",
+            "input",
+            "link",
+            "meta",
+            "source",
+            "track",
+            "wbr",
+        ]
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, (tag, self.open[-3:])
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _html_properties(result: Result, out: str) -> None:
+    parser = _WellFormed()
+    parser.feed(out)
+    parser.close()
+    assert parser.open == []
+    text = " ".join(parser.text)
+    verdict = "Not compliant" if not result.compliant else "Compliant"
+    assert verdict in text
+    for finding in result.findings:  # every finding is shown, passes included
+        assert finding.clause_id in text, finding.clause_id
+    if not result.findings:
+        assert "No promises were checked" in text
+
+
+GOLDEN_PROPERTIES = {
+    "text": _text_properties,
+    "markdown": _markdown_properties,
+    "github": _github_properties,
+    "json": _json_properties,
+    "sarif": _sarif_properties,
+    "junit": _junit_properties,
+    "html": _html_properties,
+}
+
+
+def test_every_golden_format_has_its_properties() -> None:
+    assert {name for _, name in GOLDEN_CASES} <= set(GOLDEN_PROPERTIES)
+
+
+@pytest.mark.parametrize(("sample", "name"), GOLDEN_CASES)
+def test_golden_output_has_the_properties_of_its_format(sample: str, name: str) -> None:
+    """Checked on the rendering and on the golden file itself."""
+    result = SAMPLES[sample]()
+    path = GOLDEN / f"{sample}-{name}{REPORTERS[name].extension}"
+    GOLDEN_PROPERTIES[name](result, render(name, result))
+    GOLDEN_PROPERTIES[name](result, path.read_text(encoding="utf-8"))
 
 
 # --- Determinism ----------------------------------------------------------------------------
@@ -243,7 +454,7 @@ def test_json_of_a_compliant_result() -> None:
 
 
 def _sarif_validator() -> jsonschema.Draft4Validator:
-    schema = json.loads(_shared_schema("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(_published_schema("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
 
 
@@ -335,9 +546,14 @@ def test_sarif_artifact_uris(file: str, uri: str) -> None:
 # --- JUnit ----------------------------------------------------------------------------------
 
 
+@cache
+def _junit_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(_published_schema("junit.xsd")))
+
+
 @pytest.fixture(scope="module")
 def junit_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(_shared_schema("junit.xsd")))
+    return _junit_schema()
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))

@@ -10,7 +10,7 @@ from checker.diagnostics import Level
 from checker.document import Document
 from checker.loader import load_document
 from checker.semantics import REFERENCES, semantic_diagnostics
-from tests.policy_support import LIBRARY, clause_definition, clause_sections, validator
+from tests.policy_support import LIBRARY, clause_definition, clause_sections, schema_errors
 
 # 25 lines: the clauses of each case start on line 26.
 BASE = """\
@@ -57,8 +57,7 @@ def _load(tmp_path: Path, text: str) -> Document:
     path = tmp_path / "policy.yaml"
     path.write_text(text, encoding="utf-8")
     doc = load_document(path, name="policy.yaml")
-    errors = [e.message for e in validator("policy").iter_errors(doc.data)]
-    assert errors == [], "semantic cases must be schema-valid"
+    assert schema_errors("policy", doc.data) == [], "semantic cases must be schema-valid"
     return doc
 
 

@@ -1,6 +1,6 @@
-"""The Terraform adapter on real plans (shared fixtures from bridgecrewio/checkov, Apache-2.0,
-commit 03d5fdad8d6154b1565799a7b1fb8070c158866f) and on small plans written for the cases
-those lack (tests/data/terraform)."""
+"""The Terraform adapter on real plans (tests/data/fixtures: from bridgecrewio/checkov,
+Apache-2.0, commit 03d5fdad8d6154b1565799a7b1fb8070c158866f; see tests/data/SOURCES.md) and on
+small plans written for the cases those lack (tests/data/terraform)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from checker.diagnostics import JsonPath, Level, Location, Position
 from checker.document import Document
 from checker.loader import load_document
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "terraform"
+FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
 DATA = Path(__file__).resolve().parent / "data" / "terraform"
 HCL = "checkov-plan-with-hcl-for-enrichment.json"
 FAIL = "checkov-plan-filtered-rule-fail.json"
@@ -35,11 +35,7 @@ EVERYTHING = [{"match": {"address": "*"}, "store": {"data_kinds": ["conversation
 
 def fixture(name: str) -> Path:
     path = FIXTURES / name
-    if not path.is_file():
-        pytest.fail(
-            f"shared fixture {path} is missing: the shared/ directory must sit next to "
-            "the repository (see shared/fixtures/README.md)"
-        )
+    assert path.is_file(), f"fixture {path} is missing (see tests/data/SOURCES.md)"
     return path
 
 
@@ -72,7 +68,7 @@ def leaves(data: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     return [path]
 
 
-# --- the shared fixtures -----------------------------------------------------------------------
+# --- the real plans ---------------------------------------------------------------------------
 
 
 def test_hcl_plan_bucket_keeps_data_90_days_for_the_rules_consent_state() -> None:

@@ -18,7 +18,7 @@ from checker.model import Command, DocumentStatus
 from checker.pipeline import ValidateOptions, run_validate
 from checker.validation import validate_document
 from reports.json_report import result_from_dict
-from tests.conftest import REPO, SHARED, CliRunner
+from tests.conftest import PUBLISHED_SCHEMAS, REPO, CliRunner
 
 CASES = REPO / "tests/cases/validate"
 FIXED = ["--as-of", "2026-11-21"]
@@ -108,7 +108,7 @@ def test_a_schema_error_is_a_sarif_result_on_its_line(project: Path, run_cli: Cl
     result = run_cli("validate", "--format", "sarif", "docs/misspelt.yaml")
     assert result.code == 1
     sarif = json.loads(result.out)
-    schema = json.loads((SHARED / "schemas/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads((PUBLISHED_SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     errors = list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
     assert not errors, [e.message for e in errors[:3]]
     run = sarif["runs"][0]
@@ -142,7 +142,7 @@ def test_a_schema_error_is_a_github_annotation_on_its_line(
 def test_junit_has_a_test_case_per_document(project: Path, run_cli: CliRunner) -> None:
     result = run_cli("validate", "--format", "junit", *FIXED, "docs", "empty")
     assert result.code == 2
-    xmlschema.XMLSchema(str(SHARED / "schemas/junit.xsd")).validate(result.out)
+    xmlschema.XMLSchema(str(PUBLISHED_SCHEMAS / "junit.xsd")).validate(result.out)
     suite = ET.fromstring(result.out).find("testsuite")
     assert suite is not None
     cases = {c.get("name"): c for c in suite.findall("testcase")}

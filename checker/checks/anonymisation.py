@@ -120,7 +120,16 @@ def _sharing(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
     if absent is not None:
         yield absent
         return
-    for path, rec in ctx.section("recipients"):
+    recipients = ctx.section("recipients")
+    if not recipients:
+        yield passed(
+            "recipients",
+            "the snapshot records that no third party receives data",
+            expected,
+            "none",
+            ("recipients",),
+        )
+    for path, rec in recipients:
         resource = f"recipient:{rec.get('id')}"
         if "anonymised" not in rec:
             yield not_evidenced(

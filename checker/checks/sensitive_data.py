@@ -110,7 +110,12 @@ def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> It
     if absent is not None:
         yield absent
         return
-    for path, store in ctx.section("stores"):
+    stores = ctx.section("stores")
+    if not stores:
+        yield passed(
+            "stores", "the snapshot records no data store", expected, "no store", ("stores",)
+        )
+    for path, store in stores:
         name = store.get("id")
         resource = f"store:{name}"
         if "sensitive_categories" not in store:
@@ -187,7 +192,16 @@ def _training(
     if absent is not None:
         yield absent
         return
-    for path, pipe in training_pipelines(ctx):
+    pipelines = training_pipelines(ctx)
+    if not pipelines:
+        yield passed(
+            "pipelines",
+            "no pipeline in the snapshot trains models",
+            expected,
+            "no training pipeline",
+            ("pipelines",),
+        )
+    for path, pipe in pipelines:
         name = pipe.get("id")
         resource = f"pipeline:{name}"
         if "filters" not in pipe:

@@ -1,0 +1,297 @@
+"""Retention windows: ``checker/checks/retention.py``.
+
+Each case is a clause and a snapshot, and the exact observations expected: every store holding
+the clause's data kinds (within its tier groups) keeps data of the consent state no longer
+than ``max``; missing windows and data no store holds are not evidenced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker.checks import retention
+from checker.model import Severity
+from tests.checks.support import (
+    Case,
+    F,
+    N,
+    P,
+    Where,
+    assert_declared,
+    by_resource,
+    changed,
+    ids,
+    observe,
+    pointer,
+    triples,
+)
+
+
+def test_declaration() -> None:
+    assert_declared(retention.CHECK, "retention", "retention", Severity.HIGH)
+
+
+OPTED_OUT: dict[str, Any] = {
+    "id": "opted-out-30d",
+    "statement": "conversations of users who opted out are kept at most 30 days",
+    "data_kinds": ["conversations"],
+    "consent_state": "training_not_allowed",
+    "max": "30d",
+}
+CHATS: dict[str, Any] = {
+    "id": "chats",
+    "data_kinds": ["conversations"],
+    "retention": {"training_allowed": "5y", "training_not_allowed": "30d"},
+}
+SC = "store:chats"
+KEPT_30D = (P, SC, "store chats keeps training_not_allowed conversations for 30d")
+NOWHERE = (N, "policy", "no store in the snapshot holds conversations")
+
+
+def chats(drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    return changed(CHATS, drop, **fields)
+
+
+CASES = [
+    Case("a-window-within-the-limit-passes", OPTED_OUT, {"stores": [CHATS]}, [KEPT_30D]),
+    Case(
+        "a-shorter-window-in-other-units-passes",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_not_allowed": "P2W"})]},
+        [(P, SC, "store chats keeps training_not_allowed conversations for P2W")],
+    ),
+    Case(
+        "a-longer-window-fails",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_not_allowed": "90d"})]},
+        [
+            (
+                F,
+                SC,
+                "store chats keeps training_not_allowed conversations for 90d, longer than "
+                "the 30d the policy allows",
+            )
+        ],
+    ),
+    Case(
+        "an-indefinite-window-fails",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_not_allowed": "indefinite"})]},
+        [
+            (
+                F,
+                SC,
+                "store chats keeps training_not_allowed conversations for indefinite, longer "
+                "than the 30d the policy allows",
+            )
+        ],
+    ),
+    Case(
+        "the-any-window-stands-in-for-an-unlisted-state",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_allowed": "5y", "any": "7d"})]},
+        [(P, SC, "store chats keeps training_not_allowed conversations for 7d")],
+    ),
+    Case(
+        "no-window-for-the-state-nor-any-is-not-evidenced",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_allowed": "5y"})]},
+        [(N, SC, "store chats records no retention window for training_not_allowed data")],
+    ),
+    Case(
+        "no-retention-is-not-evidenced",
+        OPTED_OUT,
+        {"stores": [chats(("retention",))]},
+        [(N, SC, "store chats holds conversations but records no retention window")],
+    ),
+    Case(
+        "an-empty-retention-is-not-evidenced",
+        OPTED_OUT,
+        {"stores": [chats(retention={})]},
+        [(N, SC, "store chats holds conversations but records no retention window")],
+    ),
+    Case(
+        "stores-of-other-kinds-are-not-judged",
+        OPTED_OUT,
+        {"stores": [{"id": "mail", "data_kinds": ["email"], "retention": {"any": "10y"}}, CHATS]},
+        [KEPT_30D],
+    ),
+    Case("no-store-holding-the-kinds-is-not-evidenced", OPTED_OUT, {"stores": []}, [NOWHERE]),
+    Case("no-stores-section-is-not-evidenced", OPTED_OUT, {}, [NOWHERE]),
+    Case(
+        "the-message-names-the-kinds-held",
+        changed(OPTED_OUT, data_kinds=["conversations", "preferences", "email"]),
+        {"stores": [chats(data_kinds=["email", "conversations"])]},
+        [(P, SC, "store chats keeps training_not_allowed conversations and email for 30d")],
+    ),
+    Case(
+        "an-unparseable-window-is-left-to-the-schema",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_not_allowed": "a month"})]},
+        [],
+    ),
+    Case(
+        "every-store-holding-the-kinds-is-judged",
+        OPTED_OUT,
+        {"stores": [CHATS, chats(id="backups", retention={"training_not_allowed": "35d"})]},
+        [
+            KEPT_30D,
+            (
+                F,
+                "store:backups",
+                "store backups keeps training_not_allowed conversations for 35d, longer than "
+                "the 30d the policy allows",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+def test_retention(case: Case) -> None:
+    assert triples(observe(retention.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+# --- tier groups ------------------------------------------------------------------------------
+
+CONSUMER = changed(OPTED_OUT, tier_groups=["consumer"])
+TIER_CASES = [
+    Case(
+        "a-store-of-the-groups-tiers-is-judged",
+        CONSUMER,
+        {"stores": [chats(tiers=["pro"], retention={"training_not_allowed": "60d"})]},
+        [
+            (
+                F,
+                SC,
+                "store chats keeps training_not_allowed conversations for 60d, longer than "
+                "the 30d the policy allows",
+            )
+        ],
+    ),
+    Case(
+        "a-store-of-other-tiers-only-is-out-of-scope",
+        CONSUMER,
+        {"stores": [chats(tiers=["api"], retention={"training_not_allowed": "60d"})]},
+        [NOWHERE],
+    ),
+    Case(
+        "a-store-that-does-not-record-its-tiers-is-judged",
+        CONSUMER,
+        {"stores": [chats(("tiers",))]},
+        [KEPT_30D],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TIER_CASES, ids=ids(TIER_CASES))
+def test_retention_within_tier_groups(case: Case) -> None:
+    assert triples(observe(retention.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+# --- consent_state: any -----------------------------------------------------------------------
+
+KEEP_ANY: dict[str, Any] = {
+    "id": "chats-1y",
+    "statement": "conversations kept at most a year, whatever the consent",
+    "data_kinds": ["conversations"],
+    "consent_state": "any",
+    "max": "1y",
+}
+
+
+def test_retention_any_judges_every_window_of_a_store() -> None:
+    snapshot = {"stores": [chats(retention={"training_allowed": "2y", "any": "30d"})]}
+    assert triples(observe(retention.CHECK, KEEP_ANY, snapshot)) == [
+        (
+            F,
+            SC,
+            "store chats keeps any conversations for 2y, longer than the 1y the policy allows",
+        ),
+        (P, SC, "store chats keeps any conversations for 30d"),
+    ]
+
+
+# Evidence gaps: a store without a window for some consent states is not evidenced for them;
+# the windows it does record must not carry the verdict for the others.
+
+
+def test_retention_any_a_store_without_a_window_for_some_consent_states() -> None:
+    snapshot = {
+        "stores": [
+            {"id": "chats", "data_kinds": ["conversations"], "retention": {"any": "30d"}},
+            {
+                "id": "training-set",
+                "data_kinds": ["conversations"],
+                "retention": {"training_allowed": "1y", "training_not_allowed": "0d"},
+            },
+        ]
+    }
+    found = by_resource(observe(retention.CHECK, KEEP_ANY, snapshot), "store:training-set")
+    assert [(o.status, o.message) for o in found] == [
+        (P, "store training-set keeps any conversations for 1y"),
+        (P, "store training-set keeps any conversations for 0d"),
+        (
+            N,
+            "store training-set records no retention window for deleted_by_user, "
+            "flagged_for_safety or feedback data, nor one for any state",
+        ),
+    ]
+    assert found[-1].evidence == ("stores", 1, "retention")
+
+
+WHERE = [
+    Where(
+        "too-long",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_not_allowed": "90d"})]},
+        ("stores", 0, "retention", "training_not_allowed"),
+        ("max",),
+        "training_not_allowed data kept at most 30d",
+        "training_not_allowed: 90d",
+    ),
+    Where(
+        "any-window",
+        OPTED_OUT,
+        {"stores": [chats(retention={"any": "7d"})]},
+        ("stores", 0, "retention", "any"),
+        (),
+        "training_not_allowed data kept at most 30d",
+        "any: 7d",
+    ),
+    Where(
+        "no-window-for-the-state",
+        OPTED_OUT,
+        {"stores": [chats(retention={"training_allowed": "5y"})]},
+        ("stores", 0, "retention"),
+        (),
+        "training_not_allowed data kept at most 30d",
+        "not recorded in the snapshot",
+    ),
+    Where(
+        "no-retention",
+        OPTED_OUT,
+        {"stores": [chats(("retention",))]},
+        ("stores", 0),
+        (),
+        "training_not_allowed data kept at most 30d",
+        "not recorded in the snapshot",
+    ),
+    Where(
+        "nowhere",
+        OPTED_OUT,
+        {"stores": []},
+        ("stores",),
+        ("data_kinds",),
+        "training_not_allowed data kept at most 30d",
+        "not recorded in the snapshot",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", WHERE, ids=ids(WHERE))
+def test_retention_points_at_the_evidence(case: Where) -> None:
+    [obs] = observe(retention.CHECK, case.clause, case.snapshot)
+    assert pointer(obs) == case.pointer

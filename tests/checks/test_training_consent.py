@@ -1,0 +1,433 @@
+"""Training consent: ``checker/checks/training_consent.py``.
+
+Each case is a clause and a snapshot, and the exact observations expected: every tier of the
+clause's groups (``consumer``: free and pro) is judged on its default and, when users may
+change it, on the control; with ``consent_filter: required`` so is every training pipeline
+that may carry data of those tiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker.checks import training_consent
+from checker.model import Severity
+from tests.checks.support import (
+    Case,
+    F,
+    N,
+    P,
+    Where,
+    assert_declared,
+    changed,
+    ids,
+    observe,
+    pointer,
+    triples,
+)
+
+
+def test_declaration() -> None:
+    assert_declared(training_consent.CHECK, "training_consent", "consent", Severity.HIGH)
+
+
+CONSENT: dict[str, Any] = {
+    "id": "consumer-default",
+    "statement": "consumer tiers are trained on unless the user opts out, in settings",
+    "tier_groups": ["consumer"],
+    "default": "trained_unless_opted_out",
+    "user_can_change": True,
+}
+FREE: dict[str, Any] = {
+    "id": "free",
+    "training_default": "trained",
+    "training_control": {"exposed": True, "location": "Settings > Privacy"},
+}
+PRO: dict[str, Any] = {
+    "id": "pro",
+    "training_default": "trained",
+    "training_control": {"exposed": True},
+}
+TF, TP = "tier:free", "tier:pro"
+FREE_DEFAULT = (P, TF, "tier free defaults to 'trained'")
+FREE_CONTROL = (P, TF, "users of tier free can change training consent (Settings > Privacy)")
+PRO_DEFAULT = (P, TP, "tier pro defaults to 'trained'")
+PRO_CONTROL = (P, TP, "users of tier pro can change training consent")
+FIXED = changed(CONSENT, user_can_change=False)
+
+
+def pro(drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    return changed(PRO, drop, **fields)
+
+
+DEFAULT_CASES = [
+    Case(
+        "defaults-and-controls-pass",
+        CONSENT,
+        {"tiers": [FREE, PRO]},
+        [FREE_DEFAULT, FREE_CONTROL, PRO_DEFAULT, PRO_CONTROL],
+    ),
+    Case(
+        "tiers-outside-the-groups-are-not-judged",
+        CONSENT,
+        {"tiers": [{"id": "api", "training_default": "not_trained"}, FREE, PRO]},
+        [FREE_DEFAULT, FREE_CONTROL, PRO_DEFAULT, PRO_CONTROL],
+    ),
+    Case(
+        "a-tier-the-snapshot-lacks-is-not-evidenced",
+        CONSENT,
+        {"tiers": [FREE]},
+        [FREE_DEFAULT, FREE_CONTROL, (N, TP, "the snapshot does not record tier pro")],
+    ),
+    Case(
+        "no-tiers-section-leaves-every-tier-not-evidenced",
+        CONSENT,
+        {"stores": []},
+        [
+            (N, TF, "the snapshot does not record tier free"),
+            (N, TP, "the snapshot does not record tier pro"),
+        ],
+    ),
+    Case(
+        "another-default-fails",
+        CONSENT,
+        {"tiers": [FREE, pro(training_default="opt_in")]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            (F, TP, "tier pro defaults to 'opt_in' but the policy promises 'trained'"),
+            PRO_CONTROL,
+        ],
+    ),
+    Case(
+        "opt-in-required-means-opt-in",
+        changed(FIXED, default="opt_in_required"),
+        {"tiers": [changed(FREE, training_default="opt_in"), PRO]},
+        [
+            (P, TF, "tier free defaults to 'opt_in'"),
+            (F, TP, "tier pro defaults to 'trained' but the policy promises 'opt_in'"),
+        ],
+    ),
+    Case(
+        "never-means-not-trained",
+        changed(FIXED, default="never"),
+        {"tiers": [changed(FREE, training_default="not_trained"), PRO]},
+        [
+            (P, TF, "tier free defaults to 'not_trained'"),
+            (F, TP, "tier pro defaults to 'trained' but the policy promises 'not_trained'"),
+        ],
+    ),
+    Case(
+        "a-tier-without-a-default-is-not-evidenced",
+        CONSENT,
+        {"tiers": [FREE, pro(("training_default",))]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            (N, TP, "tier pro records no training default"),
+            PRO_CONTROL,
+        ],
+    ),
+    Case(
+        "controls-are-not-judged-when-users-cannot-change",
+        FIXED,
+        {"tiers": [FREE, pro(training_control={"exposed": False})]},
+        [FREE_DEFAULT, PRO_DEFAULT],
+    ),
+    Case(
+        "a-hidden-control-fails",
+        CONSENT,
+        {"tiers": [FREE, pro(training_control={"exposed": False})]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            PRO_DEFAULT,
+            (F, TP, "users of tier pro cannot change their training consent"),
+        ],
+    ),
+    Case(
+        "a-missing-control-is-not-evidenced",
+        CONSENT,
+        {"tiers": [FREE, pro(("training_control",))]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            PRO_DEFAULT,
+            (N, TP, "tier pro records no training control"),
+        ],
+    ),
+    Case(
+        "a-control-without-exposed-is-not-evidenced",
+        CONSENT,
+        {"tiers": [FREE, pro(training_control={"location": "Settings"})]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            PRO_DEFAULT,
+            (N, TP, "tier pro records no training control"),
+        ],
+    ),
+    Case(
+        "every-entry-of-a-repeated-tier-is-judged",
+        CONSENT,
+        {"tiers": [FREE, PRO, pro(training_control={"exposed": False})]},
+        [
+            FREE_DEFAULT,
+            FREE_CONTROL,
+            PRO_DEFAULT,
+            PRO_CONTROL,
+            PRO_DEFAULT,
+            (F, TP, "users of tier pro cannot change their training consent"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", DEFAULT_CASES, ids=ids(DEFAULT_CASES))
+def test_training_consent_defaults(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+# --- consent_filter: required -----------------------------------------------------------------
+
+FILTERED = changed(FIXED, consent_filter="required")
+TRAIN: dict[str, Any] = {
+    "id": "train",
+    "purpose": "training",
+    "sources": ["chats"],
+    "tiers": ["free", "pro"],
+    "consent_filter": "training_allowed_only",
+}
+CHATS: dict[str, Any] = {"id": "chats", "data_kinds": ["conversations"], "tiers": ["free"]}
+TIERS = {"tiers": [FREE, PRO]}
+DEFAULTS = [FREE_DEFAULT, PRO_DEFAULT]
+PT = "pipeline:train"
+HONOURS = (P, PT, "training pipeline train trains only on users who allowed it")
+
+
+def filtered(*pipelines: dict[str, Any], stores: list[dict[str, Any]] | None = None) -> Any:
+    return {**TIERS, "stores": [CHATS] if stores is None else stores, "pipelines": list(pipelines)}
+
+
+def train(drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    return changed(TRAIN, drop, **fields)
+
+
+FILTER_CASES = [
+    Case(
+        "a-pipeline-that-honours-the-choice-passes", FILTERED, filtered(TRAIN), [*DEFAULTS, HONOURS]
+    ),
+    Case(
+        "no-pipelines-section-is-not-evidenced",
+        FILTERED,
+        TIERS,
+        [*DEFAULTS, (N, "pipelines", "the snapshot does not record its data pipelines")],
+    ),
+    Case(
+        "no-filter-fails-naming-the-tiers",
+        FILTERED,
+        filtered(train(consent_filter="none")),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free, pro data without checking the "
+                "user's training choice",
+            ),
+        ],
+    ),
+    Case(
+        "an-unrecorded-filter-is-not-evidenced",
+        FILTERED,
+        filtered(train(("consent_filter",))),
+        [
+            *DEFAULTS,
+            (
+                N,
+                PT,
+                "training pipeline train does not record whether it honours users' training choice",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-filtered-to-other-tiers-is-not-judged",
+        FILTERED,
+        filtered(train(tiers=["api"], consent_filter="none")),
+        DEFAULTS,
+    ),
+    Case(
+        "pipelines-that-do-not-train-are-not-judged",
+        FILTERED,
+        filtered(train(purpose="analytics", consent_filter="none")),
+        DEFAULTS,
+    ),
+    Case(
+        "without-a-tier-filter-the-tiers-of-the-sources-count",
+        FILTERED,
+        filtered(train(("tiers",), consent_filter="none")),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free data without checking the user's "
+                "training choice",
+            ),
+        ],
+    ),
+    Case(
+        "a-source-holding-only-other-tiers-carries-none-of-these",
+        FILTERED,
+        filtered(train(("tiers",), consent_filter="none"), stores=[changed(CHATS, tiers=["api"])]),
+        DEFAULTS,
+    ),
+    Case(
+        "a-source-that-does-not-record-its-tiers-may-hold-any",
+        FILTERED,
+        filtered(train(("tiers",), consent_filter="none"), stores=[changed(CHATS, ("tiers",))]),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free, pro data without checking the "
+                "user's training choice",
+            ),
+        ],
+    ),
+    Case(
+        "a-source-that-names-no-store-may-hold-any",
+        FILTERED,
+        filtered(train(("tiers",), sources=["chatz"], consent_filter="none")),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free, pro data without checking the "
+                "user's training choice",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-without-sources-or-tiers-carries-nothing",
+        FILTERED,
+        filtered(train(("tiers", "sources"), consent_filter="none")),
+        DEFAULTS,
+    ),
+    Case(
+        "every-store-sharing-a-source-id-counts",
+        FILTERED,
+        filtered(
+            train(("tiers",), consent_filter="none"),
+            stores=[changed(CHATS, tiers=["api"]), changed(CHATS, tiers=["pro"])],
+        ),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                "training pipeline train trains on pro data without checking the user's "
+                "training choice",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", FILTER_CASES, ids=ids(FILTER_CASES))
+def test_training_consent_filters(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+WHERE = [
+    Where(
+        "default",
+        FIXED,
+        {"tiers": [FREE, pro(training_default="opt_in")]},
+        ("tiers", 1, "training_default"),
+        ("default",),
+        "training default 'trained'",
+        "opt_in",
+        {"index": 1},
+    ),
+    Where(
+        "no-default",
+        FIXED,
+        {"tiers": [pro(("training_default",))]},
+        ("tiers", 0),
+        (),
+        "training default 'trained'",
+        "not recorded in the snapshot",
+        {"index": 1, "resource": TP},
+    ),
+    Where(
+        "tier-missing",
+        FIXED,
+        {"tiers": []},
+        ("tiers",),
+        (),
+        "training default 'trained'",
+        "not recorded in the snapshot",
+    ),
+    Where(
+        "control-hidden",
+        CONSENT,
+        {"tiers": [FREE, pro(training_control={"exposed": False})]},
+        ("tiers", 1, "training_control", "exposed"),
+        ("user_can_change",),
+        "training control exposed to users",
+        "not exposed",
+        {"index": 3},
+    ),
+    Where(
+        "control-missing",
+        CONSENT,
+        {"tiers": [FREE, pro(("training_control",))]},
+        ("tiers", 1),
+        (),
+        "training control exposed to users",
+        "not recorded in the snapshot",
+        {"index": 3},
+    ),
+    Where(
+        "no-consent-filter",
+        FILTERED,
+        filtered(train(consent_filter="none")),
+        ("pipelines", 0, "consent_filter"),
+        ("consent_filter",),
+        "training_allowed_only",
+        "none",
+        {"index": 2},
+    ),
+    Where(
+        "consent-filter-unrecorded",
+        FILTERED,
+        filtered(train(("consent_filter",))),
+        ("pipelines", 0),
+        ("consent_filter",),
+        "training_allowed_only",
+        "not recorded in the snapshot",
+        {"index": 2},
+    ),
+    Where(
+        "no-pipelines",
+        FILTERED,
+        TIERS,
+        None,
+        ("consent_filter",),
+        "training_allowed_only",
+        "not recorded in the snapshot",
+        {"index": 2},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", WHERE, ids=ids(WHERE))
+def test_training_consent_points_at_the_evidence(case: Where) -> None:
+    obs = observe(training_consent.CHECK, case.clause, case.snapshot)[case.extra.get("index", 0)]
+    assert pointer(obs) == case.pointer
+    assert obs.resource == case.extra.get("resource", obs.resource)

@@ -1,0 +1,309 @@
+"""Tiers excluded from training: ``checker/checks/training_exclusions.py``.
+
+Each case is a clause and a snapshot, and the exact observations expected. The clause excludes
+the ``business`` (team, enterprise) and ``api`` groups; the consumer tiers may be trained on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker.checks import training_exclusions
+from checker.model import Severity
+from tests.checks.support import (
+    Case,
+    F,
+    N,
+    P,
+    Where,
+    assert_declared,
+    changed,
+    ids,
+    observe,
+    pointer,
+    triples,
+)
+
+
+def test_declaration() -> None:
+    assert_declared(
+        training_exclusions.CHECK, "training_exclusions", "excluded_tiers", Severity.CRITICAL
+    )
+
+
+EXCLUDED: dict[str, Any] = {
+    "id": "business-never-trained",
+    "statement": "business and API data is never used for training",
+    "tier_groups": ["business", "api"],
+}
+API_ONLY = changed(EXCLUDED, tier_groups=["api"])
+TIERS = [
+    {"id": "free", "training_default": "trained"},
+    {"id": "team", "training_default": "not_trained"},
+    {"id": "enterprise", "training_default": "not_trained"},
+    {"id": "api", "training_default": "not_trained"},
+]
+API: dict[str, Any] = {"id": "api", "training_default": "not_trained"}
+TIERS_OK = [
+    (P, "tier:team", "tier team is not trained on"),
+    (P, "tier:enterprise", "tier enterprise is not trained on"),
+    (P, "tier:api", "tier api is not trained on"),
+]
+API_OK = (P, "tier:api", "tier api is not trained on")
+TRAIN: dict[str, Any] = {
+    "id": "train",
+    "purpose": "training",
+    "sources": ["chats"],
+    "tiers": ["free", "pro"],
+}
+CHATS: dict[str, Any] = {"id": "chats", "data_kinds": ["conversations"], "tiers": ["free", "pro"]}
+PT = "pipeline:train"
+NOTHING_TRAINED = (P, "pipelines", "no pipeline in the snapshot trains models")
+
+
+def train(drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    return changed(TRAIN, drop, **fields)
+
+
+def api_snapshot(*pipelines: dict[str, Any], stores: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "tiers": [API],
+        "stores": [CHATS] if stores is None else stores,
+        "pipelines": [*pipelines],
+    }
+
+
+CASES = [
+    Case(
+        "excluded-tiers-not-trained-and-no-pipeline-passes",
+        EXCLUDED,
+        {"tiers": TIERS, "pipelines": []},
+        [*TIERS_OK, NOTHING_TRAINED],
+    ),
+    Case(
+        "a-tier-the-snapshot-lacks-is-not-evidenced",
+        EXCLUDED,
+        {"tiers": TIERS[2:], "pipelines": []},
+        [
+            (N, "tier:team", "the snapshot does not record tier team"),
+            *TIERS_OK[1:],
+            NOTHING_TRAINED,
+        ],
+    ),
+    Case(
+        "an-excluded-tier-trained-by-default-fails",
+        API_ONLY,
+        {"tiers": [changed(API, training_default="trained")], "pipelines": []},
+        [(F, "tier:api", "excluded tier api defaults to 'trained'"), NOTHING_TRAINED],
+    ),
+    Case(
+        "an-excluded-tier-with-opt-in-fails",
+        API_ONLY,
+        {"tiers": [changed(API, training_default="opt_in")], "pipelines": []},
+        [(F, "tier:api", "excluded tier api defaults to 'opt_in'"), NOTHING_TRAINED],
+    ),
+    Case(
+        "a-tier-without-a-default-is-not-evidenced",
+        API_ONLY,
+        {"tiers": [{"id": "api"}], "pipelines": []},
+        [(N, "tier:api", "tier api records no training default"), NOTHING_TRAINED],
+    ),
+    Case(
+        "every-entry-of-a-repeated-tier-is-judged",
+        API_ONLY,
+        {"tiers": [API, changed(API, training_default="trained")], "pipelines": []},
+        [API_OK, (F, "tier:api", "excluded tier api defaults to 'trained'"), NOTHING_TRAINED],
+    ),
+    Case(
+        "no-pipelines-section-is-not-evidenced",
+        API_ONLY,
+        {"tiers": [API]},
+        [API_OK, (N, "pipelines", "the snapshot does not record its data pipelines")],
+    ),
+    Case(
+        "pipelines-that-do-not-train-are-not-judged",
+        API_ONLY,
+        api_snapshot(train(purpose="analytics", tiers=["api"])),
+        [API_OK, NOTHING_TRAINED],
+    ),
+    Case(
+        "a-tier-filter-without-excluded-tiers-passes",
+        API_ONLY,
+        api_snapshot(TRAIN),
+        [API_OK, (P, PT, "training pipeline train admits only free and pro")],
+    ),
+    Case(
+        "a-tier-filter-letting-an-excluded-tier-through-fails",
+        EXCLUDED,
+        {"tiers": TIERS, "pipelines": [train(tiers=["free", "team", "api"])]},
+        [*TIERS_OK, (F, PT, "training pipeline train lets team and api tier data through")],
+    ),
+    Case(
+        "the-tier-filter-is-trusted-over-the-sources",
+        API_ONLY,
+        api_snapshot(TRAIN, stores=[changed(CHATS, tiers=["free", "api"])]),
+        [API_OK, (P, PT, "training pipeline train admits only free and pro")],
+    ),
+    Case(
+        "without-a-tier-filter-sources-without-excluded-tiers-pass",
+        API_ONLY,
+        api_snapshot(train(("tiers",))),
+        [API_OK, (P, PT, "training pipeline train reads only stores without excluded tiers")],
+    ),
+    Case(
+        "without-a-tier-filter-a-source-holding-an-excluded-tier-fails",
+        API_ONLY,
+        api_snapshot(train(("tiers",)), stores=[changed(CHATS, tiers=["free", "api"])]),
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train has no tier filter and reads store chats, which holds "
+                "api tier data",
+            ),
+        ],
+    ),
+    Case(
+        "without-a-tier-filter-a-source-naming-no-store-is-not-evidenced",
+        API_ONLY,
+        api_snapshot(train(("tiers",), sources=["chatz"])),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                "training pipeline train has no tier filter and its source chatz names no "
+                "store in the snapshot",
+            ),
+        ],
+    ),
+    Case(
+        "without-a-tier-filter-a-source-not-recording-tiers-is-not-evidenced",
+        API_ONLY,
+        api_snapshot(train(("tiers",)), stores=[changed(CHATS, ("tiers",))]),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                "training pipeline train has no tier filter and the tiers held by its source "
+                "chats are not recorded",
+            ),
+        ],
+    ),
+    Case(
+        "a-leaking-source-outweighs-an-unknown-one",
+        API_ONLY,
+        api_snapshot(
+            train(("tiers",), sources=["chatz", "chats"]),
+            stores=[changed(CHATS, tiers=["api"])],
+        ),
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train has no tier filter and reads store chats, which holds "
+                "api tier data",
+            ),
+        ],
+    ),
+    Case(
+        "every-store-sharing-a-source-id-is-read",
+        API_ONLY,
+        api_snapshot(train(("tiers",)), stores=[CHATS, changed(CHATS, tiers=["api"])]),
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train has no tier filter and reads store chats, which holds "
+                "api tier data",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-without-sources-or-tiers-reads-nothing-excluded",
+        API_ONLY,
+        api_snapshot(train(("tiers", "sources"))),
+        [API_OK, (P, PT, "training pipeline train reads only stores without excluded tiers")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+def test_training_exclusions(case: Case) -> None:
+    assert triples(observe(training_exclusions.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+WHERE = [
+    Where(
+        "tier-trained",
+        API_ONLY,
+        {"tiers": [changed(API, training_default="trained")], "pipelines": []},
+        ("tiers", 0, "training_default"),
+        ("tier_groups",),
+        "not_trained",
+        "trained",
+    ),
+    Where(
+        "tier-missing",
+        API_ONLY,
+        {"pipelines": []},
+        ("tiers",),
+        (),
+        "not_trained",
+        "not recorded in the snapshot",
+    ),
+    Where(
+        "tier-filter",
+        API_ONLY,
+        api_snapshot(train(tiers=["free", "api"])),
+        ("pipelines", 0, "tiers"),
+        ("tier_groups",),
+        "no data of api used for training",
+        "tier filter: free and api",
+        {"index": 1},
+    ),
+    Where(
+        "leaking-source",
+        API_ONLY,
+        api_snapshot(
+            train(("tiers",)), stores=[{"id": "x", "data_kinds": []}, CHATS | {"tiers": ["api"]}]
+        ),
+        ("stores", 1, "tiers"),
+        ("tier_groups",),
+        "no data of api used for training",
+        "reads chats (api)",
+        {"index": 1},
+    ),
+    Where(
+        "unknown-source",
+        API_ONLY,
+        api_snapshot(train(("tiers",), sources=["chats", "chatz"])),
+        ("pipelines", 0, "sources", 1),
+        (),
+        "no data of api used for training",
+        "not recorded in the snapshot",
+        {"index": 1},
+    ),
+    Where(
+        "no-pipelines",
+        API_ONLY,
+        {"tiers": [API]},
+        None,
+        (),
+        "no data of api used for training",
+        "not recorded in the snapshot",
+        {"index": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", WHERE, ids=ids(WHERE))
+def test_training_exclusions_points_at_the_evidence(case: Where) -> None:
+    found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
+    assert pointer(found[case.extra.get("index", 0)]) == case.pointer
