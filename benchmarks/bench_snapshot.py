@@ -11,8 +11,9 @@ Python process, so no run inherits another's caches or heap; three kinds of run 
 * ``json``: ``json.load`` of the file alone, the floor any JSON reader pays (also with the
   garbage collector paused, for reference);
 * ``phases``: the library calls the CLI makes, timed one by one: load
-  (``checker.loader.load_document``), validation (``checker.validation.validate_document``),
-  checks (``checker.engine.evaluate``) and output (the JSON reporter writing to a file). The
+  (``checker.documents.load_document``), validation
+  (``checker.validation.validator.validate_document``), checks
+  (``checker.evaluation.engine.evaluate``) and output (the JSON reporter writing to a file). The
   peak resident memory of each phase is the kernel's high-water mark (``VmHWM``), reset
   before the phase through ``/proc/self/clear_refs``;
 * ``cli``: ``policy-check check ... --format json`` end to end, as a user runs it.
@@ -126,9 +127,9 @@ def child_phases(
     """The library calls of ``policy-check check``, one phase at a time."""
     import datetime as dt
 
-    from checker.engine import evaluate
-    from checker.loader import load_document
-    from checker.validation import validate_document
+    from checker.documents import load_document
+    from checker.evaluation.engine import evaluate
+    from checker.validation.validator import validate_document
     from reports import get_reporter
 
     limits = _limits_for(path)
@@ -194,7 +195,7 @@ def _limits_for(path: Path) -> Any:
     ``--max-file-size`` does on the command line)."""
     import dataclasses
 
-    from checker.loader import DEFAULT_LIMITS
+    from checker.documents import DEFAULT_LIMITS
 
     size = path.stat().st_size
     if size <= DEFAULT_LIMITS.max_bytes:
@@ -268,7 +269,7 @@ def _cli(
 
 
 def _default_max_bytes() -> int:
-    from checker.loader import DEFAULT_LIMITS
+    from checker.documents import DEFAULT_LIMITS
 
     return int(DEFAULT_LIMITS.max_bytes)
 

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from checker.cli import main_entry
+from checker.cli.main import main_entry
 
 main_entry()

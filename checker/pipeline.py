@@ -1,4 +1,4 @@
-"""The pipeline: typed options in, one :class:`~checker.model.Result` out.
+"""The pipeline: typed options in, one :class:`~checker.core.results.Result` out.
 
 :func:`run_check` and :func:`run_validate` are the only places that orchestrate a run. They
 read and validate the inputs, refuse inputs the run cannot use (:class:`UnusableInputs`, exit
@@ -29,24 +29,24 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checker.diagnostics import Diagnostic, Level
-from checker.document import Document
-from checker.engine import (
+from checker.core.diagnostics import Diagnostic, Level
+from checker.core.errors import InvalidWaivers, UnusableInputs, UsageError
+from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, Severity
+from checker.documents import DEFAULT_LIMITS, Limits
+from checker.documents.document import Document
+from checker.documents.inputs import Loaded, Source, document_kind, expand, load_and_validate
+from checker.evaluation.engine import (
     PolicySet,
     check_unit,
     merge_results,
     policy_info,
     snapshot_info,
 )
-from checker.errors import InvalidWaivers, UnusableInputs, UsageError
-from checker.frameworks import references_by_check
-from checker.inputs import Loaded, Source, document_kind, expand, load_and_validate
-from checker.loader import DEFAULT_LIMITS, Limits
-from checker.model import Command, DocumentInfo, DocumentStatus, Result, Severity
-from checker.outputs import Target, output_problems
-from checker.snapshot import Snapshot, import_targets, resolve_imports
-from checker.snapshot_semantics import snapshot_diagnostics
-from checker.waivers import TERM_TOO_LONG, term_diagnostics
+from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
+from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
+from checker.validation.snapshot_rules import snapshot_diagnostics
+from reports.outputs import Target, output_problems
 
 __all__ = [
     "NOW",
@@ -266,7 +266,7 @@ def _several_waivers(loaded: Loaded, source: Source) -> list[Diagnostic]:
 
 def run_validate(options: ValidateOptions) -> Result:
     """Validate every document named, of any kind: the result lists each with its status
-    (:class:`~checker.model.DocumentStatus`) and the diagnostics say what is wrong, where.
+    (:class:`~checker.core.results.DocumentStatus`) and the diagnostics say what is wrong, where.
 
     A snapshot's imports are read and mapped too, and its ids and sources checked: an export
     that cannot be read makes the snapshot unreadable, other problems invalid. The result's

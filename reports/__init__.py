@@ -1,17 +1,17 @@
 """Reporters: one module per output format, registered by name.
 
-Every reporter renders the same :class:`~checker.model.Result` — of ``check`` or of
+Every reporter renders the same :class:`~checker.core.results.Result` — of ``check`` or of
 ``validate`` — and writes deterministic output to the stream it is given. Evidence is redacted
 before any reporter sees it: :meth:`Reporter.render` hands each reporter's ``write`` a
 :class:`Redacted` result, and a run writing several reports redacts once
-(:func:`checker.outputs.render`). The CLI's ``--format`` choices come from :data:`REPORTERS`.
+(:func:`reports.outputs.render`). The CLI's ``--format`` choices come from :data:`REPORTERS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from checker.errors import UsageError
+from checker.core.errors import UsageError
 from reports.base import Redacted, Reporter
 from reports.github import GitHubReporter
 from reports.html import HtmlReporter

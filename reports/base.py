@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO, final
 
 from checker.checks import AREAS
-from checker.diagnostics import Level, Location
-from checker.model import (
+from checker.core.diagnostics import Level, Location
+from checker.core.results import (
     Area,
     Command,
     DocumentInfo,

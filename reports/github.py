@@ -29,8 +29,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TextIO
 
-from checker.diagnostics import Diagnostic, Level, Location
-from checker.model import Finding, Status, WaiverState
+from checker.core.diagnostics import Diagnostic, Level, Location
+from checker.core.results import Finding, Status, WaiverState
 from reports.base import (
     EXPIRING_SOON_DAYS,
     Redacted,

@@ -27,8 +27,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from checker import __version__
 from checker.checks import AREAS
-from checker.diagnostics import Location
-from checker.model import Area, Finding, PassCount, Result, Severity, Status
+from checker.core.diagnostics import Location
+from checker.core.results import Area, Finding, PassCount, Result, Severity, Status
 from reports.base import (
     EXPIRING_SOON_DAYS,
     STATUS_ORDER,

@@ -18,8 +18,8 @@ from typing import Any, TextIO
 
 from checker import __version__
 from checker.checks import AREAS
-from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
-from checker.model import (
+from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, Position
+from checker.core.results import (
     Area,
     Command,
     DocumentInfo,

@@ -27,8 +27,8 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from checker.checks import AREAS
-from checker.diagnostics import Diagnostic, Level
-from checker.model import Area, DocumentStatus, Finding, PassCount, Result, Status
+from checker.core.diagnostics import Diagnostic, Level
+from checker.core.results import Area, DocumentStatus, Finding, PassCount, Result, Status
 from reports.base import (
     Redacted,
     Reporter,

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from checker.diagnostics import Diagnostic, Level
-from checker.model import Finding, Status
+from checker.core.diagnostics import Diagnostic, Level
+from checker.core.results import Finding, Status
 from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,

@@ -61,8 +61,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from checker.diagnostics import Diagnostic, Location
-from checker.model import Finding, Result
+from checker.core.diagnostics import Diagnostic, Location
+from checker.core.results import Finding, Result
 
 MASK = "[REDACTED]"
 

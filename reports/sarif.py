@@ -23,8 +23,8 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from checker import __version__
-from checker.diagnostics import Diagnostic, Level, Location
-from checker.model import Finding, PassCount, Result, Severity, Status
+from checker.core.diagnostics import Diagnostic, Level, Location
+from checker.core.results import Finding, PassCount, Result, Severity, Status
 from reports.base import (
     Redacted,
     Reporter,

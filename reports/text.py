@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from checker.diagnostics import Level
-from checker.model import Status
+from checker.core.diagnostics import Level
+from checker.core.results import Status
 from reports.base import Redacted, Reporter, Summary, is_validation, plural, visible
 
 _RESET = "\x1b[0m"

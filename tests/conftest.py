@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 # Published schemas of output formats (SARIF 2.1.0, JUnit), copied unchanged with their

@@ -1,7 +1,7 @@
 """Helpers for the schema and policy-language tests: the schemas, a minimal policy, and the
 product's own validation of a document built in a test.
 
-``problems(kind, data)`` runs :func:`checker.validation.validate_document` — what
+``problems(kind, data)`` runs :func:`checker.validation.validator.validate_document` — what
 ``policy-check validate`` runs on every file it loads — on data a test built, so the schema
 tests judge documents exactly as users' documents are judged (formats such as ``date`` and
 ``duration`` included). Positions are not known for such data; the cases under
@@ -14,10 +14,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from checker.diagnostics import Diagnostic, JsonPath, Position
-from checker.document import Document
-from checker.schemas import load_schema
-from checker.validation import validate_document
+from checker.core.diagnostics import Diagnostic, JsonPath, Position
+from checker.documents.document import Document
+from checker.validation.schemas import load_schema
+from checker.validation.validator import validate_document
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "policies" / "schemas"

@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import replace
 
 from checker.checks import AREAS
-from checker.diagnostics import Diagnostic, JsonPath, Level, Location, Position
-from checker.model import (
+from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, Position
+from checker.core.results import (
     Area,
     DocumentInfo,
     Finding,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 from tests.conftest import REPO
 
 EXIT_BROKEN_PIPE = 141  # pinned here, not imported: it is part of the contract

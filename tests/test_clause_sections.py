@@ -31,9 +31,9 @@ from checker.checks.schema import (
     schema_folder,
     stale,
 )
-from checker.schemas import load_schema
-from checker.semantics import REFERENCES, VOCABULARY_NOUNS, Reference, references
-from checker.snapshot import LIST_SECTIONS
+from checker.evaluation.snapshot import LIST_SECTIONS
+from checker.validation.policy_rules import REFERENCES, VOCABULARY_NOUNS, Reference, references
+from checker.validation.schemas import load_schema
 from tests.conftest import REPO
 from tests.policy_support import minimal_policy
 
@@ -170,7 +170,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from checker.checks.base import Check, CheckContext, Clause, Schema, options, passed
-from checker.model import Area, Observation, Severity
+from checker.core.results import Area, Observation, Severity
 
 Basis = Literal["consent", "contract", "legitimate_interest"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from checker import __version__
-from checker.loader import load_document
-from checker.validation import validate_document
+from checker.documents import load_document
+from checker.validation.validator import validate_document
 from tests.conftest import REPO, CliRunner
 
 POLICY = str(REPO / "policies/library/anthropic-consumer-2025.yaml")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker.durations import (
+from checker.core.durations import (
     DAY,
     HOUR,
     MONTH,

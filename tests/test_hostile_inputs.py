@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.diagnostics import Position
-from checker.errors import InputError
-from checker.loader import DEFAULT_LIMITS, Limits, load_document, yaml_loader
+from checker.core.diagnostics import Position
+from checker.core.errors import InputError
+from checker.documents import DEFAULT_LIMITS, Limits, load_document, yaml_loader
 
 MIB = 1024 * 1024
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
-from checker.model import Result
+from checker.core.results import Result
 from reports import get_reporter
 from tests.report_fixtures import (
     HOSTILE_IMG,

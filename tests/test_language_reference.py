@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.semantics import NO_CLAUSES
+from checker.validation.policy_rules import NO_CLAUSES
 from tests.policy_support import (
     FRAMEWORKS,
     REFERENCE,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from checker.diagnostics import Position
-from checker.document import Document, Surprise
-from checker.errors import InputError
-from checker.loader import DEFAULT_LIMITS, Limits, load_document
+from checker.core.diagnostics import Position
+from checker.core.errors import InputError
+from checker.documents import DEFAULT_LIMITS, Limits, load_document
+from checker.documents.document import Document, Surprise
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

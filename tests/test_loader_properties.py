@@ -17,9 +17,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.diagnostics import JsonPath, Position
-from checker.errors import InputError
-from checker.loader import DEFAULT_LIMITS, load_document
+from checker.core.diagnostics import JsonPath, Position
+from checker.core.errors import InputError
+from checker.documents import DEFAULT_LIMITS, load_document
 
 SETTINGS = settings(max_examples=200, deadline=None)
 SUFFIXES = st.sampled_from([".yaml", ".yml", ".json", ".txt", ""])

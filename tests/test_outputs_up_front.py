@@ -31,13 +31,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading an input or evaluating a policy is a bug in these tests (exit 3)."""
-    import checker.inputs
+    import checker.documents.inputs
     import checker.pipeline
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("work started")
 
-    monkeypatch.setattr(checker.inputs, "load_document", forbidden)
+    monkeypatch.setattr(checker.documents.inputs, "load_document", forbidden)
     monkeypatch.setattr(checker.pipeline, "check_unit", forbidden)
 
 

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
-from checker.commands.check import check_options
-from checker.diagnostics import IMPORT_FAILED, Diagnostic, Location
-from checker.engine import PolicySet, check_policy, check_unit, merge_results
-from checker.errors import UnusableInputs, UsageError
-from checker.frameworks import references_by_check
-from checker.loader import load_document
-from checker.model import Severity, Status
-from checker.outputs import render
+from checker.cli.check import check_options
+from checker.cli.main import main
+from checker.core.diagnostics import IMPORT_FAILED, Diagnostic, Location
+from checker.core.errors import UnusableInputs, UsageError
+from checker.core.results import Severity, Status
+from checker.documents import load_document
+from checker.evaluation.engine import PolicySet, check_policy, check_unit, merge_results
+from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.snapshot import Snapshot, resolve_imports
+from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.pipeline import NOW, CheckOptions, run_check
-from checker.snapshot import Snapshot, resolve_imports
-from checker.waivers import apply_waivers, parse_waivers
+from reports.outputs import render
 from tests.conftest import REPO
 
 AS_OF = dt.date(2026, 11, 21)
@@ -130,16 +130,16 @@ def test_the_engine_reads_no_framework_file_during_evaluation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The references are loaded once, before the units, and given to them."""
-    import checker.engine
-    import checker.frameworks
+    import checker.evaluation.engine
+    import checker.evaluation.frameworks
 
     policy_set = PolicySet.of([load_document(LIBRARY[0])], as_of=AS_OF)
 
     def forbidden() -> None:
         raise AssertionError("a framework file read during evaluation")
 
-    monkeypatch.setattr(checker.frameworks, "references_by_check", forbidden)
-    monkeypatch.setattr(checker.engine, "references_by_check", forbidden)
+    monkeypatch.setattr(checker.evaluation.frameworks, "references_by_check", forbidden)
+    monkeypatch.setattr(checker.evaluation.engine, "references_by_check", forbidden)
     result = check_unit(policy_set, _views()[1])
     assert any(f.references for f in result.findings)
     own = PolicySet.of([load_document(LIBRARY[0])], as_of=AS_OF, references={})

@@ -1,6 +1,6 @@
 """The policy and framework schemas, the policy library and the regulation frameworks.
 
-Documents are judged by the product's own validation (``checker.validation``, what
+Documents are judged by the product's own validation (``checker.validation.validator``, what
 ``policy-check validate`` runs). Invalid policies are validate cases,
 ``tests/cases/validate/<case>/input.yaml``: each a whole policy with one defect and a first
 line ``# expect: <code> at <json path>`` naming the one problem it must raise; the case's
@@ -17,8 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.loader import load_document
-from checker.validation import validate_document
+from checker.documents import load_document
+from checker.validation.validator import validate_document
 from tests.policy_support import (
     FRAMEWORKS,
     LIBRARY,

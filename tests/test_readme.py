@@ -7,7 +7,7 @@ import os
 import re
 
 from checker.checks import CHECKS
-from checker.loader import load_document
+from checker.documents import load_document
 from tests.conftest import REPO
 
 README = REPO / "README.md"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.diagnostics import Diagnostic, Level, Location, Position
+from checker.core.diagnostics import Diagnostic, Level, Location, Position
 from reports import REPORTERS, get_reporter
 from reports.redaction import MASK, redact, redact_result
 from tests.report_fixtures import mixed_result

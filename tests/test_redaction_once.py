@@ -12,10 +12,10 @@ from typing import TextIO
 import pytest
 
 import reports.base
-from checker.diagnostics import Diagnostic, Level, Location, Position
-from checker.model import Command, DocumentInfo, DocumentStatus, Result
-from checker.outputs import Target, render
+from checker.core.diagnostics import Diagnostic, Level, Location, Position
+from checker.core.results import Command, DocumentInfo, DocumentStatus, Result
 from reports import REPORTERS, Redacted, Reporter, get_reporter
+from reports.outputs import Target, render
 from reports.redaction import MASK
 from tests.conftest import CliRunner
 from tests.report_fixtures import mixed_result

@@ -27,11 +27,11 @@ import jsonschema
 import pytest
 import xmlschema
 
-from checker.diagnostics import Level, Location, Position
-from checker.errors import UsageError
-from checker.loader import load_document
-from checker.model import Finding, Result, Severity, Status
-from checker.validation import validate_document
+from checker.core.diagnostics import Level, Location, Position
+from checker.core.errors import UsageError
+from checker.core.results import Finding, Result, Severity, Status
+from checker.documents import load_document
+from checker.validation.validator import validate_document
 from reports import REPORTERS, default_format, get_reporter
 from reports.base import Summary, visible
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property

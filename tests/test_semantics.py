@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.diagnostics import Level
-from checker.document import Document
-from checker.loader import load_document
-from checker.semantics import REFERENCES, semantic_diagnostics
+from checker.core.diagnostics import Level
+from checker.documents import load_document
+from checker.documents.document import Document
+from checker.validation.policy_rules import REFERENCES, semantic_diagnostics
 from tests.policy_support import LIBRARY, clause_definition, clause_sections, schema_errors
 
 # 25 lines: the clauses of each case start on line 26.

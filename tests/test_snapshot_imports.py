@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import checker.loader.source as source
-from checker.errors import InputError
-from checker.loader import load_document
+import checker.documents.source as source
+from checker.core.errors import InputError
+from checker.documents import load_document
 from tests.conftest import REPO, CliRunner
 
 POLICY = str(REPO / "tests" / "cases" / "check" / "custom-rule" / "policy.yaml")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.loader import load_document
-from checker.snapshot import resolve_imports
+from checker.documents import load_document
+from checker.evaluation.snapshot import resolve_imports
 from tests.conftest import REPO, CliRunner
 
 EXAMPLES = REPO / "policies" / "examples"

@@ -1,6 +1,6 @@
 """The snapshot, waivers and config schemas, and the bundled examples that must satisfy them.
 
-Documents are judged by the product's own validation (``checker.validation``, what
+Documents are judged by the product's own validation (``checker.validation.validator``, what
 ``policy-check validate`` runs), formats included. Negative cases mutate a valid document in
 one place and expect exactly one problem, named by its code at that place. The bundled
 examples also validate with a stock Draft 2020-12 validator (formats as annotations, as other
@@ -20,11 +20,11 @@ import jsonschema
 import pytest
 
 from checker.checks import CHECKS
-from checker.engine import evaluate
-from checker.loader import load_document
-from checker.model import Status
-from checker.snapshot import resolve_imports
-from checker.validation import validate_document
+from checker.core.results import Status
+from checker.documents import load_document
+from checker.evaluation.engine import evaluate
+from checker.evaluation.snapshot import resolve_imports
+from checker.validation.validator import validate_document
 from tests.policy_support import problems
 
 REPO = Path(__file__).resolve().parents[1]

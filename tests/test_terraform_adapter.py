@@ -20,9 +20,9 @@ from checker.adapters.terraform import (
     import_terraform,
 )
 from checker.adapters.terraform_s3 import denies_insecure_transport
-from checker.diagnostics import JsonPath, Level, Location, Position
-from checker.document import Document
-from checker.loader import load_document
+from checker.core.diagnostics import JsonPath, Level, Location, Position
+from checker.documents import load_document
+from checker.documents.document import Document
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
 DATA = Path(__file__).resolve().parent / "data" / "terraform"

@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 import xmlschema
 
-from checker.loader import load_document
-from checker.model import Command, DocumentStatus
+from checker.core.results import Command, DocumentStatus
+from checker.documents import load_document
 from checker.pipeline import ValidateOptions, run_validate
-from checker.validation import validate_document
+from checker.validation.validator import validate_document
 from reports.json_report import result_from_dict
 from tests.conftest import PUBLISHED_SCHEMAS, REPO, CliRunner
 

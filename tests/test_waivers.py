@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.config import load_config
+from checker.documents.config import load_config
 from reports import REPORTERS
 from tests.conftest import REPO, CliRunner, Run
 

@@ -44,9 +44,9 @@ from typing import Any
 from checker.adapters import terraform_dynamodb, terraform_s3
 from checker.adapters.terraform_facts import Facts, dotted
 from checker.adapters.terraform_plan import Plan, Resource, read_plan
-from checker.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
-from checker.document import Document
-from checker.durations import DurationError, parse_duration
+from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
+from checker.core.durations import DurationError, parse_duration
+from checker.documents.document import Document
 
 RuleLocator = Callable[[JsonPath], Location]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.adapters.terraform_plan import Plan, Resource
-from checker.diagnostics import JsonPath
+from checker.core.diagnostics import JsonPath
 
 # AWS rotates AWS managed keys (aws/s3, aws/dynamodb) yearly; 365 days is also the default
 # rotation_period_in_days of a customer key with enable_key_rotation.

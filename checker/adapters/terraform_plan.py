@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.diagnostics import Diagnostic, JsonPath, Level
-from checker.document import Document
+from checker.core.diagnostics import Diagnostic, JsonPath, Level
+from checker.documents.document import Document
 
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?\.?')
 _REFERENCE = re.compile(r"([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")

@@ -48,7 +48,7 @@ from checker.adapters.terraform_facts import (
     whole,
 )
 from checker.adapters.terraform_plan import Plan, Resource
-from checker.diagnostics import JsonPath
+from checker.core.diagnostics import JsonPath
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"

@@ -14,7 +14,7 @@ import pkgutil
 from collections.abc import Iterable
 
 from checker.checks.base import Check
-from checker.model import Area
+from checker.core.results import Area
 
 HELPERS = frozenset({"base", "schema"})  # the modules of the package that are not clause sections
 

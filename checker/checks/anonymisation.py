@@ -30,7 +30,7 @@ from checker.checks.base import (
     training_pipelines,
     words,
 )
-from checker.model import Area, Observation, Severity
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Use = Literal["training", "storage", "sharing"]

@@ -7,9 +7,10 @@ clause, the scorecard area, the vocabulary its fields name, and the documentatio
 docstring, with PASS and FAIL examples). ``policies/schemas/policy.schema.json`` is generated
 from these records (``python -m checker.checks.schema``).
 
-A check reads one policy clause and the snapshot, and yields :class:`~checker.model.Observation`
-records: the status for one resource, plain-words message, expected and actual values, and the
-snapshot path that is the evidence. The engine turns observations into findings.
+A check reads one policy clause and the snapshot, and yields
+:class:`~checker.core.results.Observation` records: the status for one resource, plain-words
+message, expected and actual values, and the snapshot path that is the evidence. The engine
+turns observations into findings.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
-from checker.diagnostics import JsonPath
-from checker.durations import Duration, DurationError, parse_duration
-from checker.model import Area, Observation, Severity, Status
-from checker.schemas import load_schema
-from checker.snapshot import LIST_SECTIONS
+from checker.core.diagnostics import JsonPath
+from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.results import Area, Observation, Severity, Status
+from checker.evaluation.snapshot import LIST_SECTIONS
+from checker.validation.schemas import load_schema
 
 Schema = dict[str, Any]  # a JSON Schema, or a fragment of one, as parsed JSON
 IfNotEvidenced = Literal["fail", "warn", "pass"]

@@ -37,8 +37,8 @@ from checker.checks.base import (
     options,
     passed,
 )
-from checker.durations import parse_duration
-from checker.model import Area, Observation, Severity
+from checker.core.durations import parse_duration
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Audience = Literal["users", "regulators"]

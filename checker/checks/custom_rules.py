@@ -50,8 +50,8 @@ from jmespath.functions import Functions
 from jmespath.lexer import Lexer
 
 from checker.checks.base import Check, CheckContext, Clause, Schema, nearest
-from checker.diagnostics import JsonPath, PathItem
-from checker.model import Area, Observation, Severity, Status
+from checker.core.diagnostics import JsonPath, PathItem
+from checker.core.results import Area, Observation, Severity, Status
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 # The functional syntax, since ``assert`` is a Python keyword.

@@ -29,7 +29,7 @@ from checker.checks.base import (
     passed,
     words,
 )
-from checker.model import Observation, Severity
+from checker.core.results import Observation, Severity
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.

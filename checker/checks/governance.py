@@ -41,8 +41,8 @@ from checker.checks.base import (
     options,
     passed,
 )
-from checker.durations import DAY, MONTH, parse_duration
-from checker.model import Area, Observation, Severity
+from checker.core.durations import DAY, MONTH, parse_duration
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Activity = Literal["internal_review", "external_audit", "ethics_review", "oversight_board"]

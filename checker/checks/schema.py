@@ -27,7 +27,7 @@ from pathlib import Path
 
 from checker.checks import CHECKS, areas_of
 from checker.checks.base import Check, IfNotEvidenced, Schema, clause_fields, options
-from checker.model import Severity
+from checker.core.results import Severity
 
 # The fragment keys the clause definition is built from; any other keyword is copied as is.
 _BUILT = ("description", "required", "properties", "$defs")

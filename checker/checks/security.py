@@ -50,9 +50,9 @@ from checker.checks.base import (
     passed,
     words,
 )
-from checker.diagnostics import JsonPath
-from checker.durations import Duration, parse_duration
-from checker.model import Area, Observation, Severity
+from checker.core.diagnostics import JsonPath
+from checker.core.durations import Duration, parse_duration
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Requirement = Literal["required", "not_required"]

@@ -54,8 +54,8 @@ from checker.checks.base import (
     passed,
     words,
 )
-from checker.diagnostics import JsonPath
-from checker.model import Area, Observation, Severity
+from checker.core.diagnostics import JsonPath
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 IdentifiableData = Literal["never", "with_dpa"]

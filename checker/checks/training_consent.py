@@ -40,8 +40,8 @@ from checker.checks.base import (
     section_missing,
     training_pipelines,
 )
-from checker.diagnostics import JsonPath
-from checker.model import Area, Observation, Severity
+from checker.core.diagnostics import JsonPath
+from checker.core.results import Area, Observation, Severity
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]

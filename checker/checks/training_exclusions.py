@@ -33,8 +33,8 @@ from checker.checks.base import (
     section_missing,
     words,
 )
-from checker.diagnostics import JsonPath
-from checker.model import Area, Observation, Severity
+from checker.core.diagnostics import JsonPath
+from checker.core.results import Area, Observation, Severity
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.

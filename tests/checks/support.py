@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.checks.base import Check, CheckContext, Vocabulary
-from checker.diagnostics import JsonPath
-from checker.model import Observation, Severity, Status
+from checker.core.diagnostics import JsonPath
+from checker.core.results import Observation, Severity, Status
 
 P, F, N, E = Status.PASS, Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR
 AS_OF = dt.date(2026, 11, 21)

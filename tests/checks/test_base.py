@@ -14,8 +14,8 @@ import pytest
 
 from checker.checks import base, retention
 from checker.checks.base import CheckContext, Vocabulary
-from checker.durations import parse_duration
-from checker.model import Status
+from checker.core.durations import parse_duration
+from checker.core.results import Status
 from tests.checks.support import AS_OF, POLICY
 
 

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.checks import custom_rules
-from checker.diagnostics import JsonPath
-from checker.model import Severity, Status
+from checker.core.diagnostics import JsonPath
+from checker.core.results import Severity, Status
 from tests.checks.support import (
     Case,
     E,

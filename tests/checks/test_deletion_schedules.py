@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checker.checks import deletion_schedules, retention
-from checker.model import Severity
+from checker.core.results import Severity
 from tests.checks.support import (
     Case,
     F,

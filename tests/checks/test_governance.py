@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from checker.checks import governance
-from checker.model import Severity
+from checker.core.results import Severity
 from tests.checks.support import (
     Case,
     F,

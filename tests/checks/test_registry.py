@@ -16,7 +16,7 @@ import pytest
 
 from checker.checks import CHECKS, HELPERS
 from checker.checks.base import CheckContext, Vocabulary
-from checker.loader import load_document
+from checker.documents import load_document
 from tests.conftest import REPO
 
 HERE = Path(__file__).resolve().parent

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import sharing
-from checker.model import Severity
+from checker.core.results import Severity
 from tests.checks.support import (
     Case,
     F,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from checker.checks import training_consent
-from checker.model import Severity
+from checker.core.results import Severity
 from tests.checks.support import (
     Case,
     F,

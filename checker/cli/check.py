@@ -1,0 +1,77 @@
+"""``policy-check check``: policies against snapshots, a verdict and reports.
+
+The command turns the command line and the config into :class:`~checker.pipeline.CheckOptions`
+(:func:`check_options`, the one place where they are merged: the command line wins), runs
+:func:`~checker.pipeline.run_check` and renders the result. Everything asked for is checked
+before any file is read: the output formats (by the parser), that no output would overwrite an
+input or another output (by the pipeline), the timestamp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from checker.cli.common import render_result, stamp_option
+from checker.cli.limit_options import limits_from_args
+from checker.core.errors import UsageError
+from checker.core.results import Severity
+from checker.documents.config import Config, find_config, load_config
+from checker.documents.inputs import Source
+from checker.pipeline import CheckOptions, run_check
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
+    options = check_options(args, environ)
+    result = run_check(options)
+    render_result(result, args.format, out, environ, options.outputs)
+    return result.exit_code()
+
+
+def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> CheckOptions:
+    """The run the command line asks for, over what the config says.
+
+    The config named by ``--config`` is always read (its outputs, waivers, threshold and date
+    apply, its paths unless options give them); ``./policy-check.yaml`` is read unless the
+    command line gives both ``--policy`` and ``--snapshot``. Each option given wins over the
+    config's value; outputs add up (the config's, then ``--output``'s).
+    """
+    config = _config(args)
+    policies = _sources(args.policy, "--policy") or (config.policies if config else [])
+    snapshots = _sources(args.snapshot, "--snapshot") or (config.snapshots if config else [])
+    if not policies or not snapshots:
+        raise UsageError(
+            "nothing to check: give --policy and --snapshot, or run where a policy-check.yaml "
+            "names them (or pass --config FILE)"
+        )
+    waivers = (
+        Source(args.waivers, option="--waivers")
+        if args.waivers
+        else (config.waivers if config else None)
+    )
+    return CheckOptions(
+        policies=policies,
+        snapshots=snapshots,
+        waivers=waivers,
+        as_of=args.as_of or (config.as_of if config else None) or dt.date.today(),
+        fail_on=Severity(args.fail_on or (config.fail_on if config else None) or "low"),
+        count_passes=args.passes == "count",
+        limits=limits_from_args(args),
+        generated_at=stamp_option(args.generated_at, environ),  # a bad SOURCE_DATE_EPOCH stops
+        outputs=[*(config.outputs if config else []), *(args.output or ())],
+        config=config.path if config is not None else None,
+    )
+
+
+def _sources(paths: Sequence[str] | None, option: str) -> list[Source]:
+    return [Source(path, option=option) for path in paths or ()]
+
+
+def _config(args: argparse.Namespace) -> Config | None:
+    if args.config is None and args.policy and args.snapshot:
+        return None
+    path = find_config(args.config, Path.cwd())
+    return load_config(path) if path is not None else None

@@ -1,0 +1,64 @@
+"""Command-line options that override the loader's safety limits."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from checker.documents import DEFAULT_LIMITS, Limits
+
+# option -> Limits field
+_OPTIONS = {
+    "max_file_size": "max_bytes",
+    "max_yaml_size": "max_yaml_bytes",
+    "max_depth": "max_depth",
+    "max_alias_nodes": "max_alias_nodes",
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("input limits")
+    defaults = DEFAULT_LIMITS
+    group.add_argument(
+        "--max-file-size",
+        type=_positive,
+        metavar="BYTES",
+        help=f"largest JSON file read (default {defaults.max_bytes})",
+    )
+    group.add_argument(
+        "--max-yaml-size",
+        type=_positive,
+        metavar="BYTES",
+        help=f"largest YAML file read (default {defaults.max_yaml_bytes})",
+    )
+    group.add_argument(
+        "--max-depth",
+        type=_positive,
+        metavar="N",
+        help=f"deepest nesting accepted (default {defaults.max_depth})",
+    )
+    group.add_argument(
+        "--max-alias-nodes",
+        type=_positive,
+        metavar="N",
+        help=f"most YAML nodes after alias expansion (default {defaults.max_alias_nodes})",
+    )
+
+
+def limits_from_args(args: argparse.Namespace) -> Limits:
+    changes = {
+        field: getattr(args, option)
+        for option, field in _OPTIONS.items()
+        if getattr(args, option, None) is not None
+    }
+    return dataclasses.replace(DEFAULT_LIMITS, **changes) if changes else DEFAULT_LIMITS

@@ -1,0 +1,280 @@
+"""The ``policy-check`` command line: argument parsing apart from running, one error handler.
+
+Exit codes: 0 compliant / valid, 1 violations or invalid documents, 2 usage error or input
+that cannot be read or parsed, 3 internal error (a traceback only with ``--debug``). A reader
+that closes the output early (``policy-check check | head -1``) ends the run quietly with 141,
+128 + SIGPIPE, what the shell reports for any tool stopped that way; Ctrl-C gives 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from checker import __version__
+from checker.cli.limit_options import add_limit_options
+from checker.core.errors import CheckerError, UnusableInputs
+from checker.core.results import Severity
+
+if TYPE_CHECKING:
+    from reports.outputs import Target
+
+EXIT_USAGE, EXIT_INTERNAL = 2, 3  # 0 and 1 are the verdict: Result.exit_code()
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _timestamp(text: str) -> str:
+    """``now``, or an ISO 8601 date and time (UTC when it gives no offset), as RFC 3339."""
+    if text == "now":
+        return text
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or not any(sep in text for sep in "Tt "):  # a date alone is no time
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time: write ISO 8601, e.g. 2026-11-21T12:00:00Z, or 'now'"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def _output(text: str) -> Target:
+    """``--output FORMAT=PATH``, checked before any work: the shape and the format."""
+    from reports.outputs import parse_output
+
+    try:
+        return parse_output(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+VALIDATE_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+"""What ``validate`` renders: every format but the HTML report, which is for check results."""
+
+
+def _validate_output(text: str) -> Target:
+    target = _output(text)
+    if target.format not in VALIDATE_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"validate writes {', '.join(VALIDATE_FORMATS)}, not {target.format} (in {text!r})"
+        )
+    return target
+
+
+def _add_generated_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--generated-at",
+        type=_timestamp,
+        metavar="TIMESTAMP",
+        help="stamp reports with this ISO 8601 date and time (UTC unless it gives an offset), "
+        "or 'now'; by default none is written, so the same inputs and --as-of give "
+        "byte-identical output (SOURCE_DATE_EPOCH is honoured)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from reports import REPORTERS
+
+    formats = sorted(REPORTERS)
+    parser = argparse.ArgumentParser(
+        prog="policy-check",
+        description="Check privacy promises written as YAML policies against snapshots of "
+        "real system configuration.",
+    )
+    parser.add_argument("--version", action="version", version=f"policy-check {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = sub.add_parser(
+        "validate",
+        help="validate policies, snapshots, waivers and config files against their schemas",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    validate.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        default="text",
+        help="format on standard output (default: text, one problem per line); sarif and "
+        "github put each problem on its line in a pull request",
+    )
+    validate.add_argument(
+        "--output",
+        action="append",
+        type=_validate_output,
+        metavar="FORMAT=PATH",
+        help="also write a report to a file (repeatable), e.g. sarif=validate.sarif",
+    )
+    validate.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date recorded in the results (default: today); validation does not depend on it",
+    )
+    _add_generated_at(validate)
+    add_limit_options(validate)
+
+    check = sub.add_parser("check", help="check policies against snapshots")
+    check.add_argument(
+        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
+    )
+    check.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="PATH",
+        help="snapshot file or directory (repeatable)",
+    )
+    check.add_argument("--waivers", metavar="PATH", help="waivers file")
+    check.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date review cadences and waiver expiry are judged on (default: today)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the run (default: low; info never fails)",
+    )
+    check.add_argument(
+        "--format",
+        choices=formats,
+        help="format on standard output (default: github under GitHub Actions, else text)",
+    )
+    check.add_argument(
+        "--output",
+        action="append",
+        type=_output,
+        metavar="FORMAT=PATH",
+        help="also write a report to a file (repeatable), e.g. html=report.html",
+    )
+    check.add_argument(
+        "--passes",
+        choices=("list", "count"),
+        default="list",
+        help="list every passing resource (default), or count passes per promise: "
+        "for very large snapshots",
+    )
+    check.add_argument(
+        "--config",
+        metavar="PATH",
+        help="project config; --policy, --snapshot and the other options override what it "
+        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
+    )
+    _add_generated_at(check)
+    add_limit_options(check)
+
+    report = sub.add_parser("report", help="render saved JSON results in another format")
+    report.add_argument("results", metavar="RESULTS.json")
+    report.add_argument("--format", choices=formats, required=True)
+    report.add_argument("--output", metavar="PATH", help="write to a file (default: stdout)")
+
+    sub.add_parser("checks", help="list the checks and what each verifies")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    environ = environ if environ is not None else os.environ
+    try:
+        code = _main(argv, out, err, environ)
+        out.flush()  # a reader that has gone shows here, not in the interpreter's last flush
+    except BrokenPipeError:
+        _discard_unwritable(out, err)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _discard_unwritable(*streams: TextIO) -> None:
+    """Point each stream that can no longer be flushed at the null device, as the Python
+    documentation advises for SIGPIPE: what it still buffers is dropped quietly at exit
+    instead of raising another BrokenPipeError there."""
+    for stream in {id(s): s for s in (*streams, sys.stdout, sys.stderr)}.values():
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                fd = stream.fileno()
+            except (OSError, ValueError):
+                continue  # not backed by a file descriptor: nothing is flushed at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return _dispatch(args, out, err, environ)
+    except UnusableInputs as exc:  # every diagnostic that says why, each on its line
+        for diagnostic in exc.diagnostics:
+            err.write(f"{diagnostic}\n")
+        if exc.closing:
+            err.write(f"{exc.closing}\n")
+        return exc.exit_code
+    except CheckerError as exc:
+        err.write(f"policy-check: error: {exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # the reader has gone: main ends the run quietly
+    except KeyboardInterrupt:
+        err.write("policy-check: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc(file=err)
+        err.write(
+            f"policy-check: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in policy-check; rerun with --debug for the traceback.\n"
+        )
+        return EXIT_INTERNAL
+
+
+def _dispatch(
+    args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]
+) -> int:
+    if args.command == "validate":
+        from checker.cli import validate
+
+        return validate.run(args, out, err, environ)
+    if args.command == "check":
+        from checker.cli import check
+
+        return check.run(args, out, err, environ)
+    if args.command == "report":
+        from checker.cli import report
+
+        return report.run(args, out, err)
+    from checker.cli import list_checks
+
+    return list_checks.run(args, out, err)
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

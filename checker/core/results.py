@@ -1,0 +1,259 @@
+"""The result model: frozen findings, their statuses and severities, and the run's result.
+
+Checks yield :class:`Observation` (what they saw, and where); the engine stamps policy, clause,
+severity, remediation and regulation references onto each and produces a :class:`Finding`.
+The :class:`Result` owns the exit policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_EVIDENCED = "not_evidenced"
+    WAIVED = "waived"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Area:
+    """A scorecard area of the report. The clause section that introduces an area declares it
+    (``checker/checks/``); sections sharing it refer to that one object, so areas compare by
+    identity. ``checker.checks.AREAS`` lists them in section order."""
+
+    value: str  # as machine-readable results name it, e.g. "retention"
+    title: str  # its heading in reports, e.g. "Retention"
+    listed_when_empty: bool = True  # a scorecard row even when no finding falls in it
+
+    def __reduce__(self) -> tuple[Callable[[str], Area], tuple[str]]:
+        # A copy or an unpickled area is the declared one, since areas compare by identity.
+        return _declared_area, (self.value,)
+
+
+def _declared_area(value: str) -> Area:
+    from checker.checks import AREAS  # the registry imports this module: import it late
+
+    return AREAS[value]
+
+
+class Observation(NamedTuple):
+    """What a check saw for one resource. ``evidence`` is a path in the snapshot (or None when
+    the snapshot has nothing to point at); ``clause_path`` is relative to the clause.
+
+    A named tuple rather than a frozen dataclass: equally immutable and compared on every
+    field, and three times cheaper to build — a large snapshot yields millions of them.
+    """
+
+    status: Status
+    resource: str
+    message: str
+    expected: str
+    actual: str
+    evidence: JsonPath | None = None
+    clause_path: JsonPath = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """An accepted exception: what it covers, who approved it, until when."""
+
+    id: str
+    check: str | None
+    clause: str | None
+    resource: str | None
+    justification: str
+    approver: str
+    ticket: str
+    expires: dt.date
+    location: Location
+    approved_on: dt.date | None = None  # None only in results written before it was recorded
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One promise checked against one resource of one snapshot."""
+
+    policy_id: str
+    clause_id: str
+    check_id: str
+    area: Area
+    severity: Severity
+    status: Status
+    message: str
+    expected: str
+    actual: str
+    resource: str
+    promise: str
+    policy_location: Location
+    evidence_location: Location | None
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+    waiver: Waiver | None = None
+
+    @property
+    def rule_id(self) -> str:
+        """A stable identifier of the promise: ``<policy>/<clause>``."""
+        return f"{self.policy_id}/{self.clause_id}"
+
+    def __str__(self) -> str:
+        where = self.evidence_location or self.policy_location
+        return (
+            f"{where}: [{self.severity.value}] {self.status.value}: {self.message} "
+            f"({self.rule_id}, {self.check_id})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PassCount:
+    """The passing resources of one promise in one snapshot, counted instead of listed.
+
+    Produced with ``--passes count``: every resource is still checked, but at 100k resources
+    a list of passes is an audit log nobody reads, and its cost dominates the run.
+    """
+
+    policy_id: str
+    clause_id: str
+    check_id: str
+    area: Area
+    severity: Severity
+    promise: str
+    policy_location: Location
+    snapshot: str
+    count: int
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.policy_id}/{self.clause_id}"
+
+
+class Command(StrEnum):
+    """The command a :class:`Result` answers: reporters word a validation differently."""
+
+    CHECK = "check"
+    VALIDATE = "validate"
+
+
+class DocumentStatus(StrEnum):
+    """What ``validate`` made of an input (``check`` leaves it unset: it refuses to run on
+    inputs that are not valid)."""
+
+    VALID = "valid"
+    INVALID = "invalid"  # read, but against its schema or its semantics
+    UNREADABLE = "unreadable"  # cannot be read or parsed, or an export it imports cannot
+    SKIPPED = "skipped"  # found in a folder, without a policy-checker marker: not read further
+    EMPTY = "empty"  # a folder that holds no document
+
+    @property
+    def unusable(self) -> bool:
+        """Input the command cannot work with at all: exit code 2, not 1."""
+        return self in _UNUSABLE
+
+
+_UNUSABLE = frozenset({DocumentStatus.UNREADABLE, DocumentStatus.EMPTY})
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the report says about an input: a policy or a snapshot (with ``validate``, any
+    document, and its status)."""
+
+    kind: str  # "policy" | "snapshot" | "waivers"; validate: also "config", "framework",
+    # "unknown" (no marker, or not readable) and "folder" (a folder with nothing in it)
+    file: str
+    id: str
+    title: str = ""
+    version: str = ""
+    date: str = ""  # effective date (policy) or taken-at (snapshot)
+    system: str = ""
+    environment: str = ""
+    status: DocumentStatus | None = None  # set by validate only
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverState:
+    """A waiver as the run saw it: how many findings it matched and whether it is still valid."""
+
+    waiver: Waiver
+    matched: int
+    expired: bool
+    expires_in_days: int
+
+
+@dataclass(slots=True)
+class Result:
+    """Everything one ``check`` or ``validate`` run produced.
+
+    A validation has no findings: its documents carry their status and its diagnostics say
+    what is wrong, each at ``file:line:col``.
+    """
+
+    as_of: dt.date
+    fail_on: Severity = Severity.LOW
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: list[DocumentInfo] = field(default_factory=list)
+    waivers: list[WaiverState] = field(default_factory=list)
+    generated_at: str = ""
+    pass_counts: list[PassCount] = field(default_factory=list)
+    command: Command = Command.CHECK
+
+    def counts(self) -> Counter[Status]:
+        """Findings per status; counted passes included."""
+        counter = Counter(f.status for f in self.findings)
+        counted = sum(p.count for p in self.pass_counts)
+        if counted:
+            counter[Status.PASS] += counted
+        return counter
+
+    def blocking(self) -> list[Finding]:
+        """Findings that make the run fail: fail / not evidenced / error at or above ``fail_on``.
+
+        ``info`` findings never block: they are what a clause marked ``if_not_evidenced: warn``
+        produces, and what a team chooses to see without failing its pipeline.
+        """
+        bad = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+        floor = max(self.fail_on.rank, Severity.LOW.rank)
+        return [f for f in self.findings if f.status in bad and f.severity.rank >= floor]
+
+    @property
+    def compliant(self) -> bool:
+        errors = any(d.level is Level.ERROR for d in self.diagnostics)
+        return not errors and not self.blocking()
+
+    @property
+    def unusable(self) -> bool:
+        """Whether an input could not be used at all (validate: unreadable, or a folder with
+        no document)."""
+        return any(d.status is not None and d.status.unusable for d in self.documents)
+
+    def exit_code(self) -> int:
+        """0 compliant (or only waived / below-threshold findings), 1 otherwise; 2 when an
+        input could not be used at all."""
+        if self.unusable:
+            return 2
+        return 0 if self.compliant else 1

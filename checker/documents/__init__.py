@@ -1,0 +1,60 @@
+"""Documents and loading: one input file as a ``Document``, strict, safe and bounded.
+
+The package also turns what the user named (files, folders, config entries) into documents
+(:mod:`checker.documents.inputs`, :mod:`checker.documents.config`).
+
+``load_document`` reads JSON or YAML into plain JSON-compatible data whose top level is a
+mapping, keeps where every node sits in the file, and refuses anything doubtful with an
+``InputError`` that names the file and, where there is one, the line and column: unreadable
+or non-regular files, bad encodings, syntax errors, duplicate keys, non-text keys, YAML tags
+beyond plain data, NaN and oversized numbers, and inputs over the ``Limits`` (size, nesting,
+alias expansion). It never executes anything from the file.
+
+The format follows the extension: ``.json`` is JSON, ``.yaml`` and ``.yml`` are YAML; for any
+other name, content starting with ``{`` or ``[`` is JSON and anything else YAML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import PurePath
+
+from checker.documents.document import Document
+from checker.documents.json_loader import load_json
+from checker.documents.limits import DEFAULT_LIMITS, Limits
+from checker.documents.source import check_size, decode, read_bytes, without_bom
+from checker.documents.yaml_loader import load_yaml
+
+__all__ = ["DEFAULT_LIMITS", "Limits", "load_document"]
+
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
+
+
+def load_document(
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, name: str | None = None
+) -> Document:
+    """Read ``path``; ``name`` is how messages call it (default: the path as given)."""
+    display = str(path) if name is None else name
+    doc = _load(path, display, limits)
+    if display != str(path):
+        doc.source = str(path)
+    return doc
+
+
+def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Document:
+    suffix = PurePath(path).suffix.lower()
+    if suffix == ".json":
+        raw = read_bytes(path, display, limits.max_bytes, "JSON input")
+        return load_json(without_bom(raw), decode(raw, display), display, limits)
+    if suffix in (".yaml", ".yml"):
+        raw = read_bytes(path, display, limits.max_yaml_bytes, "YAML input")
+        return load_yaml(decode(raw, display), display, limits)
+    raw = read_bytes(
+        path, display, max(limits.max_bytes, limits.max_yaml_bytes), "JSON or YAML input"
+    )
+    if _JSON_START.match(raw):
+        check_size(raw, display, limits.max_bytes, "JSON input")
+        return load_json(without_bom(raw), decode(raw, display), display, limits)
+    check_size(raw, display, limits.max_yaml_bytes, "YAML input")
+    return load_yaml(decode(raw, display), display, limits)

@@ -1,0 +1,315 @@
+"""Turning command-line paths into loaded, validated documents.
+
+Bad input is data: each file that cannot be read becomes a diagnostic and the others are still
+processed; the caller decides the exit code from what came back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.core.diagnostics import Diagnostic, Level, Location
+from checker.core.errors import InputError
+from checker.documents import DEFAULT_LIMITS, Limits, load_document
+from checker.documents.document import Document
+from checker.validation.validator import validate_document
+
+SUFFIXES = (".yaml", ".yml", ".json")  # matched in any case: .YAML, .Yml, .JSON
+MARKERS = {
+    "policy_checker": "policy",
+    "snapshot_format": "snapshot",
+    "waivers_format": "waivers",
+    "policy_check": "config",
+    "framework": "framework",
+}
+SHOWN_NAMES = 5  # file names listed in a message about a folder; the rest are counted
+
+
+def document_kind(doc: Document) -> str | None:
+    """The kind a document declares by its top-level marker key, if any."""
+    for key, kind in MARKERS.items():
+        if key in doc.data:
+            return kind
+    return None
+
+
+def marker_of(kind: str) -> str:
+    return next(key for key, value in MARKERS.items() if value == kind)
+
+
+def is_document_name(name: str) -> bool:
+    """Whether a file found in a folder is read: ``.yaml``, ``.yml`` or ``.json``, any case."""
+    return name.lower().endswith(SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A path the user gave: ``name`` is how messages call it, ``path`` where it is on disk
+    (when that differs), and either ``option`` (``--policy``) or ``origin`` (the config entry,
+    with its position) says who named it."""
+
+    name: str
+    path: str = ""
+    option: str = ""
+    origin: Location | None = None
+
+    @property
+    def disk(self) -> str:
+        return self.path or self.name
+
+    @property
+    def where(self) -> Location:
+        """Where a message about this path points: the config entry, else the path itself."""
+        return self.origin if self.origin is not None else Location(self.name, None)
+
+
+@dataclass(slots=True)
+class Folder:
+    """A folder the user named, and what was found in it."""
+
+    source: Source
+    files: int = 0
+    ignored: list[str] = field(default_factory=list)  # not .yaml/.yml/.json, relative names
+    hidden: int = 0  # hidden files and folders, not searched
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file to load: how messages call it, where it is, and the folder it was found in
+    (``None`` when the user named the file itself)."""
+
+    name: str
+    path: str
+    folder: Folder | None = None
+
+
+@dataclass(slots=True)
+class Expansion:
+    """The files below the paths a user gave, in order, and the folders they came from."""
+
+    entries: list[Entry] = field(default_factory=list)
+    folders: list[Folder] = field(default_factory=list)
+
+
+def expand(paths: Iterable[str | Source]) -> Expansion:
+    """Files named directly, and the YAML/JSON files below named folders (sorted, hidden
+    entries skipped); what a folder holds besides is counted, so that it can be reported."""
+    out = Expansion()
+    for given in paths:
+        source = given if isinstance(given, Source) else Source(given)
+        if not Path(source.disk).is_dir():
+            out.entries.append(Entry(source.name, source.disk))
+            continue
+        folder = Folder(source)
+        out.folders.append(folder)
+        top = Path(source.disk)
+        for root, dirs, files in os.walk(top):
+            folder.hidden += sum(1 for d in dirs if d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            relative = Path(root).relative_to(top)
+            for name in sorted(files):
+                if name.startswith("."):
+                    folder.hidden += 1
+                elif not is_document_name(name):
+                    folder.ignored.append(str(relative / name))
+                else:
+                    folder.files += 1
+                    out.entries.append(
+                        Entry(
+                            str(Path(source.name) / relative / name),
+                            str(Path(root) / name),
+                            folder,
+                        )
+                    )
+    return out
+
+
+@dataclass(slots=True)
+class Loaded:
+    """The outcome of loading a set of files."""
+
+    documents: list[tuple[Document, str]] = field(default_factory=list)
+    invalid: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unreadable: int = 0
+    skipped: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # named folders that yielded no document
+    # of the kind asked for
+    skipped_in: list[tuple[Folder, list[Entry]]] = field(default_factory=list)
+    files: list[tuple[str, Document | None]] = field(default_factory=list)
+    """Every file read (not skipped), in input order, with its document (None: unreadable)."""
+
+    @property
+    def empty_folders(self) -> int:
+        return len(self.empty)
+
+    @property
+    def usage_errors(self) -> bool:
+        """Inputs that cannot be read, or folders with nothing in them: exit code 2."""
+        return bool(self.unreadable or self.empty_folders)
+
+    def skipped_notes(self, expect: str, used: Iterable[str] = ()) -> list[Diagnostic]:
+        """A warning per folder that held files which are not ``expect`` documents, except
+        those in ``used`` (disk paths of files read another way, e.g. a snapshot's imports)."""
+        taken = {file_key(p) for p in used}
+        notes = []
+        for folder, entries in self.skipped_in:
+            names = [_relative(e, folder) for e in entries if file_key(e.path) not in taken]
+            if names:
+                notes.append(
+                    Diagnostic(
+                        folder.source.where,
+                        f"{_skipped_words(names, expect)}: not {expect} documents, not checked",
+                        "skipped-files",
+                        Level.WARNING,
+                    )
+                )
+        return notes
+
+
+def load_and_validate(
+    paths: Iterable[str | Source] | Expansion,
+    *,
+    expect: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Loaded:
+    """Load and validate every file; ``expect`` forces a kind (e.g. ``--policy`` files).
+
+    A named folder that yields no document of that kind (of any kind, without ``expect``) is
+    an error saying what the folder held instead; files skipped in a folder that did yield
+    documents are listed in ``skipped_in``.
+    """
+    expansion = paths if isinstance(paths, Expansion) else expand(paths)
+    loaded = Loaded()
+    skipped: dict[int, list[Entry]] = {}
+    for entry in expansion.entries:
+        if not _load_one(loaded, entry, expect, limits):
+            skipped.setdefault(id(entry.folder), []).append(entry)
+            loaded.skipped.append(entry.name)
+    for folder in expansion.folders:
+        passed_over = skipped.get(id(folder), [])
+        if folder.files > len(passed_over):
+            if passed_over:
+                loaded.skipped_in.append((folder, passed_over))
+            continue
+        loaded.diagnostics.append(_nothing_in(folder, passed_over, expect))
+        loaded.empty.append(folder.source.name)
+    return loaded
+
+
+def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) -> bool:
+    """Load one file into ``loaded``; False when it is skipped (a file found in a folder
+    that is not a policy-checker document)."""
+    explicit = entry.folder is None
+    try:
+        doc = load_document(entry.path, limits=limits, name=entry.name)
+    except InputError as exc:
+        loaded.diagnostics.append(exc.diagnostic)
+        loaded.unreadable += 1
+        loaded.files.append((entry.name, None))
+        return True
+    kind = document_kind(doc)
+    if kind is None and not explicit:
+        return False
+    loaded.files.append((entry.name, doc))
+    if expect is not None and kind != expect:
+        found = f"a {kind} document" if kind else "no kind marker"
+        loaded.diagnostics.append(
+            Diagnostic(
+                Location(entry.name, doc.locate(()).position),
+                f"expected a {expect} document (top-level key '{marker_of(expect)}'), "
+                f"found {found}",
+                "wrong-kind",
+            )
+        )
+        loaded.invalid.append(doc)
+        return True
+    if kind is None:
+        keys = ", ".join(f"'{k}'" for k in MARKERS)
+        loaded.diagnostics.append(
+            Diagnostic(
+                Location(entry.name, doc.locate(()).position),
+                f"not a policy-checker document: expected one of the top-level keys {keys}",
+                "unknown-kind",
+            )
+        )
+        loaded.invalid.append(doc)
+        return True
+    problems = validate_document(doc, kind)
+    loaded.diagnostics.extend(problems)
+    if any(d.level is Level.ERROR for d in problems):
+        loaded.invalid.append(doc)
+    else:
+        loaded.documents.append((doc, kind))
+    return True
+
+
+def _nothing_in(folder: Folder, skipped: list[Entry], expect: str | None) -> Diagnostic:
+    """The error for a folder that yielded nothing to check: what it held instead, and what
+    to do."""
+    reasons = []
+    if skipped:
+        reasons.append(_skipped_words([_relative(e, folder) for e in skipped], expect))
+    if folder.ignored:
+        reasons.append(
+            f"{_count(len(folder.ignored), 'file')} ignored, not .yaml, .yml or .json "
+            f"({_names(folder.ignored)})"
+        )
+    if folder.hidden:
+        reasons.append(f"{_count(folder.hidden, 'hidden entry', 'hidden entries')} ignored")
+    why = "; ".join(reasons) or "the folder is empty"
+    source = folder.source
+    if expect is None:
+        keys = ", ".join(f"'{k}'" for k in MARKERS)
+        message = (
+            f"no policy-checker document in this folder: {why}; name .yaml, .yml or .json files "
+            f"with one of the top-level keys {keys}, or a folder that holds some"
+        )
+    else:
+        document = f"{expect} document"
+        if source.origin is not None:
+            message = f"the folder '{source.name}' holds no {document}: {why}"
+        else:
+            message = (
+                f"{source.option or 'this path'} names a folder with no {document} in it: {why}"
+            )
+        message += (
+            f"; name {expect} files (.yaml, .yml or .json with the top-level key "
+            f"'{marker_of(expect)}') or a folder that holds some"
+        )
+    return Diagnostic(source.where, message, "no-documents")
+
+
+def _skipped_words(names: list[str], expect: str | None) -> str:
+    key = (
+        f"the top-level key '{marker_of(expect)}'" if expect else "any policy-checker top-level key"
+    )
+    return f"{_count(len(names), 'file')} skipped, without {key} ({_names(names)})"
+
+
+def _relative(entry: Entry, folder: Folder) -> str:
+    return str(Path(entry.path).relative_to(folder.source.disk))
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN_NAMES])
+    more = len(names) - SHOWN_NAMES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _count(count: int, noun: str, nouns: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def file_key(path: str | os.PathLike[str]) -> str:
+    """The same string for two spellings of one file (relative or absolute, via symlinks).
+
+    A path no file system accepts (a NUL byte) is its own key: it names no file to collide with,
+    and the loader reports it."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except ValueError:
+        return os.fspath(path)

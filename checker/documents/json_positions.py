@@ -1,0 +1,219 @@
+"""Positions in a JSON document, found lazily from the raw text.
+
+Nothing is indexed while loading: a big snapshot loads at the speed of ``json.loads``. When a
+position is asked for, only the containers along the path are indexed, each only as far as
+needed, and kept; asking for one path in each of 100k list elements costs about one pass over
+the text in all. One regular expression reads the separator, key and colon before each member;
+values are skipped by the C scanners of the ``json`` module, except a container already indexed
+over a long stretch (the list of all stores, passed to reach the member after it), whose index
+is finished instead of scanning it again. Offsets become line and column through per-block
+newline counts, and positions of newlines within a block once it holds one asked for.
+
+The indexes hold only ints (in dicts of ints and ``array``), which the garbage collector does
+not track: indexing beside a document of millions of objects triggers no full collection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from bisect import bisect_left
+from typing import Any
+
+from checker.core.diagnostics import JsonPath, Position
+
+# The C scanners of the json module (typeshed does not declare them).
+_scan_value: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+
+_SPACE = "[ \t\n\r]*"
+# What comes before the next member of an object: a comma (but before the first), a key and a
+# colon; or the closing brace. Group 1 is the key as written, without its quotes.
+_NEXT_MEMBER = re.compile(rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}|}})')
+# What comes before the next element of an array; group 1 is the closing bracket.
+_NEXT_ELEMENT = re.compile(r"[ \t\n\r,]*(\])?")
+_BLOCK = 4096
+_READ_ON = 1 << 16  # a partly indexed container indexed this far is not scanned again
+_SHIFT = 48  # a member is stored as key offset << _SHIFT | value offset
+_MASK = (1 << _SHIFT) - 1
+
+
+class _Lines:
+    """Line and column of a character offset: newlines counted per block, then within one."""
+
+    __slots__ = ("_before", "_last_newline", "_newlines", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # Newlines before each block, and the offset of the last newline before it (-1: none).
+        self._before = array("q", [0])
+        self._last_newline = array("q", [-1])
+        for start in range(0, len(text), _BLOCK):
+            end = start + _BLOCK
+            self._before.append(self._before[-1] + text.count("\n", start, end))
+            last = text.rfind("\n", start, end)
+            self._last_newline.append(last if last >= 0 else self._last_newline[-1])
+        self._newlines: dict[int, array[int]] = {}  # block -> offsets of its newlines
+
+    def position(self, offset: int) -> Position:
+        block = offset // _BLOCK
+        if self._before[block + 1] == self._before[block]:  # no newline in this block
+            return Position(self._before[block] + 1, offset - self._last_newline[block])
+        newlines = self._newlines.get(block)
+        if newlines is None:
+            newlines = self._newlines[block] = self._find_newlines(block)
+        inside = bisect_left(newlines, offset)
+        newline = newlines[inside - 1] if inside else self._last_newline[block]
+        return Position(self._before[block] + inside + 1, offset - newline)
+
+    def _find_newlines(self, block: int) -> array[int]:
+        text, found = self._text, array("q")
+        end = (block + 1) * _BLOCK
+        at = text.find("\n", block * _BLOCK, end)
+        while at >= 0:
+            found.append(at)
+            at = text.find("\n", at + 1, end)
+        return found
+
+
+class JsonPositions:
+    """``PositionIndex`` over the text of a JSON document that is known to be valid."""
+
+    def __init__(self, text: str, root: int) -> None:
+        self._text = text
+        self._root = root
+        self._lines: _Lines | None = None
+        self._members: dict[int, dict[str, int]] = {}  # object start -> key -> packed offsets
+        self._elements: dict[int, array[int]] = {}  # array start -> element offsets
+        self._resume: dict[int, int] = {}  # container start -> where reading resumes
+        self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
+
+    def value(self, path: JsonPath) -> Position | None:
+        found = self._find(path)
+        return None if found is None else self._position(found[1])
+
+    def key(self, path: JsonPath) -> Position | None:
+        found = self._find(path)
+        return None if found is None or found[0] < 0 else self._position(found[0])
+
+    def _position(self, offset: int) -> Position:
+        if self._lines is None:
+            self._lines = _Lines(self._text)
+        return self._lines.position(offset)
+
+    def _find(self, path: JsonPath) -> tuple[int, int] | None:
+        """``(key offset or -1, value offset)`` of the node at ``path``."""
+        key_offset, offset = -1, self._root
+        text, indexed_members, indexed_elements = self._text, self._members, self._elements
+        for item in path:
+            if isinstance(item, str):
+                members = indexed_members.get(offset)  # present only for objects
+                packed = None if members is None else members.get(item)
+                if packed is None:
+                    if text[offset] != "{":
+                        return None
+                    packed = self._member(offset, item)
+                    if packed is None:
+                        return None
+                key_offset, offset = packed >> _SHIFT, packed & _MASK
+            else:
+                if isinstance(item, bool) or item < 0:
+                    return None
+                elements = indexed_elements.get(offset)  # present only for arrays
+                if elements is not None and item < len(elements):
+                    key_offset, offset = -1, elements[item]
+                    continue
+                if text[offset] != "[":
+                    return None
+                element = self._element(offset, item)
+                if element is None:
+                    return None
+                key_offset, offset = -1, element
+        return key_offset, offset
+
+    # Reading resumes at ``self._resume[start]``; a negative value ``-offset - 1`` means that the
+    # value starting at ``offset`` (the one found last) is still to be skipped: a value asked
+    # for is never read through before it is needed, so that the root's member holding all the
+    # data is not parsed just to find where it starts.
+
+    def _member(self, start: int, key: str | None) -> int | None:
+        """Packed offsets of member ``key`` of the object at ``start``; ``None`` reads it to
+        the end."""
+        members = self._members.get(start)
+        if members is None:
+            members = self._members[start] = {}
+            self._resume[start] = start + 1
+        if key is not None:
+            found = members.get(key)
+            if found is not None or start in self._ends:
+                return found
+        elif start in self._ends:
+            return None
+        text = self._text
+        match_member = _NEXT_MEMBER.match
+        i = self._resume[start]
+        while True:
+            if i < 0:
+                i = self._past(-i - 1)
+            match = match_member(text, i)
+            assert match is not None  # the text is valid JSON
+            raw = match.group(1)
+            if raw is None:
+                self._ends[start] = self._resume[start] = match.end()
+                return None
+            name = raw if "\\" not in raw else _scan_string(text, match.start(1))[0]
+            value = match.end()
+            members.setdefault(name, (match.start(1) - 1) << _SHIFT | value)
+            i = -value - 1
+            if name == key:
+                self._resume[start] = i
+                return members[name]
+
+    def _element(self, start: int, index: int | None) -> int | None:
+        """Offset of element ``index`` of the array at ``start``; ``None`` reads it to the
+        end."""
+        offsets = self._elements.get(start)
+        if offsets is None:
+            offsets = self._elements[start] = array("q")
+            self._resume[start] = start + 1
+        if index is not None and index < len(offsets):
+            return offsets[index]
+        if start in self._ends:
+            return None
+        text = self._text
+        match_element = _NEXT_ELEMENT.match
+        i = self._resume[start]
+        while True:
+            if i < 0:
+                i = self._past(-i - 1)
+            match = match_element(text, i)
+            assert match is not None  # the pattern matches the empty string
+            i = match.end()
+            if match.start(1) >= 0:
+                self._ends[start] = self._resume[start] = i
+                return None
+            offsets.append(i)
+            i = -i - 1
+            if index is not None and len(offsets) > index:
+                self._resume[start] = i
+                return offsets[index]
+
+    def _past(self, offset: int) -> int:
+        """The offset just past the value that starts at ``offset``."""
+        text = self._text
+        if text[offset] == '"':
+            return int(_scan_string(text, offset + 1)[1])
+        end = self._ends.get(offset)
+        if end is not None:
+            return end
+        # A container already indexed over a long stretch (such as the list of all stores,
+        # passed to reach the member after it) is read on from where its index stops.
+        resume = self._resume.get(offset)
+        if resume is not None and abs(resume) - offset > _READ_ON:
+            if offset in self._members:
+                self._member(offset, None)
+            else:
+                self._element(offset, None)
+            return self._ends[offset]
+        return int(_scan_value(text, offset)[1])

@@ -1,0 +1,352 @@
+"""The check engine: every clause of every policy against a snapshot, and merging the results.
+
+The unit of work is one snapshot against a :class:`PolicySet` (:func:`check_unit`); a run over
+many snapshots is a unit per snapshot, then :func:`merge_results`, which applies the waivers
+once over everything (a waiver that matches nothing in one snapshot may match in another).
+The units are independent of each other, so they may run anywhere, in any order.
+
+Checks yield observations; the engine stamps each with the policy, clause, severity,
+remediation, regulation references and both locations. A check that raises becomes an
+``error`` finding for its clause (fail closed), never a crash of the run. The engine reads
+nothing from disk: the documents, and the regulation references of the framework files, are
+given to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.checks import CHECKS
+from checker.checks.base import Check, CheckContext, Vocabulary
+from checker.core.diagnostics import Diagnostic, JsonPath, Location
+from checker.core.gc_pause import collector_paused
+from checker.core.results import (
+    DocumentInfo,
+    Finding,
+    Observation,
+    PassCount,
+    Result,
+    Severity,
+    Status,
+)
+from checker.documents.document import Document
+from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.snapshot import Snapshot
+from checker.evaluation.waivers import apply_waivers, parse_waivers
+from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
+
+References = Mapping[str, tuple[str, ...]]
+"""Regulation requirements per check id, from the framework files."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    """What every unit of work shares: schema-valid policies, the date and threshold the run
+    judges by, and the regulation references of the framework files."""
+
+    policies: tuple[Document, ...]
+    as_of: dt.date
+    fail_on: Severity = Severity.LOW
+    count_passes: bool = False  # count passes per promise instead of listing them
+    references: References = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        policies: Iterable[Document],
+        *,
+        as_of: dt.date,
+        fail_on: Severity = Severity.LOW,
+        count_passes: bool = False,
+        references: References | None = None,
+    ) -> PolicySet:
+        """A policy set; without ``references``, those of the bundled framework files."""
+        return cls(
+            tuple(policies),
+            as_of,
+            fail_on,
+            count_passes,
+            references_by_check() if references is None else references,
+        )
+
+
+def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
+    """One snapshot against every policy: the unit of work.
+
+    The result holds the findings (policies in order, then clauses in policy order), the
+    snapshot's own problems the schema cannot state (duplicate ids, pipeline sources that name
+    no store, names no policy's vocabulary defines: they make the run fail while every element
+    is still judged), and the policies and the snapshot as documents. Waivers are not applied
+    here but by :func:`merge_results`.
+    """
+    view = snapshot if isinstance(snapshot, Snapshot) else Snapshot.plain(snapshot)
+    result = Result(as_of=policies.as_of, fail_on=policies.fail_on)
+    result.documents.extend(policy_info(p) for p in policies.policies)
+    result.documents.append(snapshot_info(view))
+    with collector_paused():
+        result.diagnostics.extend(snapshot_diagnostics(view))
+        result.diagnostics.extend(unknown_names(view, list(policies.policies)))
+        for policy in policies.policies:
+            for item in check_policy(
+                policy,
+                view,
+                policies.as_of,
+                references=policies.references,
+                count_passes=policies.count_passes,
+            ):
+                if isinstance(item, PassCount):
+                    result.pass_counts.append(item)
+                else:
+                    result.findings.append(item)
+    return result
+
+
+def merge_results(
+    results: Sequence[Result],
+    *,
+    diagnostics: Iterable[Diagnostic] = (),
+    waivers: Document | None = None,
+    generated_at: str = "",
+) -> Result:
+    """The result of a run from the results of its units (one per snapshot, in input order).
+
+    The same as checking every snapshot at once: findings and counted passes in policy order,
+    then snapshot order, then clause order; the policies listed once, then the snapshots;
+    ``diagnostics`` (the run's own, e.g. from loading) before the units'. The waivers are then
+    applied once, to every finding, and the result is stamped ``generated_at``.
+
+    Every unit must have been checked as of the same date, with the same threshold and the
+    same policies; a :class:`ValueError` says which differs.
+    """
+    if not results:
+        raise ValueError("merge_results needs the result of at least one unit")
+    first = results[0]
+    policies = [d for d in first.documents if d.kind == "policy"]
+    for other in results[1:]:
+        if (other.as_of, other.fail_on) != (first.as_of, first.fail_on):
+            raise ValueError("the units were not checked as of the same date and threshold")
+        if [d for d in other.documents if d.kind == "policy"] != policies:
+            raise ValueError("the units were not checked against the same policies")
+    order = {d.file: index for index, d in reversed(list(enumerate(policies)))}
+    merged = Result(
+        as_of=first.as_of,
+        fail_on=first.fail_on,
+        diagnostics=list(diagnostics),
+        documents=list(policies),
+        generated_at=generated_at,
+    )
+    findings: list[Finding] = []
+    for result in results:
+        merged.documents.extend(d for d in result.documents if d.kind != "policy")
+        merged.diagnostics.extend(result.diagnostics)
+        findings.extend(result.findings)
+        merged.pass_counts.extend(result.pass_counts)
+    if len(results) > 1:
+        # Units are snapshot-major; a run is policy-major. Sorting is stable: within a policy
+        # the snapshots keep their order, and within a snapshot the clauses keep theirs.
+        findings.sort(key=lambda f: order.get(f.policy_location.file, 0))
+        merged.pass_counts.sort(key=lambda p: order.get(p.policy_location.file, 0))
+    if waivers is not None:
+        findings, states, notes = apply_waivers(findings, parse_waivers(waivers), first.as_of)
+        merged.waivers.extend(states)
+        merged.diagnostics.extend(notes)
+        merged.documents.append(DocumentInfo("waivers", waivers.name, "waivers"))
+    merged.findings = findings
+    return merged
+
+
+def evaluate(
+    policies: list[Document],
+    snapshots: Sequence[Document | Snapshot],
+    *,
+    as_of: dt.date,
+    waivers: Document | None = None,
+    fail_on: Severity = Severity.LOW,
+    diagnostics: Iterable[Diagnostic] = (),
+    count_passes: bool = False,
+    references: References | None = None,
+    generated_at: str = "",
+) -> Result:
+    """Check schema-valid policies against schema-valid snapshots: a unit per snapshot, merged.
+
+    With ``count_passes`` passing resources are counted per promise instead of listed. Without
+    ``references``, those of the bundled framework files (read once per process).
+    """
+    policy_set = PolicySet.of(
+        policies,
+        as_of=as_of,
+        fail_on=fail_on,
+        count_passes=count_passes,
+        references=references,
+    )
+    units = [check_unit(policy_set, snapshot) for snapshot in snapshots]
+    if not units:  # nothing to check: the policies and the run's diagnostics still tell
+        empty = Result(as_of=as_of, fail_on=fail_on)
+        empty.documents.extend(policy_info(p) for p in policies)
+        units = [empty]
+    return merge_results(units, diagnostics=diagnostics, waivers=waivers, generated_at=generated_at)
+
+
+def check_policy(
+    policy: Document,
+    snapshot: Snapshot,
+    as_of: dt.date,
+    *,
+    references: References,
+    count_passes: bool = False,
+) -> Iterator[Finding | PassCount]:
+    """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
+    each clause's passes come as one :class:`PassCount` after its other findings."""
+    data = policy.data
+    vocabulary = Vocabulary.from_policy(data)
+    cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
+    for section, check in CHECKS.items():
+        for index, clause in enumerate(data.get(section) or ()):
+            ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
+            stamp = _Stamp(
+                policy, snapshot, check, clause, (section, index), references.get(section, ())
+            )
+            try:
+                observations = list(check.run(ctx))
+            except Exception as exc:  # a broken check must not pass silently
+                observations = [
+                    Observation(
+                        Status.ERROR,
+                        "policy",
+                        f"check {check.id} could not evaluate this clause: "
+                        f"{type(exc).__name__}: {exc}",
+                        "an evaluable clause",
+                        "error",
+                        None,
+                    )
+                ]
+            if not count_passes:
+                yield from map(stamp, observations)
+                continue
+            passes, passed = 0, Status.PASS
+            for observation in observations:
+                if observation.status is passed:
+                    passes += 1
+                else:
+                    yield stamp(observation)
+            if passes:
+                yield stamp.pass_count(passes)
+
+
+class _Stamp:
+    """Turns a check's observations into findings for one clause."""
+
+    __slots__ = (
+        "check",
+        "clause",
+        "locations",
+        "path",
+        "policy",
+        "policy_id",
+        "promise",
+        "references",
+        "severity",
+        "snapshot",
+    )
+
+    def __init__(
+        self,
+        policy: Document,
+        snapshot: Snapshot,
+        check: Check,
+        clause: Mapping[str, Any],
+        path: tuple[str, int],
+        references: tuple[str, ...],
+    ) -> None:
+        self.policy, self.snapshot, self.check, self.clause, self.path = (
+            policy,
+            snapshot,
+            check,
+            clause,
+            path,
+        )
+        self.policy_id = str(policy.data["metadata"]["id"])
+        self.severity = Severity(clause.get("severity", check.default_severity.value))
+        self.references = (*references, *clause.get("references", ()))
+        self.promise = str(clause.get("statement", check.title))
+        self.locations: dict[JsonPath, Location] = {}
+
+    def pass_count(self, count: int) -> PassCount:
+        return PassCount(
+            policy_id=self.policy_id,
+            clause_id=str(self.clause["id"]),
+            check_id=self.check.id,
+            area=self.check.area,
+            severity=self.severity,
+            promise=self.promise,
+            policy_location=self._policy_location(()),
+            snapshot=self.snapshot.name,
+            count=count,
+        )
+
+    def _policy_location(self, sub: JsonPath) -> Location:
+        # Many findings share a clause field: find each position once.
+        location = self.locations.get(sub)
+        if location is None:
+            location = self.locations[sub] = self.policy.locate((*self.path, *sub))
+        return location
+
+    def __call__(self, obs: Observation) -> Finding:
+        status, severity, message = obs.status, self.severity, obs.message
+        if status is Status.NOT_EVIDENCED:
+            mode = self.clause.get("if_not_evidenced", "fail")
+            if mode == "warn":
+                severity = Severity.INFO
+            elif mode == "pass":
+                status = Status.PASS
+                message = f"{message} (accepted: the policy does not require evidence)"
+        return Finding(
+            policy_id=self.policy_id,
+            clause_id=str(self.clause["id"]),
+            check_id=self.check.id,
+            area=self.check.area,
+            severity=severity,
+            status=status,
+            message=message,
+            expected=obs.expected,
+            actual=obs.actual,
+            resource=obs.resource,
+            promise=self.promise,
+            policy_location=self._policy_location(obs.clause_path),
+            evidence_location=(
+                self.snapshot.locate(obs.evidence)
+                if obs.evidence is not None
+                else self.snapshot.locate(())
+            ),
+            remediation=str(self.clause.get("remediation", "")),
+            references=self.references,
+        )
+
+
+def policy_info(policy: Document) -> DocumentInfo:
+    meta = policy.data.get("metadata", {})
+    return DocumentInfo(
+        "policy",
+        policy.name,
+        str(meta.get("id", "")),
+        str(meta.get("title", "")),
+        str(meta.get("version", "")),
+        str(meta.get("effective", "")),
+    )
+
+
+def snapshot_info(snapshot: Snapshot | Document) -> DocumentInfo:
+    meta = snapshot.data.get("metadata", {})
+    return DocumentInfo(
+        "snapshot",
+        snapshot.name,
+        str(meta.get("system", "")),
+        "",
+        "",
+        str(meta.get("taken_at", "")),
+        str(meta.get("system", "")),
+        str(meta.get("environment", "")),
+    )

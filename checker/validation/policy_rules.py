@@ -1,0 +1,383 @@
+"""Policy rules the schema cannot state: names must be defined, ids unique, promises consistent.
+
+Runs on a policy that already passed its schema. Each rule yields diagnostics that point at the
+offending line (for a wrong reference, the list item itself) and name the other line involved,
+so an author can fix a contradiction without hunting for its other half.
+
+Rules (diagnostic codes):
+
+* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category
+  or role the vocabulary does not define (with a "did you mean").
+* ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
+  since findings and waivers name clauses as ``<policy>/<clause>``).
+* ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
+  group would disagree about it.
+* ``semantic-excluded-tier-trained`` — a tier group excluded from training also has a training
+  default other than ``never``.
+* ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
+  consent state (for overlapping tiers) different maximum windows.
+* ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
+  of users who did not allow training, so deleting would keep data longer than opting out.
+  Not raised when the opted-out window is zero: such data is never kept, so never deleted.
+* ``semantic-allowed-and-forbidden`` — one clause allows a data kind in a place (training or
+  storage) that another forbids.
+* ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
+* ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
+  or because every one it has is empty: it promises nothing, so checking it proves nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.checks import CHECKS
+from checker.checks.base import Check
+from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
+from checker.core.durations import Duration, DurationError, parse_duration
+from checker.documents.document import Document
+
+UNDEFINED = "semantic-undefined-reference"
+DUPLICATE_ID = "semantic-duplicate-id"
+TIER_IN_TWO_GROUPS = "semantic-tier-in-two-groups"
+EXCLUDED_TRAINED = "semantic-excluded-tier-trained"
+CONTRADICTORY_RETENTION = "semantic-contradictory-retention"
+DELETION_OUTLIVES = "semantic-deletion-outlives-opt-out"
+ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
+SELF_SUPERSEDE = "semantic-self-supersede"
+NO_CLAUSES = "semantic-no-clauses"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A clause field whose items must be keys of a vocabulary map."""
+
+    section: str
+    field: str
+    vocabulary: str
+    noun: str
+
+
+# What one entry of each vocabulary map is called in messages.
+VOCABULARY_NOUNS = {
+    "tier_groups": "tier group",
+    "data_kinds": "data kind",
+    "sensitive_categories": "sensitive category",
+    "roles": "role",
+}
+
+
+def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
+    """The fields of each section that name vocabulary entries (its Check's ``vocabulary``)."""
+    return tuple(
+        Reference(check.id, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
+        for check in checks
+        for field, vocabulary in check.vocabulary.items()
+    )
+
+
+REFERENCES = references(CHECKS.values())
+
+
+def clause_sections() -> tuple[str, ...]:
+    """The clause sections of the policy language, in order (lists of clauses)."""
+    return tuple(CHECKS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    section: str
+    index: int
+    data: Mapping[str, Any]
+
+    @property
+    def path(self) -> JsonPath:
+        return (self.section, self.index)
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    def items(self, field: str) -> list[tuple[int, str]]:
+        """The string items of a list field, with their indexes."""
+        value = self.data.get(field)
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            return []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+
+
+def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
+    """Every semantic problem of a schema-valid policy, in file order."""
+    data = doc.data if isinstance(doc.data, Mapping) else {}
+    clauses = sorted(_clauses(data), key=lambda c: doc.locate(c.path).position or _NOWHERE)
+    vocabulary = _vocabulary(data)
+    diagnostics = [
+        *_no_clauses(doc, data),
+        *_self_supersede(doc, data),
+        *_tiers_in_two_groups(doc, vocabulary),
+        *_undefined_references(doc, vocabulary, clauses),
+        *_duplicate_ids(doc, clauses),
+        *_excluded_but_trained(doc, clauses),
+        *_retention_rules(doc, vocabulary, clauses),
+        *_allowed_and_forbidden(doc, clauses),
+    ]
+    diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
+    return diagnostics
+
+
+_NOWHERE = Position(0, 0)  # sorts first: a place the document cannot locate
+
+
+def _clauses(data: Mapping[str, Any]) -> Iterator[_Clause]:
+    for section in clause_sections():
+        items = data.get(section)
+        if not isinstance(items, Sequence) or isinstance(items, str):
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield _Clause(section, index, item)
+
+
+def _vocabulary(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    vocab = data.get("vocabulary")
+    if not isinstance(vocab, Mapping):
+        return {}
+    return {key: value for key, value in vocab.items() if isinstance(value, Mapping)}
+
+
+def _line(doc: Document, path: JsonPath) -> str:
+    """How a message names another place: ``line 12`` (or the JSON path when unknown)."""
+    location = doc.locate(path)
+    if location.position is None:
+        return location.json_path
+    return f"line {location.position.line}"
+
+
+def _clause_ref(doc: Document, clause: _Clause) -> str:
+    return f"clause '{clause.id}' ({_line(doc, clause.path)})"
+
+
+def _no_clauses(doc: Document, data: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    sections = clause_sections()
+    present = [key for key in data if key in sections]  # in file order
+    if any(data[key] for key in present):
+        return
+    meta = data.get("metadata")
+    policy = f"policy '{meta.get('id')}'" if isinstance(meta, Mapping) else "the policy"
+    if not present:
+        yield Diagnostic(
+            doc.locate(()),
+            f"{policy} makes no promise: it has no clause section; add clauses under at least "
+            f"one of {', '.join(sections)}",
+            NO_CLAUSES,
+        )
+        return
+    yield Diagnostic(
+        doc.locate((present[0],)),
+        f"{policy} makes no promise: every clause section is empty ({', '.join(present)}); "
+        "add at least one clause",
+        NO_CLAUSES,
+    )
+
+
+def _self_supersede(doc: Document, data: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    meta = data.get("metadata")
+    if isinstance(meta, Mapping) and "supersedes" in meta and meta["supersedes"] == meta.get("id"):
+        yield Diagnostic(
+            doc.locate(("metadata", "supersedes")),
+            f"policy '{meta.get('id')}' cannot supersede itself",
+            SELF_SUPERSEDE,
+        )
+
+
+def _tiers_in_two_groups(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]]
+) -> Iterator[Diagnostic]:
+    owner: dict[str, tuple[str, JsonPath]] = {}
+    for group, spec in vocabulary.get("tier_groups", {}).items():
+        tiers = spec.get("tiers") if isinstance(spec, Mapping) else None
+        if not isinstance(tiers, Sequence) or isinstance(tiers, str):
+            continue
+        for index, tier in enumerate(tiers):
+            path: JsonPath = ("vocabulary", "tier_groups", group, "tiers", index)
+            first = owner.setdefault(tier, (group, path))
+            if first[0] != group:
+                yield Diagnostic(
+                    doc.locate(path),
+                    f"tier '{tier}' is already in tier group '{first[0]}' "
+                    f"({_line(doc, first[1])}); a tier belongs to one group",
+                    TIER_IN_TWO_GROUPS,
+                )
+
+
+def _undefined_references(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    fields: dict[str, list[Reference]] = {}
+    for ref in REFERENCES:
+        fields.setdefault(ref.section, []).append(ref)
+    for clause in clauses:
+        for ref in fields.get(clause.section, ()):
+            defined = list(vocabulary.get(ref.vocabulary, {}))
+            for index, name in clause.items(ref.field):
+                if name in defined:
+                    continue
+                yield Diagnostic(
+                    doc.locate((*clause.path, ref.field, index)),
+                    f"{ref.noun} '{name}' is not defined in vocabulary.{ref.vocabulary}"
+                    + suggestion(name, defined),
+                    UNDEFINED,
+                )
+
+
+def close_match(name: str, defined: list[str]) -> str | None:
+    """The defined name ``name`` most likely misspells, if any."""
+    close = difflib.get_close_matches(name, defined, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def suggestion(name: str, defined: list[str]) -> str:
+    """``; did you mean 'x'?``, or the defined names when none is close."""
+    close = close_match(name, defined)
+    if close is not None:
+        return f"; did you mean '{close}'?"
+    if defined:
+        return f" (defined: {', '.join(defined)})"
+    return ", which defines none"
+
+
+def _duplicate_ids(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    first: dict[str, _Clause] = {}
+    for clause in clauses:
+        if not clause.id:
+            continue
+        earlier = first.setdefault(clause.id, clause)
+        if earlier is not clause:
+            yield Diagnostic(
+                doc.locate((*clause.path, "id")),
+                f"duplicate clause id '{clause.id}': the {earlier.section} clause at "
+                f"{_line(doc, earlier.path)} already uses it",
+                DUPLICATE_ID,
+            )
+
+
+def _excluded_but_trained(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    excluded: dict[str, _Clause] = {}
+    for clause in clauses:
+        if clause.section == "training_exclusions":
+            for _, group in clause.items("tier_groups"):
+                excluded.setdefault(group, clause)
+    for clause in clauses:
+        default = clause.data.get("default")
+        if clause.section != "training_consent" or default == "never":
+            continue
+        for index, group in clause.items("tier_groups"):
+            if group in excluded:
+                yield Diagnostic(
+                    doc.locate((*clause.path, "tier_groups", index)),
+                    f"tier group '{group}' is excluded from training by "
+                    f"{_clause_ref(doc, excluded[group])} but its training default here is "
+                    f"'{default}'",
+                    EXCLUDED_TRAINED,
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    clause: _Clause
+    kinds: frozenset[str]
+    state: str
+    max: Duration
+    tiers: frozenset[str] | None  # None: every tier
+
+    def overlaps(self, other: _Window) -> bool:
+        if not self.kinds & other.kinds:
+            return False
+        return self.tiers is None or other.tiers is None or bool(self.tiers & other.tiers)
+
+
+def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]) -> list[_Window]:
+    groups = vocabulary.get("tier_groups", {})
+    windows = []
+    for clause in clauses:
+        if clause.section != "retention":
+            continue
+        try:
+            limit = parse_duration(str(clause.data.get("max")))
+        except DurationError:
+            continue
+        tiers: frozenset[str] | None = None
+        if "tier_groups" in clause.data:
+            tiers = frozenset(
+                tier
+                for _, group in clause.items("tier_groups")
+                if isinstance(groups.get(group), Mapping)
+                for tier in groups[group].get("tiers") or ()
+            )
+        kinds = frozenset(kind for _, kind in clause.items("data_kinds"))
+        windows.append(_Window(clause, kinds, str(clause.data.get("consent_state")), limit, tiers))
+    return windows
+
+
+def _retention_rules(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    windows = _windows(vocabulary, clauses)
+    for later_index, later in enumerate(windows):
+        for earlier in windows[:later_index]:
+            if later.state != earlier.state or not later.overlaps(earlier):
+                continue
+            if later.max != earlier.max:
+                kinds = ", ".join(sorted(later.kinds & earlier.kinds))
+                yield Diagnostic(
+                    doc.locate((*later.clause.path, "max")),
+                    f"retention of {later.state} {kinds} is {later.max} here but "
+                    f"{earlier.max} in {_clause_ref(doc, earlier.clause)}; "
+                    "one window per data kind and consent state",
+                    CONTRADICTORY_RETENTION,
+                )
+    for deleted in windows:
+        if deleted.state != "deleted_by_user":
+            continue
+        for opted_out in windows:
+            if (
+                opted_out.state == "training_not_allowed"
+                and opted_out.max.seconds != 0
+                and deleted.overlaps(opted_out)
+                and deleted.max > opted_out.max
+            ):
+                kinds = ", ".join(sorted(deleted.kinds & opted_out.kinds))
+                yield Diagnostic(
+                    doc.locate((*deleted.clause.path, "max")),
+                    f"deleted {kinds} may be kept {deleted.max}, longer than the "
+                    f"{opted_out.max} allowed for data of users who did not allow training "
+                    f"({_clause_ref(doc, opted_out.clause)}): deleting would keep data "
+                    "longer than opting out",
+                    DELETION_OUTLIVES,
+                    Level.WARNING,
+                )
+
+
+def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    seen: dict[tuple[str, str, str], _Clause] = {}  # (mode, place, kind) -> first clause
+    opposite = {"allowed_in": "forbidden_in", "forbidden_in": "allowed_in"}
+    words = {"allowed_in": "allowed", "forbidden_in": "forbidden"}
+    for clause in clauses:
+        if clause.section != "data_minimisation":
+            continue
+        for mode in ("allowed_in", "forbidden_in"):
+            place = clause.data.get(mode)
+            if not isinstance(place, str):
+                continue
+            for index, kind in clause.items("data_kinds"):
+                other = seen.get((opposite[mode], place, kind))
+                if other is not None:
+                    yield Diagnostic(
+                        doc.locate((*clause.path, "data_kinds", index)),
+                        f"data kind '{kind}' is {words[mode]} in {place} here but "
+                        f"{words[opposite[mode]]} in {place} by {_clause_ref(doc, other)}",
+                        ALLOWED_AND_FORBIDDEN,
+                    )
+                seen.setdefault((mode, place, kind), clause)

@@ -1,0 +1,238 @@
+"""Snapshot rules the schema cannot state: ids unique, pipeline sources real, names known.
+
+They run on the snapshot as the checks see it — its own stores and those imported from real
+exports, merged (:class:`~checker.evaluation.snapshot.Snapshot`) — so a store written by hand and a
+bucket imported from a plan cannot share an id unnoticed. Each diagnostic points at the
+offending place (for a duplicate, the second occurrence) and names the other place involved.
+
+Rules (diagnostic codes):
+
+* ``snapshot-duplicate-id`` — two tiers, stores, pipelines or recipients share an id. Checks
+  look elements up by id; a second element with the same id would be a second, contradicting
+  description of the same thing. (The checks still judge both, but the snapshot is invalid.)
+* ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
+  unknown, so no promise about what it reads can be evidenced.
+* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category or role that
+  the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
+  is judged by no promise — ``temporary_chat`` held next to a policy about
+  ``temporary_chats`` would let "never trained" pass while nothing about it was checked.
+  Sensitive categories and roles are only judged when a policy defines them at all (those
+  vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
+  judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
+  enums of its schema).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.core.diagnostics import Diagnostic, JsonPath, Location, Position
+from checker.documents.document import Document
+from checker.evaluation.snapshot import LIST_SECTIONS, Snapshot
+from checker.validation.policy_rules import close_match, suggestion
+
+DUPLICATE_ID = "snapshot-duplicate-id"
+UNKNOWN_SOURCE = "snapshot-unknown-source"
+UNKNOWN_NAME = "snapshot-unknown-name"
+
+# Sections whose items are looked up by id, and what an item is called.
+ID_SECTIONS = tuple((section.name, section.item) for section in LIST_SECTIONS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class NameSite:
+    """Where a snapshot names something a policy's vocabulary defines."""
+
+    section: str
+    field: tuple[str, ...]  # inside an item of the section; the value is a name or a list
+    vocabulary: str
+    noun: str
+
+
+NAME_SITES: tuple[NameSite, ...] = (
+    NameSite("tiers", ("id",), "tier_groups", "tier"),
+    NameSite("stores", ("tiers",), "tier_groups", "tier"),
+    NameSite("pipelines", ("tiers",), "tier_groups", "tier"),
+    NameSite("stores", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("pipelines", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("recipients", ("data_kinds",), "data_kinds", "data kind"),
+    NameSite("stores", ("sensitive_categories",), "sensitive_categories", "sensitive category"),
+    NameSite(
+        "pipelines",
+        ("sensitive_categories_filtered",),
+        "sensitive_categories",
+        "sensitive category",
+    ),
+    NameSite("stores", ("access", "roles"), "roles", "role"),
+)
+
+
+def snapshot_diagnostics(view: Snapshot) -> list[Diagnostic]:
+    """Duplicate ids and pipeline sources that name no store, in snapshot order."""
+    return [*_duplicate_ids(view), *_unknown_sources(view)]
+
+
+def _items(view: Snapshot, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings of a list section (documents hold plain dicts and lists)."""
+    items = view.data.get(section)
+    if type(items) is not list:
+        return
+    for index, item in enumerate(items):
+        if type(item) is dict:
+            yield index, item
+
+
+def _place(view: Snapshot, path: JsonPath, here: Location) -> str:
+    """How a message names another place: ``line 12`` in the same file, else ``file:12:3``."""
+    there = view.locate(path)
+    if there.position is None:
+        return f"{there.file} ({there.json_path})"
+    if there.file == here.file:
+        return f"line {there.position.line}"
+    return f"{there.file}:{there.position}"
+
+
+def _imported_from(view: Snapshot, section: str, index: int) -> str | None:
+    if section == "stores" and index in view.imported:
+        return view.imported[index][0].name
+    return None
+
+
+def _duplicate_ids(view: Snapshot) -> Iterator[Diagnostic]:
+    for section, noun in ID_SECTIONS:
+        items = view.data.get(section)
+        if not isinstance(items, list):
+            continue
+        ids = [item.get("id") if type(item) is dict else None for item in items]
+        if len(set(ids)) == len(ids):  # the usual case, at C speed
+            continue
+        first: dict[str, int] = {}
+        for index, ident in enumerate(ids):
+            if not isinstance(ident, str):
+                continue
+            earlier = first.setdefault(ident, index)
+            if earlier == index:
+                continue
+            here = view.locate((section, index, "id"))
+            label = f"duplicate {noun} id '{ident}'"
+            plan = _imported_from(view, section, index)
+            if plan is not None:
+                label += f" of the {noun} imported from {plan}"
+            place = _place(view, (section, earlier, "id"), here)
+            how = "imported from" if _imported_from(view, section, earlier) else "at"
+            yield Diagnostic(
+                here, f"{label}: the {noun} {how} {place} already uses it", DUPLICATE_ID
+            )
+
+
+# "Did you mean" compares a name with every store id: bounded, so that a snapshot with many
+# stores and many broken sources still answers quickly (the rest are reported without one).
+_MAX_SUGGESTED = 20
+
+
+def _unknown_sources(view: Snapshot) -> Iterator[Diagnostic]:
+    known = {item.get("id") for _, item in _items(view, "stores")}
+    candidates: list[str] | None = None
+    suggested: dict[str, str | None] = {}
+    for index, pipe in _items(view, "pipelines"):
+        sources = pipe.get("sources")
+        if not isinstance(sources, list) or known.issuperset(sources):
+            continue
+        for position, source in enumerate(sources):
+            if not isinstance(source, str) or source in known:
+                continue
+            if source not in suggested and len(suggested) < _MAX_SUGGESTED:
+                if candidates is None:
+                    candidates = sorted(s for s in known if isinstance(s, str))
+                suggested[source] = close_match(source, candidates)
+            close = suggested.get(source)
+            yield Diagnostic(
+                view.locate(("pipelines", index, "sources", position)),
+                f"pipeline {pipe.get('id')} reads store '{source}', but the snapshot declares "
+                "no store with that id" + (f"; did you mean '{close}'?" if close else ""),
+                UNKNOWN_SOURCE,
+            )
+
+
+def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnostic]:
+    """Names the snapshot uses that no policy's vocabulary defines, one diagnostic per name
+    (at its first place, counting the others), in file order."""
+    if not policies:
+        return []
+    known = _known_names(policies)
+    owners = _policy_words([str(p.data.get("metadata", {}).get("id", p.name)) for p in policies])
+    found: dict[tuple[str, str], list[JsonPath]] = {}  # (vocabulary, name) -> places
+    nouns: dict[str, str] = {}
+    for site in NAME_SITES:
+        defined = known.get(site.vocabulary)
+        if defined is None:
+            continue
+        nouns[site.vocabulary] = site.noun
+        items = view.data.get(site.section)
+        if type(items) is not list:
+            continue
+        key, *deeper = site.field
+        for index, item in enumerate(items):  # 100k stores: kept to a few C-level steps each
+            value = item.get(key) if type(item) is dict else None
+            for sub in deeper:
+                value = value.get(sub) if type(value) is dict else None
+            if value is None or (type(value) is list and defined.issuperset(value)):
+                continue
+            for path, name in _names(value, site.field):
+                if name not in defined:
+                    found.setdefault((site.vocabulary, name), []).append(
+                        (site.section, index, *path)
+                    )
+    diagnostics = []
+    for (vocabulary, name), places in found.items():
+        noun = nouns[vocabulary]
+        if vocabulary == "tier_groups":
+            message = f"tier '{name}' is in no tier group {owners}"
+        else:
+            message = f"{noun} '{name}' is not defined in vocabulary.{vocabulary} {owners}"
+        message += suggestion(name, sorted(known[vocabulary]))
+        if len(places) > 1:
+            others = len(places) - 1
+            message += f" (also used at {others} other place{'s' if others > 1 else ''})"
+        diagnostics.append(Diagnostic(view.locate(places[0]), message, UNKNOWN_NAME))
+    diagnostics.sort(key=lambda d: (d.location.file, d.location.position or Position(0, 0)))
+    return diagnostics
+
+
+def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
+    """Every name each vocabulary section defines, over all policies; a section no policy
+    has is left out (nothing to judge its names by)."""
+    known: dict[str, set[str]] = {}
+    for policy in policies:
+        vocabulary = policy.data.get("vocabulary") if isinstance(policy.data, Mapping) else None
+        if not isinstance(vocabulary, Mapping):
+            continue
+        for section, entries in vocabulary.items():
+            if not isinstance(entries, Mapping):
+                continue
+            names = known.setdefault(section, set())
+            if section == "tier_groups":
+                for group in entries.values():
+                    tiers = group.get("tiers") if isinstance(group, Mapping) else None
+                    names.update(t for t in tiers or () if isinstance(t, str))
+            else:
+                names.update(str(key) for key in entries)
+    return known
+
+
+def _names(value: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
+    """The names in a field's value (a single name or a list), with their paths in the item."""
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, list):
+        for index, name in enumerate(value):
+            if isinstance(name, str):
+                yield (*field, index), name
+
+
+def _policy_words(ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"of policy {ids[0]}"
+    return f"of any policy checked ({', '.join(ids)})"

@@ -1,0 +1,162 @@
+"""Writing reports to files: several formats from one run.
+
+Every output is checked before any work starts: its format must exist, and its path must be
+neither one of the run's inputs nor another output's (compared as files, so ``./r.json``, an
+absolute path and a symlink to it are the same file).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from checker.core.diagnostics import Diagnostic, Location
+from checker.core.errors import UsageError
+from checker.core.results import Result
+from checker.documents.inputs import file_key
+from reports import REPORTERS, Redacted, get_reporter
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A report to write: its format, where it goes on disk, how the user wrote that path
+    (``name``), and the config entry that asked for it (``origin``; ``None`` for --output)."""
+
+    format: str
+    path: str
+    name: str = ""
+    origin: Location | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name this output: the config entry's value, or the option as given."""
+        if self.origin is not None:
+            return f"output '{self.name or self.path}'"
+        return f"--output {self.format}={self.name or self.path}"
+
+    @property
+    def where(self) -> Location:
+        return self.origin if self.origin is not None else Location(self.label, None)
+
+
+def unknown_format(fmt: str) -> str:
+    return f"unknown output format {fmt!r}; choose from {', '.join(sorted(REPORTERS))}"
+
+
+def parse_output(spec: str) -> Target:
+    """``FORMAT=PATH`` from the command line; a :class:`ValueError` says what is wrong."""
+    fmt, sep, path = spec.partition("=")
+    if not sep or not path:
+        raise ValueError(f"expects FORMAT=PATH (e.g. html=report.html), got {spec!r}")
+    if fmt not in REPORTERS:
+        raise ValueError(f"{unknown_format(fmt)} (in {spec!r})")
+    return Target(fmt, path, path)
+
+
+def output_problems(
+    targets: Sequence[Target], inputs: Iterable[tuple[str, str, str]], *, duplicates: bool = True
+) -> list[Diagnostic]:
+    """Outputs that would overwrite an input, a folder, or another output.
+
+    ``inputs`` are ``(kind, name, path on disk)``, e.g. ``("snapshot", "s.yaml", "/w/s.yaml")``.
+    """
+    problems: list[Diagnostic] = []
+    if not targets:
+        return problems
+    by_key: dict[str, tuple[str, str]] = {}
+    files: list[tuple[str, str, str]] = []
+    for kind, name, path in inputs:
+        by_key.setdefault(file_key(path), (kind, name))
+        files.append((kind, name, path))
+    inodes: dict[tuple[int, int], tuple[str, str]] | None = None
+    seen: dict[str, Target] = {}
+    for target in targets:
+        if "\0" in target.path:  # no file system takes it: refuse it before any work
+            problems.append(_problem(target, f"{target.label} contains a NUL character"))
+            continue
+        key = file_key(target.path)
+        hit = by_key.get(key)
+        stat = _stat(target.path)
+        if hit is None and stat is not None:  # a hard link, or a case-insensitive file system
+            if inodes is None:
+                inodes = {}
+                for kind, name, path in files:
+                    found = _stat(path)
+                    if found is not None:
+                        inodes.setdefault(found, (kind, name))
+            hit = inodes.get(stat)
+        if hit is not None:
+            kind, name = hit
+            message = f"{target.label} would overwrite the {kind} {name}"
+            problems.append(_problem(target, message + "; write the report somewhere else"))
+        elif Path(target.path).is_dir():
+            example = f"{target.name or target.path}/report{REPORTERS[target.format].extension}"
+            message = f"{target.label} is a folder; give a file name, e.g. {example}"
+            problems.append(_problem(target, message))
+        elif duplicates and key in seen:
+            message = (
+                f"{target.label} writes to the same file as {seen[key].label}; "
+                "give each report its own path"
+            )
+            problems.append(_problem(target, message))
+        seen.setdefault(key, target)
+    return problems
+
+
+def _problem(target: Target, message: str) -> Diagnostic:
+    return Diagnostic(target.where, message, "output-path")
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        info = Path(path).stat()
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def render(
+    result: Result | Redacted,
+    stream: TextIO | None = None,
+    fmt: str | None = None,
+    targets: Iterable[Target] = (),
+    *,
+    color: bool = False,
+) -> None:
+    """The one way every command renders a result: in ``fmt`` on ``stream`` (when given),
+    then in each target. The result is redacted once, before any reporter sees it."""
+    redacted = Redacted.of(result)
+    if stream is not None and fmt is not None:
+        get_reporter(fmt).render(redacted, stream, color=color)
+    write_outputs(redacted, targets)
+
+
+def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
+    """Render ``result`` in each target (redacted once for all); files are replaced
+    atomically."""
+    redacted = Redacted.of(result)
+    for target in targets:
+        fmt, path = target.format, target.path
+        if fmt not in REPORTERS:
+            raise UsageError(unknown_format(fmt))
+        destination = Path(path)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+                get_reporter(fmt).render(redacted, stream, color=False)
+            Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
+            Path(tmp).replace(destination)
+        except OSError as exc:
+            name = target.name or path
+            raise UsageError(f"cannot write {fmt} report to {name}: {exc.strerror or exc}") from exc
