@@ -15,12 +15,12 @@ from checker.adapters.terraform import (
     ImportedStore,
     TerraformImport,
     first_difference,
-    glob,
     identifier,
     import_terraform,
 )
 from checker.adapters.terraform_s3 import denies_insecure_transport
 from checker.core.diagnostics import JsonPath, Level, Location, Position
+from checker.core.patterns import glob
 from checker.documents import load_document
 from checker.documents.document import Document
 

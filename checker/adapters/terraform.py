@@ -33,7 +33,6 @@ address when the name is unknown), lower-cased with every run of characters outs
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import marshal
 import re
@@ -46,6 +45,7 @@ from checker.adapters.terraform_facts import Facts, dotted
 from checker.adapters.terraform_plan import Plan, Resource, read_plan
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
 from checker.core.durations import DurationError, parse_duration
+from checker.core.patterns import glob
 from checker.documents.document import Document
 
 RuleLocator = Callable[[JsonPath], Location]
@@ -400,17 +400,6 @@ def import_terraform(
     importer = _Importer(plan, rules, rule_locator)
     importer.run()
     return TerraformImport(importer.stores, list(plan.diagnostics))
-
-
-def glob(pattern: str, text: str) -> bool:
-    """Shell-style match where only ``*`` and ``?`` are special (addresses contain brackets)."""
-    return _glob_pattern(pattern).fullmatch(text) is not None
-
-
-@functools.lru_cache(maxsize=256)
-def _glob_pattern(pattern: str) -> re.Pattern[str]:
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts), re.DOTALL)
 
 
 def identifier(text: str) -> str:

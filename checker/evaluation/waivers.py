@@ -1,9 +1,10 @@
 """Waivers: accepted exceptions with an owner, a ticket, an approval date and an expiry date.
 
 A waiver applies to the non-passing findings it matches (check and/or clause, and resource —
-``fnmatch`` patterns allowed, or ``all_resources: true``) while it has not expired as of the
-run's date. Waived findings keep their place in the results, with the waiver attached. An
-expired waiver no longer applies and is reported; so is a waiver that matches nothing.
+``*`` and ``?`` patterns allowed, brackets literal: :mod:`checker.core.patterns`; or
+``all_resources: true``) while it has not expired as of the run's date. Waived findings
+keep their place in the results, with the waiver attached. An expired waiver no longer applies
+and is reported; so is a waiver that matches nothing.
 
 A waiver cannot hide what it waives. Rules beyond the schema (codes):
 
@@ -24,10 +25,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from fnmatch import fnmatchcase
 
 from checker.core.diagnostics import Diagnostic, Level
 from checker.core.durations import DAY, YEAR, Duration, parse_duration
+from checker.core.patterns import glob
 from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
 
@@ -156,7 +157,7 @@ def matches(waiver: Waiver, finding: Finding) -> bool:
         return False
     if waiver.clause is not None and waiver.clause not in (finding.rule_id, finding.clause_id):
         return False
-    return waiver.resource is None or fnmatchcase(finding.resource, waiver.resource)
+    return waiver.resource is None or glob(waiver.resource, finding.resource)
 
 
 def apply_waivers(
