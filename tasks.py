@@ -15,7 +15,8 @@ Other environments, each in a virtual environment of its own (``.venv-<deps>-<py
     python3 tasks.py test --python 3.13          # the locked versions on another Python
     python3 tasks.py test --deps lowest          # the lowest versions pyproject.toml allows
     python3 tasks.py test --deps newest          # whatever PyPI has today (not locked)
-    python3 tasks.py ci                          # what .ci/run runs: locked on 3.11-3.13, lowest
+    python3 tasks.py ci                          # what .ci/run runs: locked on 3.11-3.13, lowest,
+                                                 # and every check module >= 90% covered
 
 The browser tests need Debian's ``chromium`` package; ``test`` installs it with apt-get when
 run as root on Debian, and otherwise stops with the command to run.
@@ -192,14 +193,52 @@ def test(python: str, deps: str, extra: list[str]) -> int:
     return subprocess.run(command, cwd=ROOT, check=False).returncode
 
 
+CHECKS_FLOOR = 90  # per cent of branches and lines of every check module, by its own tests
+
+
+def check_coverage() -> int:
+    """Every module of ``checker/checks`` covered to at least :data:`CHECKS_FLOOR` per cent by
+    its own tests: ``tests/checks`` (one module per check) and the registry's."""
+    env = ensure_env()
+    report = ROOT / ".coverage-checks.json"
+    command = [
+        bin_dir(env) / "python",
+        "-m",
+        "pytest",
+        "-q",
+        "tests/checks",
+        "tests/test_clause_sections.py",  # the registry and the schema generator
+        "--cov=checker/checks",
+        "--cov-branch",
+        "--cov-fail-under=0",
+        f"--cov-report=json:{report}",
+    ]
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        return 1
+    files = json.loads(report.read_text(encoding="utf-8"))["files"]
+    report.unlink()
+    low = {
+        name: data["summary"]["percent_covered"]
+        for name, data in sorted(files.items())
+        if data["summary"]["percent_covered"] < CHECKS_FLOOR
+    }
+    for name, percent in low.items():
+        print(f"{name}: {percent:.1f}% covered by tests/checks, under {CHECKS_FLOOR}%")
+    print(f"check modules: {len(files) - len(low)} of {len(files)} at {CHECKS_FLOOR}% or more")
+    return 1 if low else 0
+
+
 def ci() -> int:
-    """The locked versions on every supported Python, and the lowest allowed versions."""
+    """The locked versions on every supported Python, the lowest allowed versions, and the
+    coverage floor of the check modules."""
     runs = [(find_python(v), "locked") for v in PYTHONS] + [(find_python("3.11"), "lowest")]
     failed = []
     for python, deps in runs:
         label = f"Python {python_version(python)}, {deps}"
         if test(python, deps, ["-q"]) != 0:
             failed.append(label)
+    if check_coverage() != 0:
+        failed.append(f"coverage of checker/checks under {CHECKS_FLOOR}%")
     if failed:
         print(f"failed: {'; '.join(failed)}", file=sys.stderr)
         return 1

@@ -306,3 +306,45 @@ def test_the_command_rewrites_what_is_out_of_date(tmp_path: Path) -> None:
     drifted["$defs"]["area"]["enum"].pop()
     results.write_text(dump(drifted), encoding="utf-8")
     assert list(stale(tmp_path)) == [results]
+
+
+# --- the generator's command line -------------------------------------------------------------
+
+
+def test_the_generator_reports_and_rewrites_stale_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from checker.checks import schema as generator
+
+    folder = tmp_path / "schemas"
+    shutil.copytree(REPO / "policies" / "schemas", folder)
+    monkeypatch.setattr(generator, "schema_folder", lambda: folder)
+    assert generator.main(["--check"]) == 0
+    (folder / "policy.schema.json").write_text("{}\n", encoding="utf-8")
+    assert generator.main(["--check"]) == 1
+    assert "policy.schema.json is out of date" in capsys.readouterr().out
+    assert (folder / "policy.schema.json").read_text(encoding="utf-8") == "{}\n"  # untouched
+    assert generator.main([]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert generator.stale(folder) == {}
+
+
+def test_a_section_cannot_redefine_the_common_clause_fields() -> None:
+    import dataclasses
+
+    from checker.checks import schema as generator
+
+    retention = CHECKS["retention"]
+    fragment = copy.deepcopy(retention.schema)
+    fragment["properties"]["severity"] = {"type": "string"}
+    with pytest.raises(ValueError, match="section retention redefines severity"):
+        generator.policy_schema([dataclasses.replace(retention, schema=fragment)])
+
+
+def test_two_sections_cannot_define_one_definition() -> None:
+    from checker.checks import schema as generator
+
+    with pytest.raises(ValueError, match=r"defines \$defs/sharing_clause a second time"):
+        generator.policy_schema([CHECKS["sharing"], CHECKS["sharing"]])
