@@ -9,27 +9,39 @@ before any reporter sees it: :meth:`Reporter.render` hands each reporter's ``wri
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 from collections.abc import Mapping
 
 from checker.core.errors import UsageError
 from reports.base import Redacted, Reporter
-from reports.github import GitHubReporter
-from reports.html import HtmlReporter
-from reports.json_report import JsonReporter
-from reports.junit import JUnitReporter
-from reports.markdown import MarkdownReporter
-from reports.sarif import SarifReporter
-from reports.text import TextReporter
 
-REPORTERS: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "sarif": SarifReporter,
-    "junit": JUnitReporter,
-    "markdown": MarkdownReporter,
-    "github": GitHubReporter,
-    "html": HtmlReporter,
-}
+_SUPPORT = frozenset({"base", "outputs", "redaction"})  # what reporters share, not reporters
+
+
+def discover(package: str = __name__) -> dict[str, type[Reporter]]:
+    """Every reporter of the package, by format name, in their declared order: a new format is
+    one new module with a :class:`Reporter` subclass (``name``, ``order``, ``extension``,
+    ``description``, ``write``)."""
+    found: dict[str, type[Reporter]] = {}
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if module.name in _SUPPORT:
+            continue
+        loaded = importlib.import_module(f"{package}.{module.name}")
+        for _, cls in inspect.getmembers(loaded, inspect.isclass):
+            if (
+                issubclass(cls, Reporter)
+                and cls.__module__ == loaded.__name__
+                and not inspect.isabstract(cls)
+            ):
+                if cls.name in found:
+                    raise ValueError(f"two reporters are named {cls.name!r}")
+                found[cls.name] = cls
+    return dict(sorted(found.items(), key=lambda item: item[1].order))
+
+
+REPORTERS: dict[str, type[Reporter]] = discover()
 
 
 def get_reporter(name: str) -> Reporter:

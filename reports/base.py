@@ -79,7 +79,8 @@ class Reporter(ABC):
     override :meth:`render`, the one entry point, which redacts before any output.
     """
 
-    name: str
+    name: str  # the format's name: --format NAME, --output NAME=PATH
+    order: int  # place among the formats, in --format choices and docs
     extension: str
     description: str
 

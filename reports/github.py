@@ -131,6 +131,7 @@ class GitHubReporter(Reporter):
     """Workflow commands for GitHub Actions annotations."""
 
     name = "github"
+    order = 60  # place among the --format choices
     extension = ".txt"
     description = "GitHub Actions annotations (default when GITHUB_ACTIONS=true)"
 

@@ -349,6 +349,7 @@ class HtmlReporter(Reporter):
     """A self-contained, printable HTML report for people."""
 
     name = "html"
+    order = 70  # place among the --format choices
     extension = ".html"
     description = "self-contained HTML compliance report (works offline, printable)"
 

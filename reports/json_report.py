@@ -346,6 +346,7 @@ class JsonReporter(Reporter):
     """The results document (schema: ``policies/schemas/results.schema.json``)."""
 
     name = "json"
+    order = 20  # place among the --format choices
     extension = ".json"
     description = "machine-readable results (documented, versioned schema)"
 

@@ -356,6 +356,7 @@ class JUnitReporter(Reporter):
     """JUnit XML for CI test-result views."""
 
     name = "junit"
+    order = 40  # place among the --format choices
     extension = ".xml"
     description = "JUnit XML: a test case per promise and resource"
 

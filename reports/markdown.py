@@ -133,6 +133,7 @@ class MarkdownReporter(Reporter):
     """Compact Markdown for pull-request comments and step summaries."""
 
     name = "markdown"
+    order = 50  # place among the --format choices
     extension = ".md"
     description = "compact Markdown for a pull-request comment or GITHUB_STEP_SUMMARY"
 

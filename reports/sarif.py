@@ -359,6 +359,7 @@ class SarifReporter(Reporter):
     """SARIF 2.1.0 for code scanning."""
 
     name = "sarif"
+    order = 30  # place among the --format choices
     extension = ".sarif"
     description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
 

@@ -37,6 +37,7 @@ class TextReporter(Reporter):
     """Compact lines for a terminal or a CI log."""
 
     name = "text"
+    order = 10  # place among the --format choices
     extension = ".txt"
     description = "one line per finding and a summary (colour on a terminal)"
 

@@ -308,6 +308,15 @@ def framework_schema(current: Schema, checks: Iterable[Check] | None = None) -> 
     return schema
 
 
+def config_schema(current: Schema) -> Schema:
+    """``current`` with the report formats as the formats a config's outputs may name."""
+    from reports import REPORTERS  # the reporters import the results model, not the sections
+
+    schema = copy.deepcopy(current)
+    schema["properties"]["outputs"]["items"]["properties"]["format"]["enum"] = list(REPORTERS)
+    return schema
+
+
 def schema_folder() -> Path:
     """``policies/schemas`` of the installed (or checked-out) package."""
     return Path(str(resources.files("policies").joinpath("schemas")))
@@ -324,10 +333,12 @@ def generated(folder: Path | None = None) -> dict[Path, str]:
     policy = folder / "policy.schema.json"
     results = folder / "results.schema.json"
     framework = folder / "framework.schema.json"
+    config = folder / "config.schema.json"
     return {
         policy: dump(policy_schema()),
         results: dump(results_schema(_read(results))),
         framework: dump(framework_schema(_read(framework))),
+        config: dump(config_schema(_read(config))),
     }
 
 
