@@ -33,7 +33,6 @@ from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
 
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
-EXPIRING_SOON_DAYS = 30
 DEFAULT_MAX_TERM = Duration(YEAR, "1y")
 
 DUPLICATE_ID = "waiver-duplicate-id"
