@@ -23,6 +23,8 @@ from checker.core.diagnostics import JsonPath, Level, Location, Position
 from checker.core.patterns import glob
 from checker.documents import load_document
 from checker.documents.document import Document
+from tests.conftest import CliRunner
+from tests.input_samples import AS_OF, POLICY, SNAPSHOT
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
 DATA = Path(__file__).resolve().parent / "data" / "terraform"
@@ -833,3 +835,105 @@ TLS = {
 )
 def test_tls_only_policies(statement: dict[str, Any], expected: bool) -> None:
     assert denies_insecure_transport({"Statement": [statement]}) is expected
+
+
+# --- declared resources the adapter cannot read -------------------------------------------------
+
+
+def _plan_with(tmp_path: Path, *resources: dict[str, Any]) -> Path:
+    """A ``terraform show -json`` plan holding ``resources`` (planned values only)."""
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {"mode": "managed", "provider_name": "registry.terraform.io/x/y", **r}
+                    for r in resources
+                ]
+            }
+        },
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    return path
+
+
+CHAT_DB = {
+    "address": "aws_db_instance.default",
+    "type": "aws_db_instance",
+    "name": "default",
+    "values": {"identifier": "chat-db", "storage_encrypted": False, "tags": {"Data": "chats"}},
+}
+GCS_ARCHIVE = {
+    "address": "google_storage_bucket.archive",
+    "type": "google_storage_bucket",
+    "name": "archive",
+    "values": {"name": "chat-archive", "labels": {}},
+}
+IAM = {
+    "address": "aws_iam_role.reader",
+    "type": "aws_iam_role",
+    "name": "reader",
+    "values": {"name": "chat-reader", "tags": {"Data": "chats"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("resource", "match"),
+    [
+        (CHAT_DB, {"address": "aws_db_instance.default"}),
+        (CHAT_DB, {"tags": {"Data": "chats"}}),
+        (CHAT_DB, {"name": "chat-*"}),
+        (GCS_ARCHIVE, {"name": "chat-archive"}),
+        (GCS_ARCHIVE, {"address": "*"}),
+    ],
+    ids=["rds-by-address", "rds-by-tags", "rds-by-name", "gcs-by-name", "gcs-catch-all"],
+)
+def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
+    tmp_path: Path, resource: dict[str, Any], match: dict[str, Any]
+) -> None:
+    """Dropping it would let "chat logs are encrypted" pass on the stores that remain."""
+    _, result = run(_plan_with(tmp_path, resource), [{"match": match, "store": {}}])
+    assert result.stores == []
+    [error] = result.diagnostics
+    assert (error.code, error.level) == ("terraform-unreadable-resource", Level.ERROR)
+    assert error.location.path[-1] == 0  # at the resource in the plan
+    assert error.location.position is not None
+    assert f"rule 1 selects {resource['address']} (type {resource['type']})" in error.message
+    assert "declared but not evidenced" in error.message
+
+
+def test_resources_that_hold_no_data_stay_ignored(tmp_path: Path) -> None:
+    _, result = run(_plan_with(tmp_path, IAM), [{"match": {"tags": {"Data": "chats"}}}])
+    assert result.stores == []
+    assert codes(result) == ["terraform-rule-unused"]
+
+
+def test_a_rule_that_selects_nothing_unreadable_is_untouched(tmp_path: Path) -> None:
+    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"name": "other-*"}}])
+    assert codes(result) == ["terraform-rule-unused"]
+
+
+def test_check_is_not_compliant_when_a_declared_database_cannot_be_read(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The false pass of a real plan: the chat database mapped by a rule, unencrypted, and the
+    promise passing on the remaining stores with exit 0."""
+    monkeypatch.chdir(tmp_path)
+    _plan_with(tmp_path, CHAT_DB)
+    (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "snapshot.yaml").write_text(
+        SNAPSHOT
+        + "imports:\n  - terraform: plan.json\n    rules:\n"
+        + "      - match: {address: aws_db_instance.default}\n"
+        + "        store: {data_kinds: [conversations]}\n",
+        encoding="utf-8",
+    )
+    for command in (
+        ["check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF],
+        ["validate", "snapshot.yaml"],
+    ):
+        result = run_cli(*command)
+        assert result.code == 1, result.out + result.err
+        assert "selects aws_db_instance.default (type aws_db_instance)" in result.out + result.err

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.adapters import terraform_dynamodb, terraform_s3
+from checker.adapters import terraform_dynamodb, terraform_s3, terraform_unread
 from checker.adapters.terraform_facts import Facts, dotted
 from checker.adapters.terraform_plan import Plan, Resource, read_plan
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
@@ -103,9 +103,51 @@ class _Importer:
             if found is not None:
                 used.add(found[0])
                 self._store(candidate, *found)
+        for res in self.plan.of_type(*terraform_unread.DATA_TYPES):
+            index = self._selects(res)
+            if index is not None:
+                used.add(index)
+                self._cannot_read(index, res)
         for index in range(len(self.rules)):
             if index not in used:
                 self._unused(index)
+
+    def _selects(self, res: Resource) -> int | None:
+        """The first rule that selects a resource of a type this adapter cannot read."""
+        names = [
+            value
+            for attr in terraform_unread.NAME_ATTRIBUTES
+            if isinstance(value := res.get(attr), str)
+        ]
+        for index, rule in enumerate(self.rules):
+            match = rule.get("match") or {}
+            pattern = match.get("address")
+            if pattern is not None and not glob(pattern, res.address):
+                continue
+            pattern = match.get("name")
+            if pattern is not None and not any(glob(pattern, name) for name in names):
+                continue
+            wanted = match.get("tags")
+            if wanted and not any(
+                isinstance(tags := res.get(attr), dict)
+                and all(tags.get(k) == v for k, v in wanted.items())
+                for attr in ("tags", "tags_all")
+            ):
+                continue
+            return index
+        return None
+
+    def _cannot_read(self, index: int, res: Resource) -> None:
+        """A declared store whose evidence cannot be read: an error, never silently dropped."""
+        message = (
+            f"mapping rule {index + 1} selects {res.address} (type {res.type}), which this adapter "
+            "cannot read (it reads aws_s3_bucket and aws_dynamodb_table): the data it holds is "
+            "declared but not evidenced; describe the store in the snapshot's stores instead, "
+            "or narrow the rule"
+        )
+        self.plan.diagnostics.append(
+            Diagnostic(self.plan.doc.locate(res.path), message, "terraform-unreadable-resource")
+        )
 
     def _unused(self, index: int) -> None:
         """A rule no store comes from is said, never silently dropped."""
