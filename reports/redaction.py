@@ -264,17 +264,31 @@ def _match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
 class _RunFinder(_Finder):
     """A shape that starts inside a run of ``run`` characters and reads it to its end.
 
-    ``pattern`` is the shape; ``eligible`` matches (empty) where it may start. Where it matches
-    depends only on where the run ends and what follows, so the first eligible position of a
-    run decides for the whole run. ``guarded`` is the shape preceded by "a run starts here,
-    then skip to its first eligible position", with the shape itself in the group ``hit``.
+    A subclass declares three expressions: ``run_class``, the run's characters (a character
+    class body); ``start``, matching (empty) where in a run the shape may start; ``shape``, the
+    shape itself. Where it matches depends only on where the run ends and what follows, so the
+    first eligible position of a run decides for the whole run. The compiled patterns are
+    derived from them: ``guarded`` is the shape preceded by "a run starts here, then skip to
+    its first eligible position", with the shape itself in the group ``hit``.
     """
 
+    run_class: str
+    start: str
+    shape: str
     run_chars: str
     run: re.Pattern[str]
     pattern: re.Pattern[str]
     eligible: re.Pattern[str]
     guarded: re.Pattern[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.run_chars = _chars(cls.run_class)
+        cls.run = re.compile(rf"[{cls.run_class}]*+")
+        cls.pattern = re.compile(cls.shape)
+        cls.eligible = re.compile(cls.start)
+        if "guarded" not in cls.__dict__:
+            cls.guarded = _guarded(cls.run_class, cls.start, cls.shape)
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
@@ -332,8 +346,8 @@ def _chars(run: str) -> str:
     return "".join(chr(c) for c in range(128) if re.match(f"[{run}]", chr(c)))
 
 
-def _guarded(run: str, eligible: str, shape: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(rf"(?<![{run}])(?>[{run}]*?{eligible})(?P<hit>{shape})", flags)
+def _guarded(run: str, eligible: str, shape: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![{run}])(?>[{run}]*?{eligible})(?P<hit>{shape})")
 
 
 _URL_RUN = "A-Za-z0-9+.-"  # URL scheme characters
@@ -348,11 +362,7 @@ class _UrlFinder(_RunFinder):
 
     rank = _RANK["url"]
     needs = ("://",)
-    run_chars = _chars(_URL_RUN)
-    run = re.compile(rf"[{_URL_RUN}]*+")
-    pattern = re.compile(_URL)
-    eligible = re.compile(r"\b(?=[A-Za-z])")
-    guarded = _guarded(_URL_RUN, r"\b(?=[A-Za-z])", _URL)
+    run_class, start, shape = _URL_RUN, r"\b(?=[A-Za-z])", _URL
 
     def _hit(self, shape: re.Match[str], start: int) -> _Hit:
         text, password = self.text, shape.start("url_pass")
@@ -369,11 +379,7 @@ class _JwtFinder(_RunFinder):
 
     rank = _RANK["jwt"]
     needs = ("eyJ",)
-    run_chars = _chars(_JWT_RUN)
-    run = re.compile(rf"[{_JWT_RUN}]*+")
-    pattern = re.compile(_JWT)
-    eligible = re.compile(r"\b(?=eyJ)")
-    guarded = _guarded(_JWT_RUN, r"\b(?=eyJ)", _JWT)
+    run_class, start, shape = _JWT_RUN, r"\b(?=eyJ)", _JWT
 
     def _later(self, first: re.Match[str], start: int, run_end: int) -> _Hit | None:
         if run_end - start < len("eyJ") + 5:  # the first part is too short from here on
@@ -391,11 +397,7 @@ class _EmailFinder(_RunFinder):
 
     rank = _RANK["email"]
     needs = ("@",)
-    run_chars = _chars(_EMAIL_RUN)
-    run = re.compile(rf"[{_EMAIL_RUN}]*+")
-    pattern = re.compile(_EMAIL)
-    eligible = re.compile(rf"\b(?=[{_EMAIL_RUN}])")
-    guarded = _guarded(_EMAIL_RUN, rf"\b(?=[{_EMAIL_RUN}])", _EMAIL)
+    run_class, start, shape = _EMAIL_RUN, rf"\b(?=[{_EMAIL_RUN}])", _EMAIL
 
 
 _KV_RUN = "A-Za-z0-9_.-"
@@ -413,10 +415,7 @@ class _KeyValueFinder(_RunFinder):
 
     rank = _RANK["kv"]
     needs = (":", "=")
-    run_chars = _chars(_KV_RUN)
-    run = re.compile(rf"[{_KV_RUN}]*+")
-    pattern = re.compile(_KV)
-    eligible = re.compile(r"(?<![A-Za-z0-9])")
+    run_class, start, shape = _KV_RUN, r"(?<![A-Za-z0-9])", _KV
     # Where a run starts is eligible, so nothing is skipped after the lookbehind.
     guarded = re.compile(rf"(?<![{_KV_RUN}])(?P<hit>{_KV})")
 
