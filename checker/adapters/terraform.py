@@ -128,11 +128,7 @@ class _Importer:
             if pattern is not None and not any(glob(pattern, name) for name in names):
                 continue
             wanted = match.get("tags")
-            if wanted and not any(
-                isinstance(tags := res.get(attr), dict)
-                and all(tags.get(k) == v for k, v in wanted.items())
-                for attr in ("tags", "tags_all")
-            ):
+            if wanted and not _has_tags(res, wanted):
                 continue
             return index
         return None
@@ -266,10 +262,8 @@ class _Importer:
         res = cand.resource
         if res is None:
             return False  # a bucket outside the plan shows no tags
-        for attr in ("tags", "tags_all"):
-            tags = res.get(attr)
-            if isinstance(tags, dict) and all(tags.get(k) == v for k, v in wanted.items()):
-                return True
+        if _has_tags(res, wanted):
+            return True
         if res.unknown_at("tags_all") or res.unknown_at("tags"):
             self._note_rule(index, cand, "its tags are known only after apply")
         return False
@@ -442,6 +436,15 @@ def import_terraform(
     importer = _Importer(plan, rules, rule_locator)
     importer.run()
     return TerraformImport(importer.stores, list(plan.diagnostics))
+
+
+def _has_tags(res: Resource, wanted: dict[str, Any]) -> bool:
+    """Whether the resource's ``tags`` or ``tags_all`` hold every wanted tag."""
+    for attr in ("tags", "tags_all"):
+        tags = res.get(attr)
+        if isinstance(tags, dict) and all(tags.get(k) == v for k, v in wanted.items()):
+            return True
+    return False
 
 
 def identifier(text: str) -> str:

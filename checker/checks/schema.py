@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
+import reports
 from checker.checks import CHECKS, areas_of
 from checker.checks.base import Check, IfNotEvidenced, Schema, clause_fields, options
 from checker.core.results import Severity
@@ -310,10 +311,9 @@ def framework_schema(current: Schema, checks: Iterable[Check] | None = None) -> 
 
 def config_schema(current: Schema) -> Schema:
     """``current`` with the report formats as the formats a config's outputs may name."""
-    from reports import REPORTERS  # the reporters import the results model, not the sections
-
     schema = copy.deepcopy(current)
-    schema["properties"]["outputs"]["items"]["properties"]["format"]["enum"] = list(REPORTERS)
+    formats = list(reports.REPORTERS)  # looked up when called: tests register more
+    schema["properties"]["outputs"]["items"]["properties"]["format"]["enum"] = formats
     return schema
 
 

@@ -86,10 +86,12 @@ class Diagnostic:
         text = f"{self.location}: {self.level.value}: {self.message}"
         if self.location.path or self.code.startswith("schema"):
             text += f" (at {self.location.json_path})"
-        return text if text.isprintable() else _escape(text)
+        return printable(text)
 
 
-def _escape(text: str) -> str:
+def printable(text: str) -> str:
     """Control characters from file names or values shown as escapes, so that one diagnostic
     stays one line and a terminal is never driven by input."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

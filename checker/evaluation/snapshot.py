@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from checker.adapters.terraform import ImportedStore, import_terraform
-from checker.core.diagnostics import IMPORT_FAILED, Diagnostic, JsonPath, Level, Location
+from checker.core.diagnostics import (
+    IMPORT_FAILED,
+    Diagnostic,
+    JsonPath,
+    Level,
+    Location,
+    printable,
+)
 from checker.core.errors import InputError
 from checker.core.gc_pause import collector_paused
 from checker.documents import DEFAULT_LIMITS, Limits, load_document
@@ -132,8 +139,7 @@ def import_targets(document: Document) -> Iterator[tuple[int, str, Path]]:
 def _import_failed(where: Location, target: str, why: str) -> Diagnostic:
     """An export named by the snapshot cannot be used: said at the import entry, which the
     commands treat as input that cannot be read (exit 2)."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in target)
-    return Diagnostic(where, f"cannot import {shown}: {why}", IMPORT_FAILED)
+    return Diagnostic(where, f"cannot import {printable(target)}: {why}", IMPORT_FAILED)
 
 
 def _rule_locator(document: Document, index: int) -> Callable[[JsonPath], Location]:
