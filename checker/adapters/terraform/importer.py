@@ -10,7 +10,8 @@ resource kind live in one module per resource family (:mod:`aws_s3`, :mod:`aws_d
 each exporting ``READER``).
 
 Mapping rules say which resources hold which data (first match wins; unmatched resources are
-ignored; a rule that maps no resource, and a selected resource no reader reads, are errors)::
+ignored; a rule that maps no resource is an error, and a selected resource no reader reads is a
+store without evidence)::
 
     - match: {address: "module.chat.aws_s3_bucket.*", name: "chat-*", tags: {DataClass: chats}}
       store: {id: "{name}", data_kinds: [conversations], retention_state: training_not_allowed}
@@ -177,7 +178,7 @@ class _Importer:
         message = (
             f"mapping rule {index + 1} also selects {len(resources)} resource"
             f"{'s' if len(resources) != 1 else ''} of types that hold no user data ({listed}); "
-            "they are not stores. Name the type in the rule's address to make it an error instead"
+            "they are not stores. A rule whose address names a type declares its resources stores"
         )
         self.plan.diagnostics.append(
             Diagnostic(self._rule_place(index, ("match",)), message, NOT_STORES, Level.WARNING)
