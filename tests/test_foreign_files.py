@@ -117,3 +117,31 @@ def test_the_validate_hook_passes_on_an_ordinary_repository(
     assert run_cli(*args, *names).code == 0
     (tmp_path / "policy.yaml").write_text(POLICY.replace("policy_checker: 1", "policy_checker: 2"))
     assert run_cli(*args, *names).code == 1
+
+
+def test_the_check_hook_writes_no_report_into_the_work_tree(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config asks for an HTML report; the hook runs the checks and writes nothing."""
+    [hook] = [
+        h
+        for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+        if h["id"] == "policy-check"
+    ]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    snapshot = REPO / "policies" / "examples" / "compliant" / "snapshot.yaml"
+    (tmp_path / "snapshot.yaml").write_text(snapshot.read_text("utf-8"), encoding="utf-8")
+    (tmp_path / "policy-check.yaml").write_text(
+        "policy_check: 1\npolicies: [policy.yaml]\nsnapshots: [snapshot.yaml]\n"
+        'as_of: "2026-11-21"\noutputs:\n  - {format: html, path: out/report.html}\n',
+        encoding="utf-8",
+    )
+    program, *args = shlex.split(hook["entry"])
+    result = run_cli(*args)
+    assert result.code == 0, result.out + result.err
+    assert not (tmp_path / "out").exists()
+    run_cli(*args, "--output", "html=asked.html")
+    assert (tmp_path / "asked.html").is_file()
+    run_cli("check")
+    assert (tmp_path / "out" / "report.html").is_file()
