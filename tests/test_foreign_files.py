@@ -138,6 +138,7 @@ def test_the_check_hook_writes_no_report_into_the_work_tree(
         encoding="utf-8",
     )
     program, *args = shlex.split(hook["entry"])
+    assert program == "policy-check"
     result = run_cli(*args)
     assert result.code == 0, result.out + result.err
     assert not (tmp_path / "out").exists()
