@@ -27,7 +27,7 @@ from checker.pipeline import CheckOptions, run_check
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = check_options(args, environ)
     result = run_check(options)
-    render_result(result, args.format, out, environ, options.outputs)
+    render_result(result, args.format, out, environ, options.outputs, args.color)
     return result.exit_code()
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
+from checker.cli.color import add_color_option
 from checker.cli.limit_options import add_limit_options
 from checker.core.errors import CheckerError, UnusableInputs
 from checker.core.results import Severity
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the date recorded in the results (default: today); validation does not depend on it",
     )
     _add_generated_at(validate)
+    add_color_option(validate)
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
@@ -181,12 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
         "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
     )
     _add_generated_at(check)
+    add_color_option(check)
     add_limit_options(check)
 
-    report = sub.add_parser("report", help="render saved JSON results in another format")
+    report = sub.add_parser(
+        "report",
+        help="render saved JSON results in another format; exits with their verdict",
+    )
     report.add_argument("results", metavar="RESULTS.json")
     report.add_argument("--format", choices=formats, required=True)
     report.add_argument("--output", metavar="PATH", help="write to a file (default: stdout)")
+    add_color_option(report)
 
     sub.add_parser("checks", help="list the checks and what each verifies")
     return parser
@@ -275,7 +282,7 @@ def _dispatch(
     if args.command == "report":
         from checker.cli import report
 
-        return report.run(args, out, err)
+        return report.run(args, out, err, environ)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)
