@@ -180,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="PATH",
         help="project config; --policy, --snapshot and the other options override what it "
-        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
+        "says (default: the nearest policy-check.yaml in this folder or above it, within the "
+        "repository; none when both --policy and --snapshot are given)",
     )
     _add_generated_at(check)
     add_color_option(check)
