@@ -197,7 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_color_option(report)
 
     sub.add_parser("checks", help="list the checks and what each verifies")
+
+    init = sub.add_parser(
+        "init", help="write a starter project (config, policy, snapshot) into an empty folder"
+    )
+    init.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="default: .")
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a document kind, for editors to point at"
+    )
+    schema.add_argument("kind", choices=_schema_kinds(), metavar="KIND", help="one of %(choices)s")
     return parser
+
+
+def _schema_kinds() -> list[str]:
+    from checker.cli.schema import kinds
+
+    return kinds()
 
 
 def main(
@@ -284,6 +300,14 @@ def _dispatch(
         from checker.cli import report
 
         return report.run(args, out, err, environ)
+    if args.command == "init":
+        from checker.cli import init
+
+        return init.run(args, out, err)
+    if args.command == "schema":
+        from checker.cli import schema
+
+        return schema.run(args, out, err)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)
