@@ -264,6 +264,11 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
     except UnusableInputs as exc:  # every diagnostic that says why, each on its line
         for diagnostic in exc.diagnostics:
             err.write(f"{diagnostic}\n")
+        if _annotates(args, environ):  # and on its line in the pull request
+            from reports.github import annotate
+
+            for diagnostic in exc.diagnostics:
+                out.write(annotate(diagnostic) + "\n")
         if exc.closing:
             err.write(f"{exc.closing}\n")
         return exc.exit_code
@@ -283,6 +288,13 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
             "This is a bug in policy-check; rerun with --debug for the traceback.\n"
         )
         return EXIT_INTERNAL
+
+
+def _annotates(args: argparse.Namespace, environ: Mapping[str, str]) -> bool:
+    """Whether standard output takes GitHub annotations: ``--format github``, or no format
+    under GitHub Actions."""
+    fmt = getattr(args, "format", None)
+    return fmt == "github" or (fmt is None and environ.get("GITHUB_ACTIONS") == "true")
 
 
 def _dispatch(
