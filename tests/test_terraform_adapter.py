@@ -855,11 +855,15 @@ def _plan_with(tmp_path: Path, *resources: dict[str, Any]) -> Path:
     return path
 
 
-CHAT_DB = {
-    "address": "aws_db_instance.default",
-    "type": "aws_db_instance",
+CHAT_DB = {  # DocumentDB: a database of a type no reader reads
+    "address": "aws_docdb_cluster.default",
+    "type": "aws_docdb_cluster",
     "name": "default",
-    "values": {"identifier": "chat-db", "storage_encrypted": False, "tags": {"Data": "chats"}},
+    "values": {
+        "cluster_identifier": "chat-db",
+        "storage_encrypted": False,
+        "tags": {"Data": "chats"},
+    },
 }
 GCS_ARCHIVE = {
     "address": "google_storage_bucket.archive",
@@ -878,13 +882,13 @@ IAM = {
 @pytest.mark.parametrize(
     ("resource", "match"),
     [
-        (CHAT_DB, {"address": "aws_db_instance.default"}),
+        (CHAT_DB, {"address": "aws_docdb_cluster.default"}),
         (CHAT_DB, {"tags": {"Data": "chats"}}),
         (CHAT_DB, {"name": "chat-*"}),
         (GCS_ARCHIVE, {"name": "chat-archive"}),
         (GCS_ARCHIVE, {"address": "*"}),
     ],
-    ids=["rds-by-address", "rds-by-tags", "rds-by-name", "gcs-by-name", "gcs-catch-all"],
+    ids=["docdb-by-address", "docdb-by-tags", "docdb-by-name", "gcs-by-name", "gcs-catch-all"],
 )
 def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
     tmp_path: Path, resource: dict[str, Any], match: dict[str, Any]
@@ -919,7 +923,7 @@ def test_a_rule_naming_a_type_that_holds_no_data_is_an_error(tmp_path: Path) -> 
 
 def test_a_rule_that_maps_nothing_is_an_error(tmp_path: Path) -> None:
     """A typo'd address must not leave the promise passing on the other stores."""
-    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"address": "aws_db_instanse.*"}}])
+    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"address": "aws_docdb_clustr.*"}}])
     [error] = result.diagnostics
     assert (error.code, error.level) == ("terraform-rule-unused", Level.ERROR)
     assert "maps no resource" in error.message and "not evidenced" in error.message
@@ -941,7 +945,7 @@ def test_check_is_not_compliant_when_a_declared_database_cannot_be_read(
     (tmp_path / "snapshot.yaml").write_text(
         SNAPSHOT
         + "imports:\n  - terraform: plan.json\n    rules:\n"
-        + "      - match: {address: aws_db_instance.default}\n"
+        + "      - match: {address: aws_docdb_cluster.default}\n"
         + "        store: {data_kinds: [conversations]}\n",
         encoding="utf-8",
     )
@@ -951,4 +955,4 @@ def test_check_is_not_compliant_when_a_declared_database_cannot_be_read(
     ):
         result = run_cli(*command)
         assert result.code == 1, result.out + result.err
-        assert "selects aws_db_instance.default (type aws_db_instance)" in result.out + result.err
+        assert "selects aws_docdb_cluster.default (type aws_docdb_cluster)" in result.out + result.err
