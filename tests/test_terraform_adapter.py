@@ -955,4 +955,5 @@ def test_check_is_not_compliant_when_a_declared_database_cannot_be_read(
     ):
         result = run_cli(*command)
         assert result.code == 1, result.out + result.err
-        assert "selects aws_docdb_cluster.default (type aws_docdb_cluster)" in result.out + result.err
+        said = result.out + result.err
+        assert "selects aws_docdb_cluster.default (type aws_docdb_cluster)" in said

@@ -146,3 +146,20 @@ def test_real_plan_unchanged_group_of_14_days_with_an_empty_key() -> None:
     assert item.data["id"] == "aws-lambda-metrics-lambda-primary-lambda"
     assert item.data["retention"] == {"any": "14d"}
     assert item.data["encryption"] == {"at_rest": True, "key_manager": "aws_owned"}
+
+
+def test_real_plan_group_that_never_expires_with_a_rotating_key() -> None:
+    """fugue/regula rego/tests/lib/inputs/resource_view_05_tf_v1_0_infra.json (Terraform
+    1.0.8): ``retention_in_days: 0`` (never expire) and ``kms_key_id`` unknown until apply,
+    naming ``aws_kms_key.cloudwatch`` (``enable_key_rotation: true``, default period)."""
+    _, result = run(FIXTURES / "terraform/regula-cloudwatch-log-group-kms.json", ALL)
+    [item] = result.items
+    assert item.data["id"] == "ecs-fargate-task-definition"
+    assert item.data["retention"] == {"any": "indefinite"}
+    assert "deletion_schedule" not in item.data
+    assert item.data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_kms",
+        "key_rotation": "365d",
+    }
+    assert codes(result) == []
