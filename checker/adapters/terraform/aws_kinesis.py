@@ -18,6 +18,9 @@ server-side encryption of its own, so ``at_rest`` is left unset for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from checker.adapters.terraform import aws_support
 from checker.adapters.terraform.facts import (
     Facts,
@@ -38,6 +41,22 @@ KINDS = {STREAM: "kinesis_stream", FIREHOSE: "firehose_delivery_stream"}
 _S3_DESTINATIONS = ("extended_s3_configuration", "s3_configuration")
 
 
+def candidates(plan: Plan) -> list[Candidate]:
+    """One store per stream; delivery streams carry the plan's S3 buckets by ARN, to name the
+    bucket they deliver to."""
+    found = per_resource(KINDS, ("name",))(plan)
+    if not any(c.resource is not None and c.resource.type == FIREHOSE for c in found):
+        return found
+    buckets = plan.of_type("aws_s3_bucket")
+    by_arn = aws_support.by_name(buckets, ("arn",))
+    for name, res in aws_support.by_name(buckets, ("bucket",)).items():
+        by_arn.setdefault(f"arn:aws:s3:::{name}", res)
+    return [
+        replace(c, detail=by_arn) if c.resource is not None and c.resource.type == FIREHOSE else c
+        for c in found
+    ]
+
+
 def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     """The facts of one data stream or delivery stream (``state``: the consent state the
     stream's retention stands for)."""
@@ -50,7 +69,9 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
         _stream_retention(plan, res, state, facts)
         _stream_encryption(plan, res, facts)
     else:
-        _destination(plan, res)
+        buckets = candidate.detail
+        assert isinstance(buckets, dict)
+        _destination(plan, res, buckets)
         _firehose_encryption(plan, res, facts)
     return facts
 
@@ -96,7 +117,7 @@ def _stream_encryption(plan: Plan, stream: Resource, facts: Facts) -> None:
         )
 
 
-def _destination(plan: Plan, firehose: Resource) -> None:
+def _destination(plan: Plan, firehose: Resource, buckets_by_arn: Mapping[str, Resource]) -> None:
     """Say where the delivered data lives: Firehose only passes it on."""
     destination = firehose.get("destination")
     target = destination if isinstance(destination, str) and destination else "its destination"
@@ -108,7 +129,7 @@ def _destination(plan: Plan, firehose: Resource) -> None:
             arn = known(firehose, block, 0, "bucket_arn")
         except Unknown:
             arn = None
-        bucket = _bucket(plan, firehose, block, arn)
+        bucket = _bucket(plan, firehose, block, arn, buckets_by_arn)
         if bucket is not None:
             buckets.append(bucket)
         elif isinstance(arn, str) and arn:
@@ -123,13 +144,13 @@ def _destination(plan: Plan, firehose: Resource) -> None:
     )
 
 
-def _bucket(plan: Plan, firehose: Resource, block: str, arn: object) -> str | None:
+def _bucket(
+    plan: Plan, firehose: Resource, block: str, arn: object, by_arn: Mapping[str, Resource]
+) -> str | None:
     """The address of the plan's S3 bucket a destination block names, if any."""
     if isinstance(arn, str) and arn:
-        for res in plan.of_type("aws_s3_bucket"):
-            if arn in (res.get("arn"), f"arn:aws:s3:::{res.get('bucket')}"):
-                return res.address
-        return None
+        bucket = by_arn.get(arn)
+        return bucket.address if bucket is not None else None
     found = plan.referenced(firehose, (block, 0, "bucket_arn"), "aws_s3_bucket")
     return found[0].address if len(found) == 1 else None
 
@@ -169,6 +190,6 @@ def _firehose_encryption(plan: Plan, firehose: Resource, facts: Facts) -> None:
 READER = ResourceReader(
     name="Amazon Kinesis",
     types=frozenset(KINDS),
-    candidates=per_resource(KINDS, ("name",)),
+    candidates=candidates,
     derive=derive,
 )

@@ -34,6 +34,7 @@ of their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checker.adapters.terraform import aws_support
@@ -59,6 +60,7 @@ class Database:
 
     resource: Resource | None
     members: tuple[Resource, ...]
+    parameter_groups: Mapping[str, Resource]  # the plan's groups of the right type, by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +84,16 @@ def candidates(plan: Plan) -> list[Candidate]:
     """A store per DB instance and per cluster (with its cluster instances), and one per
     cluster that only cluster instances of the plan name."""
     clusters = plan.of_type(CLUSTER)
+    by_identifier = aws_support.by_name(clusters, ("cluster_identifier", "id"))
+    groups = {
+        kind: aws_support.by_name(plan.of_type(kind), ("name", "id"))
+        for kind in (PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP)
+    }
     members: dict[int, list[Resource]] = {id(c): [] for c in clusters}
     outside: dict[str, list[Resource]] = {}
     for member in plan.of_type(CLUSTER_INSTANCE):
         owner, named = aws_support.named(
-            plan, member, "cluster_identifier", (CLUSTER,), ("cluster_identifier", "id")
+            plan, member, "cluster_identifier", by_identifier, (CLUSTER,)
         )
         if owner is not None:
             members[id(owner)].append(member)
@@ -109,7 +116,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 res.path,
                 res,
                 addresses,
-                Database(res, attached),
+                Database(res, attached, groups[_SHAPES[res.type].parameter_group_type]),
             )
         )
     for label, group in outside.items():
@@ -125,7 +132,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 first.path,
                 first,
                 addresses,
-                Database(None, tuple(group)),
+                Database(None, tuple(group), {}),
                 note=(
                     "terraform-cluster-outside-plan",
                     f"cluster {label} of {', '.join(addresses)} is not in this plan; its "
@@ -153,7 +160,7 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     if state != "deleted_by_user":
         _final_snapshot(plan, res, state, facts)
     _at_rest(plan, res, facts)
-    _in_transit(plan, res, facts)
+    _in_transit(plan, database, res, facts)
     return facts
 
 
@@ -233,14 +240,14 @@ def _inherited_from(res: Resource) -> str | None:
     return None
 
 
-def _in_transit(plan: Plan, res: Resource, facts: Facts) -> None:
+def _in_transit(plan: Plan, database: Database, res: Resource, facts: Facts) -> None:
     shape = _SHAPES[res.type]
     if res.unknown_at(shape.parameter_group) is not None and plan.unset_by_default(
         res, shape.parameter_group
     ):
         return  # the engine's default group, not in the plan
     group, _ = aws_support.named(
-        plan, res, shape.parameter_group, (shape.parameter_group_type,), ("name", "id")
+        plan, res, shape.parameter_group, database.parameter_groups, (shape.parameter_group_type,)
     )
     if group is None:
         return

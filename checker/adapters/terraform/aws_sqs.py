@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ class Queue:
 
     resource: Resource
     policies: tuple[Resource, ...]
+    by_arn: Mapping[str, Resource]  # every queue of the plan, for dead-letter queues
 
 
 def candidates(plan: Plan) -> list[Candidate]:
@@ -55,10 +57,11 @@ def candidates(plan: Plan) -> list[Candidate]:
             )
             continue
         attached[id(owner)].append(policy)
+    by_arn = aws_support.by_name(queues, ("arn",))
     found = []
     for res in queues:
         name, name_path = known_name(res, ("name",))
-        queue = Queue(res, tuple(attached[id(res)]))
+        queue = Queue(res, tuple(attached[id(res)]), by_arn)
         found.append(
             Candidate(KIND, res.address, name, name_path, res.path, res, (res.address,), queue)
         )
@@ -86,7 +89,7 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     for policy in queue.policies:
         facts.use(policy)
     aws_support.region(res, facts)
-    _retention(plan, res, state, facts)
+    _retention(plan, queue, state, facts)
     _at_rest(plan, res, facts)
     holders = list(queue.policies)
     if not holders and aws_support.given(plan, res, "policy"):
@@ -111,7 +114,8 @@ def _seconds(plan: Plan, res: Resource) -> int | None:
     return seconds
 
 
-def _retention(plan: Plan, res: Resource, state: str, facts: Facts) -> None:
+def _retention(plan: Plan, queue: Queue, state: str, facts: Facts) -> None:
+    res = queue.resource
     where = res.vpath("message_retention_seconds")
     cited = where if "message_retention_seconds" in res.values else res.path
     try:
@@ -119,7 +123,7 @@ def _retention(plan: Plan, res: Resource, state: str, facts: Facts) -> None:
         if seconds is None:
             return
         if known(res, "fifo_queue") is True:
-            extra = _dead_letter_seconds(plan, res)
+            extra = _dead_letter_seconds(plan, queue)
             if extra is None:
                 return
             seconds += extra
@@ -130,9 +134,10 @@ def _retention(plan: Plan, res: Resource, state: str, facts: Facts) -> None:
     facts.put(("deletion_schedule", "defined"), True, cited)
 
 
-def _dead_letter_seconds(plan: Plan, fifo: Resource) -> int | None:
+def _dead_letter_seconds(plan: Plan, queue: Queue) -> int | None:
     """How long a FIFO queue's dead-letter queue keeps a moved message (its clock restarts
     there); 0 without one, ``None`` when the dead-letter queue is not in the plan."""
+    fifo = queue.resource
     text = known(fifo, "redrive_policy")
     if not isinstance(text, str) or not text:
         return 0
@@ -142,7 +147,7 @@ def _dead_letter_seconds(plan: Plan, fifo: Resource) -> int | None:
         target = None
     dead: Resource | None = None
     if isinstance(target, str) and target:
-        dead = next((q for q in plan.of_type(QUEUE) if q.get("arn") == target), None)
+        dead = queue.by_arn.get(target)
     else:
         found = plan.referenced(fifo, ("redrive_policy",), QUEUE)
         dead = found[0] if len(found) == 1 else None

@@ -7,7 +7,7 @@ Not a family itself (no ``READER``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from checker.adapters.terraform.facts import (
@@ -67,30 +67,39 @@ def _is_alias(key_id: Any, alias: str) -> bool:
     return isinstance(key_id, str) and (key_id == alias or key_id.endswith(f":{alias}"))
 
 
+def by_name(resources: Iterable[Resource], attributes: Iterable[str]) -> dict[str, Resource]:
+    """``name -> resource`` for every known value of ``attributes`` (the first resource wins),
+    built once so that looking a name up does not scan the plan."""
+    attrs = tuple(attributes)
+    index: dict[str, Resource] = {}
+    for res in resources:
+        for attr in attrs:
+            value = res.get(attr)
+            if isinstance(value, str) and value and res.unknown_at(attr) is None:
+                index.setdefault(value, res)
+    return index
+
+
 def named(
     plan: Plan,
     owner: Resource,
     attribute: str,
+    index: Mapping[str, Resource],
     types: Iterable[str],
-    name_attributes: Iterable[str],
 ) -> tuple[Resource | None, bool]:
-    """The resource of ``types`` that ``owner.attribute`` names, and whether one is named.
+    """The resource that ``owner.attribute`` names, and whether one is named at all.
 
-    Matched by a known value against the candidates' ``name_attributes``, or, when the value is
-    known only after apply, through the configuration's references. ``(None, True)``: a name is
-    given but no resource of this plan has it (e.g. an AWS default parameter group).
+    A known value is looked up in ``index`` (see :func:`by_name`); one known only after apply
+    is followed through the configuration's references to a resource of ``types``.
+    ``(None, True)``: a name is given but no resource of this plan has it (e.g. an AWS default
+    parameter group).
     """
-    wanted = tuple(types)
-    attrs = tuple(name_attributes)
-    value = owner.get(attribute)
     if owner.unknown_at(attribute) is None:
+        value = owner.get(attribute)
         if not isinstance(value, str) or not value:
             return None, False
-        for res in plan.of_type(*wanted):
-            if any(res.get(a) == value for a in attrs):
-                return res, True
-        return None, True
-    found = plan.referenced(owner, (attribute,), *wanted)
+        return index.get(value), True
+    found = plan.referenced(owner, (attribute,), *types)
     return (found[0] if len(found) == 1 else None), True
 
 
