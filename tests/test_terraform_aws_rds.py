@@ -314,3 +314,16 @@ def test_real_plan_aurora_clusters_without_storage_encryption(name: str, days: s
     assert item.data["encryption"] == {"at_rest": False}
     assert item.data["retention"] == {"deleted_by_user": days, "any": "indefinite"}
     assert codes(result) == []
+
+
+def test_a_backup_window_missing_from_the_export_is_not_zero(tmp_path: Path) -> None:
+    """planned_values alone leave out values known only after apply: absent is not "no
+    backups"."""
+    stores, _ = imported(tmp_path, state(instance({"backup_retention_period": None})))
+    assert "deleted_by_user" not in stores["chat-db"].get("retention", {})
+
+
+def test_a_read_replica_leaves_no_final_snapshot(tmp_path: Path) -> None:
+    replica = instance({"replicate_source_db": "chat-primary", "skip_final_snapshot": False})
+    stores, _ = imported(tmp_path, state(replica))
+    assert stores["chat-db"]["retention"] == {"deleted_by_user": "7d"}

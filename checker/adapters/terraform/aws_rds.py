@@ -12,7 +12,8 @@ evidences how long live data is kept. What the plan does say:
 * **A final snapshot outlives the database.** Unless ``skip_final_snapshot`` is true, deleting
   the instance or cluster leaves a snapshot of all its data that never expires:
   ``retention.<state>`` (the mapping rule's consent state) is ``indefinite``. With
-  ``skip_final_snapshot: true`` it is left unset: the database evidences no window.
+  ``skip_final_snapshot: true``, and for read replicas (RDS takes no final snapshot of them),
+  it is left unset: the database evidences no window.
 * **Encryption at rest** is ``storage_encrypted`` (``false`` by default for DB instances and
   provisioned Aurora clusters; serverless v1 clusters are always encrypted). RDS encrypts with
   KMS only (``key_manager: aws_kms``): ``kms_key_id`` empty is the AWS managed ``aws/rds`` key
@@ -171,7 +172,9 @@ def _backups(plan: Plan, res: Resource, facts: Facts) -> None:
     except Unknown as exc:
         unknown_note(plan, exc, "retention.deleted_by_user (the backup window)")
         return
-    days = 0 if raw in (None, 0) else whole(raw)
+    if raw is None:
+        return  # not in the export (a plan without after_unknown hides unknown values so)
+    days = 0 if raw == 0 else whole(raw)
     if days is None:
         plan.note(
             where,
@@ -184,6 +187,8 @@ def _backups(plan: Plan, res: Resource, facts: Facts) -> None:
 
 
 def _final_snapshot(plan: Plan, res: Resource, state: str, facts: Facts) -> None:
+    if res.type == INSTANCE and res.get("replicate_source_db"):
+        return  # RDS takes no final snapshot of a read replica
     try:
         skip = known(res, "skip_final_snapshot")
     except Unknown as exc:
