@@ -29,9 +29,10 @@ def domain(
     https: bool | None = True,
     **extra: object,
 ) -> Res:
+    encrypt_at_rest = at_rest if at_rest is not None else [{"enabled": True}]
     values: dict[str, object] = {
         "domain_name": "chat-search",
-        "encrypt_at_rest": at_rest if at_rest is not None else [{"enabled": True}],
+        "encrypt_at_rest": encrypt_at_rest,
         "node_to_node_encryption": [] if n2n is None else [{"enabled": n2n}],
         "domain_endpoint_options": []
         if https is None
@@ -39,7 +40,7 @@ def domain(
         **extra,
     }
     unknown: dict[str, object] = {"arn": True, "endpoint": True}
-    if not values["encrypt_at_rest"] or "kms_key_id" not in values["encrypt_at_rest"][0]:  # type: ignore[index]
+    if not encrypt_at_rest or "kms_key_id" not in encrypt_at_rest[0]:
         unknown["encrypt_at_rest"] = [{"kms_key_id": True}]
     return Res(address, values, unknown=unknown)
 

@@ -40,7 +40,16 @@ KINDS = {
     CLUSTER: "elasticache_cluster",
     SERVERLESS: "elasticache_serverless_cache",
 }
-NAMES = ("replication_group_id", "cluster_id", "name")
+# Each type keeps its name in its own attribute (a member cluster also has the group's id).
+NAME_OF = {GROUP: "replication_group_id", CLUSTER: "cluster_id", SERVERLESS: "name"}
+
+
+def candidates(plan: Plan) -> list[Candidate]:
+    return [
+        found
+        for kind, name in NAME_OF.items()
+        for found in per_resource({kind: KINDS[kind]}, (name,))(plan)
+    ]
 
 
 def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
@@ -144,6 +153,6 @@ def _in_transit(plan: Plan, res: Resource, facts: Facts) -> None:
 READER = ResourceReader(
     name="Amazon ElastiCache",
     types=frozenset(KINDS),
-    candidates=per_resource(KINDS, NAMES),
+    candidates=candidates,
     derive=derive,
 )
