@@ -81,6 +81,12 @@ def test_encryption_by_default_in_the_plan_covers_volumes_that_leave_it_unset(
     )
 
 
+def test_encryption_by_default_for_the_volume_s_own_region_counts(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, by_default(region="eu-west-1"), volume(region="eu-west-1"))
+    _, result = run(plan, RULE)
+    assert by_id(result)["aws_ebs_volume-chats"].data["encryption"]["at_rest"] is True
+
+
 @pytest.mark.parametrize(
     "default",
     [
@@ -88,10 +94,13 @@ def test_encryption_by_default_in_the_plan_covers_volumes_that_leave_it_unset(
         Res("aws_ebs_encryption_by_default.on", {"enabled": True}, provider="aws.west"),
         by_default("module.other.aws_ebs_encryption_by_default.on"),
         by_default(region="us-east-1"),
+        by_default(region=None),
     ],
-    ids=["disabled", "other-provider", "other-module", "other-region"],
+    ids=["disabled", "other-provider", "other-module", "other-region", "provider-region"],
 )
 def test_encryption_by_default_elsewhere_does_not_count(tmp_path: Path, default: Res) -> None:
+    """With provider v6's ``region`` argument, a default for one region says nothing about a
+    volume in another, nor about one that follows the provider's region."""
     chats = volume(region="eu-west-1")
     _, result = run(write_plan(tmp_path, default, chats), RULE)
     assert "encryption" not in by_id(result)["aws_ebs_volume-chats"].data

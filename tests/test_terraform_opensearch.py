@@ -135,6 +135,16 @@ def test_one_switch_unknown_and_the_other_on_is_not_evidenced(tmp_path: Path) ->
     assert "node_to_node_encryption[0].enabled" in warning.message
 
 
+def test_one_switch_unknown_and_the_other_off_is_false_without_a_warning(tmp_path: Path) -> None:
+    """The unknown switch cannot change the answer, so nothing is said about it."""
+    search = domain(https=False)
+    unknown = dict(search.unknown, node_to_node_encryption=True)
+    values = dict(search.values, node_to_node_encryption=[])
+    _, result = run(write_plan(tmp_path, Res(search.address, values, unknown=unknown)), RULE)
+    assert by_id(result)["chat-search"].data["encryption"]["in_transit"] is False
+    assert result.diagnostics == []
+
+
 def test_state_of_a_legacy_domain_in_a_module_without_encryption(tmp_path: Path) -> None:
     legacy = Res(
         "module.search.aws_elasticsearch_domain.logs",

@@ -80,10 +80,18 @@ def _same_scope(plan: Plan, volume: Resource, kind: str) -> list[Resource]:
     for other in plan.of_type(kind):
         if other.module != volume.module or _provider_key(plan, other) != provider:
             continue
-        regions = {r.get("region") for r in (volume, other) if isinstance(r.get("region"), str)}
-        if len(regions) <= 1:
+        if _region_override(volume) == _region_override(other) != "unknown":
             found.append(other)
     return found
+
+
+def _region_override(res: Resource) -> str | None:
+    """The ``region`` argument of provider v6 (``None`` when there is none, as before v6: the
+    provider configuration's region); ``"unknown"`` when it is known only after apply."""
+    if res.unknown_at("region") is not None:
+        return "unknown"
+    region = res.get("region")
+    return region if isinstance(region, str) and region else None
 
 
 def _provider_key(plan: Plan, res: Resource) -> str | None:

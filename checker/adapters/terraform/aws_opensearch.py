@@ -14,7 +14,13 @@ encryption at rest and in transit. Documented in ``docs/adapters/terraform-opens
 
 from __future__ import annotations
 
-from checker.adapters.terraform.facts import AWS_MANAGED_KEY_ROTATION, Facts
+from checker.adapters.terraform.facts import (
+    AWS_MANAGED_KEY_ROTATION,
+    Facts,
+    Unknown,
+    known,
+    unknown_note,
+)
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.adapters.terraform.reader import Candidate, ResourceReader, per_resource
 from checker.adapters.terraform.switches import put_region, record_key, switch
@@ -56,18 +62,29 @@ def _at_rest(plan: Plan, domain: Resource, facts: Facts) -> None:
 
 
 def _in_transit(plan: Plan, domain: Resource, facts: Facts) -> None:
-    parts: list[tuple[bool | None, JsonPath]] = []
+    """True when both switches are on, false as soon as one is known to be off; a switch known
+    only after apply is said only when the answer depends on it."""
+    values: list[tuple[bool | Unknown | None, JsonPath]] = []
     for keys in (
         ("node_to_node_encryption", 0, "enabled"),
         ("domain_endpoint_options", 0, "enforce_https"),
     ):
-        parts.append((switch(plan, domain, keys, "encryption.in_transit"), domain.vpath(*keys)))
-    for value, where in parts:
+        try:
+            value = known(domain, *keys)
+        except Unknown as exc:
+            values.append((exc, domain.vpath(*keys)))
+        else:
+            values.append((value if isinstance(value, bool) else None, domain.vpath(*keys)))
+    for value, where in values:
         if value is False:
             facts.put(("encryption", "in_transit"), False, where)
             return
-    if all(value is True for value, _ in parts):
-        facts.put(("encryption", "in_transit"), True, parts[1][1])
+    if all(value is True for value, _ in values):
+        facts.put(("encryption", "in_transit"), True, values[1][1])
+        return
+    for value, _ in values:
+        if isinstance(value, Unknown):
+            unknown_note(plan, value, "encryption.in_transit")
 
 
 READER = ResourceReader(

@@ -122,11 +122,10 @@ def put_region(res: Resource, facts: Facts) -> None:
 
 def backup_window(
     plan: Plan, facts: Facts, res: Resource, keys: tuple[str | int, ...], what: str
-) -> int | None:
+) -> None:
     """Automatic backups kept ``N`` days: data deleted from the store lives on in them that long,
     so ``retention.deleted_by_user`` is ``Nd``. 0 (no automatic backups) records nothing: it
     says nothing about how soon the store itself forgets deleted data."""
     kept = days(plan, res, keys, f"retention.deleted_by_user ({what})")
     if kept is not None and kept > 0:
         facts.put(("retention", "deleted_by_user"), f"{kept}d", res.vpath(*keys))
-    return kept
