@@ -60,6 +60,8 @@ def _by_default(plan: Plan, volume: Resource, facts: Facts) -> bool:
 
 
 def _key(plan: Plan, volume: Resource, facts: Facts) -> None:
+    """The volume's KMS key: the one it names, else the region's default EBS key, whose
+    rotation is known only when the plan sets it (``aws_ebs_default_kms_key``)."""
     if volume.get("kms_key_id") or not left_to_default(plan, volume, ("kms_key_id",)):
         record_key(plan, facts, volume, ("kms_key_id",), service_key="aws_kms")
         return

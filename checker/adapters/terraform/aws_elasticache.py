@@ -45,6 +45,7 @@ NAME_OF = {GROUP: "replication_group_id", CLUSTER: "cluster_id", SERVERLESS: "na
 
 
 def candidates(plan: Plan) -> list[Candidate]:
+    """Every group, cluster and serverless cache, each named by its own attribute."""
     return [
         found
         for kind, name in NAME_OF.items()
