@@ -279,7 +279,7 @@ def test_real_plan_the_unencrypted_chat_database_of_the_issue() -> None:
     ``skip_final_snapshot: true`` and a parameter group of the plan that sets only character
     sets. Before this reader it was dropped and "encrypted at rest" passed."""
     rules = [{"match": {"address": "aws_db_instance.default"}, "store": {"data_kinds": ["c"]}}]
-    _, result = run(REAL / "checkov-plan-rds-unencrypted.json", rules)
+    _, result = run(REAL / "checkov-terragoat-plan.json", rules)
     [item] = result.items
     assert item.data["id"] == "rds-123456789123-acme-corp"
     assert item.data["encryption"] == {"at_rest": False}
