@@ -16,7 +16,8 @@ SOURCES = DATA / "SOURCES.md"
 COPIED = sorted(
     p.relative_to(DATA).as_posix()
     for folder in ("fixtures", "schemas")
-    for p in (DATA / folder).iterdir()
+    for p in (DATA / folder).rglob("*")
+    if p.is_file()
 )
 
 

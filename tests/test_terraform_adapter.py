@@ -861,9 +861,9 @@ CHAT_DB = {
     "name": "default",
     "values": {"identifier": "chat-db", "storage_encrypted": False, "tags": {"Data": "chats"}},
 }
-GCS_ARCHIVE = {
-    "address": "google_storage_bucket.archive",
-    "type": "google_storage_bucket",
+SPANNER_ARCHIVE = {
+    "address": "google_spanner_database.archive",
+    "type": "google_spanner_database",
     "name": "archive",
     "values": {"name": "chat-archive", "labels": {}},
 }
@@ -881,10 +881,10 @@ IAM = {
         (CHAT_DB, {"address": "aws_db_instance.default"}),
         (CHAT_DB, {"tags": {"Data": "chats"}}),
         (CHAT_DB, {"name": "chat-*"}),
-        (GCS_ARCHIVE, {"name": "chat-archive"}),
-        (GCS_ARCHIVE, {"address": "*"}),
+        (SPANNER_ARCHIVE, {"name": "chat-archive"}),
+        (SPANNER_ARCHIVE, {"address": "*"}),
     ],
-    ids=["rds-by-address", "rds-by-tags", "rds-by-name", "gcs-by-name", "gcs-catch-all"],
+    ids=["rds-by-address", "rds-by-tags", "rds-by-name", "spanner-by-name", "spanner-catch-all"],
 )
 def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
     tmp_path: Path, resource: dict[str, Any], match: dict[str, Any]
