@@ -123,7 +123,8 @@ def _google_ids(key: Resource) -> set[str]:
 
 
 def _azure_ids(key: Resource) -> set[str]:
-    found = {key.get(a) for a in ("id", "versionless_id", "resource_versionless_id")}
+    # ``name`` too: azurerm_storage_account_customer_managed_key names its key by key_name
+    found = {key.get(a) for a in ("id", "versionless_id", "resource_versionless_id", "name")}
     return {i for i in found if isinstance(i, str) and i}
 
 
