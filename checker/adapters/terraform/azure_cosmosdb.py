@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from checker.adapters.terraform.cloud_keys import azure_key_rotation, duration_text
 from checker.adapters.terraform.facts import Facts, Unknown, blocks, known, unknown_note, whole
 from checker.adapters.terraform.plan import Plan, Resource
@@ -35,7 +37,7 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     assert res is not None
     facts = Facts()
     facts.use(res)
-    account = res if res.type == ACCOUNT else _account_of(plan, res)
+    account = res if res.type == ACCOUNT else candidate.detail
     if res.type == CONTAINER:
         try:
             _ttl(plan, res, state, facts)
@@ -57,15 +59,26 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     return facts
 
 
-def _account_of(plan: Plan, container: Resource) -> Resource | None:
+def candidates(plan: Plan) -> list[Candidate]:
+    """Accounts and containers; a container's detail is its account when the plan has it."""
+    by_name: dict[object, list[Resource]] = {}
+    for account in plan.of_type(ACCOUNT):
+        by_name.setdefault(account.get("name"), []).append(account)
+    found = per_resource({ACCOUNT: "cosmosdb_account"}, ("name",))(plan)
+    for cand in per_resource({CONTAINER: "cosmosdb_container"}, ("name",))(plan):
+        assert cand.resource is not None
+        found.append(replace(cand, detail=_account_of(plan, cand.resource, by_name)))
+    return found
+
+
+def _account_of(
+    plan: Plan, container: Resource, by_name: dict[object, list[Resource]]
+) -> Resource | None:
     name = container.get("account_name")
     group = container.get("resource_group_name")
     if isinstance(name, str) and container.unknown_at("account_name") is None:
-        for account in plan.of_type(ACCOUNT):
-            if account.get("name") == name and account.get("resource_group_name") in (
-                group,
-                None,
-            ):
+        for account in by_name.get(name, ()):
+            if account.get("resource_group_name") in (group, None):
                 return account
         return None
     found = plan.referenced(container, ("account_name",), ACCOUNT)
@@ -172,9 +185,6 @@ def _encryption(plan: Plan, account: Resource, facts: Facts) -> None:
 READER = ResourceReader(
     name="Azure Cosmos DB",
     types=frozenset({ACCOUNT, CONTAINER}),
-    candidates=lambda plan: [
-        *per_resource({ACCOUNT: "cosmosdb_account"}, ("name",))(plan),
-        *per_resource({CONTAINER: "cosmosdb_container"}, ("name",))(plan),
-    ],
+    candidates=candidates,
     derive=derive,
 )

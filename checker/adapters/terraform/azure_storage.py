@@ -67,8 +67,9 @@ class Rule:
 def candidates(plan: Plan) -> list[Candidate]:
     accounts = plan.of_type(ACCOUNT)
     groups: dict[int, dict[str, list[Resource]]] = {id(a): {} for a in accounts}
+    by_id = {a.get("id"): a for a in reversed(accounts) if a.unknown_at("id") is None}
     for res in plan.of_type(POLICY, CUSTOMER_KEY):
-        owner = _owner(plan, res, accounts)
+        owner = _owner(plan, res, by_id)
         if owner is not None:
             groups[id(owner)].setdefault(res.type, []).append(res)
     found = []
@@ -91,12 +92,11 @@ def candidates(plan: Plan) -> list[Candidate]:
     return found
 
 
-def _owner(plan: Plan, res: Resource, accounts: list[Resource]) -> Resource | None:
+def _owner(plan: Plan, res: Resource, by_id: dict[object, Resource]) -> Resource | None:
     target = res.get("storage_account_id")
     if isinstance(target, str) and res.unknown_at("storage_account_id") is None:
-        for account in accounts:
-            if account.get("id") == target:
-                return account
+        if target in by_id:
+            return by_id[target]
         why = f"names account {target}, which is not in this plan"
     else:
         refs = plan.referenced(res, ("storage_account_id",), ACCOUNT)

@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.adapters.terraform.cloud_keys import (
     DAY,
@@ -49,19 +49,19 @@ class Bound:
 
 
 def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
-    res = candidate.resource
-    assert res is not None
+    res, index = candidate.resource, candidate.detail
+    assert res is not None and isinstance(index, Datasets)
     facts = Facts()
     facts.use(res)
     location = res.get("location")
     if isinstance(location, str) and location and res.unknown_at("location") is None:
         facts.put(("region",), location.lower(), res.vpath("location"))
-    dataset = res if res.type == DATASET else _dataset_of(plan, res)
+    dataset = res if res.type == DATASET else index.of_table.get(id(res))
     if dataset is not None and dataset is not res:
         facts.use(dataset)
     try:
         if res.type == DATASET:
-            _dataset_retention(plan, res, state, facts)
+            _dataset_retention(plan, res, index.tables.get(id(res), []), state, facts)
         else:
             _table_retention(plan, res, dataset, state, facts)
     except Unknown as exc:
@@ -72,14 +72,39 @@ def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
     return facts
 
 
-def _dataset_of(plan: Plan, table: Resource) -> Resource | None:
+@dataclass(frozen=True, slots=True)
+class Datasets:
+    """Which dataset of the plan each table belongs to, worked out once per plan."""
+
+    of_table: dict[int, Resource]
+    tables: dict[int, list[Resource]]
+
+
+def candidates(plan: Plan) -> list[Candidate]:
+    by_id: dict[str, list[Resource]] = {}
+    for dataset in plan.of_type(DATASET):
+        name = dataset.get("dataset_id")
+        if isinstance(name, str):
+            by_id.setdefault(name, []).append(dataset)
+    index = Datasets({}, {})
+    for table in plan.of_type(TABLE):
+        owner = _dataset_of(plan, table, by_id)
+        if owner is not None:
+            index.of_table[id(table)] = owner
+            index.tables.setdefault(id(owner), []).append(table)
+    found = [
+        *per_resource({DATASET: "bigquery_dataset"}, ("dataset_id",))(plan),
+        *per_resource({TABLE: "bigquery_table"}, ("table_id",))(plan),
+    ]
+    return [replace(c, detail=index) for c in found]
+
+
+def _dataset_of(plan: Plan, table: Resource, by_id: dict[str, list[Resource]]) -> Resource | None:
     """The table's dataset when the plan has it (by ``dataset_id`` or by reference)."""
     wanted = table.get("dataset_id")
     if isinstance(wanted, str) and table.unknown_at("dataset_id") is None:
         project = table.get("project")
-        for dataset in plan.of_type(DATASET):
-            if dataset.get("dataset_id") != wanted:
-                continue
+        for dataset in by_id.get(wanted, ()):
             other = dataset.get("project")
             if isinstance(project, str) and isinstance(other, str) and project != other:
                 continue
@@ -87,10 +112,6 @@ def _dataset_of(plan: Plan, table: Resource) -> Resource | None:
         return None
     found = plan.referenced(table, ("dataset_id",), DATASET)
     return found[0] if len(found) == 1 else None
-
-
-def _tables_of(plan: Plan, dataset: Resource) -> list[Resource]:
-    return [t for t in plan.of_type(TABLE) if _dataset_of(plan, t) is dataset]
 
 
 def _ms(res: Resource, *keys: str | int) -> int | None:
@@ -102,7 +123,9 @@ def _ms(res: Resource, *keys: str | int) -> int | None:
 # --- retention -------------------------------------------------------------------------------
 
 
-def _dataset_retention(plan: Plan, dataset: Resource, state: str, facts: Facts) -> None:
+def _dataset_retention(
+    plan: Plan, dataset: Resource, tables: list[Resource], state: str, facts: Facts
+) -> None:
     where = dataset.vpath("default_table_expiration_ms")
     default = _ms(dataset, "default_table_expiration_ms")
     if default is None:
@@ -118,7 +141,7 @@ def _dataset_retention(plan: Plan, dataset: Resource, state: str, facts: Facts) 
             "terraform-dataset-default",
         )
         return
-    for table in _tables_of(plan, dataset):
+    for table in tables:
         if _expiration_configured(plan, table):
             plan.note(
                 table.vpath("expiration_time"),
@@ -279,9 +302,6 @@ def _customer_key(plan: Plan, owner: Resource, facts: Facts, block: str) -> bool
 READER = ResourceReader(
     name="Google BigQuery",
     types=frozenset({DATASET, TABLE}),
-    candidates=lambda plan: [
-        *per_resource({DATASET: "bigquery_dataset"}, ("dataset_id",))(plan),
-        *per_resource({TABLE: "bigquery_table"}, ("table_id",))(plan),
-    ],
+    candidates=candidates,
     derive=derive,
 )
