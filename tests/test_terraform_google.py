@@ -608,3 +608,16 @@ def test_every_field_cites_the_real_plan(name: str) -> None:
                 origin = store.field_origins[(part, leaf)]
                 assert doc.get(origin, KeyError) is not KeyError, origin
                 assert doc.locate(origin).position is not None
+
+
+def test_a_soft_delete_policy_configured_but_unknown_is_not_evidenced(tmp_path: Path) -> None:
+    values = bucket(delete(30))
+    del values["soft_delete_policy"]
+    configured = {
+        "name": {"constant_value": "chat-archive"},
+        "soft_delete_policy": [{"retention_duration_seconds": ref("var.soft")}],
+    }
+    res = Res("google_storage_bucket.archive", values, {"soft_delete_policy": True}, configured)
+    _, result = run(plan(tmp_path, res), OPTED_OUT)
+    assert "retention" not in only(result).data
+    assert codes(result) == ["terraform-unknown-value"]

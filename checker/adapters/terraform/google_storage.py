@@ -151,16 +151,19 @@ def _deleted(facts: Facts, state: str, soft: int, where: JsonPath) -> None:
 
 def _soft_delete(plan: Plan, bucket: Resource) -> tuple[int, JsonPath]:
     """Seconds soft delete keeps a deleted object, and the path to cite."""
-    if "soft_delete_policy" not in bucket.values:
-        return DEFAULT_SOFT_DELETE, bucket.path  # a provider older than soft delete
     try:
         policy = blocks(bucket, "soft_delete_policy")
     except Unknown:
         if plan.unset_by_default(bucket, "soft_delete_policy"):
             return DEFAULT_SOFT_DELETE, bucket.path
         raise
-    if not policy:
-        return DEFAULT_SOFT_DELETE, bucket.vpath("soft_delete_policy")
+    if not policy:  # none set, or a provider older than soft delete: Google's default
+        where = (
+            bucket.vpath("soft_delete_policy")
+            if "soft_delete_policy" in bucket.values
+            else bucket.path
+        )
+        return DEFAULT_SOFT_DELETE, where
     keys = ("soft_delete_policy", 0, "retention_duration_seconds")
     try:
         seconds = whole_or_zero(known(bucket, *keys))
