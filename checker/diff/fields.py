@@ -103,6 +103,7 @@ def compare(
 
 
 def _same(old: Any, new: Any) -> bool:
+    """Equal as data; lists of sets and scopes are compared by their ``Members`` rule."""
     return _canonical(old) == _canonical(new)
 
 
@@ -162,10 +163,12 @@ def _items(value: Any) -> dict[str, Any]:
     return {_canonical(item): item for item in items}
 
 
-def _members(ordering: Members, old: Any, new: Any) -> Verdict:
+def _members(ordering: Members, old: Any, new: Any) -> Verdict | None:
     before, after = _items(old), _items(new)
     gained = [after[k] for k in after if k not in before]
     lost = [before[k] for k in before if k not in after]
+    if not gained and not lost:
+        return None  # the same items in another order: a set has no order
     if gained and lost:
         return Verdict(
             Direction.NEEDS_REVIEW,
