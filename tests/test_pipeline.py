@@ -188,6 +188,7 @@ def _args(**given: object) -> argparse.Namespace:
         "passes": "list",
         "generated_at": None,
         "output": None,
+        "previous_policy": None,
     }
     return argparse.Namespace(**{**defaults, **given})
 

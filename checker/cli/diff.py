@@ -20,7 +20,7 @@ from checker.core.errors import UnusableInputs, UsageError
 from checker.diff.ordering import Direction
 from checker.diff.run import DiffOptions, run_diff
 from checker.pipeline import timestamp
-from reports.diff import render_diff
+from reports.diff.formats import render_diff
 from reports.outputs import output_problems
 
 

@@ -76,7 +76,7 @@ def _validate_output(text: str) -> Target:
 
 
 def _diff_output(text: str) -> Target:
-    from reports.diff import FORMATS
+    from reports.diff.formats import FORMATS
 
     target = _output(text)
     if target.format not in FORMATS:
@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--waivers", metavar="PATH", help="waivers file")
     check.add_argument(
+        "--previous-policy",
+        action="append",
+        metavar="PATH",
+        help="the policy a checked policy supersedes (metadata.supersedes), when it is not in "
+        "the policy's folder or the library: reports show what changed (repeatable)",
+    )
+    check.add_argument(
         "--as-of",
         type=_date,
         metavar="DATE",
@@ -216,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_diff(sub: Any) -> None:
-    from reports.diff import FORMATS
+    from reports.diff.formats import FORMATS
 
     diff = sub.add_parser(
         "diff",

@@ -38,14 +38,15 @@ def write(result: DiffResult, stream: TextIO, color: bool = False) -> None:
     if result.fail_on:
         lines += [f"**{prose(verdict(result))}**", ""]
     for diff in result.diffs:
-        lines += _policy(diff)
+        lines += policy_lines(diff)
     if not result.diffs:
         lines.append("No policy file differs.")
     stream.write("\n".join(lines).rstrip("\n") + "\n")
 
 
-def _policy(diff: PolicyDiff) -> list[str]:
-    lines = [f"### {prose(pair_heading(diff))}", ""]
+def policy_lines(diff: PolicyDiff, level: str = "###") -> list[str]:
+    """One policy's changes: a heading, notes, the table of rows, renames, verdict flips."""
+    lines = [f"{level} {prose(pair_heading(diff))}", ""]
     for note in diff.notes:
         lines.append(f"- ⚠️ {prose(note.message)} ({code(str(note.location), 300)})")
     if diff.notes:
