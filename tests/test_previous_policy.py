@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from checker.diff.ordering import Direction
 from checker.diff.previous import NOT_FOUND, UNUSED
 from checker.validation.schemas import load_schema
 from tests.conftest import REPO, CliRunner
@@ -49,7 +50,8 @@ def test_json_results_carry_what_changed(run_cli: CliRunner) -> None:
     )
     directions = [row["direction"] for row in change["rows"]]
     assert directions[:4] == ["loosened"] * 4  # loosened first
-    assert directions == sorted(directions, key=["loosened", "removed", "scope-narrowed", "needs-review", "scope-widened", "added", "tightened"].index)  # fmt: skip
+    order = [d.value for d in Direction]  # the review order
+    assert directions == sorted(directions, key=order.index)
 
 
 def test_saved_results_render_the_section_again(run_cli: CliRunner, tmp_path: Path) -> None:
@@ -120,6 +122,7 @@ def test_supersedes_that_names_nothing_is_a_warning_at_its_line(
         encoding="utf-8",
     )
     code, out = _check(run_cli, orphan, fmt="text")
+    assert code == 1  # the example snapshot breaks the policy; the warning alone would not
     line = next(line for line in out.splitlines() if "supersedes 'gone'" in line)
     assert line.startswith(f"{orphan}:39:15: warning:")  # the line of supersedes
     _, data = _check(run_cli, orphan)
