@@ -303,3 +303,30 @@ def test_git_errors_are_clear(
     monkeypatch.chdir(elsewhere)
     run = run_cli("diff", "--git", "HEAD")
     assert run.code == 2 and "is not in a git repository" in run.err
+
+
+def test_git_a_deleted_policy_is_removed_and_a_new_one_added(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    (repo / "policies" / "policy.yaml").rename(repo / "policies" / "renamed.yaml")
+    run = run_cli("diff", "--git", "HEAD", "policies", "--format", "json")
+    assert run.code == 0, run.err
+    sides = [
+        (p["old"] and p["old"]["file"], p["new"] and p["new"]["file"])
+        for p in json.loads(run.out)["policies"]
+    ]
+    assert sides == [("HEAD:policies/policy.yaml", None), (None, "policies/renamed.yaml")]
+    # A deleted file named on the command line is compared with the revision too.
+    run = run_cli("diff", "--git", "HEAD", "policies/policy.yaml", "--fail-on", "removed")
+    assert run.code == 1 and "removed" in run.out
+
+
+def test_git_paths_without_a_policy_are_an_error(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    run = run_cli("diff", "--git", "HEAD", "docs")
+    assert run.code == 2 and "no policy document under docs" in run.err

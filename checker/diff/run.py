@@ -11,6 +11,7 @@ against each, and the promises whose verdict differs are listed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from checker.core.results import Result, Status
 from checker.diff.engine import compare_policies
 from checker.diff.model import DiffResult, Flip, Note, PolicyDiff
 from checker.diff.ordering import Direction
-from checker.documents import DEFAULT_LIMITS, Limits, load_bytes
+from checker.documents import DEFAULT_LIMITS, Limits, load_bytes, load_document
 from checker.documents.document import Document
 from checker.documents.inputs import (
     Source,
@@ -149,6 +150,10 @@ def _git_pairs(options: DiffOptions) -> list[Pair]:
     paths = list(options.paths) or ["."]
     current = _working_tree(paths, options, root)
     previous = _at_revision(paths, options, root)
+    if not current and not previous:
+        raise UsageError(
+            f"no policy document under {', '.join(paths)}, in the working tree or at {rev}"
+        )
     diagnostics = [d for _, _, ds in [*current.values(), *previous.values()] for d in ds]
     unreadable = any(doc is None for doc, _, _ in [*current.values(), *previous.values()])
     invalid = any(not ok for _, ok, _ in [*current.values(), *previous.values()])
@@ -172,36 +177,35 @@ Found = dict[str, tuple[Document | None, bool, list[Diagnostic]]]
 
 def _working_tree(paths: Sequence[str], options: DiffOptions, root: Path) -> Found:
     found: Found = {}
-    expansion = expand([str(Path(options.cwd) / p) if options.cwd != "." else p for p in paths])
+    expansion = expand([str(Path(options.cwd) / p) for p in paths])
     for entry in expansion.entries:
-        key = str(PurePosixPath(Path(entry.path).resolve().relative_to(root.resolve())))
-        name = entry.name if options.cwd == "." else key
+        path = Path(entry.path)
+        key = _repository_path(path, root)
+        name = os.path.relpath(path, options.cwd)
+        if entry.folder is None and not path.exists():
+            continue  # deleted from the working tree: the revision says whether it was a policy
         try:
-            raw = Path(entry.path).read_bytes()
-            doc = load_bytes(raw, name, limits=options.limits)
+            doc = load_document(path, limits=options.limits, name=name)
         except InputError as exc:
             if entry.folder is None:  # named by the user: it must be readable
                 found[key] = (None, False, [exc.diagnostic])
-            continue
-        except OSError as exc:
-            if entry.folder is None:
-                where = Location(name, None)
-                found[key] = (
-                    None,
-                    False,
-                    [Diagnostic(where, f"cannot read: {exc.strerror}", "unreadable")],
-                )
             continue
         _keep_policy(found, key, doc, explicit=entry.folder is None)
     return found
 
 
+def _repository_path(path: Path, root: Path) -> str:
+    try:
+        return str(PurePosixPath(path.resolve().relative_to(root.resolve())))
+    except ValueError:
+        raise UsageError(
+            f"--git compares files of the repository {root}; {path} is outside it"
+        ) from None
+
+
 def _at_revision(paths: Sequence[str], options: DiffOptions, root: Path) -> Found:
     found: Found = {}
-    prefix = [
-        str(PurePosixPath(Path(options.cwd, p).resolve().relative_to(root.resolve())))
-        for p in paths
-    ]
+    prefix = [_repository_path(Path(options.cwd, p), root) for p in paths]
     listing = _git(["ls-tree", "-r", "-z", "--name-only", options.git, "--", *prefix], str(root))
     for key in sorted(filter(None, listing.decode("utf-8", "surrogateescape").split("\0"))):
         if not is_document_name(PurePosixPath(key).name) or any(
