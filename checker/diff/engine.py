@@ -26,9 +26,11 @@ from checker.diff.model import Change, Note, PolicyDiff, PolicyRef, Row, by_revi
 from checker.diff.ordering import (
     COMMON,
     VOCABULARY,
+    WEAKENING,
     DiffSpec,
     Direction,
     Ordering,
+    Review,
     Scope,
 )
 from checker.documents.document import Document
@@ -234,32 +236,27 @@ def _change(
     clause: _Clause,
     context: _Context,
 ) -> Change:
-    old_text, new_text = (
+    """A change in words: the values as written and, for a scope, who joined or left it."""
+    if isinstance(ordering, Scope):
+        before = scope_items(
+            ordering, ordering.absent if old is MISSING else old, context.expand_old
+        )
+        after = scope_items(
+            ordering, ordering.absent if new is MISSING else new, context.expand_new
+        )
+        if before is not None and after is not None:
+            if direction is Direction.SCOPE_WIDENED and ordering.gained:
+                note = _sentence(ordering.gained, [i for i in after if i not in before], clause)
+            elif direction is Direction.SCOPE_NARROWED and ordering.lost:
+                note = _sentence(ordering.lost, [i for i in before if i not in after], clause)
+    return Change(
+        name,
         _words(ordering, old, context.expand_old),
         _words(ordering, new, context.expand_new),
+        direction,
+        note,
+        isinstance(ordering, Review) and ordering.wording,
     )
-    if isinstance(ordering, Scope) and direction is Direction.SCOPE_WIDENED and ordering.gained:
-        before = scope_items(
-            ordering, old if old is not MISSING else ordering.absent, context.expand_old
-        )
-        after = scope_items(
-            ordering, new if new is not MISSING else ordering.absent, context.expand_new
-        )
-        if before is not None and after is not None:
-            gained = [item for item in after if item not in before]
-            note = _sentence(ordering.gained, gained, clause)
-    elif isinstance(ordering, Scope) and direction is Direction.SCOPE_NARROWED and ordering.lost:
-        before = scope_items(
-            ordering, old if old is not MISSING else ordering.absent, context.expand_old
-        )
-        after = scope_items(
-            ordering, new if new is not MISSING else ordering.absent, context.expand_new
-        )
-        if before is not None and after is not None:
-            lost = [item for item in before if item not in after]
-            note = _sentence(ordering.lost, lost, clause)
-    wording = bool(getattr(ordering, "wording", False))
-    return Change(name, old_text, new_text, direction, note, wording)
 
 
 def _words(ordering: Ordering, value: Any, expand: Expander) -> str:
@@ -414,7 +411,7 @@ def _vocabulary_rows(context: _Context) -> list[Row]:
                         shown(new),
                         verdict.direction,
                         note,
-                        bool(getattr(ordering, "wording", False)),
+                        isinstance(ordering, Review) and ordering.wording,
                     )
                 )
             if changes:
@@ -470,11 +467,7 @@ def _unannounced(diff: PolicyDiff, old: Document | None, new: Document | None) -
     """A loosening must come with a major version bump and a later effective date."""
     if old is None or new is None or diff.old is None or diff.new is None:
         return []
-    loosening = [
-        row
-        for row in diff.rows
-        if row.directions & {Direction.LOOSENED, Direction.REMOVED, Direction.SCOPE_NARROWED}
-    ]
+    loosening = [row for row in diff.rows if row.directions & WEAKENING]
     if not loosening:
         return []
     count = f"{len(loosening)} promise{'s' if len(loosening) != 1 else ''} weaken"

@@ -64,6 +64,9 @@ _SWAPPED = {
     Direction.SCOPE_NARROWED: Direction.SCOPE_WIDENED,
 }
 
+WEAKENING = frozenset({Direction.LOOSENED, Direction.REMOVED, Direction.SCOPE_NARROWED})
+"""The directions in which a promise protects less than before."""
+
 ABSENT: Any = object()
 """An ordering's ``absent`` when a missing field has no meaning of its own: adding or removing
 the field needs review."""

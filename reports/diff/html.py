@@ -14,16 +14,14 @@ from typing import TextIO
 
 from checker import __version__
 from checker.diff.model import DiffResult
-from checker.diff.ordering import Direction
+from checker.diff.ordering import WEAKENING
 from reports.diff.words import VERDICT_WORDS, counts_sentence, verdict
 from reports.html import CSP, environment
-
-_WEAKER = {Direction.LOOSENED, Direction.REMOVED, Direction.SCOPE_NARROWED}
 
 
 def headline(result: DiffResult) -> str:
     counts = result.counts()
-    weakened = sum(counts[d] for d in _WEAKER)
+    weakened = sum(counts[d] for d in WEAKENING)
     if weakened:
         return f"{weakened} promise{'s' if weakened != 1 else ''} weakened"
     if any(counts.values()):
@@ -41,7 +39,7 @@ def render(result: DiffResult) -> str:
         headline=headline(result),
         counts_sentence=counts_sentence(result),
         verdict=verdict(result),
-        weakened=any(counts[d] for d in _WEAKER),
+        weakened=any(counts[d] for d in WEAKENING),
         verdict_words=VERDICT_WORDS,
     )
 

@@ -16,15 +16,13 @@ from typing import Any, TextIO
 from checker import __version__
 from checker.core.diagnostics import Location
 from checker.diff.model import DiffResult, Row
-from checker.diff.ordering import Direction
+from checker.diff.ordering import WEAKENING, Direction
 from reports.base import shown
 from reports.diff.words import change_words, row_name
 from reports.json_report import dumps
 from reports.sarif import SARIF_SCHEMA, artifact_uri
 
-_WEAKER = frozenset(
-    {Direction.LOOSENED, Direction.REMOVED, Direction.SCOPE_NARROWED, Direction.NEEDS_REVIEW}
-)
+_WEAKER = WEAKENING | {Direction.NEEDS_REVIEW}  # a warning: a person should look
 _DESCRIPTIONS = {
     Direction.LOOSENED: "A promise was loosened: it allows more than before.",
     Direction.REMOVED: "A promise was removed.",
