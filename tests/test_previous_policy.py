@@ -141,3 +141,13 @@ def test_an_invalid_previous_policy_given_is_an_invalid_input(
     )  # fmt: skip
     assert run.code == 1
     assert f"{bad}:2:11: error:" in run.out
+
+
+def test_text_says_what_changed_in_one_line(run_cli: CliRunner) -> None:
+    _, text = _check(run_cli, NEW, fmt="text")
+    (line,) = [line for line in text.splitlines() if line.startswith("what changed since")]
+    assert line.startswith(
+        f"what changed since anthropic-privacy-2023 ({OLD}): 4 loosened, 2 scope narrowed, "
+        "1 scope widened, 5 added; policy-check diff "
+    )
+    assert text.splitlines()[-1].startswith("Not compliant:")  # the summary stays last
