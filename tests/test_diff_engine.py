@@ -265,3 +265,14 @@ def test_the_same_members_in_another_order_are_no_change() -> None:
         policy(anonymisation=[anonymise(["anonymisation", "pii_redaction"])]),
     )
     assert result.rows == [] and result.unchanged == 1
+
+
+def test_an_unrelated_pair_is_compared_and_said() -> None:
+    other = policy(retention=[retention()])
+    other["metadata"]["id"] = "other"
+    result = diff(policy(retention=[retention()]), other)
+    (note,) = result.notes
+    assert note.code == "not-superseded"
+    assert note.message.startswith("policy 'other' does not say it supersedes 'p'")
+    other["metadata"]["supersedes"] = "p"
+    assert diff(policy(retention=[retention()]), other).notes == []

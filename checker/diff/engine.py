@@ -38,6 +38,7 @@ from checker.documents.document import Document
 References = Mapping[str, tuple[str, ...]]
 
 UNANNOUNCED = "unannounced-loosening"
+UNRELATED = "not-superseded"
 REPLACES_NOTHING = "replaces-nothing"
 
 
@@ -106,6 +107,7 @@ def compare_policies(
                 rows.append(row)
         rows += [_whole(check, c, Direction.REMOVED, context) for c in removed]
         rows += [_whole(check, c, Direction.ADDED, context) for c in added]
+    diff.notes += _unrelated(diff, new)
     diff.notes += _dangling_replaces(old, new)
     diff.rows = by_review_order(rows)
     diff.notes += _unannounced(diff, old, new)
@@ -456,6 +458,25 @@ def _dangling_replaces(old: Document | None, new: Document | None) -> list[Note]
                     )
                 )
     return notes
+
+
+def _unrelated(diff: PolicyDiff, new: Document | None) -> list[Note]:
+    """Two policies with different ids, the new one not saying it supersedes the old: maybe
+    the wrong pair of files. Compared all the same, and said."""
+    if diff.old is None or diff.new is None or new is None or diff.old.id == diff.new.id:
+        return []
+    said = str((new.data.get("metadata") or {}).get("supersedes", ""))
+    if said == diff.old.id:
+        return []
+    instead = f"it supersedes '{said}'" if said else "it names no policy it supersedes"
+    return [
+        Note(
+            UNRELATED,
+            f"policy '{diff.new.id}' does not say it supersedes '{diff.old.id}' ({instead}): "
+            "check that these are two versions of one policy",
+            new.locate(("metadata", "supersedes") if said else ("metadata", "id")),
+        )
+    ]
 
 
 def _major(version: str) -> int | None:
