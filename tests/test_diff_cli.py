@@ -330,3 +330,12 @@ def test_git_paths_without_a_policy_are_an_error(
     (repo / "docs" / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
     run = run_cli("diff", "--git", "HEAD", "docs")
     assert run.code == 2 and "no policy document under docs" in run.err
+
+
+def test_git_a_named_file_that_is_not_a_policy_is_invalid(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    run = run_cli("diff", "--git", "HEAD", "policies/notes.yaml")
+    assert run.code == 1
+    assert "policies/notes.yaml:1:1: error: expected a policy document" in run.err

@@ -140,39 +140,46 @@ def _git_pairs(options: DiffOptions) -> list[Pair]:
         ) from None
     if rev.startswith("-"):
         raise UsageError(f"--git {rev}: a revision cannot start with '-'")
-    try:
+    try:  # resolved once: every file is read at the same commit, even if the branch moves
         commit = _git(
             ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd
         )
     except _GitFailed:
         raise UsageError(f"--git {rev}: no such revision in {root}") from None
-    del commit
     paths = list(options.paths) or ["."]
     current = _working_tree(paths, options, root)
-    previous = _at_revision(paths, options, root)
+    previous = _at_revision(paths, options, root, commit.decode().strip())
     if not current and not previous:
         raise UsageError(
             f"no policy document under {', '.join(paths)}, in the working tree or at {rev}"
         )
-    diagnostics = [d for _, _, ds in [*current.values(), *previous.values()] for d in ds]
-    unreadable = any(doc is None for doc, _, _ in [*current.values(), *previous.values()])
-    invalid = any(not ok for _, ok, _ in [*current.values(), *previous.values()])
-    _refuse(diagnostics, unreadable=unreadable, invalid=invalid)
+    versions = [*current.values(), *previous.values()]
+    _refuse(
+        [d for version in versions for d in version.diagnostics],
+        unreadable=any(version.doc is None for version in versions),
+        invalid=any(not version.valid for version in versions),
+    )
     pairs: list[Pair] = []
     for key in sorted(current.keys() | previous.keys()):
-        old = previous.get(key, (None, True, []))[0]
-        new = current.get(key, (None, True, []))[0]
-        if old is not None and new is not None and old.data == new.data:
+        old, new = previous.get(key, _NONE), current.get(key, _NONE)
+        if old.doc is not None and new.doc is not None and old.doc.data == new.doc.data:
             continue  # the same promises: nothing to say about this file
-        notes = _notes(
-            current.get(key, (None, True, []))[2] + previous.get(key, (None, True, []))[2]
-        )
-        pairs.append((old, new, notes))
+        pairs.append((old.doc, new.doc, _notes([*new.diagnostics, *old.diagnostics])))
     return pairs
 
 
-# repository-relative path → (document or None when unreadable, valid, diagnostics)
-Found = dict[str, tuple[Document | None, bool, list[Diagnostic]]]
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """A policy file in one version: its document (None: unreadable), whether it is valid,
+    and what validation said."""
+
+    doc: Document | None
+    valid: bool = True
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+_NONE = _Version(None)  # the version does not have the file
+Found = dict[str, _Version]  # repository-relative path → the file in one version
 
 
 def _working_tree(paths: Sequence[str], options: DiffOptions, root: Path) -> Found:
@@ -188,7 +195,7 @@ def _working_tree(paths: Sequence[str], options: DiffOptions, root: Path) -> Fou
             doc = load_document(path, limits=options.limits, name=name)
         except InputError as exc:
             if entry.folder is None:  # named by the user: it must be readable
-                found[key] = (None, False, [exc.diagnostic])
+                found[key] = _Version(None, False, (exc.diagnostic,))
             continue
         _keep_policy(found, key, doc, explicit=entry.folder is None)
     return found
@@ -203,10 +210,10 @@ def _repository_path(path: Path, root: Path) -> str:
         ) from None
 
 
-def _at_revision(paths: Sequence[str], options: DiffOptions, root: Path) -> Found:
+def _at_revision(paths: Sequence[str], options: DiffOptions, root: Path, commit: str) -> Found:
     found: Found = {}
     prefix = [_repository_path(Path(options.cwd, p), root) for p in paths]
-    listing = _git(["ls-tree", "-r", "-z", "--name-only", options.git, "--", *prefix], str(root))
+    listing = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", *prefix], str(root))
     for key in sorted(filter(None, listing.decode("utf-8", "surrogateescape").split("\0"))):
         if not is_document_name(PurePosixPath(key).name) or any(
             part.startswith(".") for part in PurePosixPath(key).parts
@@ -214,7 +221,7 @@ def _at_revision(paths: Sequence[str], options: DiffOptions, root: Path) -> Foun
             continue
         name = f"{options.git}:{key}"
         try:
-            raw = _git(["show", f"{options.git}:{key}"], str(root))
+            raw = _git(["show", f"{commit}:{key}"], str(root))
             doc = load_bytes(raw, name, limits=options.limits)
         except (_GitFailed, InputError):
             continue  # not a policy we can read at that revision: only policies are compared
@@ -226,19 +233,16 @@ def _keep_policy(found: Found, key: str, doc: Document, *, explicit: bool) -> No
     if document_kind(doc) != "policy":
         if explicit:
             where = Location(doc.name, doc.locate(()).position)
-            found[key] = (
-                None,
-                False,
-                [
-                    Diagnostic(
-                        where, "not a policy (no top-level key 'policy_checker')", "wrong-kind"
-                    )
-                ],
+            problem = Diagnostic(
+                where,
+                "expected a policy document (top-level key 'policy_checker')",
+                "wrong-kind",
             )
+            found[key] = _Version(doc, False, (problem,))  # invalid: exit code 1
         return
     problems = validate_document(doc, "policy")
     valid = not any(d.level is Level.ERROR for d in problems)
-    found[key] = (doc, valid, problems)
+    found[key] = _Version(doc, valid, tuple(problems))
 
 
 # --- snapshots ------------------------------------------------------------------------------
