@@ -128,7 +128,6 @@ def to_sarif(result: DiffResult) -> dict[str, Any]:
                     "driver": {
                         "name": "policy-check diff",
                         "version": __version__,
-                        "informationUri": "https://policy-checker.dev/docs/policy-diff",
                         "rules": rules,
                     }
                 },
