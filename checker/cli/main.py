@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="PATH", help="write to a file (default: stdout)")
 
     sub.add_parser("checks", help="list the checks and what each verifies")
+
+    from checker.cli import test
+
+    add_limit_options(test.add_parser(sub))
     return parser
 
 
@@ -270,6 +274,10 @@ def _dispatch(
         from checker.cli import report
 
         return report.run(args, out, err)
+    if args.command == "test":
+        from checker.cli import test
+
+        return test.run(args, out, err, environ)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)
