@@ -1,0 +1,357 @@
+"""``policy-check test``: test files for policies, their strict loading, the comparison of
+expected and actual statuses, coverage and JUnit output; and the library's own tests."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from tests.conftest import PUBLISHED_SCHEMAS, REPO, CliRunner
+
+LIBRARY = REPO / "policies" / "library"
+LIBRARY_TESTS = LIBRARY / "tests"
+EXAMPLES = REPO / "policies" / "examples"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the 2025 policy and the example snapshots, for test files written per test."""
+    shutil.copy(LIBRARY / "anthropic-consumer-2025.yaml", tmp_path / "policy.yaml")
+    shutil.copy(EXAMPLES / "compliant" / "snapshot.yaml", tmp_path / "compliant.yaml")
+    shutil.copy(EXAMPLES / "violating" / "snapshot.yaml", tmp_path / "violating.yaml")
+    shutil.copy(EXAMPLES / "waivers.yaml", tmp_path / "waivers.yaml")
+    return tmp_path
+
+
+def write(folder: Path, text: str, name: str = "policy.test.yaml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+HEAD = """\
+policy_test_format: 1
+policy: policy.yaml
+as_of: "2026-11-21"
+cases:
+"""
+
+
+# --- the library's tests -----------------------------------------------------------------------
+
+
+def test_every_library_policy_has_tests() -> None:
+    policies = sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+    tested = sorted(p.name.removesuffix(".test.yaml") for p in LIBRARY_TESTS.glob("*.test.yaml"))
+    assert tested == policies
+
+
+def test_the_library_tests_pass_with_full_coverage(run_cli: CliRunner) -> None:
+    result = run_cli("test", "policies/library", "--coverage-fail-under", "100")
+    assert result.code == 0, result.out + result.err
+    lines = result.out.splitlines()
+    cases = [line for line in lines if line.endswith((" PASSED", " FAILED", " ERROR"))]
+    assert cases and all(line.endswith(" PASSED") for line in cases)
+    assert "coverage: 100.0% of clauses" in lines
+    assert lines[-1].strip("= ") == f"{len(cases)} passed"
+    assert result.err == ""
+
+
+def test_a_wrong_expectation_fails_with_a_diff_at_its_line(
+    run_cli: CliRunner, project: Path
+) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: violating
+    snapshot: violating.yaml
+    expect:
+      retention-opted-in:
+        resources:
+          "store:chat-transcripts": pass
+      breach-notify-users: fail
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 1
+    out = result.out.splitlines()
+    assert out[0] == f"{test}::violating FAILED"
+    at = out.index(
+        f"{test}:10:11: retention-opted-in [store:chat-transcripts]: expected pass, got fail "
+        "(at $.cases[0].expect.retention-opted-in.resources['store:chat-transcripts'])"
+    )
+    assert out[at + 1].startswith(
+        "    fail: store:chat-transcripts: store chat-transcripts keeps training_allowed "
+        "conversations for 7y, longer than the 5y the policy allows ("
+        f"{project / 'violating.yaml'}:"
+    )
+    assert f"policy {project / 'policy.yaml'}:" in out[at + 1]
+    assert out[-1].strip("= ") == "1 failed"
+    assert "breach-notify-users" not in result.out  # the expectation that held is not listed
+
+
+def test_others_asserts_every_clause_not_named(run_cli: CliRunner, project: Path) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: violating-passes
+    snapshot: violating.yaml
+    others: pass
+    expect:
+      retention-opted-in: fail
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 1
+    # Each other clause is reported at the line of `others`, the expectation it broke.
+    assert f"{test}:7:13: retention-opted-out: expected pass, got fail (at $.cases[0].others)" in (
+        result.out.splitlines()
+    )
+    assert "retention-opted-in: expected" not in result.out
+
+
+def test_waivers_and_inline_snapshots(run_cli: CliRunner, project: Path) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: waived
+    snapshot: violating.yaml
+    waivers: waivers.yaml
+    expect:
+      retention-opted-out: waived
+  - name: inline
+    snapshot:
+      snapshot_format: 1
+      metadata: {system: s, environment: test, taken_at: "2026-11-20"}
+      incident_response: {notify_users_within: 96h, notify_regulators_within: 72h}
+    expect:
+      breach-notify-users: fail
+      breach-notify-regulators: pass
+      training-opt-out: not_evidenced
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[-1].strip("= ") == "2 passed"
+
+
+# --- errors in test files: exit 2, at their line ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        pytest.param(
+            """\
+  - name: typo
+    snapshot: compliant.yaml
+    expect:
+      retention-opted-ot: pass
+""",
+            "{test}:8:7: error: the policy has no clause 'retention-opted-ot'; did you mean "
+            "'retention-opted-out'? (at $.cases[0].expect.retention-opted-ot)",
+            id="unknown-clause",
+        ),
+        pytest.param(
+            """\
+  - name: missing
+    snapshot: missing.yaml
+    others: pass
+""",
+            "{test}:6:15: error: cannot use the snapshot missing.yaml: cannot read file: "
+            "No such file or directory (at $.cases[0].snapshot)",
+            id="missing-snapshot",
+        ),
+        pytest.param(
+            """\
+  - name: wrong-kind
+    snapshot: waivers.yaml
+    others: pass
+""",
+            "{test}:6:15: error: waivers.yaml is not a snapshot document (top-level key "
+            "'snapshot_format'): found a waivers document (at $.cases[0].snapshot)",
+            id="snapshot-of-the-wrong-kind",
+        ),
+        pytest.param(
+            """\
+  - name: inline
+    snapshot:
+      snapshot_format: 1
+      metadata: {system: s, environment: test, taken_at: "2026-11-20"}
+      incident_respons: {}
+    others: pass
+""",
+            "{test}:9:7: error: unknown key 'incident_respons'; did you mean "
+            "'incident_response'? (at $.cases[0].snapshot.incident_respons)",
+            id="invalid-inline-snapshot",
+        ),
+        pytest.param(
+            """\
+  - name: twice
+    snapshot: compliant.yaml
+    others: pass
+  - name: twice
+    snapshot: compliant.yaml
+    others: pass
+""",
+            "{test}:8:11: error: duplicate case name 'twice': the case at line 5 already uses "
+            "it (at $.cases[1].name)",
+            id="duplicate-case",
+        ),
+        pytest.param(
+            """\
+  - name: bad-status
+    snapshot: compliant.yaml
+    expect:
+      retention-opted-out: passed
+""",
+            "{test}:8:28: error: 'passed' is not one of pass, fail, not_evidenced, waived; "
+            "did you mean 'pass'? (at $.cases[0].expect.retention-opted-out)",
+            id="unknown-status",
+        ),
+    ],
+)
+def test_a_bad_test_file_is_refused_at_its_line(
+    run_cli: CliRunner, project: Path, case: str, message: str
+) -> None:
+    test = write(project, HEAD + case)
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    assert result.out == ""
+    assert message.format(test=test) in result.err.splitlines(), result.err
+
+
+def test_an_expected_resource_with_no_finding_is_an_error(
+    run_cli: CliRunner, project: Path
+) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: typo
+    snapshot: compliant.yaml
+    expect:
+      retention-opted-out:
+        resources:
+          "store:chat-transcript": pass
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    assert f"{test}::typo ERROR" in result.out.splitlines()
+    assert (
+        f"{test}:10:11: error: no finding of clause 'retention-opted-out' names the resource "
+        "'store:chat-transcript': its findings name store:chat-transcripts,"
+    ) in result.out
+
+
+def test_a_case_without_a_date_is_refused(run_cli: CliRunner, project: Path) -> None:
+    test = write(
+        project,
+        "policy_test_format: 1\npolicy: policy.yaml\ncases:\n"
+        "  - name: undated\n    snapshot: compliant.yaml\n    others: pass\n",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    assert f"{test}:4:11: error: case 'undated' has no as_of" in result.err
+
+
+def test_paths_without_tests_are_errors_not_passes(run_cli: CliRunner, project: Path) -> None:
+    empty = project / "empty"
+    empty.mkdir()
+    result = run_cli("test", str(empty))
+    assert result.code == 2
+    assert "no policy test file in this folder" in result.err
+    result = run_cli("test", str(project / "policy.yaml"))
+    assert result.code == 2
+    assert "not a policy test file: it has no top-level key 'policy_test_format'" in result.err
+
+
+def test_a_test_file_in_a_policy_folder_is_reported_as_skipped_by_check(
+    run_cli: CliRunner, project: Path
+) -> None:
+    library = project / "library"
+    (library / "tests").mkdir(parents=True)
+    shutil.copy(project / "policy.yaml", library / "policy.yaml")
+    cases = "  - name: a\n    snapshot: ../../compliant.yaml\n    others: pass\n"
+    write(library / "tests", HEAD.replace("policy.yaml", "../policy.yaml") + cases)
+    result = run_cli(
+        "check",
+        "--policy",
+        str(library),
+        "--snapshot",
+        str(project / "compliant.yaml"),
+        "--as-of",
+        "2026-11-21",
+    )
+    assert result.code == 0, result.out
+    assert "1 file skipped, without the top-level key 'policy_checker' " in result.out + result.err
+    assert run_cli("test", str(library)).code == 0
+
+
+# --- coverage and JUnit -------------------------------------------------------------------------
+
+
+def test_coverage_names_each_clause_not_seen_both_ways(run_cli: CliRunner, project: Path) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: compliant
+    snapshot: compliant.yaml
+    others: pass
+  - name: one-failure
+    snapshot: violating.yaml
+    expect:
+      retention-opted-in: fail
+""",
+    )
+    result = run_cli("test", str(test), "--coverage-fail-under", "100")
+    assert result.code == 1
+    out = result.out.splitlines()
+    assert (
+        f"anthropic-consumer-2025 ({project / 'policy.yaml'}): 1 of 25 clauses seen both "
+        "passing and failing" in out
+    )
+    assert "    retention                1/3  <" in out
+    assert f"{project / 'policy.yaml'}:132:5: retention-opted-out: never seen failing" in out
+    assert "coverage: 4.0% of clauses" in out
+    assert result.err == "policy-check: coverage 4.0% is under --coverage-fail-under 100%\n"
+    assert run_cli("test", str(test), "--coverage").code == 0
+
+
+def test_junit_is_valid_and_says_which_cases_failed(
+    run_cli: CliRunner, project: Path, tmp_path: Path
+) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: kept
+    snapshot: compliant.yaml
+    others: pass
+  - name: broken
+    snapshot: violating.yaml
+    expect:
+      retention-opted-in: pass
+""",
+    )
+    junit = tmp_path / "out.xml"
+    result = run_cli("test", str(test), "--junit", str(junit))
+    assert result.code == 1
+    schema = xmlschema.XMLSchema(str(PUBLISHED_SCHEMAS / "junit.xsd"))
+    schema.validate(str(junit))
+    root = schema.to_dict(str(junit))
+    suite = root["testsuite"][0]
+    assert (suite["@tests"], suite["@failures"], suite["@errors"]) == (2, 1, 0)
+    failure = suite["testcase"][1]["failure"]
+    assert failure["@message"] == "1 expectation not met"
+    assert "retention-opted-in: expected pass, got fail" in failure["$"]
+    assert run_cli("test", str(test), "--junit", str(test)).code == 2  # never over an input
