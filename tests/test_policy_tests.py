@@ -3,6 +3,7 @@ expected and actual statuses, coverage and JUnit output; and the library's own t
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -355,3 +356,43 @@ def test_junit_is_valid_and_says_which_cases_failed(
     assert failure["@message"] == "1 expectation not met"
     assert "retention-opted-in: expected pass, got fail" in failure["$"]
     assert run_cli("test", str(test), "--junit", str(test)).code == 2  # never over an input
+
+
+def test_a_wrong_expectation_in_the_library_tests_fails_with_a_clear_diff(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """The library's own test file, one expectation changed: the run names it at its line,
+    with the finding that contradicts it, and the other cases still pass."""
+    shutil.copytree(LIBRARY, tmp_path / "library")
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    test = tmp_path / "library" / "tests" / "anthropic-consumer-2025.test.yaml"
+    text = test.read_text(encoding="utf-8")
+    wrong = text.replace('"store:chat-transcripts": fail', '"store:chat-transcripts": pass', 1)
+    assert wrong != text
+    test.write_text(wrong, encoding="utf-8")
+    result = run_cli("test", str(test))
+    assert result.code == 1
+    out = result.out.splitlines()
+    assert out[:4] == [
+        f"{test}::compliant-system-keeps-every-promise PASSED",
+        f"{test}::violating-system-breaks-every-promise FAILED",
+        f"{test}::waivers-accept-the-agreed-exceptions PASSED",
+        f"{test}::late-regulator-notice-and-stale-ethics-review PASSED",
+    ]
+    line = next(
+        i
+        for i, text in enumerate(wrong.splitlines(), 1)
+        if '"store:chat-transcripts": pass' in text
+    )
+    snapshot = (
+        tmp_path / "library" / "tests" / ".." / ".." / "examples" / "violating" / "snapshot.yaml"
+    )
+    policy = tmp_path / "library" / "anthropic-consumer-2025.yaml"
+    assert out[out.index("=" * 34 + " FAILURES " + "=" * 34) + 2 :][:2] == [
+        f"{test}:{line}:11: retention-opted-in [store:chat-transcripts]: expected pass, got fail "
+        "(at $.cases[1].expect.retention-opted-in.resources['store:chat-transcripts'])",
+        "    fail: store:chat-transcripts: store chat-transcripts keeps training_allowed "
+        "conversations for 7y, longer than the 5y the policy allows "
+        f"({os.path.normpath(snapshot)}:49:25; policy {policy}:127:10)",
+    ]
+    assert out[-1].strip("= ") == "3 passed, 1 failed"
