@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -349,12 +350,13 @@ def test_junit_is_valid_and_says_which_cases_failed(
     assert result.code == 1
     schema = xmlschema.XMLSchema(str(PUBLISHED_SCHEMAS / "junit.xsd"))
     schema.validate(str(junit))
-    root = schema.to_dict(str(junit))
-    suite = root["testsuite"][0]
-    assert (suite["@tests"], suite["@failures"], suite["@errors"]) == (2, 1, 0)
-    failure = suite["testcase"][1]["failure"]
-    assert failure["@message"] == "1 expectation not met"
-    assert "retention-opted-in: expected pass, got fail" in failure["$"]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert [suite.get(k) for k in ("tests", "failures", "errors")] == ["2", "1", "0"]
+    assert [c.get("name") for c in suite.iter("testcase")] == ["kept", "broken"]
+    failure = suite.find("testcase[@name='broken']/failure")
+    assert failure is not None and failure.get("message") == "1 expectation not met"
+    assert "retention-opted-in: expected pass, got fail" in (failure.text or "")
     assert run_cli("test", str(test), "--junit", str(test)).code == 2  # never over an input
 
 
@@ -396,3 +398,64 @@ def test_a_wrong_expectation_in_the_library_tests_fails_with_a_clear_diff(
         f"({os.path.normpath(snapshot)}:49:25; policy {policy}:127:10)",
     ]
     assert out[-1].strip("= ") == "3 passed, 1 failed"
+
+
+def test_inline_waivers_are_held_to_the_policy_term_at_their_line(
+    run_cli: CliRunner, project: Path
+) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: long-waiver
+    snapshot: violating.yaml
+    waivers:
+      waivers_format: 1
+      waivers:
+        - id: forever
+          clause: retention-opted-in
+          all_resources: true
+          justification: "Too long."
+          approver: "Someone"
+          ticket: "T-1"
+          approved_on: "2026-01-01"
+          expires: "2028-01-01"
+    expect:
+      retention-opted-in: waived
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    assert result.err.startswith(
+        f"{test}:17:20: error: waiver forever runs 730 days, from its approval on 2026-01-01 "
+        "to 2028-01-01; "
+    )
+    assert result.err.rstrip().endswith("(at $.cases[0].waivers.waivers[0].expires)")
+
+
+def test_a_snapshot_check_would_refuse_makes_its_case_an_error(
+    run_cli: CliRunner, project: Path
+) -> None:
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: unknown-tier
+    snapshot:
+      snapshot_format: 1
+      metadata: {system: s, environment: test, taken_at: "2026-11-20"}
+      tiers:
+        - {id: free, training_default: trained, training_control: {exposed: true}}
+        - {id: platinum, training_default: trained, training_control: {exposed: true}}
+    expect:
+      consumer-training-default: pass
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    out = result.out.splitlines()
+    assert f"{test}::unknown-tier ERROR" in out
+    assert any(
+        line.startswith(f"{test}:11:16: error: tier 'platinum' is in no tier group") for line in out
+    ), result.out
+    assert out[-1].strip("= ") == "1 error"
