@@ -459,3 +459,55 @@ def test_a_snapshot_check_would_refuse_makes_its_case_an_error(
         line.startswith(f"{test}:11:16: error: tier 'platinum' is in no tier group") for line in out
     ), result.out
     assert out[-1].strip("= ") == "1 error"
+
+
+def test_documents_a_test_names_must_be_of_their_kind_and_valid(
+    run_cli: CliRunner, project: Path
+) -> None:
+    (project / "broken-policy.yaml").write_text(
+        "policy_checker: 1\nmetadata: {id: broken}\n", encoding="utf-8"
+    )
+    test = write(
+        project,
+        """\
+policy_test_format: 1
+policy: broken-policy.yaml
+as_of: "2026-11-21"
+cases:
+  - name: a
+    snapshot: compliant.yaml
+    others: pass
+""",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    err = result.err.splitlines()
+    assert f"{test}:2:9: error: the policy broken-policy.yaml is invalid (at $.policy)" in err
+    assert any(line.startswith(f"{project / 'broken-policy.yaml'}:") for line in err)
+    test = write(
+        project,
+        HEAD + "  - name: a\n    snapshot: {metadata: {}}\n    others: pass\n",
+    )
+    result = run_cli("test", str(test))
+    assert result.code == 2
+    assert result.err == (
+        f"{test}:6:15: error: an inline snapshot needs the top-level key 'snapshot_format' "
+        "(at $.cases[0].snapshot)\n"
+    )
+
+
+def test_an_unparsable_file_in_a_test_folder_is_an_error(run_cli: CliRunner, project: Path) -> None:
+    folder = project / "tests"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("policy_test_format: 1\n  bad: [\n", encoding="utf-8")
+    result = run_cli("test", str(folder))
+    assert result.code == 2
+    assert result.err.startswith(f"{folder / 'broken.yaml'}:")
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "most"])
+def test_coverage_threshold_is_a_percentage(
+    run_cli: CliRunner, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert run_cli("test", "--coverage-fail-under", value).code == 2
+    assert "argument --coverage-fail-under" in capsys.readouterr().err
