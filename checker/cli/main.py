@@ -243,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
         "schema", help="print the JSON Schema of a document kind, for editors to point at"
     )
     schema.add_argument("kind", choices=_schema_kinds(), metavar="KIND", help="one of %(choices)s")
+
+    from checker.cli import test
+
+    add_limit_options(test.add_parser(sub))
     return parser
 
 
@@ -420,6 +424,10 @@ def _dispatch(
         from checker.cli import schema
 
         return schema.run(args, out, err)
+    if args.command == "test":
+        from checker.cli import test
+
+        return test.run(args, out, err, environ)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)
