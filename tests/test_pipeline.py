@@ -188,6 +188,8 @@ def _args(**given: object) -> argparse.Namespace:
         "passes": "list",
         "generated_at": None,
         "output": None,
+        "baseline": None,
+        "history": None,
     }
     return argparse.Namespace(**{**defaults, **given})
 

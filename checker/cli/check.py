@@ -63,6 +63,8 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
         generated_at=stamp_option(args.generated_at, environ),  # a bad SOURCE_DATE_EPOCH stops
         outputs=[*(config.outputs if config else []), *(args.output or ())],
         config=config.path if config is not None else None,
+        baseline=args.baseline,
+        history=args.history,
     )
 
 

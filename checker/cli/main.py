@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
+from checker.cli.history_options import add_comparison_options, add_history_commands
 from checker.cli.limit_options import add_limit_options
 from checker.core.errors import CheckerError, UnusableInputs
 from checker.core.results import Severity
@@ -86,6 +87,39 @@ def _add_generated_at(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_run_inputs(parser: argparse.ArgumentParser) -> None:
+    """What a run checks, as ``check`` and ``baseline`` take it."""
+    parser.add_argument(
+        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
+    )
+    parser.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="PATH",
+        help="snapshot file or directory (repeatable)",
+    )
+    parser.add_argument("--waivers", metavar="PATH", help="waivers file")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date review cadences and waiver expiry are judged on (default: today)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the run (default: low; info never fails)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="project config; --policy, --snapshot and the other options override what it "
+        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
+    )
+    _add_generated_at(parser)
+    add_limit_options(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reports import REPORTERS
 
@@ -128,27 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
-    check.add_argument(
-        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
-    )
-    check.add_argument(
-        "--snapshot",
-        action="append",
-        metavar="PATH",
-        help="snapshot file or directory (repeatable)",
-    )
-    check.add_argument("--waivers", metavar="PATH", help="waivers file")
-    check.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="the date review cadences and waiver expiry are judged on (default: today)",
-    )
-    check.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        help="lowest severity that fails the run (default: low; info never fails)",
-    )
+    _add_run_inputs(check)
     check.add_argument(
         "--format",
         choices=formats,
@@ -168,14 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every passing resource (default), or count passes per promise: "
         "for very large snapshots",
     )
-    check.add_argument(
-        "--config",
-        metavar="PATH",
-        help="project config; --policy, --snapshot and the other options override what it "
-        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
-    )
-    _add_generated_at(check)
-    add_limit_options(check)
+    add_comparison_options(check)
+    add_history_commands(sub, _add_run_inputs)
 
     report = sub.add_parser("report", help="render saved JSON results in another format")
     report.add_argument("results", metavar="RESULTS.json")
@@ -266,6 +274,10 @@ def _dispatch(
         from checker.cli import check
 
         return check.run(args, out, err, environ)
+    if args.command in ("baseline", "history"):
+        from checker.cli import history
+
+        return history.run(args, out, err, environ)
     if args.command == "report":
         from checker.cli import report
 
