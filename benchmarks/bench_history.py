@@ -218,26 +218,25 @@ def _measure(
 ) -> tuple[dict[str, float], trends_module.Trends]:
     """Each query of the trends report, then the whole report and its HTML: medians."""
     conn = open_database(db, create=False)
-    query = trends_module._Query(conn, db, None, systems)
-    runs_time, runs = _timed(query._runs, repeat)
+    query = trends_module.TrendQueries(conn, db, None, systems)
+    runs_time, runs = _timed(query.runs, repeat)
     last = runs[-1][0]
     report = trends_module.Trends(db, query.since, query.until, systems, len(runs), "")
-    since = query.since.isoformat()
     measured = {
         "runs of the period": runs_time,
         "series per system and area (carried states)": _timed(
-            lambda: query._series(report, runs), repeat
+            lambda: query.series(report, runs), repeat
         )[0],
         "new / fixed / reopened in the last run": _timed(
-            lambda: query._changes("e.run = ?", (last,)), repeat
+            lambda: query.changes_in_run(last), repeat
         )[0],
         "new / fixed / reopened since a date": _timed(
-            lambda: query._changes("e.day >= ?", (since,)), repeat
+            lambda: query.changes_since(query.since), repeat
         )[0],
-        "time to fix (median, p90)": _timed(query._time_to_fix, repeat)[0],
-        "waiver debt": _timed(lambda: query._waivers(last), repeat)[0],
-        "policy changes": _timed(query._policy_changes, repeat)[0],
-        "oldest open issues": _timed(query._open_issues, repeat)[0],
+        "time to fix (median, p90)": _timed(query.time_to_fix, repeat)[0],
+        "waiver debt": _timed(lambda: query.waivers(last), repeat)[0],
+        "policy changes": _timed(query.policy_changes, repeat)[0],
+        "oldest open issues": _timed(query.open_issues, repeat)[0],
     }
     conn.close()
     whole, built = _timed(lambda: trends_module.trends(db, systems=systems), repeat)

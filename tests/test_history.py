@@ -297,7 +297,7 @@ def test_history_record_and_report_commands(tmp_path: Path, run_cli: CliRunner) 
         snapshot = _snapshot(tmp_path, "alpha", fixed=fixed)
         run_cli(*_check_args(snapshot, day, "--output", f"json={out}"))
         results.append(str(out))
-    recorded = run_cli("history", "record", *results, "--db", str(path))
+    recorded = run_cli("history", "--db", str(path), "record", *results)
     assert recorded.code == 0, recorded.err
     assert recorded.out.splitlines()[1].endswith(
         "0 new, 1 fixed, 0 reopened, "
@@ -324,7 +324,15 @@ def test_history_record_and_report_commands(tmp_path: Path, run_cli: CliRunner) 
         (["history", "--db", "{missing}"], "no history database there"),
         (["history", "--db", "{db}", "--system", "nope"], "no run recorded of system 'nope'"),
         (["history", "--db", "{db}", "--since", "2030-01-01"], "is after the last recorded run"),
-        (["history", "record", "{policy}", "--db", "{db}"], "error:"),
+        (
+            ["history", "record", "{policy}", "--db", "{db}"],
+            "error: this file is not a policy-checker results file",
+        ),
+        (["history", "record", "{policy}"], "history record needs --db"),
+        (
+            ["history", "record", "{old}", "--db", "{db}"],
+            "this file was written before findings had ids",
+        ),
     ],
 )
 def test_history_command_errors(
@@ -332,7 +340,17 @@ def test_history_command_errors(
 ) -> None:
     path = tmp_path / "runs.sqlite"
     run_cli(*_check_args(_snapshot(tmp_path, "alpha"), "2026-11-01", "--history", str(path)))
-    names = {"missing": str(tmp_path / "missing.sqlite"), "db": str(path), "policy": str(POLICY)}
+    old = tmp_path / "old.json"
+    saved = json.loads(run_cli(*_check_args(_snapshot(tmp_path, "alpha"), "2026-11-02")).out)
+    for finding in saved["findings"]:
+        del finding["finding_id"]
+    old.write_text(json.dumps(saved), encoding="utf-8")
+    names = {
+        "missing": str(tmp_path / "missing.sqlite"),
+        "db": str(path),
+        "policy": str(POLICY),
+        "old": str(old),
+    }
     run = run_cli(*[a.format(**names) for a in argv])
     assert run.code == 2 and message in run.err, run.err
 

@@ -20,7 +20,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     if args.history_command == "record":
         from checker.history.record import record_files
 
-        for line in record_files(args.record_db, args.results):
+        db = args.record_db or args.db
+        if not db:
+            raise UsageError("history record needs --db DB: the database to record into")
+        for line in record_files(db, args.results):
             out.write(f"{line}\n")
         return 0
     if not args.db:

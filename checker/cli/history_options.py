@@ -73,4 +73,4 @@ def add_history_commands(
     actions = history.add_subparsers(dest="history_command", metavar="ACTION")
     record = actions.add_parser("record", help="record saved JSON results of a check")
     record.add_argument("results", metavar="RESULTS.json", nargs="+")
-    record.add_argument("--db", dest="record_db", metavar="DB", required=True)
+    record.add_argument("--db", dest="record_db", metavar="DB", help="the history database")

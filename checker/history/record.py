@@ -17,14 +17,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from checker.core.diagnostics import Diagnostic, Level
-from checker.core.errors import UnusableInputs, UsageError
+from checker.core.errors import UsageError
 from checker.core.fingerprint import requirement
 from checker.core.results import Finding, PassCount, Result, Status
 from checker.history.compare import OPEN
 from checker.history.database import open_database
-
-HISTORY_REFUSED = "history-refused"
 
 _STATUS_COLUMNS = {
     Status.FAIL: 0,
@@ -53,29 +50,13 @@ class Recorded:
 
 
 def record_files(db: str, paths: Iterable[str]) -> Iterator[str]:
-    """Record saved JSON results, in the order given; a line for each."""
-    from checker.documents import load_document
-    from checker.validation.validator import validate_document
-    from reports.json_report import result_from_dict
+    """Record saved JSON results of checks, in the order given; a line for each."""
+    from checker.history.baseline import read_check_results
 
     conn = open_database(db)
     try:
         for path in paths:
-            doc = load_document(path)
-            problems = [d for d in validate_document(doc, "results") if d.level is Level.ERROR]
-            if problems:
-                raise UnusableInputs(problems)
-            if doc.data.get("command", "check") != "check":
-                raise UnusableInputs(
-                    [
-                        Diagnostic(
-                            doc.locate(("command",)),
-                            "holds the results of validate, not of a check: nothing to record",
-                            HISTORY_REFUSED,
-                        )
-                    ]
-                )
-            yield record(conn, result_from_dict(doc.data), path).sentence(path)
+            yield record(conn, read_check_results(path), path).sentence(path)
     finally:
         conn.close()
 
@@ -103,6 +84,11 @@ def record(conn: sqlite3.Connection, result: Result, source: str) -> Recorded:
     return recorded
 
 
+class AlreadyRecorded(UsageError):
+    """These results are in the database already: recording them again would count every
+    finding twice."""
+
+
 class _Recorder:
     def __init__(self, conn: sqlite3.Connection, result: Result, source: str, digest: str) -> None:
         self.conn, self.result, self.source, self.digest = conn, result, source, digest
@@ -113,7 +99,7 @@ class _Recorder:
     def run(self) -> Recorded:
         conn, result = self.conn, self.result
         if conn.execute("SELECT 1 FROM runs WHERE digest = ?", (self.digest,)).fetchone():
-            raise UsageError(f"{self.source}: these results are already recorded")
+            raise AlreadyRecorded(f"{self.source}: these results are already recorded")
         last = conn.execute("SELECT MAX(as_of) FROM runs").fetchone()[0]
         if last is not None and self.day < last:
             raise UsageError(

@@ -13,11 +13,10 @@ import sqlite3
 
 from checker.checks import AREAS
 from checker.core.diagnostics import Diagnostic, Level, Location
-from checker.core.errors import UsageError
 from checker.core.results import Finding, Result, Severity, Status
 from checker.history.compare import compare
 from checker.history.database import open_database
-from checker.history.record import record
+from checker.history.record import AlreadyRecorded, record
 
 ALREADY_RECORDED = "history-already-recorded"
 
@@ -35,9 +34,7 @@ def compare_and_record(db: str, result: Result, *, keep_comparison: bool = False
             compare(result, earlier, kind="history", against=against)
         try:
             record(conn, result, "policy-check check")
-        except UsageError as exc:
-            if "already recorded" not in str(exc):
-                raise
+        except AlreadyRecorded:
             result.diagnostics.append(
                 Diagnostic(
                     Location(db, None),

@@ -177,12 +177,14 @@ def trends(db: str, *, since: dt.date | None = None, systems: Sequence[str] = ()
     """The trends of the runs recorded in ``db`` (see the module docstring)."""
     conn = open_database(db, create=False)
     try:
-        return _Query(conn, db, since, tuple(systems)).trends()
+        return TrendQueries(conn, db, since, tuple(systems)).trends()
     finally:
         conn.close()
 
 
-class _Query:
+class TrendQueries:
+    """The queries of the trends report, one method each (the benchmark times them one by one)."""
+
     def __init__(
         self, conn: sqlite3.Connection, db: str, since: dt.date | None, systems: tuple[str, ...]
     ) -> None:
@@ -216,7 +218,7 @@ class _Query:
         self.ids = sorted(self.names)
 
     def trends(self) -> Trends:
-        runs = self._runs()
+        runs = self.runs()
         last = runs[-1] if runs else None
         result = Trends(
             database=self.db,
@@ -226,17 +228,17 @@ class _Query:
             runs=len(runs),
             last_run=f"run {last[0]} as of {last[1].isoformat()}" if last else "none",
         )
-        self._series(result, runs)
+        self.series(result, runs)
         if last is not None:
-            result.last_run_changes = self._changes("e.run = ?", (last[0],))
-        result.period_changes = self._changes("e.day >= ?", (self.since.isoformat(),))
-        result.time_to_fix = self._time_to_fix()
-        result.waivers = self._waivers(last[0] if last else None)
-        result.policy_changes = self._policy_changes()
-        result.oldest_open, result.open_issues = self._open_issues()
+            result.last_run_changes = self.changes_in_run(last[0])
+        result.period_changes = self.changes_since(self.since)
+        result.time_to_fix = self.time_to_fix()
+        result.waivers = self.waivers(last[0] if last else None)
+        result.policy_changes = self.policy_changes()
+        result.oldest_open, result.open_issues = self.open_issues()
         return result
 
-    def _runs(self) -> list[tuple[int, dt.date]]:
+    def runs(self) -> list[tuple[int, dt.date]]:
         """Runs of the period that scanned a selected system, in order."""
         rows = self.conn.execute(
             "SELECT DISTINCT r.id, r.as_of FROM runs AS r JOIN run_systems AS s ON s.run = r.id"
@@ -245,7 +247,7 @@ class _Query:
         )
         return [(int(run), dt.date.fromisoformat(day)) for run, day in rows]
 
-    def _series(self, result: Trends, runs: list[tuple[int, dt.date]]) -> None:
+    def series(self, result: Trends, runs: list[tuple[int, dt.date]]) -> None:
         """Per system and per area, a point per day with a run; carried states marked."""
         conn = self.conn
         # The last state of each system before the period, carried into its first days.
@@ -313,6 +315,14 @@ class _Query:
         ]
         result.overall = Series("All systems", overall)
 
+    def changes_in_run(self, run: int) -> Changes:
+        """New, fixed and reopened issues in one run."""
+        return self._changes("e.run = ?", (run,))
+
+    def changes_since(self, day: dt.date) -> Changes:
+        """New, fixed and reopened issues in the runs as of ``day`` or later."""
+        return self._changes("e.day >= ?", (day.isoformat(),))
+
     def _changes(self, where: str, values: tuple[object, ...]) -> Changes:
         tally = dict.fromkeys(("new", "fixed", "reopened"), 0)
         for event, count in self.conn.execute(
@@ -323,7 +333,7 @@ class _Query:
             tally[str(event)] = int(count)
         return Changes(**tally)
 
-    def _time_to_fix(self) -> TimeToFix:
+    def time_to_fix(self) -> TimeToFix:
         days = [
             int(row[0])
             for row in self.conn.execute(
@@ -334,7 +344,7 @@ class _Query:
         ]
         return TimeToFix(len(days), median(days), percentile(days, 0.9))
 
-    def _waivers(self, run: int | None) -> WaiverDebt:
+    def waivers(self, run: int | None) -> WaiverDebt:
         buckets: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         if run is not None:
             for waiver, expires, matched, expired, in_days in self.conn.execute(
@@ -355,7 +365,7 @@ class _Query:
             buckets["active"], buckets["expiring"], buckets["expired"], buckets["unmatched"]
         )
 
-    def _policy_changes(self) -> list[PolicyChange]:
+    def policy_changes(self) -> list[PolicyChange]:
         conn = self.conn
         changes = []
         versions = conn.execute(
@@ -394,7 +404,7 @@ class _Query:
             )
         }
 
-    def _open_issues(self) -> tuple[list[OpenIssue], int]:
+    def open_issues(self) -> tuple[list[OpenIssue], int]:
         total = self.conn.execute(
             f"SELECT COUNT(*) FROM issues WHERE state = 'open' AND system IN ({self.marks})",
             self.ids,
