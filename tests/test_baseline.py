@@ -277,3 +277,24 @@ def test_a_report_may_not_overwrite_the_baseline(
         run_cli, _snapshot(tmp_path), "--baseline", str(baseline), "--output", f"json={baseline}"
     )
     assert code == 2 and "baseline" in err
+
+
+def test_compared_results_are_valid_and_render_again(
+    tmp_path: Path, run_cli: CliRunner, baseline: Path
+) -> None:
+    """The results of a compared run validate against the schema (policy-check report
+    validates what it reads) and render in every format with what changed."""
+    compared = tmp_path / "compared.json"
+    breached = TRANSCRIPTS.replace("at_rest: true", "at_rest: false")
+    snapshot = _snapshot(tmp_path, TRANSCRIPTS, breached, "breached.yaml")
+    code, _, _ = _check(
+        run_cli, snapshot, "--baseline", str(baseline), "--output", f"json={compared}"
+    )
+    assert code == 1
+    markdown = run_cli("report", str(compared), "--format", "markdown")
+    assert markdown.code == 0, markdown.err
+    assert "**Since the baseline: 1 new, 0 fixed**" in markdown.out
+    html = run_cli("report", str(compared), "--format", "html")
+    assert html.code == 0 and 'class="badge novelty novelty-new"' in html.out
+    again = json.loads(run_cli("report", str(compared), "--format", "json").out)
+    assert again["comparison"] == json.loads(compared.read_text(encoding="utf-8"))["comparison"]

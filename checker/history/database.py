@@ -114,6 +114,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE TABLE issue_events (
             issue INTEGER NOT NULL REFERENCES issues (id),
             run INTEGER NOT NULL REFERENCES runs (id),
+            system INTEGER NOT NULL REFERENCES systems (id),
             day TEXT NOT NULL,
             event TEXT NOT NULL CHECK (event IN ('new', 'fixed', 'reopened')),
             open_days INTEGER
@@ -182,7 +183,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         GROUP BY run, system, area;
         CREATE INDEX runs_by_day ON runs (as_of, id);
-        CREATE INDEX issue_events_by_day ON issue_events (day, event);
+        CREATE INDEX issue_events_by_day ON issue_events (day, system, event, open_days);
         """,
     ),
 )

@@ -230,18 +230,18 @@ class _Recorder:
         for finding in self.result.findings:
             if finding.status in OPEN:
                 current.setdefault(finding.finding_id, finding)
-        open_before: dict[str, tuple[int, str]] = {}
+        open_before: dict[str, tuple[int, str, int]] = {}
         if scanned:
             marks = ",".join("?" * len(scanned))
-            for issue, finding_id, opened_on, policy_id in conn.execute(
-                "SELECT i.id, i.finding_id, i.opened_on, p.policy_id FROM issues AS i "
+            for issue, finding_id, opened_on, system, policy_id in conn.execute(
+                "SELECT i.id, i.finding_id, i.opened_on, i.system, p.policy_id FROM issues AS i "
                 "JOIN promises AS p ON p.id = i.promise "
                 f"WHERE i.state = 'open' AND i.system IN ({marks})",
                 sorted(scanned),
             ):
                 if policy_id in policies:
-                    open_before[finding_id] = (issue, opened_on)
-        events: list[tuple[int, int, str, str, int | None]] = []
+                    open_before[finding_id] = (issue, opened_on, system)
+        events: list[tuple[int, int, int, str, str, int | None]] = []
         ids: dict[str, int] = {}
         new = reopened = 0
         seen: list[tuple[object, ...]] = []  # issues still open: one statement for all
@@ -253,13 +253,14 @@ class _Recorder:
                 seen.append((run, finding.status.value, finding.severity.value, waiver, known[0]))
                 continue
             row = conn.execute(
-                "SELECT id, state FROM issues WHERE finding_id = ?", (finding_id,)
+                "SELECT id, state, system FROM issues WHERE finding_id = ?", (finding_id,)
             ).fetchone()
             if row is not None and row[1] == "open":  # open, though not where expected
                 ids[finding_id] = int(row[0])
                 seen.append((run, finding.status.value, finding.severity.value, waiver, row[0]))
                 continue
             if row is None:
+                system = self.system(finding.system, finding.environment)
                 issue = self._insert(
                     "INSERT INTO issues (finding_id, promise, system, resource, requirement, "
                     "state, first_seen, last_seen, opened_on, status, severity, waiver) "
@@ -272,7 +273,7 @@ class _Recorder:
                             finding.check_id,
                             finding.area.value,
                         ),
-                        self.system(finding.system, finding.environment),
+                        system,
                         finding.resource,
                         requirement(finding.expected),
                         run,
@@ -283,7 +284,7 @@ class _Recorder:
                         waiver,
                     ),
                 )
-                events.append((issue, run, day, "new", None))
+                events.append((issue, run, system, day, "new", None))
                 new += 1
             else:
                 issue = int(row[0])
@@ -293,20 +294,20 @@ class _Recorder:
                     "waiver = ? WHERE id = ?",
                     (run, day, finding.status.value, finding.severity.value, waiver, issue),
                 )
-                events.append((issue, run, day, "reopened", None))
+                events.append((issue, run, int(row[2]), day, "reopened", None))
                 reopened += 1
             ids[finding_id] = issue
-        for issue, opened_on in open_before.values():  # open before, not found now: fixed
+        for issue, opened_on, system in open_before.values():  # open before, not now: fixed
             conn.execute(
                 "UPDATE issues SET state = 'fixed', fixed_on = ? WHERE id = ?", (day, issue)
             )
             days = (self.result.as_of - dt.date.fromisoformat(opened_on)).days
-            events.append((issue, run, day, "fixed", days))
+            events.append((issue, run, system, day, "fixed", days))
         conn.executemany(
             "UPDATE issues SET last_seen = ?, status = ?, severity = ?, waiver = ? WHERE id = ?",
             seen,
         )
-        conn.executemany("INSERT INTO issue_events VALUES (?, ?, ?, ?, ?)", events)
+        conn.executemany("INSERT INTO issue_events VALUES (?, ?, ?, ?, ?, ?)", events)
         conn.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sqlite3
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from checker.checks import AREAS
@@ -248,7 +248,12 @@ class TrendQueries:
         return [(int(run), dt.date.fromisoformat(day)) for run, day in rows]
 
     def series(self, result: Trends, runs: list[tuple[int, dt.date]]) -> None:
-        """Per system and per area, a point per day with a run; carried states marked."""
+        """Per system and per area, a point per day with a run; carried states marked.
+
+        Totals are kept up to date as systems are scanned (subtract the old state, add the new)
+        rather than summed again each day: a year of 20 systems is 7,300 updates, not 100,000
+        additions.
+        """
         conn = self.conn
         # The last state of each system before the period, carried into its first days.
         carry_in: dict[int, int] = {}
@@ -258,24 +263,32 @@ class TrendQueries:
             (self.since.isoformat(), *self.ids),
         ):
             carry_in[int(system)] = int(run)
-        wanted = sorted({run for run, _ in runs} | set(carry_in.values()))
-        scanned: dict[int, set[int]] = defaultdict(set)
-        counts: dict[tuple[int, int], dict[str, Counts]] = defaultdict(dict)
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
+        scanned: dict[int, list[int]] = defaultdict(list)
+        counts: dict[tuple[int, int], dict[str, tuple[int, ...]]] = defaultdict(dict)
+
+        def load(where: str, values: Sequence[int]) -> None:
             for run, system in conn.execute(
-                f"SELECT run, system FROM run_systems WHERE run IN ({marks})", chunk
+                f"SELECT run, system FROM run_systems WHERE {where} AND system IN ({self.marks})",
+                (*values, *self.ids),
             ):
-                scanned[int(run)].add(int(system))
-            for run, system, area, *values in conn.execute(
-                "SELECT run, system, area, fail, error, not_evidenced, waived, pass"
-                f" FROM run_area_counts WHERE run IN ({marks})",
-                chunk,
+                scanned[int(run)].append(int(system))
+            for run, system, area, *numbers in conn.execute(
+                "SELECT run, system, area, fail, error, not_evidenced, waived, pass FROM "
+                f"run_area_counts WHERE {where} AND system IN ({self.marks})",
+                (*values, *self.ids),
             ):
-                counts[(int(run), int(system))][area] = Counts(*values)
-        state: dict[int, dict[str, Counts]] = {
-            system: counts.get((run, system), {}) for system, run in carry_in.items()
-        }
+                counts[(int(run), int(system))][str(area)] = tuple(numbers)
+
+        if runs:  # runs are recorded in date order: the period is every run from its first
+            load("run >= ?", (runs[0][0],))
+        for chunk in _chunks(sorted(set(carry_in.values())), 500):
+            load(f"run IN ({','.join('?' * len(chunk))})", chunk)
+        state = {system: counts.get((run, system), {}) for system, run in carry_in.items()}
+        system_total = {system: _sum(areas.values()) for system, areas in state.items()}
+        area_total: dict[str, list[int]] = defaultdict(lambda: [0] * len(_COLUMNS))
+        for areas in state.values():
+            for area, numbers in areas.items():
+                _add(area_total[area], numbers, 1)
         by_day: dict[dt.date, list[int]] = defaultdict(list)
         for run, day in runs:
             by_day[day].append(run)
@@ -285,25 +298,21 @@ class TrendQueries:
         for day in sorted(by_day):
             fresh: set[int] = set()
             for run in by_day[day]:  # the last run of the day wins
-                for system in scanned[run] & self.names.keys():
+                for system in scanned[run]:
+                    for area, numbers in state.get(system, {}).items():
+                        _add(area_total[area], numbers, -1)
                     state[system] = counts.get((run, system), {})
+                    for area, numbers in state[system].items():
+                        _add(area_total[area], numbers, 1)
+                    system_total[system] = _sum(state[system].values())
                     fresh.add(system)
-            day_total = Counts()
-            carried = 0
-            area_totals: dict[str, Counts] = defaultdict(Counts)
-            area_carried: dict[str, int] = defaultdict(int)
-            for system, areas in state.items():
-                total = sum(areas.values(), Counts())
-                is_carried = system not in fresh
-                system_points[system].append(Point(day, total, int(is_carried)))
-                day_total += total
-                carried += int(is_carried)
-                for area, value in areas.items():
-                    area_totals[area] += value
-                    area_carried[area] += int(is_carried)
-            overall.append(Point(day, day_total, carried))
-            for area, value in area_totals.items():
-                area_points[area].append(Point(day, value, area_carried[area]))
+            carried = [system for system in state if system not in fresh]
+            area_carried = Counter(area for system in carried for area in state[system])
+            for system, total in system_total.items():
+                system_points[system].append(Point(day, Counts(*total), int(system not in fresh)))
+            overall.append(Point(day, Counts(*_sum(system_total.values())), len(carried)))
+            for area, total in area_total.items():
+                area_points[area].append(Point(day, Counts(*total), area_carried[area]))
         result.days = sorted(by_day)
         result.per_system = [
             Series(self.names[s], system_points[s]) for s in self.ids if system_points.get(s)
@@ -317,17 +326,17 @@ class TrendQueries:
 
     def changes_in_run(self, run: int) -> Changes:
         """New, fixed and reopened issues in one run."""
-        return self._changes("e.run = ?", (run,))
+        return self._changes("run = ?", (run,))
 
     def changes_since(self, day: dt.date) -> Changes:
         """New, fixed and reopened issues in the runs as of ``day`` or later."""
-        return self._changes("e.day >= ?", (day.isoformat(),))
+        return self._changes("day >= ?", (day.isoformat(),))
 
     def _changes(self, where: str, values: tuple[object, ...]) -> Changes:
         tally = dict.fromkeys(("new", "fixed", "reopened"), 0)
         for event, count in self.conn.execute(
-            "SELECT e.event, COUNT(*) FROM issue_events AS e JOIN issues AS i ON i.id = e.issue"
-            f" WHERE {where} AND i.system IN ({self.marks}) GROUP BY e.event",
+            "SELECT event, COUNT(*) FROM issue_events"
+            f" WHERE {where} AND system IN ({self.marks}) GROUP BY event",
             (*values, *self.ids),
         ):
             tally[str(event)] = int(count)
@@ -337,8 +346,8 @@ class TrendQueries:
         days = [
             int(row[0])
             for row in self.conn.execute(
-                "SELECT e.open_days FROM issue_events AS e JOIN issues AS i ON i.id = e.issue"
-                f" WHERE e.event = 'fixed' AND e.day >= ? AND i.system IN ({self.marks})",
+                "SELECT open_days FROM issue_events"
+                f" WHERE day >= ? AND system IN ({self.marks}) AND event = 'fixed'",
                 (self.since.isoformat(), *self.ids),
             )
         ]
@@ -447,6 +456,18 @@ class TrendQueries:
                 )
             )
         return issues, int(total)
+
+
+def _add(total: list[int], numbers: Sequence[int], sign: int) -> None:
+    for index, number in enumerate(numbers):
+        total[index] += sign * number
+
+
+def _sum(rows: Iterable[Sequence[int]]) -> list[int]:
+    total = [0] * len(_COLUMNS)
+    for numbers in rows:
+        _add(total, numbers, 1)
+    return total
 
 
 def _chunks(values: list[int], size: int) -> list[list[int]]:
