@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_run_s": round(max(ingest), 4),
             "findings_per_s": round(findings / sum(ingest)),
         },
-        "queries_median_s": {k: round(v, 4) for k, v in queries.items()},
+        "queries_median_s": {k: round(v, 6) for k, v in queries.items()},
         "repeat": args.repeat,
     }
     print(

@@ -3,8 +3,8 @@
 The same safety as the check report: Jinja2 autoescaping, a Content-Security-Policy that
 forbids scripts and any load, no JavaScript. Charts are drawn in ink and grey, told apart by
 line style (solid, dashed, dotted) and labelled directly, so they print in black and white;
-days when a system was not scanned (its last known state carried) are hatched beneath the
-chart and drawn as hollow points in the sparklines.
+days when a system was not scanned (its last known state carried) are marked beneath the
+chart and ticked under the sparklines.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Chart:
 @dataclass(frozen=True, slots=True)
 class Spark:
     points: str
-    hollow: list[tuple[float, float]]  # carried points
+    hollow: list[tuple[float, float]]  # points of days with a carried state: ticked under the line
     width: int = SPARK_WIDTH
     height: int = SPARK_HEIGHT
 

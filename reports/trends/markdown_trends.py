@@ -58,8 +58,9 @@ def render_markdown(trends: Trends) -> str:
         f"| since {t.since.isoformat()} | {t.period_changes.new:,} | {t.period_changes.fixed:,} | "
         f"{t.period_changes.reopened:,} |",
         "",
-        f"**Open issues**: {t.open_issues:,}. **Time to fix** ({t.time_to_fix.fixed:,} fixed in "
-        f"the period): median {_days(t.time_to_fix.median_days)}, 90th percentile "
+        f"**Open issues**: {t.open_issues:,} (waived included). **Time to fix** "
+        f"({t.time_to_fix.fixed:,} fixed in the period): median "
+        f"{_days(t.time_to_fix.median_days)}, 90th percentile "
         f"{_days(t.time_to_fix.p90_days)}. **Evidence coverage**: "
         f"{_pct(t.overall.last.counts.coverage if t.overall.last else None)} of checks had "
         "evidence.",
