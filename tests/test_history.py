@@ -324,6 +324,7 @@ def test_history_record_and_report_commands(tmp_path: Path, run_cli: CliRunner) 
         (["history", "--db", "{missing}"], "no history database there"),
         (["history", "--db", "{db}", "--system", "nope"], "no run recorded of system 'nope'"),
         (["history", "--db", "{db}", "--since", "2030-01-01"], "is after the last recorded run"),
+        (["history", "--db", "{db}", "--output", "{db}"], "is the history database"),
         (
             ["history", "record", "{policy}", "--db", "{db}"],
             "error: this file is not a policy-checker results file",

@@ -28,6 +28,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         return 0
     if not args.db:
         raise UsageError("history needs --db DB: the database runs were recorded in")
+    if args.output and Path(args.output).resolve() == Path(args.db).resolve():
+        raise UsageError(f"--output {args.output} is the history database: name another file")
     from checker.history.trends import trends
     from reports.trends import render_trends
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-TREND_FORMATS = ("html", "json", "markdown")
+from reports.trends import FORMATS as TREND_FORMATS
 
 
 def _date(text: str) -> dt.date:
