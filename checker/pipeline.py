@@ -46,6 +46,9 @@ from checker.evaluation.engine import (
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
+from checker.history.baseline import read_baseline
+from checker.history.compare import compare
+from checker.history.since import compare_and_record
 from checker.validation.snapshot_rules import snapshot_diagnostics
 from reports.outputs import Target, output_problems
 
@@ -92,6 +95,8 @@ class CheckOptions:
     outputs: Sequence[Target] = ()
     config: str | None = None
     previous_policies: Sequence[str | Source] = ()
+    baseline: str | None = None  # JSON results of an accepted run: only new findings block
+    history: str | None = None  # a history database: compare with the last run, record this one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policies", _paths(self.policies))
@@ -139,9 +144,15 @@ def run_check(options: CheckOptions) -> Result:
 
     Raises :class:`UnusableInputs` when an input cannot be read, a folder holds nothing to
     check, a waivers folder holds several files, an export a snapshot imports cannot be read,
-    or a report would overwrite an input.
+    a baseline is not the results of a check of this format, or a report would overwrite an
+    input. With a baseline, its findings that are still there unchanged do not block.
     """
     inputs = _load_check(options)
+    baseline = (
+        read_baseline(options.baseline, limits=options.limits)
+        if options.baseline is not None
+        else None
+    )
     policy_set = PolicySet(
         policies=tuple(inputs.policies),
         as_of=options.as_of,
@@ -160,6 +171,10 @@ def run_check(options: CheckOptions) -> Result:
         generated_at=timestamp(options.generated_at),
     )
     result.changes = changes
+    if baseline is not None and options.baseline is not None:
+        compare(result, baseline, kind="baseline", against=options.baseline)
+    if options.history is not None:
+        compare_and_record(options.history, result, keep_comparison=baseline is not None)
     return result
 
 
@@ -186,6 +201,10 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     inputs = [(kind, e.name, e.path) for kind, ex in expanded.items() for e in ex.entries]
     if options.config is not None:
         inputs.append(("config", options.config, options.config))
+    if options.baseline is not None:
+        inputs.append(("baseline", options.baseline, options.baseline))
+    if options.history is not None:
+        inputs.append(("history database", options.history, options.history))
     _refuse(output_problems(options.outputs, inputs))
 
     limits = options.limits

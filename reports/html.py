@@ -92,6 +92,12 @@ def _num(value: int) -> str:
     return f"{value:,}"
 
 
+def _anchor(finding_id: str) -> str:
+    """A finding's anchor in the report, ``#finding-<digits>``: the same across runs, so a
+    link to a finding in last week's report finds it in this week's."""
+    return "finding-" + finding_id.partition(":")[2]
+
+
 def _where(location: Location | None) -> str:
     return "" if location is None else shown(str(location), 200)
 
@@ -107,7 +113,13 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        show=_show, text=_show_text, num=_num, where=_where, plural=plural, date=_fmt_date
+        anchor=_anchor,
+        show=_show,
+        text=_show_text,
+        num=_num,
+        where=_where,
+        plural=plural,
+        date=_fmt_date,
     )
     return env
 

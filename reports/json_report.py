@@ -22,9 +22,11 @@ from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, Posi
 from checker.core.results import (
     Area,
     Command,
+    Comparison,
     DocumentInfo,
     DocumentStatus,
     Finding,
+    Novelty,
     PassCount,
     Result,
     Severity,
@@ -33,6 +35,7 @@ from checker.core.results import (
     WaiverState,
 )
 from checker.diff.serial import policy_from_json, policy_to_json
+from checker.history.compare import counts as novelty_counts
 from reports.base import STATUS_ORDER, Redacted, Reporter
 
 RESULTS_FORMAT = 1
@@ -72,7 +75,30 @@ def _waiver(waiver: Waiver) -> dict[str, Any]:
 
 
 def _finding(finding: Finding, blocking: bool) -> dict[str, Any]:
+    row = _finding_fields(finding, blocking)
+    if finding.novelty is not None:  # only in a run compared with a baseline or the last run
+        row["novelty"] = finding.novelty.value
+    return row
+
+
+def _comparison(comparison: Comparison, findings: list[Finding]) -> dict[str, Any]:
+    tally = novelty_counts(findings)
     return {
+        "kind": comparison.kind,
+        "against": comparison.against,
+        **{novelty.value: tally[novelty] for novelty in Novelty},
+        "fixed": len(comparison.fixed),
+        "previous": {
+            finding_id: {"status": status.value, "severity": severity.value}
+            for finding_id, (status, severity) in comparison.previous.items()
+        },
+        "fixed_findings": [_finding_fields(f, False) for f in comparison.fixed],
+    }
+
+
+def _finding_fields(finding: Finding, blocking: bool) -> dict[str, Any]:
+    return {
+        "finding_id": finding.finding_id,
         "rule_id": finding.rule_id,
         "policy_id": finding.policy_id,
         "clause_id": finding.clause_id,
@@ -83,6 +109,8 @@ def _finding(finding: Finding, blocking: bool) -> dict[str, Any]:
         "blocking": blocking,
         "promise": finding.promise,
         "resource": finding.resource,
+        "system": finding.system,
+        "environment": finding.environment,
         "message": finding.message,
         "expected": finding.expected,
         "actual": finding.actual,
@@ -188,6 +216,11 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "pass_counts": [_pass_count(c) for c in result.pass_counts],
         # Only when a checked policy supersedes one that was found: older readers see nothing new.
         **({"changes": [policy_to_json(d) for d in result.changes]} if result.changes else {}),
+        **(
+            {"comparison": _comparison(result.comparison, result.findings)}
+            if result.comparison is not None
+            else {}
+        ),
     }
 
 
@@ -238,6 +271,22 @@ def _read_finding(data: dict[str, Any]) -> Finding:
         remediation=str(data.get("remediation", "")),
         references=tuple(str(r) for r in data.get("references", ())),
         waiver=_read_waiver(waiver) if waiver is not None else None,
+        system=str(data.get("system", "")),
+        environment=str(data.get("environment", "")),
+        finding_id=str(data.get("finding_id", "")),  # absent before ids: made from the fields
+        novelty=Novelty(data["novelty"]) if data.get("novelty") else None,
+    )
+
+
+def _read_comparison(data: dict[str, Any]) -> Comparison:
+    return Comparison(
+        kind=str(data["kind"]),
+        against=str(data["against"]),
+        fixed=tuple(_read_finding(f) for f in data.get("fixed_findings", ())),
+        previous={
+            str(finding_id): (Status(before["status"]), Severity(before["severity"]))
+            for finding_id, before in data.get("previous", {}).items()
+        },
     )
 
 
@@ -291,6 +340,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         pass_counts=[_read_pass_count(c) for c in data.get("pass_counts", ())],
         command=Command(data.get("command", Command.CHECK.value)),
         changes=[policy_from_json(c) for c in data.get("changes", ())],
+        comparison=_read_comparison(data["comparison"]) if data.get("comparison") else None,
     )
 
 
@@ -343,7 +393,16 @@ def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
     return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
-ROW_LISTS = ("by_area", "documents", "diagnostics", "waivers", "findings", "pass_counts")
+ROW_LISTS = (
+    "by_area",
+    "documents",
+    "diagnostics",
+    "waivers",
+    "findings",
+    "pass_counts",
+    "previous",
+    "fixed_findings",
+)
 
 
 class JsonReporter(Reporter):

@@ -3,7 +3,8 @@
 Valid against the Ant JUnit schema (``junit.xsd``): ``<testsuites>`` holds one
 ``<testsuite>`` per area (plus an "Input documents" suite when an input has problems). A test
 case is named ``<clause-id> [<resource>]`` (made unique with the snapshot file, then a
-counter) with class name ``<policy-id>.<area>``.
+counter) with class name ``<policy-id>.<area>``. The suite names the finding id of each test
+case that is not a pass in a property (test cases have none in ``junit.xsd``).
 
 - pass → a passing test case;
 - fail and not evidenced that block the run → ``<failure type="fail|not_evidenced">``;
@@ -70,6 +71,7 @@ def _details(finding: Finding, blocking: bool) -> str:
         f"Promise: {shown(finding.promise, _BODY_LIMIT)}",
         f"Severity: {finding.severity.value} ({'blocking' if blocking else 'not blocking'})",
         f"Resource: {shown(finding.resource, _BODY_LIMIT)}",
+        f"Finding id: {finding.finding_id}",
         f"Found: {shown(finding.message, _BODY_LIMIT)}",
         f"Expected: {shown(finding.expected, _BODY_LIMIT)}",
         f"Actual: {shown(finding.actual, _BODY_LIMIT)}",
@@ -326,6 +328,7 @@ def to_junit(result: Result) -> ET.Element:
         )
         index += 1
         outcomes = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
+        ids = suite.find("properties")
         for finding in findings:
             classname = _one_line(f"{finding.policy_id}.{area.value}", 300)
             name = names(classname, finding.clause_id, finding.resource, where(finding).file)
@@ -333,6 +336,11 @@ def to_junit(result: Result) -> ET.Element:
                 suite, finding, name, classname, id(finding) in blocking, result.fail_on.value
             )
             outcomes[outcome] += 1
+            if outcome != "pass" and ids is not None:
+                # Test cases cannot carry properties in junit.xsd: the suite names each one's id.
+                ET.SubElement(
+                    ids, "property", name=f"finding_id {classname}.{name}", value=finding.finding_id
+                )
         for item in counts:  # passes counted, not listed: one passing test case each
             classname = _one_line(f"{item.policy_id}.{area.value}", 300)
             subject = f"{plural(item.count, 'resource')} {'passes' if item.count == 1 else 'pass'}"

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Level
-from checker.core.results import Finding, Result, Status
+from checker.core.results import Finding, Novelty, Result, Status
+from checker.history.compare import counts as novelty_counts
 from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
@@ -82,7 +83,7 @@ def _more(total: int, shown_rows: int, noun: str) -> list[str]:
 def _finding_rows(findings: list[Finding]) -> list[list[str]]:
     return [
         [
-            f.severity.value,
+            f.severity.value + (f"<br>**{f.novelty.value}**" if f.novelty else ""),
             prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}",
             code(f.resource),
             code(f.expected),
@@ -91,6 +92,32 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
         ]
         for f in findings[:MAX_ROWS]
     ]
+
+
+def _since(result: Result) -> list[str]:
+    """ "Since last run: N new, N fixed" when the run was compared with an earlier one."""
+    comparison = result.comparison
+    if comparison is None:
+        return []
+    tally = novelty_counts(result.findings)
+    since = "the baseline" if comparison.kind == "baseline" else "last run"
+    line = (
+        f"**Since {since}: {tally[Novelty.NEW]:,} new, {len(comparison.fixed):,} fixed**"
+        + (f", {tally[Novelty.WORSE]:,} worse" if tally[Novelty.WORSE] else "")
+        + f"; {tally[Novelty.EXISTING]:,} existing "
+        f"(compared with {prose(comparison.against, 200)})."
+    )
+    out = [line, ""]
+    if comparison.fixed:
+        rows = [
+            [code(f.rule_id, 100), code(f.resource), code(f.expected), f.status.value]
+            for f in comparison.fixed[:MAX_ROWS]
+        ]
+        out += ["Fixed or no longer checked:", ""]
+        out += _table(["Promise", "Resource", "Expected", "Was"], rows)
+        out += _more(len(comparison.fixed), MAX_ROWS, "fixed finding")
+        out.append("")
+    return out
 
 
 def _problems(diagnostics: list[Diagnostic]) -> list[str]:
@@ -169,6 +196,7 @@ class MarkdownReporter(Reporter):
             f"{prose(summary.verdict_reason)}"
         )
         out.append("")
+        out += _since(result)
         if summary.total:
             out.append(f"{summary.counts_sentence()}.")
             out.append("")

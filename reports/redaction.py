@@ -594,4 +594,11 @@ def redact_result(result: Result) -> Result:
         documents=list(result.documents),
         waivers=list(result.waivers),
         pass_counts=list(result.pass_counts),
+        comparison=(
+            dataclasses.replace(
+                result.comparison, fixed=tuple(_redact_finding(f) for f in result.comparison.fixed)
+            )
+            if result.comparison is not None
+            else None
+        ),
     )

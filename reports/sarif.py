@@ -40,7 +40,8 @@ from reports.json_report import dumps
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-FINGERPRINT_KEY = "policyCheckerFinding/v1"
+FINGERPRINT_KEY = "policyCheckerFinding/v1"  # a diagnostic's fingerprint (validate)
+FINDING_ID_KEY = "policyCheckerFindingId/v1"  # a finding's id (checker.core.fingerprint)
 
 SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.CRITICAL: "9.5",
@@ -79,13 +80,6 @@ def _physical(location: Location) -> dict[str, Any]:
             "startColumn": location.position.column,
         }
     return physical
-
-
-def fingerprint(finding: Finding) -> str:
-    """Stable across runs and line moves: the promise, the check, the resource, the snapshot."""
-    evidence = finding.evidence_location or finding.policy_location
-    key = "|".join((finding.rule_id, finding.check_id, finding.resource, evidence.file))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pascal(text: str) -> str:
@@ -171,8 +165,9 @@ def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]
                 },
             }
         ],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+        "partialFingerprints": {FINDING_ID_KEY: finding.finding_id},
         "properties": {
+            "findingId": finding.finding_id,
             "status": finding.status.value,
             "severity": finding.severity.value,
             "blocking": blocking,

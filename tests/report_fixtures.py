@@ -28,6 +28,8 @@ POLICY_FILE = "policies/examples/consumer-2025.yaml"
 SNAPSHOT_FILE = "snapshots/production.yaml"
 STAGING_FILE = "snapshots/staging.yaml"
 WAIVERS_FILE = "waivers.yaml"
+SYSTEM = "claude-consumer"
+ENVIRONMENTS = {SNAPSHOT_FILE: "production", STAGING_FILE: "staging"}  # as in _documents()
 POLICY_ID = "consumer-privacy-2025"
 
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
@@ -86,6 +88,9 @@ def _finding(
         remediation=remediation,
         references=references,
         waiver=waiver,
+        # What the engine stamps: the system and environment of the snapshot of the evidence.
+        system=SYSTEM,
+        environment=ENVIRONMENTS.get(evidence.file if evidence else SNAPSHOT_FILE, ""),
     )
 
 

@@ -39,7 +39,7 @@ from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
 from reports.junit import junit_timestamp
 from reports.markdown import MAX_ROWS, code, prose
-from reports.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact_uri
+from reports.sarif import FINDING_ID_KEY, SECURITY_SEVERITY, artifact_uri
 from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
@@ -482,7 +482,7 @@ def test_sarif_content() -> None:
     assert len(results) == 9  # every finding that is not a pass
     for item in results:
         assert driver["rules"][item["ruleIndex"]]["id"] == item["ruleId"]
-        assert re.fullmatch(r"[0-9a-f]{64}", item["partialFingerprints"][FINGERPRINT_KEY])
+        assert re.fullmatch(r"pcf1:[0-9a-f]{32}", item["partialFingerprints"][FINDING_ID_KEY])
         assert item["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
             "policies/examples/consumer-2025.yaml"
         )
@@ -523,7 +523,7 @@ def test_sarif_fingerprints_survive_line_moves() -> None:
 
     def prints(result: Result) -> list[str]:
         data = json.loads(render("sarif", result))
-        return [r["partialFingerprints"][FINGERPRINT_KEY] for r in data["runs"][0]["results"]]
+        return [r["partialFingerprints"][FINDING_ID_KEY] for r in data["runs"][0]["results"]]
 
     assert sorted(prints(moved)) == sorted(prints(mixed_result()))
     assert len(set(prints(mixed_result()))) == 9

@@ -68,6 +68,8 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
         ],
         config=config.path if config is not None else None,
         previous_policies=_sources(args.previous_policy, "--previous-policy"),
+        baseline=args.baseline,
+        history=args.history,
     )
 
 

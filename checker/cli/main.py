@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from checker import __version__
 from checker.cli.color import add_color_option
+from checker.cli.history_options import add_comparison_options, add_history_commands
 from checker.cli.limit_options import add_limit_options
 from checker.core.errors import CheckerError, UnusableInputs
 from checker.core.results import Severity
@@ -114,6 +115,40 @@ def _add_generated_at(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_run_inputs(parser: argparse.ArgumentParser) -> None:
+    """What a run checks, as ``check`` and ``baseline`` take it."""
+    parser.add_argument(
+        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
+    )
+    parser.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="PATH",
+        help="snapshot file or directory (repeatable)",
+    )
+    parser.add_argument("--waivers", metavar="PATH", help="waivers file")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date review cadences and waiver expiry are judged on (default: today)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the run (default: low; info never fails)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="project config; --policy, --snapshot and the other options override what it "
+        "says (default: the nearest policy-check.yaml in this folder or above it, within the "
+        "repository; none when both --policy and --snapshot are given)",
+    )
+    _add_generated_at(parser)
+    add_limit_options(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reports import REPORTERS
 
@@ -157,33 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
-    check.add_argument(
-        "--policy", action="append", metavar="PATH", help="policy file or directory (repeatable)"
-    )
-    check.add_argument(
-        "--snapshot",
-        action="append",
-        metavar="PATH",
-        help="snapshot file or directory (repeatable)",
-    )
-    check.add_argument("--waivers", metavar="PATH", help="waivers file")
+    _add_run_inputs(check)
     check.add_argument(
         "--previous-policy",
         action="append",
         metavar="PATH",
         help="the policy a checked policy supersedes (metadata.supersedes), when it is not in "
         "the policy's folder or the library: reports show what changed (repeatable)",
-    )
-    check.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="the date review cadences and waiver expiry are judged on (default: today)",
-    )
-    check.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        help="lowest severity that fails the run (default: low; info never fails)",
     )
     check.add_argument(
         "--format",
@@ -210,16 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every passing resource (default), or count passes per promise: "
         "for very large snapshots",
     )
-    check.add_argument(
-        "--config",
-        metavar="PATH",
-        help="project config; --policy, --snapshot and the other options override what it "
-        "says (default: the nearest policy-check.yaml in this folder or above it, within the "
-        "repository; none when both --policy and --snapshot are given)",
-    )
-    _add_generated_at(check)
     add_color_option(check)
-    add_limit_options(check)
+    add_comparison_options(check)
+    add_history_commands(sub, _add_run_inputs)
 
     _add_diff(sub)
 
@@ -412,6 +420,10 @@ def _dispatch(
         from checker.cli import diff
 
         return diff.run(args, out, err, environ)
+    if args.command in ("baseline", "history"):
+        from checker.cli import history
+
+        return history.run(args, out, err, environ)
     if args.command == "report":
         from checker.cli import report
 

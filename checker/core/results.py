@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.core.fingerprint import finding_id
 from checker.diff.model import PolicyDiff
 
 
@@ -39,6 +40,14 @@ class Severity(StrEnum):
 
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class Novelty(StrEnum):
+    """A finding compared with a baseline or the last recorded run (``None``: not compared)."""
+
+    NEW = "new"  # not there before: blocks as usual
+    EXISTING = "existing"  # there before, same status, severity not higher: a baseline accepts it
+    WORSE = "worse"  # there before, but its severity rose or its status changed: blocks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -115,6 +124,23 @@ class Finding:
     remediation: str = ""
     references: tuple[str, ...] = ()
     waiver: Waiver | None = None
+    system: str = ""  # the snapshot's system and environment: which system the finding is about
+    environment: str = ""
+    finding_id: str = ""  # made from the fields above unless given (checker.core.fingerprint)
+    novelty: Novelty | None = None  # set when the run is compared with an earlier one
+
+    def __post_init__(self) -> None:
+        if not self.finding_id:
+            # Made before redaction and kept by it: an id never depends on what a report shows.
+            made = finding_id(
+                self.policy_id,
+                self.clause_id,
+                self.system,
+                self.environment,
+                self.resource,
+                self.expected,
+            )
+            object.__setattr__(self, "finding_id", made)
 
     @property
     def rule_id(self) -> str:
@@ -150,6 +176,24 @@ class PassCount:
     @property
     def rule_id(self) -> str:
         return f"{self.policy_id}/{self.clause_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What a run was compared with (``check --baseline`` or ``--history``), and what the earlier
+    run held that this one no longer finds: fixed, or no longer checked."""
+
+    kind: str  # "baseline" (a results file) or "history" (the last run recorded in a database)
+    against: str  # the baseline file, or a description of the run recorded
+    fixed: tuple[Finding, ...] = ()
+    previous: dict[str, tuple[Status, Severity]] = field(default_factory=dict)
+    """For findings that got worse: their status and severity before, by finding id."""
+
+    @property
+    def accepts(self) -> bool:
+        """Whether existing findings stop blocking: a baseline accepts what it holds; the last
+        recorded run only informs ("since last run")."""
+        return self.kind == "baseline"
 
 
 class Command(StrEnum):
@@ -224,6 +268,7 @@ class Result:
     command: Command = Command.CHECK
     # What changed since the policy each checked policy supersedes, when it was found.
     changes: list[PolicyDiff] = field(default_factory=list)
+    comparison: Comparison | None = None
 
     def counts(self) -> Counter[Status]:
         """Findings per status; counted passes included."""
@@ -237,11 +282,15 @@ class Result:
         """Findings that make the run fail: fail / not evidenced / error at or above ``fail_on``.
 
         ``info`` findings never block: they are what a clause marked ``if_not_evidenced: warn``
-        produces, and what a team chooses to see without failing its pipeline.
+        produces, and what a team chooses to see without failing its pipeline. Nor do findings
+        a baseline holds unchanged (:attr:`Novelty.EXISTING` when the comparison accepts them).
         """
         bad = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
         floor = max(self.fail_on.rank, Severity.LOW.rank)
-        return [f for f in self.findings if f.status in bad and f.severity.rank >= floor]
+        blocking = [f for f in self.findings if f.status in bad and f.severity.rank >= floor]
+        if self.comparison is not None and self.comparison.accepts:
+            return [f for f in blocking if f.novelty is not Novelty.EXISTING]
+        return blocking
 
     @property
     def compliant(self) -> bool:

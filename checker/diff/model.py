@@ -91,8 +91,9 @@ class PolicyDiff:
     unchanged: int = 0
     notes: list[Note] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
-    # Every clause in either version as (section, old id, new id), "" for a side without it.
-    pairs: list[tuple[str, str, str]] = field(default_factory=list)
+    # Every clause in either version as (section, old id, new id), "" for a side without it:
+    # working data for the verdict flips, not part of what is saved or compared.
+    pairs: list[tuple[str, str, str]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def label(self) -> str:

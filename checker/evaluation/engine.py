@@ -242,6 +242,7 @@ class _Stamp:
     __slots__ = (
         "check",
         "clause",
+        "environment",
         "locations",
         "path",
         "policy",
@@ -250,6 +251,7 @@ class _Stamp:
         "references",
         "severity",
         "snapshot",
+        "system",
     )
 
     def __init__(
@@ -273,6 +275,9 @@ class _Stamp:
         self.references = (*references, *clause.get("references", ()))
         self.promise = str(clause.get("statement", check.title))
         self.locations: dict[JsonPath, Location] = {}
+        meta = snapshot.data.get("metadata") or {}
+        self.system = str(meta.get("system", ""))
+        self.environment = str(meta.get("environment", ""))
 
     def pass_count(self, count: int) -> PassCount:
         return PassCount(
@@ -338,6 +343,8 @@ class _Stamp:
             ),
             remediation=str(self.clause.get("remediation", "")),
             references=self.references,
+            system=self.system,
+            environment=self.environment,
         )
 
 

@@ -1,0 +1,56 @@
+"""``policy-check baseline`` and ``policy-check history [record]``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from checker.cli.check import check_options
+from checker.core.errors import UsageError
+from checker.pipeline import run_check
+from reports.outputs import Target, render
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
+    if args.command == "baseline":
+        return _baseline(args, out, environ)
+    if args.history_command == "record":
+        from checker.history.record import record_files
+
+        db = args.record_db or args.db
+        if not db:
+            raise UsageError("history record needs --db DB: the database to record into")
+        for line in record_files(db, args.results):
+            out.write(f"{line}\n")
+        return 0
+    if not args.db:
+        raise UsageError("history needs --db DB: the database runs were recorded in")
+    if args.output and Path(args.output).resolve() == Path(args.db).resolve():
+        raise UsageError(f"--output {args.output} is the history database: name another file")
+    from checker.history.trends import trends
+    from reports.trends import render_trends
+
+    text = render_trends(trends(args.db, since=args.since, systems=args.system or ()), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+    else:
+        out.write(text)
+    return 0
+
+
+def _baseline(args: argparse.Namespace, out: TextIO, environ: Mapping[str, str]) -> int:
+    """Check, and write every finding of the run to a JSON results file (passes counted, since
+    a baseline only needs what is not kept); exit 0: the run is being accepted."""
+    target = Target("json", args.baseline_output)
+    options = dataclasses.replace(check_options(args, environ), outputs=[target])
+    result = run_check(options)
+    render(result, targets=[target])
+    open_ = sum(1 for f in result.findings if f.status.value != "pass")
+    out.write(
+        f"policy-check: baseline of {open_:,} open finding{'s' if open_ != 1 else ''} "
+        f"written to {args.baseline_output}\n"
+    )
+    return 0

@@ -1,0 +1,80 @@
+"""Finding ids: one fingerprint per promise, system and resource, that survives refactoring.
+
+A finding id answers "is this the same problem as last time?". It is built from what the
+problem *is*, never from where it happens to be written:
+
+- the policy id and the clause id (the promise),
+- the snapshot's ``system`` and ``environment`` (which system broke it),
+- the resource (``store:chat-transcripts``),
+- the requirement: the finding's ``expected`` text, so that the several requirements one clause
+  makes of one resource (encrypted at rest, in transit, keys rotated…) are told apart. Dates in
+  it are masked, since some requirements are worded relative to the run's date ("reviewed
+  within 1y of 2026-11-21").
+
+File names, line numbers, list positions, the clause's wording (``statement``), the message and
+the actual value are left out: moving a snapshot, reformatting YAML or rewording a promise
+keeps every id. Each part is normalised (Unicode NFC, surrounding whitespace removed, runs of
+whitespace made one space), the parts are encoded as a JSON array of strings, hashed with
+SHA-256, and the id is :data:`PREFIX` and the first 32 hexadecimal digits (128 bits). The
+prefix names the recipe: a future change of recipe changes the prefix, so an id made by
+another recipe is recognised as such instead of silently never matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from functools import lru_cache
+
+RECIPE = "pcf1"
+"""The version of the recipe, and the prefix of every id it makes."""
+
+PREFIX = f"{RECIPE}:"
+_DIGITS = 32
+_SPACES = re.compile(r"\s+")
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_ID = re.compile(rf"{re.escape(PREFIX)}[0-9a-f]{{{_DIGITS}}}")
+
+
+@lru_cache(maxsize=8192)  # policy, clause, system and requirement repeat in every finding
+def normalise(text: str) -> str:
+    """One spelling of a part: NFC, trimmed, inner whitespace runs made one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+@lru_cache(maxsize=8192)
+def requirement(expected: str) -> str:
+    """The requirement a finding is about, as it enters the id: dates masked."""
+    return _DATE.sub("<date>", normalise(expected))
+
+
+def finding_id(
+    policy_id: str,
+    clause_id: str,
+    system: str,
+    environment: str,
+    resource: str,
+    expected: str,
+) -> str:
+    """The id of a finding (see the module docstring for the recipe)."""
+    parts = [
+        RECIPE,
+        normalise(policy_id),
+        normalise(clause_id),
+        normalise(system),
+        normalise(environment),
+        normalise(resource),
+        requirement(expected),
+    ]
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return PREFIX + digest[:_DIGITS]
+
+
+def is_finding_id(text: str) -> bool:
+    """Whether ``text`` is an id made by this recipe."""
+    return _ID.fullmatch(text) is not None
