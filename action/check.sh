@@ -13,12 +13,23 @@ while IFS= read -r path; do [[ -n "$path" ]] && args+=(--snapshot "$path"); done
 [[ -n "${PC_CONFIG:-}" ]] && args+=(--config "$PC_CONFIG")
 [[ -n "${PC_FAIL_ON:-}" ]] && args+=(--fail-on "$PC_FAIL_ON")
 [[ -n "${PC_AS_OF:-}" ]] && args+=(--as-of "$PC_AS_OF")
+[[ -n "${PC_BASELINE:-}" ]] && args+=(--baseline "$PC_BASELINE")
 [[ -n "${PC_SARIF:-}" ]] && args+=(--output "sarif=$PC_SARIF")
 summary="$(mktemp -d)/summary.md"
 args+=(--output "markdown=$summary")
 
 policy-check "${args[@]}"
 code=$?
+
+# What the pull request changes in the promises: a loosened promise fails the job too.
+if [[ -n "${PC_DIFF_AGAINST:-}" ]]; then
+  diffs=(diff --git "$PC_DIFF_AGAINST" --fail-on loosened --output "markdown=$summary.diff")
+  while IFS= read -r path; do [[ -n "$path" ]] && diffs+=("$path"); done <<< "${PC_POLICIES:-}"
+  policy-check "${diffs[@]}" --format text
+  diff_code=$?
+  [[ -s "$summary.diff" ]] && cat "$summary.diff" >> "$summary"
+  if (( diff_code > code )); then code=$diff_code; fi
+fi
 
 if [[ -s "$summary" && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
   cat "$summary" >> "$GITHUB_STEP_SUMMARY"

@@ -143,3 +143,32 @@ def test_every_input_is_described_and_used(name: str) -> None:
     assert ACTION["inputs"][name]["description"]
     used = json.dumps(ACTION["runs"]["steps"])
     assert f"inputs.{name}" in used
+
+
+def test_a_pull_request_that_loosens_a_promise_fails_the_job(tmp_path: Path) -> None:
+    """``diff-against``: the policy files compared with the base revision; a loosened promise
+    fails the job even when the system keeps the new policy, and the summary says what."""
+    old = REPO / "policies" / "library" / "anthropic-privacy-2023.yaml"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(old.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "add", "policy.yaml")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "old")
+    policy.write_text(POLICY.read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, outputs, github = action_run(
+        tmp_path,
+        {
+            "policies": "policy.yaml",
+            "snapshots": str(EXAMPLES / "compliant" / "snapshot.yaml"),
+            "as-of": "2026-11-21",
+            "diff-against": "HEAD",
+            "sarif": "",
+        },
+    )
+    assert code == 1 and outputs["exit-code"] == "1"
+    summary = (github / "summary.md").read_text(encoding="utf-8")
+    assert "Compliant" in summary and "loosened" in summary
