@@ -347,8 +347,10 @@ def gcs(plan: Plan, i: int, breach: str | None) -> str:
             "encryption": [],
             "labels": {},
             "uniform_bucket_level_access": True,
+            # Soft delete off: Google's default keeps deleted objects 7 more days.
+            "soft_delete_policy": [{"retention_duration_seconds": 0, "effective_time": None}],
         },
-        {"id": True, "self_link": True, "url": True, "soft_delete_policy": True},
+        {"id": True, "self_link": True, "url": True},
     )
     return name
 
