@@ -1,6 +1,6 @@
 """Files copied from other projects stay as copied, and each one says where it came from.
 
-``tests/data/fixtures`` (real Terraform plans) and ``tests/data/schemas`` (published SARIF and
+``tests/data/fixtures`` (real Terraform plans, and flag files under ``flags/``) and ``tests/data/schemas`` (published SARIF and
 JUnit schemas) are other projects' files, kept unchanged; ``tests/data/SOURCES.md`` names the
 source repository, path, commit and licence of each and records its SHA-256.
 """
@@ -16,7 +16,8 @@ SOURCES = DATA / "SOURCES.md"
 COPIED = sorted(
     p.relative_to(DATA).as_posix()
     for folder in ("fixtures", "schemas")
-    for p in (DATA / folder).iterdir()
+    for p in (DATA / folder).rglob("*")
+    if p.is_file()
 )
 
 
