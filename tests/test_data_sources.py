@@ -1,8 +1,9 @@
 """Files copied from other projects stay as copied, and each one says where it came from.
 
-``tests/data/fixtures`` (real Terraform plans, and flag files under ``flags/``) and ``tests/data/schemas`` (published SARIF and
-JUnit schemas) are other projects' files, kept unchanged; ``tests/data/SOURCES.md`` names the
-source repository, path, commit and licence of each and records its SHA-256.
+``tests/data/fixtures`` (real Terraform plans; flag files under ``flags/``) and
+``tests/data/schemas`` (published SARIF and JUnit schemas) are other projects' files, kept
+unchanged; ``tests/data/SOURCES.md`` names the source repository, path, commit and licence of
+each and records its SHA-256.
 """
 
 from __future__ import annotations

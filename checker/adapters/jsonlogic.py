@@ -256,9 +256,13 @@ class _Evaluator:
             return self.scope.value
         if name == "$flagd.flagKey":
             return self.scope.flag_key
-        what = "the whole context" if name in ("", None, []) else _text(name)
+        what = (
+            "the whole evaluation context"
+            if name in ("", None, [])
+            else (f"{_text(name)} from the evaluation context")
+        )
         return Unknown(
-            f"it reads {what} from the evaluation context, which the tier alone does not give "
+            f"it reads {what}, which the tier alone does not give "
             f"(only {_text(self.scope.attribute)} is known)",
             where,
         )
