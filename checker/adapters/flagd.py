@@ -23,6 +23,7 @@ from checker.adapters.flag_rules import (
     Remark,
     Served,
     Unknown,
+    describe,
     read_rules,
 )
 from checker.adapters.flag_rules import (
@@ -65,7 +66,8 @@ class FlagdFlags:
             )
             return [Refused(reason, (*path, "state"), "flagd-disabled")]
         if state != "ENABLED":
-            reason = f"state is {shown(str(state))}; flagd reads only ENABLED or DISABLED"
+            what = "the flag has no state" if state is None else f"state is {describe(state)}"
+            reason = f"{what}; flagd reads only ENABLED or DISABLED"
             return [Refused(reason, (*path, "state"), "flagd-malformed")]
         variants = flag.get("variants")
         if not isinstance(variants, dict) or not variants:
@@ -110,7 +112,7 @@ class FlagdFlags:
         if isinstance(result, bool):
             result = "true" if result else "false"
         if not isinstance(result, str):
-            return Unknown(f"the targeting gives {shown(repr(result))}, not a variant name", where)
+            return Unknown(f"the targeting gives {describe(result)}, not a variant name", where)
         if result not in variants:
             return Unknown(
                 f"the targeting picks variant {shown(result)}, which the flag lacks", where
