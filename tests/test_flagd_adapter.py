@@ -193,6 +193,16 @@ def test_a_yaml_flag_file(tmp_path: Path) -> None:
     assert got.lines() == []
 
 
+def test_a_launchdarkly_sdk_file_is_not_read_as_flagd(tmp_path: Path) -> None:
+    name = "launchdarkly-java-all-properties.json"
+    got = run(name, [rule("flag1", ["free"])], tmp_path)
+    assert got.result.readable is False
+    assert got.lines() == [
+        f"{name}:2:12: error: not a flagd flag file: its flags have variations and no state, as "
+        "LaunchDarkly flags do (use the launchdarkly adapter) (at $.flags)"
+    ]
+
+
 def test_a_file_that_is_not_a_flagd_file_is_unreadable(tmp_path: Path) -> None:
     got = run("launchdarkly-java-value-only.json", [rule("flag2", ["free"])], tmp_path)
     assert got.result.readable is False

@@ -136,14 +136,26 @@ class FlagdAdapter:
         locate_entry: Callable[[JsonPath], Location],
     ) -> AdapterResult:
         data = export.data
-        if not isinstance(data, dict) or not isinstance(data.get("flags"), dict):
-            message = (
-                "not a flagd flag file: expected an object whose 'flags' is an object of flag "
-                "key -> flag (https://flagd.dev/schema/v0/flags.json)"
+        flags = data.get("flags") if isinstance(data, dict) else None
+        if not isinstance(flags, dict) or _launchdarkly_flags(flags):
+            message = "not a flagd flag file: " + (
+                "its flags have variations and no state, as LaunchDarkly flags do (use the "
+                "launchdarkly adapter)"
+                if isinstance(flags, dict)
+                else "expected an object whose 'flags' is an object of flag key -> flag "
+                "(https://flagd.dev/schema/v0/flags.json)"
             )
-            where = export.locate(("flags",)) if isinstance(data, dict) else export.locate(())
+            where = export.locate(("flags",))
             return AdapterResult([], [Diagnostic(where, message, "flagd-malformed")], False)
         return read_rules(FlagdFlags(export), entry, locate_entry)
+
+
+def _launchdarkly_flags(flags: dict[str, Any]) -> bool:
+    """Whether the flags are a LaunchDarkly SDK file's (``variations``, no ``state``): both
+    formats have a top-level ``flags``."""
+    return any(
+        isinstance(f, dict) and "variations" in f and "state" not in f for f in flags.values()
+    )
 
 
 ADAPTER = FlagdAdapter()

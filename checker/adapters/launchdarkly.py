@@ -460,10 +460,11 @@ class LaunchDarklyAdapter:
                     )
                 )
         else:
-            message = (
-                "not a LaunchDarkly flag export: expected a REST flag object (with variations "
-                "and environments), a list of them under items, or an SDK flag file (flags, "
-                "flagValues, segments)"
+            message = "not a LaunchDarkly flag export: " + (
+                "its flags have state and variants, as flagd flags do (use the flagd adapter)"
+                if isinstance(data, dict) and _flagd_file(data)
+                else "expected a REST flag object (with variations and environments), a list of "
+                "them under items, or an SDK flag file (flags, flagValues, segments)"
             )
             return AdapterResult([], [Diagnostic(export.locate(()), message, MALFORMED)], False)
         result = read_rules(flags, entry, locate_entry)
@@ -472,7 +473,18 @@ class LaunchDarklyAdapter:
 
 def _sdk_file(data: dict[str, Any]) -> bool:
     parts = [data[k] for k in ("flags", "flagValues", "segments") if k in data]
-    return bool(parts) and all(isinstance(p, dict) for p in parts)
+    return bool(parts) and all(isinstance(p, dict) for p in parts) and not _flagd_file(data)
+
+
+def _flagd_file(data: dict[str, Any]) -> bool:
+    """Whether the ``flags`` are flagd's (``state`` and ``variants``, no ``variations``): both
+    formats have a top-level ``flags``, and reading one as the other would only say that
+    every flag is malformed."""
+    flags = data.get("flags")
+    return isinstance(flags, dict) and any(
+        isinstance(f, dict) and "variants" in f and "state" in f and "variations" not in f
+        for f in flags.values()
+    )
 
 
 ADAPTER = LaunchDarklyAdapter()
