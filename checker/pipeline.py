@@ -240,8 +240,8 @@ def _refuse(problems: Sequence[Diagnostic]) -> None:
 def _imports(loaded: Loaded) -> Iterator[tuple[str, str, str]]:
     """The exports the loaded snapshots import, as inputs that no report may overwrite."""
     for doc in [d for d, _ in loaded.documents] + loaded.invalid:
-        for _, name, path in import_targets(doc):
-            yield "export", f"{name} (imported by {doc.name})", str(path)
+        for target in import_targets(doc):
+            yield "export", f"{target.name} (imported by {doc.name})", str(target.path)
 
 
 def _several_waivers(loaded: Loaded, source: Source) -> list[Diagnostic]:

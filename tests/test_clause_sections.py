@@ -60,7 +60,7 @@ def test_the_generated_schemas_are_the_shipped_ones() -> None:
     assert schema_folder() == REPO / "policies" / "schemas"
     assert set(generated()) == {
         schema_folder() / f"{kind}.schema.json"
-        for kind in ("policy", "results", "framework", "config")
+        for kind in ("policy", "results", "framework", "config", "snapshot")
     }
 
 
@@ -298,7 +298,7 @@ def test_an_area_declared_twice_is_an_error(extra_modules: Path) -> None:
 
 
 def test_the_command_rewrites_what_is_out_of_date(tmp_path: Path) -> None:
-    for kind in ("policy", "results", "framework", "config"):
+    for kind in ("policy", "results", "framework", "config", "snapshot"):
         text = (schema_folder() / f"{kind}.schema.json").read_text("utf-8")
         (tmp_path / f"{kind}.schema.json").write_text(text, encoding="utf-8")
     assert stale(tmp_path) == {}

@@ -152,8 +152,9 @@ def test_validate_counts_a_snapshot_whose_import_cannot_be_read_as_unreadable(
 
 PLAN = REPO / "policies" / "examples" / "terraform" / "plan.json"
 UNUSED = (
-    "snapshot.yaml:6:16: warning: mapping rule 1 maps no resource of {plan} (none matches it, "
-    "or an earlier rule matches first), so no store comes from it (at $.imports[0].rules[0].match)"
+    "snapshot.yaml:6:16: error: mapping rule 1 maps no resource of {plan} (none matches it, "
+    "or an earlier rule matches first): the data it declares is not evidenced; fix the rule's "
+    "address, name or tags, or remove it (at $.imports[0].rules[0].match)"
 )
 
 
@@ -176,7 +177,7 @@ def test_a_mapping_rule_that_maps_nothing_is_reported(
     snapshot = (SNAPSHOT % "plan.json").replace('{address: "aws_s3_bucket.*"}', rule)
     (tmp_path / "snapshot.yaml").write_text(snapshot, encoding="utf-8")
     result = run_cli("validate", "snapshot.yaml")
-    assert (result.code, result.out) == (0, UNUSED.format(plan="plan.json") + "\n")
+    assert (result.code, result.out) == (1, UNUSED.format(plan="plan.json") + "\n")
     checked = run_cli(
         "check", "--policy", POLICY, "--snapshot", "snapshot.yaml", "--as-of", "2026-11-21"
     )

@@ -90,6 +90,8 @@ def test_every_object_is_closed_and_every_property_described(kind: str) -> None:
     for where, node in _subschemas(schema(kind)):
         if where.endswith("/properties"):
             continue  # the mapping of property names, not a schema
+        if "if" in node or "/if" in where or where.endswith("/then"):
+            continue  # a dispatch on one key; each branch is a closed definition of its own
         properties = node.get("properties")
         if isinstance(properties, dict):
             for name, sub in properties.items():

@@ -11,14 +11,10 @@ from typing import Any
 
 import pytest
 
-from checker.adapters.terraform import (
-    ImportedStore,
-    TerraformImport,
-    first_difference,
-    identifier,
-    import_terraform,
-)
-from checker.adapters.terraform_s3 import denies_insecure_transport
+from checker.adapters.base import AdapterResult, Imported
+from checker.adapters.mapping import identifier
+from checker.adapters.terraform.aws_s3 import denies_insecure_transport
+from checker.adapters.terraform.importer import first_difference, import_terraform
 from checker.core.diagnostics import JsonPath, Level, Location, Position
 from checker.core.patterns import glob
 from checker.documents import load_document
@@ -45,16 +41,16 @@ def load(path: Path) -> Document:
     return load_document(path, name=path.name)
 
 
-def run(path: Path, rules: list[dict[str, Any]]) -> tuple[Document, TerraformImport]:
+def run(path: Path, rules: list[dict[str, Any]]) -> tuple[Document, AdapterResult]:
     doc = load(path)
     return doc, import_terraform(doc, rules)
 
 
-def by_id(result: TerraformImport) -> dict[str, ImportedStore]:
-    return {s.data["id"]: s for s in result.stores}
+def by_id(result: AdapterResult) -> dict[str, Imported]:
+    return {s.data["id"]: s for s in result.items}
 
 
-def codes(result: TerraformImport) -> list[str]:
+def codes(result: AdapterResult) -> list[str]:
     return [d.code for d in result.diagnostics]
 
 
@@ -130,7 +126,7 @@ def test_hcl_plan_table_has_no_ttl_so_no_deletion_schedule() -> None:
             {"match": {"name": "CrossEnvironment*"}, "store": {"data_kinds": ["preferences"]}},
         ],
     )
-    [table] = result.stores
+    [table] = result.items
     assert table.data["id"] == "crossenvironmentviolations"
     assert table.data["kind"] == "dynamodb_table"
     assert "deletion_schedule" not in table.data  # ttl: []
@@ -143,8 +139,8 @@ def test_hcl_plan_table_has_no_ttl_so_no_deletion_schedule() -> None:
 
 def test_catch_all_rule_ignores_resources_that_hold_no_data() -> None:
     _, result = run(fixture(HCL), EVERYTHING)
-    assert sorted(s.data["kind"] for s in result.stores) == ["dynamodb_table", "s3_bucket"]
-    assert all(s.data["source"]["address"] != "aws_iam_policy.policy" for s in result.stores)
+    assert sorted(s.data["kind"] for s in result.items) == ["dynamodb_table", "s3_bucket"]
+    assert all(s.data["source"]["address"] != "aws_iam_policy.policy" for s in result.items)
 
 
 @pytest.mark.parametrize("name", [FAIL, SUCCESS])
@@ -153,7 +149,7 @@ def test_filtered_rule_plans_expire_nothing(name: str) -> None:
     doc, result = run(
         path, [{"match": {"name": "my_bucket"}, "store": {"data_kinds": ["conversations"]}}]
     )
-    [store] = result.stores
+    [store] = result.items
     assert store.data == {
         "id": "my_bucket",
         "kind": "s3_bucket",
@@ -208,12 +204,12 @@ def test_configuring_resource_address_can_select_an_outside_bucket() -> None:
             },
         ],
     )
-    assert [s.data["id"] for s in result.stores] == ["my_bucket"]
+    assert [s.data["id"] for s in result.items] == ["my_bucket"]
 
 
 def test_unmapped_plan_yields_nothing_and_says_nothing() -> None:
     _, result = run(fixture(FAIL), [])
-    assert result.stores == [] and result.diagnostics == []
+    assert result.items == [] and result.diagnostics == []
 
 
 def test_falls_back_to_planned_values_without_resource_changes(tmp_path: Path) -> None:
@@ -222,7 +218,7 @@ def test_falls_back_to_planned_values_without_resource_changes(tmp_path: Path) -
     path = tmp_path / "planned-only.json"
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     doc, result = run(path, [{"match": {"name": "test-*"}, "store": {"data_kinds": ["x"]}}])
-    [store] = result.stores
+    [store] = result.items
     assert store.data["retention"] == {"any": "90d"}
     origin = store.field_origins[("retention", "any")]
     assert origin[:4] == ("planned_values", "root_module", "resources", 2)
@@ -315,7 +311,7 @@ def test_rules_match_by_tags_first_match_wins() -> None:
         {"match": {"name": "chat-*"}, "store": {"data_kinds": ["never"]}},
     ]
     _, result = run(DATA / "state-modules.json", rules)
-    assert {s.data["id"]: s.data["data_kinds"] for s in result.stores} == {
+    assert {s.data["id"]: s.data["data_kinds"] for s in result.items} == {
         "chat-transcripts": ["b"],
         "cold": ["a"],
     }
@@ -334,7 +330,7 @@ def test_rule_retention_is_overridden_by_the_plan_with_a_warning() -> None:
         }
     ]
     doc, result = run(fixture(HCL), rules)
-    [store] = result.stores
+    [store] = result.items
     assert store.data["retention"] == {"training_not_allowed": "90d", "training_allowed": "5y"}
     assert store.data["deletion_schedule"] == {"last_reviewed": "2026-06-01", "defined": True}
     [warning] = result.diagnostics
@@ -357,7 +353,7 @@ def test_rule_retention_equal_to_the_plan_is_no_conflict() -> None:
     ]
     _, result = run(fixture(HCL), rules)
     assert result.diagnostics == []
-    assert result.stores[0].data["retention"] == {"any": "90d"}
+    assert result.items[0].data["retention"] == {"any": "90d"}
 
 
 def test_rule_retention_stands_for_dynamodb() -> None:
@@ -368,7 +364,7 @@ def test_rule_retention_stands_for_dynamodb() -> None:
         }
     ]
     _, result = run(fixture(HCL), rules)
-    assert result.stores[0].data["retention"] == {"any": "30d"}
+    assert result.items[0].data["retention"] == {"any": "30d"}
     assert result.diagnostics == []
 
 
@@ -454,7 +450,7 @@ def test_outside_bucket_with_expiration_needs_its_versioning(tmp_path: Path) -> 
         rule["expiration"] = [{"date": None, "days": 30, "expired_object_delete_marker": False}]
 
     _, result = run(edited(tmp_path, fixture(SUCCESS), expire), EVERYTHING)
-    [store] = result.stores
+    [store] = result.items
     assert "retention" not in store.data
     assert codes(result) == [
         "terraform-bucket-outside-plan",
@@ -473,7 +469,7 @@ def test_configured_but_unknown_lifecycle_is_a_warning(tmp_path: Path) -> None:
 
     _, result = run(edited(tmp_path, fixture(HCL), hide), EVERYTHING)
     assert "retention" not in by_id(result)["test-bucket1"].data
-    [warning] = result.diagnostics
+    [warning] = [d for d in result.diagnostics if d.code != "terraform-not-stores"]
     assert warning.code == "terraform-unknown-value"
     assert warning.location.path[-2:] == ("after_unknown", "lifecycle_rule")
 
@@ -497,12 +493,12 @@ LIFECYCLE_CASES = {
 
 
 @pytest.fixture(scope="module")
-def lifecycle() -> tuple[Document, TerraformImport]:
+def lifecycle() -> tuple[Document, AdapterResult]:
     return run(DATA / "plan-v3-lifecycle.json", EVERYTHING)
 
 
 @pytest.mark.parametrize("bucket", sorted(LIFECYCLE_CASES))
-def test_lifecycle_rules(bucket: str, lifecycle: tuple[Document, TerraformImport]) -> None:
+def test_lifecycle_rules(bucket: str, lifecycle: tuple[Document, AdapterResult]) -> None:
     _, result = lifecycle
     retention, scheduled, warnings = LIFECYCLE_CASES[bucket]
     store = by_id(result)[bucket]
@@ -515,7 +511,7 @@ def test_lifecycle_rules(bucket: str, lifecycle: tuple[Document, TerraformImport
     assert mine == warnings
 
 
-def test_lifecycle_warnings_say_what_expires(lifecycle: tuple[Document, TerraformImport]) -> None:
+def test_lifecycle_warnings_say_what_expires(lifecycle: tuple[Document, AdapterResult]) -> None:
     _, result = lifecycle
     partial = [d.message for d in result.diagnostics if d.code == "terraform-partial-lifecycle"]
     assert len(partial) == 2
@@ -527,7 +523,7 @@ def test_lifecycle_warnings_say_what_expires(lifecycle: tuple[Document, Terrafor
 
 
 def test_marker_only_expiration_is_not_a_zero_day_window(
-    lifecycle: tuple[Document, TerraformImport],
+    lifecycle: tuple[Document, AdapterResult],
 ) -> None:
     doc, result = lifecycle
     store = by_id(result)["marker-only"]
@@ -536,7 +532,7 @@ def test_marker_only_expiration_is_not_a_zero_day_window(
 
 
 def test_versioned_retention_adds_the_noncurrent_window(
-    lifecycle: tuple[Document, TerraformImport],
+    lifecycle: tuple[Document, AdapterResult],
 ) -> None:
     doc, result = lifecycle
     store = by_id(result)["versioned"]
@@ -544,14 +540,14 @@ def test_versioned_retention_adds_the_noncurrent_window(
 
 
 def test_deleted_bucket_is_not_in_the_future_system(
-    lifecycle: tuple[Document, TerraformImport],
+    lifecycle: tuple[Document, AdapterResult],
 ) -> None:
     _, result = lifecycle
     assert "retired" not in by_id(result)
-    assert len(result.stores) == len(LIFECYCLE_CASES)
+    assert len(result.items) == len(LIFECYCLE_CASES)
 
 
-def test_encryption_and_transit(lifecycle: tuple[Document, TerraformImport]) -> None:
+def test_encryption_and_transit(lifecycle: tuple[Document, AdapterResult]) -> None:
     doc, result = lifecycle
     stores = by_id(result)
     assert stores["sse-s3"].data["encryption"] == {
@@ -573,7 +569,7 @@ def test_encryption_and_transit(lifecycle: tuple[Document, TerraformImport]) -> 
 
 
 @pytest.fixture(scope="module")
-def unknown() -> tuple[Document, TerraformImport]:
+def unknown() -> tuple[Document, AdapterResult]:
     rules: list[dict[str, Any]] = [
         {"match": {"name": "scratch-*"}, "store": {"data_kinds": ["never"]}},
         {"match": {"address": "aws_s3_bucket.scratch"}, "store": {"data_kinds": ["scratch"]}},
@@ -587,7 +583,7 @@ def unknown() -> tuple[Document, TerraformImport]:
 
 
 def test_unknown_expiration_leaves_retention_unset(
-    unknown: tuple[Document, TerraformImport],
+    unknown: tuple[Document, AdapterResult],
 ) -> None:
     doc, result = unknown
     exports = by_id(result)["exports-bucket"]
@@ -611,7 +607,7 @@ def test_unknown_expiration_leaves_retention_unset(
 
 
 def test_unknown_references_resolved_through_configuration(
-    unknown: tuple[Document, TerraformImport],
+    unknown: tuple[Document, AdapterResult],
 ) -> None:
     _, result = unknown
     exports = by_id(result)["exports-bucket"]
@@ -627,7 +623,7 @@ def test_unknown_references_resolved_through_configuration(
     assert policy.code == "terraform-unknown-value" and "in_transit" in policy.message
 
 
-def test_unknown_name_and_module_instances(unknown: tuple[Document, TerraformImport]) -> None:
+def test_unknown_name_and_module_instances(unknown: tuple[Document, AdapterResult]) -> None:
     _, result = unknown
     stores = by_id(result)
     scratch = stores["aws_s3_bucket-scratch"]
@@ -643,23 +639,23 @@ def test_unknown_name_and_module_instances(unknown: tuple[Document, TerraformImp
 
 
 def test_unresolvable_bucket_reference_and_deleted_resources(
-    unknown: tuple[Document, TerraformImport],
+    unknown: tuple[Document, AdapterResult],
 ) -> None:
     _, result = unknown
     [orphan] = [d for d in result.diagnostics if d.code == "terraform-unresolved-bucket"]
     assert "aws_s3_bucket_lifecycle_configuration.orphan" in orphan.message
-    assert all(s.data["source"]["address"] != "aws_s3_bucket.retired" for s in result.stores)
+    assert all(s.data["source"]["address"] != "aws_s3_bucket.retired" for s in result.items)
     table = by_id(result)["sessions"]
     assert table.data["encryption"]["key_rotation"] == "365d"
     assert table.data["deletion_schedule"] == {"defined": True}
 
 
-def test_unknown_tags_cannot_match(unknown: tuple[Document, TerraformImport]) -> None:
+def test_unknown_tags_cannot_match(unknown: tuple[Document, AdapterResult]) -> None:
     doc = unknown[0]
     result = import_terraform(
         doc, [{"match": {"tags": {"DataClass": "exports"}}, "store": {"data_kinds": ["x"]}}]
     )
-    assert [s.data["id"] for s in result.stores] == ["exports-bucket"]
+    assert [s.data["id"] for s in result.items] == ["exports-bucket"]
     assert [d.location.path for d in result.diagnostics if d.code == "terraform-unknown-match"] == [
         ("resource_changes", 5),
         ("resource_changes", 7),
@@ -681,8 +677,8 @@ ALL_PLANS = [
 def test_every_field_has_an_origin_in_the_plan(folder: Path, name: str) -> None:
     path = fixture(name) if folder == FIXTURES else folder / name
     doc, result = run(path, EVERYTHING)
-    assert result.stores
-    for store in result.stores:
+    assert result.items
+    for store in result.items:
         for key in store.data:
             assert (key,) in store.field_origins, (store.data["id"], key)
         for part in ("retention", "encryption", "deletion_schedule"):
@@ -702,7 +698,7 @@ def test_every_field_has_an_origin_in_the_plan(folder: Path, name: str) -> None:
 def test_id_templates_and_duplicates() -> None:
     rules = [{"match": {"name": "*"}, "store": {"id": "chat", "data_kinds": ["x"]}}]
     _, result = run(DATA / "state-modules.json", rules)
-    assert [s.data["id"] for s in result.stores] == ["chat", "chat-2", "chat-3"]
+    assert [s.data["id"] for s in result.items] == ["chat", "chat-2", "chat-3"]
     assert codes(result).count("terraform-duplicate-id") == 2
 
 
@@ -722,7 +718,7 @@ def test_bad_template_placeholder_is_an_error_at_the_rule() -> None:
     [error] = [d for d in result.diagnostics if d.level is Level.ERROR]
     assert error.code == "terraform-rule" and "{bucket}" in error.message
     assert str(error.location) == "snapshot.yaml:7:9" and seen == [(0, "store", "id")]
-    assert [s.data["id"] for s in result.stores] == ["chat-archive"]
+    assert [s.data["id"] for s in result.items] == ["chat-archive"]
 
 
 def test_conflicting_configuration_resources_are_reported(tmp_path: Path) -> None:
@@ -750,7 +746,7 @@ def test_malformed_documents_are_errors(tmp_path: Path, content: Any, words: str
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     _, result = run(path, EVERYTHING)
-    assert result.stores == []
+    assert result.items == []
     [error] = result.diagnostics
     assert error.level is Level.ERROR and words in error.message
 
@@ -759,7 +755,7 @@ def test_non_object_document_is_an_error() -> None:
     doc = load(DATA / "state-modules.json")
     doc.data = [doc.data]
     result = import_terraform(doc, EVERYTHING)
-    assert result.stores == []
+    assert result.items == []
     [error] = result.diagnostics
     assert error.level is Level.ERROR and "expected an object" in error.message
 
@@ -782,8 +778,8 @@ def test_malformed_entries_are_skipped_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
     _, result = run(path, EVERYTHING)
-    assert [s.data["id"] for s in result.stores] == ["b"]
-    assert result.stores[0].data["retention"] == {"any": "indefinite"}
+    assert [s.data["id"] for s in result.items] == ["b"]
+    assert result.items[0].data["retention"] == {"any": "indefinite"}
     assert codes(result) == ["terraform-errored-plan", "terraform-malformed", "terraform-malformed"]
     assert all(d.level is Level.WARNING for d in result.diagnostics)
 
@@ -895,7 +891,7 @@ def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
 ) -> None:
     """Dropping it would let "chat logs are encrypted" pass on the stores that remain."""
     _, result = run(_plan_with(tmp_path, resource), [{"match": match, "store": {}}])
-    assert result.stores == []
+    assert result.items == []
     [error] = result.diagnostics
     assert (error.code, error.level) == ("terraform-unreadable-resource", Level.ERROR)
     assert error.location.path[-1] == 0  # at the resource in the plan
@@ -904,10 +900,29 @@ def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
     assert "declared but not evidenced" in error.message
 
 
-def test_resources_that_hold_no_data_stay_ignored(tmp_path: Path) -> None:
+def test_resources_that_hold_no_data_are_said_not_to_be_stores(tmp_path: Path) -> None:
     _, result = run(_plan_with(tmp_path, IAM), [{"match": {"tags": {"Data": "chats"}}}])
-    assert result.stores == []
-    assert codes(result) == ["terraform-rule-unused"]
+    assert result.items == []
+    [note] = result.diagnostics
+    assert (note.code, note.level) == ("terraform-not-stores", Level.WARNING)
+    assert "rule 1 also selects 1 resource of types that hold no user data (aws_iam_role)" in (
+        note.message
+    )
+
+
+def test_a_rule_naming_a_type_that_holds_no_data_is_an_error(tmp_path: Path) -> None:
+    """Naming the type declares that its resources hold data: they cannot be left out."""
+    _, result = run(_plan_with(tmp_path, IAM), [{"match": {"address": "aws_iam_role.*"}}])
+    [error] = result.diagnostics
+    assert (error.code, error.level) == ("terraform-unreadable-resource", Level.ERROR)
+
+
+def test_a_rule_that_maps_nothing_is_an_error(tmp_path: Path) -> None:
+    """A typo'd address must not leave the promise passing on the other stores."""
+    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"address": "aws_db_instanse.*"}}])
+    [error] = result.diagnostics
+    assert (error.code, error.level) == ("terraform-rule-unused", Level.ERROR)
+    assert "maps no resource" in error.message and "not evidenced" in error.message
 
 
 def test_a_rule_that_selects_nothing_unreadable_is_untouched(tmp_path: Path) -> None:

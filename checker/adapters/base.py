@@ -1,10 +1,10 @@
-"""The adapter seam: one real export in, snapshot facts with their place in the export out.
+"""The contract every adapter keeps: one real export in, snapshot facts out, each with its place.
 
-An adapter is one module exporting ``ADAPTER``. It is given the loaded export, the snapshot's
-import entry (already valid against the adapter's ``entry_schema``) and a way to locate keys of
-that entry in the snapshot file, and returns the snapshot items it could read, each with the
-path in the export behind every field, plus diagnostics located in the export (or at the entry,
-for errors in the entry's own rules).
+An adapter reads one file a snapshot's ``imports`` names (a Terraform plan, a flag export…) and
+turns it into snapshot items — stores, tiers, pipelines — as :class:`Imported`, each field
+remembering the path in the export that justifies it, so a finding points at the line of the
+export and not at the import entry. Adapters are modules of :mod:`checker.adapters` that export
+``ADAPTER``; :data:`checker.adapters.ADAPTERS` finds them.
 """
 
 from __future__ import annotations
@@ -16,21 +16,25 @@ from typing import Any, Protocol
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.documents.document import Document
 
+EntryLocator = Callable[[JsonPath], Location]
+"""Turns a path inside the snapshot's import entry, such as ``("rules", 2, "match")``, into the
+place of that key in the snapshot file: where errors in the entry itself are reported."""
+
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    """One snapshot item taken from an export."""
+    """One snapshot item read from an export, and where in the export each field comes from."""
 
     section: str  # "stores" | "tiers" | "pipelines"
-    data: dict[str, Any]  # the snapshot item, e.g. {"id": "free", "training_default": "trained"}
-    origin: JsonPath  # the item's path inside the export
-    field_origins: dict[JsonPath, JsonPath]  # ("training_default",) -> path in the export
+    data: dict[str, Any]
+    origin: JsonPath
+    field_origins: dict[JsonPath, JsonPath]
 
 
 @dataclass(frozen=True, slots=True)
 class AdapterResult:
-    """What one export yields; ``readable`` is false when it is not an export this adapter
-    understands at all (its ``diagnostics`` then say why)."""
+    """What an export yields. ``readable`` is false when the file is not an export the adapter
+    understands at all; its error ``diagnostics`` then say why and the snapshot cannot be used."""
 
     items: list[Imported]
     diagnostics: list[Diagnostic]
@@ -38,15 +42,28 @@ class AdapterResult:
 
 
 class Adapter(Protocol):
-    """Turns one kind of export into snapshot items."""
+    """Reads one kind of export. ``entry_schema`` holds the JSON Schema of the import entry's
+    own keys besides ``adapter`` and ``path`` (its mapping rules, an environment…); the snapshot
+    schema is generated from it, so ``read`` gets an entry that is already valid."""
 
-    name: str  # the value of imports[].adapter, e.g. "flagd"
-    description: str  # one line for docs / `policy-check adapters`
-    entry_schema: dict[str, Any]  # JSON Schema (2020-12) of the entry's keys besides adapter, path
+    @property
+    def name(self) -> str:
+        """The value of ``imports[].adapter``."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """One line: what the adapter reads."""
+        ...
+
+    @property
+    def entry_schema(self) -> dict[str, Any]: ...
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Keys of the entry that must be given besides ``adapter`` and ``path``."""
+        ...
 
     def read(
-        self,
-        export: Document,
-        entry: dict[str, Any],
-        locate_entry: Callable[[JsonPath], Location],
+        self, export: Document, entry: dict[str, Any], locate_entry: EntryLocator
     ) -> AdapterResult: ...

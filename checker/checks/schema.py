@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 import reports
+from checker.adapters import registry
 from checker.checks import CHECKS, areas_of
 from checker.checks.base import Check, IfNotEvidenced, Schema, clause_fields, options
 from checker.core.results import Severity
@@ -317,6 +318,70 @@ def config_schema(current: Schema) -> Schema:
     return schema
 
 
+def snapshot_schema(current: Schema) -> Schema:
+    """``current`` with an import entry per adapter: ``{adapter: <name>, path, ...its keys}``,
+    and v1's ``{terraform: plan.json, rules}`` still read."""
+    schema = copy.deepcopy(current)
+    defs = schema["$defs"]
+    adapters = registry()
+    defs["import"] = {
+        "description": (
+            "A real configuration export to read facts from: the adapter that reads it, the "
+            "file (relative to the snapshot) and the adapter's own keys. v1's "
+            "{terraform: plan.json, rules: [...]} is read as {adapter: terraform, ...}."
+        ),
+        "type": "object",
+        "if": {"required": ["adapter"]},
+        "then": {
+            "required": ["adapter", "path"],
+            "properties": {
+                "adapter": {
+                    "description": "The adapter that reads the file (docs/adapters/).",
+                    "enum": list(adapters),
+                }
+            },
+            "allOf": [
+                {
+                    "if": {"properties": {"adapter": {"const": name}}},
+                    "then": {"$ref": f"#/$defs/import-{name}"},
+                }
+                for name in adapters
+            ],
+        },
+        "else": {"$ref": "#/$defs/import-terraform-v1"},
+    }
+    for name, adapter in adapters.items():
+        defs[f"import-{name}"] = {
+            "description": adapter.description,
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["adapter", "path", *adapter.required],
+            "properties": {
+                "adapter": {"description": "The adapter that reads the file.", "const": name},
+                "path": {
+                    "description": "The export's path, relative to the snapshot file.",
+                    "$ref": "#/$defs/text",
+                },
+                **copy.deepcopy(adapter.entry_schema),
+            },
+        }
+    defs["import-terraform-v1"] = {
+        "description": "v1's form of a Terraform import: {terraform: plan.json, rules: [...]}.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["terraform", "rules"],
+        "properties": {
+            "terraform": {
+                "description": "Path of a 'terraform show -json' plan or state, relative to "
+                "the snapshot file.",
+                "$ref": "#/$defs/text",
+            },
+            "rules": copy.deepcopy(adapters["terraform"].entry_schema["rules"]),
+        },
+    }
+    return schema
+
+
 def schema_folder() -> Path:
     """``policies/schemas`` of the installed (or checked-out) package."""
     return Path(str(resources.files("policies").joinpath("schemas")))
@@ -334,7 +399,9 @@ def generated(folder: Path | None = None) -> dict[Path, str]:
     results = folder / "results.schema.json"
     framework = folder / "framework.schema.json"
     config = folder / "config.schema.json"
+    snapshot = folder / "snapshot.schema.json"
     return {
+        snapshot: dump(snapshot_schema(_read(snapshot))),
         policy: dump(policy_schema()),
         results: dump(results_schema(_read(results))),
         framework: dump(framework_schema(_read(framework))),

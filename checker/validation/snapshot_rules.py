@@ -95,9 +95,8 @@ def _place(view: Snapshot, path: JsonPath, here: Location) -> str:
 
 
 def _imported_from(view: Snapshot, section: str, index: int) -> str | None:
-    if section == "stores" and index in view.imported:
-        return view.imported[index][0].name
-    return None
+    origin = view.imported.get((section, index))
+    return origin.export.name if origin is not None and not origin.merged else None
 
 
 def _duplicate_ids(view: Snapshot) -> Iterator[Diagnostic]:

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from checker.adapters.terraform_facts import (
+from checker.adapters.terraform.facts import (
     AWS_MANAGED_KEY_ROTATION,
     Facts,
     Unknown,
@@ -22,10 +22,14 @@ from checker.adapters.terraform_facts import (
     known,
     unknown_note,
 )
-from checker.adapters.terraform_plan import Plan, Resource
+from checker.adapters.terraform.plan import Plan, Resource
+from checker.adapters.terraform.reader import Candidate, ResourceReader, per_resource
 
 
-def derive(plan: Plan, table: Resource) -> Facts:
+def derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
+    """TTL and encryption of one table (``state`` is unused: TTL evidences no window)."""
+    table = candidate.resource
+    assert table is not None
     facts = Facts()
     facts.use(table)
     region = table.get("region")
@@ -66,3 +70,11 @@ def _encryption(plan: Plan, table: Resource, facts: Facts) -> None:
         facts.put(("encryption", "key_rotation"), AWS_MANAGED_KEY_ROTATION, where)
     else:
         key_rotation(plan, facts, table, keys, table.get(*keys))
+
+
+READER = ResourceReader(
+    name="Amazon DynamoDB",
+    types=frozenset({"aws_dynamodb_table"}),
+    candidates=per_resource({"aws_dynamodb_table": "dynamodb_table"}, ("name",)),
+    derive=derive,
+)

@@ -37,7 +37,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from checker.adapters.terraform_facts import (
+from checker.adapters.terraform.facts import (
     AWS_MANAGED_KEY_ROTATION,
     Facts,
     Unknown,
@@ -47,7 +47,8 @@ from checker.adapters.terraform_facts import (
     unknown_note,
     whole,
 )
-from checker.adapters.terraform_plan import Plan, Resource
+from checker.adapters.terraform.plan import Plan, Resource
+from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
 from checker.core.diagnostics import JsonPath
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
@@ -55,6 +56,7 @@ VERSIONING = "aws_s3_bucket_versioning"
 ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
+KIND = "s3_bucket"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,79 @@ class Bucket:
     attachments: dict[str, list[Resource]]
 
 
+def candidates(plan: Plan) -> list[Candidate]:
+    """A store candidate per bucket of the plan, with the resources that configure it, and one
+    per bucket that the plan only configures (named by resources of :data:`ATTACHMENTS`)."""
+    buckets = plan.of_type("aws_s3_bucket")
+    by_name: dict[str, Resource] = {}
+    for res in buckets:
+        for attr in ("bucket", "id"):
+            value = res.get(attr)
+            if isinstance(value, str) and res.unknown_at(attr) is None:
+                by_name.setdefault(value, res)
+    attached: dict[int, dict[str, list[Resource]]] = {id(b): {} for b in buckets}
+    outside: dict[str, dict[str, list[Resource]]] = {}
+    for res in plan.of_type(*ATTACHMENTS):
+        target = res.get("bucket")
+        if isinstance(target, str) and res.unknown_at("bucket") is None:
+            owner = by_name.get(target)
+            group = attached[id(owner)] if owner else outside.setdefault(target, {})
+        else:
+            refs = plan.referenced(res, ("bucket",), "aws_s3_bucket")
+            if len(refs) != 1:
+                why = "is known only after apply" if res.unknown_at("bucket") else "is unset"
+                what = (
+                    f"refers to {len(refs)} buckets"
+                    if refs
+                    else "does not refer to a bucket in this plan"
+                )
+                plan.note(
+                    res.unknown_at("bucket") or res.vpath("bucket"),
+                    f"{res.address}: its bucket {why} and its configuration {what}; ignored",
+                    "terraform-unresolved-bucket",
+                )
+                continue
+            group = attached[id(refs[0])]
+        group.setdefault(res.type, []).append(res)
+    found: list[Candidate] = []
+    for res in buckets:
+        name, name_path = known_name(res, ("bucket",))
+        bucket = Bucket(res, name, attached[id(res)])
+        found.append(
+            Candidate(KIND, res.address, name, name_path, res.path, res, (res.address,), bucket)
+        )
+    for name, groups in outside.items():
+        members = [r for kind in ATTACHMENTS for r in groups.get(kind, [])]
+        first = members[0]
+        addresses = tuple(r.address for r in members)
+        found.append(
+            Candidate(
+                KIND,
+                first.address,
+                name,
+                first.vpath("bucket"),
+                first.path,
+                None,
+                addresses,
+                Bucket(None, name, groups),
+                note=(
+                    "terraform-bucket-outside-plan",
+                    f"bucket {name} is not managed in this plan; "
+                    f"its store is built from {', '.join(addresses)} alone",
+                ),
+            )
+        )
+    return found
+
+
+def _derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
+    bucket = candidate.detail
+    assert isinstance(bucket, Bucket)
+    return derive(plan, bucket, state)
+
+
 def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
+    """The facts of one bucket; ``state`` is the consent state its expiration stands for."""
     facts = Facts()
     if bucket.resource is not None:
         facts.use(bucket.resource)
@@ -459,3 +533,12 @@ def _everyone(principal: Any) -> bool:
 def _all_s3(action: Any) -> bool:
     actions = action if isinstance(action, list) else [action]
     return any(a in ("*", "s3:*") for a in actions if isinstance(a, str))
+
+
+READER = ResourceReader(
+    name="Amazon S3",
+    types=frozenset({"aws_s3_bucket"}),
+    candidates=candidates,
+    derive=_derive,
+    configures=frozenset(ATTACHMENTS),
+)

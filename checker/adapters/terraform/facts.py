@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.adapters.terraform_plan import Plan, Resource
+from checker.adapters.terraform.plan import Plan, Resource
 from checker.core.diagnostics import JsonPath
 
 # AWS rotates AWS managed keys (aws/s3, aws/dynamodb) yearly; 365 days is also the default
 # rotation_period_in_days of a customer key with enable_key_rotation.
 AWS_MANAGED_KEY_ROTATION = "365d"
+
+# Resources read as evidence about stores (key rotation), never stores themselves.
+SUPPORT_TYPES = frozenset({"aws_kms_key", "aws_kms_alias"})
 
 
 class Unknown(Exception):

@@ -6,10 +6,11 @@ for resources ``resource_changes`` lacks (or plans without it); when both descri
 used for a store and disagree, a warning names both places and says ``resource_changes`` was
 used. A state file is read from ``values.root_module``. Modules are read recursively
 (``child_modules``); deleted resources are not part of the future system. Details of each
-resource kind live in :mod:`terraform_s3` and :mod:`terraform_dynamodb`.
+resource kind live in one module per resource family (:mod:`aws_s3`, :mod:`aws_dynamodb`…,
+each exporting ``READER``).
 
 Mapping rules say which resources hold which data (first match wins; unmatched resources are
-ignored, and a rule that maps no resource is warned about)::
+ignored; a rule that maps no resource, and a selected resource no reader reads, are errors)::
 
     - match: {address: "module.chat.aws_s3_bucket.*", name: "chat-*", tags: {DataClass: chats}}
       store: {id: "{name}", data_kinds: [conversations], retention_state: training_not_allowed}
@@ -33,58 +34,42 @@ address when the name is unknown), lower-cased with every run of characters outs
 from __future__ import annotations
 
 import copy
-import json
+import importlib
 import marshal
-import re
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.adapters import terraform_dynamodb, terraform_s3, terraform_unread
-from checker.adapters.terraform_facts import Facts, dotted
-from checker.adapters.terraform_plan import Plan, Resource, read_plan
+from checker.adapters import mapping
+from checker.adapters.base import AdapterResult, Imported
+from checker.adapters.terraform import unread
+from checker.adapters.terraform.facts import SUPPORT_TYPES, dotted
+from checker.adapters.terraform.plan import Plan, Resource, read_plan
+from checker.adapters.terraform.reader import Candidate, ResourceReader
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
-from checker.core.durations import DurationError, parse_duration
 from checker.core.patterns import glob
 from checker.documents.document import Document
 
 RuleLocator = Callable[[JsonPath], Location]
 
 _DERIVED_ONLY = ("id", "retention_state")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+UNUSED_RULE = "terraform-rule-unused"
+UNREADABLE = "terraform-unreadable-resource"
+NOT_STORES = "terraform-not-stores"
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedStore:
-    """A snapshot ``stores[]`` entry and where in the plan each of its fields comes from."""
-
-    data: dict[str, Any]
-    origin: JsonPath
-    field_origins: dict[JsonPath, JsonPath]
-
-
-@dataclass(frozen=True, slots=True)
-class TerraformImport:
-    """The stores an export yields; ``readable`` is false when it is not a Terraform export
-    this reader understands at all (its ``diagnostics`` then say why)."""
-
-    stores: list[ImportedStore]
-    diagnostics: list[Diagnostic]
-    readable: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A resource that could hold data: a bucket (maybe outside the plan) or a table."""
-
-    kind: str
-    address: str
-    name: str | None
-    name_path: JsonPath
-    origin: JsonPath
-    resource: Resource | None
-    bucket: terraform_s3.Bucket | None = None
-    addresses: tuple[str, ...] = ()
+def readers() -> list[ResourceReader]:
+    """Every resource family of this package: the modules that export ``READER``."""
+    package = importlib.import_module("checker.adapters.terraform")
+    found = []
+    for module in pkgutil.iter_modules(package.__path__):
+        reader = getattr(
+            importlib.import_module(f"{package.__name__}.{module.name}"), "READER", None
+        )
+        if isinstance(reader, ResourceReader):
+            found.append(reader)
+    return sorted(found, key=lambda r: r.name)
 
 
 @dataclass(slots=True)
@@ -92,32 +77,43 @@ class _Importer:
     plan: Plan
     rules: list[dict[str, Any]]
     locate_rule: RuleLocator | None
-    stores: list[ImportedStore] = field(default_factory=list)
-    ids: set[str] = field(default_factory=set)
+    readers: list[ResourceReader]
+    items: list[Imported] = field(default_factory=list)
+    ids: mapping.Ids = field(default_factory=mapping.Ids)
     compared: set[int] = field(default_factory=set)
 
     def run(self) -> None:
         used: set[int] = set()
-        for candidate in self._candidates():
+        claimed: set[str] = set(SUPPORT_TYPES)
+        for reader, candidate in self._candidates():
             found = self._match(candidate)
             if found is not None:
                 used.add(found[0])
-                self._store(candidate, *found)
-        for res in self.plan.of_type(*terraform_unread.DATA_TYPES):
+                self._store(reader, candidate, *found)
+        for reader in self.readers:
+            claimed |= reader.types | reader.configures
+        others: dict[int, list[Resource]] = {}
+        for res in self.plan.resources:
+            if res.type in claimed:
+                continue
             index = self._selects(res)
-            if index is not None:
-                used.add(index)
+            if index is None:
+                continue
+            used.add(index)
+            if res.type in unread.DATA_TYPES or _names_type(self.rules[index], res.type):
                 self._cannot_read(index, res)
+            else:
+                others.setdefault(index, []).append(res)
+        for index, resources in others.items():
+            self._not_stores(index, resources)
         for index in range(len(self.rules)):
             if index not in used:
                 self._unused(index)
 
     def _selects(self, res: Resource) -> int | None:
-        """The first rule that selects a resource of a type this adapter cannot read."""
+        """The first rule that selects a resource no reader reads."""
         names = [
-            value
-            for attr in terraform_unread.NAME_ATTRIBUTES
-            if isinstance(value := res.get(attr), str)
+            value for attr in unread.NAME_ATTRIBUTES if isinstance(value := res.get(attr), str)
         ]
         for index, rule in enumerate(self.rules):
             match = rule.get("match") or {}
@@ -135,111 +131,61 @@ class _Importer:
 
     def _cannot_read(self, index: int, res: Resource) -> None:
         """A declared store whose evidence cannot be read: an error, never silently dropped."""
+        readable = ", ".join(sorted(t for r in self.readers for t in r.types))
         message = (
             f"mapping rule {index + 1} selects {res.address} (type {res.type}), which this adapter "
-            "cannot read (it reads aws_s3_bucket and aws_dynamodb_table): the data it holds is "
-            "declared but not evidenced; describe the store in the snapshot's stores instead, "
-            "or narrow the rule"
+            f"cannot read (it reads {readable}): the data it holds is declared but not "
+            "evidenced; describe the store in the snapshot's stores instead, or narrow the rule"
         )
         self.plan.diagnostics.append(
-            Diagnostic(self.plan.doc.locate(res.path), message, "terraform-unreadable-resource")
+            Diagnostic(self.plan.doc.locate(res.path), message, UNREADABLE)
+        )
+
+    def _not_stores(self, index: int, resources: list[Resource]) -> None:
+        """Resources a broad rule selects whose types hold no user data: said once per rule."""
+        counts: dict[str, int] = {}
+        for res in resources:
+            counts[res.type] = counts.get(res.type, 0) + 1
+        listed = ", ".join(f"{t} ({n})" if n > 1 else t for t, n in sorted(counts.items()))
+        message = (
+            f"mapping rule {index + 1} also selects {len(resources)} resource"
+            f"{'s' if len(resources) != 1 else ''} of types that hold no user data ({listed}); "
+            "they are not stores. Name the type in the rule's address to make it an error instead"
+        )
+        self.plan.diagnostics.append(
+            Diagnostic(self._rule_place(index, ("match",)), message, NOT_STORES, Level.WARNING)
         )
 
     def _unused(self, index: int) -> None:
-        """A rule no store comes from is said, never silently dropped."""
+        """A rule no store comes from declares data that nothing evidences: an error."""
         message = (
             f"mapping rule {index + 1} maps no resource of {self.plan.doc.name} (none matches "
-            "it, or an earlier rule matches first), so no store comes from it"
+            "it, or an earlier rule matches first): the data it declares is not evidenced; fix "
+            "the rule's address, name or tags, or remove it"
         )
-        where = self.locate_rule((index, "match")) if self.locate_rule else self.plan.doc.locate(())
         self.plan.diagnostics.append(
-            Diagnostic(where, message, "terraform-rule-unused", Level.WARNING)
+            Diagnostic(self._rule_place(index, ("match",)), message, UNUSED_RULE)
         )
+
+    def _rule_place(self, index: int, sub: JsonPath) -> Location:
+        if self.locate_rule is not None:
+            return self.locate_rule((index, *sub))
+        return self.plan.doc.locate(())
 
     # -- which resources -----------------------------------------------------------------------
 
-    def _candidates(self) -> list[_Candidate]:
-        plan = self.plan
-        buckets = plan.of_type("aws_s3_bucket")
-        by_name: dict[str, Resource] = {}
-        for res in buckets:
-            for attr in ("bucket", "id"):
-                value = res.get(attr)
-                if isinstance(value, str) and res.unknown_at(attr) is None:
-                    by_name.setdefault(value, res)
-        attached: dict[int, dict[str, list[Resource]]] = {id(b): {} for b in buckets}
-        outside: dict[str, dict[str, list[Resource]]] = {}
-        for res in plan.of_type(*terraform_s3.ATTACHMENTS):
-            target = res.get("bucket")
-            if isinstance(target, str) and res.unknown_at("bucket") is None:
-                owner = by_name.get(target)
-                group = attached[id(owner)] if owner else outside.setdefault(target, {})
-            else:
-                refs = plan.referenced(res, ("bucket",), "aws_s3_bucket")
-                if len(refs) != 1:
-                    why = "is known only after apply" if res.unknown_at("bucket") else "is unset"
-                    what = (
-                        f"refers to {len(refs)} buckets"
-                        if refs
-                        else "does not refer to a bucket in this plan"
-                    )
-                    plan.note(
-                        res.unknown_at("bucket") or res.vpath("bucket"),
-                        f"{res.address}: its bucket {why} and its configuration {what}; ignored",
-                        "terraform-unresolved-bucket",
-                    )
-                    continue
-                group = attached[id(refs[0])]
-            group.setdefault(res.type, []).append(res)
-        found: list[_Candidate] = []
-        for res in plan.resources:
-            if res.type == "aws_s3_bucket":
-                name = _known_str(res, "bucket")
-                bucket = terraform_s3.Bucket(res, name, attached[id(res)])
-                found.append(
-                    _Candidate(
-                        "s3_bucket",
-                        res.address,
-                        name,
-                        res.vpath("bucket") if name is not None else res.path,
-                        res.path,
-                        res,
-                        bucket,
-                        (res.address,),
-                    )
-                )
-            elif res.type == "aws_dynamodb_table":
-                found.append(
-                    _Candidate(
-                        "dynamodb_table",
-                        res.address,
-                        _known_str(res, "name"),
-                        res.vpath("name") if _known_str(res, "name") is not None else res.path,
-                        res.path,
-                        res,
-                        None,
-                        (res.address,),
-                    )
-                )
-        for name, groups in outside.items():
-            members = [r for kind in terraform_s3.ATTACHMENTS for r in groups.get(kind, [])]
-            first = members[0]
-            bucket = terraform_s3.Bucket(None, name, groups)
-            found.append(
-                _Candidate(
-                    "s3_bucket",
-                    first.address,
-                    name,
-                    first.vpath("bucket"),
-                    first.path,
-                    None,
-                    bucket,
-                    tuple(r.address for r in members),
-                )
-            )
-        return found
+    def _candidates(self) -> list[tuple[ResourceReader, Candidate]]:
+        """Every reader's candidates in plan order (ids are handed out in that order), those
+        the plan only configures last."""
+        position = {id(res): n for n, res in enumerate(self.plan.resources)}
+        found = [(r, c) for r in self.readers for c in r.candidates(self.plan)]
+        last = len(position)
+        return sorted(
+            found,
+            key=lambda pair: position.get(id(pair[1].resource), last),
+        )
 
-    def _match(self, cand: _Candidate) -> tuple[int, dict[str, Any]] | None:
+    def _match(self, cand: Candidate) -> tuple[int, dict[str, Any]] | None:
         for index, rule in enumerate(self.rules):
             match = rule.get("match") or {}
             pattern = match.get("address")
@@ -258,7 +204,7 @@ class _Importer:
             return index, rule
         return None
 
-    def _tags_match(self, index: int, cand: _Candidate, wanted: dict[str, Any]) -> bool:
+    def _tags_match(self, index: int, cand: Candidate, wanted: dict[str, Any]) -> bool:
         res = cand.resource
         if res is None:
             return False  # a bucket outside the plan shows no tags
@@ -268,7 +214,7 @@ class _Importer:
             self._note_rule(index, cand, "its tags are known only after apply")
         return False
 
-    def _note_rule(self, index: int, cand: _Candidate, why: str) -> None:
+    def _note_rule(self, index: int, cand: Candidate, why: str) -> None:
         self.plan.note(
             cand.origin,
             f"cannot tell whether mapping rule {index + 1} matches "
@@ -278,21 +224,14 @@ class _Importer:
 
     # -- the store -----------------------------------------------------------------------------
 
-    def _store(self, cand: _Candidate, index: int, rule: dict[str, Any]) -> None:
+    def _store(
+        self, reader: ResourceReader, cand: Candidate, index: int, rule: dict[str, Any]
+    ) -> None:
         spec = rule.get("store") or {}
         state = str(spec.get("retention_state", "any"))
-        if cand.bucket is not None:
-            if cand.resource is None:
-                self.plan.note(
-                    cand.origin,
-                    f"bucket {cand.name} is not managed in this plan; "
-                    f"its store is built from {', '.join(cand.addresses)} alone",
-                    "terraform-bucket-outside-plan",
-                )
-            facts = terraform_s3.derive(self.plan, cand.bucket, state)
-        else:
-            assert cand.resource is not None
-            facts = terraform_dynamodb.derive(self.plan, cand.resource)
+        if cand.note is not None:
+            self.plan.note(cand.origin, cand.note[1], cand.note[0])
+        facts = reader.derive(self.plan, cand, state)
         data: dict[str, Any] = {"id": self._id(cand, index, spec), "kind": cand.kind}
         origins: dict[JsonPath, JsonPath] = {("id",): cand.name_path, ("kind",): cand.origin}
         if cand.resource is not None:
@@ -303,18 +242,25 @@ class _Importer:
             if key not in _DERIVED_ONLY and key != "kind":
                 data[key] = copy.deepcopy(value)
                 origins[(key,)] = cand.origin
-        self._merge(data, origins, facts, index, spec)
+        mapping.merge(
+            data,
+            origins,
+            facts.values,
+            facts.origins,
+            spec,
+            lambda key, given, derived, origin: self._conflict(index, key, given, derived, origin),
+        )
         data["source"] = {
             "file": self.plan.doc.name,
             "address": cand.address,
             "path": format_json_path(cand.origin),
         }
         origins[("source",)] = cand.origin
-        self.stores.append(ImportedStore(data, cand.origin, origins))
+        self.items.append(Imported("stores", data, cand.origin, origins))
         for res in facts.used:
             self._compare_sections(res)
 
-    def _id(self, cand: _Candidate, index: int, spec: dict[str, Any]) -> str:
+    def _id(self, cand: Candidate, index: int, spec: dict[str, Any]) -> str:
         template = spec.get("id")
         fields = {
             "name": cand.name if cand.name is not None else cand.address,
@@ -322,23 +268,20 @@ class _Importer:
         }
         text = fields["name"]
         if isinstance(template, str):
-            bad = [m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in fields]
-            if bad:
+            filled = mapping.fill(template, fields)
+            if isinstance(filled, list):
                 self._rule_error(
                     index,
                     ("store", "id"),
                     f"mapping rule {index + 1}: unknown "
-                    f"placeholder {{{bad[0]}}} in the store id template; use "
+                    f"placeholder {{{filled[0]}}} in the store id template; use "
                     "{name} or {address}",
                     cand,
                 )
             else:
-                text = _PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)
-        ident = identifier(text)
-        unique, n = ident, 1
-        while unique in self.ids:
-            n += 1
-            unique = f"{ident}-{n}"
+                text = filled
+        ident = mapping.identifier(text)
+        unique = self.ids.claim(ident)
         if unique != ident:
             self.plan.note(
                 cand.origin,
@@ -346,10 +289,9 @@ class _Importer:
                 f"resource of this plan; {cand.address} becomes {unique!r}",
                 "terraform-duplicate-id",
             )
-        self.ids.add(unique)
         return unique
 
-    def _rule_error(self, index: int, path: JsonPath, message: str, cand: _Candidate) -> None:
+    def _rule_error(self, index: int, path: JsonPath, message: str, cand: Candidate) -> None:
         where = (
             self.locate_rule((index, *path))
             if self.locate_rule
@@ -357,41 +299,13 @@ class _Importer:
         )
         self.plan.diagnostics.append(Diagnostic(where, message, "terraform-rule", Level.ERROR))
 
-    def _merge(
-        self,
-        data: dict[str, Any],
-        origins: dict[JsonPath, JsonPath],
-        facts: Facts,
-        index: int,
-        spec: dict[str, Any],
-    ) -> None:
-        """Plan facts win over the rule's; the rule fills what the plan does not say."""
-        for key, derived in facts.values.items():
-            given = data.get(key)
-            if isinstance(given, dict) and isinstance(derived, dict):
-                merged = dict(given)
-                for sub, value in derived.items():
-                    if sub in given and not _same(given[sub], value):
-                        self._conflict(
-                            index, (key, sub), given[sub], value, facts.origins[(key, sub)]
-                        )
-                    merged[sub] = value
-                data[key] = merged
-            else:
-                if key in data and not _same(given, derived):
-                    self._conflict(index, (key,), given, derived, facts.origins[(key,)])
-                data[key] = derived
-        for path, origin in facts.origins.items():
-            if len(path) > 1 or not isinstance(spec.get(path[0]), dict):
-                origins[path] = origin  # a field the rule gave keeps the resource as its origin
-
     def _conflict(
         self, index: int, key: tuple[str, ...], given: Any, derived: Any, origin: JsonPath
     ) -> None:
         self.plan.note(
             origin,
             f"mapping rule {index + 1} gives {dotted(key)} = "
-            f"{_show(given)}, but the plan says {_show(derived)}; using the plan's "
+            f"{mapping.show(given)}, but the plan says {mapping.show(derived)}; using the plan's "
             "value",
             "terraform-rule-conflict",
         )
@@ -411,8 +325,8 @@ class _Importer:
             Diagnostic(
                 used,
                 f"planned_values and resource_changes disagree about {res.address}: {rel} is "
-                f"{_show(doc.get((*res.twin_values_path, *diff), None))} in planned_values "
-                f"({other}) but {_show(doc.get((*res.values_path, *diff), None))} in "
+                f"{mapping.show(doc.get((*res.twin_values_path, *diff), None))} in planned_values "
+                f"({other}) but {mapping.show(doc.get((*res.values_path, *diff), None))} in "
                 f"resource_changes[].change.after ({used}); using resource_changes, the change "
                 "apply carries out",
                 "terraform-sections-disagree",
@@ -421,9 +335,26 @@ class _Importer:
         )
 
 
+def _names_type(rule: dict[str, Any], resource_type: str) -> bool:
+    """Whether the rule's address pattern names the type itself (``aws_iam_role.*``), which
+    declares resources of that type to hold data, unlike a catch-all (``*``)."""
+    pattern = (rule.get("match") or {}).get("address")
+    if not isinstance(pattern, str):
+        return False
+    return any(step.split(".")[0] == resource_type for step in _address_steps(pattern))
+
+
+def _address_steps(pattern: str) -> list[str]:
+    """The ``type.name`` tail of an address pattern, after any ``module.x.`` steps."""
+    parts = pattern.split(".")
+    while len(parts) > 2 and parts[0] == "module":
+        parts = parts[2:]
+    return [".".join(parts)]
+
+
 def import_terraform(
     doc: Document, rules: list[dict[str, Any]], *, rule_locator: RuleLocator | None = None
-) -> TerraformImport:
+) -> AdapterResult:
     """Stores for the resources ``rules`` map, derived from the plan or state ``doc``.
 
     ``rule_locator`` (optional) turns a path inside the rules list, such as
@@ -432,10 +363,10 @@ def import_terraform(
     """
     plan = read_plan(doc)
     if any(d.level is Level.ERROR for d in plan.diagnostics):
-        return TerraformImport([], list(plan.diagnostics), readable=False)
-    importer = _Importer(plan, rules, rule_locator)
+        return AdapterResult([], list(plan.diagnostics), readable=False)
+    importer = _Importer(plan, rules, rule_locator, readers())
     importer.run()
-    return TerraformImport(importer.stores, list(plan.diagnostics))
+    return AdapterResult(importer.items, list(plan.diagnostics))
 
 
 def _has_tags(res: Resource, wanted: dict[str, Any]) -> bool:
@@ -445,14 +376,6 @@ def _has_tags(res: Resource, wanted: dict[str, Any]) -> bool:
         if isinstance(tags, dict) and all(tags.get(k) == v for k, v in wanted.items()):
             return True
     return False
-
-
-def identifier(text: str) -> str:
-    """A valid snapshot identifier made from a bucket/table name or address."""
-    ident = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
-    if not ident:
-        return "store"
-    return ident if ident[0].isalpha() else f"s-{ident}"
 
 
 def first_difference(a: Any, b: Any, path: JsonPath = ()) -> JsonPath | None:
@@ -487,22 +410,3 @@ def _difference(a: Any, b: Any) -> JsonPath | None:
         except ValueError:  # a type that marshal does not write
             pass
     return first_difference(a, b)
-
-
-def _known_str(res: Resource, attr: str) -> str | None:
-    value = res.get(attr)
-    return value if isinstance(value, str) and value and res.unknown_at(attr) is None else None
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        try:
-            return parse_duration(a) == parse_duration(b)
-        except DurationError:
-            return a == b
-    return bool(type(a) is type(b) and a == b)
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,4 +1,4 @@
-"""Resource types that hold user data but that the Terraform adapter cannot read yet.
+"""Resource types known to hold user data: when no reader reads one, selecting it is an error.
 
 A mapping rule declares that the resources it selects hold data. When it selects one of these,
 dropping it would let a promise pass on the stores that remain ("chat logs are encrypted" with
@@ -62,8 +62,8 @@ DATA_TYPES: frozenset[str] = frozenset(
         "azurerm_eventhub",
     }
 )
-"""Types the adapter knows hold data but cannot read (it reads ``aws_s3_bucket`` with its
-configuration resources, and ``aws_dynamodb_table``)."""
+"""Types known to hold data. A type a reader reads may stay listed: the importer asks only about
+resources no reader claimed."""
 
 NAME_ATTRIBUTES = ("name", "bucket", "identifier", "cluster_identifier", "dataset_id", "table_id")
 """Where these types keep the name a rule's ``name`` pattern is matched against."""
