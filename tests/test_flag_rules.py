@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from checker.adapters import flagd, launchdarkly
@@ -29,6 +28,7 @@ from checker.core.diagnostics import Level
 from checker.documents import load_document
 from checker.documents.document import Document
 from tests.flag_support import rule, write
+from tests.policy_support import schema_errors
 
 EXPORT = {"flags": {"train": {"line": 1}, "toggle": {"line": 2}}}
 TARGETING = ("flags", "train", "line")
@@ -224,26 +224,60 @@ def test_describe_keeps_one_line_and_shortens() -> None:
     assert len(describe("x" * 100)) == 81
 
 
-@pytest.mark.parametrize("adapter", [flagd.ADAPTER, launchdarkly.ADAPTER], ids=lambda a: a.name)
-def test_entry_schemas_are_valid_and_strict(adapter: Any) -> None:
-    schema = adapter.entry_schema
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    good = {"rules": [rule("train", ["free", "pro"])]}
-    assert list(validator.iter_errors(good)) == []
-    exposed = {"rules": [rule("t", ["free"], training_control_exposed={"on": True})]}
-    assert list(validator.iter_errors(exposed)) == []
-    bad = [
-        {},
-        {"rules": []},
-        {"rules": [{"flag": "t", "tier_attribute": "plan", "tiers": ["free"]}]},  # maps nothing
-        {"rules": [rule("t", [])]},
-        {"rules": [rule("t", ["Free"])]},
-        {"rules": [rule("t", ["free", "free"])]},
-        {"rules": [rule("t", ["free"], training_default={"true": "sometimes"})]},
-        {"rules": [rule("t", ["free"], training_control_exposed={"true": "yes"})]},
-        {"rules": [{**rule("t", ["free"]), "tier": "x"}]},
+def _entry(adapter: str, **keys: Any) -> dict[str, Any]:
+    return {
+        "snapshot_format": 1,
+        "metadata": {"system": "chat", "environment": "production", "taken_at": "2026-11-01"},
+        "imports": [{"adapter": adapter, "path": "flags.json", **keys}],
+    }
+
+
+@pytest.mark.parametrize("adapter", [flagd.ADAPTER.name, launchdarkly.ADAPTER.name])
+def test_the_snapshot_schema_holds_flag_entries_to_their_shape(adapter: str) -> None:
+    """Entries are judged by the product's validation, with the schema the adapters generate."""
+    good = [
+        {"rules": [rule("train", ["free", "pro"])]},
+        {"rules": [rule("t", ["free"], training_control_exposed={"on": True})]},
     ]
-    for entry in bad:
-        assert list(validator.iter_errors(entry)), entry
-    assert ("environment" in schema["properties"]) is (adapter.name == "launchdarkly")
+    for keys in good:
+        assert schema_errors("snapshot", _entry(adapter, **keys)) == [], keys
+    bad = {
+        "no rules": ({}, ("schema-required", "$.imports[0]")),
+        "empty rules": ({"rules": []}, ("schema-minItems", "$.imports[0].rules")),
+        "maps nothing": (
+            {"rules": [{"flag": "t", "tier_attribute": "plan", "tiers": ["free"]}]},
+            ("schema-required", "$.imports[0].rules[0]"),  # needs training_default or …
+        ),
+        "no tiers": (
+            {"rules": [rule("t", [])]},
+            ("schema-minItems", "$.imports[0].rules[0].tiers"),
+        ),
+        "tier id": (
+            {"rules": [rule("t", ["Free"])]},
+            ("schema-pattern", "$.imports[0].rules[0].tiers[0]"),
+        ),
+        "twice": (
+            {"rules": [rule("t", ["free", "free"])]},
+            ("schema-uniqueItems", "$.imports[0].rules[0].tiers[1]"),
+        ),
+        "default": (
+            {"rules": [rule("t", ["free"], training_default={"true": "sometimes"})]},
+            ("schema-enum", "$.imports[0].rules[0].training_default.true"),
+        ),
+        "exposed": (
+            {"rules": [rule("t", ["free"], training_control_exposed={"true": "yes"})]},
+            ("schema-type", "$.imports[0].rules[0].training_control_exposed.true"),
+        ),
+        "unknown key": (
+            {"rules": [{**rule("t", ["free"]), "tier": "x"}]},
+            ("schema-unknown-key", "$.imports[0].rules[0].tier"),
+        ),
+    }
+    for why, (keys, expected) in bad.items():
+        assert expected in schema_errors("snapshot", _entry(adapter, **keys)), why
+
+
+def test_only_launchdarkly_entries_name_an_environment_and_a_context_kind() -> None:
+    ld = {"environment": "production", "rules": [{**rule("t", ["free"]), "context_kind": "org"}]}
+    assert schema_errors("snapshot", _entry("launchdarkly", **ld)) == []
+    assert schema_errors("snapshot", _entry("flagd", **ld)) != []

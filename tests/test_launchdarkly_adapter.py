@@ -417,10 +417,16 @@ def test_duplicate_keys_are_malformed(tmp_path: Path) -> None:
     assert 'flag "f" appears more than once' in listed.lines()[0]
 
 
+def test_a_rest_item_without_a_key_is_no_flag(tmp_path: Path) -> None:
+    export = load_document(write(tmp_path, "list.json", {"items": [{"variations": []}]}), name="l")
+    found = LaunchDarklyFlags(export, None)
+    found.add_rest(export.data["items"][0], ("items", 0))
+    assert found.keys() == []
+
+
 @pytest.mark.parametrize(
     ("item", "reason"),
     [
-        ({"variations": []}, "the flag object has no key"),
         ({"key": "f", "variations": [{"value": 1}]}, "the flag has no environments"),
         ({"key": "f", "variations": [{"value": 1}], "environments": {"p": 3}},
          "the environment is not an object"),

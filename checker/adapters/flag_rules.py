@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from checker.adapters.base import AdapterResult, Imported
+from checker.adapters.base import AdapterResult, EntryLocator, Imported
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.documents.document import Document
 from checker.documents.problems import shown
@@ -137,7 +137,9 @@ def describe(value: Any, limit: int = 80) -> str:
 
 
 def entry_schema(rule_extra: dict[str, Any], entry_extra: dict[str, Any]) -> dict[str, Any]:
-    """JSON Schema of a flag adapter's entry keys: ``rules`` plus the adapter's own keys."""
+    """The JSON Schema of a flag adapter's entry keys besides ``adapter`` and ``path``: its
+    ``rules`` (with the adapter's own rule keys) and the adapter's own entry keys. It is part of
+    the snapshot schema, whose ``$defs`` it refers to."""
     rule = {
         "description": "A flag evaluated once per tier, and what each value it serves means.",
         "type": "object",
@@ -145,27 +147,29 @@ def entry_schema(rule_extra: dict[str, Any], entry_extra: dict[str, Any]) -> dic
         "required": ["flag", "tier_attribute", "tiers"],
         "anyOf": [{"required": [name]} for name in FIELDS],
         "properties": {
-            "flag": {"description": "The flag key.", "type": "string", "minLength": 1},
+            "flag": {"description": "The flag key.", "$ref": "#/$defs/text"},
             "tier_attribute": {
-                "description": "The evaluation-context attribute that names the tier.",
-                "type": "string",
-                "minLength": 1,
+                "description": "The evaluation-context attribute whose value is the tier.",
+                "$ref": "#/$defs/text",
             },
             "tiers": {
-                "description": "Tier ids: the flag is evaluated once for each, as its value.",
+                "description": "Tier ids; the flag is evaluated once for each, as the value of "
+                "tier_attribute.",
                 "type": "array",
                 "minItems": 1,
                 "uniqueItems": True,
-                "items": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*$"},
+                "items": {"$ref": "#/$defs/identifier"},
             },
             "training_default": {
-                "description": "Served value (as text) -> the tier's training_default.",
+                "description": 'What each value the flag serves (written as text: "true", '
+                '"opt-in", "3") means for the tier\'s training_default.',
                 "type": "object",
                 "minProperties": 1,
                 "additionalProperties": {"enum": list(TRAINING_DEFAULTS)},
             },
             "training_control_exposed": {
-                "description": "Served value (as text) -> the tier's training_control.exposed.",
+                "description": "What each value the flag serves (written as text) means for "
+                "the tier's training_control.exposed.",
                 "type": "object",
                 "minProperties": 1,
                 "additionalProperties": {"type": "boolean"},
@@ -174,18 +178,15 @@ def entry_schema(rule_extra: dict[str, Any], entry_extra: dict[str, Any]) -> dic
         },
     }
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "required": ["rules"],
-        "properties": {
-            "rules": {
-                "description": "The flags to read, each for the tiers it names.",
-                "type": "array",
-                "minItems": 1,
-                "items": rule,
-            },
-            **entry_extra,
+        "rules": {
+            "description": "The flags to read, each for the tiers it names. A flag the export "
+            "lacks, a value a map does not cover and a flag that cannot be evaluated for a "
+            "tier are reported; the tier then gets no fact from the rule.",
+            "type": "array",
+            "minItems": 1,
+            "items": rule,
         },
+        **entry_extra,
     }
 
 
@@ -220,7 +221,7 @@ def _not_evidenced(message: str, path: JsonPath) -> _Problem:
 class _Reader:
     flags: FlagSet
     rules: Sequence[dict[str, Any]]
-    locate_entry: Callable[[JsonPath], Location]
+    locate_entry: EntryLocator
     tiers: dict[str, _Tier] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -357,8 +358,6 @@ def _keys(mapping: dict[str, Any]) -> str:
     return ", ".join(shown(k) for k in mapping)
 
 
-def read_rules(
-    flags: FlagSet, entry: dict[str, Any], locate_entry: Callable[[JsonPath], Location]
-) -> AdapterResult:
+def read_rules(flags: FlagSet, entry: dict[str, Any], locate_entry: EntryLocator) -> AdapterResult:
     """The tier facts the entry's rules read from ``flags``, with every problem reported."""
     return _Reader(flags, list(entry["rules"]), locate_entry).run()

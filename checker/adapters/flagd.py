@@ -11,11 +11,10 @@ the variant ``"true"`` or ``"false"``, as flagd reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from checker.adapters import jsonlogic
-from checker.adapters.base import AdapterResult
+from checker.adapters.base import AdapterResult, EntryLocator
 from checker.adapters.flag_rules import (
     Context,
     Outcome,
@@ -29,7 +28,7 @@ from checker.adapters.flag_rules import (
 from checker.adapters.flag_rules import (
     entry_schema as flag_entry_schema,
 )
-from checker.core.diagnostics import Diagnostic, JsonPath, Location
+from checker.core.diagnostics import Diagnostic, JsonPath
 from checker.documents.document import Document
 from checker.documents.problems import shown
 
@@ -127,13 +126,14 @@ class FlagdAdapter:
 
     name = "flagd"
     description = "OpenFeature flagd flag files: each tier's training default from a flag"
-    entry_schema = flag_entry_schema({}, {})
+    required = ("rules",)
+    entry_schema: ClassVar[dict[str, Any]] = flag_entry_schema({}, {})
 
     def read(
         self,
         export: Document,
         entry: dict[str, Any],
-        locate_entry: Callable[[JsonPath], Location],
+        locate_entry: EntryLocator,
     ) -> AdapterResult:
         data = export.data
         flags = data.get("flags") if isinstance(data, dict) else None

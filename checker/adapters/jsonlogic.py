@@ -16,6 +16,7 @@ is still evidenced. Nothing unknown is ever read as true or false.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -274,7 +275,7 @@ def _two(values: list[Any], where: JsonPath, op: str) -> tuple[Any, Any] | Unkno
     return values[0], values[1]
 
 
-def _compare(op: str, equal: bool, strict: bool) -> Any:
+def _compare(op: str, equal: bool, strict: bool) -> Callable[[list[Any], JsonPath], Any]:
     def compare(values: list[Any], where: JsonPath) -> Any:
         pair = _two(values, where, op)
         if isinstance(pair, Unknown):
@@ -307,7 +308,7 @@ def _in(values: list[Any], where: JsonPath) -> Any:
     return False
 
 
-def _affix(op: str) -> Any:
+def _affix(op: str) -> Callable[[list[Any], JsonPath], Any]:
     def affix(values: list[Any], where: JsonPath) -> Any:
         pair = _two(values, where, op)
         if isinstance(pair, Unknown):
@@ -320,7 +321,7 @@ def _affix(op: str) -> Any:
     return affix
 
 
-_STRICT_OPERATORS: dict[str, Any] = {
+_STRICT_OPERATORS: dict[str, Callable[[list[Any], JsonPath], Any]] = {
     "==": _compare("==", equal=True, strict=False),
     "!=": _compare("!=", equal=False, strict=False),
     "===": _compare("===", equal=True, strict=True),

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from checker.adapters.base import AdapterResult
+from checker.adapters.base import AdapterResult, EntryLocator
 from checker.adapters.flag_rules import (
     Context,
     Outcome,
@@ -36,7 +36,7 @@ from checker.adapters.flag_rules import (
     read_rules,
 )
 from checker.adapters.flag_rules import entry_schema as flag_entry_schema
-from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.core.diagnostics import Diagnostic, JsonPath, Level
 from checker.documents.document import Document
 from checker.documents.problems import shown
 
@@ -113,12 +113,11 @@ class LaunchDarklyFlags:
     # -- reading the export ------------------------------------------------------------------
 
     def add_rest(self, item: Any, path: JsonPath) -> None:
+        """A REST flag object; one without a key is no flag a rule can name, so it is left
+        out (a rule naming a flag the export lacks is an error of its own)."""
         key = item.get("key") if isinstance(item, dict) else None
-        if not isinstance(key, str):
-            key = f"(item {path[-1] + 1 if path and isinstance(path[-1], int) else 1})"
-            self._add(key, path, Refused("the flag object has no key", path, MALFORMED))
-            return
-        self._add(key, path, self._rest_flag(key, item, path))
+        if isinstance(key, str):
+            self._add(key, path, self._rest_flag(key, item, path))
 
     def _rest_flag(self, key: str, item: dict[str, Any], path: JsonPath) -> _Flag | Refused:
         if item.get("archived") is True:
@@ -409,12 +408,12 @@ class LaunchDarklyAdapter:
         "LaunchDarkly REST flag objects and SDK flag files: each tier's training default "
         "from a flag"
     )
-    entry_schema = flag_entry_schema(
+    required = ("rules",)
+    entry_schema: ClassVar[dict[str, Any]] = flag_entry_schema(
         {
             "context_kind": {
                 "description": "The context kind whose attribute names the tier (default user).",
-                "type": "string",
-                "minLength": 1,
+                "$ref": "#/$defs/text",
             }
         },
         {
@@ -423,8 +422,7 @@ class LaunchDarklyAdapter:
                     "The environment to read from REST flag objects (required when a flag has "
                     "several)."
                 ),
-                "type": "string",
-                "minLength": 1,
+                "$ref": "#/$defs/text",
             }
         },
     )
@@ -433,7 +431,7 @@ class LaunchDarklyAdapter:
         self,
         export: Document,
         entry: dict[str, Any],
-        locate_entry: Callable[[JsonPath], Location],
+        locate_entry: EntryLocator,
     ) -> AdapterResult:
         data = export.data
         environment = entry.get("environment")
