@@ -110,11 +110,9 @@ def _number(value: Any) -> float | None:
 
 
 def loose_equal(a: Any, b: Any) -> bool:
-    """JavaScript ``==`` on JSON values."""
+    """JavaScript ``==`` on JSON scalars (lists and objects are not compared loosely here)."""
     if a is None or b is None:
         return a is None and b is None
-    if isinstance(a, list | dict) or isinstance(b, list | dict):
-        return a is b
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     x, y = _number(a), _number(b)
@@ -280,6 +278,8 @@ def _compare(op: str, equal: bool, strict: bool) -> Callable[[list[Any], JsonPat
         pair = _two(values, where, op)
         if isinstance(pair, Unknown):
             return pair
+        if not strict and any(isinstance(v, list | dict) for v in pair):
+            return Unknown(f"{op} compares a list or an object, which JavaScript converts", where)
         same = strict_equal(*pair) if strict else loose_equal(*pair)
         return same if equal else not same
 

@@ -59,7 +59,7 @@ class _Flag:
     config: dict[str, Any]  # on, targets, rules, fallthrough, offVariation, prerequisites
     config_path: JsonPath
     values: list[tuple[Any, JsonPath]]  # variation index -> value and its place
-    how: str = ""  # for a flagValues constant: how it is served
+    constant: bool = False  # a flagValues entry: its one value, served to every context
     environment: str | None = None
 
 
@@ -87,7 +87,6 @@ class LaunchDarklyFlags:
     environment: str | None
     flags: dict[str, _Flag | Refused] = field(default_factory=dict)
     paths: dict[str, JsonPath] = field(default_factory=dict)
-    rest: bool = False
 
     def keys(self) -> list[str]:
         return list(self.flags)
@@ -97,7 +96,7 @@ class LaunchDarklyFlags:
 
     def remarks(self, key: str) -> list[Remark]:
         flag = self.flags[key]
-        if isinstance(flag, Refused) or flag.how or flag.config.get("on") is True:
+        if isinstance(flag, Refused) or flag.constant or flag.config.get("on") is True:
             return []
         where = f" in {shown(flag.environment)}" if flag.environment else ""
         path = (*flag.config_path, "on") if "on" in flag.config else flag.config_path
@@ -166,8 +165,7 @@ class LaunchDarklyFlags:
                 reason = f"flag {shown(key)} is in both flags and flagValues"
                 self.flags[key] = Refused(reason, path, MALFORMED)
                 continue
-            served = "its flagValues entry, one value for every context"
-            self._add(key, path, _Flag(key, path, {"on": True}, path, [(value, path)], served))
+            self._add(key, path, _Flag(key, path, {}, path, [(value, path)], constant=True))
 
     @staticmethod
     def _sdk_flag(key: str, flag: Any, path: JsonPath) -> _Flag | Refused:
@@ -194,8 +192,9 @@ class LaunchDarklyFlags:
         if isinstance(flag, Refused):
             return [flag]
         config, where = flag.config, flag.config_path
-        if flag.how:
-            return [_Pick(flag, 0, flag.path, flag.how, ())]
+        if flag.constant:
+            how = "its flagValues entry, one value for every context"
+            return [_Pick(flag, 0, flag.path, how, ())]
         if config.get("on") is not True:
             return [self._off(flag, (), "the flag is off")]
         for j, prerequisite in enumerate(_list(config, "prerequisites")):
