@@ -70,6 +70,7 @@ security:
   - id: encrypted-at-rest
     statement: "Every store of user data is encrypted at rest"
     encryption_at_rest: required
+    encryption_in_transit: not_required
 """
 RETENTION, SECURITY = "opted-out-30d", "encrypted-at-rest"
 

@@ -855,15 +855,16 @@ def _plan_with(tmp_path: Path, *resources: dict[str, Any]) -> Path:
     return path
 
 
-CHAT_DB = {
-    "address": "aws_db_instance.default",
-    "type": "aws_db_instance",
-    "name": "default",
-    "values": {"identifier": "chat-db", "storage_encrypted": False, "tags": {"Data": "chats"}},
+# Types that hold data and that no reader reads (unread.DATA_TYPES lists them).
+CHAT_FILES = {
+    "address": "aws_efs_file_system.chats",
+    "type": "aws_efs_file_system",
+    "name": "chats",
+    "values": {"name": "chat-files", "encrypted": False, "tags": {"Data": "chats"}},
 }
-GCS_ARCHIVE = {
-    "address": "google_storage_bucket.archive",
-    "type": "google_storage_bucket",
+SPANNER = {
+    "address": "google_spanner_database.archive",
+    "type": "google_spanner_database",
     "name": "archive",
     "values": {"name": "chat-archive", "labels": {}},
 }
@@ -878,26 +879,41 @@ IAM = {
 @pytest.mark.parametrize(
     ("resource", "match"),
     [
-        (CHAT_DB, {"address": "aws_db_instance.default"}),
-        (CHAT_DB, {"tags": {"Data": "chats"}}),
-        (CHAT_DB, {"name": "chat-*"}),
-        (GCS_ARCHIVE, {"name": "chat-archive"}),
-        (GCS_ARCHIVE, {"address": "*"}),
+        (CHAT_FILES, {"address": "aws_efs_file_system.chats"}),
+        (CHAT_FILES, {"tags": {"Data": "chats"}}),
+        (CHAT_FILES, {"name": "chat-*"}),
+        (SPANNER, {"name": "chat-archive"}),
+        (SPANNER, {"address": "*"}),
     ],
-    ids=["rds-by-address", "rds-by-tags", "rds-by-name", "gcs-by-name", "gcs-catch-all"],
+    ids=["efs-by-address", "efs-by-tags", "efs-by-name", "spanner-by-name", "spanner-catch-all"],
 )
-def test_a_declared_resource_the_adapter_cannot_read_is_an_error(
+def test_a_declared_resource_the_adapter_cannot_read_is_a_store_without_evidence(
     tmp_path: Path, resource: dict[str, Any], match: dict[str, Any]
 ) -> None:
-    """Dropping it would let "chat logs are encrypted" pass on the stores that remain."""
-    _, result = run(_plan_with(tmp_path, resource), [{"match": match, "store": {}}])
-    assert result.items == []
-    [error] = result.diagnostics
-    assert (error.code, error.level) == ("terraform-unreadable-resource", Level.ERROR)
-    assert error.location.path[-1] == 0  # at the resource in the plan
-    assert error.location.position is not None
-    assert f"rule 1 selects {resource['address']} (type {resource['type']})" in error.message
-    assert "declared but not evidenced" in error.message
+    """Dropping it would let "chat logs are encrypted" pass on the stores that remain: it
+    becomes a store with the rule's classification and none of the facts the plan should
+    give, even those the rule states, so every promise about them is not evidenced."""
+    store = {
+        "data_kinds": ["conversations"],
+        "tiers": ["free"],
+        "encryption": {"at_rest": True},
+        "retention": {"any": "30d"},
+    }
+    _, result = run(_plan_with(tmp_path, resource), [{"match": match, "store": store}])
+    [item] = result.items
+    assert item.data["kind"] == resource["type"]
+    assert item.data["data_kinds"] == ["conversations"] and item.data["tiers"] == ["free"]
+    assert "encryption" not in item.data and "retention" not in item.data
+    assert item.data["source"]["unreadable"] == (
+        f"{resource['address']} is of type {resource['type']}, which the Terraform adapter "
+        "cannot read"
+    )
+    [warning] = result.diagnostics
+    assert (warning.code, warning.level) == ("terraform-unreadable-resource", Level.WARNING)
+    assert warning.location.path[-1] == 0  # at the resource in the plan
+    assert warning.location.position is not None
+    assert f"rule 1 selects {resource['address']} (type {resource['type']})" in warning.message
+    assert "what the rule gives for encryption, retention is no evidence" in warning.message
 
 
 def test_resources_that_hold_no_data_are_said_not_to_be_stores(tmp_path: Path) -> None:
@@ -910,45 +926,54 @@ def test_resources_that_hold_no_data_are_said_not_to_be_stores(tmp_path: Path) -
     )
 
 
-def test_a_rule_naming_a_type_that_holds_no_data_is_an_error(tmp_path: Path) -> None:
+def test_a_rule_naming_a_type_that_holds_no_data_declares_a_store(tmp_path: Path) -> None:
     """Naming the type declares that its resources hold data: they cannot be left out."""
     _, result = run(_plan_with(tmp_path, IAM), [{"match": {"address": "aws_iam_role.*"}}])
-    [error] = result.diagnostics
-    assert (error.code, error.level) == ("terraform-unreadable-resource", Level.ERROR)
+    [warning] = result.diagnostics
+    assert warning.code == "terraform-unreadable-resource"
+    assert [item.data["id"] for item in result.items] == ["chat-reader"]
 
 
 def test_a_rule_that_maps_nothing_is_an_error(tmp_path: Path) -> None:
     """A typo'd address must not leave the promise passing on the other stores."""
-    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"address": "aws_db_instanse.*"}}])
+    _, result = run(
+        _plan_with(tmp_path, CHAT_FILES), [{"match": {"address": "aws_efs_file_sistem.*"}}]
+    )
     [error] = result.diagnostics
     assert (error.code, error.level) == ("terraform-rule-unused", Level.ERROR)
     assert "maps no resource" in error.message and "not evidenced" in error.message
 
 
 def test_a_rule_that_selects_nothing_unreadable_is_untouched(tmp_path: Path) -> None:
-    _, result = run(_plan_with(tmp_path, CHAT_DB), [{"match": {"name": "other-*"}}])
+    _, result = run(_plan_with(tmp_path, CHAT_FILES), [{"match": {"name": "other-*"}}])
     assert codes(result) == ["terraform-rule-unused"]
 
 
-def test_check_is_not_compliant_when_a_declared_database_cannot_be_read(
+def test_check_is_not_compliant_when_a_declared_store_cannot_be_read(
     tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The false pass of a real plan: the chat database mapped by a rule, unencrypted, and the
-    promise passing on the remaining stores with exit 0."""
+    promise passing on the remaining stores with exit 0. The store is judged, not evidenced,
+    and the finding says why; validate shows the warning."""
     monkeypatch.chdir(tmp_path)
-    _plan_with(tmp_path, CHAT_DB)
+    _plan_with(tmp_path, CHAT_FILES)
     (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
     (tmp_path / "snapshot.yaml").write_text(
         SNAPSHOT
         + "imports:\n  - terraform: plan.json\n    rules:\n"
-        + "      - match: {address: aws_db_instance.default}\n"
-        + "        store: {data_kinds: [conversations]}\n",
+        + "      - match: {address: aws_efs_file_system.chats}\n"
+        + "        store: {data_kinds: [conversations], encryption: {at_rest: true}}\n",
         encoding="utf-8",
     )
-    for command in (
-        ["check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF],
-        ["validate", "snapshot.yaml"],
-    ):
-        result = run_cli(*command)
-        assert result.code == 1, result.out + result.err
-        assert "selects aws_db_instance.default (type aws_db_instance)" in result.out + result.err
+    checked = run_cli(
+        "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF
+    )
+    assert checked.code == 1, checked.out + checked.err
+    assert (
+        "not_evidenced: store chat-files holds conversations but records no retention window "
+        "(aws_efs_file_system.chats is of type aws_efs_file_system, which the Terraform adapter "
+        "cannot read)"
+    ) in checked.out
+    validated = run_cli("validate", "snapshot.yaml")
+    assert validated.code == 0, validated.out + validated.err
+    assert "selects aws_efs_file_system.chats (type aws_efs_file_system)" in validated.out

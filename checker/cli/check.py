@@ -61,7 +61,10 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
         count_passes=args.passes == "count",
         limits=limits_from_args(args),
         generated_at=stamp_option(args.generated_at, environ),  # a bad SOURCE_DATE_EPOCH stops
-        outputs=[*(config.outputs if config else []), *(args.output or ())],
+        outputs=[
+            *(config.outputs if config and not args.no_config_outputs else []),
+            *(args.output or ()),
+        ],
         config=config.path if config is not None else None,
     )
 

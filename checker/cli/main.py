@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a report to a file (repeatable), e.g. html=report.html",
     )
     check.add_argument(
+        "--no-config-outputs",
+        action="store_true",
+        help="do not write the reports the config's outputs name (a pre-commit hook must not "
+        "write into the work tree); --output still writes",
+    )
+    check.add_argument(
         "--passes",
         choices=("list", "count"),
         default="list",

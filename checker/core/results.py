@@ -165,7 +165,7 @@ class DocumentStatus(StrEnum):
     VALID = "valid"
     INVALID = "invalid"  # read, but against its schema or its semantics
     UNREADABLE = "unreadable"  # cannot be read or parsed, or an export it imports cannot
-    SKIPPED = "skipped"  # found in a folder, without a policy-checker marker: not read further
+    SKIPPED = "skipped"  # no policy-checker marker (found in a folder, or named to validate)
     EMPTY = "empty"  # a folder that holds no document
 
     @property

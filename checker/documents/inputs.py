@@ -6,7 +6,9 @@ processed; the caller decides the exit code from what came back.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,18 +203,27 @@ def load_and_validate(
 
 
 def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) -> bool:
-    """Load one file into ``loaded``; False when it is skipped (a file found in a folder
-    that is not a policy-checker document)."""
-    explicit = entry.folder is None
+    """Load one file into ``loaded``; False when it is skipped: not a policy-checker document.
+
+    Which files are ours is decided by their marker key. A file found in a folder, or named to
+    ``validate`` (a pre-commit hook names every YAML and JSON file of a commit), is skipped when
+    it has none: a GitHub workflow, a CloudFormation template with ``!Ref``, a two-document
+    Kubernetes manifest or a lock file is none of our business, even when our strict loader
+    cannot read it. A file that is ours and cannot be read is still an error, and so is a file
+    named for a role (``--policy``), whatever it holds.
+    """
+    skippable = entry.folder is not None or expect is None
     try:
         doc = load_document(entry.path, limits=limits, name=entry.name)
     except InputError as exc:
+        if skippable and not _shows_a_marker(entry.path, limits):
+            return False
         loaded.diagnostics.append(exc.diagnostic)
         loaded.unreadable += 1
         loaded.files.append((entry.name, None))
         return True
     kind = document_kind(doc)
-    if kind is None and not explicit:
+    if kind is None and skippable and _misspelt_marker(doc) is None:
         return False
     loaded.files.append((entry.name, doc))
     if expect is not None and kind != expect:
@@ -229,10 +240,13 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
         return True
     if kind is None:
         keys = ", ".join(f"'{k}'" for k in MARKERS)
+        misspelt = _misspelt_marker(doc)
+        hint = f"; did you mean '{misspelt[1]}' for '{misspelt[0]}'?" if misspelt else ""
+        where = doc.locate((misspelt[0],), key=True) if misspelt else doc.locate(())
         loaded.diagnostics.append(
             Diagnostic(
-                Location(entry.name, doc.locate(()).position),
-                f"not a policy-checker document: expected one of the top-level keys {keys}",
+                Location(entry.name, where.position, where.path),
+                f"not a policy-checker document: expected one of the top-level keys {keys}{hint}",
                 "unknown-kind",
             )
         )
@@ -245,6 +259,46 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
     else:
         loaded.documents.append((doc, kind))
     return True
+
+
+# A marker key as the first thing on a line (YAML's top level), or as a quoted JSON key anywhere
+# (JSON is often on one line). The distinctive markers count indented or in a list too (a file
+# whose top level is a list of our keys is ours, and broken); ``framework``, a common word, only
+# at the top level.
+_DISTINCT = b"|".join(k.encode() for k in MARKERS if k != "framework")
+_MARKER_TEXT = re.compile(
+    rb"(?m)^[\"']?framework[\"']?[ \t]*:"
+    + rb"|^[ \t-]*[\"']?(?:"
+    + _DISTINCT
+    + rb")[\"']?[ \t]*:"
+    + rb'|"(?:'
+    + _DISTINCT
+    + rb'|framework)"\s*:'
+)
+
+
+def _shows_a_marker(path: str, limits: Limits) -> bool:
+    """Whether a file the loader refused looks like one of ours: it names a marker key.
+    A file that cannot be opened at all is reported, never skipped."""
+    try:
+        with Path(path).open("rb") as fh:
+            text = fh.read(max(limits.max_bytes, limits.max_yaml_bytes))
+    except OSError:
+        return True
+    return _MARKER_TEXT.search(text) is not None
+
+
+def _misspelt_marker(doc: Document) -> tuple[str, str] | None:
+    """A top-level key that looks like a misspelt marker (``policy_checkr``) and the marker:
+    such a file is meant to be ours and is reported, not skipped."""
+    if not isinstance(doc.data, dict):
+        return None
+    for key in doc.data:
+        if isinstance(key, str):
+            close = difflib.get_close_matches(key, MARKERS, n=1, cutoff=0.8)
+            if close:
+                return key, close[0]
+    return None
 
 
 def _nothing_in(folder: Folder, skipped: list[Entry], expect: str | None) -> Diagnostic:

@@ -287,6 +287,18 @@ class _Stamp:
             count=count,
         )
 
+    def _unreadable(self, evidence: JsonPath | None) -> str | None:
+        """Why an imported store has no evidence, when an adapter could not read it."""
+        if not evidence or evidence[0] != "stores" or len(evidence) < 2:
+            return None
+        stores = self.snapshot.data.get("stores")
+        index = evidence[1]
+        if not isinstance(stores, list) or not isinstance(index, int) or index >= len(stores):
+            return None
+        source = stores[index].get("source") if isinstance(stores[index], dict) else None
+        why = source.get("unreadable") if isinstance(source, dict) else None
+        return why if isinstance(why, str) else None
+
     def _policy_location(self, sub: JsonPath) -> Location:
         # Many findings share a clause field: find each position once.
         location = self.locations.get(sub)
@@ -297,6 +309,9 @@ class _Stamp:
     def __call__(self, obs: Observation) -> Finding:
         status, severity, message = obs.status, self.severity, obs.message
         if status is Status.NOT_EVIDENCED:
+            why = self._unreadable(obs.evidence)
+            if why:
+                message = f"{message} ({why})"
             mode = self.clause.get("if_not_evidenced", "fail")
             if mode == "warn":
                 severity = Severity.INFO

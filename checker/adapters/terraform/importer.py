@@ -10,7 +10,8 @@ resource kind live in one module per resource family (:mod:`aws_s3`, :mod:`aws_d
 each exporting ``READER``).
 
 Mapping rules say which resources hold which data (first match wins; unmatched resources are
-ignored; a rule that maps no resource, and a selected resource no reader reads, are errors)::
+ignored; a rule that maps no resource is an error, and a selected resource no reader reads is a
+store without evidence)::
 
     - match: {address: "module.chat.aws_s3_bucket.*", name: "chat-*", tags: {DataClass: chats}}
       store: {id: "{name}", data_kinds: [conversations], retention_state: training_not_allowed}
@@ -46,7 +47,7 @@ from checker.adapters.base import AdapterResult, Imported
 from checker.adapters.terraform import unread
 from checker.adapters.terraform.facts import SUPPORT_TYPES, dotted
 from checker.adapters.terraform.plan import Plan, Resource, read_plan
-from checker.adapters.terraform.reader import Candidate, ResourceReader
+from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
 from checker.core.patterns import glob
 from checker.documents.document import Document
@@ -54,6 +55,8 @@ from checker.documents.document import Document
 RuleLocator = Callable[[JsonPath], Location]
 
 _DERIVED_ONLY = ("id", "retention_state")
+# What a reader derives from the plan; a rule's values for them are no evidence of their own.
+_FROM_THE_PLAN = ("retention", "encryption", "deletion_schedule", "region", "kind")
 UNUSED_RULE = "terraform-rule-unused"
 UNREADABLE = "terraform-unreadable-resource"
 NOT_STORES = "terraform-not-stores"
@@ -130,16 +133,41 @@ class _Importer:
         return None
 
     def _cannot_read(self, index: int, res: Resource) -> None:
-        """A declared store whose evidence cannot be read: an error, never silently dropped."""
+        """A declared store whose configuration cannot be read becomes a store all the same,
+        with the rule's classification and nothing the plan should have said: every promise
+        about its retention, encryption, deletion schedule or region is not evidenced, and
+        says why. Dropping it would let the promise pass on the stores that remain."""
         readable = ", ".join(sorted(t for r in self.readers for t in r.types))
-        message = (
-            f"mapping rule {index + 1} selects {res.address} (type {res.type}), which this adapter "
-            f"cannot read (it reads {readable}): the data it holds is declared but not "
-            "evidenced; describe the store in the snapshot's stores instead, or narrow the rule"
-        )
+        what = f"{res.address} (type {res.type}), which the Terraform adapter cannot read"
+        why = f"{res.address} is of type {res.type}, which the Terraform adapter cannot read"
+        rule = self.rules[index]
+        spec = {
+            key: value
+            for key, value in (rule.get("store") or {}).items()
+            if key not in _FROM_THE_PLAN
+        }
+        name, name_path = known_name(res, unread.NAME_ATTRIBUTES)
+        cand = Candidate(res.type, res.address, name, name_path, res.path, res, (res.address,))
+        dropped = sorted(set(rule.get("store") or {}) & set(_FROM_THE_PLAN) - {"kind"})
         self.plan.diagnostics.append(
-            Diagnostic(self.plan.doc.locate(res.path), message, UNREADABLE)
+            Diagnostic(
+                self.plan.doc.locate(res.path),
+                f"mapping rule {index + 1} selects {what} (it reads {readable}): the data it "
+                "holds is declared but its "
+                "retention, encryption, deletion schedule and region are not evidenced"
+                + (
+                    f" (what the rule gives for {', '.join(dropped)} is no evidence)"
+                    if dropped
+                    else ""
+                )
+                + "; describe the store in the snapshot's stores instead, or narrow the rule",
+                UNREADABLE,
+                Level.WARNING,
+            )
         )
+        data, origins = self._classified(cand, index, spec)
+        data["source"]["unreadable"] = why
+        self.items.append(Imported("stores", data, cand.origin, origins))
 
     def _not_stores(self, index: int, resources: list[Resource]) -> None:
         """Resources a broad rule selects whose types hold no user data: said once per rule."""
@@ -150,7 +178,7 @@ class _Importer:
         message = (
             f"mapping rule {index + 1} also selects {len(resources)} resource"
             f"{'s' if len(resources) != 1 else ''} of types that hold no user data ({listed}); "
-            "they are not stores. Name the type in the rule's address to make it an error instead"
+            "they are not stores. A rule whose address names a type declares its resources stores"
         )
         self.plan.diagnostics.append(
             Diagnostic(self._rule_place(index, ("match",)), message, NOT_STORES, Level.WARNING)
@@ -232,6 +260,23 @@ class _Importer:
         if cand.note is not None:
             self.plan.note(cand.origin, cand.note[1], cand.note[0])
         facts = reader.derive(self.plan, cand, state)
+        data, origins = self._classified(cand, index, spec)
+        mapping.merge(
+            data,
+            origins,
+            facts.values,
+            facts.origins,
+            spec,
+            lambda key, given, derived, origin: self._conflict(index, key, given, derived, origin),
+        )
+        self.items.append(Imported("stores", data, cand.origin, origins))
+        for res in facts.used:
+            self._compare_sections(res)
+
+    def _classified(
+        self, cand: Candidate, index: int, spec: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[JsonPath, JsonPath]]:
+        """The store as the rule describes it: id, kind, the rule's fields and the source."""
         data: dict[str, Any] = {"id": self._id(cand, index, spec), "kind": cand.kind}
         origins: dict[JsonPath, JsonPath] = {("id",): cand.name_path, ("kind",): cand.origin}
         if cand.resource is not None:
@@ -242,23 +287,13 @@ class _Importer:
             if key not in _DERIVED_ONLY and key != "kind":
                 data[key] = copy.deepcopy(value)
                 origins[(key,)] = cand.origin
-        mapping.merge(
-            data,
-            origins,
-            facts.values,
-            facts.origins,
-            spec,
-            lambda key, given, derived, origin: self._conflict(index, key, given, derived, origin),
-        )
         data["source"] = {
             "file": self.plan.doc.name,
             "address": cand.address,
             "path": format_json_path(cand.origin),
         }
         origins[("source",)] = cand.origin
-        self.items.append(Imported("stores", data, cand.origin, origins))
-        for res in facts.used:
-            self._compare_sections(res)
+        return data, origins
 
     def _id(self, cand: Candidate, index: int, spec: dict[str, Any]) -> str:
         template = spec.get("id")
