@@ -228,7 +228,7 @@ def test_an_off_flag_without_an_off_variation_is_not_evidenced(tmp_path: Path) -
         (Level.WARNING, "flag-not-evidenced"),
     ]
     assert (
-        "the flag is off and has no offVariation: applications get the fallback value"
+        "the flag is off, and there is no offVariation: applications get the fallback value"
         in (got.lines()[1])
     )
 

@@ -300,8 +300,8 @@ class LaunchDarklyFlags:
         config, where = flag.config, flag.config_path
         if config.get("offVariation") is None:
             reason = (
-                f"{why} and has no offVariation: applications get the fallback value in their "
-                "code, which the export does not record"
+                f"{why}, and there is no offVariation: applications get the fallback value in "
+                "their code, which the export does not record"
             )
             return Unknown(reason, (*where, "on") if "on" in config else where)
         pick = self._variation(
