@@ -96,7 +96,8 @@ def _finding_message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def _diagnostic(diagnostic: Diagnostic) -> str:
+def annotate(diagnostic: Diagnostic) -> str:
+    """One diagnostic as an annotation on its line (also for inputs a run could not use)."""
     kind = "error" if diagnostic.level is Level.ERROR else "warning"
     title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
     return command(kind, shown(diagnostic.message, _LIMIT), diagnostic.location, title)
@@ -142,7 +143,7 @@ class GitHubReporter(Reporter):
         pending: list[tuple[int, Callable[[], str]]] = []
         for diagnostic in summary.result.diagnostics:
             rank = _ERROR if diagnostic.level is Level.ERROR else _WARNING
-            pending.append((rank, partial(_diagnostic, diagnostic)))
+            pending.append((rank, partial(annotate, diagnostic)))
         blocking = {id(f) for f in summary.result.blocking()}
         for finding in summary.findings:
             if finding.status is Status.WAIVED:

@@ -135,7 +135,7 @@ def test_several_outputs_in_one_run_and_report_renders_saved_results(
         assert path.stat().st_size > 0
     again = tmp_path / "again.html"
     result = run_cli("report", str(outputs["json"]), "--format", "html", "--output", str(again))
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # the verdict of the results rendered
     assert again.read_text() == outputs["html"].read_text()
     rerendered = run_cli("report", str(outputs["json"]), "--format", "json")
     assert rerendered.out == outputs["json"].read_text()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from checker.documents.config import find_config
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, IMPORTS, PLAN, POLICY, SNAPSHOT, WAIVERS
 
@@ -74,3 +75,35 @@ def test_a_problem_with_a_config_path_names_it_as_the_config_writes_it(
         "snaps/snapshot.yaml:11:16: error: cannot import snaps/gone.json: cannot read file: "
         "No such file or directory (at $.imports[0].terraform)\n"
     )
+
+
+def test_the_nearest_config_above_is_found_within_the_repository(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like yamllint and ruff: a run from a subfolder reads the project's config, with its
+    paths relative to the config and messages relative to where the user stands."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    (repo / "snapshot.yaml").write_text(SNAPSHOT, encoding="utf-8")
+    (repo / "policy-check.yaml").write_text(
+        "policy_check: 1\npolicies: [policy.yaml]\nsnapshots: [snapshot.yaml]\n"
+        'as_of: "2026-11-21"\n',
+        encoding="utf-8",
+    )
+    deep = repo / "services" / "chat"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert find_config(None, deep) == Path("..", "..", "policy-check.yaml")
+    result = run_cli("check", "--format", "json")
+    assert result.code in (0, 1), result.out + result.err
+    assert '"file": "policy.yaml"' in result.out  # named as the config writes it
+    assert "nothing to check" not in result.err
+
+
+def test_no_config_is_taken_from_above_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "policy-check.yaml").write_text("policy_check: 1\n", encoding="utf-8")
+    inner = tmp_path / "other-project"
+    (inner / ".git").mkdir(parents=True)
+    assert find_config(None, inner) is None
+    assert find_config(None, tmp_path) == Path("policy-check.yaml")

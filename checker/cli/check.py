@@ -27,7 +27,7 @@ from checker.pipeline import CheckOptions, run_check
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = check_options(args, environ)
     result = run_check(options)
-    render_result(result, args.format, out, environ, options.outputs)
+    render_result(result, args.format, out, environ, options.outputs, args.color)
     return result.exit_code()
 
 
@@ -35,8 +35,9 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
     """The run the command line asks for, over what the config says.
 
     The config named by ``--config`` is always read (its outputs, waivers, threshold and date
-    apply, its paths unless options give them); ``./policy-check.yaml`` is read unless the
-    command line gives both ``--policy`` and ``--snapshot``. Each option given wins over the
+    apply, its paths unless options give them); the nearest ``policy-check.yaml`` (this folder,
+    then those above it within the repository) is read unless the command line gives both
+    ``--policy`` and ``--snapshot``. Each option given wins over the
     config's value; outputs add up (the config's, then ``--output``'s).
     """
     config = _config(args)
@@ -45,7 +46,7 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
     if not policies or not snapshots:
         raise UsageError(
             "nothing to check: give --policy and --snapshot, or run where a policy-check.yaml "
-            "names them (or pass --config FILE)"
+            "(in this folder or one above it) names them, or pass --config FILE"
         )
     waivers = (
         Source(args.waivers, option="--waivers")

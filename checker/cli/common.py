@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from checker.cli.color import use_color
 from checker.core.errors import UsageError
 from checker.core.results import Result
 from reports import default_format
@@ -41,9 +42,10 @@ def render_result(
     out: TextIO,
     environ: Mapping[str, str],
     targets: Sequence[Target] = (),
+    color: str = "auto",
 ) -> None:
     """``result`` on ``out`` in ``fmt`` (by default ``github`` under GitHub Actions, else
-    ``text``; colour on a terminal unless ``NO_COLOR`` is set), then in every target:
-    redacted once for all of them."""
-    color = bool(getattr(out, "isatty", lambda: False)()) and "NO_COLOR" not in environ
-    render(result, out, fmt or default_format(environ), targets, color=color)
+    ``text``; colour as :func:`use_color` decides), then in every target: redacted once for
+    all of them."""
+    painted = use_color(color, out, environ)
+    render(result, out, fmt or default_format(environ), targets, color=painted)

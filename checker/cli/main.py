@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
+from checker.cli.color import add_color_option
 from checker.cli.limit_options import add_limit_options
 from checker.core.errors import CheckerError, UnusableInputs
 from checker.core.results import Severity
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the date recorded in the results (default: today); validation does not depend on it",
     )
     _add_generated_at(validate)
+    add_color_option(validate)
     add_limit_options(validate)
 
     check = sub.add_parser("check", help="check policies against snapshots")
@@ -178,18 +180,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="PATH",
         help="project config; --policy, --snapshot and the other options override what it "
-        "says (default: ./policy-check.yaml, unless both --policy and --snapshot are given)",
+        "says (default: the nearest policy-check.yaml in this folder or above it, within the "
+        "repository; none when both --policy and --snapshot are given)",
     )
     _add_generated_at(check)
+    add_color_option(check)
     add_limit_options(check)
 
-    report = sub.add_parser("report", help="render saved JSON results in another format")
+    report = sub.add_parser(
+        "report",
+        help="render saved JSON results in another format; exits with their verdict",
+    )
     report.add_argument("results", metavar="RESULTS.json")
     report.add_argument("--format", choices=formats, required=True)
     report.add_argument("--output", metavar="PATH", help="write to a file (default: stdout)")
+    add_color_option(report)
 
     sub.add_parser("checks", help="list the checks and what each verifies")
+
+    init = sub.add_parser(
+        "init", help="write a starter project (config, policy, snapshot) into an empty folder"
+    )
+    init.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="default: .")
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a document kind, for editors to point at"
+    )
+    schema.add_argument("kind", choices=_schema_kinds(), metavar="KIND", help="one of %(choices)s")
     return parser
+
+
+def _schema_kinds() -> list[str]:
+    from checker.cli.schema import kinds
+
+    return kinds()
 
 
 def main(
@@ -240,6 +264,11 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
     except UnusableInputs as exc:  # every diagnostic that says why, each on its line
         for diagnostic in exc.diagnostics:
             err.write(f"{diagnostic}\n")
+        if _annotates(args, environ):  # and on its line in the pull request
+            from reports.github import annotate
+
+            for diagnostic in exc.diagnostics:
+                out.write(annotate(diagnostic) + "\n")
         if exc.closing:
             err.write(f"{exc.closing}\n")
         return exc.exit_code
@@ -261,6 +290,13 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
         return EXIT_INTERNAL
 
 
+def _annotates(args: argparse.Namespace, environ: Mapping[str, str]) -> bool:
+    """Whether standard output takes GitHub annotations: ``--format github``, or no format
+    under GitHub Actions."""
+    fmt = getattr(args, "format", None)
+    return fmt == "github" or (fmt is None and environ.get("GITHUB_ACTIONS") == "true")
+
+
 def _dispatch(
     args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]
 ) -> int:
@@ -275,7 +311,15 @@ def _dispatch(
     if args.command == "report":
         from checker.cli import report
 
-        return report.run(args, out, err)
+        return report.run(args, out, err, environ)
+    if args.command == "init":
+        from checker.cli import init
+
+        return init.run(args, out, err)
+    if args.command == "schema":
+        from checker.cli import schema
+
+        return schema.run(args, out, err)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)

@@ -22,7 +22,7 @@ from reports.base import validation_sentence
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = validate_options(args, environ)
     result = run_validate(options)
-    render_result(result, args.format, out, environ, options.outputs)
+    render_result(result, args.format, out, environ, options.outputs, args.color)
     if args.format == "text":
         err.write(validation_sentence(result) + "\n")
     return result.exit_code()

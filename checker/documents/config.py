@@ -33,10 +33,21 @@ class Config:
 
 
 def find_config(explicit: str | None, cwd: Path) -> Path | None:
+    """The config to read: the one named, else the nearest ``policy-check.yaml`` in ``cwd`` or
+    a folder above it, looking no higher than the repository ``cwd`` is in (a folder holding
+    ``.git``), so that running from a subfolder of a project behaves as from its root.
+
+    The path is relative to ``cwd`` (``../../policy-check.yaml``), so that every path in
+    messages stays relative to where the user stands."""
     if explicit is not None:
         return Path(explicit)
-    # Relative, so that every path in messages stays relative to where the user stands.
-    return Path(DEFAULT_NAME) if (cwd / DEFAULT_NAME).is_file() else None
+    folder = cwd.resolve()
+    for up, candidate in enumerate((folder, *folder.parents)):
+        if (candidate / DEFAULT_NAME).is_file():
+            return Path(*([".."] * up), DEFAULT_NAME)
+        if (candidate / ".git").exists():
+            return None
+    return None
 
 
 def load_config(path: Path) -> Config:

@@ -1,0 +1,72 @@
+"""``policy-check init [FOLDER]``: a starter project a new user can run at once.
+
+Writes ``policy-check.yaml``, a policy and a snapshot taken from the bundled examples (so they
+are found in an installed wheel, not only in a checkout), and says what to run next. Nothing is
+overwritten: if any of the files exists, nothing is written and the command says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from checker.core.diagnostics import Diagnostic, Location
+from checker.core.errors import UnusableInputs
+
+CONFIG = """\
+# What `policy-check check` runs in this folder (paths are relative to this file).
+# Edit policy.yaml to state your promises and snapshot.yaml to describe your system, or import
+# the system's real configuration (docs: adapters/README.md).
+policy_check: 1
+policies:
+  - policy.yaml
+snapshots:
+  - snapshot.yaml
+outputs:
+  - {format: html, path: out/report.html}
+"""
+
+# The bundled example each starter file is copied from.
+STARTERS = {
+    "policy.yaml": ("library", "anthropic-consumer-2025.yaml"),
+    "snapshot.yaml": ("examples", "compliant", "snapshot.yaml"),
+}
+
+
+def files() -> dict[str, str]:
+    """The starter project: file name to text."""
+    bundled = resources.files("policies")
+    written = {"policy-check.yaml": CONFIG}
+    for name, parts in STARTERS.items():
+        written[name] = bundled.joinpath(*parts).read_text(encoding="utf-8")
+    return written
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    folder = Path(args.folder)
+    project = files()
+    taken = [name for name in project if (folder / name).exists()]
+    if taken:
+        raise UnusableInputs(
+            [
+                Diagnostic(
+                    Location(str(folder / name), None),
+                    "already exists; init writes nothing over existing files: start in an "
+                    "empty folder, or move it away",
+                    "init-exists",
+                )
+                for name in taken
+            ]
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in project.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        out.write(f"wrote {folder / name}\n")
+    where = "" if folder == Path() else f"cd {folder} && "
+    out.write(
+        f"next: {where}policy-check check   # checks policy.yaml against snapshot.yaml and "
+        "writes out/report.html\n"
+    )
+    return 0

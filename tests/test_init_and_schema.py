@@ -1,0 +1,72 @@
+"""``policy-check init`` starts a project a new user can run at once; ``policy-check schema``
+prints the schemas editors point at."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.cli.schema import kinds
+from checker.validation.schemas import load_schema
+from tests.conftest import CliRunner
+
+
+def test_init_then_check_works_in_an_empty_folder(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli("init")
+    assert made.code == 0, made.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "policy-check.yaml",
+        "policy.yaml",
+        "snapshot.yaml",
+    ]
+    assert "next: policy-check check" in made.out
+    assert run_cli("validate", ".").code == 0
+    checked = run_cli("check")
+    assert checked.code == 0, checked.out + checked.err
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_init_into_a_new_folder_names_it_in_the_next_step(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli("init", "privacy")
+    assert made.code == 0
+    assert "next: cd privacy && policy-check check" in made.out
+    assert (tmp_path / "privacy" / "policy-check.yaml").is_file()
+
+
+def test_init_overwrites_nothing(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policy.yaml").write_text("mine\n", encoding="utf-8")
+    refused = run_cli("init")
+    assert refused.code == 2
+    assert "policy.yaml: error: already exists" in refused.out + refused.err
+    assert (tmp_path / "policy.yaml").read_text(encoding="utf-8") == "mine\n"
+    assert not (tmp_path / "policy-check.yaml").exists()
+
+
+@pytest.mark.parametrize("kind", kinds())
+def test_schema_prints_what_validate_uses(run_cli: CliRunner, kind: str) -> None:
+    printed = run_cli("schema", kind)
+    assert printed.code == 0
+    assert json.loads(printed.out) == load_schema(kind)
+
+
+def test_every_document_kind_has_a_schema_to_print() -> None:
+    assert {"policy", "snapshot", "waivers", "results", "config", "framework"} <= set(kinds())
+
+
+def test_an_unknown_kind_is_a_usage_error(
+    run_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = run_cli("schema", "nope")
+    assert refused.code == 2
+    assert "invalid choice: 'nope'" in refused.err + capsys.readouterr().err

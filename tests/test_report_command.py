@@ -1,0 +1,93 @@
+"""``policy-check report``: exits with the verdict it renders, refuses what is not results,
+and colours as asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.cli.color import use_color
+from tests.conftest import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+POLICY = str(REPO / "policies" / "library" / "anthropic-consumer-2025.yaml")
+EXAMPLES = REPO / "policies" / "examples"
+
+
+@pytest.mark.parametrize(("example", "code"), [("compliant", 0), ("violating", 1)])
+def test_report_exits_with_the_verdict_of_the_results(
+    tmp_path: Path, run_cli: CliRunner, example: str, code: int
+) -> None:
+    saved = tmp_path / "results.json"
+    snapshot = str(EXAMPLES / example / "snapshot.yaml")
+    checked = run_cli(
+        "check",
+        "--policy",
+        POLICY,
+        "--snapshot",
+        snapshot,
+        "--as-of",
+        "2026-11-21",
+        "--output",
+        f"json={saved}",
+    )
+    assert checked.code == code
+    for fmt in ("text", "markdown", "html"):
+        assert run_cli("report", str(saved), "--format", fmt).code == code
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        (EXAMPLES / "violating" / "snapshot.yaml", "this is a snapshot document, not a results"),
+        (Path(POLICY), "this is a policy document, not a results file"),
+        (EXAMPLES / "terraform" / "plan.json", "this is not a results file (it has no"),
+    ],
+    ids=["snapshot", "policy", "plan"],
+)
+def test_report_says_what_it_was_given_instead_of_results(
+    run_cli: CliRunner, path: Path, what: str
+) -> None:
+    result = run_cli("report", str(path), "--format", "text")
+    assert result.code == 2
+    [line] = (result.out + result.err).strip().splitlines()
+    assert what in line and "'policy-check check --format json'" in line
+
+
+class Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+class Pipe:
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("choice", "environ", "out", "expected"),
+    [
+        ("auto", {}, Terminal(), True),
+        ("auto", {}, Pipe(), False),
+        ("auto", {"NO_COLOR": "1"}, Terminal(), False),
+        ("auto", {"NO_COLOR": ""}, Terminal(), True),  # set but empty: not a request
+        ("auto", {"FORCE_COLOR": "1"}, Pipe(), True),
+        ("auto", {"FORCE_COLOR": "0"}, Pipe(), False),
+        ("auto", {"FORCE_COLOR": ""}, Pipe(), False),
+        ("auto", {"NO_COLOR": "1", "FORCE_COLOR": "1"}, Terminal(), False),
+        ("always", {"NO_COLOR": "1"}, Pipe(), True),
+        ("never", {"FORCE_COLOR": "1"}, Terminal(), False),
+    ],
+)
+def test_colour_follows_the_option_then_the_environment_then_the_terminal(
+    choice: str, environ: dict[str, str], out: object, expected: bool
+) -> None:
+    assert use_color(choice, out, environ) is expected  # type: ignore[arg-type]
+
+
+def test_color_always_paints_the_verdict(tmp_path: Path, run_cli: CliRunner) -> None:
+    snapshot = str(EXAMPLES / "violating" / "snapshot.yaml")
+    args = ["check", "--policy", POLICY, "--snapshot", snapshot, "--as-of", "2026-11-21"]
+    assert "\x1b[1;31mNot compliant\x1b[0m" in run_cli(*args, "--color", "always").out
+    assert "\x1b[" not in run_cli(*args, "--color", "never").out
