@@ -188,6 +188,7 @@ def _args(**given: object) -> argparse.Namespace:
         "passes": "list",
         "generated_at": None,
         "output": None,
+        "no_config_outputs": False,
     }
     return argparse.Namespace(**{**defaults, **given})
 

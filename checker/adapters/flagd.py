@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from checker.adapters import jsonlogic
+from checker.adapters import flag_rules, jsonlogic
 from checker.adapters.base import AdapterResult, EntryLocator
 from checker.adapters.flag_rules import (
     Context,
@@ -24,9 +24,6 @@ from checker.adapters.flag_rules import (
     Unknown,
     describe,
     read_rules,
-)
-from checker.adapters.flag_rules import (
-    entry_schema as flag_entry_schema,
 )
 from checker.core.diagnostics import Diagnostic, JsonPath
 from checker.documents.document import Document
@@ -127,7 +124,7 @@ class FlagdAdapter:
     name = "flagd"
     description = "OpenFeature flagd flag files: each tier's training default from a flag"
     required = ("rules",)
-    entry_schema: ClassVar[dict[str, Any]] = flag_entry_schema({}, {})
+    entry_schema: ClassVar[dict[str, Any]] = flag_rules.entry_schema({}, {})
 
     def read(
         self,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from checker.adapters import flag_rules
 from checker.adapters.base import AdapterResult, EntryLocator
 from checker.adapters.flag_rules import (
     Context,
@@ -35,7 +36,6 @@ from checker.adapters.flag_rules import (
     describe,
     read_rules,
 )
-from checker.adapters.flag_rules import entry_schema as flag_entry_schema
 from checker.core.diagnostics import Diagnostic, JsonPath, Level
 from checker.documents.document import Document
 from checker.documents.problems import shown
@@ -408,7 +408,7 @@ class LaunchDarklyAdapter:
         "from a flag"
     )
     required = ("rules",)
-    entry_schema: ClassVar[dict[str, Any]] = flag_entry_schema(
+    entry_schema: ClassVar[dict[str, Any]] = flag_rules.entry_schema(
         {
             "context_kind": {
                 "description": "The context kind whose attribute names the tier (default user).",
