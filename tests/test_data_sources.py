@@ -18,7 +18,7 @@ COPIED = sorted(
     p.relative_to(DATA).as_posix()
     for folder in ("fixtures", "schemas")
     for p in (DATA / folder).rglob("*")
-    if p.is_file()
+    if p.is_file()  # fixtures/terraform/ and fixtures/flags/ hold files of their own kinds
 )
 
 

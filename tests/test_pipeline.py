@@ -178,18 +178,10 @@ def test_inputs_that_cannot_be_used_raise_a_typed_error(tmp_path: Path) -> None:
 
 
 def _args(**given: object) -> argparse.Namespace:
-    defaults: dict[str, object] = {
-        "config": None,
-        "policy": None,
-        "snapshot": None,
-        "waivers": None,
-        "as_of": None,
-        "fail_on": None,
-        "passes": "list",
-        "generated_at": None,
-        "output": None,
-        "no_config_outputs": False,
-    }
+    """``check``'s options as the real parser defaults them, with ``given`` over them."""
+    from checker.cli.main import build_parser
+
+    defaults = vars(build_parser().parse_args(["check"]))
     return argparse.Namespace(**{**defaults, **given})
 
 

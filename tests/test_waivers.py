@@ -81,10 +81,14 @@ def _fields(**changes: str) -> dict[str, str]:
     return fields
 
 
-def _stopped(result: Run) -> None:
-    """``check`` refused to run: exit 1, nothing on standard output, why on standard error."""
+def _stopped(result: Run, fmt: str = "text") -> None:
+    """``check`` refused to run: exit 1, why on standard error, and on standard output nothing
+    but (with ``--format github``) the same as annotations on the lines."""
     assert result.code == 1, result.err
-    assert result.out == ""
+    if fmt == "github":
+        assert result.out and all(line.startswith("::error ") for line in result.out.splitlines())
+    else:
+        assert result.out == ""
     assert result.err.splitlines()[-1] == (
         "policy-check: nothing was checked: fix the waivers above "
         "(an invalid waiver is never skipped)"
@@ -98,7 +102,7 @@ def _stopped(result: Run) -> None:
 def test_check_stops_at_an_invalid_waiver(case: Path, run_cli: CliRunner, fmt: str) -> None:
     _waivers(case, GOOD, _item(**_fields(approver="")))
     result = _check(run_cli, "--format", fmt, "--output", f"{fmt}=out/report")
-    _stopped(result)
+    _stopped(result, fmt)
     assert "waivers.yaml:11:5: error: missing required key 'approver' (at $.waivers[1])" in (
         result.err
     )

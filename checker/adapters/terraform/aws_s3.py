@@ -37,6 +37,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from checker.adapters.terraform import aws_support
 from checker.adapters.terraform.facts import (
     AWS_MANAGED_KEY_ROTATION,
     Facts,
@@ -57,6 +58,7 @@ ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
 KIND = "s3_bucket"
+S3_ACTIONS = frozenset({"*", "s3:*"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,36 +505,7 @@ def _in_transit(plan: Plan, bucket: Bucket, facts: Facts) -> None:
 
 def denies_insecure_transport(policy: Any) -> bool:
     """A statement denying every principal any S3 action when ``aws:SecureTransport`` is false."""
-    statements = policy.get("Statement") if isinstance(policy, dict) else None
-    if isinstance(statements, dict):
-        statements = [statements]
-    for st in statements if isinstance(statements, list) else ():
-        if not isinstance(st, dict) or st.get("Effect") != "Deny":
-            continue
-        if not _everyone(st.get("Principal")) or not _all_s3(st.get("Action")):
-            continue
-        conditions = st.get("Condition")
-        for operator in ("Bool", "BoolIfExists"):
-            clause = conditions.get(operator) if isinstance(conditions, dict) else None
-            for key, value in clause.items() if isinstance(clause, dict) else ():
-                values = value if isinstance(value, list) else [value]
-                if key.lower() == "aws:securetransport" and any(
-                    str(v).lower() == "false" for v in values
-                ):
-                    return True
-    return False
-
-
-def _everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    aws = principal.get("AWS") if isinstance(principal, dict) else None
-    return aws == "*" or aws == ["*"]
-
-
-def _all_s3(action: Any) -> bool:
-    actions = action if isinstance(action, list) else [action]
-    return any(a in ("*", "s3:*") for a in actions if isinstance(a, str))
+    return aws_support.denies_insecure_transport(policy, S3_ACTIONS)
 
 
 READER = ResourceReader(

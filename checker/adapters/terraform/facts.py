@@ -18,7 +18,9 @@ from checker.core.diagnostics import JsonPath
 AWS_MANAGED_KEY_ROTATION = "365d"
 
 # Resources read as evidence about stores (key rotation), never stores themselves.
-SUPPORT_TYPES = frozenset({"aws_kms_key", "aws_kms_alias"})
+SUPPORT_TYPES = frozenset(
+    {"aws_kms_key", "aws_kms_alias", "google_kms_crypto_key", "azurerm_key_vault_key"}
+)
 
 
 class Unknown(Exception):
