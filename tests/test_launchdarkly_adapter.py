@@ -417,6 +417,27 @@ def test_duplicate_keys_are_malformed(tmp_path: Path) -> None:
     assert 'flag "f" appears more than once' in listed.lines()[0]
 
 
+def test_the_summary_form_of_an_on_flag_is_an_error(tmp_path: Path) -> None:
+    """``GET /flags/{project}`` without ``summary=0`` leaves out targets, rules and
+    prerequisites: reading the rest would serve the fallthrough to every tier."""
+    environments = {
+        "production": {"on": True, "fallthrough": {"variation": 0}, "offVariation": 1},
+        "staging": {"on": False, "fallthrough": {"variation": 0}, "offVariation": 1},
+    }
+    item = {"key": "f", "variations": [{"value": True}, {"value": False}],
+            "environments": environments}  # fmt: skip
+    path = write(tmp_path, "list.json", {"items": [item]})
+    got = run(path, [rule("f", ["free"], **BOOLEAN)], tmp_path, environment="production")
+    assert got.result.items == []
+    assert got.codes() == ["launchdarkly-summary"]
+    assert (
+        "it is the API's summary form, which leaves them out (list flags with summary=0"
+        in (got.lines()[0])
+    )
+    off = run(path, [rule("f", ["free"], **BOOLEAN)], tmp_path, environment="staging")
+    assert off.tiers() == {"free": {"id": "free", "training_default": "not_trained"}}
+
+
 def test_a_rest_item_without_a_key_is_no_flag(tmp_path: Path) -> None:
     export = load_document(write(tmp_path, "list.json", {"items": [{"variations": []}]}), name="l")
     found = LaunchDarklyFlags(export, None)

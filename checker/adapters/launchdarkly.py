@@ -41,6 +41,9 @@ from checker.documents.document import Document
 from checker.documents.problems import shown
 
 MALFORMED = "launchdarkly-malformed"
+# What the REST API's summary form of a flag leaves out of each environment; without them the
+# targeting cannot be evaluated (an on flag would seem to serve its fallthrough to everyone).
+_TARGETING = ("targets", "rules", "prerequisites")
 
 _CLAUSE_OPERATORS: dict[str, Callable[[str, Any], bool]] = {
     "in": lambda tier, value: isinstance(value, str) and tier == value,
@@ -60,6 +63,7 @@ class _Flag:
     config_path: JsonPath
     values: list[tuple[Any, JsonPath]]  # variation index -> value and its place
     constant: bool = False  # a flagValues entry: its one value, served to every context
+    summary: bool = False  # a REST object without its targeting (the API's summary form)
     environment: str | None = None
 
 
@@ -153,7 +157,10 @@ class LaunchDarklyFlags:
             if not isinstance(variation, dict) or "value" not in variation:
                 return Refused("a variation has no value", (*path, "variations", i), MALFORMED)
             values.append((variation["value"], (*path, "variations", i, "value")))
-        return _Flag(key, path, config, config_path, values, environment=environment)
+        summary = any(part not in config for part in _TARGETING)
+        return _Flag(
+            key, path, config, config_path, values, environment=environment, summary=summary
+        )
 
     def add_sdk(self, flags: dict[str, Any], values: dict[str, Any]) -> None:
         for key, flag in flags.items():
@@ -197,6 +204,13 @@ class LaunchDarklyFlags:
             return [_Pick(flag, 0, flag.path, how, ())]
         if config.get("on") is not True:
             return [self._off(flag, (), "the flag is off")]
+        if flag.summary:
+            reason = (
+                "the flag is on, but the export has no targets, rules or prerequisites for it: "
+                "it is the API's summary form, which leaves them out (list flags with "
+                "summary=0 to export them)"
+            )
+            return [Refused(reason, where, "launchdarkly-summary")]
         for j, prerequisite in enumerate(_list(config, "prerequisites")):
             met = self._prerequisite(
                 flag, prerequisite, (*where, "prerequisites", j), context, seen
