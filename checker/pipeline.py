@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from checker.core.diagnostics import Diagnostic, Level
 from checker.core.errors import InvalidWaivers, UnusableInputs, UsageError
 from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, Severity
+from checker.diff.previous import previous_changes
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.document import Document
 from checker.documents.inputs import Loaded, Source, document_kind, expand, load_and_validate
@@ -90,9 +91,11 @@ class CheckOptions:
     generated_at: str = ""
     outputs: Sequence[Target] = ()
     config: str | None = None
+    previous_policies: Sequence[str | Source] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policies", _paths(self.policies))
+        object.__setattr__(self, "previous_policies", _paths(self.previous_policies))
         object.__setattr__(self, "snapshots", _paths(self.snapshots))
         object.__setattr__(self, "outputs", tuple(self.outputs))
         object.__setattr__(self, "fail_on", Severity(self.fail_on))
@@ -146,13 +149,18 @@ def run_check(options: CheckOptions) -> Result:
         count_passes=options.count_passes,
         references=references_by_check(),  # the framework files, read once per process
     )
+    changes, notes = previous_changes(
+        inputs.policies, inputs.previous, references=policy_set.references, limits=options.limits
+    )
     units = [check_unit(policy_set, snapshot) for snapshot in inputs.snapshots]
-    return merge_results(
+    result = merge_results(
         units,
-        diagnostics=inputs.diagnostics,
+        diagnostics=[*inputs.diagnostics, *notes],
         waivers=inputs.waivers,
         generated_at=timestamp(options.generated_at),
     )
+    result.changes = changes
+    return result
 
 
 @dataclass(slots=True)
@@ -163,6 +171,7 @@ class _CheckInputs:
     snapshots: list[Snapshot]
     waivers: Document | None
     diagnostics: list[Diagnostic]
+    previous: list[Document] = field(default_factory=list)  # --previous-policy
 
 
 def _load_check(options: CheckOptions) -> _CheckInputs:
@@ -171,6 +180,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         "policy": expand(options.policies),
         "snapshot": expand(options.snapshots),
         "waivers": expand([waivers_source] if waivers_source else []),
+        "previous policy": expand(options.previous_policies),
     }
     # Before any work: no report may overwrite an input, or another report.
     inputs = [(kind, e.name, e.path) for kind, ex in expanded.items() for e in ex.entries]
@@ -186,9 +196,10 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         if waivers_source
         else None
     )
+    previous = load_and_validate(expanded["previous policy"], expect="policy", limits=limits)
     imports = list(_imports(snapshots))
     _refuse(output_problems(options.outputs, imports, duplicates=False))
-    groups = [g for g in (policies, snapshots, waivers) if g is not None]
+    groups = [g for g in (policies, snapshots, waivers, previous) if g is not None]
     diagnostics = [d for g in groups for d in g.diagnostics]
     if any(g.usage_errors for g in groups):  # unreadable, or a folder with nothing to check
         raise UnusableInputs(diagnostics)
@@ -211,6 +222,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         snapshots=views,
         waivers=waivers.documents[0][0] if waivers and waivers.documents else None,
         diagnostics=diagnostics,
+        previous=[doc for doc, _ in previous.documents] + previous.invalid,
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from checker.core.errors import UsageError
 from reports.base import Redacted, Reporter
 
-_SUPPORT = frozenset({"base", "outputs", "redaction"})  # what reporters share, not reporters
+_SUPPORT = frozenset({"base", "diff", "outputs", "redaction"})  # not reporters of results
 
 
 def discover(package: str = __name__) -> dict[str, type[Reporter]]:

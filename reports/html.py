@@ -42,6 +42,7 @@ from reports.base import (
     plural,
     shown,
 )
+from reports.diff.words import VERDICT_WORDS
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -342,6 +343,7 @@ def render_html(result: Result) -> str:
         waived=view.summary.with_status(Status.WAIVED),
         WAIVED_ROWS=WAIVED_ROWS,
         DIAGNOSTIC_ROWS=DIAGNOSTIC_ROWS,
+        verdict_words=VERDICT_WORDS,
     )
 
 

@@ -32,6 +32,7 @@ from checker.core.results import (
     Waiver,
     WaiverState,
 )
+from checker.diff.serial import policy_from_json, policy_to_json
 from reports.base import STATUS_ORDER, Redacted, Reporter
 
 RESULTS_FORMAT = 1
@@ -185,6 +186,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         ],
         "findings": [_finding(f, id(f) in blocking_ids) for f in result.findings],
         "pass_counts": [_pass_count(c) for c in result.pass_counts],
+        # Only when a checked policy supersedes one that was found: older readers see nothing new.
+        **({"changes": [policy_to_json(d) for d in result.changes]} if result.changes else {}),
     }
 
 
@@ -287,6 +290,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         generated_at=str(data.get("generated_at", "")),
         pass_counts=[_read_pass_count(c) for c in data.get("pass_counts", ())],
         command=Command(data.get("command", Command.CHECK.value)),
+        changes=[policy_from_json(c) for c in data.get("changes", ())],
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Level
-from checker.core.results import Finding, Status
+from checker.core.results import Finding, Result, Status
 from reports.base import (
     STATUS_ORDER,
     STATUS_TITLES,
@@ -129,6 +129,19 @@ def _validation_lines(summary: Summary) -> list[str]:
     return out
 
 
+def _changes(result: Result) -> list[str]:
+    """What changed since the policy a checked policy supersedes, loosened first."""
+    if not result.changes:
+        return []
+    # Imported here: the diff's Markdown builds on this module's helpers.
+    from reports.diff.markdown import policy_lines
+
+    out = ["### What changed since the previous policy", ""]
+    for diff in result.changes:
+        out += policy_lines(diff, level="####")
+    return out
+
+
 class MarkdownReporter(Reporter):
     """Compact Markdown for pull-request comments and step summaries."""
 
@@ -170,6 +183,7 @@ class MarkdownReporter(Reporter):
                 out += ["", "Not covered by any promise: " + ", ".join(unchecked) + "."]
             out.append("")
         out += _problems(result.diagnostics)
+        out += _changes(result)
         sections = [
             (Status.FAIL, "Failures"),
             (Status.ERROR, "Could not be evaluated"),

@@ -7,9 +7,10 @@ absolute path and a symlink to it are the same file).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -146,17 +147,25 @@ def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
     atomically."""
     redacted = Redacted.of(result)
     for target in targets:
-        fmt, path = target.format, target.path
-        if fmt not in REPORTERS:
-            raise UsageError(unknown_format(fmt))
-        destination = Path(path)
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-                get_reporter(fmt).render(redacted, stream, color=False)
-            Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
-            Path(tmp).replace(destination)
-        except OSError as exc:
-            name = target.name or path
-            raise UsageError(f"cannot write {fmt} report to {name}: {exc.strerror or exc}") from exc
+        if target.format not in REPORTERS:
+            raise UsageError(unknown_format(target.format))
+        reporter = get_reporter(target.format)
+        write_file(target, functools.partial(reporter.render, redacted, color=False))
+
+
+def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
+    """Write one report file with ``write``: the file is replaced atomically, readable as
+    the umask allows, and a failure is a :class:`UsageError` naming the output."""
+    destination = Path(target.path)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            write(stream)
+        Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
+        Path(tmp).replace(destination)
+    except OSError as exc:
+        name = target.name or target.path
+        raise UsageError(
+            f"cannot write {target.format} report to {name}: {exc.strerror or exc}"
+        ) from exc

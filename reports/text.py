@@ -11,10 +11,13 @@ prints the counts of documents on standard error.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TextIO
 
 from checker.core.diagnostics import Level
 from checker.core.results import Status
+from checker.diff.model import PolicyDiff
+from checker.diff.ordering import Direction
 from reports.base import Redacted, Reporter, Summary, is_validation, plural, visible
 
 _RESET = "\x1b[0m"
@@ -31,6 +34,17 @@ _BOLD_RED = "\x1b[1;31m"
 
 def _paint(text: str, code: str | None, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color and code else text
+
+
+def changes_line(diff: PolicyDiff) -> str:
+    """``what changed since <id> (<file>): 4 loosened, 5 added; policy-check diff …``."""
+    assert diff.old is not None and diff.new is not None
+    counts = Counter(row.direction for row in diff.rows)
+    moved = ", ".join(f"{counts[d]} {d.label}" for d in Direction if counts[d]) or "nothing"
+    return (
+        f"what changed since {diff.old.id} ({diff.old.file}): {moved}; "
+        f"policy-check diff {diff.old.file} {diff.new.file} shows each promise"
+    )
 
 
 class TextReporter(Reporter):
@@ -57,6 +71,8 @@ class TextReporter(Reporter):
                 waiver = finding.waiver
                 line += visible(f" — waived by {waiver.id} until {waiver.expires.isoformat()}")
             stream.write(_paint(line, _COLORS.get(finding.status), color) + "\n")
+        for change in summary.result.changes:  # the details are policy-check diff's
+            stream.write(visible(changes_line(change)) + "\n")
         stream.write(self.summary_line(summary, color) + "\n")
 
     @staticmethod

@@ -38,7 +38,15 @@ from tests.conftest import REPO
 from tests.policy_support import minimal_policy
 
 SECTIONS = list(CHECKS.values())
-COMMON = ["id", "statement", "severity", "remediation", "if_not_evidenced", "references"]
+COMMON = [
+    "id",
+    "statement",
+    "severity",
+    "remediation",
+    "if_not_evidenced",
+    "references",
+    "replaces",
+]
 
 
 # --- the generated files ----------------------------------------------------------------------
@@ -172,6 +180,7 @@ from typing import Literal
 
 from checker.checks.base import Check, CheckContext, Clause, Schema, options, passed
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Ranked, Scope
 
 Basis = Literal["consent", "contract", "legitimate_interest"]
 
@@ -194,6 +203,13 @@ SCHEMA: Schema = {
     },
 }
 
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(facet="data kinds"),
+        "basis": Ranked(order=("consent", "contract", "legitimate_interest")),
+    },
+)
+
 
 def run(ctx: CheckContext[LawfulBasisClause]) -> Iterator[Observation]:
     yield passed("policy", ctx.clause["basis"], "a basis", ctx.clause["basis"], ())
@@ -209,6 +225,7 @@ CHECK = Check(
     clause_type=LawfulBasisClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -213,3 +213,89 @@ def test_huge_report_opens_fast(open_report: Opener, tmp_path: Path) -> None:
     _assert_quiet(opened)
     assert opened.page.locator("#verdict h1").is_visible()
     _screenshot(opened.page, "report-huge.png", full_page=False)
+
+
+# --- policy-check diff, and the report's "What changed" section ------------------------------
+
+
+def _open_file(browser: Browser, path: Path, width: int = 1200) -> Opened:
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    opened = Opened(page, path.as_uri())
+    page.on("console", lambda m: opened.console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: opened.console.append(("error", str(e))))
+    page.on("request", lambda r: opened.requests.append(r.url))
+    page.goto(opened.url, wait_until="load")
+    return opened
+
+
+SEED_OLD = "policies/library/anthropic-privacy-2023.yaml"
+SEED_NEW = "policies/library/anthropic-consumer-2025.yaml"
+
+
+def test_the_seed_diff_reads_well(browser: Browser, tmp_path: Path) -> None:
+    from checker.cli.main import main
+
+    path = tmp_path / "diff.html"
+    repo = Path(__file__).resolve().parents[1]
+    code = main(
+        ["diff", str(repo / SEED_OLD), str(repo / SEED_NEW), "--output", f"html={path}"],
+        out=io.StringIO(),
+        err=io.StringIO(),
+        environ={},
+    )
+    assert code == 0
+    opened = _open_file(browser, path)
+    page = opened.page
+    try:
+        _assert_quiet(opened)
+        assert page.locator("#verdict h1").inner_text() == "6 promises weakened"
+        rows = page.locator("article.drow")
+        first = rows.first
+        assert first.locator(".dir").first.inner_text().lower() == "loosened"
+        assert first.is_visible()
+        # The first thing a reader sees below the banner says what loosened, in words.
+        assert page.get_by_text(
+            "Max users are now trained on by default unless they opt out"
+        ).is_visible()
+        # Wording changes are folded away, the ordered changes are not.
+        assert not page.locator("details.reworded p").first.is_visible()
+        assert page.locator("table.dchanges").first.is_visible()
+        _screenshot(page, "diff.png")
+        page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+        page.emulate_media(media="print")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        _screenshot(page, "diff-print.png", full_page=False)
+    finally:
+        page.close()
+
+
+def test_the_report_opens_with_what_changed(browser: Browser, tmp_path: Path) -> None:
+    from checker.cli.main import main
+
+    repo = Path(__file__).resolve().parents[1]
+    path = tmp_path / "report.html"
+    main(
+        [
+            "check", "--policy", str(repo / SEED_NEW),
+            "--snapshot", str(repo / "policies/examples/violating/snapshot.yaml"),
+            "--as-of", "2026-11-21", "--output", f"html={path}", "--format", "json",
+        ],
+        out=io.StringIO(), err=io.StringIO(), environ={},
+    )  # fmt: skip
+    opened = _open_file(browser, path)
+    page = opened.page
+    try:
+        _assert_quiet(opened)
+        changes = page.locator("#changes").bounding_box()
+        tiles = page.locator("ul.tiles").bounding_box()
+        assert changes is not None and tiles is not None and changes["y"] < tiles["y"]
+        assert (
+            page.locator("#changes-title").inner_text() == "What changed since the previous policy"
+        )
+        assert page.locator("#changes article.drow").count() == 12
+        _screenshot(page, "report-changes.png", full_page=False)
+    finally:
+        page.close()

@@ -25,7 +25,15 @@ from tests.policy_support import (
     problems,
 )
 
-COMMON = ["id", "statement", "severity", "remediation", "if_not_evidenced", "references"]
+COMMON = [
+    "id",
+    "statement",
+    "severity",
+    "remediation",
+    "if_not_evidenced",
+    "references",
+    "replaces",
+]
 
 # The names the reference's examples use.
 EXAMPLE_VOCABULARY: dict[str, Any] = {

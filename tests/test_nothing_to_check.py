@@ -100,8 +100,8 @@ def test_validate_of_an_empty_folder_is_not_all_valid(project: Path, run_cli: Cl
     assert result.out == (
         "empty: error: no policy-checker document in this folder: the folder is empty; name "
         ".yaml, .yml or .json files with one of the top-level keys 'policy_checker', "
-        "'snapshot_format', 'waivers_format', 'policy_check', 'framework', or a folder that "
-        "holds some\n"
+        "'snapshot_format', 'waivers_format', 'policy_check', 'framework', "
+        "'policy_test_format', or a folder that holds some\n"
     )
 
 

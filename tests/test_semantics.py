@@ -410,6 +410,46 @@ def test_a_policy_superseding_another_passes(tmp_path: Path) -> None:
     assert _rows(tmp_path, ONE_CLAUSE, base) == []
 
 
+# --- semantic-replaces -----------------------------------------------------------------------
+
+REPLACING = """\
+governance:
+  - id: review
+    statement: "Reviewed."
+    activity: internal_review
+    every: 1y
+    replaces: {first}
+  - id: audit
+    statement: "Audited."
+    activity: external_audit
+    every: 1y
+    replaces: {second}
+"""
+
+
+def test_replaces_names_the_previous_version_not_this_one(tmp_path: Path) -> None:
+    assert _rows(tmp_path, REPLACING.format(first="audit", second="review")) == [
+        (31, 15, "error", "semantic-replaces", "$.governance[0].replaces",
+         "clause 'review' replaces 'audit', which is clause 'audit' (line 32) in this same "
+         "policy; replaces names a clause of the previous version"),
+        (36, 15, "error", "semantic-replaces", "$.governance[1].replaces",
+         "clause 'audit' replaces 'review', which is clause 'review' (line 27) in this same "
+         "policy; replaces names a clause of the previous version"),
+    ]  # fmt: skip
+
+
+def test_two_clauses_cannot_replace_the_same_one(tmp_path: Path) -> None:
+    assert _rows(tmp_path, REPLACING.format(first="old-review", second="old-review")) == [
+        (36, 15, "error", "semantic-replaces", "$.governance[1].replaces",
+         "clause 'audit' replaces 'old-review', which clause 'review' (line 27) already "
+         "replaces; one clause takes over from another"),
+    ]  # fmt: skip
+
+
+def test_replacing_clauses_of_the_previous_version_passes(tmp_path: Path) -> None:
+    assert _rows(tmp_path, REPLACING.format(first="old-review", second="old-audit")) == []
+
+
 # --- semantic-no-clauses ---------------------------------------------------------------------
 
 

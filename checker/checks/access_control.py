@@ -45,6 +45,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Members, Ranked, Scope
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -84,6 +85,17 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(facet="data kinds"),
+        "allowed_roles": Members(adding="loosens"),
+        "need_based": Ranked(absent=False, order=(True, False)),
+    },
+    match_on=("data_kinds",),
+)
 
 
 def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
@@ -190,6 +202,7 @@ CHECK = Check(
     clause_type=AccessControlClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds", "allowed_roles": "roles"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -31,6 +31,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import Covers, DiffSpec, Members
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Use = Literal["training", "storage", "sharing"]
@@ -65,6 +66,16 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        # Stored data includes what is trained on and what is shared.
+        "applies_to": Covers(includes={"storage": ("training", "sharing")}),
+        "required_filters": Members(adding="tightens"),
+    },
+)
 
 
 def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
@@ -166,6 +177,7 @@ CHECK = Check(
     description="Privacy filters that must run before data is trained on, stored or shared.",
     clause_type=AnonymisationClause,
     schema=SCHEMA,
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_a
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.core.results import Area, Observation, Severity, Status
+from checker.diff.ordering import DiffSpec
 from checker.evaluation.snapshot import LIST_SECTIONS
 from checker.validation.schemas import load_schema
 
@@ -41,6 +42,7 @@ class Clause(TypedDict):
     remediation: NotRequired[str]
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
+    replaces: NotRequired[str]
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -80,6 +82,13 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "give the section."
             ),
             "$ref": "#/$defs/references",
+        },
+        "replaces": {
+            "description": (
+                "Id of the clause of the previous policy version this one replaces; "
+                "policy-check diff shows the pair as a rename and compares them."
+            ),
+            "$ref": "#/$defs/clause_id",
         },
     }
 
@@ -179,6 +188,9 @@ class Check:
     schema: Schema  # the JSON Schema fragment of one clause
     run: Callable[[CheckContext[Any]], Iterator[Observation]]
     doc: str  # the module docstring: what is checked, with PASS and FAIL examples
+    # How a change of each clause field reads in `policy-check diff`: one ordering per field
+    # (checker.diff.ordering); a field without one fails the suite.
+    diff: DiffSpec
     # Clause fields whose items must be names the policy's vocabulary defines: field -> the
     # vocabulary map (e.g. {"data_kinds": "data_kinds", "allowed_roles": "roles"}).
     vocabulary: Mapping[str, str] = field(default_factory=dict)

@@ -39,6 +39,7 @@ from checker.checks.base import (
 )
 from checker.core.durations import parse_duration
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Review, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Audience = Literal["users", "regulators"]
@@ -63,6 +64,16 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "audience": Review(why="the notice now goes to someone else"),
+        "within": Span(larger="loosens"),
+    },
+    match_on=("audience",),
+)
 
 
 _AUDIENCES = {
@@ -133,6 +144,7 @@ CHECK = Check(
     description="Who is told about a breach, and how fast.",
     clause_type=BreachNotificationClause,
     schema=SCHEMA,
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

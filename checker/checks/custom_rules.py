@@ -52,6 +52,7 @@ from jmespath.lexer import Lexer
 from checker.checks.base import Check, CheckContext, Clause, Schema, nearest
 from checker.core.diagnostics import JsonPath, PathItem
 from checker.core.results import Area, Observation, Severity, Status
+from checker.diff.ordering import DiffSpec, Ranked, Review
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 # The functional syntax, since ``assert`` is a Python keyword.
@@ -102,6 +103,20 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        # An expression's meaning cannot be ordered: every change is read by a person.
+        "for_each": Review(why="the rule now judges other items"),
+        "resource": Review(absent="id", why="findings are named differently"),
+        "assert": Review(why="the rule asserts something else"),
+        "message": Review(absent="", why="the failure reads differently", wording=True),
+        "allow_empty": Ranked(absent=False, order=(False, True)),
+    },
+    match_on=("for_each", "assert"),
+)
 
 
 _FIELDS = ("for_each", "resource", "assert")
@@ -598,6 +613,7 @@ CHECK = Check(
     clause_type=CustomRulesClause,
     schema=SCHEMA,
     in_frameworks=False,  # user-written rules: no regulation is known to them
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

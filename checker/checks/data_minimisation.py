@@ -38,6 +38,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import Covers, DiffSpec, Scope
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Place = Literal["training", "storage"]
@@ -83,6 +84,18 @@ SCHEMA: Schema = {
     "anyOf": [{"required": ["forbidden_in"]}, {"required": ["allowed_in"]}],
     "dependentSchemas": {"forbidden_in": {"not": {"required": ["allowed_in"]}}},
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(facet="data kinds"),
+        # Storage holds what training reads: forbidding storage forbids more.
+        "forbidden_in": Covers(includes={"storage": ("training",)}, widening="tightens"),
+        "allowed_in": Covers(includes={"storage": ("training",)}, widening="loosens"),
+    },
+    match_on=("data_kinds",),
+)
 
 
 def run(ctx: CheckContext[DataMinimisationClause]) -> Iterator[Observation]:
@@ -309,6 +322,7 @@ CHECK = Check(
     clause_type=DataMinimisationClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -30,6 +30,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Observation, Severity
+from checker.diff.ordering import DiffSpec, Scope, Span
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -61,6 +62,15 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(facet="data kinds"),
+        "review_every": Span(absent="indefinite", larger="loosens"),
+    },
+)
 
 
 def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
@@ -158,6 +168,7 @@ CHECK = Check(
     clause_type=DeletionSchedulesClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

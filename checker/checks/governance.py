@@ -43,6 +43,7 @@ from checker.checks.base import (
 )
 from checker.core.durations import DAY, MONTH, parse_duration
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Review, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Activity = Literal["internal_review", "external_audit", "ethics_review", "oversight_board"]
@@ -71,6 +72,16 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "activity": Review(why="a different activity is now promised"),
+        "every": Span(larger="loosens"),
+    },
+    match_on=("activity",),
+)
 
 
 _ACTIVITY_WORDS = {
@@ -160,6 +171,7 @@ CHECK = Check(
     description="Reviews, audits and boards that must happen on a cadence.",
     clause_type=GovernanceClause,
     schema=SCHEMA,
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

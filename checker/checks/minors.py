@@ -37,6 +37,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Ranked, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Preferences = Literal["minimised", "normal"]
@@ -105,6 +106,19 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "minimum_age": Span(larger="tightens"),
+        "conversations_stored": Ranked(order=(False, True)),
+        "preferences": Ranked(order=("minimised", "normal")),
+        "preference_kinds": Scope(facet="data kinds"),
+        "training": Ranked(absent="never", order=("never", "allowed")),
+        "guardian_resources": Ranked(absent=False, order=(True, False)),
+    },
+)
 
 
 def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
@@ -313,6 +327,7 @@ CHECK = Check(
     clause_type=MinorsClause,
     schema=SCHEMA,
     vocabulary={"preference_kinds": "data_kinds"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -43,6 +43,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import EVERYTHING, DiffSpec, Review, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 ConsentState = Literal[
@@ -100,6 +101,24 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(facet="data kinds", gained="{items} now kept at most {max}"),
+        "consent_state": Review(facet="consent states", why="the window applies to other data"),
+        "max": Span(larger="loosens", zero="not kept at all"),
+        "tier_groups": Scope(
+            expand="tier_groups",
+            absent=EVERYTHING,
+            facet="tiers",
+            gained="{items} data in this state is now kept at most {max}",
+            lost="{items} data is no longer held to this window",
+        ),
+    },
+    match_on=("consent_state",),
+)
 
 
 def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
@@ -191,6 +210,7 @@ CHECK = Check(
     clause_type=RetentionClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds", "tier_groups": "tier_groups"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

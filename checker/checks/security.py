@@ -53,6 +53,7 @@ from checker.checks.base import (
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, parse_duration
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import EVERYTHING, DiffSpec, Members, Ranked, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Requirement = Literal["required", "not_required"]
@@ -104,6 +105,18 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "data_kinds": Scope(absent=EVERYTHING, facet="data kinds"),
+        "encryption_at_rest": Ranked(order=("required", "not_required")),
+        "encryption_in_transit": Ranked(order=("required", "not_required")),
+        "key_management": Members(adding="loosens"),  # any one of them will do
+        "key_rotation": Span(absent="indefinite", larger="loosens"),
+    },
+)
 
 
 def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
@@ -306,6 +319,7 @@ CHECK = Check(
     clause_type=SecurityClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

@@ -38,6 +38,7 @@ from checker.checks.base import (
     words,
 )
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Ranked, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Training = Literal["never", "allowed"]
@@ -89,6 +90,17 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "categories": Scope(facet="categories"),
+        "retention": Span(larger="loosens", special={"never": "0s"}, zero="not retained"),
+        "training": Ranked(order=("never", "allowed")),
+        "exception": Ranked(absent="none", order=("none", "explicit_permission")),
+    },
+)
 
 
 def run(ctx: CheckContext[SensitiveDataClause]) -> Iterator[Observation]:
@@ -261,6 +273,7 @@ CHECK = Check(
     clause_type=SensitiveDataClause,
     schema=SCHEMA,
     vocabulary={"categories": "sensitive_categories"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

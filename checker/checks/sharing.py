@@ -56,6 +56,7 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Members, Ranked
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 IdentifiableData = Literal["never", "with_dpa"]
@@ -154,6 +155,16 @@ SCHEMA: Schema = {
         "recipient_kind": {"description": "A kind of recipient.", "enum": options(RecipientKind)},
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "identifiable_data": Ranked(order=("never", "with_dpa")),
+        "sale": Ranked(order=("never", "allowed")),
+        "allowed_recipients": Members(adding="loosens"),
+    },
+)
 
 
 _KIND_WORDS = {
@@ -483,6 +494,7 @@ CHECK = Check(
     ),
     clause_type=SharingClause,
     schema=SCHEMA,
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

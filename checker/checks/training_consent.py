@@ -42,6 +42,7 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Ranked, Review, Scope
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]
@@ -102,6 +103,31 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "tier_groups": Scope(
+            expand="tier_groups",
+            facet="tiers",
+            gained="{items} users are now {default}",
+            lost="{items} users are no longer covered by this promise",
+        ),
+        "default": Ranked(
+            order=("never", "opt_in_required", "trained_unless_opted_out"),
+            words={
+                "never": "never trained on",
+                "opt_in_required": "trained on only if they opt in",
+                "trained_unless_opted_out": "trained on by default unless they opt out",
+            },
+        ),
+        "user_can_change": Ranked(order=(True, False)),
+        "control": Review(absent="", why="users change the setting somewhere else"),
+        "consent_filter": Ranked(absent="not_required", order=("required", "not_required")),
+    },
+    match_on=("tier_groups",),
+)
 
 
 SNAPSHOT_DEFAULT: dict[TrainingDefault, str] = {
@@ -254,6 +280,7 @@ CHECK = Check(
     clause_type=TrainingConsentClause,
     schema=SCHEMA,
     vocabulary={"tier_groups": "tier_groups"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

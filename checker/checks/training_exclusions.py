@@ -35,6 +35,7 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import DiffSpec, Scope
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -57,6 +58,19 @@ SCHEMA: Schema = {
         }
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        "tier_groups": Scope(
+            expand="tier_groups",
+            facet="tiers",
+            gained="{items} conversations are now never used for training",
+            lost="{items} conversations are no longer excluded from training",
+        ),
+    },
+)
 
 
 def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
@@ -199,6 +213,7 @@ CHECK = Check(
     clause_type=TrainingExclusionsClause,
     schema=SCHEMA,
     vocabulary={"tier_groups": "tier_groups"},
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

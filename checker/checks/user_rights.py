@@ -51,6 +51,7 @@ from checker.checks.base import (
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, parse_duration
 from checker.core.results import Area, Observation, Severity
+from checker.diff.ordering import Covers, DiffSpec, Members, Ranked, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Right = Literal["training_opt_out", "storage_opt_out", "deletion", "export", "access"]
@@ -96,6 +97,19 @@ SCHEMA: Schema = {
         },
     },
 }
+
+
+# How a change of each field reads in `policy-check diff` (checker.diff.ordering).
+DIFF = DiffSpec(
+    fields={
+        # Not storing a conversation keeps it out of training too.
+        "right": Covers(includes={"storage_opt_out": ("training_opt_out",)}),
+        "deadline": Span(absent="indefinite", larger="loosens"),
+        "confirmation": Ranked(absent=False, order=(True, False)),
+        "formats": Members(adding="loosens"),  # any one of them will do
+    },
+    match_on=("right",),
+)
 
 
 _RIGHT_WORDS = {
@@ -271,6 +285,7 @@ CHECK = Check(
     description="Rights users can exercise: opt-outs, deletion, export, access.",
     clause_type=UserRightsClause,
     schema=SCHEMA,
+    diff=DIFF,
     run=run,
     doc=__doc__ or "",
 )

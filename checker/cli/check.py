@@ -67,6 +67,7 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
             *(args.output or ()),
         ],
         config=config.path if config is not None else None,
+        previous_policies=_sources(args.previous_policy, "--previous-policy"),
     )
 
 

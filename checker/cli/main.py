@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from checker import __version__
 from checker.cli.color import add_color_option
@@ -74,6 +74,33 @@ def _validate_output(text: str) -> Target:
             f"validate writes {', '.join(VALIDATE_FORMATS)}, not {target.format} (in {text!r})"
         )
     return target
+
+
+def _diff_output(text: str) -> Target:
+    from reports.diff.formats import FORMATS
+
+    target = _output(text)
+    if target.format not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"diff writes {', '.join(FORMATS)}, not {target.format} (in {text!r})"
+        )
+    return target
+
+
+def _directions(text: str) -> list[str]:
+    """``--fail-on loosened,removed``: directions, checked."""
+    from checker.diff.ordering import Direction
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    known = [d.value for d in Direction]
+    for name in names:
+        if name not in known:
+            raise argparse.ArgumentTypeError(
+                f"{name!r} is not a direction; choose from {', '.join(known)}"
+            )
+    if not names:
+        raise argparse.ArgumentTypeError(f"name at least one of {', '.join(known)}")
+    return names
 
 
 def _add_generated_at(parser: argparse.ArgumentParser) -> None:
@@ -141,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--waivers", metavar="PATH", help="waivers file")
     check.add_argument(
+        "--previous-policy",
+        action="append",
+        metavar="PATH",
+        help="the policy a checked policy supersedes (metadata.supersedes), when it is not in "
+        "the policy's folder or the library: reports show what changed (repeatable)",
+    )
+    check.add_argument(
         "--as-of",
         type=_date,
         metavar="DATE",
@@ -187,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_color_option(check)
     add_limit_options(check)
 
+    _add_diff(sub)
+
     report = sub.add_parser(
         "report",
         help="render saved JSON results in another format; exits with their verdict",
@@ -207,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
         "schema", help="print the JSON Schema of a document kind, for editors to point at"
     )
     schema.add_argument("kind", choices=_schema_kinds(), metavar="KIND", help="one of %(choices)s")
+
+    from checker.cli import test
+
+    add_limit_options(test.add_parser(sub))
     return parser
 
 
@@ -214,6 +254,66 @@ def _schema_kinds() -> list[str]:
     from checker.cli.schema import kinds
 
     return kinds()
+
+
+def _add_diff(sub: Any) -> None:
+    from reports.diff.formats import FORMATS
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two versions of a policy: loosened, tightened, added…",
+        description="Compare two versions of a policy promise by promise: OLD NEW files, or "
+        "the policy files of the working tree against a git revision (--git REV [PATH...]).",
+    )
+    diff.add_argument(
+        "paths",
+        nargs="*",
+        metavar="OLD NEW | PATH",
+        help="the old and the new policy file; with --git, files or folders of the working "
+        "tree to compare (default: the current folder)",
+    )
+    diff.add_argument(
+        "--git",
+        metavar="REV",
+        help="compare the policy files of the working tree with the same paths at REV "
+        "(a commit, branch or tag, e.g. origin/main)",
+    )
+    diff.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="PATH",
+        help="also check both versions against this snapshot file or folder (repeatable) "
+        "and list the promises whose verdict changes",
+    )
+    diff.add_argument(
+        "--fail-on",
+        type=_directions,
+        action="append",
+        metavar="DIRECTION[,DIRECTION]",
+        help="exit 1 when a promise moves this way (repeatable): loosened, removed, "
+        "scope-narrowed, needs-review, scope-widened, added, tightened",
+    )
+    diff.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="text",
+        help="format on standard output (default: text)",
+    )
+    diff.add_argument(
+        "--output",
+        action="append",
+        type=_diff_output,
+        metavar="FORMAT=PATH",
+        help="also write the diff to a file (repeatable), e.g. markdown=diff.md",
+    )
+    diff.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="with --snapshot, the date review cadences are judged on (default: today)",
+    )
+    _add_generated_at(diff)
+    add_limit_options(diff)
 
 
 def main(
@@ -308,6 +408,10 @@ def _dispatch(
         from checker.cli import check
 
         return check.run(args, out, err, environ)
+    if args.command == "diff":
+        from checker.cli import diff
+
+        return diff.run(args, out, err, environ)
     if args.command == "report":
         from checker.cli import report
 
@@ -320,6 +424,10 @@ def _dispatch(
         from checker.cli import schema
 
         return schema.run(args, out, err)
+    if args.command == "test":
+        from checker.cli import test
+
+        return test.run(args, out, err, environ)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)

@@ -47,3 +47,15 @@ class InputError(UnusableInputs):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__([diagnostic])
         self.diagnostic = diagnostic
+
+
+class InvalidDocuments(UnusableInputs):
+    """A document the command needs is invalid (exit code 1, as ``validate`` gives it): the
+    command stops after listing every problem, since a half-understood document would give a
+    half-true answer."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], done: str) -> None:
+        super().__init__(diagnostics)
+        self.closing = f"policy-check: nothing was {done}: fix the documents above"

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
+from checker.diff.model import PolicyDiff
 
 
 class Status(StrEnum):
@@ -221,6 +222,8 @@ class Result:
     generated_at: str = ""
     pass_counts: list[PassCount] = field(default_factory=list)
     command: Command = Command.CHECK
+    # What changed since the policy each checked policy supersedes, when it was found.
+    changes: list[PolicyDiff] = field(default_factory=list)
 
     def counts(self) -> Counter[Status]:
         """Findings per status; counted passes included."""

@@ -26,7 +26,7 @@ from checker.documents.limits import DEFAULT_LIMITS, Limits
 from checker.documents.source import check_size, decode, read_bytes, without_bom
 from checker.documents.yaml_loader import load_yaml
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "load_document"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "load_bytes", "load_document"]
 
 _JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
 
@@ -58,3 +58,15 @@ def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Documen
         return load_json(without_bom(raw), decode(raw, display), display, limits)
     check_size(raw, display, limits.max_yaml_bytes, "YAML input")
     return load_yaml(decode(raw, display), display, limits)
+
+
+def load_bytes(raw: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """A document from bytes read elsewhere (``git show REV:path``), by the same rules as a
+    file: the format follows ``name``'s extension, and the same limits apply."""
+    suffix = PurePath(name).suffix.lower()
+    is_json = suffix == ".json" or (suffix not in (".yaml", ".yml") and _JSON_START.match(raw))
+    if is_json:
+        check_size(raw, name, limits.max_bytes, "JSON input")
+        return load_json(without_bom(raw), decode(raw, name), name, limits)
+    check_size(raw, name, limits.max_yaml_bytes, "YAML input")
+    return load_yaml(decode(raw, name), name, limits)

@@ -26,7 +26,12 @@ MARKERS = {
     "waivers_format": "waivers",
     "policy_check": "config",
     "framework": "framework",
+    "policy_test_format": "policytest",
 }
+COMPANIONS = frozenset({"policytest"})
+"""Kinds of documents kept beside the documents they are about (a policy's tests sit in the
+policy library): found in a folder given for another kind, they are passed over and reported
+as skipped, not refused."""
 SHOWN_NAMES = 5  # file names listed in a message about a folder; the rest are counted
 
 
@@ -223,7 +228,10 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
         loaded.files.append((entry.name, None))
         return True
     kind = document_kind(doc)
-    if kind is None and skippable and _misspelt_marker(doc) is None:
+    companion = kind in COMPANIONS and expect is not None and kind != expect
+    if (kind is None and skippable and _misspelt_marker(doc) is None) or (
+        companion and entry.folder is not None
+    ):
         return False
     loaded.files.append((entry.name, doc))
     if expect is not None and kind != expect:

@@ -22,6 +22,8 @@ Rules (diagnostic codes):
 * ``semantic-allowed-and-forbidden`` — one clause allows a data kind in a place (training or
   storage) that another forbids.
 * ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
+* ``semantic-replaces`` — a clause's ``replaces`` names a clause of the same policy (it names
+  the previous version's clause), or two clauses replace the same one.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -47,6 +49,7 @@ CONTRADICTORY_RETENTION = "semantic-contradictory-retention"
 DELETION_OUTLIVES = "semantic-deletion-outlives-opt-out"
 ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
+REPLACES = "semantic-replaces"
 NO_CLAUSES = "semantic-no-clauses"
 
 
@@ -119,6 +122,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_tiers_in_two_groups(doc, vocabulary),
         *_undefined_references(doc, vocabulary, clauses),
         *_duplicate_ids(doc, clauses),
+        *_replaces(doc, clauses),
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
@@ -260,6 +264,35 @@ def _duplicate_ids(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic
                 f"duplicate clause id '{clause.id}': the {earlier.section} clause at "
                 f"{_line(doc, earlier.path)} already uses it",
                 DUPLICATE_ID,
+            )
+
+
+def _replaces(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    """``replaces`` names the previous version's clause: never one of this policy's, and
+    never the same one twice (a diff could pair it with only one)."""
+    ids = {clause.id: clause for clause in clauses}
+    first: dict[str, _Clause] = {}
+    for clause in clauses:
+        target = clause.data.get("replaces")
+        if not isinstance(target, str):
+            continue
+        where = doc.locate((*clause.path, "replaces"))
+        if target in ids:
+            named = "itself" if target == clause.id else _clause_ref(doc, ids[target])
+            yield Diagnostic(
+                where,
+                f"clause '{clause.id}' replaces '{target}', which is {named} in this same "
+                "policy; replaces names a clause of the previous version",
+                REPLACES,
+            )
+            continue
+        earlier = first.setdefault(target, clause)
+        if earlier is not clause:
+            yield Diagnostic(
+                where,
+                f"clause '{clause.id}' replaces '{target}', which {_clause_ref(doc, earlier)} "
+                "already replaces; one clause takes over from another",
+                REPLACES,
             )
 
 

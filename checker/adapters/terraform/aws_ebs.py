@@ -1,5 +1,5 @@
 """EBS volumes (``aws_ebs_volume``): encryption at rest, with the account-wide default of
-``aws_ebs_encryption_by_default``. Documented in ``docs/adapters/terraform-ebs.md``.
+``aws_ebs_encryption_by_default``. Documented in ``docs/adapters/terraform-aws-ebs.md``.
 
 * ``encrypted``: ``encryption.at_rest``. EBS encrypts with KMS only (``key_manager: aws_kms``):
   the key ``kms_key_id`` names, else the region's default EBS key, which is ``aws/ebs`` unless

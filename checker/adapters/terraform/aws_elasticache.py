@@ -1,5 +1,5 @@
 """ElastiCache: replication groups, clusters and serverless caches. Documented in
-``docs/adapters/terraform-elasticache.md``.
+``docs/adapters/terraform-aws-elasticache.md``.
 
 * Replication groups (``aws_elasticache_replication_group``, Redis OSS and Valkey):
   ``at_rest_encryption_enabled`` is ``encryption.at_rest``, with the key ``kms_key_id`` names

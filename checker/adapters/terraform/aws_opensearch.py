@@ -1,5 +1,5 @@
 """OpenSearch domains (``aws_opensearch_domain``, legacy ``aws_elasticsearch_domain``):
-encryption at rest and in transit. Documented in ``docs/adapters/terraform-opensearch.md``.
+encryption at rest and in transit. Documented in ``docs/adapters/terraform-aws-opensearch.md``.
 
 * ``encrypt_at_rest[0].enabled``: ``encryption.at_rest``. Encrypted domains use KMS
   (``key_manager: aws_kms``): the key ``kms_key_id`` names, whose rotation is read from the

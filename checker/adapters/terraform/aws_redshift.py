@@ -1,6 +1,6 @@
 """Redshift clusters (``aws_redshift_cluster``): encryption, TLS through the cluster's parameter
 group, and how long snapshots keep deleted data. Documented in
-``docs/adapters/terraform-redshift.md``.
+``docs/adapters/terraform-aws-redshift.md``.
 
 * ``encrypted``: ``encryption.at_rest``; with ``kms_key_id`` the key is a KMS key (``aws_kms``,
   rotation from the plan's ``aws_kms_key``). Without one Redshift picks its own key, which the
