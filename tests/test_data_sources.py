@@ -1,8 +1,9 @@
 """Files copied from other projects stay as copied, and each one says where it came from.
 
-``tests/data/fixtures`` (real Terraform plans) and ``tests/data/schemas`` (published SARIF and
-JUnit schemas) are other projects' files, kept unchanged; ``tests/data/SOURCES.md`` names the
-source repository, path, commit and licence of each and records its SHA-256.
+``tests/data/fixtures`` (real Terraform plans; flag files under ``flags/``) and
+``tests/data/schemas`` (published SARIF and JUnit schemas) are other projects' files, kept
+unchanged; ``tests/data/SOURCES.md`` names the source repository, path, commit and licence of
+each and records its SHA-256.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ COPIED = sorted(
     p.relative_to(DATA).as_posix()
     for folder in ("fixtures", "schemas")
     for p in (DATA / folder).rglob("*")
-    if p.is_file()  # fixtures/terraform/ holds the plans of the resource families
+    if p.is_file()  # fixtures/terraform/ and fixtures/flags/ hold files of their own kinds
 )
 
 
