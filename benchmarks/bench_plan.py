@@ -9,9 +9,9 @@ fresh processes and alternating so that machine noise hits both alike:
 
 * ``json.load`` of the plan alone, timed inside the child with the garbage collector running
   (the floor any JSON tool pays, and the baseline of the target);
-* ``policy-check check --policy policy.yaml --snapshot snapshot.yaml --format json
-  --output json=FILE``, the wall time of the whole command (interpreter start included), and
-  its peak resident memory.
+* ``policy-check check --policy policy.yaml --snapshot snapshot.yaml --output json=FILE``
+  (every finding, passes included, in the JSON results; the failures on standard output), the
+  wall time of the whole command (interpreter start included), and its peak resident memory.
 
 The run also checks the verdicts: per clause, the stores that do not pass must be exactly the
 ones ``mixed_plan.py`` planted. Results: ``results/plan.json`` and ``results/latest.md``.
@@ -64,61 +64,64 @@ def _not_passing(results: Path) -> dict[str, list[str]]:
     return {clause: sorted(ids) for clause, ids in found.items()}
 
 
+MODES = {"listed": [], "counted": ["--passes", "count"]}
+"""Every pass listed in the results (the default), and passes counted per promise."""
+
+
 def measure(size: int, repeat: int, seed: int, timeout: float) -> dict[str, Any]:
     plan = _prepare(size, seed)
     truth = json.loads(plan.with_name("plan.json.truth.json").read_text())
     exe = Path(sys.executable).with_name("policy-check")
     out = plan.with_name("results.json")
     loads: list[float] = []
-    checks: list[float] = []
-    rss: list[float] = []
+    checks: dict[str, list[float]] = {mode: [] for mode in MODES}
+    rss: dict[str, list[float]] = {mode: [] for mode in MODES}
     agree = True
-    diagnostics = 0
+    want = {c: ids for c, ids in truth["failing"].items() if ids}
     for _ in range(repeat):
         run = benchlib.run_child([sys.executable, "-c", JSON_LOAD, plan], timeout=timeout)
         loads.append(float(run.stdout))
-        argv = [
-            exe,
-            "check",
-            "--policy",
-            "policy.yaml",
-            "--snapshot",
-            "snapshot.yaml",
-            "--as-of",
-            "2026-11-21",
-            "--format",
-            "json",
-            "--output",
-            f"json={out.name}",
-        ]
-        run = benchlib.run_child(argv, cwd=plan.parent, timeout=timeout)
-        if run.returncode not in (0, 1):
-            raise SystemExit(
-                f"policy-check failed ({run.returncode}): {run.stderr.decode()[-2000:]}"
-            )
-        checks.append(run.seconds)
-        rss.append(run.max_rss_mb)
-        got = _not_passing(out)
-        want = {c: ids for c, ids in truth["failing"].items() if ids}
-        agree = agree and got == want
-        diagnostics = len(json.loads(out.read_text())["diagnostics"])
-    load, check = benchlib.median(loads), benchlib.median(checks)
-    return {
+        for mode, extra in MODES.items():
+            argv = [
+                exe,
+                "check",
+                "--policy",
+                "policy.yaml",
+                "--snapshot",
+                "snapshot.yaml",
+                "--as-of",
+                "2026-11-21",
+                "--output",
+                f"json={out.name}",
+                *extra,
+            ]
+            run = benchlib.run_child(argv, cwd=plan.parent, timeout=timeout)
+            if run.returncode not in (0, 1):
+                raise SystemExit(
+                    f"policy-check failed ({run.returncode}): {run.stderr.decode()[-2000:]}"
+                )
+            checks[mode].append(run.seconds)
+            rss[mode].append(run.max_rss_mb)
+            agree = agree and _not_passing(out) == want
+    load = benchlib.median(loads)
+    row: dict[str, Any] = {
         "resources": truth["resources"],
         "bytes": truth["bytes"],
         "runs": repeat,
         "json_load": round(load, 4),
-        "check": round(check, 4),
-        "ratio": round(check / load, 2),
-        "peak_rss_mb": round(max(rss), 1),
         "not_passing": {c: len(ids) for c, ids in truth["failing"].items()},
         "verdicts_agree": agree,
-        "diagnostics": diagnostics,
-        "per_run": {
-            "json_load": [round(v, 4) for v in loads],
-            "check": [round(v, 3) for v in checks],
-        },
+        "per_run": {"json_load": [round(v, 4) for v in loads]},
     }
+    for mode in MODES:
+        check = benchlib.median(checks[mode])
+        row[mode] = {
+            "check": round(check, 4),
+            "ratio": round(check / load, 2),
+            "peak_rss_mb": round(max(rss[mode]), 1),
+        }
+        row["per_run"][mode] = [round(v, 3) for v in checks[mode]]
+    return row
 
 
 def plan_md(data: dict[str, Any]) -> list[str]:
@@ -126,20 +129,29 @@ def plan_md(data: dict[str, Any]) -> list[str]:
         "## Mixed Terraform plan, end to end (`bench_plan.py`)",
         "",
         f"Measured on {benchlib.describe(data['machine'])}; commit `{data['commit']}`. "
-        "*check* is `policy-check check ... --format json --output json=FILE` end to end "
-        "(interpreter start included); *json.load* is the plan alone, timed inside a fresh "
-        "process with the garbage collector running. Medians of the runs shown.",
+        "*check* is `policy-check check ... --output json=FILE` end to end, interpreter start "
+        "included, with every pass listed (the default) and with `--passes count`; "
+        "*json.load* is the plan alone, timed inside a fresh process with the garbage "
+        "collector running. Medians of the runs shown.",
         "",
-        "| resources | file | runs | json.load | check | check / json.load | peak RSS | "
-        "not passing (retention / encryption) | verdicts = planted |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| resources | file | runs | json.load | check, passes listed | ratio | peak RSS | "
+        "check, passes counted | ratio | peak RSS | not passing (retention / encryption) | "
+        "verdicts = planted |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in data["rows"]:
         counts = row["not_passing"]
+        cells = []
+        for mode in MODES:
+            got = row[mode]
+            cells += [
+                benchlib.fmt_s(got["check"]),
+                f"{got['ratio']:.2f}×",
+                benchlib.fmt_mb(got["peak_rss_mb"]),
+            ]
         lines.append(
             f"| {row['resources']:,} | {benchlib.fmt_mb(row['bytes'] / 1e6)} | {row['runs']} | "
-            f"{benchlib.fmt_s(row['json_load'])} | {benchlib.fmt_s(row['check'])} | "
-            f"{row['ratio']:.2f}× | {benchlib.fmt_mb(row['peak_rss_mb'])} | "
+            f"{benchlib.fmt_s(row['json_load'])} | {' | '.join(cells)} | "
             f"{counts.get(mixed_plan.RETENTION, 0):,} / {counts.get(mixed_plan.SECURITY, 0):,} | "
             f"{'yes' if row['verdicts_agree'] else '**no**'} |"
         )
