@@ -29,6 +29,10 @@ A finite retention also records ``deletion_schedule.defined: true`` (the lifecyc
 schedule). Encryption at rest is recorded only when the plan shows a default encryption rule:
 S3 has encrypted new objects with SSE-S3 since January 2023, but a plan that does not show it
 is no evidence, so the check reports "not evidenced" instead of this reader guessing.
+
+Encryption in transit is evidenced by a bucket policy that denies every principal ``s3:*`` when
+``aws:SecureTransport`` is false, on both the bucket and all its objects (see
+:func:`tls_only_coverage` for the ``Resource`` forms that count).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
 KIND = "s3_bucket"
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +297,7 @@ def _rules(plan: Plan, bucket: Bucket) -> tuple[list[Rule], JsonPath] | None:
 
 def _v3_rule(res: Resource, i: int) -> Rule:
     base = ("lifecycle_rule", i)
-    label = _label(known(res, *base, "id"), i)
+    label = _label(res, base, i)
     scope = []
     prefix = known(res, *base, "prefix")
     if isinstance(prefix, str) and prefix:
@@ -334,7 +339,7 @@ def _v4_rule(res: Resource, i: int) -> Rule:
         newer = known(res, *base, "noncurrent_version_expiration", 0, "newer_noncurrent_versions")
         keeps_newer = newer not in (None, "", 0, "0")
     return Rule(
-        label=_label(known(res, *base, "id"), i),
+        label=_label(res, base, i),
         path=res.vpath(*base),
         enabled=known(res, *base, "status") == "Enabled",
         scope=" and ".join(scope) or None,
@@ -383,7 +388,10 @@ def _expiration(
     return days, days_path, date if isinstance(date, str) and date else None
 
 
-def _label(rule_id: Any, index: int) -> str:
+def _label(res: Resource, base: tuple[str | int, ...], index: int) -> str:
+    """How messages name a rule: its ``id``, or its position when the id is unset or known
+    only after apply (provider v3 computes a missing id; it names the rule, nothing more)."""
+    rule_id = res.get(*base, "id") if res.unknown_at(*base, "id") is None else None
     return repr(rule_id) if isinstance(rule_id, str) and rule_id else f"#{index + 1}"
 
 
@@ -481,45 +489,121 @@ def _in_transit(plan: Plan, bucket: Bucket, facts: Facts) -> None:
     for res in holders:
         try:
             text = known(res, "policy")
+            if not isinstance(text, str):
+                continue
+            try:
+                document = json.loads(text)
+            except ValueError:
+                plan.note(
+                    res.vpath("policy"),
+                    f"{res.address}: the bucket policy is not valid "
+                    "JSON; encryption in transit is not evidenced",
+                    "terraform-malformed",
+                )
+                continue
+            if not denies_insecure_transport(document):
+                continue
+            covered = tls_only_coverage(document, _bucket_arns(bucket))
         except Unknown as exc:
             unknown_note(plan, exc, "encryption.in_transit")
             continue
-        if not isinstance(text, str):
-            continue
-        try:
-            document = json.loads(text)
-        except ValueError:
-            plan.note(
-                res.vpath("policy"),
-                f"{res.address}: the bucket policy is not valid "
-                "JSON; encryption in transit is not evidenced",
-                "terraform-malformed",
-            )
-            continue
-        if denies_insecure_transport(document):
+        if all(covered):
             facts.put(("encryption", "in_transit"), True, res.vpath("policy"))
             return
+        plan.note(
+            res.vpath("policy"),
+            f"{res.address}: the policy denies requests without TLS (aws:SecureTransport "
+            f"false), but its statements' Resource covers {_coverage_text(covered)} of bucket "
+            f"{bucket.name}: both the bucket and arn:aws:s3:::{bucket.name}/* must be covered, "
+            "so encryption in transit is not evidenced",
+            "terraform-partial-tls",
+        )
+
+
+def _bucket_arns(bucket: Bucket) -> tuple[str, ...]:
+    """The ARNs a policy may name the bucket by: its ``arn`` when known, else one per AWS
+    partition built from its name; raises :class:`Unknown` when the name is unknown."""
+    res = bucket.resource
+    if res is not None:
+        arn = res.get("arn")
+        if isinstance(arn, str) and arn and res.unknown_at("arn") is None:
+            return (arn,)
+        name = known(res, "bucket")
+    else:
+        name = bucket.name
+    if not isinstance(name, str) or not name:
+        return ()
+    return tuple(f"arn:{partition}:s3:::{name}" for partition in PARTITIONS)
+
+
+def _coverage_text(covered: tuple[bool, bool]) -> str:
+    return {
+        (False, False): "neither the bucket nor its objects",
+        (True, False): "the bucket but not its objects",
+        (False, True): "the objects but not the bucket",
+    }[covered]
 
 
 def denies_insecure_transport(policy: Any) -> bool:
-    """A statement denying every principal any S3 action when ``aws:SecureTransport`` is false."""
+    """Whether a statement denies every principal any S3 action when ``aws:SecureTransport``
+    is false, whatever resources it names (see :func:`tls_only_coverage` for those)."""
+    return any(_denies_insecure(st) for st in _statements(policy))
+
+
+def tls_only_coverage(policy: Any, bucket_arns: tuple[str, ...]) -> tuple[bool, bool]:
+    """Whether the policy's TLS-only statements cover (the bucket, all its objects).
+
+    A ``Resource`` entry counts when it is ``*``, the bucket's exact ARN (for the bucket), or
+    ends in a single ``*`` (no other wildcard) after a prefix of the ARN (for the bucket) or of
+    ``<ARN>/`` (for every object): ``arn:aws:s3:::b/*``, ``arn:aws:s3:::b*``,
+    ``arn:aws:s3:::*``. Anything else — ``?`` or inner wildcards, a key prefix, ``NotResource``,
+    a statement without ``Resource`` — is not counted: it may leave objects reachable over
+    plain HTTP.
+    """
+    on_bucket = on_objects = False
+    for st in _statements(policy):
+        if not _denies_insecure(st):
+            continue
+        resources = st.get("Resource")
+        for pattern in resources if isinstance(resources, list) else [resources]:
+            if not isinstance(pattern, str):
+                continue
+            on_bucket |= any(_covers(pattern, arn) for arn in bucket_arns)
+            on_objects |= any(_covers(pattern, f"{arn}/", every_suffix=True) for arn in bucket_arns)
+    return on_bucket, on_objects
+
+
+def _covers(pattern: str, arn: str, *, every_suffix: bool = False) -> bool:
+    """Whether ``pattern`` matches ``arn`` (and, with ``every_suffix``, ``arn`` followed by any
+    text), reading only the wildcard forms :func:`tls_only_coverage` documents."""
+    if "?" in pattern or "*" in pattern[:-1]:
+        return False
+    if pattern.endswith("*"):
+        return arn.startswith(pattern[:-1])
+    return not every_suffix and pattern == arn
+
+
+def _statements(policy: Any) -> list[dict[str, Any]]:
     statements = policy.get("Statement") if isinstance(policy, dict) else None
     if isinstance(statements, dict):
         statements = [statements]
-    for st in statements if isinstance(statements, list) else ():
-        if not isinstance(st, dict) or st.get("Effect") != "Deny":
-            continue
-        if not _everyone(st.get("Principal")) or not _all_s3(st.get("Action")):
-            continue
-        conditions = st.get("Condition")
-        for operator in ("Bool", "BoolIfExists"):
-            clause = conditions.get(operator) if isinstance(conditions, dict) else None
-            for key, value in clause.items() if isinstance(clause, dict) else ():
-                values = value if isinstance(value, list) else [value]
-                if key.lower() == "aws:securetransport" and any(
-                    str(v).lower() == "false" for v in values
-                ):
-                    return True
+    return [st for st in statements if isinstance(st, dict)] if isinstance(statements, list) else []
+
+
+def _denies_insecure(st: dict[str, Any]) -> bool:
+    if st.get("Effect") != "Deny":
+        return False
+    if not _everyone(st.get("Principal")) or not _all_s3(st.get("Action")):
+        return False
+    conditions = st.get("Condition")
+    for operator in ("Bool", "BoolIfExists"):
+        clause = conditions.get(operator) if isinstance(conditions, dict) else None
+        for key, value in clause.items() if isinstance(clause, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if key.lower() == "aws:securetransport" and any(
+                str(v).lower() == "false" for v in values
+            ):
+                return True
     return False
 
 
