@@ -38,9 +38,10 @@ Encryption in transit is evidenced by a bucket policy that denies every principa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from checker.adapters.terraform.copies import Copy
 from checker.adapters.terraform.facts import (
     AWS_MANAGED_KEY_ROTATION,
     Facts,
@@ -59,7 +60,8 @@ LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"
 ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
-ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
+REPLICATION = "aws_s3_bucket_replication_configuration"
+ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION)
 KIND = "s3_bucket"
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
@@ -82,11 +84,25 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    """A bucket of the plan, or one known only through resources that configure it."""
+    """A bucket of the plan, or one known only through resources that configure it, and the
+    buckets its replication rules copy it to."""
 
     resource: Resource | None
     name: str | None
     attachments: dict[str, list[Resource]]
+    replicas: list[Replica] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """An enabled replication rule: where it copies the bucket's objects."""
+
+    label: str
+    owner: Resource
+    path: JsonPath  # the destination's bucket ARN
+    destination: Bucket | None  # None: a bucket outside this plan
+    arn: str | None
+    delete_markers: bool
 
 
 def candidates(plan: Plan) -> list[Candidate]:
@@ -124,11 +140,31 @@ def candidates(plan: Plan) -> list[Candidate]:
             group = attached[id(refs[0])]
         group.setdefault(res.type, []).append(res)
     found: list[Candidate] = []
+    inside = {
+        id(res): Bucket(res, known_name(res, ("bucket",))[0], attached[id(res)]) for res in buckets
+    }
+    outside_buckets = {name: Bucket(None, name, groups) for name, groups in outside.items()}
+    sources: dict[int, list[Resource]] = {}
+    for bucket in [*inside.values(), *outside_buckets.values()]:
+        bucket.replicas.extend(_replicas(plan, bucket, by_name, inside))
+        for replica in bucket.replicas:
+            dest = replica.destination
+            if dest is not None and dest.resource is not None and bucket.resource is not None:
+                sources.setdefault(id(dest.resource), []).append(bucket.resource)
     for res in buckets:
         name, name_path = known_name(res, ("bucket",))
-        bucket = Bucket(res, name, attached[id(res)])
         found.append(
-            Candidate(KIND, res.address, name, name_path, res.path, res, (res.address,), bucket)
+            Candidate(
+                KIND,
+                res.address,
+                name,
+                name_path,
+                res.path,
+                res,
+                (res.address,),
+                inside[id(res)],
+                copy_of=tuple(sources.get(id(res), ())),
+            )
         )
     for name, groups in outside.items():
         members = [r for kind in ATTACHMENTS for r in groups.get(kind, [])]
@@ -143,7 +179,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 first.path,
                 None,
                 addresses,
-                Bucket(None, name, groups),
+                outside_buckets[name],
                 note=(
                     "terraform-bucket-outside-plan",
                     f"bucket {name} is not managed in this plan; "
@@ -152,6 +188,111 @@ def candidates(plan: Plan) -> list[Candidate]:
             )
         )
     return found
+
+
+def _replicas(
+    plan: Plan, bucket: Bucket, by_name: dict[str, Resource], inside: dict[int, Bucket]
+) -> list[Replica]:
+    """The enabled replication rules of ``bucket`` (a separate resource wins over the inline
+    ``replication_configuration``, as for every other kind of configuration)."""
+    config = _single(plan, bucket, REPLICATION)
+    found: list[Replica] = []
+    base: tuple[str | int, ...]
+    try:
+        if config is not None:
+            owner, base = config, ("rule",)
+            marker_keys: tuple[str | int, ...] = ("delete_marker_replication", 0, "status")
+        elif bucket.resource is not None:
+            owner = bucket.resource
+            try:
+                if not blocks(owner, "replication_configuration"):
+                    return []
+            except Unknown:
+                if plan.unset_by_default(owner, "replication_configuration"):
+                    return []
+                raise
+            base = ("replication_configuration", 0, "rules")
+            marker_keys = ("delete_marker_replication_status",)
+        else:
+            return []
+        for i in range(len(blocks(owner, *base))):
+            rule = (*base, i)
+            if known(owner, *rule, "status") != "Enabled":
+                continue
+            keys = (*rule, "destination", 0, "bucket")
+            arn = owner.get(*keys) if owner.unknown_at(*keys) is None else None
+            target = _replica_bucket(plan, owner, keys, arn, by_name)
+            found.append(
+                Replica(
+                    label=_label(owner, rule, i),
+                    owner=owner,
+                    path=owner.unknown_at(*keys) or owner.vpath(*keys),
+                    destination=inside[id(target)] if target is not None else None,
+                    arn=arn if isinstance(arn, str) else None,
+                    delete_markers=owner.get(*rule, *marker_keys) == "Enabled",
+                )
+            )
+    except Unknown as exc:
+        unknown_note(plan, exc, "the replication of the bucket")
+    return found
+
+
+def _replica_bucket(
+    plan: Plan,
+    owner: Resource,
+    keys: tuple[str | int, ...],
+    arn: Any,
+    by_name: dict[str, Resource],
+) -> Resource | None:
+    """The bucket of this plan that a replication destination names, by ARN or reference."""
+    if isinstance(arn, str) and arn:
+        for res in plan.of_type("aws_s3_bucket"):
+            if res.get("arn") == arn and res.unknown_at("arn") is None:
+                return res
+        return by_name.get(arn.split(":::", 1)[-1]) if ":s3:::" in arn else None
+    found = plan.referenced(owner, keys, "aws_s3_bucket")
+    return found[0] if len(found) == 1 else None
+
+
+def _replication_copies(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    """Each replica is a copy of the bucket kept as long as the replica bucket keeps it."""
+    for replica in bucket.replicas:
+        facts.use(replica.owner)
+        dest = replica.destination
+        where = f"bucket {dest.name}" if dest is not None else (replica.arn or "a bucket")
+        what = f"replication rule {replica.label} of {replica.owner.address} (to {where})"
+        markers = (
+            "delete markers are replicated, so a delete without a version id hides the "
+            "replica's current version, which then lives as a noncurrent version; a delete of "
+            "a version id is never replicated"
+            if replica.delete_markers
+            else "delete markers are not replicated, so a delete on the source leaves the "
+            "replica in place"
+        )
+        if dest is None:
+            why = (
+                "the replica bucket is not in this plan, so its lifecycle is not evidenced; "
+                + markers
+            )
+            facts.copies.append(Copy(what, replica.path, None, known=False, why=why))
+            continue
+        window = _quiet_retention(plan, dest)
+        if window is None:
+            why = f"the retention of bucket {dest.name} is not evidenced; {markers}"
+            facts.copies.append(Copy(what, replica.path, None, known=False, why=why))
+        else:
+            days = None if window == "indefinite" else int(window.removesuffix("d"))
+            facts.copies.append(Copy(what, replica.path, days, why=markers))
+
+
+def _quiet_retention(plan: Plan, bucket: Bucket) -> str | None:
+    """The bucket's retention window, without the warnings that its own store already gives."""
+    said = len(plan.diagnostics)
+    facts = Facts()
+    _retention(plan, bucket, "any", facts)
+    del plan.diagnostics[said:]
+    window = facts.values.get("retention", {}).get("any")
+    return window if isinstance(window, str) else None
 
 
 def _derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
@@ -174,6 +315,7 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _retention(plan, bucket, state, facts)
     _encryption(plan, bucket, facts)
     _in_transit(plan, bucket, facts)
+    _replication_copies(plan, bucket, facts)
     return facts
 
 
