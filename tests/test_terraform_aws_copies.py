@@ -648,3 +648,11 @@ def test_check_sees_the_backup_of_a_bucket(
     assert result.code == exit_code, result.out + result.err
     if exit_code:
         assert "chat-logs" in result.out and "44d" in result.out
+
+
+def test_a_replica_known_only_after_apply_without_a_reference(tmp_path: Path) -> None:
+    config = replication("chat-logs", None, unknown={"rule": [{"destination": [{"bucket": True}]}]})
+    _, result = run(write(tmp_path, plan(*bucket("chat-logs"), config)), rules())
+    assert "retention" not in by_id(result)["chat-logs"].data
+    [warning] = messages(result, "terraform-copy-unknown")
+    assert "the replica bucket is known only after apply" in warning

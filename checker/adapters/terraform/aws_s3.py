@@ -30,6 +30,11 @@ schedule). Encryption at rest is recorded only when the plan shows a default enc
 S3 has encrypted new objects with SSE-S3 since January 2023, but a plan that does not show it
 is no evidence, so the check reports "not evidenced" instead of this reader guessing.
 
+Replication rules (``aws_s3_bucket_replication_configuration``, inline
+``replication_configuration``) are copies of the bucket kept as long as the replica bucket
+keeps data (:mod:`~checker.adapters.terraform.copies`); a replica bucket of the plan that no
+rule maps becomes a store classified like its source.
+
 Encryption in transit is evidenced by a bucket policy that denies every principal ``s3:*`` when
 ``aws:SecureTransport`` is false, on both the bucket and all its objects (see
 :func:`tls_only_coverage` for the ``Resource`` forms that count).
@@ -270,10 +275,12 @@ def _replication_copies(plan: Plan, bucket: Bucket, facts: Facts) -> None:
             "replica in place"
         )
         if dest is None:
-            why = (
-                "the replica bucket is not in this plan, so its lifecycle is not evidenced; "
-                + markers
+            place = (
+                "is not in this plan"
+                if replica.arn
+                else "is known only after apply and the configuration names no bucket of this plan"
             )
+            why = f"the replica bucket {place}, so its lifecycle is not evidenced; {markers}"
             facts.copies.append(Copy(what, replica.path, None, known=False, why=why))
             continue
         window = _quiet_retention(plan, dest)
