@@ -15,7 +15,7 @@ from checker.documents import load_document
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
 from tests.terraform_plans import Res, plan, state, write
-from tests.test_terraform_adapter import by_id, run
+from tests.test_terraform_adapter import by_id, codes, run
 
 CHATS = {"data_kinds": ["conversations"], "retention_state": "training_not_allowed"}
 
@@ -656,3 +656,47 @@ def test_a_replica_known_only_after_apply_without_a_reference(tmp_path: Path) ->
     assert "retention" not in by_id(result)["chat-logs"].data
     [warning] = messages(result, "terraform-copy-unknown")
     assert "the replica bucket is known only after apply" in warning
+
+
+def test_a_malformed_window_given_by_the_rule_is_left_to_validation() -> None:
+    data, _ = _apply({"any": "thirty days", "training_allowed": "5y"}, BACKUP)
+    assert data["retention"] == {"any": "thirty days", "training_allowed": "5y35d"}
+
+
+def test_a_delete_after_known_only_after_apply_leaves_the_retention_not_evidenced(
+    tmp_path: Path,
+) -> None:
+    main = backup_plan({"lifecycle": [{"delete_after": None}]})
+    main = Res(
+        main.address, main.values, unknown={"rule": [{"lifecycle": [{"delete_after": True}]}]}
+    )
+    path = write(tmp_path, plan(*bucket("chat-logs"), main, selection(resources=["*"])))
+    _, result = run(path, rules())
+    assert "retention" not in by_id(result)["chat-logs"].data
+    [warning] = messages(result, "terraform-copy-unknown")
+    assert "aws_backup_plan.main: rule[0].lifecycle[0].delete_after is known only after apply" in (
+        warning
+    )
+
+
+def test_a_selection_names_its_plan_by_arn_and_delete_after_0_keeps_for_ever(
+    tmp_path: Path,
+) -> None:
+    main = backup_plan({"lifecycle": [{"delete_after": 0, "cold_storage_after": 30}]})
+    chosen = selection(plan_id=main.values["arn"], resources=["arn:aws:s3:::chat-logs"])
+    _, result = run(write(tmp_path, state(*bucket("chat-logs"), main, chosen)), rules())
+    assert by_id(result)["chat-logs"].data["retention"] == {"training_not_allowed": "indefinite"}
+    [note] = messages(result, "terraform-copy")
+    assert "keeps a copy without limit (no delete_after: kept until deleted)" in note
+
+
+def test_a_replicas_pitr_known_only_after_apply(tmp_path: Path) -> None:
+    chats = Res(
+        "aws_dynamodb_table.chats",
+        table(point_in_time_recovery=[], replica=[{"region_name": "us-east-1"}]),
+        unknown={"replica": [{"point_in_time_recovery": True}]},
+        expressions={"replica": [{"region_name": {"constant_value": "us-east-1"}}]},
+    )
+    _, result = run(write(tmp_path, plan(chats)), rules(retention={"any": "30d"}))
+    assert "retention" not in by_id(result)["chats"].data
+    assert codes(result) == ["terraform-replica-regions", "terraform-copy-unknown"]
