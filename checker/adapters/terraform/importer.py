@@ -22,6 +22,11 @@ region and kind come from the plan. A field the rule also gives is kept where th
 silent, overridden (with a warning) where the plan says something else. ``retention_state``
 (default ``any``) names the consent state whose window the lifecycle expiration is.
 
+Copies of a store's data that outlive it (AWS Backup recovery points, S3 replicas, DynamoDB
+point-in-time recovery) raise its retention windows once the rule is merged
+(:mod:`~checker.adapters.terraform.copies`); a replica bucket that no rule maps becomes a store
+classified by the rule of the bucket it copies.
+
 A bucket that the plan only configures (e.g. ``aws_s3_bucket_lifecycle_configuration`` naming
 a bucket managed elsewhere) becomes a store when a rule matches its name or the configuring
 resource's address; its facts come from those resources alone.

@@ -37,7 +37,7 @@ class Candidate:
     addresses: tuple[str, ...]
     detail: Any = None
     note: tuple[str, str] | None = None  # (code, message) said when it becomes a store
-    copy_of: tuple[Resource, ...] = ()  # stores it replicates: their rule classifies it too
+    copy_of: tuple[Resource, ...] = ()  # what it is a replica of: their rule, if none maps it
 
 
 Derive = Callable[[Plan, Candidate, str], Facts]
