@@ -29,15 +29,25 @@ A finite retention also records ``deletion_schedule.defined: true`` (the lifecyc
 schedule). Encryption at rest is recorded only when the plan shows a default encryption rule:
 S3 has encrypted new objects with SSE-S3 since January 2023, but a plan that does not show it
 is no evidence, so the check reports "not evidenced" instead of this reader guessing.
+
+Replication rules (``aws_s3_bucket_replication_configuration``, inline
+``replication_configuration``) are copies of the bucket kept as long as the replica bucket
+keeps data (:mod:`~checker.adapters.terraform.copies`); a replica bucket of the plan that no
+rule maps becomes a store classified like its source.
+
+Encryption in transit is evidenced by a bucket policy that denies every principal ``s3:*`` when
+``aws:SecureTransport`` is false, on both the bucket and all its objects (see
+:func:`tls_only_coverage` for the ``Resource`` forms that count).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.adapters.terraform import aws_support
+from checker.adapters.terraform.copies import Copy
 from checker.adapters.terraform.facts import (
     AWS_MANAGED_KEY_ROTATION,
     Facts,
@@ -56,9 +66,11 @@ LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"
 ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
-ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY)
+REPLICATION = "aws_s3_bucket_replication_configuration"
+ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION)
 KIND = "s3_bucket"
 S3_ACTIONS = frozenset({"*", "s3:*"})
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +91,25 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    """A bucket of the plan, or one known only through resources that configure it."""
+    """A bucket of the plan, or one known only through resources that configure it, and the
+    buckets its replication rules copy it to."""
 
     resource: Resource | None
     name: str | None
     attachments: dict[str, list[Resource]]
+    replicas: list[Replica] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """An enabled replication rule: where it copies the bucket's objects."""
+
+    label: str
+    owner: Resource
+    path: JsonPath  # the destination's bucket ARN
+    destination: Bucket | None  # None: a bucket outside this plan
+    arn: str | None
+    delete_markers: bool
 
 
 def candidates(plan: Plan) -> list[Candidate]:
@@ -121,11 +147,31 @@ def candidates(plan: Plan) -> list[Candidate]:
             group = attached[id(refs[0])]
         group.setdefault(res.type, []).append(res)
     found: list[Candidate] = []
+    inside = {
+        id(res): Bucket(res, known_name(res, ("bucket",))[0], attached[id(res)]) for res in buckets
+    }
+    outside_buckets = {name: Bucket(None, name, groups) for name, groups in outside.items()}
+    sources: dict[int, list[Resource]] = {}
+    for bucket in [*inside.values(), *outside_buckets.values()]:
+        bucket.replicas.extend(_replicas(plan, bucket, by_name, inside))
+        for replica in bucket.replicas:
+            dest = replica.destination
+            if dest is not None and dest.resource is not None and bucket.resource is not None:
+                sources.setdefault(id(dest.resource), []).append(bucket.resource)
     for res in buckets:
         name, name_path = known_name(res, ("bucket",))
-        bucket = Bucket(res, name, attached[id(res)])
         found.append(
-            Candidate(KIND, res.address, name, name_path, res.path, res, (res.address,), bucket)
+            Candidate(
+                KIND,
+                res.address,
+                name,
+                name_path,
+                res.path,
+                res,
+                (res.address,),
+                inside[id(res)],
+                copy_of=tuple(sources.get(id(res), ())),
+            )
         )
     for name, groups in outside.items():
         members = [r for kind in ATTACHMENTS for r in groups.get(kind, [])]
@@ -140,7 +186,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 first.path,
                 None,
                 addresses,
-                Bucket(None, name, groups),
+                outside_buckets[name],
                 note=(
                     "terraform-bucket-outside-plan",
                     f"bucket {name} is not managed in this plan; "
@@ -149,6 +195,113 @@ def candidates(plan: Plan) -> list[Candidate]:
             )
         )
     return found
+
+
+def _replicas(
+    plan: Plan, bucket: Bucket, by_name: dict[str, Resource], inside: dict[int, Bucket]
+) -> list[Replica]:
+    """The enabled replication rules of ``bucket`` (a separate resource wins over the inline
+    ``replication_configuration``, as for every other kind of configuration)."""
+    config = _single(plan, bucket, REPLICATION)
+    found: list[Replica] = []
+    base: tuple[str | int, ...]
+    try:
+        if config is not None:
+            owner, base = config, ("rule",)
+            marker_keys: tuple[str | int, ...] = ("delete_marker_replication", 0, "status")
+        elif bucket.resource is not None:
+            owner = bucket.resource
+            try:
+                if not blocks(owner, "replication_configuration"):
+                    return []
+            except Unknown:
+                if plan.unset_by_default(owner, "replication_configuration"):
+                    return []
+                raise
+            base = ("replication_configuration", 0, "rules")
+            marker_keys = ("delete_marker_replication_status",)
+        else:
+            return []
+        for i in range(len(blocks(owner, *base))):
+            rule = (*base, i)
+            if known(owner, *rule, "status") != "Enabled":
+                continue
+            keys = (*rule, "destination", 0, "bucket")
+            arn = owner.get(*keys) if owner.unknown_at(*keys) is None else None
+            target = _replica_bucket(plan, owner, keys, arn, by_name)
+            found.append(
+                Replica(
+                    label=_label(owner, rule, i),
+                    owner=owner,
+                    path=owner.unknown_at(*keys) or owner.vpath(*keys),
+                    destination=inside[id(target)] if target is not None else None,
+                    arn=arn if isinstance(arn, str) else None,
+                    delete_markers=owner.get(*rule, *marker_keys) == "Enabled",
+                )
+            )
+    except Unknown as exc:
+        unknown_note(plan, exc, "the replication of the bucket")
+    return found
+
+
+def _replica_bucket(
+    plan: Plan,
+    owner: Resource,
+    keys: tuple[str | int, ...],
+    arn: Any,
+    by_name: dict[str, Resource],
+) -> Resource | None:
+    """The bucket of this plan that a replication destination names, by ARN or reference."""
+    if isinstance(arn, str) and arn:
+        for res in plan.of_type("aws_s3_bucket"):
+            if res.get("arn") == arn and res.unknown_at("arn") is None:
+                return res
+        return by_name.get(arn.split(":::", 1)[-1]) if ":s3:::" in arn else None
+    found = plan.referenced(owner, keys, "aws_s3_bucket")
+    return found[0] if len(found) == 1 else None
+
+
+def _replication_copies(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    """Each replica is a copy of the bucket kept as long as the replica bucket keeps it."""
+    for replica in bucket.replicas:
+        facts.use(replica.owner)
+        dest = replica.destination
+        where = f"bucket {dest.name}" if dest is not None else (replica.arn or "a bucket")
+        what = f"replication rule {replica.label} of {replica.owner.address} (to {where})"
+        markers = (
+            "delete markers are replicated, so a delete without a version id hides the "
+            "replica's current version, which then lives as a noncurrent version; a delete of "
+            "a version id is never replicated"
+            if replica.delete_markers
+            else "delete markers are not replicated, so a delete on the source leaves the "
+            "replica in place"
+        )
+        if dest is None:
+            place = (
+                "is not in this plan"
+                if replica.arn
+                else "is known only after apply and the configuration names no bucket of this plan"
+            )
+            why = f"the replica bucket {place}, so its lifecycle is not evidenced; {markers}"
+            facts.copies.append(Copy(what, replica.path, None, known=False, why=why))
+            continue
+        window = _quiet_retention(plan, dest)
+        if window is None:
+            why = f"the retention of bucket {dest.name} is not evidenced; {markers}"
+            facts.copies.append(Copy(what, replica.path, None, known=False, why=why))
+        else:
+            days = None if window == "indefinite" else int(window.removesuffix("d"))
+            facts.copies.append(Copy(what, replica.path, days, why=markers))
+
+
+def _quiet_retention(plan: Plan, bucket: Bucket) -> str | None:
+    """The bucket's retention window, without the warnings that its own store already gives."""
+    said = len(plan.diagnostics)
+    facts = Facts()
+    _retention(plan, bucket, "any", facts)
+    del plan.diagnostics[said:]
+    window = facts.values.get("retention", {}).get("any")
+    return window if isinstance(window, str) else None
 
 
 def _derive(plan: Plan, candidate: Candidate, state: str) -> Facts:
@@ -171,6 +324,7 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _retention(plan, bucket, state, facts)
     _encryption(plan, bucket, facts)
     _in_transit(plan, bucket, facts)
+    _replication_copies(plan, bucket, facts)
     return facts
 
 
@@ -294,7 +448,7 @@ def _rules(plan: Plan, bucket: Bucket) -> tuple[list[Rule], JsonPath] | None:
 
 def _v3_rule(res: Resource, i: int) -> Rule:
     base = ("lifecycle_rule", i)
-    label = _label(known(res, *base, "id"), i)
+    label = _label(res, base, i)
     scope = []
     prefix = known(res, *base, "prefix")
     if isinstance(prefix, str) and prefix:
@@ -336,7 +490,7 @@ def _v4_rule(res: Resource, i: int) -> Rule:
         newer = known(res, *base, "noncurrent_version_expiration", 0, "newer_noncurrent_versions")
         keeps_newer = newer not in (None, "", 0, "0")
     return Rule(
-        label=_label(known(res, *base, "id"), i),
+        label=_label(res, base, i),
         path=res.vpath(*base),
         enabled=known(res, *base, "status") == "Enabled",
         scope=" and ".join(scope) or None,
@@ -385,7 +539,10 @@ def _expiration(
     return days, days_path, date if isinstance(date, str) and date else None
 
 
-def _label(rule_id: Any, index: int) -> str:
+def _label(res: Resource, base: tuple[str | int, ...], index: int) -> str:
+    """How messages name a rule: its ``id``, or its position when the id is unset or known
+    only after apply (provider v3 computes a missing id; it names the rule, nothing more)."""
+    rule_id = res.get(*base, "id") if res.unknown_at(*base, "id") is None else None
     return repr(rule_id) if isinstance(rule_id, str) and rule_id else f"#{index + 1}"
 
 
@@ -483,29 +640,111 @@ def _in_transit(plan: Plan, bucket: Bucket, facts: Facts) -> None:
     for res in holders:
         try:
             text = known(res, "policy")
+            if not isinstance(text, str):
+                continue
+            try:
+                document = json.loads(text)
+            except ValueError:
+                plan.note(
+                    res.vpath("policy"),
+                    f"{res.address}: the bucket policy is not valid "
+                    "JSON; encryption in transit is not evidenced",
+                    "terraform-malformed",
+                )
+                continue
+            if not denies_insecure_transport(document):
+                continue
+            covered = tls_only_coverage(document, _bucket_arns(bucket))
         except Unknown as exc:
             unknown_note(plan, exc, "encryption.in_transit")
             continue
-        if not isinstance(text, str):
-            continue
-        try:
-            document = json.loads(text)
-        except ValueError:
-            plan.note(
-                res.vpath("policy"),
-                f"{res.address}: the bucket policy is not valid "
-                "JSON; encryption in transit is not evidenced",
-                "terraform-malformed",
-            )
-            continue
-        if denies_insecure_transport(document):
+        if all(covered):
             facts.put(("encryption", "in_transit"), True, res.vpath("policy"))
             return
+        plan.note(
+            res.vpath("policy"),
+            f"{res.address}: the policy denies requests without TLS (aws:SecureTransport "
+            f"false), but its statements' Resource covers {_coverage_text(covered)} of bucket "
+            f"{bucket.name}: both the bucket and arn:aws:s3:::{bucket.name}/* must be covered, "
+            "so encryption in transit is not evidenced",
+            "terraform-partial-tls",
+        )
+
+
+def _bucket_arns(bucket: Bucket) -> tuple[str, ...]:
+    """The ARNs a policy may name the bucket by: its ``arn`` when known, else one per AWS
+    partition built from its name; raises :class:`Unknown` when the name is unknown."""
+    res = bucket.resource
+    if res is not None:
+        arn = res.get("arn")
+        if isinstance(arn, str) and arn and res.unknown_at("arn") is None:
+            return (arn,)
+        name = known(res, "bucket")
+    else:
+        name = bucket.name
+    if not isinstance(name, str) or not name:
+        return ()
+    return tuple(f"arn:{partition}:s3:::{name}" for partition in PARTITIONS)
+
+
+def _coverage_text(covered: tuple[bool, bool]) -> str:
+    return {
+        (False, False): "neither the bucket nor its objects",
+        (True, False): "the bucket but not its objects",
+        (False, True): "the objects but not the bucket",
+    }[covered]
 
 
 def denies_insecure_transport(policy: Any) -> bool:
-    """A statement denying every principal any S3 action when ``aws:SecureTransport`` is false."""
+    """Whether a statement denies every principal any S3 action when ``aws:SecureTransport``
+    is false, whatever resources it names (see :func:`tls_only_coverage` for those)."""
     return aws_support.denies_insecure_transport(policy, S3_ACTIONS)
+
+
+def tls_only_coverage(policy: Any, bucket_arns: tuple[str, ...]) -> tuple[bool, bool]:
+    """Whether the policy's TLS-only statements cover (the bucket, all its objects).
+
+    A ``Resource`` entry counts when it is ``*``, the bucket's exact ARN (for the bucket), or
+    ends in a single ``*`` (no other wildcard) after a prefix of the ARN (for the bucket) or of
+    ``<ARN>/`` (for every object): ``arn:aws:s3:::b/*``, ``arn:aws:s3:::b*``,
+    ``arn:aws:s3:::*``. Anything else — ``?`` or inner wildcards, a key prefix, ``NotResource``,
+    a statement without ``Resource`` — is not counted: it may leave objects reachable over
+    plain HTTP.
+    """
+    on_bucket = on_objects = False
+    for st in _statements(policy):
+        if not _denies_insecure(st):
+            continue
+        resources = st.get("Resource")
+        for pattern in resources if isinstance(resources, list) else [resources]:
+            if not isinstance(pattern, str):
+                continue
+            on_bucket |= any(_covers(pattern, arn) for arn in bucket_arns)
+            on_objects |= any(_covers(pattern, f"{arn}/", every_suffix=True) for arn in bucket_arns)
+    return on_bucket, on_objects
+
+
+def _covers(pattern: str, arn: str, *, every_suffix: bool = False) -> bool:
+    """Whether ``pattern`` matches ``arn`` (and, with ``every_suffix``, ``arn`` followed by any
+    text), reading only the wildcard forms :func:`tls_only_coverage` documents."""
+    if "?" in pattern or "*" in pattern[:-1]:
+        return False
+    if pattern.endswith("*"):
+        return arn.startswith(pattern[:-1])
+    return not every_suffix and pattern == arn
+
+
+def _statements(policy: Any) -> list[dict[str, Any]]:
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    return [st for st in statements if isinstance(st, dict)] if isinstance(statements, list) else []
+
+
+def _denies_insecure(st: dict[str, Any]) -> bool:
+    """One statement denying every principal any S3 action when ``aws:SecureTransport`` is
+    false, whatever resources it names."""
+    return aws_support.denies_insecure_transport({"Statement": [st]}, S3_ACTIONS)
 
 
 READER = ResourceReader(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.adapters.terraform.copies import Copy
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.core.diagnostics import JsonPath
 
@@ -34,11 +35,13 @@ class Unknown(Exception):
 
 @dataclass(slots=True)
 class Facts:
-    """Store fields derived from the plan, their origins, and the resources that gave them."""
+    """Store fields derived from the plan, their origins, the resources that gave them, and
+    the copies of the store's data that outlive it (applied once the rule is merged)."""
 
     values: dict[str, Any] = field(default_factory=dict)
     origins: dict[tuple[str, ...], JsonPath] = field(default_factory=dict)
     used: list[Resource] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
 
     def put(self, key: tuple[str, ...], value: Any, origin: JsonPath) -> None:
         node = self.values

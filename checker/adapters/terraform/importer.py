@@ -23,6 +23,11 @@ region and kind come from the plan. A field the rule also gives is kept where th
 silent, overridden (with a warning) where the plan says something else. ``retention_state``
 (default ``any``) names the consent state whose window the lifecycle expiration is.
 
+Copies of a store's data that outlive it (AWS Backup recovery points, S3 replicas, DynamoDB
+point-in-time recovery) raise its retention windows once the rule is merged
+(:mod:`~checker.adapters.terraform.copies`); a replica bucket that no rule maps becomes a store
+classified by the rule of the bucket it copies.
+
 A bucket that the plan only configures (e.g. ``aws_s3_bucket_lifecycle_configuration`` naming
 a bucket managed elsewhere) becomes a store when a rule matches its name or the configuring
 resource's address; its facts come from those resources alone.
@@ -44,7 +49,7 @@ from typing import Any
 
 from checker.adapters import mapping
 from checker.adapters.base import AdapterResult, Imported
-from checker.adapters.terraform import unread
+from checker.adapters.terraform import copies, unread
 from checker.adapters.terraform.facts import SUPPORT_TYPES, dotted
 from checker.adapters.terraform.plan import Plan, Resource, read_plan
 from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
@@ -88,11 +93,17 @@ class _Importer:
     def run(self) -> None:
         used: set[int] = set()
         claimed: set[str] = set(SUPPORT_TYPES)
-        for reader, candidate in self._candidates():
-            found = self._match(candidate)
+        pairs = self._candidates()
+        matches = [self._match(candidate) for _, candidate in pairs]
+        by_resource = {
+            id(c.resource): m for (_, c), m in zip(pairs, matches, strict=True) if m is not None
+        }
+        for (reader, candidate), found in zip(pairs, matches, strict=True):
             if found is not None:
                 used.add(found[0])
                 self._store(reader, candidate, *found)
+            else:
+                self._replica(reader, candidate, by_resource)
         for reader in self.readers:
             claimed |= reader.types | reader.configures
         others: dict[int, list[Resource]] = {}
@@ -250,6 +261,27 @@ class _Importer:
             "terraform-unknown-match",
         )
 
+    def _replica(
+        self,
+        reader: ResourceReader,
+        cand: Candidate,
+        matched: dict[int, tuple[int, dict[str, Any]]],
+    ) -> None:
+        """A copy of a mapped store that no rule maps holds the same data: it becomes a store
+        with the classification of its source's rule."""
+        for source in cand.copy_of:
+            found = matched.get(id(source))
+            if found is not None:
+                self.plan.note(
+                    cand.origin,
+                    f"{cand.address} is a replica of {source.address}, so it holds the same "
+                    f"data: it becomes a store classified by mapping rule {found[0] + 1}, the "
+                    "rule of its source (map it with a rule of its own to classify it otherwise)",
+                    "terraform-replica-store",
+                )
+                self._store(reader, cand, *found)
+                return
+
     # -- the store -----------------------------------------------------------------------------
 
     def _store(
@@ -269,6 +301,11 @@ class _Importer:
             spec,
             lambda key, given, derived, origin: self._conflict(index, key, given, derived, origin),
         )
+        found = [*facts.copies]
+        for other in self.readers:
+            if other.copies is not None:
+                found.extend(other.copies(self.plan, cand))
+        copies.apply(self.plan, data["id"], data, origins, found)
         self.items.append(Imported("stores", data, cand.origin, origins))
         for res in facts.used:
             self._compare_sections(res)

@@ -93,11 +93,23 @@ class Plan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _named: dict[tuple[str, str, str], list[Resource]] | None = None
     _configs: dict[tuple[str, ...], dict[str, dict[str, Any]] | None] = field(default_factory=dict)
+    _by_type: dict[str, list[Resource]] = field(default_factory=dict)
+    _typed: int = -1  # how many resources _by_type indexes
 
     def note(self, path: JsonPath, message: str, code: str, level: Level = Level.WARNING) -> None:
         self.diagnostics.append(Diagnostic(self.doc.locate(path), message, code, level))
 
     def of_type(self, *types: str) -> list[Resource]:
+        """The resources of ``types``, in plan order (indexed: readers ask once per store)."""
+        if self._typed != len(self.resources):
+            self._by_type = {}
+            for res in self.resources:
+                self._by_type.setdefault(res.type, []).append(res)
+            self._typed = len(self.resources)
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        if not any(t in self._by_type for t in types):
+            return []
         return [r for r in self.resources if r.type in types]
 
     def expressions(self, res: Resource) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.adapters.terraform.copies import Copy
 from checker.adapters.terraform.facts import Facts
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.core.diagnostics import JsonPath
@@ -36,9 +37,11 @@ class Candidate:
     addresses: tuple[str, ...]
     detail: Any = None
     note: tuple[str, str] | None = None  # (code, message) said when it becomes a store
+    copy_of: tuple[Resource, ...] = ()  # what it is a replica of: their rule, if none maps it
 
 
 Derive = Callable[[Plan, Candidate, str], Facts]
+Copies = Callable[[Plan, Candidate], list[Copy]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,8 @@ class ResourceReader:
     ``types`` are the resource types whose instances can become stores; ``configures`` the
     types that only configure them (a lifecycle configuration, a backup selection) and are read
     with them, never stores of their own. ``derive(plan, candidate, retention_state)`` returns
-    the store's facts.
+    the store's facts. ``copies(plan, candidate)`` (optional) names the copies this family
+    keeps of another family's store (AWS Backup recovery points of a bucket or a table).
     """
 
     name: str
@@ -56,6 +60,7 @@ class ResourceReader:
     candidates: Callable[[Plan], list[Candidate]]
     derive: Derive
     configures: frozenset[str] = field(default_factory=frozenset)
+    copies: Copies | None = None
 
 
 def known_name(res: Resource, attributes: Iterable[str]) -> tuple[str | None, JsonPath]:
