@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -74,33 +75,35 @@ def make_history(tmp_path: Path) -> Path:
 
 
 def test_issues_are_opened_fixed_and_reopened(db: Path, tmp_path: Path) -> None:
-    conn = sqlite3.connect(db)
-    events = conn.execute(
-        "SELECT r.as_of, e.event, COUNT(*) FROM issue_events AS e JOIN runs AS r ON r.id = e.run"
-        " GROUP BY r.as_of, e.event ORDER BY r.as_of, e.event"
-    ).fetchall()
-    day1 = _open_findings(_run("2026-11-01", _snapshot(tmp_path, "alpha")))
-    assert events == [
-        ("2026-11-01", "new", 2 * day1),
-        ("2026-11-02", "fixed", 1),
-        ("2026-11-04", "reopened", 1),
-    ]
-    (issue,) = conn.execute(
-        "SELECT resource, requirement, state, reopened, opened_on FROM issues WHERE reopened > 0"
-    ).fetchall()
-    assert issue == ("store:session-cache", "encrypted at rest", "open", 1, "2026-11-04")
-    assert conn.execute("SELECT open_days FROM issue_events WHERE event = 'fixed'").fetchall() == [
-        (1,)
-    ]
+    with closing(sqlite3.connect(db)) as conn:
+        events = conn.execute(
+            "SELECT r.as_of, e.event, COUNT(*) FROM issue_events AS e"
+            " JOIN runs AS r ON r.id = e.run"
+            " GROUP BY r.as_of, e.event ORDER BY r.as_of, e.event"
+        ).fetchall()
+        day1 = _open_findings(_run("2026-11-01", _snapshot(tmp_path, "alpha")))
+        assert events == [
+            ("2026-11-01", "new", 2 * day1),
+            ("2026-11-02", "fixed", 1),
+            ("2026-11-04", "reopened", 1),
+        ]
+        (issue,) = conn.execute(
+            "SELECT resource, requirement, state, reopened, opened_on"
+            " FROM issues WHERE reopened > 0"
+        ).fetchall()
+        assert issue == ("store:session-cache", "encrypted at rest", "open", 1, "2026-11-04")
+        assert conn.execute(
+            "SELECT open_days FROM issue_events WHERE event = 'fixed'"
+        ).fetchall() == [(1,)]
 
 
 def test_detail_only_for_what_is_not_a_pass(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    statuses = {row[0] for row in conn.execute("SELECT DISTINCT status FROM findings")}
-    assert "pass" not in statuses and "fail" in statuses
-    passes = conn.execute("SELECT SUM(passes) FROM pass_counts WHERE run = 1").fetchone()[0]
-    assert passes > 0
-    assert conn.execute("SELECT COUNT(*) FROM policy_versions").fetchone()[0] == 1
+    with closing(sqlite3.connect(db)) as conn:
+        statuses = {row[0] for row in conn.execute("SELECT DISTINCT status FROM findings")}
+        assert "pass" not in statuses and "fail" in statuses
+        passes = conn.execute("SELECT SUM(passes) FROM pass_counts WHERE run = 1").fetchone()[0]
+        assert passes > 0
+        assert conn.execute("SELECT COUNT(*) FROM policy_versions").fetchone()[0] == 1
 
 
 def test_a_system_not_scanned_keeps_its_last_known_state(db: Path) -> None:
@@ -366,8 +369,8 @@ def test_a_baseline_and_history_together(tmp_path: Path, run_cli: CliRunner) -> 
     )
     assert run.code == 0, run.err
     assert json.loads(run.out)["comparison"]["kind"] == "baseline"
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
 
 
 def test_novelty_round_trips_through_json(tmp_path: Path, db: Path) -> None:

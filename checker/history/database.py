@@ -201,14 +201,18 @@ def open_database(
     target = Path(path)
     if not create and not target.is_file():
         raise UsageError(f"{path}: no history database there (record a run first)")
+    conn = sqlite3.connect(target, isolation_level=None)
     try:
-        conn = sqlite3.connect(target, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn, upto=upto, name=str(path))
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise UsageError(f"{path}: not a history database ({exc})") from None
+    except BaseException:
+        conn.close()  # a refusal of migrate (a newer or foreign schema) leaks nothing
+        raise
     return conn
 
 
