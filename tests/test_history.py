@@ -387,3 +387,16 @@ def test_novelty_round_trips_through_json(tmp_path: Path, db: Path) -> None:
     assert result.comparison is not None and len(result.comparison.fixed) == 1
     assert {f.novelty for f in result.findings if f.status.value != "pass"} == {Novelty.EXISTING}
     assert result_from_dict(result_to_dict(result)) == result
+
+
+def test_end_labels_of_lines_ending_together_do_not_overlap() -> None:
+    """Open, not evidenced and waived all at 0 on the last day: three labels, three lines."""
+    from itertools import pairwise
+
+    from reports.trends.html_trends import LABEL_GAP, Line, _spread_labels
+
+    lines = [Line(name, "", "", 1.0, 600.0, 176.0, "0") for name in ("a", "b", "c")]
+    spread = _spread_labels(lines, 16.0, 180.0)
+    ys = sorted(line.label_y for line in spread)
+    assert all(b - a >= LABEL_GAP for a, b in pairwise(ys))
+    assert ys[0] >= 16.0 and ys[-1] <= 180.0

@@ -10,7 +10,7 @@ chart and ticked under the sparklines.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker import __version__
 from checker.history.trends import Counts, Point, Series, Trends
@@ -30,6 +30,7 @@ class Line:
     end_x: float
     end_y: float
     end_value: str
+    label_y: float = 0.0  # where the end label sits: at the line's end, moved off others
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,9 @@ def _chart(
                 f"{last * 100:.0f}%" if percent else f"{int(last):,}",
             )
         )
+    drawn = _spread_labels(drawn, MARGIN_TOP + 4, MARGIN_TOP + plot_h + 4)
     y_ticks = [
-        Tick(y(top * k / 4), f"{top * k / 4 * 100:.0f}%" if percent else f"{top * k / 4:,.0f}")
+        Tick(y(top * k / 4), f"{top * k / 4 * 100:.0f}%" if percent else _count(top * k / 4))
         for k in range(5)
     ]
     x_ticks = []
@@ -121,6 +123,33 @@ def _chart(
     half = (plot_w / (n - 1) / 2) if n > 1 else plot_w / 2
     carried = [(x(i) - half, 2 * half) for i, p in enumerate(points) if p.carried]
     return Chart(title, description, drawn, y_ticks, x_ticks, carried)
+
+
+def _count(value: float) -> str:
+    """A tick's count: whole numbers as such, a quarter of 50 as 12.5 (never rounded to 12)."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+LABEL_GAP = 14.0  # px between two end labels: one line of 12 px text and a little air
+
+
+def _spread_labels(lines: list[Line], low: float, high: float) -> list[Line]:
+    """End labels at their lines' ends, moved apart where lines end close together (three
+    series at 0 would print on top of each other), kept within ``low``..``high``."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i].end_y)
+    wanted = [lines[i].end_y + 4 for i in order]
+    placed: list[float] = []
+    for target in wanted:
+        placed.append(max(target, placed[-1] + LABEL_GAP) if placed else target)
+    overflow = placed[-1] - high if placed else 0.0
+    if overflow > 0:  # pushed below the plot: move the stack up as a whole
+        placed = [max(low, y - overflow) for y in placed]
+        for k in range(1, len(placed)):
+            placed[k] = max(placed[k], placed[k - 1] + LABEL_GAP)
+    spread = list(lines)
+    for i, label_y in zip(order, placed, strict=True):
+        spread[i] = replace(lines[i], label_y=label_y)
+    return spread
 
 
 def _spark(series: Series) -> Spark:
