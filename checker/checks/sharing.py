@@ -221,6 +221,7 @@ class _Gap:
     evidence: JsonPath  # the snapshot field that shows it: the recipient's or its pipeline's
     clause_field: str  # the entry field it violates
     phrase: str  # "without an NDA"
+    actual: str | None = None  # what a pipeline records; None: the recipient's terms say it
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,11 +445,14 @@ def _judge_pipelines(
         verdict = term(pipe)
         if isinstance(verdict, tuple):
             field, phrase = verdict
+            value = pipe.get(field)
+            shown = (words([str(v) for v in value]) or "none") if isinstance(value, list) else value
             gaps.append(
                 _Gap(
                     (*pipe_path, field),
                     clause_field,
                     f"from pipeline {pipe.get('id')}, which {phrase}",
+                    f"pipeline {pipe.get('id')}: {field} {shown}",
                 )
             )
         elif isinstance(verdict, str):
@@ -479,10 +483,12 @@ def _entry_failure(
     recipient: Mapping[str, Any],
     fit: _Fit,
 ) -> Observation:
+    actual = _recipient_summary(recipient, _agreements(recipient))
     if len(fit.gaps) == 1:
         gap = fit.gaps[0]
         evidence: JsonPath = gap.evidence
         clause_path: JsonPath = ("allowed_recipients", fit.index, gap.clause_field)
+        actual = gap.actual or actual
     else:
         evidence = path
         clause_path = ("allowed_recipients", fit.index)
@@ -490,7 +496,7 @@ def _entry_failure(
         resource,
         f"{label} receives {receives} {words([g.phrase for g in fit.gaps])}",
         _entry_terms(fit.entry),
-        _recipient_summary(recipient, _agreements(recipient)),
+        actual,
         evidence,
         clause_path,
     )

@@ -730,7 +730,16 @@ FEEDING_WHERE = [
         ("pipelines", 0, "filters"),
         ("allowed_recipients", 0, "anonymised"),
         "research partner receives anonymised data under an NDA for model_improvement",
-        "anonymised; agreements: NDA; purpose: model_improvement",
+        "pipeline extract: filters pii_redaction",
+    ),
+    Where(
+        "no-filter-at-all",
+        SHARING,
+        fed(changed(EXTRACT, filters=[])),
+        ("pipelines", 0, "filters"),
+        ("allowed_recipients", 0, "anonymised"),
+        "research partner receives anonymised data under an NDA for model_improvement",
+        "pipeline extract: filters none",
     ),
     Where(
         "missing-consent-filter",
@@ -740,7 +749,7 @@ FEEDING_WHERE = [
         ("allowed_recipients", 0, "consent_filter"),
         "research partner receives anonymised data of users who allowed training under an NDA "
         "for model_improvement",
-        "anonymised; agreements: NDA; purpose: model_improvement",
+        "pipeline extract: consent_filter none",
     ),
 ]
 
