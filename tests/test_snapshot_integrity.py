@@ -278,6 +278,33 @@ def test_a_pipeline_source_that_names_no_store_is_an_error(
     assert statuses(results, "no-direct-identifiers-in-training", resource) == ["not_evidenced"]
 
 
+# --- recipients fed by no pipeline ------------------------------------------------------------
+
+
+def test_a_recipient_fed_by_no_pipeline_is_an_error(run_cli: CliRunner, tmp_path: Path) -> None:
+    # The lab's extract, misspelt: its filters would not be judged.
+    anchor = "    purpose: model_improvement\n    fed_by: [research-extract]\n"
+    assert COMPLIANT.count(anchor) == 2
+    text = COMPLIANT.replace(
+        anchor, "    purpose: model_improvement\n    fed_by: [research-extracts]\n", 1
+    )
+    path = write(tmp_path, text)
+    line = line_of(text, "fed_by: [research-extracts]")
+    expected = (
+        f"{path}:{line}:14: error: recipient alignment-research-lab is fed by pipeline "
+        "'research-extracts', but the snapshot declares no pipeline with that id; did you "
+        "mean 'research-extract'? (at $.recipients[0].fed_by[0])"
+    )
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [expected]
+    code, out, results = check(run_cli, path)
+    assert code == 1
+    assert expected in out.splitlines()
+    resource = "recipient:alignment-research-lab"
+    assert statuses(results, "third-party-sharing", resource) == ["not_evidenced"]
+
+
 # --- names no policy knows ---------------------------------------------------------------------
 
 VOCABULARY_POLICY = """\

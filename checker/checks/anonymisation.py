@@ -2,11 +2,15 @@
 
 ``applies_to: training`` — every training pipeline's ``filters`` include all of
 ``required_filters``; ``storage`` — every pipeline's do; ``sharing`` — every recipient is
-recorded as receiving ``anonymised: true`` data. Missing ``filters`` are not evidenced.
+recorded as receiving ``anonymised: true`` data, and every pipeline it is ``fed_by`` applies
+all of ``required_filters`` (a recipient linked to no pipeline is not evidenced: saying the
+data is anonymised is not showing how). Missing ``filters`` are not evidenced.
 
 PASS: ``filters: [pii_redaction, anonymisation]`` with ``required_filters: [pii_redaction,
 anonymisation]``.
-FAIL: a training pipeline with ``filters: [anonymisation]`` — PII redaction is missing.
+FAIL: a training pipeline with ``filters: [anonymisation]`` — PII redaction is missing; with
+``applies_to: sharing``, a research partner ``fed_by: [research-extract]`` whose pipeline
+applies ``[anonymisation]`` only.
 
 Serves GDPR Art. 25 (data protection by design), Art. 32(1)(a) (pseudonymisation) and
 Recital 26 (anonymous data).
@@ -14,8 +18,8 @@ Recital 26 (anonymous data).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from checker.checks.base import (
     Check,
@@ -23,6 +27,7 @@ from checker.checks.base import (
     Clause,
     Schema,
     failed,
+    feeding_pipelines,
     not_evidenced,
     options,
     passed,
@@ -30,6 +35,7 @@ from checker.checks.base import (
     training_pipelines,
     words,
 )
+from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
 from checker.diff.ordering import Covers, DiffSpec, Members
 
@@ -50,7 +56,8 @@ SCHEMA: Schema = {
         "applies_to": {
             "description": (
                 "Where the filters are required: training (every training pipeline), storage "
-                "(every pipeline) or sharing (every recipient receives anonymised data)."
+                "(every pipeline) or sharing (every recipient receives anonymised data, from "
+                "pipelines it is fed_by that apply the filters)."
             ),
             "enum": options(Use),
         },
@@ -141,30 +148,77 @@ def _sharing(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
             ("recipients",),
         )
     for path, rec in recipients:
-        resource = f"recipient:{rec.get('id')}"
-        if "anonymised" not in rec:
+        yield from _recipient(ctx, path, rec, expected)
+
+
+def _recipient(
+    ctx: CheckContext[AnonymisationClause],
+    path: JsonPath,
+    rec: Mapping[str, Any],
+    expected: str,
+) -> Iterator[Observation]:
+    """Anonymised as recorded, and made so by every pipeline that feeds the recipient."""
+    name = rec.get("id")
+    resource = f"recipient:{name}"
+    if "anonymised" not in rec:
+        yield not_evidenced(
+            resource,
+            f"recipient {name} does not record whether its data is anonymised",
+            expected,
+            path,
+        )
+        return
+    if rec["anonymised"] is not True:
+        yield failed(
+            resource,
+            f"recipient {name} receives data that is not anonymised",
+            expected,
+            "not anonymised",
+            (*path, "anonymised"),
+            ("applies_to",),
+        )
+        return
+    pipelines = feeding_pipelines(ctx, rec)
+    if not pipelines:
+        yield not_evidenced(
+            resource,
+            f"recipient {name} is recorded as receiving anonymised data, but no pipeline in "
+            "the snapshot is linked to it (fed_by): how its data is prepared is not recorded",
+            expected,
+            path,
+        )
+        return
+    required = list(ctx.clause["required_filters"])
+    for pipe_path, pipe in pipelines:
+        source = pipe.get("id")
+        if not isinstance(pipe.get("filters"), list):
             yield not_evidenced(
                 resource,
-                f"recipient {rec.get('id')} does not record whether its data is anonymised",
+                f"pipeline {source}, which feeds recipient {name}, records no filters",
                 expected,
-                path,
+                pipe_path,
             )
-        elif rec["anonymised"] is True:
-            yield passed(
-                resource,
-                f"recipient {rec.get('id')} receives anonymised data",
-                expected,
-                "anonymised",
-                (*path, "anonymised"),
-            )
-        else:
+            continue
+        have = list(pipe["filters"])
+        missing = [f for f in required if f not in have]
+        if missing:
             yield failed(
                 resource,
-                f"recipient {rec.get('id')} receives data that is not anonymised",
+                f"recipient {name} receives data from pipeline {source}, which does not apply "
+                f"{words(missing)}",
                 expected,
-                "not anonymised",
-                (*path, "anonymised"),
-                ("applies_to",),
+                f"filters {words(have)}",
+                (*pipe_path, "filters"),
+                ("required_filters",),
+            )
+        else:
+            yield passed(
+                resource,
+                f"recipient {name} receives anonymised data from pipeline {source}, which "
+                f"applies {words(required)}",
+                expected,
+                f"filters {words(have)}",
+                (*pipe_path, "filters"),
             )
 
 

@@ -323,6 +323,23 @@ def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[s
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
 
 
+# What a recipient's pipelines must apply for the data it receives to count as anonymised:
+# identifiers removed and records made unlinkable to a user.
+ANONYMISING_FILTERS = ("pii_redaction", "anonymisation")
+
+
+def feeding_pipelines(
+    ctx: CheckContext[Any], recipient: Mapping[str, Any]
+) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+    """The pipelines a recipient is ``fed_by``, in its order (every pipeline of each id).
+
+    Empty when it names none: then nothing says how its data was prepared. A name that is no
+    pipeline's id is a snapshot error, reported apart; it feeds nothing here.
+    """
+    pipelines = ctx.by_id("pipelines")
+    return [found for name in recipient.get("fed_by") or () for found in pipelines.get(name, ())]
+
+
 def section_missing(
     ctx: CheckContext[Any], section: str, expected: str, clause_path: JsonPath = ()
 ) -> Observation | None:

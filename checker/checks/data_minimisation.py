@@ -1,7 +1,9 @@
 """Stored data kinds: what may and may not be kept, and where.
 
 ``forbidden_in: training`` — no training pipeline emits the kinds (its ``data_kinds``), and no
-store it reads holds them unless the pipeline applies ``pii_redaction``.
+store it reads holds them. ``pii_redaction`` removes identifiers, not data: it excuses reading
+only the kinds the vocabulary marks ``identifiable: true`` ("no email in training"), never
+others ("temporary chats are never trained on").
 ``forbidden_in: storage`` — no store holds the kinds at all.
 ``allowed_in: storage`` — the kinds are kept for their own purpose only: a store holds them
 (none → not evidenced), no training pipeline reads or emits them and no recipient receives
@@ -11,9 +13,11 @@ without a ``pipelines`` (storage) or ``recipients`` section is not evidenced for
 A pipeline source that names no store might hold anything: where it matters (no PII redaction
 for ``forbidden_in: training``; any ``allowed_in: storage``) the pipeline is not evidenced.
 
-PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email.
+PASS: a training pipeline with ``filters: [pii_redaction]`` reading a store that holds email
+(``identifiable: true`` in the vocabulary).
 FAIL: ``stores: [{id: training-set, data_kinds: [conversations, email]}]`` read by a training
-pipeline without ``pii_redaction``.
+pipeline without ``pii_redaction``; a training pipeline with ``pii_redaction`` reading a store
+that holds ``temporary_chats`` when the clause forbids them in training.
 
 Serves GDPR Art. 5(1)(c) (data minimisation) and Art. 25 (data protection by design).
 """
@@ -39,6 +43,11 @@ from checker.checks.base import (
 )
 from checker.core.results import Area, Observation, Severity
 from checker.diff.ordering import Covers, DiffSpec, Scope
+
+# The one filter that can keep a forbidden kind out of training while its store is read. It
+# removes what identifies a person, so it satisfies a promise only about the data kinds the
+# policy's vocabulary marks ``identifiable``; any other kind read stays a failure.
+REDACTION = "pii_redaction"
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Place = Literal["training", "storage"]
@@ -69,7 +78,8 @@ SCHEMA: Schema = {
         "forbidden_in": {
             "description": (
                 "Where the data kinds must not be: training (training pipelines and the stores "
-                "they read, unless the pipeline redacts PII) or storage (any store)."
+                "they read; PII redaction excuses reading only the kinds the vocabulary marks "
+                "identifiable) or storage (any store)."
             ),
             "enum": options(Place),
         },
@@ -264,37 +274,45 @@ def _forbidden_in_training(
                 ("forbidden_in",),
             )
             continue
-        redacts = "pii_redaction" in (pipe.get("filters") or ())
-        leaks = [
+        redacts = REDACTION in (pipe.get("filters") or ())
+        # Redaction removes what identifies a person; every other kind stays forbidden.
+        kept = [k for k in kinds if not (redacts and k in ctx.vocabulary.identifiable_kinds)]
+        read = [
             (spath, store)
             for source in pipe.get("sources") or ()
             for spath, store in stores.get(source, ())  # every store of that id
             if holds_any(store, "data_kinds", kinds)
         ]
+        leaks = [(spath, store) for spath, store in read if holds_any(store, "data_kinds", kept)]
         unknown = _unknown_sources(pipe, stores)
-        if leaks and not redacts:
+        if leaks:
             spath, store = leaks[0]
             source = store.get("id")
+            held = holds_any(store, "data_kinds", kept)
+            why = (
+                f": PII redaction removes identifiers, not {words(held)}"
+                if redacts
+                else " without PII redaction"
+            )
             yield failed(
                 resource,
-                f"training pipeline {name} reads {words(kinds)} from store "
-                f"{source} without PII redaction",
+                f"training pipeline {name} reads {words(held)} from store {source}{why}",
                 expected,
                 f"{source} holds {words(holds_any(store, 'data_kinds', kinds))}",
                 (*spath, "data_kinds"),
                 ("forbidden_in",),
             )
-        elif unknown and not redacts:
+        elif unknown and kept:
             i, source = unknown[0]
             yield not_evidenced(
                 resource,
                 f"training pipeline {name} reads {source}, which names no store in the "
-                f"snapshot: whether it reads {words(kinds)} is not recorded",
+                f"snapshot: whether it reads {words(kept)} is not recorded",
                 expected,
                 (*path, "sources", i),
             )
         else:
-            redacted = bool(leaks or unknown)
+            redacted = bool(read or unknown)
             how = "redacts PII from its sources" if redacted else f"reads no {words(kinds)}"
             yield passed(
                 resource,

@@ -164,10 +164,12 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             if window is None:
                 continue  # invalid durations are schema errors, reported before checks run
             actual = f"{key}: {windows[key]}"
+            # The window at fault, not the clause's "any": every window is judged in turn.
+            kept = _kept(key if state == "any" else state, held, others=len(windows) > 1)
             if window > limit:
                 yield failed(
                     resource,
-                    f"store {store.get('id')} keeps {state} {words(held)} for {windows[key]}, "
+                    f"store {store.get('id')} keeps {kept} for {windows[key]}, "
                     f"longer than the {limit} the policy allows",
                     expected,
                     actual,
@@ -177,7 +179,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             else:
                 yield passed(
                     resource,
-                    f"store {store.get('id')} keeps {state} {words(held)} for {windows[key]}",
+                    f"store {store.get('id')} keeps {kept} for {windows[key]}",
                     expected,
                     actual,
                     evidence,
@@ -198,6 +200,14 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             ("stores",),
             ("data_kinds",),
         )
+
+
+def _kept(state: str, held: list[str], *, others: bool) -> str:
+    """The data a window keeps, in words: "training_allowed conversations", or for a store's
+    ``any`` window "conversations in any (other) consent state"."""
+    if state != "any":
+        return f"{state} {words(held)}"
+    return f"{words(held)} in any {'other ' if others else ''}consent state"
 
 
 CHECK = Check(

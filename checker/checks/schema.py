@@ -197,7 +197,8 @@ BASE: Schema = {
                 },
                 "identifiable": {
                     "description": (
-                        "Whether the data kind identifies a person directly (default false)."
+                        "Whether the data kind identifies a person directly (default false). "
+                        "PII redaction keeps only identifiable kinds out of training."
                     ),
                     "type": "boolean",
                 },

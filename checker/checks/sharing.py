@@ -11,6 +11,12 @@ Every entry of the snapshot's ``recipients`` is checked against the clause:
   the entry says ``anonymised: true``, every agreement listed, and — when the entry lists
   ``purposes`` — the recipient's ``purpose`` among them.
 
+What a recipient receives is what the pipelines it is ``fed_by`` make of it. When the entry
+says ``anonymised: true``, every one of them must apply ``pii_redaction`` and
+``anonymisation``; with ``consent_filter: required``, every one must record ``consent_filter:
+training_allowed_only``. A recipient such an entry applies to that names no pipeline is *not
+evidenced*: the recipient's own ``anonymised: true`` says what is meant, not how it is done.
+
 Each broken term is its own failure. A recipient that does not record a field the clause needs
 is *not evidenced*; so is a snapshot without a ``recipients`` list. An empty ``recipients: []``
 is evidence that nobody receives data, and passes.
@@ -28,7 +34,8 @@ PASS::
             agreements: [nda]                     sale: false
 
 FAIL: the same lab with ``agreements: []`` ("research partner research-lab receives
-conversations without an NDA"), or an ``advertiser`` recipient, or ``sale: true``.
+conversations without an NDA"), or an ``advertiser`` recipient, or ``sale: true``, or
+``fed_by: [research-extract]`` when that pipeline applies ``filters: [pii_redaction]`` only.
 
 Serves GDPR Art. 28 (processors under contract), Art. 44-46 (transfers under safeguards such
 as standard contractual clauses), Art. 5(1)(b) (purpose limitation) and CCPA/CPRA
@@ -37,17 +44,19 @@ as standard contractual clauses), Art. 5(1)(b) (purpose limitation) and CCPA/CPR
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
+    ANONYMISING_FILTERS,
     Check,
     CheckContext,
     Clause,
     Schema,
     either,
     failed,
+    feeding_pipelines,
     nearest,
     not_evidenced,
     options,
@@ -65,6 +74,7 @@ RecipientKind = Literal[
     "research_partner", "processor", "analytics", "advertiser", "regulator", "affiliate", "other"
 ]
 Agreement = Literal["nda", "dpa", "scc", "baa"]
+Requirement = Literal["required", "not_required"]
 
 
 class AllowedRecipient(TypedDict):
@@ -72,6 +82,7 @@ class AllowedRecipient(TypedDict):
     anonymised: bool
     agreements: list[Agreement]
     purposes: NotRequired[list[str]]
+    consent_filter: NotRequired[Requirement]
 
 
 class SharingClause(Clause):
@@ -123,7 +134,9 @@ SCHEMA: Schema = {
                 },
                 "anonymised": {
                     "description": (
-                        "Whether data sent to this kind of recipient must be anonymised."
+                        "Whether data sent to this kind of recipient must be anonymised: the "
+                        "recipient records anonymised: true and every pipeline it is fed_by "
+                        "applies pii_redaction and anonymisation."
                     ),
                     "type": "boolean",
                 },
@@ -149,6 +162,14 @@ SCHEMA: Schema = {
                         "description": "A purpose, e.g. model_improvement.",
                         "$ref": "#/$defs/text",
                     },
+                },
+                "consent_filter": {
+                    "description": (
+                        "required: only data of users who allowed training may reach this kind "
+                        "of recipient; every pipeline it is fed_by records consent_filter: "
+                        "training_allowed_only (default not_required)."
+                    ),
+                    "enum": options(Requirement),
                 },
             },
         },
@@ -189,6 +210,7 @@ _MISSING_WORDS = {
     "anonymised": "whether the data it receives is anonymised",
     "agreements": "its agreements",
     "purpose": "its purpose",
+    "fed_by": "which pipeline feeds it",
 }
 
 
@@ -196,9 +218,10 @@ _MISSING_WORDS = {
 class _Gap:
     """One unmet term of an allowed-recipient entry."""
 
-    field: str  # the recipient field that shows it
+    evidence: JsonPath  # the snapshot field that shows it: the recipient's or its pipeline's
     clause_field: str  # the entry field it violates
     phrase: str  # "without an NDA"
+    actual: str | None = None  # what a pipeline records; None: the recipient's terms say it
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +324,7 @@ def _check_recipient(
         missing["kind"] = None
     else:
         fits = [
-            _fit(i, entry, recipient, agreements)
+            _fit(ctx, i, entry, (path, recipient), agreements)
             for i, entry in enumerate(allowed)
             if entry.get("kind") == kind
         ]
@@ -333,7 +356,7 @@ def _check_recipient(
         fields = list(missing)
         yield not_evidenced(
             resource,
-            f"the snapshot does not record {words([_MISSING_WORDS[f] for f in fields])} "
+            f"the snapshot does not record {words([_MISSING_WORDS.get(f, f) for f in fields])} "
             f"for {label}",
             "recorded " + words(fields),
             path,
@@ -350,19 +373,25 @@ def _check_recipient(
 
 
 def _fit(
+    ctx: CheckContext[SharingClause],
     index: int,
     entry: AllowedRecipient,
-    recipient: Mapping[str, Any],
+    at: tuple[JsonPath, Mapping[str, Any]],
     agreements: list[str] | None,
 ) -> _Fit:
+    path, recipient = at
     gaps: list[_Gap] = []
     unknown: list[str] = []
     if entry.get("anonymised") is True:
         anonymised = recipient.get("anonymised")
         if anonymised is False:
-            gaps.append(_Gap("anonymised", "anonymised", "without anonymisation"))
+            gaps.append(_Gap((*path, "anonymised"), "anonymised", "without anonymisation"))
         elif anonymised is not True:
             unknown.append("anonymised")
+        else:  # said anonymised: the pipelines that feed it must do it
+            _judge_pipelines(ctx, recipient, "anonymised", _anonymising, gaps, unknown)
+    if entry.get("consent_filter") == "required":
+        _judge_pipelines(ctx, recipient, "consent_filter", _consenting, gaps, unknown)
     required = [str(a) for a in entry.get("agreements") or ()]
     if required:
         if agreements is None:
@@ -371,7 +400,11 @@ def _fit(
             lacking = [a for a in required if a not in agreements]
             if lacking:
                 gaps.append(
-                    _Gap("agreements", "agreements", f"without {_agreement_words(lacking)}")
+                    _Gap(
+                        (*path, "agreements"),
+                        "agreements",
+                        f"without {_agreement_words(lacking)}",
+                    )
                 )
     purposes = entry.get("purposes")
     if purposes is not None:
@@ -382,12 +415,64 @@ def _fit(
         elif purpose not in allowed:
             gaps.append(
                 _Gap(
-                    "purpose",
+                    (*path, "purpose"),
                     "purposes",
                     f"for {purpose}, a purpose the policy does not allow (only {either(allowed)})",
                 )
             )
-    return _Fit(index, entry, tuple(gaps), tuple(unknown))
+    return _Fit(index, entry, tuple(dict.fromkeys(gaps)), tuple(dict.fromkeys(unknown)))
+
+
+# A term a feeding pipeline must meet: given the pipeline, the gap's field and phrase when it
+# does not, None when it does, or the field whose value is not recorded.
+PipelineTerm = Callable[[Mapping[str, Any]], "tuple[str, str] | str | None"]
+
+
+def _judge_pipelines(
+    ctx: CheckContext[SharingClause],
+    recipient: Mapping[str, Any],
+    clause_field: str,
+    term: PipelineTerm,
+    gaps: list[_Gap],
+    unknown: list[str],
+) -> None:
+    """A recipient's data is what its pipelines make of it: with none linked, nothing says how
+    it was prepared; each linked pipeline must meet the term."""
+    pipelines = feeding_pipelines(ctx, recipient)
+    if not pipelines:
+        unknown.append("fed_by")
+    for pipe_path, pipe in pipelines:
+        verdict = term(pipe)
+        if isinstance(verdict, tuple):
+            field, phrase = verdict
+            value = pipe.get(field)
+            shown = (words([str(v) for v in value]) or "none") if isinstance(value, list) else value
+            gaps.append(
+                _Gap(
+                    (*pipe_path, field),
+                    clause_field,
+                    f"from pipeline {pipe.get('id')}, which {phrase}",
+                    f"pipeline {pipe.get('id')}: {field} {shown}",
+                )
+            )
+        elif isinstance(verdict, str):
+            unknown.append(f"the {verdict} of pipeline {pipe.get('id')}")
+
+
+def _anonymising(pipe: Mapping[str, Any]) -> tuple[str, str] | str | None:
+    if not isinstance(pipe.get("filters"), list):
+        return "filters"
+    lacking = [f for f in ANONYMISING_FILTERS if f not in pipe["filters"]]
+    return ("filters", f"does not apply {words(lacking)}") if lacking else None
+
+
+def _consenting(pipe: Mapping[str, Any]) -> tuple[str, str] | str | None:
+    value = pipe.get("consent_filter")
+    if value is None:
+        return "consent_filter"
+    if value != "training_allowed_only":
+        return ("consent_filter", "does not drop the data of users who did not allow training")
+    return None
 
 
 def _entry_failure(
@@ -398,10 +483,12 @@ def _entry_failure(
     recipient: Mapping[str, Any],
     fit: _Fit,
 ) -> Observation:
+    actual = _recipient_summary(recipient, _agreements(recipient))
     if len(fit.gaps) == 1:
         gap = fit.gaps[0]
-        evidence: JsonPath = (*path, gap.field)
+        evidence: JsonPath = gap.evidence
         clause_path: JsonPath = ("allowed_recipients", fit.index, gap.clause_field)
+        actual = gap.actual or actual
     else:
         evidence = path
         clause_path = ("allowed_recipients", fit.index)
@@ -409,7 +496,7 @@ def _entry_failure(
         resource,
         f"{label} receives {receives} {words([g.phrase for g in fit.gaps])}",
         _entry_terms(fit.entry),
-        _recipient_summary(recipient, _agreements(recipient)),
+        actual,
         evidence,
         clause_path,
     )
@@ -446,6 +533,8 @@ def _entry_terms(entry: AllowedRecipient) -> str:
     kind = str(entry.get("kind"))
     text = f"{_KIND_WORDS.get(kind, kind)} receives "
     text += "anonymised data" if entry.get("anonymised") is True else "data"
+    if entry.get("consent_filter") == "required":
+        text += " of users who allowed training"
     agreements = [str(a) for a in entry.get("agreements") or ()]
     if agreements:
         text += f" under {_agreement_words(agreements)}"

@@ -12,6 +12,8 @@ Rules (diagnostic codes):
   description of the same thing. (The checks still judge both, but the snapshot is invalid.)
 * ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
   unknown, so no promise about what it reads can be evidenced.
+* ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
+  is unknown, so no promise about anonymised or consented sharing can be evidenced.
 * ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category or role that
   the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
   is judged by no promise — ``temporary_chat`` held next to a policy about
@@ -35,6 +37,7 @@ from checker.validation.policy_rules import close_match, suggestion
 
 DUPLICATE_ID = "snapshot-duplicate-id"
 UNKNOWN_SOURCE = "snapshot-unknown-source"
+UNKNOWN_PIPELINE = "snapshot-unknown-pipeline"
 UNKNOWN_NAME = "snapshot-unknown-name"
 
 # Sections whose items are looked up by id, and what an item is called.
@@ -69,9 +72,28 @@ NAME_SITES: tuple[NameSite, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A field of one section's items that names items of another section by id."""
+
+    section: str  # where the link is written: pipelines
+    field: str  # sources
+    target: str  # the section it names: stores
+    noun: str  # how an item of the section is called: pipeline
+    verb: str  # what the link says: reads
+    code: str
+
+
+LINKS: tuple[Link, ...] = (
+    Link("pipelines", "sources", "stores", "pipeline", "reads store", UNKNOWN_SOURCE),
+    Link("recipients", "fed_by", "pipelines", "recipient", "is fed by pipeline", UNKNOWN_PIPELINE),
+)
+
+
 def snapshot_diagnostics(view: Snapshot) -> list[Diagnostic]:
-    """Duplicate ids and pipeline sources that name no store, in snapshot order."""
-    return [*_duplicate_ids(view), *_unknown_sources(view)]
+    """Duplicate ids, pipeline sources that name no store and recipients fed by no pipeline,
+    in snapshot order."""
+    return [*_duplicate_ids(view), *(d for link in LINKS for d in _unknown_links(view, link))]
 
 
 def _items(view: Snapshot, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -131,27 +153,28 @@ def _duplicate_ids(view: Snapshot) -> Iterator[Diagnostic]:
 _MAX_SUGGESTED = 20
 
 
-def _unknown_sources(view: Snapshot) -> Iterator[Diagnostic]:
-    known = {item.get("id") for _, item in _items(view, "stores")}
+def _unknown_links(view: Snapshot, link: Link) -> Iterator[Diagnostic]:
+    known = {item.get("id") for _, item in _items(view, link.target)}
+    target = LIST_SECTIONS[link.target].item
     candidates: list[str] | None = None
     suggested: dict[str, str | None] = {}
-    for index, pipe in _items(view, "pipelines"):
-        sources = pipe.get("sources")
-        if not isinstance(sources, list) or known.issuperset(sources):
+    for index, item in _items(view, link.section):
+        names = item.get(link.field)
+        if not isinstance(names, list) or known.issuperset(names):
             continue
-        for position, source in enumerate(sources):
-            if not isinstance(source, str) or source in known:
+        for position, name in enumerate(names):
+            if not isinstance(name, str) or name in known:
                 continue
-            if source not in suggested and len(suggested) < _MAX_SUGGESTED:
+            if name not in suggested and len(suggested) < _MAX_SUGGESTED:
                 if candidates is None:
                     candidates = sorted(s for s in known if isinstance(s, str))
-                suggested[source] = close_match(source, candidates)
-            close = suggested.get(source)
+                suggested[name] = close_match(name, candidates)
+            close = suggested.get(name)
             yield Diagnostic(
-                view.locate(("pipelines", index, "sources", position)),
-                f"pipeline {pipe.get('id')} reads store '{source}', but the snapshot declares "
-                "no store with that id" + (f"; did you mean '{close}'?" if close else ""),
-                UNKNOWN_SOURCE,
+                view.locate((link.section, index, link.field, position)),
+                f"{link.noun} {item.get('id')} {link.verb} '{name}', but the snapshot declares "
+                f"no {target} with that id" + (f"; did you mean '{close}'?" if close else ""),
+                link.code,
             )
 
 

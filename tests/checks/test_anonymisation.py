@@ -140,35 +140,115 @@ LAB: dict[str, Any] = {
     "kind": "research_partner",
     "data_kinds": ["conversations"],
     "anonymised": True,
+    "fed_by": ["extract"],
+}
+EXTRACT: dict[str, Any] = {
+    "id": "extract",
+    "purpose": "export",
+    "sources": ["chats"],
+    "filters": ["pii_redaction", "anonymisation"],
 }
 RL = "recipient:lab"
+LAB_OK = (
+    P,
+    RL,
+    "recipient lab receives anonymised data from pipeline extract, which applies anonymisation",
+)
+
+
+def shared(*recipients: dict[str, Any], pipelines: tuple[Any, ...] = (EXTRACT,)) -> dict[str, Any]:
+    return {"pipelines": list(pipelines), "recipients": list(recipients)}
+
+
 SHARING_CASES = [
     Case(
         "an-anonymised-recipient-passes",
         BEFORE_SHARING,
-        {"recipients": [LAB]},
-        [(P, RL, "recipient lab receives anonymised data")],
+        shared(LAB),
+        [LAB_OK],
     ),
     Case(
         "a-recipient-of-data-that-is-not-anonymised-fails",
         BEFORE_SHARING,
-        {"recipients": [LAB, changed(LAB, id="crm", anonymised=False)]},
+        shared(LAB, changed(LAB, id="crm", anonymised=False)),
         [
-            (P, RL, "recipient lab receives anonymised data"),
+            LAB_OK,
             (F, "recipient:crm", "recipient crm receives data that is not anonymised"),
         ],
     ),
     Case(
         "only-true-counts-as-anonymised",
         BEFORE_SHARING,
-        {"recipients": [changed(LAB, anonymised="yes")]},
+        shared(changed(LAB, anonymised="yes")),
         [(F, RL, "recipient lab receives data that is not anonymised")],
     ),
     Case(
         "an-unrecorded-anonymisation-is-not-evidenced",
         BEFORE_SHARING,
-        {"recipients": [changed(LAB, ("anonymised",))]},
+        shared(changed(LAB, ("anonymised",))),
         [(N, RL, "recipient lab does not record whether its data is anonymised")],
+    ),
+    Case(
+        "a-recipient-linked-to-no-pipeline-is-not-evidenced",
+        BEFORE_SHARING,
+        shared(changed(LAB, ("fed_by",))),
+        [
+            (
+                N,
+                RL,
+                "recipient lab is recorded as receiving anonymised data, but no pipeline in the "
+                "snapshot is linked to it (fed_by): how its data is prepared is not recorded",
+            )
+        ],
+    ),
+    Case(
+        "a-link-naming-no-pipeline-is-no-link",
+        BEFORE_SHARING,
+        shared(changed(LAB, fed_by=["extrakt"])),
+        [
+            (
+                N,
+                RL,
+                "recipient lab is recorded as receiving anonymised data, but no pipeline in the "
+                "snapshot is linked to it (fed_by): how its data is prepared is not recorded",
+            )
+        ],
+    ),
+    Case(
+        "a-feeding-pipeline-without-the-filters-fails",
+        BEFORE_SHARING,
+        shared(LAB, pipelines=(changed(EXTRACT, filters=["pii_redaction"]),)),
+        [
+            (
+                F,
+                RL,
+                "recipient lab receives data from pipeline extract, which does not apply "
+                "anonymisation",
+            )
+        ],
+    ),
+    Case(
+        "every-feeding-pipeline-is-judged",
+        BEFORE_SHARING,
+        shared(
+            changed(LAB, fed_by=["extract", "raw-dump"]),
+            pipelines=(EXTRACT, changed(EXTRACT, id="raw-dump", filters=[])),
+        ),
+        [
+            LAB_OK,
+            (
+                F,
+                RL,
+                "recipient lab receives data from pipeline raw-dump, which does not apply "
+                "anonymisation",
+            ),
+        ],
+    ),
+    Case(
+        "a-feeding-pipeline-without-recorded-filters-is-not-evidenced",
+        BEFORE_SHARING,
+        shared(LAB, pipelines=(changed(EXTRACT, ("filters",)),)),
+        [(N, RL, "pipeline extract, which feeds recipient lab, records no filters")],
     ),
     Case(
         "no-recipients-section-is-not-evidenced",
@@ -230,7 +310,7 @@ WHERE = [
     Where(
         "not-anonymised",
         BEFORE_SHARING,
-        {"recipients": [changed(LAB, anonymised=False)]},
+        shared(changed(LAB, anonymised=False)),
         ("recipients", 0, "anonymised"),
         ("applies_to",),
         "recipients receive anonymised data only",
@@ -239,16 +319,34 @@ WHERE = [
     Where(
         "anonymised",
         BEFORE_SHARING,
-        {"recipients": [LAB]},
-        ("recipients", 0, "anonymised"),
+        shared(LAB),
+        ("pipelines", 0, "filters"),
         (),
         "recipients receive anonymised data only",
-        "anonymised",
+        "filters pii_redaction and anonymisation",
+    ),
+    Where(
+        "feeding-pipeline-lacks-a-filter",
+        BEFORE_SHARING,
+        shared(LAB, pipelines=(changed(EXTRACT, filters=["pii_redaction"]),)),
+        ("pipelines", 0, "filters"),
+        ("required_filters",),
+        "recipients receive anonymised data only",
+        "filters pii_redaction",
+    ),
+    Where(
+        "no-feeding-pipeline",
+        BEFORE_SHARING,
+        shared(changed(LAB, ("fed_by",))),
+        ("recipients", 0),
+        (),
+        "recipients receive anonymised data only",
+        "not recorded in the snapshot",
     ),
     Where(
         "anonymisation-unrecorded",
         BEFORE_SHARING,
-        {"recipients": [changed(LAB, ("anonymised",))]},
+        shared(changed(LAB, ("anonymised",))),
         ("recipients", 0),
         (),
         "recipients receive anonymised data only",

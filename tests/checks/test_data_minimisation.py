@@ -49,6 +49,10 @@ NO_EMAIL_IN_TRAINING: dict[str, Any] = {
     "data_kinds": ["email"],
     "forbidden_in": "training",
 }
+# The kind of "temporary chats are never used for training": not an identifier.
+NO_CHATS_IN_TRAINING = changed(
+    NO_EMAIL_IN_TRAINING, id="no-chats-in-training", data_kinds=["conversations"]
+)
 ACCOUNTS: dict[str, Any] = {"id": "accounts", "data_kinds": ["email", "preferences"]}
 CHATS: dict[str, Any] = {"id": "chats", "data_kinds": ["conversations"]}
 TRAIN: dict[str, Any] = {
@@ -103,6 +107,51 @@ TRAINING_CASES = [
         NO_EMAIL_IN_TRAINING,
         system(train(sources=["accounts"], filters=["pii_redaction"])),
         [(P, PT, "training pipeline train redacts PII from its sources")],
+    ),
+    Case(
+        "pii-redaction-does-not-excuse-reading-a-kind-that-is-not-identifiable",
+        NO_CHATS_IN_TRAINING,
+        system(train(("data_kinds",), sources=["chats"], filters=["pii_redaction"])),
+        [
+            (
+                F,
+                PT,
+                "training pipeline train reads conversations from store chats: PII redaction "
+                "removes identifiers, not conversations",
+            )
+        ],
+    ),
+    Case(
+        "pii-redaction-excuses-only-the-identifiable-kinds-of-a-clause",
+        changed(NO_CHATS_IN_TRAINING, data_kinds=["email", "conversations"]),
+        system(train(("data_kinds",), sources=["accounts", "chats"], filters=["pii_redaction"])),
+        [
+            (
+                F,
+                PT,
+                "training pipeline train reads conversations from store chats: PII redaction "
+                "removes identifiers, not conversations",
+            )
+        ],
+    ),
+    Case(
+        "pii-redaction-passes-a-mixed-clause-when-only-identifiers-are-read",
+        changed(NO_CHATS_IN_TRAINING, data_kinds=["email", "conversations"]),
+        system(train(("data_kinds",), sources=["accounts"], filters=["pii_redaction"])),
+        [(P, PT, "training pipeline train redacts PII from its sources")],
+    ),
+    Case(
+        "pii-redaction-does-not-cover-a-source-naming-no-store-for-other-kinds",
+        NO_CHATS_IN_TRAINING,
+        system(train(("data_kinds",), sources=["tmp"], filters=["pii_redaction"])),
+        [
+            (
+                N,
+                PT,
+                "training pipeline train reads tmp, which names no store in the snapshot: "
+                "whether it reads conversations is not recorded",
+            )
+        ],
     ),
     Case(
         "pii-redaction-does-not-excuse-emitting-the-kind",

@@ -208,9 +208,22 @@ def test_retention_any_judges_every_window_of_a_store() -> None:
         (
             F,
             SC,
-            "store chats keeps any conversations for 2y, longer than the 1y the policy allows",
+            "store chats keeps training_allowed conversations for 2y, longer than the 1y the "
+            "policy allows",
         ),
-        (P, SC, "store chats keeps any conversations for 30d"),
+        (P, SC, "store chats keeps conversations in any other consent state for 30d"),
+    ]
+
+
+def test_retention_any_names_a_store_kept_for_any_state_by_its_only_window() -> None:
+    snapshot = {"stores": [chats(retention={"any": "2y"})]}
+    assert triples(observe(retention.CHECK, KEEP_ANY, snapshot)) == [
+        (
+            F,
+            SC,
+            "store chats keeps conversations in any consent state for 2y, longer than the 1y "
+            "the policy allows",
+        ),
     ]
 
 
@@ -231,8 +244,8 @@ def test_retention_any_a_store_without_a_window_for_some_consent_states() -> Non
     }
     found = by_resource(observe(retention.CHECK, KEEP_ANY, snapshot), "store:training-set")
     assert [(o.status, o.message) for o in found] == [
-        (P, "store training-set keeps any conversations for 1y"),
-        (P, "store training-set keeps any conversations for 0d"),
+        (P, "store training-set keeps training_allowed conversations for 1y"),
+        (P, "store training-set keeps training_not_allowed conversations for 0d"),
         (
             N,
             "store training-set records no retention window for deleted_by_user, "

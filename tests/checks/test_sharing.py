@@ -52,7 +52,16 @@ LAB: dict[str, Any] = {
     "anonymised": True,
     "agreements": ["nda"],
     "purpose": "model_improvement",
+    "fed_by": ["extract"],
     "sale": False,
+}
+# The export pipeline that prepares what the lab receives.
+EXTRACT: dict[str, Any] = {
+    "id": "extract",
+    "purpose": "export",
+    "sources": ["chats"],
+    "consent_filter": "training_allowed_only",
+    "filters": ["pii_redaction", "anonymisation"],
 }
 AD_NET = changed(LAB, id="ad-net", kind="advertiser", purpose="ads")
 RL = "recipient:research-lab"
@@ -62,7 +71,7 @@ SHARING_CASES = [
     Case(
         "lab-under-nda-passes",
         SHARING,
-        {"recipients": [LAB]},
+        {"pipelines": [EXTRACT], "recipients": [LAB]},
         [
             (
                 P,
@@ -83,7 +92,7 @@ SHARING_CASES = [
     Case(
         "empty-recipients-passes",
         SHARING,
-        {"recipients": []},
+        {"pipelines": [EXTRACT], "recipients": []},
         [
             (P, "recipients", "the snapshot records that no third party receives data"),
         ],
@@ -91,7 +100,7 @@ SHARING_CASES = [
     Case(
         "missing-nda-fails",
         SHARING,
-        {"recipients": [changed(LAB, agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, agreements=[])]},
         [
             (F, RL, f"{LAB_LABEL} receives conversations without an NDA"),
         ],
@@ -99,7 +108,10 @@ SHARING_CASES = [
     Case(
         "not-anonymised-and-no-nda-fails-once-naming-both",
         SHARING,
-        {"recipients": [changed(LAB, anonymised=False, agreements=["dpa"])]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(LAB, anonymised=False, agreements=["dpa"])],
+        },
         [
             (F, RL, f"{LAB_LABEL} receives conversations without anonymisation and without an NDA"),
         ],
@@ -107,7 +119,7 @@ SHARING_CASES = [
     Case(
         "purpose-not-allowed-fails",
         SHARING,
-        {"recipients": [changed(LAB, purpose="marketing")]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, purpose="marketing")]},
         [
             (
                 F,
@@ -120,7 +132,7 @@ SHARING_CASES = [
     Case(
         "sale-fails",
         SHARING,
-        {"recipients": [changed(LAB, sale=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, sale=True)]},
         [
             (
                 F,
@@ -133,7 +145,7 @@ SHARING_CASES = [
     Case(
         "sale-allowed-by-clause-passes",
         changed(SHARING, sale="allowed"),
-        {"recipients": [changed(LAB, sale=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, sale=True)]},
         [
             (
                 P,
@@ -146,7 +158,7 @@ SHARING_CASES = [
     Case(
         "identifiable-flag-fails",
         SHARING,
-        {"recipients": [changed(LAB, identifiable=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, identifiable=True)]},
         [
             (
                 F,
@@ -159,7 +171,10 @@ SHARING_CASES = [
     Case(
         "identifiable-kind-from-vocabulary-fails",
         SHARING,
-        {"recipients": [changed(LAB, data_kinds=["conversations", "email"])]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(LAB, data_kinds=["conversations", "email"])],
+        },
         [
             (
                 F,
@@ -172,7 +187,7 @@ SHARING_CASES = [
     Case(
         "identifiable-with-dpa-missing-dpa-fails",
         changed(SHARING, identifiable_data="with_dpa"),
-        {"recipients": [changed(LAB, identifiable=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, identifiable=True)]},
         [
             (F, RL, f"{LAB_LABEL} receives identifiable data without a DPA"),
         ],
@@ -180,7 +195,10 @@ SHARING_CASES = [
     Case(
         "identifiable-with-dpa-passes",
         changed(SHARING, identifiable_data="with_dpa"),
-        {"recipients": [changed(LAB, identifiable=True, agreements=["nda", "dpa"])]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(LAB, identifiable=True, agreements=["nda", "dpa"])],
+        },
         [
             (
                 P,
@@ -193,7 +211,7 @@ SHARING_CASES = [
     Case(
         "kind-not-allowed-fails",
         SHARING,
-        {"recipients": [AD_NET]},
+        {"pipelines": [EXTRACT], "recipients": [AD_NET]},
         [
             (
                 F,
@@ -206,7 +224,7 @@ SHARING_CASES = [
     Case(
         "nobody-allowed-fails",
         changed(SHARING, allowed_recipients=[]),
-        {"recipients": [LAB]},
+        {"pipelines": [EXTRACT], "recipients": [LAB]},
         [
             (
                 F,
@@ -219,7 +237,7 @@ SHARING_CASES = [
     Case(
         "several-broken-terms-are-separate-failures",
         SHARING,
-        {"recipients": [changed(AD_NET, sale=True, identifiable=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(AD_NET, sale=True, identifiable=True)]},
         [
             (
                 F,
@@ -244,7 +262,7 @@ SHARING_CASES = [
     Case(
         "anonymisation-not-recorded",
         SHARING,
-        {"recipients": [changed(LAB, ("anonymised",))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("anonymised",))]},
         [
             (
                 N,
@@ -257,7 +275,7 @@ SHARING_CASES = [
     Case(
         "sale-and-agreements-not-recorded",
         SHARING,
-        {"recipients": [changed(LAB, ("sale", "agreements"))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("sale", "agreements"))]},
         [
             (
                 N,
@@ -270,7 +288,7 @@ SHARING_CASES = [
     Case(
         "purpose-not-recorded",
         SHARING,
-        {"recipients": [changed(LAB, ("purpose",))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("purpose",))]},
         [
             (N, RL, f"the snapshot does not record its purpose for {LAB_LABEL}"),
         ],
@@ -278,7 +296,7 @@ SHARING_CASES = [
     Case(
         "kind-and-identifiable-not-recorded",
         SHARING,
-        {"recipients": [changed(LAB, ("kind", "identifiable"))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("kind", "identifiable"))]},
         [
             (
                 N,
@@ -291,7 +309,7 @@ SHARING_CASES = [
     Case(
         "a-failure-does-not-hide-missing-evidence",
         SHARING,
-        {"recipients": [changed(LAB, ("anonymised",), sale=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("anonymised",), sale=True)]},
         [
             (
                 F,
@@ -316,7 +334,7 @@ SHARING_CASES = [
                 {"kind": "research_partner", "anonymised": True, "agreements": []},
             ],
         ),
-        {"recipients": [changed(LAB, ("anonymised",))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("anonymised",))]},
         [
             (
                 N,
@@ -335,7 +353,7 @@ SHARING_CASES = [
                 {"kind": "research_partner", "anonymised": True, "agreements": ["dpa"]},
             ],
         ),
-        {"recipients": [changed(LAB, agreements=["dpa"])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, agreements=["dpa"])]},
         [
             (
                 P,
@@ -353,7 +371,7 @@ SHARING_CASES = [
                 {"kind": "research_partner", "anonymised": False, "agreements": ["dpa"]},
             ],
         ),
-        {"recipients": [changed(LAB, agreements=["nda"])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, agreements=["nda"])]},
         [
             (F, RL, f"{LAB_LABEL} receives conversations without standard contractual clauses"),
         ],
@@ -361,7 +379,10 @@ SHARING_CASES = [
     Case(
         "one-observation-per-recipient-in-order",
         SHARING,
-        {"recipients": [changed(LAB, data_kinds=[], purpose="model_improvement"), AD_NET]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(LAB, data_kinds=[], purpose="model_improvement"), AD_NET],
+        },
         [
             (
                 P,
@@ -389,7 +410,7 @@ SHARING_WHERE = [
     Where(
         "missing-nda",
         SHARING,
-        {"recipients": [changed(LAB, agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, agreements=[])]},
         ("recipients", 0, "agreements"),
         ("allowed_recipients", 0, "agreements"),
         "research partner receives anonymised data under an NDA for model_improvement",
@@ -398,7 +419,7 @@ SHARING_WHERE = [
     Where(
         "two-gaps",
         SHARING,
-        {"recipients": [changed(LAB, anonymised=False, agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, anonymised=False, agreements=[])]},
         ("recipients", 0),
         ("allowed_recipients", 0),
         "research partner receives anonymised data under an NDA for model_improvement",
@@ -407,7 +428,7 @@ SHARING_WHERE = [
     Where(
         "sale",
         SHARING,
-        {"recipients": [changed(LAB, sale=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, sale=True)]},
         ("recipients", 0, "sale"),
         ("sale",),
         "no sale of data",
@@ -416,7 +437,7 @@ SHARING_WHERE = [
     Where(
         "identifiable-kind",
         SHARING,
-        {"recipients": [changed(LAB, data_kinds=["email"])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, data_kinds=["email"])]},
         ("recipients", 0, "data_kinds"),
         ("identifiable_data",),
         "no identifiable data shared",
@@ -425,7 +446,7 @@ SHARING_WHERE = [
     Where(
         "without-dpa",
         changed(SHARING, identifiable_data="with_dpa"),
-        {"recipients": [changed(LAB, identifiable=True)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, identifiable=True)]},
         ("recipients", 0, "agreements"),
         ("identifiable_data",),
         "identifiable data only under a DPA",
@@ -434,7 +455,7 @@ SHARING_WHERE = [
     Where(
         "kind",
         SHARING,
-        {"recipients": [AD_NET]},
+        {"pipelines": [EXTRACT], "recipients": [AD_NET]},
         ("recipients", 0, "kind"),
         ("allowed_recipients",),
         "a recipient of kind research_partner",
@@ -443,7 +464,7 @@ SHARING_WHERE = [
     Where(
         "nobody-allowed",
         changed(SHARING, allowed_recipients=[]),
-        {"recipients": [LAB]},
+        {"pipelines": [EXTRACT], "recipients": [LAB]},
         ("recipients", 0, "kind"),
         ("allowed_recipients",),
         "nobody receives data",
@@ -461,7 +482,7 @@ SHARING_WHERE = [
     Where(
         "field-missing",
         SHARING,
-        {"recipients": [changed(LAB, ("purpose",))]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, ("purpose",))]},
         ("recipients", 0),
         (),
         "recorded purpose",
@@ -491,13 +512,13 @@ TERMS_CASES = [
     Case(
         "an-entry-with-kind-only-allows-any-terms",
         PROCESSORS,
-        {"recipients": [changed(PROCESSOR, agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(PROCESSOR, agreements=[])]},
         [(P, PM, "processor mailer receives conversations, as the policy allows")],
     ),
     Case(
         "an-entry-without-anonymisation-or-purposes-asks-only-its-agreements",
         changed(SHARING, allowed_recipients=[{"kind": "research_partner", "agreements": ["nda"]}]),
-        {"recipients": [changed(LAB, anonymised=False)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, anonymised=False)]},
         [
             (
                 P,
@@ -509,7 +530,7 @@ TERMS_CASES = [
     Case(
         "a-purpose-that-is-not-text-is-left-out-when-no-purpose-is-required",
         changed(SHARING, allowed_recipients=[{"kind": "research_partner"}]),
-        {"recipients": [changed(LAB, purpose=3)]},
+        {"pipelines": [EXTRACT], "recipients": [changed(LAB, purpose=3)]},
         [
             (
                 P,
@@ -522,7 +543,10 @@ TERMS_CASES = [
     Case(
         "identifiable-data-with-a-dpa-needs-recorded-agreements",
         changed(PROCESSORS, identifiable_data="with_dpa"),
-        {"recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)],
+        },
         [(N, PM, "the snapshot does not record its agreements for processor mailer")],
     ),
 ]
@@ -537,7 +561,7 @@ TERMS_WHERE = [
     Where(
         "kind-only",
         PROCESSORS,
-        {"recipients": [changed(PROCESSOR, agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(PROCESSOR, agreements=[])]},
         ("recipients", 0),
         (),
         "processor receives data",
@@ -546,7 +570,10 @@ TERMS_WHERE = [
     Where(
         "agreements-unrecorded",
         changed(PROCESSORS, identifiable_data="with_dpa"),
-        {"recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)]},
+        {
+            "pipelines": [EXTRACT],
+            "recipients": [changed(PROCESSOR, ("agreements",), identifiable=True)],
+        },
         ("recipients", 0),
         (),
         "recorded agreements",
@@ -555,7 +582,7 @@ TERMS_WHERE = [
     Where(
         "sale-unrecorded",
         PROCESSORS,
-        {"recipients": [changed(PROCESSOR, ("sale",), agreements=[])]},
+        {"pipelines": [EXTRACT], "recipients": [changed(PROCESSOR, ("sale",), agreements=[])]},
         ("recipients", 0),
         (),
         "recorded sale",
@@ -566,5 +593,168 @@ TERMS_WHERE = [
 
 @pytest.mark.parametrize("case", TERMS_WHERE, ids=ids(TERMS_WHERE))
 def test_sharing_terms_point_at_the_recipient(case: Where) -> None:
+    [obs] = observe(sharing.CHECK, case.clause, case.snapshot)
+    assert pointer(obs) == case.pointer
+
+
+# --- the pipelines that feed a recipient ------------------------------------------------------
+# What a recipient receives is what its export pipelines make of it: an entry that asks for
+# anonymised or consented data is met only when every pipeline the recipient is fed_by applies
+# the filters, and not evidenced when the snapshot links no pipeline to it.
+
+CONSENTED = changed(
+    SHARING,
+    allowed_recipients=[changed(SHARING["allowed_recipients"][0], consent_filter="required")],
+)
+LAB_PASSES = (
+    P,
+    RL,
+    f"{LAB_LABEL} receives conversations anonymised, under an NDA, for model_improvement, "
+    "as the policy allows",
+)
+
+
+def fed(*pipelines: dict[str, Any], lab: dict[str, Any] = LAB) -> dict[str, Any]:
+    return {"pipelines": list(pipelines), "recipients": [lab]}
+
+
+FEEDING_CASES = [
+    Case(
+        "an-anonymising-consenting-pipeline-passes",
+        CONSENTED,
+        fed(EXTRACT),
+        [LAB_PASSES],
+    ),
+    Case(
+        "a-feeding-pipeline-without-anonymisation-fails",
+        SHARING,
+        fed(changed(EXTRACT, filters=["pii_redaction"])),
+        [
+            (
+                F,
+                RL,
+                f"{LAB_LABEL} receives conversations from pipeline extract, which does not "
+                "apply anonymisation",
+            )
+        ],
+    ),
+    Case(
+        "a-feeding-pipeline-without-privacy-filters-fails-naming-both",
+        SHARING,
+        fed(changed(EXTRACT, filters=[])),
+        [
+            (
+                F,
+                RL,
+                f"{LAB_LABEL} receives conversations from pipeline extract, which does not "
+                "apply pii_redaction and anonymisation",
+            )
+        ],
+    ),
+    Case(
+        "a-feeding-pipeline-without-the-consent-filter-fails",
+        CONSENTED,
+        fed(changed(EXTRACT, consent_filter="none")),
+        [
+            (
+                F,
+                RL,
+                f"{LAB_LABEL} receives conversations from pipeline extract, which does not "
+                "drop the data of users who did not allow training",
+            )
+        ],
+    ),
+    Case(
+        "the-consent-filter-is-not-asked-unless-the-entry-requires-it",
+        SHARING,
+        fed(changed(EXTRACT, consent_filter="none")),
+        [LAB_PASSES],
+    ),
+    Case(
+        "a-recipient-linked-to-no-pipeline-is-not-evidenced",
+        SHARING,
+        fed(EXTRACT, lab=changed(LAB, ("fed_by",))),
+        [(N, RL, f"the snapshot does not record which pipeline feeds it for {LAB_LABEL}")],
+    ),
+    Case(
+        "a-link-naming-no-pipeline-feeds-nothing",
+        CONSENTED,
+        fed(EXTRACT, lab=changed(LAB, fed_by=["extrakt"])),
+        [(N, RL, f"the snapshot does not record which pipeline feeds it for {LAB_LABEL}")],
+    ),
+    Case(
+        "unrecorded-filters-of-a-feeding-pipeline-are-not-evidenced",
+        CONSENTED,
+        fed(changed(EXTRACT, ("filters", "consent_filter"))),
+        [
+            (
+                N,
+                RL,
+                "the snapshot does not record the filters of pipeline extract and the "
+                f"consent_filter of pipeline extract for {LAB_LABEL}",
+            )
+        ],
+    ),
+    Case(
+        "a-recipient-said-not-anonymised-is-not-judged-by-its-pipeline-for-it",
+        SHARING,
+        fed(changed(EXTRACT, filters=[]), lab=changed(LAB, anonymised=False)),
+        [(F, RL, f"{LAB_LABEL} receives conversations without anonymisation")],
+    ),
+    Case(
+        "no-link-is-needed-when-the-entry-asks-neither",
+        changed(SHARING, allowed_recipients=[{"kind": "research_partner", "agreements": ["nda"]}]),
+        fed(lab=changed(LAB, ("fed_by",))),
+        [
+            (
+                P,
+                RL,
+                f"{LAB_LABEL} receives conversations anonymised, under an NDA, as the policy "
+                "allows",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", FEEDING_CASES, ids=ids(FEEDING_CASES))
+def test_sharing_judges_the_pipelines_that_feed_a_recipient(case: Case) -> None:
+    assert triples(observe(sharing.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+FEEDING_WHERE = [
+    Where(
+        "missing-filter",
+        SHARING,
+        fed(changed(EXTRACT, filters=["pii_redaction"])),
+        ("pipelines", 0, "filters"),
+        ("allowed_recipients", 0, "anonymised"),
+        "research partner receives anonymised data under an NDA for model_improvement",
+        "pipeline extract: filters pii_redaction",
+    ),
+    Where(
+        "no-filter-at-all",
+        SHARING,
+        fed(changed(EXTRACT, filters=[])),
+        ("pipelines", 0, "filters"),
+        ("allowed_recipients", 0, "anonymised"),
+        "research partner receives anonymised data under an NDA for model_improvement",
+        "pipeline extract: filters none",
+    ),
+    Where(
+        "missing-consent-filter",
+        CONSENTED,
+        fed(changed(EXTRACT, consent_filter="none")),
+        ("pipelines", 0, "consent_filter"),
+        ("allowed_recipients", 0, "consent_filter"),
+        "research partner receives anonymised data of users who allowed training under an NDA "
+        "for model_improvement",
+        "pipeline extract: consent_filter none",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", FEEDING_WHERE, ids=ids(FEEDING_WHERE))
+def test_a_feeding_pipeline_failure_points_at_the_pipeline(case: Where) -> None:
     [obs] = observe(sharing.CHECK, case.clause, case.snapshot)
     assert pointer(obs) == case.pointer
