@@ -92,6 +92,12 @@ class Reporter(ABC):
                 "any output; implement write() instead"
             )
 
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this format cannot be written on this machine (a tool it needs is missing),
+        or ``None``: asked before any work, so a run never fails at its very end."""
+        return None
+
     @final
     def render(self, result: Result | Redacted, stream: TextIO, *, color: bool = False) -> None:
         """Write ``result`` to ``stream``, redacted first unless it already is."""

@@ -768,7 +768,11 @@ def test_html_sections_in_order() -> None:
     assert positions == sorted(positions)
     assert out.index('id="failures"') < out.index('id="passes"')
     passes = out[out.index('id="passes"') :]
-    assert "<details>" in passes and "<details open" not in out
+    assert '<details class="screen-only">' in passes and "<details open" not in out
+    # Print shows every kept promise in one table, so no hint that passes are collapsed.
+    assert 'class="print-only passes-print"' in passes
+    assert "collapsed in print" not in out
+    assert out.index('id="passes"') < out.index('id="sign-off"')
 
 
 def test_html_empty_result_reads_well() -> None:
@@ -784,7 +788,7 @@ def test_html_is_bounded_for_huge_results(huge: Result) -> None:
     size = len(out.encode())
     assert size < 4 * 1024 * 1024, f"{size:,} bytes"
     assert elapsed < 20, f"{elapsed:.1f} s"
-    assert "more resources with the same finding" in out
+    assert "more findings of the same promise" in out
     cards = out.count('<article class="card')
     rows = out.count('<td class="expected">')
     assert 13 * 4 <= cards <= 13 * 4 * 2  # one per promise with failures or not evidenced
