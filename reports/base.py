@@ -83,6 +83,9 @@ class Reporter(ABC):
     order: int  # place among the formats, in --format choices and docs
     extension: str
     description: str
+    # Bytes, not text (``pdf``): written to a file's binary buffer, never to a terminal, and
+    # outside the text formats' shared tests (golden files, same bytes, hostile text).
+    binary: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -59,6 +59,7 @@ SAMPLE_RESOURCES = 5
 TOP_ISSUES = 5
 VALUE_LIMIT = 300
 TEXT_LIMIT = 1000
+WHOLE_NAME = 40  # characters of a path's part kept on one line; a longer part may wrap
 
 
 _MONTHS = (
@@ -105,10 +106,17 @@ def _where(location: Location | None) -> str:
 
 
 def _path(value: object, limit: int = 200) -> Markup:
-    """A file path (or ``file:line:col``) that wraps only after a ``/``, never mid-name: each
-    part is escaped, then a break opportunity (``<wbr>``) follows every slash."""
+    """A file path (or ``file:line:col``) that wraps only after a ``/``, never mid-name (not
+    even at a hyphen): each part is escaped and kept on one line, and a break opportunity
+    (``<wbr>``) follows every slash. A part too long for any column may wrap anywhere rather
+    than overflow it."""
     parts = shown(str(value), limit).split("/")
-    return Markup("/<wbr>").join(escape(part) for part in parts)
+    return Markup("/<wbr>").join(
+        Markup('<span class="seg">{}</span>').format(part)
+        if 0 < len(part) <= WHOLE_NAME
+        else escape(part)
+        for part in parts
+    )
 
 
 def _css_string(value: object, limit: int = 120) -> Markup:

@@ -98,6 +98,7 @@ class PdfReporter(Reporter):
     name = "pdf"
     order = 75  # after html
     extension = ".pdf"
+    binary = True
     description = "the HTML report printed to PDF by headless Chromium (needs Playwright)"
 
     @classmethod

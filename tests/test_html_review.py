@@ -56,7 +56,7 @@ def text_of(html: str) -> str:
 def test_each_policy_shows_owner_description_and_source(demo: tuple[str, object]) -> None:
     words = text_of(demo[0])
     assert "Anthropic privacy team" in words
-    assert "shared/ seeds/ 000_2c03690bf39f4ccd.txt" in words  # breaks only after a slash
+    assert re.search(r"shared\s*/\s*seeds\s*/\s*000_2c03690bf39f4ccd\.txt", words)
     assert "Consumer conversations (Free, Pro, Max) are used for training by default" in words
 
 
@@ -148,7 +148,10 @@ def test_running_header_string_cannot_escape_css(hostile: str) -> None:
 
 
 def test_paths_break_only_after_slashes() -> None:
-    assert str(_path("a/b<c>/d.yaml:12:3")) == "a/<wbr>b&lt;c&gt;/<wbr>d.yaml:12:3"
+    assert str(_path("/a/b<c>/d-e.yaml:12:3")) == (
+        '/<wbr><span class="seg">a</span>/<wbr><span class="seg">b&lt;c&gt;</span>/<wbr>'
+        '<span class="seg">d-e.yaml:12:3</span>'
+    )
 
 
 def test_json_results_schema_knows_the_new_fields() -> None:
