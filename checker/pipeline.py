@@ -50,6 +50,7 @@ from checker.history.baseline import read_baseline
 from checker.history.compare import compare
 from checker.history.since import compare_and_record
 from checker.validation.snapshot_rules import snapshot_diagnostics
+from reports.base import plural
 from reports.outputs import Target, output_problems
 
 Progress = Callable[[str, int, int], None]
@@ -224,9 +225,9 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
 
     limits = options.limits
     progress = options.progress or _no_progress
-    progress(f"reading {len(expanded['policy'].entries):,} policy files", 0, 0)
+    progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
     policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
-    progress(f"reading {len(expanded['snapshot'].entries):,} snapshot files", 0, 0)
+    progress(f"reading {plural(len(expanded['snapshot'].entries), 'snapshot file')}", 0, 0)
     snapshots = load_and_validate(expanded["snapshot"], expect="snapshot", limits=limits)
     waivers = (
         load_and_validate(expanded["waivers"], expect="waivers", limits=limits)

@@ -287,8 +287,10 @@ class View:
 
     @property
     def more_issues(self) -> int:
-        """How many promises needing action the first page leaves out ("+N more")."""
-        return max(0, len(self.needing_attention()) - TOP_ISSUES)
+        """How many promises needing action the first page leaves out ("+N more"): a promise
+        both failing and not evidenced somewhere is one promise, not two."""
+        shown = {card.first.rule_id for card in self.top_issues()}
+        return len({card.first.rule_id for card in self.needing_attention()} - shown)
 
     @property
     def promises(self) -> PromiseTally:

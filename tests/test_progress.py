@@ -54,8 +54,8 @@ def test_a_terminal_sees_progress_then_a_clean_line() -> None:
     err = FakeTerminal()
     out = _check(err)
     shown = err.getvalue()
-    assert "\rreading 1 policy files" in shown
-    assert "\rreading 1 snapshot files" in shown
+    assert "\rreading 1 policy file " in shown
+    assert "\rreading 1 snapshot file " in shown
     assert "\rchecking snapshots: 1 of 1 (" in shown
     # Cleared before the report is written: the last redraw is a blank line, returned to.
     before, _, after = shown.rpartition("\r")
