@@ -26,7 +26,7 @@ which applies the waivers once. Nothing here prints or reads the environment.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from checker.core.diagnostics import Diagnostic, Level
@@ -50,7 +50,16 @@ from checker.history.baseline import read_baseline
 from checker.history.compare import compare
 from checker.history.since import compare_and_record
 from checker.validation.snapshot_rules import snapshot_diagnostics
+from reports.base import plural
 from reports.outputs import Target, output_problems
+
+Progress = Callable[[str, int, int], None]
+"""A run's progress: ``(stage, done, total)``; ``total`` 0 when a stage is not counted."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """The core never prints: without a listener, progress goes nowhere."""
+
 
 __all__ = [
     "NOW",
@@ -97,6 +106,8 @@ class CheckOptions:
     previous_policies: Sequence[str | Source] = ()
     baseline: str | None = None  # JSON results of an accepted run: only new findings block
     history: str | None = None  # a history database: compare with the last run, record this one
+    # Told (stage, done, total) as the run goes: the command line draws it for people.
+    progress: Progress | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policies", _paths(self.policies))
@@ -163,7 +174,12 @@ def run_check(options: CheckOptions) -> Result:
     changes, notes = previous_changes(
         inputs.policies, inputs.previous, references=policy_set.references, limits=options.limits
     )
-    units = [check_unit(policy_set, snapshot) for snapshot in inputs.snapshots]
+    progress = options.progress or _no_progress
+    units = []
+    for done, snapshot in enumerate(inputs.snapshots):
+        progress("checking snapshots:", done, len(inputs.snapshots))
+        units.append(check_unit(policy_set, snapshot))
+    progress("checking snapshots:", len(inputs.snapshots), len(inputs.snapshots))
     result = merge_results(
         units,
         diagnostics=[*inputs.diagnostics, *notes],
@@ -208,7 +224,10 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     _refuse(output_problems(options.outputs, inputs))
 
     limits = options.limits
+    progress = options.progress or _no_progress
+    progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
     policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
+    progress(f"reading {plural(len(expanded['snapshot'].entries), 'snapshot file')}", 0, 0)
     snapshots = load_and_validate(expanded["snapshot"], expect="snapshot", limits=limits)
     waivers = (
         load_and_validate(expanded["waivers"], expect="waivers", limits=limits)

@@ -42,6 +42,7 @@ def discover(package: str = __name__) -> dict[str, type[Reporter]]:
 
 
 REPORTERS: dict[str, type[Reporter]] = discover()
+TEXT_REPORTERS: dict[str, type[Reporter]] = {n: r for n, r in REPORTERS.items() if not r.binary}
 
 
 def get_reporter(name: str) -> Reporter:
@@ -59,4 +60,4 @@ def default_format(environ: Mapping[str, str]) -> str:
     return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-__all__ = ["REPORTERS", "Redacted", "Reporter", "default_format", "get_reporter"]
+__all__ = ["REPORTERS", "TEXT_REPORTERS", "Redacted", "Reporter", "default_format", "get_reporter"]

@@ -83,6 +83,9 @@ class Reporter(ABC):
     order: int  # place among the formats, in --format choices and docs
     extension: str
     description: str
+    # Bytes, not text (``pdf``): written to a file's binary buffer, never to a terminal, and
+    # outside the text formats' shared tests (golden files, same bytes, hostile text).
+    binary: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -91,6 +94,12 @@ class Reporter(ABC):
                 f"{cls.__name__} overrides Reporter.render, which redacts the result before "
                 "any output; implement write() instead"
             )
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this format cannot be written on this machine (a tool it needs is missing),
+        or ``None``: asked before any work, so a run never fails at its very end."""
+        return None
 
     @final
     def render(self, result: Result | Redacted, stream: TextIO, *, color: bool = False) -> None:

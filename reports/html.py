@@ -24,11 +24,13 @@ from functools import cache
 from typing import TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from checker import __version__
 from checker.checks import AREAS
 from checker.core.diagnostics import Location
-from checker.core.results import Area, Finding, PassCount, Result, Severity, Status
+from checker.core.results import Area, Finding, PassCount, Result, Severity, Status, Waiver
+from checker.evaluation.waivers import matches
 from reports.base import (
     EXPIRING_SOON_DAYS,
     STATUS_ORDER,
@@ -57,6 +59,7 @@ SAMPLE_RESOURCES = 5
 TOP_ISSUES = 5
 VALUE_LIMIT = 300
 TEXT_LIMIT = 1000
+WHOLE_NAME = 40  # characters of a path's part kept on one line; a longer part may wrap
 
 
 _MONTHS = (
@@ -102,6 +105,28 @@ def _where(location: Location | None) -> str:
     return "" if location is None else shown(str(location), 200)
 
 
+def _path(value: object, limit: int = 200) -> Markup:
+    """A file path (or ``file:line:col``) that wraps only after a ``/``, never mid-name (not
+    even at a hyphen): each part is escaped and kept on one line, and a break opportunity
+    (``<wbr>``) follows every slash. A part too long for any column may wrap anywhere rather
+    than overflow it."""
+    parts = shown(str(value), limit).split("/")
+    return Markup("/<wbr>").join(
+        Markup('<span class="seg">{}</span>').format(part)
+        if 0 < len(part) <= WHOLE_NAME
+        else escape(part)
+        for part in parts
+    )
+
+
+def _css_string(value: object, limit: int = 120) -> Markup:
+    """``value`` as a quoted CSS string whose every character but letters and digits is a CSS
+    escape: untrusted text can neither end the string nor the ``<style>`` element."""
+    text = shown(str(value), limit)
+    body = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'"{body}"')
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -118,6 +143,8 @@ def environment() -> Environment:
         text=_show_text,
         num=_num,
         where=_where,
+        path=_path,
+        css_string=_css_string,
         plural=plural,
         date=_fmt_date,
     )
@@ -135,6 +162,7 @@ class PromiseCard:
     shown: list[Finding]
     total: int
     anchor: str
+    resources: int  # distinct resources (one may fail a promise in several ways)
 
     @property
     def hidden(self) -> int:
@@ -200,12 +228,28 @@ class Chart:
 
 
 @dataclass(frozen=True, slots=True)
+class PassLine:
+    """A kept promise in the printed table of passes: the promise once, and its passes."""
+
+    promise: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class PassArea:
     area: Area
     total: int
     rows: list[Finding]
     summarised: list[PromiseLine]
     counted: list[PassCount]
+    promises: list[PassLine]
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseTally:
+    kept: int  # every check passed
+    waived: int  # nothing broken but what a waiver covers
+    checked: int
 
 
 @dataclass(slots=True)
@@ -215,8 +259,8 @@ class View:
     chart: Chart | None = None
     passes: list[PassArea] = field(default_factory=list)
 
-    def top_issues(self, limit: int = TOP_ISSUES) -> list[PromiseCard]:
-        """The most severe promises that need action, for the first page."""
+    def needing_attention(self) -> list[PromiseCard]:
+        """Every promise that needs action, most severe first (the first page shows a few)."""
         cards = [
             c
             for s in self.sections
@@ -224,7 +268,49 @@ class View:
             for c in g.cards
             if c.first.severity is not Severity.INFO
         ]
-        return sorted(cards, key=lambda c: (-c.first.severity.rank, finding_key(c.first)))[:limit]
+        return sorted(cards, key=lambda c: (-c.first.severity.rank, finding_key(c.first)))
+
+    def top_issues(self, limit: int = TOP_ISSUES) -> list[PromiseCard]:
+        """The most severe promises that need action, for the first page."""
+        return self.needing_attention()[:limit]
+
+    def expired_waivers(self, card: PromiseCard) -> list[Waiver]:
+        """Waivers that covered a failure of the card until they expired: the card says so,
+        so a meeting sees that an accepted exception lapsed, not a new failure."""
+        if card.first.status is not Status.FAIL:
+            return []
+        return [
+            state.waiver
+            for state in self.summary.result.waivers
+            if state.expired and any(matches(state.waiver, f) for f in card.shown)
+        ]
+
+    @property
+    def more_issues(self) -> int:
+        """How many promises needing action the first page leaves out ("+N more"): a promise
+        both failing and not evidenced somewhere is one promise, not two."""
+        shown = {card.first.rule_id for card in self.top_issues()}
+        return len({card.first.rule_id for card in self.needing_attention()} - shown)
+
+    @property
+    def promises(self) -> PromiseTally:
+        """Promises, not findings: a promise is kept when every check of it passed."""
+        statuses: dict[str, set[Status]] = {}
+        for finding in self.summary.result.findings:
+            statuses.setdefault(finding.rule_id, set()).add(finding.status)
+        for counted in self.summary.pass_counts:
+            statuses.setdefault(counted.rule_id, set()).add(Status.PASS)
+        kept = sum(1 for seen in statuses.values() if seen == {Status.PASS})
+        waived = sum(1 for seen in statuses.values() if Status.WAIVED in seen and seen <= _KEPT)
+        return PromiseTally(kept, waived, len(statuses))
+
+
+_KEPT = frozenset({Status.PASS, Status.WAIVED})
+
+
+def distinct_resources(findings: Sequence[Finding]) -> int:
+    """Resources, not findings: one recipient failing a promise twice is one resource."""
+    return len({(f.system, f.environment, f.resource) for f in findings})
 
 
 def _lines(findings: Sequence[Finding]) -> list[PromiseLine]:
@@ -246,7 +332,9 @@ def _area_group(area: Area, findings: list[Finding], status: Status) -> AreaGrou
             rest.extend(group)  # keep the order: once a promise does not fit, summarise the rest
             continue
         anchor = f"{status.value}-{area.value}-{len(cards) + 1}"
-        cards.append(PromiseCard(group[0], group[:take], len(group), anchor))
+        cards.append(
+            PromiseCard(group[0], group[:take], len(group), anchor, distinct_resources(group))
+        )
         budget -= take
     return AreaGroup(area, len(findings), cards, _lines(rest))
 
@@ -281,6 +369,15 @@ def _chart(rows: list[AreaRow]) -> Chart:
         chart_rows.append(ChartRow(row, CHART_TOP + index * CHART_ROW, segments))
     height = CHART_TOP * 2 + CHART_ROW * len(rows)
     return Chart(chart_rows, label_width + bar_width + count_width, height, label_width, bar_width)
+
+
+def _pass_lines(findings: Sequence[Finding], counted: Sequence[PassCount]) -> list[PassLine]:
+    lines = [PassLine(group[0].promise, len(group)) for _, group in group_by_clause(findings)]
+    by_rule: dict[str, list[PassCount]] = {}
+    for item in counted:
+        by_rule.setdefault(item.rule_id, []).append(item)
+    lines += [PassLine(items[0].promise, sum(i.count for i in items)) for items in by_rule.values()]
+    return lines
 
 
 def build_view(result: Result) -> View:
@@ -331,6 +428,7 @@ def build_view(result: Result) -> View:
                     findings[:PASS_ROWS_PER_AREA],
                     _lines(findings[PASS_ROWS_PER_AREA:]),
                     counts,
+                    _pass_lines(findings, counts),
                 )
             )
     return view
@@ -356,7 +454,20 @@ def render_html(result: Result) -> str:
         WAIVED_ROWS=WAIVED_ROWS,
         DIAGNOSTIC_ROWS=DIAGNOSTIC_ROWS,
         verdict_words=VERDICT_WORDS,
+        running_header=running_header(view.summary),
     )
+
+
+def running_header(summary: Summary) -> str:
+    """What each printed page says at its top: the verdict and the systems checked."""
+    systems = list(
+        dict.fromkeys(
+            " ".join(filter(None, (d.system or d.id, d.environment and f"({d.environment})")))
+            for d in summary.snapshots
+        )
+    )
+    named = ", ".join(systems[:3]) + (f" +{len(systems) - 3} more" if len(systems) > 3 else "")
+    return " · ".join(filter(None, (f"Privacy compliance: {summary.verdict}", named)))
 
 
 class HtmlReporter(Reporter):

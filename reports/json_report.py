@@ -47,6 +47,14 @@ _ESCAPE_IN_JSON = re.compile(
 )
 
 
+def _policy_about(document: DocumentInfo) -> dict[str, str]:
+    return {
+        "owner": document.owner,
+        "description": document.description,
+        "source": document.source,
+    }
+
+
 @lru_cache(maxsize=1024)  # a clause's location is shared by all of its findings
 def _location(location: Location) -> dict[str, Any]:
     pos = location.position
@@ -191,6 +199,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "system": d.system,
                 "environment": d.environment,
                 **({} if d.status is None else {"status": d.status.value}),
+                # Policies only, and only when set: results of other documents stay as they were.
+                **{key: value for key, value in _policy_about(d).items() if value},
             }
             for d in result.documents
         ],
@@ -327,6 +337,9 @@ def result_from_dict(data: dict[str, Any]) -> Result:
                 system=str(d.get("system", "")),
                 environment=str(d.get("environment", "")),
                 status=DocumentStatus(d["status"]) if "status" in d else None,
+                owner=str(d.get("owner", "")),
+                description=str(d.get("description", "")),
+                source=str(d.get("source", "")),
             )
             for d in data.get("documents", ())
         ],

@@ -249,6 +249,7 @@ class MarkdownReporter(Reporter):
                             code(w.id, 60),
                             label,
                             w.expires.isoformat(),
+                            w.approved_on.isoformat() if w.approved_on else "—",
                             f"{state.matched:,}",
                             code(w.ticket, 60),
                             prose(w.approver, 60),
@@ -256,7 +257,16 @@ class MarkdownReporter(Reporter):
                         ]
                     )
             out += _table(
-                ["Waiver", "State", "Expires", "Findings", "Ticket", "Approver", "Justification"],
+                [
+                    "Waiver",
+                    "State",
+                    "Expires",
+                    "Granted",
+                    "Findings",
+                    "Ticket",
+                    "Approver",
+                    "Justification",
+                ],
                 rows[:MAX_ROWS],
             )
             out += _more(len(rows), MAX_ROWS, "waiver")

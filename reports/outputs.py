@@ -79,6 +79,9 @@ def output_problems(
         if "\0" in target.path:  # no file system takes it: refuse it before any work
             problems.append(_problem(target, f"{target.label} contains a NUL character"))
             continue
+        if target.format in REPORTERS and (missing := REPORTERS[target.format].unavailable()):
+            problems.append(_problem(target, missing))
+            continue
         key = file_key(target.path)
         hit = by_key.get(key)
         stat = _stat(target.path)

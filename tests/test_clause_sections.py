@@ -226,6 +226,7 @@ CHECK = Check(
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
     diff=DIFF,
+    remediation="Record the lawful basis of each data kind.",
     run=run,
     doc=__doc__ or "",
 )

@@ -177,7 +177,7 @@ def test_github_format_is_the_default_under_github_actions(run_cli: CliRunner) -
         ),
         (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "html"], "FORMAT=PATH"),
         (
-            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "pdf=x.pdf"],
+            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "doc=x.doc"],
             "unknown output format",
         ),
         (["check", "--policy", "missing.yaml", "--snapshot", COMPLIANT], "missing.yaml"),

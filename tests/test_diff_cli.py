@@ -105,6 +105,7 @@ def test_swapping_old_and_new_swaps_the_seed_directions(run_cli: CliRunner) -> N
     kept = {c["field"]: c["direction"] for c in back["retention-opted-in"]["changes"]}
     assert kept == {
         "statement": "needs-review",
+        "remediation": "needs-review",  # two years then, five now: the advice follows
         "max": "tightened",
         "tier_groups": "scope-narrowed",
     }
@@ -137,7 +138,7 @@ def test_sarif_is_valid_against_the_published_schema(run_cli: CliRunner) -> None
     loosened = [r for r in results if r["ruleId"] == "policy-diff/loosened"]
     assert len(loosened) == 4 and {r["level"] for r in loosened} == {"error"}
     lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in loosened}
-    assert 123 in lines  # retention-opted-in in the 2025 policy
+    assert 125 in lines  # retention-opted-in in the 2025 policy
 
 
 def test_markdown_is_a_pull_request_comment(run_cli: CliRunner) -> None:
@@ -278,9 +279,9 @@ def test_git_compares_the_working_tree_with_a_revision(
     assert policy["old"]["file"] == "HEAD:policies/policy.yaml"
     assert policy["new"]["file"] == "policies/policy.yaml"
     rows = {row["clause"]: row for row in policy["rows"]}
-    # Positions are those of each version: line 89 at HEAD, 123 in the working tree.
-    assert rows["retention-opted-in"]["old"]["line"] == 89
-    assert rows["retention-opted-in"]["new"]["line"] == 123
+    # Positions are those of each version: line 91 at HEAD, 125 in the working tree.
+    assert rows["retention-opted-in"]["old"]["line"] == 91
+    assert rows["retention-opted-in"]["new"]["line"] == 125
     # A path argument limits the comparison; an unchanged file says nothing.
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "2025")

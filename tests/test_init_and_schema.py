@@ -4,13 +4,14 @@ prints the schemas editors point at."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from checker.cli.schema import kinds
 from checker.validation.schemas import load_schema
-from tests.conftest import CliRunner
+from tests.conftest import REPO, CliRunner
 
 
 def test_init_then_check_works_in_an_empty_folder(
@@ -20,6 +21,7 @@ def test_init_then_check_works_in_an_empty_folder(
     made = run_cli("init")
     assert made.code == 0, made.err
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".schemas",
         "policy-check.yaml",
         "policy.yaml",
         "snapshot.yaml",
@@ -70,3 +72,36 @@ def test_an_unknown_kind_is_a_usage_error(
     refused = run_cli("schema", "nope")
     assert refused.code == 2
     assert "invalid choice: 'nope'" in refused.err + capsys.readouterr().err
+
+
+MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
+
+
+def test_init_points_each_file_at_a_schema_it_writes(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("init").code == 0
+    for name, kind in (
+        ("policy.yaml", "policy"),
+        ("snapshot.yaml", "snapshot"),
+        ("policy-check.yaml", "config"),
+    ):
+        (target,) = MODELINE.findall((tmp_path / name).read_text(encoding="utf-8"))
+        assert target == f".schemas/{kind}.schema.json"
+        written = json.loads((tmp_path / target).read_text(encoding="utf-8"))
+        assert written == load_schema(kind)
+
+
+BUNDLED = sorted(
+    [*(REPO / "policies").rglob("*.yaml"), REPO / "policy-check.yaml"], key=lambda p: str(p)
+)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_bundled_document_names_its_schema_on_its_last_line(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    (target,) = MODELINE.findall(text)
+    assert text.rstrip("\n").splitlines()[-1].endswith(target)  # last: no line number moves
+    schema = (path.parent / target).resolve()
+    assert schema.parent == REPO / "policies" / "schemas" and schema.is_file()

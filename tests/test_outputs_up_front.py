@@ -70,7 +70,7 @@ def test_the_good_inputs_write_their_reports(
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("pdf=r.pdf", "unknown output format 'pdf'; choose from github, html, json,"),
+        ("doc=r.doc", "unknown output format 'doc'; choose from github, html, json,"),
         ("html", "expects FORMAT=PATH (e.g. html=report.html), got 'html'"),
         ("html=", "expects FORMAT=PATH (e.g. html=report.html), got 'html='"),
         ("=r.html", "unknown output format ''"),
@@ -326,3 +326,19 @@ def test_an_output_path_with_a_nul_character_is_refused_before_any_work(
         "policy-check.yaml:6:26: error: output 'o\\x00.json' contains a NUL character "
         "(at $.outputs[0].path)\n"
     )
+
+
+def test_pdf_without_a_browser_is_refused_before_any_work(
+    project: Path,
+    run_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    no_work: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POLICY_CHECK_CHROMIUM", str(project / "no-such-browser"))
+    before = _snapshots(project)
+    code, text = _run(run_cli, capsys, "--output", "json=r.json", "--output", "pdf=r.pdf")
+    assert code == 2, text
+    assert "--output pdf=r.pdf: error: PDF output needs Chromium and none was found" in text
+    assert "POLICY_CHECK_CHROMIUM" in text
+    assert _snapshots(project) == before

@@ -323,7 +323,7 @@ def test_coverage_names_each_clause_not_seen_both_ways(run_cli: CliRunner, proje
         "passing and failing" in out
     )
     assert "    retention                1/3  <" in out
-    assert f"{project / 'policy.yaml'}:132:5: retention-opted-out: never seen failing" in out
+    assert f"{project / 'policy.yaml'}:135:5: retention-opted-out: never seen failing" in out
     assert "coverage: 4.0% of clauses" in out
     assert result.err == "policy-check: coverage 4.0% is under --coverage-fail-under 100%\n"
     assert run_cli("test", str(test), "--coverage").code == 0
@@ -397,7 +397,7 @@ def test_a_wrong_expectation_in_the_library_tests_fails_with_a_clear_diff(
         "(at $.cases[1].expect.retention-opted-in.resources['store:chat-transcripts'])",
         "    fail: store:chat-transcripts: store chat-transcripts keeps training_allowed "
         "conversations for 7y, longer than the 5y the policy allows "
-        f"({os.path.normpath(snapshot)}:49:25; policy {policy}:127:10)",
+        f"({os.path.normpath(snapshot)}:49:25; policy {policy}:130:10)",
     ]
     assert out[-1].strip("= ") == "5 passed, 1 failed"
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.core.diagnostics import Diagnostic, Level, Location, Position
-from reports import REPORTERS, get_reporter
+from reports import TEXT_REPORTERS, get_reporter
 from reports.redaction import MASK, redact, redact_result
 from tests.report_fixtures import mixed_result
 
@@ -137,7 +137,7 @@ def test_redact_result_covers_evidence_and_not_authored_text() -> None:
     assert redacted.findings[1] is result.findings[1]
 
 
-@pytest.mark.parametrize("name", sorted(REPORTERS))
+@pytest.mark.parametrize("name", sorted(TEXT_REPORTERS))
 def test_every_format_redacts(name: str) -> None:
     result = mixed_result()
     result.findings[0] = dataclasses.replace(
@@ -466,7 +466,9 @@ def test_redaction_is_linear_through_the_cli(tmp_path: Path) -> None:
     for name, item in (("valid", recipient), ("invalid", {**recipient, "kind": value})):
         snapshot = {"snapshot_format": 1, "metadata": metadata, "recipients": [item]}
         (tmp_path / f"{name}.json").write_text(json.dumps(snapshot), encoding="utf-8")
-    outputs = [f"--output={name}={tmp_path / ('report.' + name)}" for name in sorted(REPORTERS)]
+    outputs = [
+        f"--output={name}={tmp_path / ('report.' + name)}" for name in sorted(TEXT_REPORTERS)
+    ]
     argv = ["check", "--policy", str(policy), "--as-of", "2026-11-21", "--format", "text"]
     argv += [
         "--snapshot",
@@ -486,7 +488,7 @@ def test_redaction_is_linear_through_the_cli(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert elapsed < 60, f"{elapsed:.1f} s"
     reports = {
-        name: (tmp_path / f"report.{name}").read_text(encoding="utf-8") for name in REPORTERS
+        name: (tmp_path / f"report.{name}").read_text(encoding="utf-8") for name in TEXT_REPORTERS
     }
     reports["stdout"] = done.stdout
     for name, text in reports.items():

@@ -14,7 +14,7 @@ import pytest
 import reports.base
 from checker.core.diagnostics import Diagnostic, Level, Location, Position
 from checker.core.results import Command, DocumentInfo, DocumentStatus, Result
-from reports import REPORTERS, Redacted, Reporter, get_reporter
+from reports import TEXT_REPORTERS, Redacted, Reporter, get_reporter
 from reports.outputs import Target, render
 from reports.redaction import MASK
 from tests.conftest import CliRunner
@@ -67,7 +67,7 @@ class _Everything(Reporter):
 
 
 @pytest.mark.parametrize("sample", [_check_with_secrets, _validation_with_secrets])
-@pytest.mark.parametrize("name", [*sorted(REPORTERS), "new"])
+@pytest.mark.parametrize("name", [*sorted(TEXT_REPORTERS), "new"])
 def test_no_reporter_can_leak_a_secret(name: str, sample: object) -> None:
     result = sample()  # type: ignore[operator]
     assert any(s in repr(result) for s in SECRETS)
@@ -113,7 +113,9 @@ def redactions(monkeypatch: pytest.MonkeyPatch) -> list[Result]:
 def test_one_render_of_several_outputs_redacts_once(
     tmp_path: Path, redactions: list[Result]
 ) -> None:
-    targets = [Target(f, str(tmp_path / f"r{REPORTERS[f].extension}")) for f in sorted(REPORTERS)]
+    targets = [
+        Target(f, str(tmp_path / f"r{TEXT_REPORTERS[f].extension}")) for f in sorted(TEXT_REPORTERS)
+    ]
     stream = io.StringIO()
     render(_check_with_secrets(), stream, "text", targets)
     assert len(redactions) == 1

@@ -31,7 +31,16 @@ class CsvReporter(Reporter):
 
 
 def test_the_registry_lists_every_reporter_in_order() -> None:
-    assert list(REPORTERS) == ["text", "json", "sarif", "junit", "markdown", "github", "html"]
+    assert list(REPORTERS) == [
+        "text",
+        "json",
+        "sarif",
+        "junit",
+        "markdown",
+        "github",
+        "html",
+        "pdf",
+    ]
     assert discover() == REPORTERS
 
 

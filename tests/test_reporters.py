@@ -32,7 +32,7 @@ from checker.core.errors import UsageError
 from checker.core.results import Finding, Result, Severity, Status
 from checker.documents import load_document
 from checker.validation.validator import validate_document
-from reports import REPORTERS, default_format, get_reporter
+from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
 from reports.base import Summary, visible
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
@@ -88,7 +88,8 @@ def _published_schema(name: str) -> Path:
 
 
 def test_registry_names_and_extensions() -> None:
-    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "markdown", "github", "html"}
+    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "markdown", "github", "html", "pdf"}
+    assert set(TEXT_REPORTERS) == set(REPORTERS) - {"pdf"}
     for name, cls in REPORTERS.items():
         reporter = get_reporter(name)
         assert isinstance(reporter, cls)
@@ -99,7 +100,7 @@ def test_registry_names_and_extensions() -> None:
 
 def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match=r"choose from .*html"):
-        get_reporter("pdf")
+        get_reporter("doc")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,7 @@ def test_default_format(environ: dict[str, str], expected: str) -> None:
 
 
 GOLDEN_CASES = [
-    *(("mixed", name) for name in sorted(REPORTERS)),
+    *(("mixed", name) for name in sorted(TEXT_REPORTERS)),
     ("empty", "text"),
     ("empty", "markdown"),
     ("empty", "html"),
@@ -351,12 +352,12 @@ def test_golden_output_has_the_properties_of_its_format(sample: str, name: str) 
 # --- Determinism ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(REPORTERS))
+@pytest.mark.parametrize("name", sorted(TEXT_REPORTERS))
 def test_same_result_same_bytes(name: str) -> None:
     assert render(name, mixed_result()) == render(name, mixed_result())
 
 
-@pytest.mark.parametrize("name", sorted(set(REPORTERS) - {"json"}))
+@pytest.mark.parametrize("name", sorted(set(TEXT_REPORTERS) - {"json"}))
 def test_output_does_not_depend_on_finding_order(name: str) -> None:
     shuffled = mixed_result()
     random.Random(7).shuffle(shuffled.findings)
@@ -366,7 +367,7 @@ def test_output_does_not_depend_on_finding_order(name: str) -> None:
 def test_rendering_does_not_change_the_result() -> None:
     result = hostile_result()
     before = dataclasses.replace(result, findings=list(result.findings))
-    for name in REPORTERS:
+    for name in TEXT_REPORTERS:
         render(name, result)
     assert result == before
 
@@ -669,7 +670,7 @@ def test_markdown_neutralises_hostile_values() -> None:
         if line.startswith("| ") and "Expected" not in line and "---" not in line:
             # every table row keeps its cell count: no value adds a column or a row
             cells = re.split(r"(?<!\\)\|", line)
-            assert len(cells) - 2 in (3, 6, 7), line
+            assert len(cells) - 2 in (3, 6, 7, 8), line
 
 
 @pytest.mark.parametrize(
@@ -768,7 +769,11 @@ def test_html_sections_in_order() -> None:
     assert positions == sorted(positions)
     assert out.index('id="failures"') < out.index('id="passes"')
     passes = out[out.index('id="passes"') :]
-    assert "<details>" in passes and "<details open" not in out
+    assert '<details class="screen-only">' in passes and "<details open" not in out
+    # Print shows every kept promise in one table, so no hint that passes are collapsed.
+    assert 'class="print-only passes-print"' in passes
+    assert "collapsed in print" not in out
+    assert out.index('id="passes"') < out.index('id="sign-off"')
 
 
 def test_html_empty_result_reads_well() -> None:
@@ -784,7 +789,7 @@ def test_html_is_bounded_for_huge_results(huge: Result) -> None:
     size = len(out.encode())
     assert size < 4 * 1024 * 1024, f"{size:,} bytes"
     assert elapsed < 20, f"{elapsed:.1f} s"
-    assert "more resources with the same finding" in out
+    assert "more findings of the same promise" in out
     cards = out.count('<article class="card')
     rows = out.count('<td class="expected">')
     assert 13 * 4 <= cards <= 13 * 4 * 2  # one per promise with failures or not evidenced
@@ -836,7 +841,7 @@ def test_finding_without_any_evidence_location_renders_everywhere() -> None:
         dataclasses.replace(f, evidence_location=None, policy_location=Location("p.yaml", None))
         for f in result.findings
     ]
-    for name in REPORTERS:
+    for name in TEXT_REPORTERS:
         assert render(name, result)
     data: dict[str, Any] = json.loads(render("sarif", result))
     assert not list(_sarif_validator().iter_errors(data))

@@ -202,6 +202,10 @@ CHECK = Check(
     clause_type=AccessControlClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds", "allowed_roles": "roles"},
+    remediation=(
+        "Remove the roles the promise does not allow from the store's access list, or grant "
+        "them through a role the policy names."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

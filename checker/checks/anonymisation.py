@@ -231,6 +231,10 @@ CHECK = Check(
     description="Privacy filters that must run before data is trained on, stored or shared.",
     clause_type=AnonymisationClause,
     schema=SCHEMA,
+    remediation=(
+        "Add the required privacy filter (PII redaction, anonymisation) to the pipeline before "
+        "the step that trains on, stores or shares the data."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

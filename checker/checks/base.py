@@ -191,6 +191,9 @@ class Check:
     # How a change of each clause field reads in `policy-check diff`: one ordering per field
     # (checker.diff.ordering); a field without one fails the suite.
     diff: DiffSpec
+    # What to do about a finding when its clause gives no ``remediation``: specific to the
+    # section, shown on every finding in the reports.
+    remediation: str
     # Clause fields whose items must be names the policy's vocabulary defines: field -> the
     # vocabulary map (e.g. {"data_kinds": "data_kinds", "allowed_roles": "roles"}).
     vocabulary: Mapping[str, str] = field(default_factory=dict)

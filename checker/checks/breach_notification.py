@@ -144,6 +144,10 @@ CHECK = Check(
     description="Who is told about a breach, and how fast.",
     clause_type=BreachNotificationClause,
     schema=SCHEMA,
+    remediation=(
+        "Set the incident-response runbook's notification deadline and recipients to what the "
+        "policy promises, and record them in the configuration the snapshot reads."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -613,6 +613,10 @@ CHECK = Check(
     clause_type=CustomRulesClause,
     schema=SCHEMA,
     in_frameworks=False,  # user-written rules: no regulation is known to them
+    remediation=(
+        "Change the snapshot field the rule selects to the value the rule requires, or fix the "
+        "rule if it selects the wrong field."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

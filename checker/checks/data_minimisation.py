@@ -340,6 +340,10 @@ CHECK = Check(
     clause_type=DataMinimisationClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    remediation=(
+        "Stop writing the data kinds the promise excludes to this store (drop the field at "
+        "ingestion), or move them to a store the policy allows."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -168,6 +168,10 @@ CHECK = Check(
     clause_type=DeletionSchedulesClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    remediation=(
+        "Declare a deletion schedule on the store and record its last review date; review it "
+        "within the cadence the policy sets."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

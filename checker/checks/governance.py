@@ -171,6 +171,10 @@ CHECK = Check(
     description="Reviews, audits and boards that must happen on a cadence.",
     clause_type=GovernanceClause,
     schema=SCHEMA,
+    remediation=(
+        "Hold the review or audit and record its date in the governance configuration; schedule"
+        " the next one within the cadence the policy sets."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

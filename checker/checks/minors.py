@@ -327,6 +327,10 @@ CHECK = Check(
     clause_type=MinorsClause,
     schema=SCHEMA,
     vocabulary={"preference_kinds": "data_kinds"},
+    remediation=(
+        "Turn on the age gate and exclude minors' conversations from storage and training, as "
+        "the promise says; keep their preferences to the minimum listed."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

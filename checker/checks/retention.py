@@ -220,6 +220,10 @@ CHECK = Check(
     clause_type=RetentionClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds", "tier_groups": "tier_groups"},
+    remediation=(
+        "Shorten the store's lifecycle or TTL rule for this consent state to at most the "
+        "promised window, and purge data older than it."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

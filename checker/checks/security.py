@@ -319,6 +319,10 @@ CHECK = Check(
     clause_type=SecurityClause,
     schema=SCHEMA,
     vocabulary={"data_kinds": "data_kinds"},
+    remediation=(
+        "Turn on encryption at rest and in transit for the store, with a managed key that is "
+        "rotated on the promised schedule."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

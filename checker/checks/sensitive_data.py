@@ -273,6 +273,10 @@ CHECK = Check(
     clause_type=SensitiveDataClause,
     schema=SCHEMA,
     vocabulary={"categories": "sensitive_categories"},
+    remediation=(
+        "Classify and filter the sensitive categories in the ingestion and training pipelines, "
+        "and keep them no longer than the promise allows."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -583,6 +583,10 @@ CHECK = Check(
     ),
     clause_type=SharingClause,
     schema=SCHEMA,
+    remediation=(
+        "Stop sending identifiable data to the recipient: anonymise it first, sign the required"
+        " agreement (NDA or DPA), or end the transfer; never sell data."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -280,6 +280,10 @@ CHECK = Check(
     clause_type=TrainingConsentClause,
     schema=SCHEMA,
     vocabulary={"tier_groups": "tier_groups"},
+    remediation=(
+        "Set the tier's default training consent to what the promise says and expose the "
+        "training control in the users' privacy settings."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -213,6 +213,10 @@ CHECK = Check(
     clause_type=TrainingExclusionsClause,
     schema=SCHEMA,
     vocabulary={"tier_groups": "tier_groups"},
+    remediation=(
+        "Filter the excluded tiers out of every training pipeline's sources and mark those "
+        "tiers as never trained on."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

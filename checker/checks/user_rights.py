@@ -285,6 +285,10 @@ CHECK = Check(
     description="Rights users can exercise: opt-outs, deletion, export, access.",
     clause_type=UserRightsClause,
     schema=SCHEMA,
+    remediation=(
+        "Expose the control the promise gives users, and meet its deadline, confirmation and "
+        "export format in the request-handling configuration."
+    ),
     diff=DIFF,
     run=run,
     doc=__doc__ or "",

@@ -12,23 +12,36 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from checker.cli import progress
 from checker.cli.common import render_result, stamp_option
 from checker.cli.limit_options import limits_from_args
+from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
 from checker.core.results import Severity
 from checker.documents.config import Config, find_config, load_config
 from checker.documents.inputs import Source
 from checker.pipeline import CheckOptions, run_check
+from reports import default_format
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = check_options(args, environ)
-    result = run_check(options)
+    line = ProgressLine(err) if progress.wanted(err, out, _format(args, environ), environ) else None
+    try:
+        result = run_check(replace(options, progress=line))
+    finally:
+        if line is not None:
+            line.clear()  # before any diagnostic or report reaches the terminal
     render_result(result, args.format, out, environ, options.outputs, args.color)
     return result.exit_code()
+
+
+def _format(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    return str(args.format or default_format(environ))
 
 
 def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> CheckOptions:

@@ -3,11 +3,16 @@
 Writes ``policy-check.yaml``, a policy and a snapshot taken from the bundled examples (so they
 are found in an installed wheel, not only in a checkout), and says what to run next. Nothing is
 overwritten: if any of the files exists, nothing is written and the command says which.
+
+Editors: each file written ends with a ``yaml-language-server`` modeline pointing at its JSON
+Schema, which ``init`` writes too, into ``.schemas/``: completion and checks as you type, with
+no network and the schemas of the version that wrote the project.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +31,7 @@ snapshots:
   - snapshot.yaml
 outputs:
   - {format: html, path: out/report.html}
+# yaml-language-server: $schema=.schemas/config.schema.json
 """
 
 # The bundled example each starter file is copied from.
@@ -35,12 +41,24 @@ STARTERS = {
 }
 
 
+# The schema each starter file is written against, copied into the project for editors.
+SCHEMAS = {"policy.yaml": "policy", "snapshot.yaml": "snapshot", "policy-check.yaml": "config"}
+SCHEMA_FOLDER = ".schemas"
+_MODELINE = re.compile(r"^# yaml-language-server: \$schema=.*$", re.MULTILINE)
+
+
 def files() -> dict[str, str]:
     """The starter project: file name to text."""
     bundled = resources.files("policies")
     written = {"policy-check.yaml": CONFIG}
     for name, parts in STARTERS.items():
-        written[name] = bundled.joinpath(*parts).read_text(encoding="utf-8")
+        text = bundled.joinpath(*parts).read_text(encoding="utf-8")
+        # The bundled file points at the package's schemas; the copy at the project's.
+        modeline = f"# yaml-language-server: $schema={SCHEMA_FOLDER}/{SCHEMAS[name]}.schema.json"
+        written[name] = _MODELINE.sub(modeline, text)  # no backslash in it: taken literally
+    for kind in sorted(set(SCHEMAS.values())):
+        schema = bundled.joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8")
+        written[f"{SCHEMA_FOLDER}/{kind}.schema.json"] = schema
     return written
 
 
@@ -60,7 +78,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for name in taken
             ]
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SCHEMA_FOLDER).mkdir(parents=True, exist_ok=True)
     for name, text in project.items():
         (folder / name).write_text(text, encoding="utf-8")
         out.write(f"wrote {folder / name}\n")

@@ -252,10 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("kind", choices=_schema_kinds(), metavar="KIND", help="one of %(choices)s")
 
+    completion = sub.add_parser(
+        "completion", help="print a shell completion script (bash, zsh or fish)"
+    )
+    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="one of %(choices)s")
+
     from checker.cli import test
 
     add_limit_options(test.add_parser(sub))
     return parser
+
+
+SHELLS = ("bash", "zsh", "fish")  # checker.cli.completion makes a script for each
 
 
 def _schema_kinds() -> list[str]:
@@ -436,6 +444,10 @@ def _dispatch(
         from checker.cli import schema
 
         return schema.run(args, out, err)
+    if args.command == "completion":
+        from checker.cli import completion
+
+        return completion.run(args, out, build_parser())
     if args.command == "test":
         from checker.cli import test
 

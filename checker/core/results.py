@@ -237,6 +237,9 @@ class DocumentInfo:
     system: str = ""
     environment: str = ""
     status: DocumentStatus | None = None  # set by validate only
+    owner: str = ""  # policies: who answers for it, what it says, where it was published
+    description: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,7 +341,7 @@ class _Stamp:
                 if obs.evidence is not None
                 else self.snapshot.locate(())
             ),
-            remediation=str(self.clause.get("remediation", "")),
+            remediation=str(self.clause.get("remediation") or self.check.remediation),
             references=self.references,
             system=self.system,
             environment=self.environment,
@@ -357,6 +357,9 @@ def policy_info(policy: Document) -> DocumentInfo:
         str(meta.get("title", "")),
         str(meta.get("version", "")),
         str(meta.get("effective", "")),
+        owner=str(meta.get("owner", "")),
+        description=str(meta.get("description", "")),
+        source=str(meta.get("source", "")),
     )
 
 
