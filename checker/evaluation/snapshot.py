@@ -145,8 +145,10 @@ def _add(snapshot: Snapshot, export: Document, item: Imported) -> list[Diagnosti
     """Add an imported item to its section. A tier or pipeline the snapshot already describes
     takes the export's fields (the export wins, and a disagreement is said); an imported store
     is always a store of its own, so a clash of ids is the snapshot rules' duplicate."""
-    items = list(snapshot.data.get(item.section) or [])
-    snapshot.data[item.section] = items
+    items = snapshot.data.get(item.section)
+    if items is None or items is snapshot.document.data.get(item.section):
+        # The first import into this section: a list of its own, the document's left as read.
+        items = snapshot.data[item.section] = list(items or [])
     if item.section != "stores":
         for index, mine in enumerate(items):
             if isinstance(mine, dict) and mine.get("id") == item.data.get("id"):
