@@ -65,6 +65,17 @@ def _not_passing(results: Path) -> dict[str, list[str]]:
 
 
 MODES = {"listed": [], "counted": ["--passes", "count"]}
+# The same command inside one process, timed after the imports (and one parser built, which
+# imports the reporters): what the check itself costs, without the interpreter start and the
+# module imports every command pays (about 0.4 s here).
+IN_PROCESS = (
+    "import sys, time\n"
+    "from checker.cli.main import build_parser, main\n"
+    "import checker.cli.check, checker.pipeline, reports.json_report, reports.text\n"
+    "build_parser()\n"
+    "start = time.perf_counter(); code = main(sys.argv[1:])\n"
+    "print(time.perf_counter() - start, file=sys.stderr); sys.exit(code)\n"
+)
 """Every pass listed in the results (the default), and passes counted per promise."""
 
 
@@ -75,6 +86,7 @@ def measure(size: int, repeat: int, seed: int, timeout: float) -> dict[str, Any]
     out = plan.with_name("results.json")
     loads: list[float] = []
     checks: dict[str, list[float]] = {mode: [] for mode in MODES}
+    inside: dict[str, list[float]] = {mode: [] for mode in MODES}
     rss: dict[str, list[float]] = {mode: [] for mode in MODES}
     agree = True
     want = {c: ids for c, ids in truth["failing"].items() if ids}
@@ -103,6 +115,10 @@ def measure(size: int, repeat: int, seed: int, timeout: float) -> dict[str, Any]
             checks[mode].append(run.seconds)
             rss[mode].append(run.max_rss_mb)
             agree = agree and _not_passing(out) == want
+            run = benchlib.run_child(
+                [sys.executable, "-c", IN_PROCESS, *argv[1:]], cwd=plan.parent, timeout=timeout
+            )
+            inside[mode].append(float(run.stderr.decode().strip().splitlines()[-1]))
     load = benchlib.median(loads)
     row: dict[str, Any] = {
         "resources": truth["resources"],
@@ -115,12 +131,16 @@ def measure(size: int, repeat: int, seed: int, timeout: float) -> dict[str, Any]
     }
     for mode in MODES:
         check = benchlib.median(checks[mode])
+        within = benchlib.median(inside[mode])
         row[mode] = {
             "check": round(check, 4),
             "ratio": round(check / load, 2),
+            "in_process": round(within, 4),
+            "in_process_ratio": round(within / load, 2),
             "peak_rss_mb": round(max(rss[mode]), 1),
         }
         row["per_run"][mode] = [round(v, 3) for v in checks[mode]]
+        row["per_run"][f"{mode}_in_process"] = [round(v, 3) for v in inside[mode]]
     return row
 
 
@@ -130,14 +150,15 @@ def plan_md(data: dict[str, Any]) -> list[str]:
         "",
         f"Measured on {benchlib.describe(data['machine'])}; commit `{data['commit']}`. "
         "*check* is `policy-check check ... --output json=FILE` end to end, interpreter start "
-        "included, with every pass listed (the default) and with `--passes count`; "
+        "and imports included, with every pass listed (the default) and with `--passes count`; "
+        "*in process* is the same command timed inside one process after the imports; "
         "*json.load* is the plan alone, timed inside a fresh process with the garbage "
         "collector running. Medians of the runs shown.",
         "",
-        "| resources | file | runs | json.load | check, passes listed | ratio | peak RSS | "
-        "check, passes counted | ratio | peak RSS | not passing (retention / encryption) | "
-        "verdicts = planted |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| resources | file | runs | json.load | passes listed: check | ratio | in process | "
+        "ratio | peak RSS | passes counted: check | ratio | in process | ratio | peak RSS | "
+        "not passing (retention / encryption) | verdicts = planted |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in data["rows"]:
         counts = row["not_passing"]
@@ -147,6 +168,8 @@ def plan_md(data: dict[str, Any]) -> list[str]:
             cells += [
                 benchlib.fmt_s(got["check"]),
                 f"{got['ratio']:.2f}×",
+                benchlib.fmt_s(got["in_process"]),
+                f"{got['in_process_ratio']:.2f}×",
                 benchlib.fmt_mb(got["peak_rss_mb"]),
             ]
         lines.append(
