@@ -21,6 +21,9 @@ def _member(key: str) -> str:
     return f"['{escaped}']"
 
 
+# A finding's paths are rendered several times (fingerprint, reports, redaction); a plan of
+# thousands of resources renders tens of thousands of them.
+@lru_cache(maxsize=1 << 16)
 def format_json_path(path: JsonPath) -> str:
     """Render a path as JSONPath: ``$.stores[3].retention['odd key']``."""
     return "$" + "".join(f"[{item}]" if isinstance(item, int) else _member(item) for item in path)

@@ -38,6 +38,8 @@ _DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _ID = re.compile(rf"{re.escape(PREFIX)}[0-9a-f]{{{_DIGITS}}}")
+# One encoder for every id: json.dumps with options builds a new one per call.
+_encode_parts = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @lru_cache(maxsize=8192)  # policy, clause, system and requirement repeat in every finding
@@ -70,7 +72,7 @@ def finding_id(
         normalise(resource),
         requirement(expected),
     ]
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    text = _encode_parts(parts)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return PREFIX + digest[:_DIGITS]
 

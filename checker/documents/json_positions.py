@@ -29,8 +29,14 @@ _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 _SPACE = "[ \t\n\r]*"
 # What comes before the next member of an object: a comma (but before the first), a key and a
-# colon; or the closing brace. Group 1 is the key as written, without its quotes.
-_NEXT_MEMBER = re.compile(rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}|}})')
+# colon; or the closing brace. Group 1 is the key as written, without its quotes. Group 2 is
+# the value when it is a scalar the pattern can pass over exactly (a string without escapes, a
+# number, a literal: the text is valid JSON, so a number runs to the next separator): most
+# members are, and one match then replaces a match and a scan.
+_NEXT_MEMBER = re.compile(
+    rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}'
+    r'("[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null)?|})'
+)
 # What comes before the next element of an array; group 1 is the closing bracket.
 _NEXT_ELEMENT = re.compile(r"[ \t\n\r,]*(\])?")
 _BLOCK = 4096
@@ -163,9 +169,13 @@ class JsonPositions:
                 self._ends[start] = self._resume[start] = match.end()
                 return None
             name = raw if "\\" not in raw else _scan_string(text, match.start(1))[0]
-            value = match.end()
+            value = match.start(2)
+            if value >= 0:  # a scalar, already passed over
+                i = match.end()
+            else:
+                value = match.end()
+                i = -value - 1
             members.setdefault(name, (match.start(1) - 1) << _SHIFT | value)
-            i = -value - 1
             if name == key:
                 self._resume[start] = i
                 return members[name]
