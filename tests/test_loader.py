@@ -131,6 +131,21 @@ def test_json_positions_asked_in_any_order_agree(tmp_path: Path) -> None:
     assert forward.value(("items", 49, "s")) == Position(2 + 49 * 4 + 3, 9)
 
 
+def test_json_positions_pass_over_every_kind_of_scalar_member(tmp_path: Path) -> None:
+    # Scalars are passed over by the pattern that reads their key; escaped strings, exponents
+    # and signs must end where the text says, or the members after them are misplaced.
+    text = (
+        '{"a": -1.5e-3, "b": "x\\"y", "c": true, "d": "plain", "e": null, "f": 0, '
+        '"g": false, "h": 12E+2, "i": "\\u00e9\\\\", "last": [1]}'
+    )
+    positions = load_document(write(tmp_path, "s.json", text)).positions
+    for key in ("a", "b", "c", "d", "e", "f", "g", "h", "i", "last"):
+        key_at = text.index(f'"{key}": ')
+        assert positions.key((key,)) == Position(1, key_at + 1)
+        assert positions.value((key,)) == Position(1, key_at + len(key) + 5)
+    assert positions.value(("last", 0)) == Position(1, text.index("[1]") + 2)
+
+
 SURPRISES_YAML = """\
 plain_no: no
 plain_on: On
