@@ -4,18 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from checker.cli.argtypes import date_argument
 from reports.trends import FORMATS as TREND_FORMATS
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def add_comparison_options(check: argparse.ArgumentParser) -> None:
@@ -68,7 +61,7 @@ def add_history_commands(
     history.add_argument("--db", metavar="DB", help="the history database (SQLite)")
     history.add_argument(
         "--since",
-        type=_date,
+        type=date_argument,
         metavar="DATE",
         help="the period starts on this date (default: the first recorded run)",
     )

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from checker import __version__
+from checker.cli.argtypes import date_argument
 from checker.cli.color import add_color_option
 from checker.cli.history_options import add_comparison_options, add_history_commands
 from checker.cli.limit_options import add_limit_options
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
 
 EXIT_USAGE, EXIT_INTERNAL = 2, 3  # 0 and 1 are the verdict: Result.exit_code()
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def _timestamp(text: str) -> str:
@@ -129,7 +123,7 @@ def _add_run_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--waivers", metavar="PATH", help="waivers file")
     parser.add_argument(
         "--as-of",
-        type=_date,
+        type=date_argument,
         metavar="DATE",
         help="the date review cadences and waiver expiry are judged on (default: today)",
     )
@@ -183,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument(
         "--as-of",
-        type=_date,
+        type=date_argument,
         metavar="DATE",
         help="the date recorded in the results (default: today); validation does not depend on it",
     )
@@ -324,7 +318,7 @@ def _add_diff(sub: Any) -> None:
     )
     diff.add_argument(
         "--as-of",
-        type=_date,
+        type=date_argument,
         metavar="DATE",
         help="with --snapshot, the date review cadences are judged on (default: today)",
     )

@@ -40,6 +40,7 @@ address when the name is unknown), lower-cased with every run of characters outs
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import marshal
 import pkgutil
@@ -67,8 +68,10 @@ UNREADABLE = "terraform-unreadable-resource"
 NOT_STORES = "terraform-not-stores"
 
 
-def readers() -> list[ResourceReader]:
-    """Every resource family of this package: the modules that export ``READER``."""
+@functools.cache
+def readers() -> tuple[ResourceReader, ...]:
+    """Every resource family of this package: the modules that export ``READER`` (found once
+    per process, not once per import)."""
     package = importlib.import_module("checker.adapters.terraform")
     found = []
     for module in pkgutil.iter_modules(package.__path__):
@@ -77,7 +80,7 @@ def readers() -> list[ResourceReader]:
         )
         if isinstance(reader, ResourceReader):
             found.append(reader)
-    return sorted(found, key=lambda r: r.name)
+    return tuple(sorted(found, key=lambda r: r.name))
 
 
 @dataclass(slots=True)
@@ -85,7 +88,7 @@ class _Importer:
     plan: Plan
     rules: list[dict[str, Any]]
     locate_rule: RuleLocator | None
-    readers: list[ResourceReader]
+    readers: tuple[ResourceReader, ...]
     items: list[Imported] = field(default_factory=list)
     ids: mapping.Ids = field(default_factory=mapping.Ids)
     compared: set[int] = field(default_factory=set)
@@ -413,15 +416,10 @@ def _names_type(rule: dict[str, Any], resource_type: str) -> bool:
     pattern = (rule.get("match") or {}).get("address")
     if not isinstance(pattern, str):
         return False
-    return any(step.split(".")[0] == resource_type for step in _address_steps(pattern))
-
-
-def _address_steps(pattern: str) -> list[str]:
-    """The ``type.name`` tail of an address pattern, after any ``module.x.`` steps."""
     parts = pattern.split(".")
-    while len(parts) > 2 and parts[0] == "module":
+    while len(parts) > 2 and parts[0] == "module":  # past the module.x. steps
         parts = parts[2:]
-    return [".".join(parts)]
+    return parts[0] == resource_type
 
 
 def import_terraform(
