@@ -43,6 +43,7 @@ class Clause(TypedDict):
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
+    regions: NotRequired[list[str]]
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -89,6 +90,13 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "policy-check diff shows the pair as a rename and compares them."
             ),
             "$ref": "#/$defs/clause_id",
+        },
+        "regions": {
+            "description": (
+                "Regions of vocabulary.regions where the promise holds; elsewhere it does not "
+                "apply. Without it, the promise holds everywhere."
+            ),
+            "$ref": "#/$defs/region_ids",
         },
     }
 
