@@ -93,10 +93,13 @@ def clause_fields(section: str, severity: Severity) -> Schema:
         },
         "regions": {
             "description": (
-                "Regions of vocabulary.regions where the promise holds; elsewhere it does not "
-                "apply. Without it, the promise holds everywhere."
+                "Regions where the promise holds, keys of vocabulary.regions; elsewhere it "
+                "does not apply. Without it, the promise holds everywhere."
             ),
-            "$ref": "#/$defs/region_ids",
+            "type": "array",
+            "uniqueItems": True,
+            "minItems": 1,
+            "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
         },
     }
 

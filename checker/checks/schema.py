@@ -237,20 +237,16 @@ BASE: Schema = {
                     "description": (
                         "Other regions of vocabulary.regions whose countries belong to this one."
                     ),
-                    "$ref": "#/$defs/region_ids",
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
                 },
                 "description": {
                     "description": "What the region is, e.g. 'European Economic Area'.",
                     "$ref": "#/$defs/text",
                 },
             },
-        },
-        "region_ids": {
-            "description": "Ids of regions of vocabulary.regions.",
-            "type": "array",
-            "uniqueItems": True,
-            "minItems": 1,
-            "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
         },
         "vocabulary": {
             "description": (

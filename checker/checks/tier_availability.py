@@ -69,7 +69,10 @@ SCHEMA: Schema = {
                 "Regions where those tiers are not offered: keys of vocabulary.regions, e.g. "
                 "[eea, ch, uk]."
             ),
-            "$ref": "#/$defs/region_ids",
+            "type": "array",
+            "uniqueItems": True,
+            "minItems": 1,
+            "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
         },
     },
 }

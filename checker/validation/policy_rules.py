@@ -80,12 +80,14 @@ COMMON_REFERENCES = {"regions": "regions"}
 
 
 def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
-    """The fields of each section that name vocabulary entries (its Check's ``vocabulary``,
-    then those every clause has)."""
+    """The fields that name vocabulary entries: those every clause has, in every section,
+    then each section's own (its Check's ``vocabulary``)."""
+    sections = list(checks)
+    common = [(check.id, *item) for check in sections for item in COMMON_REFERENCES.items()]
+    own = [(check.id, *item) for check in sections for item in check.vocabulary.items()]
     return tuple(
-        Reference(check.id, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
-        for check in checks
-        for field, vocabulary in {**check.vocabulary, **COMMON_REFERENCES}.items()
+        Reference(section, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
+        for section, field, vocabulary in (*common, *own)
     )
 
 
