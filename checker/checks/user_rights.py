@@ -156,8 +156,10 @@ DIFF = DiffSpec(
         "deadline": Span(absent="indefinite", larger="loosens"),
         "confirmation": Ranked(absent=False, order=(True, False)),
         "formats": Members(adding="loosens"),  # any one of them will do
+        # Without it the clause promises the right to no tier in particular: none, not all.
         "tier_groups": Scope(
             expand="tier_groups",
+            absent=[],
             facet="tiers",
             gained="users of {items} are now promised the right",
             lost="users of {items} are no longer promised the right",

@@ -165,8 +165,9 @@ COMMON: Mapping[str, Ordering] = {
     "remediation": Review(absent="", why="what to do on a failure changed", wording=True),
     "if_not_evidenced": Ranked(absent="fail", order=("fail", "warn", "pass")),
     "references": Review(absent=[], why="the regulations cited changed"),
-    # Where the promise holds: more regions widen it; none means everywhere.
-    "regions": Scope(absent=EVERYTHING, facet="regions"),
+    # Where the promise holds: more regions widen it; none means everywhere. No facet: the
+    # population a change affects is named by the section's own scope fields.
+    "regions": Scope(absent=EVERYTHING),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).
