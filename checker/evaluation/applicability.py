@@ -36,8 +36,7 @@ def region_scope(
     if not names:
         return None
     holds = ", ".join(names)
-    countries = countries_of(names, regions)
-    expected = f"a deployment serving {holds} ({', '.join(sorted(countries))})"
+    expected = f"a deployment serving {holds}"
     metadata = snapshot.get("metadata")
     served = metadata.get("regions") if isinstance(metadata, Mapping) else None
     if not isinstance(served, list):
@@ -54,7 +53,7 @@ def region_scope(
             ),
             applicable=True,
         )
-    if countries.intersection(served):
+    if countries_of(names, regions).intersection(served):
         return None
     where = ", ".join(str(country) for country in served) or "no country"
     return RegionScope(

@@ -6,8 +6,9 @@ so an author can fix a contradiction without hunting for its other half.
 
 Rules (diagnostic codes):
 
-* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category
-  or role the vocabulary does not define (with a "did you mean").
+* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category,
+  role or region the vocabulary does not define, or a region includes a region it does not
+  define (with a "did you mean").
 * ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
   since findings and waivers name clauses as ``<policy>/<clause>``).
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
