@@ -252,10 +252,10 @@ def _offered(
     evidence = (*path, "tiers")
     actual = f"offered to {words(have)}"
     if missing:
+        reach = f"only to {words(have)}" if have else "to no tier"
         return failed(
             resource,
-            f"users of {_tier_words(missing)} cannot {act}: the right is offered only to "
-            f"{words(have)}",
+            f"users of {_tier_words(missing)} cannot {act}: the right is offered {reach}",
             expected,
             actual,
             evidence,

@@ -356,6 +356,22 @@ PER_TIER_CASES = [
         ],
     ),
     Case(
+        "offered-to-no-tier-fails",
+        EXPORT_PER_TIER,
+        export(tiers=[]),
+        [
+            CAN_EXPORT,
+            (
+                F,
+                UX,
+                "users of tiers free and pro cannot export their data: the right is offered to "
+                "no tier",
+            ),
+            BUSINESS_CANNOT,
+            LINK_24H,
+        ],
+    ),
+    Case(
         "offered-to-a-business-tier-fails",
         EXPORT_PER_TIER,
         export(tiers=["free", "pro", "enterprise"]),
