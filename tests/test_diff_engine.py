@@ -328,3 +328,16 @@ def test_a_clause_holding_in_more_regions_widens_and_in_fewer_narrows() -> None:
     assert versions(clause, {**clause, "regions": ["eea", "uk"]}) == {"regions": "scope-widened"}
     assert versions(clause, EXPORT) == {"regions": "scope-widened"}  # everywhere
     assert versions(EXPORT, clause) == {"regions": "scope-narrowed"}
+
+
+def test_a_region_gaining_a_country_widens_it() -> None:
+    old = {**policy()["vocabulary"], "regions": REGIONS}
+    new = {**old, "regions": {**REGIONS, "uk": {"countries": ["GB", "GG", "JE"]}}}
+    result = diff(
+        policy(vocabulary=old, user_rights=[EXPORT]),
+        policy(vocabulary=new, user_rights=[EXPORT]),
+    )
+    region = row(result, "regions.uk")
+    assert region.direction is Direction.SCOPE_WIDENED
+    (change,) = region.changes
+    assert (change.field, change.note) == ("countries", "GG and JE joined the region")
