@@ -46,6 +46,7 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "regions",
 ]
 
 

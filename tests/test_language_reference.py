@@ -33,6 +33,7 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "regions",
 ]
 
 # The names the reference's examples use.
@@ -52,6 +53,11 @@ EXAMPLE_VOCABULARY: dict[str, Any] = {
         "finances": {"description": "finances"},
     },
     "roles": {"model_trainer": {"description": "trainers"}},
+    "regions": {
+        "eea": {"countries": ["AT", "BE", "DE", "FR", "IS", "LI", "NO"]},
+        "uk": {"countries": ["GB"]},
+        "ch": {"countries": ["CH"]},
+    },
 }
 
 
@@ -149,10 +155,11 @@ def test_metadata_table() -> None:
 
 def test_vocabulary_tables() -> None:
     defs = load_schema("policy")["$defs"]
-    vocabulary, tier_group, data_kind = _tables(_section("`vocabulary`"))
+    vocabulary, tier_group, data_kind, region = _tables(_section("`vocabulary`"))
     _assert_table(vocabulary, defs["vocabulary"])
     _assert_table(tier_group, defs["tier_group"])
     _assert_table(data_kind, defs["data_kind"])
+    _assert_table(region, defs["region"])
 
 
 def test_common_clause_fields_table() -> None:

@@ -103,7 +103,8 @@ def test_the_clause_sections_are_those_of_the_spec() -> None:
     assert clause_sections() == [
         "training_consent", "training_exclusions", "retention", "deletion_schedules",
         "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
-        "security", "access_control", "user_rights", "breach_notification", "governance",
+        "security", "access_control", "user_rights", "tier_availability", "breach_notification",
+        "governance",
         "custom_rules",
     ]  # fmt: skip
 
@@ -205,9 +206,14 @@ def test_2025_policy_supersedes_2023_and_keeps_its_promises() -> None:
     assert all(new[clause] == section for clause, section in old.items() if clause in new)
 
 
+# Sections of policy language 2 that the 2025 seed has no promise for: the published-policy
+# library uses them (tier_availability: the Gemini API's unpaid tier, kept out of Europe).
+V2_SECTIONS = {"tier_availability"}
+
+
 def test_2025_policy_uses_every_clause_section() -> None:
     data = load_document(LIBRARY / "anthropic-consumer-2025.yaml").data
-    assert [s for s in clause_sections() if not data.get(s)] == []
+    assert [s for s in clause_sections() if not data.get(s) and s not in V2_SECTIONS] == []
 
 
 def test_2025_policy_states_the_announced_changes() -> None:

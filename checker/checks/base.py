@@ -43,6 +43,7 @@ class Clause(TypedDict):
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
+    regions: NotRequired[list[str]]
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -89,6 +90,16 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "policy-check diff shows the pair as a rename and compares them."
             ),
             "$ref": "#/$defs/clause_id",
+        },
+        "regions": {
+            "description": (
+                "Regions where the promise holds, keys of vocabulary.regions; elsewhere it "
+                "does not apply. Without it, the promise holds everywhere."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "minItems": 1,
+            "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
         },
     }
 

@@ -52,9 +52,9 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language. Always 1; it also marks the file as a policy."
+                "Version of the policy language, 1 or 2; it also marks the file as a policy."
             ),
-            "const": 1,
+            "enum": [1, 2],
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -213,6 +213,41 @@ BASE: Schema = {
                 "description": {"description": "What the entry means.", "$ref": "#/$defs/text"}
             },
         },
+        "country": {
+            "description": "An ISO 3166-1 alpha-2 country code, in capitals: 'DE', 'GB', 'US'.",
+            "type": "string",
+            "format": "country",
+        },
+        "region": {
+            "description": (
+                "A named set of countries: its own and those of the regions it includes."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "anyOf": [{"required": ["countries"]}, {"required": ["regions"]}],
+            "properties": {
+                "countries": {
+                    "description": "Countries of the region, ISO 3166-1 alpha-2 codes.",
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"$ref": "#/$defs/country"},
+                },
+                "regions": {
+                    "description": (
+                        "Other regions of vocabulary.regions whose countries belong to this one."
+                    ),
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
+                },
+                "description": {
+                    "description": "What the region is, e.g. 'European Economic Area'.",
+                    "$ref": "#/$defs/text",
+                },
+            },
+        },
         "vocabulary": {
             "description": (
                 "The names the clauses use: tier groups, data kinds, sensitive categories and "
@@ -247,6 +282,15 @@ BASE: Schema = {
                     "type": "object",
                     "propertyNames": {"$ref": "#/$defs/identifier"},
                     "additionalProperties": {"$ref": "#/$defs/described"},
+                },
+                "regions": {
+                    "description": (
+                        "Regions by id, each a set of countries, e.g. eea: {countries: [AT, "
+                        "BE, ...]}. Clauses name them in regions and tier_availability."
+                    ),
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/identifier"},
+                    "additionalProperties": {"$ref": "#/$defs/region"},
                 },
             },
         },

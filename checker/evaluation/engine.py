@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.checks import CHECKS
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.core.gc_pause import collector_paused
+from checker.core.regions import region_countries
 from checker.core.results import (
     DocumentInfo,
     Finding,
@@ -33,6 +34,7 @@ from checker.core.results import (
     Status,
 )
 from checker.documents.document import Document
+from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
@@ -203,12 +205,23 @@ def check_policy(
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
+    regions = region_countries(data)
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
             ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
             stamp = _Stamp(
                 policy, snapshot, check, clause, (section, index), references.get(section, ())
             )
+            scope = region_scope(clause, regions, snapshot.data)
+            if scope is not None and not scope.applicable:
+                # Said once, instead of the clause's findings: not blocking, and not a pass.
+                yield replace(
+                    stamp(scope.observation),
+                    status=Status.NOT_EVIDENCED,
+                    severity=Severity.INFO,
+                    message=scope.observation.message,
+                )
+                continue
             try:
                 observations = list(check.run(ctx))
             except Exception as exc:  # a broken check must not pass silently
@@ -223,6 +236,8 @@ def check_policy(
                         None,
                     )
                 ]
+            if scope is not None:  # where the snapshot serves users is not recorded
+                observations.insert(0, scope.observation)
             if not count_passes:
                 yield from map(stamp, observations)
                 continue

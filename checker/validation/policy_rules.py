@@ -6,8 +6,9 @@ so an author can fix a contradiction without hunting for its other half.
 
 Rules (diagnostic codes):
 
-* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category
-  or role the vocabulary does not define (with a "did you mean").
+* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category,
+  role or region the vocabulary does not define, or a region includes a region it does not
+  define (with a "did you mean").
 * ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
   since findings and waivers name clauses as ``<policy>/<clause>``).
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
@@ -24,6 +25,8 @@ Rules (diagnostic codes):
 * ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
 * ``semantic-replaces`` — a clause's ``replaces`` names a clause of the same policy (it names
   the previous version's clause), or two clauses replace the same one.
+* ``semantic-offered-and-not-offered`` — a user right is offered to a tier (``tier_groups``)
+  that the same or another clause of the right says it is not offered to (``not_offered_to``).
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -51,6 +54,7 @@ ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
 REPLACES = "semantic-replaces"
 NO_CLAUSES = "semantic-no-clauses"
+OFFERED_AND_NOT_OFFERED = "semantic-offered-and-not-offered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +73,22 @@ VOCABULARY_NOUNS = {
     "data_kinds": "data kind",
     "sensitive_categories": "sensitive category",
     "roles": "role",
+    "regions": "region",
 }
+
+# Fields every clause may have that name vocabulary entries: field -> the vocabulary map.
+COMMON_REFERENCES = {"regions": "regions"}
 
 
 def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
-    """The fields of each section that name vocabulary entries (its Check's ``vocabulary``)."""
+    """The fields that name vocabulary entries: those every clause has, in every section,
+    then each section's own (its Check's ``vocabulary``)."""
+    sections = list(checks)
+    common = [(check.id, *item) for check in sections for item in COMMON_REFERENCES.items()]
+    own = [(check.id, *item) for check in sections for item in check.vocabulary.items()]
     return tuple(
-        Reference(check.id, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
-        for check in checks
-        for field, vocabulary in check.vocabulary.items()
+        Reference(section, field, vocabulary, VOCABULARY_NOUNS[vocabulary])
+        for section, field, vocabulary in (*common, *own)
     )
 
 
@@ -121,6 +132,8 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_self_supersede(doc, data),
         *_tiers_in_two_groups(doc, vocabulary),
         *_undefined_references(doc, vocabulary, clauses),
+        *_nested_regions(doc, vocabulary),
+        *_offered_and_not_offered(doc, vocabulary, clauses),
         *_duplicate_ids(doc, clauses),
         *_replaces(doc, clauses),
         *_excluded_but_trained(doc, clauses),
@@ -231,6 +244,26 @@ def _undefined_references(
                 yield Diagnostic(
                     doc.locate((*clause.path, ref.field, index)),
                     f"{ref.noun} '{name}' is not defined in vocabulary.{ref.vocabulary}"
+                    + suggestion(name, defined),
+                    UNDEFINED,
+                )
+
+
+def _nested_regions(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]]
+) -> Iterator[Diagnostic]:
+    """A region's ``regions`` must name regions the vocabulary defines."""
+    regions = vocabulary.get("regions", {})
+    defined = list(regions)
+    for region, spec in regions.items():
+        nested = spec.get("regions") if isinstance(spec, Mapping) else None
+        if not isinstance(nested, Sequence) or isinstance(nested, str):
+            continue
+        for index, name in enumerate(nested):
+            if isinstance(name, str) and name not in defined:
+                yield Diagnostic(
+                    doc.locate(("vocabulary", "regions", region, "regions", index)),
+                    f"region '{name}' is not defined in vocabulary.regions"
                     + suggestion(name, defined),
                     UNDEFINED,
                 )
@@ -414,3 +447,35 @@ def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Di
                         ALLOWED_AND_FORBIDDEN,
                     )
                 seen.setdefault((mode, place, kind), clause)
+
+
+def _offered_and_not_offered(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    """A right cannot be both offered and not offered to a tier: one side can never pass."""
+    groups = vocabulary.get("tier_groups", {})
+    seen: dict[tuple[str, str, str], _Clause] = {}  # (right, field, tier) -> the first clause
+    opposite = {"tier_groups": "not_offered_to", "not_offered_to": "tier_groups"}
+    for clause in clauses:
+        if clause.section != "user_rights":
+            continue
+        right = str(clause.data.get("right"))
+        for field in ("tier_groups", "not_offered_to"):
+            for index, group in clause.items(field):
+                spec = groups.get(group)
+                tiers = spec.get("tiers") if isinstance(spec, Mapping) else None
+                for tier in tiers if isinstance(tiers, Sequence) else ():
+                    other = seen.get((right, opposite[field], tier))
+                    if other is not None:
+                        yield Diagnostic(
+                            doc.locate((*clause.path, field, index)),
+                            f"the {right} right is {_OFFER_WORDS[field]} tier '{tier}' here "
+                            f"(group '{group}') but {_OFFER_WORDS[opposite[field]]} it by "
+                            f"{_clause_ref(doc, other)}",
+                            OFFERED_AND_NOT_OFFERED,
+                        )
+                        break
+                    seen.setdefault((right, field, tier), clause)
+
+
+_OFFER_WORDS = {"tier_groups": "offered to", "not_offered_to": "not offered to"}

@@ -18,6 +18,7 @@ Rules (diagnostic codes):
   the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
   is judged by no promise — ``temporary_chat`` held next to a policy about
   ``temporary_chats`` would let "never trained" pass while nothing about it was checked.
+  The tiers a user right is offered to (``user_rights.<right>.tiers``) are judged too.
   Sensitive categories and roles are only judged when a policy defines them at all (those
   vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
   judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
@@ -207,6 +208,7 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
                     found.setdefault((site.vocabulary, name), []).append(
                         (site.section, index, *path)
                     )
+    _right_tiers(view, known, found, nouns)
     diagnostics = []
     for (vocabulary, name), places in found.items():
         noun = nouns[vocabulary]
@@ -221,6 +223,26 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
         diagnostics.append(Diagnostic(view.locate(places[0]), message, UNKNOWN_NAME))
     diagnostics.sort(key=lambda d: (d.location.file, d.location.position or Position(0, 0)))
     return diagnostics
+
+
+def _right_tiers(
+    view: Snapshot,
+    known: dict[str, set[str]],
+    found: dict[tuple[str, str], list[JsonPath]],
+    nouns: dict[str, str],
+) -> None:
+    """Tiers a user right is offered to (``user_rights.<right>.tiers``): a misspelt tier
+    there would let "not offered to" pass while the real tier gets the right."""
+    rights = view.data.get("user_rights")
+    defined = known.get("tier_groups")
+    if type(rights) is not dict or defined is None:
+        return
+    nouns["tier_groups"] = "tier"
+    for right, settings in rights.items():
+        tiers = settings.get("tiers") if type(settings) is dict else None
+        for path, name in _names(tiers, ("tiers",)):
+            if name not in defined:
+                found.setdefault(("tier_groups", name), []).append(("user_rights", right, *path))
 
 
 def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:

@@ -20,6 +20,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, relevance
 
+from checker.core.countries import country_problem, is_country
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import DurationError, is_duration, parse_duration
 from checker.documents.document import Document, Surprise
@@ -50,6 +51,7 @@ FORMATS: dict[str, Callable[[object], bool]] = {
     "duration": is_duration,
     "date": _is_date,
     "date-time": _is_datetime,
+    "country": is_country,
 }
 
 
@@ -190,6 +192,8 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
             parse_duration(instance)
         except DurationError as exc:
             message = str(exc)
+    elif validator == "format" and value == "country":
+        message = country_problem(instance)
     elif validator == "format" and value == "date":
         message = f"{instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
     elif validator == "type":
