@@ -120,6 +120,11 @@ class Vocabulary:
         )
         return cls(groups, identifiable)
 
+    def shared_tiers(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+        """The tiers two clauses' ``tier_groups`` both cover, in policy order."""
+        theirs = set(self.tiers_of(b.get("tier_groups") or ()))
+        return [tier for tier in self.tiers_of(a.get("tier_groups") or ()) if tier in theirs]
+
     def tiers_of(self, groups: Iterable[str]) -> list[str]:
         """The tiers of the named groups, in policy order, without repeats."""
         seen: dict[str, None] = {}
@@ -168,6 +173,10 @@ class CheckContext(Generic[ClauseT]):
         return found
 
 
+Conflicts = Callable[[Mapping[str, Any], Mapping[str, Any], Vocabulary], str | None]
+"""A section's contradiction rule: (earlier clause, later clause, vocabulary) -> message."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Check:
     """A clause section, declared by its module as ``CHECK``: the registry finds it there.
@@ -199,6 +208,11 @@ class Check:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     # Whether framework files may name the section as serving a regulation.
     in_frameworks: bool = True
+    # How two clauses of the section contradict each other: given an earlier and a later
+    # clause, a message saying what the later one says "here" against the earlier one
+    # "there", or None when they can both hold. ``validate`` reports each contradiction as
+    # ``semantic-contradiction`` at the later clause.
+    conflicts: Conflicts | None = None
 
     @property
     def summary(self) -> str:
