@@ -46,6 +46,9 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "source",
+    "sources",
+    "confidence",
 ]
 
 

@@ -33,6 +33,20 @@ IfNotEvidenced = Literal["fail", "warn", "pass"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]  # a Severity's value
 
 
+SourceKind = Literal["primary", "secondary"]
+Confidence = Literal["confirmed", "secondary", "unconfirmed", "conflict"]
+
+
+class Source(TypedDict):
+    """Where a promise was published (``document`` or ``url``, or both)."""
+
+    document: NotRequired[str]
+    url: NotRequired[str]
+    date: NotRequired[str]
+    quote: NotRequired[str]
+    kind: NotRequired[SourceKind]
+
+
 class Clause(TypedDict):
     """The fields every clause has; each section's clause model adds its own."""
 
@@ -43,6 +57,13 @@ class Clause(TypedDict):
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
+    source: NotRequired[Source]
+    sources: NotRequired[list[Source]]
+    confidence: NotRequired[Confidence]
+
+
+# Schema rules over the fields every clause has: one source field or the other, not both.
+CLAUSE_DEPENDENCIES: Schema = {"source": {"not": {"required": ["sources"]}}}
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -89,6 +110,24 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "policy-check diff shows the pair as a rename and compares them."
             ),
             "$ref": "#/$defs/clause_id",
+        },
+        "source": {
+            "description": "Where the promise was published (or sources, for several).",
+            "$ref": "#/$defs/source",
+        },
+        "sources": {
+            "description": "Where the promise was published, when several documents say it.",
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/source"},
+        },
+        "confidence": {
+            "description": (
+                "How sure the policy is of the promise; conflict (sources disagree) makes the "
+                "clause fail, listing its sources, until a person resolves it."
+            ),
+            "$ref": "#/$defs/confidence",
         },
     }
 

@@ -165,6 +165,9 @@ COMMON: Mapping[str, Ordering] = {
     "remediation": Review(absent="", why="what to do on a failure changed", wording=True),
     "if_not_evidenced": Ranked(absent="fail", order=("fail", "warn", "pass")),
     "references": Review(absent=[], why="the regulations cited changed"),
+    "source": Review(why="the promise is sourced differently: read both", wording=True),
+    "sources": Review(absent=[], why="the promise is sourced differently: read both", wording=True),
+    "confidence": Review(absent="confirmed", why="how sure the policy is of the promise changed"),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).
