@@ -123,3 +123,12 @@ def test_v1_and_v2_policies_are_checked_together(run_cli: CliRunner, tmp_path: A
                       "--as-of", "2026-11-21", "--format", "json")  # fmt: skip
     assert checked.code == 0, checked.out + checked.err
     assert '"clause_id": "users-72h"' in checked.out and '"clause_id": "regulators"' in checked.out
+    (tmp_path / "policy-check.yaml").write_text(
+        "policy_check: 1\npolicies: [old.yaml, new.yaml]\nsnapshots: [snapshot.yaml]\n"
+        'as_of: "2026-11-21"\n',
+        encoding="utf-8",
+    )
+    configured = run_cli("check", "--config", str(tmp_path / "policy-check.yaml"), "--format",
+                         "json")  # fmt: skip
+    assert configured.code == 0, configured.out + configured.err
+    assert configured.out.count('"kind": "policy"') == 2
