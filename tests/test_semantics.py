@@ -593,6 +593,17 @@ def test_breach_deadlines_that_differ_contradict(tmp_path: Path) -> None:
     ]
 
 
+def test_a_declared_conflict_is_no_contradiction(tmp_path: Path) -> None:
+    """Two readings of a disputed promise, marked as such: check fails them, validate agrees."""
+    clauses = _consents().replace(
+        "    user_can_change: true\n  - id: pro-never",
+        "    user_can_change: true\n    confidence: conflict\n  - id: pro-never",
+    )
+    base = BASE.replace("policy_checker: 1", "policy_checker: 2")
+    assert "confidence: conflict" in clauses
+    assert _rows(tmp_path, clauses, base) == []
+
+
 @pytest.mark.parametrize(
     ("a", "b", "meet"),
     [

@@ -28,7 +28,8 @@ Rules (diagnostic codes):
   section's ``conflicts`` hook says (e.g. two training defaults for one tier, two deadlines for
   one right); reported at the later clause, naming both clauses and their lines. Clauses that
   hold in different regions or at different times (``regions``, ``effective``/``expires``)
-  never meet, so never contradict.
+  never meet, so never contradict; a clause with ``confidence: conflict`` declares the
+  disagreement itself (``check`` fails it), so is not reported again.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -439,6 +440,8 @@ def _contradictions(
             for earlier in members[:later_index]:
                 if not _may_meet(earlier.data, later.data):
                     continue
+                if "conflict" in (earlier.data.get("confidence"), later.data.get("confidence")):
+                    continue  # a disagreement the policy declares: check reports it as such
                 message = hook(earlier.data, later.data, vocabulary)
                 if message is not None:
                     yield Diagnostic(
