@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checker.documents import load_bytes
+from checker.upgrade import State, upgrade
 from tests.conftest import REPO, CliRunner
 
 LIBRARY = REPO / "policies" / "library"
@@ -228,3 +232,33 @@ def test_init_starts_a_project_at_the_current_language(
     ).replace("../schemas/policy.v1.schema.json", ".schemas/policy.schema.json")
     assert run_cli("upgrade", "--check", "policy.yaml").code == 0
     assert (tmp_path / ".schemas" / "policy.schema.json").is_file()
+
+
+_COMMENT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    max_size=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    comments=st.lists(st.one_of(st.none(), _COMMENT), min_size=19, max_size=19),
+    indent=st.sampled_from(["", "  "]),
+)
+def test_whatever_surrounds_it_only_the_version_changes(
+    comments: list[str | None], indent: str
+) -> None:
+    """Comment lines and trailing comments anywhere: the upgrade is the one-line change."""
+    lines = []
+    for line, comment in zip(POLICY.splitlines(keepends=True), comments, strict=True):
+        lines.append(line)
+        if comment is not None:
+            lines.append(f"{indent}# {comment}\n")
+    text = "".join(lines)
+    raw = text.encode("utf-8")
+    outcome = upgrade(load_bytes(raw, "policy.yaml"), raw)
+    assert outcome.state is State.UPGRADE
+    expected = text.replace("policy_checker: 1 ", "policy_checker: 2 ", 1)
+    assert outcome.new == expected.replace("policy.v1.schema.json", "policy.schema.json")
+    again = outcome.new.encode("utf-8")
+    assert upgrade(load_bytes(again, "policy.yaml"), again).state is State.CURRENT
