@@ -119,6 +119,13 @@ def _path(value: object, limit: int = 200) -> Markup:
     )
 
 
+def _web_link(url: object) -> str:
+    """A source's url when it is a web address, else "": a ``javascript:`` or ``data:`` url
+    from a policy is never made a link (it is still shown as text)."""
+    text = str(url)
+    return text if text.startswith(("https://", "http://")) and len(text) <= 2000 else ""
+
+
 def _css_string(value: object, limit: int = 120) -> Markup:
     """``value`` as a quoted CSS string whose every character but letters and digits is a CSS
     escape: untrusted text can neither end the string nor the ``<style>`` element."""
@@ -145,6 +152,7 @@ def environment() -> Environment:
         where=_where,
         path=_path,
         css_string=_css_string,
+        web_link=_web_link,
         plural=plural,
         date=_fmt_date,
     )

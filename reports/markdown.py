@@ -84,7 +84,7 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
     return [
         [
             f.severity.value + (f"<br>**{f.novelty.value}**" if f.novelty else ""),
-            prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}",
+            prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}" + _provenance(f),
             code(f.resource),
             code(f.expected),
             code(f.actual),
@@ -92,6 +92,14 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
         ]
         for f in findings[:MAX_ROWS]
     ]
+
+
+def _provenance(finding: Finding) -> str:
+    """``<br>source: Privacy Policy (2025-09-28)``, and the confidence unless confirmed."""
+    out = "".join(f"<br>source: {prose(s.label, 120)}" for s in finding.sources[:3])
+    if finding.confidence and finding.confidence != "confirmed":
+        out += f"<br>confidence: {prose(finding.confidence, 20)}"
+    return out
 
 
 def _since(result: Result) -> list[str]:

@@ -47,6 +47,9 @@ COMMON = [
     "references",
     "replaces",
     "regions",
+    "source",
+    "sources",
+    "confidence",
 ]
 
 

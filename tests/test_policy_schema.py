@@ -58,11 +58,14 @@ def _walk(schema: Any, where: str = "$") -> Iterator[tuple[str, dict[str, Any]]]
 # --- the schemas themselves -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["policy", "framework"])
-def test_schema_is_draft_2020_12_with_an_id(kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "id_"),
+    [("policy", "policy/v2"), ("policy.v1", "policy/v1"), ("framework", "framework/v1")],
+)
+def test_schema_is_draft_2020_12_with_an_id(kind: str, id_: str) -> None:
     schema = load_schema(kind)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == f"https://policy-checker.dev/schemas/{kind}/v1.json"
+    assert schema["$id"] == f"https://policy-checker.dev/schemas/{id_}.json"
     jsonschema.Draft202012Validator.check_schema(schema)
 
 

@@ -9,7 +9,7 @@ import pytest
 from checker.core.diagnostics import Level
 from checker.documents import load_document
 from checker.documents.document import Document
-from checker.validation.policy_rules import REFERENCES, semantic_diagnostics
+from checker.validation.policy_rules import REFERENCES, _may_meet, semantic_diagnostics
 from tests.policy_support import LIBRARY, clause_definition, clause_sections, schema_errors
 
 # 25 lines: the clauses of each case start on line 26.
@@ -488,3 +488,135 @@ def test_diagnostics_come_in_file_order_and_all_rules_report(tmp_path: Path) -> 
         (48, "semantic-excluded-tier-trained"),
     ]
     assert all(r[2] == Level.ERROR.value for r in rows)
+
+
+# --- semantic-contradiction: each section's conflicts hook -------------------------------------
+
+TWO_CONSENTS = """\
+training_consent:
+  - id: consumer-trained
+    statement: "Consumer chats are trained on unless users opt out."
+    tier_groups: [consumer]
+    default: trained_unless_opted_out
+    user_can_change: true
+  - id: pro-never
+    statement: "Pro chats are never trained on."
+    tier_groups: [{groups}]
+    default: {default}
+    user_can_change: {change}
+"""
+
+
+def _consents(groups: str = "consumer", default: str = "never", change: str = "true") -> str:
+    return TWO_CONSENTS.format(groups=groups, default=default, change=change)
+
+
+def test_two_training_consent_clauses_that_disagree_contradict(tmp_path: Path) -> None:
+    assert _rows(tmp_path, _consents()) == [
+        (32, 5, "error", "semantic-contradiction", "$.training_consent[1]",
+         "clause 'pro-never' (line 32) contradicts clause 'consumer-trained' (line 27): "
+         "the training default of tiers free and pro is 'never' here but "
+         "'trained_unless_opted_out' there; keep one promise per tier"),
+    ]  # fmt: skip
+
+
+def test_training_consent_clauses_that_disagree_on_the_control_contradict(
+    tmp_path: Path,
+) -> None:
+    rows = _rows(tmp_path, _consents(default="trained_unless_opted_out", change="false"))
+    assert [r[5].split(": ", 1)[1] for r in rows] == [
+        "users of tiers free and pro cannot change it here but can there; keep one promise per tier"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("groups", "default", "change"),
+    [
+        ("api", "never", "true"),  # other tiers
+        ("consumer", "trained_unless_opted_out", "true"),  # the same promise twice
+    ],
+)
+def test_training_consent_clauses_that_agree_or_do_not_meet(
+    tmp_path: Path, groups: str, default: str, change: str
+) -> None:
+    assert _rows(tmp_path, _consents(groups, default, change)) == []
+
+
+PAIRS = {
+    "user_rights": (
+        "right: deletion\n    deadline: 30d",
+        "right: deletion\n    deadline: 45d",
+        "right: export\n    deadline: 45d",
+        "deletion requests are honoured within 45d here but 30d there; keep one deadline per right",
+    ),
+    "minors": (
+        "minimum_age: 18\n    conversations_stored: false\n    preferences: minimised",
+        "minimum_age: 13\n    conversations_stored: false\n    preferences: minimised",
+        "minimum_age: 18\n    conversations_stored: true\n    preferences: normal",
+        "the minimum age is 13 here but 18 there; keep one age",
+    ),
+    "breach_notification": (
+        "audience: users\n    within: 72h",
+        "audience: users\n    within: 3d",  # the same deadline, written differently
+        "audience: regulators\n    within: 24h",
+        None,
+    ),
+}
+
+
+def _pair(section: str, first: str, second: str) -> str:
+    return (
+        f'{section}:\n  - id: first\n    statement: "First."\n    {first}\n'
+        f'  - id: second\n    statement: "Second."\n    {second}\n'
+    )
+
+
+@pytest.mark.parametrize("section", sorted(PAIRS))
+def test_each_section_declares_its_contradictions(tmp_path: Path, section: str) -> None:
+    first, clashing, other, message = PAIRS[section]
+    rows = _rows(tmp_path, _pair(section, first, clashing))
+    if message is None:
+        assert rows == []
+    else:
+        assert [(r[3], r[4], r[5]) for r in rows] == [
+            ("semantic-contradiction", f"$.{section}[1]",
+             f"clause 'second' (line {rows[0][0]}) contradicts clause 'first' (line 27): "
+             + message),
+        ]  # fmt: skip
+    assert _rows(tmp_path, _pair(section, first, other)) == []
+
+
+def test_breach_deadlines_that_differ_contradict(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, _pair("breach_notification", "audience: users\n    within: 72h",
+                                 "audience: users\n    within: 24h"))  # fmt: skip
+    assert [r[5].split(": ", 1)[1] for r in rows] == [
+        "affected users are notified within 24h here but 72h there; keep one deadline per audience"
+    ]
+
+
+def test_a_declared_conflict_is_no_contradiction(tmp_path: Path) -> None:
+    """Two readings of a disputed promise, marked as such: check fails them, validate agrees."""
+    clauses = _consents().replace(
+        "    user_can_change: true\n  - id: pro-never",
+        "    user_can_change: true\n    confidence: conflict\n  - id: pro-never",
+    )
+    base = BASE.replace("policy_checker: 1", "policy_checker: 2")
+    assert "confidence: conflict" in clauses
+    assert _rows(tmp_path, clauses, base) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "meet"),
+    [
+        ({}, {}, True),
+        ({"regions": ["eea"]}, {}, True),  # the unscoped clause holds everywhere
+        ({"regions": ["eea", "uk"]}, {"regions": ["uk"]}, True),
+        ({"regions": ["eea"]}, {"regions": ["us"]}, False),
+        ({"expires": "2025-09-28"}, {"effective": "2025-09-28"}, False),  # one after the other
+        ({"effective": "2025-01-01"}, {"expires": "2025-09-28"}, True),
+    ],
+)
+def test_clauses_of_other_regions_or_periods_never_meet(
+    a: dict[str, object], b: dict[str, object], meet: bool
+) -> None:
+    assert _may_meet(a, b) is meet

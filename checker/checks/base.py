@@ -33,6 +33,20 @@ IfNotEvidenced = Literal["fail", "warn", "pass"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]  # a Severity's value
 
 
+SourceKind = Literal["primary", "secondary"]
+Confidence = Literal["confirmed", "secondary", "unconfirmed", "conflict"]
+
+
+class Source(TypedDict):
+    """Where a promise was published (``document`` or ``url``, or both)."""
+
+    document: NotRequired[str]
+    url: NotRequired[str]
+    date: NotRequired[str]
+    quote: NotRequired[str]
+    kind: NotRequired[SourceKind]
+
+
 class Clause(TypedDict):
     """The fields every clause has; each section's clause model adds its own."""
 
@@ -44,6 +58,13 @@ class Clause(TypedDict):
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
     regions: NotRequired[list[str]]
+    source: NotRequired[Source]
+    sources: NotRequired[list[Source]]
+    confidence: NotRequired[Confidence]
+
+
+# Schema rules over the fields every clause has: one source field or the other, not both.
+CLAUSE_DEPENDENCIES: Schema = {"source": {"not": {"required": ["sources"]}}}
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -101,6 +122,24 @@ def clause_fields(section: str, severity: Severity) -> Schema:
             "minItems": 1,
             "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
         },
+        "source": {
+            "description": "Where the promise was published (or sources, for several).",
+            "$ref": "#/$defs/source",
+        },
+        "sources": {
+            "description": "Where the promise was published, when several documents say it.",
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/source"},
+        },
+        "confidence": {
+            "description": (
+                "How sure the policy is of the promise; conflict (sources disagree) makes the "
+                "clause fail, listing its sources, until a person resolves it."
+            ),
+            "$ref": "#/$defs/confidence",
+        },
     }
 
 
@@ -130,6 +169,11 @@ class Vocabulary:
             name for name, kind in vocab.get("data_kinds", {}).items() if kind.get("identifiable")
         )
         return cls(groups, identifiable)
+
+    def shared_tiers(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+        """The tiers two clauses' ``tier_groups`` both cover, in policy order."""
+        theirs = set(self.tiers_of(b.get("tier_groups") or ()))
+        return [tier for tier in self.tiers_of(a.get("tier_groups") or ()) if tier in theirs]
 
     def tiers_of(self, groups: Iterable[str]) -> list[str]:
         """The tiers of the named groups, in policy order, without repeats."""
@@ -179,6 +223,10 @@ class CheckContext(Generic[ClauseT]):
         return found
 
 
+Conflicts = Callable[[Mapping[str, Any], Mapping[str, Any], Vocabulary], str | None]
+"""A section's contradiction rule: (earlier clause, later clause, vocabulary) -> message."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Check:
     """A clause section, declared by its module as ``CHECK``: the registry finds it there.
@@ -210,6 +258,11 @@ class Check:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     # Whether framework files may name the section as serving a regulation.
     in_frameworks: bool = True
+    # How two clauses of the section contradict each other: given an earlier and a later
+    # clause, a message saying what the later one says "here" against the earlier one
+    # "there", or None when they can both hold. ``validate`` reports each contradiction as
+    # ``semantic-contradiction`` at the later clause.
+    conflicts: Conflicts | None = None
 
     @property
     def summary(self) -> str:

@@ -19,14 +19,15 @@ Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal, NotRequired
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     failed,
     holds_any,
     not_evidenced,
@@ -315,6 +316,14 @@ def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
             )
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """Two minimum ages: who counts as a minor must be one age."""
+    first, second = a.get("minimum_age"), b.get("minimum_age")
+    if first is None or second is None or first == second:
+        return None
+    return f"the minimum age is {second} here but {first} there; keep one age"
+
+
 CHECK = Check(
     id="minors",
     order=80,
@@ -333,5 +342,6 @@ CHECK = Check(
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

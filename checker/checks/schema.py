@@ -28,7 +28,16 @@ from pathlib import Path
 import reports
 from checker.adapters import registry
 from checker.checks import CHECKS, areas_of
-from checker.checks.base import Check, IfNotEvidenced, Schema, clause_fields, options
+from checker.checks.base import (
+    CLAUSE_DEPENDENCIES,
+    Check,
+    Confidence,
+    IfNotEvidenced,
+    Schema,
+    SourceKind,
+    clause_fields,
+    options,
+)
 from checker.core.results import Severity
 
 # The fragment keys the clause definition is built from; any other keyword is copied as is.
@@ -38,8 +47,8 @@ _BUILT = ("description", "required", "properties", "$defs")
 # vocabulary and the definitions clauses share. policy_schema() adds the sections.
 BASE: Schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://policy-checker.dev/schemas/policy/v1.json",
-    "title": "policy-checker policy, language v1",
+    "$id": "https://policy-checker.dev/schemas/policy/v2.json",
+    "title": "policy-checker policy, language v2",
     "description": (
         "Privacy promises as code: a vocabulary of tiers, data kinds, sensitive categories and "
         "roles, and lists of clauses, one list per kind of promise. Each clause is checked "
@@ -52,9 +61,11 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language, 1 or 2; it also marks the file as a policy."
+                "Version of the policy language: 2 (policy_checker: 1 documents are read with "
+                "the frozen policy.v1.schema.json; policy-check upgrade rewrites them). It also "
+                "marks the file as a policy."
             ),
-            "enum": [1, 2],
+            "const": 2,
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -113,6 +124,47 @@ BASE: Schema = {
             "minItems": 1,
             "uniqueItems": True,
             "items": {"description": "A reference.", "$ref": "#/$defs/text"},
+        },
+        "source": {
+            "description": (
+                "Where a promise was published: the document (or its url), when, the words "
+                "quoted, and whether it is the provider's own text (primary) or a report of it "
+                "(secondary)."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "anyOf": [{"required": ["document"]}, {"required": ["url"]}],
+            "properties": {
+                "document": {
+                    "description": "Title of the document, e.g. 'Consumer Terms of Service'.",
+                    "$ref": "#/$defs/text",
+                },
+                "url": {"description": "Where the document is published.", "$ref": "#/$defs/text"},
+                "date": {
+                    "description": "When the document was published or last updated.",
+                    "$ref": "#/$defs/date",
+                },
+                "quote": {
+                    "description": "The sentence the clause encodes, word for word.",
+                    "$ref": "#/$defs/text",
+                },
+                "kind": {
+                    "description": (
+                        "primary: the provider's own text; secondary: a report of it (press, "
+                        "analysis)."
+                    ),
+                    "enum": options(SourceKind),
+                },
+            },
+        },
+        "confidence": {
+            "description": (
+                "How sure the policy is that the provider promises this: confirmed (a primary "
+                "source says it), secondary (only secondary sources do), unconfirmed (no source "
+                "confirms it yet), conflict (sources disagree: the clause fails until a person "
+                "resolves it)."
+            ),
+            "enum": options(Confidence),
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -336,6 +388,7 @@ def _definitions(check: Check) -> Schema:
         "properties": {**common, **own},
         **{key: value for key, value in fragment.items() if key not in _BUILT},
     }
+    clause["dependentSchemas"] = {**CLAUSE_DEPENDENCIES, **clause.get("dependentSchemas", {})}
     return {f"{check.id}_clause": clause, **fragment.get("$defs", {})}
 
 

@@ -33,12 +33,14 @@ from checker.checks.base import (
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     failed,
     not_evidenced,
     options,
     passed,
     section_missing,
     training_pipelines,
+    words,
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
@@ -267,6 +269,27 @@ def _tier(
         )
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """Two promises for the same tier (and the same setting, if any) that differ."""
+    if a.get("setting") != b.get("setting"):
+        return None  # one is about a setting, the other about the tier's default
+    shared = vocabulary.shared_tiers(a, b)
+    if not shared:
+        return None
+    tiers = f"tier{'s' if len(shared) > 1 else ''} {words(shared)}"
+    if a.get("default") != b.get("default"):
+        return (
+            f"the training default of {tiers} is '{b.get('default')}' here but "
+            f"'{a.get('default')}' there; keep one promise per tier"
+        )
+    if bool(a.get("user_can_change")) != bool(b.get("user_can_change")):
+        here, there = ("can", "cannot") if b.get("user_can_change") else ("cannot", "can")
+        return (
+            f"users of {tiers} {here} change it here but {there} there; keep one promise per tier"
+        )
+    return None
+
+
 CHECK = Check(
     id="training_consent",
     order=10,
@@ -286,5 +309,6 @@ CHECK = Check(
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

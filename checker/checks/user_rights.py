@@ -58,6 +58,7 @@ from checker.checks.base import (
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     duration,
     either,
     failed,
@@ -471,6 +472,33 @@ def _formats(
     return passed(resource, f"users can {act} as {words(common)}", expected, actual, evidence)
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """The same right honoured within two different deadlines (for the same tiers, when both
+    clauses name tier groups)."""
+    if a.get("right") != b.get("right"):
+        return None
+    if "tier_groups" in a and "tier_groups" in b and not vocabulary.shared_tiers(a, b):
+        return None
+    first, second = duration(a.get("deadline")), duration(b.get("deadline"))
+    if first is None or second is None or first == second:
+        return None
+    right = str(b.get("right"))
+    noun = _REQUEST_WORDS.get(right, f"{right.replace('_', ' ')} requests")
+    return (
+        f"{noun} are honoured within {second} here but {first} there; keep one deadline per right"
+    )
+
+
+# How a message names the requests of each right.
+_REQUEST_WORDS = {
+    "training_opt_out": "training opt-out requests",
+    "storage_opt_out": "storage opt-out requests",
+    "deletion": "deletion requests",
+    "export": "export requests",
+    "access": "access requests",
+}
+
+
 CHECK = Check(
     id="user_rights",
     order=120,
@@ -487,5 +515,6 @@ CHECK = Check(
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

@@ -168,6 +168,9 @@ COMMON: Mapping[str, Ordering] = {
     # Where the promise holds: more regions widen it; none means everywhere. No facet: the
     # population a change affects is named by the section's own scope fields.
     "regions": Scope(absent=EVERYTHING),
+    "source": Review(why="the promise is sourced differently: read both", wording=True),
+    "sources": Review(absent=[], why="the promise is sourced differently: read both", wording=True),
+    "confidence": Review(absent="confirmed", why="how sure the policy is of the promise changed"),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).

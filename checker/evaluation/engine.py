@@ -36,6 +36,7 @@ from checker.core.results import (
 from checker.documents.document import Document
 from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
@@ -222,6 +223,9 @@ def check_policy(
                     message=scope.observation.message,
                 )
                 continue
+            if in_conflict(clause):  # disputed: no reading of it can be checked
+                yield stamp.conflict()
+                continue
             try:
                 observations = list(check.run(ctx))
             except Exception as exc:  # a broken check must not pass silently
@@ -257,6 +261,7 @@ class _Stamp:
     __slots__ = (
         "check",
         "clause",
+        "confidence",
         "environment",
         "locations",
         "path",
@@ -266,6 +271,7 @@ class _Stamp:
         "references",
         "severity",
         "snapshot",
+        "sources",
         "system",
     )
 
@@ -289,6 +295,8 @@ class _Stamp:
         self.severity = Severity(clause.get("severity", check.default_severity.value))
         self.references = (*references, *clause.get("references", ()))
         self.promise = str(clause.get("statement", check.title))
+        self.sources = provenance(clause)
+        self.confidence = str(clause.get("confidence", ""))
         self.locations: dict[JsonPath, Location] = {}
         meta = snapshot.data.get("metadata") or {}
         self.system = str(meta.get("system", ""))
@@ -306,6 +314,11 @@ class _Stamp:
             snapshot=self.snapshot.name,
             count=count,
         )
+
+    def conflict(self) -> Finding:
+        """The one finding of a clause whose sources disagree: about the policy, so it points
+        at the clause's ``confidence``, with no snapshot evidence."""
+        return replace(self(conflict_observation(self.clause)), evidence_location=None)
 
     def _unreadable(self, evidence: JsonPath | None) -> str | None:
         """Why an imported store has no evidence, when an adapter could not read it."""
@@ -360,6 +373,8 @@ class _Stamp:
             references=self.references,
             system=self.system,
             environment=self.environment,
+            sources=self.sources,
+            confidence=self.confidence,
         )
 
 

@@ -27,6 +27,12 @@ Rules (diagnostic codes):
   the previous version's clause), or two clauses replace the same one.
 * ``semantic-offered-and-not-offered`` — a user right is offered to a tier (``tier_groups``)
   that the same or another clause of the right says it is not offered to (``not_offered_to``).
+* ``semantic-contradiction`` — two clauses of one section that cannot both hold, as the
+  section's ``conflicts`` hook says (e.g. two training defaults for one tier, two deadlines for
+  one right); reported at the later clause, naming both clauses and their lines. Clauses that
+  hold in different regions or at different times (``regions``, ``effective``/``expires``)
+  never meet, so never contradict; a clause with ``confidence: conflict`` declares the
+  disagreement itself (``check`` fails it), so is not reported again.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -39,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.checks import CHECKS
-from checker.checks.base import Check
+from checker.checks.base import Check, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.documents.document import Document
@@ -55,6 +61,7 @@ SELF_SUPERSEDE = "semantic-self-supersede"
 REPLACES = "semantic-replaces"
 NO_CLAUSES = "semantic-no-clauses"
 OFFERED_AND_NOT_OFFERED = "semantic-offered-and-not-offered"
+CONTRADICTION = "semantic-contradiction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
+        *_contradictions(doc, data, clauses),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -479,3 +487,45 @@ def _offered_and_not_offered(
 
 
 _OFFER_WORDS = {"tier_groups": "offered to", "not_offered_to": "not offered to"}
+def _contradictions(
+    doc: Document, data: Mapping[str, Any], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    """Each pair of clauses of a section whose ``conflicts`` hook finds them contradictory."""
+    vocabulary = Vocabulary.from_policy(data)
+    by_section: dict[str, list[_Clause]] = {}
+    for clause in clauses:
+        by_section.setdefault(clause.section, []).append(clause)
+    for section, members in by_section.items():
+        hook = CHECKS[section].conflicts
+        if hook is None:
+            continue
+        for later_index, later in enumerate(members):
+            for earlier in members[:later_index]:
+                if not _may_meet(earlier.data, later.data):
+                    continue
+                if "conflict" in (earlier.data.get("confidence"), later.data.get("confidence")):
+                    continue  # a disagreement the policy declares: check reports it as such
+                message = hook(earlier.data, later.data, vocabulary)
+                if message is not None:
+                    yield Diagnostic(
+                        doc.locate(later.path),
+                        f"{_clause_ref(doc, later)} contradicts {_clause_ref(doc, earlier)}: "
+                        f"{message}",
+                        CONTRADICTION,
+                    )
+
+
+def _may_meet(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two clauses surely hold at once somewhere: not when both name regions and no
+    region is named by both (regions may nest, but only a shared name is surely shared), nor
+    when their periods in force (``effective`` to ``expires``) do not overlap."""
+    regions_a, regions_b = a.get("regions"), b.get("regions")
+    if (
+        isinstance(regions_a, list)
+        and isinstance(regions_b, list)
+        and not set(map(str, regions_a)) & set(map(str, regions_b))
+    ):
+        return False
+    start = max(str(a.get("effective", "")), str(b.get("effective", "")))
+    end = min(str(a.get("expires", "9999-12-31")), str(b.get("expires", "9999-12-31")))
+    return start < end
