@@ -46,6 +46,8 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "effective",
+    "expires",
 ]
 
 

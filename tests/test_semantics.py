@@ -293,7 +293,7 @@ def test_an_unscoped_window_overlaps_every_tier(tmp_path: Path) -> None:
     ("max_", "scope"),
     [
         ("P5Y", "    tier_groups: [consumer]\n"),  # the same window, written differently
-        ("1825d", ""),  # 5 years of 365 days
+        ("1826d", ""),  # 5 years: 60 average months, 1826 days
         ("2y", "    tier_groups: [api]\n"),  # other tiers
     ],
 )

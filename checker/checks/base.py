@@ -43,6 +43,8 @@ class Clause(TypedDict):
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
+    effective: NotRequired[str]
+    expires: NotRequired[str]
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -89,6 +91,20 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "policy-check diff shows the pair as a rename and compares them."
             ),
             "$ref": "#/$defs/clause_id",
+        },
+        "effective": {
+            "description": (
+                "Date from which this clause applies, YYYY-MM-DD (default: the policy's). "
+                "Checked before it, its findings are shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
+        },
+        "expires": {
+            "description": (
+                "Last day this clause applies, YYYY-MM-DD. Checked after it, its findings are "
+                "shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
         },
     }
 

@@ -52,9 +52,10 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language. Always 1; it also marks the file as a policy."
+                "Version of the policy language: 1, or 2 for the features of language v2; it "
+                "also marks the file as a policy."
             ),
-            "const": 1,
+            "enum": [1, 2],
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -134,7 +135,17 @@ BASE: Schema = {
                     "$ref": "#/$defs/text",
                 },
                 "effective": {
-                    "description": "Date from which the policy applies, YYYY-MM-DD.",
+                    "description": (
+                        "Date from which the policy applies, YYYY-MM-DD. Checked before it, the "
+                        "policy is not in force: its findings are shown as info, not blocking."
+                    ),
+                    "$ref": "#/$defs/date",
+                },
+                "expires": {
+                    "description": (
+                        "Last day the policy applies, YYYY-MM-DD. Checked after it, the policy "
+                        "is no longer in force: its findings are shown as info, not blocking."
+                    ),
                     "$ref": "#/$defs/date",
                 },
                 "supersedes": {

@@ -165,6 +165,8 @@ COMMON: Mapping[str, Ordering] = {
     "remediation": Review(absent="", why="what to do on a failure changed", wording=True),
     "if_not_evidenced": Ranked(absent="fail", order=("fail", "warn", "pass")),
     "references": Review(absent=[], why="the regulations cited changed"),
+    "effective": Review(absent="", why="the promise applies from another date"),
+    "expires": Review(absent="", why="the promise stops applying at another date"),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).

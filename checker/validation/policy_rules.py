@@ -15,7 +15,7 @@ Rules (diagnostic codes):
 * ``semantic-excluded-tier-trained`` — a tier group excluded from training also has a training
   default other than ``never``.
 * ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
-  consent state (for overlapping tiers) different maximum windows.
+  consent state (for overlapping tiers, in force at the same time) different maximum windows.
 * ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
   of users who did not allow training, so deleting would keep data longer than opting out.
   Not raised when the opted-out window is zero: such data is never kept, so never deleted.
@@ -24,6 +24,8 @@ Rules (diagnostic codes):
 * ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
 * ``semantic-replaces`` — a clause's ``replaces`` names a clause of the same policy (it names
   the previous version's clause), or two clauses replace the same one.
+* ``semantic-expires-before-effective`` — the policy or a clause expires before it takes effect
+  (a clause without ``effective`` takes effect with its policy): it would never be in force.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -40,6 +42,7 @@ from checker.checks.base import Check
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.documents.document import Document
+from checker.evaluation.in_force import Period, period_errors
 
 UNDEFINED = "semantic-undefined-reference"
 DUPLICATE_ID = "semantic-duplicate-id"
@@ -126,6 +129,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
+        *period_errors(doc),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -324,9 +328,10 @@ class _Window:
     state: str
     max: Duration
     tiers: frozenset[str] | None  # None: every tier
+    period: Period  # clauses in force at different times never disagree
 
     def overlaps(self, other: _Window) -> bool:
-        if not self.kinds & other.kinds:
+        if not self.kinds & other.kinds or not self.period.overlaps(other.period):
             return False
         return self.tiers is None or other.tiers is None or bool(self.tiers & other.tiers)
 
@@ -350,7 +355,8 @@ def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
                 for tier in groups[group].get("tiers") or ()
             )
         kinds = frozenset(kind for _, kind in clause.items("data_kinds"))
-        windows.append(_Window(clause, kinds, str(clause.data.get("consent_state")), limit, tiers))
+        state = str(clause.data.get("consent_state"))
+        windows.append(_Window(clause, kinds, state, limit, tiers, Period.of(clause.data)))
     return windows
 
 
