@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 
 import pytest
 
-from checker.core.results import Severity, Status
+from checker.core.results import Result, Severity, Status
 from checker.documents import DEFAULT_LIMITS
 from checker.documents.document import Document
 from checker.documents.yaml_loader import load_yaml
@@ -21,6 +23,7 @@ from checker.evaluation.in_force import (
     validation_warnings,
 )
 from checker.validation.validator import validate_document
+from reports import get_reporter
 
 POLICY = """\
 policy_checker: 2
@@ -196,3 +199,45 @@ def test_a_period_that_ends_before_it_starts_is_an_error(
     assert [(d.code, d.location.json_path) for d in found] == [
         ("semantic-expires-before-effective", where)
     ]
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def _report(name: str, result: Result) -> str:
+    stream = io.StringIO()
+    get_reporter(name).render(result, stream)
+    return stream.getvalue()
+
+
+@pytest.fixture(scope="module")
+def early() -> Result:
+    return evaluate([policy(effective="2027-01-01")], [snapshot()], as_of=AS_OF)
+
+
+NOTICE = "policy terms is not in force until 2027-01-01 (as of 2026-11-21)"
+
+
+def test_markdown_shows_the_notice_apart_from_input_problems(early: Result) -> None:
+    out = _report("markdown", early)
+    section = out.split("### Not in force (1)\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.startswith(f"- {NOTICE}: its findings are shown as info")
+    assert "Input problems" not in out
+
+
+def test_html_shows_the_notice_in_its_own_section(early: Result) -> None:
+    out = _report("html", early)
+    section = out.split('<section id="not-in-force">', 1)[1].split("</section>", 1)[0]
+    assert NOTICE in section and "policy.yaml:6:14" in section
+    assert '<a href="#not-in-force">Not in force (1)</a>' in out
+    assert 'id="inputs"' not in out
+
+
+def test_sarif_and_text_carry_the_notice_as_a_warning(early: Result) -> None:
+    sarif = json.loads(_report("sarif", early))
+    [note] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert (note["level"], note["descriptor"]["id"]) == ("warning", NOT_IN_FORCE)
+    assert NOTICE in note["message"]["text"]
+    text = _report("text", early)
+    assert text.splitlines()[0].startswith(f"policy.yaml:6:14: warning: {NOTICE}")
+    assert "[info] fail: not in force until 2027-01-01: store chats" in text
