@@ -337,6 +337,41 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
     return Duration(days * 86_400, f"{days} days")
 
 
+@dataclass(frozen=True, slots=True)
+class DataWindow:
+    """A pipeline's ``data_window``: the dates of the data it reads (both days included; an
+    absent bound is open), by creation or by last activity."""
+
+    start: dt.date | None
+    end: dt.date | None
+    basis: str  # "created" | "last_activity"
+
+    def words(self) -> str:
+        """``data last active from 2025-09-28``, ``data created 2022-01-01 to 2023-02-28``."""
+        when = "created" if self.basis == "created" else "last active"
+        if self.start and self.end:
+            return f"data {when} {self.start} to {self.end}"
+        if self.start:
+            return f"data {when} from {self.start}"
+        return f"data {when} until {self.end}"
+
+
+def data_window(pipe: Mapping[str, Any]) -> DataWindow | None:
+    """The pipeline's recorded data window; ``None`` when it records none."""
+    window = pipe.get("data_window")
+    if not isinstance(window, Mapping):
+        return None
+
+    def day(key: str) -> dt.date | None:
+        value = window.get(key)
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:  # not a date: the schema reports it
+            return None
+
+    return DataWindow(day("from"), day("to"), str(window.get("basis", "")))
+
+
 def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:
     """Pipelines whose purpose is training."""
     return [(p, item) for p, item in ctx.section("pipelines") if item.get("purpose") == "training"]
