@@ -58,6 +58,7 @@ NAME_SITES: tuple[NameSite, ...] = (
     NameSite("tiers", ("id",), "tier_groups", "tier"),
     NameSite("stores", ("tiers",), "tier_groups", "tier"),
     NameSite("pipelines", ("tiers",), "tier_groups", "tier"),
+    NameSite("notices", ("tiers",), "tier_groups", "tier"),
     NameSite("stores", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("pipelines", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("recipients", ("data_kinds",), "data_kinds", "data kind"),
