@@ -101,7 +101,8 @@ def test_each_clause_section_has_its_own_definition() -> None:
 
 def test_the_clause_sections_are_those_of_the_spec() -> None:
     assert clause_sections() == [
-        "training_consent", "training_exclusions", "retention", "deletion_schedules",
+        "training_consent", "notice_periods", "training_exclusions", "retention",
+        "deletion_schedules",
         "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
         "security", "access_control", "user_rights", "breach_notification", "governance",
         "custom_rules",
@@ -205,9 +206,14 @@ def test_2025_policy_supersedes_2023_and_keeps_its_promises() -> None:
     assert all(new[clause] == section for clause, section in old.items() if clause in new)
 
 
+# Sections of policy language v2: the seed policies are written in v1.
+V2_SECTIONS = frozenset({"notice_periods"})
+
+
 def test_2025_policy_uses_every_clause_section() -> None:
     data = load_document(LIBRARY / "anthropic-consumer-2025.yaml").data
-    assert [s for s in clause_sections() if not data.get(s)] == []
+    v1_sections = [s for s in clause_sections() if s not in V2_SECTIONS]
+    assert [s for s in v1_sections if not data.get(s)] == []
 
 
 def test_2025_policy_states_the_announced_changes() -> None:

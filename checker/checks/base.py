@@ -346,14 +346,18 @@ class DataWindow:
     end: dt.date | None
     basis: str  # "created" | "last_activity"
 
-    def words(self) -> str:
-        """``data last active from 2025-09-28``, ``data created 2022-01-01 to 2023-02-28``."""
+    def dates(self) -> str:
+        """``last active from 2025-09-28``, ``created 2022-01-01 to 2023-02-28``."""
         when = "created" if self.basis == "created" else "last active"
         if self.start and self.end:
-            return f"data {when} {self.start} to {self.end}"
+            return f"{when} {self.start} to {self.end}"
         if self.start:
-            return f"data {when} from {self.start}"
-        return f"data {when} until {self.end}"
+            return f"{when} from {self.start}"
+        return f"{when} until {self.end}"
+
+    def words(self) -> str:
+        """``data last active from 2025-09-28``."""
+        return f"data {self.dates()}"
 
 
 def data_window(pipe: Mapping[str, Any]) -> DataWindow | None:

@@ -21,7 +21,7 @@ PASS::
 
 FAIL: ``effective_on: "2025-09-05"`` — 8 days after the notice, less than the 15 days promised.
 
-Serves GDPR Art. 12-13 (transparent information, given in advance of new processing) and
+Serves GDPR Art. 13(3) (information given before further processing for another purpose) and
 Art. 7(3) (a user told in time can withdraw consent before the change applies).
 """
 

@@ -231,7 +231,7 @@ def _data_windows(
         elif basis == "created" and window.basis != "created":
             yield failed(
                 resource,
-                f"{reads} {window.words()}, which may include data created before {start}: "
+                f"{reads} {window.dates()}, which may include data created before {start}: "
                 "the policy covers only data created since",
                 expected,
                 window.words(),
@@ -241,7 +241,7 @@ def _data_windows(
         elif window.start < start:
             yield failed(
                 resource,
-                f"{reads} {window.words()}, before the {start} the policy covers",
+                f"{reads} {window.dates()}, before the {start} the policy covers",
                 expected,
                 window.words(),
                 (*path, "data_window", "from"),
@@ -250,7 +250,7 @@ def _data_windows(
         else:
             yield passed(
                 resource,
-                f"{reads} {window.words()}",
+                f"{reads} {window.dates()}",
                 expected,
                 window.words(),
                 (*path, "data_window"),

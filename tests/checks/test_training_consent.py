@@ -455,19 +455,19 @@ SCOPE_CASES = [
         "a-window-from-the-date-passes",
         RESUMED,
         scoped(train(data_window=window())),
-        [*DEFAULTS, (P, PT, f"{READS} data last active from 2025-09-28")],
+        [*DEFAULTS, (P, PT, f"{READS} last active from 2025-09-28")],
     ),
     Case(
         "a-later-window-passes",
         RESUMED,
         scoped(train(data_window=window("2026-01-01", to="2026-06-30"))),
-        [*DEFAULTS, (P, PT, f"{READS} data last active 2026-01-01 to 2026-06-30")],
+        [*DEFAULTS, (P, PT, f"{READS} last active 2026-01-01 to 2026-06-30")],
     ),
     Case(
         "a-created-window-satisfies-a-last-activity-promise",
         RESUMED,
         scoped(train(data_window=window(basis="created"))),
-        [*DEFAULTS, (P, PT, f"{READS} data created from 2025-09-28")],
+        [*DEFAULTS, (P, PT, f"{READS} created from 2025-09-28")],
     ),
     Case(
         "a-last-activity-window-does-not-satisfy-a-created-promise",
@@ -478,7 +478,7 @@ SCOPE_CASES = [
             (
                 F,
                 PT,
-                f"{READS} data last active from 2025-09-28, which may include data created "
+                f"{READS} last active from 2025-09-28, which may include data created "
                 "before 2025-09-28: the policy covers only data created since",
             ),
         ],
@@ -492,8 +492,7 @@ SCOPE_CASES = [
             (
                 F,
                 PT,
-                f"{READS} data last active from 2025-01-01, before the 2025-09-28 the policy "
-                "covers",
+                f"{READS} last active from 2025-01-01, before the 2025-09-28 the policy covers",
             ),
         ],
     ),
