@@ -33,6 +33,8 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "effective",
+    "expires",
 ]
 
 # The names the reference's examples use.
