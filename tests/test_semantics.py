@@ -257,6 +257,17 @@ def test_an_excluded_tier_group_that_is_never_trained_passes(tmp_path: Path) -> 
     assert _rows(tmp_path, EXCLUDED.replace("trained_unless_opted_out", "never")) == []
 
 
+def test_an_exclusion_and_a_default_in_force_on_no_common_day_agree(tmp_path: Path) -> None:
+    ended = EXCLUDED.replace(
+        "    user_can_change: true\n", '    user_can_change: true\n    expires: "2026-02-28"\n'
+    )
+    later = ended.replace(
+        "    tier_groups: [api]\n", '    tier_groups: [api]\n    effective: "2026-03-01"\n'
+    )
+    assert _rows(tmp_path, later) == []
+    assert [r[3] for r in _rows(tmp_path, ended)] == ["semantic-excluded-tier-trained"]
+
+
 # --- semantic-contradictory-retention --------------------------------------------------------
 
 TWO_WINDOWS = """\

@@ -13,7 +13,7 @@ Rules (diagnostic codes):
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
   group would disagree about it.
 * ``semantic-excluded-tier-trained`` — a tier group excluded from training also has a training
-  default other than ``never``.
+  default other than ``never`` (in clauses in force on a common day).
 * ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
   consent state (for overlapping tiers, in force at the same time) different maximum windows.
 * ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
@@ -301,21 +301,24 @@ def _replaces(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
 
 
 def _excluded_but_trained(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
-    excluded: dict[str, _Clause] = {}
+    excluded: dict[str, list[_Clause]] = {}
     for clause in clauses:
         if clause.section == "training_exclusions":
             for _, group in clause.items("tier_groups"):
-                excluded.setdefault(group, clause)
+                excluded.setdefault(group, []).append(clause)
     for clause in clauses:
         default = clause.data.get("default")
         if clause.section != "training_consent" or default == "never":
             continue
+        period = Period.of(clause.data)
         for index, group in clause.items("tier_groups"):
-            if group in excluded:
+            # Clauses in force on no common day never disagree.
+            exclusions = [c for c in excluded.get(group, ()) if period.overlaps(Period.of(c.data))]
+            if exclusions:
                 yield Diagnostic(
                     doc.locate((*clause.path, "tier_groups", index)),
                     f"tier group '{group}' is excluded from training by "
-                    f"{_clause_ref(doc, excluded[group])} but its training default here is "
+                    f"{_clause_ref(doc, exclusions[0])} but its training default here is "
                     f"'{default}'",
                     EXCLUDED_TRAINED,
                 )
