@@ -7,9 +7,10 @@ offending place (for a duplicate, the second occurrence) and names the other pla
 
 Rules (diagnostic codes):
 
-* ``snapshot-duplicate-id`` — two tiers, stores, pipelines or recipients share an id. Checks
-  look elements up by id; a second element with the same id would be a second, contradicting
-  description of the same thing. (The checks still judge both, but the snapshot is invalid.)
+* ``snapshot-duplicate-id`` — two tiers, stores, pipelines, recipients or notices share an id.
+  Checks look elements up by id; a second element with the same id would be a second,
+  contradicting description of the same thing. (The checks still judge both, but the snapshot
+  is invalid.)
 * ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
   unknown, so no promise about what it reads can be evidenced.
 * ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
