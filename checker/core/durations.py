@@ -23,9 +23,10 @@ total, the one number every comparison uses.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
-from functools import lru_cache, total_ordering
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 SECOND = 1
 MINUTE = 60
@@ -65,7 +66,6 @@ def month_days(months: int) -> int:
     )
 
 
-@total_ordering
 @dataclass(frozen=True, slots=True, eq=False)
 class Duration:
     """A length of time: whole calendar ``months`` plus an ``exact`` part in seconds.
@@ -77,6 +77,14 @@ class Duration:
     exact: int | None
     text: str = ""
     months: int = 0
+    # What comparisons read, worked out once: a large snapshot compares millions of windows.
+    _order: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        order: float = math.inf if self.exact is None else self.exact
+        if self.months and self.exact is not None:
+            order = month_days(self.months) * DAY + self.exact
+        object.__setattr__(self, "_order", order)
 
     @property
     def indefinite(self) -> bool:
@@ -86,27 +94,27 @@ class Duration:
     def seconds(self) -> int | None:
         """The comparable length in seconds (months as average months rounded to whole
         days); ``None`` when indefinite."""
-        if self.exact is None:
-            return None
-        if not self.months:
-            return self.exact
-        return month_days(self.months) * DAY + self.exact
+        return None if self.exact is None else int(self._order)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Duration):
             return NotImplemented
-        return self.seconds == other.seconds
+        return self._order == other._order
 
     def __hash__(self) -> int:
-        return hash(self.seconds)
+        return hash(self._order)
 
     def __lt__(self, other: Duration) -> bool:
-        mine, theirs = self.seconds, other.seconds
-        if mine is None:
-            return False
-        if theirs is None:
-            return True
-        return mine < theirs
+        return self._order < other._order
+
+    def __le__(self, other: Duration) -> bool:
+        return self._order <= other._order
+
+    def __gt__(self, other: Duration) -> bool:
+        return self._order > other._order
+
+    def __ge__(self, other: Duration) -> bool:
+        return self._order >= other._order
 
     def __str__(self) -> str:
         return self.text or humanize(self)
