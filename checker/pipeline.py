@@ -44,7 +44,7 @@ from checker.evaluation.engine import (
     snapshot_info,
 )
 from checker.evaluation.frameworks import references_by_check
-from checker.evaluation.in_force import notices, validation_warnings
+from checker.evaluation.in_force import not_in_force_notices, validation_warnings
 from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
 from checker.history.baseline import read_baseline
@@ -183,7 +183,11 @@ def run_check(options: CheckOptions) -> Result:
     progress("checking snapshots:", len(inputs.snapshots), len(inputs.snapshots))
     result = merge_results(
         units,
-        diagnostics=[*inputs.diagnostics, *notes, *notices(inputs.policies, options.as_of)],
+        diagnostics=[
+            *inputs.diagnostics,
+            *notes,
+            *not_in_force_notices(inputs.policies, options.as_of),
+        ],
         waivers=inputs.waivers,
         generated_at=timestamp(options.generated_at),
     )

@@ -19,7 +19,7 @@ from checker.evaluation.in_force import (
     NOT_IN_FORCE,
     NOT_YET_IN_FORCE,
     Period,
-    notices,
+    not_in_force_notices,
     validation_warnings,
 )
 from checker.validation.validator import validate_document
@@ -157,7 +157,7 @@ def test_the_notice_is_said_once_per_policy_whatever_the_number_of_snapshots() -
 
 
 def test_a_clause_notice_points_at_the_clause_field() -> None:
-    said = notices([policy(clause='\n    expires: "2026-01-31"')], AS_OF)
+    said = not_in_force_notices([policy(clause='\n    expires: "2026-01-31"')], AS_OF)
     assert [(d.code, d.location.json_path, d.message) for d in said] == [
         (
             NOT_IN_FORCE,
@@ -169,7 +169,9 @@ def test_a_clause_notice_points_at_the_clause_field() -> None:
 
 
 def test_a_policy_not_in_force_says_it_alone_not_each_clause() -> None:
-    said = notices([policy(effective="2027-01-01", clause='\n    effective: "2027-06-01"')], AS_OF)
+    said = not_in_force_notices(
+        [policy(effective="2027-01-01", clause='\n    effective: "2027-06-01"')], AS_OF
+    )
     assert [d.location.json_path for d in said] == ["$.metadata.effective"]
 
 

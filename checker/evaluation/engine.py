@@ -34,7 +34,7 @@ from checker.core.results import (
 )
 from checker.documents.document import Document
 from checker.evaluation.frameworks import references_by_check
-from checker.evaluation.in_force import clause_outside, notices
+from checker.evaluation.in_force import clause_outside, not_in_force_notices
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
@@ -190,7 +190,7 @@ def evaluate(
         units = [empty]
     return merge_results(
         units,
-        diagnostics=[*diagnostics, *notices(policies, as_of)],
+        diagnostics=[*diagnostics, *not_in_force_notices(policies, as_of)],
         waivers=waivers,
         generated_at=generated_at,
     )

@@ -5,8 +5,8 @@ including that day; a clause may narrow its own period with ``effective`` and ``
 ``check`` as of a day outside that period still evaluates the clauses and shows every finding,
 so that a team sees ahead of time what a coming policy will demand, but no finding of it
 blocks: each is made ``info`` and its message says why ("not in force until 2027-01-01: …").
-The run says so once per policy or clause (:func:`notices`), and ``validate`` warns about it
-(:func:`validation_warnings`).
+The run says so once per policy or clause (:func:`not_in_force_notices`), and ``validate``
+warns about it (:func:`validation_warnings`).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _clauses(data: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Mapping[str, A
                     yield (section, index), clause
 
 
-def notices(policies: Sequence[Document], as_of: dt.date) -> list[Diagnostic]:
+def not_in_force_notices(policies: Sequence[Document], as_of: dt.date) -> list[Diagnostic]:
     """What a check says once: each policy not in force as of ``as_of``, and each clause not in
     force of a policy that is (warnings: they do not fail the run; the findings are ``info``)."""
     found: list[Diagnostic] = []
