@@ -41,6 +41,8 @@ from reports.base import (
     Summary,
     finding_key,
     group_by_clause,
+    input_problems,
+    not_in_force,
     plural,
     shown,
 )
@@ -461,6 +463,8 @@ def render_html(result: Result) -> str:
         waived=view.summary.with_status(Status.WAIVED),
         WAIVED_ROWS=WAIVED_ROWS,
         DIAGNOSTIC_ROWS=DIAGNOSTIC_ROWS,
+        not_in_force=not_in_force(view.summary.result.diagnostics),
+        problems=input_problems(view.summary.result.diagnostics),
         verdict_words=VERDICT_WORDS,
         running_header=running_header(view.summary),
     )

@@ -27,7 +27,9 @@ from reports.base import (
     Redacted,
     Reporter,
     Summary,
+    input_problems,
     is_validation,
+    not_in_force,
     plural,
     shown,
     validation_sentence,
@@ -128,6 +130,17 @@ def _since(result: Result) -> list[str]:
     return out
 
 
+def _not_in_force(notices: list[Diagnostic]) -> list[str]:
+    """Policies and clauses not in force as of the run: checked, their findings info."""
+    if not notices:
+        return []
+    out = [f"### Not in force ({len(notices)})", ""]
+    out += [f"- {prose(d.message)} ({code(str(d.location), 100)})" for d in notices[:MAX_ROWS]]
+    out += _more(len(notices), MAX_ROWS, "notice")
+    out.append("")
+    return out
+
+
 def _problems(diagnostics: list[Diagnostic]) -> list[str]:
     if not diagnostics:
         return []
@@ -218,7 +231,8 @@ class MarkdownReporter(Reporter):
             if unchecked:
                 out += ["", "Not covered by any promise: " + ", ".join(unchecked) + "."]
             out.append("")
-        out += _problems(result.diagnostics)
+        out += _not_in_force(not_in_force(result.diagnostics))
+        out += _problems(input_problems(result.diagnostics))
         out += _changes(result)
         sections = [
             (Status.FAIL, "Failures"),

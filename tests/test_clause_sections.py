@@ -50,6 +50,8 @@ COMMON = [
     "source",
     "sources",
     "confidence",
+    "effective",
+    "expires",
 ]
 
 
@@ -83,7 +85,7 @@ def test_the_registry_gives_the_order_of_the_schema_and_the_scorecard() -> None:
     served = load_schema("framework")["$defs"]["requirement"]["properties"]["checks"]
     assert served["items"]["enum"] == [c.id for c in SECTIONS if c.in_frameworks]
     assert [c.id for c in SECTIONS if not c.in_frameworks] == ["custom_rules"]
-    assert [a.value for a in AREAS.values() if not a.listed_when_empty] == ["custom"]
+    assert [a.value for a in AREAS.values() if not a.listed_when_empty] == ["notice", "custom"]
 
 
 # --- one section, one contract ----------------------------------------------------------------

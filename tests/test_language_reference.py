@@ -37,6 +37,8 @@ COMMON = [
     "source",
     "sources",
     "confidence",
+    "effective",
+    "expires",
 ]
 
 # The names the reference's examples use.

@@ -257,6 +257,17 @@ def test_an_excluded_tier_group_that_is_never_trained_passes(tmp_path: Path) -> 
     assert _rows(tmp_path, EXCLUDED.replace("trained_unless_opted_out", "never")) == []
 
 
+def test_an_exclusion_and_a_default_in_force_on_no_common_day_agree(tmp_path: Path) -> None:
+    ended = EXCLUDED.replace(
+        "    user_can_change: true\n", '    user_can_change: true\n    expires: "2026-02-28"\n'
+    )
+    later = ended.replace(
+        "    tier_groups: [api]\n", '    tier_groups: [api]\n    effective: "2026-03-01"\n'
+    )
+    assert _rows(tmp_path, later) == []
+    assert [r[3] for r in _rows(tmp_path, ended)] == ["semantic-excluded-tier-trained"]
+
+
 # --- semantic-contradictory-retention --------------------------------------------------------
 
 TWO_WINDOWS = """\
@@ -293,7 +304,7 @@ def test_an_unscoped_window_overlaps_every_tier(tmp_path: Path) -> None:
     ("max_", "scope"),
     [
         ("P5Y", "    tier_groups: [consumer]\n"),  # the same window, written differently
-        ("1825d", ""),  # 5 years of 365 days
+        ("1826d", ""),  # 5 years: 60 average months, 1826 days
         ("2y", "    tier_groups: [api]\n"),  # other tiers
     ],
 )
@@ -457,10 +468,7 @@ def test_a_policy_without_clause_sections_promises_nothing(tmp_path: Path) -> No
     assert _rows(tmp_path, "") == [
         (1, 1, "error", "semantic-no-clauses", "$",
          "policy 'example' makes no promise: it has no clause section; add clauses under at "
-         "least one of training_consent, training_exclusions, retention, deletion_schedules, "
-         "data_minimisation, anonymisation, sensitive_data, minors, sharing, security, "
-         "access_control, user_rights, tier_availability, breach_notification, governance, "
-         "custom_rules"),
+         f"least one of {', '.join(clause_sections())}"),
     ]  # fmt: skip
 
 

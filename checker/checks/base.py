@@ -61,6 +61,8 @@ class Clause(TypedDict):
     source: NotRequired[Source]
     sources: NotRequired[list[Source]]
     confidence: NotRequired[Confidence]
+    effective: NotRequired[str]
+    expires: NotRequired[str]
 
 
 # Schema rules over the fields every clause has: one source field or the other, not both.
@@ -139,6 +141,20 @@ def clause_fields(section: str, severity: Severity) -> Schema:
                 "clause fail, listing its sources, until a person resolves it."
             ),
             "$ref": "#/$defs/confidence",
+        },
+        "effective": {
+            "description": (
+                "Date from which this clause applies, YYYY-MM-DD (default: the policy's). "
+                "Checked before it, its findings are shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
+        },
+        "expires": {
+            "description": (
+                "Last day this clause applies, YYYY-MM-DD. Checked after it, its findings are "
+                "shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
         },
     }
 
@@ -383,6 +399,45 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
         return None
     days = (as_of - when).days
     return Duration(days * 86_400, f"{days} days")
+
+
+@dataclass(frozen=True, slots=True)
+class DataWindow:
+    """A pipeline's ``data_window``: the dates of the data it reads (both days included; an
+    absent bound is open), by creation or by last activity."""
+
+    start: dt.date | None
+    end: dt.date | None
+    basis: str  # "created" | "last_activity"
+
+    def dates(self) -> str:
+        """``last active from 2025-09-28``, ``created 2022-01-01 to 2023-02-28``."""
+        when = "created" if self.basis == "created" else "last active"
+        if self.start and self.end:
+            return f"{when} {self.start} to {self.end}"
+        if self.start:
+            return f"{when} from {self.start}"
+        return f"{when} until {self.end}"
+
+    def words(self) -> str:
+        """``data last active from 2025-09-28``."""
+        return f"data {self.dates()}"
+
+
+def data_window(pipe: Mapping[str, Any]) -> DataWindow | None:
+    """The pipeline's recorded data window; ``None`` when it records none."""
+    window = pipe.get("data_window")
+    if not isinstance(window, Mapping):
+        return None
+
+    def day(key: str) -> dt.date | None:
+        value = window.get(key)
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:  # not a date: the schema reports it
+            return None
+
+    return DataWindow(day("from"), day("to"), str(window.get("basis", "")))
 
 
 def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:

@@ -83,7 +83,8 @@ BASE: Schema = {
         "duration": {
             "description": (
                 "A duration: '30d', '72h', '5y', '6mo', ISO 8601 'P5Y' or 'PT72H', or "
-                "'indefinite'. A year is 365 days and a month 30 days."
+                "'indefinite'. Years and months compare as months; against days, a month is the "
+                "average month (365.2425/12 days), its total rounded to whole days: 18mo = 548d."
             ),
             "type": "string",
             "format": "duration",
@@ -185,7 +186,17 @@ BASE: Schema = {
                     "$ref": "#/$defs/text",
                 },
                 "effective": {
-                    "description": "Date from which the policy applies, YYYY-MM-DD.",
+                    "description": (
+                        "Date from which the policy applies, YYYY-MM-DD. Checked before it, the "
+                        "policy is not in force: its findings are shown as info, not blocking."
+                    ),
+                    "$ref": "#/$defs/date",
+                },
+                "expires": {
+                    "description": (
+                        "Last day the policy applies, YYYY-MM-DD. Checked after it, the policy "
+                        "is no longer in force: its findings are shown as info, not blocking."
+                    ),
                     "$ref": "#/$defs/date",
                 },
                 "supersedes": {

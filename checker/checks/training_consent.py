@@ -20,13 +20,22 @@ data is used, not only where it is set.
 FAIL: ``training_control: {exposed: false}`` — users cannot opt out; a training pipeline with
 ``consent_filter: none``.
 
+Scope in time. ``applies_to_data: {from: 2025-09-28, basis: last_activity}`` ("only new or
+resumed chats") requires every training pipeline reading these tiers to record a
+``data_window`` whose ``from`` is on or after that date: with basis ``last_activity``, a
+``created`` window satisfies it too (data created since a date was active since then), not the
+reverse. A pipeline that records no window is not evidenced. ``opt_out_applies: retroactive``
+requires each tier's ``training_control.opt_out_applies: retroactive``; ``going_forward`` is
+met by either value.
+
 Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, NotRequired
+from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
@@ -34,6 +43,7 @@ from checker.checks.base import (
     Clause,
     Schema,
     Vocabulary,
+    data_window,
     failed,
     not_evidenced,
     options,
@@ -49,6 +59,11 @@ from checker.diff.ordering import DiffSpec, Ranked, Review, Scope
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 TrainingDefault = Literal["trained_unless_opted_out", "opt_in_required", "never"]
 Requirement = Literal["required", "not_required"]
+Basis = Literal["created", "last_activity"]
+OptOutReach = Literal["going_forward", "retroactive"]
+
+# The data a promise covers, by date ("from" is a keyword, hence the functional form).
+AppliesToData = TypedDict("AppliesToData", {"from": str, "basis": Basis})
 
 
 class TrainingConsentClause(Clause):
@@ -57,6 +72,8 @@ class TrainingConsentClause(Clause):
     user_can_change: bool
     control: NotRequired[str]
     consent_filter: NotRequired[Requirement]
+    applies_to_data: NotRequired[AppliesToData]
+    opt_out_applies: NotRequired[OptOutReach]
 
 
 SCHEMA: Schema = {
@@ -103,6 +120,35 @@ SCHEMA: Schema = {
             ),
             "enum": options(Requirement),
         },
+        "applies_to_data": {
+            "description": (
+                "The data the promise covers, by date: only data created (basis 'created') or "
+                "last active (basis 'last_activity': new or resumed conversations) on or after "
+                "'from'. Every training pipeline reading these tiers must record a data_window "
+                "starting on or after it."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["from", "basis"],
+            "properties": {
+                "from": {"description": "The first date of data covered.", "$ref": "#/$defs/date"},
+                "basis": {
+                    "description": (
+                        "Which date of the data counts: created, or last_activity (a "
+                        "conversation resumed since counts)."
+                    ),
+                    "enum": options(Basis),
+                },
+            },
+        },
+        "opt_out_applies": {
+            "description": (
+                "What opting out affects: going_forward (data from then on) or retroactive "
+                "(data collected before too). The tiers' training_control.opt_out_applies "
+                "must match; going_forward is met by either."
+            ),
+            "enum": options(OptOutReach),
+        },
     },
 }
 
@@ -127,6 +173,10 @@ DIFF = DiffSpec(
         "user_can_change": Ranked(order=(True, False)),
         "control": Review(absent="", why="users change the setting somewhere else"),
         "consent_filter": Ranked(absent="not_required", order=("required", "not_required")),
+        "applies_to_data": Review(
+            why="the promise covers data of other dates: check which conversations it spares"
+        ),
+        "opt_out_applies": Ranked(order=("retroactive", "going_forward")),
     },
     match_on=("tier_groups",),
 )
@@ -143,6 +193,133 @@ def run(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     yield from _defaults(ctx)
     if ctx.clause.get("consent_filter") == "required":
         yield from _consent_filters(ctx)
+    if "applies_to_data" in ctx.clause:
+        yield from _data_windows(ctx, ctx.clause["applies_to_data"])
+    if "opt_out_applies" in ctx.clause:
+        yield from _opt_out_reach(ctx, ctx.clause["opt_out_applies"])
+
+
+def _data_windows(
+    ctx: CheckContext[TrainingConsentClause], scope: AppliesToData
+) -> Iterator[Observation]:
+    """Training pipelines reading these tiers read only data of the dates the promise covers."""
+    tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
+    start = dt.date.fromisoformat(scope["from"])
+    basis = scope["basis"]
+    when = "created" if basis == "created" else "last active"
+    expected = f"only data {when} on or after {start}"
+    where = ("applies_to_data",)
+    absent = section_missing(ctx, "pipelines", expected, where)
+    if absent is not None:
+        yield absent
+        return
+    for path, pipe in training_pipelines(ctx):
+        carried = _carried(ctx, pipe, tiers)
+        if not carried:
+            continue
+        name = pipe.get("id")
+        resource = f"pipeline:{name}"
+        window = data_window(pipe)
+        reads = f"training pipeline {name} reads {words(sorted(carried))} data"
+        if window is None or window.start is None:
+            yield not_evidenced(
+                resource,
+                f"{reads} but records no data window saying from when",
+                expected,
+                path if window is None else (*path, "data_window"),
+                where,
+            )
+        elif basis == "created" and window.basis != "created":
+            yield failed(
+                resource,
+                f"{reads} {window.dates()}, which may include data created before {start}: "
+                "the policy covers only data created since",
+                expected,
+                window.words(),
+                (*path, "data_window", "basis"),
+                (*where, "basis"),
+            )
+        elif window.start < start:
+            yield failed(
+                resource,
+                f"{reads} {window.dates()}, before the {start} the policy covers",
+                expected,
+                window.words(),
+                (*path, "data_window", "from"),
+                (*where, "from"),
+            )
+        else:
+            yield passed(
+                resource,
+                f"{reads} {window.dates()}",
+                expected,
+                window.words(),
+                (*path, "data_window"),
+            )
+
+
+_REACH_WORDS = {
+    "going_forward": "data from then on",
+    "retroactive": "data collected before too",
+}
+
+
+def _opt_out_reach(
+    ctx: CheckContext[TrainingConsentClause], promised: OptOutReach
+) -> Iterator[Observation]:
+    """Opting out reaches as far back as promised: retroactive needs retroactive; going
+    forward is met by either."""
+    tiers = ctx.by_id("tiers")
+    expected = f"opting out applies to {_REACH_WORDS[promised]}"
+    for tier in ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]):
+        resource = f"tier:{tier}"
+        for path, item in tiers.get(tier, ()):  # a missing tier: reported by _defaults
+            control = item.get("training_control")
+            actual = control.get("opt_out_applies") if isinstance(control, Mapping) else None
+            if actual is None:
+                yield not_evidenced(
+                    resource,
+                    f"tier {tier} does not record what opting out of training applies to",
+                    expected,
+                    (*path, "training_control") if isinstance(control, Mapping) else path,
+                    ("opt_out_applies",),
+                )
+            elif promised == "retroactive" and actual != "retroactive":
+                yield failed(
+                    resource,
+                    f"opting out in tier {tier} applies only to {_REACH_WORDS[str(actual)]}, "
+                    "but the policy promises it reaches data collected before",
+                    expected,
+                    str(actual),
+                    (*path, "training_control", "opt_out_applies"),
+                    ("opt_out_applies",),
+                )
+            else:
+                yield passed(
+                    resource,
+                    f"opting out in tier {tier} applies to {_REACH_WORDS[str(actual)]}",
+                    expected,
+                    str(actual),
+                    (*path, "training_control", "opt_out_applies"),
+                )
+
+
+def _carried(
+    ctx: CheckContext[TrainingConsentClause], pipe: Mapping[str, Any], tiers: set[str]
+) -> set[str]:
+    """Which of ``tiers`` a training pipeline may carry: its tier filter, or else whatever its
+    sources hold (a source that names no store, or records no tiers, may hold any)."""
+    if "tiers" in pipe:
+        return set(pipe["tiers"]) & tiers
+    stores = ctx.by_id("stores")
+    carried: set[str] = set()
+    for source in pipe.get("sources") or ():
+        if source not in stores:
+            carried |= tiers
+        for _, store in stores.get(source, ()):  # every store of that id
+            held = store.get("tiers")
+            carried |= tiers if held is None else set(held) & tiers
+    return carried
 
 
 def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
@@ -153,18 +330,8 @@ def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Obser
     if absent is not None:
         yield absent
         return
-    stores = ctx.by_id("stores")
     for path, pipe in training_pipelines(ctx):
-        if "tiers" in pipe:
-            carried = set(pipe["tiers"]) & tiers
-        else:  # no tier filter: whatever its sources hold; unknown sources may hold anything
-            carried = set()
-            for source in pipe.get("sources") or ():
-                if source not in stores:
-                    carried |= tiers
-                for _, store in stores.get(source, ()):  # every store of that id
-                    held = store.get("tiers")
-                    carried |= tiers if held is None else set(held) & tiers
+        carried = _carried(ctx, pipe, tiers)
         if not carried:
             continue
         name = pipe.get("id")

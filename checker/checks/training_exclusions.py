@@ -14,19 +14,26 @@ is trained.
 PASS: ``pipelines: [{id: train, purpose: training, sources: [chats], tiers: [free, pro]}]``
 FAIL: the same pipeline with ``tiers: [free, pro, api]``.
 
+With ``since: 2023-03-01`` ("API data is not trained on since 2023-03-01") the promise covers
+only data from that day: a training pipeline letting an excluded tier through passes when its
+``data_window`` ends (``to``) before that day — by creation, or by last activity, which is
+stricter. A pipeline that lets the tier through and records no such end is not evidenced.
+
 Serves GDPR Art. 5(1)(b) (purpose limitation) and Art. 25 (privacy by default).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
     Schema,
+    data_window,
     failed,
     not_evidenced,
     passed,
@@ -35,12 +42,13 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
-from checker.diff.ordering import DiffSpec, Scope
+from checker.diff.ordering import DiffSpec, Review, Scope
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 class TrainingExclusionsClause(Clause):
     tier_groups: list[str]
+    since: NotRequired[str]
 
 
 SCHEMA: Schema = {
@@ -55,7 +63,15 @@ SCHEMA: Schema = {
             "uniqueItems": True,
             "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
             "minItems": 1,
-        }
+        },
+        "since": {
+            "description": (
+                "The first day the exclusion covers (default: always). Data of the excluded "
+                "tiers from before it may be trained on: a training pipeline letting the tiers "
+                "through must record a data_window ending before this day."
+            ),
+            "$ref": "#/$defs/date",
+        },
     },
 }
 
@@ -68,6 +84,9 @@ DIFF = DiffSpec(
             facet="tiers",
             gained="{items} conversations are now never used for training",
             lost="{items} conversations are no longer excluded from training",
+        ),
+        "since": Review(
+            absent="", why="the exclusion covers data from another date: older data may be used"
         ),
     },
 )
@@ -125,11 +144,14 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
             "no training pipeline",
             ("pipelines",),
         )
+    since = dt.date.fromisoformat(ctx.clause["since"]) if "since" in ctx.clause else None
     for path, pipe in training:
         resource = f"pipeline:{pipe.get('id')}"
         if "tiers" in pipe:
             leaked = [t for t in pipe["tiers"] if t in excluded_set]
-            if leaked:
+            if leaked and since is not None:
+                yield _before(pipe, path, since, leaked, expected)
+            elif leaked:
                 yield failed(
                     resource,
                     f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through",
@@ -147,7 +169,43 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
                     (*path, "tiers"),
                 )
             continue
-        yield from _sources_without_filter(pipe, path, stores, excluded_set, expected)
+        yield from _sources_without_filter(pipe, path, stores, excluded_set, expected, since)
+
+
+def _before(
+    pipe: Mapping[str, Any], path: JsonPath, since: dt.date, leaked: list[str], expected: str
+) -> Observation:
+    """A pipeline letting excluded tiers through, judged by the dates of the data it reads:
+    only data from before ``since`` may pass."""
+    name = pipe.get("id")
+    resource = f"pipeline:{name}"
+    lets = f"training pipeline {name} lets {words(leaked)} tier data through"
+    window = data_window(pipe)
+    wanted = f"{expected} from {since}"
+    if window is None or window.end is None:
+        return not_evidenced(
+            resource,
+            f"{lets} and records no data window showing it reads only data from before {since}",
+            wanted,
+            path if window is None else (*path, "data_window"),
+            ("since",),
+        )
+    if window.end >= since:
+        return failed(
+            resource,
+            f"{lets}, reading {window.words()}: the policy excludes their data from {since}",
+            wanted,
+            window.words(),
+            (*path, "data_window", "to"),
+            ("since",),
+        )
+    return passed(
+        resource,
+        f"{lets}, but only {window.words()}, before {since}",
+        wanted,
+        window.words(),
+        (*path, "data_window", "to"),
+    )
 
 
 def _sources_without_filter(
@@ -156,6 +214,7 @@ def _sources_without_filter(
     stores: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]],
     excluded: set[str],
     expected: str,
+    since: dt.date | None,
 ) -> Iterator[Observation]:
     """A pipeline without a tier filter is only as safe as the stores it reads."""
     resource = f"pipeline:{pipe.get('id')}"
@@ -174,7 +233,9 @@ def _sources_without_filter(
             hit = [t for t in store["tiers"] if t in excluded]
             if hit:
                 leaking.append((spath, source, hit))
-    if leaking:
+    if leaking and since is not None:
+        yield _before(pipe, path, since, sorted({t for *_, hit in leaking for t in hit}), expected)
+    elif leaking:
         spath, source, hit = leaking[0]
         yield failed(
             resource,

@@ -179,7 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=date_argument,
         metavar="DATE",
-        help="the date recorded in the results (default: today); validation does not depend on it",
+        help=(
+            "the date recorded in the results (default: today); a policy or clause not in "
+            "force on it gets a warning, nothing else depends on it"
+        ),
     )
     _add_generated_at(validate)
     add_color_option(validate)

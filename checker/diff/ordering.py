@@ -171,6 +171,8 @@ COMMON: Mapping[str, Ordering] = {
     "source": Review(why="the promise is sourced differently: read both", wording=True),
     "sources": Review(absent=[], why="the promise is sourced differently: read both", wording=True),
     "confidence": Review(absent="confirmed", why="how sure the policy is of the promise changed"),
+    "effective": Review(absent="", why="the promise applies from another date"),
+    "expires": Review(absent="", why="the promise stops applying at another date"),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).

@@ -37,6 +37,7 @@ from checker.documents.document import Document
 from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
+from checker.evaluation.in_force import clause_outside, not_in_force_notices
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
@@ -190,7 +191,12 @@ def evaluate(
         empty = Result(as_of=as_of, fail_on=fail_on)
         empty.documents.extend(policy_info(p) for p in policies)
         units = [empty]
-    return merge_results(units, diagnostics=diagnostics, waivers=waivers, generated_at=generated_at)
+    return merge_results(
+        units,
+        diagnostics=[*diagnostics, *not_in_force_notices(policies, as_of)],
+        waivers=waivers,
+        generated_at=generated_at,
+    )
 
 
 def check_policy(
@@ -211,7 +217,13 @@ def check_policy(
         for index, clause in enumerate(data.get(section) or ()):
             ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
             stamp = _Stamp(
-                policy, snapshot, check, clause, (section, index), references.get(section, ())
+                policy,
+                snapshot,
+                check,
+                clause,
+                (section, index),
+                references.get(section, ()),
+                as_of,
             )
             scope = region_scope(clause, regions, snapshot.data)
             if scope is not None and not scope.applicable:
@@ -264,6 +276,7 @@ class _Stamp:
         "confidence",
         "environment",
         "locations",
+        "not_in_force",
         "path",
         "policy",
         "policy_id",
@@ -283,6 +296,7 @@ class _Stamp:
         clause: Mapping[str, Any],
         path: tuple[str, int],
         references: tuple[str, ...],
+        as_of: dt.date,
     ) -> None:
         self.policy, self.snapshot, self.check, self.clause, self.path = (
             policy,
@@ -301,6 +315,10 @@ class _Stamp:
         meta = snapshot.data.get("metadata") or {}
         self.system = str(meta.get("system", ""))
         self.environment = str(meta.get("environment", ""))
+        # Findings of a policy or clause not in force as of the run's date are shown, as
+        # info (never blocking), their message saying why (checker.evaluation.in_force).
+        outside = clause_outside(policy.data, clause, as_of)
+        self.not_in_force = outside.reason if outside is not None else ""
 
     def pass_count(self, count: int) -> PassCount:
         return PassCount(
@@ -351,6 +369,9 @@ class _Stamp:
             elif mode == "pass":
                 status = Status.PASS
                 message = f"{message} (accepted: the policy does not require evidence)"
+        if self.not_in_force:
+            severity = Severity.INFO
+            message = f"{self.not_in_force}: {message}"
         return Finding(
             policy_id=self.policy_id,
             clause_id=str(self.clause["id"]),

@@ -44,6 +44,7 @@ LIST_SECTIONS: dict[str, ListSection] = {
         ListSection("stores", "store", "its data stores"),
         ListSection("pipelines", "pipeline", "its data pipelines"),
         ListSection("recipients", "recipient", "who receives data"),
+        ListSection("notices", "notice", "the notices of changes given to users"),
     )
 }
 

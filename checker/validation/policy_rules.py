@@ -14,9 +14,9 @@ Rules (diagnostic codes):
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
   group would disagree about it.
 * ``semantic-excluded-tier-trained`` — a tier group excluded from training also has a training
-  default other than ``never``.
+  default other than ``never`` (in clauses in force on a common day).
 * ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
-  consent state (for overlapping tiers) different maximum windows.
+  consent state (for overlapping tiers, in force at the same time) different maximum windows.
 * ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
   of users who did not allow training, so deleting would keep data longer than opting out.
   Not raised when the opted-out window is zero: such data is never kept, so never deleted.
@@ -33,6 +33,8 @@ Rules (diagnostic codes):
   hold in different regions or at different times (``regions``, ``effective``/``expires``)
   never meet, so never contradict; a clause with ``confidence: conflict`` declares the
   disagreement itself (``check`` fails it), so is not reported again.
+* ``semantic-expires-before-effective`` — the policy or a clause expires before it takes effect
+  (a clause without ``effective`` takes effect with its policy): it would never be in force.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -49,6 +51,7 @@ from checker.checks.base import Check, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.documents.document import Document
+from checker.evaluation.in_force import Period, period_errors
 
 UNDEFINED = "semantic-undefined-reference"
 DUPLICATE_ID = "semantic-duplicate-id"
@@ -147,6 +150,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
         *_contradictions(doc, data, clauses),
+        *period_errors(doc),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -338,21 +342,24 @@ def _replaces(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
 
 
 def _excluded_but_trained(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
-    excluded: dict[str, _Clause] = {}
+    excluded: dict[str, list[_Clause]] = {}
     for clause in clauses:
         if clause.section == "training_exclusions":
             for _, group in clause.items("tier_groups"):
-                excluded.setdefault(group, clause)
+                excluded.setdefault(group, []).append(clause)
     for clause in clauses:
         default = clause.data.get("default")
         if clause.section != "training_consent" or default == "never":
             continue
+        period = Period.of(clause.data)
         for index, group in clause.items("tier_groups"):
-            if group in excluded:
+            # Clauses in force on no common day never disagree.
+            exclusions = [c for c in excluded.get(group, ()) if period.overlaps(Period.of(c.data))]
+            if exclusions:
                 yield Diagnostic(
                     doc.locate((*clause.path, "tier_groups", index)),
                     f"tier group '{group}' is excluded from training by "
-                    f"{_clause_ref(doc, excluded[group])} but its training default here is "
+                    f"{_clause_ref(doc, exclusions[0])} but its training default here is "
                     f"'{default}'",
                     EXCLUDED_TRAINED,
                 )
@@ -365,9 +372,10 @@ class _Window:
     state: str
     max: Duration
     tiers: frozenset[str] | None  # None: every tier
+    period: Period  # clauses in force at different times never disagree
 
     def overlaps(self, other: _Window) -> bool:
-        if not self.kinds & other.kinds:
+        if not self.kinds & other.kinds or not self.period.overlaps(other.period):
             return False
         return self.tiers is None or other.tiers is None or bool(self.tiers & other.tiers)
 
@@ -391,7 +399,8 @@ def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
                 for tier in groups[group].get("tiers") or ()
             )
         kinds = frozenset(kind for _, kind in clause.items("data_kinds"))
-        windows.append(_Window(clause, kinds, str(clause.data.get("consent_state")), limit, tiers))
+        state = str(clause.data.get("consent_state"))
+        windows.append(_Window(clause, kinds, state, limit, tiers, Period.of(clause.data)))
     return windows
 
 

@@ -7,9 +7,10 @@ offending place (for a duplicate, the second occurrence) and names the other pla
 
 Rules (diagnostic codes):
 
-* ``snapshot-duplicate-id`` — two tiers, stores, pipelines or recipients share an id. Checks
-  look elements up by id; a second element with the same id would be a second, contradicting
-  description of the same thing. (The checks still judge both, but the snapshot is invalid.)
+* ``snapshot-duplicate-id`` — two tiers, stores, pipelines, recipients or notices share an id.
+  Checks look elements up by id; a second element with the same id would be a second,
+  contradicting description of the same thing. (The checks still judge both, but the snapshot
+  is invalid.)
 * ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
   unknown, so no promise about what it reads can be evidenced.
 * ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
@@ -59,6 +60,7 @@ NAME_SITES: tuple[NameSite, ...] = (
     NameSite("tiers", ("id",), "tier_groups", "tier"),
     NameSite("stores", ("tiers",), "tier_groups", "tier"),
     NameSite("pipelines", ("tiers",), "tier_groups", "tier"),
+    NameSite("notices", ("tiers",), "tier_groups", "tier"),
     NameSite("stores", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("pipelines", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("recipients", ("data_kinds",), "data_kinds", "data kind"),

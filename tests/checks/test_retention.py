@@ -63,6 +63,31 @@ CASES = [
         [(P, SC, "store chats keeps training_not_allowed conversations for P2W")],
     ),
     Case(
+        "days-written-for-months-meet-a-month-bound",
+        {**OPTED_OUT, "max": "18mo"},
+        {"stores": [chats(retention={"training_not_allowed": "548d"})]},
+        [(P, SC, "store chats keeps training_not_allowed conversations for 548d")],
+    ),
+    Case(
+        "years-meet-the-same-number-of-months",
+        {**OPTED_OUT, "max": "36mo"},
+        {"stores": [chats(retention={"training_not_allowed": "3y"})]},
+        [(P, SC, "store chats keeps training_not_allowed conversations for 3y")],
+    ),
+    Case(
+        "a-day-past-the-rounded-months-fails",
+        {**OPTED_OUT, "max": "18mo"},
+        {"stores": [chats(retention={"training_not_allowed": "549d"})]},
+        [
+            (
+                F,
+                SC,
+                "store chats keeps training_not_allowed conversations for 549d, longer than "
+                "the 18mo the policy allows",
+            )
+        ],
+    ),
+    Case(
         "a-longer-window-fails",
         OPTED_OUT,
         {"stores": [chats(retention={"training_not_allowed": "90d"})]},

@@ -431,3 +431,199 @@ def test_training_consent_points_at_the_evidence(case: Where) -> None:
     obs = observe(training_consent.CHECK, case.clause, case.snapshot)[case.extra.get("index", 0)]
     assert pointer(obs) == case.pointer
     assert obs.resource == case.extra.get("resource", obs.resource)
+
+
+# --- scope in time: applies_to_data and opt_out_applies --------------------------------------
+
+# "Only new or resumed chats" (privacy.anthropic.com 10023565): from the 2025-09-28 deadline.
+RESUMED = changed(FIXED, applies_to_data={"from": "2025-09-28", "basis": "last_activity"})
+CREATED = changed(FIXED, applies_to_data={"from": "2025-09-28", "basis": "created"})
+
+
+def window(start: str | None = "2025-09-28", basis: str = "last_activity", **more: str) -> Any:
+    bounds = {"from": start} if start else {}
+    return {**bounds, **more, "basis": basis}
+
+
+def scoped(*pipelines: dict[str, Any]) -> Any:
+    return {**TIERS, "stores": [CHATS], "pipelines": list(pipelines)}
+
+
+READS = "training pipeline train reads free and pro data"
+SCOPE_CASES = [
+    Case(
+        "a-window-from-the-date-passes",
+        RESUMED,
+        scoped(train(data_window=window())),
+        [*DEFAULTS, (P, PT, f"{READS} last active from 2025-09-28")],
+    ),
+    Case(
+        "a-later-window-passes",
+        RESUMED,
+        scoped(train(data_window=window("2026-01-01", to="2026-06-30"))),
+        [*DEFAULTS, (P, PT, f"{READS} last active 2026-01-01 to 2026-06-30")],
+    ),
+    Case(
+        "a-created-window-satisfies-a-last-activity-promise",
+        RESUMED,
+        scoped(train(data_window=window(basis="created"))),
+        [*DEFAULTS, (P, PT, f"{READS} created from 2025-09-28")],
+    ),
+    Case(
+        "a-last-activity-window-does-not-satisfy-a-created-promise",
+        CREATED,
+        scoped(train(data_window=window())),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                f"{READS} last active from 2025-09-28, which may include data created "
+                "before 2025-09-28: the policy covers only data created since",
+            ),
+        ],
+    ),
+    Case(
+        "an-earlier-window-fails",
+        RESUMED,
+        scoped(train(data_window=window("2025-01-01"))),
+        [
+            *DEFAULTS,
+            (
+                F,
+                PT,
+                f"{READS} last active from 2025-01-01, before the 2025-09-28 the policy covers",
+            ),
+        ],
+    ),
+    Case(
+        "no-window-is-not-evidenced",
+        RESUMED,
+        scoped(TRAIN),
+        [*DEFAULTS, (N, PT, f"{READS} but records no data window saying from when")],
+    ),
+    Case(
+        "a-window-with-no-start-is-not-evidenced",
+        RESUMED,
+        scoped(train(data_window=window(None, to="2026-01-01"))),
+        [*DEFAULTS, (N, PT, f"{READS} but records no data window saying from when")],
+    ),
+    Case(
+        "pipelines-of-other-tiers-are-not-judged",
+        RESUMED,
+        scoped(train(tiers=["api"])),
+        DEFAULTS,
+    ),
+    Case(
+        "no-pipelines-section-is-not-evidenced",
+        RESUMED,
+        TIERS,
+        [
+            *DEFAULTS,
+            (N, "pipelines", "the snapshot does not record its data pipelines"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SCOPE_CASES, ids=ids(SCOPE_CASES))
+def test_training_consent_data_scope(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+def reach(tier: dict[str, Any], value: str | None) -> dict[str, Any]:
+    control = {**tier["training_control"]}
+    if value is not None:
+        control["opt_out_applies"] = value
+    return changed(tier, training_control=control)
+
+
+RETROACTIVE = changed(FIXED, opt_out_applies="retroactive")
+GOING_FORWARD = changed(FIXED, opt_out_applies="going_forward")
+FREE_BACK = (P, TF, "opting out in tier free applies to data collected before too")
+PRO_AHEAD = (P, TP, "opting out in tier pro applies to data from then on")
+REACH_CASES = [
+    Case(
+        "retroactive-promised-and-recorded-passes",
+        RETROACTIVE,
+        {"tiers": [reach(FREE, "retroactive"), reach(PRO, "retroactive")]},
+        [
+            *DEFAULTS,
+            FREE_BACK,
+            (P, TP, "opting out in tier pro applies to data collected before too"),
+        ],
+    ),
+    Case(
+        "going-forward-only-fails-a-retroactive-promise",
+        RETROACTIVE,
+        {"tiers": [reach(FREE, "retroactive"), reach(PRO, "going_forward")]},
+        [
+            *DEFAULTS,
+            FREE_BACK,
+            (
+                F,
+                TP,
+                "opting out in tier pro applies only to data from then on, but the policy "
+                "promises it reaches data collected before",
+            ),
+        ],
+    ),
+    Case(
+        "going-forward-is-met-by-either",
+        GOING_FORWARD,
+        {"tiers": [reach(FREE, "retroactive"), reach(PRO, "going_forward")]},
+        [*DEFAULTS, FREE_BACK, PRO_AHEAD],
+    ),
+    Case(
+        "an-unrecorded-reach-is-not-evidenced",
+        GOING_FORWARD,
+        {"tiers": [reach(FREE, None), {"id": "pro", "training_default": "trained"}]},
+        [
+            *DEFAULTS,
+            (N, TF, "tier free does not record what opting out of training applies to"),
+            (N, TP, "tier pro does not record what opting out of training applies to"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REACH_CASES, ids=ids(REACH_CASES))
+def test_training_consent_opt_out_reach(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+SCOPE_WHERE = [
+    Where(
+        "an-earlier-window-points-at-its-start",
+        RESUMED,
+        scoped(train(data_window=window("2025-01-01"))),
+        ("pipelines", 0, "data_window", "from"),
+        ("applies_to_data", "from"),
+        "only data last active on or after 2025-09-28",
+        "data last active from 2025-01-01",
+    ),
+    Where(
+        "a-wrong-basis-points-at-the-basis",
+        CREATED,
+        scoped(train(data_window=window())),
+        ("pipelines", 0, "data_window", "basis"),
+        ("applies_to_data", "basis"),
+        "only data created on or after 2025-09-28",
+        "data last active from 2025-09-28",
+    ),
+    Where(
+        "a-missing-reach-points-at-the-control",
+        GOING_FORWARD,
+        {"tiers": [reach(FREE, None), reach(PRO, "going_forward")]},
+        ("tiers", 0, "training_control"),
+        ("opt_out_applies",),
+        "opting out applies to data from then on",
+        "not recorded in the snapshot",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SCOPE_WHERE, ids=ids(SCOPE_WHERE))
+def test_training_consent_scope_points_at_the_evidence(case: Where) -> None:
+    after_defaults = observe(training_consent.CHECK, case.clause, case.snapshot)[2]
+    assert pointer(after_defaults) == case.pointer

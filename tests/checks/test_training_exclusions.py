@@ -307,3 +307,115 @@ WHERE = [
 def test_training_exclusions_points_at_the_evidence(case: Where) -> None:
     found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
     assert pointer(found[case.extra.get("index", 0)]) == case.pointer
+
+
+# --- since: the exclusion covers data from a date ---------------------------------------------
+
+# "API data is not used for training since 2023-03-01" (openai.com/enterprise-privacy).
+SINCE = changed(API_ONLY, since="2023-03-01")
+LETS = "training pipeline train lets api tier data through"
+
+
+def old_data(**bounds: str) -> dict[str, Any]:
+    return {"tiers": ["free", "api"], "data_window": {**bounds, "basis": "created"}}
+
+
+SINCE_CASES = [
+    Case(
+        "data-created-before-the-date-passes",
+        SINCE,
+        api_snapshot(train(**old_data(**{"from": "2022-01-01", "to": "2023-02-28"}))),
+        [
+            API_OK,
+            (P, PT, f"{LETS}, but only data created 2022-01-01 to 2023-02-28, before 2023-03-01"),
+        ],
+    ),
+    Case(
+        "data-last-active-before-the-date-passes-too",
+        SINCE,
+        api_snapshot(
+            train(tiers=["api"], data_window={"to": "2023-02-28", "basis": "last_activity"})
+        ),
+        [API_OK, (P, PT, f"{LETS}, but only data last active until 2023-02-28, before 2023-03-01")],
+    ),
+    Case(
+        "data-up-to-the-date-itself-fails",
+        SINCE,
+        api_snapshot(train(**old_data(to="2023-03-01"))),
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                f"{LETS}, reading data created until 2023-03-01: the policy excludes their data "
+                "from 2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "a-window-without-an-end-is-not-evidenced",
+        SINCE,
+        api_snapshot(train(**old_data(**{"from": "2022-01-01"}))),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                f"{LETS} and records no data window showing it reads only data from before "
+                "2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "no-window-is-not-evidenced",
+        SINCE,
+        api_snapshot(train(tiers=["api"])),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                f"{LETS} and records no data window showing it reads only data from before "
+                "2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "without-since-an-old-window-still-fails",
+        API_ONLY,
+        api_snapshot(train(**old_data(to="2023-02-28"))),
+        [API_OK, (F, PT, "training pipeline train lets api tier data through")],
+    ),
+    Case(
+        "a-pipeline-without-a-tier-filter-is-judged-by-its-window",
+        SINCE,
+        api_snapshot(
+            train(("tiers",), data_window={"to": "2023-01-31", "basis": "created"}),
+            stores=[changed(CHATS, tiers=["api"])],
+        ),
+        [API_OK, (P, PT, f"{LETS}, but only data created until 2023-01-31, before 2023-03-01")],
+    ),
+    Case(
+        "a-filter-that-keeps-the-tier-out-needs-no-window",
+        SINCE,
+        api_snapshot(TRAIN),
+        [API_OK, (P, PT, "training pipeline train admits only free and pro")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SINCE_CASES, ids=ids(SINCE_CASES))
+def test_training_exclusions_since(case: Case) -> None:
+    found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
+    assert triples(found) == case.expected
+
+
+def test_a_late_window_points_at_its_end_and_at_since() -> None:
+    snapshot = api_snapshot(train(**old_data(to="2023-03-01")))
+    found = observe(training_exclusions.CHECK, SINCE, snapshot)[-1]
+    assert pointer(found) == (
+        ("pipelines", 0, "data_window", "to"),
+        ("since",),
+        "no data of api used for training from 2023-03-01",
+        "data created until 2023-03-01",
+    )
