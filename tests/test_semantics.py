@@ -82,11 +82,21 @@ def test_library_policies_are_consistent(path: Path) -> None:
 
 def test_every_vocabulary_reference_of_the_schema_is_checked() -> None:
     """A clause field described as naming vocabulary keys must have a reference rule."""
+    def naming(properties: dict[str, Any], prefix: str = "") -> set[str]:
+        """Fields (``setting.id`` inside the mapping ``setting``) described as naming keys."""
+        found = set()
+        for name, prop in properties.items():
+            text = prop.get("description", "")
+            if "keys of vocabulary." in text or "a key of vocabulary." in text:
+                found.add(prefix + name)
+            if prop.get("type") == "object" and "properties" in prop:
+                found |= naming(prop["properties"], f"{prefix}{name}.")
+        return found
+
     described = {
         (section, name)
         for section in clause_sections()
-        for name, prop in clause_definition(section)["properties"].items()
-        if "keys of vocabulary." in prop.get("description", "")
+        for name in naming(clause_definition(section)["properties"])
     }
     assert described == {(r.section, r.field) for r in REFERENCES}
 
@@ -457,7 +467,8 @@ def test_a_policy_without_clause_sections_promises_nothing(tmp_path: Path) -> No
     assert _rows(tmp_path, "") == [
         (1, 1, "error", "semantic-no-clauses", "$",
          "policy 'example' makes no promise: it has no clause section; add clauses under at "
-         "least one of training_consent, training_exclusions, retention, deletion_schedules, "
+         "least one of training_consent, training_exclusions, retention, retention_choices, "
+             "deletion_schedules, "
          "data_minimisation, anonymisation, sensitive_data, minors, sharing, security, "
          "access_control, user_rights, breach_notification, governance, custom_rules"),
     ]  # fmt: skip

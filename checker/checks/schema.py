@@ -52,9 +52,9 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language. Always 1; it also marks the file as a policy."
+                "Version of the policy language, 1 or 2; it also marks the file as a policy."
             ),
-            "const": 1,
+            "enum": [1, 2],
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -81,6 +81,13 @@ BASE: Schema = {
             "description": "An ISO 8601 date, YYYY-MM-DD.",
             "type": "string",
             "format": "date",
+        },
+        "setting_value": {
+            "description": (
+                "A value of a user setting: a duration ('18mo'), 'off', 'on' or another "
+                "identifier. Quote off and on: unquoted, YAML reads them as true and false."
+            ),
+            "anyOf": [{"$ref": "#/$defs/duration"}, {"$ref": "#/$defs/identifier"}],
         },
         "severity": {
             "description": "A severity: info, low, medium, high or critical.",
@@ -244,6 +251,16 @@ BASE: Schema = {
                 },
                 "roles": {
                     "description": "Roles that may be granted access to data, by id.",
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/identifier"},
+                    "additionalProperties": {"$ref": "#/$defs/described"},
+                },
+                "settings": {
+                    "description": (
+                        "User or admin settings by id, e.g. keep_activity or "
+                        "zero_data_retention: the snapshot's settings record what each offers "
+                        "and preselects."
+                    ),
                     "type": "object",
                     "propertyNames": {"$ref": "#/$defs/identifier"},
                     "additionalProperties": {"$ref": "#/$defs/described"},

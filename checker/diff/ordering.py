@@ -182,4 +182,7 @@ VOCABULARY: Mapping[str, Mapping[str, Ordering]] = {
         "description": Review(why="the category is described differently", wording=True),
     },
     "roles": {"description": Review(why="the role is described differently", wording=True)},
+    "settings": {
+        "description": Review(why="the setting is described differently", wording=True),
+    },
 }

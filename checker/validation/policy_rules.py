@@ -6,8 +6,8 @@ so an author can fix a contradiction without hunting for its other half.
 
 Rules (diagnostic codes):
 
-* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category
-  or role the vocabulary does not define (with a "did you mean").
+* ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category,
+  role or setting the vocabulary does not define (with a "did you mean").
 * ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
   since findings and waivers name clauses as ``<policy>/<clause>``).
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
@@ -24,6 +24,8 @@ Rules (diagnostic codes):
 * ``semantic-self-supersede`` — ``metadata.supersedes`` names the policy itself.
 * ``semantic-replaces`` — a clause's ``replaces`` names a clause of the same policy (it names
   the previous version's clause), or two clauses replace the same one.
+* ``semantic-default-not-offered`` — a ``retention_choices`` clause preselects a value (its
+  ``default``, or the ``default`` of its ``minors``) that is not among the options it offers.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -39,6 +41,7 @@ from checker.checks import CHECKS
 from checker.checks.base import Check
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.setting_values import same_value
 from checker.documents.document import Document
 
 UNDEFINED = "semantic-undefined-reference"
@@ -51,6 +54,7 @@ ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
 REPLACES = "semantic-replaces"
 NO_CLAUSES = "semantic-no-clauses"
+DEFAULT_NOT_OFFERED = "semantic-default-not-offered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ VOCABULARY_NOUNS = {
     "data_kinds": "data kind",
     "sensitive_categories": "sensitive category",
     "roles": "role",
+    "settings": "setting",
 }
 
 
@@ -110,6 +115,21 @@ class _Clause:
             return []
         return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
 
+    def names(self, field: str) -> list[tuple[JsonPath, str]]:
+        """The names a reference field holds, with their paths in the clause: the items of a
+        list, or a single name; ``setting.id`` is the field ``id`` of the mapping ``setting``."""
+        *outer, last = field.split(".")
+        node: Any = self.data
+        for key in outer:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        value = node.get(last) if isinstance(node, Mapping) else None
+        where: JsonPath = (*outer, last)
+        if isinstance(value, str):
+            return [(where, value)]
+        if not isinstance(value, Sequence):
+            return []
+        return [((*where, i), item) for i, item in enumerate(value) if isinstance(item, str)]
+
 
 def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
     """Every semantic problem of a schema-valid policy, in file order."""
@@ -126,6 +146,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
+        *_defaults_not_offered(doc, clauses),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -225,11 +246,11 @@ def _undefined_references(
     for clause in clauses:
         for ref in fields.get(clause.section, ()):
             defined = list(vocabulary.get(ref.vocabulary, {}))
-            for index, name in clause.items(ref.field):
+            for where, name in clause.names(ref.field):
                 if name in defined:
                     continue
                 yield Diagnostic(
-                    doc.locate((*clause.path, ref.field, index)),
+                    doc.locate((*clause.path, *where)),
                     f"{ref.noun} '{name}' is not defined in vocabulary.{ref.vocabulary}"
                     + suggestion(name, defined),
                     UNDEFINED,
@@ -350,7 +371,11 @@ def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
                 for tier in groups[group].get("tiers") or ()
             )
         kinds = frozenset(kind for _, kind in clause.items("data_kinds"))
-        windows.append(_Window(clause, kinds, str(clause.data.get("consent_state")), limit, tiers))
+        state = str(clause.data.get("consent_state"))
+        setting = clause.data.get("setting")
+        if isinstance(setting, Mapping):  # a window for data with a setting's value
+            state = f"{setting.get('id')} {setting.get('value')}"
+        windows.append(_Window(clause, kinds, state, limit, tiers))
     return windows
 
 
@@ -414,3 +439,23 @@ def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Di
                         ALLOWED_AND_FORBIDDEN,
                     )
                 seen.setdefault((mode, place, kind), clause)
+
+
+def _defaults_not_offered(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    """A preselected value is one the user could have chosen."""
+    for clause in clauses:
+        if clause.section != "retention_choices":
+            continue
+        for where in ((), ("minors",)):
+            choices = clause.data.get(where[0]) if where else clause.data
+            if not isinstance(choices, Mapping) or not isinstance(choices.get("options"), list):
+                continue
+            default, offered = choices.get("default"), choices["options"]
+            if "default" in choices and not any(same_value(default, o) for o in offered):
+                who = " to minors" if where else ""
+                yield Diagnostic(
+                    doc.locate((*clause.path, *where, "default")),
+                    f"clause '{clause.id}' preselects {default}{who}, which is not among the "
+                    f"options it offers{who} ({', '.join(map(str, offered))})",
+                    DEFAULT_NOT_OFFERED,
+                )
