@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,7 @@ def test_library_policies_are_consistent(path: Path) -> None:
 
 def test_every_vocabulary_reference_of_the_schema_is_checked() -> None:
     """A clause field described as naming vocabulary keys must have a reference rule."""
+
     def naming(properties: dict[str, Any], prefix: str = "") -> set[str]:
         """Fields (``setting.id`` inside the mapping ``setting``) described as naming keys."""
         found = set()

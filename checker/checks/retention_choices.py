@@ -5,8 +5,9 @@ The snapshot's setting named by ``setting`` (its ``settings`` entry with that id
 * be offered to every tier of the clause's ``tier_groups`` (its ``tiers``; a setting that
   lists none is offered to every tier) and be ``exposed`` (users can change it);
 * offer exactly the clause's ``options`` — a missing option fails, and so does an extra one —
-  and preselect its ``default``. Duration options compare as durations (``36mo`` is ``3y``),
-  other values (``"off"``) as written;
+  and preselect its ``default``. Duration options compare as durations (``P36M`` is
+  ``36mo``; months and years compare as the policy language's "Durations" says), other
+  values (``"off"``) as written;
 * with ``minors``, offer and preselect exactly those to users counted as minors (the
   setting's ``minors``);
 * with ``custom``, let admins set a custom value no shorter than ``custom.min`` and no longer
@@ -26,7 +27,7 @@ PASS::
       - id: keep-activity-choices                - id: keep_activity
         setting: keep_activity                     tiers: [free, pro]
         tier_groups: [consumer]                    exposed: true
-        options: [3mo, 18mo, 36mo, "off"]          options: [3mo, 18mo, 3y, "off"]
+        options: [3mo, 18mo, 36mo, "off"]          options: [3mo, 18mo, P36M, "off"]
         default: 18mo                              default: 18mo
 
 FAIL: ``default: 36mo`` (another value is preselected); ``options: [3mo, 18mo, "off"]``
