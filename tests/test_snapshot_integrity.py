@@ -525,7 +525,7 @@ def test_setting_names_no_policy_knows_are_errors_in_check(
         f"{path}:11:19: error: setting 'zero_retention' is not defined in vocabulary.settings "
         f"{of}; did you mean 'zero_data_retention'? "
         "(at $.stores[0].retention_by_setting[1].setting)",
-        f"{path}:16:55: error: setting 'zero_data_retentoin' is not defined in "
+        f"{path}:16:58: error: setting 'zero_data_retentoin' is not defined in "
         f"vocabulary.settings {of}; did you mean 'zero_data_retention'? "
         "(at $.pipelines[0].settings.zero_data_retentoin)",
     ]
