@@ -56,7 +56,14 @@ from checker.checks.base import (
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration
 from checker.core.results import Observation, Severity
-from checker.core.setting_values import as_duration, longest, missing_from, same_value, show
+from checker.core.setting_values import (
+    as_duration,
+    chooser,
+    longest,
+    missing_from,
+    same_value,
+    show,
+)
 from checker.diff.ordering import EVERYTHING, DiffSpec, Review, Scope
 
 
@@ -213,11 +220,12 @@ def _setting(
             resource, f"setting {name} does not record whether users can change it", expected, path
         )
     elif setting["exposed"] is True:
-        yield passed(resource, f"users can change {name}", expected, "exposed", (*path, "exposed"))
+        who = chooser(setting.get("scope"))
+        yield passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
     else:
         yield failed(
             resource,
-            f"users cannot change {name}: it is fixed at its default",
+            f"{chooser(setting.get('scope'))} cannot change {name}: it is fixed at its default",
             expected,
             "not exposed",
             (*path, "exposed"),

@@ -53,7 +53,7 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
-from checker.core.setting_values import same_value
+from checker.core.setting_values import chooser, same_value
 from checker.diff.ordering import DiffSpec, Ranked, Review, Scope
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -307,11 +307,12 @@ def _setting_exposed(
             resource, f"setting {name} does not record whether users can change it", expected, path
         )
     elif setting["exposed"] is True:
-        yield passed(resource, f"users can change {name}", expected, "exposed", (*path, "exposed"))
+        who = chooser(setting.get("scope"))
+        yield passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
     else:
         yield failed(
             resource,
-            f"users cannot change {name}",
+            f"{chooser(setting.get('scope'))} cannot change {name}",
             expected,
             "not exposed",
             (*path, "exposed"),

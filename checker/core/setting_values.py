@@ -46,3 +46,12 @@ def longest(values: Iterable[object]) -> Duration | None:
 def show(values: Iterable[object]) -> str:
     """Values as messages list them: ``3mo, 18mo, 36mo, off``."""
     return ", ".join(str(value) for value in values) or "none"
+
+
+# Who changes a setting, by its snapshot ``scope``: messages say who can (or cannot) choose.
+CHOOSERS = {"account": "users", "project": "project admins", "organisation": "organisation admins"}
+
+
+def chooser(scope: object) -> str:
+    """Who changes a setting of this scope; ``users`` when the snapshot does not say."""
+    return CHOOSERS.get(scope, "users") if isinstance(scope, str) else "users"

@@ -131,6 +131,16 @@ CASES = [
         ],
     ),
     Case(
+        "the-scope-says-who-cannot-change-it",
+        CHOICES,
+        {"settings": [keep(scope="organisation", exposed=False)]},
+        [
+            (F, S, "organisation admins cannot change keep_activity: it is fixed at its default"),
+            OFFERED,
+            PRESELECTED,
+        ],
+    ),
+    Case(
         "a-tier-without-the-setting-fails",
         CHOICES,
         {"settings": [keep(tiers=["free"])]},

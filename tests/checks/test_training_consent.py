@@ -494,6 +494,12 @@ SETTING_CASES = [
         [OFF, (F, SL, "users cannot change live_media_training")],
     ),
     Case(
+        "the-scope-says-who-can-change-it",
+        LIVE,
+        {"settings": [switch(scope="project")]},
+        [OFF, (P, SL, "project admins can change live_media_training")],
+    ),
+    Case(
         "a-fixed-promise-does-not-look-at-exposure",
         changed(LIVE, default="never", user_can_change=False),
         {"settings": [switch(exposed=False)]},
