@@ -7,7 +7,8 @@ so an author can fix a contradiction without hunting for its other half.
 Rules (diagnostic codes):
 
 * ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category,
-  role or setting the vocabulary does not define (with a "did you mean").
+  role or setting the vocabulary does not define (with a "did you mean"); so does a region id
+  (not a country code) of a ``minors`` clause's ``minor_age.regions``.
 * ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
   since findings and waivers name clauses as ``<policy>/<clause>``).
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
@@ -147,6 +148,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_retention_rules(doc, vocabulary, clauses),
         *_allowed_and_forbidden(doc, clauses),
         *_defaults_not_offered(doc, clauses),
+        *_undefined_age_regions(doc, vocabulary, clauses),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -459,3 +461,25 @@ def _defaults_not_offered(doc: Document, clauses: list[_Clause]) -> Iterator[Dia
                     f"options it offers{who} ({', '.join(map(str, offered))})",
                     DEFAULT_NOT_OFFERED,
                 )
+
+
+def _undefined_age_regions(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    """A region id of ``minor_age.regions`` names a region of ``vocabulary.regions``; country
+    codes (``DE``) need no definition."""
+    defined = list(vocabulary.get("regions", {}))
+    for clause in clauses:
+        ages = clause.data.get("minor_age") if clause.section == "minors" else None
+        regions = ages.get("regions") if isinstance(ages, Mapping) else None
+        if not isinstance(regions, Mapping):
+            continue
+        for region in regions:
+            if not isinstance(region, str) or region.isupper() or region in defined:
+                continue
+            yield Diagnostic(
+                doc.locate((*clause.path, "minor_age", "regions", region)),
+                f"region '{region}' is not defined in vocabulary.regions"
+                + suggestion(region, defined),
+                UNDEFINED,
+            )
