@@ -17,8 +17,9 @@ The snapshot's setting named by ``setting`` (its ``settings`` entry with that id
 With ``data_kinds``, every store holding those data kinds (of the clause's tiers, when the
 store records tiers) honours the longest choice: each of its windows for the setting
 (``retention_by_setting``), or else each of its ``retention`` windows, is at most the longest
-duration option (or ``custom.max``, when longer). A setting, option, default or window the
-snapshot does not record is *not evidenced*.
+duration option (or ``custom.max``, when longer), and a window for a duration value at most
+that value (users who chose 3 months have their data kept at most 3 months). A setting,
+option, default or window the snapshot does not record is *not evidenced*.
 
 PASS::
 
@@ -213,7 +214,7 @@ def _setting(
     clause = ctx.clause
     name = clause["setting"]
     resource = f"setting:{name}"
-    yield from offered_to_tiers(ctx, name, path, setting, ctx.clause["tier_groups"])
+    yield from _offered_to_tiers(ctx, name, path, setting, ctx.clause["tier_groups"])
     expected = "users can change the setting"
     if "exposed" not in setting:
         yield not_evidenced(
@@ -255,7 +256,7 @@ def _setting(
     yield from _custom(ctx, resource, path, setting)
 
 
-def offered_to_tiers(
+def _offered_to_tiers(
     ctx: CheckContext[Any],
     name: str,
     path: JsonPath,
@@ -465,17 +466,22 @@ def _store(
     bound: Duration,
     expected: str,
 ) -> Iterator[Observation]:
-    """One store's windows for the setting (else its retention windows) against the bound."""
+    """One store's windows for the setting (else its retention windows) against the bound.
+
+    A window for a duration value is held to that value too: data of users who chose 3
+    months is kept at most 3 months."""
     ident = store.get("id")
     resource = f"store:{ident}"
     windows = [
-        (evidence, f"{name} {value}", window)
+        (evidence, f"{name} {value}", window, as_duration(value))
         for evidence, value, window in retention.setting_windows(store, path, name)
     ]
     if not windows:
         plain = store.get("retention")
         if isinstance(plain, dict):
-            windows = [((*path, "retention", key), key, value) for key, value in plain.items()]
+            windows = [
+                ((*path, "retention", key), key, value, None) for key, value in plain.items()
+            ]
     if not windows:
         yield not_evidenced(
             resource,
@@ -484,7 +490,7 @@ def _store(
             path,
         )
         return
-    for evidence, label, value in windows:
+    for evidence, label, value, chosen in windows:
         window = as_duration(value)
         if window is None:
             continue  # invalid durations are schema errors, reported before checks run
@@ -495,6 +501,16 @@ def _store(
                 f"store {ident} keeps {words(held)} for {value} ({label}), longer than the "
                 f"longest choice of {name}, {bound}",
                 expected,
+                actual,
+                evidence,
+                ("options",),
+            )
+        elif chosen is not None and window > chosen:
+            yield failed(
+                resource,
+                f"store {ident} keeps {words(held)} for {value} ({label}), longer than the "
+                f"{chosen} its users chose",
+                f"{words(held)} kept at most {chosen} when {chosen} is chosen",
                 actual,
                 evidence,
                 ("options",),

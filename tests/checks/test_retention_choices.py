@@ -346,6 +346,32 @@ STORE_CASES = [
         ],
     ),
     Case(
+        "a-window-beyond-the-chosen-value-fails",
+        STORED,
+        {
+            "settings": [KEEP],
+            "stores": [
+                changed(
+                    ACTIVITY,
+                    retention_by_setting=[
+                        {"setting": "keep_activity", "value": "3mo", "window": "18mo"},
+                        {"setting": "keep_activity", "value": "off", "window": "72h"},
+                    ],
+                )
+            ],
+        },
+        [
+            *COMPLIANT,
+            (
+                F,
+                A,
+                "store activity keeps conversations for 18mo (keep_activity 3mo), longer than "
+                "the 3mo its users chose",
+            ),
+            (P, A, "store activity keeps conversations for 72h (keep_activity off)"),
+        ],
+    ),
+    Case(
         "without-windows-for-the-setting-the-retention-windows-are-judged",
         STORED,
         {
