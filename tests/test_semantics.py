@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,11 +83,22 @@ def test_library_policies_are_consistent(path: Path) -> None:
 
 def test_every_vocabulary_reference_of_the_schema_is_checked() -> None:
     """A clause field described as naming vocabulary keys must have a reference rule."""
+
+    def naming(properties: dict[str, Any], prefix: str = "") -> set[str]:
+        """Fields (``setting.id`` inside the mapping ``setting``) described as naming keys."""
+        found = set()
+        for name, prop in properties.items():
+            text = prop.get("description", "")
+            if "keys of vocabulary." in text or "a key of vocabulary." in text:
+                found.add(prefix + name)
+            if prop.get("type") == "object" and "properties" in prop:
+                found |= naming(prop["properties"], f"{prefix}{name}.")
+        return found
+
     described = {
         (section, name)
         for section in clause_sections()
-        for name, prop in clause_definition(section)["properties"].items()
-        if "keys of vocabulary." in prop.get("description", "")
+        for name in naming(clause_definition(section)["properties"])
     }
     assert described == {(r.section, r.field) for r in REFERENCES}
 

@@ -20,13 +20,21 @@ PASS::
 
 FAIL: a backup store with ``retention: {training_not_allowed: 90d}``.
 
+With ``setting: {id, value}`` instead of a ``consent_state``, the window applies to data of
+accounts or projects with that setting value: only the stores' ``retention_by_setting``
+windows for that setting and value are judged, and a store holding the data kinds that records
+none is *not evidenced* ("zero-data-retention projects are not stored": ``max: 0s``).
+
+PASS: ``retention_by_setting: [{setting: zero_data_retention, value: "on", window: 0s}]``.
+FAIL: the same with ``window: 30d``.
+
 Serves GDPR Art. 5(1)(e) (storage limitation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal, NotRequired
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
@@ -42,7 +50,9 @@ from checker.checks.base import (
     unwindowed_states,
     words,
 )
+from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
+from checker.core.setting_values import same_value
 from checker.diff.ordering import EVERYTHING, DiffSpec, Review, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -56,16 +66,27 @@ ConsentState = Literal[
 ]
 
 
+class SettingValue(TypedDict):
+    id: str
+    value: str
+
+
 class RetentionClause(Clause):
     data_kinds: list[str]
-    consent_state: ConsentState
+    consent_state: NotRequired[ConsentState]
     max: str
     tier_groups: NotRequired[list[str]]
+    setting: NotRequired[SettingValue]
 
 
 SCHEMA: Schema = {
-    "description": "A maximum retention window for some data kinds in one consent state.",
-    "required": ["data_kinds", "consent_state", "max"],
+    "description": (
+        "A maximum retention window for some data kinds in one consent state, or for accounts "
+        "or projects with one value of a setting."
+    ),
+    "required": ["data_kinds", "max"],
+    "anyOf": [{"required": ["consent_state"]}, {"required": ["setting"]}],
+    "dependentSchemas": {"setting": {"not": {"required": ["consent_state"]}}},
     "properties": {
         "data_kinds": {
             "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
@@ -99,6 +120,26 @@ SCHEMA: Schema = {
             "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
             "minItems": 1,
         },
+        "setting": {
+            "description": (
+                "Instead of a consent_state: the window applies to data of accounts or projects "
+                "whose setting has this value, e.g. {id: zero_data_retention, value: 'on'}; "
+                "stores' retention_by_setting windows for it are judged."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "value"],
+            "properties": {
+                "id": {
+                    "description": "The setting: a key of vocabulary.settings.",
+                    "$ref": "#/$defs/identifier",
+                },
+                "value": {
+                    "description": "The setting's value, e.g. 'on' or '30d'.",
+                    "$ref": "#/$defs/setting_value",
+                },
+            },
+        },
     },
 }
 
@@ -116,12 +157,16 @@ DIFF = DiffSpec(
             gained="{items} data in this state is now kept at most {max}",
             lost="{items} data is no longer held to this window",
         ),
+        "setting": Review(absent="", why="the window applies to other accounts or projects"),
     },
     match_on=("consent_state",),
 )
 
 
 def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
+    if "setting" in ctx.clause:
+        yield from _by_setting(ctx, ctx.clause["setting"])
+        return
     clause = ctx.clause
     kinds = list(clause["data_kinds"])
     state = clause["consent_state"]
@@ -202,6 +247,74 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
         )
 
 
+def setting_windows(
+    store: Mapping[str, Any], path: JsonPath, setting: str
+) -> list[tuple[JsonPath, Any, Any]]:
+    """The store's ``retention_by_setting`` windows for ``setting``: (path, value, window)."""
+    entries = store.get("retention_by_setting")
+    if not isinstance(entries, list):
+        return []
+    return [
+        ((*path, "retention_by_setting", i, "window"), entry.get("value"), entry.get("window"))
+        for i, entry in enumerate(entries)
+        if isinstance(entry, dict) and entry.get("setting") == setting
+    ]
+
+
+def _by_setting(ctx: CheckContext[RetentionClause], setting: SettingValue) -> Iterator[Observation]:
+    """Only the stores' windows for the setting's value are judged (``retention_by_setting``)."""
+    clause = ctx.clause
+    kinds = list(clause["data_kinds"])
+    limit = duration(clause["max"])
+    assert limit is not None  # the schema guarantees a valid duration
+    name, value = setting["id"], setting["value"]
+    scope_tiers = set(ctx.vocabulary.tiers_of(clause.get("tier_groups", ())))
+    expected = f"data with {name} {value} kept at most {limit}"
+    matched = False
+    for path, store in ctx.section("stores"):
+        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
+        store_tiers = set(store.get("tiers") or ())
+        if not held or (scope_tiers and store_tiers and not store_tiers & scope_tiers):
+            continue
+        matched = True
+        ident = store.get("id")
+        resource = f"store:{ident}"
+        windows = [w for w in setting_windows(store, path, name) if same_value(w[1], value)]
+        if not windows:
+            yield not_evidenced(
+                resource,
+                f"store {ident} holds {words(held)} but records no retention window for "
+                f"data with {name} {value}",
+                expected,
+                (*path, "retention_by_setting") if "retention_by_setting" in store else path,
+                ("setting",),
+            )
+        for evidence, _, text in windows:
+            window = duration(text)
+            if window is None:
+                continue  # invalid durations are schema errors, reported before checks run
+            kept = f"{words(held)} with {name} {value} for {text}"
+            if window > limit:
+                yield failed(
+                    resource,
+                    f"store {ident} keeps {kept}, longer than the {limit} the policy allows",
+                    expected,
+                    str(text),
+                    evidence,
+                    ("max",),
+                )
+            else:
+                yield passed(resource, f"store {ident} keeps {kept}", expected, str(text), evidence)
+    if not matched:
+        yield not_evidenced(
+            "policy",
+            f"no store in the snapshot holds {words(kinds)}",
+            expected,
+            ("stores",),
+            ("data_kinds",),
+        )
+
+
 def _kept(state: str, held: list[str], *, others: bool) -> str:
     """The data a window keeps, in words: "training_allowed conversations", or for a store's
     ``any`` window "conversations in any (other) consent state"."""
@@ -219,7 +332,7 @@ CHECK = Check(
     description="How long data may be kept, per consent state.",
     clause_type=RetentionClause,
     schema=SCHEMA,
-    vocabulary={"data_kinds": "data_kinds", "tier_groups": "tier_groups"},
+    vocabulary={"data_kinds": "data_kinds", "tier_groups": "tier_groups", "setting.id": "settings"},
     remediation=(
         "Shorten the store's lifecycle or TTL rule for this consent state to at most the "
         "promised window, and purge data older than it."

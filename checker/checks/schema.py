@@ -94,6 +94,13 @@ BASE: Schema = {
             "type": "string",
             "format": "date",
         },
+        "setting_value": {
+            "description": (
+                "A value of a user setting: a duration ('18mo'), 'off', 'on' or another "
+                "identifier. Quote off and on: unquoted, YAML reads them as true and false."
+            ),
+            "anyOf": [{"$ref": "#/$defs/duration"}, {"$ref": "#/$defs/identifier"}],
+        },
         "severity": {
             "description": "A severity: info, low, medium, high or critical.",
             "enum": [severity.value for severity in Severity],
@@ -354,6 +361,16 @@ BASE: Schema = {
                     "type": "object",
                     "propertyNames": {"$ref": "#/$defs/identifier"},
                     "additionalProperties": {"$ref": "#/$defs/region"},
+                },
+                "settings": {
+                    "description": (
+                        "User or admin settings by id, e.g. keep_activity or "
+                        "zero_data_retention: the snapshot's settings record what each offers "
+                        "and preselects."
+                    ),
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/identifier"},
+                    "additionalProperties": {"$ref": "#/$defs/described"},
                 },
             },
         },

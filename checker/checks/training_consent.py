@@ -28,6 +28,17 @@ reverse. A pipeline that records no window is not evidenced. ``opt_out_applies: 
 requires each tier's ``training_control.opt_out_applies: retroactive``; ``going_forward`` is
 met by either value.
 
+With ``setting`` the clause is about that setting (a separate switch, e.g. for voice) instead
+of the tiers' training default: the snapshot's ``settings`` entry must apply to the clause's
+tiers and preselect ``off`` (``opt_in_required``, ``never``) or ``on``
+(``trained_unless_opted_out``), be ``exposed`` when ``user_can_change``, and with
+``consent_filter: required`` every training pipeline carrying those tiers must require the
+setting ``on`` of its data (``settings: {live_media_training: "on"}``).
+
+PASS: ``settings: [{id: live_media_training, default: "off", exposed: true}]`` for
+``{setting: live_media_training, default: opt_in_required, user_can_change: true}``.
+FAIL: the same setting with ``default: "on"``.
+
 Serves GDPR Art. 6/7 (lawful basis and consent) and Art. 21 (right to object).
 """
 
@@ -54,6 +65,7 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
+from checker.core.setting_values import chooser, same_value
 from checker.diff.ordering import DiffSpec, Ranked, Review, Scope
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -74,6 +86,7 @@ class TrainingConsentClause(Clause):
     consent_filter: NotRequired[Requirement]
     applies_to_data: NotRequired[AppliesToData]
     opt_out_applies: NotRequired[OptOutReach]
+    setting: NotRequired[str]
 
 
 SCHEMA: Schema = {
@@ -149,6 +162,16 @@ SCHEMA: Schema = {
             ),
             "enum": options(OptOutReach),
         },
+        "setting": {
+            "description": (
+                "The setting the promise is about, a key of vocabulary.settings (e.g. a separate "
+                "switch for voice training): the snapshot setting's default must be 'off' "
+                "(opt_in_required, never) or 'on' (trained_unless_opted_out), exposed when "
+                "user_can_change; with consent_filter: required, training pipelines must require "
+                "it 'on'. Without it, the clause is about the tiers' training default."
+            ),
+            "$ref": "#/$defs/identifier",
+        },
     },
 }
 
@@ -177,6 +200,7 @@ DIFF = DiffSpec(
             why="the promise covers data of other dates: check which conversations it spares"
         ),
         "opt_out_applies": Ranked(order=("retroactive", "going_forward")),
+        "setting": Review(absent="", why="the promise is now about another setting"),
     },
     match_on=("tier_groups",),
 )
@@ -190,6 +214,11 @@ SNAPSHOT_DEFAULT: dict[TrainingDefault, str] = {
 
 
 def run(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
+    if "setting" in ctx.clause:
+        yield from _setting(ctx, ctx.clause["setting"])
+        if ctx.clause.get("consent_filter") == "required":
+            yield from _setting_filters(ctx, ctx.clause["setting"])
+        return
     yield from _defaults(ctx)
     if ctx.clause.get("consent_filter") == "required":
         yield from _consent_filters(ctx)
@@ -322,18 +351,25 @@ def _carried(
     return carried
 
 
+def carrying(
+    ctx: CheckContext[TrainingConsentClause],
+) -> Iterator[tuple[JsonPath, Mapping[str, Any], set[str]]]:
+    """Training pipelines that may carry data of the clause's tiers, with those tiers."""
+    tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
+    for path, pipe in training_pipelines(ctx):
+        carried = _carried(ctx, pipe, tiers)
+        if carried:
+            yield path, pipe, carried
+
+
 def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Observation]:
     """Training pipelines that may carry these tiers drop users who did not allow training."""
-    tiers = set(ctx.vocabulary.tiers_of(ctx.clause["tier_groups"]))
     expected = "training_allowed_only"
     absent = section_missing(ctx, "pipelines", expected, ("consent_filter",))
     if absent is not None:
         yield absent
         return
-    for path, pipe in training_pipelines(ctx):
-        carried = _carried(ctx, pipe, tiers)
-        if not carried:
-            continue
+    for path, pipe, carried in carrying(ctx):
         name = pipe.get("id")
         resource = f"pipeline:{name}"
         value = pipe.get("consent_filter")
@@ -362,6 +398,134 @@ def _consent_filters(ctx: CheckContext[TrainingConsentClause]) -> Iterator[Obser
                 expected,
                 str(value),
                 (*path, "consent_filter"),
+                ("consent_filter",),
+            )
+
+
+# What the snapshot setting must preselect for each promised default, with a clause naming it.
+SETTING_DEFAULT: dict[TrainingDefault, str] = {
+    "trained_unless_opted_out": "on",
+    "opt_in_required": "off",
+    "never": "off",
+}
+
+
+def _setting(ctx: CheckContext[TrainingConsentClause], name: str) -> Iterator[Observation]:
+    """The setting applies to the clause's tiers, preselects the promised value, and is
+    exposed when users must be able to change it."""
+    clause = ctx.clause
+    want = SETTING_DEFAULT[clause["default"]]
+    resource = f"setting:{name}"
+    expected = f"setting {name} preselects '{want}'"
+    absent = section_missing(ctx, "settings", expected, ("setting",))
+    if absent is not None:
+        yield absent
+        return
+    if name not in ctx.by_id("settings"):
+        yield not_evidenced(
+            resource,
+            f"the snapshot records no setting {name}",
+            expected,
+            ("settings",),
+            ("setting",),
+        )
+        return
+    for path, setting in ctx.by_id("settings")[name]:
+        offered = setting.get("tiers")
+        for tier in ctx.vocabulary.tiers_of(clause["tier_groups"]):
+            if offered is not None and tier not in offered:
+                yield not_evidenced(
+                    resource,
+                    f"setting {name} does not apply to tier {tier}: nothing records what "
+                    f"{tier} users are preselected",
+                    expected,
+                    (*path, "tiers"),
+                    ("tier_groups",),
+                )
+        actual = setting.get("default")
+        if actual is None:
+            yield not_evidenced(resource, f"setting {name} records no default", expected, path)
+        elif same_value(actual, want):
+            yield passed(
+                resource,
+                f"setting {name} preselects '{actual}'",
+                expected,
+                str(actual),
+                (*path, "default"),
+            )
+        else:
+            yield failed(
+                resource,
+                f"setting {name} preselects '{actual}' but the policy promises '{want}'",
+                expected,
+                str(actual),
+                (*path, "default"),
+                ("default",),
+            )
+        if clause["user_can_change"]:
+            yield from _setting_exposed(name, path, setting)
+
+
+def _setting_exposed(
+    name: str, path: JsonPath, setting: Mapping[str, Any]
+) -> Iterator[Observation]:
+    resource = f"setting:{name}"
+    expected = "setting exposed to users"
+    if "exposed" not in setting:
+        yield not_evidenced(
+            resource, f"setting {name} does not record whether users can change it", expected, path
+        )
+    elif setting["exposed"] is True:
+        who = chooser(setting.get("scope"))
+        yield passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
+    else:
+        yield failed(
+            resource,
+            f"{chooser(setting.get('scope'))} cannot change {name}",
+            expected,
+            "not exposed",
+            (*path, "exposed"),
+            ("user_can_change",),
+        )
+
+
+def _setting_filters(ctx: CheckContext[TrainingConsentClause], name: str) -> Iterator[Observation]:
+    """Training pipelines that may carry these tiers read only data whose setting is 'on'."""
+    expected = f"settings: {{{name}: on}}"
+    absent = section_missing(ctx, "pipelines", expected, ("consent_filter",))
+    if absent is not None:
+        yield absent
+        return
+    for path, pipe, carried in carrying(ctx):
+        pipeline = pipe.get("id")
+        resource = f"pipeline:{pipeline}"
+        required = pipe.get("settings")
+        if not isinstance(required, dict):
+            yield not_evidenced(
+                resource,
+                f"training pipeline {pipeline} does not record which settings it requires of "
+                "its data",
+                expected,
+                path,
+                ("consent_filter",),
+            )
+        elif same_value(required.get(name), "on"):
+            yield passed(
+                resource,
+                f"training pipeline {pipeline} trains only on data with {name} on",
+                expected,
+                "on",
+                (*path, "settings", name),
+            )
+        else:
+            value = required.get(name)
+            yield failed(
+                resource,
+                f"training pipeline {pipeline} trains on {', '.join(sorted(carried))} data "
+                f"without requiring {name} on",
+                expected,
+                "not required" if value is None else str(value),
+                (*path, "settings", name) if value is not None else (*path, "settings"),
                 ("consent_filter",),
             )
 
@@ -469,7 +633,7 @@ CHECK = Check(
     ),
     clause_type=TrainingConsentClause,
     schema=SCHEMA,
-    vocabulary={"tier_groups": "tier_groups"},
+    vocabulary={"tier_groups": "tier_groups", "setting": "settings"},
     remediation=(
         "Set the tier's default training consent to what the promise says and expose the "
         "training control in the users' privacy settings."

@@ -199,4 +199,7 @@ VOCABULARY: Mapping[str, Mapping[str, Ordering]] = {
         ),
         "description": Review(why="the region is described differently", wording=True),
     },
+    "settings": {
+        "description": Review(why="the setting is described differently", wording=True),
+    },
 }

@@ -45,6 +45,7 @@ LIST_SECTIONS: dict[str, ListSection] = {
         ListSection("pipelines", "pipeline", "its data pipelines"),
         ListSection("recipients", "recipient", "who receives data"),
         ListSection("notices", "notice", "the notices of changes given to users"),
+        ListSection("settings", "setting", "the settings users can choose"),
     )
 }
 

@@ -7,8 +7,9 @@ so an author can fix a contradiction without hunting for its other half.
 Rules (diagnostic codes):
 
 * ``semantic-undefined-reference`` — a clause names a tier group, data kind, sensitive category,
-  role or region the vocabulary does not define, or a region includes a region it does not
-  define (with a "did you mean").
+  role, setting or region the vocabulary does not define, or a region includes a region it
+  does not define (with a "did you mean"); so does a region id (not a country code) of a
+  ``minors`` clause's ``minor_age.regions``.
 * ``semantic-duplicate-id`` — two clauses share an id (ids are unique across all sections,
   since findings and waivers name clauses as ``<policy>/<clause>``).
 * ``semantic-tier-in-two-groups`` — a tier listed in two tier groups: clauses about either
@@ -35,6 +36,8 @@ Rules (diagnostic codes):
   disagreement itself (``check`` fails it), so is not reported again.
 * ``semantic-expires-before-effective`` — the policy or a clause expires before it takes effect
   (a clause without ``effective`` takes effect with its policy): it would never be in force.
+* ``semantic-default-not-offered`` — a ``retention_choices`` clause preselects a value (its
+  ``default``, or the ``default`` of its ``minors``) that is not among the options it offers.
 * ``semantic-no-clauses`` — the policy has no clause, either because it has no clause section
   or because every one it has is empty: it promises nothing, so checking it proves nothing.
 """
@@ -50,6 +53,7 @@ from checker.checks import CHECKS
 from checker.checks.base import Check, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.setting_values import same_value
 from checker.documents.document import Document
 from checker.evaluation.in_force import Period, period_errors
 
@@ -65,6 +69,7 @@ REPLACES = "semantic-replaces"
 NO_CLAUSES = "semantic-no-clauses"
 OFFERED_AND_NOT_OFFERED = "semantic-offered-and-not-offered"
 CONTRADICTION = "semantic-contradiction"
+DEFAULT_NOT_OFFERED = "semantic-default-not-offered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,7 @@ VOCABULARY_NOUNS = {
     "sensitive_categories": "sensitive category",
     "roles": "role",
     "regions": "region",
+    "settings": "setting",
 }
 
 # Fields every clause may have that name vocabulary entries: field -> the vocabulary map.
@@ -131,6 +137,21 @@ class _Clause:
             return []
         return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
 
+    def names(self, field: str) -> list[tuple[JsonPath, str]]:
+        """The names a reference field holds, with their paths in the clause: the items of a
+        list, or a single name; ``setting.id`` is the field ``id`` of the mapping ``setting``."""
+        *outer, last = field.split(".")
+        node: Any = self.data
+        for key in outer:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        value = node.get(last) if isinstance(node, Mapping) else None
+        where: JsonPath = (*outer, last)
+        if isinstance(value, str):
+            return [(where, value)]
+        if not isinstance(value, Sequence):
+            return []
+        return [((*where, i), item) for i, item in enumerate(value) if isinstance(item, str)]
+
 
 def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
     """Every semantic problem of a schema-valid policy, in file order."""
@@ -151,6 +172,8 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_allowed_and_forbidden(doc, clauses),
         *_contradictions(doc, data, clauses),
         *period_errors(doc),
+        *_defaults_not_offered(doc, clauses),
+        *_undefined_age_regions(doc, vocabulary, clauses),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
     return diagnostics
@@ -250,11 +273,11 @@ def _undefined_references(
     for clause in clauses:
         for ref in fields.get(clause.section, ()):
             defined = list(vocabulary.get(ref.vocabulary, {}))
-            for index, name in clause.items(ref.field):
+            for where, name in clause.names(ref.field):
                 if name in defined:
                     continue
                 yield Diagnostic(
-                    doc.locate((*clause.path, ref.field, index)),
+                    doc.locate((*clause.path, *where)),
                     f"{ref.noun} '{name}' is not defined in vocabulary.{ref.vocabulary}"
                     + suggestion(name, defined),
                     UNDEFINED,
@@ -400,6 +423,9 @@ def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
             )
         kinds = frozenset(kind for _, kind in clause.items("data_kinds"))
         state = str(clause.data.get("consent_state"))
+        setting = clause.data.get("setting")
+        if isinstance(setting, Mapping):  # a window for data with a setting's value
+            state = f"{setting.get('id')} {setting.get('value')}"
         windows.append(_Window(clause, kinds, state, limit, tiers, Period.of(clause.data)))
     return windows
 
@@ -496,6 +522,8 @@ def _offered_and_not_offered(
 
 
 _OFFER_WORDS = {"tier_groups": "offered to", "not_offered_to": "not offered to"}
+
+
 def _contradictions(
     doc: Document, data: Mapping[str, Any], clauses: list[_Clause]
 ) -> Iterator[Diagnostic]:
@@ -538,3 +566,45 @@ def _may_meet(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     start = max(str(a.get("effective", "")), str(b.get("effective", "")))
     end = min(str(a.get("expires", "9999-12-31")), str(b.get("expires", "9999-12-31")))
     return start < end
+
+
+def _defaults_not_offered(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    """A preselected value is one the user could have chosen."""
+    for clause in clauses:
+        if clause.section != "retention_choices":
+            continue
+        for where in ((), ("minors",)):
+            choices = clause.data.get(where[0]) if where else clause.data
+            if not isinstance(choices, Mapping) or not isinstance(choices.get("options"), list):
+                continue
+            default, offered = choices.get("default"), choices["options"]
+            if "default" in choices and not any(same_value(default, o) for o in offered):
+                who = " to minors" if where else ""
+                yield Diagnostic(
+                    doc.locate((*clause.path, *where, "default")),
+                    f"clause '{clause.id}' preselects {default}{who}, which is not among the "
+                    f"options it offers{who} ({', '.join(map(str, offered))})",
+                    DEFAULT_NOT_OFFERED,
+                )
+
+
+def _undefined_age_regions(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
+) -> Iterator[Diagnostic]:
+    """A region id of ``minor_age.regions`` names a region of ``vocabulary.regions``; country
+    codes (``DE``) need no definition."""
+    defined = list(vocabulary.get("regions", {}))
+    for clause in clauses:
+        ages = clause.data.get("minor_age") if clause.section == "minors" else None
+        regions = ages.get("regions") if isinstance(ages, Mapping) else None
+        if not isinstance(regions, Mapping):
+            continue
+        for region in regions:
+            if not isinstance(region, str) or region.isupper() or region in defined:
+                continue
+            yield Diagnostic(
+                doc.locate((*clause.path, "minor_age", "regions", region)),
+                f"region '{region}' is not defined in vocabulary.regions"
+                + suggestion(region, defined),
+                UNDEFINED,
+            )

@@ -15,13 +15,13 @@ Rules (diagnostic codes):
   unknown, so no promise about what it reads can be evidenced.
 * ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
   is unknown, so no promise about anonymised or consented sharing can be evidenced.
-* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category or role that
-  the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
-  is judged by no promise — ``temporary_chat`` held next to a policy about
+* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category, role or
+  setting that the vocabulary of no policy being checked defines (with a "did you mean"). A
+  misspelt name is judged by no promise — ``temporary_chat`` held next to a policy about
   ``temporary_chats`` would let "never trained" pass while nothing about it was checked.
   The tiers a user right is offered to (``user_rights.<right>.tiers``) are judged too.
-  Sensitive categories and roles are only judged when a policy defines them at all (those
-  vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
+  Sensitive categories, roles and settings are only judged when a policy defines them at all
+  (those vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
   judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
   enums of its schema).
 """
@@ -51,7 +51,9 @@ class NameSite:
     """Where a snapshot names something a policy's vocabulary defines."""
 
     section: str
-    field: tuple[str, ...]  # inside an item of the section; the value is a name or a list
+    # Inside an item of the section; the value is a name, a list of names or a mapping whose
+    # keys are names; "*" stands for every item of a list on the way.
+    field: tuple[str, ...]
     vocabulary: str
     noun: str
 
@@ -72,6 +74,9 @@ NAME_SITES: tuple[NameSite, ...] = (
         "sensitive category",
     ),
     NameSite("stores", ("access", "roles"), "roles", "role"),
+    NameSite("settings", ("id",), "settings", "setting"),
+    NameSite("pipelines", ("settings",), "settings", "setting"),  # its keys
+    NameSite("stores", ("retention_by_setting", "*", "setting"), "settings", "setting"),
 )
 
 
@@ -198,6 +203,15 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
         items = view.data.get(site.section)
         if type(items) is not list:
             continue
+        if "*" in site.field:
+            for index, item in enumerate(items):
+                for path, value in _spread(item, site.field):
+                    for place, name in _names(value, path):
+                        if name not in defined:
+                            found.setdefault((site.vocabulary, name), []).append(
+                                (site.section, index, *place)
+                            )
+            continue
         key, *deeper = site.field
         for index, item in enumerate(items):  # 100k stores: kept to a few C-level steps each
             value = item.get(key) if type(item) is dict else None
@@ -268,10 +282,30 @@ def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
     return known
 
 
-def _names(value: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
-    """The names in a field's value (a single name or a list), with their paths in the item."""
+def _spread(item: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, Any]]:
+    """The values at ``field`` in an item, ``*`` taking every item of a list, with paths."""
+    if not field:
+        yield (), item
+        return
+    key, *rest = field
+    if key == "*":
+        for index, element in enumerate(item if type(item) is list else ()):
+            for path, value in _spread(element, tuple(rest)):
+                yield (index, *path), value
+    elif type(item) is dict and key in item:
+        for path, value in _spread(item[key], tuple(rest)):
+            yield (key, *path), value
+
+
+def _names(value: Any, field: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """The names in a field's value (a single name, a list, or a mapping's keys), with their
+    paths in the item."""
     if isinstance(value, str):
         yield field, value
+    elif isinstance(value, dict):
+        for name in value:
+            if isinstance(name, str):
+                yield (*field, name), name
     elif isinstance(value, list):
         for index, name in enumerate(value):
             if isinstance(name, str):

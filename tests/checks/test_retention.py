@@ -333,3 +333,128 @@ WHERE = [
 def test_retention_points_at_the_evidence(case: Where) -> None:
     [obs] = observe(retention.CHECK, case.clause, case.snapshot)
     assert pointer(obs) == case.pointer
+
+
+# --- windows by setting: "zero-data-retention projects are not stored" -------------------------
+
+ZDR: dict[str, Any] = {
+    "id": "zdr-not-stored",
+    "statement": "Data of projects with zero data retention is not stored",
+    "data_kinds": ["conversations"],
+    "setting": {"id": "zero_data_retention", "value": "on"},
+    "max": "0s",
+}
+API_LOGS: dict[str, Any] = {
+    "id": "api_logs",
+    "data_kinds": ["conversations"],
+    "retention": {"any": "30d"},
+    "retention_by_setting": [
+        {"setting": "zero_data_retention", "value": "off", "window": "30d"},
+        {"setting": "zero_data_retention", "value": "on", "window": "0s"},
+    ],
+}
+AL = "store:api_logs"
+NOT_KEPT = (P, AL, "store api_logs keeps conversations with zero_data_retention on for 0s")
+
+SETTING_CASES = [
+    Case("no-window-for-the-setting-value-passes", ZDR, {"stores": [API_LOGS]}, [NOT_KEPT]),
+    Case(
+        "a-window-for-the-setting-value-fails",
+        ZDR,
+        {
+            "stores": [
+                changed(
+                    API_LOGS,
+                    retention_by_setting=[
+                        {"setting": "zero_data_retention", "value": "on", "window": "30d"}
+                    ],
+                )
+            ]
+        },
+        [
+            (
+                F,
+                AL,
+                "store api_logs keeps conversations with zero_data_retention on for 30d, longer "
+                "than the 0s the policy allows",
+            )
+        ],
+    ),
+    Case(
+        "the-consent-state-windows-are-not-read",
+        ZDR,
+        {"stores": [changed(API_LOGS, retention={"any": "5y"})]},
+        [NOT_KEPT],
+    ),
+    Case(
+        "a-store-without-a-window-for-the-value-is-not-evidenced",
+        ZDR,
+        {"stores": [changed(API_LOGS, retention_by_setting=API_LOGS["retention_by_setting"][:1])]},
+        [
+            (
+                N,
+                AL,
+                "store api_logs holds conversations but records no retention window for data "
+                "with zero_data_retention on",
+            )
+        ],
+    ),
+    Case(
+        "a-store-without-windows-by-setting-is-not-evidenced",
+        ZDR,
+        {"stores": [changed(API_LOGS, ("retention_by_setting",))]},
+        [
+            (
+                N,
+                AL,
+                "store api_logs holds conversations but records no retention window for data "
+                "with zero_data_retention on",
+            )
+        ],
+    ),
+    Case(
+        "duration-values-compare-as-durations",
+        changed(ZDR, setting={"id": "keep_activity", "value": "P3M"}, max="3mo"),
+        {
+            "stores": [
+                changed(
+                    API_LOGS,
+                    retention_by_setting=[
+                        {"setting": "keep_activity", "value": "3mo", "window": "90d"}
+                    ],
+                )
+            ]
+        },
+        [(P, AL, "store api_logs keeps conversations with keep_activity P3M for 90d")],
+    ),
+    Case(
+        "stores-of-other-tiers-are-not-judged",
+        changed(ZDR, tier_groups=["api"]),
+        {"stores": [changed(API_LOGS, tiers=["free"]), changed(API_LOGS, tiers=["api"])]},
+        [NOT_KEPT],
+    ),
+    Case(
+        "no-store-of-the-data-is-not-evidenced",
+        ZDR,
+        {"stores": []},
+        [(N, "policy", "no store in the snapshot holds conversations")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SETTING_CASES, ids=ids(SETTING_CASES))
+def test_retention_by_setting(case: Case) -> None:
+    assert triples(observe(retention.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+def test_retention_by_setting_points_at_the_window() -> None:
+    window = [{"setting": "zero_data_retention", "value": "on", "window": "1d"}]
+    found = observe(
+        retention.CHECK, ZDR, {"stores": [changed(API_LOGS, retention_by_setting=window)]}
+    )
+    assert pointer(found[0]) == (
+        ("stores", 0, "retention_by_setting", 0, "window"),
+        ("max",),
+        "data with zero_data_retention on kept at most 0s",
+        "1d",
+    )

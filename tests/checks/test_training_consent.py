@@ -627,3 +627,214 @@ SCOPE_WHERE = [
 def test_training_consent_scope_points_at_the_evidence(case: Where) -> None:
     after_defaults = observe(training_consent.CHECK, case.clause, case.snapshot)[2]
     assert pointer(after_defaults) == case.pointer
+
+
+# --- consent per setting: a separate switch instead of the tier's default -----------------------
+
+# "Gemini Live audio for training: separate, off by default."
+LIVE: dict[str, Any] = {
+    "id": "live-audio-opt-in",
+    "statement": "Live audio and video are used for training only if the user turns it on",
+    "setting": "live_media_training",
+    "tier_groups": ["consumer"],
+    "default": "opt_in_required",
+    "user_can_change": True,
+}
+SWITCH: dict[str, Any] = {
+    "id": "live_media_training",
+    "tiers": ["free", "pro"],
+    "scope": "account",
+    "exposed": True,
+    "options": ["on", "off"],
+    "default": "off",
+}
+SL = "setting:live_media_training"
+OFF = (P, SL, "setting live_media_training preselects 'off'")
+CHANGEABLE = (P, SL, "users can change live_media_training")
+LIVE_TRAIN: dict[str, Any] = {
+    "id": "train",
+    "purpose": "training",
+    "sources": ["chats"],
+    "tiers": ["free"],
+    "settings": {"live_media_training": "on"},
+}
+REQUIRED = changed(LIVE, consent_filter="required")
+REQUIRES_ON = (P, PT, "training pipeline train trains only on data with live_media_training on")
+
+
+def switch(drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    return changed(SWITCH, drop, **fields)
+
+
+SETTING_CASES = [
+    Case("a-switch-off-by-default-passes", LIVE, {"settings": [SWITCH]}, [OFF, CHANGEABLE]),
+    Case(
+        "a-switch-on-by-default-fails",
+        LIVE,
+        {"settings": [switch(default="on")]},
+        [
+            (F, SL, "setting live_media_training preselects 'on' but the policy promises 'off'"),
+            CHANGEABLE,
+        ],
+    ),
+    Case(
+        "trained-unless-opted-out-wants-on",
+        changed(LIVE, default="trained_unless_opted_out"),
+        {"settings": [switch(default="on")]},
+        [(P, SL, "setting live_media_training preselects 'on'"), CHANGEABLE],
+    ),
+    Case(
+        "a-hidden-switch-fails",
+        LIVE,
+        {"settings": [switch(exposed=False)]},
+        [OFF, (F, SL, "users cannot change live_media_training")],
+    ),
+    Case(
+        "the-scope-says-who-can-change-it",
+        LIVE,
+        {"settings": [switch(scope="project")]},
+        [OFF, (P, SL, "project admins can change live_media_training")],
+    ),
+    Case(
+        "a-fixed-promise-does-not-look-at-exposure",
+        changed(LIVE, default="never", user_can_change=False),
+        {"settings": [switch(exposed=False)]},
+        [OFF],
+    ),
+    Case(
+        "the-tiers-training-default-is-not-read",
+        LIVE,
+        {"settings": [SWITCH], "tiers": [changed(FREE, training_default="trained")]},
+        [OFF, CHANGEABLE],
+    ),
+    Case(
+        "a-tier-the-switch-does-not-apply-to-is-not-evidenced",
+        LIVE,
+        {"settings": [switch(tiers=["free"])]},
+        [
+            (
+                N,
+                SL,
+                "setting live_media_training does not apply to tier pro: nothing records what "
+                "pro users are preselected",
+            ),
+            OFF,
+            CHANGEABLE,
+        ],
+    ),
+    Case(
+        "unrecorded-default-and-exposure-are-not-evidenced",
+        LIVE,
+        {"settings": [{"id": "live_media_training"}]},
+        [
+            (N, SL, "setting live_media_training records no default"),
+            (N, SL, "setting live_media_training does not record whether users can change it"),
+        ],
+    ),
+    Case(
+        "no-such-setting-is-not-evidenced",
+        LIVE,
+        {"settings": []},
+        [(N, SL, "the snapshot records no setting live_media_training")],
+    ),
+    Case(
+        "no-settings-section-is-not-evidenced",
+        LIVE,
+        {"tiers": [FREE, PRO]},
+        [(N, "settings", "the snapshot does not record the settings users can choose")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SETTING_CASES, ids=ids(SETTING_CASES))
+def test_training_consent_per_setting(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+def live(*pipelines: dict[str, Any]) -> dict[str, Any]:
+    return {"settings": [SWITCH], "stores": [CHATS], "pipelines": list(pipelines)}
+
+
+SETTING_FILTER_CASES = [
+    Case(
+        "a-pipeline-requiring-the-switch-on-passes",
+        REQUIRED,
+        live(LIVE_TRAIN),
+        [OFF, CHANGEABLE, REQUIRES_ON],
+    ),
+    Case(
+        "a-pipeline-ignoring-the-switch-fails",
+        REQUIRED,
+        live(changed(LIVE_TRAIN, settings={"keep_activity": "on"})),
+        [
+            OFF,
+            CHANGEABLE,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free data without requiring "
+                "live_media_training on",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-requiring-off-fails",
+        REQUIRED,
+        live(changed(LIVE_TRAIN, settings={"live_media_training": "off"})),
+        [
+            OFF,
+            CHANGEABLE,
+            (
+                F,
+                PT,
+                "training pipeline train trains on free data without requiring "
+                "live_media_training on",
+            ),
+        ],
+    ),
+    Case(
+        "the-consent-filter-alone-is-not-enough",
+        REQUIRED,
+        live(changed(LIVE_TRAIN, ("settings",), consent_filter="training_allowed_only")),
+        [
+            OFF,
+            CHANGEABLE,
+            (
+                N,
+                PT,
+                "training pipeline train does not record which settings it requires of its data",
+            ),
+        ],
+    ),
+    Case(
+        "pipelines-of-other-tiers-are-not-judged",
+        REQUIRED,
+        live(changed(LIVE_TRAIN, tiers=["api"], settings={"other": "on"})),
+        [OFF, CHANGEABLE],
+    ),
+    Case(
+        "no-pipelines-section-is-not-evidenced",
+        REQUIRED,
+        {"settings": [SWITCH]},
+        [OFF, CHANGEABLE, (N, "pipelines", "the snapshot does not record its data pipelines")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SETTING_FILTER_CASES, ids=ids(SETTING_FILTER_CASES))
+def test_training_consent_per_setting_filters(case: Case) -> None:
+    assert triples(observe(training_consent.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+def test_training_consent_per_setting_points_at_the_pipeline_value() -> None:
+    found = observe(
+        training_consent.CHECK,
+        REQUIRED,
+        live(changed(LIVE_TRAIN, settings={"live_media_training": "off"})),
+    )
+    assert pointer(found[-1]) == (
+        ("pipelines", 0, "settings", "live_media_training"),
+        ("consent_filter",),
+        "settings: {live_media_training: on}",
+        "off",
+    )
