@@ -104,8 +104,8 @@ def test_each_clause_section_has_its_own_definition() -> None:
 
 def test_the_clause_sections_are_those_of_the_spec() -> None:
     assert clause_sections() == [
-        "training_consent", "notice_periods", "training_exclusions", "retention", "retention_choices",
-        "deletion_schedules",
+        "training_consent", "notice_periods", "training_exclusions", "retention",
+        "retention_choices", "deletion_schedules",
         "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
         "security", "access_control", "user_rights", "tier_availability", "breach_notification",
         "governance",

@@ -36,8 +36,8 @@ from checker.core.results import (
 from checker.documents.document import Document
 from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
-from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.in_force import clause_outside, not_in_force_notices
+from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
