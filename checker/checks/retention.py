@@ -9,6 +9,15 @@ for those states.
 A store that records no window for the state is *not evidenced*; so is a policy whose data
 kinds are held by no store at all (the snapshot must say where the data lives).
 
+``min`` is a lower bound ("kept at least 30 days for abuse review"): each window judged must
+be at least ``min``; a clause gives ``max``, ``min`` or both.
+
+A ``deleted_by_user`` promise sees every copy and every legal hold: a copy (``copy_of``)
+that is not deleted with its source keeps deleted data for its own longest window, which must
+be within ``max`` or allowed by a ``deletion_exceptions`` clause (not recording
+``deleted_with_source`` is not evidenced); a legal hold active at the as-of date on the store
+must be allowed by a ``legal_hold`` deletion exception.
+
 PASS::
 
     # policy                                  # snapshot
@@ -25,8 +34,8 @@ Serves GDPR Art. 5(1)(e) (storage limitation).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal, NotRequired
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
     Check,
@@ -42,8 +51,16 @@ from checker.checks.base import (
     unwindowed_states,
     words,
 )
+from checker.checks.deletion import (
+    exceptions_of,
+    judge_copy_in_deletion,
+    judge_holds_in_deletion,
+)
+from checker.core.diagnostics import JsonPath
+from checker.core.durations import Duration
 from checker.core.results import Area, Observation, Severity
 from checker.diff.ordering import EVERYTHING, DiffSpec, Review, Scope, Span
+from checker.evaluation.copies import copies_of
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 ConsentState = Literal[
@@ -59,13 +76,15 @@ ConsentState = Literal[
 class RetentionClause(Clause):
     data_kinds: list[str]
     consent_state: ConsentState
-    max: str
+    max: NotRequired[str]
+    min: NotRequired[str]
     tier_groups: NotRequired[list[str]]
 
 
 SCHEMA: Schema = {
     "description": "A maximum retention window for some data kinds in one consent state.",
-    "required": ["data_kinds", "consent_state", "max"],
+    "required": ["data_kinds", "consent_state"],
+    "anyOf": [{"required": ["max"]}, {"required": ["min"]}],
     "properties": {
         "data_kinds": {
             "description": "Data kinds the clause speaks about: keys of vocabulary.data_kinds.",
@@ -89,6 +108,13 @@ SCHEMA: Schema = {
             ),
             "$ref": "#/$defs/duration",
         },
+        "min": {
+            "description": (
+                "Shortest time the data must be kept, e.g. '30d' (kept at least 30 days for "
+                "abuse review). A clause gives max, min or both."
+            ),
+            "$ref": "#/$defs/duration",
+        },
         "tier_groups": {
             "description": (
                 "Restrict the clause to stores holding data of these tier groups: keys of "
@@ -108,7 +134,8 @@ DIFF = DiffSpec(
     fields={
         "data_kinds": Scope(facet="data kinds", gained="{items} now kept at most {max}"),
         "consent_state": Review(facet="consent states", why="the window applies to other data"),
-        "max": Span(larger="loosens", zero="not kept at all"),
+        "max": Span(larger="loosens", zero="not kept at all", absent="indefinite"),
+        "min": Span(larger="tightens", absent="0s"),
         "tier_groups": Scope(
             expand="tier_groups",
             absent=EVERYTHING,
@@ -125,10 +152,13 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     clause = ctx.clause
     kinds = list(clause["data_kinds"])
     state = clause["consent_state"]
-    limit = duration(clause["max"])
-    assert limit is not None  # the schema guarantees a valid duration
+    limit = duration(clause.get("max"))
+    floor = duration(clause.get("min"))
     scope_tiers = set(ctx.vocabulary.tiers_of(clause.get("tier_groups", ())))
-    expected = f"{state} data kept at most {limit}"
+    expected = _expected(state, limit, floor)
+    # A deletion promise sees copies kept apart and legal holds (checker.checks.deletion).
+    deletion = state == "deleted_by_user" and limit is not None
+    allowances = exceptions_of(ctx, holds=False) if deletion else []
     matched = False
     for path, store in ctx.section("stores"):
         held = [k for k in kinds if k in (store.get("data_kinds") or ())]
@@ -138,60 +168,14 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
         if scope_tiers and store_tiers and not store_tiers & scope_tiers:
             continue
         matched = True
-        resource = f"store:{store.get('id')}"
-        windows = store.get("retention")
-        if not isinstance(windows, dict) or not windows:
-            yield not_evidenced(
-                resource,
-                f"store {store.get('id')} holds {words(held)} but records no retention window",
-                expected,
-                path,
-            )
-            continue
-        states = list(windows) if state == "any" else [state if state in windows else "any"]
-        unwindowed = unwindowed_states(windows) if state == "any" else []
-        for key in states:
-            if key not in windows:
-                yield not_evidenced(
-                    resource,
-                    f"store {store.get('id')} records no retention window for {state} data",
-                    expected,
-                    (*path, "retention"),
-                )
-                continue
-            window = duration(windows[key])
-            evidence = (*path, "retention", key)
-            if window is None:
-                continue  # invalid durations are schema errors, reported before checks run
-            actual = f"{key}: {windows[key]}"
-            # The window at fault, not the clause's "any": every window is judged in turn.
-            kept = _kept(key if state == "any" else state, held, others=len(windows) > 1)
-            if window > limit:
-                yield failed(
-                    resource,
-                    f"store {store.get('id')} keeps {kept} for {windows[key]}, "
-                    f"longer than the {limit} the policy allows",
-                    expected,
-                    actual,
-                    evidence,
-                    ("max",),
-                )
+        if deletion and limit is not None:
+            if copies_of(store) and store.get("deleted_with_source") is not True:
+                yield from judge_copy_in_deletion(store, path, held, limit, allowances)
             else:
-                yield passed(
-                    resource,
-                    f"store {store.get('id')} keeps {kept} for {windows[key]}",
-                    expected,
-                    actual,
-                    evidence,
-                )
-        if unwindowed:  # data in these states is kept for a time nobody recorded
-            yield not_evidenced(
-                resource,
-                f"store {store.get('id')} records no retention window for "
-                f"{either(unwindowed)} data, nor one for any state",
-                expected,
-                (*path, "retention"),
-            )
+                yield from _windows(store, path, held, state, limit, floor, expected)
+            yield from judge_holds_in_deletion(ctx, store, held, limit)
+        else:
+            yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:
         yield not_evidenced(
             "policy",
@@ -200,6 +184,109 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             ("stores",),
             ("data_kinds",),
         )
+
+
+def _expected(state: str, limit: Duration | None, floor: Duration | None) -> str:
+    if floor is None:
+        return f"{state} data kept at most {limit}"
+    if limit is None:
+        return f"{state} data kept at least {floor}"
+    return f"{state} data kept at least {floor} and at most {limit}"
+
+
+def _windows(
+    store: Mapping[str, Any],
+    path: JsonPath,
+    held: list[str],
+    state: str,
+    limit: Duration | None,
+    floor: Duration | None,
+    expected: str,
+) -> Iterator[Observation]:
+    """The store's own windows for ``state`` against ``max`` and ``min``."""
+    resource = f"store:{store.get('id')}"
+    windows = store.get("retention")
+    if not isinstance(windows, dict) or not windows:
+        if state == "deleted_by_user" and store.get("deleted_with_source") is True:
+            yield _deleted_with_source(store, path, expected)
+            return
+        yield not_evidenced(
+            resource,
+            f"store {store.get('id')} holds {words(held)} but records no retention window",
+            expected,
+            path,
+        )
+        return
+    states = list(windows) if state == "any" else [state if state in windows else "any"]
+    unwindowed = unwindowed_states(windows) if state == "any" else []
+    for key in states:
+        if key not in windows:
+            if state == "deleted_by_user" and store.get("deleted_with_source") is True:
+                yield _deleted_with_source(store, path, expected)
+                continue
+            yield not_evidenced(
+                resource,
+                f"store {store.get('id')} records no retention window for {state} data",
+                expected,
+                (*path, "retention"),
+            )
+            continue
+        window = duration(windows[key])
+        evidence = (*path, "retention", key)
+        if window is None:
+            continue  # invalid durations are schema errors, reported before checks run
+        actual = f"{key}: {windows[key]}"
+        # The window at fault, not the clause's "any": every window is judged in turn.
+        kept = _kept(key if state == "any" else state, held, others=len(windows) > 1)
+        if limit is not None and window > limit:
+            yield failed(
+                resource,
+                f"store {store.get('id')} keeps {kept} for {windows[key]}, "
+                f"longer than the {limit} the policy allows",
+                expected,
+                actual,
+                evidence,
+                ("max",),
+            )
+        elif floor is not None and window < floor:
+            yield failed(
+                resource,
+                f"store {store.get('id')} keeps {kept} for {windows[key]}, "
+                f"shorter than the {floor} the policy requires",
+                expected,
+                actual,
+                evidence,
+                ("min",),
+            )
+        else:
+            yield passed(
+                resource,
+                f"store {store.get('id')} keeps {kept} for {windows[key]}",
+                expected,
+                actual,
+                evidence,
+            )
+    if unwindowed:  # data in these states is kept for a time nobody recorded
+        yield not_evidenced(
+            resource,
+            f"store {store.get('id')} records no retention window for "
+            f"{either(unwindowed)} data, nor one for any state",
+            expected,
+            (*path, "retention"),
+        )
+
+
+def _deleted_with_source(store: Mapping[str, Any], path: JsonPath, expected: str) -> Observation:
+    """A copy deleted with its source keeps deleted data no longer than the source does,
+    which is judged as a store of its own."""
+    return passed(
+        f"store:{store.get('id')}",
+        f"store {store.get('id')}, a copy of {words(copies_of(store))}, is deleted with its "
+        "source: deleted data goes when the source purges it",
+        expected,
+        "deleted_with_source: true",
+        (*path, "deleted_with_source"),
+    )
 
 
 def _kept(state: str, held: list[str], *, others: bool) -> str:

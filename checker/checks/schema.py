@@ -52,9 +52,10 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language. Always 1; it also marks the file as a policy."
+                "Version of the policy language: 1, or 2 for the v2 features; it also marks the "
+                "file as a policy."
             ),
-            "const": 1,
+            "enum": [1, 2],
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",

@@ -44,6 +44,7 @@ LIST_SECTIONS: dict[str, ListSection] = {
         ListSection("stores", "store", "its data stores"),
         ListSection("pipelines", "pipeline", "its data pipelines"),
         ListSection("recipients", "recipient", "who receives data"),
+        ListSection("legal_holds", "legal hold", "its legal holds"),
     )
 }
 
