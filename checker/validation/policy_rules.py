@@ -83,6 +83,9 @@ def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
 
 REFERENCES = references(CHECKS.values())
 
+# Vocabulary names inside the items of a list field: (section, list field, field, vocabulary).
+NESTED_REFERENCES = (("training_exclusions", "except", "data_kinds", "data_kinds"),)
+
 
 def clause_sections() -> tuple[str, ...]:
     """The clause sections of the policy language, in order (lists of clauses)."""
@@ -234,6 +237,29 @@ def _undefined_references(
                     + suggestion(name, defined),
                     UNDEFINED,
                 )
+        yield from _undefined_nested(doc, vocabulary, clause)
+
+
+def _undefined_nested(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clause: _Clause
+) -> Iterator[Diagnostic]:
+    for section, outer, field, vocab in NESTED_REFERENCES:
+        items = clause.data.get(outer) if clause.section == section else None
+        if not isinstance(items, Sequence) or isinstance(items, str):
+            continue
+        defined = list(vocabulary.get(vocab, {}))
+        for position, item in enumerate(items):
+            names = item.get(field) if isinstance(item, Mapping) else None
+            if not isinstance(names, Sequence) or isinstance(names, str):
+                continue
+            for index, name in enumerate(names):
+                if isinstance(name, str) and name not in defined:
+                    yield Diagnostic(
+                        doc.locate((*clause.path, outer, position, field, index)),
+                        f"{VOCABULARY_NOUNS[vocab]} '{name}' is not defined in "
+                        f"vocabulary.{vocab}" + suggestion(name, defined),
+                        UNDEFINED,
+                    )
 
 
 def close_match(name: str, defined: list[str]) -> str | None:
