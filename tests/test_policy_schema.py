@@ -102,8 +102,8 @@ def test_each_clause_section_has_its_own_definition() -> None:
 def test_the_clause_sections_are_those_of_the_spec() -> None:
     assert clause_sections() == [
         "training_consent", "training_exclusions", "retention", "deletion_schedules",
-        "deletion_exceptions", "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
-        "security", "access_control", "user_rights", "breach_notification", "governance",
+        "deletion_exceptions", "data_minimisation", "anonymisation", "sensitive_data", "minors",
+        "sharing", "security", "access_control", "user_rights", "breach_notification", "governance",
         "custom_rules",
     ]  # fmt: skip
 

@@ -458,8 +458,8 @@ def test_a_policy_without_clause_sections_promises_nothing(tmp_path: Path) -> No
         (1, 1, "error", "semantic-no-clauses", "$",
          "policy 'example' makes no promise: it has no clause section; add clauses under at "
          "least one of training_consent, training_exclusions, retention, deletion_schedules, "
-         "deletion_exceptions, data_minimisation, anonymisation, sensitive_data, minors, sharing, security, "
-         "access_control, user_rights, breach_notification, governance, custom_rules"),
+         "deletion_exceptions, data_minimisation, anonymisation, sensitive_data, minors, sharing, "
+         "security, access_control, user_rights, breach_notification, governance, custom_rules"),
     ]  # fmt: skip
 
 

@@ -30,8 +30,8 @@ def with_inherited(stores: list[StoreItem]) -> list[StoreItem]:
     """``stores`` with each copy's missing ``data_kinds`` and ``tiers`` taken from its sources.
 
     Items that inherit nothing are returned as they are; a copy that inherits is a new dict
-    (the snapshot's own data is never changed). A field no source records stays absent, so a
-    copy of a store whose tiers are unknown has unknown tiers too.
+    (the snapshot's own data is never changed). A field some source does not record stays
+    absent, so a copy of a store whose tiers are unknown has unknown tiers too.
     """
     if not any("copy_of" in store for _, store in stores):
         return stores  # the usual snapshot: no copy, nothing to do
@@ -53,20 +53,27 @@ def _inherit(
     store: Mapping[str, Any], name: str, by_id: Mapping[Any, list[Mapping[str, Any]]]
 ) -> list[str] | None:
     """The union of ``name`` over the stores ``store`` copies, through copies of copies, in
-    order of first appearance; ``None`` when no source records it."""
+    order of first appearance; ``None`` when a source does not record it (the copy holds
+    something nobody recorded, so what it holds is unknown too) or names no store."""
     found: dict[str, None] = {}
     recorded = False
     seen = {id(store)}
-    pending = [source for ident in copies_of(store) for source in by_id.get(ident, ())]
+    pending = list(copies_of(store))
     while pending:
-        source = pending.pop(0)
-        if id(source) in seen:
-            continue
-        seen.add(id(source))
-        values = source.get(name)
-        if isinstance(values, list):
-            recorded = True
-            found.update((value, None) for value in values if isinstance(value, str))
-        else:  # a copy of a copy: what its own sources record
-            pending.extend(s for ident in copies_of(source) for s in by_id.get(ident, ()))
+        ident = pending.pop(0)
+        sources = by_id.get(ident)
+        if not sources:
+            return None  # a copy of a store the snapshot does not declare
+        for source in sources:
+            if id(source) in seen:
+                continue
+            seen.add(id(source))
+            values = source.get(name)
+            if isinstance(values, list):
+                recorded = True
+                found.update((value, None) for value in values if isinstance(value, str))
+            elif copies_of(source):  # a copy of a copy: what its own sources record
+                pending.extend(copies_of(source))
+            else:
+                return None
     return list(found) if recorded else None

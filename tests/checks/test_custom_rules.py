@@ -1086,7 +1086,8 @@ def test_a_function_given_a_number_is_an_error_finding() -> None:
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("duration_le(retention.any)", "function duration_le() takes 2 arguments but is given 1 (column 1)"),
+        ("duration_le(retention.any)",
+         "function duration_le() takes 2 arguments but is given 1 (column 1)"),
         ("as_of(id)", "function as_of() takes 0 arguments but is given 1 (column 1)"),
         ("duration_second(retention.any)", "unknown function duration_second() at column 1; "
          "did you mean duration_seconds()?"),
