@@ -46,6 +46,7 @@ EXAMPLE_VOCABULARY: dict[str, Any] = {
         "conversations": {"description": "chats"},
         "preferences": {"description": "settings"},
         "email": {"description": "addresses", "identifiable": True},
+        "feedback": {"description": "feedback the user submits"},
     },
     "sensitive_categories": {
         "mental_health": {"description": "mental health"},

@@ -53,8 +53,12 @@ class ExclusionException(TypedDict):
 _ExceptFields = TypedDict("_ExceptFields", {"except": NotRequired[list[ExclusionException]]})
 
 
-class TrainingExclusionsClause(Clause, _ExceptFields):
+class _ExcludedTiers(Clause):
     tier_groups: list[str]
+
+
+class TrainingExclusionsClause(_ExcludedTiers, _ExceptFields):
+    """The excluded tier groups, then the exceptions (the schema's order)."""
 
 
 SCHEMA: Schema = {
