@@ -16,6 +16,8 @@ Rules (diagnostic codes):
   default other than ``never``.
 * ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
   consent state (for overlapping tiers) different maximum windows.
+* ``semantic-min-above-max`` — a retention clause's ``min`` is longer than its ``max``: no
+  window can be both.
 * ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
   of users who did not allow training, so deleting would keep data longer than opting out.
   Not raised when the opted-out window is zero: such data is never kept, so never deleted.
@@ -47,6 +49,7 @@ TIER_IN_TWO_GROUPS = "semantic-tier-in-two-groups"
 EXCLUDED_TRAINED = "semantic-excluded-tier-trained"
 CONTRADICTORY_RETENTION = "semantic-contradictory-retention"
 DELETION_OUTLIVES = "semantic-deletion-outlives-opt-out"
+MIN_ABOVE_MAX = "semantic-min-above-max"
 ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
 REPLACES = "semantic-replaces"
@@ -128,6 +131,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_replaces(doc, clauses),
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
+        *_min_above_max(doc, clauses),
         *_allowed_and_forbidden(doc, clauses),
     ]
     diagnostics.sort(key=lambda d: (d.location.position or _NOWHERE, d.code))
@@ -417,6 +421,24 @@ def _retention_rules(
                     DELETION_OUTLIVES,
                     Level.WARNING,
                 )
+
+
+def _min_above_max(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    for clause in clauses:
+        if clause.section != "retention" or "min" not in clause.data or "max" not in clause.data:
+            continue
+        try:
+            floor = parse_duration(str(clause.data["min"]))
+            limit = parse_duration(str(clause.data["max"]))
+        except DurationError:
+            continue  # the schema reports a malformed duration
+        if floor > limit:
+            yield Diagnostic(
+                doc.locate((*clause.path, "min")),
+                f"clause '{clause.id}' requires keeping data at least {floor} but at most "
+                f"{limit}: no window can be both",
+                MIN_ABOVE_MAX,
+            )
 
 
 def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
