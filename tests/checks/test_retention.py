@@ -542,6 +542,45 @@ COPY_CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], Expected]] = [
         ],
     ),
     (
+        "an-exception-for-other-data-kinds-does-not-cover-the-copy",
+        {"stores": [SOURCE, REVIEWED_COPY]},
+        [changed(REVIEWED_EXCEPTION, data_kinds=["preferences"])],
+        [
+            SOURCE_PURGED,
+            (
+                F,
+                "store:reviewed",
+                f"{REVIEWED_NAMED} is not deleted with its source: it keeps deleted "
+                "conversations for 3y, longer than the 30d the policy allows, and no "
+                "deletion_exceptions clause allows it",
+            ),
+        ],
+    ),
+    (
+        "a-cache-with-windows-for-other-states-only-goes-with-its-source",
+        {
+            "stores": [
+                SOURCE,
+                {
+                    "id": "cache",
+                    "copy_of": ["chats"],
+                    "deleted_with_source": True,
+                    "retention": {"training_allowed": "5y"},
+                },
+            ]
+        },
+        [],
+        [
+            SOURCE_PURGED,
+            (
+                P,
+                "store:cache",
+                "store cache, a copy of chats, is deleted with its source: deleted data goes "
+                "when the source purges it",
+            ),
+        ],
+    ),
+    (
         "a-copy-kept-apart-within-the-promise-needs-no-exception",
         {"stores": [SOURCE, changed(REVIEWED_COPY, retention={"any": "7d"})]},
         [],
