@@ -82,7 +82,9 @@ class RetentionClause(Clause):
 
 
 SCHEMA: Schema = {
-    "description": "A maximum retention window for some data kinds in one consent state.",
+    "description": (
+        "A retention window for some data kinds in one consent state: a maximum, a minimum or both."
+    ),
     "required": ["data_kinds", "consent_state"],
     "anyOf": [{"required": ["max"]}, {"required": ["min"]}],
     "properties": {
