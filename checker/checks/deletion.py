@@ -247,18 +247,36 @@ def hold_tiers(ctx: CheckContext[Any], hold: Mapping[str, Any]) -> list[str] | N
     return list(found)
 
 
+def active_holds(ctx: CheckContext[Any]) -> dict[str, list[tuple[JsonPath, Mapping[str, Any]]]]:
+    """The legal holds active at the as-of date, by the id of each store they hold (computed
+    once per snapshot: a deletion promise asks for every store)."""
+    key = f"legal_holds#active#{ctx.as_of}"
+    found: dict[str, list[tuple[JsonPath, Mapping[str, Any]]]] | None = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        for path, hold in ctx.section("legal_holds"):
+            if is_active(hold, ctx.as_of):
+                for name in dict.fromkeys(hold.get("stores") or ()):
+                    found.setdefault(name, []).append((path, hold))
+        ctx.cache[key] = found
+    return found
+
+
 def judge_holds_in_deletion(
-    ctx: CheckContext[Any], store: Mapping[str, Any], held: list[str], limit: Duration
+    ctx: CheckContext[Any],
+    store: Mapping[str, Any],
+    held: list[str],
+    limit: Duration,
+    holds: list[tuple[JsonPath, Mapping[str, Any]]],
 ) -> Iterator[Observation]:
-    """A ``deleted_by_user`` promise on a store under legal holds: each hold active at the
-    as-of date must be allowed by a ``legal_hold`` deletion exception covering the data."""
+    """A ``deleted_by_user`` promise on a store under legal holds (``holds``, those of
+    :func:`active_holds` naming it): each must be allowed by a ``legal_hold`` deletion
+    exception covering the data."""
     name = store.get("id")
     resource = f"store:{name}"
     expected = f"deleted_by_user data kept at most {limit}"
     allowed = exceptions_of(ctx, holds=True)
-    for path, hold in ctx.section("legal_holds"):
-        if name not in (hold.get("stores") or ()) or not is_active(hold, ctx.as_of):
-            continue
+    for path, hold in holds:
         tiers = hold_tiers(ctx, hold)
         covering = [e for e in allowed if set(held) <= e.kinds]
         problems = [(e, hold_problem(hold, tiers, e)) for e in covering]

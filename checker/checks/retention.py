@@ -52,6 +52,7 @@ from checker.checks.base import (
     words,
 )
 from checker.checks.deletion import (
+    active_holds,
     exceptions_of,
     judge_copy_in_deletion,
     judge_holds_in_deletion,
@@ -161,6 +162,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     # A deletion promise sees copies kept apart and legal holds (checker.checks.deletion).
     deletion = state == "deleted_by_user" and limit is not None
     allowances = exceptions_of(ctx, holds=False) if deletion else []
+    holds = active_holds(ctx) if deletion else {}
     matched = False
     for path, store in ctx.section("stores"):
         held = [k for k in kinds if k in (store.get("data_kinds") or ())]
@@ -171,11 +173,16 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             continue
         matched = True
         if deletion and limit is not None:
-            if copies_of(store) and store.get("deleted_with_source") is not True:
+            if (
+                "copy_of" in store
+                and copies_of(store)
+                and store.get("deleted_with_source") is not True
+            ):
                 yield from judge_copy_in_deletion(store, path, held, limit, allowances)
             else:
                 yield from _windows(store, path, held, state, limit, floor, expected)
-            yield from judge_holds_in_deletion(ctx, store, held, limit)
+            if holds and store.get("id") in holds:
+                yield from judge_holds_in_deletion(ctx, store, held, limit, holds[store["id"]])
         else:
             yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:

@@ -40,6 +40,9 @@ def with_inherited(stores: list[StoreItem]) -> list[StoreItem]:
         by_id.setdefault(store.get("id"), []).append(store)
     result: list[StoreItem] = []
     for path, store in stores:
+        if "copy_of" not in store:
+            result.append((path, store))
+            continue
         inherited = {
             name: values
             for name in INHERITED
@@ -71,7 +74,7 @@ def _inherit(
             values = source.get(name)
             if isinstance(values, list):
                 recorded = True
-                found.update((value, None) for value in values if isinstance(value, str))
+                found.update(dict.fromkeys(value for value in values if isinstance(value, str)))
             elif copies_of(source):  # a copy of a copy: what its own sources record
                 pending.extend(copies_of(source))
             else:
