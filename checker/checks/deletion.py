@@ -112,10 +112,14 @@ def judge_copy_in_deletion(
     window, shown = longest_window(store)
     named = copy_words(store)
     if window is None:
+        said = (
+            "does not record whether it is deleted with its source, nor"
+            if "deleted_with_source" not in store
+            else "is not deleted with its source, and does not record"
+        )
         yield not_evidenced(
             resource,
-            f"{named} is not deleted with its source, and does not record how long it keeps "
-            f"{words(held)} in every consent state",
+            f"{named} {said} how long it keeps {words(held)} in every consent state",
             expected,
             (*path, "retention") if "retention" in store else path,
         )

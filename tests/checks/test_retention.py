@@ -624,6 +624,20 @@ COPY_CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], Expected]] = [
         ],
     ),
     (
+        "a-copy-saying-neither-whether-it-goes-with-its-source-nor-how-long-it-keeps-data",
+        {"stores": [SOURCE, {"id": "reviewed", "copy_of": ["chats"]}]},
+        [REVIEWED_EXCEPTION],
+        [
+            SOURCE_PURGED,
+            (
+                N,
+                "store:reviewed",
+                "store reviewed, a copy of chats, does not record whether it is deleted with its "
+                "source, nor how long it keeps conversations in every consent state",
+            ),
+        ],
+    ),
+    (
         "a-cache-deleted-with-its-source-goes-with-it",
         {"stores": [SOURCE, {"id": "cache", "copy_of": ["chats"], "deleted_with_source": True}]},
         [],
