@@ -52,6 +52,7 @@ EXAMPLE_VOCABULARY: dict[str, Any] = {
         "conversations": {"description": "chats"},
         "preferences": {"description": "settings"},
         "email": {"description": "addresses", "identifiable": True},
+        "feedback": {"description": "feedback the user submits"},
     },
     "sensitive_categories": {
         "mental_health": {"description": "mental health"},
@@ -129,10 +130,15 @@ def _assert_table(rows: list[Row], obj: dict[str, Any], skip: tuple[str, ...] = 
     properties = {k: v for k, v in obj["properties"].items() if k not in skip}
     assert [r.field for r in rows] == list(properties)
     required = set(obj.get("required", ()))
-    either = {name for branch in obj.get("anyOf", ()) for name in branch.get("required", ())}
-    some = "one of the two" if len(either) == 2 else "at least one"  # of the anyOf's fields
+    # Fields of which at least one is required: an anyOf, or several of them under allOf.
+    groups = [obj.get("anyOf", ()), *(part.get("anyOf", ()) for part in obj.get("allOf", ()))]
+    either: dict[str, str] = {}
+    for group in groups:
+        names = [name for branch in group for name in branch.get("required", ())]
+        for name in names:
+            either[name] = "one of the two" if len(names) == 2 else "at least one"
     for row in rows:
-        expected = some if row.field in either else (
+        expected = either.get(row.field) or (
             "yes" if row.field in required else "no")  # fmt: skip
         assert row.required == expected, row.field
         for value in _enum_values(properties[row.field]):

@@ -105,7 +105,7 @@ def test_each_clause_section_has_its_own_definition() -> None:
 def test_the_clause_sections_are_those_of_the_spec() -> None:
     assert clause_sections() == [
         "training_consent", "notice_periods", "training_exclusions", "retention",
-        "retention_choices", "deletion_schedules",
+        "retention_choices", "deletion_schedules", "deletion_exceptions",
         "data_minimisation", "anonymisation", "sensitive_data", "minors", "sharing",
         "security", "access_control", "user_rights", "tier_availability", "breach_notification",
         "governance",
@@ -212,7 +212,7 @@ def test_2025_policy_supersedes_2023_and_keeps_its_promises() -> None:
 
 # Sections of policy language 2 that the 2025 seed has no promise for: the published-policy
 # library uses them (tier_availability: the Gemini API's unpaid tier, kept out of Europe).
-V2_SECTIONS = {"tier_availability", "notice_periods", "retention_choices"}
+V2_SECTIONS = {"tier_availability", "notice_periods", "retention_choices", "deletion_exceptions"}
 
 
 def test_2025_policy_uses_every_clause_section() -> None:
@@ -315,7 +315,7 @@ def test_every_built_in_section_serves_a_regulation() -> None:
         ("gdpr", "GDPR Art. 8", ["minors"]),
         ("gdpr", "GDPR Art. 9", ["sensitive_data"]),
         ("gdpr", "GDPR Art. 12(3)", ["user_rights"]),
-        ("gdpr", "GDPR Art. 17", ["user_rights"]),
+        ("gdpr", "GDPR Art. 17", ["user_rights", "retention", "deletion_exceptions"]),
         ("gdpr", "GDPR Art. 20", ["user_rights"]),
         ("gdpr", "GDPR Art. 28", ["sharing"]),
         ("gdpr", "GDPR Art. 32", ["security"]),

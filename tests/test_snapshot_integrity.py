@@ -467,6 +467,47 @@ def test_a_tier_group_defined_twice_is_refused(run_cli: CliRunner, tmp_path: Pat
     )
 
 
+# --- copies and legal holds name stores --------------------------------------------------------
+
+COPIES = """\
+snapshot_format: 1
+metadata: {system: chat, environment: production, taken_at: "2026-11-20"}
+stores:
+  - id: chats
+    data_kinds: [conversations]
+  - id: reviewed
+    copy_of: [chat]
+    deleted_with_source: false
+legal_holds:
+  - id: order
+    reason: "a court order"
+    stores: [chats, reviewd]
+    from: "2026-01-01"
+    until: null
+  - id: order
+    reason: "the same order again"
+    stores: [chats]
+    from: "2026-01-01"
+    until: "2026-12-31"
+"""
+
+
+def test_copies_and_holds_that_name_no_store_and_duplicate_holds_are_errors(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, COPIES)
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{path}:15:9: error: duplicate legal hold id 'order': the legal hold at line 10 "
+        "already uses it (at $.legal_holds[1].id)",
+        f"{path}:7:15: error: store reviewed copies store 'chat', but the snapshot declares no "
+        "store with that id; did you mean 'chats'? (at $.stores[1].copy_of[0])",
+        f"{path}:12:21: error: legal hold order holds store 'reviewd', but the snapshot declares "
+        "no store with that id; did you mean 'reviewed'? (at $.legal_holds[0].stores[1])",
+    ]
+
+
 SETTINGS_POLICY = """\
 policy_checker: 2
 metadata:

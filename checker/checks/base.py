@@ -25,6 +25,7 @@ from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.core.results import Area, Observation, Severity, Status
 from checker.diff.ordering import DiffSpec
+from checker.evaluation.copies import with_inherited
 from checker.evaluation.snapshot import LIST_SECTIONS
 from checker.validation.schemas import load_schema
 
@@ -220,6 +221,8 @@ class CheckContext(Generic[ClauseT]):
         if found is None:
             items = self.snapshot.get(name) or []
             found = [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
+            if name == "stores":  # a copy holds what it copies unless it says otherwise
+                found = with_inherited(found)
             self.cache[name] = found
         return found
 

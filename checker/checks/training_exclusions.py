@@ -11,6 +11,11 @@ Three kinds of evidence are compared for every tier of the clause's ``tier_group
 A snapshot with no ``pipelines`` section is not evidenced; an empty one proves that nothing
 is trained.
 
+``except`` lists data kinds that may reach training even from the excluded tiers ("never
+trained on, except feedback the user explicitly submits"): a training pipeline letting an
+excluded tier through passes when every data kind it reads — its ``data_kinds``, else the data
+kinds of its source stores — is excepted, and the finding names the exception.
+
 PASS: ``pipelines: [{id: train, purpose: training, sources: [chats], tiers: [free, pro]}]``
 FAIL: the same pipeline with ``tiers: [free, pro, api]``.
 
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any, NotRequired
+from typing import Any, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
@@ -42,13 +47,26 @@ from checker.checks.base import (
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
-from checker.diff.ordering import DiffSpec, Review, Scope
+from checker.diff.ordering import DiffSpec, Members, Review, Scope
 
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
-class TrainingExclusionsClause(Clause):
+class ExclusionException(TypedDict):
+    data_kinds: list[str]
+    reason: str
+
+
+# The functional syntax, since ``except`` is a Python keyword.
+_ExceptFields = TypedDict("_ExceptFields", {"except": NotRequired[list[ExclusionException]]})
+
+
+class _ExcludedTiers(Clause):
     tier_groups: list[str]
     since: NotRequired[str]
+
+
+class TrainingExclusionsClause(_ExcludedTiers, _ExceptFields):
+    """The excluded tier groups, then the exceptions (the schema's order)."""
 
 
 SCHEMA: Schema = {
@@ -72,6 +90,35 @@ SCHEMA: Schema = {
             ),
             "$ref": "#/$defs/date",
         },
+        "except": {
+            "description": (
+                "Data kinds that may reach training even from the excluded tiers, each with "
+                "the reason: e.g. feedback the user explicitly submits."
+            ),
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "description": "An exception to the exclusion.",
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["data_kinds", "reason"],
+                "properties": {
+                    "data_kinds": {
+                        "description": (
+                            "Data kinds excepted from the exclusion: keys of vocabulary.data_kinds."
+                        ),
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"description": "A data kind id.", "$ref": "#/$defs/identifier"},
+                        "minItems": 1,
+                    },
+                    "reason": {
+                        "description": "Why these data kinds may be trained on.",
+                        "$ref": "#/$defs/text",
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -88,6 +135,8 @@ DIFF = DiffSpec(
         "since": Review(
             absent="", why="the exclusion covers data from another date: older data may be used"
         ),
+        # One more exception lets more data of the excluded tiers into training.
+        "except": Members(adding="loosens"),
     },
 )
 
@@ -149,12 +198,16 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
         resource = f"pipeline:{pipe.get('id')}"
         if "tiers" in pipe:
             leaked = [t for t in pipe["tiers"] if t in excluded_set]
-            if leaked and since is not None:
+            excepted = _excepted(ctx, pipe, path, leaked) if leaked else None
+            if excepted is not None:
+                yield excepted
+            elif leaked and since is not None:
                 yield _before(pipe, path, since, leaked, expected)
             elif leaked:
                 yield failed(
                     resource,
-                    f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through",
+                    f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through"
+                    + _not_excepted(ctx, pipe),
                     expected,
                     f"tier filter: {words(pipe['tiers'])}",
                     (*path, "tiers"),
@@ -169,7 +222,7 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
                     (*path, "tiers"),
                 )
             continue
-        yield from _sources_without_filter(pipe, path, stores, excluded_set, expected, since)
+        yield from _sources_without_filter(ctx, pipe, path, stores, excluded_set, expected, since)
 
 
 def _before(
@@ -208,7 +261,75 @@ def _before(
     )
 
 
+def _reads(
+    ctx: CheckContext[TrainingExclusionsClause], pipe: Mapping[str, Any]
+) -> list[str] | None:
+    """The data kinds a pipeline reads: its ``data_kinds``, else its source stores' (``None``
+    when a source is unknown or does not record them)."""
+    if isinstance(pipe.get("data_kinds"), list):
+        return list(pipe["data_kinds"])
+    stores = ctx.by_id("stores")
+    found: dict[str, None] = {}
+    for source in pipe.get("sources") or ():
+        if source not in stores:
+            return None
+        for _, store in stores[source]:
+            if not isinstance(store.get("data_kinds"), list):
+                return None
+            found.update((kind, None) for kind in store["data_kinds"])
+    return list(found)
+
+
+def _exceptions(ctx: CheckContext[TrainingExclusionsClause]) -> dict[str, str]:
+    """Each excepted data kind and the reason the clause gives for it."""
+    excepted: dict[str, str] = {}
+    for item in ctx.clause.get("except") or ():
+        for kind in item["data_kinds"]:
+            excepted.setdefault(kind, item["reason"])
+    return excepted
+
+
+def _excepted(
+    ctx: CheckContext[TrainingExclusionsClause],
+    pipe: Mapping[str, Any],
+    path: JsonPath,
+    leaked: list[str],
+) -> Observation | None:
+    """A pass when every data kind the pipeline reads is excepted, naming the exception."""
+    excepted = _exceptions(ctx)
+    kinds = _reads(ctx, pipe) if excepted else None
+    if not kinds or any(kind not in excepted for kind in kinds):
+        return None
+    reasons = list(dict.fromkeys(excepted[kind] for kind in kinds))
+    where = "data_kinds" if "data_kinds" in pipe else "sources"
+    return passed(
+        f"pipeline:{pipe.get('id')}",
+        f"training pipeline {pipe.get('id')} lets {words(leaked)} tier data through, but only "
+        f"{words(kinds)}, which the exclusion excepts: {'; '.join(reasons)}",
+        f"no data of the excluded tiers used for training, except {words(list(excepted))}",
+        f"reads {words(kinds)}",
+        (*path, where),
+        ("except",),
+    )
+
+
+def _not_excepted(ctx: CheckContext[TrainingExclusionsClause], pipe: Mapping[str, Any]) -> str:
+    """Why the clause's exceptions do not let the pipeline through, for its failure."""
+    excepted = _exceptions(ctx)
+    if not excepted:
+        return ""
+    kinds = _reads(ctx, pipe)
+    if kinds is None:
+        return (
+            f", and what it reads is not recorded, so the exception for {words(list(excepted))} "
+            "cannot apply"
+        )
+    others = [kind for kind in kinds if kind not in excepted]
+    return f", and it reads {words(others)}, which the exclusion does not except"
+
+
 def _sources_without_filter(
+    ctx: CheckContext[TrainingExclusionsClause],
     pipe: Mapping[str, Any],
     path: JsonPath,
     stores: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]],
@@ -233,14 +354,18 @@ def _sources_without_filter(
             hit = [t for t in store["tiers"] if t in excluded]
             if hit:
                 leaking.append((spath, source, hit))
-    if leaking and since is not None:
-        yield _before(pipe, path, since, sorted({t for *_, hit in leaking for t in hit}), expected)
+    leaked = list(dict.fromkeys(tier for _, _, hit in leaking for tier in hit))
+    excepted = _excepted(ctx, pipe, path, leaked) if leaking else None
+    if excepted is not None:
+        yield excepted
+    elif leaking and since is not None:
+        yield _before(pipe, path, since, sorted(leaked), expected)
     elif leaking:
         spath, source, hit = leaking[0]
         yield failed(
             resource,
             f"training pipeline {pipe.get('id')} has no tier filter and reads store {source}, "
-            f"which holds {words(hit)} tier data",
+            f"which holds {words(hit)} tier data" + _not_excepted(ctx, pipe),
             expected,
             f"reads {source} ({words(hit)})",
             (*spath, "tiers"),

@@ -46,6 +46,7 @@ LIST_SECTIONS: dict[str, ListSection] = {
         ListSection("recipients", "recipient", "who receives data"),
         ListSection("notices", "notice", "the notices of changes given to users"),
         ListSection("settings", "setting", "the settings users can choose"),
+        ListSection("legal_holds", "legal hold", "its legal holds"),
     )
 }
 

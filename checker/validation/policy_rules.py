@@ -18,6 +18,8 @@ Rules (diagnostic codes):
   default other than ``never`` (in clauses in force on a common day).
 * ``semantic-contradictory-retention`` — two retention clauses give the same data kind and
   consent state (for overlapping tiers, in force at the same time) different maximum windows.
+* ``semantic-min-above-max`` — a retention clause's ``min`` is longer than its ``max``: no
+  window can be both.
 * ``semantic-deletion-outlives-opt-out`` (warning) — deleted data may be kept longer than data
   of users who did not allow training, so deleting would keep data longer than opting out.
   Not raised when the opted-out window is zero: such data is never kept, so never deleted.
@@ -63,6 +65,7 @@ TIER_IN_TWO_GROUPS = "semantic-tier-in-two-groups"
 EXCLUDED_TRAINED = "semantic-excluded-tier-trained"
 CONTRADICTORY_RETENTION = "semantic-contradictory-retention"
 DELETION_OUTLIVES = "semantic-deletion-outlives-opt-out"
+MIN_ABOVE_MAX = "semantic-min-above-max"
 ALLOWED_AND_FORBIDDEN = "semantic-allowed-and-forbidden"
 SELF_SUPERSEDE = "semantic-self-supersede"
 REPLACES = "semantic-replaces"
@@ -109,6 +112,9 @@ def references(checks: Iterable[Check]) -> tuple[Reference, ...]:
 
 
 REFERENCES = references(CHECKS.values())
+
+# Vocabulary names inside the items of a list field: (section, list field, field, vocabulary).
+NESTED_REFERENCES = (("training_exclusions", "except", "data_kinds", "data_kinds"),)
 
 
 def clause_sections() -> tuple[str, ...]:
@@ -169,6 +175,7 @@ def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
         *_replaces(doc, clauses),
         *_excluded_but_trained(doc, clauses),
         *_retention_rules(doc, vocabulary, clauses),
+        *_min_above_max(doc, clauses),
         *_allowed_and_forbidden(doc, clauses),
         *_contradictions(doc, data, clauses),
         *period_errors(doc),
@@ -282,6 +289,29 @@ def _undefined_references(
                     + suggestion(name, defined),
                     UNDEFINED,
                 )
+        yield from _undefined_nested(doc, vocabulary, clause)
+
+
+def _undefined_nested(
+    doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clause: _Clause
+) -> Iterator[Diagnostic]:
+    for section, outer, field, vocab in NESTED_REFERENCES:
+        items = clause.data.get(outer) if clause.section == section else None
+        if not isinstance(items, Sequence) or isinstance(items, str):
+            continue
+        defined = list(vocabulary.get(vocab, {}))
+        for position, item in enumerate(items):
+            names = item.get(field) if isinstance(item, Mapping) else None
+            if not isinstance(names, Sequence) or isinstance(names, str):
+                continue
+            for index, name in enumerate(names):
+                if isinstance(name, str) and name not in defined:
+                    yield Diagnostic(
+                        doc.locate((*clause.path, outer, position, field, index)),
+                        f"{VOCABULARY_NOUNS[vocab]} '{name}' is not defined in "
+                        f"vocabulary.{vocab}" + suggestion(name, defined),
+                        UNDEFINED,
+                    )
 
 
 def _nested_regions(
@@ -467,6 +497,24 @@ def _retention_rules(
                     DELETION_OUTLIVES,
                     Level.WARNING,
                 )
+
+
+def _min_above_max(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
+    for clause in clauses:
+        if clause.section != "retention" or "min" not in clause.data or "max" not in clause.data:
+            continue
+        try:
+            floor = parse_duration(str(clause.data["min"]))
+            limit = parse_duration(str(clause.data["max"]))
+        except DurationError:
+            continue  # the schema reports a malformed duration
+        if floor > limit:
+            yield Diagnostic(
+                doc.locate((*clause.path, "min")),
+                f"clause '{clause.id}' requires keeping data at least {floor} but at most "
+                f"{limit}: no window can be both",
+                MIN_ABOVE_MAX,
+            )
 
 
 def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:

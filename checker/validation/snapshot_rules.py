@@ -15,6 +15,8 @@ Rules (diagnostic codes):
   unknown, so no promise about what it reads can be evidenced.
 * ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
   is unknown, so no promise about anonymised or consented sharing can be evidenced.
+* ``snapshot-unknown-store`` — a store's ``copy_of`` or a legal hold's ``stores`` names no
+  store: what the copy holds, or which deletion the hold suspends, is unknown.
 * ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category, role or
   setting that the vocabulary of no policy being checked defines (with a "did you mean"). A
   misspelt name is judged by no promise — ``temporary_chat`` held next to a policy about
@@ -41,6 +43,7 @@ DUPLICATE_ID = "snapshot-duplicate-id"
 UNKNOWN_SOURCE = "snapshot-unknown-source"
 UNKNOWN_PIPELINE = "snapshot-unknown-pipeline"
 UNKNOWN_NAME = "snapshot-unknown-name"
+UNKNOWN_STORE = "snapshot-unknown-store"
 
 # Sections whose items are looked up by id, and what an item is called.
 ID_SECTIONS = tuple((section.name, section.item) for section in LIST_SECTIONS.values())
@@ -77,6 +80,7 @@ NAME_SITES: tuple[NameSite, ...] = (
     NameSite("settings", ("id",), "settings", "setting"),
     NameSite("pipelines", ("settings",), "settings", "setting"),  # its keys
     NameSite("stores", ("retention_by_setting", "*", "setting"), "settings", "setting"),
+    NameSite("legal_holds", ("tiers",), "tier_groups", "tier"),
 )
 
 
@@ -95,6 +99,8 @@ class Link:
 LINKS: tuple[Link, ...] = (
     Link("pipelines", "sources", "stores", "pipeline", "reads store", UNKNOWN_SOURCE),
     Link("recipients", "fed_by", "pipelines", "recipient", "is fed by pipeline", UNKNOWN_PIPELINE),
+    Link("stores", "copy_of", "stores", "store", "copies store", UNKNOWN_STORE),
+    Link("legal_holds", "stores", "stores", "legal hold", "holds store", UNKNOWN_STORE),
 )
 
 

@@ -309,6 +309,132 @@ def test_training_exclusions_points_at_the_evidence(case: Where) -> None:
     assert pointer(found[case.extra.get("index", 0)]) == case.pointer
 
 
+# --- except: data kinds that may reach training from excluded tiers ---------------------------
+
+FEEDBACK_EXCEPTED = changed(
+    API_ONLY,
+    **{"except": [{"data_kinds": ["feedback"], "reason": "feedback the user explicitly submits"}]},
+)
+FEEDBACK: dict[str, Any] = {"id": "feedback", "data_kinds": ["feedback"], "tiers": ["api"]}
+FEEDBACK_TRAIN: dict[str, Any] = {
+    "id": "train",
+    "purpose": "training",
+    "sources": ["feedback"],
+    "tiers": ["free", "api"],
+}
+EXCEPTED = (
+    P,
+    PT,
+    "training pipeline train lets api tier data through, but only feedback, which the "
+    "exclusion excepts: feedback the user explicitly submits",
+)
+EXCEPT_CASES = [
+    Case(
+        "a-pipeline-reading-only-excepted-kinds-passes-naming-the-exception",
+        FEEDBACK_EXCEPTED,
+        {"tiers": [API], "stores": [FEEDBACK], "pipelines": [FEEDBACK_TRAIN]},
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "the-pipelines-own-data-kinds-decide",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [CHATS],
+            "pipelines": [changed(FEEDBACK_TRAIN, sources=["chats"], data_kinds=["feedback"])],
+        },
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "a-pipeline-reading-other-kinds-too-fails-saying-which",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK, changed(CHATS, tiers=["api"])],
+            "pipelines": [changed(FEEDBACK_TRAIN, sources=["feedback", "chats"])],
+        },
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train lets api tier data through, and it reads "
+                "conversations, which the exclusion does not except",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-whose-reads-are-unknown-fails",
+        FEEDBACK_EXCEPTED,
+        {"tiers": [API], "stores": [], "pipelines": [FEEDBACK_TRAIN]},
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train lets api tier data through, and what it reads is not "
+                "recorded, so the exception for feedback cannot apply",
+            ),
+        ],
+    ),
+    Case(
+        "without-a-tier-filter-the-sources-excepted-kinds-pass",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",))],
+        },
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "without-a-tier-filter-other-kinds-fail",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [changed(CHATS, tiers=["api"])],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",), sources=["chats"])],
+        },
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train has no tier filter and reads store chats, which holds "
+                "api tier data, and it reads conversations, which the exclusion does not except",
+            ),
+        ],
+    ),
+    Case(
+        "a-copy-holds-the-kinds-of-its-source",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK, {"id": "feedback-copy", "copy_of": ["feedback"]}],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",), sources=["feedback-copy"])],
+        },
+        [API_OK, EXCEPTED],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", EXCEPT_CASES, ids=ids(EXCEPT_CASES))
+def test_training_exclusions_except(case: Case) -> None:
+    found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
+    assert triples(found) == case.expected
+
+
+def test_an_excepted_pipeline_points_at_what_it_reads_and_the_exception() -> None:
+    snapshot = {"tiers": [API], "stores": [FEEDBACK], "pipelines": [FEEDBACK_TRAIN]}
+    found = observe(training_exclusions.CHECK, FEEDBACK_EXCEPTED, snapshot)[-1]
+    assert pointer(found) == (
+        ("pipelines", 0, "sources"),
+        ("except",),
+        "no data of the excluded tiers used for training, except feedback",
+        "reads feedback",
+    )
+
+
 # --- since: the exclusion covers data from a date ---------------------------------------------
 
 # "API data is not used for training since 2023-03-01" (openai.com/enterprise-privacy).
