@@ -84,7 +84,7 @@ def test_two_jobs_give_the_bytes_of_a_serial_run_in_every_format(
     assert pools == []
     parallel = _check(run_cli, tmp_path / "parallel", *argv, "--jobs=2")
     assert pools == [2]
-    code, out, err, reports = serial
+    code, out, _, reports = serial
     assert code == 1
     assert "e-invalid.yaml:" in out and "g-notes.yaml" in out  # an invalid file, a skipped one
     assert "not_evidenced" in reports["report.json"].decode()
@@ -119,8 +119,7 @@ def test_a_scheduler_without_dask_is_a_usage_error(run_cli: CliRunner) -> None:
     )  # fmt: skip
     assert run.code == 2
     assert run.err == (
-        "policy-check: error: a scheduler address is for the dask executor: "
-        "add --executor dask\n"
+        "policy-check: error: a scheduler address is for the dask executor: add --executor dask\n"
     )
 
 
