@@ -1,11 +1,13 @@
 """Running units on a Dask cluster (``pip install 'policy-checker[dask]'``).
 
-Each unit is a Dask task; the :class:`~checker.execution.units.UnitContext` is scattered once
-to every worker, so that a task sends only its snapshot's file name. Results are gathered as
-they finish and merged in input order by the pipeline. A task that raises is retried; one
-that fails on every try, or whose worker process keeps dying (Dask's ``KilledWorker``, after
-``distributed.scheduler.allowed-failures`` deaths), becomes an error for its snapshot: the run
-fails and says which snapshot was not checked, never leaving it out.
+Each unit is a Dask task. The :class:`~checker.execution.units.UnitContext` is a task of its
+own that every unit depends on: a worker fetches it once and keeps it, so that a task sends
+only its snapshot's file name, and when the workers holding it die the scheduler makes it
+again (data scattered to workers would be lost with them, and every task after). Results are
+gathered as they finish and merged in input order by the pipeline. A task that raises is
+retried; one that fails on every try, or whose worker process keeps dying (Dask's
+``KilledWorker``, after ``distributed.scheduler.allowed-failures`` deaths), becomes an error
+for its snapshot: the run fails and says which snapshot was not checked, never leaving it out.
 
 Workers read the snapshot files themselves: on a cluster they must see them at the same paths
 (a shared file system, or absolute paths mounted alike), and have policy-checker installed at
@@ -15,7 +17,7 @@ the same version as the machine that submits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 INSTALL = "pip install 'policy-checker[dask]'"
 RETRIES = 2  # tries after the first for a task that raises
+KILLED = "every Dask worker process that ran it died (killed, or out of memory)"
 
 
 def require_dask() -> None:
@@ -55,34 +58,17 @@ class DaskCluster:
     def run(
         self, unit: Unit, context: UnitContext, entries: Sequence[Entry], progress: Progress
     ) -> list[UnitOutcome]:
-        import distributed
-
-        run = uuid.uuid4().hex  # task keys unique to this run on a shared scheduler
         outcomes: dict[int, UnitOutcome] = {}
         progress(0, len(entries))
         with self._client() as client:
-            shared = client.scatter(context, broadcast=True, hash=False)
-            futures = [
-                client.submit(
-                    unit,
-                    shared,
-                    entry,
-                    key=f"policy-check-{run}-{index}",
-                    retries=self.retries,
-                    pure=False,
-                )
-                for index, entry in enumerate(entries)
-            ]
-            index_of = {future.key: index for index, future in enumerate(futures)}
-            for future in distributed.as_completed(futures):
-                index = index_of[future.key]
-                if future.status == "finished":
-                    outcomes[index] = future.result()
-                else:
-                    failure = _failure(future.exception(), self.retries)
-                    outcomes[index] = failed_unit(context, entries[index], failure)
-                future.release()
-                progress(len(outcomes), len(entries))
+            tasks = _Tasks(client, unit, context, entries, self.retries, outcomes, progress)
+            killed = tasks.run(range(len(entries)))
+            # Dask blames every task a dying worker held, running or queued: each is run again
+            # alone, so that only a task that kills its worker by itself is reported.
+            for index in killed:
+                if tasks.run([index]):
+                    outcomes[index] = failed_unit(context, entries[index], KILLED)
+                    progress(len(outcomes), len(entries))
         return [outcomes[index] for index in range(len(entries))]
 
     @contextmanager
@@ -98,19 +84,74 @@ class DaskCluster:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: no clash with a cluster running here
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
             yield client
 
 
+class _Tasks:
+    """The units of one run as tasks of one client, all depending on one context task."""
+
+    def __init__(
+        self,
+        client: distributed.Client,
+        unit: Unit,
+        context: UnitContext,
+        entries: Sequence[Entry],
+        retries: int,
+        outcomes: dict[int, UnitOutcome],
+        progress: Progress,
+    ) -> None:
+        self.client, self.unit, self.context, self.entries = client, unit, context, entries
+        self.retries, self.outcomes, self.progress = retries, outcomes, progress
+        self.run_id = uuid.uuid4().hex  # task keys unique to this run on a shared scheduler
+        self.shared = client.submit(_given, context, key=f"policy-check-{self.run_id}-context")
+        self.submitted = 0
+
+    def run(self, indices: Iterable[int]) -> list[int]:
+        """Run the units at ``indices`` and record their outcomes; the indices of those whose
+        worker died under them (Dask's ``KilledWorker``), not recorded."""
+        import distributed
+
+        index_of = {}
+        for index in indices:
+            self.submitted += 1
+            future = self.client.submit(
+                self.unit,
+                self.shared,
+                self.entries[index],
+                key=f"policy-check-{self.run_id}-{self.submitted}",
+                retries=self.retries,
+                pure=False,
+            )
+            index_of[future.key] = (index, future)
+        killed = []
+        for future in distributed.as_completed([f for _, f in index_of.values()]):
+            index = index_of[future.key][0]
+            error = future.exception() if future.status == "error" else None
+            if future.status == "finished":
+                self.outcomes[index] = future.result()
+            elif isinstance(error, distributed.KilledWorker):
+                killed.append(index)
+            else:  # an error on every try, or "lost"/"cancelled" when the scheduler gave up
+                failure = _failure(error, self.retries)
+                self.outcomes[index] = failed_unit(self.context, self.entries[index], failure)
+            future.release()
+            self.progress(len(self.outcomes), len(self.entries))
+        return sorted(killed)
+
+
+def _given(context: UnitContext) -> UnitContext:
+    """The context, as the result of a task that the scheduler can run again."""
+    return context
+
+
 def _failure(exc: BaseException | None, retries: int) -> str:
     """Why a task gave no result, for the error that stands for its snapshot."""
-    from distributed import KilledWorker
-
-    if isinstance(exc, KilledWorker):
-        return "every Dask worker process that ran it died (killed, or out of memory)"
+    if exc is None:
+        return "the Dask scheduler lost its task"
     return (
         f"its Dask task failed on each of {retries + 1} tries, last with "
         f"{type(exc).__name__}: {exc}"
