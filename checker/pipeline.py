@@ -103,8 +103,9 @@ class CheckOptions:
     are the reports the caller will write and ``config`` the config file read: neither may be
     an input, and the run stops before any work if one is. ``jobs`` is how many snapshots are
     checked at once: by processes of this machine (``executor`` ``"local"``; 1, the default,
-    in this process), or by the workers of a Dask cluster (``"dask"``: the scheduler at
-    ``scheduler``, or a local cluster of ``jobs`` workers when it is ``None``).
+    in this process; ``None``, the number of cores when there are many snapshot files), or by
+    the workers of a Dask cluster (``"dask"``: the scheduler at ``scheduler``, or a local
+    cluster of ``jobs`` workers when it is ``None``).
     """
 
     policies: Sequence[str | Source]
@@ -120,7 +121,7 @@ class CheckOptions:
     previous_policies: Sequence[str | Source] = ()
     baseline: str | None = None  # JSON results of an accepted run: only new findings block
     history: str | None = None  # a history database: compare with the last run, record this one
-    jobs: int = 1
+    jobs: int | None = 1
     executor: str = "local"
     scheduler: str | None = None
     # Told (stage, done, total) as the run goes: the command line draws it for people.

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+import checker.execution
 from checker.core.results import Result
 from checker.documents.inputs import Entry, load_and_validate
 from checker.evaluation.engine import PolicySet, merge_results
-from checker.execution import executor_for
+from checker.execution import AUTO_POOL_MIN, executor_for
 from checker.execution.local import CRASHED, ProcessPool, Serial
 from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
 from reports import REPORTERS
@@ -105,10 +106,26 @@ def test_an_unreadable_snapshot_is_reported_as_a_serial_run_reports_it(
     assert parallel == serial
 
 
-def test_one_snapshot_or_one_job_starts_no_pool() -> None:
+def test_one_snapshot_or_one_job_starts_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(executor_for("local", 4, 1), Serial)
     assert isinstance(executor_for("local", 1, 50), Serial)
     assert executor_for("local", 8, 3) == ProcessPool(3)  # never more workers than files
+    # By default, a pool of a worker per core, once there are files enough to pay for it.
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: 4)
+    assert isinstance(executor_for("local", None, AUTO_POOL_MIN - 1), Serial)
+    assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(4)
+
+
+def test_by_default_many_snapshots_are_checked_by_a_worker_per_core(
+    tmp_path: Path, run_cli: CliRunner, pools: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: 2)
+    names = [f"s{index:02d}.yaml" for index in range(AUTO_POOL_MIN)]
+    _entries(tmp_path / "snapshots", *names)
+    argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={tmp_path / 'snapshots'}"]
+    default = run_cli(*argv, f"--as-of={AS_OF}", "--format=json")
+    assert pools == [2]
+    assert default == run_cli(*argv, f"--as-of={AS_OF}", "--format=json", "--jobs=1")
 
 
 def test_a_scheduler_without_dask_is_a_usage_error(run_cli: CliRunner) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from checker.cli.limit_options import positive
-from checker.execution import EXECUTORS, available_cores
+from checker.execution import AUTO_POOL_MIN, EXECUTORS, available_cores
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -16,8 +16,8 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         type=positive,
         metavar="N",
         help="check N snapshots at once, each in a process of its own (default: the number of "
-        f"cores, {available_cores()} here; 1 checks them one after the other in this process); "
-        "the output is the same either way",
+        f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more; 1 checks "
+        "them one after the other in this process); the output is the same either way",
     )
     group.add_argument(
         "--executor",
@@ -34,6 +34,6 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def jobs_from_args(args: argparse.Namespace) -> int:
-    """The number of jobs asked for, or the number of cores."""
-    return int(args.jobs) if args.jobs is not None else available_cores()
+def jobs_from_args(args: argparse.Namespace) -> int | None:
+    """The number of jobs asked for; ``None``, the default, lets the run choose."""
+    return int(args.jobs) if args.jobs is not None else None
