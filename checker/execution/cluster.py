@@ -1,10 +1,10 @@
 """Running units on a Dask cluster (``pip install 'policy-checker[dask]'``).
 
-Each unit is a Dask task. The :class:`~checker.execution.units.UnitContext` is a task of its
-own that every unit depends on: a worker fetches it once and keeps it, so that a task sends
-only its snapshot's file name, and when the workers holding it die the scheduler makes it
-again (data scattered to workers would be lost with them, and every task after). Results are
-gathered as they finish and merged in input order by the pipeline. A task that raises is
+A Dask task checks a batch of snapshot files and carries the
+:class:`~checker.execution.units.UnitContext` (the parsed policies: tens of kilobytes) with it,
+so that no task depends on data a dying worker could take with it (scattered data, or a task
+result, lost with every worker holding it, fails every task after it). Results are gathered
+as they finish and merged in input order by the pipeline. A task that raises is
 retried; one that fails on every try, or whose worker process keeps dying (Dask's
 ``KilledWorker``, after ``distributed.scheduler.allowed-failures`` deaths), becomes an error
 for its snapshot: the run fails and says which snapshot was not checked, never leaving it out.
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 INSTALL = "pip install 'policy-checker[dask]'"
 RETRIES = 2  # tries after the first for a task that raises
 KILLED = "every Dask worker process that ran it died (killed, or out of memory)"
+TASKS_PER_WORKER = 4  # batches per worker: enough to balance uneven snapshots
+MAX_BATCH = 50  # snapshots per task at most, so that progress and retries stay fine-grained
 
 
 def require_dask() -> None:
@@ -49,26 +51,41 @@ def require_dask() -> None:
 @dataclass(frozen=True, slots=True)
 class DaskCluster:
     """Units as tasks on the Dask scheduler at ``scheduler`` (``tcp://host:8786``), or, without
-    one, on a local cluster of ``workers`` single-threaded processes started for the run."""
+    one, on a local cluster of ``workers`` single-threaded processes started for the run.
+
+    A task checks a batch of ``batch`` snapshots (by default enough tasks for
+    :data:`TASKS_PER_WORKER` per worker, of at most :data:`MAX_BATCH` snapshots): a Dask task
+    costs milliseconds of scheduling, as much as checking a small snapshot. When a batch's task
+    fails, each of its snapshots is checked again as a task of its own, so that an error
+    names the one snapshot at fault."""
 
     scheduler: str | None = None
     workers: int = 1
     retries: int = RETRIES
+    batch: int | None = None
 
     def run(
         self, unit: Unit, context: UnitContext, entries: Sequence[Entry], progress: Progress
     ) -> list[UnitOutcome]:
+        size = self.batch or _batch_size(len(entries), self.workers)
+        batches = [
+            list(range(i, min(i + size, len(entries)))) for i in range(0, len(entries), size)
+        ]
         outcomes: dict[int, UnitOutcome] = {}
         progress(0, len(entries))
         with self._client() as client:
             tasks = _Tasks(client, unit, context, entries, self.retries, outcomes, progress)
-            killed = tasks.run(range(len(entries)))
-            # Dask blames every task a dying worker held, running or queued: each is run again
-            # alone, so that only a task that kills its worker by itself is reported.
-            for index in killed:
-                if tasks.run([index]):
-                    outcomes[index] = failed_unit(context, entries[index], KILLED)
-                    progress(len(outcomes), len(entries))
+            failed = tasks.run(batches)
+            # Retried alone: the snapshots of a batch whose task raised, all at once; those of
+            # a task whose worker died one by one, since Dask blames every task a dying worker
+            # held (running or queued), and only a task that kills its worker alone is at fault.
+            raised = [i for i, why in failed.items() if why != KILLED and size > 1]
+            failed.update(tasks.run([[index] for index in raised]))
+            for index in [i for i, why in failed.items() if why == KILLED]:
+                failed.update(tasks.run([[index]]))
+            for index in [i for i in failed if i not in outcomes]:
+                outcomes[index] = failed_unit(context, entries[index], failed[index])
+                progress(len(outcomes), len(entries))
         return [outcomes[index] for index in range(len(entries))]
 
     @contextmanager
@@ -92,7 +109,7 @@ class DaskCluster:
 
 
 class _Tasks:
-    """The units of one run as tasks of one client, all depending on one context task."""
+    """The units of one run, as tasks of one client."""
 
     def __init__(
         self,
@@ -107,45 +124,48 @@ class _Tasks:
         self.client, self.unit, self.context, self.entries = client, unit, context, entries
         self.retries, self.outcomes, self.progress = retries, outcomes, progress
         self.run_id = uuid.uuid4().hex  # task keys unique to this run on a shared scheduler
-        self.shared = client.submit(_given, context, key=f"policy-check-{self.run_id}-context")
         self.submitted = 0
 
-    def run(self, indices: Iterable[int]) -> list[int]:
-        """Run the units at ``indices`` and record their outcomes; the indices of those whose
-        worker died under them (Dask's ``KilledWorker``), not recorded."""
+    def run(self, batches: Iterable[list[int]]) -> dict[int, str]:
+        """Run a task per batch of units (indices of ``entries``) and record their outcomes;
+        why the units of a task that failed gave none (:data:`KILLED`: their worker died)."""
         import distributed
 
-        index_of = {}
-        for index in indices:
+        batch_of = {}
+        for batch in batches:
             self.submitted += 1
             future = self.client.submit(
+                _run_batch,
                 self.unit,
-                self.shared,
-                self.entries[index],
+                self.context,
+                [self.entries[index] for index in batch],
                 key=f"policy-check-{self.run_id}-{self.submitted}",
                 retries=self.retries,
                 pure=False,
             )
-            index_of[future.key] = (index, future)
-        killed = []
-        for future in distributed.as_completed([f for _, f in index_of.values()]):
-            index = index_of[future.key][0]
+            batch_of[future.key] = (batch, future)
+        failed: dict[int, str] = {}
+        for future in distributed.as_completed([f for _, f in batch_of.values()]):
+            batch = batch_of[future.key][0]
             error = future.exception() if future.status == "error" else None
             if future.status == "finished":
-                self.outcomes[index] = future.result()
+                self.outcomes.update(zip(batch, future.result(), strict=True))
             elif isinstance(error, distributed.KilledWorker):
-                killed.append(index)
+                failed.update(dict.fromkeys(batch, KILLED))
             else:  # an error on every try, or "lost"/"cancelled" when the scheduler gave up
-                failure = _failure(error, self.retries)
-                self.outcomes[index] = failed_unit(self.context, self.entries[index], failure)
+                failed.update(dict.fromkeys(batch, _failure(error, self.retries)))
             future.release()
             self.progress(len(self.outcomes), len(self.entries))
-        return sorted(killed)
+        return failed
 
 
-def _given(context: UnitContext) -> UnitContext:
-    """The context, as the result of a task that the scheduler can run again."""
-    return context
+def _batch_size(units: int, workers: int) -> int:
+    return max(1, min(MAX_BATCH, -(-units // (workers * TASKS_PER_WORKER))))
+
+
+def _run_batch(unit: Unit, context: UnitContext, entries: list[Entry]) -> list[UnitOutcome]:
+    """The task: the units of a batch, in order."""
+    return [unit(context, entry) for entry in entries]
 
 
 def _failure(exc: BaseException | None, retries: int) -> str:
