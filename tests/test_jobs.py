@@ -110,6 +110,7 @@ def test_one_snapshot_or_one_job_starts_no_pool(monkeypatch: pytest.MonkeyPatch)
     assert isinstance(executor_for("local", 4, 1), Serial)
     assert isinstance(executor_for("local", 1, 50), Serial)
     assert executor_for("local", 8, 3) == ProcessPool(3)  # never more workers than files
+    assert executor_for("local", 2, 10_000) == ProcessPool(2)
     # By default, a pool of a worker per core, once there are files enough to pay for it.
     monkeypatch.setattr(checker.execution, "available_cores", lambda: 4)
     assert isinstance(executor_for("local", None, AUTO_POOL_MIN - 1), Serial)
@@ -169,7 +170,8 @@ def test_a_worker_that_dies_is_an_error_for_its_snapshot_and_no_other(tmp_path: 
     names = ("a.yaml", "b-crash.yaml", "c.yaml", "d.yaml", "e.yaml")
     entries = _entries(tmp_path, *names)
     seen: list[tuple[int, int]] = []
-    outcomes = ProcessPool(2).run(
+    # In batches of two: the crash takes a.yaml's batch down, and c.yaml's in flight.
+    outcomes = ProcessPool(2, batch=2).run(
         crashing_unit, context, entries, lambda done, total: seen.append((done, total))
     )
     results = _results(outcomes)
@@ -188,6 +190,13 @@ def test_a_worker_that_dies_is_an_error_for_its_snapshot_and_no_other(tmp_path: 
     merged = merge_results(results)
     assert merged.exit_code() == 1
     assert [d.code for d in merged.diagnostics].count(UNIT_FAILED) == 1
+
+
+def test_batches_of_units_come_back_in_input_order(tmp_path: Path) -> None:
+    context = _context()
+    entries = _entries(tmp_path, *(f"s{index}.yaml" for index in range(7)))
+    expected = Serial().run(run_unit, context, entries, lambda done, total: None)
+    assert ProcessPool(2, batch=3).run(run_unit, context, entries, lambda d, t: None) == expected
 
 
 def test_ctrl_c_stops_the_workers_without_waiting_for_their_units(tmp_path: Path) -> None:
