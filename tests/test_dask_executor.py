@@ -4,6 +4,7 @@ is an error for its snapshot; without Dask installed the option says what to ins
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,25 @@ def test_a_local_cluster_is_started_when_no_scheduler_is_given(
     argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}"]
     argv += [f"--as-of={AS_OF}", "--format=sarif"]
     assert run_cli(*argv, "--executor=dask", "--jobs=2") == run_cli(*argv, "--jobs=1")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_a_usage_error(
+    run_cli: CliRunner, snapshots: Path
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        run = run_cli(
+            "check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}",
+            "--executor=dask", f"--scheduler=tcp://127.0.0.1:{port}",
+        )  # fmt: skip
+    assert run.code == 2, run.err
+    assert run.err.startswith(
+        f"policy-check: error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:{port}' "
+        "(--scheduler): Timed out trying to connect to"
+    )
+    assert run.out == ""
 
 
 def test_without_dask_the_executor_says_what_to_install(

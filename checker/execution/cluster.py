@@ -93,7 +93,13 @@ class DaskCluster:
         import distributed
 
         if self.scheduler is not None:
-            with distributed.Client(self.scheduler) as client:
+            try:
+                client = distributed.Client(self.scheduler)
+            except (OSError, ValueError) as exc:  # unreachable, or not an address
+                raise UsageError(
+                    f"cannot reach the Dask scheduler at {self.scheduler!r} (--scheduler): {exc}"
+                ) from exc
+            with client:
                 yield client
             return
         with (
