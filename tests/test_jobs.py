@@ -16,7 +16,7 @@ import checker.execution
 from checker.core.results import Result
 from checker.documents.inputs import Entry, load_and_validate
 from checker.evaluation.engine import PolicySet, merge_results
-from checker.execution import AUTO_POOL_MIN, executor_for
+from checker.execution import AUTO_POOL_CORES, AUTO_POOL_MIN, executor_for
 from checker.execution.local import CRASHED, ProcessPool, Serial
 from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
 from reports import REPORTERS
@@ -115,17 +115,20 @@ def test_one_snapshot_or_one_job_starts_no_pool(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(checker.execution, "available_cores", lambda: 4)
     assert isinstance(executor_for("local", None, AUTO_POOL_MIN - 1), Serial)
     assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(4)
+    # Not on a machine whose cores the workers would take from the process merging them.
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES - 1)
+    assert isinstance(executor_for("local", None, 10_000), Serial)
 
 
 def test_by_default_many_snapshots_are_checked_by_a_worker_per_core(
     tmp_path: Path, run_cli: CliRunner, pools: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker.execution, "available_cores", lambda: 2)
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES)
     names = [f"s{index:02d}.yaml" for index in range(AUTO_POOL_MIN)]
     _entries(tmp_path / "snapshots", *names)
     argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={tmp_path / 'snapshots'}"]
     default = run_cli(*argv, f"--as-of={AS_OF}", "--format=json")
-    assert pools == [2]
+    assert pools == [AUTO_POOL_CORES]
     assert default == run_cli(*argv, f"--as-of={AS_OF}", "--format=json", "--jobs=1")
 
 

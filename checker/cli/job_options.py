@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from checker.cli.limit_options import positive
-from checker.execution import AUTO_POOL_MIN, EXECUTORS, available_cores
+from checker.execution import AUTO_POOL_CORES, AUTO_POOL_MIN, EXECUTORS, available_cores
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +16,8 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         type=positive,
         metavar="N",
         help="check N snapshots at once, each in a process of its own (default: the number of "
-        f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more; 1 checks "
+        f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more on "
+        f"{AUTO_POOL_CORES} cores or more; 1 checks "
         "them one after the other in this process); the output is the same either way",
     )
     group.add_argument(

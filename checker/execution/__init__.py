@@ -17,6 +17,7 @@ from checker.execution.local import ProcessPool, Progress, Serial, Unit, availab
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 __all__ = [
+    "AUTO_POOL_CORES",
     "AUTO_POOL_MIN",
     "EXECUTORS",
     "Executor",
@@ -43,13 +44,20 @@ AUTO_POOL_MIN = 16
 starting the workers (an interpreter each, the checker imported, the policies sent) costs
 about what it saves. ``--jobs N`` given outright starts one for any two files."""
 
+AUTO_POOL_CORES = 3
+"""Cores a machine needs before the default number of jobs starts a pool. The main process
+takes each worker's results back and merges them, which for small snapshots costs about what
+checking them does: on 2 cores, where it competes with the workers, a pool of two checked
+1,000 small snapshots in 1.29x the serial time (benchmarks/bench_jobs.py, docs/scale.md)."""
+
 
 def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None = None) -> Executor:
     """The executor for a run of ``units`` snapshot files.
 
     ``local`` runs them in this process when one job is asked for or one file given (no pool
     to start), else in a pool of ``jobs`` processes (never more than there are files);
-    ``jobs`` ``None`` is the number of cores, from :data:`AUTO_POOL_MIN` files on. ``dask``
+    ``jobs`` ``None`` is the number of cores, from :data:`AUTO_POOL_MIN` files on, on a machine
+    of :data:`AUTO_POOL_CORES` cores or more (else one). ``dask``
     runs them on the scheduler at ``scheduler``, or on a local cluster of ``jobs`` workers.
     """
     if jobs is not None and jobs < 1:
@@ -65,7 +73,8 @@ def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None 
     if scheduler is not None:
         raise UsageError("a scheduler address is for the dask executor: add --executor dask")
     if jobs is None:
-        jobs = available_cores() if units >= AUTO_POOL_MIN else 1
+        cores = available_cores()
+        jobs = cores if units >= AUTO_POOL_MIN and cores >= AUTO_POOL_CORES else 1
     if jobs == 1 or units <= 1:
         return Serial()
     return ProcessPool(min(jobs, units))
