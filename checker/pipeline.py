@@ -44,6 +44,7 @@ from checker.evaluation.engine import (
     snapshot_info,
 )
 from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.in_force import not_in_force_notices, validation_warnings
 from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
 from checker.history.baseline import read_baseline
@@ -182,7 +183,11 @@ def run_check(options: CheckOptions) -> Result:
     progress("checking snapshots:", len(inputs.snapshots), len(inputs.snapshots))
     result = merge_results(
         units,
-        diagnostics=[*inputs.diagnostics, *notes],
+        diagnostics=[
+            *inputs.diagnostics,
+            *notes,
+            *not_in_force_notices(inputs.policies, options.as_of),
+        ],
         waivers=inputs.waivers,
         generated_at=timestamp(options.generated_at),
     )
@@ -332,6 +337,8 @@ def run_validate(options: ValidateOptions) -> Result:
     status = {id(doc): DocumentStatus.VALID for doc, _ in loaded.documents}
     status.update((id(doc), DocumentStatus.INVALID) for doc in loaded.invalid)
     for doc, kind in loaded.documents:
+        if kind == "policy":  # valid, but perhaps not (or no longer) in force
+            loaded.diagnostics.extend(validation_warnings(doc, options.as_of))
         if kind != "snapshot":
             continue
         view, notes = resolve_imports(doc, limits=options.limits)  # the plans must load and map

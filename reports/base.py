@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO, final
 
 from checker.checks import AREAS
-from checker.core.diagnostics import Level, Location
+from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.results import (
     Area,
     Command,
@@ -31,6 +31,7 @@ from checker.core.results import (
     Status,
     WaiverState,
 )
+from checker.evaluation.in_force import NOT_IN_FORCE
 from reports.redaction import redact_result
 
 EXPIRING_SOON_DAYS = 30
@@ -213,6 +214,17 @@ def pass_count_key(counted: PassCount) -> tuple[object, ...]:
 
 
 # --- Summaries ------------------------------------------------------------------------------
+
+
+def not_in_force(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The run's notices of policies and clauses not in force (their findings are info)."""
+    return [d for d in diagnostics if d.code == NOT_IN_FORCE]
+
+
+def input_problems(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that are about the inputs: every one but the not-in-force notices,
+    which reports show apart."""
+    return [d for d in diagnostics if d.code != NOT_IN_FORCE]
 
 
 def where(finding: Finding) -> Location:

@@ -41,6 +41,8 @@ from reports.base import (
     Summary,
     finding_key,
     group_by_clause,
+    input_problems,
+    not_in_force,
     plural,
     shown,
 )
@@ -119,6 +121,13 @@ def _path(value: object, limit: int = 200) -> Markup:
     )
 
 
+def _web_link(url: object) -> str:
+    """A source's url when it is a web address, else "": a ``javascript:`` or ``data:`` url
+    from a policy is never made a link (it is still shown as text)."""
+    text = str(url)
+    return text if text.startswith(("https://", "http://")) and len(text) <= 2000 else ""
+
+
 def _css_string(value: object, limit: int = 120) -> Markup:
     """``value`` as a quoted CSS string whose every character but letters and digits is a CSS
     escape: untrusted text can neither end the string nor the ``<style>`` element."""
@@ -145,6 +154,7 @@ def environment() -> Environment:
         where=_where,
         path=_path,
         css_string=_css_string,
+        web_link=_web_link,
         plural=plural,
         date=_fmt_date,
     )
@@ -453,6 +463,8 @@ def render_html(result: Result) -> str:
         waived=view.summary.with_status(Status.WAIVED),
         WAIVED_ROWS=WAIVED_ROWS,
         DIAGNOSTIC_ROWS=DIAGNOSTIC_ROWS,
+        not_in_force=not_in_force(view.summary.result.diagnostics),
+        problems=input_problems(view.summary.result.diagnostics),
         verdict_words=VERDICT_WORDS,
         running_header=running_header(view.summary),
     )

@@ -28,6 +28,7 @@ from checker.core.results import (
     Finding,
     Novelty,
     PassCount,
+    Provenance,
     Result,
     Severity,
     Status,
@@ -105,6 +106,29 @@ def _comparison(comparison: Comparison, findings: list[Finding]) -> dict[str, An
 
 
 def _finding_fields(finding: Finding, blocking: bool) -> dict[str, Any]:
+    fields = _core_fields(finding, blocking)
+    if finding.sources:  # only for clauses that say where they were published
+        fields["sources"] = [_source(s) for s in finding.sources]
+    if finding.confidence:
+        fields["confidence"] = finding.confidence
+    return fields
+
+
+def _source(source: Provenance) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in (
+            ("document", source.document),
+            ("url", source.url),
+            ("date", source.date),
+            ("quote", source.quote),
+            ("kind", source.kind),
+        )
+        if value
+    }
+
+
+def _core_fields(finding: Finding, blocking: bool) -> dict[str, Any]:
     return {
         "finding_id": finding.finding_id,
         "rule_id": finding.rule_id,
@@ -285,7 +309,15 @@ def _read_finding(data: dict[str, Any]) -> Finding:
         environment=str(data.get("environment", "")),
         finding_id=str(data.get("finding_id", "")),  # absent before ids: made from the fields
         novelty=Novelty(data["novelty"]) if data.get("novelty") else None,
+        sources=tuple(
+            Provenance(**{k: str(v) for k, v in source.items() if k in _SOURCE_KEYS})
+            for source in data.get("sources", ())
+        ),
+        confidence=str(data.get("confidence", "")),
     )
+
+
+_SOURCE_KEYS = ("document", "url", "date", "quote", "kind")
 
 
 def _read_comparison(data: dict[str, Any]) -> Comparison:

@@ -27,7 +27,9 @@ from reports.base import (
     Redacted,
     Reporter,
     Summary,
+    input_problems,
     is_validation,
+    not_in_force,
     plural,
     shown,
     validation_sentence,
@@ -84,7 +86,7 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
     return [
         [
             f.severity.value + (f"<br>**{f.novelty.value}**" if f.novelty else ""),
-            prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}",
+            prose(f.promise, 160) + f"<br>{code(f.rule_id, 100)}" + _provenance(f),
             code(f.resource),
             code(f.expected),
             code(f.actual),
@@ -92,6 +94,14 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
         ]
         for f in findings[:MAX_ROWS]
     ]
+
+
+def _provenance(finding: Finding) -> str:
+    """``<br>source: Privacy Policy (2025-09-28)``, and the confidence unless confirmed."""
+    out = "".join(f"<br>source: {prose(s.label, 120)}" for s in finding.sources[:3])
+    if finding.confidence and finding.confidence != "confirmed":
+        out += f"<br>confidence: {prose(finding.confidence, 20)}"
+    return out
 
 
 def _since(result: Result) -> list[str]:
@@ -117,6 +127,17 @@ def _since(result: Result) -> list[str]:
         out += _table(["Promise", "Resource", "Expected", "Was"], rows)
         out += _more(len(comparison.fixed), MAX_ROWS, "fixed finding")
         out.append("")
+    return out
+
+
+def _not_in_force(notices: list[Diagnostic]) -> list[str]:
+    """Policies and clauses not in force as of the run: checked, their findings info."""
+    if not notices:
+        return []
+    out = [f"### Not in force ({len(notices)})", ""]
+    out += [f"- {prose(d.message)} ({code(str(d.location), 100)})" for d in notices[:MAX_ROWS]]
+    out += _more(len(notices), MAX_ROWS, "notice")
+    out.append("")
     return out
 
 
@@ -210,7 +231,8 @@ class MarkdownReporter(Reporter):
             if unchecked:
                 out += ["", "Not covered by any promise: " + ", ".join(unchecked) + "."]
             out.append("")
-        out += _problems(result.diagnostics)
+        out += _not_in_force(not_in_force(result.diagnostics))
+        out += _problems(input_problems(result.diagnostics))
         out += _changes(result)
         sections = [
             (Status.FAIL, "Failures"),

@@ -42,7 +42,7 @@ __all__ = [
 
 # The smallest valid policy; tests add clause sections to (a copy of) it.
 MINIMAL_POLICY: dict[str, Any] = {
-    "policy_checker": 1,
+    "policy_checker": 2,  # the current language: the schema the sections generate
     "metadata": {
         "id": "example",
         "title": "Example policy",

@@ -1,29 +1,52 @@
-"""Small ``terraform show -json`` documents written for the resource family tests: a plan with
-``resource_changes``, ``after_unknown`` and ``configuration``, or a state with the same values."""
+"""Small ``terraform show -json`` documents written for the resource-family tests: a plan
+(``resource_changes`` with ``after_unknown``, and the ``configuration`` that says what each
+resource sets) or a state with the same values, built from a few resources, and ``write`` to
+put one in a file."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+
+class Configured(Enum):
+    """A configuration written from the resource's own values instead of given expressions."""
+
+    AS_CONSTANTS = "as constants"
+
+
+AS_CONSTANTS: Final = Configured.AS_CONSTANTS
+
+# What a resource's configuration holds: expressions, its values as constants, or nothing
+# (``None``: the resource is not in the configuration).
+Config = dict[str, Any] | Configured | None
 
 
 @dataclass(frozen=True)
 class Res:
-    """One resource: ``values`` as apply will leave them, ``unknown`` the ``after_unknown``
-    markers, ``config`` the configuration's expressions (by default every known value given as
-    a constant, so that unknown values are not configured)."""
+    """One managed resource of a plan or a state.
+
+    ``address`` is the whole address, modules included (``module.chat.aws_s3_bucket.logs``);
+    ``values`` are the values apply leaves and ``unknown`` the ``after_unknown`` markers.
+    ``config`` says what the configuration holds: the expressions given (a dict, ``{}`` for
+    none), ``AS_CONSTANTS`` (every known value set as a constant, see ``constants``) or
+    ``None`` (the resource is not in the configuration). ``provider`` is the
+    ``provider_config_key`` (by default the provider of the type: ``aws``, ``google``, …).
+    """
 
     address: str
     values: dict[str, Any]
     unknown: dict[str, Any] = field(default_factory=dict)
-    config: dict[str, Any] | None = None
+    config: Config = AS_CONSTANTS
     action: str = "create"
-    provider: str = "aws"
+    provider: str = ""
 
     @property
     def module(self) -> str:
+        """``module.a.module.b`` of ``module.a.module.b.aws_s3_bucket.logs`` (``""``: root)."""
         head, _, _ = self.address.rpartition(".")
         return head.rpartition(".")[0] if head.count(".") else ""
 
@@ -35,9 +58,24 @@ class Res:
     def name(self) -> str:
         return self.address.split(".")[-1].split("[")[0]
 
+    @property
+    def provider_key(self) -> str:
+        return self.provider or self.type.split("_")[0]
+
+    @property
+    def expressions(self) -> dict[str, Any] | None:
+        """The resource's expressions in the configuration (``None``: it is not there)."""
+        return constants(self.values) if self.config is AS_CONSTANTS else self.config
+
+
+def constant(value: Any) -> dict[str, Any]:
+    """A configuration expression setting ``value``."""
+    return {"constant_value": value}
+
 
 def constants(values: dict[str, Any]) -> dict[str, Any]:
-    """Configuration expressions setting ``values`` (blocks stay lists of objects)."""
+    """Configuration expressions setting ``values`` as Terraform writes them: nested blocks as
+    lists of expressions, and neither null values nor the attributes a provider computes."""
     found: dict[str, Any] = {}
     for key, value in values.items():
         if value is None or key in ("id", "arn", "tags_all"):
@@ -45,22 +83,40 @@ def constants(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             found[key] = [constants(v) for v in value]
         else:
-            found[key] = {"constant_value": value}
+            found[key] = constant(value)
     return found
 
 
-def write_plan(tmp_path: Path, *resources: Res, name: str = "plan.json") -> Path:
+def ref(*targets: str) -> dict[str, Any]:
+    """A configuration expression referring to ``targets`` (``google_kms_crypto_key.k.id``)."""
+    return {"references": list(targets)}
+
+
+def arn_ref(*resources: str) -> dict[str, Any]:
+    """A configuration expression referring to the ARN of ``resources``: Terraform lists the
+    attribute and the resource (``aws_kms_key.cache.arn``, ``aws_kms_key.cache``)."""
+    return ref(*(target for res in resources for target in (f"{res}.arn", res)))
+
+
+def _provider_name(res: Res) -> str:
+    return f"registry.terraform.io/hashicorp/{res.provider_key.split('.')[0]}"
+
+
+def plan(*resources: Res) -> dict[str, Any]:
+    """A plan: ``resource_changes`` and, when a resource is configured, the ``configuration``
+    of its module (``module_calls`` nested as the modules are)."""
     changes = []
     root: dict[str, Any] = {"resources": []}
+    configured = False
     for res in resources:
         entry: dict[str, Any] = {
             "address": res.address,
             "mode": "managed",
             "type": res.type,
             "name": res.name,
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": _provider_name(res),
             "change": {
-                "actions": [res.action] if res.action != "no-op" else ["no-op"],
+                "actions": [res.action],
                 "before": None if res.action == "create" else res.values,
                 "after": res.values,
                 "after_unknown": res.unknown,
@@ -69,11 +125,18 @@ def write_plan(tmp_path: Path, *resources: Res, name: str = "plan.json") -> Path
         if res.module:
             entry["module_address"] = res.module
         changes.append(entry)
+        expressions = res.expressions
+        if expressions is None:
+            continue
+        configured = True
         node = root
         calls = res.module.split(".")[1::2] if res.module else []
         for call in calls:
-            node = node.setdefault("module_calls", {}).setdefault(call, {"module": {}})["module"]
-        key = f"{calls[-1]}:{res.provider}" if calls else res.provider
+            module_call = node.setdefault("module_calls", {}).setdefault(
+                call, {"source": f"./{call}", "module": {}}
+            )
+            node = module_call["module"]
+        key = f"{calls[-1]}:{res.provider_key}" if calls else res.provider_key
         node.setdefault("resources", []).append(
             {
                 "address": f"{res.type}.{res.name}",
@@ -81,46 +144,46 @@ def write_plan(tmp_path: Path, *resources: Res, name: str = "plan.json") -> Path
                 "type": res.type,
                 "name": res.name,
                 "provider_config_key": key,
-                "expressions": res.config if res.config is not None else constants(res.values),
+                "expressions": expressions,
             }
         )
-    document = {
+    document: dict[str, Any] = {
         "format_version": "1.2",
         "terraform_version": "1.9.0",
         "resource_changes": changes,
-        "configuration": {"root_module": root},
     }
-    path = tmp_path / name
-    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    return path
+    if configured:
+        document["configuration"] = {"root_module": root}
+    return document
 
 
-def write_state(tmp_path: Path, *resources: Res, name: str = "state.json") -> Path:
+def state(*resources: Res) -> dict[str, Any]:
+    """A state (``values.root_module``), each module's resources in a ``child_modules`` entry."""
     root: dict[str, Any] = {"resources": []}
+    children: dict[str, dict[str, Any]] = {}
     for res in resources:
         node = root
         if res.module:
-            children: list[dict[str, Any]] = root.setdefault("child_modules", [])
-            same = [c for c in children if c["address"] == res.module]
-            node = same[0] if same else {"address": res.module, "resources": []}
-            if not same:
-                children.append(node)
+            node = children.get(res.module) or {"address": res.module, "resources": []}
+            children[res.module] = node
         node["resources"].append(
             {
                 "address": res.address,
                 "mode": "managed",
                 "type": res.type,
                 "name": res.name,
-                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "provider_name": _provider_name(res),
                 "values": res.values,
             }
         )
-    document = {
-        "format_version": "1.0",
-        "terraform_version": "1.9.0",
-        "values": {"root_module": root},
-    }
-    path = tmp_path / name
+    if children:
+        root["child_modules"] = list(children.values())
+    return {"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": root}}
+
+
+def write(tmp_path: Path, document: dict[str, Any], name: str = "") -> Path:
+    """``document`` as ``tmp_path/name`` (by default ``state.json`` or ``plan.json``)."""
+    path = tmp_path / (name or ("state.json" if "values" in document else "plan.json"))
     path.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return path
 
@@ -131,10 +194,5 @@ def kms_key(name: str = "cache", *, rotation: bool = True) -> Res:
         f"aws_kms_key.{name}",
         {"enable_key_rotation": rotation, "rotation_period_in_days": None},
         unknown={"arn": True, "id": True, "key_id": True},
-        config={"enable_key_rotation": {"constant_value": rotation}},
+        config={"enable_key_rotation": constant(rotation)},
     )
-
-
-def reference(*targets: str) -> dict[str, Any]:
-    """A configuration expression that refers to other resources (``aws_kms_key.cache.arn``)."""
-    return {"references": [p for t in targets for p in (f"{t}.arn", t)]}

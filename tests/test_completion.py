@@ -43,9 +43,17 @@ def bash_script(run_cli: CliRunner, tmp_path: Path) -> Path:
 
 def test_the_bash_script_parses_and_lists_every_subcommand(bash_script: Path) -> None:
     subprocess.run(["bash", "-n", str(bash_script)], check=True)
-    assert {"validate", "check", "diff", "report", "init", "schema", "completion", "test"} <= set(
-        SUBCOMMANDS
-    )
+    assert {
+        "validate",
+        "check",
+        "diff",
+        "report",
+        "init",
+        "schema",
+        "completion",
+        "test",
+        "upgrade",
+    } <= set(SUBCOMMANDS)
     assert sorted(_complete(bash_script, "")) == SUBCOMMANDS
 
 

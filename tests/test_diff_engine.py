@@ -276,3 +276,68 @@ def test_an_unrelated_pair_is_compared_and_said() -> None:
     assert note.message.startswith("policy 'other' does not say it supersedes 'p'")
     other["metadata"]["supersedes"] = "p"
     assert diff(policy(retention=[retention()]), other).notes == []
+
+
+# --- rights per tier and regions (policy language 2) -----------------------------------------
+
+EXPORT = {"id": "export", "statement": "Export.", "right": "export", "tier_groups": ["consumer"]}
+REGIONS = {"eea": {"countries": ["DE", "FR"]}, "uk": {"countries": ["GB"]}}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # Promising the right to more tiers widens it; a promise made for no tier before is
+        # widened by naming some.
+        ({}, {"tier_groups": ["consumer", "business"]}, {"tier_groups": "scope-widened"}),
+        ({"tier_groups": None}, {}, {"tier_groups": "scope-widened"}),
+        # One more tier said not to get the right, or a longer-lived download link, loosens.
+        ({}, {"not_offered_to": ["business"]}, {"not_offered_to": "loosened"}),
+        (
+            {"artefact_lifetime": "24h"},
+            {"artefact_lifetime": "7d"},
+            {"artefact_lifetime": "loosened"},
+        ),
+        ({"artefact_lifetime": "24h"}, {}, {"artefact_lifetime": "loosened"}),
+    ],
+)
+def test_rights_per_tier_read_as_their_promise_moved(
+    old: dict[str, Any], new: dict[str, Any], expected: dict[str, str]
+) -> None:
+    def clause(fields: dict[str, Any]) -> dict[str, Any]:
+        merged = {**EXPORT, **fields}
+        return {k: v for k, v in merged.items() if v is not None}
+
+    result = diff(policy(user_rights=[clause(old)]), policy(user_rights=[clause(new)]))
+    assert changes(result, "export") == expected
+
+
+def test_a_clause_holding_in_more_regions_widens_and_in_fewer_narrows() -> None:
+    vocabulary = {**policy()["vocabulary"], "regions": REGIONS}
+    clause = {**EXPORT, "regions": ["eea"]}
+
+    def versions(old: dict[str, Any], new: dict[str, Any]) -> dict[str, str]:
+        return changes(
+            diff(
+                policy(vocabulary=vocabulary, user_rights=[old]),
+                policy(vocabulary=vocabulary, user_rights=[new]),
+            ),
+            "export",
+        )
+
+    assert versions(clause, {**clause, "regions": ["eea", "uk"]}) == {"regions": "scope-widened"}
+    assert versions(clause, EXPORT) == {"regions": "scope-widened"}  # everywhere
+    assert versions(EXPORT, clause) == {"regions": "scope-narrowed"}
+
+
+def test_a_region_gaining_a_country_widens_it() -> None:
+    old = {**policy()["vocabulary"], "regions": REGIONS}
+    new = {**old, "regions": {**REGIONS, "uk": {"countries": ["GB", "GG", "JE"]}}}
+    result = diff(
+        policy(vocabulary=old, user_rights=[EXPORT]),
+        policy(vocabulary=new, user_rights=[EXPORT]),
+    )
+    region = row(result, "regions.uk")
+    assert region.direction is Direction.SCOPE_WIDENED
+    (change,) = region.changes
+    assert (change.field, change.note) == ("countries", "GG and JE joined the region")

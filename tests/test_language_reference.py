@@ -33,6 +33,12 @@ COMMON = [
     "if_not_evidenced",
     "references",
     "replaces",
+    "regions",
+    "source",
+    "sources",
+    "confidence",
+    "effective",
+    "expires",
 ]
 
 # The names the reference's examples use.
@@ -46,12 +52,23 @@ EXAMPLE_VOCABULARY: dict[str, Any] = {
         "conversations": {"description": "chats"},
         "preferences": {"description": "settings"},
         "email": {"description": "addresses", "identifiable": True},
+        "feedback": {"description": "feedback the user submits"},
     },
     "sensitive_categories": {
         "mental_health": {"description": "mental health"},
         "finances": {"description": "finances"},
     },
     "roles": {"model_trainer": {"description": "trainers"}},
+    "regions": {
+        "eea": {"countries": ["AT", "BE", "DE", "FR", "IS", "LI", "NO"]},
+        "uk": {"countries": ["GB"]},
+        "ch": {"countries": ["CH"]},
+    },
+    "settings": {
+        "keep_activity": {"description": "how long activity is kept"},
+        "live_media_training": {"description": "training on live audio and video"},
+        "zero_data_retention": {"description": "projects whose data is not stored"},
+    },
 }
 
 
@@ -113,9 +130,15 @@ def _assert_table(rows: list[Row], obj: dict[str, Any], skip: tuple[str, ...] = 
     properties = {k: v for k, v in obj["properties"].items() if k not in skip}
     assert [r.field for r in rows] == list(properties)
     required = set(obj.get("required", ()))
-    either = {name for branch in obj.get("anyOf", ()) for name in branch.get("required", ())}
+    # Fields of which at least one is required: an anyOf, or several of them under allOf.
+    groups = [obj.get("anyOf", ()), *(part.get("anyOf", ()) for part in obj.get("allOf", ()))]
+    either: dict[str, str] = {}
+    for group in groups:
+        names = [name for branch in group for name in branch.get("required", ())]
+        for name in names:
+            either[name] = "one of the two" if len(names) == 2 else "at least one"
     for row in rows:
-        expected = "one of the two" if row.field in either else (
+        expected = either.get(row.field) or (
             "yes" if row.field in required else "no")  # fmt: skip
         assert row.required == expected, row.field
         for value in _enum_values(properties[row.field]):
@@ -149,10 +172,11 @@ def test_metadata_table() -> None:
 
 def test_vocabulary_tables() -> None:
     defs = load_schema("policy")["$defs"]
-    vocabulary, tier_group, data_kind = _tables(_section("`vocabulary`"))
+    vocabulary, tier_group, data_kind, region = _tables(_section("`vocabulary`"))
     _assert_table(vocabulary, defs["vocabulary"])
     _assert_table(tier_group, defs["tier_group"])
     _assert_table(data_kind, defs["data_kind"])
+    _assert_table(region, defs["region"])
 
 
 def test_common_clause_fields_table() -> None:
@@ -169,8 +193,10 @@ def test_clause_fields_table(section: str) -> None:
     _assert_table(tables[0], definition, skip=tuple(COMMON))
     nested = [
         _resolve(prop["items"])
-        for prop in definition["properties"].values()
-        if isinstance(prop.get("items"), dict) and "properties" in _resolve(prop["items"])
+        for name, prop in definition["properties"].items()
+        if name not in COMMON  # a common field's items are documented once, with the fields
+        and isinstance(prop.get("items"), dict)
+        and "properties" in _resolve(prop["items"])
     ]
     assert len(tables) == 1 + len(nested)
     for table, obj in zip(tables[1:], nested, strict=True):

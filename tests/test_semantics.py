@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from checker.core.diagnostics import Level
 from checker.documents import load_document
 from checker.documents.document import Document
-from checker.validation.policy_rules import REFERENCES, semantic_diagnostics
+from checker.validation.policy_rules import REFERENCES, _may_meet, semantic_diagnostics
 from tests.policy_support import LIBRARY, clause_definition, clause_sections, schema_errors
 
 # 25 lines: the clauses of each case start on line 26.
@@ -82,11 +83,22 @@ def test_library_policies_are_consistent(path: Path) -> None:
 
 def test_every_vocabulary_reference_of_the_schema_is_checked() -> None:
     """A clause field described as naming vocabulary keys must have a reference rule."""
+
+    def naming(properties: dict[str, Any], prefix: str = "") -> set[str]:
+        """Fields (``setting.id`` inside the mapping ``setting``) described as naming keys."""
+        found = set()
+        for name, prop in properties.items():
+            text = prop.get("description", "")
+            if "keys of vocabulary." in text or "a key of vocabulary." in text:
+                found.add(prefix + name)
+            if prop.get("type") == "object" and "properties" in prop:
+                found |= naming(prop["properties"], f"{prefix}{name}.")
+        return found
+
     described = {
         (section, name)
         for section in clause_sections()
-        for name, prop in clause_definition(section)["properties"].items()
-        if "keys of vocabulary." in prop.get("description", "")
+        for name in naming(clause_definition(section)["properties"])
     }
     assert described == {(r.section, r.field) for r in REFERENCES}
 
@@ -257,6 +269,17 @@ def test_an_excluded_tier_group_that_is_never_trained_passes(tmp_path: Path) -> 
     assert _rows(tmp_path, EXCLUDED.replace("trained_unless_opted_out", "never")) == []
 
 
+def test_an_exclusion_and_a_default_in_force_on_no_common_day_agree(tmp_path: Path) -> None:
+    ended = EXCLUDED.replace(
+        "    user_can_change: true\n", '    user_can_change: true\n    expires: "2026-02-28"\n'
+    )
+    later = ended.replace(
+        "    tier_groups: [api]\n", '    tier_groups: [api]\n    effective: "2026-03-01"\n'
+    )
+    assert _rows(tmp_path, later) == []
+    assert [r[3] for r in _rows(tmp_path, ended)] == ["semantic-excluded-tier-trained"]
+
+
 # --- semantic-contradictory-retention --------------------------------------------------------
 
 TWO_WINDOWS = """\
@@ -293,7 +316,7 @@ def test_an_unscoped_window_overlaps_every_tier(tmp_path: Path) -> None:
     ("max_", "scope"),
     [
         ("P5Y", "    tier_groups: [consumer]\n"),  # the same window, written differently
-        ("1825d", ""),  # 5 years of 365 days
+        ("1826d", ""),  # 5 years: 60 average months, 1826 days
         ("2y", "    tier_groups: [api]\n"),  # other tiers
     ],
 )
@@ -457,9 +480,7 @@ def test_a_policy_without_clause_sections_promises_nothing(tmp_path: Path) -> No
     assert _rows(tmp_path, "") == [
         (1, 1, "error", "semantic-no-clauses", "$",
          "policy 'example' makes no promise: it has no clause section; add clauses under at "
-         "least one of training_consent, training_exclusions, retention, deletion_schedules, "
-         "data_minimisation, anonymisation, sensitive_data, minors, sharing, security, "
-         "access_control, user_rights, breach_notification, governance, custom_rules"),
+         f"least one of {', '.join(clause_sections())}"),
     ]  # fmt: skip
 
 
@@ -487,3 +508,135 @@ def test_diagnostics_come_in_file_order_and_all_rules_report(tmp_path: Path) -> 
         (48, "semantic-excluded-tier-trained"),
     ]
     assert all(r[2] == Level.ERROR.value for r in rows)
+
+
+# --- semantic-contradiction: each section's conflicts hook -------------------------------------
+
+TWO_CONSENTS = """\
+training_consent:
+  - id: consumer-trained
+    statement: "Consumer chats are trained on unless users opt out."
+    tier_groups: [consumer]
+    default: trained_unless_opted_out
+    user_can_change: true
+  - id: pro-never
+    statement: "Pro chats are never trained on."
+    tier_groups: [{groups}]
+    default: {default}
+    user_can_change: {change}
+"""
+
+
+def _consents(groups: str = "consumer", default: str = "never", change: str = "true") -> str:
+    return TWO_CONSENTS.format(groups=groups, default=default, change=change)
+
+
+def test_two_training_consent_clauses_that_disagree_contradict(tmp_path: Path) -> None:
+    assert _rows(tmp_path, _consents()) == [
+        (32, 5, "error", "semantic-contradiction", "$.training_consent[1]",
+         "clause 'pro-never' (line 32) contradicts clause 'consumer-trained' (line 27): "
+         "the training default of tiers free and pro is 'never' here but "
+         "'trained_unless_opted_out' there; keep one promise per tier"),
+    ]  # fmt: skip
+
+
+def test_training_consent_clauses_that_disagree_on_the_control_contradict(
+    tmp_path: Path,
+) -> None:
+    rows = _rows(tmp_path, _consents(default="trained_unless_opted_out", change="false"))
+    assert [r[5].split(": ", 1)[1] for r in rows] == [
+        "users of tiers free and pro cannot change it here but can there; keep one promise per tier"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("groups", "default", "change"),
+    [
+        ("api", "never", "true"),  # other tiers
+        ("consumer", "trained_unless_opted_out", "true"),  # the same promise twice
+    ],
+)
+def test_training_consent_clauses_that_agree_or_do_not_meet(
+    tmp_path: Path, groups: str, default: str, change: str
+) -> None:
+    assert _rows(tmp_path, _consents(groups, default, change)) == []
+
+
+PAIRS = {
+    "user_rights": (
+        "right: deletion\n    deadline: 30d",
+        "right: deletion\n    deadline: 45d",
+        "right: export\n    deadline: 45d",
+        "deletion requests are honoured within 45d here but 30d there; keep one deadline per right",
+    ),
+    "minors": (
+        "minimum_age: 18\n    conversations_stored: false\n    preferences: minimised",
+        "minimum_age: 13\n    conversations_stored: false\n    preferences: minimised",
+        "minimum_age: 18\n    conversations_stored: true\n    preferences: normal",
+        "the minimum age is 13 here but 18 there; keep one age",
+    ),
+    "breach_notification": (
+        "audience: users\n    within: 72h",
+        "audience: users\n    within: 3d",  # the same deadline, written differently
+        "audience: regulators\n    within: 24h",
+        None,
+    ),
+}
+
+
+def _pair(section: str, first: str, second: str) -> str:
+    return (
+        f'{section}:\n  - id: first\n    statement: "First."\n    {first}\n'
+        f'  - id: second\n    statement: "Second."\n    {second}\n'
+    )
+
+
+@pytest.mark.parametrize("section", sorted(PAIRS))
+def test_each_section_declares_its_contradictions(tmp_path: Path, section: str) -> None:
+    first, clashing, other, message = PAIRS[section]
+    rows = _rows(tmp_path, _pair(section, first, clashing))
+    if message is None:
+        assert rows == []
+    else:
+        assert [(r[3], r[4], r[5]) for r in rows] == [
+            ("semantic-contradiction", f"$.{section}[1]",
+             f"clause 'second' (line {rows[0][0]}) contradicts clause 'first' (line 27): "
+             + message),
+        ]  # fmt: skip
+    assert _rows(tmp_path, _pair(section, first, other)) == []
+
+
+def test_breach_deadlines_that_differ_contradict(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, _pair("breach_notification", "audience: users\n    within: 72h",
+                                 "audience: users\n    within: 24h"))  # fmt: skip
+    assert [r[5].split(": ", 1)[1] for r in rows] == [
+        "affected users are notified within 24h here but 72h there; keep one deadline per audience"
+    ]
+
+
+def test_a_declared_conflict_is_no_contradiction(tmp_path: Path) -> None:
+    """Two readings of a disputed promise, marked as such: check fails them, validate agrees."""
+    clauses = _consents().replace(
+        "    user_can_change: true\n  - id: pro-never",
+        "    user_can_change: true\n    confidence: conflict\n  - id: pro-never",
+    )
+    base = BASE.replace("policy_checker: 1", "policy_checker: 2")
+    assert "confidence: conflict" in clauses
+    assert _rows(tmp_path, clauses, base) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "meet"),
+    [
+        ({}, {}, True),
+        ({"regions": ["eea"]}, {}, True),  # the unscoped clause holds everywhere
+        ({"regions": ["eea", "uk"]}, {"regions": ["uk"]}, True),
+        ({"regions": ["eea"]}, {"regions": ["us"]}, False),
+        ({"expires": "2025-09-28"}, {"effective": "2025-09-28"}, False),  # one after the other
+        ({"effective": "2025-01-01"}, {"expires": "2025-09-28"}, True),
+    ],
+)
+def test_clauses_of_other_regions_or_periods_never_meet(
+    a: dict[str, object], b: dict[str, object], meet: bool
+) -> None:
+    assert _may_meet(a, b) is meet

@@ -465,3 +465,108 @@ def test_a_tier_group_defined_twice_is_refused(run_cli: CliRunner, tmp_path: Pat
     assert f'{path}:14:5: error: duplicate key "consumer" (first defined at line 10)' in (
         result.out + result.err
     )
+
+
+# --- copies and legal holds name stores --------------------------------------------------------
+
+COPIES = """\
+snapshot_format: 1
+metadata: {system: chat, environment: production, taken_at: "2026-11-20"}
+stores:
+  - id: chats
+    data_kinds: [conversations]
+  - id: reviewed
+    copy_of: [chat]
+    deleted_with_source: false
+legal_holds:
+  - id: order
+    reason: "a court order"
+    stores: [chats, reviewd]
+    from: "2026-01-01"
+    until: null
+  - id: order
+    reason: "the same order again"
+    stores: [chats]
+    from: "2026-01-01"
+    until: "2026-12-31"
+"""
+
+
+def test_copies_and_holds_that_name_no_store_and_duplicate_holds_are_errors(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, COPIES)
+    result = run_cli("validate", str(path))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{path}:15:9: error: duplicate legal hold id 'order': the legal hold at line 10 "
+        "already uses it (at $.legal_holds[1].id)",
+        f"{path}:7:15: error: store reviewed copies store 'chat', but the snapshot declares no "
+        "store with that id; did you mean 'chats'? (at $.stores[1].copy_of[0])",
+        f"{path}:12:21: error: legal hold order holds store 'reviewd', but the snapshot declares "
+        "no store with that id; did you mean 'reviewed'? (at $.legal_holds[0].stores[1])",
+    ]
+
+
+SETTINGS_POLICY = """\
+policy_checker: 2
+metadata:
+  id: settings-policy
+  title: "Settings"
+  version: "1.0"
+  effective: "2026-01-01"
+  owner: "privacy team"
+vocabulary:
+  tier_groups:
+    consumer: {tiers: [free]}
+  data_kinds:
+    conversations: {description: "chat transcripts"}
+  settings:
+    keep_activity: {description: "how long activity is kept"}
+    zero_data_retention: {description: "projects whose data is not stored"}
+retention:
+  - id: zdr-not-stored
+    statement: "Zero-data-retention projects are not stored"
+    data_kinds: [conversations]
+    setting: {id: zero_data_retention, value: "on"}
+    max: 0s
+"""
+
+SETTINGS_TYPO_SNAPSHOT = """\
+snapshot_format: 1
+metadata: {system: chat, environment: production, taken_at: "2026-11-01"}
+settings:
+  - id: keep_activty
+    options: [3mo, "off"]
+stores:
+  - id: chats
+    data_kinds: [conversations]
+    retention_by_setting:
+      - {setting: zero_data_retention, value: "on", window: 0s}
+      - {setting: zero_retention, value: "off", window: 30d}
+pipelines:
+  - id: train
+    purpose: training
+    sources: [chats]
+    settings: {keep_activity: "on", zero_data_retentoin: "off"}
+"""
+
+
+def test_setting_names_no_policy_knows_are_errors_in_check(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    policy = write(tmp_path, SETTINGS_POLICY, "policy.yaml")
+    path = write(tmp_path, SETTINGS_TYPO_SNAPSHOT)
+    code, out, _ = check(run_cli, path, policy)
+    assert code == 1
+    of = "of policy settings-policy"
+    assert out.splitlines()[:3] == [
+        f"{path}:4:9: error: setting 'keep_activty' is not defined in vocabulary.settings {of}; "
+        "did you mean 'keep_activity'? (at $.settings[0].id)",
+        f"{path}:11:19: error: setting 'zero_retention' is not defined in vocabulary.settings "
+        f"{of}; did you mean 'zero_data_retention'? "
+        "(at $.stores[0].retention_by_setting[1].setting)",
+        f"{path}:16:58: error: setting 'zero_data_retentoin' is not defined in "
+        f"vocabulary.settings {of}; did you mean 'zero_data_retention'? "
+        "(at $.pipelines[0].settings.zero_data_retentoin)",
+    ]

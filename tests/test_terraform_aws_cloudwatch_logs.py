@@ -9,21 +9,21 @@ from typing import Any
 
 import pytest
 
-from tests.terraform_builders import Res, constant, plan, ref, state, write
+from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
 from tests.test_terraform_adapter import FIXTURES, by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["logs"]}}]
 KEY = Res(
-    "aws_kms_key",
-    "logs",
+    "aws_kms_key.logs",
     {"enable_key_rotation": True, "rotation_period_in_days": 90},
     {"arn": True, "id": True, "key_id": True},
     {"enable_key_rotation": constant(True), "rotation_period_in_days": constant(90)},
 )
 
 
-def group(values: dict[str, Any], **kw: Any) -> Res:
-    return Res("aws_cloudwatch_log_group", "app", {"name": "/chat/app", **values}, **kw)
+def group(values: dict[str, Any], config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
+    return Res("aws_cloudwatch_log_group.app", {"name": "/chat/app", **values}, config=config, **kw)
 
 
 def store(
@@ -56,7 +56,7 @@ def test_zero_or_unset_retention_never_expires(tmp_path: Path, days: int | None)
 
 def test_unknown_retention_is_not_evidenced(tmp_path: Path) -> None:
     res = group(
-        {}, unknown={"retention_in_days": True}, expressions={"retention_in_days": ref("var.days")}
+        {}, unknown={"retention_in_days": True}, config={"retention_in_days": ref("var.days")}
     )
     data, said = store(tmp_path, res)
     assert "retention" not in data
@@ -64,9 +64,7 @@ def test_unknown_retention_is_not_evidenced(tmp_path: Path) -> None:
 
 
 def test_unknown_but_unconfigured_retention_is_the_default_never(tmp_path: Path) -> None:
-    res = group(
-        {}, unknown={"retention_in_days": True}, expressions={"name": constant("/chat/app")}
-    )
+    res = group({}, unknown={"retention_in_days": True}, config={"name": constant("/chat/app")})
     data, said = store(tmp_path, res)
     assert data["retention"] == {"any": "indefinite"}
     assert said == []
@@ -76,7 +74,7 @@ def test_customer_key_of_the_plan_gives_its_rotation(tmp_path: Path) -> None:
     res = group(
         {"retention_in_days": 14},
         unknown={"kms_key_id": True},
-        expressions={"kms_key_id": ref("aws_kms_key.logs.arn", "aws_kms_key.logs")},
+        config={"kms_key_id": ref("aws_kms_key.logs.arn", "aws_kms_key.logs")},
     )
     data, said = store(tmp_path, res, KEY)
     assert data["encryption"] == {"at_rest": True, "key_manager": "aws_kms", "key_rotation": "90d"}
@@ -91,10 +89,9 @@ def test_customer_key_outside_the_plan_has_no_rotation(tmp_path: Path) -> None:
 
 def test_in_a_module_with_the_rules_retention_state(tmp_path: Path) -> None:
     res = Res(
-        "aws_cloudwatch_log_group",
-        "app",
+        "module.chat.aws_cloudwatch_log_group.app",
         {"name": "chat", "retention_in_days": 7},
-        module="module.chat",
+        config=None,
     )
     rules = [
         {

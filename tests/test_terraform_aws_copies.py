@@ -14,7 +14,7 @@ from checker.adapters.terraform.plan import Plan
 from checker.documents import load_document
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
-from tests.terraform_copies_plans import Res, plan, state, write
+from tests.terraform_plans import Res, plan, state, write
 from tests.test_terraform_adapter import by_id, codes, run
 
 CHATS = {"data_kinds": ["conversations"], "retention_state": "training_not_allowed"}
@@ -174,7 +174,7 @@ def test_pitr_known_only_after_apply(tmp_path: Path) -> None:
         "aws_dynamodb_table.chats",
         table(point_in_time_recovery=[{"enabled": None}]),
         unknown={"point_in_time_recovery": [{"enabled": True}]},
-        expressions={"point_in_time_recovery": [{"enabled": {"references": ["var.pitr"]}}]},
+        config={"point_in_time_recovery": [{"enabled": {"references": ["var.pitr"]}}]},
     )
     _, result = run(write(tmp_path, plan(configured)), rules(retention={"any": "30d"}))
     assert "retention" not in by_id(result)["chats"].data
@@ -184,7 +184,7 @@ def test_pitr_known_only_after_apply(tmp_path: Path) -> None:
         "aws_dynamodb_table.chats",
         table(point_in_time_recovery=None),
         unknown={"point_in_time_recovery": True},
-        expressions={"name": {"constant_value": "chats"}},
+        config={"name": {"constant_value": "chats"}},
     )
     _, result = run(write(tmp_path, plan(unset)), rules(retention={"any": "30d"}))
     assert by_id(result)["chats"].data["retention"] == {"any": "30d"}  # PITR is off by default
@@ -218,12 +218,13 @@ def test_a_replica_resource_found_through_the_configuration(tmp_path: Path) -> N
         "aws_dynamodb_table.chats",
         table(point_in_time_recovery=[], arn=None),
         unknown={"arn": True},
+        config={},
     )
     replica = Res(
         "aws_dynamodb_table_replica.us",
         {"global_table_arn": None, "point_in_time_recovery": True},
         unknown={"global_table_arn": True},
-        expressions={
+        config={
             "global_table_arn": {
                 "references": ["aws_dynamodb_table.chats.arn", "aws_dynamodb_table.chats"]
             }
@@ -244,12 +245,17 @@ def bucket(name: str, days: int | None = 30, **values: Any) -> list[Res]:
         Res(
             f"aws_s3_bucket.{name}",
             {"bucket": name, "arn": f"arn:aws:s3:::{name}", "tags": {}, **values},
+            config={},
         )
     ]
     if days is not None:
         rule = {"id": "expire", "status": "Enabled", "filter": [], "expiration": [{"days": days}]}
         found.append(
-            Res(f"aws_s3_bucket_lifecycle_configuration.{name}", {"bucket": name, "rule": [rule]})
+            Res(
+                f"aws_s3_bucket_lifecycle_configuration.{name}",
+                {"bucket": name, "rule": [rule]},
+                config={},
+            )
         )
     return found
 
@@ -264,6 +270,7 @@ def backup_plan(*rule_values: dict[str, Any], plan_id: str = "plan-1") -> Res:
             "name": "main",
             "rule": [{**rule, **v} for v in rule_values],
         },
+        config={},
     )
 
 
@@ -279,6 +286,7 @@ def selection(**values: Any) -> Res:
             "condition": [],
             **values,
         },
+        config={},
     )
 
 
@@ -384,6 +392,7 @@ def test_a_selection_that_cannot_be_resolved_counts_the_store_as_backed_up(tmp_p
         "aws_dynamodb_table.chats",
         table(point_in_time_recovery=[], arn=None),
         unknown={"arn": True},
+        config={},
     )
     chosen = Res(
         "aws_backup_selection.chats",
@@ -396,7 +405,7 @@ def test_a_selection_that_cannot_be_resolved_counts_the_store_as_backed_up(tmp_p
             "condition": [],
         },
         unknown={"plan_id": True, "resources": True},
-        expressions={
+        config={
             "plan_id": {"references": ["aws_backup_plan.main.id", "aws_backup_plan.main"]},
             "resources": {"references": ["var.backed_up_arns"]},
         },
@@ -425,9 +434,7 @@ def test_a_selection_naming_other_resources_of_the_plan_does_not_cover_the_store
             "condition": [],
         },
         unknown={"resources": True},
-        expressions={
-            "resources": {"references": ["aws_s3_bucket.other.arn", "aws_s3_bucket.other"]}
-        },
+        config={"resources": {"references": ["aws_s3_bucket.other.arn", "aws_s3_bucket.other"]}},
     )
     path = write(
         tmp_path, plan(*bucket("chat-logs"), *bucket("other"), backup_plan(LIFE_14), chosen)
@@ -467,6 +474,7 @@ def replication(
         f"aws_s3_bucket_replication_configuration.{source}",
         {"bucket": source, "role": "r", "rule": [rule]},
         **unknown,
+        config={},
     )
 
 
@@ -561,7 +569,7 @@ def test_inline_v3_replication_found_through_a_reference(tmp_path: Path) -> None
             "replication_configuration": inline,
         },
         unknown={"replication_configuration": [{"rules": [{"destination": [{"bucket": True}]}]}]},
-        expressions={
+        config={
             "replication_configuration": [
                 {
                     "rules": [
@@ -585,6 +593,7 @@ def test_inline_v3_replication_found_through_a_reference(tmp_path: Path) -> None
     replica = Res(
         "aws_s3_bucket.replica",
         {"bucket": "chat-replica", "lifecycle_rule": [], "versioning": [{"enabled": True}]},
+        config={},
     )
     _, result = run(
         write(tmp_path, plan(source, replica)),
@@ -668,7 +677,10 @@ def test_a_delete_after_known_only_after_apply_leaves_the_retention_not_evidence
 ) -> None:
     main = backup_plan({"lifecycle": [{"delete_after": None}]})
     main = Res(
-        main.address, main.values, unknown={"rule": [{"lifecycle": [{"delete_after": True}]}]}
+        main.address,
+        main.values,
+        unknown={"rule": [{"lifecycle": [{"delete_after": True}]}]},
+        config={},
     )
     path = write(tmp_path, plan(*bucket("chat-logs"), main, selection(resources=["*"])))
     _, result = run(path, rules())
@@ -695,7 +707,7 @@ def test_a_replicas_pitr_known_only_after_apply(tmp_path: Path) -> None:
         "aws_dynamodb_table.chats",
         table(point_in_time_recovery=[], replica=[{"region_name": "us-east-1"}]),
         unknown={"replica": [{"point_in_time_recovery": True}]},
-        expressions={"replica": [{"region_name": {"constant_value": "us-east-1"}}]},
+        config={"replica": [{"region_name": {"constant_value": "us-east-1"}}]},
     )
     _, result = run(write(tmp_path, plan(chats)), rules(retention={"any": "30d"}))
     assert "retention" not in by_id(result)["chats"].data

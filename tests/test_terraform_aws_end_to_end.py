@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF
-from tests.terraform_builders import Res, plan, write
+from tests.terraform_plans import Res, plan, write
 
 POLICY = """\
 policy_checker: 1
@@ -66,8 +66,7 @@ imports:
 def resources(backup_days: int, log_days: int, encrypted: bool) -> list[Res]:
     return [
         Res(
-            "aws_db_instance",
-            "chat",
+            "aws_db_instance.chat",
             {
                 "identifier": "chat-db",
                 "storage_encrypted": encrypted,
@@ -75,21 +74,22 @@ def resources(backup_days: int, log_days: int, encrypted: bool) -> list[Res]:
                 "backup_retention_period": backup_days,
                 "skip_final_snapshot": True,
             },
+            config=None,
         ),
         Res(
-            "aws_cloudwatch_log_group",
-            "chat",
+            "aws_cloudwatch_log_group.chat",
             {"name": "chat-transcripts", "retention_in_days": log_days, "kms_key_id": None},
+            config=None,
         ),
         Res(
-            "aws_sqs_queue",
-            "chat",
+            "aws_sqs_queue.chat",
             {
                 "name": "chat-inbox",
                 "message_retention_seconds": 1209600,
                 "sqs_managed_sse_enabled": True,
                 "fifo_queue": False,
             },
+            config=None,
         ),
     ]
 

@@ -8,19 +8,24 @@ from typing import Any
 
 import pytest
 
-from tests.terraform_builders import Res, constant, plan, ref, state, write
+from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
 from tests.test_terraform_adapter import by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["events"]}}]
 
 
-def stream(values: dict[str, Any], **kw: Any) -> Res:
-    return Res("aws_kinesis_stream", "events", {"name": "chat-events", **values}, **kw)
+def stream(values: dict[str, Any], config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
+    return Res("aws_kinesis_stream.events", {"name": "chat-events", **values}, config=config, **kw)
 
 
-def firehose(values: dict[str, Any], **kw: Any) -> Res:
+def firehose(values: dict[str, Any], config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
     return Res(
-        "aws_kinesis_firehose_delivery_stream", "archive", {"name": "chat-archive", **values}, **kw
+        "aws_kinesis_firehose_delivery_stream.archive",
+        {"name": "chat-archive", **values},
+        config=config,
+        **kw,
     )
 
 
@@ -53,11 +58,11 @@ def test_default_stream_keeps_24_hours_unencrypted(tmp_path: Path) -> None:
 
 
 def test_stream_key_of_the_plan_gives_its_rotation(tmp_path: Path) -> None:
-    key = Res("aws_kms_key", "k", {"enable_key_rotation": False}, {"arn": True, "id": True}, {})
+    key = Res("aws_kms_key.k", {"enable_key_rotation": False}, {"arn": True, "id": True}, {})
     res = stream(
         {"retention_period": 48, "encryption_type": "KMS"},
         unknown={"kms_key_id": True},
-        expressions={"kms_key_id": ref("aws_kms_key.k.arn", "aws_kms_key.k")},
+        config={"kms_key_id": ref("aws_kms_key.k.arn", "aws_kms_key.k")},
     )
     stores, said, _ = imported(tmp_path, plan(res, key))
     assert stores["chat-events"]["encryption"] == {
@@ -69,14 +74,14 @@ def test_stream_key_of_the_plan_gives_its_rotation(tmp_path: Path) -> None:
 
 
 def test_unknown_stream_retention_is_not_evidenced(tmp_path: Path) -> None:
-    res = stream({"encryption_type": "NONE"}, unknown={"retention_period": True}, expressions={})
+    res = stream({"encryption_type": "NONE"}, unknown={"retention_period": True}, config={})
     stores, said, _ = imported(tmp_path, plan(res))
     assert "retention" not in stores["chat-events"]
     assert said == ["terraform-unknown-value"]
 
 
 def test_firehose_records_no_retention_and_names_its_bucket(tmp_path: Path) -> None:
-    bucket = Res("aws_s3_bucket", "archive", {"bucket": "chat-archive-bucket"}, {"arn": True}, {})
+    bucket = Res("aws_s3_bucket.archive", {"bucket": "chat-archive-bucket"}, {"arn": True}, {})
     res = firehose(
         {
             "destination": "extended_s3",
@@ -84,7 +89,7 @@ def test_firehose_records_no_retention_and_names_its_bucket(tmp_path: Path) -> N
             "server_side_encryption": [{"enabled": True, "key_type": "AWS_OWNED_CMK"}],
         },
         unknown={"extended_s3_configuration": [{"bucket_arn": True}]},
-        expressions={
+        config={
             "extended_s3_configuration": [
                 {"bucket_arn": ref("aws_s3_bucket.archive.arn", "aws_s3_bucket.archive")}
             ]
@@ -105,8 +110,7 @@ def test_firehose_records_no_retention_and_names_its_bucket(tmp_path: Path) -> N
 
 def test_firehose_bucket_known_by_arn_in_a_state(tmp_path: Path) -> None:
     bucket = Res(
-        "aws_s3_bucket",
-        "archive",
+        "aws_s3_bucket.archive",
         {"bucket": "chat-archive-bucket", "arn": "arn:aws:s3:::chat-archive-bucket"},
     )
     res = firehose(
@@ -168,11 +172,9 @@ def test_unrecognised_encryption_type_is_said(tmp_path: Path) -> None:
 
 def test_in_a_module(tmp_path: Path) -> None:
     res = Res(
-        "aws_kinesis_stream",
-        "events",
+        "module.ingest.aws_kinesis_stream.events",
         {"name": "chat-events", "retention_period": 72, "encryption_type": "NONE"},
-        expressions={"name": constant("chat-events")},
-        module="module.ingest",
+        config={"name": constant("chat-events")},
     )
     _, result = run(
         write(tmp_path, plan(res)),

@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.terraform_builders import Res, constant, plan, ref, state, write
+from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
 from tests.test_terraform_adapter import FIXTURES, by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["chats"]}}]
 REAL = FIXTURES / "terraform"
 
 
-def instance(values: dict[str, Any], **kw: Any) -> Res:
+def instance(values: dict[str, Any], config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
     base = {
         "identifier": "chat-db",
         "storage_encrypted": True,
@@ -27,10 +28,11 @@ def instance(values: dict[str, Any], **kw: Any) -> Res:
         "replicate_source_db": None,
         "snapshot_identifier": None,
     }
-    return Res("aws_db_instance", "chat", {**base, **values}, **kw)
+    return Res("aws_db_instance.chat", {**base, **values}, config=config, **kw)
 
 
-def cluster(values: dict[str, Any], **kw: Any) -> Res:
+def cluster(values: dict[str, Any], config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
     base = {
         "cluster_identifier": "chat-aurora",
         "engine": "aurora-postgresql",
@@ -42,7 +44,7 @@ def cluster(values: dict[str, Any], **kw: Any) -> Res:
         "replication_source_identifier": None,
         "snapshot_identifier": None,
     }
-    return Res("aws_rds_cluster", "chat", {**base, **values}, **kw)
+    return Res("aws_rds_cluster.chat", {**base, **values}, config=config, **kw)
 
 
 def imported(
@@ -112,7 +114,7 @@ def test_unknown_encryption_is_not_evidenced(tmp_path: Path) -> None:
     res = instance(
         {"storage_encrypted": None},
         unknown={"storage_encrypted": True},
-        expressions={"storage_encrypted": ref("var.enc")},
+        config={"storage_encrypted": ref("var.enc")},
     )
     stores, said = imported(tmp_path, plan(res))
     assert "encryption" not in stores["chat-db"]
@@ -134,8 +136,7 @@ def test_inherited_encryption_is_not_read_from_storage_encrypted(
 
 def test_customer_key_of_the_plan(tmp_path: Path) -> None:
     key = Res(
-        "aws_kms_key",
-        "db",
+        "aws_kms_key.db",
         {"enable_key_rotation": True, "rotation_period_in_days": 180},
         {"arn": True},
         {"rotation_period_in_days": constant(180), "enable_key_rotation": constant(True)},
@@ -143,7 +144,7 @@ def test_customer_key_of_the_plan(tmp_path: Path) -> None:
     res = instance(
         {"kms_key_id": None},
         unknown={"kms_key_id": True},
-        expressions={"kms_key_id": ref("aws_kms_key.db.arn", "aws_kms_key.db")},
+        config={"kms_key_id": ref("aws_kms_key.db.arn", "aws_kms_key.db")},
     )
     stores, said = imported(tmp_path, plan(res, key))
     assert stores["chat-db"]["encryption"] == {
@@ -167,8 +168,7 @@ def test_parameter_group_forcing_tls(
     tmp_path: Path, parameter: str, value: str, expected: bool
 ) -> None:
     group = Res(
-        "aws_db_parameter_group",
-        "tls",
+        "aws_db_parameter_group.tls",
         {
             "name": "chat-tls",
             "parameter": [
@@ -191,15 +191,14 @@ def test_default_parameter_group_is_not_evidence(tmp_path: Path) -> None:
 
 def test_cluster_parameter_group_by_reference(tmp_path: Path) -> None:
     group = Res(
-        "aws_rds_cluster_parameter_group",
-        "tls",
+        "aws_rds_cluster_parameter_group.tls",
         {"name": "chat-tls", "parameter": [{"name": "rds.force_ssl", "value": "1"}]},
-        expressions={"name": constant("chat-tls")},
+        config={"name": constant("chat-tls")},
     )
     res = cluster(
         {},
         unknown={"db_cluster_parameter_group_name": True},
-        expressions={
+        config={
             "db_cluster_parameter_group_name": ref(
                 "aws_rds_cluster_parameter_group.tls.name", "aws_rds_cluster_parameter_group.tls"
             )
@@ -228,8 +227,7 @@ def test_serverless_cluster_is_always_encrypted(tmp_path: Path) -> None:
 def test_cluster_instances_are_part_of_their_cluster(tmp_path: Path) -> None:
     """A rule naming a cluster instance declares the cluster: its storage is the cluster's."""
     member = Res(
-        "aws_rds_cluster_instance",
-        "one",
+        "aws_rds_cluster_instance.one",
         {"identifier": "chat-aurora-1", "cluster_identifier": "chat-aurora"},
     )
     rules = [{"match": {"address": "aws_rds_cluster_instance.*"}, "store": {"data_kinds": ["c"]}}]
@@ -244,8 +242,7 @@ def test_a_cluster_instance_whose_cluster_is_elsewhere_is_a_store_without_eviden
     tmp_path: Path,
 ) -> None:
     member = Res(
-        "aws_rds_cluster_instance",
-        "one",
+        "aws_rds_cluster_instance.one",
         {"identifier": "x-1", "cluster_identifier": "shared-aurora"},
     )
     _, result = run(write(tmp_path, state(member)), ALL)
@@ -256,14 +253,14 @@ def test_a_cluster_instance_whose_cluster_is_elsewhere_is_a_store_without_eviden
 
 
 def test_a_database_in_a_module(tmp_path: Path) -> None:
-    res = Res("aws_db_instance", "chat", instance({}).values, module="module.data", expressions={})
+    res = Res("module.data.aws_db_instance.chat", instance({}).values, config={})
     stores, _ = imported(tmp_path, plan(res))
     assert stores["chat-db"]["source"]["address"] == "module.data.aws_db_instance.chat"
 
 
 def test_unknown_backup_window_is_not_evidenced(tmp_path: Path) -> None:
     res = instance(
-        {"backup_retention_period": None}, unknown={"backup_retention_period": True}, expressions={}
+        {"backup_retention_period": None}, unknown={"backup_retention_period": True}, config={}
     )
     stores, said = imported(tmp_path, plan(res))
     assert "retention" not in stores["chat-db"]

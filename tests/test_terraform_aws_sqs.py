@@ -12,7 +12,7 @@ import pytest
 
 from checker.adapters.terraform.aws_s3 import denies_insecure_transport as s3_denies
 from checker.adapters.terraform.aws_support import denies_insecure_transport
-from tests.terraform_builders import Res, constant, plan, ref, state, write
+from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
 from tests.test_terraform_adapter import FIXTURES, by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["events"]}}]
@@ -20,9 +20,10 @@ ARN = "arn:aws:sqs:eu-west-1:111122223333:chat-events"
 URL = "https://sqs.eu-west-1.amazonaws.com/111122223333/chat-events"
 
 
-def queue(values: dict[str, Any], name: str = "events", **kw: Any) -> Res:
+def queue(values: dict[str, Any], name: str = "events", config: Config = None, **kw: Any) -> Res:
+    """Not in the plan's configuration unless ``config`` says otherwise."""
     base = {"name": "chat-events", "arn": ARN, "url": URL, "id": URL, "fifo_queue": False}
-    return Res("aws_sqs_queue", name, {**base, **values}, **kw)
+    return Res(f"aws_sqs_queue.{name}", {**base, **values}, config=config, **kw)
 
 
 def tls_only(resource: Any = ARN, action: Any = "sqs:*") -> str:
@@ -76,9 +77,7 @@ def test_sse_disabled_is_no_encryption_at_rest(tmp_path: Path) -> None:
 
 
 def test_unknown_sse_is_not_evidenced(tmp_path: Path) -> None:
-    res = queue(
-        {}, unknown={"sqs_managed_sse_enabled": True, "kms_master_key_id": True}, expressions={}
-    )
+    res = queue({}, unknown={"sqs_managed_sse_enabled": True, "kms_master_key_id": True}, config={})
     stores, said = imported(tmp_path, plan(res))
     assert "encryption" not in stores["chat-events"]
     assert said == ["terraform-unknown-value"]
@@ -98,7 +97,7 @@ def test_tls_only_policy_is_encryption_in_transit(tmp_path: Path, where: str) ->
     resources = [queue({"policy": tls_only()} if where == "inline" else {})]
     if where == "resource":
         resources.append(
-            Res("aws_sqs_queue_policy", "events", {"queue_url": URL, "policy": tls_only()})
+            Res("aws_sqs_queue_policy.events", {"queue_url": URL, "policy": tls_only()})
         )
     stores, said = imported(tmp_path, state(*resources))
     assert stores["chat-events"]["encryption"]["in_transit"] is True
@@ -109,11 +108,10 @@ def test_queue_policy_found_through_the_configuration_reference(tmp_path: Path) 
     res = queue(
         {},
         unknown={"arn": True, "url": True, "id": True},
-        expressions={"name": constant("chat-events")},
+        config={"name": constant("chat-events")},
     )
     attached = Res(
-        "aws_sqs_queue_policy",
-        "events",
+        "aws_sqs_queue_policy.events",
         {"policy": tls_only("*")},
         {"queue_url": True},
         {"queue_url": ref("aws_sqs_queue.events.id", "aws_sqs_queue.events")},
@@ -141,7 +139,7 @@ def test_policies_that_do_not_cover_the_queue_are_no_evidence(
 
 def test_a_queue_policy_for_a_queue_outside_the_plan_is_said(tmp_path: Path) -> None:
     other = Res(
-        "aws_sqs_queue_policy", "x", {"queue_url": "https://sqs/elsewhere", "policy": tls_only()}
+        "aws_sqs_queue_policy.x", {"queue_url": "https://sqs/elsewhere", "policy": tls_only()}
     )
     _, said = imported(tmp_path, state(queue({}), other))
     assert said == ["terraform-unresolved-queue"]

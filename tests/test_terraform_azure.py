@@ -1,6 +1,6 @@
 """Azure families of the Terraform adapter: storage accounts and Cosmos DB.
 
-Small plans and states written for each case (tests/terraform_cloud_plans.py), and a real plan from
+Small plans and states written for each case (tests/terraform_plans.py), and a real plan from
 fugue/regula (tests/data/fixtures/terraform/regula-azure-account-secure-transfer.json,
 Apache-2.0, commit 259c10a6a746e3c1eb84857d9f548cca463034af; see tests/data/SOURCES.md)."""
 
@@ -14,7 +14,7 @@ import pytest
 from checker.adapters.base import AdapterResult, Imported
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
-from tests.terraform_cloud_plans import Res, plan, ref, state
+from tests.terraform_plans import Res, plan, ref, state, write
 from tests.test_terraform_adapter import by_id, codes, run
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures" / "terraform"
@@ -89,7 +89,7 @@ def storage(tmp_path: Path, *rules: dict[str, Any], **values: Any) -> AdapterRes
     resources = [Res("azurerm_storage_account.chats", account(**values), action="no-op")]
     if rules:
         resources.append(policy(*rules))
-    return run(state(tmp_path, *resources), OPTED_OUT)[1]
+    return run(write(tmp_path, state(*resources)), OPTED_OUT)[1]
 
 
 def soft(days: int = 14, container_days: int | None = None, versioning: bool = False) -> Any:
@@ -214,9 +214,9 @@ def test_new_account_takes_the_providers_defaults(tmp_path: Path) -> None:
         "azurerm_storage_management_policy.chats",
         {"rule": [rule(30)]},
         {"storage_account_id": True},
-        configured={"storage_account_id": ref("azurerm_storage_account.chats.id")},
+        config={"storage_account_id": ref("azurerm_storage_account.chats.id")},
     )
-    store = only(run(plan(tmp_path, acct, pol), OPTED_OUT)[1])
+    store = only(run(write(tmp_path, plan(acct, pol)), OPTED_OUT)[1])
     assert store.data["retention"] == {"training_not_allowed": "30d"}
     assert store.data["encryption"] == {
         "in_transit": True,
@@ -236,9 +236,9 @@ def test_configured_but_unknown_tls_is_not_evidenced(tmp_path: Path) -> None:
         "azurerm_storage_account.chats",
         values,
         {"min_tls_version": True},
-        configured={"min_tls_version": ref("var.tls")},
+        config={"min_tls_version": ref("var.tls")},
     )
-    _, result = run(plan(tmp_path, acct), OPTED_OUT)
+    _, result = run(write(tmp_path, plan(acct)), OPTED_OUT)
     assert "in_transit" not in only(result).data["encryption"]
     assert codes(result) == ["terraform-unknown-value"]
 
@@ -248,7 +248,7 @@ def test_policy_for_an_account_outside_the_plan_is_reported(tmp_path: Path) -> N
         "azurerm_storage_management_policy.other",
         {"storage_account_id": "/subscriptions/s/x/storageAccounts/elsewhere", "rule": [rule(30)]},
     )
-    _, result = run(state(tmp_path, other), [{"match": {"address": "*"}}])
+    _, result = run(write(tmp_path, state(other)), [{"match": {"address": "*"}}])
     assert result.items == []
     assert codes(result) == ["terraform-unresolved-account", "terraform-rule-unused"]
 
@@ -282,10 +282,12 @@ def test_customer_managed_key_rotation(
             "user_assigned_identity_id": "i",
         }
     ]
-    path = state(
+    path = write(
         tmp_path,
-        key(rotation),
-        Res("azurerm_storage_account.chats", account(customer_managed_key=inline)),
+        state(
+            key(rotation),
+            Res("azurerm_storage_account.chats", account(customer_managed_key=inline)),
+        ),
     )
     store = by_id(run(path, [{"match": {"name": "chats"}, "store": {"data_kinds": ["x"]}}])[1])
     assert store["chats"].data["encryption"] == {
@@ -307,7 +309,7 @@ def test_separate_customer_key_resource_with_a_pinned_version(tmp_path: Path) ->
         },
     )
     rotating = key({"automatic": [{"time_after_creation": "P30D"}]})
-    path = state(tmp_path, rotating, Res("azurerm_storage_account.chats", account()), cmk)
+    path = write(tmp_path, state(rotating, Res("azurerm_storage_account.chats", account()), cmk))
     _, result = run(path, [{"match": {"name": "chats"}, "store": {"data_kinds": ["x"]}}])
     store = only(result)
     assert store.data["encryption"]["key_manager"] == "azure_key_vault"
@@ -315,7 +317,7 @@ def test_separate_customer_key_resource_with_a_pinned_version(tmp_path: Path) ->
     assert codes(result) == ["terraform-pinned-key"]
     cmk.values["key_version"] = None
     _, result = run(
-        state(tmp_path, rotating, Res("azurerm_storage_account.chats", account()), cmk),
+        write(tmp_path, state(rotating, Res("azurerm_storage_account.chats", account()), cmk)),
         [{"match": {"name": "chats"}, "store": {"data_kinds": ["x"]}}],
     )
     assert only(result).data["encryption"]["key_rotation"] == "P30D"
@@ -396,7 +398,7 @@ def container(**values: Any) -> Res:
     ids=["ttl", "unset", "minus-one", "analytical-longer", "analytical-forever"],
 )
 def test_container_ttl(tmp_path: Path, values: dict[str, Any], window: str) -> None:
-    path = state(tmp_path, cosmos(), container(**values))
+    path = write(tmp_path, state(cosmos(), container(**values)))
     stores = by_id(run(path, OPTED_OUT)[1])
     assert stores["messages"].data["kind"] == "cosmosdb_container"
     assert stores["messages"].data["retention"] == {
@@ -416,7 +418,7 @@ def test_container_ttl(tmp_path: Path, values: dict[str, Any], window: str) -> N
     ],
 )
 def test_account_backups_keep_deleted_items(tmp_path: Path, backup: list[Any], window: str) -> None:
-    store = only(run(state(tmp_path, cosmos(backup=backup)), OPTED_OUT)[1])
+    store = only(run(write(tmp_path, state(cosmos(backup=backup))), OPTED_OUT)[1])
     assert store.data["kind"] == "cosmosdb_account"
     assert store.data["retention"] == {"deleted_by_user": window}
     assert store.data["encryption"] == {
@@ -429,7 +431,7 @@ def test_account_backups_keep_deleted_items(tmp_path: Path, backup: list[Any], w
 def test_cosmos_tls_and_customer_key(tmp_path: Path) -> None:
     vault_key = key({"automatic": [{"time_after_creation": "P180D"}]})
     acct = cosmos(minimal_tls_version="Tls", key_vault_key_id=vault_key.values["versionless_id"])
-    _, result = run(state(tmp_path, vault_key, acct), OPTED_OUT)
+    _, result = run(write(tmp_path, state(vault_key, acct)), OPTED_OUT)
     store = only(result)
     assert store.data["encryption"] == {
         "at_rest": True,
@@ -441,7 +443,7 @@ def test_cosmos_tls_and_customer_key(tmp_path: Path) -> None:
 
 
 def test_container_of_an_account_outside_the_plan(tmp_path: Path) -> None:
-    store = only(run(state(tmp_path, container(default_ttl=3600)), OPTED_OUT)[1])
+    store = only(run(write(tmp_path, state(container(default_ttl=3600))), OPTED_OUT)[1])
     assert store.data["retention"] == {"training_not_allowed": "1h"}
     assert store.data["encryption"] == {"at_rest": True}
 
@@ -450,9 +452,9 @@ def test_unknown_ttl_is_not_evidenced(tmp_path: Path) -> None:
     res = container()
     res.values.pop("default_ttl")
     unknown = Res(
-        res.address, res.values, {"default_ttl": True}, configured={"default_ttl": ref("var.ttl")}
+        res.address, res.values, {"default_ttl": True}, config={"default_ttl": ref("var.ttl")}
     )
-    _, result = run(plan(tmp_path, unknown), OPTED_OUT)
+    _, result = run(write(tmp_path, plan(unknown)), OPTED_OUT)
     assert "retention" not in only(result).data
     assert codes(result) == ["terraform-unknown-value"]
 
@@ -466,7 +468,7 @@ def test_check_reads_a_cosmos_container_ttl(
 ) -> None:
     """A 30-day TTL keeps the 30-day promise; 31 days breaks it."""
     monkeypatch.chdir(tmp_path)
-    plan(tmp_path, container(default_ttl=ttl))
+    write(tmp_path, plan(container(default_ttl=ttl)))
     (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
     (tmp_path / "snapshot.yaml").write_text(
         SNAPSHOT

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CliRunner
-from tests.terraform_plans import Res, kms_key, reference, write_plan, write_state
+from tests.terraform_plans import Res, arn_ref, kms_key, plan, state, write
 from tests.test_terraform_adapter import by_id, codes, fixture, line_of, run
 from tests.test_terraform_opensearch import SECURITY_POLICY, SNAPSHOT_HEAD
 
@@ -68,7 +68,7 @@ def test_terragoat_volume_without_encrypted_is_not_evidenced() -> None:
 def test_encryption_by_default_in_the_plan_covers_volumes_that_leave_it_unset(
     tmp_path: Path,
 ) -> None:
-    _, result = run(write_plan(tmp_path, by_default(), volume()), RULE)
+    _, result = run(write(tmp_path, plan(by_default(), volume())), RULE)
     assert result.diagnostics == []
     store = by_id(result)["aws_ebs_volume-chats"]
     assert store.data["encryption"] == {"at_rest": True, "key_manager": "aws_kms"}
@@ -82,8 +82,8 @@ def test_encryption_by_default_in_the_plan_covers_volumes_that_leave_it_unset(
 
 
 def test_encryption_by_default_for_the_volume_s_own_region_counts(tmp_path: Path) -> None:
-    plan = write_plan(tmp_path, by_default(region="eu-west-1"), volume(region="eu-west-1"))
-    _, result = run(plan, RULE)
+    path = write(tmp_path, plan(by_default(region="eu-west-1"), volume(region="eu-west-1")))
+    _, result = run(path, RULE)
     assert by_id(result)["aws_ebs_volume-chats"].data["encryption"]["at_rest"] is True
 
 
@@ -102,14 +102,14 @@ def test_encryption_by_default_elsewhere_does_not_count(tmp_path: Path, default:
     """With provider v6's ``region`` argument, a default for one region says nothing about a
     volume in another, nor about one that follows the provider's region."""
     chats = volume(region="eu-west-1")
-    _, result = run(write_plan(tmp_path, default, chats), RULE)
+    _, result = run(write(tmp_path, plan(default, chats)), RULE)
     assert "encryption" not in by_id(result)["aws_ebs_volume-chats"].data
     assert codes(result) == ["terraform-unknown-value"]
 
 
 def test_an_explicit_false_is_read_as_false_even_with_the_default_on(tmp_path: Path) -> None:
     """AWS would encrypt it anyway; reading the plan's false can only fail, never falsely pass."""
-    _, result = run(write_plan(tmp_path, by_default(), volume(encrypted=False)), RULE)
+    _, result = run(write(tmp_path, plan(by_default(), volume(encrypted=False))), RULE)
     assert by_id(result)["aws_ebs_volume-chats"].data["encryption"] == {"at_rest": False}
 
 
@@ -118,10 +118,10 @@ def test_the_default_key_of_the_plan_gives_the_rotation(tmp_path: Path) -> None:
         "aws_ebs_default_kms_key.chats",
         {"key_arn": None},
         unknown={"key_arn": True, "id": True},
-        config={"key_arn": reference("aws_kms_key.cache")},
+        config={"key_arn": arn_ref("aws_kms_key.cache")},
     )
-    plan = write_plan(tmp_path, kms_key(rotation=False), default_key, volume(encrypted=True))
-    _, result = run(plan, RULE)
+    path = write(tmp_path, plan(kms_key(rotation=False), default_key, volume(encrypted=True)))
+    _, result = run(path, RULE)
     assert result.diagnostics == []
     assert by_id(result)["aws_ebs_volume-chats"].data["encryption"] == {
         "at_rest": True,
@@ -136,7 +136,7 @@ def test_the_default_key_of_the_plan_gives_the_rotation(tmp_path: Path) -> None:
     ids=["aws-managed", "outside-the-plan"],
 )
 def test_a_named_key(tmp_path: Path, key: str, rotation: str | None) -> None:
-    _, result = run(write_plan(tmp_path, volume(encrypted=True, kms_key_id=key)), RULE)
+    _, result = run(write(tmp_path, plan(volume(encrypted=True, kms_key_id=key))), RULE)
     encryption = by_id(result)["aws_ebs_volume-chats"].data["encryption"]
     assert encryption["key_manager"] == "aws_kms"
     assert encryption.get("key_rotation") == rotation
@@ -150,32 +150,34 @@ def test_a_key_created_by_the_plan_is_found_by_reference(tmp_path: Path) -> None
         unknown=chats.unknown,
         config={
             "encrypted": {"constant_value": True},
-            "kms_key_id": reference("aws_kms_key.cache"),
+            "kms_key_id": arn_ref("aws_kms_key.cache"),
         },
     )
-    _, result = run(write_plan(tmp_path, kms_key(), chats), RULE)
+    _, result = run(write(tmp_path, plan(kms_key(), chats)), RULE)
     assert by_id(result)["aws_ebs_volume-chats"].data["encryption"]["key_rotation"] == "365d"
 
 
 def test_state_of_volumes_in_a_module(tmp_path: Path) -> None:
     arn = "arn:aws:kms:eu-west-1:111122223333:key/k1"
-    state = write_state(
+    path = write(
         tmp_path,
-        Res(
-            "aws_kms_key.k1",
-            {
-                "arn": arn,
-                "key_id": "k1",
-                "enable_key_rotation": True,
-                "rotation_period_in_days": 90,
-            },
-        ),
-        Res(
-            "module.data.aws_ebs_volume.chats",
-            {"id": "vol-0123", "encrypted": True, "kms_key_id": arn, "region": "eu-west-1"},
+        state(
+            Res(
+                "aws_kms_key.k1",
+                {
+                    "arn": arn,
+                    "key_id": "k1",
+                    "enable_key_rotation": True,
+                    "rotation_period_in_days": 90,
+                },
+            ),
+            Res(
+                "module.data.aws_ebs_volume.chats",
+                {"id": "vol-0123", "encrypted": True, "kms_key_id": arn, "region": "eu-west-1"},
+            ),
         ),
     )
-    _, result = run(state, RULE)
+    _, result = run(path, RULE)
     assert result.diagnostics == []
     store = by_id(result)["vol-0123"]
     assert store.data["region"] == "eu-west-1"

@@ -15,7 +15,17 @@ import pytest
 
 from checker.core.diagnostics import Level
 from tests.conftest import CliRunner
-from tests.terraform_plans import Res, constants, kms_key, reference, write_plan, write_state
+from tests.terraform_plans import (
+    AS_CONSTANTS,
+    Configured,
+    Res,
+    arn_ref,
+    constants,
+    kms_key,
+    plan,
+    state,
+    write,
+)
 from tests.test_terraform_adapter import by_id, codes, run
 from tests.test_terraform_opensearch import SNAPSHOT_HEAD
 
@@ -23,7 +33,9 @@ RULE = [{"match": {"address": "*aws_elasticache_*"}, "store": {"data_kinds": ["c
 GROUP = "aws_elasticache_replication_group.sessions"
 
 
-def group(address: str = GROUP, *, config: dict[str, Any] | None = None, **values: Any) -> Res:
+def group(
+    address: str = GROUP, *, config: dict[str, Any] | Configured = AS_CONSTANTS, **values: Any
+) -> Res:
     settings = {
         "replication_group_id": "chat-sessions",
         "engine": "redis",
@@ -42,9 +54,9 @@ def group(address: str = GROUP, *, config: dict[str, Any] | None = None, **value
 
 def test_encrypted_group_with_its_key_and_a_backup_window(tmp_path: Path) -> None:
     sessions = group(kms_key_id=None)
-    config = dict(constants(sessions.values), kms_key_id=reference("aws_kms_key.cache"))
-    plan = write_plan(tmp_path, kms_key(), group(kms_key_id=None, config=config))
-    _, result = run(plan, RULE)
+    config = dict(constants(sessions.values), kms_key_id=arn_ref("aws_kms_key.cache"))
+    path = write(tmp_path, plan(kms_key(), group(kms_key_id=None, config=config)))
+    _, result = run(path, RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-sessions"]
     assert store.data["kind"] == "elasticache_replication_group"
@@ -59,20 +71,20 @@ def test_encrypted_group_with_its_key_and_a_backup_window(tmp_path: Path) -> Non
 
 
 def test_without_a_key_elasticache_uses_its_aws_owned_key(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, group(kms_key_id=None)), RULE)
+    _, result = run(write(tmp_path, plan(group(kms_key_id=None))), RULE)
     assert result.diagnostics == []
     assert by_id(result)["chat-sessions"].data["encryption"]["key_manager"] == "aws_owned"
 
 
 def test_preferred_transit_mode_still_accepts_plain_connections(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, group(transit_encryption_mode="preferred")), RULE)
+    _, result = run(write(tmp_path, plan(group(transit_encryption_mode="preferred"))), RULE)
     store = by_id(result)["chat-sessions"]
     assert store.data["encryption"]["in_transit"] is False
     assert store.field_origins[("encryption", "in_transit")][-1] == "transit_encryption_mode"
 
 
 def test_required_transit_mode_is_in_transit(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, group(transit_encryption_mode="required")), RULE)
+    _, result = run(write(tmp_path, plan(group(transit_encryption_mode="required"))), RULE)
     assert by_id(result)["chat-sessions"].data["encryption"]["in_transit"] is True
 
 
@@ -82,7 +94,7 @@ def test_unencrypted_group_without_backups(tmp_path: Path) -> None:
         transit_encryption_enabled=False,
         snapshot_retention_limit=0,
     )
-    _, result = run(write_plan(tmp_path, sessions), RULE)
+    _, result = run(write(tmp_path, plan(sessions)), RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-sessions"]
     assert store.data["encryption"] == {"at_rest": False, "in_transit": False}
@@ -90,7 +102,7 @@ def test_unencrypted_group_without_backups(tmp_path: Path) -> None:
 
 
 def test_at_rest_left_to_aws_is_not_evidenced(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, group(at_rest_encryption_enabled=None)), RULE)
+    _, result = run(write(tmp_path, plan(group(at_rest_encryption_enabled=None))), RULE)
     store = by_id(result)["chat-sessions"]
     assert "at_rest" not in store.data["encryption"]
     [warning] = result.diagnostics
@@ -109,7 +121,7 @@ def test_memcached_has_no_encryption_at_rest(tmp_path: Path) -> None:
     memcached = cluster(
         "aws_elasticache_cluster.prefs", engine="memcached", transit_encryption_enabled=True
     )
-    _, result = run(write_plan(tmp_path, memcached), RULE)
+    _, result = run(write(tmp_path, plan(memcached)), RULE)
     assert result.diagnostics == []
     store = by_id(result)["prefs"]
     assert store.data["kind"] == "elasticache_cluster"
@@ -120,7 +132,7 @@ def test_memcached_has_no_encryption_at_rest(tmp_path: Path) -> None:
 
 def test_a_single_redis_node_has_no_encryption_at_rest(tmp_path: Path) -> None:
     redis = cluster("aws_elasticache_cluster.cache", engine="redis", snapshot_retention_limit=3)
-    _, result = run(write_plan(tmp_path, redis), RULE)
+    _, result = run(write(tmp_path, plan(redis)), RULE)
     store = by_id(result)["cache"]
     assert store.data["encryption"] == {"at_rest": False}
     assert store.data["retention"] == {"deleted_by_user": "3d"}
@@ -139,7 +151,7 @@ def test_a_member_cluster_is_read_as_its_group(tmp_path: Path) -> None:
     rules = [
         {"match": {"address": "aws_elasticache_cluster.*"}, "store": {"data_kinds": ["chats"]}},
     ]
-    _, result = run(write_plan(tmp_path, group(), member), rules)
+    _, result = run(write(tmp_path, plan(group(), member)), rules)
     assert result.diagnostics == []
     store = by_id(result)["replica"]
     assert store.data["encryption"] == {
@@ -152,7 +164,7 @@ def test_a_member_cluster_is_read_as_its_group(tmp_path: Path) -> None:
 
 def test_a_member_of_a_group_outside_the_plan_is_not_evidenced(tmp_path: Path) -> None:
     member = cluster("aws_elasticache_cluster.replica", replication_group_id="elsewhere")
-    _, result = run(write_plan(tmp_path, member), RULE)
+    _, result = run(write(tmp_path, plan(member)), RULE)
     assert "encryption" not in by_id(result)["replica"].data
     [warning] = result.diagnostics
     assert warning.code == "terraform-outside-resource"
@@ -165,7 +177,7 @@ def test_serverless_caches_are_always_encrypted(tmp_path: Path) -> None:
         {"name": "chat-cache", "engine": "valkey", "snapshot_retention_limit": 7},
         unknown={"arn": True, "kms_key_id": True},
     )
-    _, result = run(write_plan(tmp_path, serverless), RULE)
+    _, result = run(write(tmp_path, plan(serverless)), RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-cache"]
     assert store.data["kind"] == "elasticache_serverless_cache"
@@ -178,16 +190,18 @@ def test_serverless_caches_are_always_encrypted(tmp_path: Path) -> None:
 
 
 def test_state_of_a_group_in_a_module(tmp_path: Path) -> None:
-    state = write_state(
+    path = write(
         tmp_path,
-        group(
-            "module.cache.aws_elasticache_replication_group.sessions",
-            kms_key_id="",
-            transit_encryption_mode="required",
-            snapshot_retention_limit=35,
+        state(
+            group(
+                "module.cache.aws_elasticache_replication_group.sessions",
+                kms_key_id="",
+                transit_encryption_mode="required",
+                snapshot_retention_limit=35,
+            ),
         ),
     )
-    _, result = run(state, RULE)
+    _, result = run(path, RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-sessions"]
     assert store.data["encryption"]["key_manager"] == "aws_owned"
@@ -198,7 +212,7 @@ def test_a_configured_key_known_only_after_apply_is_said(tmp_path: Path) -> None
     config = dict(constants(group().values), kms_key_id={"references": ["var.key"]})
     sessions = group(kms_key_id=None, transit_encryption_mode="required", config=config)
     sessions = Res(sessions.address, sessions.values, sessions.unknown, config, action="update")
-    _, result = run(write_plan(tmp_path, sessions), RULE)
+    _, result = run(write(tmp_path, plan(sessions)), RULE)
     assert codes(result) == []  # var.key names a key: KMS, its rotation not evidenced
     encryption = by_id(result)["chat-sessions"].data["encryption"]
     assert encryption["key_manager"] == "aws_kms" and "key_rotation" not in encryption
@@ -210,7 +224,7 @@ def test_check_of_deleted_data_against_the_backup_window(
 ) -> None:
     """ "Deleted chats are purged within 30 days": a 35-day backup window breaks it."""
     monkeypatch.chdir(tmp_path)
-    write_plan(tmp_path, group(snapshot_retention_limit=limit))
+    write(tmp_path, plan(group(snapshot_retention_limit=limit)))
     (tmp_path / "policy.yaml").write_text(DELETION_POLICY, encoding="utf-8")
     (tmp_path / "snapshot.yaml").write_text(
         SNAPSHOT_HEAD

@@ -1,6 +1,6 @@
 """Google Cloud families of the Terraform adapter: Cloud Storage, BigQuery, Cloud SQL.
 
-Small plans and states written for each case (tests/terraform_cloud_plans.py), and real plans from
+Small plans and states written for each case (tests/terraform_plans.py), and real plans from
 GoogleCloudPlatform/terraform-validator (tests/data/fixtures/terraform/tfv-*, Apache-2.0, commit
 8dd77824970380a5b06cf8073143dc38e6d3402a; see tests/data/SOURCES.md)."""
 
@@ -15,7 +15,7 @@ from checker.adapters.base import AdapterResult, Imported
 from checker.core.diagnostics import Level
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
-from tests.terraform_cloud_plans import Res, plan, ref, state
+from tests.terraform_plans import Res, plan, ref, state, write
 from tests.test_terraform_adapter import by_id, codes, run
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures" / "terraform"
@@ -54,7 +54,7 @@ def bucket(*rules: dict[str, Any], **values: Any) -> dict[str, Any]:
 
 
 def gcs(tmp_path: Path, *rules: dict[str, Any], **values: Any) -> AdapterResult:
-    path = plan(tmp_path, Res("google_storage_bucket.archive", bucket(*rules, **values)))
+    path = write(tmp_path, plan(Res("google_storage_bucket.archive", bucket(*rules, **values))))
     return run(path, OPTED_OUT)[1]
 
 
@@ -120,13 +120,15 @@ def test_without_a_soft_delete_policy_google_keeps_deleted_objects_7_days(
     values = bucket(delete(30))
     del values["soft_delete_policy"]
     unknown = {"soft_delete_policy": True}
-    path = plan(
+    path = write(
         tmp_path,
-        Res(
-            "google_storage_bucket.archive",
-            values,
-            unknown,
-            configured={"name": {"constant_value": "chat-archive"}},
+        plan(
+            Res(
+                "google_storage_bucket.archive",
+                values,
+                unknown,
+                config={"name": {"constant_value": "chat-archive"}},
+            ),
         ),
     )
     store = only(run(path, OPTED_OUT)[1])
@@ -203,7 +205,9 @@ def test_noncurrent_delete_that_keeps_newer_versions_keeps_data(tmp_path: Path) 
 
 def test_unknown_age_leaves_the_retention_unset(tmp_path: Path) -> None:
     unknown = {"lifecycle_rule": [{"condition": [{"age": True}]}]}
-    path = plan(tmp_path, Res("google_storage_bucket.archive", bucket(delete(None)), unknown))
+    path = write(
+        tmp_path, plan(Res("google_storage_bucket.archive", bucket(delete(None)), unknown))
+    )
     _, result = run(path, OPTED_OUT)
     assert "retention" not in only(result).data
     [note] = result.diagnostics
@@ -241,7 +245,9 @@ def test_cmek_key_of_the_plan_gives_its_rotation(tmp_path: Path) -> None:
         ],
     }
     unknown = {"encryption": [{"default_kms_key_name": True}]}
-    path = plan(tmp_path, key, Res("google_storage_bucket.archive", values, unknown, configured))
+    path = write(
+        tmp_path, plan(key, Res("google_storage_bucket.archive", values, unknown, configured))
+    )
     store = only(run(path, OPTED_OUT)[1])
     assert store.data["encryption"] == {
         "at_rest": True,
@@ -263,19 +269,19 @@ def test_cmek_key_by_name_without_rotation_is_never_rotated(tmp_path: Path) -> N
         action="no-op",
     )
     values = bucket(encryption=[{"default_kms_key_name": f"{ring}/cryptoKeys/chat"}])
-    path = state(tmp_path, key, Res("google_storage_bucket.archive", values))
+    path = write(tmp_path, state(key, Res("google_storage_bucket.archive", values)))
     store = only(run(path, [{"match": {"name": "chat-*"}, "store": {"data_kinds": ["x"]}}])[1])
     assert store.data["encryption"]["key_rotation"] == "indefinite"
     outside = bucket(encryption=[{"default_kms_key_name": "projects/q/keyRings/s/cryptoKeys/t"}])
-    path = state(tmp_path, Res("google_storage_bucket.archive", outside))
+    path = write(tmp_path, state(Res("google_storage_bucket.archive", outside)))
     store = only(run(path, EVERYTHING)[1])
     assert store.data["encryption"] == {"at_rest": True, "key_manager": "gcp_kms"}
 
 
 def test_state_with_a_bucket_in_a_module(tmp_path: Path) -> None:
-    res = Res("google_storage_bucket.archive", bucket(delete(400)), module="module.chat")
+    res = Res("module.chat.google_storage_bucket.archive", bucket(delete(400)))
     _, result = run(
-        state(tmp_path, res),
+        write(tmp_path, state(res)),
         [{"match": {"address": "module.chat.*"}, "store": {"data_kinds": ["x"]}}],
     )
     store = only(result)
@@ -329,7 +335,9 @@ def table(**values: Any) -> dict[str, Any]:
 
 
 def test_new_dataset_default_is_the_window(tmp_path: Path) -> None:
-    path = plan(tmp_path, Res("google_bigquery_dataset.chats", dataset(max_time_travel_hours="48")))
+    path = write(
+        tmp_path, plan(Res("google_bigquery_dataset.chats", dataset(max_time_travel_hours="48")))
+    )
     store = only(run(path, OPTED_OUT)[1])
     assert store.data["kind"] == "bigquery_dataset"
     assert store.data["retention"] == {"training_not_allowed": "30d", "deleted_by_user": "9d"}
@@ -339,7 +347,9 @@ def test_new_dataset_default_is_the_window(tmp_path: Path) -> None:
 
 def test_dataset_without_default_keeps_tables(tmp_path: Path) -> None:
     values = dataset(default_table_expiration_ms=None)
-    store = only(run(plan(tmp_path, Res("google_bigquery_dataset.chats", values)), OPTED_OUT)[1])
+    store = only(
+        run(write(tmp_path, plan(Res("google_bigquery_dataset.chats", values))), OPTED_OUT)[1]
+    )
     assert store.data["retention"] == {
         "training_not_allowed": "indefinite",
         "deleted_by_user": "14d",  # 7 days of time travel, 7 of fail-safe
@@ -347,7 +357,7 @@ def test_dataset_without_default_keeps_tables(tmp_path: Path) -> None:
 
 
 def test_existing_dataset_default_does_not_evidence_existing_tables(tmp_path: Path) -> None:
-    path = state(tmp_path, Res("google_bigquery_dataset.chats", dataset()))
+    path = write(tmp_path, state(Res("google_bigquery_dataset.chats", dataset())))
     _, result = run(path, OPTED_OUT)
     store = only(result)
     assert store.data["retention"] == {"deleted_by_user": "14d"}
@@ -358,10 +368,12 @@ def test_existing_dataset_default_does_not_evidence_existing_tables(tmp_path: Pa
 
 def test_a_table_that_overrides_the_default_unsets_the_datasets_window(tmp_path: Path) -> None:
     own = table(expiration_time=1_900_000_000_000)
-    path = plan(
+    path = write(
         tmp_path,
-        Res("google_bigquery_dataset.chats", dataset()),
-        Res("google_bigquery_table.transcripts", own, {"creation_time": True}),
+        plan(
+            Res("google_bigquery_dataset.chats", dataset()),
+            Res("google_bigquery_table.transcripts", own, {"creation_time": True}),
+        ),
     )
     _, result = run(path, OPTED_OUT)
     stores = by_id(result)
@@ -373,14 +385,16 @@ def test_a_table_that_overrides_the_default_unsets_the_datasets_window(tmp_path:
 
 
 def test_a_new_table_takes_its_new_datasets_default(tmp_path: Path) -> None:
-    path = plan(
+    path = write(
         tmp_path,
-        Res("google_bigquery_dataset.chats", dataset()),
-        Res(
-            "google_bigquery_table.transcripts",
-            table(),
-            {"expiration_time": True},
-            configured={"dataset_id": ref("google_bigquery_dataset.chats.dataset_id")},
+        plan(
+            Res("google_bigquery_dataset.chats", dataset()),
+            Res(
+                "google_bigquery_table.transcripts",
+                table(),
+                {"expiration_time": True},
+                config={"dataset_id": ref("google_bigquery_dataset.chats.dataset_id")},
+            ),
         ),
     )
     store = by_id(run(path, OPTED_OUT)[1])["transcripts"]
@@ -393,7 +407,7 @@ def test_a_new_table_takes_its_new_datasets_default(tmp_path: Path) -> None:
 def test_state_table_expiration_is_read_from_its_creation(tmp_path: Path) -> None:
     created = 1_700_000_000_000
     values = table(expiration_time=created + 45 * DAY_MS, creation_time=created)
-    store = only(run(state(tmp_path, Res("google_bigquery_table.t", values)), OPTED_OUT)[1])
+    store = only(run(write(tmp_path, state(Res("google_bigquery_table.t", values))), OPTED_OUT)[1])
     assert store.data["retention"] == {"training_not_allowed": "45d"}
     assert "key_manager" not in store.data["encryption"]  # the dataset is not in the state
 
@@ -409,7 +423,7 @@ def test_state_table_expiration_is_read_from_its_creation(tmp_path: Path) -> Non
 )
 def test_partition_expiration(tmp_path: Path, partitioning: list[Any], window: str) -> None:
     values = table(time_partitioning=partitioning, creation_time=1)
-    store = only(run(state(tmp_path, Res("google_bigquery_table.t", values)), OPTED_OUT)[1])
+    store = only(run(write(tmp_path, state(Res("google_bigquery_table.t", values))), OPTED_OUT)[1])
     assert store.data["retention"] == {"training_not_allowed": window}
 
 
@@ -487,7 +501,9 @@ def test_backups_keep_deleted_rows(
     tmp_path: Path, backup: dict[str, Any], window: str | None
 ) -> None:
     values = instance(backup, {"ssl_mode": "ENCRYPTED_ONLY"})
-    store = only(run(state(tmp_path, Res("google_sql_database_instance.db", values)), OPTED_OUT)[1])
+    store = only(
+        run(write(tmp_path, state(Res("google_sql_database_instance.db", values))), OPTED_OUT)[1]
+    )
     assert store.data["kind"] == "cloud_sql_instance"
     expected = {"deleted_by_user": window} if window else None
     assert store.data.get("retention") == expected
@@ -505,7 +521,9 @@ def test_backups_keep_deleted_rows(
 )
 def test_tls_from_ssl_mode(tmp_path: Path, ip: dict[str, Any], in_transit: bool) -> None:
     values = instance({"enabled": False}, ip)
-    store = only(run(state(tmp_path, Res("google_sql_database_instance.db", values)), OPTED_OUT)[1])
+    store = only(
+        run(write(tmp_path, state(Res("google_sql_database_instance.db", values))), OPTED_OUT)[1]
+    )
     assert store.data["encryption"]["in_transit"] is in_transit
 
 
@@ -524,7 +542,9 @@ def test_sql_customer_key_and_unknown_ssl(tmp_path: Path) -> None:
         "encryption_key_name": True,
         "settings": [{"ip_configuration": [{"ssl_mode": True}]}],
     }
-    path = plan(tmp_path, key, Res("google_sql_database_instance.db", values, unknown, configured))
+    path = write(
+        tmp_path, plan(key, Res("google_sql_database_instance.db", values, unknown, configured))
+    )
     _, result = run(path, OPTED_OUT)
     store = by_id(result)["chat-db"]
     assert store.data["encryption"] == {
@@ -571,7 +591,7 @@ def test_check_counts_soft_delete_in_the_bucket_window(
     monkeypatch.chdir(tmp_path)
     values = bucket(delete(age))
     del values["soft_delete_policy"]
-    plan(tmp_path, Res("google_storage_bucket.archive", values))
+    write(tmp_path, plan(Res("google_storage_bucket.archive", values)))
     (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
     (tmp_path / "snapshot.yaml").write_text(
         SNAPSHOT
@@ -618,6 +638,6 @@ def test_a_soft_delete_policy_configured_but_unknown_is_not_evidenced(tmp_path: 
         "soft_delete_policy": [{"retention_duration_seconds": ref("var.soft")}],
     }
     res = Res("google_storage_bucket.archive", values, {"soft_delete_policy": True}, configured)
-    _, result = run(plan(tmp_path, res), OPTED_OUT)
+    _, result = run(write(tmp_path, plan(res)), OPTED_OUT)
     assert "retention" not in only(result).data
     assert codes(result) == ["terraform-unknown-value"]

@@ -14,7 +14,7 @@ import pytest
 
 from checker.core.diagnostics import Level
 from tests.conftest import CliRunner
-from tests.terraform_plans import Res, kms_key, reference, write_plan, write_state
+from tests.terraform_plans import Res, arn_ref, kms_key, plan, state, write
 from tests.test_terraform_adapter import by_id, codes, fixture, line_of, run
 
 TERRAGOAT = "terraform/checkov-terragoat-plan.json"
@@ -81,11 +81,11 @@ def test_encrypted_domain_with_its_own_rotated_key(tmp_path: Path) -> None:
         config={
             "domain_name": {"constant_value": "chat-search"},
             "encrypt_at_rest": [
-                {"enabled": {"constant_value": True}, "kms_key_id": reference("aws_kms_key.cache")}
+                {"enabled": {"constant_value": True}, "kms_key_id": arn_ref("aws_kms_key.cache")}
             ],
         },
     )
-    _, result = run(write_plan(tmp_path, kms_key(), search), RULE)
+    _, result = run(write(tmp_path, plan(kms_key(), search)), RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-search"]
     assert store.data["kind"] == "opensearch_domain"
@@ -104,7 +104,7 @@ def test_encrypted_domain_with_its_own_rotated_key(tmp_path: Path) -> None:
 
 
 def test_without_a_key_the_aws_managed_es_key_rotates_yearly(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, domain()), RULE)
+    _, result = run(write(tmp_path, plan(domain())), RULE)
     assert result.diagnostics == []
     encryption = by_id(result)["chat-search"].data["encryption"]
     assert (encryption["key_manager"], encryption["key_rotation"]) == ("aws_kms", "365d")
@@ -118,7 +118,7 @@ def test_without_a_key_the_aws_managed_es_key_rotates_yearly(tmp_path: Path) -> 
 def test_in_transit_needs_both_node_to_node_and_enforced_https(
     tmp_path: Path, n2n: bool, https: bool | None, off: str
 ) -> None:
-    _, result = run(write_plan(tmp_path, domain(n2n=n2n, https=https)), RULE)
+    _, result = run(write(tmp_path, plan(domain(n2n=n2n, https=https))), RULE)
     store = by_id(result)["chat-search"]
     assert store.data["encryption"]["in_transit"] is False
     assert store.field_origins[("encryption", "in_transit")][-1] == off
@@ -128,7 +128,7 @@ def test_one_switch_unknown_and_the_other_on_is_not_evidenced(tmp_path: Path) ->
     search = domain()
     unknown = dict(search.unknown, node_to_node_encryption=True)
     values = dict(search.values, node_to_node_encryption=[])
-    _, result = run(write_plan(tmp_path, Res(search.address, values, unknown=unknown)), RULE)
+    _, result = run(write(tmp_path, plan(Res(search.address, values, unknown=unknown))), RULE)
     assert "in_transit" not in by_id(result)["chat-search"].data["encryption"]
     [warning] = result.diagnostics
     assert warning.code == "terraform-unknown-value"
@@ -140,7 +140,7 @@ def test_one_switch_unknown_and_the_other_off_is_false_without_a_warning(tmp_pat
     search = domain(https=False)
     unknown = dict(search.unknown, node_to_node_encryption=True)
     values = dict(search.values, node_to_node_encryption=[])
-    _, result = run(write_plan(tmp_path, Res(search.address, values, unknown=unknown)), RULE)
+    _, result = run(write(tmp_path, plan(Res(search.address, values, unknown=unknown))), RULE)
     assert by_id(result)["chat-search"].data["encryption"]["in_transit"] is False
     assert result.diagnostics == []
 
@@ -156,7 +156,7 @@ def test_state_of_a_legacy_domain_in_a_module_without_encryption(tmp_path: Path)
             "region": "eu-west-1",
         },
     )
-    _, result = run(write_state(tmp_path, legacy), RULE)
+    _, result = run(write(tmp_path, state(legacy)), RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-logs"]
     assert store.data["kind"] == "elasticsearch_domain"
@@ -174,7 +174,7 @@ def test_state_of_a_legacy_domain_in_a_module_without_encryption(tmp_path: Path)
 def test_a_named_key_outside_the_plan_is_kms_without_rotation(tmp_path: Path) -> None:
     arn = "arn:aws:kms:eu-west-1:111122223333:key/abcd"
     search = domain(at_rest=[{"enabled": True, "kms_key_id": arn}])
-    _, result = run(write_plan(tmp_path, search), RULE)
+    _, result = run(write(tmp_path, plan(search)), RULE)
     assert by_id(result)["chat-search"].data["encryption"] == {
         "at_rest": True,
         "key_manager": "aws_kms",

@@ -13,7 +13,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import CliRunner
-from tests.terraform_plans import Res, constants, kms_key, reference, write_plan, write_state
+from tests.terraform_plans import (
+    AS_CONSTANTS,
+    Configured,
+    Res,
+    arn_ref,
+    constants,
+    kms_key,
+    plan,
+    state,
+    write,
+)
 from tests.test_terraform_adapter import by_id, codes, run
 from tests.test_terraform_elasticache import DELETION_POLICY
 from tests.test_terraform_opensearch import SNAPSHOT_HEAD
@@ -22,7 +32,7 @@ RULE = [{"match": {"address": "*aws_redshift_cluster.*"}, "store": {"data_kinds"
 PARAMETERS = "aws_redshift_parameter_group.tls"
 
 
-def cluster(*, config: dict[str, Any] | None = None, **values: Any) -> Res:
+def cluster(*, config: dict[str, Any] | Configured = AS_CONSTANTS, **values: Any) -> Res:
     settings = {
         "cluster_identifier": "chat-warehouse",
         "encrypted": True,
@@ -51,14 +61,14 @@ def referring(**values: Any) -> Res:
     base = cluster(**values)
     config = dict(
         constants(base.values),
-        kms_key_id=reference("aws_kms_key.cache"),
+        kms_key_id=arn_ref("aws_kms_key.cache"),
         cluster_parameter_group_name={"references": [f"{PARAMETERS}.name", PARAMETERS]},
     )
     return cluster(config=config, **values)
 
 
 def test_encrypted_cluster_with_tls_required_and_a_week_of_snapshots(tmp_path: Path) -> None:
-    _, result = run(write_plan(tmp_path, kms_key(), parameter_group(), referring()), RULE)
+    _, result = run(write(tmp_path, plan(kms_key(), parameter_group(), referring())), RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-warehouse"]
     assert store.data["kind"] == "redshift_cluster"
@@ -83,7 +93,7 @@ def test_encrypted_cluster_with_tls_required_and_a_week_of_snapshots(tmp_path: P
 
 def test_unencrypted_cluster_with_tls_off_by_parameter_group_name(tmp_path: Path) -> None:
     warehouse = cluster(encrypted=False, cluster_parameter_group_name="chat-tls")
-    _, result = run(write_plan(tmp_path, parameter_group("false"), warehouse), RULE)
+    _, result = run(write(tmp_path, plan(parameter_group("false"), warehouse)), RULE)
     assert result.diagnostics == []
     assert by_id(result)["chat-warehouse"].data["encryption"] == {
         "at_rest": False,
@@ -103,7 +113,7 @@ def test_unencrypted_cluster_with_tls_off_by_parameter_group_name(tmp_path: Path
 def test_the_longest_snapshot_window_is_how_long_deleted_data_lives(
     tmp_path: Path, values: dict[str, Any], window: str | None, where: str | None
 ) -> None:
-    _, result = run(write_plan(tmp_path, cluster(kms_key_id="alias/aws/redshift", **values)), RULE)
+    _, result = run(write(tmp_path, plan(cluster(kms_key_id="alias/aws/redshift", **values))), RULE)
     store = by_id(result)["chat-warehouse"]
     if window is None:
         assert "retention" not in store.data
@@ -114,16 +124,16 @@ def test_the_longest_snapshot_window_is_how_long_deleted_data_lives(
 
 def test_tls_is_not_evidenced_by_a_default_or_silent_parameter_group(tmp_path: Path) -> None:
     warehouse = cluster(cluster_parameter_group_name="default.redshift-1.0")
-    _, result = run(write_plan(tmp_path, parameter_group(None, name="other"), warehouse), RULE)
+    _, result = run(write(tmp_path, plan(parameter_group(None, name="other"), warehouse)), RULE)
     assert "in_transit" not in by_id(result)["chat-warehouse"].data["encryption"]
     warehouse = cluster(cluster_parameter_group_name="chat-tls")
-    _, result = run(write_plan(tmp_path, parameter_group(None), warehouse), RULE)
+    _, result = run(write(tmp_path, plan(parameter_group(None), warehouse)), RULE)
     assert "in_transit" not in by_id(result)["chat-warehouse"].data["encryption"]
 
 
 def test_redshift_s_own_key_is_not_named(tmp_path: Path) -> None:
     """Without ``kms_key_id`` Redshift picks a key the plan does not show."""
-    _, result = run(write_plan(tmp_path, cluster()), RULE)
+    _, result = run(write(tmp_path, plan(cluster())), RULE)
     assert by_id(result)["chat-warehouse"].data["encryption"] == {"at_rest": True}
     [warning] = result.diagnostics
     assert warning.code == "terraform-unknown-value"
@@ -132,32 +142,34 @@ def test_redshift_s_own_key_is_not_named(tmp_path: Path) -> None:
 
 def test_unrecognised_require_ssl_is_said(tmp_path: Path) -> None:
     warehouse = cluster(cluster_parameter_group_name="chat-tls", kms_key_id="alias/aws/redshift")
-    _, result = run(write_plan(tmp_path, parameter_group("sometimes"), warehouse), RULE)
+    _, result = run(write(tmp_path, plan(parameter_group("sometimes"), warehouse)), RULE)
     assert codes(result) == ["terraform-unrecognised-value"]
     assert "in_transit" not in by_id(result)["chat-warehouse"].data["encryption"]
 
 
 def test_state_of_a_cluster_in_a_module(tmp_path: Path) -> None:
-    state = write_state(
+    path = write(
         tmp_path,
-        Res(
-            "module.dw.aws_redshift_parameter_group.tls",
-            {"name": "chat-tls", "parameter": [{"name": "require_ssl", "value": "TRUE"}]},
-        ),
-        Res(
-            "module.dw.aws_redshift_cluster.warehouse",
-            {
-                "cluster_identifier": "chat-warehouse",
-                "encrypted": True,
-                "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/k",
-                "cluster_parameter_group_name": "chat-tls",
-                "automated_snapshot_retention_period": 1,
-                "manual_snapshot_retention_period": -1,
-                "region": "eu-west-1",
-            },
+        state(
+            Res(
+                "module.dw.aws_redshift_parameter_group.tls",
+                {"name": "chat-tls", "parameter": [{"name": "require_ssl", "value": "TRUE"}]},
+            ),
+            Res(
+                "module.dw.aws_redshift_cluster.warehouse",
+                {
+                    "cluster_identifier": "chat-warehouse",
+                    "encrypted": True,
+                    "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/k",
+                    "cluster_parameter_group_name": "chat-tls",
+                    "automated_snapshot_retention_period": 1,
+                    "manual_snapshot_retention_period": -1,
+                    "region": "eu-west-1",
+                },
+            ),
         ),
     )
-    _, result = run(state, RULE)
+    _, result = run(path, RULE)
     assert result.diagnostics == []
     store = by_id(result)["chat-warehouse"]
     assert store.data["region"] == "eu-west-1"
@@ -174,8 +186,9 @@ def test_check_of_deleted_data_against_manual_snapshots(
     tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch, manual: int, code: int
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    write_plan(
-        tmp_path, cluster(kms_key_id="alias/aws/redshift", manual_snapshot_retention_period=manual)
+    write(
+        tmp_path,
+        plan(cluster(kms_key_id="alias/aws/redshift", manual_snapshot_retention_period=manual)),
     )
     (tmp_path / "policy.yaml").write_text(DELETION_POLICY, encoding="utf-8")
     (tmp_path / "snapshot.yaml").write_text(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.adapters.terraform.aws_s3 import tls_only_coverage
-from tests.terraform_copies_plans import Res, plan, state, write
+from tests.terraform_plans import Res, plan, state, write
 from tests.test_terraform_adapter import by_id, codes, run
 
 RULES = [{"match": {"address": "*"}, "store": {"data_kinds": ["conversations"]}}]
@@ -46,7 +46,7 @@ def test_unknown_rule_id_only_changes_the_label(tmp_path: Path) -> None:
         "aws_s3_bucket.chat",
         v3_bucket(lifecycle_rule=[RULE]),
         unknown={"lifecycle_rule": [{"id": True, "expiration": [{}]}], "id": True, "arn": True},
-        expressions={"bucket": {"constant_value": "chat-logs"}, "lifecycle_rule": [{}]},
+        config={"bucket": {"constant_value": "chat-logs"}, "lifecycle_rule": [{}]},
     )
     doc, result = run(write(tmp_path, plan(bucket)), RULES)
     store = by_id(result)["chat-logs"]
@@ -63,7 +63,7 @@ def test_unknown_rule_id_of_a_rule_that_only_covers_a_prefix_is_named_by_positio
         "aws_s3_bucket.chat",
         v3_bucket(lifecycle_rule=[{**RULE, "prefix": "tmp/"}]),
         unknown={"lifecycle_rule": [{"id": True}]},
-        expressions={"lifecycle_rule": [{}]},
+        config={"lifecycle_rule": [{}]},
     )
     _, result = run(write(tmp_path, plan(bucket)), RULES)
     assert by_id(result)["chat-logs"].data["retention"] == {"any": "indefinite"}
@@ -77,7 +77,7 @@ def test_unknown_expiration_still_leaves_the_retention_unset(tmp_path: Path) -> 
         "aws_s3_bucket.chat",
         v3_bucket(lifecycle_rule=[{**RULE, "expiration": [{"date": "", "days": None}]}]),
         unknown={"lifecycle_rule": [{"id": True, "expiration": [{"days": True}]}]},
-        expressions={"lifecycle_rule": [{}]},
+        config={"lifecycle_rule": [{}]},
     )
     _, result = run(write(tmp_path, plan(bucket)), RULES)
     assert "retention" not in by_id(result)["chat-logs"].data
@@ -175,7 +175,7 @@ def test_a_bucket_named_only_after_apply_cannot_be_matched_by_resource(tmp_path:
         "aws_s3_bucket.chat",
         v3_bucket(bucket=None, bucket_prefix="chat-", policy=document),
         unknown={"bucket": True, "arn": True, "id": True},
-        expressions={"bucket_prefix": {"constant_value": "chat-"}, "policy": {}},
+        config={"bucket_prefix": {"constant_value": "chat-"}, "policy": {}},
     )
     _, result = run(write(tmp_path, plan(bucket)), RULES)
     [store] = result.items

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from checker.checks.base import Check
 from checker.core.results import Area
 
-HELPERS = frozenset({"base", "schema"})  # the modules of the package that are not clause sections
+# the modules of the package that are not clause sections
+HELPERS = frozenset({"base", "deletion", "schema"})
 
 
 def discover(package: str = __name__) -> dict[str, Check]:

@@ -25,12 +25,27 @@ from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.core.results import Area, Observation, Severity, Status
 from checker.diff.ordering import DiffSpec
+from checker.evaluation.copies import with_inherited
 from checker.evaluation.snapshot import LIST_SECTIONS
 from checker.validation.schemas import load_schema
 
 Schema = dict[str, Any]  # a JSON Schema, or a fragment of one, as parsed JSON
 IfNotEvidenced = Literal["fail", "warn", "pass"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]  # a Severity's value
+
+
+SourceKind = Literal["primary", "secondary"]
+Confidence = Literal["confirmed", "secondary", "unconfirmed", "conflict"]
+
+
+class Source(TypedDict):
+    """Where a promise was published (``document`` or ``url``, or both)."""
+
+    document: NotRequired[str]
+    url: NotRequired[str]
+    date: NotRequired[str]
+    quote: NotRequired[str]
+    kind: NotRequired[SourceKind]
 
 
 class Clause(TypedDict):
@@ -43,6 +58,16 @@ class Clause(TypedDict):
     if_not_evidenced: NotRequired[IfNotEvidenced]
     references: NotRequired[list[str]]
     replaces: NotRequired[str]
+    regions: NotRequired[list[str]]
+    source: NotRequired[Source]
+    sources: NotRequired[list[Source]]
+    confidence: NotRequired[Confidence]
+    effective: NotRequired[str]
+    expires: NotRequired[str]
+
+
+# Schema rules over the fields every clause has: one source field or the other, not both.
+CLAUSE_DEPENDENCIES: Schema = {"source": {"not": {"required": ["sources"]}}}
 
 
 def clause_fields(section: str, severity: Severity) -> Schema:
@@ -90,6 +115,48 @@ def clause_fields(section: str, severity: Severity) -> Schema:
             ),
             "$ref": "#/$defs/clause_id",
         },
+        "regions": {
+            "description": (
+                "Regions where the promise holds, keys of vocabulary.regions; elsewhere it "
+                "does not apply. Without it, the promise holds everywhere."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "minItems": 1,
+            "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
+        },
+        "source": {
+            "description": "Where the promise was published (or sources, for several).",
+            "$ref": "#/$defs/source",
+        },
+        "sources": {
+            "description": "Where the promise was published, when several documents say it.",
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/source"},
+        },
+        "confidence": {
+            "description": (
+                "How sure the policy is of the promise; conflict (sources disagree) makes the "
+                "clause fail, listing its sources, until a person resolves it."
+            ),
+            "$ref": "#/$defs/confidence",
+        },
+        "effective": {
+            "description": (
+                "Date from which this clause applies, YYYY-MM-DD (default: the policy's). "
+                "Checked before it, its findings are shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
+        },
+        "expires": {
+            "description": (
+                "Last day this clause applies, YYYY-MM-DD. Checked after it, its findings are "
+                "shown as info, not blocking."
+            ),
+            "$ref": "#/$defs/date",
+        },
     }
 
 
@@ -120,6 +187,11 @@ class Vocabulary:
         )
         return cls(groups, identifiable)
 
+    def shared_tiers(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+        """The tiers two clauses' ``tier_groups`` both cover, in policy order."""
+        theirs = set(self.tiers_of(b.get("tier_groups") or ()))
+        return [tier for tier in self.tiers_of(a.get("tier_groups") or ()) if tier in theirs]
+
     def tiers_of(self, groups: Iterable[str]) -> list[str]:
         """The tiers of the named groups, in policy order, without repeats."""
         seen: dict[str, None] = {}
@@ -149,6 +221,8 @@ class CheckContext(Generic[ClauseT]):
         if found is None:
             items = self.snapshot.get(name) or []
             found = [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
+            if name == "stores":  # a copy holds what it copies unless it says otherwise
+                found = with_inherited(found)
             self.cache[name] = found
         return found
 
@@ -166,6 +240,10 @@ class CheckContext(Generic[ClauseT]):
                 found.setdefault(item.get("id"), []).append((path, item))
             self.cache[key] = found
         return found
+
+
+Conflicts = Callable[[Mapping[str, Any], Mapping[str, Any], Vocabulary], str | None]
+"""A section's contradiction rule: (earlier clause, later clause, vocabulary) -> message."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -199,6 +277,11 @@ class Check:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     # Whether framework files may name the section as serving a regulation.
     in_frameworks: bool = True
+    # How two clauses of the section contradict each other: given an earlier and a later
+    # clause, a message saying what the later one says "here" against the earlier one
+    # "there", or None when they can both hold. ``validate`` reports each contradiction as
+    # ``semantic-contradiction`` at the later clause.
+    conflicts: Conflicts | None = None
 
     @property
     def summary(self) -> str:
@@ -319,6 +402,45 @@ def age_of(value: Any, as_of: dt.date) -> Duration | None:
         return None
     days = (as_of - when).days
     return Duration(days * 86_400, f"{days} days")
+
+
+@dataclass(frozen=True, slots=True)
+class DataWindow:
+    """A pipeline's ``data_window``: the dates of the data it reads (both days included; an
+    absent bound is open), by creation or by last activity."""
+
+    start: dt.date | None
+    end: dt.date | None
+    basis: str  # "created" | "last_activity"
+
+    def dates(self) -> str:
+        """``last active from 2025-09-28``, ``created 2022-01-01 to 2023-02-28``."""
+        when = "created" if self.basis == "created" else "last active"
+        if self.start and self.end:
+            return f"{when} {self.start} to {self.end}"
+        if self.start:
+            return f"{when} from {self.start}"
+        return f"{when} until {self.end}"
+
+    def words(self) -> str:
+        """``data last active from 2025-09-28``."""
+        return f"data {self.dates()}"
+
+
+def data_window(pipe: Mapping[str, Any]) -> DataWindow | None:
+    """The pipeline's recorded data window; ``None`` when it records none."""
+    window = pipe.get("data_window")
+    if not isinstance(window, Mapping):
+        return None
+
+    def day(key: str) -> dt.date | None:
+        value = window.get(key)
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:  # not a date: the schema reports it
+            return None
+
+    return DataWindow(day("from"), day("to"), str(window.get("basis", "")))
 
 
 def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:

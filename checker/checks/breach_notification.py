@@ -24,13 +24,14 @@ Serves GDPR Art. 33(1) (notify the supervisory authority within 72 hours) and Ar
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     duration,
     failed,
     not_evidenced,
@@ -135,6 +136,19 @@ def run(ctx: CheckContext[BreachNotificationClause]) -> Iterator[Observation]:
         )
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """Two deadlines for notifying the same audience."""
+    if a.get("audience") != b.get("audience"):
+        return None
+    first, second = duration(a.get("within")), duration(b.get("within"))
+    if first is None or second is None or first == second:
+        return None
+    who = _AUDIENCES.get(str(b.get("audience")), ("", str(b.get("audience"))))[1]
+    return (
+        f"{who} are notified within {second} here but {first} there; keep one deadline per audience"
+    )
+
+
 CHECK = Check(
     id="breach_notification",
     order=130,
@@ -150,5 +164,6 @@ CHECK = Check(
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

@@ -12,6 +12,9 @@ finds something that is not a list, or an expression fails on an item (a functio
 wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list is not
 evidenced either (a misspelt field in a filter selects nothing too: the finding names fields no
 object of the snapshot has, with a "did you mean"), unless the rule says ``allow_empty: true``.
+Besides JMESPath's functions, rules may call ``duration_seconds``, ``is_indefinite``,
+``duration_le``, ``date_days``, ``days_between`` and ``as_of`` (durations and dates as the
+checks read them: :mod:`checker.core.rule_functions`).
 Expressions are compiled once; malformed ones, unknown functions and wrong argument counts are
 reported by ``policy-check validate`` with the column at fault, and so are expressions too
 large to parse and evaluate safely (more than 4,000 characters, or more than 100 operators and
@@ -46,12 +49,12 @@ from typing import Any, NotRequired, TypedDict
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
-from jmespath.functions import Functions
 from jmespath.lexer import Lexer
 
 from checker.checks.base import Check, CheckContext, Clause, Schema, nearest
 from checker.core.diagnostics import JsonPath, PathItem
 from checker.core.results import Area, Observation, Severity, Status
+from checker.core.rule_functions import FUNCTION_TABLE, RuleFunctions
 from checker.diff.ordering import DiffSpec, Ranked, Review
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -120,7 +123,7 @@ DIFF = DiffSpec(
 
 
 _FIELDS = ("for_each", "resource", "assert")
-_FUNCTIONS: Mapping[str, Mapping[str, Any]] = Functions.FUNCTION_TABLE
+_FUNCTIONS: Mapping[str, Mapping[str, Any]] = FUNCTION_TABLE  # built-in and ours
 _SHOWN = 60  # longest value shown in a finding's "actual"
 _SHOWN_EXPRESSION = 80  # longest expression quoted whole in a message
 
@@ -151,8 +154,8 @@ class Compiled:
     path: JsonPath | None = None
     too_large: bool = False
 
-    def search(self, data: Any) -> Any:
-        return self.parsed.search(data)
+    def search(self, data: Any, options: Any = None) -> Any:
+        return self.parsed.search(data, options=options)
 
     def problem(self, field: str) -> str:
         """Why the ``field`` expression cannot be used, as a message for the user."""
@@ -244,8 +247,10 @@ def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
         return
     source = for_each.source
     base = for_each.path
+    # Durations, dates and the run's as-of date (checker.core.rule_functions).
+    functions = jmespath.Options(custom_functions=RuleFunctions(ctx.as_of))
     try:
-        items = for_each.search(ctx.snapshot)
+        items = for_each.search(ctx.snapshot, functions)
     except (ValueError, TypeError, RecursionError) as exc:  # JMESPathError: ValueError
         yield _error(
             "policy",
@@ -285,7 +290,7 @@ def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
     for index, item in enumerate(items):
         evidence = locate(index, item)
         try:
-            name_value = naming.search(item)
+            name_value = naming.search(item, functions)
         except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 f"{source}:[{index}]",
@@ -303,7 +308,7 @@ def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
         prefix = f"{source}:" if base is not None else ""
         resource = f"{prefix}{name}" if name is not None else f"{source}:[{index}]"
         try:
-            outcome = assertion.search(item)
+            outcome = assertion.search(item, functions)
         except (ValueError, TypeError, RecursionError) as exc:
             yield _error(
                 resource,

@@ -3,9 +3,9 @@
 The clause names an ``activity`` (``internal_review``, ``external_audit``, ``ethics_review``
 or ``oversight_board``) and a cadence ``every``. The snapshot's ``governance.<activity>.last``
 date must lie no further back than ``every`` before the ``--as-of`` date, so results do not
-depend on the day the check runs. A date's age counts whole days (a year is 365 days, a month
-30, as everywhere in policy-checker). A missing activity or date is *not evidenced*; a date
-after the as-of date fails, since such evidence cannot be trusted.
+depend on the day the check runs. A date's age counts whole days, compared with ``every`` by
+the month rule of every duration (``1y`` is 365 days, ``6mo`` 183). A missing activity or date
+is *not evidenced*; a date after the as-of date fails, since such evidence cannot be trusted.
 
 PASS::
 
@@ -17,7 +17,7 @@ PASS::
 
     # as of 2026-11-21: 173 days, within a year
 
-FAIL: ``last: "2025-01-10"`` as of 2026-11-21 (680 days, about 23 months, before it).
+FAIL: ``last: "2025-01-10"`` as of 2026-11-21 (680 days, about 22 months, before it).
 
 Serves GDPR Art. 5(2) and Art. 24(1) (accountability: measures reviewed and updated where
 necessary) and Art. 35(11) (review of impact assessments).
@@ -41,7 +41,7 @@ from checker.checks.base import (
     options,
     passed,
 )
-from checker.core.durations import DAY, MONTH, parse_duration
+from checker.core.durations import DAY, month_days, parse_duration
 from checker.core.results import Area, Observation, Severity
 from checker.diff.ordering import DiffSpec, Review, Span
 
@@ -157,8 +157,8 @@ def _age_words(seconds: int) -> str:
     """``1 day``, ``45 days``, ``173 days (about 6 months)``."""
     days = seconds // DAY
     text = "1 day" if days == 1 else f"{days} days"
-    if seconds >= 2 * MONTH:
-        text += f" (about {round(seconds / MONTH)} months)"
+    if days >= month_days(2):
+        text += f" (about {round(days * 12 / 365.2425)} months)"
     return text
 
 

@@ -1,32 +1,47 @@
-"""Minors: an age gate, no stored conversations, minimised preferences, no training.
+"""Minors: the age gate, who counts as a minor, stored conversations, preferences, training.
 
-* the snapshot's ``age_gate`` is ``enabled`` with ``minimum_age`` at least the clause's;
+A clause states one promise or several; each is checked only when stated:
+
+* ``minimum_age``: the snapshot's ``age_gate`` is ``enabled`` with ``minimum_age`` at least the
+  clause's;
+* ``minor_age`` (the age below which a user counts as a minor, by default and per region: a
+  country code or a region id of the vocabulary): the snapshot's ``age_gate.minor_age`` counts
+  as minors at least everyone the policy does — for each region the policy names, the
+  snapshot's age there (its default when it records none; for a region id, the lowest over its
+  countries) is at least the policy's, its default is at least the policy's default, and so
+  is every other region it records;
 * with ``conversations_stored: false`` every store records ``holds_minors_data: false``
   (a store that does not record it is not evidenced);
 * with ``preferences: minimised`` every store holding one of the clause's
   ``preference_kinds`` (every store, when the clause names none) records
   ``minors_preferences: minimised`` — a store that does not record it is not evidenced — and
   so does any other store that records it;
-* with ``training: never`` (the default) every training pipeline applies the ``minors`` filter;
+* with ``training: never`` every training pipeline applies the ``minors`` filter (under
+  ``policy_checker: 1`` a clause that leaves ``training`` out promises it too);
 * with ``guardian_resources: true`` the age gate records where guardians find resources
   (``age_gate.guardian_resources``).
 
 PASS: ``age_gate: {enabled: true, minimum_age: 18}`` for ``minimum_age: 18``.
 FAIL: ``age_gate: {enabled: true, minimum_age: 13}``; a store with ``holds_minors_data: true``.
 
+PASS: ``age_gate: {enabled: true, minor_age: {default: 18, regions: {DE: 16}}}`` for
+``minor_age: {default: 18, regions: {DE: 16, FR: 15}}`` (France falls back to 18).
+FAIL: the same snapshot for ``minor_age: {default: 18, regions: {DE: 18}}``.
+
 Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1798.120(c).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal, NotRequired
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     failed,
     holds_any,
     not_evidenced,
@@ -36,26 +51,44 @@ from checker.checks.base import (
     training_pipelines,
     words,
 )
+from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
-from checker.diff.ordering import DiffSpec, Ranked, Scope, Span
+from checker.diff.ordering import DiffSpec, Ranked, Review, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Preferences = Literal["minimised", "normal"]
 Training = Literal["never", "allowed"]
 
 
+class MinorAge(TypedDict):
+    default: int
+    regions: NotRequired[dict[str, int]]
+
+
 class MinorsClause(Clause):
-    minimum_age: int
-    conversations_stored: bool
-    preferences: Preferences
+    minimum_age: NotRequired[int]
+    conversations_stored: NotRequired[bool]
+    preferences: NotRequired[Preferences]
     preference_kinds: NotRequired[list[str]]
     training: NotRequired[Training]
     guardian_resources: NotRequired[bool]
+    minor_age: NotRequired[MinorAge]
+
+
+# The fields that promise something: a clause states at least one.
+PROMISES = (
+    "minimum_age",
+    "conversations_stored",
+    "preferences",
+    "training",
+    "guardian_resources",
+    "minor_age",
+)
 
 
 SCHEMA: Schema = {
     "description": "A promise about users below an age.",
-    "required": ["minimum_age", "conversations_stored", "preferences"],
+    "anyOf": [{"required": [field]} for field in PROMISES],
     "properties": {
         "minimum_age": {
             "description": (
@@ -91,8 +124,8 @@ SCHEMA: Schema = {
         },
         "training": {
             "description": (
-                "never (default): every training pipeline must filter minors' data out; allowed: "
-                "no requirement."
+                "never: every training pipeline must filter minors' data out; allowed: no "
+                "requirement. Left out: never under policy_checker: 1, no promise under 2."
             ),
             "enum": options(Training),
         },
@@ -103,6 +136,40 @@ SCHEMA: Schema = {
                 "false."
             ),
             "type": "boolean",
+        },
+        "minor_age": {
+            "description": (
+                "The age below which a user counts as a minor, by default and per region (a "
+                "country code such as DE, or a region id): the snapshot's age_gate.minor_age "
+                "must count as minors at least everyone this does."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["default"],
+            "properties": {
+                "default": {
+                    "description": "Where no region says otherwise, in whole years.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 21,
+                },
+                "regions": {
+                    "description": "Ages by region, e.g. {DE: 16, FR: 15, US: 13}.",
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"$ref": "#/$defs/region_key"},
+                    "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 21},
+                },
+            },
+        },
+    },
+    "$defs": {
+        "region_key": {
+            "description": (
+                "A country code (ISO 3166-1 alpha-2, upper case, e.g. DE) or a region id."
+            ),
+            "type": "string",
+            "pattern": "^([A-Z]{2}|[a-z][a-z0-9_-]*)$",
         },
     },
 }
@@ -117,19 +184,27 @@ DIFF = DiffSpec(
         "preference_kinds": Scope(facet="data kinds"),
         "training": Ranked(absent="never", order=("never", "allowed")),
         "guardian_resources": Ranked(absent=False, order=(True, False)),
+        "minor_age": Review(absent="", why="other users count as minors"),
     },
 )
 
 
 def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
-    yield from _age_gate(ctx)
-    if ctx.clause["conversations_stored"] is False:
+    clause = ctx.clause
+    if "minimum_age" in clause:
+        yield from _age_gate(ctx, clause["minimum_age"])
+    if "minor_age" in clause:
+        yield from minor_age(ctx, clause["minor_age"])
+    if clause.get("conversations_stored") is False:
         yield from _stored(ctx)
-    if ctx.clause["preferences"] == "minimised":
+    if clause.get("preferences") == "minimised":
         yield from _preferences(ctx)
-    if ctx.clause.get("training", "never") == "never":
+    # Language v1 made every clause promise no training of minors unless it said otherwise;
+    # from v2 a clause promises only what it states.
+    training = clause.get("training", "never" if ctx.policy.get("policy_checker", 1) == 1 else None)
+    if training == "never":
         yield from _training(ctx)
-    if ctx.clause.get("guardian_resources") is True:
+    if clause.get("guardian_resources") is True:
         yield from _guardians(ctx)
 
 
@@ -155,8 +230,7 @@ def _guardians(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
         )
 
 
-def _age_gate(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
-    want = ctx.clause["minimum_age"]
+def _age_gate(ctx: CheckContext[MinorsClause], want: int) -> Iterator[Observation]:
     expected = f"age gate enabled, minimum age {want}"
     gate = ctx.snapshot.get("age_gate")
     if not isinstance(gate, dict) or "enabled" not in gate:
@@ -191,6 +265,111 @@ def _age_gate(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
             f"minimum age {gate['minimum_age']}",
             ("age_gate", "minimum_age"),
         )
+
+
+def minor_age(ctx: CheckContext[MinorsClause], promised: MinorAge) -> Iterator[Observation]:
+    """The product counts as minors at least everyone the policy does, in every region: the
+    snapshot's age for a region the policy names (or, when it records none, its default) is at
+    least the policy's, and every other region it records is at least the policy's default."""
+    expected = f"minors: under {promised['default']}" + "".join(
+        f", under {age} in {region}" for region, age in promised.get("regions", {}).items()
+    )
+    gate = ctx.snapshot.get("age_gate")
+    recorded = gate.get("minor_age") if isinstance(gate, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("default"), int):
+        yield not_evidenced(
+            "age_gate",
+            "the snapshot records no age below which users count as minors (age_gate.minor_age)",
+            expected,
+            ("age_gate",) if isinstance(gate, dict) else None,
+            ("minor_age",),
+        )
+        return
+    base: JsonPath = ("age_gate", "minor_age")
+    found = recorded.get("regions")
+    regions: dict[str, Any] = found if isinstance(found, dict) else {}
+    yield _age_compared(
+        "by default",
+        recorded["default"],
+        promised["default"],
+        (*base, "default"),
+        expected,
+        ("minor_age", "default"),
+    )
+    covered: set[str] = set()
+    for region, want in promised.get("regions", {}).items():
+        countries = _countries(ctx.policy, region)
+        covered |= {region, *countries}
+        if region in regions:
+            where: JsonPath = (*base, "regions", region)
+            ages = [(regions[region], where)]
+        elif countries:
+            ages = [_regional(regions, recorded, c, base) for c in sorted(countries)]
+        else:
+            ages = [(recorded["default"], (*base, "default"))]
+        age, where = min(ages, key=lambda found: found[0])
+        yield _age_compared(
+            f"in {region}", age, want, where, expected, ("minor_age", "regions", region)
+        )
+    for region, age in regions.items():
+        if region not in covered:
+            yield _age_compared(
+                f"in {region}",
+                age,
+                promised["default"],
+                (*base, "regions", region),
+                expected,
+                ("minor_age", "default"),
+            )
+
+
+def _regional(
+    regions: dict[str, Any], recorded: dict[str, Any], country: str, base: JsonPath
+) -> tuple[int, JsonPath]:
+    """The snapshot's age for a country: its own, else the snapshot's default."""
+    if country in regions:
+        return regions[country], (*base, "regions", country)
+    return recorded["default"], (*base, "default")
+
+
+def _countries(policy: Mapping[str, Any], region: str) -> set[str]:
+    """The country codes of a region id of the policy's vocabulary (nested regions included);
+    empty for a country code or a region the vocabulary does not define."""
+    defined = policy.get("vocabulary", {}).get("regions")
+    if not isinstance(defined, Mapping):
+        return set()
+    found: set[str] = set()
+    pending, seen = [region], set()
+    while pending:
+        name = pending.pop()
+        entry = defined.get(name)
+        if name in seen or not isinstance(entry, Mapping):
+            continue
+        seen.add(name)
+        found.update(c for c in entry.get("countries") or () if isinstance(c, str))
+        pending.extend(r for r in entry.get("regions") or () if isinstance(r, str))
+    return found
+
+
+def _age_compared(
+    where: str, age: Any, want: int, evidence: JsonPath, expected: str, clause_path: JsonPath
+) -> Observation:
+    if not isinstance(age, int) or age < want:
+        return failed(
+            "age_gate",
+            f"users {where} count as minors only under {age}, not under the promised {want}",
+            expected,
+            f"minors under {age} {where}",
+            evidence,
+            clause_path,
+        )
+    return passed(
+        "age_gate",
+        f"users {where} count as minors under {age}",
+        expected,
+        f"minors under {age} {where}",
+        evidence,
+    )
 
 
 def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
@@ -315,6 +494,14 @@ def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
             )
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """Two minimum ages: who counts as a minor must be one age."""
+    first, second = a.get("minimum_age"), b.get("minimum_age")
+    if first is None or second is None or first == second:
+        return None
+    return f"the minimum age is {second} here but {first} there; keep one age"
+
+
 CHECK = Check(
     id="minors",
     order=80,
@@ -333,5 +520,6 @@ CHECK = Check(
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

@@ -28,7 +28,16 @@ from pathlib import Path
 import reports
 from checker.adapters import registry
 from checker.checks import CHECKS, areas_of
-from checker.checks.base import Check, IfNotEvidenced, Schema, clause_fields, options
+from checker.checks.base import (
+    CLAUSE_DEPENDENCIES,
+    Check,
+    Confidence,
+    IfNotEvidenced,
+    Schema,
+    SourceKind,
+    clause_fields,
+    options,
+)
 from checker.core.results import Severity
 
 # The fragment keys the clause definition is built from; any other keyword is copied as is.
@@ -38,8 +47,8 @@ _BUILT = ("description", "required", "properties", "$defs")
 # vocabulary and the definitions clauses share. policy_schema() adds the sections.
 BASE: Schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://policy-checker.dev/schemas/policy/v1.json",
-    "title": "policy-checker policy, language v1",
+    "$id": "https://policy-checker.dev/schemas/policy/v2.json",
+    "title": "policy-checker policy, language v2",
     "description": (
         "Privacy promises as code: a vocabulary of tiers, data kinds, sensitive categories and "
         "roles, and lists of clauses, one list per kind of promise. Each clause is checked "
@@ -52,9 +61,11 @@ BASE: Schema = {
     "properties": {
         "policy_checker": {
             "description": (
-                "Version of the policy language. Always 1; it also marks the file as a policy."
+                "Version of the policy language: 2 (policy_checker: 1 documents are read with "
+                "the frozen policy.v1.schema.json; policy-check upgrade rewrites them). It also "
+                "marks the file as a policy."
             ),
-            "const": 1,
+            "const": 2,
         },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
@@ -72,7 +83,8 @@ BASE: Schema = {
         "duration": {
             "description": (
                 "A duration: '30d', '72h', '5y', '6mo', ISO 8601 'P5Y' or 'PT72H', or "
-                "'indefinite'. A year is 365 days and a month 30 days."
+                "'indefinite'. Years and months compare as months; against days, a month is the "
+                "average month (365.2425/12 days), its total rounded to whole days: 18mo = 548d."
             ),
             "type": "string",
             "format": "duration",
@@ -81,6 +93,13 @@ BASE: Schema = {
             "description": "An ISO 8601 date, YYYY-MM-DD.",
             "type": "string",
             "format": "date",
+        },
+        "setting_value": {
+            "description": (
+                "A value of a user setting: a duration ('18mo'), 'off', 'on' or another "
+                "identifier. Quote off and on: unquoted, YAML reads them as true and false."
+            ),
+            "anyOf": [{"$ref": "#/$defs/duration"}, {"$ref": "#/$defs/identifier"}],
         },
         "severity": {
             "description": "A severity: info, low, medium, high or critical.",
@@ -114,6 +133,47 @@ BASE: Schema = {
             "uniqueItems": True,
             "items": {"description": "A reference.", "$ref": "#/$defs/text"},
         },
+        "source": {
+            "description": (
+                "Where a promise was published: the document (or its url), when, the words "
+                "quoted, and whether it is the provider's own text (primary) or a report of it "
+                "(secondary)."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "anyOf": [{"required": ["document"]}, {"required": ["url"]}],
+            "properties": {
+                "document": {
+                    "description": "Title of the document, e.g. 'Consumer Terms of Service'.",
+                    "$ref": "#/$defs/text",
+                },
+                "url": {"description": "Where the document is published.", "$ref": "#/$defs/text"},
+                "date": {
+                    "description": "When the document was published or last updated.",
+                    "$ref": "#/$defs/date",
+                },
+                "quote": {
+                    "description": "The sentence the clause encodes, word for word.",
+                    "$ref": "#/$defs/text",
+                },
+                "kind": {
+                    "description": (
+                        "primary: the provider's own text; secondary: a report of it (press, "
+                        "analysis)."
+                    ),
+                    "enum": options(SourceKind),
+                },
+            },
+        },
+        "confidence": {
+            "description": (
+                "How sure the policy is that the provider promises this: confirmed (a primary "
+                "source says it), secondary (only secondary sources do), unconfirmed (no source "
+                "confirms it yet), conflict (sources disagree: the clause fails until a person "
+                "resolves it)."
+            ),
+            "enum": options(Confidence),
+        },
         "metadata": {
             "description": "What the policy is, who owns it and since when it applies.",
             "type": "object",
@@ -133,7 +193,17 @@ BASE: Schema = {
                     "$ref": "#/$defs/text",
                 },
                 "effective": {
-                    "description": "Date from which the policy applies, YYYY-MM-DD.",
+                    "description": (
+                        "Date from which the policy applies, YYYY-MM-DD. Checked before it, the "
+                        "policy is not in force: its findings are shown as info, not blocking."
+                    ),
+                    "$ref": "#/$defs/date",
+                },
+                "expires": {
+                    "description": (
+                        "Last day the policy applies, YYYY-MM-DD. Checked after it, the policy "
+                        "is no longer in force: its findings are shown as info, not blocking."
+                    ),
                     "$ref": "#/$defs/date",
                 },
                 "supersedes": {
@@ -213,6 +283,41 @@ BASE: Schema = {
                 "description": {"description": "What the entry means.", "$ref": "#/$defs/text"}
             },
         },
+        "country": {
+            "description": "An ISO 3166-1 alpha-2 country code, in capitals: 'DE', 'GB', 'US'.",
+            "type": "string",
+            "format": "country",
+        },
+        "region": {
+            "description": (
+                "A named set of countries: its own and those of the regions it includes."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "anyOf": [{"required": ["countries"]}, {"required": ["regions"]}],
+            "properties": {
+                "countries": {
+                    "description": "Countries of the region, ISO 3166-1 alpha-2 codes.",
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"$ref": "#/$defs/country"},
+                },
+                "regions": {
+                    "description": (
+                        "Other regions of vocabulary.regions whose countries belong to this one."
+                    ),
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"description": "A region id.", "$ref": "#/$defs/identifier"},
+                },
+                "description": {
+                    "description": "What the region is, e.g. 'European Economic Area'.",
+                    "$ref": "#/$defs/text",
+                },
+            },
+        },
         "vocabulary": {
             "description": (
                 "The names the clauses use: tier groups, data kinds, sensitive categories and "
@@ -244,6 +349,25 @@ BASE: Schema = {
                 },
                 "roles": {
                     "description": "Roles that may be granted access to data, by id.",
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/identifier"},
+                    "additionalProperties": {"$ref": "#/$defs/described"},
+                },
+                "regions": {
+                    "description": (
+                        "Regions by id, each a set of countries, e.g. eea: {countries: [AT, "
+                        "BE, ...]}. Clauses name them in regions and tier_availability."
+                    ),
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/identifier"},
+                    "additionalProperties": {"$ref": "#/$defs/region"},
+                },
+                "settings": {
+                    "description": (
+                        "User or admin settings by id, e.g. keep_activity or "
+                        "zero_data_retention: the snapshot's settings record what each offers "
+                        "and preselects."
+                    ),
                     "type": "object",
                     "propertyNames": {"$ref": "#/$defs/identifier"},
                     "additionalProperties": {"$ref": "#/$defs/described"},
@@ -292,6 +416,7 @@ def _definitions(check: Check) -> Schema:
         "properties": {**common, **own},
         **{key: value for key, value in fragment.items() if key not in _BUILT},
     }
+    clause["dependentSchemas"] = {**CLAUSE_DEPENDENCIES, **clause.get("dependentSchemas", {})}
     return {f"{check.id}_clause": clause, **fragment.get("$defs", {})}
 
 

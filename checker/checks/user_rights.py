@@ -7,7 +7,13 @@ The clause names one ``right`` (``training_opt_out``, ``storage_opt_out``, ``del
   the right is checked: the right is not offered at all);
 * with ``deadline`` — a ``deadline`` of at most that duration;
 * with ``confirmation: true`` — ``confirmation: true`` (the user is told it was done);
-* with ``formats`` — at least one of those machine-readable formats among ``formats``.
+* with ``formats`` — at least one of those machine-readable formats among ``formats``;
+* with ``tier_groups`` — every tier of those groups among the right's ``tiers`` (a right that
+  records no ``tiers`` is offered to every tier);
+* with ``not_offered_to`` — no tier of those groups among its ``tiers``; a right offered to
+  every tier fails when the snapshot's ``tiers`` has one of them;
+* with ``artefact_lifetime`` — an ``artefact_lifetime`` of at most that duration: how long what
+  the request produces (the export's download link) stays available.
 
 Each requirement is its own finding for ``user_rights:<right>``; a right or field the snapshot
 does not record is *not evidenced*.
@@ -21,8 +27,21 @@ PASS::
         deadline: 30d                             deadline: 30d
         confirmation: true                        confirmation: true
 
+"Export ... within 7 days; the link expires after 24 hours; not offered to Business or
+Enterprise"::
+
+    # policy                                  # snapshot
+    user_rights:                              user_rights:
+      - id: export-consumer-only                export:
+        right: export                             exposed: true
+        tier_groups: [consumer]                   tiers: [free, plus, pro]
+        not_offered_to: [business]                deadline: 7d
+        deadline: 7d                              artefact_lifetime: 24h
+        artefact_lifetime: 24h
+
 FAIL: ``deadline: 45d`` against a 30-day promise; an export offered only as ``[pdf]`` when the
-clause asks for ``[json, csv]``.
+clause asks for ``[json, csv]``; an export whose ``tiers`` include ``enterprise`` when the
+clause says it is not offered to ``business``; a download link valid ``7d`` against ``24h``.
 
 Serves GDPR Art. 12(3) (answer within one month), Art. 15 (access), Art. 17 (erasure),
 Art. 20 (portability in a machine-readable format), Art. 21 (objection) and CCPA/CPRA
@@ -39,6 +58,7 @@ from checker.checks.base import (
     CheckContext,
     Clause,
     Schema,
+    Vocabulary,
     duration,
     either,
     failed,
@@ -51,7 +71,7 @@ from checker.checks.base import (
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, parse_duration
 from checker.core.results import Area, Observation, Severity
-from checker.diff.ordering import Covers, DiffSpec, Members, Ranked, Span
+from checker.diff.ordering import Covers, DiffSpec, Members, Ranked, Scope, Span
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Right = Literal["training_opt_out", "storage_opt_out", "deletion", "export", "access"]
@@ -62,6 +82,9 @@ class UserRightsClause(Clause):
     deadline: NotRequired[str]
     confirmation: NotRequired[bool]
     formats: NotRequired[list[str]]
+    tier_groups: NotRequired[list[str]]
+    not_offered_to: NotRequired[list[str]]
+    artefact_lifetime: NotRequired[str]
 
 
 SCHEMA: Schema = {
@@ -95,6 +118,33 @@ SCHEMA: Schema = {
             "items": {"description": "A format name.", "$ref": "#/$defs/identifier"},
             "minItems": 1,
         },
+        "tier_groups": {
+            "description": (
+                "Tier groups the right is offered to: keys of vocabulary.tier_groups. Without "
+                "it, the tiers the right is offered to are not checked."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "not_offered_to": {
+            "description": (
+                "Tier groups the right is not offered to, e.g. [business] for an export "
+                "Business and Enterprise users do not get: keys of vocabulary.tier_groups."
+            ),
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"description": "A tier group id.", "$ref": "#/$defs/identifier"},
+            "minItems": 1,
+        },
+        "artefact_lifetime": {
+            "description": (
+                "What the request produces (an export's download link, a report) stays "
+                "available at most this long, e.g. '24h'."
+            ),
+            "$ref": "#/$defs/duration",
+        },
     },
 }
 
@@ -107,6 +157,17 @@ DIFF = DiffSpec(
         "deadline": Span(absent="indefinite", larger="loosens"),
         "confirmation": Ranked(absent=False, order=(True, False)),
         "formats": Members(adding="loosens"),  # any one of them will do
+        # Without it the clause promises the right to no tier in particular: none, not all.
+        "tier_groups": Scope(
+            expand="tier_groups",
+            absent=[],
+            facet="tiers",
+            gained="users of {items} are now promised the right",
+            lost="users of {items} are no longer promised the right",
+        ),
+        # One more tier the right is said not to reach promises less.
+        "not_offered_to": Members(absent=[], adding="loosens"),
+        "artefact_lifetime": Span(absent="indefinite", larger="loosens"),
     },
     match_on=("right",),
 )
@@ -162,6 +223,141 @@ def run(ctx: CheckContext[UserRightsClause]) -> Iterator[Observation]:
         yield _confirmation(resource, act, settings, path)
     if clause.get("formats") is not None:
         yield _formats(resource, act, settings, path, [str(f) for f in clause["formats"]])
+    if "tier_groups" in clause:
+        yield _offered(ctx, resource, act, settings, path)
+    if "not_offered_to" in clause:
+        yield _not_offered(ctx, resource, act, settings, path)
+    if "artefact_lifetime" in clause:
+        limit = parse_duration(str(clause["artefact_lifetime"]))
+        yield _artefact_lifetime(resource, act, settings, path, limit)
+
+
+def _tier_words(tiers: list[str]) -> str:
+    return f"tier {tiers[0]}" if len(tiers) == 1 else f"tiers {words(tiers)}"
+
+
+def _offered(
+    ctx: CheckContext[UserRightsClause],
+    resource: str,
+    act: str,
+    settings: Mapping[str, Any],
+    path: JsonPath,
+) -> Observation:
+    wanted = ctx.vocabulary.tiers_of(ctx.clause.get("tier_groups", ()))
+    expected = f"offered to {_tier_words(wanted)}"
+    offered = settings.get("tiers")
+    if offered is None:  # a right that names no tiers is offered to all of them
+        return passed(resource, f"users of every tier can {act}", expected, "every tier", path)
+    have = [str(tier) for tier in offered]
+    missing = [tier for tier in wanted if tier not in have]
+    evidence = (*path, "tiers")
+    actual = f"offered to {words(have)}"
+    if missing:
+        reach = f"only to {words(have)}" if have else "to no tier"
+        return failed(
+            resource,
+            f"users of {_tier_words(missing)} cannot {act}: the right is offered {reach}",
+            expected,
+            actual,
+            evidence,
+            ("tier_groups",),
+        )
+    return passed(resource, f"users of {_tier_words(wanted)} can {act}", expected, actual, evidence)
+
+
+def _not_offered(
+    ctx: CheckContext[UserRightsClause],
+    resource: str,
+    act: str,
+    settings: Mapping[str, Any],
+    path: JsonPath,
+) -> Observation:
+    barred = ctx.vocabulary.tiers_of(ctx.clause.get("not_offered_to", ()))
+    expected = f"not offered to {_tier_words(barred)}"
+    offered = settings.get("tiers")
+    if offered is not None:
+        given = [tier for tier in barred if tier in offered]
+        evidence = (*path, "tiers")
+        actual = f"offered to {words(str(tier) for tier in offered)}"
+        if given:
+            return failed(
+                resource,
+                f"users of {_tier_words(given)} can {act}, but the policy says the right is "
+                "not offered to them",
+                expected,
+                actual,
+                evidence,
+                ("not_offered_to",),
+            )
+        return passed(
+            resource, f"users of {_tier_words(barred)} cannot {act}", expected, actual, evidence
+        )
+    # Offered to every tier: wrong only for the barred tiers the system has.
+    if "tiers" not in ctx.snapshot:
+        return not_evidenced(
+            resource,
+            f"the snapshot records neither the tiers users can {act} in nor the tiers it has",
+            expected,
+            path,
+            ("not_offered_to",),
+        )
+    known = ctx.by_id("tiers")
+    present = [tier for tier in barred if tier in known]
+    if present:
+        return failed(
+            resource,
+            f"users of {_tier_words(present)} can {act}: the right is offered to every tier, "
+            "but the policy says it is not offered to them",
+            expected,
+            "every tier",
+            path,
+            ("not_offered_to",),
+        )
+    return passed(
+        resource,
+        f"the right is offered to every tier, and the snapshot has no {_tier_words(barred)}",
+        expected,
+        "every tier",
+        path,
+    )
+
+
+def _artefact_lifetime(
+    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath, limit: Duration
+) -> Observation:
+    expected = f"available at most {limit}"
+    raw = settings.get("artefact_lifetime")
+    value = duration(raw)
+    result = f"what a request to {act} produces"
+    if value is None:
+        recorded = "" if raw is None else f" ({raw!r} is not a duration)"
+        return not_evidenced(
+            resource,
+            f"the snapshot does not record how long {result} stays available{recorded}",
+            expected,
+            path,
+            ("artefact_lifetime",),
+        )
+    evidence = (*path, "artefact_lifetime")
+    if value.indefinite:
+        return failed(
+            resource,
+            f"{result} stays available indefinitely; the policy promises at most {limit}",
+            expected,
+            "indefinitely",
+            evidence,
+            ("artefact_lifetime",),
+        )
+    if value > limit:
+        return failed(
+            resource,
+            f"{result} stays available {raw}, longer than the {limit} the policy promises",
+            expected,
+            f"{raw}",
+            evidence,
+            ("artefact_lifetime",),
+        )
+    return passed(resource, f"{result} stays available {raw}", expected, f"{raw}", evidence)
 
 
 def _deadline(
@@ -276,6 +472,33 @@ def _formats(
     return passed(resource, f"users can {act} as {words(common)}", expected, actual, evidence)
 
 
+def conflicts(a: Mapping[str, Any], b: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
+    """The same right honoured within two different deadlines (for the same tiers, when both
+    clauses name tier groups)."""
+    if a.get("right") != b.get("right"):
+        return None
+    if "tier_groups" in a and "tier_groups" in b and not vocabulary.shared_tiers(a, b):
+        return None
+    first, second = duration(a.get("deadline")), duration(b.get("deadline"))
+    if first is None or second is None or first == second:
+        return None
+    right = str(b.get("right"))
+    noun = _REQUEST_WORDS.get(right, f"{right.replace('_', ' ')} requests")
+    return (
+        f"{noun} are honoured within {second} here but {first} there; keep one deadline per right"
+    )
+
+
+# How a message names the requests of each right.
+_REQUEST_WORDS = {
+    "training_opt_out": "training opt-out requests",
+    "storage_opt_out": "storage opt-out requests",
+    "deletion": "deletion requests",
+    "export": "export requests",
+    "access": "access requests",
+}
+
+
 CHECK = Check(
     id="user_rights",
     order=120,
@@ -285,11 +508,13 @@ CHECK = Check(
     description="Rights users can exercise: opt-outs, deletion, export, access.",
     clause_type=UserRightsClause,
     schema=SCHEMA,
+    vocabulary={"tier_groups": "tier_groups", "not_offered_to": "tier_groups"},
     remediation=(
         "Expose the control the promise gives users, and meet its deadline, confirmation and "
         "export format in the request-handling configuration."
     ),
     diff=DIFF,
     run=run,
+    conflicts=conflicts,
     doc=__doc__ or "",
 )

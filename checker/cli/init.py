@@ -53,6 +53,8 @@ def files() -> dict[str, str]:
     written = {"policy-check.yaml": CONFIG}
     for name, parts in STARTERS.items():
         text = bundled.joinpath(*parts).read_text(encoding="utf-8")
+        if SCHEMAS[name] == "policy":  # a new project starts at the current language version
+            text = _current(text, name)
         # The bundled file points at the package's schemas; the copy at the project's.
         modeline = f"# yaml-language-server: $schema={SCHEMA_FOLDER}/{SCHEMAS[name]}.schema.json"
         written[name] = _MODELINE.sub(modeline, text)  # no backslash in it: taken literally
@@ -60,6 +62,18 @@ def files() -> dict[str, str]:
         schema = bundled.joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8")
         written[f"{SCHEMA_FOLDER}/{kind}.schema.json"] = schema
     return written
+
+
+def _current(text: str, name: str) -> str:
+    """A bundled policy moved to the current language, as ``policy-check upgrade`` does."""
+    from checker.documents import load_bytes
+    from checker.upgrade import State, upgrade
+
+    raw = text.encode("utf-8")
+    upgraded = upgrade(load_bytes(raw, name), raw)
+    if upgraded.state is State.INVALID:  # the bundled library is tested: never expected
+        raise ValueError(f"the bundled {name} cannot be upgraded: {upgraded.diagnostics}")
+    return upgraded.new or text
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

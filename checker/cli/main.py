@@ -179,7 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=date_argument,
         metavar="DATE",
-        help="the date recorded in the results (default: today); validation does not depend on it",
+        help=(
+            "the date recorded in the results (default: today); a policy or clause not in "
+            "force on it gets a warning, nothing else depends on it"
+        ),
     )
     _add_generated_at(validate)
     add_color_option(validate)
@@ -251,9 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="one of %(choices)s")
 
-    from checker.cli import test
+    from checker.cli import test, upgrade
 
     add_limit_options(test.add_parser(sub))
+    add_limit_options(upgrade.add_parser(sub))
     return parser
 
 
@@ -446,6 +450,10 @@ def _dispatch(
         from checker.cli import test
 
         return test.run(args, out, err, environ)
+    if args.command == "upgrade":
+        from checker.cli import upgrade
+
+        return upgrade.run(args, out, err, environ)
     from checker.cli import list_checks
 
     return list_checks.run(args, out, err)

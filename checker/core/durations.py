@@ -7,29 +7,39 @@ Accepted forms (case-insensitive units, whole numbers only, so comparisons are e
 * ISO 8601: ``P5Y``, ``P30D``, ``PT72H``, ``P1Y2M10DT2H30M``, ``P2W``;
 * ``indefinite`` (also ``forever``): longer than any finite duration.
 
-Calendar units have fixed lengths so that any two durations compare exactly and reproducibly:
-a **year is 365 days** and a **month is 30 days** (a week is 7 days). So ``1y`` equals ``365d``
-and ``12mo`` (360 days) is shorter than ``1y``. Policy authors who mean "one calendar year"
-including leap days should write ``366d``.
+A duration keeps its calendar part: years and months are counted in **months** (``1y`` is
+``12mo``), everything else in seconds (a week is 7 days, a day 86 400 seconds). Any two
+durations then compare by one rule, exactly and reproducibly:
+
+* made only of months, they compare by months: ``3y`` equals ``36mo``;
+* otherwise a month counts as the average Gregorian month, 365.2425 / 12 days, and the month
+  part is rounded to whole days (half a day up): ``1mo`` is 30 days, ``6mo`` 183, ``1y`` and
+  ``12mo`` 365, ``18mo`` 548, ``3y`` 1096. So ``548d`` is within ``18mo`` and ``549d`` is not.
+
+The two agree: the rounded day count grows with every month, so comparing months and comparing
+the rounded totals never disagree (a property test holds it). :attr:`Duration.seconds` is that
+total, the one number every comparison uses.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
-from functools import lru_cache, total_ordering
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 SECOND = 1
 MINUTE = 60
 HOUR = 3600
 DAY = 86_400
 WEEK = 7 * DAY
-MONTH = 30 * DAY
-YEAR = 365 * DAY
 
+# An average Gregorian month is 365.2425 / 12 days = 3 652 425 / 120 000 days: exact integers.
+_MONTH_DAYS_NUMERATOR = 3_652_425
+_MONTH_DAYS_DENOMINATOR = 120_000
+
+_CALENDAR_UNITS = {"y": 12, "mo": 1}  # in months
 _COMPACT_UNITS = {
-    "y": YEAR,
-    "mo": MONTH,
     "w": WEEK,
     "d": DAY,
     "h": HOUR,
@@ -49,32 +59,62 @@ class DurationError(ValueError):
     """A string that is not a duration; the message says what is accepted."""
 
 
-@total_ordering
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A length of time in whole seconds; ``seconds is None`` means indefinite."""
+def month_days(months: int) -> int:
+    """Whole days ``months`` average Gregorian months make, rounded half up (``18`` → 548)."""
+    return (months * _MONTH_DAYS_NUMERATOR + _MONTH_DAYS_DENOMINATOR // 2) // (
+        _MONTH_DAYS_DENOMINATOR
+    )
 
-    seconds: int | None
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Duration:
+    """A length of time: whole calendar ``months`` plus an ``exact`` part in seconds.
+
+    ``exact is None`` means indefinite. ``text`` is the duration as written, which messages
+    show. Equality and order follow the month rule of the module docstring.
+    """
+
+    exact: int | None
     text: str = ""
+    months: int = 0
+    # What comparisons read, worked out once: a large snapshot compares millions of windows.
+    _order: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        order: float = math.inf if self.exact is None else self.exact
+        if self.months and self.exact is not None:
+            order = month_days(self.months) * DAY + self.exact
+        object.__setattr__(self, "_order", order)
 
     @property
     def indefinite(self) -> bool:
-        return self.seconds is None
+        return self.exact is None
+
+    @property
+    def seconds(self) -> int | None:
+        """The comparable length in seconds (months as average months rounded to whole
+        days); ``None`` when indefinite."""
+        return None if self.exact is None else int(self._order)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Duration):
             return NotImplemented
-        return self.seconds == other.seconds
+        return self._order == other._order
 
     def __hash__(self) -> int:
-        return hash(self.seconds)
+        return hash(self._order)
 
     def __lt__(self, other: Duration) -> bool:
-        if self.seconds is None:
-            return False
-        if other.seconds is None:
-            return True
-        return self.seconds < other.seconds
+        return self._order < other._order
+
+    def __le__(self, other: Duration) -> bool:
+        return self._order <= other._order
+
+    def __gt__(self, other: Duration) -> bool:
+        return self._order > other._order
+
+    def __ge__(self, other: Duration) -> bool:
+        return self._order >= other._order
 
     def __str__(self) -> str:
         return self.text or humanize(self)
@@ -100,18 +140,14 @@ def _parse(text: str) -> Duration:
             raise DurationError(
                 f"{text!r} is not an ISO 8601 duration (examples: 'P5Y', 'P30D', 'PT72H')"
             )
-        units = {"y": YEAR, "mo": MONTH, "w": WEEK, "d": DAY, "h": HOUR, "m": MINUTE, "s": SECOND}
-        total = sum(int(v) * units[k] for k, v in match.groupdict().items() if v is not None)
-        return Duration(total, raw)
+        return _made_of({k: int(v) for k, v in match.groupdict().items() if v is not None}, raw)
     pos = 0
-    total = 0
-    seen: set[str] = set()
+    parts: dict[str, int] = {}
     for match in _COMPACT.finditer(raw):
         unit = match.group(2).lower()
-        if match.start() != pos or unit in seen:
+        if match.start() != pos or unit in parts:
             break
-        seen.add(unit)
-        total += int(match.group(1)) * _COMPACT_UNITS[unit]
+        parts[unit] = int(match.group(1))
         pos = match.end()
     if pos == 0 or pos != len(raw):
         raise DurationError(
@@ -119,7 +155,14 @@ def _parse(text: str) -> Duration:
             "(y, mo, w, d, h, m, s — e.g. '30d', '72h', '5y'), an ISO 8601 duration "
             "('P5Y', 'PT72H') or 'indefinite'"
         )
-    return Duration(total, raw)
+    return _made_of(parts, raw)
+
+
+def _made_of(parts: dict[str, int], text: str) -> Duration:
+    """The duration of counts per unit (``{"y": 1, "d": 10}``), keeping months apart."""
+    months = sum(count * _CALENDAR_UNITS[u] for u, count in parts.items() if u in _CALENDAR_UNITS)
+    exact = sum(count * _COMPACT_UNITS[u] for u, count in parts.items() if u in _COMPACT_UNITS)
+    return Duration(exact, text, months)
 
 
 def is_duration(text: object) -> bool:
@@ -136,14 +179,15 @@ def is_duration(text: object) -> bool:
 
 
 def humanize(duration: Duration) -> str:
-    """Short canonical text: ``5y``, ``30d``, ``72h``, ``1d12h``, ``indefinite``."""
-    if duration.seconds is None:
+    """Short canonical text: ``5y``, ``18mo``, ``30d``, ``72h``, ``1d12h``, ``indefinite``."""
+    if duration.exact is None:
         return "indefinite"
-    if duration.seconds == 0:
+    years, months = divmod(duration.months, 12)
+    parts = [f"{count}{unit}" for count, unit in ((years, "y"), (months, "mo")) if count]
+    rest = duration.exact
+    if rest == 0 and not parts:
         return "0s"
-    rest = duration.seconds
-    parts = []
-    for unit, size in (("y", YEAR), ("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)):
+    for unit, size in (("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)):
         count, rest = divmod(rest, size)
         if count:
             parts.append(f"{count}{unit}")

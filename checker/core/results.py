@@ -105,6 +105,23 @@ class Waiver:
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a promise was published: a clause's ``source`` (or one of its ``sources``)."""
+
+    document: str = ""
+    url: str = ""
+    date: str = ""
+    quote: str = ""
+    kind: str = ""  # primary | secondary, or "" when not said
+
+    @property
+    def label(self) -> str:
+        """How a message names it: ``Privacy Policy (2025-09-28)``; its url when untitled."""
+        name = self.document or self.url
+        return f"{name} ({self.date})" if self.date else name
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One promise checked against one resource of one snapshot."""
 
@@ -128,6 +145,10 @@ class Finding:
     environment: str = ""
     finding_id: str = ""  # made from the fields above unless given (checker.core.fingerprint)
     novelty: Novelty | None = None  # set when the run is compared with an earlier one
+    # Where the promise was published and how sure the policy is of it (clause ``source`` or
+    # ``sources`` and ``confidence``): shown with the finding, never part of its id.
+    sources: tuple[Provenance, ...] = ()
+    confidence: str = ""
 
     def __post_init__(self) -> None:
         if not self.finding_id:

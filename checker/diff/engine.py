@@ -405,7 +405,8 @@ def _vocabulary_rows(context: _Context) -> list[Row]:
                 note = verdict.note
                 if isinstance(ordering, Scope) and verdict.direction is Direction.SCOPE_WIDENED:
                     gained = [i for i in new if i not in old]
-                    note = f"{_joined([g[:1].upper() + g[1:] for g in gained])} joined the group"
+                    items = _joined([g[:1].upper() + g[1:] for g in gained])
+                    note = (ordering.gained or "{items} joined the group").format(items=items)
                 changes.append(
                     Change(
                         field_name,

@@ -165,6 +165,14 @@ COMMON: Mapping[str, Ordering] = {
     "remediation": Review(absent="", why="what to do on a failure changed", wording=True),
     "if_not_evidenced": Ranked(absent="fail", order=("fail", "warn", "pass")),
     "references": Review(absent=[], why="the regulations cited changed"),
+    # Where the promise holds: more regions widen it; none means everywhere. No facet: the
+    # population a change affects is named by the section's own scope fields.
+    "regions": Scope(absent=EVERYTHING),
+    "source": Review(why="the promise is sourced differently: read both", wording=True),
+    "sources": Review(absent=[], why="the promise is sourced differently: read both", wording=True),
+    "confidence": Review(absent="confirmed", why="how sure the policy is of the promise changed"),
+    "effective": Review(absent="", why="the promise applies from another date"),
+    "expires": Review(absent="", why="the promise stops applying at another date"),
 }
 
 # The vocabulary: its maps' entries, field by field (an entry added or removed is a row too).
@@ -182,4 +190,16 @@ VOCABULARY: Mapping[str, Mapping[str, Ordering]] = {
         "description": Review(why="the category is described differently", wording=True),
     },
     "roles": {"description": Review(why="the role is described differently", wording=True)},
+    "regions": {
+        "countries": Scope(
+            facet="countries", gained="{items} joined the region", lost="{items} left it"
+        ),
+        "regions": Scope(
+            facet="regions", gained="{items} joined the region", lost="{items} left it"
+        ),
+        "description": Review(why="the region is described differently", wording=True),
+    },
+    "settings": {
+        "description": Review(why="the setting is described differently", wording=True),
+    },
 }

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.checks import CHECKS
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.core.gc_pause import collector_paused
+from checker.core.regions import region_countries
 from checker.core.results import (
     DocumentInfo,
     Finding,
@@ -33,7 +34,10 @@ from checker.core.results import (
     Status,
 )
 from checker.documents.document import Document
+from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
+from checker.evaluation.in_force import clause_outside, not_in_force_notices
+from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
 from checker.validation.snapshot_rules import snapshot_diagnostics, unknown_names
@@ -187,7 +191,12 @@ def evaluate(
         empty = Result(as_of=as_of, fail_on=fail_on)
         empty.documents.extend(policy_info(p) for p in policies)
         units = [empty]
-    return merge_results(units, diagnostics=diagnostics, waivers=waivers, generated_at=generated_at)
+    return merge_results(
+        units,
+        diagnostics=[*diagnostics, *not_in_force_notices(policies, as_of)],
+        waivers=waivers,
+        generated_at=generated_at,
+    )
 
 
 def check_policy(
@@ -203,12 +212,32 @@ def check_policy(
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
+    regions = region_countries(data)
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
             ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
             stamp = _Stamp(
-                policy, snapshot, check, clause, (section, index), references.get(section, ())
+                policy,
+                snapshot,
+                check,
+                clause,
+                (section, index),
+                references.get(section, ()),
+                as_of,
             )
+            scope = region_scope(clause, regions, snapshot.data)
+            if scope is not None and not scope.applicable:
+                # Said once, instead of the clause's findings: not blocking, and not a pass.
+                yield replace(
+                    stamp(scope.observation),
+                    status=Status.NOT_EVIDENCED,
+                    severity=Severity.INFO,
+                    message=scope.observation.message,
+                )
+                continue
+            if in_conflict(clause):  # disputed: no reading of it can be checked
+                yield stamp.conflict()
+                continue
             try:
                 observations = list(check.run(ctx))
             except Exception as exc:  # a broken check must not pass silently
@@ -223,6 +252,8 @@ def check_policy(
                         None,
                     )
                 ]
+            if scope is not None:  # where the snapshot serves users is not recorded
+                observations.insert(0, scope.observation)
             if not count_passes:
                 yield from map(stamp, observations)
                 continue
@@ -242,8 +273,10 @@ class _Stamp:
     __slots__ = (
         "check",
         "clause",
+        "confidence",
         "environment",
         "locations",
+        "not_in_force",
         "path",
         "policy",
         "policy_id",
@@ -251,6 +284,7 @@ class _Stamp:
         "references",
         "severity",
         "snapshot",
+        "sources",
         "system",
     )
 
@@ -262,6 +296,7 @@ class _Stamp:
         clause: Mapping[str, Any],
         path: tuple[str, int],
         references: tuple[str, ...],
+        as_of: dt.date,
     ) -> None:
         self.policy, self.snapshot, self.check, self.clause, self.path = (
             policy,
@@ -274,10 +309,16 @@ class _Stamp:
         self.severity = Severity(clause.get("severity", check.default_severity.value))
         self.references = (*references, *clause.get("references", ()))
         self.promise = str(clause.get("statement", check.title))
+        self.sources = provenance(clause)
+        self.confidence = str(clause.get("confidence", ""))
         self.locations: dict[JsonPath, Location] = {}
         meta = snapshot.data.get("metadata") or {}
         self.system = str(meta.get("system", ""))
         self.environment = str(meta.get("environment", ""))
+        # Findings of a policy or clause not in force as of the run's date are shown, as
+        # info (never blocking), their message saying why (checker.evaluation.in_force).
+        outside = clause_outside(policy.data, clause, as_of)
+        self.not_in_force = outside.reason if outside is not None else ""
 
     def pass_count(self, count: int) -> PassCount:
         return PassCount(
@@ -291,6 +332,11 @@ class _Stamp:
             snapshot=self.snapshot.name,
             count=count,
         )
+
+    def conflict(self) -> Finding:
+        """The one finding of a clause whose sources disagree: about the policy, so it points
+        at the clause's ``confidence``, with no snapshot evidence."""
+        return replace(self(conflict_observation(self.clause)), evidence_location=None)
 
     def _unreadable(self, evidence: JsonPath | None) -> str | None:
         """Why an imported store has no evidence, when an adapter could not read it."""
@@ -323,6 +369,9 @@ class _Stamp:
             elif mode == "pass":
                 status = Status.PASS
                 message = f"{message} (accepted: the policy does not require evidence)"
+        if self.not_in_force:
+            severity = Severity.INFO
+            message = f"{self.not_in_force}: {message}"
         return Finding(
             policy_id=self.policy_id,
             clause_id=str(self.clause["id"]),
@@ -345,6 +394,8 @@ class _Stamp:
             references=self.references,
             system=self.system,
             environment=self.environment,
+            sources=self.sources,
+            confidence=self.confidence,
         )
 
 

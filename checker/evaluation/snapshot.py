@@ -44,6 +44,9 @@ LIST_SECTIONS: dict[str, ListSection] = {
         ListSection("stores", "store", "its data stores"),
         ListSection("pipelines", "pipeline", "its data pipelines"),
         ListSection("recipients", "recipient", "who receives data"),
+        ListSection("notices", "notice", "the notices of changes given to users"),
+        ListSection("settings", "setting", "the settings users can choose"),
+        ListSection("legal_holds", "legal hold", "its legal holds"),
     )
 }
 

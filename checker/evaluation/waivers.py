@@ -27,13 +27,13 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from checker.core.diagnostics import Diagnostic, Level
-from checker.core.durations import DAY, YEAR, Duration, parse_duration
+from checker.core.durations import DAY, Duration, parse_duration
 from checker.core.patterns import glob
 from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
 
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
-DEFAULT_MAX_TERM = Duration(YEAR, "1y")
+DEFAULT_MAX_TERM = parse_duration("1y")
 
 DUPLICATE_ID = "waiver-duplicate-id"
 EXPIRES_BEFORE_APPROVAL = "waiver-expires-before-approval"

@@ -7,19 +7,23 @@ offending place (for a duplicate, the second occurrence) and names the other pla
 
 Rules (diagnostic codes):
 
-* ``snapshot-duplicate-id`` — two tiers, stores, pipelines or recipients share an id. Checks
-  look elements up by id; a second element with the same id would be a second, contradicting
-  description of the same thing. (The checks still judge both, but the snapshot is invalid.)
+* ``snapshot-duplicate-id`` — two tiers, stores, pipelines, recipients or notices share an id.
+  Checks look elements up by id; a second element with the same id would be a second,
+  contradicting description of the same thing. (The checks still judge both, but the snapshot
+  is invalid.)
 * ``snapshot-unknown-source`` — a pipeline's ``sources`` names no store: what it reads is
   unknown, so no promise about what it reads can be evidenced.
 * ``snapshot-unknown-pipeline`` — a recipient's ``fed_by`` names no pipeline: what it receives
   is unknown, so no promise about anonymised or consented sharing can be evidenced.
-* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category or role that
-  the vocabulary of no policy being checked defines (with a "did you mean"). A misspelt name
-  is judged by no promise — ``temporary_chat`` held next to a policy about
+* ``snapshot-unknown-store`` — a store's ``copy_of`` or a legal hold's ``stores`` names no
+  store: what the copy holds, or which deletion the hold suspends, is unknown.
+* ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category, role or
+  setting that the vocabulary of no policy being checked defines (with a "did you mean"). A
+  misspelt name is judged by no promise — ``temporary_chat`` held next to a policy about
   ``temporary_chats`` would let "never trained" pass while nothing about it was checked.
-  Sensitive categories and roles are only judged when a policy defines them at all (those
-  vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
+  The tiers a user right is offered to (``user_rights.<right>.tiers``) are judged too.
+  Sensitive categories, roles and settings are only judged when a policy defines them at all
+  (those vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
   judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
   enums of its schema).
 """
@@ -39,6 +43,7 @@ DUPLICATE_ID = "snapshot-duplicate-id"
 UNKNOWN_SOURCE = "snapshot-unknown-source"
 UNKNOWN_PIPELINE = "snapshot-unknown-pipeline"
 UNKNOWN_NAME = "snapshot-unknown-name"
+UNKNOWN_STORE = "snapshot-unknown-store"
 
 # Sections whose items are looked up by id, and what an item is called.
 ID_SECTIONS = tuple((section.name, section.item) for section in LIST_SECTIONS.values())
@@ -49,7 +54,9 @@ class NameSite:
     """Where a snapshot names something a policy's vocabulary defines."""
 
     section: str
-    field: tuple[str, ...]  # inside an item of the section; the value is a name or a list
+    # Inside an item of the section; the value is a name, a list of names or a mapping whose
+    # keys are names; "*" stands for every item of a list on the way.
+    field: tuple[str, ...]
     vocabulary: str
     noun: str
 
@@ -58,6 +65,7 @@ NAME_SITES: tuple[NameSite, ...] = (
     NameSite("tiers", ("id",), "tier_groups", "tier"),
     NameSite("stores", ("tiers",), "tier_groups", "tier"),
     NameSite("pipelines", ("tiers",), "tier_groups", "tier"),
+    NameSite("notices", ("tiers",), "tier_groups", "tier"),
     NameSite("stores", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("pipelines", ("data_kinds",), "data_kinds", "data kind"),
     NameSite("recipients", ("data_kinds",), "data_kinds", "data kind"),
@@ -69,6 +77,10 @@ NAME_SITES: tuple[NameSite, ...] = (
         "sensitive category",
     ),
     NameSite("stores", ("access", "roles"), "roles", "role"),
+    NameSite("settings", ("id",), "settings", "setting"),
+    NameSite("pipelines", ("settings",), "settings", "setting"),  # its keys
+    NameSite("stores", ("retention_by_setting", "*", "setting"), "settings", "setting"),
+    NameSite("legal_holds", ("tiers",), "tier_groups", "tier"),
 )
 
 
@@ -87,6 +99,8 @@ class Link:
 LINKS: tuple[Link, ...] = (
     Link("pipelines", "sources", "stores", "pipeline", "reads store", UNKNOWN_SOURCE),
     Link("recipients", "fed_by", "pipelines", "recipient", "is fed by pipeline", UNKNOWN_PIPELINE),
+    Link("stores", "copy_of", "stores", "store", "copies store", UNKNOWN_STORE),
+    Link("legal_holds", "stores", "stores", "legal hold", "holds store", UNKNOWN_STORE),
 )
 
 
@@ -195,6 +209,15 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
         items = view.data.get(site.section)
         if type(items) is not list:
             continue
+        if "*" in site.field:
+            for index, item in enumerate(items):
+                for path, value in _spread(item, site.field):
+                    for place, name in _names(value, path):
+                        if name not in defined:
+                            found.setdefault((site.vocabulary, name), []).append(
+                                (site.section, index, *place)
+                            )
+            continue
         key, *deeper = site.field
         for index, item in enumerate(items):  # 100k stores: kept to a few C-level steps each
             value = item.get(key) if type(item) is dict else None
@@ -207,6 +230,7 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
                     found.setdefault((site.vocabulary, name), []).append(
                         (site.section, index, *path)
                     )
+    _right_tiers(view, known, found, nouns)
     diagnostics = []
     for (vocabulary, name), places in found.items():
         noun = nouns[vocabulary]
@@ -221,6 +245,26 @@ def unknown_names(view: Snapshot, policies: Sequence[Document]) -> list[Diagnost
         diagnostics.append(Diagnostic(view.locate(places[0]), message, UNKNOWN_NAME))
     diagnostics.sort(key=lambda d: (d.location.file, d.location.position or Position(0, 0)))
     return diagnostics
+
+
+def _right_tiers(
+    view: Snapshot,
+    known: dict[str, set[str]],
+    found: dict[tuple[str, str], list[JsonPath]],
+    nouns: dict[str, str],
+) -> None:
+    """Tiers a user right is offered to (``user_rights.<right>.tiers``): a misspelt tier
+    there would let "not offered to" pass while the real tier gets the right."""
+    rights = view.data.get("user_rights")
+    defined = known.get("tier_groups")
+    if type(rights) is not dict or defined is None:
+        return
+    nouns["tier_groups"] = "tier"
+    for right, settings in rights.items():
+        tiers = settings.get("tiers") if type(settings) is dict else None
+        for path, name in _names(tiers, ("tiers",)):
+            if name not in defined:
+                found.setdefault(("tier_groups", name), []).append(("user_rights", right, *path))
 
 
 def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
@@ -244,10 +288,30 @@ def _known_names(policies: Sequence[Document]) -> dict[str, set[str]]:
     return known
 
 
-def _names(value: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, str]]:
-    """The names in a field's value (a single name or a list), with their paths in the item."""
+def _spread(item: Any, field: tuple[str, ...]) -> Iterator[tuple[JsonPath, Any]]:
+    """The values at ``field`` in an item, ``*`` taking every item of a list, with paths."""
+    if not field:
+        yield (), item
+        return
+    key, *rest = field
+    if key == "*":
+        for index, element in enumerate(item if type(item) is list else ()):
+            for path, value in _spread(element, tuple(rest)):
+                yield (index, *path), value
+    elif type(item) is dict and key in item:
+        for path, value in _spread(item[key], tuple(rest)):
+            yield (key, *path), value
+
+
+def _names(value: Any, field: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """The names in a field's value (a single name, a list, or a mapping's keys), with their
+    paths in the item."""
     if isinstance(value, str):
         yield field, value
+    elif isinstance(value, dict):
+        for name in value:
+            if isinstance(name, str):
+                yield (*field, name), name
     elif isinstance(value, list):
         for index, name in enumerate(value):
             if isinstance(name, str):

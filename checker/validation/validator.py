@@ -20,9 +20,11 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, relevance
 
+from checker.core.countries import country_problem, is_country
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import DurationError, is_duration, parse_duration
 from checker.documents.document import Document, Surprise
+from checker.validation import versions
 from checker.validation.schemas import allowed_keys, expects_text, load_schema
 
 
@@ -50,6 +52,7 @@ FORMATS: dict[str, Callable[[object], bool]] = {
     "duration": is_duration,
     "date": _is_date,
     "date-time": _is_datetime,
+    "country": is_country,
 }
 
 
@@ -69,12 +72,15 @@ def _full_validator(kind: str) -> jsonschema.protocols.Validator:
 
 
 def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
-    """All problems of ``doc`` read as a document of ``kind``; empty when it is valid."""
-    root = load_schema(kind)
+    """All problems of ``doc`` read as a document of ``kind``; empty when it is valid.
+
+    A policy is read with the schema of its language version (:mod:`.versions`)."""
+    schema = versions.schema_kind(doc.data) if kind == "policy" else kind
+    root = load_schema(schema)
     diagnostics = _surprise_diagnostics(doc, root)
     flagged = {d.location.path for d in diagnostics}
-    if not _fast_validator(kind).is_valid(doc.data):
-        errors = sorted(_full_validator(kind).iter_errors(doc.data), key=relevance, reverse=True)
+    if not _fast_validator(schema).is_valid(doc.data):
+        errors = sorted(_full_validator(schema).iter_errors(doc.data), key=relevance, reverse=True)
         seen: set[tuple[JsonPath, str]] = set()
         for error in _leaves(errors):
             diagnostic = _explain(doc, root, error)
@@ -83,6 +89,10 @@ def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
                 continue
             seen.add(key)
             diagnostics.append(diagnostic)
+        if schema != versions.SCHEMA_KINDS[versions.CURRENT]:
+            diagnostics = versions.explain_v2_features(doc, diagnostics, _v2_errors(doc.data))
+        elif kind == "policy":
+            diagnostics = versions.explain_unknown_version(diagnostics)
     if kind == "policy" and not any(d.level is Level.ERROR for d in diagnostics):
         diagnostics.extend(_policy_semantics(doc))
     if kind == "waivers" and not any(d.level is Level.ERROR for d in diagnostics):
@@ -90,6 +100,13 @@ def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
 
         diagnostics.extend(waiver_diagnostics(doc))
     return _ordered(diagnostics)
+
+
+def _v2_errors(data: Any) -> list[JsonPath]:
+    """Where the current policy schema finds errors in ``data`` read as its version."""
+    current = versions.SCHEMA_KINDS[versions.CURRENT]
+    upgraded = {**data, "policy_checker": versions.CURRENT}
+    return [tuple(e.absolute_path) for e in _full_validator(current).iter_errors(upgraded)]
 
 
 def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -190,6 +207,8 @@ def _explain(doc: Document, root: dict[str, Any], error: ValidationError) -> Dia
             parse_duration(instance)
         except DurationError as exc:
             message = str(exc)
+    elif validator == "format" and value == "country":
+        message = country_problem(instance)
     elif validator == "format" and value == "date":
         message = f"{instance!r} is not a date: write YYYY-MM-DD, e.g. '2026-01-31'"
     elif validator == "type":

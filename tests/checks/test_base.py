@@ -244,3 +244,40 @@ def test_a_check_is_summarised_by_the_first_line_of_its_doc_or_its_title() -> No
     documented = dataclasses.replace(retention.CHECK, doc="\n  First line.\nMore.\n")
     undocumented = dataclasses.replace(retention.CHECK, doc="  \n")
     assert (documented.summary, undocumented.summary) == ("First line.", retention.CHECK.title)
+
+
+# --- copies hold what they copy ---------------------------------------------------------------
+
+
+def test_a_copy_holds_the_data_kinds_and_tiers_of_its_sources() -> None:
+    snapshot = {
+        "stores": [
+            {"id": "chats", "data_kinds": ["conversations"], "tiers": ["free"]},
+            {"id": "prefs", "data_kinds": ["preferences", "conversations"]},
+            {"id": "both", "copy_of": ["chats", "prefs"]},
+            {"id": "own", "copy_of": ["chats"], "data_kinds": ["email"]},
+            {"id": "deeper", "copy_of": ["both"]},
+        ]
+    }
+    stores = {item["id"]: item for _, item in context(snapshot).section("stores")}
+    # every source records data kinds; prefs does not record its tiers, so both's are unknown
+    assert stores["both"]["data_kinds"] == ["conversations", "preferences"]
+    assert "tiers" not in stores["both"]
+    assert (stores["own"]["data_kinds"], stores["own"]["tiers"]) == (["email"], ["free"])
+    assert stores["deeper"]["data_kinds"] == ["conversations", "preferences"]
+    assert snapshot["stores"][2] == {"id": "both", "copy_of": ["chats", "prefs"]}  # untouched
+
+
+def test_copies_in_a_cycle_inherit_only_what_their_members_record() -> None:
+    snapshot = {
+        "stores": [
+            {"id": "a", "copy_of": ["b"]},
+            {"id": "b", "copy_of": ["a"]},
+            {"id": "c", "copy_of": ["c", "missing"]},
+            {"id": "d", "data_kinds": ["email"]},
+            {"id": "e", "copy_of": ["d", "e"]},
+        ]
+    }
+    stores = [item for _, item in context(snapshot).section("stores")]
+    assert all("data_kinds" not in store and "tiers" not in store for store in stores[:3])
+    assert stores[4]["data_kinds"] == ["email"]  # itself among its sources adds nothing

@@ -1027,3 +1027,73 @@ def test_items_of_a_filtered_selection_point_at_their_own_places() -> None:
         (F, "c", ("stores", 2)),
         (P, "d", ("stores", 3)),
     ]
+
+
+# --- durations and dates ----------------------------------------------------------------------
+
+WINDOWS: dict[str, Any] = {
+    "taken": "2026-11-20T23:30:00-02:00",
+    "stores": [
+        {"id": "a", "retention": {"any": "100d"}, "reviewed": "2026-11-01"},
+        {"id": "b", "retention": {"any": "30d"}, "reviewed": "2025-01-01"},
+        {"id": "c", "retention": {"any": "indefinite"}, "reviewed": "not a date"},
+        {"id": "d", "retention": {"any": "P1Y"}},
+    ],
+}
+
+
+def _rule(expression: str) -> dict[str, Any]:
+    return {"id": "r", "statement": "s", "for_each": "stores", "assert": expression}
+
+
+@pytest.mark.parametrize(
+    ("expression", "outcomes"),
+    [
+        # "kept at least 90 days": 100d passes where a list of accepted strings would fail it
+        ("duration_seconds(retention.any) >= `7776000`", ["true", "false", "null", "true"]),
+        ("is_indefinite(retention.any)", ["false", "false", "true", "false"]),
+        ("is_indefinite(id)", ["null", "null", "null", "null"]),
+        ("duration_le(retention.any, '90d')", ["false", "true", "false", "false"]),
+        ("duration_le('365d', retention.any)", ["false", "false", "true", "true"]),
+        ("duration_le(retention.any, 'soon')", ["null", "null", "null", "null"]),
+        ("date_days(reviewed)", ["20758", "20089", "null", "null"]),
+        ("days_between(reviewed, as_of())", ["20", "689", "null", "null"]),
+        ("days_between(reviewed, as_of()) <= `365`", ["true", "false", "null", "null"]),
+    ],
+)
+def test_rule_functions_read_durations_and_dates(expression: str, outcomes: list[str]) -> None:
+    found = observe(custom_rules.CHECK, _rule(expression), WINDOWS)
+    assert [o.actual for o in found] == outcomes
+
+
+def test_date_days_of_a_date_time_counts_its_utc_date() -> None:
+    rule = {**_rule("date_days(`null`)"), "for_each": "[@]", "assert": "date_days(taken)"}
+    [found] = observe(custom_rules.CHECK, rule, WINDOWS)
+    assert found.actual == "20778"  # 2026-11-21 in UTC: the evening of the 20th at UTC-2
+
+
+def test_as_of_is_the_runs_date() -> None:
+    rule = {**_rule("as_of() == '2026-11-21'"), "for_each": "[@]"}
+    assert [o.status for o in observe(custom_rules.CHECK, rule, WINDOWS)] == [P]
+
+
+def test_a_function_given_a_number_is_an_error_finding() -> None:
+    found = observe(custom_rules.CHECK, _rule("duration_seconds(`5`)"), WINDOWS)
+    assert {o.status for o in found} == {E}
+    assert "duration_seconds()" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("duration_le(retention.any)",
+         "function duration_le() takes 2 arguments but is given 1 (column 1)"),
+        ("as_of(id)", "function as_of() takes 0 arguments but is given 1 (column 1)"),
+        ("duration_second(retention.any)", "unknown function duration_second() at column 1; "
+         "did you mean duration_seconds()?"),
+    ],
+)  # fmt: skip
+def test_rule_function_calls_are_checked_when_compiled(expression: str, message: str) -> None:
+    assert custom_rules.compile_errors(_rule(expression)) == [
+        ("assert", f'the assert expression "{expression}" is not valid JMESPath: {message}')
+    ]

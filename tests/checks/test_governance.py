@@ -64,7 +64,7 @@ GOVERNANCE_CASES = [
             (
                 F,
                 GI,
-                "the last internal review was on 2025-01-10, 680 days (about 23 months) before "
+                "the last internal review was on 2025-01-10, 680 days (about 22 months) before "
                 "2026-11-21; the policy requires one every 1y",
             ),
         ],

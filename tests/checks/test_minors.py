@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from checker.checks import minors
+from checker.checks.base import CheckContext, Vocabulary
 from checker.core.results import Severity
 from tests.checks.support import (
+    AS_OF,
+    POLICY,
     Case,
     F,
     N,
@@ -533,3 +536,159 @@ WHERE = [
 def test_minors_points_at_the_evidence(case: Where) -> None:
     found = observe(minors.CHECK, case.clause, case.snapshot)
     assert pointer(found[case.extra.get("index", 0)]) == case.pointer
+
+
+# --- language v2: a clause states only the promises it makes ----------------------------------
+
+
+def observe_v2(clause: dict[str, Any], snapshot: dict[str, Any], **vocabulary: Any) -> Any:
+    """Observations of a clause of a ``policy_checker: 2`` policy (vocabulary added to POLICY's)."""
+    policy = {"policy_checker": 2, "vocabulary": {**POLICY["vocabulary"], **vocabulary}}
+    ctx = CheckContext(clause, policy, snapshot, Vocabulary.from_policy(policy), AS_OF)
+    return triples(list(minors.CHECK.run(ctx)))
+
+
+NO_TRAINING = {"id": "no-training", "statement": "under-18 excluded from training"}
+
+
+def test_minors_v2_training_is_promised_only_when_stated() -> None:
+    snapshot = {"pipelines": [changed(TRAIN, filters=[])]}
+    unfiltered = (F, PT, "training pipeline train does not filter out minors' data")
+    assert observe_v2({**NO_TRAINING, "training": "never"}, snapshot) == [unfiltered]
+    assert observe_v2({**NO_TRAINING, "guardian_resources": False}, snapshot) == []
+    # Under language v1 a clause that leaves training out promises it (the v1 default).
+    v1 = observe(minors.CHECK, {**NO_TRAINING, "guardian_resources": False}, snapshot)
+    assert triples(v1) == [unfiltered]
+
+
+# "The age below which a user counts as a minor": 18, 16 in Germany, 15 in France, 13 in the US.
+AGES: dict[str, Any] = {
+    "id": "minor-age",
+    "statement": "Users count as minors below 18, 16 in Germany, 15 in France, 13 in the US",
+    "minor_age": {"default": 18, "regions": {"DE": 16, "FR": 15, "US": 13}},
+}
+AG = "age_gate"
+
+
+def gate(minor_age: Any) -> dict[str, Any]:
+    return {"age_gate": {"enabled": True, "minor_age": minor_age}}
+
+
+MINOR_AGE_CASES = [
+    Case(
+        "the-same-ages-pass",
+        AGES,
+        gate({"default": 18, "regions": {"DE": 16, "FR": 15, "US": 13}}),
+        [
+            (P, AG, "users by default count as minors under 18"),
+            (P, AG, "users in DE count as minors under 16"),
+            (P, AG, "users in FR count as minors under 15"),
+            (P, AG, "users in US count as minors under 13"),
+        ],
+    ),
+    Case(
+        "a-region-the-snapshot-does-not-record-falls-back-to-its-default",
+        AGES,
+        gate({"default": 18}),
+        [
+            (P, AG, "users by default count as minors under 18"),
+            (P, AG, "users in DE count as minors under 18"),
+            (P, AG, "users in FR count as minors under 18"),
+            (P, AG, "users in US count as minors under 18"),
+        ],
+    ),
+    Case(
+        "a-lower-age-in-a-named-region-fails",
+        AGES,
+        gate({"default": 18, "regions": {"DE": 14}}),
+        [
+            (P, AG, "users by default count as minors under 18"),
+            (F, AG, "users in DE count as minors only under 14, not under the promised 16"),
+            (P, AG, "users in FR count as minors under 18"),
+            (P, AG, "users in US count as minors under 18"),
+        ],
+    ),
+    Case(
+        "a-lower-default-fails-where-the-policy-names-no-region",
+        changed(AGES, minor_age={"default": 18, "regions": {"US": 13}}),
+        gate({"default": 16, "regions": {"US": 13}}),
+        [
+            (F, AG, "users by default count as minors only under 16, not under the promised 18"),
+            (P, AG, "users in US count as minors under 13"),
+        ],
+    ),
+    Case(
+        "a-region-only-the-snapshot-names-is-held-to-the-policy-default",
+        changed(AGES, minor_age={"default": 18}),
+        gate({"default": 18, "regions": {"GB": 13}}),
+        [
+            (P, AG, "users by default count as minors under 18"),
+            (F, AG, "users in GB count as minors only under 13, not under the promised 18"),
+        ],
+    ),
+    Case(
+        "no-minor-age-is-not-evidenced",
+        AGES,
+        {"age_gate": {"enabled": True}},
+        [
+            (
+                N,
+                AG,
+                "the snapshot records no age below which users count as minors "
+                "(age_gate.minor_age)",
+            )
+        ],
+    ),
+    Case(
+        "no-age-gate-is-not-evidenced",
+        AGES,
+        {},
+        [
+            (
+                N,
+                AG,
+                "the snapshot records no age below which users count as minors "
+                "(age_gate.minor_age)",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", MINOR_AGE_CASES, ids=ids(MINOR_AGE_CASES))
+def test_minors_minor_age(case: Case) -> None:
+    assert observe_v2(case.clause, case.snapshot) == case.expected
+
+
+def test_minors_minor_age_of_a_region_id_is_the_lowest_of_its_countries() -> None:
+    clause = changed(AGES, minor_age={"default": 18, "regions": {"eea": 16}})
+    regions = {
+        "eea": {"countries": ["AT"], "regions": ["dach"]},
+        "dach": {"countries": ["DE", "CH"], "regions": ["eea"]},  # a loop is followed once
+    }
+    found = observe_v2(
+        clause, gate({"default": 18, "regions": {"DE": 16, "AT": 15}}), regions=regions
+    )
+    assert found == [
+        (P, AG, "users by default count as minors under 18"),
+        (F, AG, "users in eea count as minors only under 15, not under the promised 16"),
+    ]
+    # The snapshot may record the region itself.
+    found = observe_v2(clause, gate({"default": 18, "regions": {"eea": 16}}), regions=regions)
+    assert found == [
+        (P, AG, "users by default count as minors under 18"),
+        (P, AG, "users in eea count as minors under 16"),
+    ]
+
+
+def test_minors_minor_age_points_at_the_age_at_fault() -> None:
+    policy = {"policy_checker": 2, **POLICY}
+    snapshot = gate({"default": 18, "regions": {"DE": 14}})
+    ctx = CheckContext(AGES, policy, snapshot, Vocabulary.from_policy(policy), AS_OF)
+    failure = next(o for o in minors.CHECK.run(ctx) if o.status is F)
+    assert pointer(failure) == (
+        ("age_gate", "minor_age", "regions", "DE"),
+        ("minor_age", "regions", "DE"),
+        "minors: under 18, under 16 in DE, under 15 in FR, under 13 in US",
+        "minors under 14 in DE",
+    )

@@ -102,6 +102,27 @@ MODES_THE_LIBRARY_LEAVES_OUT: list[tuple[str, dict[str, Any]]] = [
         "custom_rules",
         {"id": "may-be-empty", "for_each": "stores", "assert": "true", "allow_empty": True},
     ),
+    (
+        "notice_periods",
+        {
+            "id": "notice",
+            "change": "training_default",
+            "tier_groups": ["consumer"],
+            "min_lead": "15d",
+        },
+    ),
+    (
+        "training_consent",
+        {
+            "id": "in-time",
+            "tier_groups": ["consumer"],
+            "default": "trained_unless_opted_out",
+            "user_can_change": True,
+            "applies_to_data": {"from": "2025-09-28", "basis": "last_activity"},
+            "opt_out_applies": "going_forward",
+        },
+    ),
+    ("training_exclusions", {"id": "since", "tier_groups": ["commercial"], "since": "2023-03-01"}),
 ]
 
 

@@ -307,3 +307,241 @@ WHERE = [
 def test_training_exclusions_points_at_the_evidence(case: Where) -> None:
     found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
     assert pointer(found[case.extra.get("index", 0)]) == case.pointer
+
+
+# --- except: data kinds that may reach training from excluded tiers ---------------------------
+
+FEEDBACK_EXCEPTED = changed(
+    API_ONLY,
+    **{"except": [{"data_kinds": ["feedback"], "reason": "feedback the user explicitly submits"}]},
+)
+FEEDBACK: dict[str, Any] = {"id": "feedback", "data_kinds": ["feedback"], "tiers": ["api"]}
+FEEDBACK_TRAIN: dict[str, Any] = {
+    "id": "train",
+    "purpose": "training",
+    "sources": ["feedback"],
+    "tiers": ["free", "api"],
+}
+EXCEPTED = (
+    P,
+    PT,
+    "training pipeline train lets api tier data through, but only feedback, which the "
+    "exclusion excepts: feedback the user explicitly submits",
+)
+EXCEPT_CASES = [
+    Case(
+        "a-pipeline-reading-only-excepted-kinds-passes-naming-the-exception",
+        FEEDBACK_EXCEPTED,
+        {"tiers": [API], "stores": [FEEDBACK], "pipelines": [FEEDBACK_TRAIN]},
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "the-pipelines-own-data-kinds-decide",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [CHATS],
+            "pipelines": [changed(FEEDBACK_TRAIN, sources=["chats"], data_kinds=["feedback"])],
+        },
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "a-pipeline-reading-other-kinds-too-fails-saying-which",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK, changed(CHATS, tiers=["api"])],
+            "pipelines": [changed(FEEDBACK_TRAIN, sources=["feedback", "chats"])],
+        },
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train lets api tier data through, and it reads "
+                "conversations, which the exclusion does not except",
+            ),
+        ],
+    ),
+    Case(
+        "a-pipeline-whose-reads-are-unknown-fails",
+        FEEDBACK_EXCEPTED,
+        {"tiers": [API], "stores": [], "pipelines": [FEEDBACK_TRAIN]},
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train lets api tier data through, and what it reads is not "
+                "recorded, so the exception for feedback cannot apply",
+            ),
+        ],
+    ),
+    Case(
+        "without-a-tier-filter-the-sources-excepted-kinds-pass",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",))],
+        },
+        [API_OK, EXCEPTED],
+    ),
+    Case(
+        "without-a-tier-filter-other-kinds-fail",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [changed(CHATS, tiers=["api"])],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",), sources=["chats"])],
+        },
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                "training pipeline train has no tier filter and reads store chats, which holds "
+                "api tier data, and it reads conversations, which the exclusion does not except",
+            ),
+        ],
+    ),
+    Case(
+        "a-copy-holds-the-kinds-of-its-source",
+        FEEDBACK_EXCEPTED,
+        {
+            "tiers": [API],
+            "stores": [FEEDBACK, {"id": "feedback-copy", "copy_of": ["feedback"]}],
+            "pipelines": [changed(FEEDBACK_TRAIN, ("tiers",), sources=["feedback-copy"])],
+        },
+        [API_OK, EXCEPTED],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", EXCEPT_CASES, ids=ids(EXCEPT_CASES))
+def test_training_exclusions_except(case: Case) -> None:
+    found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
+    assert triples(found) == case.expected
+
+
+def test_an_excepted_pipeline_points_at_what_it_reads_and_the_exception() -> None:
+    snapshot = {"tiers": [API], "stores": [FEEDBACK], "pipelines": [FEEDBACK_TRAIN]}
+    found = observe(training_exclusions.CHECK, FEEDBACK_EXCEPTED, snapshot)[-1]
+    assert pointer(found) == (
+        ("pipelines", 0, "sources"),
+        ("except",),
+        "no data of the excluded tiers used for training, except feedback",
+        "reads feedback",
+    )
+
+
+# --- since: the exclusion covers data from a date ---------------------------------------------
+
+# "API data is not used for training since 2023-03-01" (openai.com/enterprise-privacy).
+SINCE = changed(API_ONLY, since="2023-03-01")
+LETS = "training pipeline train lets api tier data through"
+
+
+def old_data(**bounds: str) -> dict[str, Any]:
+    return {"tiers": ["free", "api"], "data_window": {**bounds, "basis": "created"}}
+
+
+SINCE_CASES = [
+    Case(
+        "data-created-before-the-date-passes",
+        SINCE,
+        api_snapshot(train(**old_data(**{"from": "2022-01-01", "to": "2023-02-28"}))),
+        [
+            API_OK,
+            (P, PT, f"{LETS}, but only data created 2022-01-01 to 2023-02-28, before 2023-03-01"),
+        ],
+    ),
+    Case(
+        "data-last-active-before-the-date-passes-too",
+        SINCE,
+        api_snapshot(
+            train(tiers=["api"], data_window={"to": "2023-02-28", "basis": "last_activity"})
+        ),
+        [API_OK, (P, PT, f"{LETS}, but only data last active until 2023-02-28, before 2023-03-01")],
+    ),
+    Case(
+        "data-up-to-the-date-itself-fails",
+        SINCE,
+        api_snapshot(train(**old_data(to="2023-03-01"))),
+        [
+            API_OK,
+            (
+                F,
+                PT,
+                f"{LETS}, reading data created until 2023-03-01: the policy excludes their data "
+                "from 2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "a-window-without-an-end-is-not-evidenced",
+        SINCE,
+        api_snapshot(train(**old_data(**{"from": "2022-01-01"}))),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                f"{LETS} and records no data window showing it reads only data from before "
+                "2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "no-window-is-not-evidenced",
+        SINCE,
+        api_snapshot(train(tiers=["api"])),
+        [
+            API_OK,
+            (
+                N,
+                PT,
+                f"{LETS} and records no data window showing it reads only data from before "
+                "2023-03-01",
+            ),
+        ],
+    ),
+    Case(
+        "without-since-an-old-window-still-fails",
+        API_ONLY,
+        api_snapshot(train(**old_data(to="2023-02-28"))),
+        [API_OK, (F, PT, "training pipeline train lets api tier data through")],
+    ),
+    Case(
+        "a-pipeline-without-a-tier-filter-is-judged-by-its-window",
+        SINCE,
+        api_snapshot(
+            train(("tiers",), data_window={"to": "2023-01-31", "basis": "created"}),
+            stores=[changed(CHATS, tiers=["api"])],
+        ),
+        [API_OK, (P, PT, f"{LETS}, but only data created until 2023-01-31, before 2023-03-01")],
+    ),
+    Case(
+        "a-filter-that-keeps-the-tier-out-needs-no-window",
+        SINCE,
+        api_snapshot(TRAIN),
+        [API_OK, (P, PT, "training pipeline train admits only free and pro")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SINCE_CASES, ids=ids(SINCE_CASES))
+def test_training_exclusions_since(case: Case) -> None:
+    found = observe(training_exclusions.CHECK, case.clause, case.snapshot)
+    assert triples(found) == case.expected
+
+
+def test_a_late_window_points_at_its_end_and_at_since() -> None:
+    snapshot = api_snapshot(train(**old_data(to="2023-03-01")))
+    found = observe(training_exclusions.CHECK, SINCE, snapshot)[-1]
+    assert pointer(found) == (
+        ("pipelines", 0, "data_window", "to"),
+        ("since",),
+        "no data of api used for training from 2023-03-01",
+        "data created until 2023-03-01",
+    )

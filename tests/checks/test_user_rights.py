@@ -299,3 +299,286 @@ def test_user_rights_points_at_the_evidence(case: Where) -> None:
         case.expected,
         case.actual,
     )
+
+
+# --- tiers offered and not offered, and the lifetime of what a request produces -------------
+
+# "Export ... within 7 days; the link expires after 24 hours; not offered to Business or
+# Enterprise" (help.openai.com, article 7260999): here consumer is free and pro, business is
+# team and enterprise.
+EXPORT_PER_TIER: dict[str, Any] = {
+    "id": "export-consumer-only",
+    "statement": "consumers can export, within 7 days, through a link valid 24 hours",
+    "right": "export",
+    "tier_groups": ["consumer"],
+    "not_offered_to": ["business"],
+    "artefact_lifetime": "24h",
+}
+TIERS = [
+    {"id": tier, "training_default": "trained"} for tier in ("free", "pro", "team", "enterprise")
+]
+CAN_EXPORT = (P, UX, "users can export their data")
+CONSUMERS_CAN = (P, UX, "users of tiers free and pro can export their data")
+BUSINESS_CANNOT = (P, UX, "users of tiers team and enterprise cannot export their data")
+LINK_24H = (P, UX, "what a request to export their data produces stays available 24h")
+
+
+def export(
+    drop: tuple[str, ...] = (), snapshot_tiers: list[Any] | None = None, **settings: Any
+) -> dict[str, Any]:
+    base = {"exposed": True, "tiers": ["free", "pro"], "artefact_lifetime": "24h"}
+    snapshot: dict[str, Any] = {"user_rights": {"export": changed(base, drop, **settings)}}
+    if snapshot_tiers is not None:
+        snapshot["tiers"] = snapshot_tiers
+    return snapshot
+
+
+PER_TIER_CASES = [
+    Case(
+        "offered-to-consumers-only-passes",
+        EXPORT_PER_TIER,
+        export(),
+        [CAN_EXPORT, CONSUMERS_CAN, BUSINESS_CANNOT, LINK_24H],
+    ),
+    Case(
+        "a-consumer-tier-left-out-fails",
+        EXPORT_PER_TIER,
+        export(tiers=["free"]),
+        [
+            CAN_EXPORT,
+            (
+                F,
+                UX,
+                "users of tier pro cannot export their data: the right is offered only to free",
+            ),
+            (P, UX, "users of tiers team and enterprise cannot export their data"),
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "offered-to-no-tier-fails",
+        EXPORT_PER_TIER,
+        export(tiers=[]),
+        [
+            CAN_EXPORT,
+            (
+                F,
+                UX,
+                "users of tiers free and pro cannot export their data: the right is offered to "
+                "no tier",
+            ),
+            BUSINESS_CANNOT,
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "offered-to-a-business-tier-fails",
+        EXPORT_PER_TIER,
+        export(tiers=["free", "pro", "enterprise"]),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            (
+                F,
+                UX,
+                "users of tier enterprise can export their data, but the policy says the right "
+                "is not offered to them",
+            ),
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "offered-to-every-tier-fails-when-business-tiers-exist",
+        EXPORT_PER_TIER,
+        export(("tiers",), snapshot_tiers=TIERS),
+        [
+            CAN_EXPORT,
+            (P, UX, "users of every tier can export their data"),
+            (
+                F,
+                UX,
+                "users of tiers team and enterprise can export their data: the right is offered "
+                "to every tier, but the policy says it is not offered to them",
+            ),
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "offered-to-every-tier-passes-when-no-business-tier-exists",
+        EXPORT_PER_TIER,
+        export(("tiers",), snapshot_tiers=TIERS[:2]),
+        [
+            CAN_EXPORT,
+            (P, UX, "users of every tier can export their data"),
+            (
+                P,
+                UX,
+                "the right is offered to every tier, and the snapshot has no tiers team and "
+                "enterprise",
+            ),
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "offered-to-every-tier-of-unknown-tiers-is-not-evidenced",
+        EXPORT_PER_TIER,
+        export(("tiers",)),
+        [
+            CAN_EXPORT,
+            (P, UX, "users of every tier can export their data"),
+            (
+                N,
+                UX,
+                "the snapshot records neither the tiers users can export their data in nor the "
+                "tiers it has",
+            ),
+            LINK_24H,
+        ],
+    ),
+    Case(
+        "a-link-valid-a-week-fails",
+        EXPORT_PER_TIER,
+        export(artefact_lifetime="7d"),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            BUSINESS_CANNOT,
+            (
+                F,
+                UX,
+                "what a request to export their data produces stays available 7d, longer than "
+                "the 24h the policy promises",
+            ),
+        ],
+    ),
+    Case(
+        "a-link-valid-in-other-units-passes",
+        EXPORT_PER_TIER,
+        export(artefact_lifetime="PT12H"),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            BUSINESS_CANNOT,
+            (P, UX, "what a request to export their data produces stays available PT12H"),
+        ],
+    ),
+    Case(
+        "a-link-that-never-expires-fails",
+        EXPORT_PER_TIER,
+        export(artefact_lifetime="indefinite"),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            BUSINESS_CANNOT,
+            (
+                F,
+                UX,
+                "what a request to export their data produces stays available indefinitely; "
+                "the policy promises at most 24h",
+            ),
+        ],
+    ),
+    Case(
+        "a-lifetime-not-recorded-is-not-evidenced",
+        EXPORT_PER_TIER,
+        export(("artefact_lifetime",)),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            BUSINESS_CANNOT,
+            (
+                N,
+                UX,
+                "the snapshot does not record how long what a request to export their data "
+                "produces stays available",
+            ),
+        ],
+    ),
+    Case(
+        "a-lifetime-that-is-no-duration-is-not-evidenced",
+        EXPORT_PER_TIER,
+        export(artefact_lifetime="a day"),
+        [
+            CAN_EXPORT,
+            CONSUMERS_CAN,
+            BUSINESS_CANNOT,
+            (
+                N,
+                UX,
+                "the snapshot does not record how long what a request to export their data "
+                "produces stays available ('a day' is not a duration)",
+            ),
+        ],
+    ),
+    Case(
+        "a-right-not-offered-at-all-is-not-judged-per-tier",
+        EXPORT_PER_TIER,
+        export(exposed=False),
+        [(F, UX, "users cannot export their data: the control is not offered")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PER_TIER_CASES, ids=ids(PER_TIER_CASES))
+def test_user_rights_per_tier(case: Case) -> None:
+    assert triples(observe(user_rights.CHECK, case.clause, case.snapshot)) == case.expected
+
+
+PER_TIER_WHERE = [
+    Where(
+        "tier-left-out",
+        EXPORT_PER_TIER,
+        export(tiers=["free"]),
+        ("user_rights", "export", "tiers"),
+        ("tier_groups",),
+        "offered to tiers free and pro",
+        "offered to free",
+        {"index": 1},
+    ),
+    Where(
+        "business-tier-offered",
+        EXPORT_PER_TIER,
+        export(tiers=["free", "pro", "team"]),
+        ("user_rights", "export", "tiers"),
+        ("not_offered_to",),
+        "not offered to tiers team and enterprise",
+        "offered to free, pro and team",
+        {"index": 2},
+    ),
+    Where(
+        "every-tier",
+        EXPORT_PER_TIER,
+        export(("tiers",), snapshot_tiers=TIERS),
+        ("user_rights", "export"),
+        ("not_offered_to",),
+        "not offered to tiers team and enterprise",
+        "every tier",
+        {"index": 2},
+    ),
+    Where(
+        "long-link",
+        EXPORT_PER_TIER,
+        export(artefact_lifetime="2d"),
+        ("user_rights", "export", "artefact_lifetime"),
+        ("artefact_lifetime",),
+        "available at most 24h",
+        "2d",
+        {"index": 3},
+    ),
+    Where(
+        "lifetime-missing",
+        EXPORT_PER_TIER,
+        export(("artefact_lifetime",)),
+        ("user_rights", "export"),
+        ("artefact_lifetime",),
+        "available at most 24h",
+        "not recorded in the snapshot",
+        {"index": 3},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PER_TIER_WHERE, ids=ids(PER_TIER_WHERE))
+def test_user_rights_per_tier_points_at_the_evidence(case: Where) -> None:
+    obs = observe(user_rights.CHECK, case.clause, case.snapshot)[case.extra.get("index", 0)]
+    assert (obs.evidence, obs.clause_path, obs.expected, obs.actual) == case.pointer

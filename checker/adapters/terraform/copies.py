@@ -111,9 +111,9 @@ def _after(own: Duration, copy: Copy) -> Duration | None:
     """How long the data can exist given ``copy`` (``None``: not evidenced)."""
     if not copy.known:
         return None
-    if own.seconds is None or copy.days is None:
+    if own.exact is None or copy.days is None:
         return Duration(None)
-    return Duration(own.seconds + copy.days * DAY)
+    return Duration(own.exact + copy.days * DAY, months=own.months)
 
 
 def _say(plan: Plan, store: str, copy: Copy, changes: list[str], windows: dict[str, Any]) -> None:
