@@ -240,6 +240,8 @@ def lock() -> int:
         str(BUILD_IN.relative_to(ROOT)),
         "--extra",
         "test",
+        "--extra",
+        "dask",  # `check --executor dask` is tested too
         "--universal",
         "--python-version",
         "3.11",

@@ -18,9 +18,12 @@ functions, without argparse::
     )
     result.exit_code()  # 1: findings block
 
-A check is: load and validate every input → :func:`check_unit` for each snapshot (the unit of
-work: a policy set and one snapshot, independent of the others) → :func:`merge_results`,
-which applies the waivers once. Nothing here prints or reads the environment.
+A check is: load and validate the policies → for each snapshot file, the unit of work
+(:func:`~checker.execution.units.run_unit`: load and validate it, then :func:`check_unit`
+against the policy set; independent of the others, so run in this process, a pool of processes
+or on a Dask cluster, as ``jobs`` and ``executor`` say) → :func:`merge_results`, which applies
+the waivers once. However the units ran, the result is the same. Nothing here prints or reads
+the environment.
 """
 
 from __future__ import annotations
@@ -35,7 +38,14 @@ from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, 
 from checker.diff.previous import previous_changes
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.document import Document
-from checker.documents.inputs import Loaded, Source, document_kind, expand, load_and_validate
+from checker.documents.inputs import (
+    Loaded,
+    Source,
+    combine_loaded,
+    document_kind,
+    expand,
+    load_and_validate,
+)
 from checker.evaluation.engine import (
     PolicySet,
     check_unit,
@@ -45,8 +55,9 @@ from checker.evaluation.engine import (
 )
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import not_in_force_notices, validation_warnings
-from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
+from checker.evaluation.snapshot import import_targets, resolve_imports
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
+from checker.execution import UnitContext, UnitOutcome, executor_for, run_unit
 from checker.history.baseline import read_baseline
 from checker.history.compare import compare
 from checker.history.since import compare_and_record
@@ -91,7 +102,11 @@ class CheckOptions:
     named them, for messages); ``waivers`` one file. ``generated_at`` is ``""`` (no timestamp:
     the same inputs give the same bytes), :data:`NOW`, or an RFC 3339 timestamp. ``outputs``
     are the reports the caller will write and ``config`` the config file read: neither may be
-    an input, and the run stops before any work if one is.
+    an input, and the run stops before any work if one is. ``jobs`` is how many snapshots are
+    checked at once: by processes of this machine (``executor`` ``"local"``; 1, the default,
+    in this process; ``None``, the number of cores when there are many snapshot files), or by
+    the workers of a Dask cluster (``"dask"``: the scheduler at ``scheduler``, or a local
+    cluster of ``jobs`` workers when it is ``None``).
     """
 
     policies: Sequence[str | Source]
@@ -107,6 +122,9 @@ class CheckOptions:
     previous_policies: Sequence[str | Source] = ()
     baseline: str | None = None  # JSON results of an accepted run: only new findings block
     history: str | None = None  # a history database: compare with the last run, record this one
+    jobs: int | None = 1
+    executor: str = "local"
+    scheduler: str | None = None
     # Told (stage, done, total) as the run goes: the command line draws it for people.
     progress: Progress | None = field(default=None, compare=False)
 
@@ -165,24 +183,14 @@ def run_check(options: CheckOptions) -> Result:
         if options.baseline is not None
         else None
     )
-    policy_set = PolicySet(
-        policies=tuple(inputs.policies),
-        as_of=options.as_of,
-        fail_on=options.fail_on,
-        count_passes=options.count_passes,
-        references=references_by_check(),  # the framework files, read once per process
-    )
     changes, notes = previous_changes(
-        inputs.policies, inputs.previous, references=policy_set.references, limits=options.limits
+        inputs.policies,
+        inputs.previous,
+        references=inputs.context.policies.references,
+        limits=options.limits,
     )
-    progress = options.progress or _no_progress
-    units = []
-    for done, snapshot in enumerate(inputs.snapshots):
-        progress("checking snapshots:", done, len(inputs.snapshots))
-        units.append(check_unit(policy_set, snapshot))
-    progress("checking snapshots:", len(inputs.snapshots), len(inputs.snapshots))
     result = merge_results(
-        units,
+        inputs.units,
         diagnostics=[
             *inputs.diagnostics,
             *notes,
@@ -204,7 +212,8 @@ class _CheckInputs:
     """Everything a check reads, valid: the units' inputs and the run's own diagnostics."""
 
     policies: list[Document]
-    snapshots: list[Snapshot]
+    context: UnitContext
+    units: list[Result]  # a result per snapshot, in input order
     waivers: Document | None
     diagnostics: list[Diagnostic]
     previous: list[Document] = field(default_factory=list)  # --previous-policy
@@ -230,17 +239,40 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
 
     limits = options.limits
     progress = options.progress or _no_progress
+    entries = expanded["snapshot"].entries
+    executor = executor_for(options.executor, options.jobs, len(entries), options.scheduler)
     progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
     policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
-    progress(f"reading {plural(len(expanded['snapshot'].entries), 'snapshot file')}", 0, 0)
-    snapshots = load_and_validate(expanded["snapshot"], expect="snapshot", limits=limits)
+    context = UnitContext(
+        PolicySet(
+            policies=tuple(doc for doc, _ in policies.documents),
+            as_of=options.as_of,
+            fail_on=options.fail_on,
+            count_passes=options.count_passes,
+            references=references_by_check(),  # the framework files, read once per process
+        ),
+        limits,
+        tuple(options.outputs),
+    )
+    progress(f"reading {plural(len(entries), 'snapshot file')}", 0, 0)
+    outcomes = executor.run(
+        run_unit,
+        context,
+        entries,
+        lambda done, total: progress("checking snapshots:", done, total),
+    )
+    snapshots = combine_loaded(
+        expanded["snapshot"], [o.loaded for o in outcomes], expect="snapshot"
+    )
     waivers = (
         load_and_validate(expanded["waivers"], expect="waivers", limits=limits)
         if waivers_source
         else None
     )
     previous = load_and_validate(expanded["previous policy"], expect="policy", limits=limits)
-    imports = list(_imports(snapshots))
+    # The exports of valid snapshots, then of invalid ones, as they were listed when read.
+    imports = [e for o in outcomes if o.valid for e in o.exports]
+    imports += [e for o in outcomes if not o.valid for e in o.exports]
     _refuse(output_problems(options.outputs, imports, duplicates=False))
     groups = [g for g in (policies, snapshots, waivers, previous) if g is not None]
     diagnostics = [d for g in groups for d in g.diagnostics]
@@ -253,20 +285,23 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     diagnostics += snapshots.skipped_notes("snapshot", used=(path for *_, path in imports))
     if waivers is not None:
         diagnostics += waivers.skipped_notes("waivers")
-    views: list[Snapshot] = []
-    for doc, _ in snapshots.documents:
-        view, notes = resolve_imports(doc, limits=limits)
-        views.append(view)
-        diagnostics.extend(notes)
+    for outcome in outcomes:
+        diagnostics.extend(outcome.notes)
     # An export named by a snapshot cannot be read: nothing to judge it on.
     _refuse([d for d in diagnostics if d.unreadable])
     return _CheckInputs(
         policies=[doc for doc, _ in policies.documents],
-        snapshots=views,
+        context=context,
+        units=_checked(outcomes),
         waivers=waivers.documents[0][0] if waivers and waivers.documents else None,
         diagnostics=diagnostics,
         previous=[doc for doc, _ in previous.documents] + previous.invalid,
     )
+
+
+def _checked(outcomes: Sequence[UnitOutcome]) -> list[Result]:
+    """The results of the snapshots that were checked, in input order."""
+    return [outcome.result for outcome in outcomes if outcome.result is not None]
 
 
 def _refuse_invalid_waivers(

@@ -206,12 +206,12 @@ def test_usage_and_input_errors_exit_2(
 def test_internal_errors_exit_3_without_traceback_unless_debug(
     run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import checker.pipeline
+    import checker.execution.units
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(checker.pipeline, "check_unit", broken)
+    monkeypatch.setattr(checker.execution.units, "check_unit", broken)
     argv = ["check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED]
     quiet = run_cli(*argv)
     assert quiet.code == 3

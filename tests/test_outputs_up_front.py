@@ -32,13 +32,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading an input or evaluating a policy is a bug in these tests (exit 3)."""
     import checker.documents.inputs
-    import checker.pipeline
+    import checker.execution.units
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("work started")
 
     monkeypatch.setattr(checker.documents.inputs, "load_document", forbidden)
-    monkeypatch.setattr(checker.pipeline, "check_unit", forbidden)
+    monkeypatch.setattr(checker.execution.units, "check_unit", forbidden)
 
 
 def _snapshots(project: Path) -> dict[str, bytes]:
@@ -183,12 +183,12 @@ def test_an_output_onto_any_input_is_refused_before_any_work(
 def test_an_output_onto_an_imported_export_is_refused_before_checking(
     project: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import checker.pipeline
+    import checker.execution.units
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("checking started")
 
-    monkeypatch.setattr(checker.pipeline, "check_unit", forbidden)
+    monkeypatch.setattr(checker.execution.units, "check_unit", forbidden)
     shutil.copy(PLAN, project / "plan.json")
     (project / "snapshot.yaml").write_text(SNAPSHOT + IMPORTS, encoding="utf-8")
     before = (project / "plan.json").read_bytes()

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from checker.cli import progress
 from checker.cli.common import render_result, stamp_option
+from checker.cli.job_options import jobs_from_args
 from checker.cli.limit_options import limits_from_args
 from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
@@ -83,6 +84,9 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
         previous_policies=_sources(args.previous_policy, "--previous-policy"),
         baseline=args.baseline,
         history=args.history,
+        jobs=jobs_from_args(args),
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
 
 

@@ -16,7 +16,7 @@ _OPTIONS = {
 }
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError as exc:
@@ -31,25 +31,25 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     defaults = DEFAULT_LIMITS
     group.add_argument(
         "--max-file-size",
-        type=_positive,
+        type=positive,
         metavar="BYTES",
         help=f"largest JSON file read (default {defaults.max_bytes})",
     )
     group.add_argument(
         "--max-yaml-size",
-        type=_positive,
+        type=positive,
         metavar="BYTES",
         help=f"largest YAML file read (default {defaults.max_yaml_bytes})",
     )
     group.add_argument(
         "--max-depth",
-        type=_positive,
+        type=positive,
         metavar="N",
         help=f"deepest nesting accepted (default {defaults.max_depth})",
     )
     group.add_argument(
         "--max-alias-nodes",
-        type=_positive,
+        type=positive,
         metavar="N",
         help=f"most YAML nodes after alias expansion (default {defaults.max_alias_nodes})",
     )

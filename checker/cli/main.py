@@ -20,6 +20,7 @@ from checker import __version__
 from checker.cli.argtypes import date_argument
 from checker.cli.color import add_color_option
 from checker.cli.history_options import add_comparison_options, add_history_commands
+from checker.cli.job_options import add_job_options
 from checker.cli.limit_options import add_limit_options
 from checker.core.errors import CheckerError, UnusableInputs
 from checker.core.results import Severity
@@ -141,6 +142,7 @@ def _add_run_inputs(parser: argparse.ArgumentParser) -> None:
     )
     _add_generated_at(parser)
     add_limit_options(parser)
+    add_job_options(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

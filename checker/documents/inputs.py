@@ -190,12 +190,39 @@ def load_and_validate(
     documents are listed in ``skipped_in``.
     """
     expansion = paths if isinstance(paths, Expansion) else expand(paths)
+    parts = [load_entry(entry, expect=expect, limits=limits) for entry in expansion.entries]
+    return combine_loaded(expansion, parts, expect=expect)
+
+
+def load_entry(
+    entry: Entry, *, expect: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Loaded:
+    """Load and validate one file of an expansion: what :func:`load_and_validate` does for each,
+    so that files can be loaded elsewhere (a worker process) and combined in order.
+    ``skipped`` names the file when it is not a policy-checker document."""
+    loaded = Loaded()
+    if not _load_one(loaded, entry, expect, limits):
+        loaded.skipped.append(entry.name)
+    return loaded
+
+
+def combine_loaded(
+    expansion: Expansion, parts: Iterable[Loaded], *, expect: str | None = None
+) -> Loaded:
+    """The outcome of loading ``expansion`` from the outcome of each entry, in entry order:
+    everything each part holds, then what each named folder yielded (see
+    :func:`load_and_validate`)."""
     loaded = Loaded()
     skipped: dict[int, list[Entry]] = {}
-    for entry in expansion.entries:
-        if not _load_one(loaded, entry, expect, limits):
+    for entry, part in zip(expansion.entries, parts, strict=True):
+        if part.skipped:
             skipped.setdefault(id(entry.folder), []).append(entry)
-            loaded.skipped.append(entry.name)
+        loaded.documents += part.documents
+        loaded.invalid += part.invalid
+        loaded.diagnostics += part.diagnostics
+        loaded.unreadable += part.unreadable
+        loaded.skipped += part.skipped
+        loaded.files += part.files
     for folder in expansion.folders:
         passed_over = skipped.get(id(folder), [])
         if folder.files > len(passed_over):

@@ -931,6 +931,44 @@ SETTING_CASES = [
         [(P, AL, "store api_logs keeps conversations with keep_activity P3M for 90d")],
     ),
     Case(
+        # "Enterprise ... custom retention, minimum 90 days": a window under it is too short.
+        "a-minimum-by-setting-fails-a-shorter-window",
+        changed(ZDR, ("max",), setting={"id": "custom_retention", "value": "on"}, min="90d"),
+        {
+            "stores": [
+                changed(
+                    API_LOGS,
+                    retention_by_setting=[
+                        {"setting": "custom_retention", "value": "on", "window": "30d"}
+                    ],
+                )
+            ]
+        },
+        [
+            (
+                F,
+                AL,
+                "store api_logs keeps conversations with custom_retention on for 30d, shorter "
+                "than the 90d the policy requires",
+            )
+        ],
+    ),
+    Case(
+        "a-window-between-minimum-and-maximum-by-setting-passes",
+        changed(ZDR, setting={"id": "custom_retention", "value": "on"}, min="90d", max="1y"),
+        {
+            "stores": [
+                changed(
+                    API_LOGS,
+                    retention_by_setting=[
+                        {"setting": "custom_retention", "value": "on", "window": "180d"}
+                    ],
+                )
+            ]
+        },
+        [(P, AL, "store api_logs keeps conversations with custom_retention on for 180d")],
+    ),
+    Case(
         "stores-of-other-tiers-are-not-judged",
         changed(ZDR, tier_groups=["api"]),
         {"stores": [changed(API_LOGS, tiers=["free"]), changed(API_LOGS, tiers=["api"])]},

@@ -1,0 +1,71 @@
+"""Where the units of a check run: in this process, a pool of processes, or a Dask cluster.
+
+Every executor takes the same unit of work (:func:`~checker.execution.units.run_unit`: a
+policy set and one snapshot file, from loading to result) and gives back one outcome per file
+in input order, so that the pipeline merges them exactly as a serial run does and every output
+is the same, byte for byte, however the units ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from checker.core.errors import UsageError
+from checker.documents.inputs import Entry
+from checker.execution.local import ProcessPool, Progress, Serial, Unit, available_cores
+from checker.execution.units import UnitContext, UnitOutcome, run_unit
+
+__all__ = [
+    "AUTO_POOL_MIN",
+    "EXECUTORS",
+    "Executor",
+    "UnitContext",
+    "UnitOutcome",
+    "available_cores",
+    "executor_for",
+    "run_unit",
+]
+
+EXECUTORS = ("local", "dask")
+
+
+class Executor(Protocol):
+    """Runs ``unit`` for every entry; the outcomes in entry order."""
+
+    def run(
+        self, unit: Unit, context: UnitContext, entries: Sequence[Entry], progress: Progress
+    ) -> list[UnitOutcome]: ...
+
+
+AUTO_POOL_MIN = 16
+"""Snapshot files a run needs before the default number of jobs starts a pool: with fewer,
+starting the workers (an interpreter each, the checker imported, the policies sent) costs
+about what it saves. ``--jobs N`` given outright starts one for any two files."""
+
+
+def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None = None) -> Executor:
+    """The executor for a run of ``units`` snapshot files.
+
+    ``local`` runs them in this process when one job is asked for or one file given (no pool
+    to start), else in a pool of ``jobs`` processes (never more than there are files);
+    ``jobs`` ``None`` is the number of cores, from :data:`AUTO_POOL_MIN` files on. ``dask``
+    runs them on the scheduler at ``scheduler``, or on a local cluster of ``jobs`` workers.
+    """
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"jobs must be 1 or more, not {jobs}")
+    if kind == "dask":
+        from checker.execution.cluster import DaskCluster, require_dask
+
+        require_dask()
+        workers = jobs if jobs is not None else available_cores()
+        return DaskCluster(scheduler=scheduler, workers=max(1, min(workers, units)))
+    if kind != "local":
+        raise UsageError(f"unknown executor {kind!r}; choose from {', '.join(EXECUTORS)}")
+    if scheduler is not None:
+        raise UsageError("a scheduler address is for the dask executor: add --executor dask")
+    if jobs is None:
+        jobs = available_cores() if units >= AUTO_POOL_MIN else 1
+    if jobs == 1 or units <= 1:
+        return Serial()
+    return ProcessPool(min(jobs, units))

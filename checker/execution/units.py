@@ -1,0 +1,97 @@
+"""The unit of work of a check: a policy set and one snapshot file, from loading to result.
+
+A unit loads and validates its snapshot file, reads the exports the snapshot imports and
+checks it against every policy (:func:`~checker.evaluation.engine.check_unit`). It carries
+back what the run needs to report exactly as a serial run does: the file's diagnostics, whether
+it was skipped or unreadable, the exports it names (no report may overwrite one), and the
+result. The parsed snapshot stays where it was checked: only diagnostics and findings travel.
+
+Units depend on nothing but their :class:`UnitContext`, so that they can run in this process,
+in a pool of processes or on a cluster, and be merged in input order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from checker.core.diagnostics import Diagnostic, Location, Position
+from checker.core.results import Result
+from checker.documents import DEFAULT_LIMITS, Limits
+from checker.documents.inputs import Entry, Loaded, load_entry
+from checker.evaluation.engine import PolicySet, check_unit, policy_info
+from checker.evaluation.snapshot import import_targets, resolve_imports
+from reports.outputs import Target, output_problems
+
+Export = tuple[str, str, str]
+"""An export a snapshot imports, as an input no report may overwrite: kind, name, disk path."""
+
+UNIT_FAILED = "unit-failed"
+"""The code of the error that stands for a snapshot whose unit could not be run to the end."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitContext:
+    """What every unit of a run shares: sent once to each worker, not once per snapshot."""
+
+    policies: PolicySet
+    limits: Limits = DEFAULT_LIMITS
+    outputs: tuple[Target, ...] = ()  # the reports the run will write: none may be an export
+
+
+@dataclass(slots=True)
+class UnitOutcome:
+    """What one unit found, ready to be combined with the others in input order.
+
+    ``loaded`` is the loading of the file without its document (see
+    :func:`~checker.documents.inputs.combine_loaded`); ``valid`` whether the snapshot passed
+    its schema; ``notes`` what reading its imports said; ``result`` the check, or ``None``
+    when the snapshot is not checked (skipped, unreadable, invalid, an import unread, or a
+    report of the run would overwrite an import).
+    """
+
+    loaded: Loaded
+    valid: bool = False
+    exports: list[Export] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
+    result: Result | None = None
+
+
+def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
+    """Load, validate and check one snapshot file."""
+    loaded = load_entry(entry, expect="snapshot", limits=context.limits)
+    docs = [doc for doc, _ in loaded.documents] + loaded.invalid
+    outcome = UnitOutcome(
+        loaded=replace(loaded, documents=[], invalid=[], files=[]),
+        valid=bool(loaded.documents),
+        exports=[
+            ("export", f"{target.name} (imported by {doc.name})", str(target.path))
+            for doc in docs
+            for target in import_targets(doc)
+        ],
+    )
+    if output_problems(context.outputs, outcome.exports, duplicates=False):
+        return outcome  # the run stops before any check: a report would overwrite an export
+    if loaded.documents:
+        view, outcome.notes = resolve_imports(loaded.documents[0][0], limits=context.limits)
+        if not any(note.unreadable for note in outcome.notes):  # else the run stops unchecked
+            outcome.result = check_unit(context.policies, view)
+    return outcome
+
+
+def failed_unit(context: UnitContext, entry: Entry, reason: str) -> UnitOutcome:
+    """The outcome of a unit that could not be run to the end (its worker died, or the task
+    failed on every try): an error at the snapshot file, so that the run fails and says which
+    snapshot was not checked, never a snapshot silently missing from the results."""
+    error = Diagnostic(
+        Location(entry.name, Position(1, 1)),
+        f"this snapshot was not checked: {reason}",
+        UNIT_FAILED,
+    )
+    policies = [policy_info(policy) for policy in context.policies.policies]
+    result = Result(
+        as_of=context.policies.as_of,
+        fail_on=context.policies.fail_on,
+        documents=policies,
+        diagnostics=[error],
+    )
+    return UnitOutcome(loaded=Loaded(), valid=True, result=result)

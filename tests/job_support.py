@@ -1,0 +1,40 @@
+"""Units of work that misbehave on purpose, for the executor tests.
+
+They live in a module of their own, importable by name, because worker processes (of the pool,
+or of a Dask cluster) receive a unit by its qualified name and import it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from checker.documents.inputs import Entry
+from checker.execution.units import UnitContext, UnitOutcome, run_unit
+
+CRASH = "crash"  # a snapshot file whose name holds this kills the process checking it
+RAISE = "raise"  # ... makes its unit raise
+SLOW = "slow"  # ... makes its unit take a minute
+
+
+def crashing_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
+    """:func:`run_unit`, except that the process dies on a file named for it, as a process
+    killed by the system (out of memory) would: no exception, no result."""
+    if CRASH in Path(entry.name).name:
+        os._exit(9)
+    return run_unit(context, entry)
+
+
+def raising_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
+    if RAISE in Path(entry.name).name:
+        raise RuntimeError(f"cannot check {entry.name}")
+    return run_unit(context, entry)
+
+
+def slow_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
+    """:func:`run_unit`, after writing the worker's process id beside the file, and a minute's
+    sleep on a file named for it."""
+    Path(entry.path + ".pid").write_text(str(os.getpid()), encoding="utf-8")
+    if SLOW in Path(entry.name).name:
+        time.sleep(60)
+    return run_unit(context, entry)

@@ -1,0 +1,136 @@
+"""``check --executor dask``: the units as tasks on a Dask cluster of two worker processes give
+the bytes of a serial run; a worker killed under a task, or a task that raises on every try,
+is an error for its snapshot; without Dask installed the option says what to install."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checker.execution.cluster import DaskCluster
+from checker.execution.local import Serial
+from checker.execution.units import UNIT_FAILED, UnitOutcome, run_unit
+from tests.conftest import CliRunner
+from tests.test_jobs import AS_OF, POLICIES, _context, _entries, _results, snapshots
+
+distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+
+__all__ = ["snapshots"]  # the fixture, shared with the tests of --jobs
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A cluster of two single-threaded worker processes, as a real one would be (a process per
+    core). A worker that dies twice under a task fails it, not four times: the test is quicker."""
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
+        yield cluster.scheduler_address
+
+
+def test_a_dask_run_gives_the_bytes_of_a_serial_run(
+    snapshots: Path, tmp_path: Path, run_cli: CliRunner, scheduler: str
+) -> None:
+    argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}"]
+    argv += [f"--as-of={AS_OF}", "--format=json"]
+    serial = run_cli(*argv, "--jobs=1")
+    on_dask = run_cli(*argv, "--executor=dask", f"--scheduler={scheduler}")
+    assert serial.code == 1
+    assert '"status": "not_evidenced"' in serial.out
+    assert on_dask == serial
+
+
+def _failed(outcome: UnitOutcome) -> list[str]:
+    assert outcome.result is not None
+    return [str(d) for d in outcome.result.diagnostics if d.code == UNIT_FAILED]
+
+
+def test_a_killed_worker_is_an_error_for_its_snapshot_not_a_missing_one(
+    tmp_path: Path, scheduler: str
+) -> None:
+    from tests.job_support import crashing_unit
+
+    entries = _entries(tmp_path, "a.yaml", "b-crash.yaml", "c.yaml")
+    # The crash and a.yaml share a task: a.yaml is checked again alone, and passes.
+    outcomes = DaskCluster(scheduler, batch=2).run(
+        crashing_unit, _context(), entries, lambda done, total: None
+    )
+    results = _results(outcomes)
+    assert [_failed(o) for o in outcomes] == [
+        [],
+        [
+            f"{entries[1].name}:1:1: error: this snapshot was not checked: every Dask worker "
+            "process that ran it died (killed, or out of memory)"
+        ],
+        [],
+    ]
+    serial = Serial().run(run_unit, _context(), entries[::2], lambda done, total: None)
+    assert [results[0], results[2]] == _results(serial)
+
+
+def test_a_task_that_raises_is_retried_then_an_error_for_its_snapshot(
+    tmp_path: Path, scheduler: str
+) -> None:
+    from tests.job_support import raising_unit
+
+    entries = _entries(tmp_path, "a-raise.yaml", "b.yaml", "c.yaml")
+    outcomes = DaskCluster(scheduler, retries=1, batch=2).run(
+        raising_unit, _context(), entries, lambda done, total: None
+    )
+    assert _failed(outcomes[0]) == [
+        f"{entries[0].name}:1:1: error: this snapshot was not checked: its Dask task failed "
+        f"on each of 2 tries, last with RuntimeError: cannot check {entries[0].name}"
+    ]
+    assert _failed(outcomes[1]) == _failed(outcomes[2]) == []
+    serial = Serial().run(run_unit, _context(), entries[1:], lambda done, total: None)
+    assert _results(outcomes[1:]) == _results(serial)
+
+
+def test_a_local_cluster_is_started_when_no_scheduler_is_given(
+    snapshots: Path, run_cli: CliRunner
+) -> None:
+    argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}"]
+    argv += [f"--as-of={AS_OF}", "--format=sarif"]
+    assert run_cli(*argv, "--executor=dask", "--jobs=2") == run_cli(*argv, "--jobs=1")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_a_usage_error(
+    run_cli: CliRunner, snapshots: Path
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        run = run_cli(
+            "check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}",
+            "--executor=dask", f"--scheduler=tcp://127.0.0.1:{port}",
+        )  # fmt: skip
+    assert run.code == 2, run.err
+    assert run.err.startswith(
+        f"policy-check: error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:{port}' "
+        "(--scheduler): Timed out trying to connect to"
+    )
+    assert run.out == ""
+
+
+def test_without_dask_the_executor_says_what_to_install(
+    run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch, snapshots: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+    run = run_cli(
+        "check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}",
+        "--executor=dask",
+    )  # fmt: skip
+    assert run.code == 2
+    assert run.err == (
+        "policy-check: error: --executor dask needs Dask and its distributed scheduler, which "
+        "are not installed: pip install 'policy-checker[dask]'\n"
+    )

@@ -1,0 +1,225 @@
+"""``check --jobs N``: snapshots checked in a pool of processes give the bytes of a serial run,
+a worker that dies is an error for its snapshot, and Ctrl-C stops the workers at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import checker.execution
+from checker.core.results import Result
+from checker.documents.inputs import Entry, load_and_validate
+from checker.evaluation.engine import PolicySet, merge_results
+from checker.execution import AUTO_POOL_MIN, executor_for
+from checker.execution.local import CRASHED, ProcessPool, Serial
+from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
+from reports import REPORTERS
+from tests.conftest import REPO, CliRunner
+from tests.job_support import crashing_unit, slow_unit
+
+EXAMPLES = REPO / "policies" / "examples"
+POLICIES = [str(REPO / "policies" / "library" / f) for f in ("anthropic-consumer-2025.yaml",)]
+PREVIOUS = str(REPO / "policies" / "library" / "anthropic-privacy-2023.yaml")
+AS_OF = "2026-11-21"
+# pdf is the html report printed by Chromium: the html is compared, the browser is not.
+FORMATS = sorted(set(REPORTERS) - {"pdf"})
+
+
+@pytest.fixture
+def snapshots(tmp_path: Path) -> Path:
+    """A folder of snapshots of every outcome: failing, compliant, not evidenced, importing a
+    Terraform plan, invalid against the schema, and a file that is not a snapshot at all."""
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "violating" / "snapshot.yaml", folder / "a-violating.yaml")
+    shutil.copy(EXAMPLES / "compliant" / "snapshot.yaml", folder / "b-compliant.yaml")
+    shutil.copy(REPO / "tests/cases/check/fail-closed/snapshot.yaml", folder / "c-sparse.yaml")
+    shutil.copytree(EXAMPLES / "terraform", folder / "d-terraform")
+    invalid = (EXAMPLES / "compliant" / "snapshot.yaml").read_text(encoding="utf-8")
+    (folder / "e-invalid.yaml").write_text(invalid + "storez: []\n", encoding="utf-8")
+    shutil.copytree(EXAMPLES / "privacy-2023", folder / "f-privacy-2023")
+    (folder / "g-notes.yaml").write_text("notes: not a snapshot\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The worker counts of the pools a run starts: a run said to be parallel must be."""
+    started: list[int] = []
+    run = ProcessPool.run
+
+    def counted(self: ProcessPool, *args: object, **kwargs: object) -> list[UnitOutcome]:
+        started.append(self.workers)
+        return run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcessPool, "run", counted)
+    yield started
+
+
+def _check(run_cli: CliRunner, out: Path, *argv: str) -> tuple[int, str, str, dict[str, bytes]]:
+    out.mkdir()
+    outputs = [f"--output={fmt}={out / ('report.' + fmt)}" for fmt in FORMATS]
+    run = run_cli("check", *argv, *outputs)
+    return run.code, run.out, run.err, {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.mark.parametrize("passes", ["list", "count"])
+def test_two_jobs_give_the_bytes_of_a_serial_run_in_every_format(
+    snapshots: Path, tmp_path: Path, run_cli: CliRunner, pools: list[int], passes: str
+) -> None:
+    argv = [
+        *(f"--policy={p}" for p in POLICIES),
+        f"--previous-policy={PREVIOUS}",
+        f"--snapshot={snapshots}",
+        f"--waivers={EXAMPLES / 'waivers.yaml'}",
+        f"--as-of={AS_OF}",
+        f"--passes={passes}",
+    ]
+    serial = _check(run_cli, tmp_path / "serial", *argv, "--jobs=1")
+    assert pools == []
+    parallel = _check(run_cli, tmp_path / "parallel", *argv, "--jobs=2")
+    assert pools == [2]
+    code, out, _, reports = serial
+    assert code == 1
+    assert "e-invalid.yaml:" in out and "g-notes.yaml" in out  # an invalid file, a skipped one
+    assert "not_evidenced" in reports["report.json"].decode()
+    assert len(reports) == len(FORMATS)
+    assert parallel == serial
+
+
+def test_an_unreadable_snapshot_is_reported_as_a_serial_run_reports_it(
+    snapshots: Path, run_cli: CliRunner, pools: list[int]
+) -> None:
+    (snapshots / "c-broken.yaml").write_text("snapshot_format: 1\ntiers: [\n", encoding="utf-8")
+    argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={snapshots}"]
+    serial = run_cli(*argv, f"--as-of={AS_OF}", "--jobs=1")
+    parallel = run_cli(*argv, f"--as-of={AS_OF}", "--jobs=3")
+    assert pools == [3]
+    assert serial.code == 2
+    assert "c-broken.yaml:3:1: error:" in serial.err
+    assert parallel == serial
+
+
+def test_one_snapshot_or_one_job_starts_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(executor_for("local", 4, 1), Serial)
+    assert isinstance(executor_for("local", 1, 50), Serial)
+    assert executor_for("local", 8, 3) == ProcessPool(3)  # never more workers than files
+    assert executor_for("local", 2, 10_000) == ProcessPool(2)
+    # By default, a pool of a worker per core, once there are files enough to pay for it.
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: 4)
+    assert isinstance(executor_for("local", None, AUTO_POOL_MIN - 1), Serial)
+    assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(4)
+
+
+def test_by_default_many_snapshots_are_checked_by_a_worker_per_core(
+    tmp_path: Path, run_cli: CliRunner, pools: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: 2)
+    names = [f"s{index:02d}.yaml" for index in range(AUTO_POOL_MIN)]
+    _entries(tmp_path / "snapshots", *names)
+    argv = ["check", *(f"--policy={p}" for p in POLICIES), f"--snapshot={tmp_path / 'snapshots'}"]
+    default = run_cli(*argv, f"--as-of={AS_OF}", "--format=json")
+    assert pools == [2]
+    assert default == run_cli(*argv, f"--as-of={AS_OF}", "--format=json", "--jobs=1")
+
+
+def test_a_scheduler_without_dask_is_a_usage_error(run_cli: CliRunner) -> None:
+    run = run_cli(
+        "check", *(f"--policy={p}" for p in POLICIES),
+        f"--snapshot={EXAMPLES / 'compliant' / 'snapshot.yaml'}",
+        "--scheduler=tcp://127.0.0.1:8786",
+    )  # fmt: skip
+    assert run.code == 2
+    assert run.err == (
+        "policy-check: error: a scheduler address is for the dask executor: add --executor dask\n"
+    )
+
+
+def test_jobs_must_be_positive(run_cli: CliRunner, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("check", "--jobs=0").code == 2
+    assert "error: argument --jobs: must be positive, got 0" in capsys.readouterr().err
+
+
+def _context() -> UnitContext:
+    policies = load_and_validate(POLICIES, expect="policy")
+    docs = tuple(doc for doc, _ in policies.documents)
+    return UnitContext(PolicySet.of(docs, as_of=dt.date.fromisoformat(AS_OF)))
+
+
+def _entries(folder: Path, *names: str) -> list[Entry]:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(EXAMPLES / "violating" / "snapshot.yaml", folder / name)
+    return [Entry(str(folder / name), str(folder / name)) for name in names]
+
+
+def _results(outcomes: list[UnitOutcome]) -> list[Result]:
+    results = [o.result for o in outcomes]
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def test_a_worker_that_dies_is_an_error_for_its_snapshot_and_no_other(tmp_path: Path) -> None:
+    context = _context()
+    names = ("a.yaml", "b-crash.yaml", "c.yaml", "d.yaml", "e.yaml")
+    entries = _entries(tmp_path, *names)
+    seen: list[tuple[int, int]] = []
+    # In batches of two: the crash takes a.yaml's batch down, and c.yaml's in flight.
+    outcomes = ProcessPool(2, batch=2).run(
+        crashing_unit, context, entries, lambda done, total: seen.append((done, total))
+    )
+    results = _results(outcomes)
+    failed = results[1]
+    assert [str(d) for d in failed.diagnostics] == [
+        f"{entries[1].name}:1:1: error: this snapshot was not checked: {CRASHED}"
+    ]
+    assert failed.diagnostics[0].code == UNIT_FAILED
+    assert failed.findings == []
+    # Every other snapshot gets the result a serial run gives it, in input order.
+    others = [e for e in entries if "crash" not in e.name]
+    expected = _results(Serial().run(run_unit, context, others, lambda done, total: None))
+    assert results[:1] + results[2:] == expected
+    assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+    # The run fails on it, and every report says which snapshot was not checked.
+    merged = merge_results(results)
+    assert merged.exit_code() == 1
+    assert [d.code for d in merged.diagnostics].count(UNIT_FAILED) == 1
+
+
+def test_batches_of_units_come_back_in_input_order(tmp_path: Path) -> None:
+    context = _context()
+    entries = _entries(tmp_path, *(f"s{index}.yaml" for index in range(7)))
+    expected = Serial().run(run_unit, context, entries, lambda done, total: None)
+    assert ProcessPool(2, batch=3).run(run_unit, context, entries, lambda d, t: None) == expected
+
+
+def test_ctrl_c_stops_the_workers_without_waiting_for_their_units(tmp_path: Path) -> None:
+    entries = _entries(tmp_path, "a-slow.yaml", "b.yaml", "c.yaml")
+
+    def interrupt(done: int, total: int) -> None:
+        if done:  # the first unit back: a-slow.yaml is still sleeping in its worker
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ProcessPool(2).run(slow_unit, _context(), entries, interrupt)
+    assert time.monotonic() - started < 30  # not the minute a-slow.yaml would take
+    worker = int(Path(entries[0].path + ".pid").read_text(encoding="utf-8"))
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
