@@ -329,6 +329,61 @@ def test_coverage_names_each_clause_not_seen_both_ways(run_cli: CliRunner, proje
     assert run_cli("test", str(test), "--coverage").code == 0
 
 
+CONFLICT_POLICY = """\
+policy_checker: 2
+metadata: {id: disputed, title: "Disputed", version: "1", effective: "2026-01-01", owner: "x"}
+vocabulary:
+  tier_groups: {api: {tiers: [api]}}
+  data_kinds: {logs: {description: "API logs"}}
+retention:
+  - id: logs-30d
+    statement: "API logs are kept at most 30 days."
+    data_kinds: [logs]
+    consent_state: any
+    max: 30d
+    confidence: conflict
+    sources:
+      - {document: "Help centre", quote: "deleted within 30 days", kind: primary}
+      - {document: "A blog", quote: "kept 7 days", kind: secondary}
+  - id: logs-kept-a-year
+    statement: "API logs flagged for abuse are kept at most a year."
+    data_kinds: [logs]
+    consent_state: flagged_for_safety
+    max: 1y
+"""
+
+
+def test_a_clause_in_conflict_is_covered_when_seen_failing(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """It fails whatever the snapshot says until a person settles it: it can never pass."""
+    (tmp_path / "policy.yaml").write_text(CONFLICT_POLICY, encoding="utf-8")
+    test = write(
+        tmp_path,
+        HEAD
+        + """\
+  - name: logs
+    snapshot:
+      snapshot_format: 1
+      metadata: {system: api, environment: production, taken_at: "2026-11-20"}
+      stores: [{id: logs, data_kinds: [logs], retention: {any: 10d}}]
+    expect:
+      logs-30d: fail
+      logs-kept-a-year: pass
+""",
+    )
+    result = run_cli("test", str(test), "--coverage")
+    assert result.code == 0, result.out
+    out = result.out.splitlines()
+    assert (
+        f"disputed ({tmp_path / 'policy.yaml'}): 1 of 2 clauses seen both passing and failing "
+        "(1 in conflict: seen failing)" in out
+    )
+    assert f"{tmp_path / 'policy.yaml'}:16:5: logs-kept-a-year: never seen failing" in out
+    assert not any("logs-30d" in line for line in out)
+    assert "coverage: 50.0% of clauses" in out
+
+
 def test_junit_is_valid_and_says_which_cases_failed(
     run_cli: CliRunner, project: Path, tmp_path: Path
 ) -> None:

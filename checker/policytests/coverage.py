@@ -4,7 +4,8 @@ A clause is seen passing (failing) when an expectation of a passed case asserted
 (``fail``) of it, as a whole or for one of its resources, and held. What a case merely ran
 does not count: coverage is of what the tests assert. A clause is covered when it is seen
 both ways: a test that never sees a promise broken cannot tell a check that always passes
-from one that works.
+from one that works. A clause in conflict (``confidence: conflict``: its sources disagree)
+fails whatever the snapshot says until a person settles it, so it is covered when seen failing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from checker.documents.document import Document
 from checker.policytests.model import CaseOutcome, TestFile
 
 NEEDED = (Status.PASS, Status.FAIL)
+IN_CONFLICT = (Status.FAIL,)  # what a clause in conflict can be seen as
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +29,17 @@ class ClauseCoverage:
     section: str
     location: Location  # the clause in the policy
     seen: frozenset[Status]
+    needed: tuple[Status, ...] = NEEDED
 
     @property
     def covered(self) -> bool:
-        return all(status in self.seen for status in NEEDED)
+        return all(status in self.seen for status in self.needed)
 
     @property
     def missing(self) -> str:
         """What no test sees, in words: ``never seen failing``."""
         words = {Status.PASS: "passing", Status.FAIL: "failing"}
-        gaps = [words[s] for s in NEEDED if s not in self.seen]
+        gaps = [words[s] for s in self.needed if s not in self.seen]
         return "never seen " + " or ".join(gaps)
 
 
@@ -75,6 +78,7 @@ def coverage(files: Sequence[TestFile], outcomes: Sequence[CaseOutcome]) -> list
                 section,
                 policy.locate((section, index)),
                 frozenset(seen.get((name, str(clause["id"])), ())),
+                IN_CONFLICT if clause.get("confidence") == "conflict" else NEEDED,
             )
             for section in CHECKS
             for index, clause in enumerate(policy.data.get(section) or ())

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, printable
 from checker.core.results import Finding
-from checker.policytests.coverage import PolicyCoverage, percent
+from checker.policytests.coverage import IN_CONFLICT, PolicyCoverage, percent
 from checker.policytests.model import CaseOutcome, Mismatch
 from reports.redaction import redact
 
@@ -109,9 +109,11 @@ def write_coverage(policies: Sequence[PolicyCoverage], out: TextIO) -> None:
     """Per policy: each section's covered clauses, then every clause not covered at its line."""
     for policy in policies:
         covered = sum(c.covered for c in policy.clauses)
+        conflicts = sum(c.needed == IN_CONFLICT for c in policy.clauses)
+        disputed = f" ({conflicts} in conflict: seen failing)" if conflicts else ""
         out.write(
             f"{printable(policy.policy_id)} ({printable(policy.file)}): {covered} of "
-            f"{len(policy.clauses)} clauses seen both passing and failing\n"
+            f"{len(policy.clauses)} clauses seen both passing and failing{disputed}\n"
         )
         for section, done, total in policy.sections():
             mark = "" if done == total else "  <"

@@ -1,0 +1,1 @@
+"""The bundled policy library (``policies/library``): what its policies promise and how."""
