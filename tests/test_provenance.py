@@ -68,6 +68,9 @@ def test_a_disputed_promise_fails_whatever_the_snapshot_says() -> None:
     assert disputed.policy_location.json_path == "$.minors[0].confidence"
     assert disputed.confidence == "conflict"
     assert [s.quote for s in disputed.sources] == ["18+", "13-17 with parental permission"]
+    # What to do is about the policy, not the system: the check's own remediation would
+    # send a reader to change a snapshot that is not at fault.
+    assert disputed.remediation.startswith("Read the sources, decide what is promised")
 
 
 def test_a_resolved_promise_is_checked_again(tmp_path: Path) -> None:

@@ -289,11 +289,12 @@ def _forbidden_in_training(
             spath, store = leaks[0]
             source = store.get("id")
             held = holds_any(store, "data_kinds", kept)
-            why = (
-                f": PII redaction removes identifiers, not {words(held)}"
-                if redacts
-                else " without PII redaction"
-            )
+            if redacts:
+                why = f": PII redaction removes identifiers, not {words(held)}"
+            elif all(k in ctx.vocabulary.identifiable_kinds for k in held):
+                why = " without PII redaction"
+            else:  # redaction would not make these allowed: do not suggest it
+                why = ", which the policy keeps out of training"
             yield failed(
                 resource,
                 f"training pipeline {name} reads {words(held)} from store {source}{why}",

@@ -267,6 +267,13 @@ def check_policy(
                 yield stamp.pass_count(passes)
 
 
+# What to do about a disputed promise: the snapshot is not at fault, the policy is unsettled.
+CONFLICT_REMEDIATION = (
+    "Read the sources, decide what is promised, write the clause to say it and set its "
+    "confidence to what the sources now support."
+)
+
+
 class _Stamp:
     """Turns a check's observations into findings for one clause."""
 
@@ -336,7 +343,11 @@ class _Stamp:
     def conflict(self) -> Finding:
         """The one finding of a clause whose sources disagree: about the policy, so it points
         at the clause's ``confidence``, with no snapshot evidence."""
-        return replace(self(conflict_observation(self.clause)), evidence_location=None)
+        return replace(
+            self(conflict_observation(self.clause)),
+            evidence_location=None,
+            remediation=CONFLICT_REMEDIATION,
+        )
 
     def _unreadable(self, evidence: JsonPath | None) -> str | None:
         """Why an imported store has no evidence, when an adapter could not read it."""

@@ -122,6 +122,21 @@ TRAINING_CASES = [
         ],
     ),
     Case(
+        # Without redaction, a kind that identifies no one is not "missing PII redaction":
+        # it is forbidden, and the message must not suggest redaction would make it allowed.
+        "reading-a-forbidden-kind-that-is-not-identifiable-names-the-promise-not-redaction",
+        NO_CHATS_IN_TRAINING,
+        system(train(("data_kinds",), sources=["chats"])),
+        [
+            (
+                F,
+                PT,
+                "training pipeline train reads conversations from store chats, which the "
+                "policy keeps out of training",
+            )
+        ],
+    ),
+    Case(
         "pii-redaction-excuses-only-the-identifiable-kinds-of-a-clause",
         changed(NO_CHATS_IN_TRAINING, data_kinds=["email", "conversations"]),
         system(train(("data_kinds",), sources=["accounts", "chats"], filters=["pii_redaction"])),
