@@ -134,7 +134,9 @@ def _pipeline(
     }
 
 
-def _recipient(rng: random.Random, index: int, breach: str | None) -> dict[str, Any]:
+def _recipient(
+    rng: random.Random, index: int, breach: str | None, feeders: list[str]
+) -> dict[str, Any]:
     processor = breach is None and rng.random() < 0.3
     if processor:
         return {
@@ -158,6 +160,9 @@ def _recipient(rng: random.Random, index: int, breach: str | None) -> dict[str, 
         "agreements": [] if breach == "missing_agreement" else ["nda"],
         "purpose": "model_improvement",
         "sale": False,
+        # What the lab receives is what this pipeline makes of it (it anonymises): recorded,
+        # so the promise of anonymised data is evidenced, not only claimed.
+        "fed_by": [feeders[index % len(feeders)]],
     }
 
 
@@ -209,6 +214,7 @@ def write_snapshot(
     planted: Counter[str] = Counter()
     by_clause: Counter[str] = Counter()
     consumer_stores: list[int] = []
+    anonymising: list[str] = []  # pipelines applying pii_redaction and anonymisation
 
     def section(name: str, items: Iterator[dict[str, Any]]) -> None:
         out.write(f',\n"{name}": [')
@@ -234,6 +240,8 @@ def write_snapshot(
         for i in range(max(1, stores // 10)):
             breach = _planted(rng, rate, list(PIPELINE_BREACHES))
             pipeline = _pipeline(rng, i, consumer_stores or [0], breach)
+            if {"pii_redaction", "anonymisation"} <= set(pipeline["filters"]):
+                anonymising.append(pipeline["id"])
             if breach:
                 planted[f"pipeline:{breach}"] += 1
                 by_clause[PIPELINE_BREACHES[breach]] += 1
@@ -245,7 +253,7 @@ def write_snapshot(
             if breach:
                 planted[f"recipient:{breach}"] += 1
                 by_clause[RECIPIENT_BREACHES[breach]] += 1
-            yield _recipient(rng, i, breach)
+            yield _recipient(rng, i, breach, anonymising or ["pipeline-000000"])
 
     head = json.dumps(SNAPSHOT_HEAD, indent=indent, ensure_ascii=False)
     out.write(head[: head.rindex("}")].rstrip())
