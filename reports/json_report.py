@@ -434,8 +434,42 @@ def dumps(data: dict[str, Any], row_lists: Iterable[str] = ()) -> str:
     """
     out: list[str] = []
     _pretty(data, "", frozenset(row_lists), None, out)
-    text = "".join(out)
-    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _escaped("".join(out)) + "\n"
+
+
+def dump(data: dict[str, Any], stream: TextIO, row_lists: Iterable[str] = ()) -> None:
+    """:func:`dumps` written to ``stream`` as it is made, the same characters: a results file
+    of millions of findings is never held whole as text (nor twice, escaped)."""
+    sink = _Flushing(stream)
+    _pretty(data, "", frozenset(row_lists), None, sink)
+    sink.flush()
+    stream.write("\n")
+
+
+def _escaped(text: str) -> str:
+    # Character by character, so escaping the text in pieces gives the same text.
+    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Flushing(list[str]):
+    """The pieces of :func:`_pretty`, written to a stream, escaped, about a megabyte at a time."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream, self.size = stream, 0
+
+    def append(self, piece: str) -> None:
+        super().append(piece)
+        self.size += len(piece)
+        if self.size >= self.LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stream.write(_escaped("".join(self)))
+        self.clear()
+        self.size = 0
 
 
 ROW_LISTS = (
@@ -459,4 +493,4 @@ class JsonReporter(Reporter):
     description = "machine-readable results (documented, versioned schema)"
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
-        stream.write(dumps(result_to_dict(redacted.result), ROW_LISTS))
+        dump(result_to_dict(redacted.result), stream, ROW_LISTS)

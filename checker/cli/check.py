@@ -22,6 +22,7 @@ from checker.cli.job_options import jobs_from_args
 from checker.cli.limit_options import limits_from_args
 from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
+from checker.core.gc_pause import collector_paused
 from checker.core.results import Severity
 from checker.documents.config import Config, find_config, load_config
 from checker.documents.inputs import Source
@@ -32,12 +33,15 @@ from reports import default_format
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = check_options(args, environ)
     line = ProgressLine(err) if progress.wanted(err, out, _format(args, environ), environ) else None
-    try:
-        result = run_check(replace(options, progress=line))
-    finally:
-        if line is not None:
-            line.clear()  # before any diagnostic or report reaches the terminal
-    render_result(result, args.format, out, environ, options.outputs, args.color)
+    # Paused from the first document read to the last report written: a large run keeps
+    # millions of findings and report rows alive, and every full collection would walk them.
+    with collector_paused():
+        try:
+            result = run_check(replace(options, progress=line))
+        finally:
+            if line is not None:
+                line.clear()  # before any diagnostic or report reaches the terminal
+        render_result(result, args.format, out, environ, options.outputs, args.color)
     return result.exit_code()
 
 

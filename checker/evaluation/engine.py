@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
 from checker.checks import CHECKS
@@ -238,25 +239,14 @@ def check_policy(
             if in_conflict(clause):  # disputed: no reading of it can be checked
                 yield stamp.conflict()
                 continue
-            try:
-                observations = list(check.run(ctx))
-            except Exception as exc:  # a broken check must not pass silently
-                observations = [
-                    Observation(
-                        Status.ERROR,
-                        "policy",
-                        f"check {check.id} could not evaluate this clause: "
-                        f"{type(exc).__name__}: {exc}",
-                        "an evaluable clause",
-                        "error",
-                        None,
-                    )
-                ]
+            observations = _guarded(check, ctx)
             if scope is not None:  # where the snapshot serves users is not recorded
-                observations.insert(0, scope.observation)
+                observations = chain((scope.observation,), observations)
             if not count_passes:
                 yield from map(stamp, observations)
                 continue
+            # Passes are counted as they come: a clause over a million items never holds
+            # its observations, only its failures.
             passes, passed = 0, Status.PASS
             for observation in observations:
                 if observation.status is passed:
@@ -265,6 +255,22 @@ def check_policy(
                     yield stamp(observation)
             if passes:
                 yield stamp.pass_count(passes)
+
+
+def _guarded(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:
+    """The check's observations as they come; if it raises, what it observed before stays and
+    an ``error`` observation for the clause follows (a broken check must not pass silently)."""
+    try:
+        yield from check.run(ctx)
+    except Exception as exc:
+        yield Observation(
+            Status.ERROR,
+            "policy",
+            f"check {check.id} could not evaluate this clause: {type(exc).__name__}: {exc}",
+            "an evaluable clause",
+            "error",
+            None,
+        )
 
 
 # What to do about a disputed promise: the snapshot is not at fault, the policy is unsettled.

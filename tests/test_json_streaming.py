@@ -1,0 +1,50 @@
+"""The JSON results are written as they are made, and are the same text as made whole."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from reports import json_report
+from reports.json_report import ROW_LISTS, dump, dumps
+
+# Rows with characters the writer escapes (a line separator, a bidi override, a lone
+# surrogate), enough of them to be written in several pieces.
+DATA = {
+    "verdict": "not_compliant",
+    "findings": [
+        {"message": f"row {n}: \u2028 \u202e \ud800 plain", "line": n, "ok": n % 2 == 0}
+        for n in range(400)
+    ],
+    "summary": {"total": 400, "nested": {"empty": [], "none": None}},
+    "pass_counts": [],
+}
+
+
+@pytest.mark.parametrize("limit", [1, 97, 1 << 20])
+def test_written_as_made_is_the_same_text_as_made_whole(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    monkeypatch.setattr(json_report._Flushing, "LIMIT", limit)
+    stream = io.StringIO()
+    dump(DATA, stream, ROW_LISTS)
+    assert stream.getvalue() == dumps(DATA, ROW_LISTS)
+    assert "\\u2028" in stream.getvalue() and "\u2028" not in stream.getvalue()
+    assert json.loads(stream.getvalue()) == DATA
+
+
+def test_written_a_piece_at_a_time() -> None:
+    """A large document reaches the stream before it is finished, never as one string."""
+    writes: list[int] = []
+
+    class Recording(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(len(text))
+            return super().write(text)
+
+    data = {"findings": [{"message": "x" * 1000, "n": n} for n in range(3000)]}
+    dump(data, Recording(), ROW_LISTS)
+    assert len(writes) > 2
+    assert max(writes) < 2 * json_report._Flushing.LIMIT
