@@ -229,7 +229,7 @@ def scale_md(data: dict[str, Any]) -> list[str]:
     ]
     for row in data["rows"]:
         head = (
-            f"| {row['stores']:,} | {benchlib.fmt_mb(row['bytes'] / 1024 / 1024)} | "
+            f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | "
             f"{row['passes']} | {row['repeat']} | {benchlib.fmt_s(row['json_load_gc_paused_s'])} | "
         )
         if "error" in row:
@@ -241,7 +241,11 @@ def scale_md(data: dict[str, Any]) -> list[str]:
             f"{row['failing']:,} ({'= planted' if row['matches_planted'] else '**≠ planted**'}) |"
         )
     lines.append("")
-    lines += [f"- `{c}`" for c in sorted({row["command"] for row in data["rows"]})]
+    lines += [
+        f"- {row['stores']:,} stores, passes {row['passes']}: `{row['command']}`, "
+        f"{row['measured_at']}, commit {row['commit']}, load average {row['load_average']:.1f}"
+        for row in data["rows"]
+    ]
     for row in data["rows"]:
         if "error" in row:
             lines.append(
