@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, TextIO
 
@@ -185,6 +185,11 @@ def _verdict(result: Result) -> str:
 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """``result`` as a results document (keys in a fixed order, findings in result order)."""
+    return _document(result, rows=_made)
+
+
+def _document(result: Result, *, rows: _RowMaker) -> dict[str, Any]:
+    """The results document, its findings' rows made by ``rows``."""
     blocking_ids = {id(f) for f in result.blocking()}
     by_area: dict[Area, list[Finding]] = {}
     for finding in result.findings:
@@ -246,7 +251,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             }
             for state in result.waivers
         ],
-        "findings": [_finding(f, id(f) in blocking_ids) for f in result.findings],
+        "findings": rows(result.findings, lambda f: _finding(f, id(f) in blocking_ids)),
         "pass_counts": [_pass_count(c) for c in result.pass_counts],
         # Only when a checked policy supersedes one that was found: older readers see nothing new.
         **({"changes": [policy_to_json(d) for d in result.changes]} if result.changes else {}),
@@ -256,6 +261,29 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             else {}
         ),
     }
+
+
+class _Rows:
+    """Rows made one at a time as they are iterated: a results document of millions of findings
+    is written without holding a row for each of them."""
+
+    __slots__ = ("items", "make")
+
+    def __init__(self, items: Sequence[Finding], make: Callable[[Finding], dict[str, Any]]):
+        self.items, self.make = items, make
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self.make, self.items)
+
+
+def _made(items: Sequence[Finding], make: Callable[[Finding], dict[str, Any]]) -> Any:
+    return [make(item) for item in items]
+
+
+_RowMaker = Callable[[Sequence[Finding], Callable[[Finding], dict[str, Any]]], Any]
 
 
 # --- Reading back ---------------------------------------------------------------------------
@@ -406,7 +434,7 @@ def _pretty(
             else:
                 _pretty(v, inner, row_lists, k, out)
         out.append("\n" + indent + "}")
-    elif isinstance(value, list) and value:
+    elif isinstance(value, list | _Rows) and value:
         inner = indent + "  "
         out.append("[")
         for n, item in enumerate(value):
@@ -416,6 +444,8 @@ def _pretty(
             else:
                 _pretty(item, inner, row_lists, None, out)
         out.append("\n" + indent + "]")
+    elif isinstance(value, _Rows):  # none to make
+        out.append("[]")
     else:
         out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
@@ -493,4 +523,4 @@ class JsonReporter(Reporter):
     description = "machine-readable results (documented, versioned schema)"
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
-        dump(result_to_dict(redacted.result), stream, ROW_LISTS)
+        dump(_document(redacted.result, rows=_Rows), stream, ROW_LISTS)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 
 import pytest
 
-from reports import json_report
-from reports.json_report import ROW_LISTS, dump, dumps
+from checker.core.results import Result
+from reports import get_reporter, json_report
+from reports.base import Redacted
+from reports.json_report import ROW_LISTS, dump, dumps, result_to_dict
+from tests.report_fixtures import counted_result, empty_result, hostile_result, mixed_result
 
 # Rows with characters the writer escapes (a line separator, a bidi override, a lone
 # surrogate), enough of them to be written in several pieces.
@@ -48,3 +52,15 @@ def test_written_a_piece_at_a_time() -> None:
     dump(data, Recording(), ROW_LISTS)
     assert len(writes) > 2
     assert max(writes) < 2 * json_report._Flushing.LIMIT
+
+
+@pytest.mark.parametrize(
+    "make", [mixed_result, counted_result, empty_result, hostile_result], ids=lambda f: f.__name__
+)
+def test_the_report_makes_its_rows_as_it_writes_them_and_is_the_results_document(
+    make: Callable[[], Result],
+) -> None:
+    redacted = Redacted.of(make())
+    stream = io.StringIO()
+    get_reporter("json").render(redacted, stream)
+    assert stream.getvalue() == dumps(result_to_dict(redacted.result), ROW_LISTS)
