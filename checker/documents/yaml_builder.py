@@ -38,7 +38,7 @@ from checker.core.errors import InputError
 from checker.documents.document import Document, Surprise
 from checker.documents.limits import Limits
 from checker.documents.problems import input_error, shown
-from checker.documents.yaml_positions import Mirror, YamlPositions, pack, unpack
+from checker.documents.yaml_positions import SHIFT, Mirror, YamlPositions, pack, unpack
 from checker.documents.yaml_scalars import (
     MAP,
     MERGE,
@@ -140,6 +140,7 @@ class Builder:
         stack = self.stack
         max_depth = self.limits.max_depth
         known: dict[str, Any] = {}  # plain scalar text -> its value, when it has no surprise
+        text_keys: set[str] = set()  # plain keys known to read as text
         while True:
             event = get()
             kind = type(event)
@@ -153,13 +154,20 @@ class Builder:
                     self.scalar(event)  # refuses it
                     continue
                 plain = event.implicit[0]
+                mark = event.start_mark
                 if top.is_map and top.key is None:
-                    if (plain and plain_tag(text) != STR) or text in top.mirror:
+                    if plain and text not in text_keys:
+                        if plain_tag(text) != STR:
+                            self.scalar(event)  # refuses it, with the general message
+                            continue
+                        if len(text_keys) < _KNOWN_MAX and len(text) <= _KNOWN_LENGTH:
+                            text_keys.add(text)
+                    if text in top.mirror:
                         self.scalar(event)  # refuses it, with the general message
                         continue
                     self.nodes += 1
                     top.key = text
-                    top.key_position = pack(event.start_mark)
+                    top.key_position = mark.line << SHIFT | mark.column  # yaml_positions.pack
                     continue
                 if plain:
                     value = known.get(text, _UNKNOWN)
@@ -176,11 +184,11 @@ class Builder:
                 if top.is_map:
                     key = top.key
                     top.data[key] = value
-                    top.mirror[key] = (top.key_position, pack(event.start_mark), None)
+                    top.mirror[key] = (top.key_position, mark.line << SHIFT | mark.column, None)
                     top.key = None
                 else:
                     top.data.append(value)
-                    top.mirror.append((pack(event.start_mark), None))
+                    top.mirror.append((mark.line << SHIFT | mark.column, None))
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 is_map = kind is MappingStartEvent
                 if (
@@ -196,9 +204,26 @@ class Builder:
                     self.open(event, is_map)  # refuses it
                     continue
                 self.nodes += 1
-                stack.append(_Frame(is_map, pack(event.start_mark)))
+                mark = event.start_mark
+                stack.append(_Frame(is_map, mark.line << SHIFT | mark.column))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                self.close()
+                frame = stack[-1]
+                if frame.anchor is not None or len(stack) == 1:
+                    self.close()
+                    continue
+                stack.pop()
+                top = stack[-1]
+                height = frame.inner + 1
+                if height > top.inner:
+                    top.inner = height
+                if top.is_map:
+                    key = top.key
+                    top.data[key] = frame.data
+                    top.mirror[key] = (top.key_position, frame.position, frame.mirror)
+                    top.key = None
+                else:
+                    top.data.append(frame.data)
+                    top.mirror.append((frame.position, frame.mirror))
             elif kind is AliasEvent:
                 self.alias(event)
             elif kind is DocumentEndEvent:

@@ -17,17 +17,17 @@ MapMirror: TypeAlias = "dict[str, tuple[int, int, Mirror]]"
 SeqMirror: TypeAlias = "list[tuple[int, Mirror]]"
 Mirror: TypeAlias = "MapMirror | SeqMirror | None"
 
-_SHIFT = 32  # columns are below 2**32: files are bounded far below that
+SHIFT = 32  # columns are below 2**32: files are bounded far below that
 
 
 def pack(mark: Any) -> int:
     """A parser mark's 0-based line and column as one integer."""
-    return mark.line << _SHIFT | mark.column  # type: ignore[no-any-return]
+    return mark.line << SHIFT | mark.column  # type: ignore[no-any-return]
 
 
 def unpack(packed: int) -> Position:
     """The 1-based position of a packed mark."""
-    return Position((packed >> _SHIFT) + 1, (packed & 0xFFFFFFFF) + 1)
+    return Position((packed >> SHIFT) + 1, (packed & 0xFFFFFFFF) + 1)
 
 
 class YamlPositions:
