@@ -13,14 +13,6 @@ from checker.library import coverage
 README = coverage.README
 ROWS = coverage.library_rows(coverage.library_paths())
 
-# The one promise of the v1 seed policies the language cannot say: "a breach response plan is
-# in place" (an incident runbook is recorded). It stays a custom rule until a clause section
-# can state it; any other custom rule in the library fails the test below.
-SEED_CUSTOM_RULES = {
-    ("anthropic-consumer-2025", "breach-response-plan"),
-    ("anthropic-privacy-2023", "breach-response-plan"),
-}
-
 
 def test_readme_table_is_up_to_date() -> None:
     text = README.read_text(encoding="utf-8")
@@ -38,8 +30,7 @@ def test_every_library_policy_is_in_the_table() -> None:
 
 def test_no_library_clause_is_a_custom_rule() -> None:
     custom = {(row.policy, row.clause) for row in ROWS if not row.native}
-    assert custom - SEED_CUSTOM_RULES == set(), "write these promises natively"
-    assert custom >= SEED_CUSTOM_RULES, "a seed custom rule is gone: drop it from the list"
+    assert custom == set(), "write these promises natively"
 
 
 def test_a_custom_rule_row_says_so() -> None:

@@ -452,3 +452,61 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
         doc: Document = load_document(path)
         assert doc.data == {"a": 1}
         assert doc.positions.key(("a",)) == Position(1, 1) if name == "b.yaml" else Position(1, 2)
+
+
+# The builder places common nodes inline and remembers the values of repeated plain scalars;
+# these pin that the shortcut reads what the general path reads.
+
+
+def test_a_repeated_surprising_scalar_is_reported_at_every_place(tmp_path: Path) -> None:
+    text = "a: on\nb: on\nc: [on, 012, on]\nd:\n  e: 012\n"
+    doc = load_document(write(tmp_path, "r.yaml", text))
+    assert doc.data == {"a": True, "b": True, "c": [True, 10, True], "d": {"e": 10}}
+    assert doc.surprises == {
+        ("a",): Surprise("on", "bool", True),
+        ("b",): Surprise("on", "bool", True),
+        ("c", 0): Surprise("on", "bool", True),
+        ("c", 1): Surprise("012", "octal", 10),
+        ("c", 2): Surprise("on", "bool", True),
+        ("d", "e"): Surprise("012", "octal", 10),
+    }
+
+
+def test_repeated_plain_scalars_keep_their_type_and_own_position(tmp_path: Path) -> None:
+    text = "a: 7\nb: 7\nc: true\nd: [true, 7, '7', null, ~, 1.5, 1.5, x, x]\n"
+    doc = load_document(write(tmp_path, "r.yaml", text))
+    assert doc.data == {
+        "a": 7,
+        "b": 7,
+        "c": True,
+        "d": [True, 7, "7", None, None, 1.5, 1.5, "x", "x"],
+    }
+    assert doc.positions.value(("b",)) == Position(2, 4)
+    assert doc.positions.value(("d", 2)) == Position(4, 14)
+    assert doc.positions.value(("d", 8)) == Position(4, 41)
+
+
+def test_a_repeated_bad_number_is_refused_where_it_is(tmp_path: Path) -> None:
+    digits = "9" * 20
+    limits = Limits(max_int_digits=10)
+    ok = write(tmp_path, "ok.yaml", f"a: '{digits}'\nb: {digits}\n")
+    error = refusal(ok, limits=limits)
+    assert error.diagnostic.code == "bad-number"
+    assert error.diagnostic.location.position == Position(2, 4)
+
+
+def test_positions_far_into_a_file(tmp_path: Path) -> None:
+    """Positions are packed while the file is read: far lines and columns survive it."""
+    lines = [f"k{i}: {i}" for i in range(70_000)]
+    wide = f"wide: [{'x' * 70_000}, {{b: 2}}]"
+    text = "\n".join([*lines, wide, "last: 1"]) + "\n"
+    doc = load_document(write(tmp_path, "far.yaml", text))
+    column = wide.index("b: 2") + 1
+    assert column > 70_000
+    assert doc.positions.value(("k69999",)) == Position(70_000, 9)
+    assert doc.positions.key(("wide", 1, "b")) == Position(70_001, column)
+    assert doc.positions.value(("wide", 1, "b")) == Position(70_001, column + 3)
+    assert doc.positions.key(("last",)) == Position(70_002, 1)
+    dup = write(tmp_path, "dup.yaml", text + "k69999: 2\n")
+    message = 'duplicate key "k69999" (first defined at line 70000)'
+    assert str(refusal(dup)) == f"{dup}:70003:1: error: {message}"

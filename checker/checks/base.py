@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_a
 from checker.core.diagnostics import JsonPath
 from checker.core.durations import Duration, DurationError, parse_duration
 from checker.core.results import Area, Observation, Severity, Status
+from checker.core.setting_values import chooser
 from checker.diff.ordering import DiffSpec
 from checker.evaluation.copies import with_inherited
 from checker.evaluation.snapshot import LIST_SECTIONS
@@ -441,6 +442,34 @@ def data_window(pipe: Mapping[str, Any]) -> DataWindow | None:
             return None
 
     return DataWindow(day("from"), day("to"), str(window.get("basis", "")))
+
+
+def setting_exposed(
+    name: str,
+    path: JsonPath,
+    setting: Mapping[str, Any],
+    expected: str,
+    promise: JsonPath,
+    fixed: str = "",
+) -> Observation:
+    """Whether users (or admins, by the setting's ``scope``) can change a snapshot setting;
+    ``promise`` is the clause field at stake, ``fixed`` is added to a failure's message."""
+    resource = f"setting:{name}"
+    if "exposed" not in setting:
+        return not_evidenced(
+            resource, f"setting {name} does not record whether users can change it", expected, path
+        )
+    who = chooser(setting.get("scope"))
+    if setting["exposed"] is True:
+        return passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
+    return failed(
+        resource,
+        f"{who} cannot change {name}{fixed}",
+        expected,
+        "not exposed",
+        (*path, "exposed"),
+        promise,
+    )
 
 
 def training_pipelines(ctx: CheckContext[Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:

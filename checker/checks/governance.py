@@ -135,7 +135,7 @@ def run(ctx: CheckContext[GovernanceClause]) -> Iterator[Observation]:
     elif age > every:
         yield failed(
             resource,
-            f"the last {what} was on {last}, {_age_words(age.seconds)} before {ctx.as_of}; "
+            f"the last {what} was on {last}, {age_words(age.seconds)} before {ctx.as_of}; "
             f"the policy requires one every {every}",
             expected,
             actual,
@@ -145,7 +145,7 @@ def run(ctx: CheckContext[GovernanceClause]) -> Iterator[Observation]:
     else:
         yield passed(
             resource,
-            f"the last {what} was on {last}, {_age_words(age.seconds)} before {ctx.as_of}, "
+            f"the last {what} was on {last}, {age_words(age.seconds)} before {ctx.as_of}, "
             f"within the required {every}",
             expected,
             actual,
@@ -153,7 +153,7 @@ def run(ctx: CheckContext[GovernanceClause]) -> Iterator[Observation]:
         )
 
 
-def _age_words(seconds: int) -> str:
+def age_words(seconds: int) -> str:
     """``1 day``, ``45 days``, ``173 days (about 6 months)``."""
     days = seconds // DAY
     text = "1 day" if days == 1 else f"{days} days"

@@ -52,6 +52,7 @@ from checker.checks.base import (
     not_evidenced,
     passed,
     section_missing,
+    setting_exposed,
     words,
 )
 from checker.core.diagnostics import JsonPath
@@ -59,7 +60,6 @@ from checker.core.durations import Duration
 from checker.core.results import Observation, Severity
 from checker.core.setting_values import (
     as_duration,
-    chooser,
     longest,
     missing_from,
     same_value,
@@ -215,23 +215,14 @@ def _setting(
     name = clause["setting"]
     resource = f"setting:{name}"
     yield from _offered_to_tiers(ctx, name, path, setting, ctx.clause["tier_groups"])
-    expected = "users can change the setting"
-    if "exposed" not in setting:
-        yield not_evidenced(
-            resource, f"setting {name} does not record whether users can change it", expected, path
-        )
-    elif setting["exposed"] is True:
-        who = chooser(setting.get("scope"))
-        yield passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
-    else:
-        yield failed(
-            resource,
-            f"{chooser(setting.get('scope'))} cannot change {name}: it is fixed at its default",
-            expected,
-            "not exposed",
-            (*path, "exposed"),
-            ("options",),
-        )
+    yield setting_exposed(
+        name,
+        path,
+        setting,
+        "users can change the setting",
+        ("options",),
+        ": it is fixed at its default",
+    )
     yield from _choices(resource, name, "", clause, setting, path, ())
     if "minors" in clause:
         minors = setting.get("minors")

@@ -60,12 +60,13 @@ from checker.checks.base import (
     options,
     passed,
     section_missing,
+    setting_exposed,
     training_pipelines,
     words,
 )
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
-from checker.core.setting_values import chooser, same_value
+from checker.core.setting_values import same_value
 from checker.diff.ordering import DiffSpec, Ranked, Review, Scope
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
@@ -463,30 +464,9 @@ def _setting(ctx: CheckContext[TrainingConsentClause], name: str) -> Iterator[Ob
                 ("default",),
             )
         if clause["user_can_change"]:
-            yield from _setting_exposed(name, path, setting)
-
-
-def _setting_exposed(
-    name: str, path: JsonPath, setting: Mapping[str, Any]
-) -> Iterator[Observation]:
-    resource = f"setting:{name}"
-    expected = "setting exposed to users"
-    if "exposed" not in setting:
-        yield not_evidenced(
-            resource, f"setting {name} does not record whether users can change it", expected, path
-        )
-    elif setting["exposed"] is True:
-        who = chooser(setting.get("scope"))
-        yield passed(resource, f"{who} can change {name}", expected, "exposed", (*path, "exposed"))
-    else:
-        yield failed(
-            resource,
-            f"{chooser(setting.get('scope'))} cannot change {name}",
-            expected,
-            "not exposed",
-            (*path, "exposed"),
-            ("user_can_change",),
-        )
+            yield setting_exposed(
+                name, path, setting, "setting exposed to users", ("user_can_change",)
+            )
 
 
 def _setting_filters(ctx: CheckContext[TrainingConsentClause], name: str) -> Iterator[Observation]:

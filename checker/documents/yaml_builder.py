@@ -7,6 +7,12 @@ construct an object (only the core schema's are accepted), nesting is checked as
 
 Merge keys (``<<``) are refused: they let a mapping silently override keys it inherits, which
 hides exactly the duplicate keys this loader exists to catch.
+
+Speed: the event loop places the common node inline: an untagged, unanchored scalar (a key,
+text, or a plain number, boolean or null without a surprise), and the start of an untagged,
+unanchored mapping or list. Anything else (tags, anchors, aliases, surprises, every error)
+goes through the general methods, so messages and positions come from one place.
+Positions stay packed integers (``yaml_positions.pack``) until someone asks for one.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from checker.core.errors import InputError
 from checker.documents.document import Document, Surprise
 from checker.documents.limits import Limits
 from checker.documents.problems import input_error, shown
-from checker.documents.yaml_positions import Mirror, YamlPositions
+from checker.documents.yaml_positions import SHIFT, Mirror, YamlPositions, pack, unpack
 from checker.documents.yaml_scalars import (
     MAP,
     MERGE,
@@ -42,22 +48,23 @@ from checker.documents.yaml_scalars import (
     ScalarError,
     construct,
     describe,
+    plain_tag,
     resolve,
     short_tag,
     timestamp,
 )
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNKNOWN: Any = object()  # "not a plain value": the scalar takes the general path
+# Plain scalars repeat (keys' values such as kinds, regions, booleans): their values are
+# remembered, up to a bound, so that each is resolved once.
+_KNOWN_MAX = 4096
+_KNOWN_LENGTH = 64
 
 
 def mark_position(mark: Any) -> Position | None:
     """The 1-based position of a PyYAML mark (they count from 0)."""
     return None if mark is None else Position(mark.line + 1, mark.column + 1)
-
-
-def _start(event: Any) -> Position:
-    """Where a parser event starts (events always carry a mark)."""
-    return Position(event.start_mark.line + 1, event.start_mark.column + 1)
 
 
 @dataclass(slots=True)
@@ -89,9 +96,9 @@ class _Frame:
         "surprises_before",
     )
 
-    def __init__(self, is_map: bool, position: Position) -> None:
+    def __init__(self, is_map: bool, position: int) -> None:
         self.is_map = is_map
-        self.position = position
+        self.position = position  # packed, as every position of the mirror
         self.data: Any = {} if is_map else []
         self.mirror: Any = {} if is_map else []
         self.key: str | None = None
@@ -114,7 +121,7 @@ class Builder:
         self.nodes = 0  # nodes made so far, alias copies included
         self.alias_nodes = 0  # nodes made by copying what aliases name
         self.surprises: list[tuple[JsonPath, Surprise]] = []
-        self.root: tuple[Any, Position, Mirror] | None = None
+        self.root: tuple[Any, int, Mirror] | None = None
 
     def empty(self) -> InputError:
         return input_error(self.name, "empty", "file has no content: expected a mapping")
@@ -130,15 +137,93 @@ class Builder:
         event = get()
         if isinstance(event, StreamEndEvent):
             raise self.empty()
+        stack = self.stack
+        max_depth = self.limits.max_depth
+        known: dict[str, Any] = {}  # plain scalar text -> its value, when it has no surprise
+        text_keys: set[str] = set()  # plain keys known to read as text
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent:
-                self.scalar(event)
+                if event.tag is not None or event.anchor is not None or not stack:
+                    self.scalar(event)
+                    continue
+                text = event.value
+                top = stack[-1]
+                if event.style == '"' and _SURROGATE.search(text):
+                    self.scalar(event)  # refuses it
+                    continue
+                plain = event.implicit[0]
+                mark = event.start_mark
+                if top.is_map and top.key is None:
+                    if plain and text not in text_keys:
+                        if plain_tag(text) != STR:
+                            self.scalar(event)  # refuses it, with the general message
+                            continue
+                        if len(text_keys) < _KNOWN_MAX and len(text) <= _KNOWN_LENGTH:
+                            text_keys.add(text)
+                    if text in top.mirror:
+                        self.scalar(event)  # refuses it, with the general message
+                        continue
+                    self.nodes += 1
+                    top.key = text
+                    top.key_position = mark.line << SHIFT | mark.column  # yaml_positions.pack
+                    continue
+                if plain:
+                    value = known.get(text, _UNKNOWN)
+                    if value is _UNKNOWN:
+                        value = self.plain_value(text)
+                        if value is _UNKNOWN:
+                            self.scalar(event)  # a surprise, or an error
+                            continue
+                        if len(known) < _KNOWN_MAX and len(text) <= _KNOWN_LENGTH:
+                            known[text] = value
+                else:
+                    value = text
+                self.nodes += 1
+                if top.is_map:
+                    key = top.key
+                    top.data[key] = value
+                    top.mirror[key] = (top.key_position, mark.line << SHIFT | mark.column, None)
+                    top.key = None
+                else:
+                    top.data.append(value)
+                    top.mirror.append((mark.line << SHIFT | mark.column, None))
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                self.open(event, kind is MappingStartEvent)
+                is_map = kind is MappingStartEvent
+                if (
+                    event.tag is not None
+                    or event.anchor is not None
+                    or not stack
+                    or len(stack) >= max_depth
+                ):
+                    self.open(event, is_map)
+                    continue
+                top = stack[-1]
+                if top.is_map and top.key is None:
+                    self.open(event, is_map)  # refuses it
+                    continue
+                self.nodes += 1
+                mark = event.start_mark
+                stack.append(_Frame(is_map, mark.line << SHIFT | mark.column))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                self.close()
+                frame = stack[-1]
+                if frame.anchor is not None or len(stack) == 1:
+                    self.close()
+                    continue
+                stack.pop()
+                top = stack[-1]
+                height = frame.inner + 1
+                if height > top.inner:
+                    top.inner = height
+                if top.is_map:
+                    key = top.key
+                    top.data[key] = frame.data
+                    top.mirror[key] = (top.key_position, frame.position, frame.mirror)
+                    top.key = None
+                else:
+                    top.data.append(frame.data)
+                    top.mirror.append((frame.position, frame.mirror))
             elif kind is AliasEvent:
                 self.alias(event)
             elif kind is DocumentEndEvent:
@@ -163,7 +248,7 @@ class Builder:
             path.append(len(frame.data) if frame.key is None else frame.key)
         return tuple(path)
 
-    def place(self, value: Any, position: Position, mirror: Mirror, height: int) -> None:
+    def place(self, value: Any, position: int, mirror: Mirror, height: int) -> None:
         if not self.stack:
             self.root = (value, position, mirror)
             return
@@ -181,6 +266,18 @@ class Builder:
             top.mirror.append((position, mirror))
 
     # -- nodes -------------------------------------------------------------------------------
+
+    def plain_value(self, text: str) -> Any:
+        """The value of an untagged plain scalar, or ``_UNKNOWN`` when it is a surprise or an
+        error (which ``scalar`` then reports)."""
+        tag = plain_tag(text)
+        if tag == STR:
+            return text
+        try:
+            value, surprise = construct(text, tag, True, self.limits)
+        except ScalarError:
+            return _UNKNOWN
+        return _UNKNOWN if surprise is not None else value
 
     def scalar(self, event: ScalarEvent) -> None:
         self.nodes += 1
@@ -205,7 +302,7 @@ class Builder:
             raise self.error(exc.code, exc.message, event.start_mark) from None
         if top is None:
             self.top_level_scalar(event, tag)
-        position = _start(event)
+        position = pack(event.start_mark)
         found: Surprise | None = None
         if surprise is not None:
             shown_value = timestamp(event.value) if tag == TIMESTAMP else value
@@ -248,11 +345,11 @@ class Builder:
         if first is not None:
             raise self.error(
                 "yaml-duplicate-key",
-                f"duplicate key {shown(key)} (first defined at line {first[0].line})",
+                f"duplicate key {shown(key)} (first defined at line {unpack(first[0]).line})",
                 mark,
             )
         top.key = key
-        top.key_position = Position(mark.line + 1, mark.column + 1)
+        top.key_position = pack(mark)
 
     def open(self, event: MappingStartEvent | SequenceStartEvent, is_map: bool) -> None:
         self.nodes += 1
@@ -276,7 +373,7 @@ class Builder:
             )
         if len(self.stack) >= self.limits.max_depth:
             raise self.too_deep(event.start_mark)
-        frame = _Frame(is_map, _start(event))
+        frame = _Frame(is_map, pack(event.start_mark))
         if event.anchor is not None:
             frame.anchor = event.anchor
             frame.prefix = self.path()
@@ -337,7 +434,7 @@ class Builder:
         if anchor.surprises:
             prefix = self.path()
             self.surprises.extend((prefix + path, s) for path, s in anchor.surprises)
-        position = _start(event)
+        position = pack(event.start_mark)
         self.place(_copy(anchor.value), position, anchor.mirror, anchor.height)
 
 

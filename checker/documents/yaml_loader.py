@@ -20,6 +20,7 @@ import yaml
 
 from checker.core.diagnostics import Position
 from checker.core.errors import InputError
+from checker.core.gc_pause import collector_paused
 from checker.documents.document import Document
 from checker.documents.limits import Limits
 from checker.documents.problems import input_error
@@ -67,7 +68,8 @@ def _build(text: str, name: str, limits: Limits) -> Document:
 def _parse(loader_type: type[Any], text: str, name: str, limits: Limits) -> Document:
     loader = loader_type(text)  # the pure-Python reader checks the characters here already
     try:
-        return Builder(name, limits).build(loader)
+        with collector_paused():  # a node is several objects, none in a cycle: see gc_pause
+            return Builder(name, limits).build(loader)
     finally:
         loader.dispose()
 

@@ -8,6 +8,7 @@ differently from how they look are reported as a surprise kind, for the schema l
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +67,26 @@ def describe(tag: str) -> str:
     return _WORDS.get(tag, short_tag(tag))
 
 
+# PyYAML's implicit resolvers by first character, the wildcard ones appended: what
+# ``Resolver.resolve`` tries for a plain scalar, without its per-call overhead.
+_WILDCARD: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    Resolver.yaml_implicit_resolvers.get(None, [])
+)
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: (*resolvers, *_WILDCARD)
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+def plain_tag(text: str) -> str:
+    """The tag of an untagged plain scalar, as PyYAML resolves it (``=`` being text)."""
+    for tag, pattern in _IMPLICIT.get(text[:1], _WILDCARD):
+        if pattern.match(text):
+            return STR if tag == VALUE else tag
+    return STR
+
+
 def resolve(value: str, tag: str | None, plain: bool) -> tuple[str, bool]:
     """The tag a scalar has, and whether it was resolved from a plain scalar (not written).
 
@@ -75,8 +96,7 @@ def resolve(value: str, tag: str | None, plain: bool) -> tuple[str, bool]:
     if tag is None:
         if not plain:
             return STR, False
-        resolved = _resolve(ScalarNode, value, (True, False))
-        return (STR if resolved == VALUE else resolved), True
+        return plain_tag(value), True
     if tag in ("!", STR):
         return STR, False
     if tag not in _SCALAR_TAGS:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from checker.checks import breach_notification
+from checker.checks.base import Vocabulary
 from checker.core.results import Severity
 from tests.checks.support import (
     Case,
@@ -176,3 +177,27 @@ def test_breach_notification_points_at_the_evidence(case: Where) -> None:
         case.expected,
         case.actual,
     )
+
+
+# --- contradictions: two deadlines for one audience (validate's semantic-contradiction) -------
+
+VOCABULARY = Vocabulary.from_policy({})
+REGULATORS_72H = {**USERS_72H, "id": "regulators-72h", "audience": "regulators"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (USERS_72H, {**USERS_72H, "within": "96h"},
+         "affected users are notified within 96h here but 72h there; keep one deadline per "
+         "audience"),
+        (USERS_72H, {**USERS_72H, "within": "3d"}, None),  # the same deadline, written otherwise
+        (USERS_72H, REGULATORS_72H, None),  # another audience
+        (USERS_72H, {**USERS_72H, "within": "soon"}, None),  # not a duration: a schema error
+    ],
+    ids=["different-deadlines", "same-deadline", "other-audience", "unreadable-deadline"],
+)  # fmt: skip
+def test_two_deadlines_for_one_audience_contradict(
+    first: dict[str, Any], second: dict[str, Any], message: str | None
+) -> None:
+    assert breach_notification.conflicts(first, second, VOCABULARY) == message
