@@ -97,3 +97,22 @@ def clause_definition(section: str) -> dict[str, Any]:
     """The ``$defs`` entry describing one clause of ``section``."""
     definition: dict[str, Any] = load_schema("policy")["$defs"][f"{section}_clause"]
     return definition
+
+
+# The fields every clause has, in the order of the schema (checker.checks.base.clause_fields):
+# the tests of the generated schema and of the language reference hold both to this list.
+COMMON = [
+    "id",
+    "statement",
+    "severity",
+    "remediation",
+    "if_not_evidenced",
+    "references",
+    "replaces",
+    "regions",
+    "source",
+    "sources",
+    "confidence",
+    "effective",
+    "expires",
+]

@@ -35,24 +35,9 @@ from checker.evaluation.snapshot import LIST_SECTIONS
 from checker.validation.policy_rules import REFERENCES, VOCABULARY_NOUNS, Reference, references
 from checker.validation.schemas import load_schema
 from tests.conftest import REPO
-from tests.policy_support import minimal_policy
+from tests.policy_support import COMMON, minimal_policy
 
 SECTIONS = list(CHECKS.values())
-COMMON = [
-    "id",
-    "statement",
-    "severity",
-    "remediation",
-    "if_not_evidenced",
-    "references",
-    "replaces",
-    "regions",
-    "source",
-    "sources",
-    "confidence",
-    "effective",
-    "expires",
-]
 
 
 # --- the generated files ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ import yaml
 
 from checker.validation.policy_rules import NO_CLAUSES
 from tests.policy_support import (
+    COMMON,
     FRAMEWORKS,
     REFERENCE,
     clause_definition,
@@ -24,22 +25,6 @@ from tests.policy_support import (
     minimal_policy,
     problems,
 )
-
-COMMON = [
-    "id",
-    "statement",
-    "severity",
-    "remediation",
-    "if_not_evidenced",
-    "references",
-    "replaces",
-    "regions",
-    "source",
-    "sources",
-    "confidence",
-    "effective",
-    "expires",
-]
 
 # The names the reference's examples use.
 EXAMPLE_VOCABULARY: dict[str, Any] = {

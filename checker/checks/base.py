@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.core.diagnostics import JsonPath
-from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.durations import Duration, duration_or_none
 from checker.core.results import Area, Observation, Severity, Status
 from checker.core.setting_values import chooser
 from checker.diff.ordering import DiffSpec
@@ -291,12 +291,7 @@ class Check:
 
 def duration(value: Any) -> Duration | None:
     """Parse a snapshot duration; ``None`` when absent or unparseable (the schema reports it)."""
-    if value is None:
-        return None
-    try:
-        return parse_duration(str(value))
-    except DurationError:
-        return None
+    return None if value is None else duration_or_none(str(value))
 
 
 def _join(items: Iterable[str], conjunction: str) -> str:

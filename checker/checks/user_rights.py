@@ -51,6 +51,7 @@ Art. 20 (portability in a machine-readable format), Art. 21 (objection) and CCPA
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
@@ -218,7 +219,7 @@ def run(ctx: CheckContext[UserRightsClause]) -> Iterator[Observation]:
         )
     if "deadline" in clause:
         limit = parse_duration(str(clause["deadline"]))
-        yield _deadline(resource, act, settings, path, limit)
+        yield _within(_DEADLINE, resource, act, settings, path, limit)
     if clause.get("confirmation") is True:
         yield _confirmation(resource, act, settings, path)
     if clause.get("formats") is not None:
@@ -229,7 +230,7 @@ def run(ctx: CheckContext[UserRightsClause]) -> Iterator[Observation]:
         yield _not_offered(ctx, resource, act, settings, path)
     if "artefact_lifetime" in clause:
         limit = parse_duration(str(clause["artefact_lifetime"]))
-        yield _artefact_lifetime(resource, act, settings, path, limit)
+        yield _within(_ARTEFACT_LIFETIME, resource, act, settings, path, limit)
 
 
 def _tier_words(tiers: list[str]) -> str:
@@ -322,86 +323,84 @@ def _not_offered(
     )
 
 
-def _artefact_lifetime(
-    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath, limit: Duration
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """How a right's duration field reads in findings; each text is formatted with ``act``
+    (what the user asks to do), ``raw`` (the snapshot's value) and ``limit`` (the promise)."""
+
+    field: str
+    expected: str
+    unrecorded: str
+    endless: str
+    endless_actual: str
+    over: str
+    within: str
+    actual: str
+
+
+_DEADLINE = _Bound(
+    field="deadline",
+    expected="honoured within {limit}",
+    unrecorded="the snapshot does not record how quickly requests to {act} are honoured",
+    endless="requests to {act} have no deadline; the policy promises {limit}",
+    endless_actual="no deadline",
+    over="requests to {act} are honoured within {raw}, later than the {limit} the policy promises",
+    within="requests to {act} are honoured within {raw}",
+    actual="within {raw}",
+)
+_ARTEFACT_LIFETIME = _Bound(
+    field="artefact_lifetime",
+    expected="available at most {limit}",
+    unrecorded="the snapshot does not record how long what a request to {act} produces stays "
+    "available",
+    endless="what a request to {act} produces stays available indefinitely; the policy "
+    "promises at most {limit}",
+    endless_actual="indefinitely",
+    over="what a request to {act} produces stays available {raw}, longer than the {limit} the "
+    "policy promises",
+    within="what a request to {act} produces stays available {raw}",
+    actual="{raw}",
+)
+
+
+def _within(
+    bound: _Bound,
+    resource: str,
+    act: str,
+    settings: Mapping[str, Any],
+    path: JsonPath,
+    limit: Duration,
 ) -> Observation:
-    expected = f"available at most {limit}"
-    raw = settings.get("artefact_lifetime")
+    """The right's ``bound.field`` is at most the promised ``limit``."""
+    raw = settings.get(bound.field)
+    words_of = {"act": act, "raw": raw, "limit": limit}
+    expected = bound.expected.format(**words_of)
     value = duration(raw)
-    result = f"what a request to {act} produces"
     if value is None:
         recorded = "" if raw is None else f" ({raw!r} is not a duration)"
         return not_evidenced(
             resource,
-            f"the snapshot does not record how long {result} stays available{recorded}",
+            bound.unrecorded.format(**words_of) + recorded,
             expected,
             path,
-            ("artefact_lifetime",),
+            (bound.field,),
         )
-    evidence = (*path, "artefact_lifetime")
+    evidence = (*path, bound.field)
     if value.indefinite:
         return failed(
             resource,
-            f"{result} stays available indefinitely; the policy promises at most {limit}",
+            bound.endless.format(**words_of),
             expected,
-            "indefinitely",
+            bound.endless_actual,
             evidence,
-            ("artefact_lifetime",),
+            (bound.field,),
         )
+    actual = bound.actual.format(**words_of)
     if value > limit:
         return failed(
-            resource,
-            f"{result} stays available {raw}, longer than the {limit} the policy promises",
-            expected,
-            f"{raw}",
-            evidence,
-            ("artefact_lifetime",),
+            resource, bound.over.format(**words_of), expected, actual, evidence, (bound.field,)
         )
-    return passed(resource, f"{result} stays available {raw}", expected, f"{raw}", evidence)
-
-
-def _deadline(
-    resource: str, act: str, settings: Mapping[str, Any], path: JsonPath, limit: Duration
-) -> Observation:
-    expected = f"honoured within {limit}"
-    raw = settings.get("deadline")
-    value = duration(raw)
-    if value is None:
-        recorded = "" if raw is None else f" ({raw!r} is not a duration)"
-        return not_evidenced(
-            resource,
-            f"the snapshot does not record how quickly requests to {act} are honoured{recorded}",
-            expected,
-            path,
-            ("deadline",),
-        )
-    evidence = (*path, "deadline")
-    if value.indefinite:
-        return failed(
-            resource,
-            f"requests to {act} have no deadline; the policy promises {limit}",
-            expected,
-            "no deadline",
-            evidence,
-            ("deadline",),
-        )
-    if value > limit:
-        return failed(
-            resource,
-            f"requests to {act} are honoured within {raw}, later than the {limit} "
-            "the policy promises",
-            expected,
-            f"within {raw}",
-            evidence,
-            ("deadline",),
-        )
-    return passed(
-        resource,
-        f"requests to {act} are honoured within {raw}",
-        expected,
-        f"within {raw}",
-        evidence,
-    )
+    return passed(resource, bound.within.format(**words_of), expected, actual, evidence)
 
 
 def _confirmation(

@@ -165,6 +165,17 @@ def _made_of(parts: dict[str, int], text: str) -> Duration:
     return Duration(exact, text, months)
 
 
+def duration_or_none(value: object) -> Duration | None:
+    """The duration ``value`` spells; ``None`` when it is not text or not a duration (a setting
+    value such as ``"off"``, an argument of a custom rule, a field the schema reports)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_duration(value)
+    except DurationError:
+        return None
+
+
 def is_duration(text: object) -> bool:
     """True when ``text`` parses as a duration (used as a JSON Schema format checker)."""
     if not isinstance(text, str):

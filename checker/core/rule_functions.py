@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 
 from jmespath.functions import Functions, signature
 
-from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.durations import duration_or_none
 
 _EPOCH = dt.date(1970, 1, 1)
 _TEXT = {"types": ["string", "null"]}
@@ -39,15 +39,6 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 def _takes(*arguments: dict[str, Any]) -> Callable[[_Method], _Method]:
     """jmespath's ``signature`` decorator (untyped), typed: records the argument types."""
     return cast(Callable[[_Method], _Method], signature(*arguments))
-
-
-def _duration(value: Any) -> Duration | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_duration(value)
-    except DurationError:
-        return None
 
 
 def _day(value: Any) -> int | None:
@@ -76,17 +67,17 @@ class RuleFunctions(Functions):  # type: ignore[misc]  # jmespath is untyped
 
     @_takes(_TEXT)
     def _func_duration_seconds(self, text: Any) -> int | None:
-        found = _duration(text)
+        found = duration_or_none(text)
         return None if found is None else found.seconds
 
     @_takes(_TEXT)
     def _func_is_indefinite(self, text: Any) -> bool | None:
-        found = _duration(text)
+        found = duration_or_none(text)
         return None if found is None else found.indefinite
 
     @_takes(_TEXT, _TEXT)
     def _func_duration_le(self, first: Any, second: Any) -> bool | None:
-        a, b = _duration(first), _duration(second)
+        a, b = duration_or_none(first), duration_or_none(second)
         return None if a is None or b is None else a <= b
 
     @_takes(_TEXT)

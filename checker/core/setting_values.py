@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from checker.core.durations import Duration, DurationError, parse_duration
+from checker.core.durations import Duration, duration_or_none
 
 
 def as_duration(value: object) -> Duration | None:
     """The duration a setting value stands for, or None for ``"off"``, ``"on"`` and names."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_duration(value)
-    except DurationError:
-        return None
+    return duration_or_none(value)
 
 
 def same_value(a: object, b: object) -> bool:
