@@ -292,7 +292,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     return _CheckInputs(
         policies=[doc for doc, _ in policies.documents],
         context=context,
-        units=_checked(outcomes),
+        units=_checked(outcomes) or [context.policies.unit_of_nothing()],
         waivers=waivers.documents[0][0] if waivers and waivers.documents else None,
         diagnostics=diagnostics,
         previous=[doc for doc, _ in previous.documents] + previous.invalid,

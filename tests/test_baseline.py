@@ -298,3 +298,28 @@ def test_compared_results_are_valid_and_render_again(
     assert html.code == 1 and 'class="badge novelty novelty-new"' in html.out
     again = json.loads(run_cli("report", str(compared), "--format", "json").out)
     assert again["comparison"] == json.loads(compared.read_text(encoding="utf-8"))["comparison"]
+
+
+def test_a_run_with_input_errors_is_not_accepted_as_a_baseline(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    """An invalid snapshot used to give 'baseline of 0 open findings written', exit 0, without
+    a word about the snapshot: a baseline that hid everything it could not check."""
+    path = tmp_path / "accepted.json"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("snapshot_format: 1\n", encoding="utf-8")
+    run = run_cli(
+        "baseline",
+        "--policy",
+        str(POLICY),
+        "--snapshot",
+        str(bad),
+        "--as-of",
+        AS_OF,
+        "--output",
+        str(path),
+    )
+    assert run.code == 1, run.out + run.err
+    assert f"{bad}:1:1: error: missing required key" in run.err
+    assert "no baseline written: 1 input error;" in run.err
+    assert not path.exists() and "baseline of" not in run.out

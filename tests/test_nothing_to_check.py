@@ -237,3 +237,56 @@ def test_a_policy_whose_sections_are_all_empty_is_invalid_in_check(
     code, text = _check(run_cli, "--policy", "hollow.yaml", "--snapshot", "snapshot.yaml")
     assert code == 1, text
     assert "hollow.yaml:13:12: error: policy 'case-policy' makes no promise:" in text
+
+
+# --- a snapshot named for the run that cannot be checked --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (NOT_MARKED, "expected a snapshot document (top-level key 'snapshot_format')"),
+        ("snapshot_format: 1\n", "missing required key"),
+    ],
+    ids=["not-a-snapshot", "schema-invalid"],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_run_whose_only_snapshot_is_invalid_fails_naming_it(
+    project: Path, run_cli: CliRunner, text: str, message: str, fmt: str
+) -> None:
+    """Every snapshot refused: the run still ends in a verdict (exit 1) with the error at the
+    file, in every format; it used to stop with an internal error (exit 3)."""
+    _write(project / "bad.yaml", text)
+    result = run_cli(
+        "check",
+        "--as-of",
+        AS_OF,
+        "--format",
+        fmt,
+        "--policy",
+        "policy.yaml",
+        "--snapshot",
+        "bad.yaml",
+    )
+    output = result.out + result.err
+    assert "Traceback" not in output and "internal error" not in output
+    assert result.code == 1, output
+    assert "bad.yaml:1:1: error" in result.err or "bad.yaml" in result.out
+    assert message in output
+    if fmt == "json":
+        data = json.loads(result.out)
+        assert data["verdict"] == "not_compliant"
+        assert data["summary"]["total"] == 0
+        assert [d["kind"] for d in data["documents"]] == ["policy"]
+
+
+def test_an_invalid_snapshot_beside_a_good_one_leaves_the_good_one_checked(
+    project: Path, run_cli: CliRunner
+) -> None:
+    _write(project / "bad.yaml", "snapshot_format: 1\n")
+    code, text = _check(
+        run_cli, "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--snapshot", "bad.yaml"
+    )
+    assert code == 1, text
+    assert "bad.yaml:1:1: error: missing required key" in text
+    assert "promises were checked" not in text

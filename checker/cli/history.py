@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from checker.cli.check import check_options
+from checker.core.diagnostics import Level
 from checker.core.errors import UsageError
 from checker.pipeline import run_check
 from reports.outputs import Target, render
@@ -16,7 +17,7 @@ from reports.outputs import Target, render
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     if args.command == "baseline":
-        return _baseline(args, out, environ)
+        return _baseline(args, out, err, environ)
     if args.history_command == "record":
         from checker.history.record import record_files
 
@@ -41,12 +42,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     return 0
 
 
-def _baseline(args: argparse.Namespace, out: TextIO, environ: Mapping[str, str]) -> int:
+def _baseline(
+    args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]
+) -> int:
     """Check, and write every finding of the run to a JSON results file (passes counted, since
-    a baseline only needs what is not kept); exit 0: the run is being accepted."""
+    a baseline only needs what is not kept); exit 0: the run is being accepted.
+
+    A run with input errors (an invalid snapshot, a policy that cannot be used) is not
+    accepted: its findings cover only part of what was given, and a baseline of it would hide
+    the rest. The errors are printed, nothing is written, exit 1."""
     target = Target("json", args.baseline_output)
     options = dataclasses.replace(check_options(args, environ), outputs=[target])
     result = run_check(options)
+    errors = [d for d in result.diagnostics if d.level is Level.ERROR]
+    if errors:
+        for diagnostic in errors:
+            err.write(f"{diagnostic}\n")
+        err.write(
+            f"policy-check: no baseline written: {len(errors):,} input "
+            f"error{'s' if len(errors) != 1 else ''}; a baseline accepts the findings of a run "
+            "that could check everything it was given\n"
+        )
+        return 1
     render(result, targets=[target])
     open_ = sum(1 for f in result.findings if f.status.value != "pass")
     out.write(

@@ -77,6 +77,14 @@ class PolicySet:
             references_by_check() if references is None else references,
         )
 
+    def unit_of_nothing(self) -> Result:
+        """The result of a unit when no snapshot could be checked (each was refused): the
+        policies alone, so that a run still merges into a verdict, with the refusals it
+        carries as diagnostics, instead of having nothing to merge."""
+        empty = Result(as_of=self.as_of, fail_on=self.fail_on)
+        empty.documents.extend(policy_info(p) for p in self.policies)
+        return empty
+
 
 def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
     """One snapshot against every policy: the unit of work.
@@ -189,9 +197,7 @@ def evaluate(
     )
     units = [check_unit(policy_set, snapshot) for snapshot in snapshots]
     if not units:  # nothing to check: the policies and the run's diagnostics still tell
-        empty = Result(as_of=as_of, fail_on=fail_on)
-        empty.documents.extend(policy_info(p) for p in policies)
-        units = [empty]
+        units = [policy_set.unit_of_nothing()]
     return merge_results(
         units,
         diagnostics=[*diagnostics, *not_in_force_notices(policies, as_of)],
