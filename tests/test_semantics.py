@@ -396,6 +396,35 @@ def test_a_kind_allowed_in_another_place_passes(tmp_path: Path) -> None:
     assert _rows(tmp_path, MINIMISATION.format(place="storage")) == []
 
 
+@pytest.mark.parametrize(
+    ("scope", "reported"),
+    [
+        ('    expires: "2025-12-31"\n', False),  # the allowing clause starts on 2026-01-01
+        ('    expires: "2026-01-01"\n', True),  # both in force on 2026-01-01
+        ("    regions: [us]\n", False),
+    ],
+)
+def test_a_kind_allowed_and_forbidden_only_where_both_hold(
+    tmp_path: Path, scope: str, reported: bool
+) -> None:
+    """Clauses in force on no common day, or in no common region, do not contradict each
+    other (as semantic-contradiction has it); they used to be reported whatever their scope."""
+    clauses = MINIMISATION.format(place="training").replace(
+        "    forbidden_in: training\n", "    forbidden_in: training\n" + scope
+    )
+    clauses += '    effective: "2026-01-01"\n' if "expires" in scope else "    regions: [eea]\n"
+    base = BASE.replace("policy_checker: 1", "policy_checker: 2")
+    if "regions" in scope:
+        base = base.replace(
+            "vocabulary:\n",
+            "vocabulary:\n  regions:\n    eea: {countries: [DE]}\n    us: {countries: [US]}\n",
+            1,
+        )
+    rows = _rows(tmp_path, clauses, base)
+    codes = [row[3] for row in rows]
+    assert ("semantic-allowed-and-forbidden" in codes) is reported, rows
+
+
 def test_forbidden_after_allowed_points_at_the_forbidding_clause(tmp_path: Path) -> None:
     clauses = """\
 data_minimisation:
@@ -632,7 +661,10 @@ def test_a_declared_conflict_is_no_contradiction(tmp_path: Path) -> None:
         ({"regions": ["eea"]}, {}, True),  # the unscoped clause holds everywhere
         ({"regions": ["eea", "uk"]}, {"regions": ["uk"]}, True),
         ({"regions": ["eea"]}, {"regions": ["us"]}, False),
-        ({"expires": "2025-09-28"}, {"effective": "2025-09-28"}, False),  # one after the other
+        # expires is the last day a clause applies: on 2025-09-28 both are in force
+        ({"expires": "2025-09-28"}, {"effective": "2025-09-28"}, True),
+        ({"expires": "2025-09-27"}, {"effective": "2025-09-28"}, False),  # one after the other
+        ({"effective": "2025-09-28"}, {"expires": "2025-09-27"}, False),
         ({"effective": "2025-01-01"}, {"expires": "2025-09-28"}, True),
     ],
 )

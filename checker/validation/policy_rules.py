@@ -518,7 +518,8 @@ def _min_above_max(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic
 
 
 def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
-    seen: dict[tuple[str, str, str], _Clause] = {}  # (mode, place, kind) -> first clause
+    """A data kind both allowed and forbidden in one place, by clauses that hold at once."""
+    seen: dict[tuple[str, str, str], list[_Clause]] = {}  # (mode, place, kind) -> clauses
     opposite = {"allowed_in": "forbidden_in", "forbidden_in": "allowed_in"}
     words = {"allowed_in": "allowed", "forbidden_in": "forbidden"}
     for clause in clauses:
@@ -529,7 +530,8 @@ def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Di
             if not isinstance(place, str):
                 continue
             for index, kind in clause.items("data_kinds"):
-                other = seen.get((opposite[mode], place, kind))
+                others = seen.get((opposite[mode], place, kind), [])
+                other = next((o for o in others if _may_meet(o.data, clause.data)), None)
                 if other is not None:
                     yield Diagnostic(
                         doc.locate((*clause.path, "data_kinds", index)),
@@ -537,15 +539,16 @@ def _allowed_and_forbidden(doc: Document, clauses: list[_Clause]) -> Iterator[Di
                         f"{words[opposite[mode]]} in {place} by {_clause_ref(doc, other)}",
                         ALLOWED_AND_FORBIDDEN,
                     )
-                seen.setdefault((mode, place, kind), clause)
+                seen.setdefault((mode, place, kind), []).append(clause)
 
 
 def _offered_and_not_offered(
     doc: Document, vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
 ) -> Iterator[Diagnostic]:
-    """A right cannot be both offered and not offered to a tier: one side can never pass."""
+    """A right cannot be both offered and not offered to a tier by clauses that hold at once:
+    one side can never pass."""
     groups = vocabulary.get("tier_groups", {})
-    seen: dict[tuple[str, str, str], _Clause] = {}  # (right, field, tier) -> the first clause
+    seen: dict[tuple[str, str, str], list[_Clause]] = {}  # (right, field, tier) -> clauses
     opposite = {"tier_groups": "not_offered_to", "not_offered_to": "tier_groups"}
     for clause in clauses:
         if clause.section != "user_rights":
@@ -556,7 +559,8 @@ def _offered_and_not_offered(
                 spec = groups.get(group)
                 tiers = spec.get("tiers") if isinstance(spec, Mapping) else None
                 for tier in tiers if isinstance(tiers, Sequence) else ():
-                    other = seen.get((right, opposite[field], tier))
+                    others = seen.get((right, opposite[field], tier), [])
+                    other = next((o for o in others if _may_meet(o.data, clause.data)), None)
                     if other is not None:
                         yield Diagnostic(
                             doc.locate((*clause.path, field, index)),
@@ -566,7 +570,9 @@ def _offered_and_not_offered(
                             OFFERED_AND_NOT_OFFERED,
                         )
                         break
-                    seen.setdefault((right, field, tier), clause)
+                    mine = seen.setdefault((right, field, tier), [])
+                    if clause not in mine:
+                        mine.append(clause)
 
 
 _OFFER_WORDS = {"tier_groups": "offered to", "not_offered_to": "not offered to"}
@@ -603,7 +609,8 @@ def _contradictions(
 def _may_meet(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two clauses surely hold at once somewhere: not when both name regions and no
     region is named by both (regions may nest, but only a shared name is surely shared), nor
-    when their periods in force (``effective`` to ``expires``) do not overlap."""
+    when their periods in force (``effective`` to ``expires``, both days included) share no
+    day."""
     regions_a, regions_b = a.get("regions"), b.get("regions")
     if (
         isinstance(regions_a, list)
@@ -611,9 +618,7 @@ def _may_meet(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
         and not set(map(str, regions_a)) & set(map(str, regions_b))
     ):
         return False
-    start = max(str(a.get("effective", "")), str(b.get("effective", "")))
-    end = min(str(a.get("expires", "9999-12-31")), str(b.get("expires", "9999-12-31")))
-    return start < end
+    return Period.of(a).overlaps(Period.of(b))
 
 
 def _defaults_not_offered(doc: Document, clauses: list[_Clause]) -> Iterator[Diagnostic]:
