@@ -62,6 +62,14 @@ def _load(tmp_path: Path, text: str) -> Document:
     return doc
 
 
+# The base policy in language 2 with two regions, for clauses scoped by region.
+REGIONAL = BASE.replace("policy_checker: 1", "policy_checker: 2").replace(
+    "vocabulary:\n",
+    "vocabulary:\n  regions:\n    eea: {countries: [DE, FR]}\n    us: {countries: [US]}\n",
+    1,
+)
+
+
 def _rows(tmp_path: Path, clauses: str, base: str = BASE) -> list[Row]:
     rows = []
     for d in semantic_diagnostics(_load(tmp_path, base + clauses)):
@@ -280,6 +288,17 @@ def test_an_exclusion_and_a_default_in_force_on_no_common_day_agree(tmp_path: Pa
     assert [r[3] for r in _rows(tmp_path, ended)] == ["semantic-excluded-tier-trained"]
 
 
+def test_an_exclusion_and_a_default_of_other_regions_agree(tmp_path: Path) -> None:
+    """API data excluded in the EEA, trained by default elsewhere: no contradiction (it used
+    to be reported whatever the regions)."""
+    scoped = EXCLUDED.replace(
+        "    tier_groups: [api]\n", "    tier_groups: [api]\n    regions: [eea]\n"
+    ).replace("    user_can_change: true\n", "    user_can_change: true\n    regions: [us]\n")
+    assert _rows(tmp_path, scoped, REGIONAL) == []
+    both = scoped.replace("regions: [us]", "regions: [us, eea]")
+    assert [r[3] for r in _rows(tmp_path, both, REGIONAL)] == ["semantic-excluded-tier-trained"]
+
+
 # --- semantic-contradictory-retention --------------------------------------------------------
 
 TWO_WINDOWS = """\
@@ -322,6 +341,17 @@ def test_an_unscoped_window_overlaps_every_tier(tmp_path: Path) -> None:
 )
 def test_windows_that_do_not_contradict(tmp_path: Path, max_: str, scope: str) -> None:
     assert _rows(tmp_path, TWO_WINDOWS.format(max=max_, scope=scope)) == []
+
+
+def test_windows_of_other_regions_do_not_contradict(tmp_path: Path) -> None:
+    """30 days in the EEA and 2 years in the US are two promises, not a contradiction."""
+    clauses = TWO_WINDOWS.format(max="2y", scope="    regions: [us]\n").replace(
+        "    tier_groups: [consumer]\n", "    tier_groups: [consumer]\n    regions: [eea]\n", 1
+    )
+    assert _rows(tmp_path, clauses, REGIONAL) == []
+    assert [r[3] for r in _rows(tmp_path, clauses.replace("[us]", "[us, eea]"), REGIONAL)] == [
+        "semantic-contradictory-retention"
+    ]
 
 
 def test_windows_of_different_consent_states_or_kinds_do_not_contradict(tmp_path: Path) -> None:
@@ -413,14 +443,7 @@ def test_a_kind_allowed_and_forbidden_only_where_both_hold(
         "    forbidden_in: training\n", "    forbidden_in: training\n" + scope
     )
     clauses += '    effective: "2026-01-01"\n' if "expires" in scope else "    regions: [eea]\n"
-    base = BASE.replace("policy_checker: 1", "policy_checker: 2")
-    if "regions" in scope:
-        base = base.replace(
-            "vocabulary:\n",
-            "vocabulary:\n  regions:\n    eea: {countries: [DE]}\n    us: {countries: [US]}\n",
-            1,
-        )
-    rows = _rows(tmp_path, clauses, base)
+    rows = _rows(tmp_path, clauses, REGIONAL)
     codes = [row[3] for row in rows]
     assert ("semantic-allowed-and-forbidden" in codes) is reported, rows
 

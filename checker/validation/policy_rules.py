@@ -404,10 +404,9 @@ def _excluded_but_trained(doc: Document, clauses: list[_Clause]) -> Iterator[Dia
         default = clause.data.get("default")
         if clause.section != "training_consent" or default == "never":
             continue
-        period = Period.of(clause.data)
         for index, group in clause.items("tier_groups"):
-            # Clauses in force on no common day never disagree.
-            exclusions = [c for c in excluded.get(group, ()) if period.overlaps(Period.of(c.data))]
+            # Clauses in force on no common day, or in no common region, never disagree.
+            exclusions = [c for c in excluded.get(group, ()) if _may_meet(c.data, clause.data)]
             if exclusions:
                 yield Diagnostic(
                     doc.locate((*clause.path, "tier_groups", index)),
@@ -425,10 +424,10 @@ class _Window:
     state: str
     max: Duration
     tiers: frozenset[str] | None  # None: every tier
-    period: Period  # clauses in force at different times never disagree
 
     def overlaps(self, other: _Window) -> bool:
-        if not self.kinds & other.kinds or not self.period.overlaps(other.period):
+        # Clauses in force at different times, or in different regions, never disagree.
+        if not self.kinds & other.kinds or not _may_meet(self.clause.data, other.clause.data):
             return False
         return self.tiers is None or other.tiers is None or bool(self.tiers & other.tiers)
 
@@ -456,7 +455,7 @@ def _windows(vocabulary: Mapping[str, Mapping[str, Any]], clauses: list[_Clause]
         setting = clause.data.get("setting")
         if isinstance(setting, Mapping):  # a window for data with a setting's value
             state = f"{setting.get('id')} {setting.get('value')}"
-        windows.append(_Window(clause, kinds, state, limit, tiers, Period.of(clause.data)))
+        windows.append(_Window(clause, kinds, state, limit, tiers))
     return windows
 
 
