@@ -570,3 +570,28 @@ def test_setting_names_no_policy_knows_are_errors_in_check(
         f"vocabulary.settings {of}; did you mean 'zero_data_retention'? "
         "(at $.pipelines[0].settings.zero_data_retentoin)",
     ]
+
+
+# --- tiers offered where the deployment does not serve users -----------------------------------
+
+
+def test_a_tier_offered_where_the_deployment_serves_no_one_is_an_error(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """Which region-scoped promises apply is read from metadata.regions: a tier offered in a
+    country missing there would leave that country's promises judged "not applicable"."""
+    text = insert_after(COMPLIANT, "metadata:\n", "  regions: [US, GB]\n")
+    text = insert_after(text, "  - id: free\n", "    regions: [US, FR]\n")
+    path = write(tmp_path, text)
+    code, out, results = check(run_cli, path)
+    line = line_of(text, "regions: [US, FR]")
+    assert code == 1, out
+    assert (
+        f"{path}:{line}:19: error: tier free is offered in FR, where the snapshot does not "
+        "record serving users (metadata.regions: US, GB); add FR to metadata.regions, or take "
+        "it out of the tier (at $.tiers[0].regions[1])"
+    ) in out
+    assert [d["code"] for d in results["diagnostics"]] == ["snapshot-region-not-served"]
+    assert run_cli("validate", str(path)).code == 1
+    served = text.replace("regions: [US, GB]", "regions: [US, GB, FR]")
+    assert check(run_cli, write(tmp_path, served, "served.yaml"))[0] == 0

@@ -17,6 +17,10 @@ Rules (diagnostic codes):
   is unknown, so no promise about anonymised or consented sharing can be evidenced.
 * ``snapshot-unknown-store`` — a store's ``copy_of`` or a legal hold's ``stores`` names no
   store: what the copy holds, or which deletion the hold suspends, is unknown.
+* ``snapshot-region-not-served`` — a tier is offered (``tiers[].regions``) in a country the
+  snapshot does not list where the deployment serves users (``metadata.regions``). Which
+  promises apply is decided from ``metadata.regions``: a clause for that country would be
+  judged "not applicable" while a tier is offered there.
 * ``snapshot-unknown-name`` — ``check`` only: a tier, data kind, sensitive category, role or
   setting that the vocabulary of no policy being checked defines (with a "did you mean"). A
   misspelt name is judged by no promise — ``temporary_chat`` held next to a policy about
@@ -44,6 +48,7 @@ UNKNOWN_SOURCE = "snapshot-unknown-source"
 UNKNOWN_PIPELINE = "snapshot-unknown-pipeline"
 UNKNOWN_NAME = "snapshot-unknown-name"
 UNKNOWN_STORE = "snapshot-unknown-store"
+REGION_NOT_SERVED = "snapshot-region-not-served"
 
 # Sections whose items are looked up by id, and what an item is called.
 ID_SECTIONS = tuple((section.name, section.item) for section in LIST_SECTIONS.values())
@@ -105,9 +110,33 @@ LINKS: tuple[Link, ...] = (
 
 
 def snapshot_diagnostics(view: Snapshot) -> list[Diagnostic]:
-    """Duplicate ids, pipeline sources that name no store and recipients fed by no pipeline,
-    in snapshot order."""
-    return [*_duplicate_ids(view), *(d for link in LINKS for d in _unknown_links(view, link))]
+    """Duplicate ids, pipeline sources that name no store, recipients fed by no pipeline and
+    tiers offered where the deployment does not serve users, in snapshot order."""
+    return [
+        *_duplicate_ids(view),
+        *(d for link in LINKS for d in _unknown_links(view, link)),
+        *_regions_not_served(view),
+    ]
+
+
+def _regions_not_served(view: Snapshot) -> Iterator[Diagnostic]:
+    metadata = view.data.get("metadata")
+    served = metadata.get("regions") if isinstance(metadata, dict) else None
+    if not isinstance(served, list):  # not recorded: region-scoped clauses are not evidenced
+        return
+    for index, tier in _items(view, "tiers"):
+        offered = tier.get("regions")
+        if not isinstance(offered, list):
+            continue
+        for position, country in enumerate(offered):
+            if isinstance(country, str) and country not in served:
+                yield Diagnostic(
+                    view.locate(("tiers", index, "regions", position)),
+                    f"tier {tier.get('id')} is offered in {country}, where the snapshot does "
+                    f"not record serving users (metadata.regions: {', '.join(map(str, served))})"
+                    f"; add {country} to metadata.regions, or take it out of the tier",
+                    REGION_NOT_SERVED,
+                )
 
 
 def _items(view: Snapshot, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
