@@ -18,6 +18,7 @@ from checker.evaluation.in_force import (
     NO_LONGER_IN_FORCE,
     NOT_IN_FORCE,
     NOT_YET_IN_FORCE,
+    NOTHING_IN_FORCE,
     Period,
     not_in_force_notices,
     validation_warnings,
@@ -70,6 +71,15 @@ def policy(effective: str = "2026-01-01", expires: str = "", clause: str = "") -
     return load_yaml(text, "policy.yaml", DEFAULT_LIMITS)
 
 
+def current() -> Document:
+    """Another policy, in force as of AS_OF: a run that also checks it judges a promise that
+    binds, so the not-in-force one is only shown."""
+    text = POLICY.format(effective="2026-01-01", expires="", clause="").replace(
+        "id: terms", "id: current"
+    )
+    return load_yaml(text, "current.yaml", DEFAULT_LIMITS)
+
+
 def snapshot(name: str = "snapshot.yaml") -> Document:
     return load_yaml(SNAPSHOT, name, DEFAULT_LIMITS)
 
@@ -119,7 +129,42 @@ def test_findings_of_a_policy_not_yet_in_force_are_shown_but_never_block() -> No
             "retention window",
         ),
     ]
-    assert result.compliant and result.exit_code() == 0
+    assert not [f for f in result.blocking() if f.policy_id == "terms"]
+    # Nothing else in force: the run judged no promise that binds, and is not compliant.
+    assert [(d.code, d.level.value) for d in result.diagnostics] == [
+        (NOT_IN_FORCE, "warning"),
+        (NOTHING_IN_FORCE, "error"),
+    ]
+    assert not result.compliant and result.exit_code() == 1
+    assert str(result.diagnostics[1]) == (
+        "policy.yaml:6:14: error: no promise is in force as of 2026-11-21: every policy and "
+        "clause checked is outside its period, so this run judges nothing that binds then and "
+        "is not compliant; check as of a day they are in force (--as-of), or name the policies "
+        "in force (at $.metadata.effective)"
+    )
+
+
+def test_a_policy_not_yet_in_force_beside_one_in_force_blocks_nothing() -> None:
+    result = evaluate([policy(effective="2027-01-01"), current()], [snapshot()], as_of=AS_OF)
+    assert {f.policy_id for f in result.blocking()} == {"current"}
+    assert [d.code for d in result.diagnostics] == [NOT_IN_FORCE]
+
+
+def test_a_clause_in_force_is_enough_to_judge_a_promise() -> None:
+    """One clause of the policy outside its period and another in it: the run judges a
+    promise that binds, and says only that the first is not in force."""
+    ended = '\n    expires: "2026-01-31"'
+    second = (
+        '\n  - id: still-30d\n    statement: "Kept up to 30 days."\n'
+        "    data_kinds: [conversations]\n    consent_state: training_not_allowed\n    max: 30d"
+    )
+    assert [d.code for d in not_in_force_notices([policy(clause=ended)], AS_OF)] == [
+        NOT_IN_FORCE,
+        NOTHING_IN_FORCE,
+    ]
+    assert [d.code for d in not_in_force_notices([policy(clause=ended + second)], AS_OF)] == [
+        NOT_IN_FORCE
+    ]
 
 
 def test_the_same_policy_in_force_blocks() -> None:
@@ -133,7 +178,8 @@ def test_findings_of_an_expired_policy_are_info() -> None:
     result = evaluate([policy(expires="2026-11-20")], [snapshot()], as_of=AS_OF)
     assert {f.severity for f in result.findings} == {Severity.INFO}
     assert result.findings[0].message.startswith("no longer in force after 2026-11-20: store")
-    assert result.compliant
+    assert not result.blocking()
+    assert [d.code for d in result.diagnostics] == [NOT_IN_FORCE, NOTHING_IN_FORCE]
 
 
 def test_a_clause_has_its_own_period() -> None:
@@ -157,7 +203,7 @@ def test_the_notice_is_said_once_per_policy_whatever_the_number_of_snapshots() -
 
 
 def test_a_clause_notice_points_at_the_clause_field() -> None:
-    said = not_in_force_notices([policy(clause='\n    expires: "2026-01-31"')], AS_OF)
+    said = not_in_force_notices([policy(clause='\n    expires: "2026-01-31"'), current()], AS_OF)
     assert [(d.code, d.location.json_path, d.message) for d in said] == [
         (
             NOT_IN_FORCE,
@@ -170,7 +216,7 @@ def test_a_clause_notice_points_at_the_clause_field() -> None:
 
 def test_a_policy_not_in_force_says_it_alone_not_each_clause() -> None:
     said = not_in_force_notices(
-        [policy(effective="2027-01-01", clause='\n    effective: "2027-06-01"')], AS_OF
+        [policy(effective="2027-01-01", clause='\n    effective: "2027-06-01"'), current()], AS_OF
     )
     assert [d.location.json_path for d in said] == ["$.metadata.effective"]
 
@@ -214,7 +260,7 @@ def _report(name: str, result: Result) -> str:
 
 @pytest.fixture(scope="module")
 def early() -> Result:
-    return evaluate([policy(effective="2027-01-01")], [snapshot()], as_of=AS_OF)
+    return evaluate([policy(effective="2027-01-01"), current()], [snapshot()], as_of=AS_OF)
 
 
 NOTICE = "policy terms is not in force until 2027-01-01 (as of 2026-11-21)"

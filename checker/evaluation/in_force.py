@@ -6,7 +6,8 @@ including that day; a clause may narrow its own period with ``effective`` and ``
 so that a team sees ahead of time what a coming policy will demand, but no finding of it
 blocks: each is made ``info`` and its message says why ("not in force until 2027-01-01: …").
 The run says so once per policy or clause (:func:`not_in_force_notices`), and ``validate``
-warns about it (:func:`validation_warnings`).
+warns about it (:func:`validation_warnings`). A run in which no clause at all is in force is
+not compliant: it judged nothing that binds (``nothing-in-force``, an error).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from checker.core.diagnostics import Diagnostic, JsonPath, Level
 from checker.documents.document import Document
 
 NOT_IN_FORCE = "not-in-force"  # check: a policy or clause outside its period (a notice)
+NOTHING_IN_FORCE = "nothing-in-force"  # check: no clause of any policy is in force (an error)
 NOT_YET_IN_FORCE = "semantic-not-yet-in-force"  # validate: effective after the as-of date
 NO_LONGER_IN_FORCE = "semantic-no-longer-in-force"  # validate: expired before the as-of date
 PERIOD_ENDS_BEFORE_START = "semantic-expires-before-effective"  # validate: an empty period
@@ -104,7 +106,32 @@ def _clauses(data: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Mapping[str, A
 
 def not_in_force_notices(policies: Sequence[Document], as_of: dt.date) -> list[Diagnostic]:
     """What a check says once: each policy not in force as of ``as_of``, and each clause not in
-    force of a policy that is (warnings: they do not fail the run; the findings are ``info``)."""
+    force of a policy that is (warnings: they do not fail the run; the findings are ``info``).
+
+    When no clause of any policy is in force, an error follows: the run judged no promise
+    that binds on that day, and "compliant" would claim what nothing was checked for.
+    """
+    found = _outside_notices(policies, as_of)
+    if found and not any(
+        clause_outside(policy.data, clause, as_of) is None
+        for policy in policies
+        for _, clause in _clauses(policy.data)
+    ):
+        first = found[0]
+        found.append(
+            Diagnostic(
+                first.location,
+                f"no promise is in force as of {as_of}: every policy and clause checked is "
+                "outside its period, so this run judges nothing that binds then and is not "
+                "compliant; check as of a day they are in force (--as-of), or name the "
+                "policies in force",
+                NOTHING_IN_FORCE,
+            )
+        )
+    return found
+
+
+def _outside_notices(policies: Sequence[Document], as_of: dt.date) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for policy in policies:
         data = policy.data
