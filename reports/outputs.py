@@ -49,13 +49,31 @@ def unknown_format(fmt: str) -> str:
 
 
 def parse_output(spec: str) -> Target:
-    """``FORMAT=PATH`` from the command line; a :class:`ValueError` says what is wrong."""
+    """``FORMAT=PATH`` from the command line, or a ``PATH`` whose extension only one format
+    writes (``report.html``); a :class:`ValueError` says what is wrong."""
     fmt, sep, path = spec.partition("=")
-    if not sep or not path:
+    if not sep:
+        return _by_extension(spec)
+    if not path:
         raise ValueError(f"expects FORMAT=PATH (e.g. html=report.html), got {spec!r}")
     if fmt not in REPORTERS:
         raise ValueError(f"{unknown_format(fmt)} (in {spec!r})")
     return Target(fmt, path, path)
+
+
+def _by_extension(path: str) -> Target:
+    """The target of a bare path, when its extension says the format."""
+    shape = f"expects FORMAT=PATH (e.g. html=report.html), got {path!r}"
+    suffix = Path(path).suffix.lower()
+    writers = sorted(name for name, reporter in REPORTERS.items() if reporter.extension == suffix)
+    if len(writers) == 1:
+        return Target(writers[0], path, path)
+    if writers:
+        raise ValueError(
+            f"{shape}; a {suffix} file is written by {' or '.join(writers)}: name one, "
+            f"e.g. {writers[-1]}={path}"
+        )
+    raise ValueError(shape)
 
 
 def output_problems(

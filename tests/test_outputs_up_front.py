@@ -74,6 +74,12 @@ def test_the_good_inputs_write_their_reports(
         ("html", "expects FORMAT=PATH (e.g. html=report.html), got 'html'"),
         ("html=", "expects FORMAT=PATH (e.g. html=report.html), got 'html='"),
         ("=r.html", "unknown output format ''"),
+        (
+            "r.txt",
+            "expects FORMAT=PATH (e.g. html=report.html), got 'r.txt'; a .txt file is "
+            "written by github or text: name one, e.g. text=r.txt",
+        ),
+        ("r.doc", "expects FORMAT=PATH (e.g. html=report.html), got 'r.doc'"),
     ],
 )
 def test_a_bad_output_option_is_refused_before_any_work(
@@ -89,6 +95,29 @@ def test_a_bad_output_option_is_refused_before_any_work(
     assert code == 2, text
     assert "argument --output: " + message in text
     assert _snapshots(project) == before  # r.json not written either
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        ("out/r.html", "html"),
+        ("r.json", "json"),
+        ("r.sarif", "sarif"),
+        ("r.xml", "junit"),
+        ("r.md", "markdown"),
+        ("R.HTML", "html"),
+    ],
+)
+def test_an_output_without_a_format_takes_it_from_its_extension(
+    project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str], path: str, fmt: str
+) -> None:
+    """``--output report.html``, as ``report`` and ``history`` take it: one format writes that
+    extension, so the path says it."""
+    code, text = _run(run_cli, capsys, "--output", path)
+    assert code == 0, text
+    written = (project / path).read_text(encoding="utf-8")
+    expected = {"html": "<!DOCTYPE html>", "json": "{", "sarif": "{", "junit": "<?xml"}
+    assert written.startswith(expected.get(fmt, "#"))
 
 
 def test_an_unknown_format_in_the_config_is_refused_at_its_line_before_any_work(

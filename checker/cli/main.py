@@ -175,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_validate_output,
         metavar="FORMAT=PATH",
-        help="also write a report to a file (repeatable), e.g. sarif=validate.sarif",
+        help="also write a report to a file (repeatable), e.g. sarif=validate.sarif, or a path "
+        "whose extension says the format (validate.sarif)",
     )
     validate.add_argument(
         "--as-of",
@@ -209,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_output,
         metavar="FORMAT=PATH",
-        help="also write a report to a file (repeatable), e.g. html=report.html",
+        help="also write a report to a file (repeatable), e.g. html=report.html, or a path whose "
+        "extension says the format (report.html)",
     )
     check.add_argument(
         "--no-config-outputs",
@@ -320,7 +322,8 @@ def _add_diff(sub: Any) -> None:
         action="append",
         type=_diff_output,
         metavar="FORMAT=PATH",
-        help="also write the diff to a file (repeatable), e.g. markdown=diff.md",
+        help="also write the diff to a file (repeatable), e.g. markdown=diff.md, or a path whose "
+        "extension says the format (diff.md)",
     )
     diff.add_argument(
         "--as-of",
