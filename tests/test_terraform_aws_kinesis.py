@@ -1,5 +1,9 @@
 """Kinesis data streams and Firehose delivery streams (checker/adapters/terraform/
-aws_kinesis.py) on small plans and states."""
+aws_kinesis.py) on small plans and states, and Firehose on a real plan from
+terraform-compliance/cli (tests/data/fixtures/terraform/tfc-firehose-extended-s3.json, MIT,
+commit a97732ae86f3d11b90cc113ecd1537773be583e3; see tests/data/SOURCES.md). No public plan or
+state with a data stream (``aws_kinesis_stream``) under a licence that allows copying it was
+found, so data streams are tested on the small plans alone."""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CliRunner
+from tests.input_samples import AS_OF
 from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
-from tests.test_terraform_adapter import by_id, codes, run
+from tests.test_terraform_adapter import FIXTURES, by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["events"]}}]
 
@@ -183,3 +189,141 @@ def test_in_a_module(tmp_path: Path) -> None:
     [item] = result.items
     assert item.data["retention"] == {"any": "72h"}
     assert item.data["source"]["address"] == "module.ingest.aws_kinesis_stream.events"
+
+
+def test_firehose_of_a_provider_without_server_side_encryption_is_not_evidenced(
+    tmp_path: Path,
+) -> None:
+    """Providers before server-side encryption for Firehose render no
+    ``server_side_encryption`` at all: the plan says nothing about it, unlike ``[]``."""
+    res = firehose({"destination": "extended_s3", "extended_s3_configuration": []})
+    stores, said, _ = imported(tmp_path, state(res))
+    assert "encryption" not in stores["chat-archive"]
+    assert said == ["terraform-delivery-destination"]
+
+
+# --- a real plan ------------------------------------------------------------------------------
+
+REAL = FIXTURES / "terraform/tfc-firehose-extended-s3.json"
+REAL_STREAM = "module.firehose-for-cloudwatch.aws_kinesis_firehose_delivery_stream.this"
+REAL_BUCKET = "module.s3.aws_s3_bucket.s3_bucket_dev[0]"
+REAL_RULES = [
+    {"match": {"address": REAL_STREAM}, "store": {"data_kinds": ["events"]}},
+    {
+        "match": {"address": REAL_BUCKET},
+        "store": {"data_kinds": ["events"], "retention_state": "training_not_allowed"},
+    },
+]
+
+
+def test_real_plan_firehose_buffers_for_a_bucket_of_the_plan() -> None:
+    """terraform-compliance tests/functional/test_filtering_01 (Terraform 0.12.5, 2019): among
+    67 unchanged (no-op) resources, a direct-PUT delivery stream to ``extended_s3``, whose
+    ``bucket_arn`` is the ARN of ``module.s3.aws_s3_bucket.s3_bucket_dev[0]``. The provider of
+    the plan predates Firehose server-side encryption (no ``server_side_encryption`` in the
+    values), so encryption at rest is not evidenced, never read as off."""
+    doc, result = run(REAL, REAL_RULES)
+    stream = by_id(result)["edf-rap-firehose-cloudwatch-control-plane-delivery-stream"]
+    assert stream.data["kind"] == "firehose_delivery_stream"
+    assert stream.data["source"]["address"] == REAL_STREAM
+    assert not {"retention", "deletion_schedule", "encryption"} & set(stream.data)
+    [note] = result.diagnostics
+    assert note.code == "terraform-delivery-destination"
+    assert note.message.startswith(
+        f"{REAL_STREAM} delivers to extended_s3 (S3 bucket {REAL_BUCKET}): "
+    )
+    assert note.location == doc.locate(stream.field_origins[("source",)])
+
+
+def test_real_plan_destination_bucket_keeps_data_with_a_rotating_key() -> None:
+    """The bucket the stream delivers to: two lifecycle rules, both disabled and transitions
+    only (no expiration), so the data is kept indefinitely; SSE-KMS with the plan's
+    ``module.s3.aws_kms_key.key[0]``, ``enable_key_rotation: true``."""
+    doc, result = run(REAL, REAL_RULES)
+    bucket = by_id(result)["edf-cloudwatch-from-firehose-control-plane-885215942479"]
+    assert bucket.data["retention"] == {"training_not_allowed": "indefinite"}
+    assert bucket.data["encryption"] == {
+        "at_rest": True,
+        "key_manager": "aws_kms",
+        "key_rotation": "365d",
+    }
+    assert doc.get(bucket.field_origins[("encryption", "key_rotation")]) is True
+
+
+CHECK_POLICY = """\
+policy_checker: 1
+metadata:
+  id: firehose-archive
+  title: "Events archive"
+  version: "1.0"
+  effective: "2026-01-01"
+  owner: "privacy team"
+vocabulary:
+  tier_groups:
+    consumer: {tiers: [free]}
+  data_kinds:
+    events: {description: "product events"}
+retention:
+  - id: opted-out-30d
+    statement: "Events of users who opted out are kept at most 30 days"
+    data_kinds: [events]
+    consent_state: training_not_allowed
+    max: 30d
+security:
+  - id: encrypted-at-rest
+    statement: "Events are encrypted at rest"
+    data_kinds: [events]
+    encryption_at_rest: required
+    encryption_in_transit: not_required
+"""
+
+CHECK_SNAPSHOT = f"""\
+snapshot_format: 1
+metadata:
+  system: events
+  environment: production
+  taken_at: "2026-11-01T00:00:00Z"
+imports:
+  - adapter: terraform
+    path: {REAL.name}
+    rules:
+      - match: {{address: "{REAL_STREAM}"}}
+        store: {{data_kinds: [events]}}
+      - match: {{address: "{REAL_BUCKET}"}}
+        store: {{data_kinds: [events], retention_state: training_not_allowed}}
+"""
+
+
+def test_real_plan_checked_end_to_end(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per store and promise: the bucket breaks the 30-day promise (kept indefinitely) at its
+    ``lifecycle_rule`` and keeps the encryption promise; the stream, a buffer mapped as a store,
+    evidences neither its retention nor its encryption. The plan is one line, so every finding
+    points at line 1 and the column of the value."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / REAL.name).write_bytes(REAL.read_bytes())
+    (tmp_path / "policy.yaml").write_text(CHECK_POLICY, encoding="utf-8")
+    (tmp_path / "snapshot.yaml").write_text(CHECK_SNAPSHOT, encoding="utf-8")
+    result = run_cli(
+        "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF
+    )
+    assert result.code == 1, result.out + result.err
+    doc, imported_stores = run(REAL, REAL_RULES)
+    stores = by_id(imported_stores)
+    stream = stores["edf-rap-firehose-cloudwatch-control-plane-delivery-stream"]
+    bucket = stores["edf-cloudwatch-from-firehose-control-plane-885215942479"]
+    at_stream = doc.locate(stream.field_origins[("source",)]).position
+    at_lifecycle = doc.locate(bucket.field_origins[("retention", "training_not_allowed")])
+    findings = [line for line in result.out.splitlines() if "] " in line]
+    assert findings == [
+        f"{REAL.name}:{at_lifecycle.position}: [high] fail: store {bucket.data['id']} keeps "
+        "training_not_allowed events for indefinite, longer than the 30d the policy allows "
+        "(firehose-archive/opted-out-30d, retention)",
+        f"{REAL.name}:{at_stream}: [high] not_evidenced: store {stream.data['id']} holds events "
+        "but records no retention window (firehose-archive/opted-out-30d, retention)",
+        f"{REAL.name}:{at_stream}: [high] not_evidenced: store {stream.data['id']} records no "
+        "encryption settings (firehose-archive/encrypted-at-rest, security)",
+    ]
+    assert at_lifecycle.path[-1] == "lifecycle_rule"
+    assert "1 failed, 2 not evidenced, 0 waived, 1 passed, 0 errors" in result.out

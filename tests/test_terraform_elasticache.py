@@ -1,9 +1,12 @@
 """ElastiCache replication groups, clusters and serverless caches: encryption and backups.
 
-No public ``terraform show -json`` document with ElastiCache resources was found among the
-sources of tests/data/SOURCES.md, so these plans are written here; their attribute shapes follow
-the AWS provider's (``at_rest_encryption_enabled``, ``transit_encryption_mode``,
-``snapshot_retention_limit``, ``replication_group_id``).
+The public ``terraform show -json`` documents with ElastiCache resources that were found
+cannot be copied here: terraform-compliance/user-friendly-features has no licence,
+indeni/cloudrail-knowledge added its plans under a licence that allows reading only, and
+patrickchugh/terravision's are AGPL-3.0 and wrapped in that tool's own format. So these plans
+are written here; their attribute shapes follow the AWS provider's
+(``at_rest_encryption_enabled``, ``transit_encryption_mode``, ``snapshot_retention_limit``,
+``replication_group_id``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Redshift clusters: encryption, ``require_ssl`` of the parameter group, snapshot windows.
 
-No public ``terraform show -json`` document with a Redshift cluster was found among the sources
-of tests/data/SOURCES.md, so these plans are written here, in the AWS provider's shapes
+The only public ``terraform show -json`` documents with a Redshift cluster found
+(indeni/cloudrail-knowledge) were added under a licence that allows reading only, so these
+plans are written here, in the AWS provider's shapes
 (``parameter`` is a set of ``{name, value}`` objects with string values).
 """
 

@@ -11,9 +11,12 @@ destination; it keeps nothing. Its retention is the destination's, so none is re
 warning names the destination (and the S3 bucket of the plan it delivers to) so that the
 bucket can be mapped as the store it is. ``server_side_encryption[{enabled: true}]`` encrypts
 the buffered records (``key_type`` ``AWS_OWNED_CMK`` → ``aws_owned``, ``CUSTOMER_MANAGED_CMK``
-→ ``aws_kms`` with ``key_arn``); a direct-PUT stream without it does not: ``at_rest: false``.
-A stream reading from a Kinesis data stream (``kinesis_source_configuration``) takes no
-server-side encryption of its own, so ``at_rest`` is left unset for it.
+→ ``aws_kms`` with ``key_arn``); a direct-PUT stream without it (``[]``) does not:
+``at_rest: false``. A plan of a provider that predates Firehose server-side encryption has no
+``server_side_encryption`` at all and cannot see one set outside Terraform, so ``at_rest`` is
+left unset (not evidenced). A stream reading from a Kinesis data stream
+(``kinesis_source_configuration``) takes no server-side encryption of its own, so ``at_rest``
+is left unset for it.
 """
 
 from __future__ import annotations
@@ -159,6 +162,10 @@ def _firehose_encryption(plan: Plan, firehose: Resource, facts: Facts) -> None:
     try:
         if blocks(firehose, "kinesis_source_configuration"):
             return  # the source stream's encryption applies; Firehose takes none of its own
+        if "server_side_encryption" not in firehose.values and (
+            firehose.unknown_at("server_side_encryption") is None
+        ):
+            return  # a provider too old to know Firehose SSE: the plan says nothing either way
         sse = blocks(firehose, "server_side_encryption")
         enabled = bool(sse) and known(firehose, "server_side_encryption", 0, "enabled") is True
         key_type = known(firehose, "server_side_encryption", 0, "key_type") if enabled else None
