@@ -68,3 +68,17 @@ def test_no_test_reads_the_shared_folder_but_the_seed_test() -> None:
         and re.search(r"\bSHARED\b|[\"'/]\.\./shared\b|/ \"shared\"", path.read_text("utf-8"))
     )
     assert readers == []
+
+
+def test_the_terraform_families_table_names_every_real_plan() -> None:
+    """The adapter page says which real plans each family is tested on: every plan copied
+    here is named there, and every name there is a plan copied here."""
+    page = (DATA.parent.parent / "docs" / "adapters" / "terraform.md").read_text(encoding="utf-8")
+    table = page.split("real public plans it is tested on |", 1)[1].split("\n\n", 1)[0]
+    named = set(re.findall(r"`([\w.-]+\.json)`", table))
+    plans = {
+        Path(name).name
+        for name in COPIED
+        if name.startswith("fixtures/") and not name.startswith("fixtures/flags/")
+    }
+    assert named == plans
