@@ -75,7 +75,7 @@ def test_the_terraform_families_table_names_every_real_plan() -> None:
     here is named there, and every name there is a plan copied here."""
     page = (DATA.parent.parent / "docs" / "adapters" / "terraform.md").read_text(encoding="utf-8")
     table = page.split("real public plans it is tested on |", 1)[1].split("\n\n", 1)[0]
-    named = set(re.findall(r"`([\w.-]+\.json)`", table))
+    named = set(re.findall(r"`([\w.-]+\.(?:json|tfstate))`", table))
     plans = {
         Path(name).name
         for name in COPIED

@@ -64,8 +64,8 @@ ODD_IMPORTS = [
     ),
     (
         "raw.tfstate",
-        _write("raw.tfstate", '{"version": 4, "resources": []}'),
-        "this is a raw Terraform state file",
+        _write("raw.tfstate", '{"version": 3, "modules": []}'),
+        "a Terraform state of format version 3: only version 4 (Terraform 0.12 and later)",
     ),
     (
         "future.json",

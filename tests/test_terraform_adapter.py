@@ -737,7 +737,7 @@ def test_conflicting_configuration_resources_are_reported(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        ({"version": 4, "terraform_version": "1.9.8", "resources": []}, "raw Terraform state"),
+        ({"version": 3, "terraform_version": "0.11.14", "modules": []}, "format version 3"),
         ({"format_version": "2.0", "values": {}}, "unsupported Terraform JSON format_version"),
         ({"planned_values": {}}, "no format_version"),
     ],

@@ -6,7 +6,8 @@ indeni/cloudrail-knowledge added its plans under a licence that allows reading o
 patrickchugh/terravision's are AGPL-3.0 and wrapped in that tool's own format. So these plans
 are written here; their attribute shapes follow the AWS provider's
 (``at_rest_encryption_enabled``, ``transit_encryption_mode``, ``snapshot_retention_limit``,
-``replication_group_id``).
+``replication_group_id``). A real raw state of a Memcached cluster, from snyk/driftctl, is read in
+``tests/test_terraform_raw_state.py``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ marking values known only after apply) and ``planned_values``. This module trust
 ``resource_changes`` and keeps the ``planned_values`` twin of each resource so that the caller
 can say when the two disagree. ``planned_values`` is read alone only for resources that
 ``resource_changes`` lacks (or when a plan has no ``resource_changes`` at all). A state file
-(``values.root_module``) has only known values. ``prior_state`` is the world *before* apply, so
+(``values.root_module``) has only known values; so does a raw state file, read by
+:mod:`~checker.adapters.terraform.raw_state`. ``prior_state`` is the world *before* apply, so
 it is never read. Resources whose ``after`` is null (``delete``, ``forget``) and deposed objects
 are not part of the future system and are dropped here.
 """
@@ -217,17 +218,19 @@ def read_plan(doc: Document) -> Plan:
         return plan
     version = data.get("format_version")
     if not isinstance(version, str):
-        if isinstance(data.get("resources"), list) and "version" in data:
-            message = (
-                "this is a raw Terraform state file; convert it with "
-                "`terraform show -json terraform.tfstate > state.json`"
-            )
-        else:
-            message = (
-                "no format_version: this does not look like `terraform show -json` "
-                "output of a plan or state"
-            )
-        plan.note((), message, "terraform-malformed", Level.ERROR)
+        # The raw state reader builds this module's Resources: import it here, not above.
+        from checker.adapters.terraform.raw_state import is_raw_state, read_raw_state
+
+        if is_raw_state(data):  # terraform.tfstate, or `terraform state pull`
+            read_raw_state(plan, data)
+            return plan
+        plan.note(
+            (),
+            "no format_version: this does not look like `terraform show -json` output of a "
+            "plan or state, nor like a state file",
+            "terraform-malformed",
+            Level.ERROR,
+        )
         return plan
     if version.split(".")[0] not in ("0", "1"):
         plan.note(
