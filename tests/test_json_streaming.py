@@ -64,3 +64,18 @@ def test_the_report_makes_its_rows_as_it_writes_them_and_is_the_results_document
     stream = io.StringIO()
     get_reporter("json").render(redacted, stream)
     assert stream.getvalue() == dumps(result_to_dict(redacted.result), ROW_LISTS)
+
+
+def test_the_quick_escape_check_never_lets_through_what_the_pattern_escapes() -> None:
+    """Text passed unescaped by the quick check is text the pattern leaves alone, and the check
+    is exact for Latin-1 text (the usual text, where it must answer without the pattern)."""
+    characters = [chr(c) for c in range(0x10000)] + ["\U0001f600", "\U0010ffff"]
+    for char in characters:
+        for text in (char, f"§ plain {char} text"):
+            plain = json_report._ESCAPE_IN_JSON.search(text) is None
+            quick = json_report._nothing_to_escape(text)
+            if ord(char) < 0x100:
+                assert quick == plain, repr(text)
+            else:
+                assert plain or not quick, repr(text)
+    assert json_report._escaped("§ \x85 \u2028 \u0100") == "§ \\u0085 \\u2028 \u0100"

@@ -28,14 +28,18 @@ _scan_value: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 _SPACE = "[ \t\n\r]*"
+# A scalar the patterns can pass over exactly: a string without escapes, a number, a literal
+# (the text is valid JSON, so a number runs to the next separator).
+_SCALAR = r'"[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null'
 # What comes before the next member of an object: a comma (but before the first), a key and a
 # colon; or the closing brace. Group 1 is the key as written, without its quotes. Group 2 is
-# the value when it is a scalar the pattern can pass over exactly (a string without escapes, a
-# number, a literal: the text is valid JSON, so a number runs to the next separator): most
-# members are, and one match then replaces a match and a scan.
+# the value when the pattern can pass over it exactly: a scalar, an empty object, or an array
+# of such scalars (``"actions": ["create"]``, ``"tags": {}``). Most members are, and one match
+# then replaces a match and a scan.
 _NEXT_MEMBER = re.compile(
     rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}'
-    r'("[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null)?|})'
+    rf"({_SCALAR}|\[{_SPACE}(?:(?:{_SCALAR}){_SPACE}(?:,{_SPACE}(?:{_SCALAR}){_SPACE})*)?\]"
+    rf"|{{{_SPACE}}})?|}})"
 )
 # What comes before the next element of an array; group 1 is the closing bracket.
 _NEXT_ELEMENT = re.compile(r"[ \t\n\r,]*(\])?")
