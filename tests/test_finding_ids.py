@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.core import fingerprint
 from checker.core.fingerprint import finding_id, is_finding_id, requirement
 from checker.core.results import Status
 from checker.documents import load_document
@@ -128,3 +129,20 @@ def test_the_status_is_not_part_of_the_id(status: Status) -> None:
         finding, status=status, message="other", actual="?", finding_id=""
     )
     assert changed.finding_id == finding.finding_id
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "plain",
+        'quote " and \\ backslash',
+        "tab\tnewline\n\x00\x1f\x7f",
+        "é ü § 中文",
+        "\u2028\ud800",
+    ],
+)
+def test_the_parts_are_encoded_as_the_recipe_says(part: str) -> None:
+    """The parts are hashed as ``json.dumps(parts, ensure_ascii=False, separators=(",", ":"))``."""
+    parts = [fingerprint.RECIPE, part, "clause", "system", "production", part, "expected"]
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    assert fingerprint._encode_parts(parts) == text

@@ -58,6 +58,9 @@ class Facts:
 
 def known(res: Resource, *keys: str | int) -> Any:
     """The value at ``keys``; raises :class:`Unknown` when the plan marks it unknown."""
+    marker = res.unknown
+    if isinstance(marker, dict) and keys and isinstance(keys[0], str) and not marker.get(keys[0]):
+        return res.get(*keys)  # the usual case, said at once: nothing under keys[0] is unknown
     unknown = res.unknown_at(*keys)
     if unknown is not None:
         raise Unknown(unknown, f"{res.address}: {dotted(keys)}")
