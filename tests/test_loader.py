@@ -146,6 +146,39 @@ def test_json_positions_pass_over_every_kind_of_scalar_member(tmp_path: Path) ->
     assert positions.value(("last", 0)) == Position(1, text.index("[1]") + 2)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The key's text first appears as a string value, then in a nested object, then in an
+        # object inside a list: only the member of the object asked about is the key.
+        '{"v": "k", "k": 1}',
+        '{"n": {"k": 0}, "k": 1}',
+        '{"l": [{"k": 0}], "k": 1}',
+        # Written with an escape, after a plain value that spells it.
+        '{"v": "k", "\\u006b": 1}',
+        # Behind members with escapes, and far behind plain ones.
+        '{"e\\"": "\\"", "k": 1}',
+        "{" + ", ".join(f'"m{n}": {n}' for n in range(1000)) + ', "k": 1}',
+    ],
+)
+def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, text: str) -> None:
+    positions = load_document(write(tmp_path, "k.json", text)).positions
+    member = text.rindex('": 1}')
+    key_at = text.rindex('"', 0, member)  # the opening quote of the last member's key
+    assert positions.key(("k",)) == Position(1, key_at + 1)
+    assert positions.value(("k",)) == Position(1, member + 4)
+    assert json.loads(text)["k"] == 1
+
+
+@pytest.mark.parametrize(
+    "text", ['[{"a": 1}, "k"]', '[{"a": 1}, {"k": 1}]', '[{"a": 1}, {"b": {"k": 1}}]', '[{}, "k"]']
+)
+def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path, text: str) -> None:
+    positions = load_document(write(tmp_path, "k.json", '{"l": ' + text + "}")).positions
+    assert positions.value(("l", 0, "k")) is None
+    assert positions.key(("l", 0, "k")) is None
+
+
 SURPRISES_YAML = """\
 plain_no: no
 plain_on: On

@@ -6,8 +6,10 @@ needed, and kept; asking for one path in each of 100k list elements costs about 
 the text in all. One regular expression reads the separator, key and colon before each member;
 values are skipped by the C scanners of the ``json`` module, except a container already indexed
 over a long stretch (the list of all stores, passed to reach the member after it), whose index
-is finished instead of scanning it again. Offsets become line and column through per-block
-newline counts, and positions of newlines within a block once it holds one asked for.
+is finished instead of scanning it again. A member behind scalars alone (a resource's
+``change`` behind its address, type and name) is first looked for ahead in the text, and found
+without reading the members before it one by one. Offsets become line and column through
+per-block newline counts, and positions of newlines within a block once it holds one asked for.
 
 The indexes hold only ints (in dicts of ints and ``array``), which the garbage collector does
 not track: indexing beside a document of millions of objects triggers no full collection.
@@ -36,11 +38,18 @@ _SCALAR = r'"[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null'
 # the value when the pattern can pass over it exactly: a scalar, an empty object, or an array
 # of such scalars (``"actions": ["create"]``, ``"tags": {}``). Most members are, and one match
 # then replaces a match and a scan.
+_FLAT = rf"\[{_SPACE}(?:(?:{_SCALAR}){_SPACE}(?:,{_SPACE}(?:{_SCALAR}){_SPACE})*)?\]|{{{_SPACE}}}"
 _NEXT_MEMBER = re.compile(
-    rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}'
-    rf"({_SCALAR}|\[{_SPACE}(?:(?:{_SCALAR}){_SPACE}(?:,{_SPACE}(?:{_SCALAR}){_SPACE})*)?\]"
-    rf"|{{{_SPACE}}})?|}})"
+    rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}({_SCALAR}|{_FLAT})?|}})'
 )
+# A run of members the pattern above passes over whole, their keys without escapes; what may
+# follow it before the next key; what follows a key.
+_SIMPLE_MEMBERS = re.compile(rf'(?:[ \t\n\r,]*"[^"\\]*"{_SPACE}:{_SPACE}(?:{_SCALAR}|{_FLAT}))*')
+_BEFORE_KEY = re.compile(r'[ \t\n\r,]*"')
+_COLON = re.compile(f"{_SPACE}:{_SPACE}")
+# Characters a key written as-is cannot hold: escaped or not allowed raw in a JSON string.
+_NOT_AS_IS = re.compile(r'["\\\x00-\x1f]')
+_LOOK_AHEAD = 4096  # how far a key is looked for before its members are read one by one
 # What comes before the next element of an array; group 1 is the closing bracket.
 _NEXT_ELEMENT = re.compile(r"[ \t\n\r,]*(\])?")
 _BLOCK = 4096
@@ -158,6 +167,10 @@ class JsonPositions:
             found = members.get(key)
             if found is not None or start in self._ends:
                 return found
+            found = self._ahead(start, key)
+            if found is not None:
+                members[key] = found
+                return found
         elif start in self._ends:
             return None
         text = self._text
@@ -183,6 +196,36 @@ class JsonPositions:
             if name == key:
                 self._resume[start] = i
                 return members[name]
+
+    def _ahead(self, start: int, key: str) -> int | None:
+        """Packed offsets of member ``key`` of the object at ``start`` when only members the
+        patterns pass over whole stand before it, found without indexing them (else ``None``).
+
+        The first ``"key"`` in the text ahead is that member when the stretch before it is such
+        members and a separator: none of them can hide the key (their keys have no escapes,
+        so the first ``"key"`` would be theirs), and a string where a member starts is its
+        key. Reading still resumes where it did: the members passed over are indexed if ever
+        asked for, and then this one is met again, at the offsets found here. Most members a
+        check cites sit behind a few scalars (a resource's address, type and name), which this
+        passes at C speed instead of a match each.
+        """
+        if _NOT_AS_IS.search(key):
+            return None
+        text = self._text
+        i = self._resume[start]
+        if i < 0:
+            i = self._resume[start] = self._past(-i - 1)
+        quoted = f'"{key}"'
+        at = text.find(quoted, i, i + _LOOK_AHEAD)
+        if at < 0:
+            return None
+        run = _SIMPLE_MEMBERS.match(text, i, at).end()
+        before = _BEFORE_KEY.match(text, run)
+        if before is None or before.end() != at + 1:
+            return None  # something else stands before it: a container, the closing brace…
+        colon = _COLON.match(text, at + len(quoted))
+        assert colon is not None  # a key is followed by its colon: the text is valid JSON
+        return at << _SHIFT | colon.end()
 
     def _element(self, start: int, index: int | None) -> int | None:
         """Offset of element ``index`` of the array at ``start``; ``None`` reads it to the
