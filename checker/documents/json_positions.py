@@ -219,8 +219,9 @@ class JsonPositions:
         at = text.find(quoted, i, i + _LOOK_AHEAD)
         if at < 0:
             return None
-        run = _SIMPLE_MEMBERS.match(text, i, at).end()
-        before = _BEFORE_KEY.match(text, run)
+        run = _SIMPLE_MEMBERS.match(text, i, at)
+        assert run is not None  # the pattern matches the empty string
+        before = _BEFORE_KEY.match(text, run.end())
         if before is None or before.end() != at + 1:
             return None  # something else stands before it: a container, the closing brace…
         colon = _COLON.match(text, at + len(quoted))
