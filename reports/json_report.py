@@ -437,11 +437,13 @@ def _pretty(
     elif isinstance(value, list | _Rows) and value:
         inner = indent + "  "
         out.append("[")
+        rows = key in row_lists
         for n, item in enumerate(value):
-            out.append(("\n" if n == 0 else ",\n") + inner)
-            if key in row_lists:
-                out.append(_encode_row(item))
+            lead = ("\n" if n == 0 else ",\n") + inner
+            if rows:  # one piece per row: a results file has a million of them
+                out.append(lead + _encode_row(item))
             else:
+                out.append(lead)
                 _pretty(item, inner, row_lists, None, out)
         out.append("\n" + indent + "]")
     elif isinstance(value, _Rows):  # none to make

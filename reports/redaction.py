@@ -555,9 +555,9 @@ def redact(text: str) -> str:
 
 
 def _redact_location(location: Location | None) -> Location | None:
-    if location is None or not any(isinstance(p, str) for p in location.path):
+    if location is None:
         return location
-    path = tuple(redact(p) if isinstance(p, str) else p for p in location.path)
+    path = tuple([redact(p) if isinstance(p, str) else p for p in location.path])
     return location if path == location.path else dataclasses.replace(location, path=path)
 
 
