@@ -21,6 +21,7 @@ import json
 import re
 from array import array
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Any
 
 from checker.core.diagnostics import JsonPath, Position
@@ -42,11 +43,10 @@ _FLAT = rf"\[{_SPACE}(?:(?:{_SCALAR}){_SPACE}(?:,{_SPACE}(?:{_SCALAR}){_SPACE})*
 _NEXT_MEMBER = re.compile(
     rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}({_SCALAR}|{_FLAT})?|}})'
 )
-# A run of members the pattern above passes over whole, their keys without escapes; what may
-# follow it before the next key; what follows a key.
+# A run of members the pattern above passes over whole, their keys without escapes; then a key
+# without escapes and its colon (group 1: the key's opening quote).
 _SIMPLE_MEMBERS = re.compile(rf'(?:[ \t\n\r,]*"[^"\\]*"{_SPACE}:{_SPACE}(?:{_SCALAR}|{_FLAT}))*')
-_BEFORE_KEY = re.compile(r'[ \t\n\r,]*"')
-_COLON = re.compile(f"{_SPACE}:{_SPACE}")
+_KEY_AND_COLON = re.compile(rf'[ \t\n\r,]*(")[^"\\]*"{_SPACE}:{_SPACE}')
 # Characters a key written as-is cannot hold: escaped or not allowed raw in a JSON string.
 _NOT_AS_IS = re.compile(r'["\\\x00-\x1f]')
 _LOOK_AHEAD = 4096  # how far a key is looked for before its members are read one by one
@@ -56,6 +56,13 @@ _BLOCK = 4096
 _READ_ON = 1 << 16  # a partly indexed container indexed this far is not scanned again
 _SHIFT = 48  # a member is stored as key offset << _SHIFT | value offset
 _MASK = (1 << _SHIFT) - 1
+
+
+@lru_cache(maxsize=4096)  # a document asks for the same few keys in every resource
+def _as_written(key: str) -> str | None:
+    """``key`` quoted as the text holds it when written without escapes; ``None`` when it
+    cannot be."""
+    return None if _NOT_AS_IS.search(key) else f'"{key}"'
 
 
 class _Lines:
@@ -209,24 +216,22 @@ class JsonPositions:
         check cites sit behind a few scalars (a resource's address, type and name), which this
         passes at C speed instead of a match each.
         """
-        if _NOT_AS_IS.search(key):
+        quoted = _as_written(key)
+        if quoted is None:
             return None
         text = self._text
         i = self._resume[start]
         if i < 0:
             i = self._resume[start] = self._past(-i - 1)
-        quoted = f'"{key}"'
         at = text.find(quoted, i, i + _LOOK_AHEAD)
         if at < 0:
             return None
         run = _SIMPLE_MEMBERS.match(text, i, at)
         assert run is not None  # the pattern matches the empty string
-        before = _BEFORE_KEY.match(text, run.end())
-        if before is None or before.end() != at + 1:
+        member = _KEY_AND_COLON.match(text, run.end())
+        if member is None or member.start(1) != at:
             return None  # something else stands before it: a container, the closing brace…
-        colon = _COLON.match(text, at + len(quoted))
-        assert colon is not None  # a key is followed by its colon: the text is valid JSON
-        return at << _SHIFT | colon.end()
+        return at << _SHIFT | member.end()
 
     def _element(self, start: int, index: int | None) -> int | None:
         """Offset of element ``index`` of the array at ``start``; ``None`` reads it to the
