@@ -56,8 +56,7 @@ def _policy_about(document: DocumentInfo) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1024)  # a clause's location is shared by all of its findings
-def _location(location: Location) -> dict[str, Any]:
+def _location_fields(location: Location) -> dict[str, Any]:
     pos = location.position
     return {
         "file": location.file,
@@ -66,6 +65,11 @@ def _location(location: Location) -> dict[str, Any]:
         "path": list(location.path),
         "json_path": location.json_path,
     }
+
+
+# A clause's location is shared by all of its findings (an evidence location seldom is: it is
+# written uncached, not looked up in vain).
+_location = lru_cache(maxsize=1024)(_location_fields)
 
 
 def _waiver(waiver: Waiver) -> dict[str, Any]:
@@ -147,7 +151,7 @@ def _core_fields(finding: Finding, blocking: bool) -> dict[str, Any]:
         "expected": finding.expected,
         "actual": finding.actual,
         "evidence_location": (
-            _location(finding.evidence_location) if finding.evidence_location else None
+            _location_fields(finding.evidence_location) if finding.evidence_location else None
         ),
         "policy_location": _location(finding.policy_location),
         "remediation": finding.remediation,

@@ -67,6 +67,16 @@ def known(res: Resource, *keys: str | int) -> Any:
     return res.get(*keys)
 
 
+def all_known(res: Resource, base: tuple[str | int, ...], names: tuple[str, ...]) -> None:
+    """Raise :class:`Unknown` for the first of ``names`` under ``base`` that the plan marks
+    unknown, as ``known(res, *base, name)`` for each would, without reading their values."""
+    marker = res.unknown
+    if isinstance(marker, dict) and base and isinstance(base[0], str) and not marker.get(base[0]):
+        return  # the usual case: nothing under base[0] is unknown
+    for name in names:
+        known(res, *base, name)
+
+
 def blocks(res: Resource, *keys: str | int) -> list[dict[str, Any]]:
     """A nested block list (Terraform renders every block as a list); non-objects dropped."""
     value = known(res, *keys)
