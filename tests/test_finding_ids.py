@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,15 @@ def test_the_parts_are_encoded_as_the_recipe_says(part: str) -> None:
     parts = [fingerprint.RECIPE, part, "clause", "system", "production", part, "expected"]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     assert fingerprint._encode_parts(parts) == text
+
+
+@pytest.mark.parametrize(
+    "resource", ["store:chat", 'store:"quoted" \\ é', "  store:\tspaced  ", ""]
+)
+def test_the_id_is_the_hash_of_the_parts_as_the_recipe_says(resource: str) -> None:
+    parts = [fingerprint.RECIPE, "p", "c", "sys", "prod", fingerprint.normalise(resource)]
+    parts.append(requirement("reviewed within 1y of 2026-11-21"))
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    made = finding_id("p", "c", "sys", "prod", resource, "reviewed within 1y of 2026-11-21")
+    assert made == fingerprint.PREFIX + digest[:32]
