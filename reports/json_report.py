@@ -279,8 +279,35 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self.make, self.items)
+    def __iter__(self) -> Iterator[str]:
+        encode = _RowText()
+        for item in self.items:
+            yield encode(item, self.make(item))
+
+
+# A finding's last fields when nothing follows them (sources, confidence, novelty): where the
+# clause is written, its remediation, references and waiver, shared by its findings.
+_CLAUSE_FIELDS = ("policy_location", "remediation", "references", "waiver")
+
+
+class _RowText:
+    """Finding rows as the text ``_encode_row`` makes of them, the clause's last fields encoded
+    once per clause: they are half of each row of a run that lists every pass."""
+
+    def __init__(self) -> None:
+        self.clause_text: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, finding: Finding, row: dict[str, Any]) -> str:
+        if next(reversed(row)) != _CLAUSE_FIELDS[-1]:
+            return _encode_row(row)
+        key = (finding.policy_location, finding.remediation, finding.references, finding.waiver)
+        tail = self.clause_text.get(key)
+        if tail is None:
+            tail = _encode_row({name: row[name] for name in _CLAUSE_FIELDS})[1:-1]
+            self.clause_text[key] = tail
+        for name in _CLAUSE_FIELDS:
+            del row[name]
+        return f"{_encode_row(row)[:-1]}, {tail}}}"
 
 
 def _made(items: Sequence[Finding], make: Callable[[Finding], dict[str, Any]]) -> Any:
@@ -445,7 +472,7 @@ def _pretty(
         for n, item in enumerate(value):
             lead = ("\n" if n == 0 else ",\n") + inner
             if rows:  # one piece per row: a results file has a million of them
-                out.append(lead + _encode_row(item))
+                out.append(lead + (item if isinstance(value, _Rows) else _encode_row(item)))
             else:
                 out.append(lead)
                 _pretty(item, inner, row_lists, None, out)
