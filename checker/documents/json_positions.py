@@ -1,6 +1,8 @@
 """Positions in a JSON document, found lazily from the raw text.
 
-Nothing is indexed while loading: a big snapshot loads at the speed of ``json.loads``. When a
+Loading notes only where the members of the top level are and where each ends (it reads the
+top level a member at a time, see :func:`read_object`): a big snapshot loads at the speed of
+``json.loads``, and reaching a plan's ``resource_changes`` reads nothing again. When a
 position is asked for, only the containers along the path are indexed, each only as far as
 needed, and kept; asking for one path in each of 100k list elements costs about one pass over
 the text in all. One regular expression reads the separator, key and colon before each member;
@@ -114,6 +116,14 @@ class JsonPositions:
         self._elements: dict[int, array[int]] = {}  # array start -> element offsets
         self._resume: dict[int, int] = {}  # container start -> where reading resumes
         self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
+        self._passed: dict[int, int] = {}  # container start -> its end, found without indexing it
+
+    def read(self, start: int, members: dict[str, int], end: int, ends: dict[int, int]) -> None:
+        """Record what reading the object at ``start`` found: its members (packed offsets, as
+        :func:`read_object` gives them), where it ends, and where each container value ends."""
+        self._members[start] = members
+        self._resume[start] = self._ends[start] = end
+        self._passed.update(ends)
 
     def value(self, path: JsonPath) -> Position | None:
         found = self._find(path)
@@ -267,7 +277,7 @@ class JsonPositions:
         text = self._text
         if text[offset] == '"':
             return int(_scan_string(text, offset + 1)[1])
-        end = self._ends.get(offset)
+        end = self._ends.get(offset) or self._passed.get(offset)
         if end is not None:
             return end
         # A container already indexed over a long stretch (such as the list of all stores,
@@ -280,3 +290,48 @@ class JsonPositions:
                 self._element(offset, None)
             return self._ends[offset]
         return int(_scan_value(text, offset)[1])
+
+
+# What stands between an object's members, in text not yet known to be valid JSON.
+_OPEN = re.compile(f'{_SPACE}(?:(")|}})')
+_COLON_AHEAD = re.compile(f"{_SPACE}:{_SPACE}")
+_NEXT = re.compile(f'{_SPACE}(?:(,){_SPACE}"|}})')
+
+
+def read_object(
+    text: str, start: int, scan: Any
+) -> tuple[dict[str, Any], dict[str, int], int, dict[int, int]] | None:
+    """The object at ``start`` read member by member, each value by ``scan`` (a decoder's
+    ``scan_once``): the object, its members' packed offsets, its end and the ends of its
+    container values; ``None`` when the text is not such an object (the caller then reads it
+    whole, for the error the decoder gives).
+
+    Read this way, a document's top level tells the positions index where each of its members
+    is, and where each ends: a plan's ``resource_changes``, behind the whole of its
+    ``planned_values``, is then reached without reading through them again.
+    """
+    obj: dict[str, Any] = {}
+    members: dict[str, int] = {}
+    ends: dict[int, int] = {}
+    if text[start] != "{":
+        return None
+    try:
+        match = _OPEN.match(text, start + 1)
+        while match is not None and match.group(1) is not None:  # a key's opening quote
+            key_at = match.end() - 1
+            name, after = _scan_string(text, key_at + 1)  # strict, as the decoder reads keys
+            colon = _COLON_AHEAD.match(text, after)
+            if colon is None:
+                return None
+            value_at = colon.end()
+            value, end = scan(text, value_at)
+            obj[name] = value
+            members.setdefault(name, key_at << _SHIFT | value_at)
+            if text[value_at] in "{[":
+                ends[value_at] = end
+            match = _NEXT.match(text, end)
+        if match is None:
+            return None
+        return obj, members, match.end(), ends
+    except (StopIteration, ValueError):  # not valid JSON: the decoder says what is wrong
+        return None
