@@ -45,9 +45,12 @@ class Facts:
 
     def put(self, key: tuple[str, ...], value: Any, origin: JsonPath) -> None:
         node = self.values
-        for depth, part in enumerate(key[:-1]):
-            node = node.setdefault(part, {})
-            self.origins.setdefault(key[: depth + 1], origin)
+        for depth in range(1, len(key)):
+            part = key[depth - 1]
+            if part not in node:  # no empty dict made for each part that is there
+                node[part] = {}
+            node = node[part]
+            self.origins.setdefault(key[:depth], origin)
         node[key[-1]] = value
         self.origins[key] = origin
 
