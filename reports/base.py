@@ -200,6 +200,10 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=finding_key)
 
 
+def _not_passes(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.status is not Status.PASS]
+
+
 def pass_count_key(counted: PassCount) -> tuple[object, ...]:
     """Order of counted passes: area, promise, snapshot (then every other field)."""
     return (
@@ -283,13 +287,16 @@ class Summary:
     input_warnings: int
 
     @classmethod
-    def of(cls, result: Result) -> Summary:
-        findings = sorted_findings(result.findings)
+    def of(cls, result: Result, *, passes: bool = True) -> Summary:
+        """The summary of ``result``; with ``passes=False``, ``findings`` leaves out the passes
+        (they are still counted): a format that lists no passes does not sort thousands."""
         total: Counter[Status] = Counter()
         per_area: dict[Area, Counter[Status]] = {area: Counter() for area in AREAS.values()}
-        for finding in findings:
+        for finding in result.findings:
             total[finding.status] += 1
             per_area[finding.area][finding.status] += 1
+        listed = result.findings if passes else _not_passes(result.findings)
+        findings = sorted_findings(listed)
         pass_counts = sorted(result.pass_counts, key=pass_count_key)
         for counted in pass_counts:
             total[Status.PASS] += counted.count

@@ -56,8 +56,7 @@ def _policy_about(document: DocumentInfo) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1024)  # a clause's location is shared by all of its findings
-def _location(location: Location) -> dict[str, Any]:
+def _location_fields(location: Location) -> dict[str, Any]:
     pos = location.position
     return {
         "file": location.file,
@@ -66,6 +65,11 @@ def _location(location: Location) -> dict[str, Any]:
         "path": list(location.path),
         "json_path": location.json_path,
     }
+
+
+# A clause's location is shared by all of its findings (an evidence location seldom is: it is
+# written uncached, not looked up in vain).
+_location = lru_cache(maxsize=1024)(_location_fields)
 
 
 def _waiver(waiver: Waiver) -> dict[str, Any]:
@@ -147,7 +151,7 @@ def _core_fields(finding: Finding, blocking: bool) -> dict[str, Any]:
         "expected": finding.expected,
         "actual": finding.actual,
         "evidence_location": (
-            _location(finding.evidence_location) if finding.evidence_location else None
+            _location_fields(finding.evidence_location) if finding.evidence_location else None
         ),
         "policy_location": _location(finding.policy_location),
         "remediation": finding.remediation,
@@ -275,8 +279,35 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self.make, self.items)
+    def __iter__(self) -> Iterator[str]:
+        encode = _RowText()
+        for item in self.items:
+            yield encode(item, self.make(item))
+
+
+# A finding's last fields when nothing follows them (sources, confidence, novelty): where the
+# clause is written, its remediation, references and waiver, shared by its findings.
+_CLAUSE_FIELDS = ("policy_location", "remediation", "references", "waiver")
+
+
+class _RowText:
+    """Finding rows as the text ``_encode_row`` makes of them, the clause's last fields encoded
+    once per clause: they are half of each row of a run that lists every pass."""
+
+    def __init__(self) -> None:
+        self.clause_text: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, finding: Finding, row: dict[str, Any]) -> str:
+        if next(reversed(row)) != _CLAUSE_FIELDS[-1]:
+            return _encode_row(row)
+        key = (finding.policy_location, finding.remediation, finding.references, finding.waiver)
+        tail = self.clause_text.get(key)
+        if tail is None:
+            tail = _encode_row({name: row[name] for name in _CLAUSE_FIELDS})[1:-1]
+            self.clause_text[key] = tail
+        for name in _CLAUSE_FIELDS:
+            del row[name]
+        return f"{_encode_row(row)[:-1]}, {tail}}}"
 
 
 def _made(items: Sequence[Finding], make: Callable[[Finding], dict[str, Any]]) -> Any:
@@ -437,11 +468,13 @@ def _pretty(
     elif isinstance(value, list | _Rows) and value:
         inner = indent + "  "
         out.append("[")
+        rows = key in row_lists
         for n, item in enumerate(value):
-            out.append(("\n" if n == 0 else ",\n") + inner)
-            if key in row_lists:
-                out.append(_encode_row(item))
+            lead = ("\n" if n == 0 else ",\n") + inner
+            if rows:  # one piece per row: a results file has a million of them
+                out.append(lead + (item if isinstance(value, _Rows) else _encode_row(item)))
             else:
+                out.append(lead)
                 _pretty(item, inner, row_lists, None, out)
         out.append("\n" + indent + "]")
     elif isinstance(value, _Rows):  # none to make
@@ -478,7 +511,25 @@ def dump(data: dict[str, Any], stream: TextIO, row_lists: Iterable[str] = ()) ->
 
 def _escaped(text: str) -> str:
     # Character by character, so escaping the text in pieces gives the same text.
+    if _nothing_to_escape(text):
+        return text
     return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# Latin-1 bytes of characters never escaped: all but the C1 controls (U+0080-U+009F).
+_UNESCAPED_LATIN1 = bytes(range(0x80)) + bytes(range(0xA0, 0x100))
+
+
+def _nothing_to_escape(text: str) -> bool:
+    """Whether ``text`` holds no character :data:`_ESCAPE_IN_JSON` matches, answered at C speed
+    for the usual text (ASCII, or Latin-1 such as "§"): a few times faster than the search."""
+    if text.isascii():
+        return True
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:  # beyond Latin-1: only the pattern tells
+        return False
+    return not latin1.translate(None, _UNESCAPED_LATIN1)
 
 
 class _Flushing(list[str]):

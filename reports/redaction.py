@@ -508,15 +508,22 @@ _AWS_WORDS = ("aws", "secret", "key")
 _TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20}")
 
 
+# Each tuple as one search: most evidence is checked once (redact() caches), so what costs is
+# looking for a dozen words in a string that holds none of them.
+_ANY_MARKER = re.compile("|".join(map(re.escape, _MARKERS)))
+_ANY_KEY_MARKER = re.compile("|".join(map(re.escape, _KEY_MARKERS)))
+_ANY_AWS_WORD = re.compile("|".join(map(re.escape, _AWS_WORDS)))
+
+
 def _maybe_secret(text: str) -> bool:
     low = text.lower()
-    if any(marker in low for marker in _MARKERS):
+    if _ANY_MARKER.search(low):
         return True
-    if ("=" in text or ":" in text) and any(word in low for word in _KEY_MARKERS):
+    if ("=" in text or ":" in text) and _ANY_KEY_MARKER.search(low):
         return True
     if _TOKEN_RUN.search(text) is None:
         return False
-    return not text.islower() or any(word in low for word in _AWS_WORDS)
+    return not text.islower() or _ANY_AWS_WORD.search(low) is not None
 
 
 _HEX = re.compile(r"[0-9a-fA-F-]+=*\Z")
@@ -548,9 +555,9 @@ def redact(text: str) -> str:
 
 
 def _redact_location(location: Location | None) -> Location | None:
-    if location is None or not any(isinstance(p, str) for p in location.path):
+    if location is None:
         return location
-    path = tuple(redact(p) if isinstance(p, str) else p for p in location.path)
+    path = tuple([redact(p) if isinstance(p, str) else p for p in location.path])
     return location if path == location.path else dataclasses.replace(location, path=path)
 
 

@@ -56,7 +56,7 @@ class TextReporter(Reporter):
     description = "one line per finding and a summary (colour on a terminal)"
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
-        summary = Summary.of(redacted.result)
+        summary = Summary.of(redacted.result, passes=False)  # passes are counted, not listed
         for diagnostic in summary.result.diagnostics:
             stream.write(
                 _paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level], color) + "\n"
@@ -64,8 +64,6 @@ class TextReporter(Reporter):
         if is_validation(summary.result):  # the diagnostics are the report; counts go to stderr
             return
         for finding in summary.findings:
-            if finding.status is Status.PASS:
-                continue
             line = visible(str(finding))
             if finding.waiver is not None:
                 waiver = finding.waiver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.core import fingerprint
 from checker.core.fingerprint import finding_id, is_finding_id, requirement
 from checker.core.results import Status
 from checker.documents import load_document
@@ -128,3 +130,32 @@ def test_the_status_is_not_part_of_the_id(status: Status) -> None:
         finding, status=status, message="other", actual="?", finding_id=""
     )
     assert changed.finding_id == finding.finding_id
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "plain",
+        'quote " and \\ backslash',
+        "tab\tnewline\n\x00\x1f\x7f",
+        "é ü § 中文",
+        "\u2028\ud800",
+    ],
+)
+def test_the_parts_are_encoded_as_the_recipe_says(part: str) -> None:
+    """The parts are hashed as ``json.dumps(parts, ensure_ascii=False, separators=(",", ":"))``."""
+    parts = [fingerprint.RECIPE, part, "clause", "system", "production", part, "expected"]
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    assert fingerprint._encode_parts(parts) == text
+
+
+@pytest.mark.parametrize(
+    "resource", ["store:chat", 'store:"quoted" \\ é', "  store:\tspaced  ", ""]
+)
+def test_the_id_is_the_hash_of_the_parts_as_the_recipe_says(resource: str) -> None:
+    parts = [fingerprint.RECIPE, "p", "c", "sys", "prod", fingerprint.normalise(resource)]
+    parts.append(requirement("reviewed within 1y of 2026-11-21"))
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    made = finding_id("p", "c", "sys", "prod", resource, "reviewed within 1y of 2026-11-21")
+    assert made == fingerprint.PREFIX + digest[:32]

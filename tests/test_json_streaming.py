@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 
 import pytest
 
-from checker.core.results import Result
+from checker.core.diagnostics import Location, Position
+from checker.core.results import Novelty, Provenance, Result
 from reports import get_reporter, json_report
 from reports.base import Redacted
 from reports.json_report import ROW_LISTS, dump, dumps, result_to_dict
@@ -64,3 +66,47 @@ def test_the_report_makes_its_rows_as_it_writes_them_and_is_the_results_document
     stream = io.StringIO()
     get_reporter("json").render(redacted, stream)
     assert stream.getvalue() == dumps(result_to_dict(redacted.result), ROW_LISTS)
+
+
+def test_rows_sharing_a_clause_are_the_text_of_their_own_fields() -> None:
+    """Rows of one clause that differ in the fields encoded once per clause (where the clause
+    is, remediation, references, waiver) or in what follows them keep their own text."""
+    result = mixed_result()
+    waived = next(f for f in result.findings if f.waiver is not None)
+    first = result.findings[0]
+    elsewhere = Location(first.policy_location.file, Position(99, 3), ("retention", 7))
+    variants = [
+        first,
+        dataclasses.replace(first, resource="store:other"),
+        dataclasses.replace(first, resource="store:moved", policy_location=elsewhere),
+        dataclasses.replace(first, resource="store:fixed", remediation="Another fix."),
+        dataclasses.replace(first, resource="store:cited", references=("GDPR Art. 5",)),
+        dataclasses.replace(first, resource="store:waived", waiver=waived.waiver),
+        dataclasses.replace(first, resource="store:new", novelty=Novelty.NEW),
+        dataclasses.replace(first, resource="store:sourced", sources=(Provenance("ToS"),)),
+        dataclasses.replace(first, resource="store:sure", confidence="high"),
+        first,
+    ]
+    result.findings = variants
+    redacted = Redacted.of(result)
+    stream = io.StringIO()
+    get_reporter("json").render(redacted, stream)
+    assert stream.getvalue() == dumps(result_to_dict(redacted.result), ROW_LISTS)
+    rows = json.loads(stream.getvalue())["findings"]
+    assert [row["resource"] for row in rows] == [f.resource for f in variants]
+    assert rows[2]["policy_location"]["line"] == 99 and rows[3]["remediation"] == "Another fix."
+
+
+def test_the_quick_escape_check_never_lets_through_what_the_pattern_escapes() -> None:
+    """Text passed unescaped by the quick check is text the pattern leaves alone, and the check
+    is exact for Latin-1 text (the usual text, where it must answer without the pattern)."""
+    characters = [chr(c) for c in range(0x10000)] + ["\U0001f600", "\U0010ffff"]
+    for char in characters:
+        for text in (char, f"§ plain {char} text"):
+            plain = json_report._ESCAPE_IN_JSON.search(text) is None
+            quick = json_report._nothing_to_escape(text)
+            if ord(char) < 0x100:
+                assert quick == plain, repr(text)
+            else:
+                assert plain or not quick, repr(text)
+    assert json_report._escaped("§ \x85 \u2028 \u0100") == "§ \\u0085 \\u2028 \u0100"

@@ -11,7 +11,7 @@ import pytest
 
 from checker.core.diagnostics import Position
 from checker.core.errors import InputError
-from checker.documents import DEFAULT_LIMITS, Limits, load_document
+from checker.documents import DEFAULT_LIMITS, Limits, json_loader, load_document
 from checker.documents.document import Document, Surprise
 
 
@@ -144,6 +144,94 @@ def test_json_positions_pass_over_every_kind_of_scalar_member(tmp_path: Path) ->
         assert positions.key((key,)) == Position(1, key_at + 1)
         assert positions.value((key,)) == Position(1, key_at + len(key) + 5)
     assert positions.value(("last", 0)) == Position(1, text.index("[1]") + 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The key's text first appears as a string value, then in a nested object, then in an
+        # object inside a list: only the member of the object asked about is the key.
+        '{"v": "k", "k": 1}',
+        '{"n": {"k": 0}, "k": 1}',
+        '{"l": [{"k": 0}], "k": 1}',
+        # Written with an escape, after a plain value that spells it.
+        '{"v": "k", "\\u006b": 1}',
+        # Behind members with escapes, and far behind plain ones.
+        '{"e\\"": "\\"", "k": 1}',
+        "{" + ", ".join(f'"m{n}": {n}' for n in range(1000)) + ', "k": 1}',
+    ],
+)
+def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, text: str) -> None:
+    positions = load_document(write(tmp_path, "k.json", text)).positions
+    member = text.rindex('": 1}')
+    key_at = text.rindex('"', 0, member)  # the opening quote of the last member's key
+    assert positions.key(("k",)) == Position(1, key_at + 1)
+    assert positions.value(("k",)) == Position(1, member + 4)
+    assert json.loads(text)["k"] == 1
+
+
+@pytest.mark.parametrize(
+    "text", ['[{"a": 1}, "k"]', '[{"a": 1}, {"k": 1}]', '[{"a": 1}, {"b": {"k": 1}}]', '[{}, "k"]']
+)
+def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path, text: str) -> None:
+    positions = load_document(write(tmp_path, "k.json", '{"l": ' + text + "}")).positions
+    assert positions.value(("l", 0, "k")) is None
+    assert positions.key(("l", 0, "k")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1,}',
+        '{"a": 1 "b": 2}',
+        '{,"a": 1}',
+        '{"a" 1}',
+        '{"a": 1} x',
+        '{"a": 1}}',
+        '{"a\tb": 1}',
+        '{"a": 1, "b": [1, 2,]}',
+        '{"a": {"b": 1,}}',
+        '{"a": 1',
+        '{"a": tru}',
+        '{"a": "\\x"}',
+    ],
+)
+def test_json_top_level_read_member_by_member_refuses_what_the_decoder_refuses(
+    tmp_path: Path, text: str
+) -> None:
+    """The top level is read a member at a time; broken text is still refused, with the
+    complaint made of the decoder's own, at its place."""
+    with pytest.raises(json.JSONDecodeError) as decoded:
+        json.loads(text)
+    expected = json_loader._syntax_error("b.json", text, decoded.value).diagnostic
+    with pytest.raises(InputError) as loaded:
+        load_document(write(tmp_path, "b.json", text))
+    got = loaded.value.diagnostic
+    assert (got.message, got.location.position) == (expected.message, expected.location.position)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 2}}'])
+def test_json_top_level_read_member_by_member_refuses_duplicate_keys(
+    tmp_path: Path, text: str
+) -> None:
+    with pytest.raises(InputError, match="duplicate key"):
+        load_document(write(tmp_path, "d.json", text))
+
+
+@pytest.mark.parametrize("text", ["{}", ' \n{ "a" : [ ] ,\n "b" : {"c": [1]} , "\\u0064": 2 }\n '])
+def test_json_top_level_read_member_by_member_reads_what_the_decoder_reads(
+    tmp_path: Path, text: str
+) -> None:
+    doc = load_document(write(tmp_path, "t.json", text))
+    assert doc.data == json.loads(text)
+    lines = text.split("\n")
+    for key, value in doc.data.items():
+        where = doc.positions.value((key,))
+        assert where is not None
+        assert lines[where.line - 1][where.column - 1 :].startswith(json.dumps(value)[0])
+    if doc.data:
+        assert doc.positions.value(("b", "c", 0)) == Position(3, lines[2].index("1") + 1)
+        assert doc.positions.key(("d",)) == Position(3, lines[2].index('"\\u0064"') + 1)
 
 
 SURPRISES_YAML = """\

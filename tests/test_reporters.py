@@ -936,6 +936,19 @@ def test_junit_names_stay_unique_for_repeated_findings(junit_schema: xmlschema.X
 # --- Passes counted instead of listed (check --passes count) --------------------------------
 
 
+def test_a_summary_without_passes_lists_the_others_in_the_same_order() -> None:
+    """The text format's summary leaves passes unsorted and unlisted, and counts them all."""
+    result = mixed_result()
+    whole, without = Summary.of(result), Summary.of(result, passes=False)
+    assert any(f.status is Status.PASS for f in whole.findings)
+    assert without.findings == [f for f in whole.findings if f.status is not Status.PASS]
+    assert (without.counts, without.areas, without.blocking) == (
+        whole.counts,
+        whole.areas,
+        whole.blocking,
+    )
+
+
 def test_counted_passes_keep_the_totals() -> None:
     listed, counted = mixed_result(), counted_result()
     assert counted.pass_counts and not any(f.status is Status.PASS for f in counted.findings)

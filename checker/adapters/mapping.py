@@ -18,6 +18,7 @@ from checker.core.diagnostics import JsonPath
 from checker.core.durations import DurationError, parse_duration
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_NOT_IDENTIFIER = re.compile(r"[^a-z0-9_-]+")
 
 Conflict = Callable[[tuple[str, ...], Any, Any, JsonPath], None]
 """Called with the field, the rule's value, the export's value and the export's path."""
@@ -26,7 +27,7 @@ Conflict = Callable[[tuple[str, ...], Any, Any, JsonPath], None]
 def identifier(text: str, fallback: str = "store") -> str:
     """A valid snapshot identifier made from a name or address: lower-cased, every run of
     characters outside ``[a-z0-9_-]`` turned into ``-``, a leading digit prefixed with ``s-``."""
-    ident = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
+    ident = _NOT_IDENTIFIER.sub("-", text.lower()).strip("-_")
     if not ident:
         return fallback
     return ident if ident[0].isalpha() else f"s-{ident}"

@@ -26,7 +26,7 @@ def _member(key: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def format_json_path(path: JsonPath) -> str:
     """Render a path as JSONPath: ``$.stores[3].retention['odd key']``."""
-    return "$" + "".join(f"[{item}]" if isinstance(item, int) else _member(item) for item in path)
+    return "$" + "".join([f"[{item}]" if isinstance(item, int) else _member(item) for item in path])
 
 
 @dataclass(frozen=True, slots=True, order=True)

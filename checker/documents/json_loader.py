@@ -18,7 +18,7 @@ from checker.core.diagnostics import Position
 from checker.core.errors import InputError
 from checker.core.gc_pause import collector_paused
 from checker.documents.document import Document
-from checker.documents.json_positions import JsonPositions
+from checker.documents.json_positions import JsonPositions, read_object
 from checker.documents.json_scan import find_duplicate_key, find_too_deep, find_word, structure
 from checker.documents.limits import MAX_INT, Limits
 from checker.documents.problems import (
@@ -87,15 +87,23 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
         keys += len(obj)
         return obj
 
+    decoder = json.JSONDecoder(
+        object_hook=count_keys,
+        parse_constant=_constant,
+        parse_float=_parse_float,
+        parse_int=_integer_parser(limits),
+    )
+    positions = JsonPositions(text, start.start())
+    data: Any  # the top level, an object only if the text says so
     try:
         with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause
-            data = json.loads(
-                text,
-                object_hook=count_keys,
-                parse_constant=_constant,
-                parse_float=_parse_float,
-                parse_int=_integer_parser(limits),
-            )
+            read = read_object(text, start.start(), decoder.scan_once)  # type: ignore[attr-defined]
+            if read is not None and _VALUE_START.search(text, read[2]) is None:
+                data = count_keys(read[0])
+                positions.read(start.start(), *read[1:])
+            else:  # not an object, or not valid JSON: read whole, for the decoder's error
+                keys = 0
+                data = decoder.decode(text)
     except _Refused as exc:
         raise _locate_refusal(exc.code, text, name, limits) from None
     except json.JSONDecodeError as exc:
@@ -117,7 +125,6 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
         raise _locate_refusal("json-duplicate-key", text, name, limits)
     if too_deep:
         raise _too_deep(text, name, limits)
-    positions = JsonPositions(text, start.start())
     if b"\\" in raw and _SURROGATE_ESCAPE.search(raw):
         _check_surrogates(data, name, positions)
     return Document(name, data, "json", positions)

@@ -1,13 +1,17 @@
 """Positions in a JSON document, found lazily from the raw text.
 
-Nothing is indexed while loading: a big snapshot loads at the speed of ``json.loads``. When a
+Loading notes only where the members of the top level are and where each ends (it reads the
+top level a member at a time, see :func:`read_object`): a big snapshot loads at the speed of
+``json.loads``, and reaching a plan's ``resource_changes`` reads nothing again. When a
 position is asked for, only the containers along the path are indexed, each only as far as
 needed, and kept; asking for one path in each of 100k list elements costs about one pass over
 the text in all. One regular expression reads the separator, key and colon before each member;
 values are skipped by the C scanners of the ``json`` module, except a container already indexed
 over a long stretch (the list of all stores, passed to reach the member after it), whose index
-is finished instead of scanning it again. Offsets become line and column through per-block
-newline counts, and positions of newlines within a block once it holds one asked for.
+is finished instead of scanning it again. A member behind scalars alone (a resource's
+``change`` behind its address, type and name) is first looked for ahead in the text, and found
+without reading the members before it one by one. Offsets become line and column through
+per-block newline counts, and positions of newlines within a block once it holds one asked for.
 
 The indexes hold only ints (in dicts of ints and ``array``), which the garbage collector does
 not track: indexing beside a document of millions of objects triggers no full collection.
@@ -19,6 +23,7 @@ import json
 import re
 from array import array
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Any
 
 from checker.core.diagnostics import JsonPath, Position
@@ -28,21 +33,38 @@ _scan_value: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 _SPACE = "[ \t\n\r]*"
+# A scalar the patterns can pass over exactly: a string without escapes, a number, a literal
+# (the text is valid JSON, so a number runs to the next separator).
+_SCALAR = r'"[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null'
 # What comes before the next member of an object: a comma (but before the first), a key and a
 # colon; or the closing brace. Group 1 is the key as written, without its quotes. Group 2 is
-# the value when it is a scalar the pattern can pass over exactly (a string without escapes, a
-# number, a literal: the text is valid JSON, so a number runs to the next separator): most
-# members are, and one match then replaces a match and a scan.
+# the value when the pattern can pass over it exactly: a scalar, an empty object, or an array
+# of such scalars (``"actions": ["create"]``, ``"tags": {}``). Most members are, and one match
+# then replaces a match and a scan.
+_FLAT = rf"\[{_SPACE}(?:(?:{_SCALAR}){_SPACE}(?:,{_SPACE}(?:{_SCALAR}){_SPACE})*)?\]|{{{_SPACE}}}"
 _NEXT_MEMBER = re.compile(
-    rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}'
-    r'("[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null)?|})'
+    rf'[ \t\n\r,]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"{_SPACE}:{_SPACE}({_SCALAR}|{_FLAT})?|}})'
 )
+# A run of members the pattern above passes over whole, their keys without escapes; then a key
+# without escapes and its colon (group 1: the key's opening quote).
+_SIMPLE_MEMBERS = re.compile(rf'(?:[ \t\n\r,]*"[^"\\]*"{_SPACE}:{_SPACE}(?:{_SCALAR}|{_FLAT}))*')
+_KEY_AND_COLON = re.compile(rf'[ \t\n\r,]*(")[^"\\]*"{_SPACE}:{_SPACE}')
+# Characters a key written as-is cannot hold: escaped or not allowed raw in a JSON string.
+_NOT_AS_IS = re.compile(r'["\\\x00-\x1f]')
+_LOOK_AHEAD = 4096  # how far a key is looked for before its members are read one by one
 # What comes before the next element of an array; group 1 is the closing bracket.
 _NEXT_ELEMENT = re.compile(r"[ \t\n\r,]*(\])?")
 _BLOCK = 4096
 _READ_ON = 1 << 16  # a partly indexed container indexed this far is not scanned again
 _SHIFT = 48  # a member is stored as key offset << _SHIFT | value offset
 _MASK = (1 << _SHIFT) - 1
+
+
+@lru_cache(maxsize=4096)  # a document asks for the same few keys in every resource
+def _as_written(key: str) -> str | None:
+    """``key`` quoted as the text holds it when written without escapes; ``None`` when it
+    cannot be."""
+    return None if _NOT_AS_IS.search(key) else f'"{key}"'
 
 
 class _Lines:
@@ -94,6 +116,14 @@ class JsonPositions:
         self._elements: dict[int, array[int]] = {}  # array start -> element offsets
         self._resume: dict[int, int] = {}  # container start -> where reading resumes
         self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
+        self._passed: dict[int, int] = {}  # container start -> its end, found without indexing it
+
+    def read(self, start: int, members: dict[str, int], end: int, ends: dict[int, int]) -> None:
+        """Record what reading the object at ``start`` found: its members (packed offsets, as
+        :func:`read_object` gives them), where it ends, and where each container value ends."""
+        self._members[start] = members
+        self._resume[start] = self._ends[start] = end
+        self._passed.update(ends)
 
     def value(self, path: JsonPath) -> Position | None:
         found = self._find(path)
@@ -154,6 +184,10 @@ class JsonPositions:
             found = members.get(key)
             if found is not None or start in self._ends:
                 return found
+            found = self._ahead(start, key)
+            if found is not None:
+                members[key] = found
+                return found
         elif start in self._ends:
             return None
         text = self._text
@@ -179,6 +213,35 @@ class JsonPositions:
             if name == key:
                 self._resume[start] = i
                 return members[name]
+
+    def _ahead(self, start: int, key: str) -> int | None:
+        """Packed offsets of member ``key`` of the object at ``start`` when only members the
+        patterns pass over whole stand before it, found without indexing them (else ``None``).
+
+        The first ``"key"`` in the text ahead is that member when the stretch before it is such
+        members and a separator: none of them can hide the key (their keys have no escapes,
+        so the first ``"key"`` would be theirs), and a string where a member starts is its
+        key. Reading still resumes where it did: the members passed over are indexed if ever
+        asked for, and then this one is met again, at the offsets found here. Most members a
+        check cites sit behind a few scalars (a resource's address, type and name), which this
+        passes at C speed instead of a match each.
+        """
+        quoted = _as_written(key)
+        if quoted is None:
+            return None
+        text = self._text
+        i = self._resume[start]
+        if i < 0:
+            i = self._resume[start] = self._past(-i - 1)
+        at = text.find(quoted, i, i + _LOOK_AHEAD)
+        if at < 0:
+            return None
+        run = _SIMPLE_MEMBERS.match(text, i, at)
+        assert run is not None  # the pattern matches the empty string
+        member = _KEY_AND_COLON.match(text, run.end())
+        if member is None or member.start(1) != at:
+            return None  # something else stands before it: a container, the closing brace…
+        return at << _SHIFT | member.end()
 
     def _element(self, start: int, index: int | None) -> int | None:
         """Offset of element ``index`` of the array at ``start``; ``None`` reads it to the
@@ -214,7 +277,7 @@ class JsonPositions:
         text = self._text
         if text[offset] == '"':
             return int(_scan_string(text, offset + 1)[1])
-        end = self._ends.get(offset)
+        end = self._ends.get(offset) or self._passed.get(offset)
         if end is not None:
             return end
         # A container already indexed over a long stretch (such as the list of all stores,
@@ -227,3 +290,48 @@ class JsonPositions:
                 self._element(offset, None)
             return self._ends[offset]
         return int(_scan_value(text, offset)[1])
+
+
+# What stands between an object's members, in text not yet known to be valid JSON.
+_OPEN = re.compile(f'{_SPACE}(?:(")|}})')
+_COLON_AHEAD = re.compile(f"{_SPACE}:{_SPACE}")
+_NEXT = re.compile(f'{_SPACE}(?:(,){_SPACE}"|}})')
+
+
+def read_object(
+    text: str, start: int, scan: Any
+) -> tuple[dict[str, Any], dict[str, int], int, dict[int, int]] | None:
+    """The object at ``start`` read member by member, each value by ``scan`` (a decoder's
+    ``scan_once``): the object, its members' packed offsets, its end and the ends of its
+    container values; ``None`` when the text is not such an object (the caller then reads it
+    whole, for the error the decoder gives).
+
+    Read this way, a document's top level tells the positions index where each of its members
+    is, and where each ends: a plan's ``resource_changes``, behind the whole of its
+    ``planned_values``, is then reached without reading through them again.
+    """
+    obj: dict[str, Any] = {}
+    members: dict[str, int] = {}
+    ends: dict[int, int] = {}
+    if text[start] != "{":
+        return None
+    try:
+        match = _OPEN.match(text, start + 1)
+        while match is not None and match.group(1) is not None:  # a key's opening quote
+            key_at = match.end() - 1
+            name, after = _scan_string(text, key_at + 1)  # strict, as the decoder reads keys
+            colon = _COLON_AHEAD.match(text, after)
+            if colon is None:
+                return None
+            value_at = colon.end()
+            value, end = scan(text, value_at)
+            obj[name] = value
+            members.setdefault(name, key_at << _SHIFT | value_at)
+            if text[value_at] in "{[":
+                ends[value_at] = end
+            match = _NEXT.match(text, end)
+        if match is None:
+            return None
+        return obj, members, match.end(), ends
+    except (StopIteration, ValueError):  # not valid JSON: the decoder says what is wrong
+        return None

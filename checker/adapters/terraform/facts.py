@@ -45,9 +45,12 @@ class Facts:
 
     def put(self, key: tuple[str, ...], value: Any, origin: JsonPath) -> None:
         node = self.values
-        for depth, part in enumerate(key[:-1]):
-            node = node.setdefault(part, {})
-            self.origins.setdefault(key[: depth + 1], origin)
+        for depth in range(1, len(key)):
+            part = key[depth - 1]
+            if part not in node:  # no empty dict made for each part that is there
+                node[part] = {}
+            node = node[part]
+            self.origins.setdefault(key[:depth], origin)
         node[key[-1]] = value
         self.origins[key] = origin
 
@@ -58,10 +61,23 @@ class Facts:
 
 def known(res: Resource, *keys: str | int) -> Any:
     """The value at ``keys``; raises :class:`Unknown` when the plan marks it unknown."""
+    marker = res.unknown
+    if isinstance(marker, dict) and keys and isinstance(keys[0], str) and not marker.get(keys[0]):
+        return res.get(*keys)  # the usual case, said at once: nothing under keys[0] is unknown
     unknown = res.unknown_at(*keys)
     if unknown is not None:
         raise Unknown(unknown, f"{res.address}: {dotted(keys)}")
     return res.get(*keys)
+
+
+def all_known(res: Resource, base: tuple[str | int, ...], names: tuple[str, ...]) -> None:
+    """Raise :class:`Unknown` for the first of ``names`` under ``base`` that the plan marks
+    unknown, as ``known(res, *base, name)`` for each would, without reading their values."""
+    marker = res.unknown
+    if isinstance(marker, dict) and base and isinstance(base[0], str) and not marker.get(base[0]):
+        return  # the usual case: nothing under base[0] is unknown
+    for name in names:
+        known(res, *base, name)
 
 
 def blocks(res: Resource, *keys: str | int) -> list[dict[str, Any]]:

@@ -37,7 +37,15 @@ from checker.adapters.terraform.cloud_keys import (
     google_key_rotation,
     whole_or_zero,
 )
-from checker.adapters.terraform.facts import Facts, Unknown, blocks, known, unknown_note, whole
+from checker.adapters.terraform.facts import (
+    Facts,
+    Unknown,
+    all_known,
+    blocks,
+    known,
+    unknown_note,
+    whole,
+)
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.adapters.terraform.reader import Candidate, ResourceReader, per_resource
 from checker.core.diagnostics import JsonPath
@@ -214,8 +222,7 @@ def _rule(bucket: Resource, i: int) -> Rule:
     base = ("lifecycle_rule", i, "condition", 0)
     condition = known(bucket, *base[:-1])
     condition = condition[0] if isinstance(condition, list) and condition else {}
-    for key in (*_NARROWING, *_BOUNDING):
-        known(bucket, *base, key)  # every condition narrows or bounds: none may be unknown
+    all_known(bucket, base, (*_NARROWING, *_BOUNDING))  # each narrows or bounds the rule
     scope = [_narrowing(key, condition[key]) for key in _NARROWING if _set(condition.get(key))]
     state = condition.get("with_state") or "ANY"
     if condition.get("is_live") is False and state == "ANY":

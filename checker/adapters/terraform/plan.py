@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level
 from checker.documents.document import Document
@@ -47,15 +47,16 @@ class Resource:
     def get(self, *keys: str | int) -> Any:
         """The known value at ``keys`` inside the resource's values, or ``None``."""
         node: Any = self.values
-        for key in keys:
-            if isinstance(key, int):
-                if not isinstance(node, list) or not -len(node) <= key < len(node):
+        try:
+            for key in keys:
+                if isinstance(key, str):
+                    node = node.get(key)  # values are JSON: only objects have get()
+                elif isinstance(node, list) and -len(node) <= key < len(node):
+                    node = node[key]
+                else:
                     return None
-                node = node[key]
-            elif isinstance(node, dict):
-                node = node.get(key)
-            else:
-                return None
+        except AttributeError:  # a key asked of a list, a string, a number or null
+            return None
         return node
 
     def vpath(self, *keys: str | int) -> JsonPath:
@@ -248,8 +249,8 @@ def read_plan(doc: Document) -> Plan:
         root = data.get("values", {})
         module = root.get("root_module") if isinstance(root, dict) else None
         if module is not None:
-            for res in _walk_module(plan, module, ("values", "root_module"), ""):
-                plan.resources.append(res)
+            for planned in _walk_module(plan, module, ("values", "root_module"), ""):
+                plan.resources.append(planned.resource())
     return plan
 
 
@@ -261,15 +262,15 @@ def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
             "incomplete and may lack resources",
             "terraform-errored-plan",
         )
-    planned: dict[str, Resource] = {}
+    planned: dict[str, _Planned] = {}
     pv = data.get("planned_values")
     module = pv.get("root_module") if isinstance(pv, dict) else None
     if module is not None:
-        for res in _walk_module(plan, module, ("planned_values", "root_module"), ""):
-            planned.setdefault(res.address, res)
+        for entry in _walk_module(plan, module, ("planned_values", "root_module"), ""):
+            planned.setdefault(entry.address, entry)
     changes = data.get("resource_changes")
     if changes is None:
-        plan.resources.extend(planned.values())
+        plan.resources.extend(p.resource() for p in planned.values())
         return
     if not isinstance(changes, list):
         plan.note(
@@ -277,7 +278,7 @@ def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
             "resource_changes is not a list; reading planned_values instead",
             "terraform-malformed",
         )
-        plan.resources.extend(planned.values())
+        plan.resources.extend(p.resource() for p in planned.values())
         return
     seen: set[str] = set()
     for index, entry in enumerate(changes):
@@ -287,11 +288,11 @@ def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
             seen.add(entry["address"])
         if changed is not None:
             plan.resources.append(changed)
-    plan.resources.extend(r for a, r in planned.items() if a not in seen)
+    plan.resources.extend(p.resource() for a, p in planned.items() if a not in seen)
 
 
 def _from_change(
-    plan: Plan, entry: Any, path: JsonPath, planned: dict[str, Resource]
+    plan: Plan, entry: Any, path: JsonPath, planned: dict[str, _Planned]
 ) -> Resource | None:
     if not _well_formed(plan, entry, path):
         return None
@@ -333,7 +334,7 @@ def _from_change(
         unknown_path=(*path, "change", "after_unknown"),
         action=action,
         twin_values=twin.values if twin else None,
-        twin_values_path=twin.values_path if twin else None,
+        twin_values_path=(*twin.path, "values") if twin else None,
     )
 
 
@@ -350,7 +351,35 @@ def _well_formed(plan: Plan, entry: Any, path: JsonPath) -> bool:
     return False
 
 
-def _walk_module(plan: Plan, module: Any, path: JsonPath, address: str) -> Iterator[Resource]:
+class _Planned(NamedTuple):
+    """A well-formed managed resource of a module's ``resources``. Most entries of a plan's
+    ``planned_values`` only lend their values to the twin in ``resource_changes``: the
+    :class:`Resource` is made only for those that are read as resources."""
+
+    entry: dict[str, Any]
+    values: dict[str, Any]
+    path: JsonPath
+    module: str
+
+    @property
+    def address(self) -> str:
+        return str(self.entry["address"])
+
+    def resource(self) -> Resource:
+        entry = self.entry
+        return Resource(
+            address=entry["address"],
+            type=entry["type"],
+            name=str(entry.get("name", "")),
+            index=entry.get("index"),
+            module=self.module,
+            values=self.values,
+            path=self.path,
+            values_path=(*self.path, "values"),
+        )
+
+
+def _walk_module(plan: Plan, module: Any, path: JsonPath, address: str) -> Iterator[_Planned]:
     if not isinstance(module, dict):
         plan.note(path, "module is not an object; skipped", "terraform-malformed")
         return
@@ -369,16 +398,7 @@ def _walk_module(plan: Plan, module: Any, path: JsonPath, address: str) -> Itera
                 "terraform-malformed",
             )
             continue
-        yield Resource(
-            address=entry["address"],
-            type=entry["type"],
-            name=str(entry.get("name", "")),
-            index=entry.get("index"),
-            module=address,
-            values=values,
-            path=rpath,
-            values_path=(*rpath, "values"),
-        )
+        yield _Planned(entry, values, rpath, address)
     children = module.get("child_modules") or []
     for index, child in enumerate(children if isinstance(children, list) else ()):
         cpath: JsonPath = (*path, "child_modules", index)
