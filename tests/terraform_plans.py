@@ -6,6 +6,7 @@ put one in a file."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -196,3 +197,25 @@ def kms_key(name: str = "cache", *, rotation: bool = True) -> Res:
         unknown={"arn": True, "id": True, "key_id": True},
         config={"enable_key_rotation": constant(rotation)},
     )
+
+
+def check_beside_export(
+    folder: Path, run_cli: Any, export: Path, policy: str, snapshot: str, as_of: str
+) -> tuple[int, list[str], str]:
+    """``policy-check check`` of ``snapshot`` (which imports ``export`` by its file name) and
+    ``policy``, written to ``folder`` beside a copy of the export, run from that folder so
+    that every message names the files as written: the exit code, the finding lines of the
+    text output, and the whole output."""
+    (folder / export.name).write_bytes(export.read_bytes())
+    (folder / "policy.yaml").write_text(policy, encoding="utf-8")
+    (folder / "snapshot.yaml").write_text(snapshot, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        result = run_cli(
+            "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", as_of
+        )
+    finally:
+        os.chdir(cwd)
+    findings = [line for line in result.out.splitlines() if "] " in line]
+    return result.code, findings, result.out + result.err

@@ -14,7 +14,16 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF
-from tests.terraform_plans import Config, Res, constant, plan, ref, state, write
+from tests.terraform_plans import (
+    Config,
+    Res,
+    check_beside_export,
+    constant,
+    plan,
+    ref,
+    state,
+    write,
+)
 from tests.test_terraform_adapter import FIXTURES, by_id, codes, run
 
 ALL = [{"match": {"address": "*"}, "store": {"data_kinds": ["events"]}}]
@@ -294,28 +303,21 @@ imports:
 """
 
 
-def test_real_plan_checked_end_to_end(
-    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_real_plan_checked_end_to_end(tmp_path: Path, run_cli: CliRunner) -> None:
     """Per store and promise: the bucket breaks the 30-day promise (kept indefinitely) at its
     ``lifecycle_rule`` and keeps the encryption promise; the stream, a buffer mapped as a store,
     evidences neither its retention nor its encryption. The plan is one line, so every finding
     points at line 1 and the column of the value."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / REAL.name).write_bytes(REAL.read_bytes())
-    (tmp_path / "policy.yaml").write_text(CHECK_POLICY, encoding="utf-8")
-    (tmp_path / "snapshot.yaml").write_text(CHECK_SNAPSHOT, encoding="utf-8")
-    result = run_cli(
-        "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF
+    code, findings, output = check_beside_export(
+        tmp_path, run_cli, REAL, CHECK_POLICY, CHECK_SNAPSHOT, AS_OF
     )
-    assert result.code == 1, result.out + result.err
+    assert code == 1, output
     doc, imported_stores = run(REAL, REAL_RULES)
     stores = by_id(imported_stores)
     stream = stores["edf-rap-firehose-cloudwatch-control-plane-delivery-stream"]
     bucket = stores["edf-cloudwatch-from-firehose-control-plane-885215942479"]
     at_stream = doc.locate(stream.field_origins[("source",)]).position
     at_lifecycle = doc.locate(bucket.field_origins[("retention", "training_not_allowed")])
-    findings = [line for line in result.out.splitlines() if "] " in line]
     assert findings == [
         f"{REAL.name}:{at_lifecycle.position}: [high] fail: store {bucket.data['id']} keeps "
         "training_not_allowed events for indefinite, longer than the 30d the policy allows "
@@ -326,4 +328,4 @@ def test_real_plan_checked_end_to_end(
         "encryption settings (firehose-archive/encrypted-at-rest, security)",
     ]
     assert at_lifecycle.path[-1] == "lifecycle_rule"
-    assert "1 failed, 2 not evidenced, 0 waived, 1 passed, 0 errors" in result.out
+    assert "1 failed, 2 not evidenced, 0 waived, 1 passed, 0 errors" in output

@@ -23,6 +23,7 @@ from checker.documents import load_document
 from checker.documents.document import Document
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF
+from tests.terraform_plans import check_beside_export
 
 DATA = Path(__file__).resolve().parent / "data"
 SHOWN = DATA / "terraform" / "state-modules.json"
@@ -255,20 +256,13 @@ imports:
 """
 
 
-def test_real_state_checked_end_to_end(
-    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_real_state_checked_end_to_end(tmp_path: Path, run_cli: CliRunner) -> None:
     """The cache fails encryption at rest at its ``engine`` line (Memcached) and does not
     evidence encryption in transit, with positions in the state file."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / DRIFTCTL_ELASTICACHE.name).write_bytes(DRIFTCTL_ELASTICACHE.read_bytes())
-    (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT, encoding="utf-8")
-    result = run_cli(
-        "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF
+    code, findings, output = check_beside_export(
+        tmp_path, run_cli, DRIFTCTL_ELASTICACHE, POLICY, SNAPSHOT, AS_OF
     )
-    assert result.code == 1, result.out + result.err
-    findings = [line for line in result.out.splitlines() if "] " in line]
+    assert code == 1, output
     name, engine = DRIFTCTL_ELASTICACHE.name, _line('"engine": "memcached"')
     assert findings == [
         f"{name}:{engine}:23: [high] fail: store cluster-example does not encrypt sessions at "
