@@ -151,10 +151,11 @@ def test_data_sources_and_deposed_objects_are_not_stores(tmp_path: Path) -> None
         },
     )  # fmt: skip
     result = import_terraform(doc, EVERYTHING)
-    assert [i.data["id"] for i in result.items] == ["chats"]
+    # Refused whole, even beside a bucket it could read: no promise is judged on the rest.
+    assert result.items == [] and not result.readable
 
 
-def test_flat_attributes_are_reported_not_read(tmp_path: Path) -> None:
+def test_flat_attributes_make_the_state_unreadable(tmp_path: Path) -> None:
     doc = _write(
         tmp_path,
         {
@@ -162,20 +163,22 @@ def test_flat_attributes_are_reported_not_read(tmp_path: Path) -> None:
             "resources": [
                 {"mode": "managed", "type": "aws_s3_bucket", "name": "old", "instances": [
                     {"attributes_flat": {"bucket": "old", "id": "old"}}]},
+                {"mode": "managed", "type": "aws_s3_bucket", "name": "chats", "instances": [
+                    {"attributes": {"bucket": "chats", "id": "chats"}}]},
             ],
         },
     )  # fmt: skip
     result = import_terraform(doc, EVERYTHING)
-    assert result.items == []
-    said = [(d.code, d.location.json_path, d.message) for d in result.diagnostics]
+    # Refused whole, even beside a bucket it could read: no promise is judged on the rest.
+    assert result.items == [] and not result.readable
+    said = [(d.code, d.level, d.location.json_path, d.message) for d in result.diagnostics]
     assert (
         "terraform-malformed",
+        Level.ERROR,
         "$.resources[0].instances[0]",
         "resource aws_s3_bucket.old has only flat attributes (a state written before Terraform "
         "0.12); refresh the state with a current Terraform to read it; skipped",
     ) in said
-    # The rule that would have taken it selects nothing: an error, never a silent pass.
-    assert any(d.level is Level.ERROR for d in result.diagnostics)
 
 
 def test_a_state_of_format_3_is_refused(tmp_path: Path) -> None:

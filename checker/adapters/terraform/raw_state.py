@@ -10,7 +10,8 @@ configuration to consult, and nothing is planned.
 Left out, each for a reason: data sources (``mode: data``) describe nothing Terraform manages;
 deposed instances (``deposed``) are objects being replaced, not part of the system; and an
 instance with only ``attributes_flat`` (the flat form of states written before 0.12 and never
-refreshed since) cannot be read value by value, so it is reported and skipped. A state of
+refreshed since) cannot be read value by value: it is an error, so the import is refused
+rather than the promises judged on the rest of the state. A state of
 format 3 or older (Terraform 0.11) is refused as a whole.
 """
 
@@ -86,6 +87,9 @@ def _instance(plan: Plan, entry: dict[str, Any], instance: Any, path: JsonPath) 
             )
             + "; skipped",
             "terraform-malformed",
+            # An error, not a warning: a rule may have meant to select it, and no promise may
+            # pass on the rest of the state while its data goes unread (the import is refused).
+            Level.ERROR,
         )
         return None
     return Resource(
