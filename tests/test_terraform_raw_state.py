@@ -175,9 +175,37 @@ def test_flat_attributes_make_the_state_unreadable(tmp_path: Path) -> None:
         "terraform-malformed",
         Level.ERROR,
         "$.resources[0].instances[0]",
-        "resource aws_s3_bucket.old has only flat attributes (a state written before Terraform "
-        "0.12); refresh the state with a current Terraform to read it; skipped",
+        "resource aws_s3_bucket.old with only flat attributes (a state written before "
+        "Terraform 0.12); refresh the state with a current Terraform: the state cannot be read",
     ) in said
+
+
+@pytest.mark.parametrize(
+    ("resource", "what"),
+    [
+        (
+            {"mode": "managed", "name": "x", "instances": []},
+            "a state resource without a string type",
+        ),
+        (
+            {"mode": "managed", "type": "aws_s3_bucket", "name": "x", "instances": ["oops"]},
+            "an instance of aws_s3_bucket.x that is not an object",
+        ),
+        (
+            {"mode": "managed", "type": "aws_s3_bucket", "name": "x", "instances": [{}]},
+            "resource aws_s3_bucket.x with no attributes object",
+        ),
+    ],
+)
+def test_a_malformed_state_is_refused_naming_the_place(
+    tmp_path: Path, resource: dict[str, Any], what: str
+) -> None:
+    doc = _write(tmp_path, {"version": 4, "resources": [resource]})
+    result = import_terraform(doc, EVERYTHING)
+    assert not result.readable and result.items == []
+    [error] = result.diagnostics
+    assert error.level is Level.ERROR and error.message.startswith(what)
+    assert error.message.endswith(": the state cannot be read")
 
 
 def test_a_state_of_format_3_is_refused(tmp_path: Path) -> None:

@@ -62,35 +62,31 @@ def _well_formed(plan: Plan, entry: Any, path: JsonPath) -> bool:
         and isinstance(entry.get("name"), str)
     ):
         return True
-    plan.note(path, "state resource without a string type and name; skipped", "terraform-malformed")
+    _unreadable(plan, path, "a state resource without a string type and name")
     return False
 
 
 def _instance(plan: Plan, entry: dict[str, Any], instance: Any, path: JsonPath) -> Resource | None:
     given = entry.get("module")
     module = given if isinstance(given, str) else ""
-    key = instance.get("index_key") if isinstance(instance, dict) else None
-    address = _address(module, entry["type"], entry["name"], key)
-    if not isinstance(instance, dict) or instance.get("deposed"):
+    if not isinstance(instance, dict):
+        _unreadable(
+            plan, path, f"an instance of {entry['type']}.{entry['name']} that is not an object"
+        )
         return None
+    key = instance.get("index_key")
+    address = _address(module, entry["type"], entry["name"], key)
+    if instance.get("deposed"):
+        return None  # an object being replaced: not part of the system
     attributes = instance.get("attributes")
     if not isinstance(attributes, dict):
-        flat = "attributes_flat" in instance
-        plan.note(
-            path,
-            f"resource {address} has "
-            + (
-                "only flat attributes (a state written before Terraform 0.12); refresh the "
-                "state with a current Terraform to read it"
-                if flat
-                else "no attributes object"
-            )
-            + "; skipped",
-            "terraform-malformed",
-            # An error, not a warning: a rule may have meant to select it, and no promise may
-            # pass on the rest of the state while its data goes unread (the import is refused).
-            Level.ERROR,
+        why = (
+            "only flat attributes (a state written before Terraform 0.12); refresh the state "
+            "with a current Terraform"
+            if "attributes_flat" in instance
+            else "no attributes object"
         )
+        _unreadable(plan, path, f"resource {address} with {why}")
         return None
     return Resource(
         address=address,
@@ -102,6 +98,13 @@ def _instance(plan: Plan, entry: dict[str, Any], instance: Any, path: JsonPath) 
         path=path,
         values_path=(*path, "attributes"),
     )
+
+
+def _unreadable(plan: Plan, path: JsonPath, what: str) -> None:
+    """An error, not a warning: a mapping rule may have meant to select what cannot be read,
+    and no promise may pass on the rest of the state while its data goes unread, so the
+    import is refused."""
+    plan.note(path, f"{what}: the state cannot be read", "terraform-malformed", Level.ERROR)
 
 
 def _address(module: str, type_: str, name: str, key: Any) -> str:
