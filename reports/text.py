@@ -15,9 +15,10 @@ from collections import Counter
 from typing import TextIO
 
 from checker.core.diagnostics import Level
-from checker.core.results import Status
+from checker.core.results import Novelty, Result, Status
 from checker.diff.model import PolicyDiff
 from checker.diff.ordering import Direction
+from checker.history.compare import counts as novelty_counts
 from reports.base import Redacted, Reporter, Summary, is_validation, plural, visible
 
 _RESET = "\x1b[0m"
@@ -47,6 +48,25 @@ def changes_line(diff: PolicyDiff) -> str:
     )
 
 
+def comparison_line(result: Result) -> str:
+    """``since the baseline (b.json): 1 new, 0 fixed; 36 existing, accepted by the baseline``:
+    what a compared run's verdict rests on, next to a summary that may say "Compliant" over
+    failures the baseline holds."""
+    comparison = result.comparison
+    assert comparison is not None
+    tally = novelty_counts(result.findings)
+    # A history comparison names the run itself ("the last recorded run (run 4 as of …)").
+    since = f"the baseline ({comparison.against})" if comparison.accepts else comparison.against
+    worse = f", {tally[Novelty.WORSE]:,} worse" if tally[Novelty.WORSE] else ""
+    existing = f"{tally[Novelty.EXISTING]:,} existing"
+    if comparison.accepts:
+        existing += ", accepted by the baseline"
+    return (
+        f"since {since}: {tally[Novelty.NEW]:,} new, "
+        f"{len(comparison.fixed):,} fixed{worse}; {existing}"
+    )
+
+
 class TextReporter(Reporter):
     """Compact lines for a terminal or a CI log."""
 
@@ -71,6 +91,8 @@ class TextReporter(Reporter):
             stream.write(_paint(line, _COLORS.get(finding.status), color) + "\n")
         for change in summary.result.changes:  # the details are policy-check diff's
             stream.write(visible(changes_line(change)) + "\n")
+        if summary.result.comparison is not None:
+            stream.write(visible(comparison_line(summary.result)) + "\n")
         stream.write(self.summary_line(summary, color) + "\n")
 
     @staticmethod

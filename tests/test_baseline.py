@@ -323,3 +323,19 @@ def test_a_run_with_input_errors_is_not_accepted_as_a_baseline(
     assert f"{bad}:1:1: error: missing required key" in run.err
     assert "no baseline written: 1 input error;" in run.err
     assert not path.exists() and "baseline of" not in run.out
+
+
+def test_the_text_summary_says_what_the_baseline_accepted(
+    tmp_path: Path, run_cli: CliRunner, baseline: Path
+) -> None:
+    """ "Compliant: 1 failed" alone reads as a contradiction: the line before the summary
+    says the run was compared with a baseline, and how many findings it accepted."""
+    text = run_cli(
+        "check", "--policy", str(POLICY), "--snapshot", str(_snapshot(tmp_path)),
+        "--as-of", AS_OF, "--baseline", str(baseline), "--format", "text",
+    )  # fmt: skip
+    lines = text.out.splitlines()
+    assert text.code == 0, text.out
+    assert lines[-2].startswith(f"since the baseline ({baseline}): 0 new, 0 fixed; ")
+    assert lines[-2].endswith(" existing, accepted by the baseline")
+    assert lines[-1].startswith("Compliant: ")
