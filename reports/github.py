@@ -42,7 +42,7 @@ from reports.base import (
     validation_sentence,
     where,
 )
-from reports.text import TextReporter
+from reports.text import TextReporter, comparison_line
 
 MAX_ANNOTATIONS = 200
 _LIMIT = 1000
@@ -160,6 +160,8 @@ class GitHubReporter(Reporter):
             stream.write(line() + "\n")
         title = "Privacy policy check"
         closing = TextReporter.summary_line(summary)
+        if summary.result.comparison is not None:  # what a "Compliant" over failures rests on
+            closing += f" ({comparison_line(summary.result)})"
         if is_validation(summary.result):
             title = "Policy document validation"
             closing = f"{summary.verdict}: {validation_sentence(summary.result)}"

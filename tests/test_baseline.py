@@ -339,3 +339,15 @@ def test_the_text_summary_says_what_the_baseline_accepted(
     assert lines[-2].startswith(f"since the baseline ({baseline}): 0 new, 0 fixed; ")
     assert lines[-2].endswith(" existing, accepted by the baseline")
     assert lines[-1].startswith("Compliant: ")
+
+
+def test_the_github_summary_says_what_the_baseline_accepted(
+    tmp_path: Path, run_cli: CliRunner, baseline: Path
+) -> None:
+    run = run_cli(
+        "check", "--policy", str(POLICY), "--snapshot", str(_snapshot(tmp_path)),
+        "--as-of", AS_OF, "--baseline", str(baseline), "--format", "github",
+    )  # fmt: skip
+    closing = run.out.splitlines()[-1]
+    assert closing.startswith("::notice title=Privacy policy check::Compliant: ")
+    assert f"(since the baseline ({baseline}): 0 new, 0 fixed; " in closing
