@@ -40,6 +40,7 @@ from checker.checks.base import (
     Schema,
     failed,
     nearest,
+    no_store_holds,
     not_evidenced,
     passed,
     words,
@@ -183,13 +184,7 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
                     ("need_based",),
                 )
     if not matched:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            summary,
-            nearest(ctx.snapshot, ("stores",)),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, summary, nearest(ctx.snapshot, ("stores",)))
 
 
 CHECK = Check(

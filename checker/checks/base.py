@@ -368,6 +368,20 @@ def not_evidenced(
     )
 
 
+def no_store_holds(
+    kinds: Iterable[str], expected: str, evidence: JsonPath | None = ("stores",)
+) -> Observation:
+    """The clause about stores of ``kinds`` has nothing to judge: no store holds any of them.
+    Not evidenced, for the clause as a whole: the snapshot must say where the data lives."""
+    return not_evidenced(
+        "policy",
+        f"no store in the snapshot holds {words(kinds)}",
+        expected,
+        evidence,
+        ("data_kinds",),
+    )
+
+
 @cache
 def consent_states() -> tuple[str, ...]:
     """The consent states a store's ``retention`` can name, ``any`` aside (schema order)."""

@@ -34,6 +34,7 @@ from checker.checks.base import (
     Schema,
     failed,
     holds_any,
+    no_store_holds,
     not_evidenced,
     options,
     passed,
@@ -137,13 +138,7 @@ def _allowed(ctx: CheckContext[DataMinimisationClause], kinds: list[str]) -> Ite
                 (*path, "data_kinds"),
             )
     if not found:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            expected,
-            ("stores",),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, expected)
     if place == "storage":
         yield from _kept_out_of_training(ctx, kinds, place, expected)
     absent = section_missing(ctx, "recipients", expected)

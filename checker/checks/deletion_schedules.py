@@ -25,6 +25,7 @@ from checker.checks.base import (
     age_of,
     duration,
     failed,
+    no_store_holds,
     not_evidenced,
     passed,
     words,
@@ -149,13 +150,7 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
                 (*spath, "last_reviewed"),
             )
     if not matched:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            "a defined deletion schedule",
-            ("stores",),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, "a defined deletion schedule")
 
 
 CHECK = Check(

@@ -53,6 +53,7 @@ from checker.checks.base import (
     duration,
     either,
     failed,
+    no_store_holds,
     not_evidenced,
     options,
     passed,
@@ -230,13 +231,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
         else:
             yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            expected,
-            ("stores",),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, expected)
 
 
 def setting_windows(
@@ -307,13 +302,7 @@ def _by_setting(ctx: CheckContext[RetentionClause], setting: SettingValue) -> It
             else:
                 yield passed(resource, f"store {ident} keeps {kept}", expected, str(text), evidence)
     if not matched:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            expected,
-            ("stores",),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, expected)
 
 
 def _expected(state: str, limit: Duration | None, floor: Duration | None) -> str:

@@ -49,6 +49,7 @@ from checker.checks.base import (
     Clause,
     Schema,
     failed,
+    no_store_holds,
     not_evidenced,
     passed,
     section_missing,
@@ -440,13 +441,7 @@ def _stores(ctx: CheckContext[RetentionChoicesClause]) -> Iterator[Observation]:
         matched = True
         yield from _store(store, path, name, held, bound, expected)
     if not matched:
-        yield not_evidenced(
-            "policy",
-            f"no store in the snapshot holds {words(kinds)}",
-            expected,
-            ("stores",),
-            ("data_kinds",),
-        )
+        yield no_store_holds(kinds, expected)
 
 
 def _store(
