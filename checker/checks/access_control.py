@@ -31,13 +31,14 @@ indefinite number of people) and Art. 5(1)(f) (confidentiality).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import NotRequired
+from typing import Any, NotRequired
 
 from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
     Schema,
+    counted,
     failed,
     nearest,
     no_store_holds,
@@ -108,11 +109,16 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
     expected_need = "access granted only when needed"
     summary = expected_roles + ("; " + expected_need if need_based else "")
     matched = False
+    passes = 2 if need_based else 1
+    allowed_set = frozenset(allowed)
     for path, store in ctx.section("stores"):
         held = [k for k in kinds if k in (store.get("data_kinds") or ())]
         if not held:
             continue
         matched = True
+        if ctx.counting and _meets_all(store, allowed_set, need_based):
+            yield from counted(passes)
+            continue
         name = store.get("id")
         resource = f"store:{name}"
         access = store.get("access")
@@ -185,6 +191,18 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
                 )
     if not matched:
         yield no_store_holds(kinds, summary, nearest(ctx.snapshot, ("stores",)))
+
+
+def _meets_all(store: Mapping[str, Any], allowed: frozenset[str], need_based: bool) -> bool:
+    """Whether only allowed roles can access the store and, when the clause asks, only when
+    needed: then each is one pass, counted without a message (``ctx.counting``)."""
+    access = store.get("access")
+    if not isinstance(access, Mapping):
+        return False
+    roles = access.get("roles")
+    if not isinstance(roles, list) or any(str(r) not in allowed for r in roles):
+        return False
+    return not need_based or access.get("need_based") is True
 
 
 CHECK = Check(

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.core.diagnostics import JsonPath
@@ -214,6 +215,9 @@ class CheckContext(Generic[ClauseT]):
     # Shared by every clause checked against the same snapshot (the engine passes one dict
     # per snapshot): indexing 100k stores once instead of once per clause.
     cache: dict[str, Any] = field(default_factory=dict)
+    # The run counts passes instead of listing them: a check may then yield :data:`COUNTED`
+    # for an item that meets every requirement, without building the messages nobody reads.
+    counting: bool = False
 
     def section(self, name: str) -> list[tuple[JsonPath, Mapping[str, Any]]]:
         """The items of a list section of the snapshot (``stores``, ``pipelines``…) with paths.
@@ -347,6 +351,22 @@ def failed(
     clause_path: JsonPath = (),
 ) -> Observation:
     return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
+
+
+# A pass that is only counted (``CheckContext.counting``): never shown, so it says nothing.
+COUNTED = Observation(Status.PASS, "", "", "", "")
+
+
+def counted(passes: int | None) -> Iterator[Observation]:
+    """``passes`` counted passes: what a check yields, when the run counts passes, for an item
+    its shortcut found meeting every requirement. A check's shortcut answers ``None`` when
+    anything is amiss, and the item is then judged in full, with its messages.
+
+    A shortcut must agree with the full judgement (tests/test_counted_passes.py checks that
+    counting and listing give the same findings and counts on generated snapshots).
+    """
+    if passes:
+        yield from repeat(COUNTED, passes)
 
 
 def not_evidenced(

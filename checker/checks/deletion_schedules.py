@@ -13,8 +13,9 @@ Serves GDPR Art. 5(1)(e) (storage limitation) and Art. 5(1)(c) (minimisation).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NotRequired
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, NotRequired
 
 from checker.checks import retention
 from checker.checks.base import (
@@ -23,6 +24,7 @@ from checker.checks.base import (
     Clause,
     Schema,
     age_of,
+    counted,
     duration,
     failed,
     no_store_holds,
@@ -30,6 +32,7 @@ from checker.checks.base import (
     passed,
     words,
 )
+from checker.core.durations import Duration
 from checker.core.results import Observation, Severity
 from checker.diff.ordering import DiffSpec, Scope, Span
 
@@ -78,11 +81,15 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
     kinds = list(ctx.clause["data_kinds"])
     review = duration(ctx.clause.get("review_every"))
     matched = False
+    passes = 1 if review is None else 2
     for path, store in ctx.section("stores"):
         held = [k for k in kinds if k in (store.get("data_kinds") or ())]
         if not held:
             continue
         matched = True
+        if ctx.counting and _meets_all(store, review, ctx.as_of):
+            yield from counted(passes)
+            continue
         name = store.get("id")
         resource = f"store:{name}"
         schedule = store.get("deletion_schedule")
@@ -151,6 +158,20 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
             )
     if not matched:
         yield no_store_holds(kinds, "a defined deletion schedule")
+
+
+def _meets_all(store: Mapping[str, Any], review: Duration | None, as_of: dt.date) -> bool:
+    """Whether the store's schedule is defined and, when the clause asks, reviewed in time:
+    then each is one pass, counted without a message (``ctx.counting``)."""
+    schedule = store.get("deletion_schedule")
+    if not isinstance(schedule, dict) or schedule.get("defined") is not True:
+        return False
+    if review is None:
+        return True
+    age = age_of(schedule.get("last_reviewed"), as_of)
+    if age is None or (age.seconds is not None and age.seconds < 0):  # none, or in the future
+        return False
+    return not age > review
 
 
 CHECK = Check(

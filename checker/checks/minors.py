@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
@@ -378,7 +379,11 @@ def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     if absent is not None:
         yield absent
         return
+    counting = ctx.counting
     for path, store in ctx.section("stores"):
+        if counting and store.get("holds_minors_data", True) is False:
+            yield COUNTED
+            continue
         name = store.get("id")
         resource = f"store:{name}"
         if "holds_minors_data" not in store:
@@ -414,7 +419,12 @@ def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     expected = "minors' preferences minimised"
     kinds = ctx.clause.get("preference_kinds")
     judged = False
+    counting = ctx.counting
     for path, store in ctx.section("stores"):
+        if counting and store.get("minors_preferences") == "minimised":
+            judged = True
+            yield COUNTED
+            continue
         name = store.get("id")
         resource = f"store:{name}"
         if "minors_preferences" not in store:

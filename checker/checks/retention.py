@@ -42,7 +42,7 @@ Serves GDPR Art. 5(1)(e) (storage limitation).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
@@ -50,6 +50,7 @@ from checker.checks.base import (
     CheckContext,
     Clause,
     Schema,
+    counted,
     duration,
     either,
     failed,
@@ -229,9 +230,39 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             if holds and store.get("id") in holds:
                 yield from judge_holds_in_deletion(ctx, store, held, limit, holds[store["id"]])
         else:
+            passes = _passes(store.get("retention"), state, limit, floor) if ctx.counting else None
+            if passes is not None:
+                yield from counted(passes)
+                continue
             yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:
         yield no_store_holds(kinds, expected)
+
+
+def _passes(windows: Any, state: str, limit: Duration | None, floor: Duration | None) -> int | None:
+    """How many passes :func:`_windows` would yield for the store's ``retention`` when every
+    window it judges is within ``max`` and ``min``; ``None`` when any is not, or is missing
+    (the store is then judged in full, with its messages)."""
+    if not isinstance(windows, dict) or not windows:
+        return None
+    if state == "any":
+        if unwindowed_states(windows):
+            return None
+        keys: Iterable[str] = windows
+    else:
+        key = state if state in windows else "any"
+        if key not in windows:
+            return None
+        keys = (key,)
+    passes = 0
+    for key in keys:
+        window = duration(windows[key])
+        if window is None:
+            continue  # a schema error, reported before checks run: no finding here either
+        if (limit is not None and window > limit) or (floor is not None and window < floor):
+            return None
+        passes += 1
+    return passes
 
 
 def setting_windows(

@@ -222,7 +222,9 @@ def check_policy(
     regions = region_countries(data)
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
-            ctx = CheckContext(clause, data, snapshot.data, vocabulary, as_of, cache)
+            ctx = CheckContext(
+                clause, data, snapshot.data, vocabulary, as_of, cache, counting=count_passes
+            )
             stamp = _Stamp(
                 policy,
                 snapshot,
