@@ -117,7 +117,7 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, allowed_set, need_based):
-            yield from counted(passes)
+            yield counted(passes)
             continue
         name = store.get("id")
         resource = f"store:{name}"

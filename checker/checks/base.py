@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import repeat
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.core.diagnostics import JsonPath
@@ -353,20 +352,20 @@ def failed(
     return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
 
 
-# A pass that is only counted (``CheckContext.counting``): never shown, so it says nothing.
-COUNTED = Observation(Status.PASS, "", "", "", "")
-
-
-def counted(passes: int | None) -> Iterator[Observation]:
-    """``passes`` counted passes: what a check yields, when the run counts passes, for an item
-    its shortcut found meeting every requirement. A check's shortcut answers ``None`` when
-    anything is amiss, and the item is then judged in full, with its messages.
+@cache
+def counted(passes: int) -> Observation:
+    """``passes`` passes, only counted: what a check yields, when the run counts passes
+    (``CheckContext.counting``), for an item its shortcut found meeting every requirement, one
+    pass per requirement. It is never shown, so it says nothing. A shortcut answers ``None``
+    or ``False`` when anything is amiss, and the item is then judged in full, with messages.
 
     A shortcut must agree with the full judgement (tests/test_counted_passes.py checks that
     counting and listing give the same findings and counts on generated snapshots).
     """
-    if passes:
-        yield from repeat(COUNTED, passes)
+    return Observation(Status.PASS, "", "", "", "", times=passes)
+
+
+COUNTED = counted(1)
 
 
 def not_evidenced(

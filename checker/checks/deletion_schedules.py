@@ -88,7 +88,7 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, review, ctx.as_of):
-            yield from counted(passes)
+            yield counted(passes)
             continue
         name = store.get("id")
         resource = f"store:{name}"

@@ -232,7 +232,8 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
         else:
             passes = _passes(store.get("retention"), state, limit, floor) if ctx.counting else None
             if passes is not None:
-                yield from counted(passes)
+                if passes:  # none when its only window is not a duration (a schema error)
+                    yield counted(passes)
                 continue
             yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:

@@ -159,7 +159,7 @@ def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
     passes = sum(requirements)
     for path, store in stores:
         if ctx.counting and _meets_all(store, *requirements, managers, limit):
-            yield from counted(passes)
+            yield counted(passes)
             continue
         name = store.get("id")
         resource = f"store:{name}"

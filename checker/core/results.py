@@ -86,6 +86,9 @@ class Observation(NamedTuple):
     actual: str
     evidence: JsonPath | None = None
     clause_path: JsonPath = ()
+    # How many passes this stands for: more than one only for passes a check counts without
+    # describing them, when the run counts passes (``checker.checks.base.counted``).
+    times: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,7 +258,7 @@ def check_policy(
             passes, passed = 0, Status.PASS
             for observation in observations:
                 if observation.status is passed:
-                    passes += 1
+                    passes += observation.times
                 else:
                     yield stamp(observation)
             if passes:
