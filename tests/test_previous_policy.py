@@ -151,3 +151,21 @@ def test_text_says_what_changed_in_one_line(run_cli: CliRunner) -> None:
         "1 scope widened, 5 added; policy-check diff "
     )
     assert text.splitlines()[-1].startswith("Not compliant:")  # the summary stays last
+
+
+def test_the_command_suggested_for_a_library_policy_works_outside_the_checkout(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project made by `policy-check init` supersedes a policy of the bundled library; the
+    # text names it where it is, so that the diff command it suggests can be run as printed.
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(NEW, tmp_path / "policy.yaml")
+    _, text = _check(run_cli, Path("policy.yaml"), fmt="text")
+    (line,) = [line for line in text.splitlines() if line.startswith("what changed since")]
+    command = line.split("; ")[-1].removesuffix(" shows each promise").split()
+    assert command[:2] == ["policy-check", "diff"]
+    old, new = command[2:]
+    assert Path(old).resolve() == OLD.resolve()
+    assert new == "policy.yaml"
+    run = run_cli(*command[1:])
+    assert run.code in (0, 1), run.err

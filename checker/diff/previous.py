@@ -56,7 +56,19 @@ def _library(limits: Limits) -> Iterator[Document]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if is_document_name(entry.name):
             with resources.as_file(entry) as path:
-                yield from _readable(path, f"policies/library/{entry.name}", limits)
+                lasting = isinstance(entry, Path)  # not extracted for the moment from an archive
+                name = _library_name(path) if lasting else f"policies/library/{entry.name}"
+                yield from _readable(path, name, limits)
+
+
+def _library_name(path: Path) -> str:
+    """How reports name a policy of the bundled library: where it is, relative to the working
+    folder when it lies under it (``policies/library/…`` in a checkout), else in full, so that
+    the ``policy-check diff`` command a report suggests can be run as printed."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def _readable(path: Path, name: str, limits: Limits) -> Iterator[Document]:
