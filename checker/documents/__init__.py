@@ -45,8 +45,7 @@ def load_document(
 def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Document:
     suffix = PurePath(path).suffix.lower()
     if suffix == ".json":
-        raw = read_bytes(path, display, limits.max_bytes, "JSON input")
-        return load_json(without_bom(raw), decode(raw, display), display, limits)
+        return _json([read_bytes(path, display, limits.max_bytes, "JSON input")], display, limits)
     if suffix in (".yaml", ".yml"):
         raw = read_bytes(path, display, limits.max_yaml_bytes, "YAML input")
         return load_yaml(decode(raw, display), display, limits)
@@ -55,9 +54,19 @@ def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Documen
     )
     if _JSON_START.match(raw):
         check_size(raw, display, limits.max_bytes, "JSON input")
-        return load_json(without_bom(raw), decode(raw, display), display, limits)
+        held = [raw]
+        del raw  # held alone keeps the bytes, for load_json to let go of them
+        return _json(held, display, limits)
     check_size(raw, display, limits.max_yaml_bytes, "YAML input")
     return load_yaml(decode(raw, display), display, limits)
+
+
+def _json(held: list[bytes], name: str, limits: Limits) -> Document:
+    """A JSON document from the bytes ``held`` alone holds: they are let go of once decoded
+    and noted (see :func:`load_json`), so that a large file is not kept twice while parsed."""
+    text = decode(held[0], name)
+    held[0] = without_bom(held[0])
+    return load_json(held, text, name, limits)
 
 
 def load_bytes(raw: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -67,6 +76,6 @@ def load_bytes(raw: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Doc
     is_json = suffix == ".json" or (suffix not in (".yaml", ".yml") and _JSON_START.match(raw))
     if is_json:
         check_size(raw, name, limits.max_bytes, "JSON input")
-        return load_json(without_bom(raw), decode(raw, name), name, limits)
+        return _json([raw], name, limits)
     check_size(raw, name, limits.max_yaml_bytes, "YAML input")
     return load_yaml(decode(raw, name), name, limits)

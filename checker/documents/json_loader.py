@@ -19,7 +19,13 @@ from checker.core.errors import InputError
 from checker.core.gc_pause import collector_paused
 from checker.documents.document import Document
 from checker.documents.json_positions import JsonPositions, read_object
-from checker.documents.json_scan import find_duplicate_key, find_too_deep, find_word, structure
+from checker.documents.json_scan import (
+    deeper,
+    find_duplicate_key,
+    find_too_deep,
+    find_word,
+    skeleton,
+)
 from checker.documents.limits import MAX_INT, Limits
 from checker.documents.problems import (
     input_error,
@@ -73,8 +79,14 @@ def _integer_parser(limits: Limits) -> Any:
     return parse
 
 
-def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
-    """Parse ``text``, decoded from the bytes ``raw``, as a JSON object."""
+def load_json(raw: list[bytes], text: str, name: str, limits: Limits) -> Document:
+    """Parse ``text``, decoded from the bytes ``raw`` holds (without a byte order mark), as a
+    JSON object. The bytes are taken out of ``raw``: what is needed of them is noted before
+    parsing, and they are let go, so that they are not kept, as large as the file, beside the
+    data while it is built."""
+    members, brackets = skeleton(raw[0])
+    escaped_surrogates = b"\\" in raw[0] and _SURROGATE_ESCAPE.search(raw[0]) is not None
+    raw.clear()
     start = _VALUE_START.search(text)
     if start is None:
         raise input_error(name, "empty", "file has no content: expected a JSON object")
@@ -120,12 +132,11 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
             f"the top level is {what}: expected a JSON object",
             text_position(text, start.start()),
         )
-    members, too_deep = structure(raw, limits.max_depth)
     if members != keys:
         raise _locate_refusal("json-duplicate-key", text, name, limits)
-    if too_deep:
+    if deeper(brackets, limits.max_depth):
         raise _too_deep(text, name, limits)
-    if b"\\" in raw and _SURROGATE_ESCAPE.search(raw):
+    if escaped_surrogates:
         _check_surrogates(data, name, positions)
     return Document(name, data, "json", positions)
 

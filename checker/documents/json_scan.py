@@ -81,12 +81,13 @@ def find_word(text: str, wanted: Callable[[str], bool]) -> tuple[int, str] | Non
     return None
 
 
-def structure(raw: bytes, max_depth: int) -> tuple[int, bool]:
-    """How many object members valid JSON ``raw`` has, and whether it nests deeper than
-    ``max_depth``; at C speed.
+def skeleton(raw: bytes) -> tuple[int, bytes]:
+    """How many object members JSON ``raw`` has, and its brackets (every container as ``[``
+    and ``]``), at C speed: what :func:`deeper` needs of the document, taken before parsing
+    so that the bytes, as large as the file, need not be kept while the data is built.
 
-    Keeps only quotes, brackets and colons, drops what is inside strings, counts the colons
-    (one per member), then peels the innermost ``[]`` pairs off one level at a time.
+    Keeps only quotes, brackets and colons, drops what is inside strings and counts the colons
+    (one per member). Meaningful only for valid JSON: read it after the parser accepts it.
     """
     skeleton = raw
     if b"\\" in skeleton:
@@ -97,10 +98,15 @@ def structure(raw: bytes, max_depth: int) -> tuple[int, bool]:
     skeleton = skeleton.replace(b'""', b"")
     if b'"' in skeleton:
         skeleton = b"".join(skeleton.split(b'"')[::2])
-    members = skeleton.count(b":")
-    skeleton = skeleton.replace(b":", b"")
+    brackets = skeleton.translate(None, b":")  # several times faster than replace()
+    return len(skeleton) - len(brackets), brackets
+
+
+def deeper(brackets: bytes, max_depth: int) -> bool:
+    """Whether the brackets of valid JSON (:func:`skeleton`) nest deeper than ``max_depth``:
+    the innermost ``[]`` pairs are peeled off one level at a time."""
     for _ in range(max_depth):
-        if not skeleton:
+        if not brackets:
             break
-        skeleton = skeleton.replace(b"[]", b"")
-    return members, bool(skeleton)
+        brackets = brackets.replace(b"[]", b"")
+    return bool(brackets)
