@@ -71,6 +71,61 @@ def _fast_validator(kind: str) -> Any:
     return jsonschema_rs.validator_for(schema, formats=FORMATS, validate_formats=True)
 
 
+# Items of a long top-level list are validated this many at a time (see _fast_is_valid).
+CHUNK = 5_000
+
+
+def _fast_is_valid(kind: str, data: Any) -> bool:
+    """Whether ``data`` is valid, by the fast path, in bounded memory.
+
+    ``jsonschema-rs`` copies what it validates into values of its own: for a snapshot of a
+    million stores, a second copy of the whole document, over a gigabyte. A top-level list whose
+    schema only says that it is a list of items of one schema (``stores``, ``pipelines``…) is
+    therefore validated a chunk of items at a time, after the document with those lists
+    emptied: the same verdict, with a copy of one chunk at a time.
+    """
+    chunked = _chunked_lists(kind)
+    long = (
+        [k for k, v in data.items() if k in chunked and isinstance(v, list) and len(v) > CHUNK]
+        if isinstance(data, dict)
+        else []
+    )
+    if not _fast_validator(kind).is_valid({**data, **{key: [] for key in long}} if long else data):
+        return False
+    for key in long:
+        items, validator = data[key], _fast_items_validator(kind, key)
+        for start in range(0, len(items), CHUNK):
+            if not validator.is_valid(items[start : start + CHUNK]):
+                return False
+    return True
+
+
+@cache
+def _chunked_lists(kind: str) -> frozenset[str]:
+    """Top-level members whose schema says only: a list of items of one schema."""
+    properties = load_schema(kind).get("properties", {})
+    return frozenset(
+        key
+        for key, node in properties.items()
+        if isinstance(node, dict)
+        and set(node) - {"description"} == {"type", "items"}
+        and node["type"] == "array"
+    )
+
+
+@cache
+def _fast_items_validator(kind: str, key: str) -> Any:
+    """The fast validator of a list of the items of top-level member ``key``."""
+    root = _durations_as_patterns(load_schema(kind))
+    schema = {
+        "$schema": root.get("$schema"),
+        "$defs": root.get("$defs", {}),
+        "type": "array",
+        "items": root["properties"][key]["items"],
+    }
+    return jsonschema_rs.validator_for(schema, formats=FORMATS, validate_formats=True)
+
+
 def _durations_as_patterns(node: Any) -> Any:
     """A copy of the schema ``node`` with ``format: duration`` replaced by its pattern."""
     if isinstance(node, list):
@@ -106,7 +161,7 @@ def validate_document(doc: Document, kind: str) -> list[Diagnostic]:
     root = load_schema(schema)
     diagnostics = _surprise_diagnostics(doc, root)
     flagged = {d.location.path for d in diagnostics}
-    if not _fast_validator(schema).is_valid(doc.data):
+    if not _fast_is_valid(schema, doc.data):
         errors = sorted(_full_validator(schema).iter_errors(doc.data), key=relevance, reverse=True)
         seen: set[tuple[JsonPath, str]] = set()
         for error in _leaves(errors):
