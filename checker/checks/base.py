@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from checker.core.diagnostics import JsonPath
@@ -423,8 +423,13 @@ def holds_any(item: Mapping[str, Any], field: str, wanted: Iterable[str]) -> lis
 
 def age_of(value: Any, as_of: dt.date) -> Duration | None:
     """How long before ``as_of`` an ISO date lies (negative when after); None if not a date."""
-    if not isinstance(value, str):
-        return None
+    return _age_of(value, as_of) if isinstance(value, str) else None
+
+
+# Cached: a large snapshot repeats a few review dates hundreds of thousands of times, and a
+# Duration is immutable.
+@lru_cache(maxsize=4096)
+def _age_of(value: str, as_of: dt.date) -> Duration | None:
     try:
         when = dt.date.fromisoformat(value[:10])
     except ValueError:
