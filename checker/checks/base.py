@@ -214,8 +214,8 @@ class CheckContext(Generic[ClauseT]):
     # Shared by every clause checked against the same snapshot (the engine passes one dict
     # per snapshot): indexing 100k stores once instead of once per clause.
     cache: dict[str, Any] = field(default_factory=dict)
-    # The run counts passes instead of listing them: a check may then yield :data:`COUNTED`
-    # for an item that meets every requirement, without building the messages nobody reads.
+    # The run counts passes instead of listing them: a check may then yield ``counted(n)``
+    # for an item that meets all n requirements, without building the messages nobody reads.
     counting: bool = False
 
     def section(self, name: str) -> list[tuple[JsonPath, Mapping[str, Any]]]:
