@@ -190,6 +190,12 @@ def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path,
         '{"a": 1}}',
         '{"a\tb": 1}',
         '{"a": 1, "b": [1, 2,]}',
+        '{"a": [1 2]}',
+        '{"a": [,1]}',
+        '{"a": [1,,2]}',
+        '{"a": [1, 2}',
+        '{"a": [',
+        '{"a": [[1], {"b": 1,}]}',
         '{"a": {"b": 1,}}',
         '{"a": 1',
         '{"a": tru}',
@@ -232,6 +238,30 @@ def test_json_top_level_read_member_by_member_reads_what_the_decoder_reads(
     if doc.data:
         assert doc.positions.value(("b", "c", 0)) == Position(3, lines[2].index("1") + 1)
         assert doc.positions.key(("d",)) == Position(3, lines[2].index('"\\u0064"') + 1)
+
+
+def test_json_top_level_arrays_read_an_element_at_a_time_know_each_element(
+    tmp_path: Path,
+) -> None:
+    """A top-level array is read an element at a time, each element's place noted as it is
+    read: every element, of any kind and between any spacing, is found where it is written."""
+    text = '{"a": [ ],\n"b":[\n 1 ,"x",\t[2, [3]] , {"c": [4]},null\n],"d" :[[]]}'
+    doc = load_document(write(tmp_path, "t.json", text))
+    assert doc.data == json.loads(text)
+    lines = text.split("\n")
+    assert doc.positions.value(("a", 0)) is None
+    assert doc.positions.value(("b", 5)) is None
+    expected = {
+        ("b", 0): (3, lines[2].index("1")),
+        ("b", 1): (3, lines[2].index('"x"')),
+        ("b", 2): (3, lines[2].index("[2")),
+        ("b", 2, 1, 0): (3, lines[2].index("3")),
+        ("b", 3, "c", 0): (3, lines[2].index("4")),
+        ("b", 4): (3, lines[2].index("null")),
+        ("d", 0): (4, lines[3].index("[]")),
+    }
+    for path, (line, index) in expected.items():
+        assert doc.positions.value(path) == Position(line, index + 1), path
 
 
 SURPRISES_YAML = """\

@@ -98,9 +98,9 @@ def load_json(raw: bytes, text: str, name: str, limits: Limits) -> Document:
     try:
         with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause
             read = read_object(text, start.start(), decoder.scan_once)  # type: ignore[attr-defined]
-            if read is not None and _VALUE_START.search(text, read[2]) is None:
-                data = count_keys(read[0])
-                positions.read(start.start(), *read[1:])
+            if read is not None and _VALUE_START.search(text, read.end) is None:
+                data = count_keys(read.value)
+                positions.read(start.start(), read)
             else:  # not an object, or not valid JSON: read whole, for the decoder's error
                 keys = 0
                 data = decoder.decode(text)

@@ -24,7 +24,7 @@ import re
 from array import array
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.core.diagnostics import JsonPath, Position
 
@@ -118,12 +118,16 @@ class JsonPositions:
         self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
         self._passed: dict[int, int] = {}  # container start -> its end, found without indexing it
 
-    def read(self, start: int, members: dict[str, int], end: int, ends: dict[int, int]) -> None:
-        """Record what reading the object at ``start`` found: its members (packed offsets, as
-        :func:`read_object` gives them), where it ends, and where each container value ends."""
-        self._members[start] = members
-        self._resume[start] = self._ends[start] = end
-        self._passed.update(ends)
+    def read(self, start: int, read: ObjectRead) -> None:
+        """Record what reading the object at ``start`` found (see :func:`read_object`): its
+        members, where it ends, where each container value ends, and the elements of each
+        array value."""
+        self._members[start] = read.members
+        self._resume[start] = self._ends[start] = read.end
+        self._passed.update(read.ends)
+        for at, elements in read.elements.items():
+            self._elements[at] = elements
+            self._resume[at] = self._ends[at] = read.ends[at]
 
     def value(self, path: JsonPath) -> Position | None:
         found = self._find(path)
@@ -296,23 +300,36 @@ class JsonPositions:
 _OPEN = re.compile(f'{_SPACE}(?:(")|}})')
 _COLON_AHEAD = re.compile(f"{_SPACE}:{_SPACE}")
 _NEXT = re.compile(f'{_SPACE}(?:(,){_SPACE}"|}})')
+# What stands before an array's first element (group 1: the array is empty), and after each.
+_FIRST_ELEMENT = re.compile(rf"\[{_SPACE}(\])?")
+_NEXT_OF_ARRAY = re.compile(rf"{_SPACE}(?:(,){_SPACE}|\])")
 
 
-def read_object(
-    text: str, start: int, scan: Any
-) -> tuple[dict[str, Any], dict[str, int], int, dict[int, int]] | None:
+class ObjectRead(NamedTuple):
+    """What :func:`read_object` found: the object, its members' packed offsets, its end, the
+    ends of its container values, and where each element of its array values starts."""
+
+    value: dict[str, Any]
+    members: dict[str, int]
+    end: int
+    ends: dict[int, int]
+    elements: dict[int, array[int]]
+
+
+def read_object(text: str, start: int, scan: Any) -> ObjectRead | None:
     """The object at ``start`` read member by member, each value by ``scan`` (a decoder's
-    ``scan_once``): the object, its members' packed offsets, its end and the ends of its
-    container values; ``None`` when the text is not such an object (the caller then reads it
-    whole, for the error the decoder gives).
+    ``scan_once``), the elements of an array value one by one; ``None`` when the text is not
+    such an object (the caller then reads it whole, for the error the decoder gives).
 
     Read this way, a document's top level tells the positions index where each of its members
     is, and where each ends: a plan's ``resource_changes``, behind the whole of its
-    ``planned_values``, is then reached without reading through them again.
+    ``planned_values``, is then reached without reading through them again, and where each of
+    its resources starts is known without passing over the ones before it.
     """
     obj: dict[str, Any] = {}
     members: dict[str, int] = {}
     ends: dict[int, int] = {}
+    elements: dict[int, array[int]] = {}
     if text[start] != "{":
         return None
     try:
@@ -324,7 +341,14 @@ def read_object(
             if colon is None:
                 return None
             value_at = colon.end()
-            value, end = scan(text, value_at)
+            if text[value_at] == "[":
+                read = _read_array(text, value_at, scan)
+                if read is None:
+                    return None
+                value, offsets, end = read
+                elements.setdefault(value_at, offsets)
+            else:
+                value, end = scan(text, value_at)
             obj[name] = value
             members.setdefault(name, key_at << _SHIFT | value_at)
             if text[value_at] in "{[":
@@ -332,6 +356,30 @@ def read_object(
             match = _NEXT.match(text, end)
         if match is None:
             return None
-        return obj, members, match.end(), ends
+        return ObjectRead(obj, members, match.end(), ends, elements)
     except (StopIteration, ValueError):  # not valid JSON: the decoder says what is wrong
         return None
+
+
+def _read_array(text: str, start: int, scan: Any) -> tuple[list[Any], array[int], int] | None:
+    """The array at ``start`` read an element at a time by ``scan``: its elements, where each
+    starts and where it ends; ``None`` when the text is not such an array. Raises what ``scan``
+    raises."""
+    values: list[Any] = []
+    offsets = array("q")
+    match = _FIRST_ELEMENT.match(text, start)
+    assert match is not None  # the caller saw the opening bracket
+    if match.group(1) is not None:
+        return values, offsets, match.end()
+    at = match.end()
+    next_of_array = _NEXT_OF_ARRAY.match
+    while True:
+        value, end = scan(text, at)
+        values.append(value)
+        offsets.append(at)
+        match = next_of_array(text, end)
+        if match is None:
+            return None
+        if match.group(1) is None:  # the closing bracket
+            return values, offsets, match.end()
+        at = match.end()
