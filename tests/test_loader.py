@@ -171,6 +171,36 @@ def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, te
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        '{"v": "k", "k": 1}',
+        '{"n": {"k": 0}, "k": 1}',
+        '{"l": [{"k": 0}], "k": 1}',
+        '{"v": "k", "\\u006b": 1}',
+        '{"e\\"": "\\"", "k": 1}',
+        # Scalars alone before it, the key's text inside them.
+        '{"v": "k", "w": "\\"k\\": 0", "k": 1}',
+        '{"v":"k","k": 1}',
+        '{"a": "{", "b": "]", "v": "k", "k": 1}',
+        '{"a": 1, "b": null, "c": "x y", "k": 1}',
+        '{"a": [], "b": {}, "v": "k", "k": 1}',
+    ],
+)
+def test_json_keys_of_an_inner_object_looked_for_ahead_are_the_members_asked_for(
+    tmp_path: Path, text: str
+) -> None:
+    """Members of the top level are known as it is read; inside it, a key is looked for ahead
+    in the text."""
+    nested = '{"o": ' + text + "}"
+    positions = load_document(write(tmp_path, "k.json", nested)).positions
+    member = nested.rindex('": 1}')
+    key_at = nested.rindex('"', 0, member)
+    assert positions.key(("o", "k")) == Position(1, key_at + 1)
+    assert positions.value(("o", "k")) == Position(1, member + 4)
+    assert json.loads(nested)["o"]["k"] == 1
+
+
+@pytest.mark.parametrize(
     "text", ['[{"a": 1}, "k"]', '[{"a": 1}, {"k": 1}]', '[{"a": 1}, {"b": {"k": 1}}]', '[{}, "k"]']
 )
 def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path, text: str) -> None:
