@@ -97,8 +97,9 @@ def structure(raw: bytes, max_depth: int) -> tuple[int, bool]:
     skeleton = skeleton.replace(b'""', b"")
     if b'"' in skeleton:
         skeleton = b"".join(skeleton.split(b'"')[::2])
-    members = skeleton.count(b":")
-    skeleton = skeleton.replace(b":", b"")
+    brackets = skeleton.translate(None, b":")  # several times faster than replace()
+    members = len(skeleton) - len(brackets)
+    skeleton = brackets
     for _ in range(max_depth):
         if not skeleton:
             break
