@@ -178,8 +178,9 @@ def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, te
         '{"l": [{"k": 0}], "k": 1}',
         '{"v": "k", "\\u006b": 1}',
         '{"e\\"": "\\"", "k": 1}',
-        # Scalars alone before it, the key's text inside them.
+        # Scalars alone before it, the key's text inside them (after escaped quotes too).
         '{"v": "k", "w": "\\"k\\": 0", "k": 1}',
+        '{"\\"\\"k": 0, "k": 1}',
         '{"v":"k","k": 1}',
         '{"a": "{", "b": "]", "v": "k", "k": 1}',
         '{"a": 1, "b": null, "c": "x y", "k": 1}',

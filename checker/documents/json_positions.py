@@ -67,6 +67,15 @@ def _as_written(key: str) -> str | None:
     return None if _NOT_AS_IS.search(key) else f'"{key}"'
 
 
+def _scalars_alone(stretch: str) -> bool:
+    """Whether a stretch of an object's members (in valid JSON) holds scalars alone and strings
+    without escapes: no bracket, brace or backslash anywhere. Told by a few searches at C speed,
+    several times faster than passing the members over with :data:`_SIMPLE_MEMBERS`."""
+    return not (
+        "{" in stretch or "[" in stretch or "}" in stretch or "]" in stretch or "\\" in stretch
+    )
+
+
 class _Lines:
     """Line and column of a character offset: newlines counted per block, then within one."""
 
@@ -228,7 +237,8 @@ class JsonPositions:
         key. Reading still resumes where it did: the members passed over are indexed if ever
         asked for, and then this one is met again, at the offsets found here. Most members a
         check cites sit behind a few scalars (a resource's address, type and name), which this
-        passes at C speed instead of a match each.
+        passes at C speed instead of a match each; when they hold no container and no escape,
+        counting their quotes is enough, and no pattern is matched.
         """
         quoted = _as_written(key)
         if quoted is None:
@@ -240,9 +250,15 @@ class JsonPositions:
         at = text.find(quoted, i, i + _LOOK_AHEAD)
         if at < 0:
             return None
-        run = _SIMPLE_MEMBERS.match(text, i, at)
-        assert run is not None  # the pattern matches the empty string
-        member = _KEY_AND_COLON.match(text, run.end())
+        stretch = text[i:at]
+        if _scalars_alone(stretch) and stretch.count('"') % 2 == 0:
+            # Its quotes open and close strings in turn: an even count before the key found
+            # puts it outside every string, where a member of this object starts.
+            member = _KEY_AND_COLON.match(text, at)
+        else:
+            run = _SIMPLE_MEMBERS.match(text, i, at)
+            assert run is not None  # the pattern matches the empty string
+            member = _KEY_AND_COLON.match(text, run.end())
         if member is None or member.start(1) != at:
             return None  # something else stands before it: a container, the closing brace…
         return at << _SHIFT | member.end()
