@@ -181,6 +181,10 @@ def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, te
         # Scalars alone before it, the key's text inside them (after escaped quotes too).
         '{"v": "k", "w": "\\"k\\": 0", "k": 1}',
         '{"\\"\\"k": 0, "k": 1}',
+        # Behind arrays, of scalars (the key's text among them) and of objects.
+        '{"a": ["k", "k"], "b": [[1, "k"]], "k": 1}',
+        '{"a": [{"k": 0}], "k": 1}',
+        '{"a": ["{", "}"], "v": "k", "k": 1}',
         '{"v":"k","k": 1}',
         '{"a": "{", "b": "]", "v": "k", "k": 1}',
         '{"a": 1, "b": null, "c": "x y", "k": 1}',
@@ -202,7 +206,14 @@ def test_json_keys_of_an_inner_object_looked_for_ahead_are_the_members_asked_for
 
 
 @pytest.mark.parametrize(
-    "text", ['[{"a": 1}, "k"]', '[{"a": 1}, {"k": 1}]', '[{"a": 1}, {"b": {"k": 1}}]', '[{}, "k"]']
+    "text",
+    [
+        '[{"a": 1}, "k"]',
+        '[{"a": 1}, {"k": 1}]',
+        '[{"a": 1}, {"b": {"k": 1}}]',
+        '[{}, "k"]',
+        '[{"a": 1}], "k": [1]',  # a key of the object around, after the one asked about
+    ],
 )
 def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path, text: str) -> None:
     positions = load_document(write(tmp_path, "k.json", '{"l": ' + text + "}")).positions
