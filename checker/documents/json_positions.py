@@ -357,7 +357,7 @@ def read_object(text: str, start: int, scan: Any) -> ObjectRead | None:
             if colon is None:
                 return None
             value_at = colon.end()
-            if text[value_at] == "[":
+            if text.startswith("[", value_at):  # the text may end before the value
                 read = _read_array(text, value_at, scan)
                 if read is None:
                     return None
