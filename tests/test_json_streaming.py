@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from checker.core.diagnostics import Location, Position
-from checker.core.results import Novelty, Provenance, Result
+from checker.core.results import Novelty, Provenance, Result, Severity, Status
 from reports import get_reporter, json_report
 from reports.base import Redacted
 from reports.json_report import ROW_LISTS, dump, dumps, result_to_dict
@@ -69,8 +69,9 @@ def test_the_report_makes_its_rows_as_it_writes_them_and_is_the_results_document
 
 
 def test_rows_sharing_a_clause_are_the_text_of_their_own_fields() -> None:
-    """Rows of one clause that differ in the fields encoded once per clause (where the clause
-    is, remediation, references, waiver) or in what follows them keep their own text."""
+    """Rows of one clause that differ in the fields encoded once per clause (its ids, area and
+    severity; where it is written, remediation, references, waiver) or in what follows them
+    keep their own text, also when the clause's rows alternate with another's."""
     result = mixed_result()
     waived = next(f for f in result.findings if f.waiver is not None)
     first = result.findings[0]
@@ -85,6 +86,13 @@ def test_rows_sharing_a_clause_are_the_text_of_their_own_fields() -> None:
         dataclasses.replace(first, resource="store:new", novelty=Novelty.NEW),
         dataclasses.replace(first, resource="store:sourced", sources=(Provenance("ToS"),)),
         dataclasses.replace(first, resource="store:sure", confidence="high"),
+        first,
+        dataclasses.replace(first, resource="store:warned", severity=Severity.INFO),
+        dataclasses.replace(first, resource="store:other-clause", clause_id="other"),
+        first,
+        dataclasses.replace(first, resource="store:other-check", check_id="security"),
+        dataclasses.replace(first, resource="store:no-evidence", evidence_location=None),
+        dataclasses.replace(first, resource="store:blocking", status=Status.FAIL),
         first,
     ]
     result.findings = variants

@@ -171,7 +171,49 @@ def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, te
 
 
 @pytest.mark.parametrize(
-    "text", ['[{"a": 1}, "k"]', '[{"a": 1}, {"k": 1}]', '[{"a": 1}, {"b": {"k": 1}}]', '[{}, "k"]']
+    "text",
+    [
+        '{"v": "k", "k": 1}',
+        '{"n": {"k": 0}, "k": 1}',
+        '{"l": [{"k": 0}], "k": 1}',
+        '{"v": "k", "\\u006b": 1}',
+        '{"e\\"": "\\"", "k": 1}',
+        # Scalars alone before it, the key's text inside them (after escaped quotes too).
+        '{"v": "k", "w": "\\"k\\": 0", "k": 1}',
+        '{"\\"\\"k": 0, "k": 1}',
+        # Behind arrays, of scalars (the key's text among them) and of objects.
+        '{"a": ["k", "k"], "b": [[1, "k"]], "k": 1}',
+        '{"a": [{"k": 0}], "k": 1}',
+        '{"a": ["{", "}"], "v": "k", "k": 1}',
+        '{"v":"k","k": 1}',
+        '{"a": "{", "b": "]", "v": "k", "k": 1}',
+        '{"a": 1, "b": null, "c": "x y", "k": 1}',
+        '{"a": [], "b": {}, "v": "k", "k": 1}',
+    ],
+)
+def test_json_keys_of_an_inner_object_looked_for_ahead_are_the_members_asked_for(
+    tmp_path: Path, text: str
+) -> None:
+    """Members of the top level are known as it is read; inside it, a key is looked for ahead
+    in the text."""
+    nested = '{"o": ' + text + "}"
+    positions = load_document(write(tmp_path, "k.json", nested)).positions
+    member = nested.rindex('": 1}')
+    key_at = nested.rindex('"', 0, member)
+    assert positions.key(("o", "k")) == Position(1, key_at + 1)
+    assert positions.value(("o", "k")) == Position(1, member + 4)
+    assert json.loads(nested)["o"]["k"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"a": 1}, "k"]',
+        '[{"a": 1}, {"k": 1}]',
+        '[{"a": 1}, {"b": {"k": 1}}]',
+        '[{}, "k"]',
+        '[{"a": 1}], "k": [1]',  # a key of the object around, after the one asked about
+    ],
 )
 def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path, text: str) -> None:
     positions = load_document(write(tmp_path, "k.json", '{"l": ' + text + "}")).positions
@@ -190,22 +232,31 @@ def test_json_keys_missing_from_an_object_are_not_found_after_it(tmp_path: Path,
         '{"a": 1}}',
         '{"a\tb": 1}',
         '{"a": 1, "b": [1, 2,]}',
+        '{"a": [1 2]}',
+        '{"a": [,1]}',
+        '{"a": [1,,2]}',
+        '{"a": [1, 2}',
+        '{"a": [',
+        '{"a": ',
+        '{"a":',
+        '{"a": [[1], {"b": 1,}]}',
         '{"a": {"b": 1,}}',
         '{"a": 1',
         '{"a": tru}',
         '{"a": "\\x"}',
     ],
 )
+@pytest.mark.parametrize("indexed", [(), ("a",)])
 def test_json_top_level_read_member_by_member_refuses_what_the_decoder_refuses(
-    tmp_path: Path, text: str
+    tmp_path: Path, text: str, indexed: tuple[str, ...]
 ) -> None:
-    """The top level is read a member at a time; broken text is still refused, with the
-    complaint made of the decoder's own, at its place."""
+    """The top level is read a member at a time (a list named to be indexed, an item at a
+    time); broken text is still refused, with the complaint made of the decoder's own."""
     with pytest.raises(json.JSONDecodeError) as decoded:
         json.loads(text)
     expected = json_loader._syntax_error("b.json", text, decoded.value).diagnostic
     with pytest.raises(InputError) as loaded:
-        load_document(write(tmp_path, "b.json", text))
+        load_document(write(tmp_path, "b.json", text), indexed_lists=indexed)
     got = loaded.value.diagnostic
     assert (got.message, got.location.position) == (expected.message, expected.location.position)
 
@@ -232,6 +283,32 @@ def test_json_top_level_read_member_by_member_reads_what_the_decoder_reads(
     if doc.data:
         assert doc.positions.value(("b", "c", 0)) == Position(3, lines[2].index("1") + 1)
         assert doc.positions.key(("d",)) == Position(3, lines[2].index('"\\u0064"') + 1)
+
+
+@pytest.mark.parametrize("indexed", [(), ("a", "b", "d")])
+def test_json_top_level_arrays_read_an_element_at_a_time_know_each_element(
+    tmp_path: Path, indexed: tuple[str, ...]
+) -> None:
+    """A top-level array named to be indexed is read an element at a time, each element's
+    place noted as it is read; others are indexed when asked. Either way every element, of any
+    kind and between any spacing, is found where it is written."""
+    text = '{"a": [ ],\n"b":[\n 1 ,"x",\t[2, [3]] , {"c": [4]},null\n],"d" :[[]]}'
+    doc = load_document(write(tmp_path, "t.json", text), indexed_lists=indexed)
+    assert doc.data == json.loads(text)
+    lines = text.split("\n")
+    assert doc.positions.value(("a", 0)) is None
+    assert doc.positions.value(("b", 5)) is None
+    expected = {
+        ("b", 0): (3, lines[2].index("1")),
+        ("b", 1): (3, lines[2].index('"x"')),
+        ("b", 2): (3, lines[2].index("[2")),
+        ("b", 2, 1, 0): (3, lines[2].index("3")),
+        ("b", 3, "c", 0): (3, lines[2].index("4")),
+        ("b", 4): (3, lines[2].index("null")),
+        ("d", 0): (4, lines[3].index("[]")),
+    }
+    for path, (line, index) in expected.items():
+        assert doc.positions.value(path) == Position(line, index + 1), path
 
 
 SURPRISES_YAML = """\

@@ -64,6 +64,13 @@ class Adapter(Protocol):
         """Keys of the entry that must be given besides ``adapter`` and ``path``."""
         ...
 
+    @property
+    def indexed_lists(self) -> tuple[str, ...]:
+        """Top-level lists of the export whose items the findings point into throughout: where
+        each item starts is noted as the export is read (``load_document(indexed_lists=)``),
+        at the cost of some memory, so that locating evidence passes over nothing again."""
+        ...
+
     def read(
         self, export: Document, entry: dict[str, Any], locate_entry: EntryLocator
     ) -> AdapterResult: ...

@@ -124,6 +124,7 @@ class FlagdAdapter:
     name = "flagd"
     description = "OpenFeature flagd flag files: each tier's training default from a flag"
     required = ("rules",)
+    indexed_lists = ()  # flags are a mapping, located by name
     entry_schema: ClassVar[dict[str, Any]] = flag_rules.entry_schema({}, {})
 
     def read(

@@ -422,6 +422,7 @@ class LaunchDarklyAdapter:
         "from a flag"
     )
     required = ("rules",)
+    indexed_lists = ()
     entry_schema: ClassVar[dict[str, Any]] = flag_rules.entry_schema(
         {
             "context_kind": {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from pathlib import PurePath
 
 from checker.documents.document import Document
@@ -32,20 +33,31 @@ _JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
 
 
 def load_document(
-    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, name: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    name: str | None = None,
+    indexed_lists: Collection[str] = (),
 ) -> Document:
-    """Read ``path``; ``name`` is how messages call it (default: the path as given)."""
+    """Read ``path``; ``name`` is how messages call it (default: the path as given).
+
+    ``indexed_lists`` names top-level lists of a JSON document whose items findings point into
+    throughout (a plan's ``resource_changes``): where each item starts is noted as it is read
+    (see :func:`~checker.documents.json_positions.read_object`), at a cost in memory."""
     display = str(path) if name is None else name
-    doc = _load(path, display, limits)
+    doc = _load(path, display, limits, indexed_lists)
     if display != str(path):
         doc.source = str(path)
     return doc
 
 
-def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Document:
+def _load(
+    path: str | os.PathLike[str], display: str, limits: Limits, indexed: Collection[str] = ()
+) -> Document:
     suffix = PurePath(path).suffix.lower()
     if suffix == ".json":
-        return _json([read_bytes(path, display, limits.max_bytes, "JSON input")], display, limits)
+        whole = [read_bytes(path, display, limits.max_bytes, "JSON input")]
+        return _json(whole, display, limits, indexed)
     if suffix in (".yaml", ".yml"):
         raw = read_bytes(path, display, limits.max_yaml_bytes, "YAML input")
         return load_yaml(decode(raw, display), display, limits)
@@ -56,17 +68,17 @@ def _load(path: str | os.PathLike[str], display: str, limits: Limits) -> Documen
         check_size(raw, display, limits.max_bytes, "JSON input")
         held = [raw]
         del raw  # held alone keeps the bytes, for load_json to let go of them
-        return _json(held, display, limits)
+        return _json(held, display, limits, indexed)
     check_size(raw, display, limits.max_yaml_bytes, "YAML input")
     return load_yaml(decode(raw, display), display, limits)
 
 
-def _json(held: list[bytes], name: str, limits: Limits) -> Document:
+def _json(held: list[bytes], name: str, limits: Limits, indexed: Collection[str] = ()) -> Document:
     """A JSON document from the bytes ``held`` alone holds: they are let go of once decoded
     and noted (see :func:`load_json`), so that a large file is not kept twice while parsed."""
     text = decode(held[0], name)
     held[0] = without_bom(held[0])
-    return load_json(held, text, name, limits)
+    return load_json(held, text, name, limits, indexed)
 
 
 def load_bytes(raw: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:

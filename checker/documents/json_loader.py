@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from typing import Any, NoReturn
 
 from checker.core.diagnostics import Position
@@ -79,7 +80,9 @@ def _integer_parser(limits: Limits) -> Any:
     return parse
 
 
-def load_json(raw: list[bytes], text: str, name: str, limits: Limits) -> Document:
+def load_json(
+    raw: list[bytes], text: str, name: str, limits: Limits, indexed: Collection[str] = ()
+) -> Document:
     """Parse ``text``, decoded from the bytes ``raw`` holds (without a byte order mark), as a
     JSON object. The bytes are taken out of ``raw``: what is needed of them is noted before
     parsing, and they are let go, so that they are not kept, as large as the file, beside the
@@ -109,10 +112,11 @@ def load_json(raw: list[bytes], text: str, name: str, limits: Limits) -> Documen
     data: Any  # the top level, an object only if the text says so
     try:
         with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause
-            read = read_object(text, start.start(), decoder.scan_once)  # type: ignore[attr-defined]
-            if read is not None and _VALUE_START.search(text, read[2]) is None:
-                data = count_keys(read[0])
-                positions.read(start.start(), *read[1:])
+            scan = decoder.scan_once  # type: ignore[attr-defined]
+            read = read_object(text, start.start(), scan, indexed)
+            if read is not None and _VALUE_START.search(text, read.end) is None:
+                data = count_keys(read.value)
+                positions.read(start.start(), read)
             else:  # not an object, or not valid JSON: read whole, for the decoder's error
                 keys = 0
                 data = decoder.decode(text)

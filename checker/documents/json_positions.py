@@ -23,8 +23,9 @@ import json
 import re
 from array import array
 from bisect import bisect_left
+from collections.abc import Collection
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.core.diagnostics import JsonPath, Position
 
@@ -65,6 +66,14 @@ def _as_written(key: str) -> str | None:
     """``key`` quoted as the text holds it when written without escapes; ``None`` when it
     cannot be."""
     return None if _NOT_AS_IS.search(key) else f'"{key}"'
+
+
+def _no_object_nor_escape(stretch: str) -> bool:
+    """Whether a stretch of an object's members (in valid JSON) holds no brace and no backslash:
+    no other object opens or ends in it (its values are scalars or arrays of them), and its
+    strings have no escapes. Told by a few searches at C speed, several times faster than
+    passing the members over with :data:`_SIMPLE_MEMBERS`."""
+    return not ("{" in stretch or "}" in stretch or "\\" in stretch)
 
 
 class _Lines:
@@ -118,12 +127,16 @@ class JsonPositions:
         self._ends: dict[int, int] = {}  # container start -> its end, once read to the end
         self._passed: dict[int, int] = {}  # container start -> its end, found without indexing it
 
-    def read(self, start: int, members: dict[str, int], end: int, ends: dict[int, int]) -> None:
-        """Record what reading the object at ``start`` found: its members (packed offsets, as
-        :func:`read_object` gives them), where it ends, and where each container value ends."""
-        self._members[start] = members
-        self._resume[start] = self._ends[start] = end
-        self._passed.update(ends)
+    def read(self, start: int, read: ObjectRead) -> None:
+        """Record what reading the object at ``start`` found (see :func:`read_object`): its
+        members, where it ends, where each container value ends, and the elements of each
+        array value."""
+        self._members[start] = read.members
+        self._resume[start] = self._ends[start] = read.end
+        self._passed.update(read.ends)
+        for at, elements in read.elements.items():
+            self._elements[at] = elements
+            self._resume[at] = self._ends[at] = read.ends[at]
 
     def value(self, path: JsonPath) -> Position | None:
         found = self._find(path)
@@ -224,7 +237,8 @@ class JsonPositions:
         key. Reading still resumes where it did: the members passed over are indexed if ever
         asked for, and then this one is met again, at the offsets found here. Most members a
         check cites sit behind a few scalars (a resource's address, type and name), which this
-        passes at C speed instead of a match each.
+        passes at C speed instead of a match each; when they hold no object and no escape,
+        counting their quotes is enough, and no pattern is matched.
         """
         quoted = _as_written(key)
         if quoted is None:
@@ -236,9 +250,16 @@ class JsonPositions:
         at = text.find(quoted, i, i + _LOOK_AHEAD)
         if at < 0:
             return None
-        run = _SIMPLE_MEMBERS.match(text, i, at)
-        assert run is not None  # the pattern matches the empty string
-        member = _KEY_AND_COLON.match(text, run.end())
+        stretch = text[i:at]
+        if _no_object_nor_escape(stretch) and stretch.count('"') % 2 == 0:
+            # Its quotes open and close strings in turn: an even count before the key found
+            # puts it outside every string, and a string followed by a colon is a key, here
+            # of this object (no other one opens before it).
+            member = _KEY_AND_COLON.match(text, at)
+        else:
+            run = _SIMPLE_MEMBERS.match(text, i, at)
+            assert run is not None  # the pattern matches the empty string
+            member = _KEY_AND_COLON.match(text, run.end())
         if member is None or member.start(1) != at:
             return None  # something else stands before it: a container, the closing brace…
         return at << _SHIFT | member.end()
@@ -296,23 +317,42 @@ class JsonPositions:
 _OPEN = re.compile(f'{_SPACE}(?:(")|}})')
 _COLON_AHEAD = re.compile(f"{_SPACE}:{_SPACE}")
 _NEXT = re.compile(f'{_SPACE}(?:(,){_SPACE}"|}})')
+# What stands before an array's first element (group 1: the array is empty), and after each.
+_FIRST_ELEMENT = re.compile(rf"\[{_SPACE}(\])?")
+_NEXT_OF_ARRAY = re.compile(rf"{_SPACE}(?:(,){_SPACE}|\])")
+
+
+class ObjectRead(NamedTuple):
+    """What :func:`read_object` found: the object, its members' packed offsets, its end, the
+    ends of its container values, and where each element of its array values starts."""
+
+    value: dict[str, Any]
+    members: dict[str, int]
+    end: int
+    ends: dict[int, int]
+    elements: dict[int, array[int]]
 
 
 def read_object(
-    text: str, start: int, scan: Any
-) -> tuple[dict[str, Any], dict[str, int], int, dict[int, int]] | None:
+    text: str, start: int, scan: Any, indexed: Collection[str] = ()
+) -> ObjectRead | None:
     """The object at ``start`` read member by member, each value by ``scan`` (a decoder's
-    ``scan_once``): the object, its members' packed offsets, its end and the ends of its
-    container values; ``None`` when the text is not such an object (the caller then reads it
-    whole, for the error the decoder gives).
+    ``scan_once``), and the elements of a list named in ``indexed`` one by one, noting where
+    each starts; ``None`` when the text is not such an object (the caller then reads it whole,
+    for the error the decoder gives).
 
     Read this way, a document's top level tells the positions index where each of its members
     is, and where each ends: a plan's ``resource_changes``, behind the whole of its
-    ``planned_values``, is then reached without reading through them again.
+    ``planned_values``, is then reached without reading through them again, and where each of
+    its resources starts is known without passing over the ones before it. Only lists named:
+    the decoder shares key strings within one call, so a list read an item at a time keeps a
+    copy of its keys in every item (45% more memory for a snapshot of 100,000 stores, most of
+    whose places no finding needs).
     """
     obj: dict[str, Any] = {}
     members: dict[str, int] = {}
     ends: dict[int, int] = {}
+    elements: dict[int, array[int]] = {}
     if text[start] != "{":
         return None
     try:
@@ -324,7 +364,14 @@ def read_object(
             if colon is None:
                 return None
             value_at = colon.end()
-            value, end = scan(text, value_at)
+            if name in indexed and text.startswith("[", value_at):  # it may end before
+                read = _read_array(text, value_at, scan)
+                if read is None:
+                    return None
+                value, offsets, end = read
+                elements.setdefault(value_at, offsets)
+            else:
+                value, end = scan(text, value_at)
             obj[name] = value
             members.setdefault(name, key_at << _SHIFT | value_at)
             if text[value_at] in "{[":
@@ -332,6 +379,30 @@ def read_object(
             match = _NEXT.match(text, end)
         if match is None:
             return None
-        return obj, members, match.end(), ends
+        return ObjectRead(obj, members, match.end(), ends, elements)
     except (StopIteration, ValueError):  # not valid JSON: the decoder says what is wrong
         return None
+
+
+def _read_array(text: str, start: int, scan: Any) -> tuple[list[Any], array[int], int] | None:
+    """The array at ``start`` read an element at a time by ``scan``: its elements, where each
+    starts and where it ends; ``None`` when the text is not such an array. Raises what ``scan``
+    raises."""
+    values: list[Any] = []
+    offsets = array("q")
+    match = _FIRST_ELEMENT.match(text, start)
+    assert match is not None  # the caller saw the opening bracket
+    if match.group(1) is not None:
+        return values, offsets, match.end()
+    at = match.end()
+    next_of_array = _NEXT_OF_ARRAY.match
+    while True:
+        value, end = scan(text, at)
+        values.append(value)
+        offsets.append(at)
+        match = next_of_array(text, end)
+        if match is None:
+            return None
+        if match.group(1) is None:  # the closing bracket
+            return values, offsets, match.end()
+        at = match.end()

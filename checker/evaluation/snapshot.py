@@ -126,7 +126,9 @@ def _resolve(
         if adapter is None:  # the schema names the adapters; this is an invalid snapshot
             continue
         try:
-            export = load_document(target.path, limits=limits, name=target.name)
+            export = load_document(
+                target.path, limits=limits, name=target.name, indexed_lists=adapter.indexed_lists
+            )
         except InputError as exc:
             diagnostics.append(_import_failed(where, target.name, exc.diagnostic.message))
             continue

@@ -24,6 +24,7 @@ class TerraformAdapter:
         "resources selected by mapping rules"
     )
     required = ("rules",)
+    indexed_lists = ("resource_changes", "resources")  # a plan's resources; a raw state's
     entry_schema: ClassVar[dict[str, Any]] = {
         "rules": {
             "description": (

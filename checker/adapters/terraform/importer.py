@@ -52,7 +52,7 @@ from checker.adapters.base import AdapterResult, Imported
 from checker.adapters.terraform import copies, unread
 from checker.adapters.terraform.facts import SUPPORT_TYPES, dotted
 from checker.adapters.terraform.plan import Plan, Resource, read_plan
-from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
+from checker.adapters.terraform.reader import Candidate, Copies, ResourceReader, known_name
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
 from checker.core.patterns import glob
 from checker.documents.document import Document
@@ -91,6 +91,11 @@ class _Importer:
     items: list[Imported] = field(default_factory=list)
     ids: mapping.Ids = field(default_factory=mapping.Ids)
     compared: set[int] = field(default_factory=set)
+    copy_finders: list[Copies] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The families that keep copies of other families' stores, asked of every store.
+        self.copy_finders = [r.copies for r in self.readers if r.copies is not None]
 
     def run(self) -> None:
         used: set[int] = set()
@@ -304,9 +309,8 @@ class _Importer:
             lambda key, given, derived, origin: self._conflict(index, key, given, derived, origin),
         )
         found = [*facts.copies]
-        for other in self.readers:
-            if other.copies is not None:
-                found.extend(other.copies(self.plan, cand))
+        for copies_of in self.copy_finders:
+            found.extend(copies_of(self.plan, cand))
         copies.apply(self.plan, data["id"], data, origins, found)
         self.items.append(Imported("stores", data, cand.origin, origins))
         for res in facts.used:
@@ -479,13 +483,13 @@ def first_difference(a: Any, b: Any, path: JsonPath = ()) -> JsonPath | None:
 
 
 def _difference(a: Any, b: Any) -> JsonPath | None:
-    """``first_difference``, with a quick answer for the usual case of identical twins: equal
-    values that marshal (format 0, which depends on nothing but values, their exact types
-    and key order) to the same bytes differ nowhere."""
-    if a == b:
-        try:
-            if marshal.dumps(a, 0) == marshal.dumps(b, 0):
-                return None
-        except ValueError:  # a type that marshal does not write
-            pass
+    """``first_difference``, with a quick answer for the usual case of identical twins: values
+    that marshal (format 0, which depends on nothing but values, their exact types and key
+    order) to the same bytes differ nowhere (NaN, the one value unequal to itself, is refused
+    by the loaders)."""
+    try:
+        if marshal.dumps(a, 0) == marshal.dumps(b, 0):
+            return None
+    except ValueError:  # a type that marshal does not write
+        pass
     return first_difference(a, b)
