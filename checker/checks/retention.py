@@ -210,14 +210,23 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     allowances = exceptions_of(ctx, holds=False) if deletion else []
     holds = active_holds(ctx) if deletion else {}
     matched = False
+    counting = ctx.counting and not deletion
     for path, store in ctx.section("stores"):
-        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
+        have = store.get("data_kinds") or ()
+        held = [k for k in kinds if k in have]
         if not held:
             continue
-        store_tiers = set(store.get("tiers") or ())
-        if scope_tiers and store_tiers and not store_tiers & scope_tiers:
-            continue
+        if scope_tiers:
+            store_tiers = store.get("tiers")
+            if store_tiers and scope_tiers.isdisjoint(store_tiers):
+                continue
         matched = True
+        if counting:
+            passes = _passes(store.get("retention"), state, limit, floor)
+            if passes is not None:
+                if passes:  # none when its only window is not a duration (a schema error)
+                    yield counted(passes)
+                continue
         if deletion and limit is not None:
             if (
                 "copy_of" in store
@@ -230,11 +239,6 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             if holds and store.get("id") in holds:
                 yield from judge_holds_in_deletion(ctx, store, held, limit, holds[store["id"]])
         else:
-            passes = _passes(store.get("retention"), state, limit, floor) if ctx.counting else None
-            if passes is not None:
-                if passes:  # none when its only window is not a duration (a schema error)
-                    yield counted(passes)
-                continue
             yield from _windows(store, path, held, state, limit, floor, expected)
     if not matched:
         yield no_store_holds(kinds, expected)
