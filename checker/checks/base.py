@@ -359,7 +359,7 @@ def counted(passes: int) -> Observation:
     pass per requirement. It is never shown, so it says nothing. A shortcut answers ``None``
     or ``False`` when anything is amiss, and the item is then judged in full, with messages.
 
-    A shortcut must agree with the full judgement (tests/test_counted_passes.py checks that
+    A shortcut must agree with the full judgement (tests/checks/test_counted_passes.py checks that
     counting and listing give the same findings and counts on generated snapshots).
     """
     return Observation(Status.PASS, "", "", "", "", times=passes)
