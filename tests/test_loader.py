@@ -146,18 +146,25 @@ def test_json_positions_pass_over_every_kind_of_scalar_member(tmp_path: Path) ->
     assert positions.value(("last", 0)) == Position(1, text.index("[1]") + 2)
 
 
+# Objects whose member "k" is 1, the key's text written elsewhere before it.
+KEY_AHEAD = [
+    # The key's text first appears as a string value, then in a nested object, then in an
+    # object inside a list: only the member of the object asked about is the key.
+    '{"v": "k", "k": 1}',
+    '{"n": {"k": 0}, "k": 1}',
+    '{"l": [{"k": 0}], "k": 1}',
+    # Written with an escape, after a plain value that spells it.
+    '{"v": "k", "\\u006b": 1}',
+    # Behind members with escapes.
+    '{"e\\"": "\\"", "k": 1}',
+]
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        # The key's text first appears as a string value, then in a nested object, then in an
-        # object inside a list: only the member of the object asked about is the key.
-        '{"v": "k", "k": 1}',
-        '{"n": {"k": 0}, "k": 1}',
-        '{"l": [{"k": 0}], "k": 1}',
-        # Written with an escape, after a plain value that spells it.
-        '{"v": "k", "\\u006b": 1}',
-        # Behind members with escapes, and far behind plain ones.
-        '{"e\\"": "\\"", "k": 1}',
+        *KEY_AHEAD,
+        # Far behind plain members.
         "{" + ", ".join(f'"m{n}": {n}' for n in range(1000)) + ', "k": 1}',
     ],
 )
@@ -173,11 +180,7 @@ def test_json_keys_looked_for_ahead_are_the_members_asked_for(tmp_path: Path, te
 @pytest.mark.parametrize(
     "text",
     [
-        '{"v": "k", "k": 1}',
-        '{"n": {"k": 0}, "k": 1}',
-        '{"l": [{"k": 0}], "k": 1}',
-        '{"v": "k", "\\u006b": 1}',
-        '{"e\\"": "\\"", "k": 1}',
+        *KEY_AHEAD,
         # Scalars alone before it, the key's text inside them (after escaped quotes too).
         '{"v": "k", "w": "\\"k\\": 0", "k": 1}',
         '{"\\"\\"k": 0, "k": 1}',
