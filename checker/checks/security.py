@@ -155,10 +155,9 @@ def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
             ("data_kinds",) if kinds else (),
         )
         return
-    requirements = (at_rest, in_transit, managers is not None, limit is not None)
-    passes = sum(requirements)
+    passes = sum((at_rest, in_transit, managers is not None, limit is not None))
     for path, store in stores:
-        if ctx.counting and _meets_all(store, *requirements, managers, limit):
+        if ctx.counting and _meets_all(store, at_rest, in_transit, managers, limit):
             yield counted(passes)
             continue
         name = store.get("id")
@@ -186,8 +185,6 @@ def _meets_all(
     store: Mapping[str, Any],
     at_rest: bool,
     in_transit: bool,
-    managed: bool,
-    rotated: bool,
     managers: Any,
     limit: Duration | None,
 ) -> bool:
@@ -200,11 +197,11 @@ def _meets_all(
         return False
     if in_transit and encryption.get("in_transit") is not True:
         return False
-    if managed:
+    if managers is not None:
         manager = encryption.get("key_manager")
         if not isinstance(manager, str) or manager not in managers:
             return False
-    if rotated and limit is not None:
+    if limit is not None:
         period = duration(encryption.get("key_rotation"))
         if period is None or period.indefinite or period > limit:
             return False

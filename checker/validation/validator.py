@@ -67,8 +67,13 @@ def _fast_validator(kind: str) -> Any:
     a pattern instead of a Python callback per value (half the time of validating a large
     snapshot). The pattern accepts only durations, not all of them: a document it rejects is
     judged again by the full validator, with :func:`is_duration`."""
-    schema = _durations_as_patterns(load_schema(kind))
-    return jsonschema_rs.validator_for(schema, formats=FORMATS, validate_formats=True)
+    return jsonschema_rs.validator_for(_fast_schema(kind), formats=FORMATS, validate_formats=True)
+
+
+@cache
+def _fast_schema(kind: str) -> dict[str, Any]:
+    """The schema of ``kind`` as the fast path reads it (see :func:`_fast_validator`)."""
+    return dict(_durations_as_patterns(load_schema(kind)))
 
 
 # Items of a long top-level list are validated this many at a time (see _fast_is_valid).
@@ -116,7 +121,7 @@ def _chunked_lists(kind: str) -> frozenset[str]:
 @cache
 def _fast_items_validator(kind: str, key: str) -> Any:
     """The fast validator of a list of the items of top-level member ``key``."""
-    root = _durations_as_patterns(load_schema(kind))
+    root = _fast_schema(kind)
     schema = {
         "$schema": root.get("$schema"),
         "$defs": root.get("$defs", {}),
