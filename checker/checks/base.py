@@ -294,7 +294,16 @@ class Check:
 
 def duration(value: Any) -> Duration | None:
     """Parse a snapshot duration; ``None`` when absent or unparseable (the schema reports it)."""
+    if type(value) is str:
+        return _duration_of_text(value)
     return None if value is None else duration_or_none(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _duration_of_text(text: str) -> Duration | None:
+    # A large snapshot spells the same few windows ("30d", "5y") in every store: one cache
+    # lookup instead of the three calls that parse (and cache) them.
+    return duration_or_none(text)
 
 
 def _join(items: Iterable[str], conjunction: str) -> str:
