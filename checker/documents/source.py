@@ -48,10 +48,19 @@ def _os_error(name: str, exc: OSError) -> InputError:
     return input_error(name, "io-error", f"cannot read file: {reason}")
 
 
+# How to get past each limit: a genuine inventory may be larger than the defaults, which are
+# there to stop a runaway file, not to cap what the tool can check.
+_RAISE = {
+    "JSON input": "raise it with --max-file-size BYTES",
+    "YAML input": "raise it with --max-yaml-size BYTES, or write a large inventory as JSON",
+}
+
+
 def _too_large(name: str, limit: int, what: str, size: int | None) -> InputError:
     over = f"over the {_size(limit)} limit for {what}"
     message = f"file is {over}" if size is None else f"file is {_size(size)}, {over}"
-    return input_error(name, "too-large", message)
+    hint = _RAISE.get(what)
+    return input_error(name, "too-large", f"{message}; {hint}" if hint else message)
 
 
 def _size(count: int) -> str:
