@@ -111,14 +111,16 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
     matched = False
     passes = 2 if need_based else 1
     allowed_set = frozenset(allowed)
+    wanted = frozenset(kinds)
     for path, store in ctx.section("stores"):
-        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
-        if not held:
+        have = store.get("data_kinds") or ()
+        if wanted.isdisjoint(have):
             continue
         matched = True
         if ctx.counting and _meets_all(store, allowed_set, need_based):
             yield counted(passes)
             continue
+        held = [k for k in kinds if k in have]
         name = store.get("id")
         resource = f"store:{name}"
         access = store.get("access")
@@ -197,10 +199,10 @@ def _meets_all(store: Mapping[str, Any], allowed: frozenset[str], need_based: bo
     """Whether only allowed roles can access the store and, when the clause asks, only when
     needed: then each is one pass, counted without a message (``ctx.counting``)."""
     access = store.get("access")
-    if not isinstance(access, Mapping):
+    if type(access) is not dict and not isinstance(access, Mapping):
         return False
     roles = access.get("roles")
-    if not isinstance(roles, list) or any(str(r) not in allowed for r in roles):
+    if type(roles) is not list or not allowed.issuperset(map(str, roles)):
         return False
     return not need_based or access.get("need_based") is True
 

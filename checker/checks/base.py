@@ -426,7 +426,11 @@ def unwindowed_states(windows: Mapping[str, Any]) -> list[str]:
 
 def holds_any(item: Mapping[str, Any], field: str, wanted: Iterable[str]) -> list[str]:
     """Which of ``wanted`` appear in the item's list ``field``."""
-    have = set(item.get(field) or ())
+    have = item.get(field)
+    if not have:
+        return []
+    if type(have) is not list:  # as a set: a mapping's keys, not a text's substrings
+        have = set(have)
     return [w for w in wanted if w in have]
 
 

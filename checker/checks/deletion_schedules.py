@@ -82,14 +82,16 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
     review = duration(ctx.clause.get("review_every"))
     matched = False
     passes = 1 if review is None else 2
+    wanted = frozenset(kinds)
     for path, store in ctx.section("stores"):
-        held = [k for k in kinds if k in (store.get("data_kinds") or ())]
-        if not held:
+        have = store.get("data_kinds") or ()
+        if wanted.isdisjoint(have):
             continue
         matched = True
         if ctx.counting and _meets_all(store, review, ctx.as_of):
             yield counted(passes)
             continue
+        held = [k for k in kinds if k in have]
         name = store.get("id")
         resource = f"store:{name}"
         schedule = store.get("deletion_schedule")

@@ -211,10 +211,10 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     holds = active_holds(ctx) if deletion else {}
     matched = False
     counting = ctx.counting and not deletion
+    wanted = frozenset(kinds)
     for path, store in ctx.section("stores"):
         have = store.get("data_kinds") or ()
-        held = [k for k in kinds if k in have]
-        if not held:
+        if wanted.isdisjoint(have):
             continue
         if scope_tiers:
             store_tiers = store.get("tiers")
@@ -227,6 +227,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
                 if passes:  # none when its only window is not a duration (a schema error)
                     yield counted(passes)
                 continue
+        held = [k for k in kinds if k in have]
         if deletion and limit is not None:
             if (
                 "copy_of" in store

@@ -191,7 +191,7 @@ def _meets_all(
     """Whether the store meets every requirement the clause states: then each is one pass,
     counted without a message (``ctx.counting``). Anything else is judged in full."""
     encryption = store.get("encryption")
-    if not isinstance(encryption, Mapping):
+    if type(encryption) is not dict and not isinstance(encryption, Mapping):
         return False
     if at_rest and encryption.get("at_rest") is not True:
         return False
