@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from checker.core.diagnostics import JsonPath, Position
 from checker.core.errors import InputError
 from checker.documents import DEFAULT_LIMITS, load_document
+from checker.documents.json_scan import skeleton
 
 SETTINGS = settings(max_examples=200, deadline=None)
 SUFFIXES = st.sampled_from([".yaml", ".yml", ".json", ".txt", ""])
@@ -272,3 +274,35 @@ def test_json_duplicates_and_depth_match_a_reference(
         assert caught.value.diagnostic.location.position is not None
     else:
         assert load_document(path, limits=limits).data == expected
+
+
+# Strings that hold no bracket nor colon (the usual case, taken by a shortcut) as well as ones that
+# do, so that both ways of dropping strings from the skeleton are compared with the tokens.
+PLAIN_KEYS = st.sampled_from([('"a"', "a"), ('"id"', "id"), ('"b:"', "b:"), ('"x]"', "x]")])
+PLAIN_SCALARS = st.sampled_from(['"x"', '""', '"store-1"', '"a{b"', "1", "true", "null"])
+PLAINISH = st.recursive(
+    PLAIN_SCALARS,
+    lambda children: (
+        st.lists(st.tuples(PLAIN_KEYS, children), max_size=4).map(Pairs)
+        | st.lists(children, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@SETTINGS
+@given(root=st.lists(st.tuples(PLAIN_KEYS | KEYS, PLAINISH | JSONISH), max_size=5).map(Pairs))
+def test_json_skeleton_matches_the_tokens(root: Pairs) -> None:
+    """The skeleton (members written, and brackets) equals what a tokenizer of the text finds:
+    the colons and brackets outside strings, every container's brackets as ``[`` and ``]``."""
+    text = written(root)
+    members, brackets = 0, bytearray()
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}:]', text):
+        token = match.group()
+        if token == ":":
+            members += 1
+        elif token in "[{":
+            brackets += b"["
+        elif token in "]}":
+            brackets += b"]"
+    assert skeleton(text.encode("utf-8")) == (members, bytes(brackets))
