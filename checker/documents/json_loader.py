@@ -87,7 +87,7 @@ def load_json(
     JSON object. The bytes are taken out of ``raw``: what is needed of them is noted before
     parsing, and they are let go, so that they are not kept, as large as the file, beside the
     data while it is built."""
-    members, brackets = skeleton(raw[0])
+    members, brackets, plain = skeleton(raw[0])
     escaped_surrogates = b"\\" in raw[0] and _SURROGATE_ESCAPE.search(raw[0]) is not None
     raw.clear()
     start = _VALUE_START.search(text)
@@ -108,7 +108,7 @@ def load_json(
         parse_float=_parse_float,
         parse_int=_integer_parser(limits),
     )
-    positions = JsonPositions(text, start.start())
+    positions = JsonPositions(text, start.start(), plain=plain)
     data: Any  # the top level, an object only if the text says so
     try:
         with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause
