@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.documents.json_positions import value_end
-from checker.documents.json_scan import skeleton
+from checker.documents.json_scan import structure
 
 SETTINGS = settings(max_examples=400, deadline=None)
 DECODER = json.JSONDecoder()
@@ -79,7 +79,7 @@ def test_a_value_ends_where_the_decoder_says(
 ) -> None:
     # Within an array, with a sibling after it: the end must not run on into the sibling.
     text = f"[{before}{value}{after},{sibling}]"
-    plain = skeleton(text.encode("utf-8")).plain
+    plain = structure(text.encode("utf-8")).plain
     start = 1 + len(before)
     assert value_end(text, start, plain=plain) == decoder_end(text, start)
 
@@ -88,7 +88,7 @@ def test_a_value_ends_where_the_decoder_says(
 @given(value=PLAIN_VALUE, sibling=PLAIN_VALUE)
 def test_brackets_are_balanced_when_no_string_holds_one(value: str, sibling: str) -> None:
     text = f"[{value},{sibling}]"
-    assert skeleton(text.encode("utf-8")).plain  # so the balancing path is the one taken
+    assert structure(text.encode("utf-8")).plain  # so the balancing path is the one taken
     assert value_end(text, 1, plain=True) == decoder_end(text, 1)
 
 
@@ -105,8 +105,8 @@ def test_brackets_are_balanced_when_no_string_holds_one(value: str, sibling: str
         ('{"a": "\\u007b"}', True),  # an escaped brace is not a brace in the text
     ],
 )
-def test_the_skeleton_tells_whether_strings_hold_brackets(text: str, plain: bool) -> None:
-    assert skeleton(text.encode("utf-8")).plain is plain
+def test_the_structure_tells_whether_strings_hold_brackets(text: str, plain: bool) -> None:
+    assert structure(text.encode("utf-8")).plain is plain
     assert value_end(text, 0, plain=plain) == len(text)
 
 

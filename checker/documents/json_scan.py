@@ -82,8 +82,8 @@ def find_word(text: str, wanted: Callable[[str], bool]) -> tuple[int, str] | Non
     return None
 
 
-class Skeleton(NamedTuple):
-    """What :func:`skeleton` finds in a JSON document."""
+class Structure(NamedTuple):
+    """What :func:`structure` finds in a JSON document."""
 
     members: int  # object members written (one colon each)
     brackets: bytes  # every container as ``[`` and ``]``, in order
@@ -92,7 +92,14 @@ class Skeleton(NamedTuple):
     plain: bool
 
 
-def skeleton(raw: bytes) -> Skeleton:
+def skeleton(raw: bytes) -> tuple[int, bytes]:
+    """How many object members JSON ``raw`` has, and its brackets: :func:`structure` without
+    the rest."""
+    found = structure(raw)
+    return found.members, found.brackets
+
+
+def structure(raw: bytes) -> Structure:
     """How many object members JSON ``raw`` has, its brackets (every container as ``[`` and
     ``]``) and whether its strings are free of brackets, at C speed: what :func:`deeper` and
     the positions index need of the document, taken before parsing so that the bytes, as large
@@ -116,7 +123,7 @@ def skeleton(raw: bytes) -> Skeleton:
         plain = b"[" not in held and b"]" not in held
         skeleton = b"".join(pieces[::2])
     brackets = skeleton.translate(None, b":")  # several times faster than replace()
-    return Skeleton(len(skeleton) - len(brackets), brackets, plain)
+    return Structure(len(skeleton) - len(brackets), brackets, plain)
 
 
 def deeper(brackets: bytes, max_depth: int) -> bool:
