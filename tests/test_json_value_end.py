@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from checker.documents.json_positions import value_end
 from checker.documents.json_scan import structure
 
-SETTINGS = settings(max_examples=400, deadline=None)
+SETTINGS = settings(max_examples=200, deadline=None)
 DECODER = json.JSONDecoder()
 
 WHITESPACE = st.text(alphabet=" \t\n\r", max_size=3)

@@ -121,7 +121,7 @@ class JsonPositions:
 
     def __init__(self, text: str, root: int, *, plain: bool = False) -> None:
         """``plain``: no string of the text holds a bracket or a brace
-        (``checker.documents.json_scan.skeleton`` tells), so containers are passed over by
+        (``checker.documents.json_scan.structure`` tells), so containers are passed over by
         balancing their brackets instead of being decoded."""
         self._text = text
         self._root = root
