@@ -6,11 +6,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.core import fingerprint
 from checker.core.fingerprint import finding_id, is_finding_id, requirement
@@ -159,3 +163,19 @@ def test_the_id_is_the_hash_of_the_parts_as_the_recipe_says(resource: str) -> No
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     made = finding_id("p", "c", "sys", "prod", resource, "reviewed within 1y of 2026-11-21")
     assert made == fingerprint.PREFIX + digest[:32]
+
+
+WHITESPACE_AND_MORE = st.text(
+    st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2028\u3000\u200bae\u0301é"))
+    | st.characters(),
+    max_size=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=WHITESPACE_AND_MORE)
+def test_a_part_is_normalised_as_the_recipe_says(text: str) -> None:
+    """NFC, then every run of whitespace (as the pattern ``\\s`` finds it) made one space and
+    the ends trimmed: the spelling every id was made from."""
+    spelled = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    assert fingerprint.normalise(text) == spelled

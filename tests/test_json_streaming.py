@@ -8,9 +8,11 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.core.diagnostics import Location, Position
-from checker.core.results import Novelty, Provenance, Result, Severity, Status
+from checker.core.results import Finding, Novelty, Provenance, Result, Severity, Status
 from reports import get_reporter, json_report
 from reports.base import Redacted
 from reports.json_report import ROW_LISTS, dump, dumps, result_to_dict
@@ -118,3 +120,37 @@ def test_the_quick_escape_check_never_lets_through_what_the_pattern_escapes() ->
             else:
                 assert plain or not quick, repr(text)
     assert json_report._escaped("§ \x85 \u2028 \u0100") == "§ \\u0085 \\u2028 \u0100"
+
+
+TEXTS = st.text(st.characters(), max_size=12) | st.sampled_from(["", "\u2028", "\ud800", '"\\'])
+PATHS = st.lists(st.integers(min_value=0, max_value=10**6) | TEXTS, max_size=5).map(tuple)
+LOCATIONS = st.builds(
+    Location,
+    TEXTS,
+    st.none() | st.builds(Position, st.integers(1, 10**6), st.integers(1, 999)),
+    PATHS,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    finding=st.builds(
+        dataclasses.replace,
+        st.sampled_from(mixed_result().findings),
+        status=st.sampled_from(Status),
+        promise=TEXTS,
+        resource=TEXTS,
+        system=TEXTS,
+        environment=TEXTS,
+        message=TEXTS,
+        expected=TEXTS,
+        actual=TEXTS,
+        evidence_location=st.none() | LOCATIONS,
+    ),
+    blocking=st.booleans(),
+)
+def test_a_row_written_directly_is_the_text_of_its_fields(finding: Finding, blocking: bool) -> None:
+    """The fields of a row written without the general encoder (the bulk of a results file
+    that lists every pass) are the text it makes of them, whatever they hold."""
+    expected = json_report._encode_row(json_report._finding(finding, blocking))
+    assert json_report._RowText()(finding, blocking) == expected

@@ -33,7 +33,6 @@ RECIPE = "pcf1"
 
 PREFIX = f"{RECIPE}:"
 _DIGITS = 32
-_SPACES = re.compile(r"\s+")
 _DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
@@ -46,16 +45,28 @@ def _encode_parts(parts: list[str]) -> str:
     return "[" + ",".join(map(encode_basestring, parts)) + "]"  # the encoder's own function
 
 
-@lru_cache(maxsize=8192)  # policy, clause, system and requirement repeat in every finding
 def normalise(text: str) -> str:
-    """One spelling of a part: NFC, trimmed, inner whitespace runs made one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """One spelling of a part: NFC, trimmed, inner whitespace runs made one space.
+
+    Not cached: a resource is a part, and a run over more resources than any cache holds meets
+    each again only after the others (findings come clause by clause), so a cache would miss
+    every time. ``split`` and ``strip`` take whitespace as the pattern ``\\s`` does
+    (``str.isspace``), and ASCII text is already NFC.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=8192)
 def requirement(expected: str) -> str:
     """The requirement a finding is about, as it enters the id: dates masked."""
     return _DATE.sub("<date>", normalise(expected))
+
+
+@lru_cache(maxsize=8192)  # a clause words the same requirement for many resources
+def _encoded_requirement(expected: str) -> str:
+    return encode_basestring(requirement(expected))
 
 
 def finding_id(
@@ -67,9 +78,11 @@ def finding_id(
     expected: str,
 ) -> str:
     """The id of a finding (see the module docstring for the recipe)."""
+    # The encoded parts as :func:`_encode_parts` writes them, the ones before the resource
+    # made once per clause.
     text = (
-        _promise_parts(policy_id, clause_id, system, environment)
-        + _encode_parts([normalise(resource), requirement(expected)])[1:]
+        f"{_promise_parts(policy_id, clause_id, system, environment)}"
+        f"{encode_basestring(normalise(resource))},{_encoded_requirement(expected)}]"
     )
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return PREFIX + digest[:_DIGITS]

@@ -3,8 +3,10 @@
 The document is parsed once by the C decoder; hooks refuse NaN and Infinity, integers beyond
 ``10**1000`` and floats that overflow, and count the keys kept. A skeleton of the raw bytes
 (quotes, brackets, colons) gives, at C speed, the nesting depth and the number of members
-written: more members than keys kept means a duplicate key. Where a problem is known but not
-its place, a scan of the text (``json_scan``) finds it. Positions are computed only when asked.
+written: more members than keys kept means a duplicate key; and whether any string holds a
+bracket (when none does, positions are found by balancing brackets). Where a problem is known
+but not its place, a scan of the text (``json_scan``) finds it. Positions are computed only
+when asked.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from checker.documents.json_scan import (
     find_duplicate_key,
     find_too_deep,
     find_word,
-    skeleton,
+    structure,
 )
 from checker.documents.limits import MAX_INT, Limits
 from checker.documents.problems import (
@@ -87,7 +89,7 @@ def load_json(
     JSON object. The bytes are taken out of ``raw``: what is needed of them is noted before
     parsing, and they are let go, so that they are not kept, as large as the file, beside the
     data while it is built."""
-    members, brackets = skeleton(raw[0])
+    members, brackets, plain = structure(raw[0])
     escaped_surrogates = b"\\" in raw[0] and _SURROGATE_ESCAPE.search(raw[0]) is not None
     raw.clear()
     start = _VALUE_START.search(text)
@@ -108,7 +110,7 @@ def load_json(
         parse_float=_parse_float,
         parse_int=_integer_parser(limits),
     )
-    positions = JsonPositions(text, start.start())
+    positions = JsonPositions(text, start.start(), plain=plain)
     data: Any  # the top level, an object only if the text says so
     try:
         with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause

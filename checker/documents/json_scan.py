@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # A string, a punctuation character, or a bare word (number, true, false, null, NaN...).
@@ -81,10 +82,28 @@ def find_word(text: str, wanted: Callable[[str], bool]) -> tuple[int, str] | Non
     return None
 
 
+class Structure(NamedTuple):
+    """What :func:`structure` finds in a JSON document."""
+
+    members: int  # object members written (one colon each)
+    brackets: bytes  # every container as ``[`` and ``]``, in order
+    # No string holds a bracket or a brace: every one in the text is structure, so a container
+    # ends where its brackets balance (``checker.documents.json_positions``).
+    plain: bool
+
+
 def skeleton(raw: bytes) -> tuple[int, bytes]:
-    """How many object members JSON ``raw`` has, and its brackets (every container as ``[``
-    and ``]``), at C speed: what :func:`deeper` needs of the document, taken before parsing
-    so that the bytes, as large as the file, need not be kept while the data is built.
+    """How many object members JSON ``raw`` has, and its brackets: :func:`structure` without
+    the rest."""
+    found = structure(raw)
+    return found.members, found.brackets
+
+
+def structure(raw: bytes) -> Structure:
+    """How many object members JSON ``raw`` has, its brackets (every container as ``[`` and
+    ``]``) and whether its strings are free of brackets, at C speed: what :func:`deeper` and
+    the positions index need of the document, taken before parsing so that the bytes, as large
+    as the file, need not be kept while the data is built.
 
     Keeps only quotes, brackets and colons, drops what is inside strings and counts the colons
     (one per member). Meaningful only for valid JSON: read it after the parser accepts it.
@@ -94,12 +113,17 @@ def skeleton(raw: bytes) -> tuple[int, bytes]:
         # Escapes pair left to right: drop escaped backslashes, then escaped quotes.
         skeleton = skeleton.replace(b"\\\\", b"").replace(b'\\"', b"")
     skeleton = skeleton.translate(_BRACKETS, _NOT_STRUCTURE)
-    # Quotes alternate open, close; removing any two adjacent ones keeps that true.
+    # Quotes alternate open, close; removing any two adjacent ones keeps that true (a closing
+    # and an opening one are adjacent only when nothing kept stands between the two strings).
     skeleton = skeleton.replace(b'""', b"")
+    plain = True
     if b'"' in skeleton:
-        skeleton = b"".join(skeleton.split(b'"')[::2])
+        pieces = skeleton.split(b'"')
+        held = b"".join(pieces[1::2])  # what strings hold: colons, brackets (braces as ``[]``)
+        plain = b"[" not in held and b"]" not in held
+        skeleton = b"".join(pieces[::2])
     brackets = skeleton.translate(None, b":")  # several times faster than replace()
-    return len(skeleton) - len(brackets), brackets
+    return Structure(len(skeleton) - len(brackets), brackets, plain)
 
 
 def deeper(brackets: bytes, max_depth: int) -> bool:

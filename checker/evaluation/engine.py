@@ -294,6 +294,7 @@ class _Stamp:
     __slots__ = (
         "check",
         "clause",
+        "clause_id",
         "confidence",
         "environment",
         "locations",
@@ -303,6 +304,7 @@ class _Stamp:
         "policy_id",
         "promise",
         "references",
+        "remediation",
         "severity",
         "snapshot",
         "sources",
@@ -327,6 +329,8 @@ class _Stamp:
             path,
         )
         self.policy_id = str(policy.data["metadata"]["id"])
+        self.clause_id = str(clause["id"])
+        self.remediation = str(clause.get("remediation") or check.remediation)
         self.severity = Severity(clause.get("severity", check.default_severity.value))
         self.references = (*references, *clause.get("references", ()))
         self.promise = str(clause.get("statement", check.title))
@@ -344,7 +348,7 @@ class _Stamp:
     def pass_count(self, count: int) -> PassCount:
         return PassCount(
             policy_id=self.policy_id,
-            clause_id=str(self.clause["id"]),
+            clause_id=self.clause_id,
             check_id=self.check.id,
             area=self.check.area,
             severity=self.severity,
@@ -399,7 +403,7 @@ class _Stamp:
             message = f"{self.not_in_force}: {message}"
         return Finding(
             policy_id=self.policy_id,
-            clause_id=str(self.clause["id"]),
+            clause_id=self.clause_id,
             check_id=self.check.id,
             area=self.check.area,
             severity=severity,
@@ -415,7 +419,7 @@ class _Stamp:
                 if obs.evidence is not None
                 else self.snapshot.locate(())
             ),
-            remediation=str(self.clause.get("remediation") or self.check.remediation),
+            remediation=self.remediation,
             references=self.references,
             system=self.system,
             environment=self.environment,

@@ -73,6 +73,8 @@ class Snapshot:
         return self.document.name
 
     def locate(self, path: JsonPath) -> Location:
+        if not self.imported:  # every path is the document's own (asked for every finding)
+            return self.document.locate(path)
         index = path[1] if len(path) >= 2 and isinstance(path[0], str) else None
         origin = self.imported.get((str(path[0]), index)) if isinstance(index, int) else None
         if origin is None:
