@@ -43,6 +43,7 @@ from reports.sarif import FINDING_ID_KEY, SECURITY_SEVERITY, artifact_uri
 from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
+    HOSTILE_LONG,
     HOSTILE_SCRIPT,
     all_pass_result,
     counted_result,
@@ -640,6 +641,26 @@ def test_text_neutralises_hostile_values() -> None:
     assert "\x1b" not in stripped
     assert "\u202e" not in out and "\\u202e" in out
     assert "forged line" in out and "\nsnapshots/x.yaml" not in out
+
+
+def test_text_cuts_long_values() -> None:
+    # A 20,000-character snapshot value (in a finding's message, a diagnostic's message and its
+    # JSON path) is cut, with its length noted, as in every other format people read; the
+    # line still ends with what names the promise.
+    result = hostile_result()
+    diagnostic = dataclasses.replace(
+        result.diagnostics[0],
+        message=f"unknown key {HOSTILE_LONG}",
+        location=Location("snap.yaml", Position(2, 1), ("stores", 0, HOSTILE_LONG)),
+    )
+    out = render("text", dataclasses.replace(result, diagnostics=[diagnostic]))
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) < 2_000
+    assert lines[0].startswith("snap.yaml:2:1: error: unknown key AAAA")
+    assert re.findall(r"A… \((20,0\d\d) characters\)", lines[0]) == ["20,012", "20,012"]
+    assert lines[0].endswith(" characters))")  # the path, cut, in its parentheses
+    long_value = next(line for line in lines if "value AAAA" in line)
+    assert "AAA… (20,006 characters) (consumer-privacy-2025/clause-6, custom_rules)" in long_value
 
 
 # --- Markdown -------------------------------------------------------------------------------
