@@ -100,7 +100,10 @@ def annotate(diagnostic: Diagnostic) -> str:
     """One diagnostic as an annotation on its line (also for inputs a run could not use)."""
     kind = "error" if diagnostic.level is Level.ERROR else "warning"
     title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
-    return command(kind, shown(diagnostic.message, _LIMIT), diagnostic.location, title)
+    message = shown(diagnostic.message, _LIMIT)
+    if diagnostic.names_path:
+        message += f" (at {shown(diagnostic.location.json_path, 300)})"
+    return command(kind, message, diagnostic.location, title)
 
 
 def _finding(finding: Finding, is_error: bool) -> str:

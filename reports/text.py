@@ -58,7 +58,7 @@ def diagnostic_line(diagnostic: Diagnostic) -> str:
         f"{visible(str(where))}: {diagnostic.level.value}: "
         f"{shown(diagnostic.message, _MESSAGE_LIMIT)}"
     )
-    if where.path or diagnostic.code.startswith("schema"):
+    if diagnostic.names_path:
         line += f" (at {shown(where.json_path, _PATH_LIMIT)})"
     return line
 

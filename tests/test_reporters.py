@@ -33,7 +33,7 @@ from checker.core.results import Finding, Result, Severity, Status
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
-from reports.base import Summary, visible
+from reports.base import Summary, visible, where
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
@@ -694,6 +694,19 @@ def test_markdown_neutralises_hostile_values() -> None:
             assert len(cells) - 2 in (3, 6, 7, 8), line
 
 
+def test_markdown_names_the_json_path_of_every_place() -> None:
+    # file:line:col takes a reader to the line; the JSON path says which key it is, for input
+    # problems and findings alike, as the text, GitHub and HTML formats say.
+    result = mixed_result()
+    out = render("markdown", result)
+    assert "| warning | `waivers.yaml:19:5`<br>`$.waivers[2]` | waiver W-2025-031 expired" in out
+    shown_findings = [f for f in result.findings if f.status is not Status.PASS]
+    assert shown_findings
+    for finding in shown_findings:
+        place = where(finding)
+        assert f"| `{place}`<br>`{place.json_path}` |" in out, finding.message
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -746,6 +759,13 @@ def test_github_annotations() -> None:
         "2026-05-20): Warehouse migration in progress"
     )
     assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
+
+
+def test_github_annotations_of_input_problems_name_the_json_path() -> None:
+    lines = render("github", mixed_result()).splitlines()
+    expired = next(line for line in lines if "waiver-expired" in line)
+    assert expired.startswith("::warning file=waivers.yaml,line=19,col=5,")
+    assert expired.endswith("the 1 finding(s) it covered count again (at $.waivers[2])")
 
 
 def test_github_neutralises_hostile_values() -> None:

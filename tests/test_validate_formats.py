@@ -132,7 +132,7 @@ def test_a_schema_error_is_a_github_annotation_on_its_line(
     lines = result.out.splitlines()
     assert lines[0] == (
         "::error file=docs/misspelt.yaml,line=21,col=5,title=policy-checker%3A "
-        f"schema-unknown-key::{UNKNOWN_KEY}"
+        f"schema-unknown-key::{UNKNOWN_KEY} (at $.retention[0].severty)"
     )
     assert lines[-1] == (
         "::notice title=Policy document validation::Not valid: 1 valid, 1 invalid, 0 unreadable"
