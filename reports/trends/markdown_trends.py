@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.history.trends import Point, Series, Trends
+from reports.base import plural
 from reports.markdown import code, prose
 
 
@@ -47,7 +48,7 @@ def render_markdown(trends: Trends) -> str:
     out = [
         "## Privacy compliance trends",
         "",
-        f"{t.since.isoformat()} to {t.until.isoformat()}: {t.runs:,} runs"
+        f"{t.since.isoformat()} to {t.until.isoformat()}: {plural(t.runs, 'run')}"
         + (f" of {', '.join(code(s, 60) for s in t.systems_filter)}" if t.systems_filter else "")
         + f"; last {t.last_run}.",
         "",
