@@ -29,7 +29,7 @@ import xmlschema
 
 from checker.core.diagnostics import Level, Location, Position
 from checker.core.errors import UsageError
-from checker.core.results import Finding, Result, Severity, Status
+from checker.core.results import Comparison, Finding, Result, Severity, Status
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
@@ -799,6 +799,30 @@ def test_html_is_self_contained_and_inert() -> None:
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in out
     assert "\u202e" not in out and "\\u202e" in out
     assert "(20,000 characters)" in out
+
+
+def test_html_element_ids_are_unique_when_two_snapshots_share_finding_ids() -> None:
+    # Two snapshots of one system and environment give their findings the same ids (the id
+    # names no file): each row still gets an id of its own, the first the plain anchor, so a
+    # link into last week's report still lands on the first.
+    result = mixed_result()
+    shown_findings = [f for f in result.findings if f.status is not Status.PASS]
+    twins = [
+        dataclasses.replace(
+            f, evidence_location=dataclasses.replace(where(f), file="snapshots/replica.yaml")
+        )
+        for f in shown_findings
+    ]
+    comparison = Comparison("history", "the last recorded run", fixed=(twins[0], twins[0]))
+    out = render(
+        "html",
+        dataclasses.replace(result, findings=[*result.findings, *twins], comparison=comparison),
+    )
+    ids = re.findall(r'\bid="([^"]+)"', out)
+    assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
+    first = shown_findings[0].finding_id.partition(":")[2]
+    assert ids.index(f"finding-{first}") < ids.index(f"finding-{first}-2")
+    assert {f"fixed-finding-{first}", f"fixed-finding-{first}-2"} <= set(ids)
 
 
 def test_html_sections_in_order() -> None:
