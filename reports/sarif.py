@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -136,7 +137,7 @@ def _message(finding: Finding) -> str:
     )
 
 
-def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, blocking: bool, fingerprint: str) -> dict[str, Any]:
     evidence = finding.evidence_location or finding.policy_location
     out: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -165,7 +166,7 @@ def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]
                 },
             }
         ],
-        "partialFingerprints": {FINDING_ID_KEY: finding.finding_id},
+        "partialFingerprints": {FINDING_ID_KEY: fingerprint},
         "properties": {
             "findingId": finding.finding_id,
             "status": finding.status.value,
@@ -293,6 +294,20 @@ def _validation_sarif(result: Result) -> dict[str, Any]:
     }
 
 
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    """Each result's fingerprint: its finding id, unique in the run. Code scanning takes
+    results with one fingerprint for one alert, and two snapshots of one system and
+    environment give their findings the same ids: the first keeps the id, the others are
+    ``<id>/2``, ``<id>/3``… in the results' (total) order."""
+    seen: Counter[str] = Counter()
+    prints = []
+    for finding in findings:
+        seen[finding.finding_id] += 1
+        count = seen[finding.finding_id]
+        prints.append(finding.finding_id if count == 1 else f"{finding.finding_id}/{count}")
+    return prints
+
+
 def to_sarif(result: Result) -> dict[str, Any]:
     """The SARIF log of an (already redacted) result."""
     if is_validation(result):
@@ -338,7 +353,10 @@ def to_sarif(result: Result) -> dict[str, Any]:
                 },
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index[f.rule_id], id(f) in blocking) for f in reported],
+                "results": [
+                    _result(f, index[f.rule_id], id(f) in blocking, fingerprint)
+                    for f, fingerprint in zip(reported, _fingerprints(reported), strict=True)
+                ],
                 "properties": {
                     "asOf": result.as_of.isoformat(),
                     "failOn": result.fail_on.value,

@@ -512,6 +512,31 @@ def test_sarif_content() -> None:
     assert notes[0]["descriptor"]["id"] == "waiver-expired" and notes[0]["level"] == "warning"
 
 
+def test_sarif_fingerprints_stay_unique_when_two_snapshots_share_finding_ids() -> None:
+    # Code scanning takes results with the same fingerprint for one alert: a second snapshot
+    # of one system and environment (same finding ids) would vanish into the first's alerts.
+    result = mixed_result()
+    twins = [
+        dataclasses.replace(
+            f, evidence_location=dataclasses.replace(where(f), file="snapshots/replica.yaml")
+        )
+        for f in result.findings
+    ]
+    data = json.loads(
+        render("sarif", dataclasses.replace(result, findings=[*result.findings, *twins]))
+    )
+    results = data["runs"][0]["results"]
+    prints = [r["partialFingerprints"][FINDING_ID_KEY] for r in results]
+    assert len(results) == 18 and len(set(prints)) == 18
+    by_id: dict[str, list[str]] = {}
+    for item in results:  # the finding id itself is unchanged, and the first result keeps it
+        by_id.setdefault(item["properties"]["findingId"], []).append(
+            item["partialFingerprints"][FINDING_ID_KEY]
+        )
+    assert all(prints == [key, f"{key}/2"] for key, prints in by_id.items()), by_id
+    assert not list(_sarif_validator().iter_errors(data))
+
+
 def test_sarif_fingerprints_survive_line_moves() -> None:
     moved = mixed_result()
     moved.findings = [
