@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -174,11 +175,27 @@ def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
         write_file(target, functools.partial(reporter.render, redacted, color=False))
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` is a file that is neither a regular file nor a folder: a device
+    (``/dev/null``, ``/dev/stdout``), a named pipe, a socket."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
     """Write one report file with ``write``: the file is replaced atomically, readable as
-    the umask allows, and a failure is a :class:`UsageError` naming the output."""
+    the umask allows, and a failure is a :class:`UsageError` naming the output. A special
+    file (``/dev/null``, ``/dev/stdout``, a named pipe) is written through, never replaced:
+    replacing it would give a reader nothing and, as root, swap ``/dev/null`` for a file."""
     destination = Path(target.path)
     try:
+        if _special(destination):
+            with destination.open("w", encoding="utf-8", newline="\n") as stream:
+                write(stream)
+            return
         destination.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
