@@ -28,6 +28,7 @@ from checker.core.results import (
     Finding,
     PassCount,
     Result,
+    Severity,
     Status,
     WaiverState,
 )
@@ -349,14 +350,34 @@ class Summary:
             return "No promises were checked."
         open_ = sum(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR))
         if open_:
+            need = f"{plural(open_, 'finding')} {'needs' if open_ == 1 else 'need'} attention, but"
+            threshold = f"the blocking threshold ({self.result.fail_on.value} severity)"
+            # Nothing blocks, so an open finding that reaches the threshold is one a baseline
+            # accepts (it holds it unchanged); the others are below the threshold.
+            accepted = self._at_or_above_threshold()
+            if not accepted:
+                return f"{need} none reaches {threshold}."
+            if accepted == open_:
+                return f"{need} the baseline accepts them: none is new or worse."
             return (
-                f"{plural(open_, 'finding')} {'needs' if open_ == 1 else 'need'} attention, but "
-                f"none reaches the blocking threshold ({self.result.fail_on.value} severity)."
+                f"{need} none blocks: {accepted:,} accepted by the baseline, "
+                f"{open_ - accepted:,} below {threshold}."
             )
         waived = self.counts[Status.WAIVED]
         if waived:
             return f"Every promise checked is kept or covered by a waiver ({waived:,} waived)."
         return "Every promise checked is kept."
+
+    def _at_or_above_threshold(self) -> int:
+        """Open findings (fail, not evidenced, error) whose severity reaches ``--fail-on``;
+        ``info`` never does (:meth:`Result.blocking`)."""
+        floor = max(self.result.fail_on.rank, Severity.LOW.rank)
+        open_statuses = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+        return sum(
+            1
+            for f in self.result.findings
+            if f.status in open_statuses and f.severity.rank >= floor
+        )
 
     def counts_sentence(self) -> str:
         """``3 failed, 1 not evidenced, 2 waived, 40 passed, 0 errors``."""

@@ -29,7 +29,7 @@ import xmlschema
 
 from checker.core.diagnostics import Level, Location, Position
 from checker.core.errors import UsageError
-from checker.core.results import Comparison, Finding, Result, Severity, Status
+from checker.core.results import Comparison, Finding, Novelty, Result, Severity, Status
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
@@ -954,9 +954,29 @@ def _only(statuses: dict[Status, Severity], fail_on: Severity = Severity.LOW) ->
     return Result(as_of=base.as_of, fail_on=fail_on, findings=findings)
 
 
+def _accepted(result: Result) -> Result:
+    """``result`` compared with a baseline that holds every one of its findings unchanged."""
+    existing = [dataclasses.replace(f, novelty=Novelty.EXISTING) for f in result.findings]
+    comparison = Comparison("baseline", "baseline.json")
+    return dataclasses.replace(result, findings=existing, comparison=comparison)
+
+
 @pytest.mark.parametrize(
     ("result", "verdict", "reason"),
     [
+        (
+            # Severe findings that do not block because the baseline holds them: they do
+            # reach the threshold, and the reason must not say otherwise.
+            _accepted(_only({Status.FAIL: Severity.HIGH, Status.NOT_EVIDENCED: Severity.CRITICAL})),
+            "Compliant",
+            "2 findings need attention, but the baseline accepts them: none is new or worse.",
+        ),
+        (
+            _accepted(_only({Status.FAIL: Severity.HIGH, Status.NOT_EVIDENCED: Severity.INFO})),
+            "Compliant",
+            "2 findings need attention, but none blocks: 1 accepted by the baseline, 1 below "
+            "the blocking threshold (low severity).",
+        ),
         (_only({Status.PASS: Severity.HIGH}), "Compliant", "Every promise checked is kept."),
         (
             _only({Status.PASS: Severity.HIGH, Status.WAIVED: Severity.HIGH}),
