@@ -237,6 +237,13 @@ def where(finding: Finding) -> Location:
     return finding.evidence_location or finding.policy_location
 
 
+def reaches_threshold(finding: Finding, fail_on: Severity) -> bool:
+    """Whether ``finding``'s severity is at or above ``fail_on`` (``info`` never is): an open
+    finding that does and still does not block is one a baseline accepts
+    (:meth:`~checker.core.results.Result.blocking`)."""
+    return finding.severity.rank >= max(fail_on.rank, Severity.LOW.rank)
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
@@ -369,14 +376,13 @@ class Summary:
         return "Every promise checked is kept."
 
     def _at_or_above_threshold(self) -> int:
-        """Open findings (fail, not evidenced, error) whose severity reaches ``--fail-on``;
-        ``info`` never does (:meth:`Result.blocking`)."""
-        floor = max(self.result.fail_on.rank, Severity.LOW.rank)
+        """Open findings (fail, not evidenced, error) whose severity reaches ``--fail-on``."""
         open_statuses = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+        fail_on = self.result.fail_on
         return sum(
             1
             for f in self.result.findings
-            if f.status in open_statuses and f.severity.rank >= floor
+            if f.status in open_statuses and reaches_threshold(f, fail_on)
         )
 
     def counts_sentence(self) -> str:

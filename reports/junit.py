@@ -29,13 +29,14 @@ from typing import TextIO
 
 from checker.checks import AREAS
 from checker.core.diagnostics import Diagnostic, Level
-from checker.core.results import Area, DocumentStatus, Finding, PassCount, Result, Status
+from checker.core.results import Area, DocumentStatus, Finding, PassCount, Result, Severity, Status
 from reports.base import (
     Redacted,
     Reporter,
     Summary,
     is_validation,
     plural,
+    reaches_threshold,
     shown,
     validation_sentence,
     where,
@@ -129,10 +130,12 @@ def _testcase(
         )
         return "skipped"
     if not blocking:
-        message = (
-            f"not blocking ({finding.severity.value} severity, fail-on {fail_on}): "
-            f"{status.value.replace('_', ' ')}: {finding.message}"
+        why = (
+            "existing, accepted by the baseline"
+            if reaches_threshold(finding, Severity(fail_on))
+            else f"{finding.severity.value} severity, fail-on {fail_on}"
         )
+        message = f"not blocking ({why}): {status.value.replace('_', ' ')}: {finding.message}"
         ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
             finding, blocking
         )

@@ -1007,6 +1007,24 @@ def test_verdict_wording(result: Result, verdict: str, reason: str) -> None:
     assert reason.replace("&", "&amp;") in render("html", result)
 
 
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        (
+            _accepted(_only({Status.FAIL: Severity.HIGH})),
+            "not blocking (existing, accepted by the baseline): fail: ",
+        ),
+        (
+            _only({Status.FAIL: Severity.MEDIUM}, fail_on=Severity.HIGH),
+            "not blocking (medium severity, fail-on high): fail: ",
+        ),
+    ],
+)
+def test_junit_says_why_a_finding_does_not_block(result: Result, message: str) -> None:
+    skipped = ET.fromstring(render("junit", result)).findall(".//testcase/skipped")
+    assert [s.get("message", "")[: len(message)] for s in skipped] == [message]
+
+
 def test_verdict_with_only_input_errors() -> None:
     result = empty_result()
     result.diagnostics = hostile_result().diagnostics
