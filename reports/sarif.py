@@ -64,13 +64,17 @@ _DRIVE = re.compile(r"[A-Za-z]:/")
 
 
 def artifact_uri(file: str) -> str:
-    """A file name as a URI reference: relative paths stay relative, others become file URIs."""
+    """A file name as a URI reference: relative paths stay relative, others become file URIs.
+
+    Percent-encoded as UTF-8, except a name that is not UTF-8 (Python reads its bytes as
+    surrogates, U+DC80–U+DCFF): its own bytes are encoded, so the URI names that very file."""
     path = file.replace("\\", "/")
+    encoded = quote(path, safe=_URI_SAFE, errors="surrogateescape")
     if _DRIVE.match(path):
-        return "file:///" + quote(path, safe=_URI_SAFE)
+        return "file:///" + encoded
     if path.startswith("/"):
-        return "file://" + quote(path, safe=_URI_SAFE)
-    return quote(path, safe=_URI_SAFE)
+        return "file://" + encoded
+    return encoded
 
 
 def _physical(location: Location) -> dict[str, Any]:

@@ -564,10 +564,30 @@ def test_sarif_fingerprints_survive_line_moves() -> None:
         ("/abs/snap.yaml", "file:///abs/snap.yaml"),
         ("C:\\work\\snap.yaml", "file:///C:/work/snap.yaml"),
         ('snap"><x>.yaml', "snap%22%3E%3Cx%3E.yaml"),
+        ("snap-é.yaml", "snap-%C3%A9.yaml"),
+        # A file name that is not UTF-8 (byte 0xff, read by Python as the surrogate U+DCFF):
+        # its URI has the file's own bytes, percent-encoded.
+        ("snap-\udcff.yaml", "snap-%FF.yaml"),
+        ("/abs/snap-\udcff.yaml", "file:///abs/snap-%FF.yaml"),
     ],
 )
 def test_sarif_artifact_uris(file: str, uri: str) -> None:
     assert artifact_uri(file) == uri
+
+
+def test_sarif_of_a_file_name_that_is_not_utf8() -> None:
+    result = mixed_result()
+    odd = [
+        dataclasses.replace(f, evidence_location=dataclasses.replace(where(f), file="s\udcff.yaml"))
+        for f in result.findings
+    ]
+    data = json.loads(render("sarif", dataclasses.replace(result, findings=odd)))
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in data["runs"][0]["results"]
+    }
+    assert uris == {"s%FF.yaml"}
+    assert not list(_sarif_validator().iter_errors(data))
 
 
 # --- JUnit ----------------------------------------------------------------------------------
