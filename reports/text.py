@@ -1,9 +1,10 @@
 """Terminal text: one line per finding that needs attention, then a summary line.
 
-Lines read ``file:line:col: [severity] status: message (policy/clause, check)``, the shape
-editors and CI logs turn into links. Input diagnostics come first, then failures, errors,
-not-evidenced and waived findings (most severe first); passes are only counted. Colour is
-used only when the caller asks for it (a terminal, and ``NO_COLOR`` unset).
+Lines read ``file:line:col: [severity] status: message (at $.path) (policy/clause, check)``,
+the shape editors and CI logs turn into links, with the path inside the document. Input
+diagnostics come first, then failures, errors, not-evidenced and waived findings (most severe
+first); passes are only counted. Colour is used only when the caller asks for it (a
+terminal, and ``NO_COLOR`` unset).
 
 A validation (``policy-check validate``) is its diagnostics alone, one per line; the command
 prints the counts of documents on standard error.
@@ -40,13 +41,13 @@ def _paint(text: str, code: str | None, color: bool) -> str:
 
 
 def finding_line(finding: Finding) -> str:
-    """``file:line:col: [severity] status: message (policy/clause, check)``, the message cut
-    to its limit: a snapshot value in it may be any length, and the line must still end with
-    the promise it breaks."""
+    """``file:line:col: [severity] status: message (at $.path) (policy/clause, check)``: the
+    place, as in every message, then the promise. The message is cut to its limit: a snapshot
+    value in it may be any length, and the line must still end with the promise it breaks."""
     where = finding.evidence_location or finding.policy_location
     return (
         f"{visible(str(where))}: [{finding.severity.value}] {finding.status.value}: "
-        f"{shown(finding.message, _MESSAGE_LIMIT)} "
+        f"{shown(finding.message, _MESSAGE_LIMIT)} (at {shown(where.json_path, _PATH_LIMIT)}) "
         f"({visible(finding.rule_id)}, {finding.check_id})"
     )
 

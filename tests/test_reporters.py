@@ -657,6 +657,11 @@ def test_text_lines_and_summary() -> None:
     lines = render("text", mixed_result()).splitlines()
     assert lines[0].startswith("waivers.yaml:19:5: warning: waiver W-2025-031 expired")
     assert lines[1].startswith("snapshots/production.yaml:88:12: [critical] fail:")
+    # Like every message, a finding names the path in the document besides file:line:col.
+    assert lines[1].endswith(
+        "which must never be trained on (at $.pipelines[0].tiers) "
+        "(consumer-privacy-2025/business-tiers-never-trained, training_exclusions)"
+    )
     assert len(lines) == 1 + 9 + 1  # diagnostics, findings that are not passes, summary
     assert lines[-1].startswith("Not compliant: 5 failed, 2 not evidenced, 1 waived, 11 passed")
     assert "pass:" not in "\n".join(lines)
@@ -705,7 +710,8 @@ def test_text_cuts_long_values() -> None:
     assert re.findall(r"A… \((20,0\d\d) characters\)", lines[0]) == ["20,012", "20,012"]
     assert lines[0].endswith(" characters))")  # the path, cut, in its parentheses
     long_value = next(line for line in lines if "value AAAA" in line)
-    assert "AAA… (20,006 characters) (consumer-privacy-2025/clause-6, custom_rules)" in long_value
+    assert "AAA… (20,006 characters) (at $.stores[6].AAAA" in long_value
+    assert long_value.endswith(" (consumer-privacy-2025/clause-6, custom_rules)")
 
 
 # --- Markdown -------------------------------------------------------------------------------
