@@ -134,11 +134,20 @@ def _level(finding: Finding) -> str:
 
 def _message(finding: Finding) -> str:
     text = shown(finding.message, _TEXT_LIMIT).rstrip(".")
+    evidence = finding.evidence_location or finding.policy_location
     return (
         f"{text}. Expected: {shown(finding.expected, _TEXT_LIMIT)}. "
         f"Actual: {shown(finding.actual, _TEXT_LIMIT)}. "
-        f"Resource: {shown(finding.resource, 500)}."
+        f"Resource: {shown(finding.resource, 500)} at {shown(evidence.json_path, 500)}."
     )
+
+
+def _diagnostic_message(diagnostic: Diagnostic) -> str:
+    """The message, and the JSON path when it says more than the file (as in the text)."""
+    text = shown(diagnostic.message, _TEXT_LIMIT)
+    if diagnostic.names_path:
+        text += f" (at {shown(diagnostic.location.json_path, 500)})"
+    return text
 
 
 def _result(finding: Finding, rule_index: int, blocking: bool, fingerprint: str) -> dict[str, Any]:
@@ -246,7 +255,7 @@ def _diagnostic_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, Any
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": "error" if diagnostic.level is Level.ERROR else "warning",
-        "message": {"text": shown(diagnostic.message, _TEXT_LIMIT)},
+        "message": {"text": _diagnostic_message(diagnostic)},
         "locations": [
             {
                 "physicalLocation": _physical(where),
@@ -335,7 +344,7 @@ def to_sarif(result: Result) -> dict[str, Any]:
         invocation["toolExecutionNotifications"] = [
             {
                 "level": "error" if d.level is Level.ERROR else "warning",
-                "message": {"text": shown(d.message, _TEXT_LIMIT)},
+                "message": {"text": _diagnostic_message(d)},
                 "locations": [{"physicalLocation": _physical(d.location)}],
                 "descriptor": {"id": d.code or "input"},
                 "properties": {"path": shown(d.location.json_path, _TEXT_LIMIT)},

@@ -512,6 +512,18 @@ def test_sarif_content() -> None:
     assert notes[0]["descriptor"]["id"] == "waiver-expired" and notes[0]["level"] == "warning"
 
 
+def test_sarif_messages_name_the_json_path() -> None:
+    # Code scanning shows a result's message at its line, not its logical location: the
+    # message names the path in the document, as every message does.
+    data = json.loads(render("sarif", mixed_result()))
+    run = data["runs"][0]
+    for item in run["results"]:
+        path = item["properties"]["evidencePath"]
+        assert item["message"]["text"].endswith(f" at {path}."), item["message"]["text"]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].endswith(" (at $.waivers[2])")
+
+
 def test_sarif_fingerprints_stay_unique_when_two_snapshots_share_finding_ids() -> None:
     # Code scanning takes results with the same fingerprint for one alert: a second snapshot
     # of one system and environment (same finding ids) would vanish into the first's alerts.

@@ -115,7 +115,7 @@ def test_a_schema_error_is_a_sarif_result_on_its_line(project: Path, run_cli: Cl
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["schema-unknown-key"]
     [found] = run["results"]
     assert found["ruleId"] == "schema-unknown-key" and found["level"] == "error"
-    assert found["message"]["text"] == UNKNOWN_KEY
+    assert found["message"]["text"] == f"{UNKNOWN_KEY} (at $.retention[0].severty)"
     location = found["locations"][0]["physicalLocation"]
     assert location == {
         "artifactLocation": {"uri": "docs/misspelt.yaml"},
