@@ -88,6 +88,9 @@ class Reporter(ABC):
     # Bytes, not text (``pdf``): written to a file's binary buffer, never to a terminal, and
     # outside the text formats' shared tests (golden files, same bytes, hostile text).
     binary: bool = False
+    # Whether the format says something of a validation (``policy-check validate``): the
+    # HTML report (and its PDF) is a compliance report, of check results only.
+    renders_validation: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -501,6 +501,7 @@ class HtmlReporter(Reporter):
     order = 70  # place among the --format choices
     extension = ".html"
     description = "self-contained HTML compliance report (works offline, printable)"
+    renders_validation = False
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
         stream.write(render_html(redacted.result))

@@ -21,6 +21,7 @@ from checker.core.errors import UsageError
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
+from reports.base import is_validation
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +159,28 @@ def render(
 ) -> None:
     """The one way every command renders a result: in ``fmt`` on ``stream`` (when given),
     then in each target. The result is redacted once, before any reporter sees it."""
+    targets = list(targets)
+    formats = [t.format for t in targets] + ([fmt] if stream is not None and fmt else [])
+    _refuse_formats_without_validation(result, formats)  # before anything is written
     redacted = Redacted.of(result)
     if stream is not None and fmt is not None:
         get_reporter(fmt).render(redacted, stream, color=color)
     write_outputs(redacted, targets)
+
+
+def _refuse_formats_without_validation(result: Result | Redacted, formats: list[str]) -> None:
+    """A validation's results (saved, then given to ``policy-check report``) in a format that
+    only reports checks: a :class:`UsageError` naming the formats that render them."""
+    plain = result.result if isinstance(result, Redacted) else result
+    if not is_validation(plain):
+        return
+    refused = [f for f in formats if f in REPORTERS and not REPORTERS[f].renders_validation]
+    if refused:
+        allowed = [name for name, reporter in REPORTERS.items() if reporter.renders_validation]
+        raise UsageError(
+            f"validation results render as {', '.join(allowed[:-1])} or {allowed[-1]}, not "
+            f"{refused[0]}: the {refused[0]} report is a compliance report of check results"
+        )
 
 
 def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:

@@ -194,3 +194,20 @@ def test_outputs_are_written_and_never_over_an_input(project: Path, run_cli: Cli
     assert refused.code == 2
     assert "would overwrite the input docs/good.yaml" in refused.err
     assert (project / "docs/good.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_saved_validation_results_are_not_a_compliance_report(
+    project: Path, run_cli: CliRunner, fmt: str
+) -> None:
+    # validate offers no HTML report; report must not make one of its saved results either:
+    # it said "Privacy compliance report", a blocking threshold and policies without names.
+    saved = project / "validation.json"
+    run_cli("validate", "--output", f"json={saved}", *FIXED, "docs/good.yaml", "docs/misspelt.yaml")
+    out = project / f"report.{fmt}"
+    result = run_cli("report", str(saved), "--format", fmt, "--output", str(out))
+    assert result.code == 2
+    assert "validation results render as text, json, sarif, junit, markdown or github" in (
+        result.err
+    )
+    assert not out.exists()
