@@ -217,10 +217,14 @@ def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
             return
         destination.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            write(stream)
-        Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
-        Path(tmp).replace(destination)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+                write(stream)
+            Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
+            Path(tmp).replace(destination)
+        except BaseException:  # a failed or interrupted report leaves no half-written file
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         name = target.name or target.path
         raise UsageError(

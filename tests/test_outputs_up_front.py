@@ -13,6 +13,7 @@ import shutil
 import stat
 import threading
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -398,3 +399,17 @@ def test_an_output_to_a_named_pipe_is_written_through_it(
     assert stat.S_ISFIFO(fifo.lstat().st_mode), "the named pipe was replaced by a file"
     assert received and json.loads(received[0])["verdict"] == "compliant"
     assert (project / "r.sarif").is_file()  # other outputs are still written as files
+
+
+def test_a_report_that_fails_midway_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # The report is written to a temporary file beside the destination, then renamed: when
+    # writing stops (a browser that crashes while printing the PDF, Ctrl-C), nothing is left.
+    from reports.outputs import Target, write_file
+
+    def broken(stream: TextIO) -> None:
+        stream.write("half a report")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_file(Target("html", str(tmp_path / "report.html")), broken)
+    assert list(tmp_path.iterdir()) == []
