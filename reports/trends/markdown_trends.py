@@ -34,7 +34,8 @@ def _series_rows(series: list[Series], carried_is_count: bool) -> list[str]:
         last = s.last
         if last is None:
             continue
-        note = f"{last.carried:,} carried" if carried_is_count and last.carried else _state(last)
+        # A system's state, or for an area the number of its systems carried (not scanned).
+        note = f"{last.carried:,}" if carried_is_count else _state(last)
         rows.append(
             f"| {prose(s.label, 120)} | {last.counts.open:,} | {_delta(s.first, last)} | "
             f"{last.counts.not_evidenced:,} | {last.counts.waived:,} | "
