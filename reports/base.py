@@ -160,6 +160,18 @@ def truncate(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text):,} characters)"
 
 
+def shown_place(location: Location, limit: int) -> str:
+    """``file:line:col`` for display in about ``limit`` characters: a long path is cut at its
+    start (``…/production/snapshot.yaml:12:5``), never at its end, where the file name and the
+    line a reader needs are."""
+    suffix = f":{location.position}" if location.position is not None else ""
+    file = visible(location.file)
+    room = max(limit - len(suffix), 20)
+    if len(file) > room:
+        file = "…" + file[-(room - 1) :]
+    return file + suffix
+
+
 def shown(text: str, limit: int = 300, *, keep_newlines: bool = False) -> str:
     """Display form of an untrusted value: cut to ``limit``, then made visible."""
     return visible(truncate(text, limit), keep_newlines=keep_newlines)

@@ -46,6 +46,7 @@ from reports.base import (
     not_in_force,
     plural,
     shown,
+    shown_place,
 )
 from reports.diff.words import VERDICT_WORDS
 
@@ -116,7 +117,7 @@ class FindingAnchors:
 
 
 def _where(location: Location | None) -> str:
-    return "" if location is None else shown(str(location), 200)
+    return "" if location is None else shown_place(location, 200)
 
 
 def _path(value: object, limit: int = 200) -> Markup:

@@ -32,6 +32,7 @@ from reports.base import (
     not_in_force,
     plural,
     shown,
+    shown_place,
     validation_sentence,
     where,
 )
@@ -84,7 +85,7 @@ def _more(total: int, shown_rows: int, noun: str) -> list[str]:
 
 def _place(location: Location, json_path: bool = True) -> str:
     """``file:line:col``, and under it the JSON path: the line to jump to, the key it holds."""
-    cell = code(str(location), 100)
+    cell = code(shown_place(location, 100), 200)
     return f"{cell}<br>{code(location.json_path, 100)}" if json_path else cell
 
 

@@ -33,7 +33,7 @@ from checker.core.results import Comparison, Finding, Novelty, Result, Severity,
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
-from reports.base import Summary, visible, where
+from reports.base import Summary, sorted_findings, visible, where
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
@@ -822,6 +822,25 @@ def test_github_annotations() -> None:
         "2026-05-20): Warehouse migration in progress"
     )
     assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
+
+
+@pytest.mark.parametrize("name", ["markdown", "html"])
+def test_a_long_path_keeps_its_file_name_and_line(name: str) -> None:
+    # A deep monorepo path is cut at its start, never at its end: the file name and the
+    # line:col are what a reader needs to find the evidence.
+    deep = "infrastructure/terraform/environments/production/" * 5 + "snapshot.yaml"
+    result = mixed_result()
+    moved = [
+        dataclasses.replace(f, evidence_location=dataclasses.replace(where(f), file=deep))
+        for f in result.findings
+    ]
+    out = render(name, dataclasses.replace(result, findings=moved))
+    first = next(f for f in sorted_findings(moved) if f.status is Status.FAIL)
+    position = where(first).position
+    assert position is not None
+    text = re.sub(r"<[^>]+>", "", out)  # the HTML's break opportunities are tags
+    assert f"production/snapshot.yaml:{position}" in text
+    assert "… (" + f"{len(deep) + len(str(position)) + 1}" not in text
 
 
 def test_github_annotations_of_input_problems_name_the_json_path() -> None:
