@@ -39,7 +39,9 @@ from reports.base import (
     is_validation,
     plural,
     shown,
+    shown_place,
     validation_sentence,
+    visible,
     where,
 )
 from reports.text import TextReporter, comparison_line
@@ -61,7 +63,9 @@ def command(kind: str, message: str, location: Location | None = None, title: st
     """One workflow command line (without the newline)."""
     props = []
     if location is not None:
-        props.append(f"file={escape_property(shown(location.file, 500))}")
+        # Whole, however long: GitHub places the annotation by this path, and a cut one
+        # names no file (paths are bounded by the file system, not by the snapshot).
+        props.append(f"file={escape_property(visible(location.file))}")
         if location.position is not None:
             props.append(f"line={location.position.line}")
             props.append(f"col={location.position.column}")
@@ -86,7 +90,7 @@ def _finding_message(finding: Finding) -> str:
         f"Expected: {shown(finding.expected, _LIMIT)}",
         f"Actual: {shown(finding.actual, _LIMIT)}",
         f"Resource: {shown(finding.resource, 300)} at {shown(where(finding).json_path, 300)}",
-        f"Policy: {shown(str(finding.policy_location), 300)} "
+        f"Policy: {shown_place(finding.policy_location, 300)} "
         f"({shown(finding.policy_location.json_path, 300)})",
     ]
     if finding.remediation:

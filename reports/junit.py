@@ -38,6 +38,7 @@ from reports.base import (
     plural,
     reaches_threshold,
     shown,
+    shown_place,
     validation_sentence,
     where,
 )
@@ -76,8 +77,8 @@ def _details(finding: Finding, blocking: bool) -> str:
         f"Found: {shown(finding.message, _BODY_LIMIT)}",
         f"Expected: {shown(finding.expected, _BODY_LIMIT)}",
         f"Actual: {shown(finding.actual, _BODY_LIMIT)}",
-        f"Evidence: {shown(str(evidence), 500)} at {shown(evidence.json_path, 500)}",
-        f"Policy: {shown(str(finding.policy_location), 500)} at "
+        f"Evidence: {shown_place(evidence, 500)} at {shown(evidence.json_path, 500)}",
+        f"Policy: {shown_place(finding.policy_location, 500)} at "
         f"{shown(finding.policy_location.json_path, 500)}",
     ]
     if finding.remediation:

@@ -824,23 +824,33 @@ def test_github_annotations() -> None:
     assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
 
 
-@pytest.mark.parametrize("name", ["markdown", "html"])
-def test_a_long_path_keeps_its_file_name_and_line(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("markdown", "evidence_location"),
+        ("html", "evidence_location"),
+        ("junit", "evidence_location"),
+        ("junit", "policy_location"),
+        ("github", "policy_location"),
+    ],
+)
+def test_a_long_path_keeps_its_file_name_and_line(name: str, field: str) -> None:
     # A deep monorepo path is cut at its start, never at its end: the file name and the
-    # line:col are what a reader needs to find the evidence.
-    deep = "infrastructure/terraform/environments/production/" * 5 + "snapshot.yaml"
+    # line:col are what a reader needs to find the evidence or the promise.
+    deep = "infrastructure/terraform/environments/production/" * 12 + "snapshot.yaml"
     result = mixed_result()
     moved = [
-        dataclasses.replace(f, evidence_location=dataclasses.replace(where(f), file=deep))
+        dataclasses.replace(f, **{field: dataclasses.replace(getattr(f, field), file=deep)})
         for f in result.findings
+        if getattr(f, field) is not None
     ]
     out = render(name, dataclasses.replace(result, findings=moved))
     first = next(f for f in sorted_findings(moved) if f.status is Status.FAIL)
-    position = where(first).position
+    position = getattr(first, field).position
     assert position is not None
     text = re.sub(r"<[^>]+>", "", out)  # the HTML's break opportunities are tags
     assert f"production/snapshot.yaml:{position}" in text
-    assert "… (" + f"{len(deep) + len(str(position)) + 1}" not in text
+    assert "characters)" not in text.replace("(20,000 characters)", "")
 
 
 def test_github_annotations_of_input_problems_name_the_json_path() -> None:
