@@ -5,9 +5,10 @@ description, the remediation as help, the area, check and regulation references 
 ``security-severity`` GitHub ranks alerts by. Every finding that is not a pass is a result,
 located at the snapshot line (the evidence) and related to the policy line (the promise).
 Waived findings carry an accepted external suppression with the waiver's justification.
-Input diagnostics are tool execution notifications. A validation (``policy-check validate``)
-has no findings: there each diagnostic is a result, its code the rule, so that a schema error
-in a policy shows on the line of the pull request that introduced it.
+Input diagnostics are results too, their code the rule (code scanning shows results, not
+notifications), and tool execution notifications. A validation (``policy-check validate``)
+has no findings: there each diagnostic is a result, so that a schema error in a policy shows
+on the line of the pull request that introduced it.
 
 Levels: ``error`` for critical and high severity (and for checks that could not evaluate),
 ``warning`` for medium, ``note`` for low and info.
@@ -336,6 +337,11 @@ def to_sarif(result: Result) -> dict[str, Any]:
         first_of_rule.setdefault(counted.rule_id, counted)
     rule_ids = sorted(first_of_rule)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    # Input problems are results too (as for validate): code scanning shows results, not
+    # notifications, and an input error fails the run. Their rules follow the promises'.
+    problems = [d if d.code else dataclasses.replace(d, code="input") for d in result.diagnostics]
+    codes = sorted({d.code for d in problems})
+    index.update({code: len(rule_ids) + i for i, code in enumerate(codes)})
     invocation: dict[str, Any] = {"executionSuccessful": True}
     end = _utc(result.generated_at) if result.generated_at else None
     if end:
@@ -361,14 +367,20 @@ def to_sarif(result: Result) -> dict[str, Any]:
                         "name": "policy-checker",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": [_rule(first_of_rule[r]) for r in rule_ids],
+                        "rules": [
+                            *(_rule(first_of_rule[r]) for r in rule_ids),
+                            *(_diagnostic_rule(code) for code in codes),
+                        ],
                     }
                 },
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
                 "results": [
-                    _result(f, index[f.rule_id], id(f) in blocking, fingerprint)
-                    for f, fingerprint in zip(reported, _fingerprints(reported), strict=True)
+                    *(_diagnostic_result(d, index[d.code]) for d in problems),
+                    *(
+                        _result(f, index[f.rule_id], id(f) in blocking, fingerprint)
+                        for f, fingerprint in zip(reported, _fingerprints(reported), strict=True)
+                    ),
                 ],
                 "properties": {
                     "asOf": result.as_of.isoformat(),

@@ -252,9 +252,18 @@ def _sarif_properties(result: Result, out: str) -> None:
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]]
     (run,) = data["runs"]
     results = run["results"]
-    assert Counter(r["ruleId"] for r in results) == Counter(f.rule_id for f in _non_pass(result))
+    # Every finding that is not a pass, and every input problem (its code the rule).
+    assert Counter(r["ruleId"] for r in results) == Counter(
+        f.rule_id for f in _non_pass(result)
+    ) + Counter(d.code or "input" for d in result.diagnostics)
     suppressed = [r for r in results if r.get("suppressions")]
     assert len(suppressed) == result.counts()[Status.WAIVED]
+
+
+def _finding_results(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The SARIF results of findings (those of input problems have no finding id)."""
+    results: list[dict[str, Any]] = data["runs"][0]["results"]
+    return [r for r in results if "findingId" in r.get("properties", {})]
 
 
 def _junit_properties(result: Result, out: str) -> None:
@@ -480,7 +489,7 @@ def test_sarif_content() -> None:
     assert "30 days or less" in rule["help"]["text"]
     assert rule["properties"]["security-severity"] == SECURITY_SEVERITY[Severity.HIGH] == "8.0"
     assert {"retention", "GDPR Art. 5(1)(e)"} <= set(rule["properties"]["tags"])
-    results = run["results"]
+    results = [r for r in run["results"] if "findingId" in r["properties"]]
     assert len(results) == 9  # every finding that is not a pass
     for item in results:
         assert driver["rules"][item["ruleIndex"]]["id"] == item["ruleId"]
@@ -512,12 +521,30 @@ def test_sarif_content() -> None:
     assert notes[0]["descriptor"]["id"] == "waiver-expired" and notes[0]["level"] == "warning"
 
 
+def test_sarif_of_a_check_has_its_input_problems_as_results() -> None:
+    # Code scanning shows results, not notifications: an input problem that fails the run (a
+    # duplicate id) or that a reviewer must act on (an expired waiver) is an alert on its line,
+    # as with validate.
+    data = json.loads(render("sarif", mixed_result()))
+    run = data["runs"][0]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    [problem] = [r for r in run["results"] if r["ruleId"] == "waiver-expired"]
+    assert rules[problem["ruleIndex"]] == "waiver-expired"
+    assert problem["level"] == "warning"
+    assert problem["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "waivers.yaml"},
+        "region": {"startLine": 19, "startColumn": 5},
+    }
+    assert problem["message"]["text"].endswith("count again (at $.waivers[2])")
+    assert not list(_sarif_validator().iter_errors(data))
+
+
 def test_sarif_messages_name_the_json_path() -> None:
     # Code scanning shows a result's message at its line, not its logical location: the
     # message names the path in the document, as every message does.
     data = json.loads(render("sarif", mixed_result()))
     run = data["runs"][0]
-    for item in run["results"]:
+    for item in _finding_results(data):
         path = item["properties"]["evidencePath"]
         assert item["message"]["text"].endswith(f" at {path}."), item["message"]["text"]
     [note] = run["invocations"][0]["toolExecutionNotifications"]
@@ -537,7 +564,7 @@ def test_sarif_fingerprints_stay_unique_when_two_snapshots_share_finding_ids() -
     data = json.loads(
         render("sarif", dataclasses.replace(result, findings=[*result.findings, *twins]))
     )
-    results = data["runs"][0]["results"]
+    results = _finding_results(data)
     prints = [r["partialFingerprints"][FINDING_ID_KEY] for r in results]
     assert len(results) == 18 and len(set(prints)) == 18
     by_id: dict[str, list[str]] = {}
@@ -562,7 +589,7 @@ def test_sarif_fingerprints_survive_line_moves() -> None:
 
     def prints(result: Result) -> list[str]:
         data = json.loads(render("sarif", result))
-        return [r["partialFingerprints"][FINDING_ID_KEY] for r in data["runs"][0]["results"]]
+        return [r["partialFingerprints"][FINDING_ID_KEY] for r in _finding_results(data)]
 
     assert sorted(prints(moved)) == sorted(prints(mixed_result()))
     assert len(set(prints(mixed_result()))) == 9
@@ -596,7 +623,7 @@ def test_sarif_of_a_file_name_that_is_not_utf8() -> None:
     data = json.loads(render("sarif", dataclasses.replace(result, findings=odd)))
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in data["runs"][0]["results"]
+        for r in _finding_results(data)
     }
     assert uris == {"s%FF.yaml"}
     assert not list(_sarif_validator().iter_errors(data))
@@ -1002,9 +1029,7 @@ def test_finding_without_any_evidence_location_renders_everywhere() -> None:
         assert render(name, result)
     data: dict[str, Any] = json.loads(render("sarif", result))
     assert not list(_sarif_validator().iter_errors(data))
-    assert all(
-        Status(r["properties"]["status"]) is not Status.PASS for r in data["runs"][0]["results"]
-    )
+    assert all(Status(r["properties"]["status"]) is not Status.PASS for r in _finding_results(data))
     assert HOSTILE_SCRIPT and HOSTILE_IMG  # the hostile fixtures are exercised above
 
 
