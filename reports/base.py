@@ -28,6 +28,7 @@ from checker.core.results import (
     Finding,
     PassCount,
     Result,
+    Severity,
     Status,
     WaiverState,
 )
@@ -87,6 +88,9 @@ class Reporter(ABC):
     # Bytes, not text (``pdf``): written to a file's binary buffer, never to a terminal, and
     # outside the text formats' shared tests (golden files, same bytes, hostile text).
     binary: bool = False
+    # Whether the format says something of a validation (``policy-check validate``): the
+    # HTML report (and its PDF) is a compliance report, of check results only.
+    renders_validation: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -154,6 +158,18 @@ def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shown_place(location: Location, limit: int) -> str:
+    """``file:line:col`` for display in about ``limit`` characters: a long path is cut at its
+    start (``…/production/snapshot.yaml:12:5``), never at its end, where the file name and the
+    line a reader needs are."""
+    suffix = f":{location.position}" if location.position is not None else ""
+    file = visible(location.file)
+    room = max(limit - len(suffix), 20)
+    if len(file) > room:
+        file = "…" + file[-(room - 1) :]
+    return file + suffix
 
 
 def shown(text: str, limit: int = 300, *, keep_newlines: bool = False) -> str:
@@ -234,6 +250,13 @@ def input_problems(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 def where(finding: Finding) -> Location:
     """The place a reader should jump to: the evidence, else the promise."""
     return finding.evidence_location or finding.policy_location
+
+
+def reaches_threshold(finding: Finding, fail_on: Severity) -> bool:
+    """Whether ``finding``'s severity is at or above ``fail_on`` (``info`` never is): an open
+    finding that does and still does not block is one a baseline accepts
+    (:meth:`~checker.core.results.Result.blocking`)."""
+    return finding.severity.rank >= max(fail_on.rank, Severity.LOW.rank)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -349,14 +372,33 @@ class Summary:
             return "No promises were checked."
         open_ = sum(self.counts[s] for s in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR))
         if open_:
+            need = f"{plural(open_, 'finding')} {'needs' if open_ == 1 else 'need'} attention, but"
+            threshold = f"the blocking threshold ({self.result.fail_on.value} severity)"
+            # Nothing blocks, so an open finding that reaches the threshold is one a baseline
+            # accepts (it holds it unchanged); the others are below the threshold.
+            accepted = self._at_or_above_threshold()
+            if not accepted:
+                return f"{need} none reaches {threshold}."
+            if accepted == open_:
+                return f"{need} the baseline accepts them: none is new or worse."
             return (
-                f"{plural(open_, 'finding')} {'needs' if open_ == 1 else 'need'} attention, but "
-                f"none reaches the blocking threshold ({self.result.fail_on.value} severity)."
+                f"{need} none blocks: {accepted:,} accepted by the baseline, "
+                f"{open_ - accepted:,} below {threshold}."
             )
         waived = self.counts[Status.WAIVED]
         if waived:
             return f"Every promise checked is kept or covered by a waiver ({waived:,} waived)."
         return "Every promise checked is kept."
+
+    def _at_or_above_threshold(self) -> int:
+        """Open findings (fail, not evidenced, error) whose severity reaches ``--fail-on``."""
+        open_statuses = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+        fail_on = self.result.fail_on
+        return sum(
+            1
+            for f in self.result.findings
+            if f.status in open_statuses and reaches_threshold(f, fail_on)
+        )
 
     def counts_sentence(self) -> str:
         """``3 failed, 1 not evidenced, 2 waived, 40 passed, 0 errors``."""

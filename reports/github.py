@@ -39,7 +39,9 @@ from reports.base import (
     is_validation,
     plural,
     shown,
+    shown_place,
     validation_sentence,
+    visible,
     where,
 )
 from reports.text import TextReporter, comparison_line
@@ -61,7 +63,9 @@ def command(kind: str, message: str, location: Location | None = None, title: st
     """One workflow command line (without the newline)."""
     props = []
     if location is not None:
-        props.append(f"file={escape_property(shown(location.file, 500))}")
+        # Whole, however long: GitHub places the annotation by this path, and a cut one
+        # names no file (paths are bounded by the file system, not by the snapshot).
+        props.append(f"file={escape_property(visible(location.file))}")
         if location.position is not None:
             props.append(f"line={location.position.line}")
             props.append(f"col={location.position.column}")
@@ -86,7 +90,7 @@ def _finding_message(finding: Finding) -> str:
         f"Expected: {shown(finding.expected, _LIMIT)}",
         f"Actual: {shown(finding.actual, _LIMIT)}",
         f"Resource: {shown(finding.resource, 300)} at {shown(where(finding).json_path, 300)}",
-        f"Policy: {shown(str(finding.policy_location), 300)} "
+        f"Policy: {shown_place(finding.policy_location, 300)} "
         f"({shown(finding.policy_location.json_path, 300)})",
     ]
     if finding.remediation:
@@ -100,7 +104,10 @@ def annotate(diagnostic: Diagnostic) -> str:
     """One diagnostic as an annotation on its line (also for inputs a run could not use)."""
     kind = "error" if diagnostic.level is Level.ERROR else "warning"
     title = f"policy-checker: {shown(diagnostic.code, 80) or 'input'}"
-    return command(kind, shown(diagnostic.message, _LIMIT), diagnostic.location, title)
+    message = shown(diagnostic.message, _LIMIT)
+    if diagnostic.names_path:
+        message += f" (at {shown(diagnostic.location.json_path, 300)})"
+    return command(kind, message, diagnostic.location, title)
 
 
 def _finding(finding: Finding, is_error: bool) -> str:

@@ -18,6 +18,7 @@ and sample resources, so 100,000 findings still make a file of a few megabytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,6 +46,7 @@ from reports.base import (
     not_in_force,
     plural,
     shown,
+    shown_place,
 )
 from reports.diff.words import VERDICT_WORDS
 
@@ -97,14 +99,25 @@ def _num(value: int) -> str:
     return f"{value:,}"
 
 
-def _anchor(finding_id: str) -> str:
-    """A finding's anchor in the report, ``#finding-<digits>``: the same across runs, so a
-    link to a finding in last week's report finds it in this week's."""
-    return "finding-" + finding_id.partition(":")[2]
+class FindingAnchors:
+    """The element ids of the findings one report shows, ``finding-<digits>``: the digits of
+    the finding id, the same across runs, so a link to a finding in last week's report finds
+    it in this week's. Two snapshots of one system and environment give their findings the
+    same ids; the first shown keeps the plain anchor, the others get ``-2``, ``-3``… so that
+    every id stays unique in the page. One instance per report: it counts what it gave."""
+
+    def __init__(self) -> None:
+        self._given: Counter[str] = Counter()
+
+    def __call__(self, finding_id: str, prefix: str = "") -> str:
+        anchor = f"{prefix}finding-{finding_id.partition(':')[2]}"
+        self._given[anchor] += 1
+        count = self._given[anchor]
+        return anchor if count == 1 else f"{anchor}-{count}"
 
 
 def _where(location: Location | None) -> str:
-    return "" if location is None else shown(str(location), 200)
+    return "" if location is None else shown_place(location, 200)
 
 
 def _path(value: object, limit: int = 200) -> Markup:
@@ -147,7 +160,6 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        anchor=_anchor,
         show=_show,
         text=_show_text,
         num=_num,
@@ -467,6 +479,7 @@ def render_html(result: Result) -> str:
         problems=input_problems(view.summary.result.diagnostics),
         verdict_words=VERDICT_WORDS,
         running_header=running_header(view.summary),
+        finding_anchor=FindingAnchors(),
     )
 
 
@@ -489,6 +502,7 @@ class HtmlReporter(Reporter):
     order = 70  # place among the --format choices
     extension = ".html"
     description = "self-contained HTML compliance report (works offline, printable)"
+    renders_validation = False
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
         stream.write(render_html(redacted.result))

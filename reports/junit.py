@@ -29,14 +29,16 @@ from typing import TextIO
 
 from checker.checks import AREAS
 from checker.core.diagnostics import Diagnostic, Level
-from checker.core.results import Area, DocumentStatus, Finding, PassCount, Result, Status
+from checker.core.results import Area, DocumentStatus, Finding, PassCount, Result, Severity, Status
 from reports.base import (
     Redacted,
     Reporter,
     Summary,
     is_validation,
     plural,
+    reaches_threshold,
     shown,
+    shown_place,
     validation_sentence,
     where,
 )
@@ -75,8 +77,8 @@ def _details(finding: Finding, blocking: bool) -> str:
         f"Found: {shown(finding.message, _BODY_LIMIT)}",
         f"Expected: {shown(finding.expected, _BODY_LIMIT)}",
         f"Actual: {shown(finding.actual, _BODY_LIMIT)}",
-        f"Evidence: {shown(str(evidence), 500)} at {shown(evidence.json_path, 500)}",
-        f"Policy: {shown(str(finding.policy_location), 500)} at "
+        f"Evidence: {shown_place(evidence, 500)} at {shown(evidence.json_path, 500)}",
+        f"Policy: {shown_place(finding.policy_location, 500)} at "
         f"{shown(finding.policy_location.json_path, 500)}",
     ]
     if finding.remediation:
@@ -129,10 +131,12 @@ def _testcase(
         )
         return "skipped"
     if not blocking:
-        message = (
-            f"not blocking ({finding.severity.value} severity, fail-on {fail_on}): "
-            f"{status.value.replace('_', ' ')}: {finding.message}"
+        why = (
+            "existing, accepted by the baseline"
+            if reaches_threshold(finding, Severity(fail_on))
+            else f"{finding.severity.value} severity, fail-on {fail_on}"
         )
+        message = f"not blocking ({why}): {status.value.replace('_', ' ')}: {finding.message}"
         ET.SubElement(case, "skipped", message=_one_line(message)).text = _details(
             finding, blocking
         )

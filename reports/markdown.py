@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from checker.core.diagnostics import Diagnostic, Level
+from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.results import Finding, Novelty, Result, Status
 from checker.history.compare import counts as novelty_counts
 from reports.base import (
@@ -32,6 +32,7 @@ from reports.base import (
     not_in_force,
     plural,
     shown,
+    shown_place,
     validation_sentence,
     where,
 )
@@ -82,6 +83,12 @@ def _more(total: int, shown_rows: int, noun: str) -> list[str]:
     ]
 
 
+def _place(location: Location, json_path: bool = True) -> str:
+    """``file:line:col``, and under it the JSON path: the line to jump to, the key it holds."""
+    cell = code(shown_place(location, 100), 200)
+    return f"{cell}<br>{code(location.json_path, 100)}" if json_path else cell
+
+
 def _finding_rows(findings: list[Finding]) -> list[list[str]]:
     return [
         [
@@ -90,7 +97,7 @@ def _finding_rows(findings: list[Finding]) -> list[list[str]]:
             code(f.resource),
             code(f.expected),
             code(f.actual),
-            code(str(where(f)), 100),
+            _place(where(f)),
         ]
         for f in findings[:MAX_ROWS]
     ]
@@ -135,7 +142,10 @@ def _not_in_force(notices: list[Diagnostic]) -> list[str]:
     if not notices:
         return []
     out = [f"### Not in force ({len(notices)})", ""]
-    out += [f"- {prose(d.message)} ({code(str(d.location), 100)})" for d in notices[:MAX_ROWS]]
+    out += [
+        f"- {prose(d.message)} ({_place(d.location, d.names_path).replace('<br>', ' ')})"
+        for d in notices[:MAX_ROWS]
+    ]
     out += _more(len(notices), MAX_ROWS, "notice")
     out.append("")
     return out
@@ -150,7 +160,7 @@ def _problems(diagnostics: list[Diagnostic]) -> list[str]:
     out += _table(
         ["Level", "Where", "Problem"],
         [
-            [d.level.value, code(str(d.location), 100), prose(d.message)]
+            [d.level.value, _place(d.location, d.names_path), prose(d.message)]
             for d in diagnostics[:MAX_ROWS]
         ],
     )

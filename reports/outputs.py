@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from checker.core.errors import UsageError
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
+from reports.base import is_validation
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +159,28 @@ def render(
 ) -> None:
     """The one way every command renders a result: in ``fmt`` on ``stream`` (when given),
     then in each target. The result is redacted once, before any reporter sees it."""
+    targets = list(targets)
+    formats = [t.format for t in targets] + ([fmt] if stream is not None and fmt else [])
+    _refuse_formats_without_validation(result, formats)  # before anything is written
     redacted = Redacted.of(result)
     if stream is not None and fmt is not None:
         get_reporter(fmt).render(redacted, stream, color=color)
     write_outputs(redacted, targets)
+
+
+def _refuse_formats_without_validation(result: Result | Redacted, formats: list[str]) -> None:
+    """A validation's results (saved, then given to ``policy-check report``) in a format that
+    only reports checks: a :class:`UsageError` naming the formats that render them."""
+    plain = result.result if isinstance(result, Redacted) else result
+    if not is_validation(plain):
+        return
+    refused = [f for f in formats if f in REPORTERS and not REPORTERS[f].renders_validation]
+    if refused:
+        allowed = [name for name, reporter in REPORTERS.items() if reporter.renders_validation]
+        raise UsageError(
+            f"validation results render as {', '.join(allowed[:-1])} or {allowed[-1]}, not "
+            f"{refused[0]}: the {refused[0]} report is a compliance report of check results"
+        )
 
 
 def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
@@ -174,17 +194,37 @@ def write_outputs(result: Result | Redacted, targets: Iterable[Target]) -> None:
         write_file(target, functools.partial(reporter.render, redacted, color=False))
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` is a file that is neither a regular file nor a folder: a device
+    (``/dev/null``, ``/dev/stdout``), a named pipe, a socket."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
     """Write one report file with ``write``: the file is replaced atomically, readable as
-    the umask allows, and a failure is a :class:`UsageError` naming the output."""
+    the umask allows, and a failure is a :class:`UsageError` naming the output. A special
+    file (``/dev/null``, ``/dev/stdout``, a named pipe) is written through, never replaced:
+    replacing it would give a reader nothing and, as root, swap ``/dev/null`` for a file."""
     destination = Path(target.path)
     try:
+        if _special(destination):
+            with destination.open("w", encoding="utf-8", newline="\n") as stream:
+                write(stream)
+            return
         destination.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            write(stream)
-        Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
-        Path(tmp).replace(destination)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+                write(stream)
+            Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
+            Path(tmp).replace(destination)
+        except BaseException:  # a failed or interrupted report leaves no half-written file
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         name = target.name or target.path
         raise UsageError(

@@ -99,6 +99,7 @@ class PdfReporter(Reporter):
     order = 75  # after html
     extension = ".pdf"
     binary = True
+    renders_validation = False
     description = "the HTML report printed to PDF by headless Chromium (needs Playwright)"
 
     @classmethod

@@ -5,9 +5,10 @@ description, the remediation as help, the area, check and regulation references 
 ``security-severity`` GitHub ranks alerts by. Every finding that is not a pass is a result,
 located at the snapshot line (the evidence) and related to the policy line (the promise).
 Waived findings carry an accepted external suppression with the waiver's justification.
-Input diagnostics are tool execution notifications. A validation (``policy-check validate``)
-has no findings: there each diagnostic is a result, its code the rule, so that a schema error
-in a policy shows on the line of the pull request that introduced it.
+Input diagnostics are results too, their code the rule (code scanning shows results, not
+notifications), and tool execution notifications. A validation (``policy-check validate``)
+has no findings: there each diagnostic is a result, so that a schema error in a policy shows
+on the line of the pull request that introduced it.
 
 Levels: ``error`` for critical and high severity (and for checks that could not evaluate),
 ``warning`` for medium, ``note`` for low and info.
@@ -19,6 +20,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -63,13 +65,17 @@ _DRIVE = re.compile(r"[A-Za-z]:/")
 
 
 def artifact_uri(file: str) -> str:
-    """A file name as a URI reference: relative paths stay relative, others become file URIs."""
+    """A file name as a URI reference: relative paths stay relative, others become file URIs.
+
+    Percent-encoded as UTF-8, except a name that is not UTF-8 (Python reads its bytes as
+    surrogates, U+DC80–U+DCFF): its own bytes are encoded, so the URI names that very file."""
     path = file.replace("\\", "/")
+    encoded = quote(path, safe=_URI_SAFE, errors="surrogateescape")
     if _DRIVE.match(path):
-        return "file:///" + quote(path, safe=_URI_SAFE)
+        return "file:///" + encoded
     if path.startswith("/"):
-        return "file://" + quote(path, safe=_URI_SAFE)
-    return quote(path, safe=_URI_SAFE)
+        return "file://" + encoded
+    return encoded
 
 
 def _physical(location: Location) -> dict[str, Any]:
@@ -129,14 +135,23 @@ def _level(finding: Finding) -> str:
 
 def _message(finding: Finding) -> str:
     text = shown(finding.message, _TEXT_LIMIT).rstrip(".")
+    evidence = finding.evidence_location or finding.policy_location
     return (
         f"{text}. Expected: {shown(finding.expected, _TEXT_LIMIT)}. "
         f"Actual: {shown(finding.actual, _TEXT_LIMIT)}. "
-        f"Resource: {shown(finding.resource, 500)}."
+        f"Resource: {shown(finding.resource, 500)} at {shown(evidence.json_path, 500)}."
     )
 
 
-def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]:
+def _diagnostic_message(diagnostic: Diagnostic) -> str:
+    """The message, and the JSON path when it says more than the file (as in the text)."""
+    text = shown(diagnostic.message, _TEXT_LIMIT)
+    if diagnostic.names_path:
+        text += f" (at {shown(diagnostic.location.json_path, 500)})"
+    return text
+
+
+def _result(finding: Finding, rule_index: int, blocking: bool, fingerprint: str) -> dict[str, Any]:
     evidence = finding.evidence_location or finding.policy_location
     out: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -165,7 +180,7 @@ def _result(finding: Finding, rule_index: int, blocking: bool) -> dict[str, Any]
                 },
             }
         ],
-        "partialFingerprints": {FINDING_ID_KEY: finding.finding_id},
+        "partialFingerprints": {FINDING_ID_KEY: fingerprint},
         "properties": {
             "findingId": finding.finding_id,
             "status": finding.status.value,
@@ -241,7 +256,7 @@ def _diagnostic_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, Any
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": "error" if diagnostic.level is Level.ERROR else "warning",
-        "message": {"text": shown(diagnostic.message, _TEXT_LIMIT)},
+        "message": {"text": _diagnostic_message(diagnostic)},
         "locations": [
             {
                 "physicalLocation": _physical(where),
@@ -293,6 +308,20 @@ def _validation_sarif(result: Result) -> dict[str, Any]:
     }
 
 
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    """Each result's fingerprint: its finding id, unique in the run. Code scanning takes
+    results with one fingerprint for one alert, and two snapshots of one system and
+    environment give their findings the same ids: the first keeps the id, the others are
+    ``<id>/2``, ``<id>/3``… in the results' (total) order."""
+    seen: Counter[str] = Counter()
+    prints = []
+    for finding in findings:
+        seen[finding.finding_id] += 1
+        count = seen[finding.finding_id]
+        prints.append(finding.finding_id if count == 1 else f"{finding.finding_id}/{count}")
+    return prints
+
+
 def to_sarif(result: Result) -> dict[str, Any]:
     """The SARIF log of an (already redacted) result."""
     if is_validation(result):
@@ -308,6 +337,11 @@ def to_sarif(result: Result) -> dict[str, Any]:
         first_of_rule.setdefault(counted.rule_id, counted)
     rule_ids = sorted(first_of_rule)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    # Input problems are results too (as for validate): code scanning shows results, not
+    # notifications, and an input error fails the run. Their rules follow the promises'.
+    problems = [d if d.code else dataclasses.replace(d, code="input") for d in result.diagnostics]
+    codes = sorted({d.code for d in problems})
+    index.update({code: len(rule_ids) + i for i, code in enumerate(codes)})
     invocation: dict[str, Any] = {"executionSuccessful": True}
     end = _utc(result.generated_at) if result.generated_at else None
     if end:
@@ -316,7 +350,7 @@ def to_sarif(result: Result) -> dict[str, Any]:
         invocation["toolExecutionNotifications"] = [
             {
                 "level": "error" if d.level is Level.ERROR else "warning",
-                "message": {"text": shown(d.message, _TEXT_LIMIT)},
+                "message": {"text": _diagnostic_message(d)},
                 "locations": [{"physicalLocation": _physical(d.location)}],
                 "descriptor": {"id": d.code or "input"},
                 "properties": {"path": shown(d.location.json_path, _TEXT_LIMIT)},
@@ -333,12 +367,21 @@ def to_sarif(result: Result) -> dict[str, Any]:
                         "name": "policy-checker",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": [_rule(first_of_rule[r]) for r in rule_ids],
+                        "rules": [
+                            *(_rule(first_of_rule[r]) for r in rule_ids),
+                            *(_diagnostic_rule(code) for code in codes),
+                        ],
                     }
                 },
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index[f.rule_id], id(f) in blocking) for f in reported],
+                "results": [
+                    *(_diagnostic_result(d, index[d.code]) for d in problems),
+                    *(
+                        _result(f, index[f.rule_id], id(f) in blocking, fingerprint)
+                        for f, fingerprint in zip(reported, _fingerprints(reported), strict=True)
+                    ),
+                ],
                 "properties": {
                     "asOf": result.as_of.isoformat(),
                     "failOn": result.fail_on.value,

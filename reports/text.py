@@ -1,9 +1,10 @@
 """Terminal text: one line per finding that needs attention, then a summary line.
 
-Lines read ``file:line:col: [severity] status: message (policy/clause, check)``, the shape
-editors and CI logs turn into links. Input diagnostics come first, then failures, errors,
-not-evidenced and waived findings (most severe first); passes are only counted. Colour is
-used only when the caller asks for it (a terminal, and ``NO_COLOR`` unset).
+Lines read ``file:line:col: [severity] status: message (at $.path) (policy/clause, check)``,
+the shape editors and CI logs turn into links, with the path inside the document. Input
+diagnostics come first, then failures, errors, not-evidenced and waived findings (most severe
+first); passes are only counted. Colour is used only when the caller asks for it (a
+terminal, and ``NO_COLOR`` unset).
 
 A validation (``policy-check validate``) is its diagnostics alone, one per line; the command
 prints the counts of documents on standard error.
@@ -14,12 +15,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from checker.core.diagnostics import Level
-from checker.core.results import Novelty, Result, Status
+from checker.core.diagnostics import Diagnostic, Level
+from checker.core.results import Finding, Novelty, Result, Status
 from checker.diff.model import PolicyDiff
 from checker.diff.ordering import Direction
 from checker.history.compare import counts as novelty_counts
-from reports.base import Redacted, Reporter, Summary, is_validation, plural, visible
+from reports.base import Redacted, Reporter, Summary, is_validation, plural, shown, visible
 
 _RESET = "\x1b[0m"
 _COLORS = {
@@ -31,10 +32,36 @@ _COLORS = {
 _LEVEL_COLORS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
 _BOLD_GREEN = "\x1b[1;32m"
 _BOLD_RED = "\x1b[1;31m"
+_MESSAGE_LIMIT = 1000  # characters of a message, as in GitHub annotations
+_PATH_LIMIT = 300  # characters of a JSON path
 
 
 def _paint(text: str, code: str | None, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color and code else text
+
+
+def finding_line(finding: Finding) -> str:
+    """``file:line:col: [severity] status: message (at $.path) (policy/clause, check)``: the
+    place, as in every message, then the promise. The message is cut to its limit: a snapshot
+    value in it may be any length, and the line must still end with the promise it breaks."""
+    where = finding.evidence_location or finding.policy_location
+    return (
+        f"{visible(str(where))}: [{finding.severity.value}] {finding.status.value}: "
+        f"{shown(finding.message, _MESSAGE_LIMIT)} (at {shown(where.json_path, _PATH_LIMIT)}) "
+        f"({visible(finding.rule_id)}, {finding.check_id})"
+    )
+
+
+def diagnostic_line(diagnostic: Diagnostic) -> str:
+    """``file:line:col: level: message (at $.path)``, message and path cut to their limits."""
+    where = diagnostic.location
+    line = (
+        f"{visible(str(where))}: {diagnostic.level.value}: "
+        f"{shown(diagnostic.message, _MESSAGE_LIMIT)}"
+    )
+    if diagnostic.names_path:
+        line += f" (at {shown(where.json_path, _PATH_LIMIT)})"
+    return line
 
 
 def changes_line(diff: PolicyDiff) -> str:
@@ -79,12 +106,12 @@ class TextReporter(Reporter):
         summary = Summary.of(redacted.result, passes=False)  # passes are counted, not listed
         for diagnostic in summary.result.diagnostics:
             stream.write(
-                _paint(visible(str(diagnostic)), _LEVEL_COLORS[diagnostic.level], color) + "\n"
+                _paint(diagnostic_line(diagnostic), _LEVEL_COLORS[diagnostic.level], color) + "\n"
             )
         if is_validation(summary.result):  # the diagnostics are the report; counts go to stderr
             return
         for finding in summary.findings:
-            line = visible(str(finding))
+            line = finding_line(finding)
             if finding.waiver is not None:
                 waiver = finding.waiver
                 line += visible(f" — waived by {waiver.id} until {waiver.expires.isoformat()}")

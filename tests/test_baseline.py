@@ -351,3 +351,17 @@ def test_the_github_summary_says_what_the_baseline_accepted(
     closing = run.out.splitlines()[-1]
     assert closing.startswith("::notice title=Privacy policy check::Compliant: ")
     assert f"(since the baseline ({baseline}): 0 new, 0 fixed; " in closing
+
+
+def test_the_html_says_what_is_new_before_what_changed_in_the_policy(
+    tmp_path: Path, run_cli: CliRunner, baseline: Path
+) -> None:
+    # "Since the baseline: N new, N fixed" is what the meeting reads first, under the verdict
+    # banner (docs/reports.md), not after pages of the previous policy's changes.
+    html = tmp_path / "report.html"
+    code, _, _ = _check(
+        run_cli, _snapshot(tmp_path), "--baseline", str(baseline), "--output", f"html={html}"
+    )
+    assert code == 0
+    out = html.read_text(encoding="utf-8")
+    assert out.index('id="verdict"') < out.index('id="since"') < out.index('id="changes"')

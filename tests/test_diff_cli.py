@@ -340,3 +340,30 @@ def test_git_a_named_file_that_is_not_a_policy_is_invalid(
     run = run_cli("diff", "--git", "HEAD", "policies/notes.yaml")
     assert run.code == 1
     assert "policies/notes.yaml:1:1: error: expected a policy document" in run.err
+
+
+def test_notes_name_the_json_path_and_stay_inert(run_cli: CliRunner, tmp_path: Path) -> None:
+    # A note about the pair (a loosening without a major version bump) is at a place in the
+    # new policy: file:line:col and the JSON path, like every message; the version it quotes
+    # is the author's text, and a bidirectional or terminal control in it stays an escape.
+    case = REPO / "tests" / "cases" / "check" / "waivers" / "policy.yaml"
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(case.read_text("utf-8"), "utf-8")
+    new.write_text(
+        case.read_text("utf-8")
+        .replace('version: "1.0"', 'version: "1.1 \\u202e\\e[31m"')
+        .replace("max: 30d", "max: 90d"),
+        "utf-8",
+    )
+    text = run_cli("diff", str(old), str(new))
+    assert text.code == 0, text.err
+    assert f"{new}:5:12: warning: 1 promise weakens, but the version goes from 1.0 to " in text.out
+    assert "without a major version bump (at $.metadata.version)\n" in text.out
+    markdown = run_cli("diff", str(old), str(new), "--format", "markdown")
+    assert f"(`{new}:5:12` `$.metadata.version`)" in markdown.out
+    sarif = json.loads(run_cli("diff", str(old), str(new), "--format", "sarif").out)
+    notes = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "policy-diff/note"]
+    [note] = [n for n in notes if "major version" in n["message"]["text"]]
+    assert "\u202e" not in note["message"]["text"] and "\x1b" not in note["message"]["text"]
+    assert "1.1 \\u202e\\x1b[31m without a major version bump" in note["message"]["text"]

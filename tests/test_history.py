@@ -314,6 +314,11 @@ def test_history_record_and_report_commands(tmp_path: Path, run_cli: CliRunner) 
     assert data["time_to_fix"]["median_days"] == 1
     markdown = run_cli("history", "--db", str(path), "--since", "2026-11-02")
     assert markdown.code == 0 and "## Privacy compliance trends" in markdown.out
+    assert "2026-11-02 to 2026-11-02: 1 run; last run 2 as of 2026-11-02." in markdown.out
+    # The areas' last column counts the systems carried (not scanned that day): a number.
+    by_area = markdown.out.split("### By area")[1].split("###")[0]
+    rows = [line for line in by_area.splitlines() if line.startswith("| ") and "Area" not in line]
+    assert rows and all(row.endswith(" | 0 |") for row in rows), rows
     html = tmp_path / "trends.html"
     written = run_cli("history", "--db", str(path), "--format", "html", "--output", str(html))
     assert written.code == 0 and written.out == ""

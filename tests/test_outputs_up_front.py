@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
+import threading
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -371,3 +374,42 @@ def test_pdf_without_a_browser_is_refused_before_any_work(
     assert "--output pdf=r.pdf: error: PDF output needs Chromium and none was found" in text
     assert "POLICY_CHECK_CHROMIUM" in text
     assert _snapshots(project) == before
+
+
+# --- special files: written through, never replaced -----------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_an_output_to_a_named_pipe_is_written_through_it(
+    project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A report written to a FIFO (or /dev/null, /dev/stdout) reaches whatever reads it; it
+    # must not replace the special file with a regular one, which as root would replace
+    # /dev/null itself.
+    fifo = project / "pipe.json"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    code, text = _run(run_cli, capsys, "--output", "json=pipe.json", "--output", "r.sarif")
+    reader.join(timeout=10)
+    assert code == 0, text
+    assert stat.S_ISFIFO(fifo.lstat().st_mode), "the named pipe was replaced by a file"
+    assert received and json.loads(received[0])["verdict"] == "compliant"
+    assert (project / "r.sarif").is_file()  # other outputs are still written as files
+
+
+def test_a_report_that_fails_midway_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # The report is written to a temporary file beside the destination, then renamed: when
+    # writing stops (a browser that crashes while printing the PDF, Ctrl-C), nothing is left.
+    from reports.outputs import Target, write_file
+
+    def broken(stream: TextIO) -> None:
+        stream.write("half a report")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_file(Target("html", str(tmp_path / "report.html")), broken)
+    assert list(tmp_path.iterdir()) == []

@@ -29,11 +29,11 @@ import xmlschema
 
 from checker.core.diagnostics import Level, Location, Position
 from checker.core.errors import UsageError
-from checker.core.results import Finding, Result, Severity, Status
+from checker.core.results import Comparison, Finding, Novelty, Result, Severity, Status
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
-from reports.base import Summary, visible
+from reports.base import Summary, sorted_findings, visible, where
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
@@ -43,6 +43,7 @@ from reports.sarif import FINDING_ID_KEY, SECURITY_SEVERITY, artifact_uri
 from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
+    HOSTILE_LONG,
     HOSTILE_SCRIPT,
     all_pass_result,
     counted_result,
@@ -251,9 +252,18 @@ def _sarif_properties(result: Result, out: str) -> None:
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]]
     (run,) = data["runs"]
     results = run["results"]
-    assert Counter(r["ruleId"] for r in results) == Counter(f.rule_id for f in _non_pass(result))
+    # Every finding that is not a pass, and every input problem (its code the rule).
+    assert Counter(r["ruleId"] for r in results) == Counter(
+        f.rule_id for f in _non_pass(result)
+    ) + Counter(d.code or "input" for d in result.diagnostics)
     suppressed = [r for r in results if r.get("suppressions")]
     assert len(suppressed) == result.counts()[Status.WAIVED]
+
+
+def _finding_results(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The SARIF results of findings (those of input problems have no finding id)."""
+    results: list[dict[str, Any]] = data["runs"][0]["results"]
+    return [r for r in results if "findingId" in r.get("properties", {})]
 
 
 def _junit_properties(result: Result, out: str) -> None:
@@ -479,7 +489,7 @@ def test_sarif_content() -> None:
     assert "30 days or less" in rule["help"]["text"]
     assert rule["properties"]["security-severity"] == SECURITY_SEVERITY[Severity.HIGH] == "8.0"
     assert {"retention", "GDPR Art. 5(1)(e)"} <= set(rule["properties"]["tags"])
-    results = run["results"]
+    results = [r for r in run["results"] if "findingId" in r["properties"]]
     assert len(results) == 9  # every finding that is not a pass
     for item in results:
         assert driver["rules"][item["ruleIndex"]]["id"] == item["ruleId"]
@@ -511,6 +521,61 @@ def test_sarif_content() -> None:
     assert notes[0]["descriptor"]["id"] == "waiver-expired" and notes[0]["level"] == "warning"
 
 
+def test_sarif_of_a_check_has_its_input_problems_as_results() -> None:
+    # Code scanning shows results, not notifications: an input problem that fails the run (a
+    # duplicate id) or that a reviewer must act on (an expired waiver) is an alert on its line,
+    # as with validate.
+    data = json.loads(render("sarif", mixed_result()))
+    run = data["runs"][0]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    [problem] = [r for r in run["results"] if r["ruleId"] == "waiver-expired"]
+    assert rules[problem["ruleIndex"]] == "waiver-expired"
+    assert problem["level"] == "warning"
+    assert problem["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "waivers.yaml"},
+        "region": {"startLine": 19, "startColumn": 5},
+    }
+    assert problem["message"]["text"].endswith("count again (at $.waivers[2])")
+    assert not list(_sarif_validator().iter_errors(data))
+
+
+def test_sarif_messages_name_the_json_path() -> None:
+    # Code scanning shows a result's message at its line, not its logical location: the
+    # message names the path in the document, as every message does.
+    data = json.loads(render("sarif", mixed_result()))
+    run = data["runs"][0]
+    for item in _finding_results(data):
+        path = item["properties"]["evidencePath"]
+        assert item["message"]["text"].endswith(f" at {path}."), item["message"]["text"]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].endswith(" (at $.waivers[2])")
+
+
+def test_sarif_fingerprints_stay_unique_when_two_snapshots_share_finding_ids() -> None:
+    # Code scanning takes results with the same fingerprint for one alert: a second snapshot
+    # of one system and environment (same finding ids) would vanish into the first's alerts.
+    result = mixed_result()
+    twins = [
+        dataclasses.replace(
+            f, evidence_location=dataclasses.replace(where(f), file="snapshots/replica.yaml")
+        )
+        for f in result.findings
+    ]
+    data = json.loads(
+        render("sarif", dataclasses.replace(result, findings=[*result.findings, *twins]))
+    )
+    results = _finding_results(data)
+    prints = [r["partialFingerprints"][FINDING_ID_KEY] for r in results]
+    assert len(results) == 18 and len(set(prints)) == 18
+    by_id: dict[str, list[str]] = {}
+    for item in results:  # the finding id itself is unchanged, and the first result keeps it
+        by_id.setdefault(item["properties"]["findingId"], []).append(
+            item["partialFingerprints"][FINDING_ID_KEY]
+        )
+    assert all(prints == [key, f"{key}/2"] for key, prints in by_id.items()), by_id
+    assert not list(_sarif_validator().iter_errors(data))
+
+
 def test_sarif_fingerprints_survive_line_moves() -> None:
     moved = mixed_result()
     moved.findings = [
@@ -524,7 +589,7 @@ def test_sarif_fingerprints_survive_line_moves() -> None:
 
     def prints(result: Result) -> list[str]:
         data = json.loads(render("sarif", result))
-        return [r["partialFingerprints"][FINDING_ID_KEY] for r in data["runs"][0]["results"]]
+        return [r["partialFingerprints"][FINDING_ID_KEY] for r in _finding_results(data)]
 
     assert sorted(prints(moved)) == sorted(prints(mixed_result()))
     assert len(set(prints(mixed_result()))) == 9
@@ -538,10 +603,30 @@ def test_sarif_fingerprints_survive_line_moves() -> None:
         ("/abs/snap.yaml", "file:///abs/snap.yaml"),
         ("C:\\work\\snap.yaml", "file:///C:/work/snap.yaml"),
         ('snap"><x>.yaml', "snap%22%3E%3Cx%3E.yaml"),
+        ("snap-é.yaml", "snap-%C3%A9.yaml"),
+        # A file name that is not UTF-8 (byte 0xff, read by Python as the surrogate U+DCFF):
+        # its URI has the file's own bytes, percent-encoded.
+        ("snap-\udcff.yaml", "snap-%FF.yaml"),
+        ("/abs/snap-\udcff.yaml", "file:///abs/snap-%FF.yaml"),
     ],
 )
 def test_sarif_artifact_uris(file: str, uri: str) -> None:
     assert artifact_uri(file) == uri
+
+
+def test_sarif_of_a_file_name_that_is_not_utf8() -> None:
+    result = mixed_result()
+    odd = [
+        dataclasses.replace(f, evidence_location=dataclasses.replace(where(f), file="s\udcff.yaml"))
+        for f in result.findings
+    ]
+    data = json.loads(render("sarif", dataclasses.replace(result, findings=odd)))
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in _finding_results(data)
+    }
+    assert uris == {"s%FF.yaml"}
+    assert not list(_sarif_validator().iter_errors(data))
 
 
 # --- JUnit ----------------------------------------------------------------------------------
@@ -611,6 +696,11 @@ def test_text_lines_and_summary() -> None:
     lines = render("text", mixed_result()).splitlines()
     assert lines[0].startswith("waivers.yaml:19:5: warning: waiver W-2025-031 expired")
     assert lines[1].startswith("snapshots/production.yaml:88:12: [critical] fail:")
+    # Like every message, a finding names the path in the document besides file:line:col.
+    assert lines[1].endswith(
+        "which must never be trained on (at $.pipelines[0].tiers) "
+        "(consumer-privacy-2025/business-tiers-never-trained, training_exclusions)"
+    )
     assert len(lines) == 1 + 9 + 1  # diagnostics, findings that are not passes, summary
     assert lines[-1].startswith("Not compliant: 5 failed, 2 not evidenced, 1 waived, 11 passed")
     assert "pass:" not in "\n".join(lines)
@@ -642,6 +732,27 @@ def test_text_neutralises_hostile_values() -> None:
     assert "forged line" in out and "\nsnapshots/x.yaml" not in out
 
 
+def test_text_cuts_long_values() -> None:
+    # A 20,000-character snapshot value (in a finding's message, a diagnostic's message and its
+    # JSON path) is cut, with its length noted, as in every other format people read; the
+    # line still ends with what names the promise.
+    result = hostile_result()
+    diagnostic = dataclasses.replace(
+        result.diagnostics[0],
+        message=f"unknown key {HOSTILE_LONG}",
+        location=Location("snap.yaml", Position(2, 1), ("stores", 0, HOSTILE_LONG)),
+    )
+    out = render("text", dataclasses.replace(result, diagnostics=[diagnostic]))
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) < 2_000
+    assert lines[0].startswith("snap.yaml:2:1: error: unknown key AAAA")
+    assert re.findall(r"A… \((20,0\d\d) characters\)", lines[0]) == ["20,012", "20,012"]
+    assert lines[0].endswith(" characters))")  # the path, cut, in its parentheses
+    long_value = next(line for line in lines if "value AAAA" in line)
+    assert "AAA… (20,006 characters) (at $.stores[6].AAAA" in long_value
+    assert long_value.endswith(" (consumer-privacy-2025/clause-6, custom_rules)")
+
+
 # --- Markdown -------------------------------------------------------------------------------
 
 
@@ -671,6 +782,19 @@ def test_markdown_neutralises_hostile_values() -> None:
             # every table row keeps its cell count: no value adds a column or a row
             cells = re.split(r"(?<!\\)\|", line)
             assert len(cells) - 2 in (3, 6, 7, 8), line
+
+
+def test_markdown_names_the_json_path_of_every_place() -> None:
+    # file:line:col takes a reader to the line; the JSON path says which key it is, for input
+    # problems and findings alike, as the text, GitHub and HTML formats say.
+    result = mixed_result()
+    out = render("markdown", result)
+    assert "| warning | `waivers.yaml:19:5`<br>`$.waivers[2]` | waiver W-2025-031 expired" in out
+    shown_findings = [f for f in result.findings if f.status is not Status.PASS]
+    assert shown_findings
+    for finding in shown_findings:
+        place = where(finding)
+        assert f"| `{place}`<br>`{place.json_path}` |" in out, finding.message
 
 
 @pytest.mark.parametrize(
@@ -727,6 +851,42 @@ def test_github_annotations() -> None:
     assert lines[-1].startswith("::notice title=Privacy policy check::Not compliant")
 
 
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("markdown", "evidence_location"),
+        ("html", "evidence_location"),
+        ("junit", "evidence_location"),
+        ("junit", "policy_location"),
+        ("github", "policy_location"),
+    ],
+)
+def test_a_long_path_keeps_its_file_name_and_line(name: str, field: str) -> None:
+    # A deep monorepo path is cut at its start, never at its end: the file name and the
+    # line:col are what a reader needs to find the evidence or the promise.
+    deep = "infrastructure/terraform/environments/production/" * 12 + "snapshot.yaml"
+    result = mixed_result()
+    moved = [
+        dataclasses.replace(f, **{field: dataclasses.replace(getattr(f, field), file=deep)})
+        for f in result.findings
+        if getattr(f, field) is not None
+    ]
+    out = render(name, dataclasses.replace(result, findings=moved))
+    first = next(f for f in sorted_findings(moved) if f.status is Status.FAIL)
+    position = getattr(first, field).position
+    assert position is not None
+    text = re.sub(r"<[^>]+>", "", out)  # the HTML's break opportunities are tags
+    assert f"production/snapshot.yaml:{position}" in text
+    assert "characters)" not in text.replace("(20,000 characters)", "")
+
+
+def test_github_annotations_of_input_problems_name_the_json_path() -> None:
+    lines = render("github", mixed_result()).splitlines()
+    expired = next(line for line in lines if "waiver-expired" in line)
+    assert expired.startswith("::warning file=waivers.yaml,line=19,col=5,")
+    assert expired.endswith("the 1 finding(s) it covered count again (at $.waivers[2])")
+
+
 def test_github_neutralises_hostile_values() -> None:
     out = render("github", hostile_result())
     for line in out.splitlines():
@@ -758,6 +918,30 @@ def test_html_is_self_contained_and_inert() -> None:
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in out
     assert "\u202e" not in out and "\\u202e" in out
     assert "(20,000 characters)" in out
+
+
+def test_html_element_ids_are_unique_when_two_snapshots_share_finding_ids() -> None:
+    # Two snapshots of one system and environment give their findings the same ids (the id
+    # names no file): each row still gets an id of its own, the first the plain anchor, so a
+    # link into last week's report still lands on the first.
+    result = mixed_result()
+    shown_findings = [f for f in result.findings if f.status is not Status.PASS]
+    twins = [
+        dataclasses.replace(
+            f, evidence_location=dataclasses.replace(where(f), file="snapshots/replica.yaml")
+        )
+        for f in shown_findings
+    ]
+    comparison = Comparison("history", "the last recorded run", fixed=(twins[0], twins[0]))
+    out = render(
+        "html",
+        dataclasses.replace(result, findings=[*result.findings, *twins], comparison=comparison),
+    )
+    ids = re.findall(r'\bid="([^"]+)"', out)
+    assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
+    first = shown_findings[0].finding_id.partition(":")[2]
+    assert ids.index(f"finding-{first}") < ids.index(f"finding-{first}-2")
+    assert {f"fixed-finding-{first}", f"fixed-finding-{first}-2"} <= set(ids)
 
 
 def test_html_sections_in_order() -> None:
@@ -845,9 +1029,7 @@ def test_finding_without_any_evidence_location_renders_everywhere() -> None:
         assert render(name, result)
     data: dict[str, Any] = json.loads(render("sarif", result))
     assert not list(_sarif_validator().iter_errors(data))
-    assert all(
-        Status(r["properties"]["status"]) is not Status.PASS for r in data["runs"][0]["results"]
-    )
+    assert all(Status(r["properties"]["status"]) is not Status.PASS for r in _finding_results(data))
     assert HOSTILE_SCRIPT and HOSTILE_IMG  # the hostile fixtures are exercised above
 
 
@@ -864,9 +1046,29 @@ def _only(statuses: dict[Status, Severity], fail_on: Severity = Severity.LOW) ->
     return Result(as_of=base.as_of, fail_on=fail_on, findings=findings)
 
 
+def _accepted(result: Result) -> Result:
+    """``result`` compared with a baseline that holds every one of its findings unchanged."""
+    existing = [dataclasses.replace(f, novelty=Novelty.EXISTING) for f in result.findings]
+    comparison = Comparison("baseline", "baseline.json")
+    return dataclasses.replace(result, findings=existing, comparison=comparison)
+
+
 @pytest.mark.parametrize(
     ("result", "verdict", "reason"),
     [
+        (
+            # Severe findings that do not block because the baseline holds them: they do
+            # reach the threshold, and the reason must not say otherwise.
+            _accepted(_only({Status.FAIL: Severity.HIGH, Status.NOT_EVIDENCED: Severity.CRITICAL})),
+            "Compliant",
+            "2 findings need attention, but the baseline accepts them: none is new or worse.",
+        ),
+        (
+            _accepted(_only({Status.FAIL: Severity.HIGH, Status.NOT_EVIDENCED: Severity.INFO})),
+            "Compliant",
+            "2 findings need attention, but none blocks: 1 accepted by the baseline, 1 below "
+            "the blocking threshold (low severity).",
+        ),
         (_only({Status.PASS: Severity.HIGH}), "Compliant", "Every promise checked is kept."),
         (
             _only({Status.PASS: Severity.HIGH, Status.WAIVED: Severity.HIGH}),
@@ -895,6 +1097,24 @@ def test_verdict_wording(result: Result, verdict: str, reason: str) -> None:
     summary = Summary.of(result)
     assert (summary.verdict, summary.verdict_reason) == (verdict, reason)
     assert reason.replace("&", "&amp;") in render("html", result)
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        (
+            _accepted(_only({Status.FAIL: Severity.HIGH})),
+            "not blocking (existing, accepted by the baseline): fail: ",
+        ),
+        (
+            _only({Status.FAIL: Severity.MEDIUM}, fail_on=Severity.HIGH),
+            "not blocking (medium severity, fail-on high): fail: ",
+        ),
+    ],
+)
+def test_junit_says_why_a_finding_does_not_block(result: Result, message: str) -> None:
+    skipped = ET.fromstring(render("junit", result)).findall(".//testcase/skipped")
+    assert [s.get("message", "")[: len(message)] for s in skipped] == [message]
 
 
 def test_verdict_with_only_input_errors() -> None:

@@ -316,16 +316,19 @@ def test_real_plan_checked_end_to_end(tmp_path: Path, run_cli: CliRunner) -> Non
     stores = by_id(imported_stores)
     stream = stores["edf-rap-firehose-cloudwatch-control-plane-delivery-stream"]
     bucket = stores["edf-cloudwatch-from-firehose-control-plane-885215942479"]
-    at_stream = doc.locate(stream.field_origins[("source",)]).position
+    stream_source = doc.locate(stream.field_origins[("source",)])
+    at_stream = stream_source.position
     at_lifecycle = doc.locate(bucket.field_origins[("retention", "training_not_allowed")])
     assert findings == [
         f"{REAL.name}:{at_lifecycle.position}: [high] fail: store {bucket.data['id']} keeps "
         "training_not_allowed events for indefinite, longer than the 30d the policy allows "
-        "(firehose-archive/opted-out-30d, retention)",
+        f"(at {at_lifecycle.json_path}) (firehose-archive/opted-out-30d, retention)",
         f"{REAL.name}:{at_stream}: [high] not_evidenced: store {stream.data['id']} holds events "
-        "but records no retention window (firehose-archive/opted-out-30d, retention)",
+        f"but records no retention window (at {stream_source.json_path}) "
+        "(firehose-archive/opted-out-30d, retention)",
         f"{REAL.name}:{at_stream}: [high] not_evidenced: store {stream.data['id']} records no "
-        "encryption settings (firehose-archive/encrypted-at-rest, security)",
+        f"encryption settings (at {stream_source.json_path}) "
+        "(firehose-archive/encrypted-at-rest, security)",
     ]
     assert at_lifecycle.path[-1] == "lifecycle_rule"
     assert "1 failed, 2 not evidenced, 0 waived, 1 passed, 0 errors" in output

@@ -286,6 +286,9 @@ imports:
 """
 
 
+ENGINE_PATH = "$.resources[0].instances[0].attributes.engine"
+
+
 def test_real_state_checked_end_to_end(tmp_path: Path, run_cli: CliRunner) -> None:
     """The cache fails encryption at rest at its ``engine`` line (Memcached) and does not
     evidence encryption in transit, with positions in the state file."""
@@ -296,8 +299,8 @@ def test_real_state_checked_end_to_end(tmp_path: Path, run_cli: CliRunner) -> No
     name, engine = DRIFTCTL_ELASTICACHE.name, _line('"engine": "memcached"')
     assert findings == [
         f"{name}:{engine}:23: [high] fail: store cluster-example does not encrypt sessions at "
-        "rest (session-cache/encrypted, security)",
+        f"rest (at {ENGINE_PATH}) (session-cache/encrypted, security)",
         f"{name}:{engine}:23: [high] not_evidenced: store "
         "cluster-example does not record whether it is encrypted in transit "
-        "(session-cache/encrypted, security)",
+        f"(at {ENGINE_PATH}) (session-cache/encrypted, security)",
     ]

@@ -115,7 +115,7 @@ def test_a_schema_error_is_a_sarif_result_on_its_line(project: Path, run_cli: Cl
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["schema-unknown-key"]
     [found] = run["results"]
     assert found["ruleId"] == "schema-unknown-key" and found["level"] == "error"
-    assert found["message"]["text"] == UNKNOWN_KEY
+    assert found["message"]["text"] == f"{UNKNOWN_KEY} (at $.retention[0].severty)"
     location = found["locations"][0]["physicalLocation"]
     assert location == {
         "artifactLocation": {"uri": "docs/misspelt.yaml"},
@@ -132,7 +132,7 @@ def test_a_schema_error_is_a_github_annotation_on_its_line(
     lines = result.out.splitlines()
     assert lines[0] == (
         "::error file=docs/misspelt.yaml,line=21,col=5,title=policy-checker%3A "
-        f"schema-unknown-key::{UNKNOWN_KEY}"
+        f"schema-unknown-key::{UNKNOWN_KEY} (at $.retention[0].severty)"
     )
     assert lines[-1] == (
         "::notice title=Policy document validation::Not valid: 1 valid, 1 invalid, 0 unreadable"
@@ -194,3 +194,20 @@ def test_outputs_are_written_and_never_over_an_input(project: Path, run_cli: Cli
     assert refused.code == 2
     assert "would overwrite the input docs/good.yaml" in refused.err
     assert (project / "docs/good.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_saved_validation_results_are_not_a_compliance_report(
+    project: Path, run_cli: CliRunner, fmt: str
+) -> None:
+    # validate offers no HTML report; report must not make one of its saved results either:
+    # it said "Privacy compliance report", a blocking threshold and policies without names.
+    saved = project / "validation.json"
+    run_cli("validate", "--output", f"json={saved}", *FIXED, "docs/good.yaml", "docs/misspelt.yaml")
+    out = project / f"report.{fmt}"
+    result = run_cli("report", str(saved), "--format", fmt, "--output", str(out))
+    assert result.code == 2
+    assert "validation results render as text, json, sarif, junit, markdown or github" in (
+        result.err
+    )
+    assert not out.exists()

@@ -85,9 +85,15 @@ class Diagnostic:
         """Whether this says an input cannot be read (see :data:`UNREADABLE_CODES`)."""
         return self.code in UNREADABLE_CODES
 
+    @property
+    def names_path(self) -> bool:
+        """Whether the JSON path says more than the file: a place inside the document, or the
+        document itself when a schema is not met there (``$``, a required key missing)."""
+        return bool(self.location.path) or self.code.startswith("schema")
+
     def __str__(self) -> str:
         text = f"{self.location}: {self.level.value}: {self.message}"
-        if self.location.path or self.code.startswith("schema"):
+        if self.names_path:
             text += f" (at {self.location.json_path})"
         return printable(text)
 

@@ -48,7 +48,8 @@ def policy_lines(diff: PolicyDiff, level: str = "###") -> list[str]:
     """One policy's changes: a heading, notes, the table of rows, renames, verdict flips."""
     lines = [f"{level} {prose(pair_heading(diff))}", ""]
     for note in diff.notes:
-        lines.append(f"- ⚠️ {prose(note.message)} ({code(str(note.location), 300)})")
+        at = f" {code(note.location.json_path, 200)}" if note.location.path else ""
+        lines.append(f"- ⚠️ {prose(note.message)} ({code(str(note.location), 300)}{at})")
     if diff.notes:
         lines.append("")
     if diff.rows:

@@ -115,7 +115,7 @@ def to_sarif(result: DiffResult) -> dict[str, Any]:
                     "ruleId": NOTE_RULE,
                     "ruleIndex": index[NOTE_RULE],
                     "level": "warning" if note.level.value == "warning" else "error",
-                    "message": {"text": note.message},
+                    "message": {"text": shown(note.message, 2000)},
                     "locations": [{"physicalLocation": _physical(note.location)}],
                 }
             )

@@ -58,7 +58,8 @@ def _policy(diff: PolicyDiff, stream: TextIO, color: bool) -> None:
     stream.write(printable(pair_heading(diff)) + "\n")
     stream.write(printable(files_line(diff)) + "\n")
     for note in diff.notes:
-        stream.write(printable(f"{note.location}: {note.level.value}: {note.message}") + "\n")
+        at = f" (at {note.location.json_path})" if note.location.path else ""
+        stream.write(printable(f"{note.location}: {note.level.value}: {note.message}{at}") + "\n")
     if not diff.rows and not diff.renamed:
         stream.write("no promise changed\n")
     for row in diff.rows:

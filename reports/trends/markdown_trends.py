@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.history.trends import Point, Series, Trends
+from reports.base import plural
 from reports.markdown import code, prose
 
 
@@ -33,7 +34,8 @@ def _series_rows(series: list[Series], carried_is_count: bool) -> list[str]:
         last = s.last
         if last is None:
             continue
-        note = f"{last.carried:,} carried" if carried_is_count and last.carried else _state(last)
+        # A system's state, or for an area the number of its systems carried (not scanned).
+        note = f"{last.carried:,}" if carried_is_count else _state(last)
         rows.append(
             f"| {prose(s.label, 120)} | {last.counts.open:,} | {_delta(s.first, last)} | "
             f"{last.counts.not_evidenced:,} | {last.counts.waived:,} | "
@@ -47,7 +49,7 @@ def render_markdown(trends: Trends) -> str:
     out = [
         "## Privacy compliance trends",
         "",
-        f"{t.since.isoformat()} to {t.until.isoformat()}: {t.runs:,} runs"
+        f"{t.since.isoformat()} to {t.until.isoformat()}: {plural(t.runs, 'run')}"
         + (f" of {', '.join(code(s, 60) for s in t.systems_filter)}" if t.systems_filter else "")
         + f"; last {t.last_run}.",
         "",
