@@ -2,9 +2,10 @@
 
 A waiver applies to the non-passing findings it matches (check and/or clause, and resource —
 ``*`` and ``?`` patterns allowed, brackets literal: :mod:`checker.core.patterns`; or
-``all_resources: true``) while it has not expired as of the run's date. Waived findings
+``all_resources: true``) from its approval to its expiry, as of the run's date. Waived findings
 keep their place in the results, with the waiver attached. An expired waiver no longer applies
-and is reported; so is a waiver that matches nothing.
+and is reported; so is a waiver approved after the run's date (an earlier date re-checked
+must not borrow a later exception) and a waiver that matches nothing.
 
 A waiver cannot hide what it waives. Rules beyond the schema (codes):
 
@@ -164,7 +165,7 @@ def apply_waivers(
 ) -> tuple[list[Finding], list[WaiverState], list[Diagnostic]]:
     """Mark matched findings as waived; report expired and unused waivers."""
     counts = dict.fromkeys((w.id for w in waivers), 0)
-    active = [w for w in waivers if w.expires >= as_of]
+    active = [w for w in waivers if w.expires >= as_of and not _approved_later(w, as_of)]
     out = []
     for finding in findings:
         waiver = next((w for w in active if matches(w, finding)), None)
@@ -191,6 +192,17 @@ def apply_waivers(
                     Level.WARNING,
                 )
             )
+        elif _approved_later(waiver, as_of):
+            diagnostics.append(
+                Diagnostic(
+                    waiver.location,
+                    f"waiver {waiver.id} was approved on {waiver.approved_on}, after the "
+                    f"run's date {as_of}: it applies from its approval on, so the findings "
+                    "it would cover count",
+                    "waiver-not-yet-approved",
+                    Level.WARNING,
+                )
+            )
         elif counts[waiver.id] == 0:
             diagnostics.append(
                 Diagnostic(
@@ -202,3 +214,8 @@ def apply_waivers(
                 )
             )
     return out, states, diagnostics
+
+
+def _approved_later(waiver: Waiver, as_of: dt.date) -> bool:
+    """Whether the waiver was approved after the run's date, so not yet in force on it."""
+    return waiver.approved_on is not None and waiver.approved_on > as_of
