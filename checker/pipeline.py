@@ -45,6 +45,7 @@ from checker.documents.inputs import (
     document_kind,
     expand,
     load_and_validate,
+    refuse_repeated_policy_ids,
 )
 from checker.evaluation.engine import (
     PolicySet,
@@ -243,6 +244,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     executor = executor_for(options.executor, options.jobs, len(entries), options.scheduler)
     progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
     policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
+    refuse_repeated_policy_ids(policies)
     context = UnitContext(
         PolicySet(
             policies=tuple(doc for doc, _ in policies.documents),

@@ -234,6 +234,37 @@ def combine_loaded(
     return loaded
 
 
+def refuse_repeated_policy_ids(loaded: Loaded) -> None:
+    """In a run that checks several policies, a valid policy whose ``metadata.id`` an earlier
+    one already has is made invalid.
+
+    Findings, waivers, baselines and history know a promise by policy and clause id: two
+    policies with one id (a copy whose id was not changed, or one file named twice) would give
+    each promise two verdicts under one name, and a waiver or baseline entry would match either.
+    (``diff`` compares two versions of one policy, which share their id.)
+    """
+    first: dict[str, Document] = {}
+    kept: list[tuple[Document, str]] = []
+    for doc, kind in loaded.documents:
+        policy_id = (doc.data.get("metadata") or {}).get("id") if kind == "policy" else None
+        earlier = first.setdefault(policy_id, doc) if isinstance(policy_id, str) else doc
+        if earlier is doc:
+            kept.append((doc, kind))
+            continue
+        line = earlier.locate(("metadata", "id")).position
+        where = f"{earlier.name} (line {line.line})" if line else earlier.name
+        loaded.diagnostics.append(
+            Diagnostic(
+                doc.locate(("metadata", "id")),
+                f"policy id '{policy_id}' is also the id of the policy {where}: give each "
+                "policy its own metadata.id",
+                "policy-duplicate-id",
+            )
+        )
+        loaded.invalid.append(doc)
+    loaded.documents = kept
+
+
 def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) -> bool:
     """Load one file into ``loaded``; False when it is skipped: not a policy-checker document.
 
