@@ -150,6 +150,22 @@ def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None
     assert expected in checked.err
 
 
+def test_a_waiver_naming_an_unknown_check_is_an_error(case: Path, run_cli: CliRunner) -> None:
+    """A misspelt check matched nothing and was only a warning: the waiver silently waived
+    nothing, and a run it was meant for still read as a run with waivers."""
+    _waivers(case, _item(**_fields(check="retension")))
+    expected = (
+        "waivers.yaml:4:12: error: unknown check 'retension'; did you mean 'retention'? "
+        "(at $.waivers[0].check)"
+    )
+    validated = run_cli("validate", "waivers.yaml")
+    assert validated.code == 1
+    assert validated.out == expected + "\n"
+    checked = _check(run_cli)
+    _stopped(checked)
+    assert expected in checked.err
+
+
 # -- a waiver says which resources it covers ------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ A waiver cannot hide what it waives. Rules beyond the schema (codes):
 * ``waiver-duplicate-id`` — two waivers share an id; the second is reported, naming the line
   of the first.
 * ``waiver-expires-before-approval`` — ``expires`` is earlier than ``approved_on``.
+* ``waiver-unknown-check`` — ``check`` names no check of this tool (a "did you mean" follows):
+  such a waiver could never match, and would only be noticed as unused.
 * ``waiver-term-too-long`` — the waiver runs longer, from ``approved_on`` to ``expires``, than
   the policies it may apply to allow (``metadata.waiver_max_term``, one year by default). A
   waiver whose clause names a policy answers to that policy; any other waiver may cover the
@@ -27,17 +29,20 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from checker.checks import CHECKS
 from checker.core.diagnostics import Diagnostic, Level
 from checker.core.durations import DAY, Duration, parse_duration
 from checker.core.patterns import glob
 from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
+from checker.validation.policy_rules import suggestion
 
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
 DEFAULT_MAX_TERM = parse_duration("1y")
 
 DUPLICATE_ID = "waiver-duplicate-id"
 EXPIRES_BEFORE_APPROVAL = "waiver-expires-before-approval"
+UNKNOWN_CHECK = "waiver-unknown-check"
 TERM_TOO_LONG = "waiver-term-too-long"
 
 
@@ -76,6 +81,15 @@ def waiver_diagnostics(doc: Document) -> list[Diagnostic]:
                     f"{_line(doc, ('waivers', earlier))} already uses it; give each waiver "
                     "its own id",
                     DUPLICATE_ID,
+                )
+            )
+        check = item.get("check")
+        if check is not None and check not in CHECKS:
+            diagnostics.append(
+                Diagnostic(
+                    doc.locate(("waivers", index, "check")),
+                    f"unknown check '{check}'{suggestion(check, sorted(CHECKS))}",
+                    UNKNOWN_CHECK,
                 )
             )
         approved = dt.date.fromisoformat(item["approved_on"])
