@@ -251,15 +251,17 @@ def refuse_repeated_policy_ids(loaded: Loaded) -> None:
         if earlier is doc:
             kept.append((doc, kind))
             continue
-        line = earlier.locate(("metadata", "id")).position
-        where = f"{earlier.name} (line {line.line})" if line else earlier.name
-        loaded.diagnostics.append(
-            Diagnostic(
-                doc.locate(("metadata", "id")),
+        if file_key(earlier.disk_path) == file_key(doc.disk_path):
+            problem = "this policy file is named twice (as a file or in a folder); name it once"
+        else:
+            line = earlier.locate(("metadata", "id")).position
+            where = f"{earlier.name} (line {line.line})" if line else earlier.name
+            problem = (
                 f"policy id '{policy_id}' is also the id of the policy {where}: give each "
-                "policy its own metadata.id",
-                "policy-duplicate-id",
+                "policy its own metadata.id"
             )
+        loaded.diagnostics.append(
+            Diagnostic(doc.locate(("metadata", "id")), problem, "policy-duplicate-id")
         )
         loaded.invalid.append(doc)
     loaded.documents = kept
