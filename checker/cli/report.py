@@ -13,6 +13,7 @@ from checker.core.errors import UnusableInputs
 from checker.documents import load_document
 from checker.documents.inputs import document_kind
 from checker.validation.validator import validate_document
+from reports.base import is_validation, validation_sentence
 from reports.json_report import result_from_dict
 from reports.outputs import Target, render
 
@@ -44,4 +45,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         render(result, targets=[Target(args.format, args.output)])
     else:
         render(result, out, args.format, color=use_color(args.color, out, environ))
+        if args.format == "text" and is_validation(result):  # as validate prints it
+            err.write(validation_sentence(result) + "\n")
     return result.exit_code()
