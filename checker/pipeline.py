@@ -46,6 +46,7 @@ from checker.documents.inputs import (
     expand,
     load_and_validate,
     refuse_repeated_policy_ids,
+    shown_name,
 )
 from checker.evaluation.engine import (
     PolicySet,
@@ -202,7 +203,7 @@ def run_check(options: CheckOptions) -> Result:
     )
     result.changes = changes
     if baseline is not None and options.baseline is not None:
-        compare(result, baseline, kind="baseline", against=options.baseline)
+        compare(result, baseline, kind="baseline", against=shown_name(options.baseline))
     if options.history is not None:
         compare_and_record(options.history, result, keep_comparison=baseline is not None)
     return result

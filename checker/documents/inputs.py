@@ -108,7 +108,7 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
     for given in paths:
         source = given if isinstance(given, Source) else Source(given)
         if not Path(source.disk).is_dir():
-            out.entries.append(Entry(source.name, source.disk))
+            out.entries.append(Entry(shown_name(source.name), source.disk))
             continue
         folder = Folder(source)
         out.folders.append(folder)
@@ -126,12 +126,19 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
                     folder.files += 1
                     out.entries.append(
                         Entry(
-                            str(Path(source.name) / relative / name),
+                            shown_name(str(Path(source.name) / relative / name)),
                             str(Path(root) / name),
                             folder,
                         )
                     )
     return out
+
+
+def shown_name(name: str) -> str:
+    """A file name as messages and results show it: bytes of the name that are not UTF-8
+    (which Python keeps as lone surrogates, which no UTF-8 output can hold) are written as
+    escapes, ``snap\\xff.yaml``; the file is still opened by its real name."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass(slots=True)
