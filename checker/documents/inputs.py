@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checker.core.diagnostics import Diagnostic, Level, Location
@@ -91,6 +91,7 @@ class Entry:
     name: str
     path: str
     folder: Folder | None = None
+    origin: Location | None = None  # the config entry that names the file, if one does
 
 
 @dataclass(slots=True)
@@ -108,7 +109,7 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
     for given in paths:
         source = given if isinstance(given, Source) else Source(given)
         if not Path(source.disk).is_dir():
-            out.entries.append(Entry(shown_name(source.name), source.disk))
+            out.entries.append(Entry(shown_name(source.name), source.disk, origin=source.origin))
             continue
         folder = Folder(source)
         out.folders.append(folder)
@@ -241,6 +242,14 @@ def combine_loaded(
     return loaded
 
 
+def _at_origin(diagnostic: Diagnostic, entry: Entry) -> Diagnostic:
+    """A file a config names that cannot be opened is reported at the config's entry, which
+    is where to fix it; a problem at a place inside the file stays there."""
+    if entry.origin is None or diagnostic.location.position is not None:
+        return diagnostic
+    return replace(diagnostic, location=entry.origin, message=f"{entry.name}: {diagnostic.message}")
+
+
 def refuse_repeated_policy_ids(loaded: Loaded) -> None:
     """In a run that checks several policies, a valid policy whose ``metadata.id`` an earlier
     one already has is made invalid.
@@ -290,7 +299,7 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
     except InputError as exc:
         if skippable and not _shows_a_marker(entry.path, limits):
             return False
-        loaded.diagnostics.append(exc.diagnostic)
+        loaded.diagnostics.append(_at_origin(exc.diagnostic, entry))
         loaded.unreadable += 1
         loaded.files.append((entry.name, None))
         return True
