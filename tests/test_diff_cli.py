@@ -347,6 +347,23 @@ def test_git_a_policy_moved_to_another_path_is_compared_with_its_earlier_version
     ]
 
 
+def test_git_never_writes_a_report_over_a_policy_of_the_working_tree(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only OLD and NEW files were protected: with --git, the uncommitted policy under
+    comparison was replaced by the report."""
+    monkeypatch.chdir(repo)
+    policy = repo / "policies" / "policy.yaml"
+    before = policy.read_bytes()
+    run = run_cli("diff", "--git", "HEAD", "--output", "html=policies/policy.yaml")
+    assert run.code == 2, run.out + run.err
+    assert run.err == (
+        "--output html=policies/policy.yaml: error: --output html=policies/policy.yaml would "
+        "overwrite the policy policies/policy.yaml; write the report somewhere else\n"
+    )
+    assert policy.read_bytes() == before
+
+
 def test_git_paths_without_a_policy_are_an_error(
     run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
