@@ -364,6 +364,22 @@ def test_git_never_writes_a_report_over_a_policy_of_the_working_tree(
     assert policy.read_bytes() == before
 
 
+def test_no_report_is_written_over_a_snapshot_of_a_folder_given(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """--snapshot FOLDER protected the folder's name, not the snapshots in it."""
+    (tmp_path / "snaps").mkdir()
+    snapshot = tmp_path / "snaps" / "violating.yaml"
+    shutil.copy(REPO / VIOLATING, snapshot)
+    before = snapshot.read_bytes()
+    run = run_cli(
+        "diff", OLD, NEW, "--snapshot", str(tmp_path / "snaps"), "--output", f"json={snapshot}"
+    )
+    assert run.code == 2, run.out + run.err
+    assert f"would overwrite the snapshot {snapshot}; write the report somewhere else" in run.err
+    assert snapshot.read_bytes() == before
+
+
 def test_git_paths_without_a_policy_are_an_error(
     run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,7 @@ from checker.core.errors import InputError, UnusableInputs, UsageError
 from checker.diff.ordering import Direction
 from checker.diff.run import DiffOptions, run_diff
 from checker.documents import Limits, load_document
-from checker.documents.inputs import document_kind
+from checker.documents.inputs import document_kind, expand
 from checker.pipeline import timestamp
 from reports.diff.formats import render_diff
 from reports.outputs import Target, output_problems
@@ -30,7 +30,7 @@ from reports.outputs import Target, output_problems
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     options = diff_options(args, environ)
     inputs = [("policy", p, p) for p in (options.old, options.new) if p]
-    inputs += [("snapshot", s, s) for s in options.snapshots]
+    inputs += [("snapshot", e.name, e.path) for e in expand(options.snapshots).entries]
     problems = output_problems(args.output or (), inputs)
     if options.git:  # the working tree's policies are the new versions compared
         problems += _over_policies(args.output or (), options.limits)
