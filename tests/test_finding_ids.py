@@ -159,3 +159,41 @@ def test_the_id_is_the_hash_of_the_parts_as_the_recipe_says(resource: str) -> No
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     made = finding_id("p", "c", "sys", "prod", resource, "reviewed within 1y of 2026-11-21")
     assert made == fingerprint.PREFIX + digest[:32]
+
+
+EXAMPLES = REPO / "policies" / "examples"
+LIBRARY_RUNS = [
+    (policy, snapshot)
+    for policy, folder in [
+        ("anthropic-consumer-2025", "violating"),
+        ("anthropic-consumer-2025", "compliant"),
+        ("anthropic-privacy-2023", "privacy-2023"),
+        ("anthropic-published", "anthropic-published"),
+        ("google-gemini-published", "google-gemini-published"),
+        ("openai-published", "openai-published"),
+    ]
+    for snapshot in sorted((EXAMPLES / folder).glob("*.yaml"))
+]
+
+
+@pytest.mark.parametrize(
+    ("policy", "snapshot"),
+    LIBRARY_RUNS,
+    ids=[f"{policy}-{snapshot.parent.name}-{snapshot.stem}" for policy, snapshot in LIBRARY_RUNS],
+)
+def test_one_snapshot_never_gives_two_findings_one_id(policy: str, snapshot: Path) -> None:
+    """Two findings of one id in one snapshot are matched one for one by a baseline, in order:
+    a new failure then passes for the accepted one. A store's per-setting windows
+    (retention_choices) and a legal hold's finding beside the store's own window (retention)
+    shared their ids."""
+    result = run_check(
+        CheckOptions(
+            policies=[str(REPO / "policies" / "library" / f"{policy}.yaml")],
+            snapshots=[str(snapshot)],
+            as_of=AS_OF,
+        )
+    )
+    seen: dict[str, tuple[str, str, str]] = {}
+    for finding in result.findings:
+        what = (finding.rule_id, finding.resource, finding.message)
+        assert seen.setdefault(finding.finding_id, what) == what, (seen[finding.finding_id], what)
