@@ -32,18 +32,20 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checker.core.diagnostics import Diagnostic, Level
+from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.errors import InvalidWaivers, UnusableInputs, UsageError
 from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, Severity
 from checker.diff.previous import previous_changes
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.document import Document
 from checker.documents.inputs import (
+    Entry,
     Loaded,
     Source,
     combine_loaded,
     document_kind,
     expand,
+    file_key,
     load_and_validate,
     refuse_repeated_policy_ids,
     shown_name,
@@ -238,6 +240,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     if options.history is not None:
         inputs.append(("history database", options.history, options.history))
     _refuse(output_problems(options.outputs, inputs))
+    _refuse(_named_twice(expanded["snapshot"].entries, "--snapshot"))
 
     limits = options.limits
     progress = options.progress or _no_progress
@@ -300,6 +303,25 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         diagnostics=diagnostics,
         previous=[doc for doc, _ in previous.documents] + previous.invalid,
     )
+
+
+def _named_twice(entries: Sequence[Entry], option: str) -> list[Diagnostic]:
+    """A file named twice (as a file and in its folder, say) would be checked twice, every
+    finding counted twice: said, not done."""
+    seen: set[str] = set()
+    problems = []
+    for entry in entries:
+        key = file_key(entry.path)
+        if key in seen:
+            problems.append(
+                Diagnostic(
+                    Location(entry.name, None),
+                    f"{option} names this file twice (as a file or in a folder); name it once",
+                    "named-twice",
+                )
+            )
+        seen.add(key)
+    return problems
 
 
 def _checked(outcomes: Sequence[UnitOutcome]) -> list[Result]:

@@ -270,6 +270,26 @@ def test_two_policies_with_one_id_are_not_both_checked(
     assert "1 passed" in text and "Compliant" not in text
 
 
+def test_a_snapshot_named_twice_is_a_usage_error(project: Path, run_cli: CliRunner) -> None:
+    """Named as a file and again in its folder, a snapshot was checked twice: every finding
+    counted twice, silently."""
+    _write(project / "snaps/snapshot.yaml", SNAPSHOT)
+    code, text = _check(
+        run_cli,
+        "--policy",
+        "policy.yaml",
+        "--snapshot",
+        "snaps",
+        "--snapshot",
+        "snaps/snapshot.yaml",
+    )
+    assert code == 2, text
+    assert text == (
+        "snaps/snapshot.yaml: error: --snapshot names this file twice (as a file or in a "
+        "folder); name it once\n"
+    )
+
+
 # --- a snapshot named for the run that cannot be checked --------------------------------------
 
 
