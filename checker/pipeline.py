@@ -177,9 +177,10 @@ def run_check(options: CheckOptions) -> Result:
     """Check the policies against every snapshot: a unit per snapshot, merged.
 
     Raises :class:`UnusableInputs` when an input cannot be read, a folder holds nothing to
-    check, a snapshot is named twice, a waivers folder holds several files, an export a snapshot imports cannot be read,
-    a baseline is not the results of a check of this format, or a report would overwrite an
-    input. With a baseline, its findings that are still there unchanged do not block.
+    check, a snapshot is named twice, a waivers folder holds several files, an export a
+    snapshot imports cannot be read, a baseline is not the results of a check of this format,
+    or a report would overwrite an input. With a baseline, its findings that are still there
+    unchanged do not block.
     """
     inputs = _load_check(options)
     baseline = (
