@@ -712,6 +712,27 @@ def test_pure_python_parser_is_as_strict(
 # --- file names that are not UTF-8 ----------------------------------------------------------------
 
 
+def test_a_folder_name_that_is_not_utf8_is_shown_escaped_and_results_stay_readable(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning about a file the folder holds that is not a snapshot named the folder with
+    a lone surrogate: the saved results could not be read back."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "policy.yaml", POLICY)
+    folder = os.fsdecode(b"snaps\xff")
+    try:
+        (tmp_path / folder).mkdir()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    write(tmp_path / folder, "snapshot.yaml", SNAPSHOT)
+    write(tmp_path / folder, "notes.yaml", "title: not a snapshot\n")
+    argv = ["check", "--policy", "policy.yaml", "--snapshot", folder, "--as-of", AS_OF]
+    checked = run_cli(*argv, "--format", "text", "--output", "json=results.json")
+    assert checked.code == 0, checked.err
+    assert "snaps\\xff: warning: 1 file skipped" in checked.out
+    assert run_cli("report", "results.json", "--format", "text").code == 0
+
+
 def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_results_stay_readable(
     tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,8 +108,10 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
     out = Expansion()
     for given in paths:
         source = given if isinstance(given, Source) else Source(given)
+        if shown_name(source.name) != source.name:  # messages show it escaped; disk keeps it
+            source = replace(source, name=shown_name(source.name), path=source.disk)
         if not Path(source.disk).is_dir():
-            out.entries.append(Entry(shown_name(source.name), source.disk, origin=source.origin))
+            out.entries.append(Entry(source.name, source.disk, origin=source.origin))
             continue
         folder = Folder(source)
         out.folders.append(folder)
