@@ -32,19 +32,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checker.core.diagnostics import Diagnostic, Level
+from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.errors import InvalidWaivers, UnusableInputs, UsageError
 from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, Severity
 from checker.diff.previous import previous_changes
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.document import Document
 from checker.documents.inputs import (
+    Entry,
     Loaded,
     Source,
     combine_loaded,
     document_kind,
     expand,
+    file_key,
     load_and_validate,
+    refuse_repeated_policy_ids,
+    shown_name,
 )
 from checker.evaluation.engine import (
     PolicySet,
@@ -173,9 +177,10 @@ def run_check(options: CheckOptions) -> Result:
     """Check the policies against every snapshot: a unit per snapshot, merged.
 
     Raises :class:`UnusableInputs` when an input cannot be read, a folder holds nothing to
-    check, a waivers folder holds several files, an export a snapshot imports cannot be read,
-    a baseline is not the results of a check of this format, or a report would overwrite an
-    input. With a baseline, its findings that are still there unchanged do not block.
+    check, a snapshot is named twice, a waivers folder holds several files, an export a
+    snapshot imports cannot be read, a baseline is not the results of a check of this format,
+    or a report would overwrite an input. With a baseline, its findings that are still there
+    unchanged do not block.
     """
     inputs = _load_check(options)
     baseline = (
@@ -201,7 +206,7 @@ def run_check(options: CheckOptions) -> Result:
     )
     result.changes = changes
     if baseline is not None and options.baseline is not None:
-        compare(result, baseline, kind="baseline", against=options.baseline)
+        compare(result, baseline, kind="baseline", against=shown_name(options.baseline))
     if options.history is not None:
         compare_and_record(options.history, result, keep_comparison=baseline is not None)
     return result
@@ -236,6 +241,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     if options.history is not None:
         inputs.append(("history database", options.history, options.history))
     _refuse(output_problems(options.outputs, inputs))
+    _refuse(_named_twice(expanded["snapshot"].entries, "--snapshot"))
 
     limits = options.limits
     progress = options.progress or _no_progress
@@ -243,6 +249,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     executor = executor_for(options.executor, options.jobs, len(entries), options.scheduler)
     progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
     policies = load_and_validate(expanded["policy"], expect="policy", limits=limits)
+    refuse_repeated_policy_ids(policies)
     context = UnitContext(
         PolicySet(
             policies=tuple(doc for doc, _ in policies.documents),
@@ -297,6 +304,25 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         diagnostics=diagnostics,
         previous=[doc for doc, _ in previous.documents] + previous.invalid,
     )
+
+
+def _named_twice(entries: Sequence[Entry], option: str) -> list[Diagnostic]:
+    """A file named twice (as a file and in its folder, say) would be checked twice, every
+    finding counted twice: said, not done."""
+    seen: set[str] = set()
+    problems = []
+    for entry in entries:
+        key = file_key(entry.path)
+        if key in seen:
+            problems.append(
+                Diagnostic(
+                    Location(entry.name, None),
+                    f"{option} names this file twice (as a file or in a folder); name it once",
+                    "named-twice",
+                )
+            )
+        seen.add(key)
+    return problems
 
 
 def _checked(outcomes: Sequence[UnitOutcome]) -> list[Result]:

@@ -99,6 +99,15 @@ def output_problems(
         if "\0" in target.path:  # no file system takes it: refuse it before any work
             problems.append(_problem(target, f"{target.label} contains a NUL character"))
             continue
+        if target.path == "-":  # the usual spelling of standard output, not a file name
+            problems.append(
+                _problem(
+                    target,
+                    f"{target.label} would write a file named '-'; for standard output use "
+                    f"--format {target.format}",
+                )
+            )
+            continue
         if target.format in REPORTERS and (missing := REPORTERS[target.format].unavailable()):
             problems.append(_problem(target, missing))
             continue

@@ -12,7 +12,9 @@ PDF is binary: write it to a file (``--output pdf=report.pdf``), not to a termin
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -35,6 +37,8 @@ KNOWN_PATHS = (
 BROWSER_VARIABLE = "POLICY_CHECK_CHROMIUM"  # a browser elsewhere: its executable's path
 LAUNCH_ARGS = ("--disable-gpu", "--no-first-run", "--disable-background-networking")
 PRINT_TIMEOUT_MS = 120_000
+# The dates Chromium writes into the document information: the moment it printed.
+_PRINT_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}[^)]*\)")
 
 
 def find_browser(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -79,6 +83,29 @@ def html_to_pdf(html: str, browser: Path) -> bytes:
                     instance.close()
         except Error as exc:
             raise UsageError(f"cannot print the report to PDF with {browser}: {exc}") from exc
+
+
+def stamped(pdf: bytes, generated_at: str) -> bytes:
+    """``pdf`` with the report's own stamp (``--generated-at``) as its creation and change
+    dates, or none when the report has none, instead of the moment Chromium printed it: the
+    same inputs give the same bytes. Each entry keeps its length, padded with spaces (white
+    space between the entries of a dictionary), so the cross-reference table, which counts
+    bytes, still points at every object."""
+    try:
+        moment = dt.datetime.fromisoformat(generated_at) if generated_at else None
+    except ValueError:  # saved results stamped otherwise: no date rather than a wrong one
+        moment = None
+    date = b""
+    if moment is not None:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        date = moment.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        entry = b"/" + match.group(1) + b" (" + date + b")" if date else b""
+        width = len(match.group(0))
+        return entry.ljust(width) if len(entry) <= width else b" " * width
+
+    return _PRINT_DATES.sub(replace, pdf)
 
 
 def _only_the_report(route: object, page_file: Path) -> None:
@@ -127,7 +154,9 @@ class PdfReporter(Reporter):
             raise UsageError("PDF is binary: write it to a file with --output pdf=PATH")
         browser = find_browser()
         assert browser is not None  # unavailable() said so
-        pdf = html_to_pdf(render_html(redacted.result), browser)
+        pdf = stamped(
+            html_to_pdf(render_html(redacted.result), browser), redacted.result.generated_at
+        )
         stream.flush()
         binary.write(pdf)
         binary.flush()

@@ -77,6 +77,30 @@ def test_a_problem_with_a_config_path_names_it_as_the_config_writes_it(
     )
 
 
+@pytest.mark.parametrize(
+    ("gone", "where"),
+    [("waivers.yaml", "4:10: error: waivers.yaml: cannot read file: No such file or directory "
+      "(at $.waivers)"),
+     ("snaps/snapshot.yaml", "3:13: error: snaps/snapshot.yaml: cannot read file: No such file "
+      "or directory (at $.snapshots[0])")],
+)  # fmt: skip
+def test_a_file_the_config_names_that_cannot_be_read_is_reported_at_the_config_entry(
+    tmp_path: Path,
+    run_cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    gone: str,
+    where: str,
+) -> None:
+    """It was reported as ``waivers.yaml: error: …``, a name relative to the config, without
+    saying which file named it or where."""
+    project = _config_project(tmp_path)
+    (project / gone).unlink()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = run_cli("check", "--config", "../proj/policy-check.yaml")
+    assert result.code == 2
+    assert result.err == f"../proj/policy-check.yaml:{where}\n"
+
+
 def test_the_nearest_config_above_is_found_within_the_repository(
     tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -323,6 +323,63 @@ def test_git_a_deleted_policy_is_removed_and_a_new_one_added(
     assert run.code == 1 and "removed" in run.out
 
 
+def test_git_a_policy_moved_to_another_path_is_compared_with_its_earlier_version(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paired by ``metadata.id``: a pull request that moves a policy and loosens it used to show
+    every promise removed and added, and ``--fail-on loosened`` passed."""
+    monkeypatch.chdir(repo)
+    old = (LIBRARY / "anthropic-privacy-2023.yaml").read_text(encoding="utf-8")
+    assert old.count("max: 2y") == 1
+    (repo / "policies" / "policy.yaml").unlink()
+    (repo / "policies" / "privacy").mkdir()
+    moved = repo / "policies" / "privacy" / "moved.yaml"
+    moved.write_text(old.replace("max: 2y", "max: 3y"), encoding="utf-8")
+    run = run_cli("diff", "--git", "HEAD", "--format", "json", "--fail-on", "loosened")
+    assert run.code == 1, run.out + run.err
+    (policy,) = json.loads(run.out)["policies"]
+    assert (policy["old"]["file"], policy["new"]["file"]) == (
+        "HEAD:policies/policy.yaml",
+        "policies/privacy/moved.yaml",
+    )
+    assert [(row["direction"], row["clause"]) for row in policy["rows"]] == [
+        ("loosened", "retention-opted-in")
+    ]
+
+
+def test_git_never_writes_a_report_over_a_policy_of_the_working_tree(
+    run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only OLD and NEW files were protected: with --git, the uncommitted policy under
+    comparison was replaced by the report."""
+    monkeypatch.chdir(repo)
+    policy = repo / "policies" / "policy.yaml"
+    before = policy.read_bytes()
+    run = run_cli("diff", "--git", "HEAD", "--output", "html=policies/policy.yaml")
+    assert run.code == 2, run.out + run.err
+    assert run.err == (
+        "--output html=policies/policy.yaml: error: --output html=policies/policy.yaml would "
+        "overwrite the policy policies/policy.yaml; write the report somewhere else\n"
+    )
+    assert policy.read_bytes() == before
+
+
+def test_no_report_is_written_over_a_snapshot_of_a_folder_given(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """--snapshot FOLDER protected the folder's name, not the snapshots in it."""
+    (tmp_path / "snaps").mkdir()
+    snapshot = tmp_path / "snaps" / "violating.yaml"
+    shutil.copy(REPO / VIOLATING, snapshot)
+    before = snapshot.read_bytes()
+    run = run_cli(
+        "diff", OLD, NEW, "--snapshot", str(tmp_path / "snaps"), "--output", f"json={snapshot}"
+    )
+    assert run.code == 2, run.out + run.err
+    assert f"would overwrite the snapshot {snapshot}; write the report somewhere else" in run.err
+    assert snapshot.read_bytes() == before
+
+
 def test_git_paths_without_a_policy_are_an_error(
     run_cli: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

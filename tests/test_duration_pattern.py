@@ -44,7 +44,8 @@ def test_compact_durations_in_the_usual_order_take_the_fast_path(units: tuple[st
     text = "".join(f"{i + 1}{unit}" for i, unit in enumerate(units))
     assert is_duration(text)
     assert FAST.is_valid(text), text
-    assert FAST.is_valid(text.upper()), text
+    if "m" not in units:  # a capital M alone is ambiguous (months or minutes), so refused
+        assert FAST.is_valid(text.upper()), text
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,17 @@ def test_rejects(text: str) -> None:
     assert not is_duration(text)
 
 
+@pytest.mark.parametrize("text", ["6M", "1d6M", "18M", "2y6M"])
+def test_a_capital_m_in_the_compact_form_is_refused_as_ambiguous(text: str) -> None:
+    """``6M`` was read as six minutes: a store that keeps data six months passed a 30-day
+    promise. ``M`` is the month of ISO 8601 (``P6M``) and of common usage; compact units say
+    ``mo`` or ``m``."""
+    with pytest.raises(DurationError, match=r"ambiguous: write '[0-9]+mo' for months"):
+        parse_duration(text)
+    assert not is_duration(text)
+    assert parse_duration(text.replace("M", "mo")).months > 0  # what it meant
+
+
 def d(text: str) -> Duration:
     return parse_duration(text)
 

@@ -333,6 +333,16 @@ def test_history_record_and_report_commands(tmp_path: Path, run_cli: CliRunner) 
         (["history", "--db", "{db}", "--system", "nope"], "no run recorded of system 'nope'"),
         (["history", "--db", "{db}", "--since", "2030-01-01"], "is after the last recorded run"),
         (["history", "--db", "{db}", "--output", "{db}"], "is the history database"),
+        # Places that cannot be written: internal errors (exit 3) before.
+        (
+            ["history", "--db", "{db}", "--output", "{policy}/trends.html"],
+            "cannot write markdown trends to {policy}/trends.html: Not a directory",
+        ),
+        (
+            ["history", "record", "{old}", "--db", "{policy}/runs.sqlite"],
+            "{policy}/runs.sqlite: cannot open or create a history database there "
+            "(unable to open database file)",
+        ),
         (
             ["history", "record", "{policy}", "--db", "{db}"],
             "error: this file is not a policy-checker results file",
@@ -361,7 +371,18 @@ def test_history_command_errors(
         "old": str(old),
     }
     run = run_cli(*[a.format(**names) for a in argv])
-    assert run.code == 2 and message in run.err, run.err
+    assert run.code == 2 and message.format(**names) in run.err, run.err
+
+
+def test_check_with_a_history_database_that_cannot_be_created_is_a_usage_error(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    where = f"{POLICY}/runs.sqlite"  # under a file
+    run = run_cli(*_check_args(_snapshot(tmp_path, "alpha"), "2026-11-01", "--history", where))
+    assert run.code == 2, run.err
+    assert (
+        f"{where}: cannot open or create a history database there (unable to open database file)"
+    ) in run.err
 
 
 def test_a_baseline_and_history_together(tmp_path: Path, run_cli: CliRunner) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import functools
+import json
 import os
 import socket
 import threading
@@ -24,6 +25,8 @@ import yaml
 from checker.core.diagnostics import Position
 from checker.core.errors import InputError
 from checker.documents import DEFAULT_LIMITS, Limits, load_document, yaml_loader
+from tests.conftest import CliRunner
+from tests.input_samples import AS_OF, POLICY, SNAPSHOT
 
 MIB = 1024 * 1024
 
@@ -704,3 +707,56 @@ def test_pure_python_parser_is_as_strict(
     """Without libyaml, PyYAML's own parser is used: the same refusals hold."""
     monkeypatch.setattr(yaml_loader, "_Loader", yaml.SafeLoader)
     refused(write(tmp_path, name, content), code, message)
+
+
+# --- file names that are not UTF-8 ----------------------------------------------------------------
+
+
+def test_a_folder_name_that_is_not_utf8_is_shown_escaped_and_results_stay_readable(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning about a file the folder holds that is not a snapshot named the folder with
+    a lone surrogate: the saved results could not be read back."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "policy.yaml", POLICY)
+    folder = os.fsdecode(b"snaps\xff")
+    try:
+        (tmp_path / folder).mkdir()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    write(tmp_path / folder, "snapshot.yaml", SNAPSHOT)
+    write(tmp_path / folder, "notes.yaml", "title: not a snapshot\n")
+    argv = ["check", "--policy", "policy.yaml", "--snapshot", folder, "--as-of", AS_OF]
+    checked = run_cli(*argv, "--format", "text", "--output", "json=results.json")
+    assert checked.code == 0, checked.err
+    assert "snaps\\xff: warning: 1 file skipped" in checked.out
+    assert run_cli("report", "results.json", "--format", "text").code == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_results_stay_readable(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in a folder, ``snap<0xff>.yaml`` went into the results as a lone surrogate: the
+    JSON results could not be read back (report, baseline, history record: exit 2) and
+    ``--history`` stopped with an internal error (exit 3)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "policy.yaml", POLICY)
+    (tmp_path / "snaps").mkdir()
+    try:
+        (tmp_path / "snaps" / os.fsdecode(b"snap\xff.yaml")).write_text(SNAPSHOT, "utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    argv = ["check", "--policy", "policy.yaml", "--snapshot", "snaps", "--as-of", AS_OF]
+    checked = run_cli(*argv, "--output", "json=results.json", "--history", "runs.sqlite")
+    assert checked.code == 0, checked.err
+    assert (
+        "snaps/snap\\xff.yaml"
+        in json.loads((tmp_path / "results.json").read_text("utf-8"))["documents"][1]["file"]
+    )
+    reported = run_cli("report", "results.json", "--format", "text")
+    assert reported.code == 0, reported.err
+    baseline = os.fsdecode(b"baseline\xff.json")  # named in the results it compares
+    (tmp_path / baseline).write_bytes((tmp_path / "results.json").read_bytes())
+    compared = run_cli(*argv, "--baseline", baseline, "--output", "json=compared.json")
+    assert compared.code == 0, compared.err
+    assert run_cli("report", "compared.json", "--format", "text").code == 0

@@ -55,6 +55,26 @@ def test_init_overwrites_nothing(
     assert not (tmp_path / "policy-check.yaml").exists()
 
 
+def test_init_into_a_file_or_an_unwritable_place_is_a_usage_error(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both were internal errors (exit 3, "this is a bug in policy-check")."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    refused = run_cli("init", "notes.txt")
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (
+        "notes.txt: error: is a file, not a folder: init writes a project into a folder; "
+        "name a new or empty folder\n"
+    )
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "inner").write_text("", encoding="utf-8")
+    refused = run_cli("init", "locked/inner/project")  # under a file: cannot be created
+    assert refused.code == 2, refused.err
+    assert refused.err.startswith("locked/inner/project: error: cannot write the project: ")
+
+
 @pytest.mark.parametrize("kind", kinds())
 def test_schema_prints_what_validate_uses(run_cli: CliRunner, kind: str) -> None:
     printed = run_cli("schema", kind)

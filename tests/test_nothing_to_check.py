@@ -239,6 +239,57 @@ def test_a_policy_whose_sections_are_all_empty_is_invalid_in_check(
     assert "hollow.yaml:13:12: error: policy 'case-policy' makes no promise:" in text
 
 
+# --- two policies with one id -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        (
+            "copy.yaml",
+            "policy id 'case-policy' is also the id of the policy policy.yaml (line 3): give "
+            "each policy its own metadata.id",
+        ),
+        (".", "this policy file is named twice (as a file or in a folder); name it once"),
+    ],
+    ids=["a-copy-left-with-its-id", "the-same-file-twice"],
+)
+def test_two_policies_with_one_id_are_not_both_checked(
+    project: Path, run_cli: CliRunner, second: str, problem: str
+) -> None:
+    """A policy copied without changing ``metadata.id`` (or named twice) gave every clause two
+    sets of findings under one rule id, and its waivers and baselines matched either."""
+    if second != ".":
+        _write(project / second, POLICY)
+    code, text = _check(
+        run_cli, "--policy", "policy.yaml", "--policy", second, "--snapshot", "snapshot.yaml"
+    )
+    assert code == 1, text
+    name = "policy.yaml" if second == "." else second  # the folder holds policy.yaml again
+    assert f"{name}:3:7: error: {problem} (at $.metadata.id)" in text
+    assert "1 passed" in text and "Compliant" not in text
+
+
+def test_a_snapshot_named_twice_is_a_usage_error(project: Path, run_cli: CliRunner) -> None:
+    """Named as a file and again in its folder, a snapshot was checked twice: every finding
+    counted twice, silently."""
+    _write(project / "snaps/snapshot.yaml", SNAPSHOT)
+    code, text = _check(
+        run_cli,
+        "--policy",
+        "policy.yaml",
+        "--snapshot",
+        "snaps",
+        "--snapshot",
+        "snaps/snapshot.yaml",
+    )
+    assert code == 2, text
+    assert text == (
+        "snaps/snapshot.yaml: error: --snapshot names this file twice (as a file or in a "
+        "folder); name it once\n"
+    )
+
+
 # --- a snapshot named for the run that cannot be checked --------------------------------------
 
 

@@ -272,6 +272,18 @@ def test_an_output_onto_a_folder_is_refused_before_any_work(
     assert list((project / "out").iterdir()) == []
 
 
+def test_an_output_to_a_dash_is_refused_before_any_work(
+    project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str], no_work: None
+) -> None:
+    """``--output sarif=-`` wrote a file named ``-``, where a user means standard output."""
+    code, text = _run(run_cli, capsys, "--output", "sarif=-")
+    assert code == 2, text
+    assert (
+        "--output sarif=- would write a file named '-'; for standard output use --format sarif"
+    ) in text
+    assert not (project / "-").exists()
+
+
 # --- --generated-at and SOURCE_DATE_EPOCH -----------------------------------------------------
 
 

@@ -415,6 +415,28 @@ def test_junit_is_valid_and_says_which_cases_failed(
     assert run_cli("test", str(test), "--junit", str(test)).code == 2  # never over an input
 
 
+@pytest.mark.parametrize("named", ["policy.yaml", "compliant.yaml", "waivers.yaml"])
+def test_junit_never_overwrites_what_a_test_file_names(
+    run_cli: CliRunner, project: Path, named: str
+) -> None:
+    """Only the test files were protected: --junit over the policy under test replaced it."""
+    test = write(
+        project,
+        HEAD
+        + """\
+  - name: kept
+    snapshot: compliant.yaml
+    waivers: waivers.yaml
+    others: pass
+""",
+    )
+    before = (project / named).read_bytes()
+    result = run_cli("test", str(test), "--junit", str(project / named))
+    assert result.code == 2, result.out + result.err
+    assert f"would overwrite {project / named}, which" in result.err
+    assert (project / named).read_bytes() == before
+
+
 def test_a_wrong_expectation_in_the_library_tests_fails_with_a_clear_diff(
     run_cli: CliRunner, tmp_path: Path
 ) -> None:

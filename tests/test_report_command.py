@@ -37,6 +37,36 @@ def test_report_exits_with_the_verdict_of_the_results(
         assert run_cli("report", str(saved), "--format", fmt).code == code
 
 
+def test_saved_validation_results_read_as_text_as_validate_prints_them(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    """The text of a valid validation used to be nothing at all: not even the counts."""
+    saved = tmp_path / "validation.json"
+    validated = run_cli("validate", POLICY, "--output", f"json={saved}")
+    assert validated.code == 0
+    reported = run_cli("report", str(saved), "--format", "text")
+    assert (reported.code, reported.out, reported.err) == (0, validated.out, validated.err)
+    assert reported.err == "1 valid, 0 invalid, 0 unreadable\n"
+
+
+def test_report_never_writes_over_the_results_it_renders(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    """``report results.json --format html --output results.json`` replaced the only copy of
+    the saved results with their HTML."""
+    saved = tmp_path / "results.json"
+    run_cli("validate", POLICY, "--output", f"json={saved}")
+    before = saved.read_bytes()
+    refused = run_cli("report", str(saved), "--format", "html", "--output", str(saved))
+    assert refused.code == 2
+    assert refused.err == (
+        f"--output html={saved}: error: --output html={saved} would overwrite the results "
+        f"{saved}; "
+        "write the report somewhere else\n"
+    )
+    assert saved.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("path", "what"),
     [

@@ -107,6 +107,21 @@ def test_an_import_that_cannot_be_used_exits_2_naming_the_entry(
     assert "Traceback" not in text
 
 
+def test_a_broken_export_is_named_with_the_place_of_its_problem(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import entry was named, but not where in the export the problem is: a plan cut
+    short said only 'invalid JSON: Unterminated string starting at'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.json").write_text('{"format_version": "1.2",\n "x": "cut sh', "utf-8")
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % "plan.json", encoding="utf-8")
+    result = run_cli("validate", "snapshot.yaml")
+    assert result.code == 2
+    assert result.out == (
+        f"{WHERE}plan.json: invalid JSON: Unterminated string starting at (plan.json:2:7){AT}\n"
+    )
+
+
 def test_an_import_path_with_a_nul_character_exits_2(
     run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:

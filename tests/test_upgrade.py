@@ -68,6 +68,14 @@ def test_upgrading_twice_changes_nothing(tmp_path: Path, run_cli: CliRunner) -> 
     assert run_cli("upgrade", "--check", str(path)).code == 0
 
 
+def test_a_file_named_twice_is_upgraded_once(tmp_path: Path, run_cli: CliRunner) -> None:
+    """Named as a file and in its folder, a policy was reported and counted twice."""
+    path = _write(tmp_path)
+    result = run_cli("upgrade", str(path), str(tmp_path))
+    assert (result.code, result.out) == (0, f"{path}: upgraded policy_checker 1 to 2\n")
+    assert result.err == "1 upgraded, 0 already at language 2, 0 not upgraded (invalid)\n"
+
+
 def test_check_names_the_files_and_writes_nothing(tmp_path: Path, run_cli: CliRunner) -> None:
     path = _write(tmp_path)
     result = run_cli("upgrade", "--check", str(tmp_path))

@@ -150,6 +150,22 @@ def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None
     assert expected in checked.err
 
 
+def test_a_waiver_naming_an_unknown_check_is_an_error(case: Path, run_cli: CliRunner) -> None:
+    """A misspelt check matched nothing and was only a warning: the waiver silently waived
+    nothing, and a run it was meant for still read as a run with waivers."""
+    _waivers(case, _item(**_fields(check="retension")))
+    expected = (
+        "waivers.yaml:4:12: error: unknown check 'retension'; did you mean 'retention'? "
+        "(at $.waivers[0].check)"
+    )
+    validated = run_cli("validate", "waivers.yaml")
+    assert validated.code == 1
+    assert validated.out == expected + "\n"
+    checked = _check(run_cli)
+    _stopped(checked)
+    assert expected in checked.err
+
+
 # -- a waiver says which resources it covers ------------------------------------------------------
 
 
@@ -278,6 +294,24 @@ def test_waiver_max_term_must_be_a_duration(case: Path, run_cli: CliRunner) -> N
 
 
 # -- waived findings in GitHub annotations --------------------------------------------------------
+
+
+def test_a_waiver_approved_after_the_run_date_does_not_apply_yet(
+    case: Path, run_cli: CliRunner
+) -> None:
+    # Approved on 2026-12-01, checked as of 2026-11-21: the exception was not agreed then, so
+    # a re-run of an earlier date (or a future approval date) must not waive anything.
+    _waivers(case, GOOD, _item(**_fields(approved_on='"2026-12-01"', expires='"2027-01-31"')))
+    result = _check(run_cli, "--format", "text")
+    assert result.code == 1
+    assert "waived by w-cache" not in result.out
+    assert "[high] not_evidenced: store cache holds conversations" in result.out
+    assert (
+        "waivers.yaml:11:5: warning: waiver w-cache was approved on 2026-12-01, after the "
+        "run's date 2026-11-21: it applies from its approval on"
+    ) in result.out
+    on_the_day = _check(run_cli, "--format", "text", "--as-of", "2026-12-01")
+    assert "waived by w-cache until 2027-01-31" in on_the_day.out
 
 
 def test_github_annotates_waived_findings_as_notices(case: Path, run_cli: CliRunner) -> None:

@@ -7,7 +7,8 @@ assertion). Truth follows JMESPath: ``false``, ``null``, an empty list, an empty
 an empty string are false; everything else — ``0`` included — is true.
 
 Findings are named ``<for_each>:<resource>`` (``stores:chat-primary``) and point at the item
-in the snapshot. When ``for_each`` finds nothing (``null``) the rule is *not evidenced*; when it
+in the snapshot; different items of one name are errors, not judged (their findings would share
+an id). When ``for_each`` finds nothing (``null``) the rule is *not evidenced*; when it
 finds something that is not a list, or an expression fails on an item (a function given the
 wrong type, say), the finding is an *error* with JMESPath's explanation. An empty list is not
 evidenced either (a misspelt field in a filter selects nothing too: the finding names fields no
@@ -51,7 +52,7 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.lexer import Lexer
 
-from checker.checks.base import Check, CheckContext, Clause, Schema, nearest
+from checker.checks.base import Check, CheckContext, Clause, Schema, nearest, words
 from checker.core.diagnostics import JsonPath, PathItem
 from checker.core.results import Area, Observation, Severity, Status
 from checker.core.rule_functions import FUNCTION_TABLE, RuleFunctions
@@ -287,21 +288,38 @@ def run(ctx: CheckContext[CustomRulesClause]) -> Iterator[Observation]:
         return
     locate = _Locator(ctx.snapshot, base, items)
     message = clause.get("message")
-    for index, item in enumerate(items):
-        evidence = locate(index, item)
+    names: list[str | Exception | None] = []
+    for item in items:
         try:
-            name_value = naming.search(item, functions)
+            names.append(_name(naming.search(item, functions), item))
         except (ValueError, TypeError, RecursionError) as exc:
+            names.append(exc)
+    shared = _shared_names(items, names)
+    for index, (item, name) in enumerate(zip(items, names, strict=True)):
+        evidence = locate(index, item)
+        if isinstance(name, Exception):
             yield _error(
                 f"{source}:[{index}]",
                 f'the resource expression "{naming.source}" '
-                f'could not be evaluated on item {index} of "{source}": {_why(exc)}',
+                f'could not be evaluated on item {index} of "{source}": {_why(name)}',
                 "a name for the item",
                 evidence,
                 ("resource",),
             )
             continue
-        name = _name(name_value, item)
+        if index in shared:
+            yield _error(
+                f"{source}:[{index}]",
+                f'the resource expression "{naming.source}" names items '
+                f'{words(str(i) for i in shared[index])} of "{source}" '
+                f'{"both" if len(shared[index]) == 2 else "all"} "{name}", so a finding could '
+                "not say which item it is about; name each item by a field that differs "
+                "between them (resource: id)",
+                "a name for the item that no other item has",
+                evidence,
+                ("resource",),
+            )
+            continue
         label = name if name is not None else f'item {index} of "{source}"'
         # A plain path names its items after it ("stores:chats"); a computed list's items are
         # named by the resource expression alone.
@@ -561,6 +579,24 @@ def _field_path(node: Any) -> JsonPath | None:
             path = (*path, *part)
         return path or None
     return None
+
+
+def _shared_names(items: list[Any], names: list[str | Exception | None]) -> dict[int, list[int]]:
+    """The items whose name another, different item has, each with every item of that name.
+
+    Findings, waivers and baselines know a resource by its name: two items of one name would
+    share a finding id, and a baseline accepting one's failure would accept the other's. Equal
+    items (a region listed twice) are judged alike, so they may share their name.
+    """
+    by_name: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        if isinstance(name, str):
+            by_name.setdefault(name, []).append(index)
+    shared: dict[int, list[int]] = {}
+    for indices in by_name.values():
+        if any(items[i] != items[indices[0]] for i in indices[1:]):
+            shared.update((i, indices) for i in indices)
+    return shared
 
 
 def _truthy(value: Any) -> bool:

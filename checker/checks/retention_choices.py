@@ -481,12 +481,14 @@ def _store(
         if window is None:
             continue  # invalid durations are schema errors, reported before checks run
         actual = f"{label}: {value}"
+        # Each window is a requirement of its own: one id per window (checker.core.fingerprint).
+        required = f"{expected}, for {label}"
         if window > bound:
             yield failed(
                 resource,
                 f"store {ident} keeps {words(held)} for {value} ({label}), longer than the "
                 f"longest choice of {name}, {bound}",
-                expected,
+                required,
                 actual,
                 evidence,
                 ("options",),
@@ -505,7 +507,7 @@ def _store(
             yield passed(
                 resource,
                 f"store {ident} keeps {words(held)} for {value} ({label})",
-                expected,
+                required,
                 actual,
                 evidence,
             )

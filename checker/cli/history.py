@@ -36,7 +36,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
 
     text = render_trends(trends(args.db, since=args.since, systems=args.system or ()), args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {args.format} trends to {args.output}: {exc.strerror or exc}"
+            ) from None
     else:
         out.write(text)
     return 0

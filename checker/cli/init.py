@@ -15,7 +15,7 @@ import argparse
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import UnusableInputs
@@ -78,6 +78,12 @@ def _current(text: str, name: str) -> str:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        _refuse(
+            folder,
+            "is a file, not a folder: init writes a project into a folder; "
+            "name a new or empty folder",
+        )
     project = files()
     taken = [name for name in project if (folder / name).exists()]
     if taken:
@@ -92,13 +98,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for name in taken
             ]
         )
-    (folder / SCHEMA_FOLDER).mkdir(parents=True, exist_ok=True)
-    for name, text in project.items():
-        (folder / name).write_text(text, encoding="utf-8")
-        out.write(f"wrote {folder / name}\n")
+    try:
+        (folder / SCHEMA_FOLDER).mkdir(parents=True, exist_ok=True)
+        for name, text in project.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            out.write(f"wrote {folder / name}\n")
+    except OSError as exc:  # a read-only place, a file in the way, a full disk
+        _refuse(folder, f"cannot write the project: {exc.strerror or exc}")
     where = "" if folder == Path() else f"cd {folder} && "
     out.write(
         f"next: {where}policy-check check   # checks policy.yaml against snapshot.yaml and "
         "writes out/report.html\n"
     )
     return 0
+
+
+def _refuse(folder: Path, why: str) -> NoReturn:
+    raise UnusableInputs([Diagnostic(Location(str(folder), None), why, "init-cannot-write")])

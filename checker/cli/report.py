@@ -13,11 +13,17 @@ from checker.core.errors import UnusableInputs
 from checker.documents import load_document
 from checker.documents.inputs import document_kind
 from checker.validation.validator import validate_document
+from reports.base import is_validation, validation_sentence
 from reports.json_report import result_from_dict
-from reports.outputs import Target, render
+from reports.outputs import Target, output_problems, render
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
+    if args.output:  # the saved results may be the only copy of them
+        target = Target(args.format, args.output)
+        problems = output_problems([target], [("results", args.results, args.results)])
+        if problems:
+            raise UnusableInputs(problems)
     doc = load_document(args.results)
     kind = document_kind(doc)
     if kind is not None or not (isinstance(doc.data, dict) and "results_format" in doc.data):
@@ -44,4 +50,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         render(result, targets=[Target(args.format, args.output)])
     else:
         render(result, out, args.format, color=use_color(args.color, out, environ))
+        if args.format == "text" and is_validation(result):  # as validate prints it
+            err.write(validation_sentence(result) + "\n")
     return result.exit_code()

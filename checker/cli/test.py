@@ -10,7 +10,7 @@ when a case could not be judged.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -18,10 +18,11 @@ from checker.cli.limit_options import limits_from_args
 from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.errors import UnusableInputs, UsageError
 from checker.documents.inputs import Source, expand, file_key
+from checker.evaluation.snapshot import import_targets
 from checker.policytests.coverage import coverage, percent
 from checker.policytests.junit import write_junit
 from checker.policytests.loading import Loader, find_test_files
-from checker.policytests.model import CaseOutcome
+from checker.policytests.model import CaseOutcome, TestFile
 from checker.policytests.running import exit_code, run_tests
 from checker.policytests.text import write_text
 
@@ -31,7 +32,7 @@ DEFAULT_PATHS = ("policies",)
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
     paths = [Source(p) for p in (args.paths or DEFAULT_PATHS)]
     if args.junit:
-        _refuse_overwrite(args.junit, [e.path for e in expand(paths).entries])
+        _refuse_overwrite(args.junit, [(e.path, "the test file") for e in expand(paths).entries])
     limits = limits_from_args(args)
     documents, diagnostics = find_test_files(paths, limits)
     loader = Loader(limits)
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     problems = [*diagnostics, *loader.diagnostics]
     if any(d.level is Level.ERROR for d in problems):
         raise UnusableInputs(problems)
+    if args.junit:  # nor anything they name: the policy under test, snapshots, exports, waivers
+        _refuse_overwrite(args.junit, [(path, "a test file names") for path in _named(files)])
     outcomes = run_tests(files)
     shown = args.coverage or args.coverage_fail_under is not None
     covered = coverage(files, outcomes) if shown else None
@@ -93,15 +96,29 @@ def _percent(text: str) -> float:
     return value
 
 
-def _refuse_overwrite(target: str, inputs: Sequence[str]) -> None:
-    keys = {file_key(path): path for path in inputs}
+def _named(files: Sequence[TestFile]) -> Iterator[str]:
+    """Every file the test files read besides themselves."""
+    for test_file in files:
+        yield test_file.policy.disk_path
+        for case in test_file.cases:
+            yield case.snapshot.document.disk_path
+            yield from (str(target.path) for target in import_targets(case.snapshot.document))
+            if case.waivers is not None:
+                yield case.waivers.disk_path
+
+
+def _refuse_overwrite(target: str, inputs: Sequence[tuple[str, str]]) -> None:
+    """``inputs``: each file's path, and what it is (``the test file``) or who reads it."""
+    keys = {file_key(path): (path, what) for path, what in inputs}
     hit = keys.get(file_key(target))
     if hit is not None:
+        path, what = hit
+        named = f"{what} {path}" if what.startswith("the ") else f"{path}, which {what}"
         raise UnusableInputs(
             [
                 Diagnostic(
                     Location(f"--junit {target}", None),
-                    f"would overwrite the test file {hit}; write JUnit elsewhere",
+                    f"would overwrite {named}; write JUnit elsewhere",
                     "output-overwrites-input",
                 )
             ]

@@ -25,7 +25,7 @@ from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import InputError, UsageError
 from checker.documents import Limits, load_document
 from checker.documents.document import Document
-from checker.documents.inputs import Entry, document_kind, expand
+from checker.documents.inputs import Entry, document_kind, expand, file_key
 from checker.upgrade import State, Upgrade, upgrade
 from checker.validation.versions import CURRENT
 
@@ -58,7 +58,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     unusable: list[Diagnostic] = []
     done: list[tuple[Entry, Upgrade]] = []
     skipped = 0
+    seen: dict[str, bool] = {}  # each file read, and whether it is a policy
+    also: list[Entry] = []  # policies named again (as a file and in its folder): upgraded once
     for entry in expansion.entries:
+        key = file_key(entry.path)
+        if key in seen:
+            if seen[key]:
+                also.append(entry)
+            continue
+        seen[key] = False
         found = _read(entry, limits)
         if isinstance(found, Diagnostic):
             if entry.folder is None or _names_the_marker(entry):
@@ -66,13 +74,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
             else:  # a file of the folder that is none of ours (a workflow, a template…)
                 skipped += 1
         elif document_kind(found[0]) == "policy":
+            seen[key] = True
             done.append((entry, upgrade(*found, limits=limits)))
         elif entry.folder is None:  # named to be upgraded: it must be a policy
             unusable.append(_not_a_policy(entry))
         else:
             skipped += 1
     for folder in expansion.folders:
-        if not any(entry.folder is folder for entry, _ in done):
+        if not any(entry.folder is folder for entry in [*(e for e, _ in done), *also]):
             unusable.append(
                 Diagnostic(folder.source.where, "holds no policy to upgrade", "upgrade-no-policy")
             )

@@ -3,7 +3,8 @@
 Accepted forms (case-insensitive units, whole numbers only, so comparisons are exact):
 
 * compact: ``30d``, ``72h``, ``5y``, ``6mo``, ``2w``, ``90m`` (minutes), ``45s``, and sums such as
-  ``1d12h``;
+  ``1d12h``; a capital ``M`` alone (``6M``) is refused as ambiguous: months to most readers and
+  in ISO 8601, minutes to a case-insensitive reading;
 * ISO 8601: ``P5Y``, ``P30D``, ``PT72H``, ``P1Y2M10DT2H30M``, ``P2W``;
 * ``indefinite`` (also ``forever``): longer than any finite duration.
 
@@ -147,6 +148,12 @@ def _parse(text: str) -> Duration:
         unit = match.group(2).lower()
         if match.start() != pos or unit in parts:
             break
+        if match.group(2) == "M":  # six months to most readers, and in ISO 8601 (P6M)
+            count = match.group(1)
+            raise DurationError(
+                f"{text!r} is ambiguous: write '{count}mo' for months or '{count}m' for "
+                "minutes (a capital M alone is not read as either)"
+            )
         parts[unit] = int(match.group(1))
         pos = match.end()
     if pos == 0 or pos != len(raw):
@@ -210,7 +217,10 @@ DURATION_PATTERN = (
     + "|".join(
         [
             *(_either_case(word) for word in sorted(_INDEFINITE)),
-            _ordered_units([_either_case(u) for u in ("y", "mo", "w", "d", "h", "m", "s")]),
+            # "m" in lower case only: a capital M alone is ambiguous (months or minutes)
+            _ordered_units(
+                [*map(_either_case, ("y", "mo", "w", "d", "h")), "m", _either_case("s")]
+            ),
             f"[pP](?:(?:{_ISO_DATE})(?:[tT](?:{_ISO_TIME}))?|[tT](?:{_ISO_TIME}))",
         ]
     )

@@ -159,13 +159,38 @@ def _git_pairs(options: DiffOptions) -> list[Pair]:
         unreadable=any(version.doc is None for version in versions),
         invalid=any(not version.valid for version in versions),
     )
+    moved = _moved(previous, current)
     pairs: list[Pair] = []
-    for key in sorted(current.keys() | previous.keys()):
-        old, new = previous.get(key, _NONE), current.get(key, _NONE)
+    for key in sorted((current.keys() | previous.keys()) - set(moved.values())):
+        old, new = previous.get(key, _NONE), current.get(moved.get(key, key), _NONE)
         if old.doc is not None and new.doc is not None and old.doc.data == new.doc.data:
             continue  # the same promises: nothing to say about this file
         pairs.append((old.doc, new.doc, _notes([*new.diagnostics, *old.diagnostics])))
     return pairs
+
+
+def _moved(previous: Found, current: Found) -> dict[str, str]:
+    """Policies that moved: the old path of each removed policy whose ``metadata.id`` one
+    added policy has, mapped to the new path. A move is then compared promise by promise, not
+    shown as every promise removed and added, which no ``--fail-on loosened`` would catch."""
+    removed = _by_id({k: v for k, v in previous.items() if k not in current})
+    added = _by_id({k: v for k, v in current.items() if k not in previous})
+    moved: dict[str, str] = {}
+    for policy_id, old_path in removed.items():
+        new_path = added.get(policy_id)
+        if new_path is not None:
+            moved[old_path] = new_path
+    return moved
+
+
+def _by_id(found: Found) -> dict[str, str]:
+    """Path of each policy by its ``metadata.id``, for ids that only one of them has."""
+    paths: dict[str, list[str]] = {}
+    for key, version in found.items():
+        metadata = version.doc.data.get("metadata") if version.doc is not None else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
+            paths.setdefault(metadata["id"], []).append(key)
+    return {policy_id: keys[0] for policy_id, keys in paths.items() if len(keys) == 1}
 
 
 @dataclass(frozen=True, slots=True)

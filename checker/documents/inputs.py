@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checker.core.diagnostics import Diagnostic, Level, Location
@@ -91,6 +91,7 @@ class Entry:
     name: str
     path: str
     folder: Folder | None = None
+    origin: Location | None = None  # the config entry that names the file, if one does
 
 
 @dataclass(slots=True)
@@ -107,8 +108,10 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
     out = Expansion()
     for given in paths:
         source = given if isinstance(given, Source) else Source(given)
+        if shown_name(source.name) != source.name:  # messages show it escaped; disk keeps it
+            source = replace(source, name=shown_name(source.name), path=source.disk)
         if not Path(source.disk).is_dir():
-            out.entries.append(Entry(source.name, source.disk))
+            out.entries.append(Entry(source.name, source.disk, origin=source.origin))
             continue
         folder = Folder(source)
         out.folders.append(folder)
@@ -126,12 +129,19 @@ def expand(paths: Iterable[str | Source]) -> Expansion:
                     folder.files += 1
                     out.entries.append(
                         Entry(
-                            str(Path(source.name) / relative / name),
+                            shown_name(str(Path(source.name) / relative / name)),
                             str(Path(root) / name),
                             folder,
                         )
                     )
     return out
+
+
+def shown_name(name: str) -> str:
+    """A file name as messages and results show it: bytes of the name that are not UTF-8
+    (which Python keeps as lone surrogates, which no UTF-8 output can hold) are written as
+    escapes, ``snap\\xff.yaml``; the file is still opened by its real name."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass(slots=True)
@@ -234,6 +244,47 @@ def combine_loaded(
     return loaded
 
 
+def _at_origin(diagnostic: Diagnostic, entry: Entry) -> Diagnostic:
+    """A file a config names that cannot be opened is reported at the config's entry, which
+    is where to fix it; a problem at a place inside the file stays there."""
+    if entry.origin is None or diagnostic.location.position is not None:
+        return diagnostic
+    return replace(diagnostic, location=entry.origin, message=f"{entry.name}: {diagnostic.message}")
+
+
+def refuse_repeated_policy_ids(loaded: Loaded) -> None:
+    """In a run that checks several policies, a valid policy whose ``metadata.id`` an earlier
+    one already has is made invalid.
+
+    Findings, waivers, baselines and history know a promise by policy and clause id: two
+    policies with one id (a copy whose id was not changed, or one file named twice) would give
+    each promise two verdicts under one name, and a waiver or baseline entry would match either.
+    (``diff`` compares two versions of one policy, which share their id.)
+    """
+    first: dict[str, Document] = {}
+    kept: list[tuple[Document, str]] = []
+    for doc, kind in loaded.documents:
+        policy_id = (doc.data.get("metadata") or {}).get("id") if kind == "policy" else None
+        earlier = first.setdefault(policy_id, doc) if isinstance(policy_id, str) else doc
+        if earlier is doc:
+            kept.append((doc, kind))
+            continue
+        if file_key(earlier.disk_path) == file_key(doc.disk_path):
+            problem = "this policy file is named twice (as a file or in a folder); name it once"
+        else:
+            line = earlier.locate(("metadata", "id")).position
+            where = f"{earlier.name} (line {line.line})" if line else earlier.name
+            problem = (
+                f"policy id '{policy_id}' is also the id of the policy {where}: give each "
+                "policy its own metadata.id"
+            )
+        loaded.diagnostics.append(
+            Diagnostic(doc.locate(("metadata", "id")), problem, "policy-duplicate-id")
+        )
+        loaded.invalid.append(doc)
+    loaded.documents = kept
+
+
 def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) -> bool:
     """Load one file into ``loaded``; False when it is skipped: not a policy-checker document.
 
@@ -250,7 +301,7 @@ def _load_one(loaded: Loaded, entry: Entry, expect: str | None, limits: Limits) 
     except InputError as exc:
         if skippable and not _shows_a_marker(entry.path, limits):
             return False
-        loaded.diagnostics.append(exc.diagnostic)
+        loaded.diagnostics.append(_at_origin(exc.diagnostic, entry))
         loaded.unreadable += 1
         loaded.files.append((entry.name, None))
         return True

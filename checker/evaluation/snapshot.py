@@ -132,7 +132,11 @@ def _resolve(
                 target.path, limits=limits, name=target.name, indexed_lists=adapter.indexed_lists
             )
         except InputError as exc:
-            diagnostics.append(_import_failed(where, target.name, exc.diagnostic.message))
+            problem = exc.diagnostic
+            why = problem.message
+            if problem.location.position is not None:  # where in the export, to jump to it
+                why += f" ({problem.location})"
+            diagnostics.append(_import_failed(where, target.name, why))
             continue
         result = adapter.read(export, entry, _entry_locator(document, target.index))
         if not result.readable:  # read, but not an export this adapter understands

@@ -2,15 +2,18 @@
 
 A waiver applies to the non-passing findings it matches (check and/or clause, and resource —
 ``*`` and ``?`` patterns allowed, brackets literal: :mod:`checker.core.patterns`; or
-``all_resources: true``) while it has not expired as of the run's date. Waived findings
+``all_resources: true``) from its approval to its expiry, as of the run's date. Waived findings
 keep their place in the results, with the waiver attached. An expired waiver no longer applies
-and is reported; so is a waiver that matches nothing.
+and is reported; so is a waiver approved after the run's date (an earlier date re-checked
+must not borrow a later exception) and a waiver that matches nothing.
 
 A waiver cannot hide what it waives. Rules beyond the schema (codes):
 
 * ``waiver-duplicate-id`` — two waivers share an id; the second is reported, naming the line
   of the first.
 * ``waiver-expires-before-approval`` — ``expires`` is earlier than ``approved_on``.
+* ``waiver-unknown-check`` — ``check`` names no check of this tool (a "did you mean" follows):
+  such a waiver could never match, and would only be noticed as unused.
 * ``waiver-term-too-long`` — the waiver runs longer, from ``approved_on`` to ``expires``, than
   the policies it may apply to allow (``metadata.waiver_max_term``, one year by default). A
   waiver whose clause names a policy answers to that policy; any other waiver may cover the
@@ -26,17 +29,20 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from checker.checks import CHECKS
 from checker.core.diagnostics import Diagnostic, Level
 from checker.core.durations import DAY, Duration, parse_duration
 from checker.core.patterns import glob
 from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
+from checker.validation.policy_rules import suggestion
 
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
 DEFAULT_MAX_TERM = parse_duration("1y")
 
 DUPLICATE_ID = "waiver-duplicate-id"
 EXPIRES_BEFORE_APPROVAL = "waiver-expires-before-approval"
+UNKNOWN_CHECK = "waiver-unknown-check"
 TERM_TOO_LONG = "waiver-term-too-long"
 
 
@@ -75,6 +81,15 @@ def waiver_diagnostics(doc: Document) -> list[Diagnostic]:
                     f"{_line(doc, ('waivers', earlier))} already uses it; give each waiver "
                     "its own id",
                     DUPLICATE_ID,
+                )
+            )
+        check = item.get("check")
+        if check is not None and check not in CHECKS:
+            diagnostics.append(
+                Diagnostic(
+                    doc.locate(("waivers", index, "check")),
+                    f"unknown check '{check}'{suggestion(check, sorted(CHECKS))}",
+                    UNKNOWN_CHECK,
                 )
             )
         approved = dt.date.fromisoformat(item["approved_on"])
@@ -164,7 +179,7 @@ def apply_waivers(
 ) -> tuple[list[Finding], list[WaiverState], list[Diagnostic]]:
     """Mark matched findings as waived; report expired and unused waivers."""
     counts = dict.fromkeys((w.id for w in waivers), 0)
-    active = [w for w in waivers if w.expires >= as_of]
+    active = [w for w in waivers if w.expires >= as_of and not _approved_later(w, as_of)]
     out = []
     for finding in findings:
         waiver = next((w for w in active if matches(w, finding)), None)
@@ -191,6 +206,17 @@ def apply_waivers(
                     Level.WARNING,
                 )
             )
+        elif _approved_later(waiver, as_of):
+            diagnostics.append(
+                Diagnostic(
+                    waiver.location,
+                    f"waiver {waiver.id} was approved on {waiver.approved_on}, after the "
+                    f"run's date {as_of}: it applies from its approval on, so the findings "
+                    "it would cover count",
+                    "waiver-not-yet-approved",
+                    Level.WARNING,
+                )
+            )
         elif counts[waiver.id] == 0:
             diagnostics.append(
                 Diagnostic(
@@ -202,3 +228,8 @@ def apply_waivers(
                 )
             )
     return out, states, diagnostics
+
+
+def _approved_later(waiver: Waiver, as_of: dt.date) -> bool:
+    """Whether the waiver was approved after the run's date, so not yet in force on it."""
+    return waiver.approved_on is not None and waiver.approved_on > as_of

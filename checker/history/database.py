@@ -201,7 +201,12 @@ def open_database(
     target = Path(path)
     if not create and not target.is_file():
         raise UsageError(f"{path}: no history database there (record a run first)")
-    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn = sqlite3.connect(target, isolation_level=None)
+    except sqlite3.OperationalError as exc:  # a missing folder, a file in the way, no access
+        raise UsageError(
+            f"{path}: cannot open or create a history database there ({exc})"
+        ) from None
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")

@@ -99,6 +99,50 @@ CUSTOM_CASES = [
         ],
     ),
     Case(
+        # Two different stores named "s3": one finding id for both, so a baseline that accepted
+        # the failure of one would accept the failure of the other. Neither is judged.
+        "one-name-for-different-items-is-an-error",
+        rule(resource="kind"),
+        {
+            "stores": [
+                {"id": "a", "kind": "s3", "region": "eu-west-1"},
+                {"id": "b", "kind": "sql", "region": "eu-west-1"},
+                {"id": "c", "kind": "s3", "region": "us-east-1"},
+            ]
+        },
+        [
+            (
+                E,
+                "stores:[0]",
+                'the resource expression "kind" names items 0 and 2 of "stores" both "s3", '
+                "so a finding could not say which item it is about; name each item by a "
+                "field that differs between them (resource: id)",
+            ),
+            (P, "stores:sql", "sql satisfies \"starts_with(region, 'eu-')\""),
+            (
+                E,
+                "stores:[2]",
+                'the resource expression "kind" names items 0 and 2 of "stores" both "s3", '
+                "so a finding could not say which item it is about; name each item by a "
+                "field that differs between them (resource: id)",
+            ),
+        ],
+    ),
+    Case(
+        "one-name-for-equal-items-judges-them-alike",
+        {
+            "id": "regions",
+            "statement": "regions in the EU",
+            "for_each": "stores[].region",
+            "assert": "starts_with(@, 'eu-')",
+        },
+        {"stores": [{"id": "a", "region": "eu-west-1"}, {"id": "b", "region": "eu-west-1"}]},
+        [
+            (P, "eu-west-1", "eu-west-1 satisfies \"starts_with(@, 'eu-')\""),
+            (P, "eu-west-1", "eu-west-1 satisfies \"starts_with(@, 'eu-')\""),
+        ],
+    ),
+    Case(
         "unnamed-item-uses-its-position",
         IN_EU,
         {"stores": [{"region": "us-east-1"}]},

@@ -496,7 +496,7 @@ WHERE = [
         },
         ("stores", 0, "retention_by_setting", 0, "window"),
         ("options",),
-        "conversations kept at most 36mo (the longest choice)",
+        "conversations kept at most 36mo (the longest choice), for keep_activity off",
         "keep_activity off: 5y",
         {"index": 3},
     ),
