@@ -161,3 +161,43 @@ def test_a_closed_stderr_ends_the_run_quietly(argv: list[str]) -> None:
     finally:
         os.close(writer)
     assert done.returncode == EXIT_BROKEN_PIPE
+
+
+# -- a standard output that cannot take the output (a full disk) ------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("name", ["check-json", "check-text", "validate-json", "report-text"])
+def test_a_full_stdout_is_a_clear_error_not_an_internal_one(name: str, results: Path) -> None:
+    """``policy-check ... > file`` on a full disk: writing fails with ENOSPC (``/dev/full``
+    always does). That is the place the output was sent to, not a bug: exit 2, one line saying
+    so, no traceback, and nothing from the interpreter's final flush."""
+    with Path("/dev/full").open("w", encoding="utf-8") as full:
+        done = subprocess.run(
+            _argv(name, results),
+            cwd=REPO,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2, done.stderr
+    assert "policy-check: error: cannot write standard output: No space left on device" in (
+        done.stderr
+    )
+    for wrong in ("internal error", "Traceback", "Exception ignored"):
+        assert wrong not in done.stderr
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_main_returns_2_when_its_output_stream_cannot_be_written() -> None:
+    err = io.StringIO()
+    assert main(["checks"], out=_FullDisk(), err=err, environ={}) == 2
+    assert err.getvalue() == (
+        "policy-check: error: cannot write standard output: No space left on device\n"
+    )

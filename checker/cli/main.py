@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from checker import __version__
 from checker.cli.argtypes import date_argument
@@ -347,12 +347,57 @@ def main(
     err = err if err is not None else sys.stderr
     environ = environ if environ is not None else os.environ
     try:
-        code = _main(argv, out, err, environ)
+        # What the commands use of a stream (write, flush, isatty, fileno…), not all of it.
+        code = _main(argv, cast(TextIO, _Stdout(out)), err, environ)
         out.flush()  # a reader that has gone shows here, not in the interpreter's last flush
     except BrokenPipeError:
         _discard_unwritable(out, err)
         return EXIT_BROKEN_PIPE
+    except (OSError, _StdoutFailed) as exc:  # a full disk, a device error
+        # Where the output was sent is at fault, not the tool: one line, exit code 2, and
+        # what is still buffered dropped so that the interpreter's last flush says nothing.
+        cause = exc.cause if isinstance(exc, _StdoutFailed) else exc
+        err.write(f"policy-check: error: cannot write standard output: {cause.strerror or cause}\n")
+        _discard_unwritable(out)
+        return EXIT_USAGE
     return code
+
+
+class _StdoutFailed(Exception):
+    """Writing standard output failed: raised through the command to :func:`main`, which
+    says so, instead of being taken for a bug of the command."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _Stdout:
+    """Standard output whose failures (other than a reader that has gone) are told apart from
+    the command's own errors: an ``OSError`` raised inside a report could otherwise come from
+    anywhere."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutFailed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutFailed(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding…
+        return getattr(self._stream, name)
 
 
 def _discard_unwritable(*streams: TextIO) -> None:
@@ -394,8 +439,8 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
     except CheckerError as exc:
         err.write(f"policy-check: error: {exc}\n")
         return EXIT_USAGE
-    except BrokenPipeError:
-        raise  # the reader has gone: main ends the run quietly
+    except (BrokenPipeError, _StdoutFailed):
+        raise  # standard output is at fault: main says so
     except KeyboardInterrupt:
         err.write("policy-check: interrupted\n")
         return EXIT_INTERRUPTED
