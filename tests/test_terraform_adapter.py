@@ -19,8 +19,10 @@ from checker.core.diagnostics import JsonPath, Level, Location, Position
 from checker.core.patterns import glob
 from checker.documents import load_document
 from checker.documents.document import Document
+from tests import terraform_plans
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
+from tests.terraform_plans import Res
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
 DATA = Path(__file__).resolve().parent / "data" / "terraform"
@@ -977,3 +979,78 @@ def test_check_is_not_compliant_when_a_declared_store_cannot_be_read(
     validated = run_cli("validate", "snapshot.yaml")
     assert validated.code == 0, validated.out + validated.err
     assert "selects aws_efs_file_system.chats (type aws_efs_file_system)" in validated.out
+
+
+# --- deferred changes (Terraform 1.9+, plans that defer part of the work to a later round) ----
+
+
+def deferred_plan(*deferred: Res, reason: str = "instance_count_unknown") -> dict[str, Any]:
+    """A plan with one bucket planned and ``deferred`` resources whose changes Terraform put
+    off to a later plan (``deferred_changes``, which ``resource_changes`` does not list)."""
+    planned = Res(
+        "aws_s3_bucket.chat",
+        {"bucket": "chat", "tags": {"DataClass": "chats"}, "lifecycle_rule": []},
+        config=None,
+    )
+    document = terraform_plans.plan(planned, *deferred)
+    later = document["resource_changes"][1:]
+    document["resource_changes"] = document["resource_changes"][:1]
+    document["complete"] = False
+    document["deferred_changes"] = [{"reason": reason, "resource_change": c} for c in later]
+    return document
+
+
+ARCHIVE = Res(
+    "aws_s3_bucket.chat_archive[*]",
+    {"tags": {"DataClass": "chats"}},
+    unknown={"bucket": True, "id": True},
+    config=None,
+)
+
+
+@pytest.mark.parametrize(
+    "match",
+    [{"address": "aws_s3_bucket.chat*"}, {"name": "chat*"}, {"tags": {"DataClass": "chats"}}],
+)
+def test_a_deferred_store_is_declared_but_not_evidenced(
+    tmp_path: Path, match: dict[str, Any]
+) -> None:
+    """A rule that selects the planned bucket also selects the deferred one (its name unknown):
+    dropping it would let every promise pass on the planned bucket alone."""
+    path = terraform_plans.write(tmp_path, deferred_plan(ARCHIVE))
+    doc, result = run(path, [{"match": match, "store": {"data_kinds": ["conversations"]}}])
+    stores = by_id(result)
+    assert sorted(stores) == ["aws_s3_bucket-chat_archive", "chat"]
+    archive = stores["aws_s3_bucket-chat_archive"]
+    assert "retention" not in archive.data and "encryption" not in archive.data
+    assert "to a later plan" in archive.data["source"]["unreadable"]
+    assert archive.origin == ("deferred_changes", 0, "resource_change")
+    [warning] = [d for d in result.diagnostics if d.code == "terraform-unreadable-resource"]
+    assert str(warning.location.position) == str(doc.locate(archive.origin).position)
+    assert "instance_count_unknown" in warning.message
+    assert "terraform-incomplete-plan" in codes(result)
+
+
+def test_a_deferred_resource_no_rule_selects_is_ignored(tmp_path: Path) -> None:
+    path = terraform_plans.write(tmp_path, deferred_plan(ARCHIVE))
+    rules = [{"match": {"address": "aws_s3_bucket.chat"}, "store": {"data_kinds": ["chats"]}}]
+    _, result = run(path, rules)
+    assert sorted(by_id(result)) == ["chat"]
+    assert "terraform-unreadable-resource" not in codes(result)
+
+
+def test_a_deferred_configuring_resource_is_a_warning(tmp_path: Path) -> None:
+    """A lifecycle or replication configuration put off to a later plan may change what the
+    planned bucket keeps: said at the deferred change."""
+    lifecycle = Res(
+        "aws_s3_bucket_lifecycle_configuration.chat",
+        {"bucket": "chat", "rule": []},
+        config=None,
+    )
+    path = terraform_plans.write(
+        tmp_path, deferred_plan(lifecycle, reason="provider_config_unknown")
+    )
+    _, result = run(path, [{"match": {"name": "chat"}, "store": {"data_kinds": ["conversations"]}}])
+    [warning] = [d for d in result.diagnostics if d.code == "terraform-deferred"]
+    assert "aws_s3_bucket_lifecycle_configuration.chat" in warning.message
+    assert "provider_config_unknown" in warning.message
