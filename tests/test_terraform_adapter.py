@@ -765,7 +765,6 @@ def test_non_object_document_is_an_error() -> None:
 def test_malformed_entries_are_skipped_with_a_warning(tmp_path: Path) -> None:
     plan = {
         "format_version": "1.2",
-        "errored": True,
         "resource_changes": [
             {"type": "aws_s3_bucket"},
             {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "change": {"after": "x"}},
@@ -782,7 +781,7 @@ def test_malformed_entries_are_skipped_with_a_warning(tmp_path: Path) -> None:
     _, result = run(path, EVERYTHING)
     assert [s.data["id"] for s in result.items] == ["b"]
     assert result.items[0].data["retention"] == {"any": "indefinite"}
-    assert codes(result) == ["terraform-errored-plan", "terraform-malformed", "terraform-malformed"]
+    assert codes(result) == ["terraform-malformed", "terraform-malformed"]
     assert all(d.level is Level.WARNING for d in result.diagnostics)
 
 
@@ -1054,3 +1053,31 @@ def test_a_deferred_configuring_resource_is_a_warning(tmp_path: Path) -> None:
     [warning] = [d for d in result.diagnostics if d.code == "terraform-deferred"]
     assert "aws_s3_bucket_lifecycle_configuration.chat" in warning.message
     assert "provider_config_unknown" in warning.message
+
+
+def test_a_plan_terraform_could_not_finish_is_refused(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``errored: true``: Terraform stopped planning at an error, so the plan may lack resources
+    a rule selects, and the promises would pass on the rest. The import is refused (exit 2) at
+    the line of ``errored``, as an export that cannot be used."""
+    monkeypatch.chdir(tmp_path)
+    bucket = Res("aws_s3_bucket.chat", {"bucket": "chat", "lifecycle_rule": []}, config=None)
+    document = terraform_plans.plan(bucket)
+    document["errored"] = True
+    terraform_plans.write(tmp_path, document)
+    (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "snapshot.yaml").write_text(
+        SNAPSHOT
+        + "imports:\n  - terraform: plan.json\n    rules:\n"
+        + "      - match: {address: 'aws_s3_bucket.*'}\n"
+        + "        store: {data_kinds: [conversations]}\n",
+        encoding="utf-8",
+    )
+    checked = run_cli(
+        "check", "--policy", "policy.yaml", "--snapshot", "snapshot.yaml", "--as-of", AS_OF
+    )
+    said = checked.out + checked.err
+    assert checked.code == 2, said
+    line = 1 + json.dumps(document, indent=1).split('"errored"')[0].count("\n")
+    assert f"plan.json:{line}:" in said and "errors while planning" in said, said

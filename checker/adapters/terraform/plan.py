@@ -266,12 +266,18 @@ def read_plan(doc: Document) -> Plan:
 
 def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
     if data.get("errored") is True:
+        # Planning stopped at the error: the resources it had not reached are missing, and a
+        # promise would pass on those that remain, so nothing of this plan is used.
+        where = plan.doc.locate(("errored",))
         plan.note(
             ("errored",),
-            "Terraform reported errors while planning: this plan is "
-            "incomplete and may lack resources",
+            f"Terraform reported errors while planning (errored: true at {where}): this plan is "
+            "incomplete and may lack resources the rules select, so it is not used; fix the "
+            "errors and export a new plan",
             "terraform-errored-plan",
+            Level.ERROR,
         )
+        return
     if data.get("complete") is False:
         plan.note(
             ("complete",),
