@@ -917,6 +917,40 @@ def test_a_declared_resource_the_adapter_cannot_read_is_a_store_without_evidence
     assert "what the rule gives for encryption, retention is no evidence" in warning.message
 
 
+@pytest.mark.parametrize(
+    "resource_type",
+    [
+        "aws_dynamodb_global_table",
+        "aws_s3_directory_bucket",
+        "aws_fsx_windows_file_system",
+        "aws_cognito_user_pool",
+        "aws_mq_broker",
+        "google_compute_disk",
+        "google_alloydb_cluster",
+        "google_pubsub_subscription",
+        "azurerm_managed_disk",
+        "azurerm_postgresql_server",
+        "azurerm_application_insights",
+    ],
+)
+def test_tagged_stores_of_types_no_reader_reads_are_not_dropped(
+    tmp_path: Path, resource_type: str
+) -> None:
+    """A disk, a user pool or a queue tagged as holding chats holds them: a tags rule that
+    selects it declares a store, which was dropped as "holding no user data", so a promise
+    passed on the stores that remain."""
+    resource = {
+        "address": f"{resource_type}.chats",
+        "type": resource_type,
+        "name": "chats",
+        "values": {"name": "chats", "tags": {"Data": "chats"}},
+    }
+    _, result = run(_plan_with(tmp_path, resource), [{"match": {"tags": {"Data": "chats"}}}])
+    assert codes(result) == ["terraform-unreadable-resource"]
+    [item] = result.items
+    assert item.data["kind"] == resource_type and "unreadable" in item.data["source"]
+
+
 def test_resources_that_hold_no_data_are_said_not_to_be_stores(tmp_path: Path) -> None:
     _, result = run(_plan_with(tmp_path, IAM), [{"match": {"tags": {"Data": "chats"}}}])
     assert result.items == []
