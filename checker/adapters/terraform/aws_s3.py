@@ -68,6 +68,9 @@ ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 REPLICATION = "aws_s3_bucket_replication_configuration"
 ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION)
+# What keeps data past the lifecycle window: when one of these cannot be tied to its bucket, the
+# buckets it may configure keep no evidenced window (the others, ignored, only take evidence away).
+LENGTHENING = {VERSIONING: "noncurrent versions", REPLICATION: "replicas in other buckets"}
 KIND = "s3_bucket"
 S3_ACTIONS = frozenset({"*", "s3:*"})
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -98,6 +101,7 @@ class Bucket:
     name: str | None
     attachments: dict[str, list[Resource]]
     replicas: list[Replica] = field(default_factory=list)
+    doubts: list[Resource] = field(default_factory=list)  # may be this bucket's: see LENGTHENING
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 by_name.setdefault(value, res)
     attached: dict[int, dict[str, list[Resource]]] = {id(b): {} for b in buckets}
     outside: dict[str, dict[str, list[Resource]]] = {}
+    unresolved: list[tuple[Resource, list[Resource]]] = []
     for res in plan.of_type(*ATTACHMENTS):
         target = res.get("bucket")
         if isinstance(target, str) and res.unknown_at("bucket") is None:
@@ -138,11 +143,17 @@ def candidates(plan: Plan) -> list[Candidate]:
                     if refs
                     else "does not refer to a bucket in this plan"
                 )
+                effect = (
+                    "the buckets it may configure keep no evidenced retention"
+                    if res.type in LENGTHENING
+                    else "ignored"
+                )
                 plan.note(
                     res.unknown_at("bucket") or res.vpath("bucket"),
-                    f"{res.address}: its bucket {why} and its configuration {what}; ignored",
+                    f"{res.address}: its bucket {why} and its configuration {what}; {effect}",
                     "terraform-unresolved-bucket",
                 )
+                unresolved.append((res, refs))
                 continue
             group = attached[id(refs[0])]
         group.setdefault(res.type, []).append(res)
@@ -151,6 +162,13 @@ def candidates(plan: Plan) -> list[Candidate]:
         id(res): Bucket(res, known_name(res, ("bucket",))[0], attached[id(res)]) for res in buckets
     }
     outside_buckets = {name: Bucket(None, name, groups) for name, groups in outside.items()}
+    for res, refs in unresolved:
+        if res.type not in LENGTHENING:
+            continue
+        possible = [inside[id(r)] for r in refs] or [*inside.values(), *outside_buckets.values()]
+        for bucket in possible:
+            if res.type not in bucket.attachments:  # one of its own wins over an unknown one
+                bucket.doubts.append(res)
     sources: dict[int, list[Resource]] = {}
     for bucket in [*inside.values(), *outside_buckets.values()]:
         bucket.replicas.extend(_replicas(plan, bucket, by_name, inside))
@@ -325,6 +343,16 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _encryption(plan, bucket, facts)
     _in_transit(plan, bucket, facts)
     _replication_copies(plan, bucket, facts)
+    for res in bucket.doubts:
+        facts.copies.append(
+            Copy(
+                f"{res.address}, whose bucket cannot be told, so it may be this bucket's,",
+                res.unknown_at("bucket") or res.vpath("bucket"),
+                None,
+                known=False,
+                why=LENGTHENING[res.type],
+            )
+        )
     return facts
 
 
