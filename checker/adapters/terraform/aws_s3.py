@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.adapters.terraform import aws_support
 from checker.adapters.terraform.copies import Copy
@@ -61,16 +61,22 @@ from checker.adapters.terraform.facts import (
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
 from checker.core.diagnostics import JsonPath
+from checker.core.durations import Duration, parse_duration
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"
 ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 REPLICATION = "aws_s3_bucket_replication_configuration"
-ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION)
+OBJECT_LOCK = "aws_s3_bucket_object_lock_configuration"
+ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION, OBJECT_LOCK)
 # What keeps data past the lifecycle window: when one of these cannot be tied to its bucket, the
 # buckets it may configure keep no evidenced window (the others, ignored, only take evidence away).
-LENGTHENING = {VERSIONING: "noncurrent versions", REPLICATION: "replicas in other buckets"}
+LENGTHENING = {
+    VERSIONING: "noncurrent versions",
+    REPLICATION: "replicas in other buckets",
+    OBJECT_LOCK: "locked object versions",
+}
 KIND = "s3_bucket"
 S3_ACTIONS = frozenset({"*", "s3:*"})
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -374,6 +380,72 @@ def _single(plan: Plan, bucket: Bucket, kind: str) -> Resource | None:
 
 
 def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
+    """The lifecycle's window, lengthened by an Object Lock default retention: lifecycle
+    actions do not remove a locked version, so nothing is gone before its lock ends."""
+    _lifecycle_retention(plan, bucket, state, facts)
+    window = facts.values.get("retention", {}).get(state)
+    if not isinstance(window, str) or window == "indefinite":
+        return
+    try:
+        lock = _default_lock(plan, bucket)
+    except Unknown as exc:
+        unknown_note(plan, exc, "the retention")
+        del facts.values["retention"][state]
+        facts.origins.pop(("retention", state), None)
+        if not facts.values["retention"]:
+            del facts.values["retention"]
+        return
+    if lock is None or lock.length <= parse_duration(window):
+        return
+    plan.note(
+        lock.path,
+        f"bucket {bucket.name} locks every object version for {lock.text} by default (Object "
+        f"Lock, {lock.mode} mode), longer than the {window} its lifecycle rules give: lifecycle "
+        f"actions do not remove locked versions, so its retention is {lock.text}",
+        "terraform-object-lock",
+    )
+    facts.put(("retention", state), lock.text, lock.path)
+
+
+class _Lock(NamedTuple):
+    length: Duration
+    text: str
+    path: JsonPath
+    mode: str
+
+
+def _default_lock(plan: Plan, bucket: Bucket) -> _Lock | None:
+    """The Object Lock default retention of the bucket, from its lock configuration resource
+    or (provider v3) its inline block; ``None`` without one. Raises :class:`Unknown`."""
+    config = _single(plan, bucket, OBJECT_LOCK)
+    base: tuple[str | int, ...]
+    if config is not None:
+        owner, base = config, ("rule",)
+    elif bucket.resource is not None:
+        owner = bucket.resource
+        try:
+            if not blocks(owner, "object_lock_configuration"):
+                return None
+        except Unknown:
+            if plan.unset_by_default(owner, "object_lock_configuration"):
+                return None
+            raise
+        base = ("object_lock_configuration", 0, "rule")
+    else:
+        return None
+    if not blocks(owner, *base) or not blocks(owner, *base, 0, "default_retention"):
+        return None
+    where = (*base, 0, "default_retention", 0)
+    mode = known(owner, *where, "mode")
+    for unit, suffix in (("days", "d"), ("years", "y")):
+        count = whole(known(owner, *where, unit))
+        if count is not None:
+            text = f"{count}{suffix}"
+            return _Lock(parse_duration(text), text, owner.vpath(*where, unit), str(mode))
+    return None
+
+
+def _lifecycle_retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
     try:
         found = _rules(plan, bucket)
         if found is None:

@@ -1,0 +1,103 @@
+"""S3 Object Lock: a default retention keeps every object version until it ends, whatever the
+lifecycle rules say (lifecycle actions do not remove locked versions). The adapter read only
+the lifecycle, so a bucket locked for a year passed a 30-day deletion promise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.terraform_plans import Res, plan, state, write
+from tests.test_terraform_adapter import by_id, codes, run
+
+RULES = [{"match": {"address": "*"}, "store": {"data_kinds": ["conversations"]}}]
+EXPIRE = {
+    "id": "expire",
+    "status": "Enabled",
+    "filter": [{"prefix": ""}],
+    "expiration": [{"days": 30, "date": None, "expired_object_delete_marker": None}],
+    "noncurrent_version_expiration": [{"noncurrent_days": 1, "newer_noncurrent_versions": None}],
+    "abort_incomplete_multipart_upload": [],
+    "transition": [],
+    "noncurrent_version_transition": [],
+}
+
+
+def locked_bucket(retention: dict[str, Any]) -> list[Res]:
+    """Provider v4+: a versioned bucket expiring objects after 30 days (+1 noncurrent day) and
+    an object lock configuration with ``retention`` as its default."""
+    name = "chat-locked"
+    return [
+        Res("aws_s3_bucket.chat", {"bucket": name, "object_lock_enabled": True}),
+        Res(
+            "aws_s3_bucket_versioning.chat",
+            {"bucket": name, "versioning_configuration": [{"status": "Enabled"}]},
+        ),
+        Res("aws_s3_bucket_lifecycle_configuration.chat", {"bucket": name, "rule": [EXPIRE]}),
+        Res(
+            "aws_s3_bucket_object_lock_configuration.chat",
+            {
+                "bucket": name,
+                "object_lock_enabled": "Enabled",
+                "rule": [{"default_retention": [{"mode": "COMPLIANCE", **retention}]}],
+            },
+        ),
+    ]
+
+
+def test_a_default_lock_longer_than_the_lifecycle_is_the_retention(tmp_path: Path) -> None:
+    _, result = run(write(tmp_path, state(*locked_bucket({"days": 365, "years": None}))), RULES)
+    store = by_id(result)["chat-locked"]
+    assert store.data["retention"] == {"any": "365d"}
+    origin = store.field_origins[("retention", "any")]
+    assert origin[-3:] == ("default_retention", 0, "days")
+    [warning] = [d for d in result.diagnostics if d.code == "terraform-object-lock"]
+    assert "COMPLIANCE" in warning.message and "31d" in warning.message
+    assert warning.location.path == origin
+
+
+def test_a_lock_in_years_of_a_provider_v3_bucket(tmp_path: Path) -> None:
+    inline = {
+        "object_lock_enabled": "Enabled",
+        "rule": [{"default_retention": [{"mode": "GOVERNANCE", "days": None, "years": 2}]}],
+    }
+    expiring = {
+        "enabled": True,
+        "id": "expire",
+        "prefix": "",
+        "tags": {},
+        "abort_incomplete_multipart_upload_days": 0,
+        "expiration": [{"days": 30, "date": "", "expired_object_delete_marker": False}],
+        "noncurrent_version_expiration": [{"days": 1}],
+        "noncurrent_version_transition": [],
+        "transition": [],
+    }
+    bucket = Res(
+        "aws_s3_bucket.chat",
+        {
+            "bucket": "chat-v3",
+            "versioning": [{"enabled": True, "mfa_delete": False}],
+            "lifecycle_rule": [expiring],
+            "object_lock_configuration": [inline],
+            "server_side_encryption_configuration": [],
+        },
+    )
+    _, result = run(write(tmp_path, state(bucket)), RULES)
+    assert by_id(result)["chat-v3"].data["retention"] == {"any": "2y"}
+    assert "terraform-object-lock" in codes(result)
+
+
+def test_a_lock_shorter_than_the_lifecycle_changes_nothing(tmp_path: Path) -> None:
+    _, result = run(write(tmp_path, state(*locked_bucket({"days": 7, "years": None}))), RULES)
+    assert by_id(result)["chat-locked"].data["retention"] == {"any": "31d"}
+    assert "terraform-object-lock" not in codes(result)
+
+
+def test_a_lock_known_only_after_apply_leaves_the_retention_unset(tmp_path: Path) -> None:
+    resources = locked_bucket({"days": None, "years": None})
+    lock = resources[-1]
+    unknown = {"rule": [{"default_retention": [{"days": True}]}]}
+    resources[-1] = Res(lock.address, lock.values, unknown=unknown)
+    _, result = run(write(tmp_path, plan(*resources)), RULES)
+    assert "retention" not in by_id(result)["chat-locked"].data
+    assert "terraform-unknown-value" in codes(result)
