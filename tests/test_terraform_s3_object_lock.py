@@ -1,6 +1,7 @@
 """S3 Object Lock: a default retention keeps every object version until it ends, whatever the
 lifecycle rules say (lifecycle actions do not remove locked versions). The adapter read only
-the lifecycle, so a bucket locked for a year passed a 30-day deletion promise."""
+the lifecycle, so a bucket locked for a year passed a 30-day deletion promise. The lock raises
+every window of the store, those its mapping rule gives included, as copies do."""
 
 from __future__ import annotations
 
@@ -51,9 +52,29 @@ def test_a_default_lock_longer_than_the_lifecycle_is_the_retention(tmp_path: Pat
     assert store.data["retention"] == {"any": "365d"}
     origin = store.field_origins[("retention", "any")]
     assert origin[-3:] == ("default_retention", 0, "days")
-    [warning] = [d for d in result.diagnostics if d.code == "terraform-object-lock"]
-    assert "COMPLIANCE" in warning.message and "31d" in warning.message
+    [warning] = [d for d in result.diagnostics if d.code == "terraform-copy"]
+    assert "Object Lock" in warning.message and "COMPLIANCE" in warning.message
+    assert "retention any 31d becomes 365d" in warning.message
     assert warning.location.path == origin
+
+
+def test_a_lock_raises_the_windows_the_rule_gives_too(tmp_path: Path) -> None:
+    """The rule says deleted conversations go within 30 days; the lock keeps them a year."""
+    rules = [
+        {
+            "match": {"address": "aws_s3_bucket.chat"},
+            "store": {
+                "data_kinds": ["conversations"],
+                "retention_state": "training_not_allowed",
+                "retention": {"deleted_by_user": "30d"},
+            },
+        }
+    ]
+    _, result = run(write(tmp_path, state(*locked_bucket({"days": 365, "years": None}))), rules)
+    assert by_id(result)["chat-locked"].data["retention"] == {
+        "training_not_allowed": "365d",
+        "deleted_by_user": "365d",
+    }
 
 
 def test_a_lock_in_years_of_a_provider_v3_bucket(tmp_path: Path) -> None:
@@ -83,14 +104,15 @@ def test_a_lock_in_years_of_a_provider_v3_bucket(tmp_path: Path) -> None:
         },
     )
     _, result = run(write(tmp_path, state(bucket)), RULES)
-    assert by_id(result)["chat-v3"].data["retention"] == {"any": "2y"}
-    assert "terraform-object-lock" in codes(result)
+    assert by_id(result)["chat-v3"].data["retention"] == {"any": "730d"}
+    assert "terraform-copy" in codes(result)
 
 
 def test_a_lock_shorter_than_the_lifecycle_changes_nothing(tmp_path: Path) -> None:
     _, result = run(write(tmp_path, state(*locked_bucket({"days": 7, "years": None}))), RULES)
     assert by_id(result)["chat-locked"].data["retention"] == {"any": "31d"}
-    assert "terraform-object-lock" not in codes(result)
+    [said] = [d.message for d in result.diagnostics if d.code == "terraform-copy"]
+    assert "no retention window of the store is raised by it" in said
 
 
 def test_a_lock_known_only_after_apply_leaves_the_retention_unset(tmp_path: Path) -> None:
@@ -100,4 +122,5 @@ def test_a_lock_known_only_after_apply_leaves_the_retention_unset(tmp_path: Path
     resources[-1] = Res(lock.address, lock.values, unknown=unknown)
     _, result = run(write(tmp_path, plan(*resources)), RULES)
     assert "retention" not in by_id(result)["chat-locked"].data
-    assert "terraform-unknown-value" in codes(result)
+    [said] = [d.message for d in result.diagnostics if d.code == "terraform-copy-unknown"]
+    assert "default_retention[0].days is known only after apply" in said

@@ -61,7 +61,7 @@ from checker.adapters.terraform.facts import (
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
 from checker.core.diagnostics import JsonPath
-from checker.core.durations import Duration, parse_duration
+from checker.core.durations import DAY, parse_duration
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"
@@ -349,6 +349,7 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _encryption(plan, bucket, facts)
     _in_transit(plan, bucket, facts)
     _replication_copies(plan, bucket, facts)
+    _lock_copy(plan, bucket, facts)
     for res in bucket.doubts:
         facts.copies.append(
             Copy(
@@ -379,37 +380,8 @@ def _single(plan: Plan, bucket: Bucket, kind: str) -> Resource | None:
 # --- retention -------------------------------------------------------------------------------
 
 
-def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
-    """The lifecycle's window, lengthened by an Object Lock default retention: lifecycle
-    actions do not remove a locked version, so nothing is gone before its lock ends."""
-    _lifecycle_retention(plan, bucket, state, facts)
-    window = facts.values.get("retention", {}).get(state)
-    if not isinstance(window, str) or window == "indefinite":
-        return
-    try:
-        lock = _default_lock(plan, bucket)
-    except Unknown as exc:
-        unknown_note(plan, exc, "the retention")
-        del facts.values["retention"][state]
-        facts.origins.pop(("retention", state), None)
-        if not facts.values["retention"]:
-            del facts.values["retention"]
-        return
-    if lock is None or lock.length <= parse_duration(window):
-        return
-    plan.note(
-        lock.path,
-        f"bucket {bucket.name} locks every object version for {lock.text} by default (Object "
-        f"Lock, {lock.mode} mode), longer than the {window} its lifecycle rules give: lifecycle "
-        f"actions do not remove locked versions, so its retention is {lock.text}",
-        "terraform-object-lock",
-    )
-    facts.put(("retention", state), lock.text, lock.path)
-
-
 class _Lock(NamedTuple):
-    length: Duration
-    text: str
+    days: int
     path: JsonPath
     mode: str
 
@@ -440,12 +412,28 @@ def _default_lock(plan: Plan, bucket: Bucket) -> _Lock | None:
     for unit, suffix in (("days", "d"), ("years", "y")):
         count = whole(known(owner, *where, unit))
         if count is not None:
-            text = f"{count}{suffix}"
-            return _Lock(parse_duration(text), text, owner.vpath(*where, unit), str(mode))
+            length = parse_duration(f"{count}{suffix}").seconds or 0
+            return _Lock(length // DAY, owner.vpath(*where, unit), str(mode))
     return None
 
 
-def _lifecycle_retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
+def _lock_copy(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    """An Object Lock default retention keeps every object version until it ends, whatever
+    the lifecycle says (lifecycle actions do not remove a locked version): every window of
+    the store, the rule's included, is at least that long."""
+    what = f"the Object Lock default retention of bucket {bucket.name}"
+    try:
+        lock = _default_lock(plan, bucket)
+    except Unknown as exc:
+        why = f"{exc.what} is known only after apply"
+        facts.copies.append(Copy(what, exc.path, None, known=False, why=why))
+        return
+    if lock is not None:
+        why = f"{lock.mode} mode; lifecycle actions do not remove a locked version"
+        facts.copies.append(Copy(what, lock.path, lock.days, why=why, floor=True))
+
+
+def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
     try:
         found = _rules(plan, bucket)
         if found is None:
