@@ -124,3 +124,62 @@ def test_a_lock_known_only_after_apply_leaves_the_retention_unset(tmp_path: Path
     assert "retention" not in by_id(result)["chat-locked"].data
     [said] = [d.message for d in result.diagnostics if d.code == "terraform-copy-unknown"]
     assert "default_retention[0].days is known only after apply" in said
+
+
+# --- versioning keeps what the application deletes ---------------------------------------------
+
+
+def versioned_bucket(noncurrent: list[dict[str, Any]]) -> list[Res]:
+    name = "chat-versioned"
+    rule = {**EXPIRE, "noncurrent_version_expiration": noncurrent}
+    return [
+        Res("aws_s3_bucket.chat", {"bucket": name}),
+        Res(
+            "aws_s3_bucket_versioning.chat",
+            {"bucket": name, "versioning_configuration": [{"status": "Enabled"}]},
+        ),
+        Res("aws_s3_bucket_lifecycle_configuration.chat", {"bucket": name, "rule": [rule]}),
+    ]
+
+
+DELETED_WITHIN_30_DAYS = [
+    {
+        "match": {"address": "aws_s3_bucket.chat"},
+        "store": {
+            "data_kinds": ["conversations"],
+            "retention_state": "training_not_allowed",
+            "retention": {"deleted_by_user": "30d"},
+        },
+    }
+]
+
+
+def test_a_versioned_bucket_keeps_what_the_application_deletes_as_noncurrent_versions(
+    tmp_path: Path,
+) -> None:
+    """The rule says the application deletes a user's chats within 30 days; in a versioned
+    bucket a delete only adds a delete marker, and the chats stay as noncurrent versions for
+    the 60 noncurrent days. The lifecycle's own window counts them already (30 + 60)."""
+    resources = versioned_bucket([{"noncurrent_days": 60, "newer_noncurrent_versions": None}])
+    _, result = run(write(tmp_path, state(*resources)), DELETED_WITHIN_30_DAYS)
+    assert by_id(result)["chat-versioned"].data["retention"] == {
+        "training_not_allowed": "90d",
+        "deleted_by_user": "90d",
+    }
+    [said] = [d.message for d in result.diagnostics if d.code == "terraform-copy"]
+    assert "noncurrent version" in said and "deleted_by_user 30d becomes 90d" in said
+
+
+def test_without_noncurrent_expiration_deleted_data_stays(tmp_path: Path) -> None:
+    _, result = run(write(tmp_path, state(*versioned_bucket([]))), DELETED_WITHIN_30_DAYS)
+    assert by_id(result)["chat-versioned"].data["retention"] == {
+        "training_not_allowed": "indefinite",
+        "deleted_by_user": "indefinite",
+    }
+
+
+def test_an_unversioned_bucket_or_no_rule_window_says_nothing_more(tmp_path: Path) -> None:
+    resources = versioned_bucket([{"noncurrent_days": 60, "newer_noncurrent_versions": None}])
+    _, result = run(write(tmp_path, state(*resources)), RULES)
+    assert by_id(result)["chat-versioned"].data["retention"] == {"any": "90d"}
+    assert "terraform-copy" not in codes(result)

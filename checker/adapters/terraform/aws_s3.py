@@ -350,6 +350,7 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _in_transit(plan, bucket, facts)
     _replication_copies(plan, bucket, facts)
     _lock_copy(plan, bucket, facts)
+    _noncurrent_copy(plan, bucket, state, facts)
     for res in bucket.doubts:
         facts.copies.append(
             Copy(
@@ -431,6 +432,39 @@ def _lock_copy(plan: Plan, bucket: Bucket, facts: Facts) -> None:
     if lock is not None:
         why = f"{lock.mode} mode; lifecycle actions do not remove a locked version"
         facts.copies.append(Copy(what, lock.path, lock.days, why=why, floor=True))
+
+
+def _noncurrent_copy(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
+    """In a versioned bucket, deleting an object only makes it noncurrent: it stays until the
+    noncurrent expiration, or without limit. A window the mapping rule gives (the application
+    deleting within it) is that much longer; the lifecycle's own window counts it already.
+    Said only when it raises a window (every versioned bucket has this copy)."""
+    if bucket.resource is None and VERSIONING not in bucket.attachments:
+        return  # a bucket outside the plan: its retention is not evidenced already
+    said = len(plan.diagnostics)
+    try:
+        versioned, vpath = _versioned(plan, bucket)
+        found = _rules(plan, bucket) if versioned else None
+    except Unknown:
+        return  # the lifecycle's window is unset for it, and said; a rule's window stands
+    finally:
+        del plan.diagnostics[said:]  # the retention says them once
+    if not versioned:
+        return
+    rules = [r for r in (found[0] if found else []) if r.enabled and r.scope is None]
+    expiring = [r for r in rules if r.noncurrent_days is not None and not r.keeps_newer]
+    first = min(expiring, key=lambda r: r.noncurrent_days or 0) if expiring else None
+    own = facts.values.get("retention", {})
+    facts.copies.append(
+        Copy(
+            f"versioning of bucket {bucket.name}",
+            first.noncurrent_path if first else vpath,
+            first.noncurrent_days if first else None,
+            why="an object the application deletes stays as a noncurrent version",
+            exempt=(state,) if state in own else (),
+            quiet=True,
+        )
+    )
 
 
 def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:

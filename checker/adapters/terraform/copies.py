@@ -47,7 +47,9 @@ class Copy:
     the warning should tell (a default applied, the regions of replicas).
     ``origin`` is the plan path that sets the lifetime (a ``delete_after``, a destination).
     ``floor`` marks a lock on the data itself rather than a copy: kept ``days`` after it is
-    written, so a window becomes at least that long instead of that much longer.
+    written, so a window becomes at least that long instead of that much longer. ``exempt``
+    names the consent states whose window already counts the copy, and a ``quiet`` copy is said
+    only when it raises a window.
     """
 
     what: str
@@ -56,6 +58,8 @@ class Copy:
     known: bool = True
     why: str = ""
     floor: bool = False
+    exempt: tuple[str, ...] = ()
+    quiet: bool = False
 
     @property
     def lifetime(self) -> str:
@@ -88,6 +92,8 @@ def apply(
         longest: Duration | None = own
         by: int | None = None
         for index, copy in enumerate(found):
+            if state in copy.exempt:
+                continue
             after = _after(own, copy)
             if after is None:
                 longest, by = None, index
@@ -111,7 +117,8 @@ def apply(
         del data["retention"]
         origins.pop(("retention",), None)
     for index, copy in enumerate(found):
-        _say(plan, store, copy, changes.get(index, []), windows)
+        if index in changes or not copy.quiet:
+            _say(plan, store, copy, changes.get(index, []), windows)
 
 
 def _after(own: Duration, copy: Copy) -> Duration | None:
