@@ -1,7 +1,11 @@
-"""S3 Object Lock: a default retention keeps every object version until it ends, whatever the
-lifecycle rules say (lifecycle actions do not remove locked versions). The adapter read only
-the lifecycle, so a bucket locked for a year passed a 30-day deletion promise. The lock raises
-every window of the store, those its mapping rule gives included, as copies do."""
+"""What an S3 bucket keeps past its lifecycle window, which the lifecycle alone does not show.
+
+Object Lock: a default retention keeps every object version until it ends, whatever the
+lifecycle rules say (lifecycle actions do not remove locked versions); the adapter read only the
+lifecycle, so a bucket locked for a year passed a 30-day deletion promise. Versioning: a delete
+only makes an object noncurrent, so a window the mapping rule gives (the application deleting
+within it) is longer by the noncurrent days. Both raise every window of the store, those its
+mapping rule gives included, as copies do."""
 
 from __future__ import annotations
 
