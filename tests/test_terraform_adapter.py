@@ -1115,3 +1115,29 @@ def test_a_plan_terraform_could_not_finish_is_refused(
     assert checked.code == 2, said
     line = 1 + json.dumps(document, indent=1).split('"errored"')[0].count("\n")
     assert f"plan.json:{line}:" in said and "errors while planning" in said, said
+
+
+def test_an_unread_store_whose_name_is_known_only_after_apply_is_said(tmp_path: Path) -> None:
+    """A DocumentDB cluster named by ``cluster_identifier_prefix``: a ``name`` rule cannot
+    tell whether it matches. The families the adapter reads say so (terraform-unknown-match);
+    this one was passed over without a word."""
+    cluster = {
+        "address": "aws_docdb_cluster.chats",
+        "type": "aws_docdb_cluster",
+        "name": "chats",
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": {"cluster_identifier_prefix": "chat-", "tags": {}},
+            "after_unknown": {"cluster_identifier": True, "id": True},
+        },
+    }
+    path = tmp_path / "plan.json"
+    document = {"format_version": "1.2", "resource_changes": [cluster]}
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    rules = [{"match": {"name": "chat-*"}, "store": {"data_kinds": ["conversations"]}}]
+    _, result = run(path, rules)
+    assert codes(result) == ["terraform-unknown-match", "terraform-rule-unused"]
+    [note] = [d for d in result.diagnostics if d.code == "terraform-unknown-match"]
+    assert "cannot tell whether mapping rule 1 matches aws_docdb_cluster.chats" in note.message
+    assert note.location.path == ("resource_changes", 0)

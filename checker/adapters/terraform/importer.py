@@ -150,9 +150,7 @@ class _Importer:
         names = [
             value for attr in unread.NAME_ATTRIBUTES if isinstance(value := res.get(attr), str)
         ]
-        name_unknown = unknown_matches and (
-            not names or any(res.unknown_at(attr) for attr in unread.NAME_ATTRIBUTES)
-        )
+        name_unknown = unknown_matches and (not names or _name_unknown(res))
         tags_unknown = unknown_matches and bool(
             res.unknown_at("tags") or res.unknown_at("tags_all")
         )
@@ -167,6 +165,13 @@ class _Importer:
                 and not name_unknown
                 and not any(glob(pattern, name) for name in names)
             ):
+                if not names and res.type in unread.DATA_TYPES and _name_unknown(res):
+                    self.plan.note(
+                        res.path,
+                        f"cannot tell whether mapping rule {index + 1} matches {res.address}: "
+                        "its name is known only after apply; the rule is skipped for it",
+                        "terraform-unknown-match",
+                    )
                 continue
             wanted = match.get("tags")
             if wanted and not tags_unknown and not _has_tags(res, wanted):
@@ -475,6 +480,11 @@ def _copied(value: Any) -> Any:
     if isinstance(value, list):
         return [_copied(item) for item in value]
     return value
+
+
+def _name_unknown(res: Resource) -> bool:
+    """Whether an attribute that may hold the resource's name is known only after apply."""
+    return any(res.unknown_at(attr) for attr in unread.NAME_ATTRIBUTES)
 
 
 def _names_type(rule: dict[str, Any], resource_type: str) -> bool:
