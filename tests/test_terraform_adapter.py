@@ -1141,3 +1141,27 @@ def test_an_unread_store_whose_name_is_known_only_after_apply_is_said(tmp_path: 
     [note] = [d for d in result.diagnostics if d.code == "terraform-unknown-match"]
     assert "cannot tell whether mapping rule 1 matches aws_docdb_cluster.chats" in note.message
     assert note.location.path == ("resource_changes", 0)
+
+
+def test_an_unread_store_whose_tags_are_known_only_after_apply_is_said(tmp_path: Path) -> None:
+    """Tags computed at apply (from another resource's attribute) cannot be compared either."""
+    volume = {
+        "address": "aws_efs_file_system.chats",
+        "type": "aws_efs_file_system",
+        "name": "chats",
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": {"creation_token": "chats"},
+            "after_unknown": {"tags": True, "tags_all": True, "id": True},
+        },
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(
+        json.dumps({"format_version": "1.2", "resource_changes": [volume]}, indent=1),
+        encoding="utf-8",
+    )
+    rules = [{"match": {"tags": {"Data": "chats"}}, "store": {"data_kinds": ["conversations"]}}]
+    _, result = run(path, rules)
+    assert codes(result) == ["terraform-unknown-match", "terraform-rule-unused"]
+    assert "its tags are known only after apply" in result.diagnostics[0].message

@@ -165,19 +165,27 @@ class _Importer:
                 and not name_unknown
                 and not any(glob(pattern, name) for name in names)
             ):
-                if not names and res.type in unread.DATA_TYPES and _name_unknown(res):
-                    self.plan.note(
-                        res.path,
-                        f"cannot tell whether mapping rule {index + 1} matches {res.address}: "
-                        "its name is known only after apply; the rule is skipped for it",
-                        "terraform-unknown-match",
-                    )
+                if not names and _name_unknown(res):
+                    self._unknown_match(index, res, "its name is known only after apply")
                 continue
             wanted = match.get("tags")
             if wanted and not tags_unknown and not _has_tags(res, wanted):
+                if res.unknown_at("tags") or res.unknown_at("tags_all"):
+                    self._unknown_match(index, res, "its tags are known only after apply")
                 continue
             return index
         return None
+
+    def _unknown_match(self, index: int, res: Resource, why: str) -> None:
+        """Said for a type known to hold data, as :meth:`_note_rule` says it for the types the
+        readers read; for the rest (IAM, networking) it would be noise."""
+        if res.type in unread.DATA_TYPES:
+            self.plan.note(
+                res.path,
+                f"cannot tell whether mapping rule {index + 1} matches {res.address}: {why}; "
+                "the rule is skipped for it",
+                "terraform-unknown-match",
+            )
 
     def _deferred(self, deferred: Deferred) -> int | None:
         """A resource whose change Terraform put off to a later plan: a store a rule may select
