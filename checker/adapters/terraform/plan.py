@@ -281,8 +281,9 @@ def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
     if data.get("complete") is False:
         plan.note(
             ("complete",),
-            "Terraform marks this plan incomplete: part of the work is deferred to a later "
-            "plan and apply, and this plan does not say what it will be",
+            "Terraform marks this plan incomplete: it leaves part of the work (deferred "
+            "changes, or resources outside -target) to a later plan and apply, and does not "
+            "say what that part will be",
             "terraform-incomplete-plan",
         )
     _read_deferred(plan, data.get("deferred_changes"))
