@@ -107,6 +107,19 @@ def test_another_attribute_does_not_matter_when_every_path_agrees(tmp_path: Path
     assert got.lines() == []
 
 
+def test_a_variant_named_by_another_attribute_or_a_constant_is_not_evidenced(
+    tmp_path: Path,
+) -> None:
+    """``or`` serves its first true operand: a context that sets ``training_override`` to
+    ``"off"`` gets the ``off`` variant, so ``"on"`` is not what every user of the tier gets."""
+    targeting = {"or": [{"var": "training_override"}, "on"]}
+    path = flags_file(tmp_path, {"train": boolean_flag(defaultVariant="off", targeting=targeting)})
+    got = run(path, [rule("train", ["free"])], tmp_path)
+    assert got.result.items == []
+    assert got.codes() == ["flag-not-evidenced"]
+    assert '"training_override" from the evaluation context' in got.lines()[0]
+
+
 def test_object_values_are_not_covered_by_any_map(tmp_path: Path) -> None:
     got = run(CHEAT_SHEET, [rule("region-config", ["eu"], "region")], tmp_path)
     assert got.result.items == []

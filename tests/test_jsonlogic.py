@@ -114,11 +114,33 @@ def test_what_the_tier_cannot_decide_is_unknown(expr: Any, reason: str, path: tu
 
 
 def test_and_or_are_settled_by_a_known_operand_beside_an_unknown_one() -> None:
+    """As conditions: a known false ``and`` operand, or a known true ``or`` one, settles the
+    truth whatever the unknown operand holds."""
     is_free = {"==": [{"var": "plan"}, "free"]}
-    assert value({"and": [EMAIL, is_free]}) is False
-    assert value({"or": [EMAIL, {"!": is_free}]}) is True
+    assert value({"if": [{"and": [EMAIL, is_free]}, "a", "b"]}) == "b"
+    assert value({"if": [{"or": [EMAIL, {"!": is_free}]}, "a", "b"]}) == "a"
+    assert value({"!": {"or": [EMAIL, {"!": is_free}]}}) is False
+    assert value({"!!": {"and": [{"or": [EMAIL, True]}, {"and": [EMAIL, False]}]}}) is False
+    assert value({"and": [is_free, EMAIL]}) is False  # settled before the unknown operand
     assert isinstance(value({"and": [EMAIL, {"!": is_free}]}), Unknown)
     assert isinstance(value({"or": [EMAIL, is_free]}), Unknown)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        {"or": [{"var": "override"}, "on"]},
+        {"and": [EMAIL, False]},
+        {"or": [{"or": [EMAIL, "x"]}, "on"]},
+    ],
+)
+def test_and_or_values_after_an_unknown_operand_are_unknown(expr: Any) -> None:
+    """``or`` gives its first true operand and ``and`` its first false one: an unknown operand
+    before the known one that settles the truth may be that operand (``"off"`` in
+    ``override``, ``""`` or null in ``email``), so as a value (a variant name) it is unknown."""
+    got = value(expr)
+    assert isinstance(got, Unknown), got
+    assert "from the evaluation context" in got.reason
 
 
 def test_a_reference_resolves_to_the_evaluator_and_its_place() -> None:

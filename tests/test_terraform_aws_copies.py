@@ -606,12 +606,15 @@ def test_inline_v3_replication_found_through_a_reference(tmp_path: Path) -> None
         "any": "indefinite",
         "training_not_allowed": "indefinite",
     }
-    [copy] = messages(result, "terraform-copy")
+    copy, versions = messages(result, "terraform-copy")
     assert (
         "replication rule #1 of aws_s3_bucket.chat (to bucket chat-replica) "
         "keeps a copy without limit" in copy
     )
     assert "delete markers are replicated" in copy
+    # the replica, versioned, keeps what is deleted from it: the rule's 1d does not stand
+    assert versions.startswith("store chat-replica: versioning of bucket chat-replica")
+    assert stores["chat-replica"].data["retention"]["any"] == "indefinite"
 
 
 # --- end to end ---------------------------------------------------------------------------------

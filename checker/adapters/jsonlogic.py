@@ -8,10 +8,13 @@ list is false.
 
 Evaluation is three-valued. What the tier alone cannot decide — another attribute of the
 context, ``fractional`` (a percentage rollout), an operator not listed above — evaluates to an
-:class:`~checker.adapters.flag_rules.Unknown` that names the reason and the place. ``and`` and
-``or`` still decide when a known operand settles them, and :func:`branches` follows both ways
-of an ``if`` whose condition is unknown, so that a flag whose every path gives the same variant
-is still evidenced. Nothing unknown is ever read as true or false.
+:class:`~checker.adapters.flag_rules.Unknown` that names the reason and the place. Where only
+truth matters (a condition, the operand of ``!``), ``and`` and ``or`` still decide when a known
+operand settles them; as a value (a variant name) they are unknown when an unknown operand comes
+first, since ``or`` gives its first true operand and ``and`` its first false one, which the
+unknown one may be. :func:`branches` follows both ways of an ``if`` whose condition is unknown,
+so that a flag whose every path gives the same variant is still evidenced. Nothing unknown is
+ever read as true or false.
 """
 
 from __future__ import annotations
@@ -160,7 +163,7 @@ class _Evaluator:
         found: list[Branch] = []
         i = 0
         while i + 1 < len(args):
-            condition = self.evaluate(*args[i], depth + 1)
+            condition = self.condition(*args[i], depth + 1)
             if isinstance(condition, Unknown):
                 found += self.branches(*args[i + 1], (*assumes, condition), depth + 1)
                 assumes = (*assumes, condition)
@@ -204,7 +207,10 @@ class _Evaluator:
         if op in ("if", "?:"):
             return self._if(args, where, depth)
         if op in ("and", "or"):
-            return self._and_or(op == "and", args, where, depth)
+            return self._and_or(op == "and", args, where, depth, truth=False)
+        if op in ("!", "!!"):
+            value = self.condition(*args[0], depth + 1) if args else None
+            return value if isinstance(value, Unknown) else truthy(value) == (op == "!!")
         if op == "var":
             return self._var(args, where, depth)
         handler = _STRICT_OPERATORS.get(op)
@@ -217,10 +223,28 @@ class _Evaluator:
             return unknown
         return handler(values, where)
 
+    def condition(self, expr: Any, path: JsonPath, depth: int) -> Any:
+        """``expr`` where only its truth matters: an ``and`` or ``or`` there is settled by a
+        known operand even beside an unknown one (its value may still be the unknown one's)."""
+        if depth > MAX_DEPTH:
+            return Unknown("the targeting is nested too deeply", path)
+        resolved = self._resolve_ref(expr, path)
+        if isinstance(resolved, Unknown):
+            return resolved
+        if resolved is not None:
+            return self.condition(*resolved, depth + 1)
+        operation = _operation(expr)
+        if operation is None or operation[0] not in ("and", "or"):
+            return self.evaluate(expr, path, depth)
+        op, raw = operation
+        return self._and_or(
+            op == "and", _arguments(raw, (*path, op)), (*path, op), depth, truth=True
+        )
+
     def _if(self, args: list[tuple[Any, JsonPath]], where: JsonPath, depth: int) -> Any:
         i = 0
         while i + 1 < len(args):
-            condition = self.evaluate(*args[i], depth + 1)
+            condition = self.condition(*args[i], depth + 1)
             if isinstance(condition, Unknown):
                 return condition
             if truthy(condition):
@@ -229,20 +253,28 @@ class _Evaluator:
         return self.evaluate(*args[i], depth + 1) if i < len(args) else None
 
     def _and_or(
-        self, is_and: bool, args: list[tuple[Any, JsonPath]], where: JsonPath, depth: int
+        self,
+        is_and: bool,
+        args: list[tuple[Any, JsonPath]],
+        where: JsonPath,
+        depth: int,
+        *,
+        truth: bool,
     ) -> Any:
-        """``and`` gives its first false operand, ``or`` its first true one, else the last; an
-        unknown operand is skipped over only when a known one settles the result."""
+        """``and`` gives its first false operand, ``or`` its first true one, else the last. An
+        unknown operand before the one that settles it may be the one given: it is skipped over
+        only when just the ``truth`` of the result matters."""
         if not args:
             return Unknown(f"{'and' if is_and else 'or'} without operands", where)
+        read = self.condition if truth else self.evaluate
         first_unknown: Unknown | None = None
         value: Any = None
         for arg, path in args:
-            value = self.evaluate(arg, path, depth + 1)
+            value = read(arg, path, depth + 1)
             if isinstance(value, Unknown):
                 first_unknown = first_unknown or value
             elif truthy(value) != is_and:
-                return value
+                return value if truth or first_unknown is None else first_unknown
         return first_unknown if first_unknown is not None else value
 
     def _var(self, args: list[tuple[Any, JsonPath]], where: JsonPath, depth: int) -> Any:
@@ -286,14 +318,6 @@ def _compare(op: str, equal: bool, strict: bool) -> Callable[[list[Any], JsonPat
     return compare
 
 
-def _not(values: list[Any], where: JsonPath) -> Any:
-    return not truthy(values[0] if values else None)
-
-
-def _double_not(values: list[Any], where: JsonPath) -> Any:
-    return truthy(values[0] if values else None)
-
-
 def _in(values: list[Any], where: JsonPath) -> Any:
     pair = _two(values, where, "in")
     if isinstance(pair, Unknown):
@@ -326,8 +350,6 @@ _STRICT_OPERATORS: dict[str, Callable[[list[Any], JsonPath], Any]] = {
     "!=": _compare("!=", equal=False, strict=False),
     "===": _compare("===", equal=True, strict=True),
     "!==": _compare("!==", equal=False, strict=True),
-    "!": _not,
-    "!!": _double_not,
     "in": _in,
     "starts_with": _affix("starts_with"),
     "ends_with": _affix("ends_with"),

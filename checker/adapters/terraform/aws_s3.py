@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.adapters.terraform import aws_support
 from checker.adapters.terraform.copies import Copy
@@ -61,13 +61,22 @@ from checker.adapters.terraform.facts import (
 from checker.adapters.terraform.plan import Plan, Resource
 from checker.adapters.terraform.reader import Candidate, ResourceReader, known_name
 from checker.core.diagnostics import JsonPath
+from checker.core.durations import DAY, parse_duration
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 VERSIONING = "aws_s3_bucket_versioning"
 ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
 POLICY = "aws_s3_bucket_policy"
 REPLICATION = "aws_s3_bucket_replication_configuration"
-ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION)
+OBJECT_LOCK = "aws_s3_bucket_object_lock_configuration"
+ATTACHMENTS = (LIFECYCLE, VERSIONING, ENCRYPTION, POLICY, REPLICATION, OBJECT_LOCK)
+# What keeps data past the lifecycle window: when one of these cannot be tied to its bucket, the
+# buckets it may configure keep no evidenced window (the others, ignored, only take evidence away).
+LENGTHENING = {
+    VERSIONING: "noncurrent versions",
+    REPLICATION: "replicas in other buckets",
+    OBJECT_LOCK: "locked object versions",
+}
 KIND = "s3_bucket"
 S3_ACTIONS = frozenset({"*", "s3:*"})
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -98,6 +107,7 @@ class Bucket:
     name: str | None
     attachments: dict[str, list[Resource]]
     replicas: list[Replica] = field(default_factory=list)
+    doubts: list[Resource] = field(default_factory=list)  # may be this bucket's: see LENGTHENING
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +134,7 @@ def candidates(plan: Plan) -> list[Candidate]:
                 by_name.setdefault(value, res)
     attached: dict[int, dict[str, list[Resource]]] = {id(b): {} for b in buckets}
     outside: dict[str, dict[str, list[Resource]]] = {}
+    unresolved: list[tuple[Resource, list[Resource]]] = []
     for res in plan.of_type(*ATTACHMENTS):
         target = res.get("bucket")
         if isinstance(target, str) and res.unknown_at("bucket") is None:
@@ -138,11 +149,17 @@ def candidates(plan: Plan) -> list[Candidate]:
                     if refs
                     else "does not refer to a bucket in this plan"
                 )
+                effect = (
+                    "the buckets it may configure keep no evidenced retention"
+                    if res.type in LENGTHENING
+                    else "ignored"
+                )
                 plan.note(
                     res.unknown_at("bucket") or res.vpath("bucket"),
-                    f"{res.address}: its bucket {why} and its configuration {what}; ignored",
+                    f"{res.address}: its bucket {why} and its configuration {what}; {effect}",
                     "terraform-unresolved-bucket",
                 )
+                unresolved.append((res, refs))
                 continue
             group = attached[id(refs[0])]
         group.setdefault(res.type, []).append(res)
@@ -151,6 +168,13 @@ def candidates(plan: Plan) -> list[Candidate]:
         id(res): Bucket(res, known_name(res, ("bucket",))[0], attached[id(res)]) for res in buckets
     }
     outside_buckets = {name: Bucket(None, name, groups) for name, groups in outside.items()}
+    for res, refs in unresolved:
+        if res.type not in LENGTHENING:
+            continue
+        possible = [inside[id(r)] for r in refs] or [*inside.values(), *outside_buckets.values()]
+        for bucket in possible:
+            if res.type not in bucket.attachments:  # one of its own wins over an unknown one
+                bucket.doubts.append(res)
     sources: dict[int, list[Resource]] = {}
     for bucket in [*inside.values(), *outside_buckets.values()]:
         bucket.replicas.extend(_replicas(plan, bucket, by_name, inside))
@@ -325,6 +349,18 @@ def derive(plan: Plan, bucket: Bucket, state: str) -> Facts:
     _encryption(plan, bucket, facts)
     _in_transit(plan, bucket, facts)
     _replication_copies(plan, bucket, facts)
+    _lock_copy(plan, bucket, facts)
+    _noncurrent_copy(plan, bucket, state, facts)
+    for res in bucket.doubts:
+        facts.copies.append(
+            Copy(
+                f"{res.address}, whose bucket cannot be told, so it may be this bucket's,",
+                res.unknown_at("bucket") or res.vpath("bucket"),
+                None,
+                known=False,
+                why=LENGTHENING[res.type],
+            )
+        )
     return facts
 
 
@@ -343,6 +379,92 @@ def _single(plan: Plan, bucket: Bucket, kind: str) -> Resource | None:
 
 
 # --- retention -------------------------------------------------------------------------------
+
+
+class _Lock(NamedTuple):
+    days: int
+    path: JsonPath
+    mode: str
+
+
+def _default_lock(plan: Plan, bucket: Bucket) -> _Lock | None:
+    """The Object Lock default retention of the bucket, from its lock configuration resource
+    or (provider v3) its inline block; ``None`` without one. Raises :class:`Unknown`."""
+    config = _single(plan, bucket, OBJECT_LOCK)
+    base: tuple[str | int, ...]
+    if config is not None:
+        owner, base = config, ("rule",)
+    elif bucket.resource is not None:
+        owner = bucket.resource
+        try:
+            if not blocks(owner, "object_lock_configuration"):
+                return None
+        except Unknown:
+            if plan.unset_by_default(owner, "object_lock_configuration"):
+                return None
+            raise
+        base = ("object_lock_configuration", 0, "rule")
+    else:
+        return None
+    if not blocks(owner, *base) or not blocks(owner, *base, 0, "default_retention"):
+        return None
+    where = (*base, 0, "default_retention", 0)
+    mode = known(owner, *where, "mode")
+    for unit, suffix in (("days", "d"), ("years", "y")):
+        count = whole(known(owner, *where, unit))
+        if count is not None:
+            length = parse_duration(f"{count}{suffix}").seconds or 0
+            return _Lock(length // DAY, owner.vpath(*where, unit), str(mode))
+    return None
+
+
+def _lock_copy(plan: Plan, bucket: Bucket, facts: Facts) -> None:
+    """An Object Lock default retention keeps every object version until it ends, whatever
+    the lifecycle says (lifecycle actions do not remove a locked version): every window of
+    the store, the rule's included, is at least that long."""
+    what = f"the Object Lock default retention of bucket {bucket.name}"
+    try:
+        lock = _default_lock(plan, bucket)
+    except Unknown as exc:
+        why = f"{exc.what} is known only after apply"
+        facts.copies.append(Copy(what, exc.path, None, known=False, why=why))
+        return
+    if lock is not None:
+        why = f"{lock.mode} mode; lifecycle actions do not remove a locked version"
+        facts.copies.append(Copy(what, lock.path, lock.days, why=why, floor=True))
+
+
+def _noncurrent_copy(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:
+    """In a versioned bucket, deleting an object only makes it noncurrent: it stays until the
+    noncurrent expiration, or without limit. A window the mapping rule gives (the application
+    deleting within it) is that much longer; the lifecycle's own window counts it already.
+    Said only when it raises a window (every versioned bucket has this copy)."""
+    if bucket.resource is None and VERSIONING not in bucket.attachments:
+        return  # a bucket outside the plan: its retention is not evidenced already
+    said = len(plan.diagnostics)
+    try:
+        versioned, vpath = _versioned(plan, bucket)
+        found = _rules(plan, bucket) if versioned else None
+    except Unknown:
+        return  # the lifecycle's window is unset for it, and said; a rule's window stands
+    finally:
+        del plan.diagnostics[said:]  # the retention says them once
+    if not versioned:
+        return
+    rules = [r for r in (found[0] if found else []) if r.enabled and r.scope is None]
+    expiring = [r for r in rules if r.noncurrent_days is not None and not r.keeps_newer]
+    first = min(expiring, key=lambda r: r.noncurrent_days or 0) if expiring else None
+    own = facts.values.get("retention", {})
+    facts.copies.append(
+        Copy(
+            f"versioning of bucket {bucket.name}",
+            first.noncurrent_path if first else vpath,
+            first.noncurrent_days if first else None,
+            why="an object the application deletes stays as a noncurrent version",
+            exempt=(state,) if state in own else (),
+            quiet=True,
+        )
+    )
 
 
 def _retention(plan: Plan, bucket: Bucket, state: str, facts: Facts) -> None:

@@ -12,6 +12,8 @@ of each window it raises and a warning saying which copy raised which window:
   usually copies an object when it is written, but existing-object and batch replication (and
   retries) copy it later, so no earlier start is assumed;
 * a copy kept **without limit** turns every window into ``indefinite``;
+* a lock that keeps the data ``L`` after it is written whatever the store deletes (an S3
+  Object Lock default retention) turns every window ``W`` shorter than ``L`` into ``L``;
 * a copy whose lifetime **cannot be told** from the plan (a replica bucket or backup plan
   outside it, a value known only after apply) removes every window: the retention is not
   evidenced, which the checks report and block on, rather than a guess.
@@ -44,6 +46,10 @@ class Copy:
     ``known`` is false when that cannot be told from the plan; ``why`` says why, or adds what
     the warning should tell (a default applied, the regions of replicas).
     ``origin`` is the plan path that sets the lifetime (a ``delete_after``, a destination).
+    ``floor`` marks a lock on the data itself rather than a copy: kept ``days`` after it is
+    written, so a window becomes at least that long instead of that much longer. ``exempt``
+    names the consent states whose window already counts the copy, and a ``quiet`` copy is said
+    only when it raises a window.
     """
 
     what: str
@@ -51,11 +57,16 @@ class Copy:
     days: int | None
     known: bool = True
     why: str = ""
+    floor: bool = False
+    exempt: tuple[str, ...] = ()
+    quiet: bool = False
 
     @property
     def lifetime(self) -> str:
         if not self.known:
             return "for a time the plan does not tell"
+        if self.floor:
+            return f"for {self.days} days after it is written"
         return "without limit" if self.days is None else f"for {self.days} days after it is taken"
 
 
@@ -81,6 +92,8 @@ def apply(
         longest: Duration | None = own
         by: int | None = None
         for index, copy in enumerate(found):
+            if state in copy.exempt:
+                continue
             after = _after(own, copy)
             if after is None:
                 longest, by = None, index
@@ -104,20 +117,24 @@ def apply(
         del data["retention"]
         origins.pop(("retention",), None)
     for index, copy in enumerate(found):
-        _say(plan, store, copy, changes.get(index, []), windows)
+        if index in changes or not copy.quiet:
+            _say(plan, store, copy, changes.get(index, []), windows)
 
 
 def _after(own: Duration, copy: Copy) -> Duration | None:
     """How long the data can exist given ``copy`` (``None``: not evidenced)."""
     if not copy.known:
         return None
+    if copy.floor and copy.days is not None:
+        return max(own, Duration(copy.days * DAY))
     if own.exact is None or copy.days is None:
         return Duration(None)
     return Duration(own.exact + copy.days * DAY, months=own.months)
 
 
 def _say(plan: Plan, store: str, copy: Copy, changes: list[str], windows: dict[str, Any]) -> None:
-    text = f"store {store}: {copy.what} keeps a copy {copy.lifetime}"
+    kept = "every object version" if copy.floor else "a copy"
+    text = f"store {store}: {copy.what} keeps {kept} {copy.lifetime}"
     if copy.why:
         text += f" ({copy.why})"
     if changes:

@@ -51,7 +51,7 @@ from checker.adapters import mapping
 from checker.adapters.base import AdapterResult, Imported
 from checker.adapters.terraform import copies, unread
 from checker.adapters.terraform.facts import SUPPORT_TYPES, dotted
-from checker.adapters.terraform.plan import Plan, Resource, read_plan
+from checker.adapters.terraform.plan import Deferred, Plan, Resource, read_plan
 from checker.adapters.terraform.reader import Candidate, Copies, ResourceReader, known_name
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, format_json_path
 from checker.core.patterns import glob
@@ -65,6 +65,7 @@ _FROM_THE_PLAN = ("retention", "encryption", "deletion_schedule", "region", "kin
 UNUSED_RULE = "terraform-rule-unused"
 UNREADABLE = "terraform-unreadable-resource"
 NOT_STORES = "terraform-not-stores"
+DEFERRED = "terraform-deferred"
 
 
 @functools.cache
@@ -122,42 +123,108 @@ class _Importer:
                 continue
             used.add(index)
             if res.type in unread.DATA_TYPES or _names_type(self.rules[index], res.type):
-                self._cannot_read(index, res)
+                readable = ", ".join(sorted(t for r in self.readers for t in r.types))
+                self._cannot_read(
+                    index,
+                    res,
+                    f"{res.address} (type {res.type}), which the Terraform adapter cannot read "
+                    f"(it reads {readable})",
+                    f"{res.address} is of type {res.type}, which the Terraform adapter cannot read",
+                    "describe the store in the snapshot's stores instead, or narrow the rule",
+                )
             else:
                 others.setdefault(index, []).append(res)
         for index, resources in others.items():
             self._not_stores(index, resources)
+        for deferred in self.plan.deferred:
+            index = self._deferred(deferred)
+            if index is not None:
+                used.add(index)
         for index in range(len(self.rules)):
             if index not in used:
                 self._unused(index)
 
-    def _selects(self, res: Resource) -> int | None:
-        """The first rule that selects a resource no reader reads."""
+    def _selects(self, res: Resource, *, unknown_matches: bool = False) -> int | None:
+        """The first rule that selects a resource no reader reads; with ``unknown_matches``,
+        a name or tags known only after apply count as matching (the rule may select it)."""
         names = [
             value for attr in unread.NAME_ATTRIBUTES if isinstance(value := res.get(attr), str)
         ]
+        name_unknown = unknown_matches and (not names or _name_unknown(res))
+        tags_unknown = unknown_matches and bool(
+            res.unknown_at("tags") or res.unknown_at("tags_all")
+        )
         for index, rule in enumerate(self.rules):
             match = rule.get("match") or {}
             pattern = match.get("address")
             if pattern is not None and not glob(pattern, res.address):
                 continue
             pattern = match.get("name")
-            if pattern is not None and not any(glob(pattern, name) for name in names):
+            if (
+                pattern is not None
+                and not name_unknown
+                and not any(glob(pattern, name) for name in names)
+            ):
+                if not names and _name_unknown(res):
+                    self._unknown_match(index, res, "its name is known only after apply")
                 continue
             wanted = match.get("tags")
-            if wanted and not _has_tags(res, wanted):
+            if wanted and not tags_unknown and not _has_tags(res, wanted):
+                if res.unknown_at("tags") or res.unknown_at("tags_all"):
+                    self._unknown_match(index, res, "its tags are known only after apply")
                 continue
             return index
         return None
 
-    def _cannot_read(self, index: int, res: Resource) -> None:
-        """A declared store whose configuration cannot be read becomes a store all the same,
-        with the rule's classification and nothing the plan should have said: every promise
-        about its retention, encryption, deletion schedule or region is not evidenced, and
-        says why. Dropping it would let the promise pass on the stores that remain."""
-        readable = ", ".join(sorted(t for r in self.readers for t in r.types))
-        what = f"{res.address} (type {res.type}), which the Terraform adapter cannot read"
-        why = f"{res.address} is of type {res.type}, which the Terraform adapter cannot read"
+    def _unknown_match(self, index: int, res: Resource, why: str) -> None:
+        """Said for a type known to hold data, as :meth:`_note_rule` says it for the types the
+        readers read; for the rest (IAM, networking) it would be noise."""
+        if res.type in unread.DATA_TYPES:
+            self.plan.note(
+                res.path,
+                f"cannot tell whether mapping rule {index + 1} matches {res.address}: {why}; "
+                "the rule is skipped for it",
+                "terraform-unknown-match",
+            )
+
+    def _deferred(self, deferred: Deferred) -> int | None:
+        """A resource whose change Terraform put off to a later plan: a store a rule may select
+        becomes a store without evidence (this plan does not say what it will be), and one that
+        configures stores is said, since what it will set is not in this plan. Returns the index
+        of the rule that selects it."""
+        res, reason = deferred
+        if any(res.type in reader.configures for reader in self.readers):
+            self.plan.note(
+                res.path,
+                f"Terraform deferred the change of {res.address} to a later plan ({reason}): "
+                "what it configures is not in this plan, so the stores it configures are judged "
+                "without it; apply this plan and check the next one",
+                DEFERRED,
+            )
+            return None
+        index = self._selects(res, unknown_matches=True)
+        if index is None:
+            return None
+        stores = any(res.type in reader.types for reader in self.readers)
+        if not (
+            stores or res.type in unread.DATA_TYPES or _names_type(self.rules[index], res.type)
+        ):
+            return None
+        self._cannot_read(
+            index,
+            res,
+            f"{res.address}, whose change Terraform deferred to a later plan ({reason})",
+            f"Terraform deferred the change of {res.address} to a later plan ({reason})",
+            "apply this plan and check the next one, or narrow the rule",
+        )
+        return index
+
+    def _cannot_read(self, index: int, res: Resource, what: str, why: str, advice: str) -> None:
+        """A declared store whose configuration cannot be read (``what`` it is, ``why`` not)
+        becomes a store all the same, with the rule's classification and nothing the plan should
+        have said: every promise about its retention, encryption, deletion schedule or region is
+        not evidenced, and says why. Dropping it would let the promise pass on the stores that
+        remain."""
         rule = self.rules[index]
         spec = {
             key: value
@@ -170,7 +237,7 @@ class _Importer:
         self.plan.diagnostics.append(
             Diagnostic(
                 self.plan.doc.locate(res.path),
-                f"mapping rule {index + 1} selects {what} (it reads {readable}): the data it "
+                f"mapping rule {index + 1} selects {what}: the data it "
                 "holds is declared but its "
                 "retention, encryption, deletion schedule and region are not evidenced"
                 + (
@@ -178,7 +245,7 @@ class _Importer:
                     if dropped
                     else ""
                 )
-                + "; describe the store in the snapshot's stores instead, or narrow the rule",
+                + f"; {advice}",
                 UNREADABLE,
                 Level.WARNING,
             )
@@ -421,6 +488,11 @@ def _copied(value: Any) -> Any:
     if isinstance(value, list):
         return [_copied(item) for item in value]
     return value
+
+
+def _name_unknown(res: Resource) -> bool:
+    """Whether an attribute that may hold the resource's name is known only after apply."""
+    return any(res.unknown_at(attr) for attr in unread.NAME_ATTRIBUTES)
 
 
 def _names_type(rule: dict[str, Any], resource_type: str) -> bool:

@@ -8,7 +8,9 @@ can say when the two disagree. ``planned_values`` is read alone only for resourc
 (``values.root_module``) has only known values; so does a raw state file, read by
 :mod:`~checker.adapters.terraform.raw_state`. ``prior_state`` is the world *before* apply, so
 it is never read. Resources whose ``after`` is null (``delete``, ``forget``) and deposed objects
-are not part of the future system and are dropped here.
+are not part of the future system and are dropped here. Changes Terraform defers to a later plan
+(``deferred_changes``, Terraform 1.9 and later) are kept apart in :attr:`Plan.deferred`: this
+plan does not say what they will be, so the importer must not judge them as planned.
 """
 
 from __future__ import annotations
@@ -85,6 +87,13 @@ class Resource:
         return (*self.unknown_path, *keys) if node is True else None
 
 
+class Deferred(NamedTuple):
+    """A managed resource whose change Terraform put off to a later plan, and why."""
+
+    resource: Resource
+    reason: str
+
+
 @dataclass(slots=True)
 class Plan:
     """The future managed resources of one plan or state document."""
@@ -93,6 +102,7 @@ class Plan:
     is_plan: bool
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
     _named: dict[tuple[str, str, str], list[Resource]] | None = None
     _configs: dict[tuple[str, ...], dict[str, dict[str, Any]] | None] = field(default_factory=dict)
     _by_type: dict[str, list[Resource]] = field(default_factory=dict)
@@ -256,12 +266,27 @@ def read_plan(doc: Document) -> Plan:
 
 def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
     if data.get("errored") is True:
+        # Planning stopped at the error: the resources it had not reached are missing, and a
+        # promise would pass on those that remain, so nothing of this plan is used.
+        where = plan.doc.locate(("errored",))
         plan.note(
             ("errored",),
-            "Terraform reported errors while planning: this plan is "
-            "incomplete and may lack resources",
+            f"Terraform reported errors while planning (errored: true at {where}): this plan is "
+            "incomplete and may lack resources the rules select, so it is not used; fix the "
+            "errors and export a new plan",
             "terraform-errored-plan",
+            Level.ERROR,
         )
+        return
+    if data.get("complete") is False:
+        plan.note(
+            ("complete",),
+            "Terraform marks this plan incomplete: it leaves part of the work (deferred "
+            "changes, or resources outside -target) to a later plan and apply, and does not "
+            "say what that part will be",
+            "terraform-incomplete-plan",
+        )
+    _read_deferred(plan, data.get("deferred_changes"))
     planned: dict[str, _Planned] = {}
     pv = data.get("planned_values")
     module = pv.get("root_module") if isinstance(pv, dict) else None
@@ -289,6 +314,22 @@ def _read_plan_sections(plan: Plan, data: dict[str, Any]) -> None:
         if changed is not None:
             plan.resources.append(changed)
     plan.resources.extend(p.resource() for a, p in planned.items() if a not in seen)
+
+
+def _read_deferred(plan: Plan, changes: Any) -> None:
+    """The managed resources of ``deferred_changes`` that would exist after apply."""
+    if changes is None:
+        return
+    if not isinstance(changes, list):
+        plan.note(("deferred_changes",), "deferred_changes is not a list", "terraform-malformed")
+        return
+    for index, entry in enumerate(changes):
+        path: JsonPath = ("deferred_changes", index)
+        change = entry.get("resource_change") if isinstance(entry, dict) else None
+        found = _from_change(plan, change, (*path, "resource_change"), {})
+        if found is not None:
+            reason = entry.get("reason")
+            plan.deferred.append(Deferred(found, reason if isinstance(reason, str) else "unknown"))
 
 
 def _from_change(
