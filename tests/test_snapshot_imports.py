@@ -206,3 +206,36 @@ def test_the_loader_refuses_a_path_with_a_nul_character() -> None:
     with pytest.raises(InputError) as caught:
         load_document("a\0b.yaml")
     assert caught.value.diagnostic.message == "cannot read file: the path contains a NUL character"
+
+
+FLAT_STATE = """\
+{
+  "version": 4,
+  "terraform_version": "0.11.14",
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "aws_s3_bucket",
+      "name": "chat",
+      "instances": [
+        {"schema_version": 0, "attributes_flat": {"bucket": "chat"}}
+      ]
+    }
+  ]
+}
+"""
+
+
+def test_an_export_the_adapter_refuses_is_named_with_the_place_of_its_problem(
+    run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state the adapter reads but cannot use was named at the import entry, without where
+    in the state the problem is (the resource with only flat attributes, line 10)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "flat.tfstate").write_text(FLAT_STATE, encoding="utf-8")
+    (tmp_path / "snapshot.yaml").write_text(SNAPSHOT % "flat.tfstate", encoding="utf-8")
+    result = run_cli("validate", "snapshot.yaml")
+    assert result.code == 2
+    [line] = result.out.splitlines()
+    assert line.startswith(f"{WHERE}flat.tfstate: resource aws_s3_bucket.chat with only flat")
+    assert line.endswith(f" (flat.tfstate:10:9){AT}"), line

@@ -132,16 +132,12 @@ def _resolve(
                 target.path, limits=limits, name=target.name, indexed_lists=adapter.indexed_lists
             )
         except InputError as exc:
-            problem = exc.diagnostic
-            why = problem.message
-            if problem.location.position is not None:  # where in the export, to jump to it
-                why += f" ({problem.location})"
-            diagnostics.append(_import_failed(where, target.name, why))
+            diagnostics.append(_import_failed(where, target.name, _placed(exc.diagnostic)))
             continue
         result = adapter.read(export, entry, _entry_locator(document, target.index))
         if not result.readable:  # read, but not an export this adapter understands
             diagnostics.extend(
-                _import_failed(where, target.name, d.message)
+                _import_failed(where, target.name, _placed(d, besides=where))
                 for d in result.diagnostics
                 if d.level is Level.ERROR
             )
@@ -221,6 +217,17 @@ def import_targets(document: Document) -> Iterator[ImportTarget]:
         target = entry.get(key)
         if isinstance(adapter, str) and isinstance(target, str):
             yield ImportTarget(index, adapter, key, str(name_base / target), disk_base / target)
+
+
+def _placed(problem: Diagnostic, besides: Location | None = None) -> str:
+    """What is wrong with an export, with where in it (``plan.json:2:7``) to jump to it: the
+    refusal is said at the import entry, which alone would not say where the export is at
+    fault. A problem placed in the snapshot itself (a rule of the entry) needs no second
+    place."""
+    place = problem.location
+    if place.position is None or (besides is not None and place.file == besides.file):
+        return problem.message
+    return f"{problem.message} ({place})"
 
 
 def _import_failed(where: Location, target: str, why: str) -> Diagnostic:
