@@ -222,10 +222,12 @@ def import_targets(document: Document) -> Iterator[ImportTarget]:
 def _placed(problem: Diagnostic, besides: Location | None = None) -> str:
     """What is wrong with an export, with where in it (``plan.json:2:7``) to jump to it: the
     refusal is said at the import entry, which alone would not say where the export is at
-    fault. A problem placed in the snapshot itself (a rule of the entry) needs no second
-    place."""
+    fault. An adapter's refusal of the export as a whole (at its root), or of a rule of the
+    entry (in the snapshot itself), needs no second place."""
     place = problem.location
-    if place.position is None or (besides is not None and place.file == besides.file):
+    if place.position is None:
+        return problem.message
+    if besides is not None and (place.file == besides.file or not place.path):
         return problem.message
     return f"{problem.message} ({place})"
 
