@@ -173,7 +173,7 @@ def plan_md(data: dict[str, Any]) -> list[str]:
                 benchlib.fmt_mb(got["peak_rss_mb"]),
             ]
         lines.append(
-            f"| {row['resources']:,} | {benchlib.fmt_mb(row['bytes'] / 1e6)} | {row['runs']} | "
+            f"| {row['resources']:,} | {row['bytes'] / 1e6:.1f} MB | {row['runs']} | "
             f"{benchlib.fmt_s(row['json_load'])} | {' | '.join(cells)} | "
             f"{counts.get(mixed_plan.RETENTION, 0):,} / {counts.get(mixed_plan.SECURITY, 0):,} | "
             f"{'yes' if row['verdicts_agree'] else '**no**'} |"

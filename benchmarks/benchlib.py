@@ -200,9 +200,12 @@ def fmt_s(value: float | None) -> str:
 
 
 def fmt_mb(value: float | None) -> str:
+    """A peak resident size, measured in MiB (``ru_maxrss`` / 1024), in the decimal units file
+    sizes are shown in, so that a peak and a file read alike (453 MiB is 475 MB)."""
     if value is None:
         return "–"
-    return f"{value / 1024:.2f} GB" if value >= 1024 else f"{value:.0f} MB"
+    megabytes = value * 1024 * 1024 / 1e6
+    return f"{megabytes / 1000:.2f} GB" if megabytes >= 1000 else f"{megabytes:.0f} MB"
 
 
 def describe(m: dict[str, Any]) -> str:
