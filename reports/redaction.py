@@ -62,7 +62,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.results import Finding, Result
+from checker.core.results import DocumentInfo, Finding, Result
 
 MASK = "[REDACTED]"
 
@@ -565,12 +565,16 @@ def _redact_finding(finding: Finding) -> Finding:
     message, expected = redact(finding.message), redact(finding.expected)
     actual, resource = redact(finding.actual), redact(finding.resource)
     evidence = _redact_location(finding.evidence_location)
+    # The snapshot's own words (its metadata), like the evidence it records.
+    system, environment = redact(finding.system), redact(finding.environment)
     if (
         message == finding.message
         and expected == finding.expected
         and actual == finding.actual
         and resource == finding.resource
         and evidence is finding.evidence_location
+        and system == finding.system
+        and environment == finding.environment
     ):
         return finding
     return dataclasses.replace(
@@ -580,7 +584,21 @@ def _redact_finding(finding: Finding) -> Finding:
         actual=actual,
         resource=resource,
         evidence_location=evidence,
+        system=system,
+        environment=environment,
     )
+
+
+def _redact_document(document: DocumentInfo) -> DocumentInfo:
+    """A snapshot as the report names it: its system and environment come from its metadata
+    (a policy's fields are its authors' words, shown as written)."""
+    if document.kind != "snapshot":
+        return document
+    ident, system = redact(document.id), redact(document.system)
+    environment = redact(document.environment)
+    if (ident, system, environment) == (document.id, document.system, document.environment):
+        return document
+    return dataclasses.replace(document, id=ident, system=system, environment=environment)
 
 
 def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
@@ -598,7 +616,7 @@ def redact_result(result: Result) -> Result:
         result,
         findings=[_redact_finding(f) for f in result.findings],
         diagnostics=[_redact_diagnostic(d) for d in result.diagnostics],
-        documents=list(result.documents),
+        documents=[_redact_document(d) for d in result.documents],
         waivers=list(result.waivers),
         pass_counts=list(result.pass_counts),
         comparison=(

@@ -154,6 +154,28 @@ def test_every_format_redacts(name: str) -> None:
         assert MASK in out
 
 
+@pytest.mark.parametrize("name", sorted(TEXT_REPORTERS))
+def test_every_format_redacts_the_snapshots_system_and_environment(name: str) -> None:
+    """A snapshot's ``metadata.system`` and ``environment`` are the snapshot's words, not the
+    policy authors': a token pasted there reached every format (found by using the tool)."""
+    system, environment = f"chat {GITHUB_TOKEN}", "prod password=hunter2secret"
+    result = mixed_result()
+    result.findings = [
+        dataclasses.replace(f, system=system, environment=environment) for f in result.findings
+    ]
+    result.documents = [
+        dataclasses.replace(d, id=system, system=system, environment=environment)
+        if d.kind == "snapshot"
+        else d
+        for d in result.documents
+    ]
+    stream = io.StringIO()
+    get_reporter(name).render(result, stream)
+    out = stream.getvalue()
+    assert GITHUB_TOKEN not in out
+    assert "hunter2secret" not in out
+
+
 _PIECE_TEXTS = [
     "key",
     "KEY",
