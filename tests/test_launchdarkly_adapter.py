@@ -139,11 +139,27 @@ def test_the_environment_is_required_when_a_flag_has_several(tmp_path: Path) -> 
     ]
     missing = run(REST, [rule("train-on-conversations", ["free"], **BOOLEAN)], tmp_path,
                   environment="prod")  # fmt: skip
-    assert missing.codes() == ["launchdarkly-environment"]
-    assert (
-        'the flag has no environment "prod" (it has "production", "staging")'
-        in (missing.lines()[0])
+    assert set(missing.codes()) == {"launchdarkly-environment"}
+    assert any(
+        'the flag has no environment "prod" (it has "production", "staging")' in line
+        for line in missing.lines()
     )
+
+
+def test_an_environment_no_flag_has_is_an_error_at_the_import(tmp_path: Path) -> None:
+    """A misspelt environment was said only at each flag of the export, where nothing is
+    wrong: the fix goes in the snapshot's import entry, so it is said there first."""
+    got = run(REST, [rule("train-on-conversations", ["free"], **BOOLEAN)], tmp_path,
+              environment="prodd")  # fmt: skip
+    first = got.lines()[0]
+    assert first.startswith("snapshot.json:"), first
+    assert first.endswith(
+        'error: no flag of the export has environment "prodd" (its flags have "production", '
+        '"staging") (at $.imports[0].environment)'
+    ), first
+    known = run(REST, [rule("train-on-conversations", ["free"], **BOOLEAN)], tmp_path,
+                environment="production")  # fmt: skip
+    assert not any("no flag of the export" in line for line in known.lines())
 
 
 def test_a_list_of_rest_flags(tmp_path: Path) -> None:

@@ -91,6 +91,9 @@ class LaunchDarklyFlags:
     environment: str | None
     flags: dict[str, _Flag | Refused] = field(default_factory=dict)
     paths: dict[str, JsonPath] = field(default_factory=dict)
+    # Every environment a REST flag of the export has, in order: a name none of them has is
+    # a mistake of the import entry, said there.
+    environments: dict[str, None] = field(default_factory=dict)
 
     def keys(self) -> list[str]:
         return list(self.flags)
@@ -129,6 +132,7 @@ class LaunchDarklyFlags:
         if not isinstance(environments, dict) or not environments:
             return Refused("the flag has no environments", path, MALFORMED)
         where = (*path, "environments")
+        self.environments.update(dict.fromkeys(environments))
         names = ", ".join(shown(n) for n in environments)
         if self.environment is None:
             if len(environments) > 1:
@@ -479,6 +483,15 @@ class LaunchDarklyAdapter:
                 "them under items, or an SDK flag file (flags, flagValues, segments)"
             )
             return AdapterResult([], [Diagnostic(export.locate(()), message, MALFORMED)], False)
+        if environment is not None and flags.environments and environment not in flags.environments:
+            known = ", ".join(shown(str(n)) for n in flags.environments)
+            message = (
+                f"no flag of the export has environment {shown(str(environment))} "
+                f"(its flags have {known})"
+            )
+            notes.append(
+                Diagnostic(locate_entry(("environment",)), message, "launchdarkly-environment")
+            )
         result = read_rules(flags, entry, locate_entry)
         return AdapterResult(result.items, notes + result.diagnostics)
 
