@@ -221,31 +221,45 @@ def candidates(plan: Plan) -> list[Candidate]:
     return found
 
 
+def _configuration(
+    plan: Plan, bucket: Bucket, kind: str, inline: str, rules: str
+) -> tuple[Resource, tuple[str | int, ...]] | None:
+    """Where the bucket's configuration of one kind is written, and the path of its rules
+    there: its separate resource of ``kind`` (``rule`` blocks), which wins over the bucket's
+    own ``inline`` block (provider v3, ``<inline>[0].<rules>``); ``None`` without either.
+    Raises :class:`Unknown` when whether the inline block is set is known only after apply."""
+    config = _single(plan, bucket, kind)
+    if config is not None:
+        return config, ("rule",)
+    owner = bucket.resource
+    if owner is None:
+        return None
+    try:
+        if not blocks(owner, inline):
+            return None
+    except Unknown:
+        if plan.unset_by_default(owner, inline):
+            return None
+        raise
+    return owner, (inline, 0, rules)
+
+
 def _replicas(
     plan: Plan, bucket: Bucket, by_name: dict[str, Resource], inside: dict[int, Bucket]
 ) -> list[Replica]:
     """The enabled replication rules of ``bucket`` (a separate resource wins over the inline
     ``replication_configuration``, as for every other kind of configuration)."""
-    config = _single(plan, bucket, REPLICATION)
     found: list[Replica] = []
-    base: tuple[str | int, ...]
     try:
-        if config is not None:
-            owner, base = config, ("rule",)
-            marker_keys: tuple[str | int, ...] = ("delete_marker_replication", 0, "status")
-        elif bucket.resource is not None:
-            owner = bucket.resource
-            try:
-                if not blocks(owner, "replication_configuration"):
-                    return []
-            except Unknown:
-                if plan.unset_by_default(owner, "replication_configuration"):
-                    return []
-                raise
-            base = ("replication_configuration", 0, "rules")
-            marker_keys = ("delete_marker_replication_status",)
-        else:
+        found_in = _configuration(plan, bucket, REPLICATION, "replication_configuration", "rules")
+        if found_in is None:
             return []
+        owner, base = found_in
+        marker_keys: tuple[str | int, ...] = (
+            ("delete_marker_replication", 0, "status")
+            if owner is not bucket.resource
+            else ("delete_marker_replication_status",)
+        )
         for i in range(len(blocks(owner, *base))):
             rule = (*base, i)
             if known(owner, *rule, "status") != "Enabled":
@@ -390,22 +404,10 @@ class _Lock(NamedTuple):
 def _default_lock(plan: Plan, bucket: Bucket) -> _Lock | None:
     """The Object Lock default retention of the bucket, from its lock configuration resource
     or (provider v3) its inline block; ``None`` without one. Raises :class:`Unknown`."""
-    config = _single(plan, bucket, OBJECT_LOCK)
-    base: tuple[str | int, ...]
-    if config is not None:
-        owner, base = config, ("rule",)
-    elif bucket.resource is not None:
-        owner = bucket.resource
-        try:
-            if not blocks(owner, "object_lock_configuration"):
-                return None
-        except Unknown:
-            if plan.unset_by_default(owner, "object_lock_configuration"):
-                return None
-            raise
-        base = ("object_lock_configuration", 0, "rule")
-    else:
+    found = _configuration(plan, bucket, OBJECT_LOCK, "object_lock_configuration", "rule")
+    if found is None:
         return None
+    owner, base = found
     if not blocks(owner, *base) or not blocks(owner, *base, 0, "default_retention"):
         return None
     where = (*base, 0, "default_retention", 0)
@@ -694,23 +696,13 @@ def _versioned(plan: Plan, bucket: Bucket) -> tuple[bool | None, JsonPath]:
 
 
 def _encryption(plan: Plan, bucket: Bucket, facts: Facts) -> None:
-    config = _single(plan, bucket, ENCRYPTION)
     try:
-        base: tuple[str | int, ...]
-        if config is not None:
-            owner, base = config, ("rule",)
-        elif bucket.resource is not None:
-            owner = bucket.resource
-            try:
-                if not blocks(owner, "server_side_encryption_configuration"):
-                    return
-            except Unknown:
-                if plan.unset_by_default(owner, "server_side_encryption_configuration"):
-                    return
-                raise
-            base = ("server_side_encryption_configuration", 0, "rule")
-        else:
+        found = _configuration(
+            plan, bucket, ENCRYPTION, "server_side_encryption_configuration", "rule"
+        )
+        if found is None:
             return
+        owner, base = found
         for i, rule in enumerate(blocks(owner, *base)):
             if rule.get("apply_server_side_encryption_by_default"):
                 _default_encryption(
