@@ -92,13 +92,6 @@ class Structure(NamedTuple):
     plain: bool
 
 
-def skeleton(raw: bytes) -> tuple[int, bytes]:
-    """How many object members JSON ``raw`` has, and its brackets: :func:`structure` without
-    the rest."""
-    found = structure(raw)
-    return found.members, found.brackets
-
-
 def structure(raw: bytes) -> Structure:
     """How many object members JSON ``raw`` has, its brackets (every container as ``[`` and
     ``]``) and whether its strings are free of brackets, at C speed: what :func:`deeper` and
@@ -127,7 +120,7 @@ def structure(raw: bytes) -> Structure:
 
 
 def deeper(brackets: bytes, max_depth: int) -> bool:
-    """Whether the brackets of valid JSON (:func:`skeleton`) nest deeper than ``max_depth``:
+    """Whether the brackets of valid JSON (:func:`structure`) nest deeper than ``max_depth``:
     the innermost ``[]`` pairs are peeled off one level at a time."""
     for _ in range(max_depth):
         if not brackets:

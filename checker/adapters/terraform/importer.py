@@ -150,10 +150,11 @@ class _Importer:
         names = [
             value for attr in unread.NAME_ATTRIBUTES if isinstance(value := res.get(attr), str)
         ]
-        name_unknown = unknown_matches and (not names or _name_unknown(res))
-        tags_unknown = unknown_matches and bool(
-            res.unknown_at("tags") or res.unknown_at("tags_all")
-        )
+        # Known only after apply, told once per resource rather than once per rule.
+        name_later = _name_unknown(res)
+        tags_later = bool(res.unknown_at("tags") or res.unknown_at("tags_all"))
+        name_unknown = unknown_matches and (not names or name_later)
+        tags_unknown = unknown_matches and tags_later
         for index, rule in enumerate(self.rules):
             match = rule.get("match") or {}
             pattern = match.get("address")
@@ -165,12 +166,12 @@ class _Importer:
                 and not name_unknown
                 and not any(glob(pattern, name) for name in names)
             ):
-                if not names and _name_unknown(res):
+                if not names and name_later:
                     self._unknown_match(index, res, "its name is known only after apply")
                 continue
             wanted = match.get("tags")
             if wanted and not tags_unknown and not _has_tags(res, wanted):
-                if res.unknown_at("tags") or res.unknown_at("tags_all"):
+                if tags_later:
                     self._unknown_match(index, res, "its tags are known only after apply")
                 continue
             return index
