@@ -16,7 +16,7 @@ turns observations into findings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, get_args
@@ -27,6 +27,7 @@ from checker.core.results import Area, Observation, Severity, Status
 from checker.core.setting_values import chooser
 from checker.diff.ordering import DiffSpec
 from checker.evaluation.copies import with_inherited
+from checker.evaluation.in_step import StoredItems
 from checker.evaluation.snapshot import LIST_SECTIONS
 from checker.validation.schemas import load_schema
 
@@ -218,25 +219,31 @@ class CheckContext(Generic[ClauseT]):
     # for an item that meets all n requirements, without building the messages nobody reads.
     counting: bool = False
 
-    def section(self, name: str) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+    def section(self, name: str) -> Sequence[tuple[JsonPath, Mapping[str, Any]]]:
         """The items of a list section of the snapshot (``stores``, ``pipelines``…) with paths.
-        The list is shared: callers must not change it."""
-        found: list[tuple[JsonPath, Mapping[str, Any]]] | None = self.cache.get(name)
+        The list is shared: callers must not change it. The stores of a snapshot read store
+        by store are read from its file as they are iterated (``checker.evaluation.in_step``)."""
+        found: Sequence[tuple[JsonPath, Mapping[str, Any]]] | None = self.cache.get(name)
         if found is None:
             items = self.snapshot.get(name) or []
+            if isinstance(items, StoredItems):
+                return items.section()
             found = [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
             if name == "stores":  # a copy holds what it copies unless it says otherwise
                 found = with_inherited(found)
             self.cache[name] = found
         return found
 
-    def by_id(self, name: str) -> dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
+    def by_id(self, name: str) -> Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
         """The items of a section by their ``id``, with paths. Shared too.
 
         Every item sharing an id is kept, in snapshot order: a duplicate id is an input error
         (reported apart), but each element it names is still judged, never only the first.
         """
         key = f"{name}#id"
+        items = self.snapshot.get(name)
+        if isinstance(items, StoredItems):
+            return items.by_id()
         found: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]] | None = self.cache.get(key)
         if found is None:
             found = {}

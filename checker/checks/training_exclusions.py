@@ -332,7 +332,7 @@ def _sources_without_filter(
     ctx: CheckContext[TrainingExclusionsClause],
     pipe: Mapping[str, Any],
     path: JsonPath,
-    stores: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]],
+    stores: Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]],
     excluded: set[str],
     expected: str,
     since: dt.date | None,

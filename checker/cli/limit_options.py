@@ -13,6 +13,7 @@ _OPTIONS = {
     "max_yaml_size": "max_yaml_bytes",
     "max_depth": "max_depth",
     "max_alias_nodes": "max_alias_nodes",
+    "stream_from": "stream_from",
 }
 
 
@@ -26,7 +27,19 @@ def positive(text: str) -> int:
     return value
 
 
-def add_limit_options(parser: argparse.ArgumentParser) -> None:
+def not_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def add_limit_options(parser: argparse.ArgumentParser, *, streaming: bool = False) -> None:
+    """The limit options; ``streaming`` adds ``--stream-from`` (for commands that check
+    snapshots)."""
     group = parser.add_argument_group("input limits")
     defaults = DEFAULT_LIMITS
     group.add_argument(
@@ -53,6 +66,16 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"most YAML nodes after alias expansion (default {defaults.max_alias_nodes})",
     )
+    if streaming:
+        group.add_argument(
+            "--stream-from",
+            type=not_negative,
+            metavar="BYTES",
+            help=(
+                "read a JSON snapshot of at least this size a block of stores at a time, in "
+                f"bounded memory; the results are the same (default {defaults.stream_from})"
+            ),
+        )
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:

@@ -141,7 +141,7 @@ def _add_run_inputs(parser: argparse.ArgumentParser) -> None:
         "repository; none when both --policy and --snapshot are given)",
     )
     _add_generated_at(parser)
-    add_limit_options(parser)
+    add_limit_options(parser, streaming=True)
     add_job_options(parser)
 
 

@@ -35,6 +35,10 @@ class Limits:
     ``10**1000`` in magnitude is refused too (see ``MAX_INT``), as is a float that overflows.
 
     A bound of zero or less refuses every file of that kind; it is never an error in itself.
+
+    ``stream_from``: a JSON snapshot file of at least this many bytes (64 MiB) is read a block
+    of stores at a time, in bounded memory (``checker.evaluation.streamed``), when its stores
+    allow it; the results are the same as when it is read whole.
     """
 
     max_bytes: int = 256 * MIB
@@ -42,6 +46,7 @@ class Limits:
     max_depth: int = 200
     max_alias_nodes: int = 1_000_000
     max_int_digits: int = 4000
+    stream_from: int = 64 * MIB
 
 
 DEFAULT_LIMITS = Limits()

@@ -38,18 +38,22 @@ def with_inherited(stores: list[StoreItem]) -> list[StoreItem]:
     by_id: dict[Any, list[Mapping[str, Any]]] = {}
     for _, store in stores:
         by_id.setdefault(store.get("id"), []).append(store)
-    result: list[StoreItem] = []
-    for path, store in stores:
-        if "copy_of" not in store:
-            result.append((path, store))
-            continue
-        inherited = {
-            name: values
-            for name in INHERITED
-            if name not in store and (values := _inherit(store, name, by_id)) is not None
-        }
-        result.append((path, {**store, **inherited} if inherited else store))
-    return result
+    return [(path, inherit(store, by_id)) for path, store in stores]
+
+
+def inherit(
+    store: Mapping[str, Any], by_id: Mapping[Any, list[Mapping[str, Any]]]
+) -> Mapping[str, Any]:
+    """``store`` with the fields it takes from the stores it copies (``by_id``: every store of
+    the snapshot by id); ``store`` itself when it is no copy or takes nothing."""
+    if "copy_of" not in store:
+        return store
+    inherited = {
+        name: values
+        for name in INHERITED
+        if name not in store and (values := _inherit(store, name, by_id)) is not None
+    }
+    return {**store, **inherited} if inherited else store
 
 
 def _inherit(

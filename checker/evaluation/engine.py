@@ -15,13 +15,14 @@ given to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import chain
 from typing import Any
 
 from checker.checks import CHECKS
-from checker.checks.base import Check, CheckContext, Vocabulary
+from checker.checks.base import Check, CheckContext, Vocabulary, counted
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.core.gc_pause import collector_paused
 from checker.core.regions import region_countries
@@ -38,6 +39,7 @@ from checker.documents.document import Document
 from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import clause_outside, not_in_force_notices
+from checker.evaluation.in_step import StoredItems
 from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
@@ -102,6 +104,8 @@ def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
     with collector_paused():
         result.diagnostics.extend(snapshot_diagnostics(view))
         result.diagnostics.extend(unknown_names(view, list(policies.policies)))
+        stores = view.data.get("stores")
+        observe = _in_step(policies, view, stores) if isinstance(stores, StoredItems) else _guarded
         for policy in policies.policies:
             for item in check_policy(
                 policy,
@@ -109,6 +113,7 @@ def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
                 policies.as_of,
                 references=policies.references,
                 count_passes=policies.count_passes,
+                observe=observe,
             ):
                 if isinstance(item, PassCount):
                     result.pass_counts.append(item)
@@ -206,6 +211,10 @@ def evaluate(
     )
 
 
+Observe = Callable[[Check, CheckContext[Any]], Iterator[Observation]]
+"""How the engine has a clause checked: its check's observations, as they come."""
+
+
 def check_policy(
     policy: Document,
     snapshot: Snapshot,
@@ -213,9 +222,12 @@ def check_policy(
     *,
     references: References,
     count_passes: bool = False,
+    observe: Observe | None = None,
 ) -> Iterator[Finding | PassCount]:
     """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
-    each clause's passes come as one :class:`PassCount` after its other findings."""
+    each clause's passes come as one :class:`PassCount` after its other findings.
+    ``observe`` checks each clause (by default, the check run there and then)."""
+    observe = observe or _guarded
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
@@ -247,7 +259,7 @@ def check_policy(
             if in_conflict(clause):  # disputed: no reading of it can be checked
                 yield stamp.conflict()
                 continue
-            observations = _guarded(check, ctx)
+            observations = observe(check, ctx)
             if scope is not None:  # where the snapshot serves users is not recorded
                 observations = chain((scope.observation,), observations)
             if not count_passes:
@@ -263,6 +275,50 @@ def check_policy(
                     yield stamp(observation)
             if passes:
                 yield stamp.pass_count(passes)
+
+
+def _in_step(policies: PolicySet, view: Snapshot, stores: StoredItems) -> Observe:
+    """Every clause checked at once, each in step with the others over stores read a block
+    at a time (:mod:`checker.evaluation.in_step`); what each observed, kept (passes only
+    counted, when counting), given back in the order :func:`check_policy` asks for them."""
+    clauses: list[tuple[Check, CheckContext[Any]]] = []
+
+    def note(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:
+        clauses.append((check, ctx))
+        return iter(())
+
+    for policy in policies.policies:  # the clauses check_policy will ask for, in its order
+        for _ in check_policy(
+            policy,
+            view,
+            policies.as_of,
+            references=policies.references,
+            count_passes=policies.count_passes,
+            observe=note,
+        ):
+            pass
+    counting = policies.count_passes
+    observed = iter(
+        stores.in_step([partial(_kept, check, ctx, counting=counting) for check, ctx in clauses])
+    )
+    return lambda check, ctx: iter(next(observed))
+
+
+def _kept(check: Check, ctx: CheckContext[Any], *, counting: bool) -> list[Observation]:
+    """The clause's observations; when counting, its passes as one count at the end (the
+    engine adds them up, whatever their order)."""
+    if not counting:
+        return list(_guarded(check, ctx))
+    kept: list[Observation] = []
+    passes, passed = 0, Status.PASS
+    for observation in _guarded(check, ctx):
+        if observation.status is passed:
+            passes += observation.times
+        else:
+            kept.append(observation)
+    if passes:
+        kept.append(counted(passes))
+    return kept
 
 
 def _guarded(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:
@@ -373,6 +429,8 @@ class _Stamp:
             return None
         stores = self.snapshot.data.get("stores")
         index = evidence[1]
+        if isinstance(stores, StoredItems):
+            return stores.unreadable.get(index) if isinstance(index, int) else None
         if not isinstance(stores, list) or not isinstance(index, int) or index >= len(stores):
             return None
         source = stores[index].get("source") if isinstance(stores[index], dict) else None

@@ -20,6 +20,7 @@ from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.inputs import Entry, Loaded, load_entry
 from checker.evaluation.engine import PolicySet, check_unit, policy_info
 from checker.evaluation.snapshot import import_targets, resolve_imports
+from checker.evaluation.streamed import load_streamed
 from reports.outputs import Target, output_problems
 
 Export = tuple[str, str, str]
@@ -58,7 +59,9 @@ class UnitOutcome:
 
 def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
     """Load, validate and check one snapshot file."""
-    loaded = load_entry(entry, expect="snapshot", limits=context.limits)
+    loaded = load_streamed(entry, context.limits, context.policies.policies) or load_entry(
+        entry, expect="snapshot", limits=context.limits
+    )
     docs = [doc for doc, _ in loaded.documents] + loaded.invalid
     outcome = UnitOutcome(
         loaded=replace(loaded, documents=[], invalid=[], files=[]),

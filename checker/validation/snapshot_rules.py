@@ -30,6 +30,11 @@ Rules (diagnostic codes):
   (those vocabulary sections are optional); ``validate`` of a snapshot alone has no vocabulary to
   judge free-form names by, and leaves them alone (the fixed names of the snapshot format are
   enums of its schema).
+
+The stores of a snapshot read store by store (``checker.evaluation.streamed``) are not
+lists: the rules that read each store pass them over, because reading the file found nothing
+for them (no store id twice, no copy, no name a policy does not define), and the rules that
+only need the stores' ids take them from what that reading noted.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from typing import Any
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Location, Position
 from checker.documents.document import Document
+from checker.evaluation.in_step import StoredItems
 from checker.evaluation.snapshot import LIST_SECTIONS, Snapshot
 from checker.validation.policy_rules import close_match, suggestion
 
@@ -127,7 +133,9 @@ def _ids(view: Snapshot) -> dict[str, list[Any]]:
     ids: dict[str, list[Any]] = {}
     for section in LIST_SECTIONS:
         items = view.data.get(section)
-        if isinstance(items, list):
+        if isinstance(items, StoredItems):  # noted as the file was read
+            ids[section] = items.ids()
+        elif isinstance(items, list):
             ids[section] = [item.get("id") if type(item) is dict else None for item in items]
     return ids
 

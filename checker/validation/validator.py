@@ -131,6 +131,13 @@ def _fast_items_validator(kind: str, key: str) -> Any:
     return jsonschema_rs.validator_for(schema, formats=FORMATS, validate_formats=True)
 
 
+def store_validator() -> Callable[[list[Any]], bool]:
+    """Whether a list of snapshot stores is valid, by the fast path (a store it rejects may
+    still be valid: judge the whole document with :func:`validate_document` to know)."""
+    is_valid: Callable[[list[Any]], bool] = _fast_items_validator("snapshot", "stores").is_valid
+    return is_valid
+
+
 def _durations_as_patterns(node: Any) -> Any:
     """A copy of the schema ``node`` with ``format: duration`` replaced by its pattern."""
     if isinstance(node, list):

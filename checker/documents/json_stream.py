@@ -1,0 +1,489 @@
+"""A large JSON snapshot read store by store, in memory bounded by a block of stores.
+
+``json.load`` of a snapshot of a million stores holds every store as Python objects at once:
+more than six times the file. Here the file is read a chunk at a time; the stores (the one
+list that grows with an inventory) are decoded one at a time by the C scanner of the json
+module and handed on in blocks, and what is kept of each is where it is: its byte offsets,
+line and column. Everything outside the list (metadata, tiers, pipelines…) is kept as text, the
+list emptied, and loaded by the strict loader as a document of its own, with positions that
+are those of the file.
+
+Anything out of the ordinary (a byte order mark, an encoding error, a duplicate key, a constant
+such as NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate, text that
+is not JSON) raises :class:`NotStreamed`: the file is then read whole by
+:func:`checker.documents.load_document`, which reports it exactly.
+
+A second reading (:meth:`StoreFile.blocks`) decodes the stores again from their offsets, and
+one store is read back from its bytes to place a finding in it (:class:`StreamedPositions`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, NoReturn
+
+from checker.core.diagnostics import JsonPath, Position
+from checker.documents.json_positions import JsonPositions
+from checker.documents.json_scan import deeper, structure
+from checker.documents.limits import MAX_INT, Limits
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+# After an item of a list: white space, a comma or the closing bracket (group 1), white space.
+_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
+_CHUNK = 8 << 20  # characters read at a time
+_scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+
+Store = dict[str, Any]
+StoreItem = tuple[JsonPath, Store]
+
+
+class NotStreamed(Exception):
+    """The file is not read store by store: it is read whole instead, which says why."""
+
+
+class FileChanged(Exception):
+    """The file changed between two readings of it."""
+
+
+def _refuse(*_: Any) -> NoReturn:
+    raise NotStreamed
+
+
+class _Keys:
+    """An object hook counting the keys the decoder keeps (a duplicate key collapses)."""
+
+    __slots__ = ("total",)
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, obj: Store) -> Store:
+        self.total += len(obj)
+        return obj
+
+
+def _decoder(limits: Limits, on_object: Callable[[Store], Store] | None = None) -> Any:
+    """A scanner with the strict loader's bounds; anything it refuses is :class:`NotStreamed`."""
+
+    def parse_float(text: str) -> float:
+        value = float(text)
+        if math.isinf(value):
+            raise NotStreamed
+        return value
+
+    def parse_int(text: str) -> int:
+        if len(text.lstrip("-")) > min(1000, limits.max_int_digits):
+            value = int(text) if len(text.lstrip("-")) <= limits.max_int_digits else None
+            if value is None or not -MAX_INT <= value <= MAX_INT:
+                raise NotStreamed
+            return value
+        return int(text)
+
+    decoder = json.JSONDecoder(
+        object_hook=on_object, parse_constant=_refuse, parse_float=parse_float, parse_int=parse_int
+    )
+    return decoder.scan_once  # type: ignore[attr-defined]
+
+
+class _Text:
+    """The file's text, read a chunk at a time: ``buf`` holds its characters from ``base`` on."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.buf = ""
+        self.base = 0
+        self.eof = False
+
+    def more(self, keep_from: int) -> bool:
+        """Read on (at least as much as is held, so that a long value is rescanned a few times
+        only), letting go of the characters before ``keep_from``; False at the end of the file."""
+        if self.eof:
+            return False
+        raw = self._handle.read(max(_CHUNK, len(self.buf)))
+        try:
+            piece = self._decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError:
+            raise NotStreamed from None
+        if "\x00" in piece:
+            raise NotStreamed
+        self.eof = not raw
+        self.buf = self.buf[keep_from - self.base :] + piece
+        self.base = keep_from
+        return True
+
+    def read_on(self, keep_from: int) -> None:
+        """Read on; the file ending here is :class:`NotStreamed` (the JSON is cut short)."""
+        if not self.more(keep_from):
+            raise NotStreamed
+
+    def at_end(self, at: int, keep_from: int) -> bool:
+        """Whether only white space follows ``at`` to the end of the file."""
+        while True:
+            end = _SPACE.match(self.buf, at - self.base).end()  # type: ignore[union-attr]
+            if end < len(self.buf):
+                return False
+            at = end + self.base
+            if not self.more(keep_from):
+                return True
+
+    def skip_space(self, at: int, keep_from: int) -> int:
+        """The offset of the first character from ``at`` on that is not white space."""
+        while True:
+            end = _SPACE.match(self.buf, at - self.base).end()  # type: ignore[union-attr]
+            if end < len(self.buf):
+                return end + self.base
+            self.read_on(keep_from)
+
+    def char(self, at: int, keep_from: int) -> str:
+        while at - self.base >= len(self.buf):
+            self.read_on(keep_from)
+        return self.buf[at - self.base]
+
+    def scan(
+        self, scanner: Any, at: int, keep_from: int, keys: _Keys | None = None
+    ) -> tuple[Any, int]:
+        """The JSON value at ``at`` and where it ends, reading on while it may run further;
+        ``keys`` counts the keys of its objects (a value cut short by the chunk is counted
+        again when read whole, so its partial count is taken back)."""
+        counted = keys.total if keys is not None else 0
+        while True:
+            try:
+                value, end = scanner(self.buf, at - self.base)
+                if end < len(self.buf) or self.eof:  # a number could run on past the chunk
+                    return value, end + self.base
+            except (StopIteration, ValueError):
+                if self.eof:
+                    raise NotStreamed from None
+            if keys is not None:
+                keys.total = counted
+            self.read_on(keep_from)
+
+    def key(self, at: int, keep_from: int) -> tuple[str, int]:
+        """The object key whose opening quote is at ``at``, and the offset after it."""
+        while True:
+            try:
+                key, end = _scan_string(self.buf, at - self.base + 1, True)
+                return key, end + self.base
+            except ValueError:
+                if self.eof:
+                    raise NotStreamed from None
+            self.read_on(keep_from)
+
+
+class _Cursor:
+    """Line, column and byte offset of a character offset, moved forward only."""
+
+    __slots__ = ("byte", "char", "line", "line_start")
+
+    def __init__(self) -> None:
+        self.char = self.byte = 0
+        self.line, self.line_start = 1, 0
+
+    def advance(self, text: _Text, to: int) -> None:
+        buf, start, end = text.buf, self.char - text.base, to - text.base
+        newlines = buf.count("\n", start, end)
+        if newlines:
+            self.line += newlines
+            self.line_start = buf.rfind("\n", start, end) + 1 + text.base
+        self.byte += end - start
+        if not buf.isascii():  # a character may take more than one byte
+            stretch = buf[start:end]
+            if not stretch.isascii():
+                self.byte += len(stretch.encode()) - len(stretch)
+        self.char = to
+
+    @property
+    def column(self) -> int:
+        return self.char - self.line_start + 1
+
+
+@dataclass(slots=True)
+class StoreSpans:
+    """Where each store of the list is: byte offsets of its start and end, line and column."""
+
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    lines: array[int] = field(default_factory=lambda: array("q"))
+    columns: array[int] = field(default_factory=lambda: array("q"))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+@dataclass(slots=True)
+class _Cut:
+    """Where the list's items were cut out of the text: the line and column of the first
+    character after the cut in the file, and the newlines cut out."""
+
+    at: int = -1  # character offset of the cut in the text kept
+    line: int = 0
+    column: int = 0
+    newlines: int = 0
+
+
+@dataclass(slots=True)
+class Streamed:
+    """What reading a snapshot file store by store found."""
+
+    rest: str  # the file's text with the stores list emptied
+    spans: StoreSpans
+    cut: _Cut
+    identity: tuple[int, int, int]  # the file's size, modification time and inode when read
+
+
+def stream_stores(
+    path: str,
+    limits: Limits,
+    on_block: Callable[[list[StoreItem]], None],
+    *,
+    key: str = "stores",
+    block: int = 2_000,
+) -> Streamed:
+    """Read the JSON object in ``path``, passing the items of its top-level list ``key`` to
+    ``on_block`` a block at a time (with their paths), and keeping the rest as text.
+
+    Raises :class:`NotStreamed` when the file is not plainly a JSON object whose ``key`` is a
+    list of objects, within ``limits``; ``OSError`` when it cannot be read."""
+    info = Path(path).stat()
+    keys = _Keys()
+    scanner = _decoder(limits, keys)
+    spans, cut = StoreSpans(), _Cut()
+    with Path(path).open("rb") as handle:
+        text, cursor = _Text(handle), _Cursor()
+        text.more(0)
+        if text.buf.startswith("\ufeff") or text.char(text.skip_space(0, 0), 0) != "{":
+            raise NotStreamed
+        at = text.skip_space(0, 0) + 1
+        prefix = ""
+        while True:
+            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
+            mark = text.char(at, 0 if cut.at < 0 else text.base)
+            if mark == "}":
+                break
+            if mark != '"':
+                raise NotStreamed
+            name, at = text.key(at, 0 if cut.at < 0 else text.base)
+            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
+            if text.char(at, 0 if cut.at < 0 else text.base) != ":":
+                raise NotStreamed
+            at = text.skip_space(at + 1, 0 if cut.at < 0 else text.base)
+            if name == key and cut.at < 0 and text.char(at, 0) == "[":
+                prefix = text.buf[: at + 1 - text.base]
+                cursor.advance(text, at + 1)
+                at = _read_items(text, cursor, scanner, keys, spans, on_block, limits, key, block)
+                cursor.advance(text, at)
+                cut.at = len(prefix)
+                cut.newlines = cursor.line - 1 - prefix.count("\n")
+                cut.line, cut.column = cursor.line, cursor.column
+                text.buf, text.base = text.buf[at - text.base :], at  # the rest is kept
+                at += 1
+            else:
+                _, at = text.scan(scanner, at, 0 if cut.at < 0 else text.base)
+            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
+            mark = text.char(at, 0 if cut.at < 0 else text.base)
+            if mark == ",":
+                at += 1
+            elif mark != "}":
+                raise NotStreamed
+        if not text.at_end(at + 1, 0 if cut.at < 0 else text.base):
+            raise NotStreamed
+        rest = text.buf if cut.at < 0 else prefix + text.buf
+    if cut.at < 0:
+        raise NotStreamed  # no list to read a store at a time
+    return Streamed(rest, spans, cut, (info.st_size, info.st_mtime_ns, info.st_ino))
+
+
+def _read_items(
+    text: _Text,
+    cursor: _Cursor,
+    scanner: Any,
+    keys: _Keys,
+    spans: StoreSpans,
+    on_block: Callable[[list[StoreItem]], None],
+    limits: Limits,
+    key: str,
+    size: int,
+) -> int:
+    """Read the list whose first item may start at ``cursor``; the offset of its ``]``."""
+    depth_left = limits.max_depth - 2  # the top-level object and the list hold each item
+    pending: list[StoreItem] = []
+    first = cursor.char  # where the text of the pending block starts
+    at = text.skip_space(cursor.char, cursor.char)
+    if text.char(at, cursor.char) == "]":
+        return at
+    keys_before = keys.total
+    block_start = first  # where the text of the pending block starts
+    starts, ends, lines, columns = spans.starts, spans.ends, spans.lines, spans.columns
+    separator = _SEPARATOR.match
+    while True:
+        buf, base = text.buf, text.base
+        counted = keys.total
+        try:
+            value, end = scanner(buf, at - base)
+            found = separator(buf, end)
+        except (StopIteration, ValueError):
+            found = None
+        if found is None or found.end() >= len(buf):  # cut short by the chunk, or not JSON
+            keys.total = counted  # what the scanner counted of it is counted again
+            text.read_on(first)
+            continue
+        if type(value) is not dict:
+            raise NotStreamed  # the schema's message is given by the whole reading
+        cursor.advance(text, at)
+        starts.append(cursor.byte)
+        lines.append(cursor.line)
+        columns.append(cursor.column)
+        if buf.isascii():
+            ends.append(cursor.byte + end - (at - base))
+        else:
+            ends.append(cursor.byte + len(buf[at - base : end].encode()))
+        pending.append(((key, len(starts) - 1), value))
+        closed = found.group(1) == "]"
+        if len(pending) >= size or closed:
+            _check_block(buf[block_start - base : end], keys.total - keys_before, depth_left)
+            keys_before = keys.total
+            on_block(pending)
+            pending = []
+            first = at  # kept from the last store on: the cursor is at its start
+            block_start = end + base
+        if closed:
+            return found.start(1) + base
+        at = found.end() + base
+
+
+def _check_block(stretch: str, keys: int, depth_left: int) -> None:
+    """What the strict loader refuses in a block's text, found at C speed: a duplicate key (more
+    members written than kept), nesting beyond the limit, an escaped surrogate."""
+    if "\\" in stretch and _SURROGATE_ESCAPE.search(stretch) is not None:
+        raise NotStreamed
+    shape = structure(stretch.encode())
+    if shape.members != keys or deeper(shape.brackets, depth_left):
+        raise NotStreamed
+
+
+class StoreFile:
+    """Reads stores back from the file by their spans."""
+
+    def __init__(self, path: str, spans: StoreSpans, identity: tuple[int, int, int]) -> None:
+        self.path, self.spans, self.identity = path, spans, identity
+        self._scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+        self._texts: OrderedDict[int, str] = OrderedDict()  # store -> its text, recent ones
+        self._lock = threading.Lock()  # clauses read stores from threads of their own
+
+    def check_unchanged(self) -> None:
+        info = Path(self.path).stat()
+        if (info.st_size, info.st_mtime_ns, info.st_ino) != self.identity:
+            raise FileChanged(self.path)
+
+    def blocks(self, size: int, first: int = 0) -> Iterator[list[StoreItem]]:
+        """The stores from store ``first`` on, decoded again, ``size`` at a time."""
+        spans, scan = self.spans, self._scan
+        with Path(self.path).open("rb") as handle:
+            for start in range(first, len(spans), size):
+                stop = min(start + size, len(spans))
+                origin = spans.starts[start]
+                handle.seek(origin)
+                raw = handle.read(spans.ends[stop - 1] - origin)
+                text = raw.decode()
+                items: list[StoreItem] = []
+                if len(text) == len(raw):  # one byte a character: offsets agree
+                    for index in range(start, stop):
+                        items.append(
+                            (("stores", index), scan(text, spans.starts[index] - origin)[0])
+                        )
+                else:
+                    for index in range(start, stop):
+                        piece = raw[spans.starts[index] - origin : spans.ends[index] - origin]
+                        items.append((("stores", index), scan(piece.decode(), 0)[0]))
+                yield items
+
+    def text(self, index: int) -> str:
+        """The text of store ``index``, as written."""
+        with self._lock:
+            found = self._texts.get(index)
+            if found is None:
+                start, end = self.spans.starts[index], self.spans.ends[index]
+                with Path(self.path).open("rb") as handle:
+                    handle.seek(start)
+                    found = handle.read(end - start).decode()
+                self._texts[index] = found
+                if len(self._texts) > 256:
+                    self._texts.popitem(last=False)
+            else:
+                self._texts.move_to_end(index)
+            return found
+
+    def store(self, index: int) -> Store:
+        value: Store = self._scan(self.text(index), 0)[0]
+        return value
+
+
+class StreamedPositions:
+    """Positions of a snapshot read store by store: a store's own from its text, read back from
+    the file; the rest's from the text kept, moved past the stores cut out of it."""
+
+    def __init__(self, rest: JsonPositions, cut: _Cut, cut_at: Position, stores: StoreFile) -> None:
+        self._rest, self._cut, self._cut_at, self._stores = rest, cut, cut_at, stores
+        self._store_positions: OrderedDict[int, JsonPositions] = OrderedDict()
+
+    def value(self, path: JsonPath) -> Position | None:
+        inner = self._in_store(path)
+        if inner is not None:
+            index, sub = inner
+            if not sub:
+                spans = self._stores.spans
+                return Position(spans.lines[index], spans.columns[index])
+            return self._moved_in(index, self._positions(index).value(sub))
+        return self._moved(self._rest.value(path))
+
+    def key(self, path: JsonPath) -> Position | None:
+        inner = self._in_store(path)
+        if inner is not None:
+            index, sub = inner
+            return self._moved_in(index, self._positions(index).key(sub)) if sub else None
+        return self._moved(self._rest.key(path))
+
+    def _in_store(self, path: JsonPath) -> tuple[int, JsonPath] | None:
+        if len(path) < 2 or path[0] != "stores" or type(path[1]) is not int:
+            return None
+        index = path[1]
+        return (index, path[2:]) if 0 <= index < len(self._stores.spans) else None
+
+    def _positions(self, index: int) -> JsonPositions:
+        found = self._store_positions.get(index)
+        if found is None:
+            found = self._store_positions[index] = JsonPositions(self._stores.text(index), 0)
+            if len(self._store_positions) > 256:
+                self._store_positions.popitem(last=False)
+        return found
+
+    def _moved_in(self, index: int, position: Position | None) -> Position | None:
+        """A position within store ``index``'s text, as a position in the file."""
+        if position is None:
+            return None
+        spans = self._stores.spans
+        line = spans.lines[index] + position.line - 1
+        column = position.column + (spans.columns[index] - 1 if position.line == 1 else 0)
+        return Position(line, column)
+
+    def _moved(self, position: Position | None) -> Position | None:
+        """A position in the text kept, as a position in the file."""
+        if position is None:
+            return None
+        at, cut = self._cut_at, self._cut
+        if (position.line, position.column) < (at.line, at.column):
+            return position
+        if position.line == at.line:
+            return Position(cut.line, cut.column + position.column - at.column)
+        return Position(position.line + cut.newlines, position.column)

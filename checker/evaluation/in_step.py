@@ -1,0 +1,309 @@
+"""The stores of a snapshot read store by store, and every clause reading them in step.
+
+A snapshot of a million stores is not held whole (:mod:`checker.documents.json_stream`): its
+``stores`` are :class:`StoredItems`, a sequence whose items are decoded from the file when
+read. Checks read the stores as they always do (``ctx.section("stores")``,
+``ctx.by_id("stores")``), unchanged; what changes is who reads when. :meth:`StoredItems.in_step`
+runs each clause in a thread of its own, and decodes the stores once, a block at a time: a
+block is handed to every clause, and let go once each has read it (or finished) before the
+next is decoded. Memory holds one block, not the inventory; the file is decoded once, not
+once per clause; and each clause sees every store in order, as from a list.
+
+The threads are not there to run at once (the interpreter runs one at a time) but to let each
+check keep its own loop over the stores: a check is written once, for a list, and judged
+the same way on both. A reader that is not in step (a clause looping over the stores a second
+time, a lookup from outside) reads the stores it needs from the file itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
+
+from checker.core.diagnostics import JsonPath
+from checker.documents.json_stream import Store, StoreFile, StoreItem
+from checker.evaluation.copies import inherit
+
+T = TypeVar("T")
+
+BLOCK = 2_000  # stores decoded at a time: about a megabyte of JSON
+
+
+class StoredItems(Sequence[Store]):
+    """A snapshot's stores, in its file (see the module's docstring)."""
+
+    def __init__(
+        self,
+        file: StoreFile,
+        ids: list[Any],
+        unreadable: dict[int, str],
+        copies: bool = False,
+        block: int | None = None,
+    ) -> None:
+        self._file = file
+        self._ids = ids
+        # Why an imported store's configuration could not be read, by store (``source``).
+        self.unreadable = unreadable
+        self._block = block or BLOCK
+        self._step: _Step | None = None
+        self._by_id: _ById | None = None
+        self._raw_by_id: _RawById | None = None
+        self._copies = copies
+        self._decoded: dict[int, Store] = {}  # stores read one at a time, kept: identity holds
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Store: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Store]: ...
+    def __getitem__(self, index: int | slice) -> Store | list[Store]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        with self._lock:
+            found = self._decoded.get(index)
+            if found is None:
+                found = self._decoded[index] = self._file.store(index)
+        return found
+
+    def __iter__(self) -> Iterator[Store]:
+        """The stores as written (a copy without what it takes from its sources)."""
+        for block in self._file.blocks(self._block):
+            for _, store in block:
+                yield store
+
+    def ids(self) -> list[Any]:
+        """The ``id`` of every store, in order (read when the file was first read)."""
+        return self._ids
+
+    def items(self) -> Iterator[StoreItem]:
+        """Every store with its path, in order, a copy with what it takes from its sources
+        (``checker.evaluation.copies``): in step with the other clauses when called from a
+        clause that :meth:`in_step` runs before it moved past the first block, else read from
+        the file."""
+        step = self._step
+        if step is not None:
+            joined = step.join()
+            if joined is not None:
+                return joined
+        return self._read(0)
+
+    def section(self) -> _Section:
+        """The stores as ``CheckContext.section("stores")`` gives them: (path, store)."""
+        return _Section(self)
+
+    def by_id(self) -> Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
+        """The stores by id, as ``CheckContext.by_id("stores")`` gives them; a store is
+        decoded when looked up."""
+        with self._lock:
+            if self._by_id is None:
+                self._by_id = _ById(self)
+            return self._by_id
+
+    def in_step(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
+        """Run each task in a thread of its own, every one reading the stores in step, and
+        give back what each returned, in order; the first exception a task raised is raised."""
+        step = _Step(self._blocks(0), len(tasks), self._read)
+        self._step = step
+        try:
+            return step.run(tasks)
+        finally:
+            self._step = None
+
+    def _read(self, first_block: int) -> Iterator[StoreItem]:
+        for block in self._blocks(first_block):
+            yield from block
+
+    def _blocks(self, first: int) -> Iterator[list[StoreItem]]:
+        """The blocks of stores from block ``first`` on, each copy with what it inherits."""
+        for block in self._file.blocks(self._block, first * self._block):
+            if self._copies:
+                block = [(path, self._inherited(path, store)) for path, store in block]
+            yield block
+
+    def _inherited(self, path: JsonPath, store: Store) -> Store:
+        if "copy_of" not in store:
+            return store
+        index = path[1]
+        assert isinstance(index, int)
+        # The copy as a lookup gives it: ``inherit`` tells a cycle by identity.
+        found = inherit(self[index], self._stores_by_id())
+        return found if isinstance(found, dict) else dict(found)
+
+    def _stores_by_id(self) -> Mapping[Any, list[Mapping[str, Any]]]:
+        with self._lock:
+            if self._raw_by_id is None:
+                self._raw_by_id = _RawById(self)
+            return self._raw_by_id
+
+
+class _Section(Sequence[StoreItem]):
+    """``ctx.section("stores")`` of a snapshot read store by store: iterable as often as
+    needed (each time in step, or from the file), with a length; an item is read when asked."""
+
+    __slots__ = ("_stores",)
+
+    def __init__(self, stores: StoredItems) -> None:
+        self._stores = stores
+
+    @overload
+    def __getitem__(self, index: int) -> StoreItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[StoreItem]: ...
+    def __getitem__(self, index: int | slice) -> StoreItem | list[StoreItem]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        store = self._stores[index]
+        return (("stores", index % len(self._stores)), store)
+
+    def __iter__(self) -> Iterator[StoreItem]:
+        return self._stores.items()
+
+    def __len__(self) -> int:
+        return len(self._stores)
+
+    def __bool__(self) -> bool:
+        return len(self._stores) > 0
+
+
+class _ById(Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]):
+    """Stores by id with their paths, as ``ctx.by_id`` gives them, decoded when looked up
+    (ids are unique: checked when the file was read)."""
+
+    def __init__(self, stores: StoredItems) -> None:
+        self._stores = stores
+        self._index = {ident: i for i, ident in enumerate(stores.ids())}
+
+    def __getitem__(self, ident: Any) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+        index = self._index[ident]
+        path: JsonPath = ("stores", index)
+        return [(path, self._stores._inherited(path, self._stores[index]))]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._index
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class _RawById(Mapping[Any, list[Mapping[str, Any]]]):
+    """Stores as written by id, for what a copy inherits (``checker.evaluation.copies``)."""
+
+    def __init__(self, stores: StoredItems) -> None:
+        self._stores = stores
+        self._index = {ident: i for i, ident in enumerate(stores.ids())}
+
+    def __getitem__(self, ident: Any) -> list[Mapping[str, Any]]:
+        return [self._stores[self._index[ident]]]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._index
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class _Step:
+    """Blocks handed to every task in turn (see :meth:`StoredItems.in_step`).
+
+    A task is *running* until it waits for the next block or ends; the next block is decoded
+    only when no task is running, so that a block is let go once every task is past it."""
+
+    def __init__(
+        self,
+        blocks: Iterator[list[StoreItem]],
+        tasks: int,
+        read_from: Callable[[int], Iterator[StoreItem]],
+    ) -> None:
+        self._blocks = blocks
+        self._read_from = read_from  # the stores from a block on, read from the file
+        self._ready = threading.Condition()
+        self._number = -1  # the block being read
+        self._block: list[StoreItem] = []
+        self._finished = False  # every block has been handed out
+        self._running = tasks
+        self._waiting = 0
+        self._local = threading.local()
+
+    def run(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
+        results: list[Any] = [None] * len(tasks)
+        errors: list[BaseException] = []
+
+        def work(index: int, task: Callable[[], T]) -> None:
+            self._local.in_step = True
+            try:
+                results[index] = task()
+            except BaseException as exc:  # handed to the caller, which raises it
+                errors.append(exc)
+            finally:
+                with self._ready:
+                    self._running -= 1
+                    self._ready.notify_all()
+
+        threads = [
+            threading.Thread(target=work, args=(i, task), daemon=True, name=f"clause-{i}")
+            for i, task in enumerate(tasks)
+        ]
+        for thread in threads:
+            thread.start()
+        for block in self._blocks:
+            self._hand_out(block, finished=False)
+        self._hand_out([], finished=True)
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return results
+
+    def _hand_out(self, block: list[StoreItem], *, finished: bool) -> None:
+        with self._ready:
+            while self._running:
+                self._ready.wait(0.5)  # woken by each task that waits or ends
+            self._block, self._finished = block, finished
+            if not finished:
+                self._number += 1
+            self._running, self._waiting = self._waiting, 0
+            self._ready.notify_all()
+
+    def join(self) -> Iterator[StoreItem] | None:
+        """The stores in step, for a task of this step that has not missed the first block."""
+        if not getattr(self._local, "in_step", False) or self._number > 0:
+            return None
+        return self._in_step()
+
+    def _in_step(self) -> Iterator[StoreItem]:
+        number = 0
+        while True:
+            with self._ready:
+                if self._number < number and not self._finished:
+                    self._waiting += 1
+                    self._running -= 1
+                    self._ready.notify_all()
+                    while self._number < number and not self._finished:
+                        self._ready.wait()
+                current = self._number == number and not self._finished
+                block = self._block if current else None
+                ended = self._finished and self._number < number
+            if ended:
+                return
+            if block is None:  # fell behind (a loop within a loop): read on from the file
+                yield from self._read_from(number)
+                return
+            yield from block
+            number += 1
+
+
+__all__ = ["BLOCK", "StoredItems"]

@@ -1,0 +1,417 @@
+"""A JSON snapshot read store by store gives the results of the same file read whole.
+
+``--stream-from 0`` reads every JSON snapshot a block of stores at a time
+(``checker.evaluation.streamed``); a limit above the file's size reads it whole. Every case
+compares the two runs byte for byte (exit code, standard output and error, every report), and
+says whether the file was read store by store, so that no comparison passes by reading both
+whole. Small chunks and blocks put store boundaries everywhere a chunk or block can end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.core.diagnostics import JsonPath
+from checker.documents import DEFAULT_LIMITS, json_stream, load_document
+from checker.documents.inputs import Entry
+from checker.evaluation import in_step, streamed
+from checker.evaluation.in_step import StoredItems
+from checker.execution import units
+from tests.conftest import REPO, CliRunner
+
+CASES = sorted(p for p in (REPO / "tests" / "cases" / "check").iterdir() if p.is_dir())
+EXAMPLES = REPO / "policies" / "examples"
+LIBRARY = REPO / "policies" / "library"
+BENCH_POLICY = REPO / "benchmarks" / "policy.yaml"
+AS_OF = "2026-11-21"
+WHOLE = str(10**12)  # a file smaller than this is read whole
+FORMATS = ("json", "sarif", "junit", "markdown", "html", "github")
+
+
+@pytest.fixture
+def streamed_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """Whether each snapshot file checked was read store by store, in order."""
+    seen: list[bool] = []
+    load = streamed.load_streamed
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        loaded = load(*args, **kwargs)
+        if args[1].stream_from == 0:
+            seen.append(loaded is not None)
+        return loaded
+
+    monkeypatch.setattr(units, "load_streamed", spy)
+    yield seen
+
+
+@pytest.fixture
+def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of a few dozen characters and blocks of a few stores."""
+    monkeypatch.setattr(json_stream, "_CHUNK", 61)
+    monkeypatch.setattr(in_step, "BLOCK", 3)
+
+
+def _run(run_cli: CliRunner, out: Path, stream_from: str, *argv: str) -> tuple[Any, ...]:
+    out.mkdir()
+    outputs = [f"--output={fmt}={out / ('report.' + fmt)}" for fmt in FORMATS]
+    run = run_cli("check", *argv, *outputs, f"--stream-from={stream_from}", f"--as-of={AS_OF}")
+    reports = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    return run.code, run.out, run.err, reports
+
+
+def _same_either_way(run_cli: CliRunner, tmp_path: Path, *argv: str) -> tuple[Any, ...]:
+    """The run reading every JSON snapshot store by store, after checking that it equals the
+    run reading them whole."""
+    whole = _run(run_cli, tmp_path / "whole", WHOLE, *argv)
+    streamed_run = _run(run_cli, tmp_path / "streamed", "0", *argv)
+    assert streamed_run[:3] == whole[:3]
+    for name, content in whole[3].items():
+        assert streamed_run[3][name] == content, name
+    return streamed_run
+
+
+def _as_json(source: Path, target: Path, *, indent: int | None = 2, newline: str = "\n") -> Path:
+    data = load_document(source).data
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+    target.write_text(text.replace("\n", newline) + newline, encoding="utf-8", newline="")
+    return target
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_check_case_reads_the_same_store_by_store(
+    case: Path,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    small_steps: None,
+) -> None:
+    snapshot = _as_json(case / "snapshot.yaml", tmp_path / "snapshot.json")
+    argv = [f"--policy={case / 'policy.yaml'}", f"--snapshot={snapshot}", "--passes=count"]
+    if (case / "waivers.yaml").exists():
+        argv.append(f"--waivers={case / 'waivers.yaml'}")
+    _same_either_way(run_cli, tmp_path, *argv)
+    assert len(streamed_files) == 1
+
+
+def test_most_check_cases_are_read_store_by_store(
+    tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool]
+) -> None:
+    """The comparison above is not vacuous: the cases the streamed reading declines are those
+    it is meant to decline (custom rules, names a policy does not define, imports…)."""
+    for case in CASES:
+        snapshot = _as_json(case / "snapshot.yaml", tmp_path / f"{case.name}.json")
+        run_cli(
+            "check",
+            f"--policy={case / 'policy.yaml'}",
+            f"--snapshot={snapshot}",
+            "--stream-from=0",
+            f"--as-of={AS_OF}",
+        )
+    assert len(streamed_files) == len(CASES)
+    assert sum(streamed_files) >= len(CASES) * 2 // 3, dict(
+        zip([c.name for c in CASES], streamed_files, strict=True)
+    )
+
+
+@pytest.mark.parametrize("passes", ["list", "count"])
+@pytest.mark.parametrize(
+    "example", ["anthropic-published", "google-gemini-published", "openai-published"]
+)
+def test_the_published_examples_read_the_same_store_by_store(
+    example: str,
+    passes: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    small_steps: None,
+) -> None:
+    """Real deployments: copies of stores (which inherit their sources' data kinds), legal
+    holds, pipelines reading stores by id, compact JSON and CRLF line endings."""
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    _as_json(EXAMPLES / example / "compliant.yaml", folder / "compliant.json", indent=None)
+    _as_json(EXAMPLES / example / "violating.yaml", folder / "violating.json", newline="\r\n")
+    _same_either_way(
+        run_cli,
+        tmp_path,
+        f"--policy={LIBRARY / (example + '.yaml')}",
+        f"--snapshot={folder}",
+        f"--passes={passes}",
+    )
+    assert streamed_files == [True, True]
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _generated(path: Path, stores: int, *, indent: int | None, seed: int = 7) -> Path:
+    out = io.StringIO()
+    _generator().write_snapshot(out, stores, seed=seed, rate=0.1, indent=indent)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("passes", ["list", "count"])
+def test_a_generated_inventory_reads_the_same_store_by_store(
+    indent: int | None,
+    passes: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(json_stream, "_CHUNK", 4096)
+    monkeypatch.setattr(in_step, "BLOCK", 17)
+    snapshot = _generated(tmp_path / "inventory.json", 400, indent=indent)
+    code, _, _, reports = _same_either_way(
+        run_cli,
+        tmp_path,
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={snapshot}",
+        f"--passes={passes}",
+    )
+    assert streamed_files == [True]
+    assert code == 1 and b'"status": "fail"' in reports["report.json"]
+
+
+def test_names_beyond_ascii_keep_their_byte_offsets_and_columns(
+    tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool], small_steps: None
+) -> None:
+    data = json.loads(_generated(tmp_path / "g.json", 60, indent=None).read_text("utf-8"))
+    for i, store in enumerate(data["stores"]):
+        if i % 3:  # characters of two, three and four bytes before the places findings name
+            store["source"] = {"address": f"störe {i} 日本 😀", "file": "ünïcode.tf"}
+    snapshot = tmp_path / "unicode.json"
+    snapshot.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _same_either_way(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert streamed_files == [True]
+
+
+def _generated_text(tmp_path: Path) -> str:
+    return _generated(tmp_path / "base.json", 30, indent=2).read_text("utf-8")
+
+
+def _first_store_edited(text: str, old: str, new: str) -> str:
+    at = text.index('"stores": [')
+    found = text.index(old, at)
+    return text[:found] + new + text[found + len(old) :]
+
+
+def _in_store(old: str, new: str) -> Any:
+    """An edit of the first store's text: ``old`` replaced by ``new``."""
+    return lambda text: _first_store_edited(text, old, new)
+
+
+# Files the streamed reading declines, each for a reason the whole reading reports (or judges).
+DECLINED = {
+    "byte order mark": lambda t: "\ufeff" + t,
+    "duplicate key in a store": _in_store('"kind":', '"kind": "x", "kind":'),
+    "NaN in a store": _in_store('"holds_minors_data": false', '"holds_minors_data": NaN'),
+    "number out of range": _in_store('"kind":', '"x": 1e999, "kind":'),
+    "escaped surrogate": _in_store('"kind": "', '"kind": "\\ud800'),
+    "text after the object": lambda t: t + "{}",
+    "cut short": lambda t: t[: len(t) // 2],
+    "a store that is no object": lambda t: t.replace('"stores": [', '"stores": ["chats", ', 1),
+    "stores named twice": lambda t: t.replace('"stores": [', '"stores": [], "stores": [', 1),
+    "trailing comma in the stores": lambda t: _with_trailing_comma(t),
+    "duplicate store id": lambda t: _duplicate_store(t),
+    "a copy of a store not declared": _in_store('"kind":', '"copy_of": ["nowhere"], "kind":'),
+    "a data kind no policy defines": _in_store('"data_kinds": [', '"data_kinds": ["unheard-of", '),
+    "a store against its schema": _in_store('"kind":', '"colour": "red", "kind":'),
+    "stores that are no list": lambda t: _stores_as_object(t),
+}
+
+
+def _with_trailing_comma(text: str) -> str:
+    data = json.loads(text)
+    stores = json.dumps(data.pop("stores"))
+    rest = json.dumps(data)
+    return rest[:-1] + ', "stores": ' + stores[:-1] + ",]}"
+
+
+def _duplicate_store(text: str) -> str:
+    data = json.loads(text)
+    data["stores"].append(data["stores"][0])
+    return json.dumps(data, indent=2)
+
+
+def _stores_as_object(text: str) -> str:
+    data = json.loads(text)
+    data["stores"] = {"a": data["stores"][0]}
+    return json.dumps(data, indent=2)
+
+
+@pytest.mark.parametrize("reason", sorted(DECLINED))
+def test_a_file_the_streamed_reading_declines_is_read_whole_with_the_same_messages(
+    reason: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    small_steps: None,
+) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(DECLINED[reason](_generated_text(tmp_path)), encoding="utf-8")
+    code, out, err, _ = _same_either_way(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert streamed_files == [False]
+    assert code in (1, 2) and "snapshot.json:" in out + err
+
+
+def test_deep_nesting_in_a_store_is_declined(
+    tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool]
+) -> None:
+    text = _first_store_edited(_generated_text(tmp_path), '"kind":', '"x": [[[[[[1]]]]]], "kind":')
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(text, encoding="utf-8")
+    _same_either_way(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", "--max-depth=6"
+    )
+    assert streamed_files == [False]
+
+
+def test_custom_rules_and_imports_are_read_whole(
+    tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool]
+) -> None:
+    case = REPO / "tests" / "cases" / "check" / "custom-rule"
+    custom = _as_json(case / "snapshot.yaml", tmp_path / "custom.json")
+    (tmp_path / "a").mkdir()
+    _same_either_way(
+        run_cli, tmp_path / "a", f"--policy={case / 'policy.yaml'}", f"--snapshot={custom}"
+    )
+    shutil.copy(EXAMPLES / "terraform" / "plan.json", tmp_path / "plan.json")
+    imports = _as_json(EXAMPLES / "terraform" / "snapshot.yaml", tmp_path / "imports.json")
+    (tmp_path / "b").mkdir()
+    _same_either_way(
+        run_cli,
+        tmp_path / "b",
+        f"--policy={LIBRARY / 'anthropic-consumer-2025.yaml'}",
+        f"--snapshot={imports}",
+    )
+    assert streamed_files == [False, False]
+
+
+def _streamed_document(path: Path, policy: Path = BENCH_POLICY) -> Any:
+    limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
+    loaded = streamed.load_streamed(Entry(str(path), str(path)), limits, [load_document(policy)])
+    assert loaded is not None
+    return loaded.documents[0][0]
+
+
+def _paths(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*path, index))
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_every_place_in_the_file_is_where_the_whole_reading_puts_it(
+    where: str, tmp_path: Path, small_steps: None
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    stores = data.pop("stores")
+    keys = list(data)
+    at = {"first": 0, "middle": len(keys) // 2, "last": len(keys)}[where]
+    ordered = {k: data[k] for k in keys[:at]} | {"stores": stores} | {k: data[k] for k in keys[at:]}
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(ordered, indent=1, ensure_ascii=False), encoding="utf-8")
+    whole = load_document(path)
+    doc = _streamed_document(path)
+    assert isinstance(doc.data["stores"], StoredItems)
+    for each in _paths(whole.data):
+        assert doc.locate(each) == whole.locate(each), each
+        if each and isinstance(each[-1], str):
+            assert doc.locate(each, key=True) == whole.locate(each, key=True), each
+    assert list(doc.data["stores"]) == whole.data["stores"]
+
+
+def test_clauses_read_the_file_once_in_step_and_a_second_loop_reads_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(in_step, "BLOCK", 4)
+    doc = _streamed_document(_generated(tmp_path / "s.json", 30, indent=None))
+    stores: StoredItems = doc.data["stores"]
+    readings = 0
+    blocks = json_stream.StoreFile.blocks
+
+    def counted(self: Any, *args: Any) -> Any:
+        nonlocal readings
+        readings += 1
+        return blocks(self, *args)
+
+    monkeypatch.setattr(json_stream.StoreFile, "blocks", counted)
+    ids = [s["id"] for s in json.loads((tmp_path / "s.json").read_text())["stores"]]
+
+    def once() -> list[Any]:
+        return [store["id"] for _, store in stores.section()]
+
+    def twice() -> list[Any]:
+        return once() + once()
+
+    def nested() -> list[Any]:
+        return [(a["id"], b["id"]) for _, a in stores.section() for _, b in stores.section()][:3]
+
+    def none() -> str:
+        return "nothing read"
+
+    results = stores.in_step([once, once, none, twice])
+    assert results == [ids, ids, "nothing read", ids + ids]
+    assert readings == 2  # once in step, once more for the second loop
+    assert stores.in_step([nested])[0] == [(ids[0], ids[0]), (ids[0], ids[1]), (ids[0], ids[2])]
+
+
+def test_a_clause_that_raises_does_not_stop_the_others(tmp_path: Path) -> None:
+    doc = _streamed_document(_generated(tmp_path / "s.json", 10, indent=None))
+    stores: StoredItems = doc.data["stores"]
+
+    def broken() -> None:
+        for _ in stores.section():
+            raise RuntimeError("broken check")
+
+    with pytest.raises(RuntimeError, match="broken check"):
+        stores.in_step([broken, lambda: len(list(stores.section()))])
+
+
+def test_a_file_changed_after_it_was_read_is_read_whole(tmp_path: Path) -> None:
+    path = _generated(tmp_path / "s.json", 10, indent=None)
+    limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
+    real = json_stream.stream_stores
+
+    def then_changed(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        path.write_text(path.read_text() + " ", encoding="utf-8")
+        return found
+
+    policy = load_document(BENCH_POLICY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(streamed, "stream_stores", then_changed)
+        assert streamed.load_streamed(Entry(str(path), str(path)), limits, [policy]) is None
+
+
+def test_small_files_and_yaml_are_read_whole(tmp_path: Path) -> None:
+    path = _generated(tmp_path / "s.json", 10, indent=None)
+    policy = [load_document(BENCH_POLICY)]
+    assert streamed.load_streamed(Entry(str(path), str(path)), DEFAULT_LIMITS, policy) is None
+    yaml_path = tmp_path / "s.yaml"
+    yaml_path.write_text(path.read_text())
+    limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
+    assert streamed.load_streamed(Entry(str(yaml_path), str(yaml_path)), limits, policy) is None
