@@ -196,9 +196,13 @@ def run(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
         yield from _age_gate(ctx, clause["minimum_age"])
     if "minor_age" in clause:
         yield from minor_age(ctx, clause["minor_age"])
-    if clause.get("conversations_stored") is False:
+    stored = clause.get("conversations_stored") is False
+    minimised = clause.get("preferences") == "minimised"
+    if stored and minimised:
+        yield from _stored_and_preferences(ctx)
+    elif stored:
         yield from _stored(ctx)
-    if clause.get("preferences") == "minimised":
+    elif minimised:
         yield from _preferences(ctx)
     # Language v1 made every clause promise no training of minors unless it said otherwise;
     # from v2 a clause promises only what it states.
@@ -374,64 +378,103 @@ def _age_compared(
 
 
 def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
-    expected = "minors' conversations not stored"
-    absent = section_missing(ctx, "stores", expected)
+    absent = section_missing(ctx, "stores", _NOT_STORED)
     if absent is not None:
         yield absent
         return
     counting = ctx.counting
     for path, store in ctx.section("stores"):
-        if counting and store.get("holds_minors_data", True) is False:
-            yield COUNTED
-            continue
-        name = store.get("id")
-        resource = f"store:{name}"
-        if "holds_minors_data" not in store:
-            yield not_evidenced(
-                resource,
-                f"store {name} does not record whether it holds minors' data",
-                expected,
-                path,
-            )
-        elif store["holds_minors_data"] is True:
-            yield failed(
-                resource,
-                f"store {name} holds minors' conversations",
-                expected,
-                "holds minors' data",
-                (*path, "holds_minors_data"),
-                ("conversations_stored",),
-            )
-        else:
-            yield passed(
-                resource,
-                f"store {name} holds no minors' data",
-                expected,
-                "no minors' data",
-                (*path, "holds_minors_data"),
-            )
+        yield from _judge_stored(path, store, counting)
+
+
+def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
+    """Both store promises of a clause, judged in one pass over the stores (a million stores
+    are read once, not twice), in the order two passes give: every observation about
+    conversations first, then those about preferences, kept until the pass ends."""
+    if "stores" not in ctx.snapshot:
+        yield from _stored(ctx)
+        yield from _preferences(ctx)
+        return
+    counting = ctx.counting
+    preferences = _Preferences(ctx)
+    later: list[Observation] = []
+    for path, store in ctx.section("stores"):
+        yield from _judge_stored(path, store, counting)
+        later.extend(preferences.judge(path, store))
+    yield from later
+    yield from preferences.end()
+
+
+_NOT_STORED = "minors' conversations not stored"
+
+
+def _judge_stored(
+    path: JsonPath, store: Mapping[str, Any], counting: bool
+) -> Iterator[Observation]:
+    if counting and store.get("holds_minors_data", True) is False:
+        yield COUNTED
+        return
+    name = store.get("id")
+    resource = f"store:{name}"
+    if "holds_minors_data" not in store:
+        yield not_evidenced(
+            resource,
+            f"store {name} does not record whether it holds minors' data",
+            _NOT_STORED,
+            path,
+        )
+    elif store["holds_minors_data"] is True:
+        yield failed(
+            resource,
+            f"store {name} holds minors' conversations",
+            _NOT_STORED,
+            "holds minors' data",
+            (*path, "holds_minors_data"),
+            ("conversations_stored",),
+        )
+    else:
+        yield passed(
+            resource,
+            f"store {name} holds no minors' data",
+            _NOT_STORED,
+            "no minors' data",
+            (*path, "holds_minors_data"),
+        )
 
 
 def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """The stores the promise is about — those holding a data kind of ``preference_kinds``, or
     every store when the clause names none — must record ``minors_preferences``; a store
     recording it is judged whatever it holds."""
-    expected = "minors' preferences minimised"
-    kinds = ctx.clause.get("preference_kinds")
-    judged = False
-    counting = ctx.counting
+    preferences = _Preferences(ctx)
     for path, store in ctx.section("stores"):
-        if counting and store.get("minors_preferences") == "minimised":
-            judged = True
+        yield from preferences.judge(path, store)
+    yield from preferences.end()
+
+
+class _Preferences:
+    """The preferences promise, one store at a time (see :func:`_preferences`)."""
+
+    expected = "minors' preferences minimised"
+
+    def __init__(self, ctx: CheckContext[MinorsClause]) -> None:
+        self.ctx = ctx
+        self.kinds = ctx.clause.get("preference_kinds")
+        self.judged = False
+
+    def judge(self, path: JsonPath, store: Mapping[str, Any]) -> Iterator[Observation]:
+        expected, kinds = self.expected, self.kinds
+        if self.ctx.counting and store.get("minors_preferences") == "minimised":
+            self.judged = True
             yield COUNTED
-            continue
+            return
         name = store.get("id")
         resource = f"store:{name}"
         if "minors_preferences" not in store:
             held = holds_any(store, "data_kinds", kinds) if kinds is not None else None
             if held == []:
-                continue  # holds no preferences: nothing to minimise
-            judged = True
+                return  # holds no preferences: nothing to minimise
+            self.judged = True
             holds = f" holds {words(held)} but" if held else ""
             yield not_evidenced(
                 resource,
@@ -441,8 +484,8 @@ def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
                 path,
                 ("preferences",),
             )
-            continue
-        judged = True
+            return
+        self.judged = True
         value = store["minors_preferences"]
         evidence = (*path, "minors_preferences")
         if value == "minimised":
@@ -462,16 +505,20 @@ def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
                 evidence,
                 ("preferences",),
             )
-    if not judged:
-        yield not_evidenced(
-            "stores",
-            f"no store in the snapshot holds {words(kinds)}"
-            if kinds
-            else "no store records how minors' preferences are kept",
-            expected,
-            ("stores",) if "stores" in ctx.snapshot else None,
-            ("preference_kinds",) if kinds else ("preferences",),
-        )
+
+    def end(self) -> Iterator[Observation]:
+        """What is said once every store is judged."""
+        if not self.judged:
+            kinds = self.kinds
+            yield not_evidenced(
+                "stores",
+                f"no store in the snapshot holds {words(kinds)}"
+                if kinds
+                else "no store records how minors' preferences are kept",
+                self.expected,
+                ("stores",) if "stores" in self.ctx.snapshot else None,
+                ("preference_kinds",) if kinds else ("preferences",),
+            )
 
 
 def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
