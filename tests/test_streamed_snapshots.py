@@ -415,3 +415,38 @@ def test_small_files_and_yaml_are_read_whole(tmp_path: Path) -> None:
     yaml_path.write_text(path.read_text())
     limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
     assert streamed.load_streamed(Entry(str(yaml_path), str(yaml_path)), limits, policy) is None
+
+
+def test_a_file_changed_while_its_stores_are_checked_is_read_again_whole(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _generated(tmp_path / "s.json", 40, indent=None)
+    (tmp_path / "whole").mkdir()
+    expected = _run(
+        run_cli, tmp_path / "whole" / "out", WHOLE, f"--policy={BENCH_POLICY}", f"--snapshot={path}"
+    )
+    in_step_run = StoredItems.in_step
+    failed: list[bool] = []
+
+    def changing(self: StoredItems, tasks: Any) -> Any:
+        original = path.read_bytes()
+        path.write_bytes(original.replace(b'"stores": [', b'"stores":  [', 1))
+        try:
+            return in_step_run(self, tasks)
+        except json_stream.FileChanged:
+            failed.append(True)
+            raise
+        finally:
+            path.write_bytes(original)
+
+    monkeypatch.setattr(StoredItems, "in_step", changing)
+    (tmp_path / "streamed").mkdir()
+    got = _run(
+        run_cli,
+        tmp_path / "streamed" / "out",
+        "0",
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={path}",
+    )
+    assert got == expected
+    assert failed == [True]  # the streamed reading saw the change, and the file was read whole

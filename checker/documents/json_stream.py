@@ -24,6 +24,7 @@ import json
 import math
 import re
 import threading
+import weakref
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -380,6 +381,7 @@ class StoreFile:
         self._scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
         self._texts: OrderedDict[int, str] = OrderedDict()  # store -> its text, recent ones
         self._lock = threading.Lock()  # clauses read stores from threads of their own
+        self._file: BinaryIO | None = None
 
     def check_unchanged(self) -> None:
         info = Path(self.path).stat()
@@ -389,24 +391,29 @@ class StoreFile:
     def blocks(self, size: int, first: int = 0) -> Iterator[list[StoreItem]]:
         """The stores from store ``first`` on, decoded again, ``size`` at a time."""
         spans, scan = self.spans, self._scan
+        self.check_unchanged()
         with Path(self.path).open("rb") as handle:
             for start in range(first, len(spans), size):
                 stop = min(start + size, len(spans))
                 origin = spans.starts[start]
                 handle.seek(origin)
                 raw = handle.read(spans.ends[stop - 1] - origin)
-                text = raw.decode()
                 items: list[StoreItem] = []
-                if len(text) == len(raw):  # one byte a character: offsets agree
-                    for index in range(start, stop):
-                        items.append(
-                            (("stores", index), scan(text, spans.starts[index] - origin)[0])
-                        )
-                else:
-                    for index in range(start, stop):
-                        piece = raw[spans.starts[index] - origin : spans.ends[index] - origin]
-                        items.append((("stores", index), scan(piece.decode(), 0)[0]))
+                try:
+                    text = raw.decode()
+                    if len(text) == len(raw):  # one byte a character: offsets agree
+                        for index in range(start, stop):
+                            items.append(
+                                (("stores", index), scan(text, spans.starts[index] - origin)[0])
+                            )
+                    else:
+                        for index in range(start, stop):
+                            piece = raw[spans.starts[index] - origin : spans.ends[index] - origin]
+                            items.append((("stores", index), scan(piece.decode(), 0)[0]))
+                except (StopIteration, ValueError):  # not the text read the first time
+                    raise FileChanged(self.path) from None
                 yield items
+        self.check_unchanged()
 
     def text(self, index: int) -> str:
         """The text of store ``index``, as written."""
@@ -414,9 +421,9 @@ class StoreFile:
             found = self._texts.get(index)
             if found is None:
                 start, end = self.spans.starts[index], self.spans.ends[index]
-                with Path(self.path).open("rb") as handle:
-                    handle.seek(start)
-                    found = handle.read(end - start).decode()
+                handle = self._handle()
+                handle.seek(start)
+                found = handle.read(end - start).decode()
                 self._texts[index] = found
                 if len(self._texts) > 256:
                     self._texts.popitem(last=False)
@@ -424,8 +431,19 @@ class StoreFile:
                 self._texts.move_to_end(index)
             return found
 
+    def _handle(self) -> BinaryIO:
+        """The file, kept open while this object lives (a finding is placed in a store by
+        reading the store back: a hundred thousand of them in a large run)."""
+        if self._file is None:
+            self._file = Path(self.path).open("rb")  # noqa: SIM115 closed by the finalizer
+            weakref.finalize(self, self._file.close)
+        return self._file
+
     def store(self, index: int) -> Store:
-        value: Store = self._scan(self.text(index), 0)[0]
+        try:
+            value: Store = self._scan(self.text(index), 0)[0]
+        except (StopIteration, ValueError):  # not the text read the first time
+            raise FileChanged(self.path) from None
         return value
 
 

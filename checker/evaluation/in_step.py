@@ -259,14 +259,22 @@ class _Step:
         ]
         for thread in threads:
             thread.start()
-        for block in self._blocks:
-            self._hand_out(block, finished=False)
-        self._hand_out([], finished=True)
-        for thread in threads:
-            thread.join()
+        try:
+            for block in self._blocks:
+                self._hand_out(block, finished=False)
+        except Exception:  # the file could not be read again: the tasks end, then it is said
+            self._end(threads)
+            raise
+        self._end(threads)
         if errors:
             raise errors[0]
         return results
+
+    def _end(self, threads: list[threading.Thread]) -> None:
+        """Tell every task the stores are read, and wait for each to end."""
+        self._hand_out([], finished=True)
+        for thread in threads:
+            thread.join()
 
     def _hand_out(self, block: list[StoreItem], *, finished: bool) -> None:
         with self._ready:

@@ -18,7 +18,9 @@ from checker.core.diagnostics import Diagnostic, Location, Position
 from checker.core.results import Result
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.inputs import Entry, Loaded, load_entry
+from checker.documents.json_stream import FileChanged
 from checker.evaluation.engine import PolicySet, check_unit, policy_info
+from checker.evaluation.in_step import StoredItems
 from checker.evaluation.snapshot import import_targets, resolve_imports
 from checker.evaluation.streamed import load_streamed
 from reports.outputs import Target, output_problems
@@ -77,8 +79,19 @@ def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
     if loaded.documents:
         view, outcome.notes = resolve_imports(loaded.documents[0][0], limits=context.limits)
         if not any(note.unreadable for note in outcome.notes):  # else the run stops unchecked
-            outcome.result = check_unit(context.policies, view)
+            try:
+                outcome.result = check_unit(context.policies, view)
+            except (FileChanged, OSError):
+                if not isinstance(view.data.get("stores"), StoredItems):
+                    raise
+                # Read store by store, then changed or gone: read whole, as it is now.
+                return run_unit(replace(context, limits=_whole(context.limits)), entry)
     return outcome
+
+
+def _whole(limits: Limits) -> Limits:
+    """``limits`` under which every file is read whole."""
+    return replace(limits, stream_from=limits.max_bytes + 1)
 
 
 def failed_unit(context: UnitContext, entry: Entry, reason: str) -> UnitOutcome:
