@@ -17,6 +17,11 @@ every run alike:
   (mode ``count``);
 * the same with every pass listed, ``--passes list`` (mode ``list``).
 
+Each command-line run reads the snapshot one of two ways (``--readings``): ``streamed``
+(``--stream-from 0``: a block of stores at a time, every clause in step) or ``whole``
+(``--stream-from`` above the file's size: ``json.load``-style, the whole inventory held). By
+default a file of 64 MiB or more is streamed.
+
 Each run is measured from outside: wall time, and the peak resident memory of the child
 (``ru_maxrss`` through ``os.wait4``). Every command-line run is then checked against the
 truth: the failing findings of its results file (``fail``, ``not_evidenced``, ``error``), per
@@ -48,6 +53,7 @@ RESULT = benchlib.RESULTS / "scale.json"
 POLICY = HERE / "policy.yaml"
 AS_OF = "2026-11-21"
 MODES = ("count", "list")
+READINGS = ("streamed", "whole")
 FAILING = frozenset({"fail", "not_evidenced", "error"})
 
 # json.load alone, collector paused; prints its own time so interpreter start is left out.
@@ -102,9 +108,15 @@ def run_json_load(path: Path, timeout: float) -> dict[str, Any]:
 
 
 def run_cli(
-    policy_check: str, path: Path, mode: str, timeout: float, memory_limit: int | None
+    policy_check: str,
+    path: Path,
+    mode: str,
+    reading: str,
+    timeout: float,
+    memory_limit: int | None,
 ) -> dict[str, Any]:
-    out = benchlib.WORK / f"results-{path.stem}-{mode}.json"
+    out = benchlib.WORK / f"results-{path.stem}-{mode}-{reading}.json"
+    size = path.stat().st_size
     argv = [
         policy_check,
         "check",
@@ -121,7 +133,9 @@ def run_cli(
         "--output",
         f"json={out}",
         "--max-file-size",
-        str(path.stat().st_size),
+        str(size),
+        "--stream-from",
+        "0" if reading == "streamed" else str(size + 1),
     ]
     run = benchlib.run_child(argv, timeout=timeout, memory_limit=memory_limit)
     try:
@@ -141,13 +155,16 @@ def run_cli(
         out.unlink(missing_ok=True)  # up to gigabytes: never left behind
 
 
-def measure(stores: int, args: argparse.Namespace, modes: list[str]) -> list[dict[str, Any]]:
+def measure(
+    stores: int, args: argparse.Namespace, modes: list[str], readings: list[str]
+) -> list[dict[str, Any]]:
     path, truth = ensure_snapshot(stores, args.seed)
     size = path.stat().st_size
     planted = truth["planted_by_clause"]
     memory_limit = int(args.memory_limit_gb * 1024**3) if args.memory_limit_gb else None
     loads: list[dict[str, Any]] = []
-    runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
+    kinds = [(mode, reading) for mode in modes for reading in readings]
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {kind: [] for kind in kinds}
     for i in range(args.repeat):
         loads.append(run_json_load(path, args.timeout))
         print(
@@ -156,11 +173,11 @@ def measure(stores: int, args: argparse.Namespace, modes: list[str]) -> list[dic
             file=sys.stderr,
             flush=True,
         )
-        for mode in modes:
-            got = run_cli(args.policy_check, path, mode, args.timeout, memory_limit)
-            runs[mode].append(got)
+        for mode, reading in kinds:
+            got = run_cli(args.policy_check, path, mode, reading, args.timeout, memory_limit)
+            runs[mode, reading].append(got)
             print(
-                f"  {stores:,} stores, run {i + 1}/{args.repeat}, passes {mode}: "
+                f"  {stores:,} stores, run {i + 1}/{args.repeat}, passes {mode}, {reading}: "
                 + (
                     f"ERROR {got['error'][:300]}"
                     if "error" in got
@@ -171,11 +188,12 @@ def measure(stores: int, args: argparse.Namespace, modes: list[str]) -> list[dic
             )
     json_load = benchlib.median([r["seconds"] for r in loads])
     rows = []
-    for mode in modes:
-        done = [r for r in runs[mode] if "error" not in r]
+    for mode, reading in kinds:
+        done = [r for r in runs[mode, reading] if "error" not in r]
         row: dict[str, Any] = {
             "stores": stores,
             "passes": mode,
+            "reading": reading,
             "bytes": size,
             "repeat": args.repeat,
             "command": benchlib.command_line(),
@@ -188,9 +206,9 @@ def measure(stores: int, args: argparse.Namespace, modes: list[str]) -> list[dic
             "json_load_peak_mb": round(max(r["peak_mb"] for r in loads), 1),
             "planted_by_clause": planted,
         }
-        if len(done) < len(runs[mode]):
-            row["error"] = next(r["error"] for r in runs[mode] if "error" in r)[:2000]
-            row["peak_mb"] = round(max(r["peak_mb"] for r in runs[mode]), 1)
+        if len(done) < len(runs[mode, reading]):
+            row["error"] = next(r["error"] for r in runs[mode, reading] if "error" in r)[:2000]
+            row["peak_mb"] = round(max(r["peak_mb"] for r in runs[mode, reading]), 1)
             rows.append(row)
             continue
         seconds = benchlib.median([r["seconds"] for r in done])
@@ -223,14 +241,15 @@ def scale_md(data: dict[str, Any]) -> list[str]:
         "the same file with the garbage collector paused, measured in the same run; peak is the "
         "child's `ru_maxrss`. Medians of the runs shown.",
         "",
-        "| stores | file | passes | runs | json.load (GC paused) | CLI | CLI / json.load "
-        "| peak RSS | peak / file | failing (= planted?) |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| stores | file | passes | reading | runs | json.load (GC paused) | CLI "
+        "| CLI / json.load | peak RSS | peak / file | failing (= planted?) |",
+        "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in data["rows"]:
         head = (
             f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | "
-            f"{row['passes']} | {row['repeat']} | {benchlib.fmt_s(row['json_load_gc_paused_s'])} | "
+            f"{row['passes']} | {_reading(row)} | {row['repeat']} | "
+            f"{benchlib.fmt_s(row['json_load_gc_paused_s'])} | "
         )
         if "error" in row:
             lines.append(head + f"did not finish | – | {benchlib.fmt_mb(row['peak_mb'])} | – | – |")
@@ -242,7 +261,7 @@ def scale_md(data: dict[str, Any]) -> list[str]:
         )
     lines.append("")
     lines += [
-        f"- {row['stores']:,} stores, passes {row['passes']}: `{row['command']}`, "
+        f"- {row['stores']:,} stores, passes {row['passes']}, {_reading(row)}: `{row['command']}`, "
         f"{row['measured_at']}, commit {row['commit']}, load average {row['load_average']:.1f}"
         for row in data["rows"]
     ]
@@ -254,11 +273,23 @@ def scale_md(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _reading(row: dict[str, Any]) -> str:
+    """How the run read the snapshot (rows measured before streaming existed read it whole)."""
+    return str(row.get("reading", "whole"))
+
+
+def _key(row: dict[str, Any]) -> tuple[int, str, str]:
+    return row["stores"], row["passes"], _reading(row)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="100k", help="store counts, e.g. 100k,1M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--modes", default="count,list", help="--passes values to run")
+    parser.add_argument(
+        "--readings", default="streamed,whole", help="how the CLI reads the snapshot"
+    )
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     parser.add_argument(
@@ -271,13 +302,20 @@ def main(argv: list[str] | None = None) -> int:
     modes = [m for m in args.modes.split(",") if m]
     if not modes or any(m not in MODES for m in modes):
         parser.error(f"--modes takes {', '.join(MODES)}")
+    readings = [r for r in args.readings.split(",") if r]
+    if not readings or any(r not in READINGS for r in readings):
+        parser.error(f"--readings takes {', '.join(READINGS)}")
     benchlib.WORK.mkdir(parents=True, exist_ok=True)
-    rows = [row for s in args.sizes.split(",") for row in measure(generate._size(s), args, modes)]
-    measured = {(row["stores"], row["passes"]) for row in rows}
+    rows = [
+        row
+        for s in args.sizes.split(",")
+        for row in measure(generate._size(s), args, modes, readings)
+    ]
+    measured = {_key(row) for row in rows}
     if RESULT.exists():  # keep the rows of other sizes and modes, measured by earlier commands
         kept = json.loads(RESULT.read_text(encoding="utf-8"))["rows"]
-        rows += [r for r in kept if (r["stores"], r["passes"]) not in measured]
-    rows.sort(key=lambda row: (row["stores"], MODES.index(row["passes"])))
+        rows += [r for r in kept if _key(r) not in measured]
+    rows.sort(key=lambda r: (r["stores"], MODES.index(r["passes"]), READINGS.index(_reading(r))))
     benchlib.write_json(
         RESULT,
         {
@@ -289,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     print(f"wrote {RESULT} and {benchlib.write_latest()}", file=sys.stderr)
-    new = [r for r in rows if (r["stores"], r["passes"]) in measured]
+    new = [r for r in rows if _key(r) in measured]
     return 0 if all(r.get("matches_planted") for r in new) else 1
 
 
