@@ -23,7 +23,7 @@ import pytest
 from checker.core.diagnostics import JsonPath
 from checker.documents import DEFAULT_LIMITS, json_stream, load_document
 from checker.documents.inputs import Entry
-from checker.evaluation import in_step, streamed
+from checker.evaluation import engine, in_step, streamed
 from checker.evaluation.in_step import StoredItems
 from checker.execution import units
 from tests.conftest import REPO, CliRunner
@@ -39,17 +39,27 @@ FORMATS = ("json", "sarif", "junit", "markdown", "html", "github")
 
 @pytest.fixture
 def streamed_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Whether each snapshot file checked was read store by store, in order."""
+    """Whether each snapshot checked with ``--stream-from 0`` was checked read store by store,
+    in order. A file whose streamed reading stopped half-way is then read again whole, under
+    limits that read every file whole: its check is not counted, nor is the check of a file
+    that could not be read (so a file read whole leaves nothing, or False)."""
     seen: list[bool] = []
-    load = streamed.load_streamed
+    check, load = engine.check_unit, streamed.load_streamed
+    streaming = False
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        loaded = load(*args, **kwargs)
-        if args[1].stream_from == 0:
-            seen.append(loaded is not None)
-        return loaded
+    def loading(entry: Any, limits: Any, policies: Any) -> Any:
+        nonlocal streaming
+        streaming = limits.stream_from == 0  # each unit starts here
+        return load(entry, limits, policies)
 
-    monkeypatch.setattr(units, "load_streamed", spy)
+    def checking(policies: Any, view: Any) -> Any:
+        result = check(policies, view)  # a streamed reading stopped half-way raises
+        if streaming:
+            seen.append(isinstance(view.data.get("stores"), StoredItems))
+        return result
+
+    monkeypatch.setattr(units, "load_streamed", loading)
+    monkeypatch.setattr(units, "check_unit", checking)
     yield seen
 
 
@@ -99,7 +109,7 @@ def test_every_check_case_reads_the_same_store_by_store(
     if (case / "waivers.yaml").exists():
         argv.append(f"--waivers={case / 'waivers.yaml'}")
     _same_either_way(run_cli, tmp_path, *argv)
-    assert len(streamed_files) == 1
+    assert len(streamed_files) <= 1  # none when the run stops first (an import not found)
 
 
 def test_most_check_cases_are_read_store_by_store(
@@ -107,8 +117,10 @@ def test_most_check_cases_are_read_store_by_store(
 ) -> None:
     """The comparison above is not vacuous: the cases the streamed reading declines are those
     it is meant to decline (custom rules, names a policy does not define, imports…)."""
+    read: dict[str, bool] = {}
     for case in CASES:
         snapshot = _as_json(case / "snapshot.yaml", tmp_path / f"{case.name}.json")
+        streamed_files.clear()
         run_cli(
             "check",
             f"--policy={case / 'policy.yaml'}",
@@ -116,10 +128,9 @@ def test_most_check_cases_are_read_store_by_store(
             "--stream-from=0",
             f"--as-of={AS_OF}",
         )
-    assert len(streamed_files) == len(CASES)
-    assert sum(streamed_files) >= len(CASES) * 2 // 3, dict(
-        zip([c.name for c in CASES], streamed_files, strict=True)
-    )
+        read[case.name] = streamed_files == [True]
+    assert sum(read.values()) >= len(CASES) * 2 // 3, read
+    assert not read["custom-rule"] and read["deletion-copies-and-holds-broken"]
 
 
 @pytest.mark.parametrize("passes", ["list", "count"])
@@ -212,6 +223,12 @@ def _first_store_edited(text: str, old: str, new: str) -> str:
     return text[:found] + new + text[found + len(old) :]
 
 
+def _last_store_edited(text: str, old: str, new: str) -> str:
+    at = text.index('"pipelines": [')
+    found = text.rindex(old, 0, at)
+    return text[:found] + new + text[found + len(old) :]
+
+
 def _in_store(old: str, new: str) -> Any:
     """An edit of the first store's text: ``old`` replaced by ``new``."""
     return lambda text: _first_store_edited(text, old, new)
@@ -221,6 +238,9 @@ def _in_store(old: str, new: str) -> Any:
 DECLINED = {
     "byte order mark": lambda t: "\ufeff" + t,
     "duplicate key in a store": _in_store('"kind":', '"kind": "x", "kind":'),
+    "duplicate key in the last store, blocks after the first": lambda t: _last_store_edited(
+        t, '"kind":', '"kind": "x", "kind":'
+    ),
     "NaN in a store": _in_store('"holds_minors_data": false', '"holds_minors_data": NaN'),
     "number out of range": _in_store('"kind":', '"x": 1e999, "kind":'),
     "escaped surrogate": _in_store('"kind": "', '"kind": "\\ud800'),
@@ -269,7 +289,7 @@ def test_a_file_the_streamed_reading_declines_is_read_whole_with_the_same_messag
     code, out, err, _ = _same_either_way(
         run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
     )
-    assert streamed_files == [False]
+    assert True not in streamed_files
     assert code in (1, 2) and "snapshot.json:" in out + err
 
 
@@ -282,7 +302,7 @@ def test_deep_nesting_in_a_store_is_declined(
     _same_either_way(
         run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", "--max-depth=6"
     )
-    assert streamed_files == [False]
+    assert True not in streamed_files
 
 
 def test_custom_rules_and_imports_are_read_whole(
@@ -394,7 +414,7 @@ def test_a_clause_that_raises_does_not_stop_the_others(tmp_path: Path) -> None:
 def test_a_file_changed_after_it_was_read_is_read_whole(tmp_path: Path) -> None:
     path = _generated(tmp_path / "s.json", 10, indent=None)
     limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
-    real = json_stream.stream_stores
+    real = json_stream.index_stores
 
     def then_changed(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)
@@ -403,7 +423,7 @@ def test_a_file_changed_after_it_was_read_is_read_whole(tmp_path: Path) -> None:
 
     policy = load_document(BENCH_POLICY)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(streamed, "stream_stores", then_changed)
+        patch.setattr(streamed, "index_stores", then_changed)
         assert streamed.load_streamed(Entry(str(path), str(path)), limits, [policy]) is None
 
 

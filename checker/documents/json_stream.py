@@ -1,20 +1,22 @@
 """A large JSON snapshot read store by store, in memory bounded by a block of stores.
 
 ``json.load`` of a snapshot of a million stores holds every store as Python objects at once:
-more than six times the file. Here the file is read a chunk at a time; the stores (the one
-list that grows with an inventory) are decoded one at a time by the C scanner of the json
-module and handed on in blocks, and what is kept of each is where it is: its byte offsets,
-line and column. Everything outside the list (metadata, tiers, pipelines…) is kept as text, the
-list emptied, and loaded by the strict loader as a document of its own, with positions that
-are those of the file.
+more than six times the file. Here the file is read twice, a chunk at a time, and never held.
+
+The first reading (:func:`index_stores`) notes where each store of the ``stores`` list is (byte
+offsets, line and column) and its id, without decoding it: a store ends where its braces
+balance, and its id is its first ``"id"`` member. Everything outside the list (metadata, tiers,
+pipelines…) is kept as text, the list emptied, and loaded by the strict loader as a document of
+its own, with positions that are those of the file.
+
+The second reading (:meth:`StoreFile.blocks`) decodes the stores a block at a time, strictly,
+and checks what the first assumed: each store ends where it was found to end. Afterwards one
+store is read back from its bytes to place a finding in it (:class:`StreamedPositions`).
 
 Anything out of the ordinary (a byte order mark, an encoding error, a duplicate key, a constant
 such as NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate, text that
-is not JSON) raises :class:`NotStreamed`: the file is then read whole by
-:func:`checker.documents.load_document`, which reports it exactly.
-
-A second reading (:meth:`StoreFile.blocks`) decodes the stores again from their offsets, and
-one store is read back from its bytes to place a finding in it (:class:`StreamedPositions`).
+is not JSON, a store that is not where it was found) raises :class:`NotStreamed`: the file is
+then read whole by :func:`checker.documents.load_document`, which reports it exactly.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from checker.documents.limits import MAX_INT, Limits
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+# The first "id" member of a store: its id, when written without escapes.
+_ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # characters read at a time
@@ -151,13 +155,8 @@ class _Text:
             self.read_on(keep_from)
         return self.buf[at - self.base]
 
-    def scan(
-        self, scanner: Any, at: int, keep_from: int, keys: _Keys | None = None
-    ) -> tuple[Any, int]:
-        """The JSON value at ``at`` and where it ends, reading on while it may run further;
-        ``keys`` counts the keys of its objects (a value cut short by the chunk is counted
-        again when read whole, so its partial count is taken back)."""
-        counted = keys.total if keys is not None else 0
+    def scan(self, scanner: Any, at: int, keep_from: int) -> tuple[Any, int]:
+        """The JSON value at ``at`` and where it ends, reading on while it may run further."""
         while True:
             try:
                 value, end = scanner(self.buf, at - self.base)
@@ -166,8 +165,6 @@ class _Text:
             except (StopIteration, ValueError):
                 if self.eof:
                     raise NotStreamed from None
-            if keys is not None:
-                keys.total = counted
             self.read_on(keep_from)
 
     def key(self, at: int, keep_from: int) -> tuple[str, int]:
@@ -239,27 +236,24 @@ class Streamed:
 
     rest: str  # the file's text with the stores list emptied
     spans: StoreSpans
+    ids: list[Any]  # each store's id, as found in its text
     cut: _Cut
     identity: tuple[int, int, int]  # the file's size, modification time and inode when read
 
 
-def stream_stores(
-    path: str,
-    limits: Limits,
-    on_block: Callable[[list[StoreItem]], None],
-    *,
-    key: str = "stores",
-    block: int = 2_000,
-) -> Streamed:
-    """Read the JSON object in ``path``, passing the items of its top-level list ``key`` to
-    ``on_block`` a block at a time (with their paths), and keeping the rest as text.
+def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
+    """Read the JSON object in ``path``, noting where each item of its top-level list ``key``
+    is and its ``id``, and keeping the rest as text.
 
-    Raises :class:`NotStreamed` when the file is not plainly a JSON object whose ``key`` is a
-    list of objects, within ``limits``; ``OSError`` when it cannot be read."""
+    The items are not decoded: an item ends where its braces balance and its id is the first
+    ``"id": "..."`` in it, both checked when :meth:`StoreFile.blocks` decodes the items (an item
+    whose strings hold braces is read by the decoder here). Raises :class:`NotStreamed` when
+    the file is not plainly a JSON object whose ``key`` is a list of objects; ``OSError`` when
+    it cannot be read."""
     info = Path(path).stat()
-    keys = _Keys()
-    scanner = _decoder(limits, keys)
+    scanner = _decoder(limits)
     spans, cut = StoreSpans(), _Cut()
+    ids: list[Any] = []
     with Path(path).open("rb") as handle:
         text, cursor = _Text(handle), _Cursor()
         text.more(0)
@@ -282,7 +276,7 @@ def stream_stores(
             if name == key and cut.at < 0 and text.char(at, 0) == "[":
                 prefix = text.buf[: at + 1 - text.base]
                 cursor.advance(text, at + 1)
-                at = _read_items(text, cursor, scanner, keys, spans, on_block, limits, key, block)
+                at = _index_items(text, cursor, scanner, spans, ids)
                 cursor.advance(text, at)
                 cut.at = len(prefix)
                 cut.newlines = cursor.line - 1 - prefix.count("\n")
@@ -302,65 +296,70 @@ def stream_stores(
         rest = text.buf if cut.at < 0 else prefix + text.buf
     if cut.at < 0:
         raise NotStreamed  # no list to read a store at a time
-    return Streamed(rest, spans, cut, (info.st_size, info.st_mtime_ns, info.st_ino))
+    return Streamed(rest, spans, ids, cut, (info.st_size, info.st_mtime_ns, info.st_ino))
 
 
-def _read_items(
-    text: _Text,
-    cursor: _Cursor,
-    scanner: Any,
-    keys: _Keys,
-    spans: StoreSpans,
-    on_block: Callable[[list[StoreItem]], None],
-    limits: Limits,
-    key: str,
-    size: int,
+def _index_items(
+    text: _Text, cursor: _Cursor, scanner: Any, spans: StoreSpans, ids: list[Any]
 ) -> int:
-    """Read the list whose first item may start at ``cursor``; the offset of its ``]``."""
-    depth_left = limits.max_depth - 2  # the top-level object and the list hold each item
-    pending: list[StoreItem] = []
-    first = cursor.char  # where the text of the pending block starts
-    at = text.skip_space(cursor.char, cursor.char)
-    if text.char(at, cursor.char) == "]":
+    """Note where each item of the list whose text starts at ``cursor`` is, and its id; the
+    offset of the list's ``]``."""
+    first = cursor.char  # text is kept from here: the cursor moves from it
+    at = text.skip_space(first, first)
+    if text.char(at, first) == "]":
         return at
-    keys_before = keys.total
-    block_start = first  # where the text of the pending block starts
     starts, ends, lines, columns = spans.starts, spans.ends, spans.lines, spans.columns
-    separator = _SEPARATOR.match
+    separator, find_id = _SEPARATOR.match, _ID.search
     while True:
         buf, base = text.buf, text.base
-        counted = keys.total
-        try:
-            value, end = scanner(buf, at - base)
-            found = separator(buf, end)
-        except (StopIteration, ValueError):
-            found = None
-        if found is None or found.end() >= len(buf):  # cut short by the chunk, or not JSON
-            keys.total = counted  # what the scanner counted of it is counted again
-            text.read_on(first)
-            continue
-        if type(value) is not dict:
-            raise NotStreamed  # the schema's message is given by the whole reading
+        start = at - base
+        if buf[start] != "{":
+            raise NotStreamed  # not an object: the schema's message is given by a whole reading
+        value: Any = None
+        end = _balanced_end(buf, start)
+        found = separator(buf, end) if end > 0 else None
+        if found is None or found.end() >= len(buf):  # braces in strings, or the chunk ends
+            try:
+                value, end = scanner(buf, start)
+                found = separator(buf, end)
+            except (StopIteration, ValueError):
+                found = None
+            if found is None or found.end() >= len(buf):
+                text.read_on(first)
+                continue
+        named = find_id(buf, start, end) if value is None else None
+        if value is None and named is None:
+            value = scanner(buf, start)[0]  # an id with escapes, or none: decoded
+        ids.append(named.group(1) if named is not None else value.get("id"))
         cursor.advance(text, at)
         starts.append(cursor.byte)
         lines.append(cursor.line)
         columns.append(cursor.column)
         if buf.isascii():
-            ends.append(cursor.byte + end - (at - base))
+            ends.append(cursor.byte + end - start)
         else:
-            ends.append(cursor.byte + len(buf[at - base : end].encode()))
-        pending.append(((key, len(starts) - 1), value))
-        closed = found.group(1) == "]"
-        if len(pending) >= size or closed:
-            _check_block(buf[block_start - base : end], keys.total - keys_before, depth_left)
-            keys_before = keys.total
-            on_block(pending)
-            pending = []
-            first = at  # kept from the last store on: the cursor is at its start
-            block_start = end + base
-        if closed:
+            ends.append(cursor.byte + len(buf[start:end].encode()))
+        first = at
+        if found.group(1) == "]":
             return found.start(1) + base
         at = found.end() + base
+
+
+def _balanced_end(buf: str, start: int) -> int:
+    """Where the object at ``start`` ends if no string in it holds a brace (the decoder checks
+    it later); -1 when ``buf`` ends first."""
+    close = buf.find("}", start)
+    if close < 0:
+        return -1
+    depth = buf.count("{", start, close) - 1  # opened and not yet closed
+    end = close + 1
+    while depth > 0:
+        close = buf.find("}", end)
+        if close < 0:
+            return -1
+        depth += buf.count("{", end, close) - 1
+        end = close + 1
+    return end
 
 
 def _check_block(stretch: str, keys: int, depth_left: int) -> None:
@@ -376,8 +375,10 @@ def _check_block(stretch: str, keys: int, depth_left: int) -> None:
 class StoreFile:
     """Reads stores back from the file by their spans."""
 
-    def __init__(self, path: str, spans: StoreSpans, identity: tuple[int, int, int]) -> None:
-        self.path, self.spans, self.identity = path, spans, identity
+    def __init__(
+        self, path: str, spans: StoreSpans, identity: tuple[int, int, int], limits: Limits
+    ) -> None:
+        self.path, self.spans, self.identity, self.limits = path, spans, identity, limits
         self._scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
         self._texts: OrderedDict[int, str] = OrderedDict()  # store -> its text, recent ones
         self._lock = threading.Lock()  # clauses read stores from threads of their own
@@ -389,8 +390,15 @@ class StoreFile:
             raise FileChanged(self.path)
 
     def blocks(self, size: int, first: int = 0) -> Iterator[list[StoreItem]]:
-        """The stores from store ``first`` on, decoded again, ``size`` at a time."""
-        spans, scan = self.spans, self._scan
+        """The stores from store ``first`` on, decoded, ``size`` at a time.
+
+        Decoded strictly: what the strict loader refuses (a duplicate key, a constant such as
+        NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate), and a
+        store that does not end where it was found to end, raise :class:`NotStreamed`; a file
+        changed since it was first read raises :class:`FileChanged`."""
+        spans, keys = self.spans, _Keys()
+        scan = _decoder(self.limits, keys)
+        depth_left = self.limits.max_depth - 2  # the top-level object and the list hold each
         self.check_unchanged()
         with Path(self.path).open("rb") as handle:
             for start in range(first, len(spans), size):
@@ -399,19 +407,25 @@ class StoreFile:
                 handle.seek(origin)
                 raw = handle.read(spans.ends[stop - 1] - origin)
                 items: list[StoreItem] = []
+                keys.total = 0
                 try:
                     text = raw.decode()
-                    if len(text) == len(raw):  # one byte a character: offsets agree
-                        for index in range(start, stop):
-                            items.append(
-                                (("stores", index), scan(text, spans.starts[index] - origin)[0])
-                            )
-                    else:
-                        for index in range(start, stop):
-                            piece = raw[spans.starts[index] - origin : spans.ends[index] - origin]
-                            items.append((("stores", index), scan(piece.decode(), 0)[0]))
-                except (StopIteration, ValueError):  # not the text read the first time
-                    raise FileChanged(self.path) from None
+                    ascii_only = len(text) == len(raw)  # one byte a character: offsets agree
+                    for index in range(start, stop):
+                        at, end = spans.starts[index] - origin, spans.ends[index] - origin
+                        if ascii_only:
+                            value, found = scan(text, at)
+                            whole = found == end
+                        else:
+                            piece = raw[at:end].decode()
+                            value, found = scan(piece, 0)
+                            whole = found == len(piece)
+                        if not whole or type(value) is not dict:
+                            raise NotStreamed
+                        items.append((("stores", index), value))
+                except (StopIteration, ValueError):  # not JSON where a store was found
+                    raise NotStreamed from None
+                _check_block(text, keys.total, depth_left)
                 yield items
         self.check_unchanged()
 

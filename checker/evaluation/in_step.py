@@ -37,10 +37,12 @@ class StoredItems(Sequence[Store]):
         self,
         file: StoreFile,
         ids: list[Any],
-        unreadable: dict[int, str],
-        copies: bool = False,
+        unreadable: Mapping[int, str],
+        check: Callable[[list[StoreItem]], None] | None = None,
         block: int | None = None,
     ) -> None:
+        """``check`` is called with each block of the reading in step, before any clause
+        sees it; it raises to stop the reading (``checker.evaluation.streamed``)."""
         self._file = file
         self._ids = ids
         # Why an imported store's configuration could not be read, by store (``source``).
@@ -49,7 +51,7 @@ class StoredItems(Sequence[Store]):
         self._step: _Step | None = None
         self._by_id: _ById | None = None
         self._raw_by_id: _RawById | None = None
-        self._copies = copies
+        self._check = check
         self._decoded: dict[int, Store] = {}  # stores read one at a time, kept: identity holds
         self._lock = threading.Lock()
 
@@ -110,7 +112,7 @@ class StoredItems(Sequence[Store]):
     def in_step(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
         """Run each task in a thread of its own, every one reading the stores in step, and
         give back what each returned, in order; the first exception a task raised is raised."""
-        step = _Step(self._blocks(0), len(tasks), self._read)
+        step = _Step(self._blocks(0, self._check), len(tasks), self._read)
         self._step = step
         try:
             return step.run(tasks)
@@ -121,10 +123,15 @@ class StoredItems(Sequence[Store]):
         for block in self._blocks(first_block):
             yield from block
 
-    def _blocks(self, first: int) -> Iterator[list[StoreItem]]:
-        """The blocks of stores from block ``first`` on, each copy with what it inherits."""
+    def _blocks(
+        self, first: int, check: Callable[[list[StoreItem]], None] | None = None
+    ) -> Iterator[list[StoreItem]]:
+        """The blocks of stores from block ``first`` on, each copy with what it inherits;
+        ``check`` sees each block as written first."""
         for block in self._file.blocks(self._block, first * self._block):
-            if self._copies:
+            if check is not None:
+                check(block)
+            if any("copy_of" in store for _, store in block):
                 block = [(path, self._inherited(path, store)) for path, store in block]
             yield block
 

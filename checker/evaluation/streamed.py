@@ -1,17 +1,18 @@
 """A large JSON snapshot loaded store by store: what a unit of work reads instead of the whole.
 
-A JSON snapshot file of at least ``Limits.stream_from`` bytes is read a block of stores at a
-time (:mod:`checker.documents.json_stream`). The first reading validates each block against
-the store schema and notes each store's id and place; the checks then read the stores again,
-every clause in step (:mod:`checker.evaluation.in_step`). Memory holds a block of stores, the
-ids and the findings, instead of the whole inventory.
+A JSON snapshot file of at least ``Limits.stream_from`` bytes is read twice, never held
+(:mod:`checker.documents.json_stream`): first to note where each store is and its id, then a
+block of stores at a time for the checks, every clause in step
+(:mod:`checker.evaluation.in_step`), each block checked as the whole reading would check it
+(:class:`StoreChecks`). Memory holds a block of stores, the ids and the findings, instead of
+the whole inventory.
 
 Only a snapshot whose stores need nothing more is read this way; any other is read whole, by
 the same code as a small one, which says what is wrong where: a file that is not strictly
 valid JSON, a store that fails its schema, a duplicate store id, a name no policy defines, a
-snapshot with imports, a policy with custom rules (which may read the stores in any way), a copy
-of a store the snapshot does not declare. Results are the same either
-way, byte for byte (``tests/test_streamed_snapshots.py``).
+snapshot with imports, a policy with custom rules (which may read the stores in any way), a
+copy of a store the snapshot does not declare, a file changed between the readings. Results
+are the same either way, byte for byte (``tests/test_streamed_snapshots.py``).
 """
 
 from __future__ import annotations
@@ -33,11 +34,10 @@ from checker.documents.json_stream import (
     StoreFile,
     StoreItem,
     StreamedPositions,
-    stream_stores,
+    index_stores,
 )
 from checker.documents.limits import Limits
 from checker.documents.source import text_position
-from checker.evaluation import in_step
 from checker.evaluation.in_step import StoredItems
 from checker.evaluation.snapshot import Snapshot, import_targets
 from checker.validation.snapshot_rules import unknown_names
@@ -46,37 +46,16 @@ from checker.validation.validator import store_validator, validate_document
 
 def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) -> Loaded | None:
     """The snapshot ``entry`` names, loaded store by store; ``None`` when it is not to be read
-    this way (too small, not JSON, or anything the module's docstring lists)."""
+    this way (too small, not JSON, or anything the module's docstring lists). The stores are
+    checked as they are read for the checks (:class:`StoreChecks`); one that cannot be read
+    this way stops that reading with :class:`NotStreamed`."""
     if not _worth_it(entry.path, limits) or any(p.data.get("custom_rules") for p in policies):
         return None
-    ids: list[Any] = []
-    seen: set[Any] = set()
-    unreadable: dict[int, str] = {}
-    copied: list[Any] = []  # the stores copies name
-    valid = store_validator()
-
-    def on_block(items: list[StoreItem]) -> None:
-        stores = [store for _, store in items]
-        if not valid(stores):
-            raise NotStreamed
-        for (_, index), store in items:
-            ident = store.get("id")
-            if ident in seen:
-                raise NotStreamed
-            seen.add(ident)
-            ids.append(ident)
-            if "copy_of" in store:
-                copied.extend(store["copy_of"])
-            source = store.get("source")
-            if source is not None and "unreadable" in source:
-                unreadable[int(index)] = source["unreadable"]
-        block = Document(entry.name, {"stores": stores}, "json", _Nowhere())
-        if unknown_names(Snapshot.plain(block), policies):
-            raise NotStreamed
-
     try:
-        with collector_paused():  # millions of containers, no cycles: see checker.core.gc_pause
-            streamed = stream_stores(entry.path, limits, on_block, block=in_step.BLOCK)
+        with collector_paused():  # see checker.core.gc_pause
+            streamed = index_stores(entry.path, limits)
+        if len(set(streamed.ids)) != len(streamed.ids):
+            return None  # a duplicate store id (or a store whose id is not plain text)
         rest = load_json([streamed.rest.encode()], streamed.rest, entry.name, limits)
         if (
             document_kind(rest) != "snapshot"
@@ -85,9 +64,7 @@ def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) ->
             or any(True for _ in import_targets(rest))
         ):
             return None
-        if not seen.issuperset(copied):  # a copy of a store not declared: said where it is
-            return None
-        file = StoreFile(entry.path, streamed.spans, streamed.identity)
+        file = StoreFile(entry.path, streamed.spans, streamed.identity, limits)
         file.check_unchanged()
     except (NotStreamed, InputError, OSError, FileChanged):
         return None
@@ -95,11 +72,45 @@ def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) ->
     assert isinstance(rest.positions, JsonPositions)
     positions = StreamedPositions(rest.positions, streamed.cut, cut_at, file)
     data = dict(rest.data)
-    data["stores"] = StoredItems(file, ids, unreadable, copies=bool(copied))
+    checks = StoreChecks(entry.name, streamed.ids, policies)
+    data["stores"] = StoredItems(file, streamed.ids, checks.unreadable, checks)
     doc = Document(entry.name, data, "json", positions)
     if entry.name != entry.path:
         doc.source = entry.path
     return Loaded(documents=[(doc, "snapshot")], files=[(entry.name, doc)])
+
+
+class StoreChecks:
+    """What the whole reading would report about the stores, looked for in each block as the
+    stores are read for the checks: a store against its schema, an id other than the one the
+    first reading found, a name no policy defines, a copy of a store not declared. Any of them
+    raises :class:`NotStreamed` (the file is then read whole, and reported). Notes why each
+    imported store could not be read (``source.unreadable``), for its findings."""
+
+    def __init__(self, name: str, ids: list[Any], policies: Sequence[Document]) -> None:
+        self._name, self._ids, self._policies = name, ids, policies
+        self._known = set(ids)
+        self._valid = store_validator()
+        self.unreadable: dict[int, str] = {}
+
+    def __call__(self, items: list[StoreItem]) -> None:
+        stores = [store for _, store in items]
+        if not self._valid(stores):
+            raise NotStreamed
+        ids, known = self._ids, self._known
+        for (_, index), store in items:
+            assert isinstance(index, int)
+            if store.get("id") != ids[index]:
+                raise NotStreamed
+            copied = store.get("copy_of")
+            if copied is not None and not known.issuperset(copied):
+                raise NotStreamed
+            source = store.get("source")
+            if source is not None and "unreadable" in source:
+                self.unreadable[index] = source["unreadable"]
+        block = Document(self._name, {"stores": stores}, "json", _Nowhere())
+        if unknown_names(Snapshot.plain(block), self._policies):
+            raise NotStreamed
 
 
 def _worth_it(path: str, limits: Limits) -> bool:

@@ -18,7 +18,7 @@ from checker.core.diagnostics import Diagnostic, Location, Position
 from checker.core.results import Result
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.inputs import Entry, Loaded, load_entry
-from checker.documents.json_stream import FileChanged
+from checker.documents.json_stream import FileChanged, NotStreamed
 from checker.evaluation.engine import PolicySet, check_unit, policy_info
 from checker.evaluation.in_step import StoredItems
 from checker.evaluation.snapshot import import_targets, resolve_imports
@@ -81,10 +81,11 @@ def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
         if not any(note.unreadable for note in outcome.notes):  # else the run stops unchecked
             try:
                 outcome.result = check_unit(context.policies, view)
-            except (FileChanged, OSError):
+            except (NotStreamed, FileChanged, OSError):
                 if not isinstance(view.data.get("stores"), StoredItems):
                     raise
-                # Read store by store, then changed or gone: read whole, as it is now.
+                # The stores, read again, are not what the first reading found (or the file changed,
+                # or is gone): read it whole, which says why, as it is now.
                 return run_unit(replace(context, limits=_whole(context.limits)), entry)
     return outcome
 
