@@ -27,7 +27,10 @@ from checker.evaluation.copies import inherit
 
 T = TypeVar("T")
 
-BLOCK = 2_000  # stores decoded at a time: about a megabyte of JSON
+# Stores decoded at a time: a few hundred kilobytes of JSON. Blocks of 250 to 1,000 stores
+# were checked fastest (100k stores: 2.8 s, against 3.0 s for 2,000 and 3.6 s for 10,000):
+# likely because a small block is still in the processor's caches when the last clause reads it.
+BLOCK = 500
 
 
 class StoredItems(Sequence[Store]):
