@@ -213,6 +213,30 @@ def test_names_beyond_ascii_keep_their_byte_offsets_and_columns(
     assert streamed_files == [True]
 
 
+def test_copies_inherit_through_chains_and_cycles_as_when_read_whole(
+    tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool], small_steps: None
+) -> None:
+    data = json.loads(_generated(tmp_path / "g.json", 40, indent=None).read_text("utf-8"))
+    stores = data["stores"]
+    ids = [store["id"] for store in stores]
+    for store in stores[:4] + stores[30:33]:  # what they hold comes from their sources
+        store.pop("data_kinds", None)
+        store.pop("tiers", None)
+    stores[0]["copy_of"] = [ids[1]]  # a cycle: 0 copies 1, 1 copies 0
+    stores[1]["copy_of"] = [ids[0]]
+    stores[2]["copy_of"] = [ids[3]]  # a chain: 2 -> 3 -> 39, the last far away
+    stores[3]["copy_of"] = [ids[39]]
+    stores[30]["copy_of"] = [ids[31], ids[5]]  # 30 -> 31 -> 32 -> 2 -> 3 -> 39, and 5
+    stores[31]["copy_of"] = [ids[32]]
+    stores[32]["copy_of"] = [ids[2]]
+    stores[20]["copy_of"] = [ids[21]]  # a copy recording its own kinds inherits nothing
+    stores[20]["deleted_with_source"] = False
+    snapshot = tmp_path / "copies.json"
+    snapshot.write_text(json.dumps(data), encoding="utf-8")
+    _same_either_way(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert streamed_files == [True]
+
+
 def _generated_text(tmp_path: Path) -> str:
     return _generated(tmp_path / "base.json", 30, indent=2).read_text("utf-8")
 

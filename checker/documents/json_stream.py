@@ -45,7 +45,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
 _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
-_CHUNK = 8 << 20  # characters read at a time
+_CHUNK = 8 << 20  # bytes read at a time
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 Store = dict[str, Any]
@@ -87,12 +87,13 @@ def _decoder(limits: Limits, on_object: Callable[[Store], Store] | None = None) 
         return value
 
     def parse_int(text: str) -> int:
-        if len(text.lstrip("-")) > min(1000, limits.max_int_digits):
-            value = int(text) if len(text.lstrip("-")) <= limits.max_int_digits else None
-            if value is None or not -MAX_INT <= value <= MAX_INT:
-                raise NotStreamed
-            return value
-        return int(text)
+        digits = len(text.lstrip("-"))
+        if digits <= min(1000, limits.max_int_digits):  # below 10**1000: no check needed
+            return int(text)
+        value = int(text) if digits <= limits.max_int_digits else None
+        if value is None or not -MAX_INT <= value <= MAX_INT:
+            raise NotStreamed
+        return value
 
     decoder = json.JSONDecoder(
         object_hook=on_object, parse_constant=_refuse, parse_float=parse_float, parse_int=parse_int
@@ -151,6 +152,7 @@ class _Text:
             self.read_on(keep_from)
 
     def char(self, at: int, keep_from: int) -> str:
+        """The character at ``at``, reading on to it."""
         while at - self.base >= len(self.buf):
             self.read_on(keep_from)
         return self.buf[at - self.base]
@@ -261,18 +263,23 @@ def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
             raise NotStreamed
         at = text.skip_space(0, 0) + 1
         prefix = ""
+
+        def kept() -> int:
+            """Where the text kept starts: all of it up to the stores, the rest after them."""
+            return 0 if cut.at < 0 else text.base
+
         while True:
-            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
-            mark = text.char(at, 0 if cut.at < 0 else text.base)
+            at = text.skip_space(at, kept())
+            mark = text.char(at, kept())
             if mark == "}":
                 break
             if mark != '"':
                 raise NotStreamed
-            name, at = text.key(at, 0 if cut.at < 0 else text.base)
-            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
-            if text.char(at, 0 if cut.at < 0 else text.base) != ":":
+            name, at = text.key(at, kept())
+            at = text.skip_space(at, kept())
+            if text.char(at, kept()) != ":":
                 raise NotStreamed
-            at = text.skip_space(at + 1, 0 if cut.at < 0 else text.base)
+            at = text.skip_space(at + 1, kept())
             if name == key and cut.at < 0 and text.char(at, 0) == "[":
                 prefix = text.buf[: at + 1 - text.base]
                 cursor.advance(text, at + 1)
@@ -284,14 +291,14 @@ def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
                 text.buf, text.base = text.buf[at - text.base :], at  # the rest is kept
                 at += 1
             else:
-                _, at = text.scan(scanner, at, 0 if cut.at < 0 else text.base)
-            at = text.skip_space(at, 0 if cut.at < 0 else text.base)
-            mark = text.char(at, 0 if cut.at < 0 else text.base)
+                _, at = text.scan(scanner, at, kept())
+            at = text.skip_space(at, kept())
+            mark = text.char(at, kept())
             if mark == ",":
                 at += 1
             elif mark != "}":
                 raise NotStreamed
-        if not text.at_end(at + 1, 0 if cut.at < 0 else text.base):
+        if not text.at_end(at + 1, kept()):
             raise NotStreamed
         rest = text.buf if cut.at < 0 else prefix + text.buf
     if cut.at < 0:

@@ -18,6 +18,7 @@ time, a lookup from outside) reads the stores it needs from the file itself.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -31,6 +32,7 @@ T = TypeVar("T")
 # were checked fastest (100k stores: 2.8 s, against 3.0 s for 2,000 and 3.6 s for 10,000):
 # likely because a small block is still in the processor's caches when the last clause reads it.
 BLOCK = 500
+_DECODED = 4_096  # stores read one at a time kept, the latest
 
 
 class StoredItems(Sequence[Store]):
@@ -53,9 +55,10 @@ class StoredItems(Sequence[Store]):
         self._block = block or BLOCK
         self._step: _Step | None = None
         self._by_id: _ById | None = None
-        self._raw_by_id: _RawById | None = None
+        self._index: dict[Any, int] | None = None  # id -> store, made when first needed
         self._check = check
-        self._decoded: dict[int, Store] = {}  # stores read one at a time, kept: identity holds
+        # Stores read one at a time (the sources a pipeline names), the latest kept.
+        self._decoded: OrderedDict[int, Store] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -76,6 +79,10 @@ class StoredItems(Sequence[Store]):
             found = self._decoded.get(index)
             if found is None:
                 found = self._decoded[index] = self._file.store(index)
+                if len(self._decoded) > _DECODED:
+                    self._decoded.popitem(last=False)
+            else:
+                self._decoded.move_to_end(index)
         return found
 
     def __iter__(self) -> Iterator[Store]:
@@ -107,10 +114,18 @@ class StoredItems(Sequence[Store]):
     def by_id(self) -> Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]:
         """The stores by id, as ``CheckContext.by_id("stores")`` gives them; a store is
         decoded when looked up."""
+        index = self.index_by_id()
         with self._lock:
             if self._by_id is None:
-                self._by_id = _ById(self)
+                self._by_id = _ById(self, index)
             return self._by_id
+
+    def index_by_id(self) -> dict[Any, int]:
+        """Where each store is in the list, by id (ids are unique: checked when read)."""
+        with self._lock:
+            if self._index is None:
+                self._index = {ident: i for i, ident in enumerate(self._ids)}
+            return self._index
 
     def in_step(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
         """Run each task in a thread of its own, every one reading the stores in step, and
@@ -139,19 +154,14 @@ class StoredItems(Sequence[Store]):
             yield block
 
     def _inherited(self, path: JsonPath, store: Store) -> Store:
+        """``store`` with what it takes from the stores it copies, if it is a copy."""
         if "copy_of" not in store:
             return store
         index = path[1]
         assert isinstance(index, int)
-        # The copy as a lookup gives it: ``inherit`` tells a cycle by identity.
-        found = inherit(self[index], self._stores_by_id())
+        # ``inherit`` tells a cycle by identity: within one call, a store is one object.
+        found = inherit(store, _RawById(self, self.index_by_id(), {index: store}))
         return found if isinstance(found, dict) else dict(found)
-
-    def _stores_by_id(self) -> Mapping[Any, list[Mapping[str, Any]]]:
-        with self._lock:
-            if self._raw_by_id is None:
-                self._raw_by_id = _RawById(self)
-            return self._raw_by_id
 
 
 class _Section(Sequence[StoreItem]):
@@ -184,12 +194,10 @@ class _Section(Sequence[StoreItem]):
 
 
 class _ById(Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]):
-    """Stores by id with their paths, as ``ctx.by_id`` gives them, decoded when looked up
-    (ids are unique: checked when the file was read)."""
+    """Stores by id with their paths, as ``ctx.by_id`` gives them, decoded when looked up."""
 
-    def __init__(self, stores: StoredItems) -> None:
-        self._stores = stores
-        self._index = {ident: i for i, ident in enumerate(stores.ids())}
+    def __init__(self, stores: StoredItems, index: dict[Any, int]) -> None:
+        self._stores, self._index = stores, index
 
     def __getitem__(self, ident: Any) -> list[tuple[JsonPath, Mapping[str, Any]]]:
         index = self._index[ident]
@@ -207,14 +215,18 @@ class _ById(Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]):
 
 
 class _RawById(Mapping[Any, list[Mapping[str, Any]]]):
-    """Stores as written by id, for what a copy inherits (``checker.evaluation.copies``)."""
+    """Stores as written by id, for what one copy inherits (``checker.evaluation.copies``):
+    each looked up once, so that it is one object throughout."""
 
-    def __init__(self, stores: StoredItems) -> None:
-        self._stores = stores
-        self._index = {ident: i for i, ident in enumerate(stores.ids())}
+    def __init__(self, stores: StoredItems, index: dict[Any, int], seen: dict[int, Store]) -> None:
+        self._stores, self._index, self._seen = stores, index, seen
 
     def __getitem__(self, ident: Any) -> list[Mapping[str, Any]]:
-        return [self._stores[self._index[ident]]]
+        at = self._index[ident]
+        found = self._seen.get(at)
+        if found is None:
+            found = self._seen[at] = self._stores[at]
+        return [found]
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._index

@@ -89,7 +89,7 @@ class StoreChecks:
 
     def __init__(self, name: str, ids: list[Any], policies: Sequence[Document]) -> None:
         self._name, self._ids, self._policies = name, ids, policies
-        self._known = set(ids)
+        self._known: set[Any] | None = None  # every id, once a copy needs them
         self._valid = store_validator()
         self.unreadable: dict[int, str] = {}
 
@@ -97,14 +97,17 @@ class StoreChecks:
         stores = [store for _, store in items]
         if not self._valid(stores):
             raise NotStreamed
-        ids, known = self._ids, self._known
+        ids = self._ids
         for (_, index), store in items:
             assert isinstance(index, int)
             if store.get("id") != ids[index]:
                 raise NotStreamed
             copied = store.get("copy_of")
-            if copied is not None and not known.issuperset(copied):
-                raise NotStreamed
+            if copied is not None:
+                if self._known is None:
+                    self._known = set(ids)
+                if not self._known.issuperset(copied):
+                    raise NotStreamed
             source = store.get("source")
             if source is not None and "unreadable" in source:
                 self.unreadable[index] = source["unreadable"]
