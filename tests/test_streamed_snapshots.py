@@ -13,6 +13,7 @@ import dataclasses
 import importlib.util
 import io
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -494,3 +495,26 @@ def test_a_file_changed_while_its_stores_are_checked_is_read_again_whole(
     )
     assert got == expected
     assert failed == [True]  # the streamed reading saw the change, and the file was read whole
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_not_read_store_by_store(tmp_path: Path) -> None:
+    pipe = tmp_path / "snapshot.json"
+    os.mkfifo(pipe)
+    limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
+    policy = [load_document(BENCH_POLICY)]
+    # Read, the pipe would block for a writer: declined before it is opened.
+    assert streamed.load_streamed(Entry(str(pipe), str(pipe)), limits, policy) is None
+
+
+def test_several_snapshots_in_worker_processes_give_the_bytes_of_a_serial_whole_run(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for seed in range(3):
+        _generated(folder / f"s{seed}.json", 120, indent=None, seed=seed)
+    argv = [f"--policy={BENCH_POLICY}", f"--snapshot={folder}"]
+    whole = _run(run_cli, tmp_path / "whole", WHOLE, *argv, "--jobs=1")
+    parallel = _run(run_cli, tmp_path / "parallel", "0", *argv, "--jobs=2")
+    assert parallel == whole

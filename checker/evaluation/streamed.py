@@ -17,6 +17,7 @@ are the same either way, byte for byte (``tests/test_streamed_snapshots.py``).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
@@ -117,14 +118,15 @@ class StoreChecks:
 
 
 def _worth_it(path: str, limits: Limits) -> bool:
-    """A JSON file of at least ``stream_from`` bytes, within the size the loader reads."""
+    """A regular JSON file of at least ``stream_from`` bytes, within the size the loader reads
+    (a pipe or a device cannot be read twice: the whole reading refuses it)."""
     if PurePath(path).suffix.lower() != ".json":
         return False
     try:
-        size = Path(path).stat().st_size
+        info = Path(path).stat()
     except (OSError, ValueError):
         return False
-    return limits.stream_from <= size <= limits.max_bytes
+    return stat.S_ISREG(info.st_mode) and limits.stream_from <= info.st_size <= limits.max_bytes
 
 
 class _Nowhere:
