@@ -47,6 +47,7 @@ from checker.documents.inputs import (
     expand,
     file_key,
     load_and_validate,
+    load_entry,
     refuse_repeated_policy_ids,
     shown_name,
 )
@@ -60,6 +61,7 @@ from checker.evaluation.engine import (
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import not_in_force_notices, validation_warnings
 from checker.evaluation.snapshot import import_targets, resolve_imports
+from checker.evaluation.streamed import validate_streamed
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
 from checker.execution import UnitContext, UnitOutcome, executor_for, run_unit
 from checker.history.baseline import read_baseline
@@ -393,7 +395,14 @@ def run_validate(options: ValidateOptions) -> Result:
     _refuse(
         output_problems(options.outputs, [("input", e.name, e.path) for e in expansion.entries])
     )
-    loaded = load_and_validate(expansion, limits=options.limits)
+    # A large JSON snapshot is validated store by store (checker.evaluation.streamed).
+    loaded = combine_loaded(
+        expansion,
+        [
+            validate_streamed(entry, options.limits) or load_entry(entry, limits=options.limits)
+            for entry in expansion.entries
+        ],
+    )
     _refuse(output_problems(options.outputs, list(_imports(loaded)), duplicates=False))
     status = {id(doc): DocumentStatus.VALID for doc, _ in loaded.documents}
     status.update((id(doc), DocumentStatus.INVALID) for doc in loaded.invalid)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from checker import pipeline
 from checker.core.diagnostics import JsonPath
 from checker.documents import DEFAULT_LIMITS, json_stream, load_document
 from checker.documents.inputs import Entry
@@ -518,3 +519,38 @@ def test_several_snapshots_in_worker_processes_give_the_bytes_of_a_serial_whole_
     whole = _run(run_cli, tmp_path / "whole", WHOLE, *argv, "--jobs=1")
     parallel = _run(run_cli, tmp_path / "parallel", "0", *argv, "--jobs=2")
     assert parallel == whole
+
+
+@pytest.mark.parametrize("reason", ["valid", *sorted(DECLINED)])
+def test_validate_says_the_same_of_a_file_read_store_by_store(
+    reason: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    small_steps: None,
+) -> None:
+    text = _generated_text(tmp_path)
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(text if reason == "valid" else DECLINED[reason](text), encoding="utf-8")
+    validated: list[bool] = []
+    real = streamed.validate_streamed
+
+    def spy(entry: Entry, limits: Any) -> Any:
+        loaded = real(entry, limits)
+        validated.append(loaded is not None)
+        return loaded
+
+    monkeypatch.setattr(pipeline, "validate_streamed", spy)
+    runs = []
+    for stream_from in (WHOLE, "0"):
+        out = tmp_path / f"out-{stream_from}"
+        out.mkdir()
+        outputs = [f"--output={fmt}={out / ('report.' + fmt)}" for fmt in ("json", "sarif")]
+        run = run_cli("validate", str(snapshot), *outputs, f"--stream-from={stream_from}")
+        runs.append((run, {p.name: p.read_bytes() for p in sorted(out.iterdir())}))
+    assert runs[1] == runs[0]
+    # A valid file is validated store by store (a name no policy defines is not validate's
+    # concern: it reads no policy); any other is judged as the whole reading judges it.
+    assert validated == [False, reason in ("valid", "a data kind no policy defines")]
+    if reason == "valid":
+        assert runs[0][0].code == 0

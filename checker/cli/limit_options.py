@@ -73,7 +73,8 @@ def add_limit_options(parser: argparse.ArgumentParser, *, streaming: bool = Fals
             metavar="BYTES",
             help=(
                 "read a JSON snapshot of at least this size a block of stores at a time, in "
-                f"bounded memory; the results are the same (default {defaults.stream_from})"
+                f"bounded memory; the results are the same (default {defaults.stream_from}; "
+                "0: every JSON snapshot)"
             ),
         )
 

@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_generated_at(validate)
     add_color_option(validate)
-    add_limit_options(validate)
+    add_limit_options(validate, streaming=True)
 
     check = sub.add_parser("check", help="check policies against snapshots")
     _add_run_inputs(check)

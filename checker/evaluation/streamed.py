@@ -45,6 +45,23 @@ from checker.validation.snapshot_rules import unknown_names
 from checker.validation.validator import store_validator, validate_document
 
 
+def validate_streamed(entry: Entry, limits: Limits) -> Loaded | None:
+    """The snapshot ``entry`` names, loaded store by store and every store validated (what
+    ``validate`` does of a snapshot, in bounded memory); ``None`` when it is not to be read this
+    way, or any store or the file is found wanting (the whole reading then says what and
+    where)."""
+    loaded = load_streamed(entry, limits, ())
+    if loaded is None:
+        return None
+    stores = loaded.documents[0][0].data["stores"]
+    assert isinstance(stores, StoredItems)
+    try:
+        stores.in_step([])  # every block read and checked, for no clause
+    except (NotStreamed, FileChanged, OSError):
+        return None
+    return loaded
+
+
 def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) -> Loaded | None:
     """The snapshot ``entry`` names, loaded store by store; ``None`` when it is not to be read
     this way (too small, not JSON, or anything the module's docstring lists). The stores are
