@@ -15,6 +15,7 @@ given to it.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -298,10 +299,11 @@ def _in_step(policies: PolicySet, view: Snapshot, stores: StoredItems) -> Observ
         ):
             pass
     counting = policies.count_passes
-    observed = iter(
+    observed = deque(
         stores.in_step([partial(_kept, check, ctx, counting=counting) for check, ctx in clauses])
     )
-    return lambda check, ctx: iter(next(observed))
+    # Each clause's observations are let go once its findings are made.
+    return lambda check, ctx: iter(observed.popleft())
 
 
 def _kept(check: Check, ctx: CheckContext[Any], *, counting: bool) -> list[Observation]:
