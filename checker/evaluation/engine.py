@@ -108,14 +108,7 @@ def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
         stores = view.data.get("stores")
         observe = _in_step(policies, view, stores) if isinstance(stores, StoredItems) else _guarded
         for policy in policies.policies:
-            for item in check_policy(
-                policy,
-                view,
-                policies.as_of,
-                references=policies.references,
-                count_passes=policies.count_passes,
-                observe=observe,
-            ):
+            for item in _check(policies, policy, view, observe):
                 if isinstance(item, PassCount):
                     result.pass_counts.append(item)
                 else:
@@ -278,6 +271,19 @@ def check_policy(
                 yield stamp.pass_count(passes)
 
 
+def _check(
+    policies: PolicySet, policy: Document, view: Snapshot, observe: Observe
+) -> Iterator[Finding | PassCount]:
+    return check_policy(
+        policy,
+        view,
+        policies.as_of,
+        references=policies.references,
+        count_passes=policies.count_passes,
+        observe=observe,
+    )
+
+
 def _in_step(policies: PolicySet, view: Snapshot, stores: StoredItems) -> Observe:
     """Every clause checked at once, each in step with the others over stores read a block
     at a time (:mod:`checker.evaluation.in_step`); what each observed, kept (passes only
@@ -289,14 +295,7 @@ def _in_step(policies: PolicySet, view: Snapshot, stores: StoredItems) -> Observ
         return iter(())
 
     for policy in policies.policies:  # the clauses check_policy will ask for, in its order
-        for _ in check_policy(
-            policy,
-            view,
-            policies.as_of,
-            references=policies.references,
-            count_passes=policies.count_passes,
-            observe=note,
-        ):
+        for _ in _check(policies, policy, view, note):
             pass
     counting = policies.count_passes
     observed = deque(

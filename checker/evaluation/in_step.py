@@ -193,16 +193,15 @@ class _Section(Sequence[StoreItem]):
         return len(self._stores) > 0
 
 
-class _ById(Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]):
-    """Stores by id with their paths, as ``ctx.by_id`` gives them, decoded when looked up."""
+V = TypeVar("V")
+
+
+class _Lookup(Mapping[Any, V]):
+    """Stores by id, decoded when looked up (ids are unique: checked when the file was read);
+    each lookup says what it gives for an id (``__getitem__``)."""
 
     def __init__(self, stores: StoredItems, index: dict[Any, int]) -> None:
         self._stores, self._index = stores, index
-
-    def __getitem__(self, ident: Any) -> list[tuple[JsonPath, Mapping[str, Any]]]:
-        index = self._index[ident]
-        path: JsonPath = ("stores", index)
-        return [(path, self._stores._inherited(path, self._stores[index]))]
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._index
@@ -214,12 +213,22 @@ class _ById(Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]]):
         return len(self._index)
 
 
-class _RawById(Mapping[Any, list[Mapping[str, Any]]]):
+class _ById(_Lookup[list[tuple[JsonPath, Mapping[str, Any]]]]):
+    """Stores by id with their paths, as ``ctx.by_id`` gives them."""
+
+    def __getitem__(self, ident: Any) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+        index = self._index[ident]
+        path: JsonPath = ("stores", index)
+        return [(path, self._stores._inherited(path, self._stores[index]))]
+
+
+class _RawById(_Lookup[list[Mapping[str, Any]]]):
     """Stores as written by id, for what one copy inherits (``checker.evaluation.copies``):
     each looked up once, so that it is one object throughout."""
 
     def __init__(self, stores: StoredItems, index: dict[Any, int], seen: dict[int, Store]) -> None:
-        self._stores, self._index, self._seen = stores, index, seen
+        super().__init__(stores, index)
+        self._seen = seen
 
     def __getitem__(self, ident: Any) -> list[Mapping[str, Any]]:
         at = self._index[ident]
@@ -227,15 +236,6 @@ class _RawById(Mapping[Any, list[Mapping[str, Any]]]):
         if found is None:
             found = self._seen[at] = self._stores[at]
         return [found]
-
-    def __contains__(self, ident: object) -> bool:
-        return ident in self._index
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
 
 
 class _Step:
