@@ -48,6 +48,24 @@ def test_a_dask_run_gives_the_bytes_of_a_serial_run(
     assert on_dask == serial
 
 
+def test_snapshots_read_store_by_store_on_dask_give_the_bytes_of_a_serial_whole_run(
+    tmp_path: Path, run_cli: CliRunner, scheduler: str
+) -> None:
+    """Workers read the snapshot files themselves: with ``--stream-from 0``, store by store."""
+    from tests.test_streamed_snapshots import BENCH_POLICY, _generated
+
+    folder = tmp_path / "inventories"
+    folder.mkdir()
+    for seed in range(2):
+        _generated(folder / f"s{seed}.json", 150, indent=None, seed=seed)
+    argv = ["check", f"--policy={BENCH_POLICY}", f"--snapshot={folder}", f"--as-of={AS_OF}"]
+    argv.append("--format=json")
+    serial = run_cli(*argv, "--jobs=1", f"--stream-from={10**12}")
+    on_dask = run_cli(*argv, "--executor=dask", f"--scheduler={scheduler}", "--stream-from=0")
+    assert serial.code == 1 and '"status": "fail"' in serial.out
+    assert on_dask == serial
+
+
 def _failed(outcome: UnitOutcome) -> list[str]:
     assert outcome.result is not None
     return [str(d) for d in outcome.result.diagnostics if d.code == UNIT_FAILED]
