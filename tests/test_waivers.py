@@ -81,6 +81,16 @@ def _fields(**changes: str) -> dict[str, str]:
     return fields
 
 
+def _refused_by_validate_and_check(run_cli: CliRunner, expected: str) -> None:
+    """``validate`` reports ``expected`` alone, and ``check`` refuses to run, saying it."""
+    validated = run_cli("validate", "waivers.yaml")
+    assert validated.code == 1
+    assert validated.out == expected + "\n"
+    checked = _check(run_cli)
+    _stopped(checked)
+    assert expected in checked.err
+
+
 def _stopped(result: Run, fmt: str = "text") -> None:
     """``check`` refused to run: exit 1, why on standard error, and on standard output nothing
     but (with ``--format github``) the same as annotations on the lines."""
@@ -128,12 +138,7 @@ def test_blank_text_is_invalid(case: Path, run_cli: CliRunner, field: str, blank
         f"waivers.yaml:{line}:{column}: error: '{field}' is blank: write it out "
         f"(spaces alone do not count) (at $.waivers[0].{field})"
     )
-    validated = run_cli("validate", "waivers.yaml")
-    assert validated.code == 1
-    assert validated.out == expected + "\n"
-    checked = _check(run_cli)
-    _stopped(checked)
-    assert expected in checked.err
+    _refused_by_validate_and_check(run_cli, expected)
 
 
 def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None:
@@ -142,12 +147,7 @@ def test_duplicate_waiver_ids_are_errors(case: Path, run_cli: CliRunner) -> None
         "waivers.yaml:19:9: error: duplicate waiver id 'w-backups': the waiver at line 3 "
         "already uses it; give each waiver its own id (at $.waivers[2].id)"
     )
-    validated = run_cli("validate", "waivers.yaml")
-    assert validated.code == 1
-    assert validated.out == expected + "\n"
-    checked = _check(run_cli)
-    _stopped(checked)
-    assert expected in checked.err
+    _refused_by_validate_and_check(run_cli, expected)
 
 
 def test_a_waiver_naming_an_unknown_check_is_an_error(case: Path, run_cli: CliRunner) -> None:
@@ -158,12 +158,7 @@ def test_a_waiver_naming_an_unknown_check_is_an_error(case: Path, run_cli: CliRu
         "waivers.yaml:4:12: error: unknown check 'retension'; did you mean 'retention'? "
         "(at $.waivers[0].check)"
     )
-    validated = run_cli("validate", "waivers.yaml")
-    assert validated.code == 1
-    assert validated.out == expected + "\n"
-    checked = _check(run_cli)
-    _stopped(checked)
-    assert expected in checked.err
+    _refused_by_validate_and_check(run_cli, expected)
 
 
 # -- a waiver says which resources it covers ------------------------------------------------------
