@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,20 +60,25 @@ def _argv(name: str, results: Path) -> list[str]:
     return [sys.executable, "-m", "checker", *(a.format(results=results) for a in COMMANDS[name])]
 
 
+def _run(name: str, results: Path, stdout: Any) -> subprocess.CompletedProcess[str]:
+    """The command ``name`` with its standard output sent to ``stdout``."""
+    return subprocess.run(
+        _argv(name, results),
+        cwd=REPO,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("name", COMMANDS)
 def test_a_closed_stdout_ends_the_run_quietly(name: str, results: Path) -> None:
     reader, writer = os.pipe()
     os.close(reader)  # the reader has gone before anything is written
     try:
-        done = subprocess.run(
-            _argv(name, results),
-            cwd=REPO,
-            stdout=writer,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = _run(name, results, writer)
     finally:
         os.close(writer)
     assert done.stderr == ""
@@ -173,15 +179,7 @@ def test_a_full_stdout_is_a_clear_error_not_an_internal_one(name: str, results: 
     always does). That is the place the output was sent to, not a bug: exit 2, one line saying
     so, no traceback, and nothing from the interpreter's final flush."""
     with Path("/dev/full").open("w", encoding="utf-8") as full:
-        done = subprocess.run(
-            _argv(name, results),
-            cwd=REPO,
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = _run(name, results, full)
     assert done.returncode == 2, done.stderr
     assert "policy-check: error: cannot write standard output: No space left on device" in (
         done.stderr
