@@ -46,7 +46,7 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
 _TYPE_WORDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Raised by a decoder hook to stop parsing; ``code`` says what was refused."""
 
     def __init__(self, code: str) -> None:
@@ -55,13 +55,13 @@ class _Refused(Exception):
 
 
 def _constant(name: str) -> NoReturn:
-    raise _Refused("constant")
+    raise Refused("constant")
 
 
 def _parse_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _Refused("number")
+        raise Refused("number")
     return value
 
 
@@ -73,13 +73,39 @@ def _integer_parser(limits: Limits) -> Any:
         if len(text) <= quick:
             return int(text)
         if len(text.lstrip("-")) > limits.max_int_digits:
-            raise _Refused("number")
+            raise Refused("number")
         value = int(text)
         if not -MAX_INT <= value <= MAX_INT:
-            raise _Refused("number")
+            raise Refused("number")
         return value
 
     return parse
+
+
+class KeyCount:
+    """An object hook counting the keys the decoder keeps: a duplicate key collapses in the
+    dict, so fewer keys than the text has members (cheaper than ``object_pairs_hook``, which
+    makes the decoder build pair lists)."""
+
+    __slots__ = ("total",)
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self.total += len(obj)
+        return obj
+
+
+def strict_decoder(limits: Limits, keys: KeyCount | None = None) -> json.JSONDecoder:
+    """A decoder refusing (:class:`Refused`) NaN and Infinity, integers beyond the limits and
+    floats that overflow; ``keys`` counts the keys kept."""
+    return json.JSONDecoder(
+        object_hook=keys,
+        parse_constant=_constant,
+        parse_float=_parse_float,
+        parse_int=_integer_parser(limits),
+    )
 
 
 def load_json(
@@ -95,21 +121,8 @@ def load_json(
     start = _VALUE_START.search(text)
     if start is None:
         raise input_error(name, "empty", "file has no content: expected a JSON object")
-    keys = 0
-
-    def count_keys(obj: dict[str, Any]) -> dict[str, Any]:
-        # Duplicate keys collapse in the dict: fewer keys than the text has members.
-        # (Cheaper than ``object_pairs_hook``, which makes the decoder build pair lists.)
-        nonlocal keys
-        keys += len(obj)
-        return obj
-
-    decoder = json.JSONDecoder(
-        object_hook=count_keys,
-        parse_constant=_constant,
-        parse_float=_parse_float,
-        parse_int=_integer_parser(limits),
-    )
+    keys = KeyCount()
+    decoder = strict_decoder(limits, keys)
     positions = JsonPositions(text, start.start(), plain=plain)
     data: Any  # the top level, an object only if the text says so
     try:
@@ -117,12 +130,12 @@ def load_json(
             scan = decoder.scan_once  # type: ignore[attr-defined]
             read = read_object(text, start.start(), scan, indexed)
             if read is not None and _VALUE_START.search(text, read.end) is None:
-                data = count_keys(read.value)
+                data = keys(read.value)
                 positions.read(start.start(), read)
             else:  # not an object, or not valid JSON: read whole, for the decoder's error
-                keys = 0
+                keys.total = 0
                 data = decoder.decode(text)
-    except _Refused as exc:
+    except Refused as exc:
         raise _locate_refusal(exc.code, text, name, limits) from None
     except json.JSONDecodeError as exc:
         raise _syntax_error(name, text, exc) from None
@@ -138,7 +151,7 @@ def load_json(
             f"the top level is {what}: expected a JSON object",
             text_position(text, start.start()),
         )
-    if members != keys:
+    if members != keys.total:
         raise _locate_refusal("json-duplicate-key", text, name, limits)
     if deeper(brackets, limits.max_depth):
         raise _too_deep(text, name, limits)

@@ -23,21 +23,21 @@ from __future__ import annotations
 
 import codecs
 import json
-import math
 import re
 import threading
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 from checker.core.diagnostics import JsonPath, Position
+from checker.documents.json_loader import KeyCount, Refused, strict_decoder
 from checker.documents.json_positions import JsonPositions
 from checker.documents.json_scan import deeper, structure
-from checker.documents.limits import MAX_INT, Limits
+from checker.documents.limits import Limits
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
@@ -58,47 +58,6 @@ class NotStreamed(Exception):
 
 class FileChanged(Exception):
     """The file changed between two readings of it."""
-
-
-def _refuse(*_: Any) -> NoReturn:
-    raise NotStreamed
-
-
-class _Keys:
-    """An object hook counting the keys the decoder keeps (a duplicate key collapses)."""
-
-    __slots__ = ("total",)
-
-    def __init__(self) -> None:
-        self.total = 0
-
-    def __call__(self, obj: Store) -> Store:
-        self.total += len(obj)
-        return obj
-
-
-def _decoder(limits: Limits, on_object: Callable[[Store], Store] | None = None) -> Any:
-    """A scanner with the strict loader's bounds; anything it refuses is :class:`NotStreamed`."""
-
-    def parse_float(text: str) -> float:
-        value = float(text)
-        if math.isinf(value):
-            raise NotStreamed
-        return value
-
-    def parse_int(text: str) -> int:
-        digits = len(text.lstrip("-"))
-        if digits <= min(1000, limits.max_int_digits):  # below 10**1000: no check needed
-            return int(text)
-        value = int(text) if digits <= limits.max_int_digits else None
-        if value is None or not -MAX_INT <= value <= MAX_INT:
-            raise NotStreamed
-        return value
-
-    decoder = json.JSONDecoder(
-        object_hook=on_object, parse_constant=_refuse, parse_float=parse_float, parse_int=parse_int
-    )
-    return decoder.scan_once  # type: ignore[attr-defined]
 
 
 class _Text:
@@ -252,8 +211,15 @@ def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
     whose strings hold braces is read by the decoder here). Raises :class:`NotStreamed` when
     the file is not plainly a JSON object whose ``key`` is a list of objects; ``OSError`` when
     it cannot be read."""
+    try:
+        return _index(path, limits, key)
+    except Refused:  # a constant such as NaN, a number out of bounds
+        raise NotStreamed from None
+
+
+def _index(path: str, limits: Limits, key: str) -> Streamed:
     info = Path(path).stat()
-    scanner = _decoder(limits)
+    scanner = strict_decoder(limits).scan_once  # type: ignore[attr-defined]
     spans, cut = StoreSpans(), _Cut()
     ids: list[Any] = []
     with Path(path).open("rb") as handle:
@@ -403,8 +369,8 @@ class StoreFile:
         NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate), and a
         store that does not end where it was found to end, raise :class:`NotStreamed`; a file
         changed since it was first read raises :class:`FileChanged`."""
-        spans, keys = self.spans, _Keys()
-        scan = _decoder(self.limits, keys)
+        spans, keys = self.spans, KeyCount()
+        scan = strict_decoder(self.limits, keys).scan_once  # type: ignore[attr-defined]
         depth_left = self.limits.max_depth - 2  # the top-level object and the list hold each
         self.check_unchanged()
         with Path(self.path).open("rb") as handle:
@@ -430,7 +396,7 @@ class StoreFile:
                         if not whole or type(value) is not dict:
                             raise NotStreamed
                         items.append((("stores", index), value))
-                except (StopIteration, ValueError):  # not JSON where a store was found
+                except (StopIteration, ValueError, Refused):  # not JSON, or refused
                     raise NotStreamed from None
                 _check_block(text, keys.total, depth_left)
                 yield items
