@@ -226,11 +226,12 @@ class CheckContext(Generic[ClauseT]):
         found: Sequence[tuple[JsonPath, Mapping[str, Any]]] | None = self.cache.get(name)
         if found is None:
             items = self.snapshot.get(name) or []
-            if isinstance(items, StoredItems):
-                return items.section()
-            found = [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
-            if name == "stores":  # a copy holds what it copies unless it says otherwise
-                found = with_inherited(found)
+            if isinstance(items, StoredItems):  # read from the file each time it is iterated
+                found = items.section()
+            else:
+                found = [((name, i), item) for i, item in enumerate(items) if type(item) is dict]
+                if name == "stores":  # a copy holds what it copies unless it says otherwise
+                    found = with_inherited(found)
             self.cache[name] = found
         return found
 
@@ -241,14 +242,16 @@ class CheckContext(Generic[ClauseT]):
         (reported apart), but each element it names is still judged, never only the first.
         """
         key = f"{name}#id"
-        items = self.snapshot.get(name)
-        if isinstance(items, StoredItems):
-            return items.by_id()
-        found: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]] | None = self.cache.get(key)
+        found: Mapping[Any, list[tuple[JsonPath, Mapping[str, Any]]]] | None = self.cache.get(key)
         if found is None:
-            found = {}
-            for path, item in self.section(name):
-                found.setdefault(item.get("id"), []).append((path, item))
+            items = self.snapshot.get(name)
+            if isinstance(items, StoredItems):  # a store is decoded when looked up
+                found = items.by_id()
+            else:
+                index: dict[Any, list[tuple[JsonPath, Mapping[str, Any]]]] = {}
+                for path, item in self.section(name):
+                    index.setdefault(item.get("id"), []).append((path, item))
+                found = index
             self.cache[key] = found
         return found
 
