@@ -63,7 +63,14 @@ from checker.evaluation.in_force import not_in_force_notices, validation_warning
 from checker.evaluation.snapshot import import_targets, resolve_imports
 from checker.evaluation.streamed import validate_streamed
 from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
-from checker.execution import UnitContext, UnitOutcome, executor_for, run_unit
+from checker.execution import (
+    Executor,
+    UnitContext,
+    UnitOutcome,
+    executor_for,
+    run_unit,
+)
+from checker.execution.local import Serial
 from checker.history.baseline import read_baseline
 from checker.history.compare import compare
 from checker.history.since import compare_and_record
@@ -262,6 +269,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         ),
         limits,
         tuple(options.outputs),
+        _parts(options, executor),
     )
     progress(f"reading {plural(len(entries), 'snapshot file')}", 0, 0)
     outcomes = executor.run(
@@ -306,6 +314,16 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
         diagnostics=diagnostics,
         previous=[doc for doc, _ in previous.documents] + previous.invalid,
     )
+
+
+def _parts(options: CheckOptions, executor: Executor) -> int:
+    """How many processes check the stores of a snapshot read store by store, each a part:
+    the jobs asked for outright, when the snapshots are checked one after the other in this
+    process; else one. Not by default: each process holds its own copy of what it reads of
+    the snapshot (1M stores in 2 parts: 12% faster, 2.9 times the memory; docs/scale.md)."""
+    if not isinstance(executor, Serial) or options.jobs is None:
+        return 1
+    return options.jobs
 
 
 def _named_twice(entries: Sequence[Entry], option: str) -> list[Diagnostic]:

@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 
 from checker.documents.inputs import Entry
+from checker.documents.limits import Limits
+from checker.evaluation.engine import PolicySet
+from checker.evaluation.parts import PartObserved
+from checker.execution.parts import observe_entry_part
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 CRASH = "crash"  # a snapshot file whose name holds this kills the process checking it
@@ -38,3 +42,16 @@ def slow_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
     if SLOW in Path(entry.name).name:
         time.sleep(60)
     return run_unit(context, entry)
+
+
+def crashing_part(policies: PolicySet, limits: Limits, entry: Entry, part: range) -> PartObserved:
+    """:func:`observe_entry_part`, except that the process checking the first part dies."""
+    if part.start == 0:
+        os._exit(9)
+    return observe_entry_part(policies, limits, entry, part)
+
+
+def raising_part(policies: PolicySet, limits: Limits, entry: Entry, part: range) -> PartObserved:
+    if part.start == 0:
+        raise RuntimeError(f"cannot check stores {part.start} to {part.stop}")
+    return observe_entry_part(policies, limits, entry, part)

@@ -4,16 +4,19 @@ is an error for its snapshot; without Dask installed the option says what to ins
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from checker.documents.inputs import Entry
 from checker.execution.cluster import DaskCluster
 from checker.execution.local import Serial
-from checker.execution.units import UNIT_FAILED, UnitOutcome, run_unit
+from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
 from tests.conftest import CliRunner
 from tests.test_jobs import AS_OF, POLICIES, _context, _entries, _results, snapshots
 
@@ -64,6 +67,62 @@ def test_snapshots_read_store_by_store_on_dask_give_the_bytes_of_a_serial_whole_
     on_dask = run_cli(*argv, "--executor=dask", f"--scheduler={scheduler}", "--stream-from=0")
     assert serial.code == 1 and '"status": "fail"' in serial.out
     assert on_dask == serial
+
+
+def test_one_snapshot_read_store_by_store_is_checked_in_parts_by_the_workers(
+    tmp_path: Path, run_cli: CliRunner, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One inventory, its stores split between the two workers (each reads the file itself),
+    merged here with their positions: the bytes of a serial run reading it whole."""
+    from checker.evaluation import engine
+    from tests.test_streamed_snapshots import BENCH_POLICY, _generated
+
+    parts: list[int] = []
+    merge = engine.merge
+
+    def merging(observed: Any, *, counting: bool) -> Any:
+        parts.append(len(observed))
+        return merge(observed, counting=counting)
+
+    monkeypatch.setattr(engine, "merge", merging)
+    snapshot = _generated(tmp_path / "inventory.json", 150, indent=2)
+    argv = ["check", f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", f"--as-of={AS_OF}"]
+    argv += [f"--output=json={tmp_path / 'report.json'}", "--format=sarif"]
+    serial = run_cli(*argv, "--jobs=1", f"--stream-from={10**12}")
+    whole_report = (tmp_path / "report.json").read_bytes()
+    on_dask = run_cli(*argv, "--executor=dask", f"--scheduler={scheduler}", "--stream-from=0")
+    assert serial.code == 1 and '"level": "error"' in serial.out
+    assert on_dask == serial
+    assert (tmp_path / "report.json").read_bytes() == whole_report
+    assert parts == [2]
+
+
+def _streamed_context() -> UnitContext:
+    context = _context()
+    return dataclasses.replace(context, limits=dataclasses.replace(context.limits, stream_from=0))
+
+
+@pytest.mark.parametrize("task", ["crashing_part", "raising_part"])
+def test_a_part_that_fails_on_every_try_is_an_error_for_its_snapshot(
+    task: str, tmp_path: Path, scheduler: str
+) -> None:
+    from tests import job_support
+    from tests.test_streamed_snapshots import _generated
+
+    snapshot = _generated(tmp_path / "inventory.json", 80, indent=None)
+    entries = [Entry(str(snapshot), str(snapshot))]
+    cluster = DaskCluster(scheduler, workers=2, retries=1, part_task=getattr(job_support, task))
+    (outcome,) = cluster.run(run_unit, _streamed_context(), entries, lambda done, total: None)
+    why = (
+        "every Dask worker process that ran it died (killed, or out of memory)"
+        if task == "crashing_part"
+        else "its Dask task failed on each of 2 tries, last with RuntimeError: cannot check "
+        "stores 0 to 40"
+    )
+    assert _failed(outcome) == [
+        f"{snapshot}:1:1: error: this snapshot was not checked: the task checking its stores "
+        f"1 to 40 of 80: {why}"
+    ]
 
 
 def _failed(outcome: UnitOutcome) -> list[str]:

@@ -54,8 +54,8 @@ def streamed_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
         streaming = limits.stream_from == 0  # each unit starts here
         return load(entry, limits, policies)
 
-    def checking(policies: Any, view: Any) -> Any:
-        result = check(policies, view)  # a streamed reading stopped half-way raises
+    def checking(policies: Any, view: Any, **options: Any) -> Any:
+        result = check(policies, view, **options)  # a streamed reading stopped half-way raises
         if streaming:
             seen.append(isinstance(view.data.get("stores"), StoredItems))
         return result

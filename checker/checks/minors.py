@@ -55,6 +55,7 @@ from checker.checks.base import (
 from checker.core.diagnostics import JsonPath
 from checker.core.results import Area, Observation, Severity
 from checker.diff.ordering import DiffSpec, Ranked, Review, Scope, Span
+from checker.evaluation.in_step import as_another_loop
 
 # One clause of the section: the model the check reads, and its JSON Schema fragment.
 Preferences = Literal["minimised", "normal"]
@@ -390,18 +391,19 @@ def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
 def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """Both store promises of a clause, judged in one pass over the stores (a million stores
     are read once, not twice), in the order two passes give: every observation about
-    conversations first, then those about preferences, kept until the pass ends."""
+    conversations first, then those about preferences, kept until the pass ends (and said
+    as a second pass would, for stores checked in parts: ``as_another_loop``)."""
     if "stores" not in ctx.snapshot:
         yield from _stored(ctx)
         yield from _preferences(ctx)
         return
     counting = ctx.counting
     preferences = _Preferences(ctx)
-    later: list[Observation] = []
+    later: list[tuple[int, Observation]] = []
     for path, store in ctx.section("stores"):
         yield from _judge_stored(path, store, counting)
-        later.extend(preferences.judge(path, store))
-    yield from later
+        later.extend((path[1], o) for o in preferences.judge(path, store))  # type: ignore[misc]
+    yield from as_another_loop(later)
     yield from preferences.end()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 import threading
 import weakref
@@ -362,8 +363,11 @@ class StoreFile:
         if (info.st_size, info.st_mtime_ns, info.st_ino) != self.identity:
             raise FileChanged(self.path)
 
-    def blocks(self, size: int, first: int = 0) -> Iterator[list[StoreItem]]:
-        """The stores from store ``first`` on, decoded, ``size`` at a time.
+    def blocks(
+        self, size: int, first: int = 0, stop: int | None = None
+    ) -> Iterator[list[StoreItem]]:
+        """The stores from store ``first`` on (to ``stop``, or the last), decoded, ``size`` at
+        a time.
 
         Decoded strictly: what the strict loader refuses (a duplicate key, a constant such as
         NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate), and a
@@ -372,10 +376,11 @@ class StoreFile:
         spans, keys = self.spans, KeyCount()
         scan = strict_decoder(self.limits, keys).scan_once  # type: ignore[attr-defined]
         depth_left = self.limits.max_depth - 2  # the top-level object and the list hold each
+        end_at = len(spans) if stop is None else min(stop, len(spans))
         self.check_unchanged()
         with Path(self.path).open("rb") as handle:
-            for start in range(first, len(spans), size):
-                stop = min(start + size, len(spans))
+            for start in range(first, end_at, size):
+                stop = min(start + size, end_at)
                 origin = spans.starts[start]
                 handle.seek(origin)
                 raw = handle.read(spans.ends[stop - 1] - origin)
@@ -408,9 +413,7 @@ class StoreFile:
             found = self._texts.get(index)
             if found is None:
                 start, end = self.spans.starts[index], self.spans.ends[index]
-                handle = self._handle()
-                handle.seek(start)
-                found = handle.read(end - start).decode()
+                found = _read_at(self._handle(), start, end - start).decode()
                 self._texts[index] = found
                 if len(self._texts) > 256:
                     self._texts.popitem(last=False)
@@ -432,6 +435,16 @@ class StoreFile:
         except (StopIteration, ValueError):  # not the text read the first time
             raise FileChanged(self.path) from None
         return value
+
+
+def _read_at(handle: BinaryIO, offset: int, size: int) -> bytes:
+    """``size`` bytes at ``offset``, without moving the handle where the system can: a process
+    forked to check a part of the stores shares the handle, and its position, with the others
+    (``checker.evaluation.parts``)."""
+    if hasattr(os, "pread"):
+        return os.pread(handle.fileno(), size, offset)
+    handle.seek(offset)
+    return handle.read(size)
 
 
 class StreamedPositions:

@@ -23,7 +23,7 @@ from itertools import chain
 from typing import Any
 
 from checker.checks import CHECKS
-from checker.checks.base import Check, CheckContext, Vocabulary, counted
+from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.core.gc_pause import collector_paused
 from checker.core.regions import region_countries
@@ -41,6 +41,15 @@ from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import clause_outside, not_in_force_notices
 from checker.evaluation.in_step import StoredItems
+from checker.evaluation.parts import (
+    NotPartitionable,
+    PartObserved,
+    PartRunner,
+    Segments,
+    merge,
+    passes_counted,
+    record,
+)
 from checker.evaluation.provenance import conflict_observation, in_conflict, provenance
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.waivers import apply_waivers, parse_waivers
@@ -89,7 +98,9 @@ class PolicySet:
         return empty
 
 
-def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
+def check_unit(
+    policies: PolicySet, snapshot: Snapshot | Document, *, parts: PartRunner | None = None
+) -> Result:
     """One snapshot against every policy: the unit of work.
 
     The result holds the findings (policies in order, then clauses in policy order), the
@@ -97,6 +108,9 @@ def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
     no store, names no policy's vocabulary defines: they make the run fail while every element
     is still judged), and the policies and the snapshot as documents. Waivers are not applied
     here but by :func:`merge_results`.
+
+    The stores of a snapshot read store by store are checked in parts by ``parts``, when
+    given (:mod:`checker.evaluation.parts`; :func:`observe_part` checks one), else at once.
     """
     view = snapshot if isinstance(snapshot, Snapshot) else Snapshot.plain(snapshot)
     result = Result(as_of=policies.as_of, fail_on=policies.fail_on)
@@ -106,7 +120,9 @@ def check_unit(policies: PolicySet, snapshot: Snapshot | Document) -> Result:
         result.diagnostics.extend(snapshot_diagnostics(view))
         result.diagnostics.extend(unknown_names(view, list(policies.policies)))
         stores = view.data.get("stores")
-        observe = _in_step(policies, view, stores) if isinstance(stores, StoredItems) else _guarded
+        observe: Observe = _guarded
+        if isinstance(stores, StoredItems):
+            observe = _observed(policies, view, stores, parts)
         for policy in policies.policies:
             for item in _check(policies, policy, view, observe):
                 if isinstance(item, PassCount):
@@ -284,25 +300,70 @@ def _check(
     )
 
 
-def _in_step(policies: PolicySet, view: Snapshot, stores: StoredItems) -> Observe:
-    """Every clause checked at once, each in step with the others over stores read a block
-    at a time (:mod:`checker.evaluation.in_step`); what each observed, kept (passes only
-    counted, when counting), given back in the order :func:`check_policy` asks for them."""
+def _observed(
+    policies: PolicySet, view: Snapshot, stores: StoredItems, parts: PartRunner | None
+) -> Observe:
+    """Every clause checked at once over stores read a block at a time, in parts when
+    ``parts`` is given and what they observed can be merged (else in one step); what each
+    clause observed (passes only counted, when counting), given back in the order
+    :func:`check_policy` asks for them."""
+    counting = policies.count_passes
+    observed: deque[list[Observation]] | None = None
+    if parts is not None and len(stores) > 1:
+        try:
+            found = parts(len(stores))
+            observed = deque(merge(found, counting=counting))
+        except NotPartitionable:  # checked at once instead
+            observed = None
+        else:
+            for part in found:
+                stores.unreadable.update(part.unreadable)
+    if observed is None:
+        clauses = _clauses(policies, view)
+        observed = deque(
+            stores.in_step(
+                [partial(_kept, check, ctx, counting=counting) for check, ctx in clauses]
+            )
+        )
+    # Each clause's observations are let go once its findings are made.
+    return lambda check, ctx: iter(observed.popleft())
+
+
+def observe_part(policies: PolicySet, view: Snapshot, part: range) -> PartObserved:
+    """What every clause observes of the stores of ``part`` of a snapshot read store by store,
+    each observation placed where its clause was (:func:`checker.evaluation.parts.record`)."""
+    stores = view.data["stores"]
+    if not isinstance(stores, StoredItems):
+        raise TypeError("only the stores of a snapshot read store by store are checked in parts")
+    part_stores = stores.part(part)
+    part_view = replace(view, data={**view.data, "stores": part_stores})
+    counting = policies.count_passes
+    tasks = [
+        partial(_recorded, check, ctx, counting=counting)
+        for check, ctx in _clauses(policies, part_view)
+    ]
+    clauses = part_stores.in_step(tasks)
+    unreadable = {i: why for i, why in part_stores.unreadable.items() if i in part}
+    return PartObserved(part, clauses, unreadable)
+
+
+def _recorded(check: Check, ctx: CheckContext[Any], *, counting: bool) -> Segments:
+    return record(_guarded(check, ctx), counting=counting)
+
+
+def _clauses(policies: PolicySet, view: Snapshot) -> list[tuple[Check, CheckContext[Any]]]:
+    """The clauses :func:`check_policy` will ask to have checked, in its order, each with the
+    context it will give."""
     clauses: list[tuple[Check, CheckContext[Any]]] = []
 
     def note(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:
         clauses.append((check, ctx))
         return iter(())
 
-    for policy in policies.policies:  # the clauses check_policy will ask for, in its order
+    for policy in policies.policies:
         for _ in _check(policies, policy, view, note):
             pass
-    counting = policies.count_passes
-    observed = deque(
-        stores.in_step([partial(_kept, check, ctx, counting=counting) for check, ctx in clauses])
-    )
-    # Each clause's observations are let go once its findings are made.
-    return lambda check, ctx: iter(observed.popleft())
+    return clauses
 
 
 def _kept(check: Check, ctx: CheckContext[Any], *, counting: bool) -> list[Observation]:
@@ -310,16 +371,7 @@ def _kept(check: Check, ctx: CheckContext[Any], *, counting: bool) -> list[Obser
     engine adds them up, whatever their order)."""
     if not counting:
         return list(_guarded(check, ctx))
-    kept: list[Observation] = []
-    passes, passed = 0, Status.PASS
-    for observation in _guarded(check, ctx):
-        if observation.status is passed:
-            passes += observation.times
-        else:
-            kept.append(observation)
-    if passes:
-        kept.append(counted(passes))
-    return kept
+    return passes_counted(_guarded(check, ctx))
 
 
 def _guarded(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from checker.core.diagnostics import JsonPath
@@ -42,13 +42,17 @@ class StoredItems(Sequence[Store]):
         self,
         file: StoreFile,
         ids: list[Any],
-        unreadable: Mapping[int, str],
+        unreadable: dict[int, str],
         check: Callable[[list[StoreItem]], None] | None = None,
         block: int | None = None,
+        part: range | None = None,
     ) -> None:
         """``check`` is called with each block of the reading in step, before any clause
-        sees it; it raises to stop the reading (``checker.evaluation.streamed``)."""
+        sees it; it raises to stop the reading (``checker.evaluation.streamed``). With
+        ``part``, a clause's loops over the stores see only those of the part (see
+        :meth:`part`)."""
         self._file = file
+        self._part = part
         self._ids = ids
         # Why an imported store's configuration could not be read, by store (``source``).
         self.unreadable = unreadable
@@ -91,6 +95,15 @@ class StoredItems(Sequence[Store]):
             for _, store in block:
                 yield store
 
+    def part(self, part: range) -> StoredItems:
+        """The same stores, for checking the stores of ``part`` (consecutive) apart from the
+        others (:mod:`checker.evaluation.parts`): a clause's loop over the stores sees those
+        of the part, and says which it is at (:data:`VISITS`); a loop within such a loop, a
+        lookup by id, the length and the ids are still of every store."""
+        if part.step != 1 or not 0 <= part.start < part.stop <= len(self):
+            raise ValueError(f"not a part of {len(self)} stores: {part}")
+        return StoredItems(self._file, self._ids, self.unreadable, self._check, self._block, part)
+
     def ids(self) -> list[Any]:
         """The ``id`` of every store, in order (read when the file was first read)."""
         return self._ids
@@ -99,7 +112,15 @@ class StoredItems(Sequence[Store]):
         """Every store with its path, in order, a copy with what it takes from its sources
         (``checker.evaluation.copies``): in step with the other clauses when called from a
         clause that :meth:`in_step` runs before it moved past the first block, else read from
-        the file."""
+        the file. Of a part, only the part's stores, unless within such a loop."""
+        if self._part is not None:
+            if VISITS.depth:  # a loop within a loop over the part: over every store
+                return self._read(0, whole=True)
+            return _visit(self._stepped())
+        return self._stepped()
+
+    def _stepped(self) -> Iterator[StoreItem]:
+        """The stores (of the part, if one) in step, or read from the file."""
         step = self._step
         if step is not None:
             joined = step.join()
@@ -137,16 +158,22 @@ class StoredItems(Sequence[Store]):
         finally:
             self._step = None
 
-    def _read(self, first_block: int) -> Iterator[StoreItem]:
-        for block in self._blocks(first_block):
+    def _read(self, first_block: int, *, whole: bool = False) -> Iterator[StoreItem]:
+        for block in self._blocks(first_block, whole=whole):
             yield from block
 
     def _blocks(
-        self, first: int, check: Callable[[list[StoreItem]], None] | None = None
+        self,
+        first: int,
+        check: Callable[[list[StoreItem]], None] | None = None,
+        *,
+        whole: bool = False,
     ) -> Iterator[list[StoreItem]]:
-        """The blocks of stores from block ``first`` on, each copy with what it inherits;
-        ``check`` sees each block as written first."""
-        for block in self._file.blocks(self._block, first * self._block):
+        """The blocks of stores from block ``first`` on (of the part, unless ``whole``), each
+        copy with what it inherits; ``check`` sees each block as written first."""
+        part = None if whole else self._part
+        start, stop = (0, None) if part is None else (part.start, part.stop)
+        for block in self._file.blocks(self._block, start + first * self._block, stop):
             if check is not None:
                 check(block)
             if any("copy_of" in store for _, store in block):
@@ -162,6 +189,54 @@ class StoredItems(Sequence[Store]):
         # ``inherit`` tells a cycle by identity: within one call, a store is one object.
         found = inherit(store, _RawById(self, self.index_by_id(), {index: store}))
         return found if isinstance(found, dict) else dict(found)
+
+
+class _Visits(threading.local):
+    """Where the clause of this thread is in its loops over a part of the stores: how many it
+    began (a loop within a loop not counted), how deep it is, and at which store."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A clause begins."""
+        self.count = 0
+        self.depth = 0
+        self.at: int | None = None
+
+
+VISITS = _Visits()
+"""Read after each observation of a clause checking a part, to tell what it observed of
+each store of the part from what it said of the stores as a whole (``checker.evaluation.parts``)."""
+
+
+def _visit(items: Iterator[StoreItem]) -> Iterator[StoreItem]:
+    """``items``, the part's stores, saying in :data:`VISITS` which store the clause is at."""
+    visits = VISITS
+    visits.count += 1
+    visits.depth += 1
+    try:
+        for item in items:
+            visits.at = item[0][1]  # type: ignore[assignment]
+            yield item
+    finally:
+        visits.depth -= 1
+        visits.at = None
+
+
+def as_another_loop(kept: Iterable[tuple[int, T]]) -> Iterator[T]:
+    """What a clause kept of each store (by index) during a loop over the stores, to say once
+    the loop ended: said as a second loop over the stores would say it, so that checking the
+    stores in parts (``checker.evaluation.parts``) merges it store by store, like the loop's
+    own observations."""
+    visits = VISITS
+    visits.count += 1
+    try:
+        for index, item in kept:
+            visits.at = index
+            yield item
+    finally:
+        visits.at = None
 
 
 class _Section(Sequence[StoreItem]):
@@ -336,4 +411,4 @@ class _Step:
             number += 1
 
 
-__all__ = ["BLOCK", "StoredItems"]
+__all__ = ["BLOCK", "VISITS", "StoredItems", "as_another_loop"]

@@ -67,7 +67,7 @@ def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) ->
     this way (too small, not JSON, or anything the module's docstring lists). The stores are
     checked as they are read for the checks (:class:`StoreChecks`); one that cannot be read
     this way stops that reading with :class:`NotStreamed`."""
-    if not _worth_it(entry.path, limits) or any(p.data.get("custom_rules") for p in policies):
+    if not may_stream(entry, limits, policies):
         return None
     try:
         with collector_paused():  # see checker.core.gc_pause
@@ -96,6 +96,13 @@ def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) ->
     if entry.name != entry.path:
         doc.source = entry.path
     return Loaded(documents=[(doc, "snapshot")], files=[(entry.name, doc)])
+
+
+def may_stream(entry: Entry, limits: Limits, policies: Sequence[Document]) -> bool:
+    """Whether :func:`load_streamed` would try to read the snapshot ``entry`` names store by
+    store: a regular JSON file of ``limits.stream_from`` bytes or more, for policies without
+    custom rules (it may still decline once it has read the file)."""
+    return _worth_it(entry.path, limits) and not any(p.data.get("custom_rules") for p in policies)
 
 
 class StoreChecks:

@@ -67,7 +67,7 @@ def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None 
 
         require_dask()
         workers = jobs if jobs is not None else available_cores()
-        return DaskCluster(scheduler=scheduler, workers=max(1, min(workers, units)))
+        return DaskCluster(scheduler=scheduler, workers=max(1, workers))
     if kind != "local":
         raise UsageError(f"unknown executor {kind!r}; choose from {', '.join(EXECUTORS)}")
     if scheduler is not None:

@@ -17,15 +17,22 @@ the same version as the machine that submits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from checker.core.errors import UsageError
 from checker.documents.inputs import Entry
+from checker.documents.json_stream import FileChanged, NotStreamed
+from checker.documents.limits import Limits
+from checker.evaluation.engine import PolicySet
+from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
+from checker.evaluation.snapshot import Snapshot
+from checker.evaluation.streamed import may_stream
 from checker.execution.local import Progress, Unit
-from checker.execution.units import UnitContext, UnitOutcome, failed_unit
+from checker.execution.parts import observe_entry_part
+from checker.execution.units import UnitContext, UnitOutcome, failed_unit, run_unit
 
 if TYPE_CHECKING:
     import distributed
@@ -63,17 +70,27 @@ class DaskCluster:
     workers: int = 1
     retries: int = RETRIES
     batch: int | None = None
+    # What the task of a part of a snapshot's stores runs (tests stand in one that fails).
+    part_task: PartTask = observe_entry_part
 
     def run(
         self, unit: Unit, context: UnitContext, entries: Sequence[Entry], progress: Progress
     ) -> list[UnitOutcome]:
-        size = self.batch or _batch_size(len(entries), self.workers)
-        batches = [
-            list(range(i, min(i + size, len(entries)))) for i in range(0, len(entries), size)
-        ]
         outcomes: dict[int, UnitOutcome] = {}
         progress(0, len(entries))
+        # A snapshot read store by store is checked here, its stores in parts on the workers.
+        in_parts = [
+            index
+            for index, entry in enumerate(entries)
+            if unit is run_unit and may_stream(entry, context.limits, context.policies.policies)
+        ]
+        rest = [index for index in range(len(entries)) if index not in set(in_parts)]
+        size = self.batch or _batch_size(len(rest), self.workers)
+        batches = [rest[i : i + size] for i in range(0, len(rest), size)]
         with self._client() as client:
+            for index in in_parts:
+                outcomes[index] = self._in_parts(client, context, entries[index])
+                progress(len(outcomes), len(entries))
             tasks = _Tasks(client, unit, context, entries, self.retries, outcomes, progress)
             failed = tasks.run(batches)
             # Retried alone: the snapshots of a batch whose task raised, all at once; those of
@@ -87,6 +104,22 @@ class DaskCluster:
                 outcomes[index] = failed_unit(context, entries[index], failed[index])
                 progress(len(outcomes), len(entries))
         return [outcomes[index] for index in range(len(entries))]
+
+    def _in_parts(
+        self, client: distributed.Client, context: UnitContext, entry: Entry
+    ) -> UnitOutcome:
+        """The unit of a snapshot read store by store: loaded and its findings made here, its
+        stores checked in a part per worker; an error for the snapshot if a part fails on
+        every try (or its worker keeps dying)."""
+
+        def parts_of(entry: Entry, view: Snapshot) -> PartRunner:
+            workers = len(client.scheduler_info().get("workers", ())) or self.workers
+            return _DaskParts(client, self.part_task, context, entry, workers, self.retries)
+
+        try:
+            return run_unit(context, entry, parts=parts_of)
+        except PartFailed as exc:
+            return failed_unit(context, entry, str(exc))
 
     @contextmanager
     def _client(self) -> Iterator[distributed.Client]:
@@ -163,6 +196,61 @@ class _Tasks:
             future.release()
             self.progress(len(self.outcomes), len(self.entries))
         return failed
+
+
+class PartFailed(Exception):
+    """A part of a snapshot's stores was not checked: why, for the error for its snapshot."""
+
+
+PartTask = Callable[[PolicySet, Limits, Entry, range], PartObserved]
+"""The task of a part: what every clause observes of the part's stores, the snapshot read by
+the worker itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class _DaskParts:
+    """The stores of one snapshot, a part per worker, each a task (a :data:`PartRunner`)."""
+
+    client: distributed.Client
+    task: PartTask
+    context: UnitContext
+    entry: Entry
+    workers: int
+    retries: int
+
+    def __call__(self, stores: int) -> list[PartObserved]:
+        import distributed
+
+        run_id = uuid.uuid4().hex
+        parts = split(stores, self.workers)
+        futures = [
+            self.client.submit(
+                self.task,
+                self.context.policies,
+                self.context.limits,
+                self.entry,
+                part,
+                key=f"policy-check-part-{run_id}-{number}",
+                retries=self.retries,
+                pure=False,
+            )
+            for number, part in enumerate(parts)
+        ]
+        try:
+            observed = []
+            for future, part in zip(futures, parts, strict=True):
+                where = f"the task checking its stores {part.start + 1} to {part.stop} of {stores}"
+                try:
+                    observed.append(future.result())
+                except (NotPartitionable, NotStreamed, FileChanged):
+                    raise  # checked at once here, or the file read whole: it says why
+                except distributed.KilledWorker as exc:
+                    raise PartFailed(f"{where}: {KILLED}") from exc
+                except Exception as exc:
+                    raise PartFailed(f"{where}: {_failure(exc, self.retries)}") from exc
+            return observed
+        finally:
+            self.client.cancel(futures)
 
 
 def _batch_size(units: int, workers: int) -> int:

@@ -12,6 +12,7 @@ in a pool of processes or on a cluster, and be merged in input order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from checker.core.diagnostics import Diagnostic, Location, Position
@@ -21,8 +22,10 @@ from checker.documents.inputs import Entry, Loaded, load_entry
 from checker.documents.json_stream import FileChanged, NotStreamed
 from checker.evaluation.engine import PolicySet, check_unit, policy_info
 from checker.evaluation.in_step import StoredItems
-from checker.evaluation.snapshot import import_targets, resolve_imports
+from checker.evaluation.parts import PartRunner
+from checker.evaluation.snapshot import Snapshot, import_targets, resolve_imports
 from checker.evaluation.streamed import load_streamed
+from checker.execution.parts import local_parts
 from reports.outputs import Target, output_problems
 
 Export = tuple[str, str, str]
@@ -39,6 +42,9 @@ class UnitContext:
     policies: PolicySet
     limits: Limits = DEFAULT_LIMITS
     outputs: tuple[Target, ...] = ()  # the reports the run will write: none may be an export
+    # Processes that check the stores of a snapshot read store by store, each a part of them
+    # (checker.execution.parts); 1 checks them in the unit's own process.
+    parts: int = 1
 
 
 @dataclass(slots=True)
@@ -59,8 +65,13 @@ class UnitOutcome:
     result: Result | None = None
 
 
-def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
-    """Load, validate and check one snapshot file."""
+PartsOf = Callable[[Entry, Snapshot], PartRunner]
+"""Who checks the stores of a snapshot read store by store in parts (Dask's workers)."""
+
+
+def run_unit(context: UnitContext, entry: Entry, *, parts: PartsOf | None = None) -> UnitOutcome:
+    """Load, validate and check one snapshot file; its stores, if read store by store, in
+    parts by ``parts``, or by ``context.parts`` processes of this machine."""
     loaded = load_streamed(entry, context.limits, context.policies.policies) or load_entry(
         entry, expect="snapshot", limits=context.limits
     )
@@ -80,14 +91,30 @@ def run_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
         view, outcome.notes = resolve_imports(loaded.documents[0][0], limits=context.limits)
         if not any(note.unreadable for note in outcome.notes):  # else the run stops unchecked
             try:
-                outcome.result = check_unit(context.policies, view)
+                outcome.result = check_unit(
+                    context.policies, view, parts=_parts(context, entry, view, parts)
+                )
             except (NotStreamed, FileChanged, OSError):
                 if not isinstance(view.data.get("stores"), StoredItems):
                     raise
                 # The stores, read again, are not what the first reading found (or the file changed,
                 # or is gone): read it whole, which says why, as it is now.
-                return run_unit(replace(context, limits=_whole(context.limits)), entry)
+                return run_unit(replace(context, limits=_whole(context.limits)), entry, parts=parts)
     return outcome
+
+
+def _parts(
+    context: UnitContext, entry: Entry, view: Snapshot, parts: PartsOf | None
+) -> PartRunner | None:
+    """Who checks the stores in parts, if they are read store by store: ``parts``, or more
+    than one process of this machine."""
+    if not isinstance(view.data.get("stores"), StoredItems):
+        return None
+    if parts is not None:
+        return parts(entry, view)
+    if context.parts < 2:
+        return None
+    return local_parts(context.policies, context.limits, entry, view, context.parts)
 
 
 def _whole(limits: Limits) -> Limits:

@@ -1,0 +1,184 @@
+"""One snapshot's stores checked in parts, on several processes or machines, and what each
+part observed merged back into what checking every store at once observes.
+
+A clause says two kinds of things of the stores: what it observes of each store, in its loop
+over them, and what it concludes of them as a whole once the loop is done ("no store holds
+this data kind", "no store keeps a copy apart"). A part's stores are checked by every clause
+as usual (:meth:`~checker.evaluation.in_step.StoredItems.part`: a loop over the stores sees
+the part's; a lookup by id, a loop within a loop, the length and the ids are of every store),
+and each observation is recorded with where the clause was when it made it
+(:data:`~checker.evaluation.in_step.VISITS`): in its *n*-th loop over the part, at a store, or
+between loops. Then, clause by clause:
+
+- what was observed within the *n*-th loop is the parts' observations one after the other, in
+  the order of the stores, as one loop over every store makes them;
+- what was said between loops is what *every* part said there. A conclusion about the stores
+  as a whole is drawn when no store contradicts it ("no store holds X" is said only when no
+  part has a store holding X), and anything said before the loops (of the rest of the
+  snapshot, or of stores looked up by id) every part says alike.
+
+What cannot be merged this way is refused (:class:`NotPartitionable`), and the stores are then
+checked at once instead: parts that began a different number of loops, a clause that failed
+in one part and not in another, and an observation of a store of the part made outside a
+loop (a clause keeping what it saw of each store to say after the loop).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+
+from checker.checks.base import counted
+from checker.core.results import Observation, Status
+from checker.evaluation.in_step import VISITS
+
+
+class NotPartitionable(Exception):
+    """What the parts observed of a clause cannot be merged into what one check observes."""
+
+
+@dataclass(slots=True)
+class Segments:
+    """What one clause observed of one part: ``between[n]`` outside its loops over the stores
+    once ``n`` had begun, ``within[n]`` in loop ``n + 1``; when counting, the passes within
+    loops are only counted (``passes``)."""
+
+    between: list[list[Observation]] = field(default_factory=lambda: [[]])
+    within: list[list[Observation]] = field(default_factory=list)
+    passes: int = 0
+
+
+@dataclass(slots=True)
+class PartObserved:
+    """What every clause observed of one part of the stores, in the engine's clause order,
+    and why each imported store of the part could not be read (``source.unreadable``)."""
+
+    part: range
+    clauses: list[Segments]
+    unreadable: dict[int, str] = field(default_factory=dict)
+
+
+PartRunner = Callable[[int], list[PartObserved]]
+"""Checks the stores of a snapshot (how many is given) in parts (:func:`split`), somewhere:
+what each part observed, in the parts' order."""
+
+
+def split(stores: int, parts: int) -> list[range]:
+    """``stores`` in at most ``parts`` consecutive parts of near-equal size, none empty."""
+    parts = max(1, min(parts, stores))
+    size, extra = divmod(stores, parts)
+    found, start = [], 0
+    for index in range(parts):
+        stop = start + size + (index < extra)
+        found.append(range(start, stop))
+        start = stop
+    return found
+
+
+def record(observations: Iterable[Observation], *, counting: bool) -> Segments:
+    """The observations of one clause checking a part, as they come, each put where the clause
+    was when it made it. Runs in the clause's own thread (``VISITS`` is per thread)."""
+    visits = VISITS
+    visits.reset()
+    found = Segments()
+    between, within = found.between, found.within
+    passed = Status.PASS
+    for observation in observations:
+        while len(within) < visits.count:  # loops begun since the last observation
+            within.append([])
+            between.append([])
+        if visits.at is None:
+            between[-1].append(observation)
+        elif counting and observation.status is passed:
+            found.passes += observation.times
+        else:
+            within[-1].append(observation)
+    while len(within) < visits.count:
+        within.append([])
+        between.append([])
+    return found
+
+
+def merge(parts: Sequence[PartObserved], *, counting: bool) -> list[list[Observation]]:
+    """Every clause's observations, as checking every store at once gives them (when counting,
+    its passes as one count at the end); :class:`NotPartitionable` if they cannot be merged."""
+    if not parts:
+        raise ValueError("no part to merge")
+    clauses = len(parts[0].clauses)
+    if any(len(p.clauses) != clauses for p in parts):
+        raise NotPartitionable("the parts were not checked against the same clauses")
+    ranges = [p.part for p in parts]
+    return [
+        _merged([p.clauses[index] for p in parts], ranges, counting=counting)
+        for index in range(clauses)
+    ]
+
+
+def _merged(segments: list[Segments], parts: list[range], *, counting: bool) -> list[Observation]:
+    loops = {len(s.within) for s in segments}
+    if len(loops) != 1:
+        raise NotPartitionable("the parts began a different number of loops over the stores")
+    merged: list[Observation] = []
+    for loop in range(loops.pop()):
+        merged += _common([s.between[loop] for s in segments], parts)
+        merged += chain.from_iterable(s.within[loop] for s in segments)
+    merged += _common([s.between[-1] for s in segments], parts)
+    if not counting:
+        return merged
+    return passes_counted(merged, sum(s.passes for s in segments))
+
+
+def passes_counted(observations: Iterable[Observation], passes: int = 0) -> list[Observation]:
+    """``observations`` but their passes, which are counted, with ``passes`` more, as one count
+    at the end (the engine adds counts up, whatever their order)."""
+    kept: list[Observation] = []
+    passed = Status.PASS
+    for observation in observations:
+        if observation.status is passed:
+            passes += observation.times
+        else:
+            kept.append(observation)
+    if passes:
+        kept.append(counted(passes))
+    return kept
+
+
+def _common(said: list[list[Observation]], parts: list[range]) -> list[Observation]:
+    """What every part said between the same two loops, in the first part's order."""
+    common = Counter(said[0])
+    for other in said[1:]:
+        common &= Counter(other)
+    for observations, part in zip(said, parts, strict=True):
+        for extra in Counter(observations) - common:
+            if extra.status is Status.ERROR:
+                raise NotPartitionable("the clause could not be evaluated in one part")
+            evidence = extra.evidence
+            if (
+                evidence is not None
+                and len(evidence) >= 2
+                and evidence[0] == "stores"
+                and isinstance(evidence[1], int)
+                and evidence[1] in part
+            ):
+                raise NotPartitionable("a store of the part was observed outside a loop")
+    kept = []
+    left = Counter(common)
+    for observation in said[0]:
+        if left[observation]:
+            left[observation] -= 1
+            kept.append(observation)
+    return kept
+
+
+__all__ = [
+    "NotPartitionable",
+    "PartObserved",
+    "PartRunner",
+    "Segments",
+    "merge",
+    "passes_counted",
+    "record",
+    "split",
+]

@@ -1,0 +1,97 @@
+"""A snapshot read store by store, its stores checked in parts by processes of this machine.
+
+Each part is checked by every clause in a process of its own (:func:`observe_part`), and
+what the parts observed is merged (:mod:`checker.evaluation.parts`): the findings are those of
+checking every store at once, byte for byte. Where the system can fork a process with no
+other thread running, the workers are forked from the process that read the snapshot and
+inherit what it noted (where each store is, and the rest of the snapshot), so a part costs only
+its checks; elsewhere each worker reads the file again for itself, as a Dask worker does.
+
+A worker that dies, or parts whose observations cannot be merged, leave the stores to be
+checked at once in this process: never a part left out.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from checker.documents.inputs import Entry
+from checker.documents.limits import Limits
+from checker.evaluation.engine import PolicySet, observe_part
+from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
+from checker.evaluation.snapshot import Snapshot
+from checker.evaluation.streamed import load_streamed
+
+_Inherited = tuple[Entry, Snapshot]
+_inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now
+
+
+def local_parts(
+    policies: PolicySet, limits: Limits, entry: Entry, view: Snapshot, workers: int
+) -> PartRunner:
+    """Checks the stores of ``view`` (read from ``entry``) in ``workers`` parts, each in a
+    process of this machine."""
+
+    def run(stores: int) -> list[PartObserved]:
+        global _inherited
+        ranges = split(stores, workers)
+        method = _start_method()
+        _inherited = (entry, view)
+        pool = ProcessPoolExecutor(
+            len(ranges),
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+        )
+        try:
+            futures = [
+                pool.submit(observe_entry_part, policies, limits, entry, part) for part in ranges
+            ]
+            return [future.result() for future in futures]
+        except BrokenProcessPool as exc:
+            raise NotPartitionable("a process checking a part of the stores died") from exc
+        except BaseException:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _inherited = None
+
+    return run
+
+
+def observe_entry_part(
+    policies: PolicySet, limits: Limits, entry: Entry, part: range
+) -> PartObserved:
+    """What every clause observes of ``part`` of the stores of the snapshot ``entry`` names:
+    the snapshot inherited from the process that forked this one, or read here."""
+    inherited = _inherited
+    if inherited is not None and inherited[0] == entry:
+        view = inherited[1]
+    else:
+        view = _load(policies, limits, entry)
+    return observe_part(policies, view, part)
+
+
+def _load(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
+    loaded = load_streamed(entry, limits, policies.policies)
+    if loaded is None:  # changed since, or not readable store by store here
+        raise NotPartitionable(f"{entry.name} could not be read store by store by a worker")
+    return Snapshot.plain(loaded.documents[0][0])
+
+
+def _start_method() -> str:
+    """``fork`` where a process may be forked safely (no other thread that could hold a lock
+    the child would wait for), else a fresh interpreter."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops its workers itself

@@ -1,0 +1,272 @@
+"""The stores of a snapshot read store by store, checked in parts and merged, give the results
+of the same file read whole, byte for byte (``checker.evaluation.parts``).
+
+Most cases check the parts in this process, each of one or a few stores, so that every store
+is on an edge between parts and each comparison is quick; the last ones check them in worker
+processes, as ``--jobs N`` does. Each says whether the parts were merged, so that no comparison
+passes by checking the stores at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.core.results import Observation, Status
+from checker.evaluation import engine
+from checker.evaluation.parts import NotPartitionable, PartObserved, Segments, merge, split
+from checker.execution import parts as local
+from checker.execution import units
+from tests.conftest import CliRunner
+from tests.test_streamed_snapshots import (
+    BENCH_POLICY,
+    CASES,
+    EXAMPLES,
+    LIBRARY,
+    WHOLE,
+    _as_json,
+    _generated,
+    _run,
+)
+
+
+@pytest.fixture
+def merged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """For each snapshot checked in parts, whether what the parts observed was merged (False:
+    it could not be, and the stores were checked at once)."""
+    seen: list[bool] = []
+    merge_parts = engine.merge
+
+    def merging(parts: Any, *, counting: bool) -> Any:
+        try:
+            found = merge_parts(parts, counting=counting)
+        except NotPartitionable:
+            seen.append(False)
+            raise
+        seen.append(len(parts) > 1)
+        return found
+
+    monkeypatch.setattr(engine, "merge", merging)
+    yield seen
+
+
+def _parts_of(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """``--jobs N`` checks the stores in parts of ``size`` stores, in this process."""
+
+    def in_this_process(policies: Any, limits: Any, entry: Any, view: Any, workers: int) -> Any:
+        def run(stores: int) -> list[PartObserved]:
+            return [
+                engine.observe_part(policies, view, p) for p in split(stores, -(-stores // size))
+            ]
+
+        return run
+
+    monkeypatch.setattr(units, "local_parts", in_this_process)
+
+
+def _same_as_whole(run_cli: CliRunner, tmp_path: Path, *argv: str) -> tuple[Any, ...]:
+    whole = _run(run_cli, tmp_path / "whole", WHOLE, *argv, "--jobs=1")
+    parted = _run(run_cli, tmp_path / "parts", "0", *argv, "--jobs=2")
+    assert parted[:3] == whole[:3]
+    for name, content in whole[3].items():
+        assert parted[3][name] == content, name
+    return parted
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_check_case_checked_a_store_a_part_gives_the_whole_reading(
+    case: Path,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _parts_of(monkeypatch, 1)
+    snapshot = _as_json(case / "snapshot.yaml", tmp_path / "snapshot.json")
+    argv = [f"--policy={case / 'policy.yaml'}", f"--snapshot={snapshot}", "--passes=list"]
+    if (case / "waivers.yaml").exists():
+        argv.append(f"--waivers={case / 'waivers.yaml'}")
+    _same_as_whole(run_cli, tmp_path, *argv)
+    assert merged in ([], [True])  # none when not read store by store, or one store only
+
+
+def test_most_check_cases_are_merged_from_parts(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison above is not vacuous: the stores of every case with two stores or more
+    were checked in parts and merged, but for those not read store by store (custom rules);
+    none was refused."""
+    _parts_of(monkeypatch, 1)
+    found: dict[str, list[bool]] = {}
+    for case in CASES:
+        snapshot = _as_json(case / "snapshot.yaml", tmp_path / f"{case.name}.json")
+        if len(json.loads(snapshot.read_text()).get("stores") or ()) < 2:
+            continue
+        merged.clear()
+        run_cli(
+            "check",
+            f"--policy={case / 'policy.yaml'}",
+            f"--snapshot={snapshot}",
+            "--stream-from=0",
+            "--jobs=2",
+        )
+        found[case.name] = list(merged)
+    assert len(found) >= 16
+    assert {name for name, seen in found.items() if seen != [True]} == {
+        "custom-rule",
+        "custom-rule-durations",
+    }, found
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("passes", ["list", "count"])
+@pytest.mark.parametrize("snapshot", ["compliant", "violating"])
+@pytest.mark.parametrize(
+    "example", ["anthropic-published", "google-gemini-published", "openai-published"]
+)
+def test_the_published_examples_checked_in_parts_give_the_whole_reading(
+    example: str,
+    snapshot: str,
+    passes: str,
+    size: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Copies inheriting from stores of other parts, legal holds, pipelines reading stores by
+    id, minors' promises said of each store after the loop over them."""
+    _parts_of(monkeypatch, size)
+    path = _as_json(EXAMPLES / example / f"{snapshot}.yaml", tmp_path / f"{snapshot}.json")
+    _same_as_whole(
+        run_cli,
+        tmp_path,
+        f"--policy={LIBRARY / (example + '.yaml')}",
+        f"--snapshot={path}",
+        f"--passes={passes}",
+    )
+    assert merged == [True]
+
+
+@pytest.mark.parametrize("passes", ["list", "count"])
+def test_a_generated_inventory_checked_in_parts_gives_the_whole_reading(
+    passes: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _parts_of(monkeypatch, 37)
+    snapshot = _generated(tmp_path / "inventory.json", 400, indent=None)
+    code, _, _, reports = _same_as_whole(
+        run_cli,
+        tmp_path,
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={snapshot}",
+        f"--passes={passes}",
+    )
+    assert merged == [True]
+    assert code == 1 and b'"status": "fail"' in reports["report.json"]
+
+
+def test_worker_processes_give_the_bytes_of_a_serial_whole_run(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool]
+) -> None:
+    snapshot = _generated(tmp_path / "inventory.json", 300, indent=2)
+    _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert merged == [True]
+
+
+def _die(*args: Any) -> Any:
+    os._exit(9)
+
+
+def test_a_worker_that_dies_leaves_the_stores_checked_at_once(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "observe_entry_part", _die)
+    refused: list[str] = []
+    local_parts = units.local_parts
+
+    def watched(*args: Any) -> Any:
+        run = local_parts(*args)
+
+        def running(stores: int) -> Any:
+            try:
+                return run(stores)
+            except NotPartitionable as exc:
+                refused.append(str(exc))
+                raise
+
+        return running
+
+    monkeypatch.setattr(units, "local_parts", watched)
+    snapshot = _generated(tmp_path / "inventory.json", 100, indent=None)
+    _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert refused == ["a process checking a part of the stores died"]
+    assert merged == []  # never merged: checked at once, in this process
+
+
+# What merging refuses, and what it keeps of what the parts said between loops.
+
+_STORE_0 = Observation(Status.FAIL, "store:a", "a fails", "ok", "bad", ("stores", 0))
+_STORE_1 = Observation(Status.FAIL, "store:b", "b fails", "ok", "bad", ("stores", 1))
+_NONE_HOLDS = Observation(Status.NOT_EVIDENCED, "stores", "no store holds x", "x", "", ("stores",))
+_BEFORE = Observation(Status.PASS, "policy", "said first", "x", "x", ("settings",))
+_ERROR = Observation(Status.ERROR, "policy", "check could not evaluate", "x", "error")
+_PARTS = [range(1), range(1, 2)]
+
+
+def _observed(*clauses: list[Segments]) -> list[PartObserved]:
+    return [PartObserved(part, [c[i] for c in clauses]) for i, part in enumerate(_PARTS)]
+
+
+def test_a_loop_is_merged_store_by_store_and_a_conclusion_kept_when_every_part_draws_it() -> None:
+    holds = _observed(
+        [
+            Segments([[_BEFORE], [_NONE_HOLDS]], [[_STORE_0]]),
+            Segments([[_BEFORE], []], [[_STORE_1]]),
+        ]
+    )
+    assert merge(holds, counting=False) == [[_BEFORE, _STORE_0, _STORE_1]]
+    none = _observed(
+        [Segments([[_BEFORE], [_NONE_HOLDS]], [[]]), Segments([[_BEFORE], [_NONE_HOLDS]], [[]])]
+    )
+    assert merge(none, counting=False) == [[_BEFORE, _NONE_HOLDS]]
+
+
+def test_passes_counted_in_parts_are_added_up_and_a_common_pass_counted_once() -> None:
+    parts = _observed(
+        [Segments([[_BEFORE], []], [[_STORE_0]], 5), Segments([[_BEFORE], []], [[]], 7)]
+    )
+    (clause,) = merge(parts, counting=True)
+    assert clause[0] == _STORE_0 and clause[1].status is Status.PASS and clause[1].times == 13
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        # the parts began a different number of loops over the stores
+        [Segments([[], []], [[]]), Segments([[]], [])],
+        # a store of the part said outside a loop (kept to say after it)
+        [Segments([[], [_STORE_0]], [[]]), Segments([[], [_STORE_1]], [[]])],
+        [Segments([[], [_STORE_0]], [[]]), Segments([[], []], [[]])],
+        # the check failed in one part only
+        [Segments([[], [_ERROR]], [[]]), Segments([[], []], [[]])],
+    ],
+    ids=["loops", "kept-by-both", "kept-by-one", "error"],
+)
+def test_what_cannot_be_merged_is_refused(clause: list[Segments]) -> None:
+    with pytest.raises(NotPartitionable):
+        merge(_observed(clause), counting=False)
+
+
+def test_split_makes_near_equal_parts_that_cover_every_store() -> None:
+    assert split(10, 3) == [range(4), range(4, 7), range(7, 10)]
+    assert split(2, 5) == [range(1), range(1, 2)]
+    assert split(7, 1) == [range(7)]
