@@ -18,7 +18,8 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         help="check N snapshots at once, each in a process of its own (default: the number of "
         f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more on "
         f"{AUTO_POOL_CORES} cores or more; 1 checks "
-        "them one after the other in this process); the output is the same either way",
+        "them one after the other in this process); given for one snapshot read store by "
+        "store, N processes check its stores in parts; the output is the same either way",
     )
     group.add_argument(
         "--executor",

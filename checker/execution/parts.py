@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -85,10 +86,11 @@ def _load(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
 
 
 def _start_method() -> str:
-    """``fork`` where a process may be forked safely (no other thread that could hold a lock
-    the child would wait for), else a fresh interpreter."""
+    """``fork`` where a process may be forked safely (Linux, no other thread that could hold a
+    lock the child would wait for; macOS system libraries are not safe to fork), else a fresh
+    interpreter."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
