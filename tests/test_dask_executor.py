@@ -97,6 +97,23 @@ def test_one_snapshot_read_store_by_store_is_checked_in_parts_by_the_workers(
     assert parts == [2]
 
 
+def test_a_part_that_finds_the_file_wanting_has_it_read_whole(
+    tmp_path: Path, run_cli: CliRunner, scheduler: str
+) -> None:
+    """A worker finds what the whole reading reports (here a duplicate key in the last store):
+    the file is read whole where the run was started, and reported as a serial run does."""
+    from tests.test_streamed_snapshots import BENCH_POLICY, DECLINED, _generated_text
+
+    snapshot = tmp_path / "snapshot.json"
+    edit = DECLINED["duplicate key in the last store, blocks after the first"]
+    snapshot.write_text(edit(_generated_text(tmp_path)), encoding="utf-8")
+    argv = ["check", f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", f"--as-of={AS_OF}"]
+    serial = run_cli(*argv, "--jobs=1", f"--stream-from={10**12}")
+    on_dask = run_cli(*argv, "--executor=dask", f"--scheduler={scheduler}", "--stream-from=0")
+    assert serial.code == 2 and 'duplicate key "kind"' in serial.err
+    assert on_dask == serial
+
+
 def _streamed_context() -> UnitContext:
     context = _context()
     return dataclasses.replace(context, limits=dataclasses.replace(context.limits, stream_from=0))

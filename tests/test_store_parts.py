@@ -26,11 +26,13 @@ from tests.conftest import CliRunner
 from tests.test_streamed_snapshots import (
     BENCH_POLICY,
     CASES,
+    DECLINED,
     EXAMPLES,
     LIBRARY,
     WHOLE,
     _as_json,
     _generated,
+    _generated_text,
     _run,
 )
 
@@ -180,6 +182,73 @@ def test_worker_processes_give_the_bytes_of_a_serial_whole_run(
     snapshot = _generated(tmp_path / "inventory.json", 300, indent=2)
     _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
     assert merged == [True]
+
+
+@pytest.mark.parametrize("reason", sorted(DECLINED))
+def test_a_file_found_wanting_in_a_part_is_read_whole_with_the_same_messages(
+    reason: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A part that finds a store the whole reading would report (a duplicate key in the last
+    store, a store against its schema…) stops every part, and the file is read whole."""
+    _parts_of(monkeypatch, 4)
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(DECLINED[reason](_generated_text(tmp_path)), encoding="utf-8")
+    code, out, err, _ = _same_as_whole(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert merged == []
+    assert code in (1, 2) and "snapshot.json:" in out + err
+
+
+def test_a_worker_process_that_finds_the_file_wanting_has_it_read_whole(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool]
+) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    edit = DECLINED["duplicate key in the last store, blocks after the first"]
+    snapshot.write_text(edit(_generated_text(tmp_path)), encoding="utf-8")
+    code, _, err, _ = _same_as_whole(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert merged == [] and code == 2 and 'duplicate key "kind"' in err
+
+
+def test_a_file_changed_while_its_parts_are_checked_is_read_again_whole(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _generated(tmp_path / "s.json", 40, indent=None)
+    original = path.read_bytes()
+    changed = original.replace(b'"holds_minors_data": false', b'"holds_minors_data": true ', 1)
+    assert changed != original
+    observe = engine.observe_part
+
+    def changing(policies: Any, view: Any, part: range) -> Any:
+        path.write_bytes(changed)  # the same size, another time of change
+        return observe(policies, view, part)
+
+    monkeypatch.setattr(engine, "observe_part", changing)
+    _parts_of(monkeypatch, 10)
+    parted = _run(
+        run_cli,
+        tmp_path / "parts",
+        "0",
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={path}",
+        "--jobs=2",
+    )
+    assert merged == []
+    whole = _run(
+        run_cli, tmp_path / "whole", WHOLE, f"--policy={BENCH_POLICY}", f"--snapshot={path}"
+    )
+    assert parted == whole  # the file as it is now, read whole
+    path.write_bytes(original)
+    before = _run(
+        run_cli, tmp_path / "before", WHOLE, f"--policy={BENCH_POLICY}", f"--snapshot={path}"
+    )
+    assert before[0] == whole[0] and before[3]["report.json"] != whole[3]["report.json"]
 
 
 def _die(*args: Any) -> Any:
