@@ -288,6 +288,7 @@ _STORE_1 = Observation(Status.FAIL, "store:b", "b fails", "ok", "bad", ("stores"
 _NONE_HOLDS = Observation(Status.NOT_EVIDENCED, "stores", "no store holds x", "x", "", ("stores",))
 _BEFORE = Observation(Status.PASS, "policy", "said first", "x", "x", ("settings",))
 _ERROR = Observation(Status.ERROR, "policy", "check could not evaluate", "x", "error")
+_PIPELINE = Observation(Status.FAIL, "pipeline:p", "p fails", "ok", "bad", ("pipelines", 0))
 _PARTS = [range(1), range(1, 2)]
 
 
@@ -327,8 +328,10 @@ def test_passes_counted_in_parts_are_added_up_and_a_common_pass_counted_once() -
         [Segments([[], [_STORE_0]], [[]]), Segments([[], []], [[]])],
         # the check failed in one part only
         [Segments([[], [_ERROR]], [[]]), Segments([[], []], [[]])],
+        # a resource other than the stores as a whole, said by one part only
+        [Segments([[], [_PIPELINE]], [[]]), Segments([[], []], [[]])],
     ],
-    ids=["loops", "kept-by-both", "kept-by-one", "error"],
+    ids=["loops", "kept-by-both", "kept-by-one", "error", "other-resource"],
 )
 def test_what_cannot_be_merged_is_refused(clause: list[Segments]) -> None:
     with pytest.raises(NotPartitionable):

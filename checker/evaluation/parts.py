@@ -20,7 +20,12 @@ between loops. Then, clause by clause:
 What cannot be merged this way is refused (:class:`NotPartitionable`), and the stores are then
 checked at once instead: parts that began a different number of loops, a clause that failed
 in one part and not in another, and an observation of a store of the part made outside a
-loop (a clause keeping what it saw of each store to say after the loop).
+loop (a clause keeping what it saw of each store to say after the loop), and anything but a
+conclusion about the stores as a whole said by one part between loops and not by another.
+
+A clause's conclusion about the stores as a whole must hold when no store contradicts it ("no
+store holds X"), and be said of the ``policy`` or the ``stores``: such a conclusion drawn from
+some store (``3 stores hold X``) cannot be merged this way, and no check draws one.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from itertools import chain
 from checker.checks.base import counted
 from checker.core.results import Observation, Status
 from checker.evaluation.in_step import VISITS
+
+CONCLUSIONS = frozenset({"policy", "stores"})
+"""The resources of what a clause concludes of the stores as a whole (``no_store_holds``): the
+only observations one part may make between loops and another not."""
 
 
 class NotPartitionable(Exception):
@@ -163,6 +172,8 @@ def _common(said: list[list[Observation]], parts: list[range]) -> list[Observati
                 and evidence[1] in part
             ):
                 raise NotPartitionable("a store of the part was observed outside a loop")
+            if extra.resource not in CONCLUSIONS:
+                raise NotPartitionable(f"{extra.resource} was observed by one part only")
     kept = []
     left = Counter(common)
     for observation in said[0]:
