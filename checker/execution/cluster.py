@@ -84,7 +84,7 @@ class DaskCluster:
             for index, entry in enumerate(entries)
             if unit is run_unit and may_stream(entry, context.limits, context.policies.policies)
         ]
-        rest = [index for index in range(len(entries)) if index not in set(in_parts)]
+        rest = sorted(set(range(len(entries))) - set(in_parts))
         size = self.batch or _batch_size(len(rest), self.workers)
         batches = [rest[i : i + size] for i in range(0, len(rest), size)]
         with self._client() as client:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from checker.documents.inputs import Entry
+from checker.execution.pools import ignore_interrupts, stop
 from checker.execution.units import UnitContext, UnitOutcome, failed_unit
 
 Unit = Callable[[UnitContext, Entry], UnitOutcome]
@@ -126,7 +126,7 @@ class ProcessPool:
                     progress(len(outcomes), len(entries))
             return [], []
         except BaseException:  # Ctrl-C, or a unit that raised: stop the workers now
-            _stop(pool)
+            stop(pool)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -143,7 +143,7 @@ class _Worker:
 
 
 def _start_worker(context: UnitContext) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops its workers itself
+    ignore_interrupts()
     _Worker.context = context
 
 
@@ -179,19 +179,7 @@ def _run_alone(unit: Unit, context: UnitContext, entry: Entry) -> UnitOutcome:
     except BrokenProcessPool:
         return failed_unit(context, entry, CRASHED)
     except BaseException:
-        _stop(pool)
+        stop(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the pool's workers now, not after the units they are running (Ctrl-C must not wait
-    for them). ``ProcessPoolExecutor`` gains ``terminate_workers`` in Python 3.14; before, its
-    processes are only reachable through ``_processes``."""
-    terminate = getattr(pool, "terminate_workers", None)
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()

@@ -14,7 +14,6 @@ checked at once in this process: never a part left out.
 from __future__ import annotations
 
 import multiprocessing
-import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from checker.evaluation.engine import PolicySet, observe_part
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
+from checker.execution.pools import ignore_interrupts, stop
 
 _Inherited = tuple[Entry, Snapshot]
 _inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now
@@ -45,7 +45,7 @@ def local_parts(
         pool = ProcessPoolExecutor(
             len(ranges),
             mp_context=multiprocessing.get_context(method),
-            initializer=_start_worker,
+            initializer=ignore_interrupts,
         )
         try:
             futures = [
@@ -54,9 +54,8 @@ def local_parts(
             return [future.result() for future in futures]
         except BrokenProcessPool as exc:
             raise NotPartitionable("a process checking a part of the stores died") from exc
-        except BaseException:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+        except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
+            stop(pool)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -93,7 +92,3 @@ def _start_method() -> str:
     if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
-
-
-def _start_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops its workers itself
