@@ -184,6 +184,24 @@ def test_worker_processes_give_the_bytes_of_a_serial_whole_run(
     assert merged == [True]
 
 
+def test_workers_that_cannot_be_forked_read_the_file_themselves(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where forking is not safe (another thread running, or not Linux), each worker is a
+    fresh interpreter that reads the snapshot again: the same bytes."""
+    methods: list[str] = []
+    start_method = local._start_method
+
+    def fresh() -> str:
+        methods.append("forkserver" if start_method() == "fork" else start_method())
+        return methods[-1]
+
+    monkeypatch.setattr(local, "_start_method", fresh)
+    snapshot = _generated(tmp_path / "inventory.json", 120, indent=None)
+    _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert merged == [True] and methods and "fork" not in methods
+
+
 @pytest.mark.parametrize("reason", sorted(DECLINED))
 def test_a_file_found_wanting_in_a_part_is_read_whole_with_the_same_messages(
     reason: str,
