@@ -98,7 +98,7 @@ class StoredItems(Sequence[Store]):
     def part(self, part: range) -> StoredItems:
         """The same stores, for checking the stores of ``part`` (consecutive) apart from the
         others (:mod:`checker.evaluation.parts`): a clause's loop over the stores sees those
-        of the part, and says which it is at (:data:`VISITS`); a loop within such a loop, a
+        of the part, and says which it is at (:func:`visits`); a loop within such a loop, a
         lookup by id, the length and the ids are still of every store."""
         if part.step != 1 or not 0 <= part.start < part.stop <= len(self):
             raise ValueError(f"not a part of {len(self)} stores: {part}")
@@ -114,7 +114,7 @@ class StoredItems(Sequence[Store]):
         clause that :meth:`in_step` runs before it moved past the first block, else read from
         the file. Of a part, only the part's stores, unless within such a loop."""
         if self._part is not None:
-            if VISITS.depth:  # a loop within a loop over the part: over every store
+            if visits().depth:  # a loop within a loop over the part: over every store
                 return self._read(0, whole=True)
             return _visit(self._stepped())
         return self._stepped()
@@ -191,37 +191,50 @@ class StoredItems(Sequence[Store]):
         return found if isinstance(found, dict) else dict(found)
 
 
-class _Visits(threading.local):
-    """Where the clause of this thread is in its loops over a part of the stores: how many it
-    began (a loop within a loop not counted), how deep it is, and at which store."""
+class Visits:
+    """Where one clause is in its loops over a part of the stores: how many it began (a loop
+    within a loop not counted), how deep it is, and at which store."""
+
+    __slots__ = ("at", "count", "depth")
 
     def __init__(self) -> None:
-        self.reset()
+        self.begin()
 
-    def reset(self) -> None:
+    def begin(self) -> None:
         """A clause begins."""
         self.count = 0
         self.depth = 0
         self.at: int | None = None
 
 
-VISITS = _Visits()
-"""Read after each observation of a clause checking a part, to tell what it observed of
-each store of the part from what it said of the stores as a whole (``checker.evaluation.parts``)."""
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        self.visits = Visits()
+
+
+_PER_THREAD = _PerThread()
+
+
+def visits() -> Visits:
+    """Where the clause of this thread is (each clause checking a part runs in a thread of its
+    own): read after each of its observations, to tell what it observed of each store of the
+    part from what it said of the stores as a whole (``checker.evaluation.parts``). Read once
+    per loop, not per store: a plain object is quicker to read than a thread's own."""
+    return _PER_THREAD.visits
 
 
 def _visit(items: Iterator[StoreItem]) -> Iterator[StoreItem]:
-    """``items``, the part's stores, saying in :data:`VISITS` which store the clause is at."""
-    visits = VISITS
-    visits.count += 1
-    visits.depth += 1
+    """``items``, the part's stores, saying in :func:`visits` which store the clause is at."""
+    where = visits()
+    where.count += 1
+    where.depth += 1
     try:
         for item in items:
-            visits.at = item[0][1]  # type: ignore[assignment]
+            where.at = item[0][1]  # type: ignore[assignment]
             yield item
     finally:
-        visits.depth -= 1
-        visits.at = None
+        where.depth -= 1
+        where.at = None
 
 
 def as_another_loop(kept: Iterable[tuple[int, T]]) -> Iterator[T]:
@@ -229,14 +242,14 @@ def as_another_loop(kept: Iterable[tuple[int, T]]) -> Iterator[T]:
     the loop ended: said as a second loop over the stores would say it, so that checking the
     stores in parts (``checker.evaluation.parts``) merges it store by store, like the loop's
     own observations."""
-    visits = VISITS
-    visits.count += 1
+    where = visits()
+    where.count += 1
     try:
         for index, item in kept:
-            visits.at = index
+            where.at = index
             yield item
     finally:
-        visits.at = None
+        where.at = None
 
 
 class _Section(Sequence[StoreItem]):
@@ -411,4 +424,4 @@ class _Step:
             number += 1
 
 
-__all__ = ["BLOCK", "VISITS", "StoredItems", "as_another_loop"]
+__all__ = ["BLOCK", "StoredItems", "Visits", "as_another_loop", "visits"]

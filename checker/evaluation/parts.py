@@ -7,7 +7,7 @@ this data kind", "no store keeps a copy apart"). A part's stores are checked by 
 as usual (:meth:`~checker.evaluation.in_step.StoredItems.part`: a loop over the stores sees
 the part's; a lookup by id, a loop within a loop, the length and the ids are of every store),
 and each observation is recorded with where the clause was when it made it
-(:data:`~checker.evaluation.in_step.VISITS`): in its *n*-th loop over the part, at a store, or
+(:func:`~checker.evaluation.in_step.visits`): in its *n*-th loop over the part, at a store, or
 between loops. Then, clause by clause:
 
 - what was observed within the *n*-th loop is the parts' observations one after the other, in
@@ -37,7 +37,7 @@ from itertools import chain
 
 from checker.checks.base import counted
 from checker.core.results import Observation, Status
-from checker.evaluation.in_step import VISITS
+from checker.evaluation.in_step import visits
 
 CONCLUSIONS = frozenset({"policy", "stores"})
 """The resources of what a clause concludes of the stores as a whole (``no_store_holds``): the
@@ -88,23 +88,24 @@ def split(stores: int, parts: int) -> list[range]:
 
 def record(observations: Iterable[Observation], *, counting: bool) -> Segments:
     """The observations of one clause checking a part, as they come, each put where the clause
-    was when it made it. Runs in the clause's own thread (``VISITS`` is per thread)."""
-    visits = VISITS
-    visits.reset()
+    was when it made it (:func:`~checker.evaluation.in_step.visits`: it runs in the clause's
+    own thread)."""
+    where = visits()
+    where.begin()
     found = Segments()
     between, within = found.between, found.within
     passed = Status.PASS
     for observation in observations:
-        while len(within) < visits.count:  # loops begun since the last observation
+        while len(within) < where.count:  # loops begun since the last observation
             within.append([])
             between.append([])
-        if visits.at is None:
+        if where.at is None:
             between[-1].append(observation)
         elif counting and observation.status is passed:
             found.passes += observation.times
         else:
             within[-1].append(observation)
-    while len(within) < visits.count:
+    while len(within) < where.count:
         within.append([])
         between.append([])
     return found
