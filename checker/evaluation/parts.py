@@ -157,7 +157,10 @@ def passes_counted(observations: Iterable[Observation], passes: int = 0) -> list
 
 def _common(said: list[list[Observation]], parts: list[range]) -> list[Observation]:
     """What every part said between the same two loops, in the first part's order."""
-    common = Counter(said[0])
+    first = said[0]
+    if all(other == first for other in said[1:]):  # the usual case, and a quick one
+        return first
+    common = Counter(first)
     for other in said[1:]:
         common &= Counter(other)
     for observations, part in zip(said, parts, strict=True):
@@ -177,7 +180,7 @@ def _common(said: list[list[Observation]], parts: list[range]) -> list[Observati
                 raise NotPartitionable(f"{extra.resource} was observed by one part only")
     kept = []
     left = Counter(common)
-    for observation in said[0]:
+    for observation in first:
         if left[observation]:
             left[observation] -= 1
             kept.append(observation)

@@ -34,24 +34,28 @@ _inherited: _Inherited | None = None  # the snapshot being checked, for workers 
 def local_parts(
     policies: PolicySet, limits: Limits, entry: Entry, view: Snapshot, workers: int
 ) -> PartRunner:
-    """Checks the stores of ``view`` (read from ``entry``) in ``workers`` parts, each in a
-    process of this machine."""
+    """Checks the stores of ``view`` (read from ``entry``) in ``workers`` parts: the first in
+    this process, each other in a worker process of its own."""
 
     def run(stores: int) -> list[PartObserved]:
         global _inherited
-        ranges = split(stores, workers)
+        first, *others = split(stores, workers)
+        if not others:
+            return [observe_part(policies, view, first)]
         method = _start_method()
         _inherited = (entry, view)
         pool = ProcessPoolExecutor(
-            len(ranges),
+            len(others),
             mp_context=multiprocessing.get_context(method),
             initializer=ignore_interrupts,
         )
         try:
             futures = [
-                pool.submit(observe_entry_part, policies, limits, entry, part) for part in ranges
+                pool.submit(observe_entry_part, policies, limits, entry, part) for part in others
             ]
-            return [future.result() for future in futures]
+            # The first part is checked here meanwhile: one process fewer to hold the snapshot.
+            here = observe_part(policies, view, first)
+            return [here, *(future.result() for future in futures)]
         except BrokenProcessPool as exc:
             raise NotPartitionable("a process checking a part of the stores died") from exc
         except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
