@@ -342,7 +342,8 @@ def observe_part(policies: PolicySet, view: Snapshot, part: range) -> PartObserv
         partial(_recorded, check, ctx, counting=counting)
         for check, ctx in _clauses(policies, part_view)
     ]
-    clauses = part_stores.in_step(tasks)
+    with collector_paused():  # as check_unit does; a Dask worker runs this with it going
+        clauses = part_stores.in_step(tasks)
     unreadable = {i: why for i, why in part_stores.unreadable.items() if i in part}
     return PartObserved(part, clauses, unreadable)
 
