@@ -356,6 +356,17 @@ def test_what_cannot_be_merged_is_refused(clause: list[Segments]) -> None:
         merge(_observed(clause), counting=False)
 
 
+def test_a_clause_that_began_no_loop_is_sent_by_the_first_part_only() -> None:
+    said = Segments([[_BEFORE, _NONE_HOLDS]])
+    assert said.sent(range(5)) is said
+    assert said.sent(range(5, 9)) == Segments(alike=True)
+    looped = Segments([[], []], [[_STORE_1]])
+    assert looped.sent(range(1, 2)) is looped
+    assert merge(_observed([said, Segments(alike=True)]), counting=False) == [said.between[0]]
+    with pytest.raises(NotPartitionable):  # a part that looped cannot be said alike
+        merge(_observed([Segments([[], []], [[_STORE_0]]), Segments(alike=True)]), counting=False)
+
+
 def test_split_makes_near_equal_parts_that_cover_every_store() -> None:
     assert split(10, 3) == [range(4), range(4, 7), range(7, 10)]
     assert split(2, 5) == [range(1), range(1, 2)]

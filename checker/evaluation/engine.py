@@ -345,7 +345,7 @@ def observe_part(policies: PolicySet, view: Snapshot, part: range) -> PartObserv
     with collector_paused():  # as check_unit does; a Dask worker runs this with it going
         clauses = part_stores.in_step(tasks)
     unreadable = {i: why for i, why in part_stores.unreadable.items() if i in part}
-    return PartObserved(part, clauses, unreadable)
+    return PartObserved(part, [c.sent(part) for c in clauses], unreadable)
 
 
 def _recorded(check: Check, ctx: CheckContext[Any], *, counting: bool) -> Segments:
