@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
 from checker.evaluation.engine import PolicySet, observe_part
+from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
@@ -44,6 +45,9 @@ def local_parts(
             return [observe_part(policies, view, first)]
         method = _start_method()
         _inherited = (entry, view)
+        stores = view.data["stores"]
+        if isinstance(stores, StoredItems):  # where each id is: made once, before forking
+            stores.index_by_id()
         pool = ProcessPoolExecutor(
             len(others),
             mp_context=multiprocessing.get_context(method),
