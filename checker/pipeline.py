@@ -320,7 +320,7 @@ def _parts(options: CheckOptions, executor: Executor) -> int:
     """How many processes check the stores of a snapshot read store by store, each a part:
     the jobs asked for outright, when the snapshots are checked one after the other in this
     process; else one. Not by default: each process holds its own copy of what it reads of
-    the snapshot (1M stores in 2 parts: 1.21 times as fast, 2.2 times the memory; docs/scale.md)."""
+    the snapshot (1M stores in 2 parts: 1.25 times as fast, 1.7 times the memory; docs/scale.md)."""
     if not isinstance(executor, Serial) or options.jobs is None:
         return 1
     return options.jobs
