@@ -390,6 +390,39 @@ def test_every_place_in_the_file_is_where_the_whole_reading_puts_it(
     assert list(doc.data["stores"]) == whole.data["stores"]
 
 
+@pytest.mark.parametrize("text", ["ascii", "beyond ascii"])
+def test_places_found_at_once_store_by_store_are_where_one_at_a_time_puts_them(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    if text == "beyond ascii":
+        for i, store in enumerate(data["stores"]):
+            store["source"] = {"address": f"störe {i} 日本 😀", "file": "ünïcode.tf"}
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    whole = load_document(path)
+    paths = [p for p in _paths(whole.data) if p[:1] == ("stores",)]
+    # Places no store has: a finding about what is missing is placed at the nearest that is.
+    paths += [("stores", 3, "nowhere"), ("stores", 4, "retention", "missing", 2), ("stores", 99)]
+    paths.reverse()  # the order findings come in is not the file's
+    doc = _streamed_document(path)
+    reads: list[int] = []
+    read_at = json_stream._read_at
+    monkeypatch.setattr(
+        json_stream,
+        "_read_at",
+        lambda *a: reads.append(a[1]) or read_at(*a),  # type: ignore[func-returns-value]
+    )
+    doc.positions.place(paths)
+    assert len(reads) == 1  # every store's text in one reading: they are all near each other
+    for each in paths:
+        assert doc.locate(each) == whole.locate(each), each
+    assert len(reads) == 1  # none read again
+    doc.positions.forget()
+    assert doc.locate(("stores", 5, "id")) == whole.locate(("stores", 5, "id"))
+    assert len(reads) == 2  # forgotten: read back as before
+
+
 def test_clauses_read_the_file_once_in_step_and_a_second_loop_reads_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,7 +29,7 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +47,7 @@ _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
+_UNPLACED = object()  # a path StreamedPositions.place did not place
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 Store = dict[str, Any]
@@ -421,6 +422,27 @@ class StoreFile:
                 self._texts.move_to_end(index)
             return found
 
+    def texts(self, indexes: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """``(index, text)`` of the stores ``indexes`` (ascending), as written: stores near each
+        other are read together, up to :data:`_CHUNK` bytes at a time, so that placing the
+        findings of a million stores costs a few hundred readings, not a million."""
+        spans, handle = self.spans, self._handle()
+        run: list[int] = []
+
+        def read(run: list[int]) -> Iterator[tuple[int, str]]:
+            origin = spans.starts[run[0]]
+            raw = _read_at(handle, origin, spans.ends[run[-1]] - origin)
+            for index in run:  # each decoded alone: its characters, whatever the others hold
+                yield index, raw[spans.starts[index] - origin : spans.ends[index] - origin].decode()
+
+        for index in indexes:
+            if run and spans.ends[index] - spans.starts[run[0]] > _CHUNK:
+                yield from read(run)
+                run = []
+            run.append(index)
+        if run:
+            yield from read(run)
+
     def _handle(self) -> BinaryIO:
         """The file, kept open while this object lives (a finding is placed in a store by
         reading the store back: a hundred thousand of them in a large run)."""
@@ -454,8 +476,41 @@ class StreamedPositions:
     def __init__(self, rest: JsonPositions, cut: _Cut, cut_at: Position, stores: StoreFile) -> None:
         self._rest, self._cut, self._cut_at, self._stores = rest, cut, cut_at, stores
         self._store_positions: OrderedDict[int, JsonPositions] = OrderedDict()
+        self._placed: dict[JsonPath, Position | None] = {}  # see place()
+
+    def place(self, paths: Iterable[JsonPath]) -> None:
+        """Find where ``paths`` within stores are, at once, store by store in file order, and
+        keep it for :meth:`value` until :meth:`forget`.
+
+        Findings come clause by clause, each clause's in store order: placed one at a time, a
+        store's text is read and indexed again for each clause that cites it, as the stores
+        recently placed are too few to hold the next clause's first. Placed here, each store
+        is read once (with its neighbours) and indexed once. A path no store has is placed
+        with its ancestors, up to the nearest that exists, as ``Document.locate`` asks."""
+        wanted: dict[int, list[JsonPath]] = {}
+        for path in paths:
+            inner = self._in_store(path)
+            if inner is not None and inner[1]:
+                wanted.setdefault(inner[0], []).append(path)
+        placed = self._placed
+        for index, text in self._stores.texts(sorted(wanted)):
+            positions = JsonPositions(text, 0)
+            for path in wanted[index]:
+                while len(path) > 2 and path not in placed:
+                    position = placed[path] = self._moved_in(index, positions.value(path[2:]))
+                    if position is not None:
+                        break
+                    path = path[:-1]
+
+    def forget(self) -> None:
+        """Let go of what :meth:`place` found."""
+        self._placed = {}
 
     def value(self, path: JsonPath) -> Position | None:
+        if self._placed:
+            found = self._placed.get(path, _UNPLACED)
+            if found is not _UNPLACED:
+                return found  # type: ignore[return-value]
         inner = self._in_store(path)
         if inner is not None:
             index, sub = inner

@@ -37,6 +37,7 @@ from checker.core.results import (
     Status,
 )
 from checker.documents.document import Document
+from checker.documents.json_stream import StreamedPositions
 from checker.evaluation.applicability import region_scope
 from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import clause_outside, not_in_force_notices
@@ -123,12 +124,16 @@ def check_unit(
         observe: Observe = _guarded
         if isinstance(stores, StoredItems):
             observe = _observed(policies, view, stores, parts)
-        for policy in policies.policies:
-            for item in _check(policies, policy, view, observe):
-                if isinstance(item, PassCount):
-                    result.pass_counts.append(item)
-                else:
-                    result.findings.append(item)
+        try:
+            for policy in policies.policies:
+                for item in _check(policies, policy, view, observe):
+                    if isinstance(item, PassCount):
+                        result.pass_counts.append(item)
+                    else:
+                        result.findings.append(item)
+        finally:
+            if isinstance(view.document.positions, StreamedPositions):
+                view.document.positions.forget()
     return result
 
 
@@ -324,6 +329,11 @@ def _observed(
             stores.in_step(
                 [partial(_kept, check, ctx, counting=counting) for check, ctx in clauses]
             )
+        )
+    if isinstance(view.document.positions, StreamedPositions) and not view.imported:
+        # Placed store by store now, instead of clause by clause as the findings are made.
+        view.document.positions.place(
+            obs.evidence for found in observed for obs in found if obs.evidence is not None
         )
     # Each clause's observations are let go once its findings are made.
     return lambda check, ctx: iter(observed.popleft())
