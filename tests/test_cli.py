@@ -222,6 +222,22 @@ def test_internal_errors_exit_3_without_traceback_unless_debug(
     assert "Traceback" in loud.err
 
 
+def test_running_out_of_memory_is_said_plainly_with_what_to_do_about_it(
+    run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checker.execution.units
+
+    def exhausting(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(checker.execution.units, "check_unit", exhausting)
+    result = run_cli("check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED)
+    assert result.code == 3
+    assert result.err.startswith("policy-check: error: out of memory")
+    assert "--passes count" in result.err  # what a run listing millions of passes can do
+    assert "bug" not in result.err and "Traceback" not in result.err
+
+
 def test_checks_lists_every_check_with_its_regulations(run_cli: CliRunner) -> None:
     result = run_cli("checks")
     assert result.code == 0

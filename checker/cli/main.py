@@ -444,6 +444,11 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
     except KeyboardInterrupt:
         err.write("policy-check: interrupted\n")
         return EXIT_INTERRUPTED
+    except MemoryError:
+        if args.debug:
+            traceback.print_exc(file=err)
+        err.write(_OUT_OF_MEMORY)
+        return EXIT_INTERNAL
     except Exception as exc:
         if args.debug:
             traceback.print_exc(file=err)
@@ -452,6 +457,14 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
             "This is a bug in policy-check; rerun with --debug for the traceback.\n"
         )
         return EXIT_INTERNAL
+
+
+# Not a bug: the machine's limit. Most often met by listing the passes of a huge inventory.
+_OUT_OF_MEMORY = (
+    "policy-check: error: out of memory: the run needed more memory than the machine gave it.\n"
+    "A run that lists every pass holds a finding for each passing resource; --passes count\n"
+    "keeps only the failures and a count per promise (see docs/scale.md).\n"
+)
 
 
 def _annotates(args: argparse.Namespace, environ: Mapping[str, str]) -> bool:
