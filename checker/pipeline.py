@@ -29,11 +29,13 @@ the environment.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from checker.core.diagnostics import Diagnostic, Level, Location
 from checker.core.errors import InvalidWaivers, UnusableInputs, UsageError
+from checker.core.progress import Progress, no_progress
 from checker.core.results import Command, DocumentInfo, DocumentStatus, Result, Severity
 from checker.diff.previous import previous_changes
 from checker.documents import DEFAULT_LIMITS, Limits
@@ -77,14 +79,6 @@ from checker.history.since import compare_and_record
 from checker.validation.snapshot_rules import snapshot_diagnostics
 from reports.base import plural
 from reports.outputs import Target, output_problems
-
-Progress = Callable[[str, int, int], None]
-"""A run's progress: ``(stage, done, total)``; ``total`` 0 when a stage is not counted."""
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    """The core never prints: without a listener, progress goes nowhere."""
-
 
 __all__ = [
     "NOW",
@@ -253,7 +247,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     _refuse(_named_twice(expanded["snapshot"].entries, "--snapshot"))
 
     limits = options.limits
-    progress = options.progress or _no_progress
+    progress = options.progress or no_progress
     entries = expanded["snapshot"].entries
     executor = executor_for(options.executor, options.jobs, len(entries), options.scheduler)
     progress(f"reading {plural(len(expanded['policy'].entries), 'policy file')}", 0, 0)
@@ -273,7 +267,8 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
     )
     progress(f"reading {plural(len(entries), 'snapshot file')}", 0, 0)
     outcomes = executor.run(
-        run_unit,
+        # A snapshot checked in this process tells how far its reading and its stores are.
+        partial(run_unit, progress=progress) if isinstance(executor, Serial) else run_unit,
         context,
         entries,
         lambda done, total: progress("checking snapshots:", done, total),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
+from pathlib import Path
 
 import pytest
 
+from checker.cli import progress
 from checker.cli.main import main
 from checker.cli.progress import MIN_INTERVAL, ProgressLine, wanted
+from checker.evaluation import in_step
 from tests.conftest import REPO
 
 CONFIG = str(REPO / "policy-check.yaml")
@@ -90,3 +94,89 @@ def test_redraws_are_throttled_but_the_first_and_last_always_show() -> None:
     assert stream.getvalue().endswith("\r" + " " * 78 + "\r")
     line.clear()  # a second clear writes nothing more
     assert stream.getvalue().count(" " * 78 + "\r") == 1
+
+
+def _inventory(folder: Path, stores: int) -> str:
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    text = io.StringIO()
+    generate.write_snapshot(text, stores, seed=7, rate=0.1, indent=None)
+    (folder / "inventory.json").write_text(text.getvalue(), encoding="utf-8")
+    return "inventory.json"
+
+
+def _drawn(err: io.StringIO, stage: str) -> list[tuple[int, int]]:
+    """``(done, total)`` of each redraw of ``stage``."""
+    found = []
+    for line in err.getvalue().split("\r"):
+        if line.startswith(stage + " "):
+            done, _, rest = line[len(stage) + 1 :].partition(" of ")
+            found.append((int(done.replace(",", "")), int(rest.split()[0].replace(",", ""))))
+    return found
+
+
+BENCH = ["--policy", str(REPO / "benchmarks" / "policy.yaml"), "--as-of", "2026-11-21"]
+
+
+def test_a_snapshot_read_store_by_store_shows_its_reading_then_its_stores_as_they_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(progress, "MIN_INTERVAL", 0.0)  # every redraw drawn
+    monkeypatch.setattr(in_step, "BLOCK", 17)
+    name = _inventory(tmp_path, 100)
+    err = FakeTerminal()
+    main(
+        ["check", *BENCH, "--snapshot", name, "--stream-from", "0"],
+        out=io.StringIO(),
+        err=err,
+        environ={},
+    )
+    reading = _drawn(err, f"reading {name} (MiB):")
+    assert reading[0] == (0, 1) and reading[-1] == (1, 1)
+    stores = _drawn(err, f"checking {name}, stores:")
+    assert stores == [(done, 100) for done in (0, 17, 34, 51, 68, 85, 100)]
+    assert f"\rmaking the findings of {name} " in err.getvalue()
+    assert err.getvalue().index("(MiB):") < err.getvalue().index("stores:")
+
+
+def test_a_snapshot_checked_in_parts_shows_the_part_checked_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(progress, "MIN_INTERVAL", 0.0)
+    monkeypatch.setattr(in_step, "BLOCK", 20)
+    name = _inventory(tmp_path, 100)
+    err = FakeTerminal()
+    argv = ["check", *BENCH, "--snapshot", name, "--stream-from", "0", "--jobs", "2"]
+    main(argv, out=io.StringIO(), err=err, environ={})
+    assert _drawn(err, f"checking {name}, stores:") == []
+    part = _drawn(err, f"checking {name}, part 1 of 2, stores:")
+    assert part == [(done, 50) for done in (0, 20, 40, 50)]
+    assert f"\rchecking {name}, part 2 of 2 " in err.getvalue()  # then waits for the worker
+
+
+def test_a_snapshot_read_whole_shows_no_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(progress, "MIN_INTERVAL", 0.0)
+    name = _inventory(tmp_path, 30)
+    err = FakeTerminal()
+    main(["check", *BENCH, "--snapshot", name], out=io.StringIO(), err=err, environ={})
+    assert "stores:" not in err.getvalue() and "(MiB)" not in err.getvalue()
+    assert "\rchecking snapshots: 1 of 1 (" in err.getvalue()
+
+
+def test_a_long_stage_loses_its_start_but_never_the_counts() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream, clock=lambda: 0.0)
+    stage = "checking " + "/very/deep/folder" * 8 + "/inventory.json, stores:"
+    line(stage, 500, 1_000_000)
+    drawn = stream.getvalue()[1:]
+    assert len(drawn) == 78
+    assert drawn.startswith("…") and drawn.endswith(
+        "/inventory.json, stores: 500 of 1,000,000 (0 s)"
+    )

@@ -60,7 +60,9 @@ def merged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
 def _parts_of(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     """``--jobs N`` checks the stores in parts of ``size`` stores, in this process."""
 
-    def in_this_process(policies: Any, limits: Any, entry: Any, view: Any, workers: int) -> Any:
+    def in_this_process(
+        policies: Any, limits: Any, entry: Any, view: Any, workers: int, **_: Any
+    ) -> Any:
         def run(stores: int) -> list[PartObserved]:
             return [
                 engine.observe_part(policies, view, p) for p in split(stores, -(-stores // size))
@@ -280,8 +282,8 @@ def test_a_worker_that_dies_leaves_the_stores_checked_at_once(
     refused: list[str] = []
     local_parts = units.local_parts
 
-    def watched(*args: Any) -> Any:
-        run = local_parts(*args)
+    def watched(*args: Any, **options: Any) -> Any:
+        run = local_parts(*args, **options)
 
         def running(stores: int) -> Any:
             try:

@@ -49,10 +49,10 @@ def streamed_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     check, load = engine.check_unit, streamed.load_streamed
     streaming = False
 
-    def loading(entry: Any, limits: Any, policies: Any) -> Any:
+    def loading(entry: Any, limits: Any, policies: Any, **options: Any) -> Any:
         nonlocal streaming
         streaming = limits.stream_from == 0  # each unit starts here
-        return load(entry, limits, policies)
+        return load(entry, limits, policies, **options)
 
     def checking(policies: Any, view: Any, **options: Any) -> Any:
         result = check(policies, view, **options)  # a streamed reading stopped half-way raises
@@ -507,11 +507,11 @@ def test_a_file_changed_while_its_stores_are_checked_is_read_again_whole(
     in_step_run = StoredItems.in_step
     failed: list[bool] = []
 
-    def changing(self: StoredItems, tasks: Any) -> Any:
+    def changing(self: StoredItems, tasks: Any, **options: Any) -> Any:
         original = path.read_bytes()
         path.write_bytes(original.replace(b'"stores": [', b'"stores":  [', 1))
         try:
-            return in_step_run(self, tasks)
+            return in_step_run(self, tasks, **options)
         except json_stream.FileChanged:
             failed.append(True)
             raise

@@ -56,8 +56,11 @@ class ProgressLine:
             return
         self.last_drawn = now
         elapsed = now - self.started
-        text = f"{stage} {done:,} of {total:,} ({elapsed:.0f} s)" if total else stage
-        self.stream.write("\r" + text[:WIDTH].ljust(WIDTH))
+        counts = f" {done:,} of {total:,} ({elapsed:.0f} s)" if total else ""
+        room = WIDTH - len(counts)
+        if len(stage) > room:  # a long file name loses its start, never the counts
+            stage = "…" + stage[len(stage) - room + 1 :]
+        self.stream.write("\r" + (stage + counts).ljust(WIDTH))
         self.stream.flush()
         self.shown = True
 

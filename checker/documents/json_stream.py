@@ -29,8 +29,9 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -65,8 +66,9 @@ class FileChanged(Exception):
 class _Text:
     """The file's text, read a chunk at a time: ``buf`` holds its characters from ``base`` on."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, read: Callable[[int], None] | None = None) -> None:
         self._handle = handle
+        self._read = read  # hears how many bytes are read, after each chunk
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.buf = ""
         self.base = 0
@@ -78,6 +80,8 @@ class _Text:
         if self.eof:
             return False
         raw = self._handle.read(max(_CHUNK, len(self.buf)))
+        if self._read is not None:
+            self._read(self._handle.tell())
         try:
             piece = self._decoder.decode(raw, final=not raw)
         except UnicodeDecodeError:
@@ -204,7 +208,13 @@ class Streamed:
     identity: tuple[int, int, int]  # the file's size, modification time and inode when read
 
 
-def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
+def index_stores(
+    path: str,
+    limits: Limits,
+    *,
+    key: str = "stores",
+    progress: Callable[[int, int], None] | None = None,
+) -> Streamed:
     """Read the JSON object in ``path``, noting where each item of its top-level list ``key``
     is and its ``id``, and keeping the rest as text.
 
@@ -212,20 +222,26 @@ def index_stores(path: str, limits: Limits, *, key: str = "stores") -> Streamed:
     ``"id": "..."`` in it, both checked when :meth:`StoreFile.blocks` decodes the items (an item
     whose strings hold braces is read by the decoder here). Raises :class:`NotStreamed` when
     the file is not plainly a JSON object whose ``key`` is a list of objects; ``OSError`` when
-    it cannot be read."""
+    it cannot be read. ``progress`` hears ``(bytes read, bytes in the file)`` as it reads."""
     try:
-        return _index(path, limits, key)
+        return _index(path, limits, key, progress)
     except Refused:  # a constant such as NaN, a number out of bounds
         raise NotStreamed from None
 
 
-def _index(path: str, limits: Limits, key: str) -> Streamed:
+def _index(
+    path: str, limits: Limits, key: str, progress: Callable[[int, int], None] | None
+) -> Streamed:
     info = Path(path).stat()
     scanner = strict_decoder(limits).scan_once  # type: ignore[attr-defined]
     spans, cut = StoreSpans(), _Cut()
     ids: list[Any] = []
+    read = None
+    if progress is not None:
+        progress(0, info.st_size)
+        read = partial(_told, progress, info.st_size)
     with Path(path).open("rb") as handle:
-        text, cursor = _Text(handle), _Cursor()
+        text, cursor = _Text(handle, read), _Cursor()
         text.more(0)
         if text.buf.startswith("\ufeff") or text.char(text.skip_space(0, 0), 0) != "{":
             raise NotStreamed
@@ -272,6 +288,10 @@ def _index(path: str, limits: Limits, key: str) -> Streamed:
     if cut.at < 0:
         raise NotStreamed  # no list to read a store at a time
     return Streamed(rest, spans, ids, cut, (info.st_size, info.st_mtime_ns, info.st_ino))
+
+
+def _told(progress: Callable[[int, int], None], size: int, done: int) -> None:
+    progress(done, size)
 
 
 def _index_items(

@@ -26,6 +26,7 @@ from checker.checks import CHECKS
 from checker.checks.base import Check, CheckContext, Vocabulary
 from checker.core.diagnostics import Diagnostic, JsonPath, Location
 from checker.core.gc_pause import collector_paused
+from checker.core.progress import Counted, Progress
 from checker.core.regions import region_countries
 from checker.core.results import (
     DocumentInfo,
@@ -100,7 +101,11 @@ class PolicySet:
 
 
 def check_unit(
-    policies: PolicySet, snapshot: Snapshot | Document, *, parts: PartRunner | None = None
+    policies: PolicySet,
+    snapshot: Snapshot | Document,
+    *,
+    parts: PartRunner | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """One snapshot against every policy: the unit of work.
 
@@ -111,7 +116,8 @@ def check_unit(
     here but by :func:`merge_results`.
 
     The stores of a snapshot read store by store are checked in parts by ``parts``, when
-    given (:mod:`checker.evaluation.parts`; :func:`observe_part` checks one), else at once.
+    given (:mod:`checker.evaluation.parts`; :func:`observe_part` checks one), else at once;
+    ``progress`` hears how far they are, then that the findings are being made.
     """
     view = snapshot if isinstance(snapshot, Snapshot) else Snapshot.plain(snapshot)
     result = Result(as_of=policies.as_of, fail_on=policies.fail_on)
@@ -123,7 +129,7 @@ def check_unit(
         stores = view.data.get("stores")
         observe: Observe = _guarded
         if isinstance(stores, StoredItems):
-            observe = _observed(policies, view, stores, parts)
+            observe = _observed(policies, view, stores, parts, progress)
         try:
             for policy in policies.policies:
                 for item in _check(policies, policy, view, observe):
@@ -306,7 +312,11 @@ def _check(
 
 
 def _observed(
-    policies: PolicySet, view: Snapshot, stores: StoredItems, parts: PartRunner | None
+    policies: PolicySet,
+    view: Snapshot,
+    stores: StoredItems,
+    parts: PartRunner | None,
+    progress: Progress | None,
 ) -> Observe:
     """Every clause checked at once over stores read a block at a time, in parts when
     ``parts`` is given and what they observed can be merged (else in one step); what each
@@ -327,9 +337,12 @@ def _observed(
         clauses = _clauses(policies, view)
         observed = deque(
             stores.in_step(
-                [partial(_kept, check, ctx, counting=counting) for check, ctx in clauses]
+                [partial(_kept, check, ctx, counting=counting) for check, ctx in clauses],
+                progress=stores_progress(progress, view),
             )
         )
+    if progress is not None:  # placing and stamping a million findings takes a while
+        progress(f"making the findings of {view.name}", 0, 0)
     if isinstance(view.document.positions, StreamedPositions) and not view.imported:
         # Placed store by store now, instead of clause by clause as the findings are made.
         view.document.positions.place(
@@ -339,9 +352,12 @@ def _observed(
     return lambda check, ctx: iter(observed.popleft())
 
 
-def observe_part(policies: PolicySet, view: Snapshot, part: range) -> PartObserved:
+def observe_part(
+    policies: PolicySet, view: Snapshot, part: range, *, progress: Counted | None = None
+) -> PartObserved:
     """What every clause observes of the stores of ``part`` of a snapshot read store by store,
-    each observation placed where its clause was (:func:`checker.evaluation.parts.record`)."""
+    each observation placed where its clause was (:func:`checker.evaluation.parts.record`);
+    ``progress`` hears how many of the part's stores are checked."""
     stores = view.data["stores"]
     if not isinstance(stores, StoredItems):
         raise TypeError("only the stores of a snapshot read store by store are checked in parts")
@@ -353,9 +369,18 @@ def observe_part(policies: PolicySet, view: Snapshot, part: range) -> PartObserv
         for check, ctx in _clauses(policies, part_view)
     ]
     with collector_paused():  # as check_unit does; a Dask worker runs this with it going
-        clauses = part_stores.in_step(tasks)
+        clauses = part_stores.in_step(tasks, progress=progress)
     unreadable = {i: why for i, why in part_stores.unreadable.items() if i in part}
     return PartObserved(part, [c.sent(part) for c in clauses], unreadable)
+
+
+def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -> Counted | None:
+    """How far the stores of ``view`` (or of ``part`` of them, named so) are checked, as a
+    stage of ``progress``."""
+    if progress is None:
+        return None
+    stage = f"checking {view.name}, {part}stores:"
+    return lambda done, total: progress(stage, done, total)
 
 
 def _recorded(check: Check, ctx: CheckContext[Any], *, counting: bool) -> Segments:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from checker.core.diagnostics import JsonPath
+from checker.core.progress import Counted
 from checker.documents.json_stream import Store, StoreFile, StoreItem
 from checker.evaluation.copies import inherit
 
@@ -152,10 +153,17 @@ class StoredItems(Sequence[Store]):
                 self._index = {ident: i for i, ident in enumerate(self._ids)}
             return self._index
 
-    def in_step(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
+    def in_step(
+        self, tasks: Sequence[Callable[[], T]], *, progress: Counted | None = None
+    ) -> list[T]:
         """Run each task in a thread of its own, every one reading the stores in step, and
-        give back what each returned, in order; the first exception a task raised is raised."""
-        step = _Step(self._blocks(0, self._check), len(tasks), self._read)
+        give back what each returned, in order; the first exception a task raised is raised.
+        ``progress`` hears how many stores (of the part) every task is past."""
+        blocks = self._blocks(0, self._check)
+        if progress is not None:
+            part = self._part if self._part is not None else range(len(self))
+            blocks = _told(blocks, progress, len(part))
+        step = _Step(blocks, len(tasks), self._read)
         self._step = step
         try:
             return step.run(tasks)
@@ -193,6 +201,19 @@ class StoredItems(Sequence[Store]):
         # ``inherit`` tells a cycle by identity: within one call, a store is one object.
         found = inherit(store, _RawById(self, self.index_by_id(), {index: store}))
         return found if isinstance(found, dict) else dict(found)
+
+
+def _told(
+    blocks: Iterator[list[StoreItem]], progress: Counted, total: int
+) -> Iterator[list[StoreItem]]:
+    """``blocks``, telling ``progress`` how many stores came before each: a block is asked
+    for once every task is past the one before."""
+    done = 0
+    for block in blocks:
+        progress(done, total)
+        yield block
+        done += len(block)
+    progress(done, total)
 
 
 class Visits:

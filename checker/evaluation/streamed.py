@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Any
 
 from checker.core.diagnostics import JsonPath, Position
 from checker.core.errors import InputError
 from checker.core.gc_pause import collector_paused
+from checker.core.progress import Progress
 from checker.documents.document import Document
 from checker.documents.inputs import Entry, Loaded, document_kind
 from checker.documents.json_loader import load_json
@@ -44,6 +46,8 @@ from checker.evaluation.snapshot import Snapshot, import_targets
 from checker.validation.snapshot_rules import unknown_names
 from checker.validation.validator import store_validator, validate_document
 
+_MIB = 1 << 20
+
 
 def validate_streamed(entry: Entry, limits: Limits) -> Loaded | None:
     """The snapshot ``entry`` names, loaded store by store and every store validated (what
@@ -62,16 +66,24 @@ def validate_streamed(entry: Entry, limits: Limits) -> Loaded | None:
     return loaded
 
 
-def load_streamed(entry: Entry, limits: Limits, policies: Sequence[Document]) -> Loaded | None:
+def load_streamed(
+    entry: Entry,
+    limits: Limits,
+    policies: Sequence[Document],
+    *,
+    progress: Progress | None = None,
+) -> Loaded | None:
     """The snapshot ``entry`` names, loaded store by store; ``None`` when it is not to be read
     this way (too small, not JSON, or anything the module's docstring lists). The stores are
     checked as they are read for the checks (:class:`StoreChecks`); one that cannot be read
-    this way stops that reading with :class:`NotStreamed`."""
+    this way stops that reading with :class:`NotStreamed`. ``progress`` hears how many MiB of
+    the file the first reading is past."""
     if not may_stream(entry, limits, policies):
         return None
+    read = None if progress is None else partial(_read_progress, progress, entry.name)
     try:
         with collector_paused():  # see checker.core.gc_pause
-            streamed = index_stores(entry.path, limits)
+            streamed = index_stores(entry.path, limits, progress=read)
         if len(set(streamed.ids)) != len(streamed.ids):
             return None  # a duplicate store id (or a store whose id is not plain text)
         rest = load_json([streamed.rest.encode()], streamed.rest, entry.name, limits)
@@ -139,6 +151,11 @@ class StoreChecks:
         block = Document(self._name, {"stores": stores}, "json", _Nowhere())
         if unknown_names(Snapshot.plain(block), self._policies):
             raise NotStreamed
+
+
+def _read_progress(progress: Progress, name: str, done: int, size: int) -> None:
+    """Bytes read of the file, told in whole MiB (rounded up: a small file is 1 MiB)."""
+    progress(f"reading {name} (MiB):", -(-done // _MIB), -(-size // _MIB))
 
 
 def _worth_it(path: str, limits: Limits) -> bool:

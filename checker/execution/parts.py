@@ -19,9 +19,10 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from checker.core.progress import Progress
 from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
-from checker.evaluation.engine import PolicySet, observe_part
+from checker.evaluation.engine import PolicySet, observe_part, stores_progress
 from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
@@ -33,16 +34,24 @@ _inherited: _Inherited | None = None  # the snapshot being checked, for workers 
 
 
 def local_parts(
-    policies: PolicySet, limits: Limits, entry: Entry, view: Snapshot, workers: int
+    policies: PolicySet,
+    limits: Limits,
+    entry: Entry,
+    view: Snapshot,
+    workers: int,
+    *,
+    progress: Progress | None = None,
 ) -> PartRunner:
     """Checks the stores of ``view`` (read from ``entry``) in ``workers`` parts: the first in
-    this process, each other in a worker process of its own."""
+    this process, each other in a worker process of its own. ``progress`` hears how far the
+    first part is (a worker tells nobody: it may share the terminal, not the line)."""
 
     def run(stores: int) -> list[PartObserved]:
         global _inherited
         first, *others = split(stores, workers)
         if not others:
-            return [observe_part(policies, view, first)]
+            return [observe_part(policies, view, first, progress=stores_progress(progress, view))]
+        here = stores_progress(progress, view, f"part 1 of {len(others) + 1}, ")
         method = _start_method()
         _inherited = (entry, view)
         stores = view.data["stores"]
@@ -58,8 +67,10 @@ def local_parts(
                 pool.submit(observe_entry_part, policies, limits, entry, part) for part in others
             ]
             # The first part is checked here meanwhile: one process fewer to hold the snapshot.
-            here = observe_part(policies, view, first)
-            return [here, *(future.result() for future in futures)]
+            mine = observe_part(policies, view, first, progress=here)
+            if progress is not None:
+                progress(f"checking {view.name}, {_the_others(len(others) + 1)}", 0, 0)
+            return [mine, *(future.result() for future in futures)]
         except BrokenProcessPool as exc:
             raise NotPartitionable("a process checking a part of the stores died") from exc
         except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
@@ -70,6 +81,10 @@ def local_parts(
             _inherited = None
 
     return run
+
+
+def _the_others(parts: int) -> str:
+    return "part 2 of 2" if parts == 2 else f"parts 2 to {parts} of {parts}"
 
 
 def observe_entry_part(

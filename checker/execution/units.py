@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from checker.core.diagnostics import Diagnostic, Location, Position
+from checker.core.progress import Progress
 from checker.core.results import Result
 from checker.documents import DEFAULT_LIMITS, Limits
 from checker.documents.inputs import Entry, Loaded, load_entry
@@ -69,10 +70,19 @@ PartsOf = Callable[[Entry, Snapshot], PartRunner]
 """Who checks the stores of a snapshot read store by store in parts (Dask's workers)."""
 
 
-def run_unit(context: UnitContext, entry: Entry, *, parts: PartsOf | None = None) -> UnitOutcome:
+def run_unit(
+    context: UnitContext,
+    entry: Entry,
+    *,
+    parts: PartsOf | None = None,
+    progress: Progress | None = None,
+) -> UnitOutcome:
     """Load, validate and check one snapshot file; its stores, if read store by store, in
-    parts by ``parts``, or by ``context.parts`` processes of this machine."""
-    loaded = load_streamed(entry, context.limits, context.policies.policies) or load_entry(
+    parts by ``parts``, or by ``context.parts`` processes of this machine. ``progress`` hears
+    how far the reading and the stores of a snapshot read store by store are (given only
+    where the unit runs in the process that shows it)."""
+    policies = context.policies.policies
+    loaded = load_streamed(entry, context.limits, policies, progress=progress) or load_entry(
         entry, expect="snapshot", limits=context.limits
     )
     docs = [doc for doc, _ in loaded.documents] + loaded.invalid
@@ -92,19 +102,27 @@ def run_unit(context: UnitContext, entry: Entry, *, parts: PartsOf | None = None
         if not any(note.unreadable for note in outcome.notes):  # else the run stops unchecked
             try:
                 outcome.result = check_unit(
-                    context.policies, view, parts=_parts(context, entry, view, parts)
+                    context.policies,
+                    view,
+                    parts=_parts(context, entry, view, parts, progress),
+                    progress=progress,
                 )
             except (NotStreamed, FileChanged, OSError):
                 if not isinstance(view.data.get("stores"), StoredItems):
                     raise
                 # The stores, read again, are not what the first reading found (or the file changed,
                 # or is gone): read it whole, which says why, as it is now.
-                return run_unit(replace(context, limits=_whole(context.limits)), entry, parts=parts)
+                whole = replace(context, limits=_whole(context.limits))
+                return run_unit(whole, entry, parts=parts, progress=progress)
     return outcome
 
 
 def _parts(
-    context: UnitContext, entry: Entry, view: Snapshot, parts: PartsOf | None
+    context: UnitContext,
+    entry: Entry,
+    view: Snapshot,
+    parts: PartsOf | None,
+    progress: Progress | None,
 ) -> PartRunner | None:
     """Who checks the stores in parts, if they are read store by store: ``parts``, or more
     than one process of this machine."""
@@ -114,7 +132,9 @@ def _parts(
         return parts(entry, view)
     if context.parts < 2:
         return None
-    return local_parts(context.policies, context.limits, entry, view, context.parts)
+    return local_parts(
+        context.policies, context.limits, entry, view, context.parts, progress=progress
+    )
 
 
 def _whole(limits: Limits) -> Limits:
