@@ -48,6 +48,7 @@ _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
+_RUN = 1 << 20  # bytes of nearby stores read back at a time (StoreFile.texts)
 _UNPLACED = object()  # a path StreamedPositions.place did not place
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
@@ -444,7 +445,7 @@ class StoreFile:
 
     def texts(self, indexes: Iterable[int]) -> Iterator[tuple[int, str]]:
         """``(index, text)`` of the stores ``indexes`` (ascending), as written: stores near each
-        other are read together, up to :data:`_CHUNK` bytes at a time, so that placing the
+        other are read together, up to :data:`_RUN` bytes at a time, so that placing the
         findings of a million stores costs a few hundred readings, not a million."""
         spans, handle = self.spans, self._handle()
         run: list[int] = []
@@ -456,7 +457,7 @@ class StoreFile:
                 yield index, raw[spans.starts[index] - origin : spans.ends[index] - origin].decode()
 
         for index in indexes:
-            if run and spans.ends[index] - spans.starts[run[0]] > _CHUNK:
+            if run and spans.ends[index] - spans.starts[run[0]] > _RUN:
                 yield from read(run)
                 run = []
             run.append(index)
