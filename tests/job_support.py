@@ -13,7 +13,7 @@ from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
 from checker.evaluation.engine import PolicySet
 from checker.evaluation.parts import PartObserved
-from checker.execution.parts import observe_entry_part
+from checker.execution.parts import observe_entry_share
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 CRASH = "crash"  # a snapshot file whose name holds this kills the process checking it
@@ -44,14 +44,26 @@ def slow_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
     return run_unit(context, entry)
 
 
-def crashing_part(policies: PolicySet, limits: Limits, entry: Entry, part: range) -> PartObserved:
-    """:func:`observe_entry_part`, except that the process checking the first part dies."""
-    if part.start == 0:
+def crashing_part(
+    policies: PolicySet, limits: Limits, entry: Entry, number: int, parts: int
+) -> PartObserved | None:
+    """:func:`observe_entry_share`, except that the process checking the first part dies."""
+    if number == 0:
         os._exit(9)
-    return observe_entry_part(policies, limits, entry, part)
+    return observe_entry_share(policies, limits, entry, number, parts)
 
 
-def raising_part(policies: PolicySet, limits: Limits, entry: Entry, part: range) -> PartObserved:
-    if part.start == 0:
-        raise RuntimeError(f"cannot check stores {part.start} to {part.stop}")
-    return observe_entry_part(policies, limits, entry, part)
+def raising_part(
+    policies: PolicySet, limits: Limits, entry: Entry, number: int, parts: int
+) -> PartObserved | None:
+    if number == 0:
+        raise RuntimeError(f"cannot check part {number + 1} of {parts}")
+    return observe_entry_share(policies, limits, entry, number, parts)
+
+
+def marking_part(
+    marks: str, policies: PolicySet, limits: Limits, entry: Entry, number: int, parts: int
+) -> PartObserved | None:
+    """:func:`observe_entry_share`, after leaving a file ``marks-NUMBER`` that says it began."""
+    Path(f"{marks}-{number}").touch()
+    return observe_entry_share(policies, limits, entry, number, parts)

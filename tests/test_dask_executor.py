@@ -5,8 +5,10 @@ is an error for its snapshot; without Dask installed the option says what to ins
 from __future__ import annotations
 
 import dataclasses
+import functools
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,42 @@ def test_one_snapshot_read_store_by_store_is_checked_in_parts_by_the_workers(
     assert parts == [2]
 
 
+def test_the_workers_read_the_snapshot_while_the_submitting_process_does(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The task of each part is sent before the submitting process reads the file, so that
+    the workers read it at the same time; their parts are then those it finds."""
+    from checker.execution import units
+    from tests import job_support
+    from tests.test_streamed_snapshots import _generated
+
+    snapshot = _generated(tmp_path / "inventory.json", 90, indent=None)
+    marks = tmp_path / "began"
+    load = units.load_streamed
+    began_first: list[bool] = []
+
+    def loading(*args: Any, **options: Any) -> Any:
+        deadline = time.monotonic() + 30
+        while not all(Path(f"{marks}-{n}").exists() for n in (0, 1)):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        began_first.append(all(Path(f"{marks}-{n}").exists() for n in (0, 1)))
+        return load(*args, **options)
+
+    monkeypatch.setattr(units, "load_streamed", loading)
+    task = functools.partial(job_support.marking_part, str(marks))
+    cluster = DaskCluster(scheduler, workers=2, retries=0, part_task=task)
+    entries = [Entry(str(snapshot), str(snapshot))]
+    (outcome,) = cluster.run(run_unit, _streamed_context(), entries, lambda done, total: None)
+    assert began_first == [True]  # both parts began before this process read the file
+    monkeypatch.setattr(units, "load_streamed", load)
+    serial = run_unit(_streamed_context(), entries[0])
+    assert outcome.result is not None and serial.result is not None
+    assert outcome.result.findings == serial.result.findings
+    assert outcome.result.pass_counts == serial.result.pass_counts
+
+
 def test_a_part_that_finds_the_file_wanting_has_it_read_whole(
     tmp_path: Path, run_cli: CliRunner, scheduler: str
 ) -> None:
@@ -134,7 +172,7 @@ def test_a_part_that_fails_on_every_try_is_an_error_for_its_snapshot(
         "every Dask worker process that ran it died (killed, or out of memory)"
         if task == "crashing_part"
         else "its Dask task failed on each of 2 tries, last with RuntimeError: cannot check "
-        "stores 0 to 40"
+        "part 1 of 2"
     )
     assert _failed(outcome) == [
         f"{snapshot}:1:1: error: this snapshot was not checked: the task checking its stores "

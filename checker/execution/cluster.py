@@ -27,11 +27,10 @@ from checker.documents.inputs import Entry
 from checker.documents.json_stream import FileChanged, NotStreamed
 from checker.documents.limits import Limits
 from checker.evaluation.engine import PolicySet
-from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
-from checker.evaluation.snapshot import Snapshot
+from checker.evaluation.parts import NotPartitionable, PartObserved, split
 from checker.evaluation.streamed import may_stream
 from checker.execution.local import Progress, Unit
-from checker.execution.parts import observe_entry_part
+from checker.execution.parts import observe_entry_share
 from checker.execution.units import UnitContext, UnitOutcome, failed_unit, run_unit
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ class DaskCluster:
     retries: int = RETRIES
     batch: int | None = None
     # What the task of a part of a snapshot's stores runs (tests stand in one that fails).
-    part_task: PartTask = observe_entry_part
+    part_task: PartTask = observe_entry_share
 
     def run(
         self, unit: Unit, context: UnitContext, entries: Sequence[Entry], progress: Progress
@@ -112,14 +111,15 @@ class DaskCluster:
         stores checked in a part per worker; an error for the snapshot if a part fails on
         every try (or its worker keeps dying)."""
 
-        def parts_of(entry: Entry, view: Snapshot) -> PartRunner:
-            workers = len(client.scheduler_info().get("workers", ())) or self.workers
-            return _DaskParts(client, self.part_task, context, entry, workers, self.retries)
-
+        workers = len(client.scheduler_info().get("workers", ())) or self.workers
+        # Sent now: the workers read the file while this process does, not after it.
+        parts = _DaskParts(client, self.part_task, context, entry, workers, self.retries)
         try:
-            return run_unit(context, entry, parts=parts_of)
+            return run_unit(context, entry, parts=lambda entry, view: parts)
         except PartFailed as exc:
             return failed_unit(context, entry, str(exc))
+        finally:
+            parts.cancel()  # not asked for (the file read whole here, say), or done
 
     @contextmanager
     def _client(self) -> Iterator[distributed.Client]:
@@ -202,55 +202,66 @@ class PartFailed(Exception):
     """A part of a snapshot's stores was not checked: why, for the error for its snapshot."""
 
 
-PartTask = Callable[[PolicySet, Limits, Entry, range], PartObserved]
-"""The task of a part: what every clause observes of the part's stores, the snapshot read by
-the worker itself."""
+PartTask = Callable[[PolicySet, Limits, Entry, int, int], PartObserved | None]
+"""The task of part ``number`` of ``parts`` of a snapshot's stores: what every clause observes
+of them, the snapshot read by the worker itself (``None``: fewer stores than parts, none left
+for this one)."""
 
 
-@dataclass(frozen=True, slots=True)
 class _DaskParts:
-    """The stores of one snapshot, a part per worker, each a task (a :data:`PartRunner`)."""
+    """The stores of one snapshot, a part per worker, each a task (a :data:`PartRunner`).
 
-    client: distributed.Client
-    task: PartTask
-    context: UnitContext
-    entry: Entry
-    workers: int
-    retries: int
+    The tasks are sent when this is made, before the snapshot is read here: each worker reads
+    the file, at the same time as this process, and takes its share of the stores it finds.
+    When asked for the parts of ``stores`` stores, each share must be that part of them."""
+
+    def __init__(
+        self,
+        client: distributed.Client,
+        task: PartTask,
+        context: UnitContext,
+        entry: Entry,
+        workers: int,
+        retries: int,
+    ) -> None:
+        self.client, self.entry, self.workers, self.retries = client, entry, workers, retries
+        run_id = uuid.uuid4().hex
+        self.futures = [
+            client.submit(
+                task,
+                context.policies,
+                context.limits,
+                entry,
+                number,
+                workers,
+                key=f"policy-check-part-{run_id}-{number}",
+                retries=retries,
+                pure=False,
+            )
+            for number in range(workers)
+        ]
 
     def __call__(self, stores: int) -> list[PartObserved]:
         import distributed
 
-        run_id = uuid.uuid4().hex
-        parts = split(stores, self.workers)
-        futures = [
-            self.client.submit(
-                self.task,
-                self.context.policies,
-                self.context.limits,
-                self.entry,
-                part,
-                key=f"policy-check-part-{run_id}-{number}",
-                retries=self.retries,
-                pure=False,
-            )
-            for number, part in enumerate(parts)
-        ]
-        try:
-            observed = []
-            for future, part in zip(futures, parts, strict=True):
-                where = f"the task checking its stores {part.start + 1} to {part.stop} of {stores}"
-                try:
-                    observed.append(future.result())
-                except (NotPartitionable, NotStreamed, FileChanged):
-                    raise  # checked at once here, or the file read whole: it says why
-                except distributed.KilledWorker as exc:
-                    raise PartFailed(f"{where}: {KILLED}") from exc
-                except Exception as exc:
-                    raise PartFailed(f"{where}: {_failure(exc, self.retries)}") from exc
-            return observed
-        finally:
-            self.client.cancel(futures)
+        observed = []
+        for future, part in zip(self.futures, split(stores, self.workers), strict=False):
+            where = f"the task checking its stores {part.start + 1} to {part.stop} of {stores}"
+            try:
+                found = future.result()
+            except (NotPartitionable, NotStreamed, FileChanged):
+                raise  # checked at once here, or the file read whole: it says why
+            except distributed.KilledWorker as exc:
+                raise PartFailed(f"{where}: {KILLED}") from exc
+            except Exception as exc:
+                raise PartFailed(f"{where}: {_failure(exc, self.retries)}") from exc
+            if found is None or found.part != part:  # the worker found other stores
+                raise NotPartitionable(f"a worker read {self.entry.name} otherwise")
+            observed.append(found)
+        return observed
+
+    def cancel(self) -> None:
+        self.client.cancel(self.futures)
 
 
 def _batch_size(units: int, workers: int) -> int:

@@ -100,6 +100,19 @@ def observe_entry_part(
     return observe_part(policies, view, part)
 
 
+def observe_entry_share(
+    policies: PolicySet, limits: Limits, entry: Entry, number: int, parts: int
+) -> PartObserved | None:
+    """What every clause observes of part ``number`` of ``parts`` (as :func:`split` makes
+    them) of the stores of the snapshot ``entry`` names, read here; ``None`` when there are
+    fewer stores than parts and none is left for this one. Sent before the process that asks
+    has read the file, so that both read it at the same time: the part is known once it is
+    read."""
+    view = _load(policies, limits, entry)
+    shares = split(len(view.data["stores"]), parts)
+    return observe_part(policies, view, shares[number]) if number < len(shares) else None
+
+
 def _load(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
     loaded = load_streamed(entry, limits, policies.policies)
     if loaded is None:  # changed since, or not readable store by store here
