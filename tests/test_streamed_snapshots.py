@@ -423,6 +423,30 @@ def test_places_found_at_once_store_by_store_are_where_one_at_a_time_puts_them(
     assert len(reads) == 2  # forgotten: read back as before
 
 
+def test_stores_far_apart_are_read_back_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_text(_generated_text(tmp_path), encoding="utf-8")
+    doc = _streamed_document(path)
+    spans = doc.data["stores"]._file.spans
+    # What stands between two stores next to each other may be passed over; no more.
+    monkeypatch.setattr(json_stream, "_GAP", spans.starts[1] - spans.ends[0])
+    reads: list[tuple[int, int]] = []
+    read_at = json_stream._read_at
+    monkeypatch.setattr(
+        json_stream,
+        "_read_at",
+        lambda *a: reads.append(a[1:]) or read_at(*a),  # type: ignore[func-returns-value]
+    )
+    doc.positions.place([("stores", i, "id") for i in (0, 1, 2, 4, 20)])
+    assert reads == [  # 0 to 2 together; 4 is a store away, 20 further: each alone
+        (spans.starts[0], spans.ends[2] - spans.starts[0]),
+        (spans.starts[4], spans.ends[4] - spans.starts[4]),
+        (spans.starts[20], spans.ends[20] - spans.starts[20]),
+    ]
+
+
 def test_clauses_read_the_file_once_in_step_and_a_second_loop_reads_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

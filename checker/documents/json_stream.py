@@ -49,6 +49,7 @@ _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
 _RUN = 1 << 20  # bytes of nearby stores read back at a time (StoreFile.texts)
+_GAP = 16 << 10  # bytes of stores not asked for that such a reading may pass over
 _UNPLACED = object()  # a path StreamedPositions.place did not place
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
@@ -445,8 +446,9 @@ class StoreFile:
 
     def texts(self, indexes: Iterable[int]) -> Iterator[tuple[int, str]]:
         """``(index, text)`` of the stores ``indexes`` (ascending), as written: stores near each
-        other are read together, up to :data:`_RUN` bytes at a time, so that placing the
-        findings of a million stores costs a few hundred readings, not a million."""
+        other (at most :data:`_GAP` bytes apart) are read together, up to :data:`_RUN` bytes at
+        a time, so that placing the findings of a million stores costs a few hundred readings,
+        not a million, and the stores between failures far apart are not read."""
         spans, handle = self.spans, self._handle()
         run: list[int] = []
 
@@ -457,7 +459,10 @@ class StoreFile:
                 yield index, raw[spans.starts[index] - origin : spans.ends[index] - origin].decode()
 
         for index in indexes:
-            if run and spans.ends[index] - spans.starts[run[0]] > _RUN:
+            if run and (
+                spans.starts[index] - spans.ends[run[-1]] > _GAP
+                or spans.ends[index] - spans.starts[run[0]] > _RUN
+            ):
                 yield from read(run)
                 run = []
             run.append(index)
