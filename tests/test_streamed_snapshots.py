@@ -423,6 +423,135 @@ def test_places_found_at_once_store_by_store_are_where_one_at_a_time_puts_them(
     assert len(reads) == 2  # forgotten: read back as before
 
 
+# --- Stores written one to a line -----------------------------------------------------------
+#
+# Generated inventories write a store to a line; such lines are noted a stretch at a time
+# (``json_stream._alike_lines``), anything else one store at a time. Both must note the same.
+
+
+def _lines_of(
+    data: dict[str, Any], lines: list[str], *, newline: str = "\n", opening: str = "\n"
+) -> str:
+    """The snapshot ``data`` with its stores written as ``lines`` after the other sections,
+    the first after ``opening``."""
+    rest = {k: v for k, v in data.items() if k != "stores"}
+    head = json.dumps(rest, ensure_ascii=False)[:-1]
+    body = ("," + newline).join(lines)
+    return f'{head}, "stores": [{opening.replace(chr(10), newline)}{body}{newline}]}}{newline}'
+
+
+def _one_to_a_line(data: dict[str, Any], layout: str) -> str:
+    """The stores of ``data`` one to a line, but for what ``layout`` writes otherwise."""
+    stores = data["stores"]
+    if layout == "beyond ascii":
+        for i, store in enumerate(stores):
+            store["source"] = {"address": f"störe {i} 日本 😀", "file": "ünïcode.tf"}
+        stores[2]["id"] = "störe-日本-😀"
+    if layout == "an id that is a number":
+        stores[4]["id"] = 4
+    if layout == "an object with an id within":
+        stores[7]["legal_holds"] = [{"id": "hold-1", "reason": "litigation"}]
+    indent = {"indented": "  ", "tab": "\t"}.get(layout, "")
+    lines = [indent + json.dumps(store, ensure_ascii=False) for store in stores]
+    if layout == "escaped ids":
+        stores[3]["id"] = "störe-3"
+        stores[5]["id"] = 'a "quoted" store'
+        lines[3], lines[5] = json.dumps(stores[3]), json.dumps(stores[5])
+    if layout == "two on a line":
+        lines[5:7] = [lines[5] + ", " + lines[6].lstrip()]
+    if layout == "one pretty-printed among them":
+        lines[9] = json.dumps(stores[9], indent=2)
+    if layout == "one over two lines":
+        cut = lines[8].index(", ") + 1
+        lines[8] = lines[8][:cut] + "\n" + lines[8][cut:]
+    if layout == "the first on the line of the list, after text beyond ascii":
+        data["metadata"]["system"] = "système 日本"
+        return "\n" + _lines_of(data, lines, opening="")  # not the file's first line
+    return _lines_of(data, lines, newline="\r\n" if layout == "crlf" else "\n")
+
+
+ALIKE_LAYOUTS = [
+    "plain",
+    "indented",
+    "tab",
+    "beyond ascii",
+    "escaped ids",
+    "an id that is a number",
+    "an object with an id within",
+    "two on a line",
+    "one pretty-printed among them",
+    "one over two lines",
+    "the first on the line of the list, after text beyond ascii",
+]
+
+
+def _indexed(path: Path, monkeypatch: pytest.MonkeyPatch, *, alike: bool) -> Any:
+    """The first reading of ``path``, with stores one to a line noted a stretch at a time or
+    not; and how many stores were so noted."""
+    noted: list[int] = []
+    note = json_stream._note_alike
+    with monkeypatch.context() as patch:
+        if alike:
+
+            def counted(lines: list[str], *args: Any) -> Any:
+                noted.append(len(lines))
+                return note(lines, *args)
+
+            patch.setattr(json_stream, "_note_alike", counted)
+        else:
+            patch.setattr(json_stream, "_alike_lines", lambda buf, start: ([], [], 0, len(buf)))
+        found = json_stream.index_stores(str(path), DEFAULT_LIMITS)
+    return found, sum(noted)
+
+
+@pytest.mark.parametrize("chunk", [61, 4096, 8 << 20])
+@pytest.mark.parametrize("layout", [*ALIKE_LAYOUTS, "crlf"])
+def test_stores_one_to_a_line_are_noted_as_one_at_a_time_notes_them(
+    layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    path = tmp_path / "snapshot.json"
+    path.write_text(_one_to_a_line(data, layout), encoding="utf-8", newline="")
+    monkeypatch.setattr(json_stream, "_CHUNK", chunk)
+    monkeypatch.setattr(json_stream, "_STRETCH", 2048)  # stretches end all over the list
+    fast, noted = _indexed(path, monkeypatch, alike=True)
+    one_at_a_time, none = _indexed(path, monkeypatch, alike=False)
+    assert none == 0
+    assert fast.spans == one_at_a_time.spans
+    assert fast.ids == one_at_a_time.ids
+    assert (fast.rest, fast.cut) == (one_at_a_time.rest, one_at_a_time.cut)
+    if layout == "crlf":
+        assert noted == 0  # a line ending in \r is not one of them: noted one at a time
+    elif chunk > 61:  # not vacuous: most stores were noted a stretch at a time
+        assert noted >= len(fast.ids) // 2, noted
+    whole = load_document(path)  # and each is where the whole reading puts it
+    doc = _streamed_document(path)
+    for index in range(len(whole.data["stores"])):
+        for each in [("stores", index), ("stores", index, "id"), ("stores", index, "tiers", 0)]:
+            assert doc.locate(each) == whole.locate(each), each
+
+
+def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store running on to a line that looks like a store of its own (an object with an id
+    at the stores' indentation): noted as two stores, until decoding finds them one, and the
+    file is then read whole."""
+    data = json.loads(_generated_text(tmp_path))
+    lines = [json.dumps(store) for store in data["stores"]]
+    lines[4] = lines[4][:-1] + ', "legal_holds": [{"reason": "a"}'
+    lines[5] = '{"id": "hold-2"}]}'
+    path = tmp_path / "snapshot.json"
+    path.write_text(_lines_of(data, lines), encoding="utf-8")
+    json.loads(path.read_text("utf-8"))  # valid JSON
+    fast, _ = _indexed(path, monkeypatch, alike=True)
+    one_at_a_time, _ = _indexed(path, monkeypatch, alike=False)
+    assert len(one_at_a_time.ids) == len(lines) - 1 and len(fast.ids) == len(lines)
+    stores = json_stream.StoreFile(str(path), fast.spans, fast.identity, DEFAULT_LIMITS)
+    with pytest.raises(json_stream.NotStreamed):
+        list(stores.blocks(3))
+
+
 def test_stores_far_apart_are_read_back_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
