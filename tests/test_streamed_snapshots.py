@@ -423,34 +423,36 @@ def test_places_found_at_once_store_by_store_are_where_one_at_a_time_puts_them(
     assert len(reads) == 2  # forgotten: read back as before
 
 
-# --- Stores written one to a line -----------------------------------------------------------
+# --- Stores written alike -----------------------------------------------------------------
 #
-# Generated inventories write a store to a line; such lines are noted a stretch at a time
-# (``json_stream._alike_lines``), anything else one store at a time. Both must note the same.
+# Generated inventories write stores alike: one to a line, or compact JSON on one line. A
+# stretch of such stores is noted at once (``json_stream._alike_stores``), anything else one
+# store at a time. Both must note the same.
 
 
-def _lines_of(
-    data: dict[str, Any], lines: list[str], *, newline: str = "\n", opening: str = "\n"
+def _stores_written(
+    data: dict[str, Any], stores: list[str], *, between: str = ",\n", opening: str = "\n"
 ) -> str:
-    """The snapshot ``data`` with its stores written as ``lines`` after the other sections,
-    the first after ``opening``."""
+    """The snapshot ``data`` with its stores written as ``stores``, joined by ``between``,
+    after the other sections; the list opened with ``opening`` and closed as it was."""
     rest = {k: v for k, v in data.items() if k != "stores"}
     head = json.dumps(rest, ensure_ascii=False)[:-1]
-    body = ("," + newline).join(lines)
-    return f'{head}, "stores": [{opening.replace(chr(10), newline)}{body}{newline}]}}{newline}'
+    return f'{head}, "stores": [{opening}{between.join(stores)}{opening}]}}\n'
 
 
-def _one_to_a_line(data: dict[str, Any], layout: str) -> str:
-    """The stores of ``data`` one to a line, but for what ``layout`` writes otherwise."""
+def _written_alike(data: dict[str, Any], layout: str) -> str:
+    """The stores of ``data`` one to a line (or compact), but for what ``layout`` changes."""
     stores = data["stores"]
     if layout == "beyond ascii":
         for i, store in enumerate(stores):
             store["source"] = {"address": f"störe {i} 日本 😀", "file": "ünïcode.tf"}
         stores[2]["id"] = "störe-日本-😀"
-    if layout == "an id that is a number":
+    if "an id that is a number" in layout:
         stores[4]["id"] = 4
-    if layout == "an object with an id within":
+    if "an object with an id within" in layout:
         stores[7]["legal_holds"] = [{"id": "hold-1", "reason": "litigation"}]
+    if "a list of objects within" in layout:
+        stores[7]["legal_holds"] = [{"reason": "a"}, {"reason": "b"}]
     indent = {"indented": "  ", "tab": "\t"}.get(layout, "")
     lines = [indent + json.dumps(store, ensure_ascii=False) for store in stores]
     if layout == "escaped ids":
@@ -461,19 +463,27 @@ def _one_to_a_line(data: dict[str, Any], layout: str) -> str:
         lines[5:7] = [lines[5] + ", " + lines[6].lstrip()]
     if layout == "one pretty-printed among them":
         lines[9] = json.dumps(stores[9], indent=2)
-    if layout == "one over two lines":
+    if layout.endswith("one over two lines"):
         cut = lines[8].index(", ") + 1
         lines[8] = lines[8][:cut] + "\n" + lines[8][cut:]
     if layout == "the first on the line of the list, after text beyond ascii":
         data["metadata"]["system"] = "système 日本"
-        return "\n" + _lines_of(data, lines, opening="")  # not the file's first line
-    return _lines_of(data, lines, newline="\r\n" if layout == "crlf" else "\n")
+        return "\n" + _stores_written(data, lines, opening="")  # not the file's first line
+    if layout == "crlf":
+        return _stores_written(data, lines, between=",\r\n", opening="\r\n")
+    if layout.startswith("compact"):
+        return _stores_written(data, lines, between=", ", opening="")
+    if layout == "tightly compact":
+        lines = [json.dumps(store, separators=(",", ":")) for store in stores]
+        return _stores_written(data, lines, between=",", opening="")
+    return _stores_written(data, lines)
 
 
 ALIKE_LAYOUTS = [
     "plain",
     "indented",
     "tab",
+    "crlf",
     "beyond ascii",
     "escaped ids",
     "an id that is a number",
@@ -482,36 +492,41 @@ ALIKE_LAYOUTS = [
     "one pretty-printed among them",
     "one over two lines",
     "the first on the line of the list, after text beyond ascii",
+    "compact",
+    "compact, an id that is a number",
+    "compact, an object with an id within",
+    "compact, a list of objects within",
+    "compact, one over two lines",
 ]
 
 
 def _indexed(path: Path, monkeypatch: pytest.MonkeyPatch, *, alike: bool) -> Any:
-    """The first reading of ``path``, with stores one to a line noted a stretch at a time or
+    """The first reading of ``path``, with stores written alike noted a stretch at a time or
     not; and how many stores were so noted."""
     noted: list[int] = []
     note = json_stream._note_alike
     with monkeypatch.context() as patch:
         if alike:
 
-            def counted(lines: list[str], *args: Any) -> Any:
-                noted.append(len(lines))
-                return note(lines, *args)
+            def counted(pieces: list[str], *args: Any) -> Any:
+                noted.append(len(pieces))
+                return note(pieces, *args)
 
             patch.setattr(json_stream, "_note_alike", counted)
         else:
-            patch.setattr(json_stream, "_alike_lines", lambda buf, start: ([], [], 0, len(buf)))
+            patch.setattr(json_stream, "_alike_stores", lambda buf, *_: ([], [], len(buf)))
         found = json_stream.index_stores(str(path), DEFAULT_LIMITS)
     return found, sum(noted)
 
 
 @pytest.mark.parametrize("chunk", [61, 4096, 8 << 20])
-@pytest.mark.parametrize("layout", [*ALIKE_LAYOUTS, "crlf"])
-def test_stores_one_to_a_line_are_noted_as_one_at_a_time_notes_them(
+@pytest.mark.parametrize("layout", [*ALIKE_LAYOUTS, "tightly compact"])
+def test_stores_written_alike_are_noted_as_one_at_a_time_notes_them(
     layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = json.loads(_generated_text(tmp_path))
     path = tmp_path / "snapshot.json"
-    path.write_text(_one_to_a_line(data, layout), encoding="utf-8", newline="")
+    path.write_text(_written_alike(data, layout), encoding="utf-8", newline="")
     monkeypatch.setattr(json_stream, "_CHUNK", chunk)
     monkeypatch.setattr(json_stream, "_STRETCH", 2048)  # stretches end all over the list
     fast, noted = _indexed(path, monkeypatch, alike=True)
@@ -520,8 +535,8 @@ def test_stores_one_to_a_line_are_noted_as_one_at_a_time_notes_them(
     assert fast.spans == one_at_a_time.spans
     assert fast.ids == one_at_a_time.ids
     assert (fast.rest, fast.cut) == (one_at_a_time.rest, one_at_a_time.cut)
-    if layout == "crlf":
-        assert noted == 0  # a line ending in \r is not one of them: noted one at a time
+    if layout == "tightly compact":
+        assert noted == 0  # ``{"id":"`` is not how the stores noted at once begin
     elif chunk > 61:  # not vacuous: most stores were noted a stretch at a time
         assert noted >= len(fast.ids) // 2, noted
     whole = load_document(path)  # and each is where the whole reading puts it
@@ -529,6 +544,63 @@ def test_stores_one_to_a_line_are_noted_as_one_at_a_time_notes_them(
     for index in range(len(whole.data["stores"])):
         for each in [("stores", index), ("stores", index, "id"), ("stores", index, "tiers", 0)]:
             assert doc.locate(each) == whole.locate(each), each
+
+
+@pytest.mark.parametrize("layout", ["plain", "compact"])
+def test_a_stretch_cut_after_a_brace_within_a_store_leaves_that_store_out(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    text = _written_alike(data, layout)
+    path = tmp_path / "snapshot.json"
+    path.write_text(text, encoding="utf-8")
+    first = text.index('{"id": "', text.index('"stores": ['))
+    second = text.index('{"id": "', first + 1)  # noted one at a time before: a stretch here
+    brace = text.index("}", text.index('{"id": "', text.index('{"id": "', second + 1) + 1))
+    assert text.startswith(', "', brace + 1)  # within the third store: a member follows
+    monkeypatch.setattr(json_stream, "_STRETCH", brace + 1 - second)
+    fast, noted = _indexed(path, monkeypatch, alike=True)
+    one_at_a_time, _ = _indexed(path, monkeypatch, alike=False)
+    assert noted and fast.spans == one_at_a_time.spans
+
+
+@pytest.mark.parametrize("layout", ["plain", "compact", "pretty-printed"])
+def test_stores_written_alike_are_looked_for_in_each_stretch_once(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking for stores written alike costs the text looked at: each stretch is looked at
+    once, however the stores are written (not once per store: quadratic in a chunk)."""
+    data = json.loads(_generated_text(tmp_path))
+    text = _written_alike(data, "compact" if layout == "compact" else "plain")
+    if layout == "pretty-printed":
+        text = json.dumps(data, indent=2)
+    path = tmp_path / "snapshot.json"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(json_stream, "_STRETCH", 1024)
+    looked: list[int] = []
+    alike = json_stream._alike_stores
+
+    def counted(buf: str, start: int, between: str) -> Any:
+        found = alike(buf, start, between)
+        looked.append(found[-1] - start)
+        return found
+
+    monkeypatch.setattr(json_stream, "_alike_stores", counted)
+    json_stream.index_stores(str(path), DEFAULT_LIMITS)
+    assert looked and sum(looked) <= len(text)
+
+
+def test_an_item_not_an_object_among_stores_written_alike_is_declined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    lines = [json.dumps(store) for store in data["stores"]]
+    lines[6] += ", 5"
+    path = tmp_path / "snapshot.json"
+    path.write_text(_stores_written(data, lines), encoding="utf-8")
+    for alike in (True, False):
+        with pytest.raises(json_stream.NotStreamed):
+            _indexed(path, monkeypatch, alike=alike)
 
 
 def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decoded(
@@ -542,7 +614,7 @@ def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decode
     lines[4] = lines[4][:-1] + ', "legal_holds": [{"reason": "a"}'
     lines[5] = '{"id": "hold-2"}]}'
     path = tmp_path / "snapshot.json"
-    path.write_text(_lines_of(data, lines), encoding="utf-8")
+    path.write_text(_stores_written(data, lines), encoding="utf-8")
     json.loads(path.read_text("utf-8"))  # valid JSON
     fast, _ = _indexed(path, monkeypatch, alike=True)
     one_at_a_time, _ = _indexed(path, monkeypatch, alike=False)

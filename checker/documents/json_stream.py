@@ -5,9 +5,10 @@ more than six times the file. Here the file is read twice, a chunk at a time, an
 
 The first reading (:func:`index_stores`) notes where each store of the ``stores`` list is (byte
 offsets, line and column) and its id, without decoding it: a store ends where its braces
-balance, and its id is its first ``"id"`` member. Stores written one to a line, as generated
-inventories are, are noted a stretch of lines at a time (a store's line, not its braces, says
-where it ends), about twice as fast. Everything outside the list (metadata, tiers,
+balance, and its id is its first ``"id"`` member. Stores written alike, as generated
+inventories write them (one to a line, or compact JSON), are noted a stretch at a time, split
+where the separator between two stores is followed by the next store's id: about 1.6 times as
+fast. Everything outside the list (metadata, tiers,
 pipelines…) is kept as text, the list emptied, and loaded by the strict loader as a document of
 its own, with positions that are those of the file.
 
@@ -52,7 +53,7 @@ _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 _ID_HEAD = '{"id": "'  # a store's first member, its id, as json.dumps writes it
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
-_STRETCH = 256 << 10  # characters of stores written one to a line looked at at once
+_STRETCH = 256 << 10  # characters of stores written alike looked at at once
 _RUN = 1 << 20  # bytes of nearby stores read back at a time (StoreFile.texts)
 _GAP = 16 << 10  # bytes of stores not asked for that such a reading may pass over
 _UNPLACED = object()  # a path StreamedPositions.place did not place
@@ -315,7 +316,8 @@ def _index_items(
     add_line, add_column, add_id = spans.lines.append, spans.columns.append, ids.append
     separator, find_id, balanced_end = _SEPARATOR.match, _ID.search, _balanced_end
     byte, line, line_start = cursor.byte, cursor.line, cursor.line_start
-    alike_from = at  # where lines of stores alike may be looked for next
+    between = ""  # what separated the last two stores noted one at a time
+    alike_from = at  # where stores written alike may be looked for next
     while True:
         buf, base = text.buf, text.base
         size, ascii_only = len(buf), buf.isascii()
@@ -323,22 +325,22 @@ def _index_items(
             start = at - base
             if buf[start] != "{":
                 raise NotStreamed  # not an object: the schema's message is given by a whole reading
-            if at >= alike_from:  # stores written one to a line, noted a stretch at a time
-                lines, alike_ids, indent, looked = _alike_lines(buf, start)
+            if between and at >= alike_from:  # stores written alike: a stretch noted at once
+                alike, alike_ids, looked = _alike_stores(buf, start, between)
                 alike_from = looked + base  # each stretch looked at once
-                if lines:
+                if alike:
                     moved = first - base  # the cursor, moved to the first of them
-                    line += buf.count("\n", moved, start)
+                    newlines = buf.count("\n", moved, start)
+                    if newlines:
+                        line += newlines
+                        line_start = buf.rfind("\n", moved, start) + 1 + base
                     byte += (start - moved) if ascii_only else len(buf[moved:start].encode())
-                    first, byte = _note_alike(lines, at, byte, line, indent, spans)
+                    column = at - line_start + 1
+                    at, first, byte, line, column = _note_alike(
+                        alike, between, (at, byte, line, column), spans
+                    )
                     ids.extend(alike_ids)
-                    line += len(lines) - 1
-                    line_start = first - indent
-                    # After the last of them, its comma and the next store (the stretch
-                    # leaves out the chunk's last line: the next store is in it).
-                    after = separator(buf, first - base + len(lines[-1]) - indent - 1)
-                    assert after is not None  # the line ends in a comma
-                    at = after.end() + base
+                    line_start = first - column + 1
                     continue
             value: Any = None
             end = balanced_end(buf, start)
@@ -375,64 +377,85 @@ def _index_items(
                 cursor.char, cursor.byte = at, byte
                 cursor.line, cursor.line_start = line, line_start
                 return found.start(1) + base
+            between = buf[end : found.end()]
             at = found.end() + base
         cursor.char, cursor.byte, cursor.line, cursor.line_start = first, byte, line, line_start
         text.read_on(first)
 
 
-def _alike_lines(buf: str, start: int) -> tuple[list[str], list[str], int, int]:
-    """The stores from ``start`` on that are written one to a line, as generated inventories
-    write them, so that a stretch of them is noted at once: the lines (each its indentation,
-    the store and a comma), their ids, the indentation's length, and where the stretch looked
-    at ends in ``buf``.
+def _alike_stores(buf: str, start: int, between: str) -> tuple[list[str], list[str], int]:
+    """The stores from ``start`` on written alike, as generated inventories write them, so
+    that a stretch of them is noted at once (:func:`_note_alike`): each of them without its
+    first characters ``{"id": "``, their ids, and where the stretch looked at ends in ``buf``.
 
-    Taken while the lines are alike: each is the indentation of the line of ``start`` (white
-    space only), then a store whose first member is its id (without escapes), then a comma,
-    and holds no other ``{"id": "`` (a second store, or an object with an id). A stretch ends
-    before the last complete line of ``buf``, so that the next store is in it. That each line
-    is one whole store is checked when the stores are decoded, as it is for every store."""
-    last = buf.rfind("\n")  # the end of the last complete line
-    stop = min(start + _STRETCH, last)
-    stretch = buf.rfind("\n", start, stop)
-    if stretch < 0:
-        return [], [], 0, max(stop, start)
-    begin = buf.rfind("\n", 0, start) + 1
-    if begin == 0 or buf[begin:start].strip(" \t"):  # the line may begin before the chunk
-        return [], [], 0, stretch  # or the store not begin it: its indentation is bytes alike
-    head = buf[begin:start] + _ID_HEAD
-    after = len(head)
-    lines = buf[begin:stretch].split("\n")
+    Stores are alike when each begins with its id (without escapes) and is followed by
+    ``between``, the text that separated the last two stores (``,\n`` for a store a line,
+    ``, `` for compact JSON), and the next store; and when none holds another ``{"id": "`` or
+    ``between`` and a brace, or a line break unless ``between`` has one. A stretch ends
+    before the store it cuts, so the next store is in it. That each is one whole store is
+    checked when the stores are decoded, as for every store."""
+    stop = min(start + _STRETCH, len(buf))
+    if not buf.startswith(_ID_HEAD, start):
+        return [], [], stop
+    pieces = buf[start + len(_ID_HEAD) : stop].split(between + _ID_HEAD)
+    pieces.pop()  # cut by the stretch's end, or running past the list
+    lines = "\n" in between
+    glue = between + "{"  # a second store within a piece (in one line, a line break is)
     ids: list[str] = []
-    for text in lines:
-        close = text.find('"', after)
-        if not (
-            close > 0
-            and text.startswith(head)
-            and text.endswith("},")
-            and text.find(_ID_HEAD, close) < 0
+    for piece in pieces:
+        close = piece.find('"')
+        ident = piece[:close]
+        if (
+            close < 0
+            or not piece.endswith("}")
+            or "\\" in ident
+            or _ID_HEAD in piece
+            or (not lines and (glue in piece or "\n" in piece))
         ):
             break
-        ident = text[after:close]
-        if "\\" in ident:
-            break
         ids.append(ident)
-    del lines[len(ids) :]
-    return lines, ids, start - begin, stretch
+    del pieces[len(ids) :]
+    if lines and pieces:  # a line break within a store: its lines are counted one at a time
+        length = sum(map(len, pieces)) + (len(_ID_HEAD) + len(between)) * len(pieces)
+        if buf.count("\n", start, start + length) != between.count("\n") * len(pieces):
+            return [], [], stop
+    return pieces, ids, stop
 
 
 def _note_alike(
-    lines: list[str], at: int, byte: int, line: int, indent: int, spans: StoreSpans
-) -> tuple[int, int]:
-    """Note the stores of ``lines`` (from :func:`_alike_lines`), the first at character ``at``,
-    byte ``byte`` and line ``line``; the character and byte where the last begins."""
-    chars = [len(text) + 1 for text in lines]  # with the newline
-    sizes = chars if all(map(str.isascii, lines)) else [len(text.encode()) + 1 for text in lines]
-    starts = list(accumulate(sizes[:-1], initial=byte))
+    pieces: list[str],
+    between: str,
+    first: tuple[int, int, int, int],
+    spans: StoreSpans,
+) -> tuple[int, int, int, int, int]:
+    """Note the stores of ``pieces`` (from :func:`_alike_stores`), the first at ``first``
+    (character, byte, line, column); the character where the next store begins, and the
+    character, byte, line and column where the last noted begins."""
+    at, byte, line, column = first
+    head, gap = len(_ID_HEAD), len(between)
+    chars = [head + len(piece) for piece in pieces]
+    sizes = chars if all(map(str.isascii, pieces)) else [len(p.encode()) + head for p in pieces]
+    starts = list(accumulate([size + gap for size in sizes[:-1]], initial=byte))
     spans.starts.extend(starts)
-    spans.ends.extend([b + size - indent - 2 for b, size in zip(starts, sizes, strict=True)])
-    spans.lines.extend(range(line, line + len(lines)))
-    spans.columns.extend(repeat(indent + 1, len(lines)))
-    return at + sum(chars[:-1]), starts[-1]
+    spans.ends.extend([b + size for b, size in zip(starts, sizes, strict=True)])
+    count = len(pieces)
+    breaks = between.count("\n")
+    if breaks:  # each on a line of its own, after the indentation ``between`` ends with
+        spans.lines.extend(range(line, line + breaks * count, breaks))
+        spans.columns.append(column)
+        spans.columns.extend(repeat(gap - between.rfind("\n"), count - 1))
+    else:  # one line: each begins after the one before
+        offsets = list(accumulate([n + gap for n in chars[:-1]], initial=column))
+        spans.lines.extend(repeat(line, count))
+        spans.columns.extend(offsets)
+    last = at + sum(chars[:-1]) + gap * (count - 1)
+    return (
+        last + chars[-1] + gap,
+        last,
+        starts[-1],
+        line + breaks * (count - 1),
+        spans.columns[-1],
+    )
 
 
 def _balanced_end(buf: str, start: int) -> int:
