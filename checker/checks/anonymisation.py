@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
@@ -122,6 +123,8 @@ def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
                 (*path, "filters"),
                 ("required_filters",),
             )
+        elif ctx.counting:
+            yield COUNTED  # a pass, counted: no message made
         else:
             yield passed(
                 resource,
@@ -211,6 +214,8 @@ def _recipient(
                 (*pipe_path, "filters"),
                 ("required_filters",),
             )
+        elif ctx.counting:
+            yield COUNTED  # a pass, counted: no message made
         else:
             yield passed(
                 resource,

@@ -264,6 +264,8 @@ def _training(
                 (*path, "sensitive_categories_filtered"),
                 ("categories",),
             )
+        elif ctx.counting:
+            yield COUNTED  # a pass, counted: no message made
         else:
             yield passed(
                 resource,

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, TypedDict
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
@@ -213,6 +214,8 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
                     (*path, "tiers"),
                     ("tier_groups",),
                 )
+            elif ctx.counting:
+                yield COUNTED  # a pass, counted: no message made
             else:
                 yield passed(
                     resource,
@@ -379,6 +382,8 @@ def _sources_without_filter(
             expected,
             (*path, "sources", i),
         )
+    elif ctx.counting:
+        yield COUNTED  # a pass, counted: no message made
     else:
         yield passed(
             resource,

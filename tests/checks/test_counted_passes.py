@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib.util
+import io
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.core.results import Result, Status
+from checker.documents import load_document
 from checker.documents.document import Document
 from checker.evaluation.engine import evaluate
+from tests.conftest import REPO
 from tests.policy_support import _Unplaced, minimal_policy, problems
 
 AS_OF = dt.date(2026, 11, 21)
@@ -242,3 +247,37 @@ def test_a_store_meeting_every_requirement_is_counted_once_per_requirement() -> 
         "no-health": 1,
         "finances-90d": 1,
     }
+
+
+def _generated_inventory(path: Path, stores: int) -> Path:
+    """The benchmark's generated inventory: stores, pipelines and recipients, a tenth of them
+    breaking a promise."""
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    out = io.StringIO()
+    generate.write_snapshot(out, stores, seed=3, rate=0.1, indent=None)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_counting_the_passes_of_pipelines_and_recipients_finds_what_listing_finds(
+    tmp_path: Path,
+) -> None:
+    """Pipelines and recipients meeting a clause are counted without a message too: every
+    clause of the benchmark policy, on a generated inventory, counts the passes it lists."""
+    policy = load_document(REPO / "benchmarks" / "policy.yaml")
+    snapshot = load_document(_generated_inventory(tmp_path / "inventory.json", 300))
+    listed = evaluate([policy], [snapshot], as_of=AS_OF, count_passes=False)
+    counted = evaluate([policy], [snapshot], as_of=AS_OF, count_passes=True)
+    assert counted.findings == [f for f in listed.findings if f.status is not Status.PASS]
+    passes = Counter(f.clause_id for f in listed.findings if f.status is Status.PASS)
+    assert {p.clause_id: p.count for p in counted.pass_counts} == dict(passes)
+    # Not vacuous: passes of pipelines and recipients, in the clauses that judge them.
+    judged = {
+        f.clause_id
+        for f in listed.findings
+        if f.status is Status.PASS and f.resource.startswith(("pipeline:", "recipient:"))
+    }
+    assert len(judged) >= 4, judged
