@@ -150,6 +150,8 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     an extra report line, an ANSI escape can rewrite a terminal. Shown as ``\\u202e``, ``\\n``
     and ``\\x1b`` they are inert and still tell the reader what was there.
     """
+    if text.isprintable():  # every character replaced is one ``isprintable`` refuses
+        return text
     return text.translate(_MULTI_LINE if keep_newlines else _ONE_LINE)
 
 

@@ -1205,3 +1205,15 @@ def test_documented_example_follows_the_schema() -> None:
     errors = list(_results_validator().iter_errors(data))
     assert not errors, [e.message for e in errors[:3]]
     assert result_from_dict(data).findings[0].rule_id == data["findings"][0]["rule_id"]
+
+
+def test_text_made_visible_is_returned_as_is_only_when_nothing_in_it_is_replaced() -> None:
+    """``visible`` skips the replacement for text ``str.isprintable`` accepts: sound only if
+    every character it replaces is one ``isprintable`` refuses."""
+    from reports.base import _INVISIBLE, _MULTI_LINE, _ONE_LINE
+
+    assert not [hex(point) for point in _INVISIBLE if chr(point).isprintable()]
+    samples = ["store a", "störe 日本 😀", "a\u202eb", "tab\there\n", "nbsp\u00a0x", "\x1b[31m", ""]
+    for text in samples + [f"x{chr(point)}y" for point in _INVISIBLE]:
+        assert visible(text) == text.translate(_ONE_LINE)
+        assert visible(text, keep_newlines=True) == text.translate(_MULTI_LINE)
