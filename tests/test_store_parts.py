@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from checker.core.results import Observation, Status
+from checker.documents import json_stream
 from checker.evaluation import engine
 from checker.evaluation.parts import NotPartitionable, PartObserved, Segments, merge, split
 from checker.execution import parts as local
@@ -176,6 +177,32 @@ def test_a_generated_inventory_checked_in_parts_gives_the_whole_reading(
     )
     assert merged == [True]
     assert code == 1 and b'"status": "fail"' in reports["report.json"]
+
+
+def test_the_failures_of_each_part_are_placed_where_the_part_is_checked(
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each part places what it observed of its stores (the stores read back), alongside the
+    other parts: the process making the findings then reads none back."""
+    _parts_of(monkeypatch, 150)
+    asked: list[list[int]] = []
+    texts = json_stream.StoreFile.texts
+
+    def reading(self: Any, indexes: Any) -> Any:
+        asked.append(list(indexes))
+        return texts(self, asked[-1])
+
+    monkeypatch.setattr(json_stream.StoreFile, "texts", reading)
+    snapshot = _generated(tmp_path / "inventory.json", 400, indent=None)
+    _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
+    assert merged == [True]
+    *parts, last = asked[-4:]  # the three parts, then the findings of the run in parts
+    assert all(parts) and last == []
+    for number, indexes in enumerate(parts):  # each its own stores (and those they name)
+        assert any(i // 150 == number for i in indexes), number
 
 
 def test_worker_processes_give_the_bytes_of_a_serial_whole_run(

@@ -624,6 +624,32 @@ def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decode
         list(stores.blocks(3))
 
 
+def test_places_found_by_another_reading_of_the_file_are_adopted_as_found_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a part's process placed is sent to the process making the findings: adopted, it
+    is not read back again, and each place is where the whole reading puts it."""
+    path = tmp_path / "snapshot.json"
+    path.write_text(_generated_text(tmp_path), encoding="utf-8")
+    whole = load_document(path)
+    paths = [p for p in _paths(whole.data) if p[:1] == ("stores",) and len(p) > 2]
+    elsewhere = _streamed_document(path)
+    elsewhere.positions.place(paths)
+    here = _streamed_document(path)
+    here.positions.adopt(elsewhere.positions.placed())
+    reads: list[int] = []
+    read_at = json_stream._read_at
+    monkeypatch.setattr(
+        json_stream,
+        "_read_at",
+        lambda *a: reads.append(a[1]) or read_at(*a),  # type: ignore[func-returns-value]
+    )
+    here.positions.place(paths)
+    for each in paths:
+        assert here.locate(each) == whole.locate(each), each
+    assert reads == []
+
+
 def test_stores_far_apart_are_read_back_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -630,11 +630,11 @@ class StreamedPositions:
         is read once (with its neighbours) and indexed once. A path no store has is placed
         with its ancestors, up to the nearest that exists, as ``Document.locate`` asks."""
         wanted: dict[int, list[JsonPath]] = {}
+        placed = self._placed
         for path in paths:
             inner = self._in_store(path)
-            if inner is not None and inner[1]:
+            if inner is not None and inner[1] and path not in placed:
                 wanted.setdefault(inner[0], []).append(path)
-        placed = self._placed
         for index, text in self._stores.texts(sorted(wanted)):
             positions = JsonPositions(text, 0)
             for path in wanted[index]:
@@ -643,6 +643,15 @@ class StreamedPositions:
                     if position is not None:
                         break
                     path = path[:-1]
+
+    def placed(self) -> dict[JsonPath, Position | None]:
+        """What :meth:`place` found so far (where a part of the stores was checked, for the
+        process that makes the findings: :meth:`adopt`)."""
+        return dict(self._placed)
+
+    def adopt(self, placed: dict[JsonPath, Position | None]) -> None:
+        """Keep what :meth:`place` found of the same file elsewhere, as if found here."""
+        self._placed.update(placed)
 
     def forget(self) -> None:
         """Let go of what :meth:`place` found."""

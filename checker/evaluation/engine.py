@@ -333,6 +333,8 @@ def _observed(
         else:
             for part in found:
                 stores.unreadable.update(part.unreadable)
+                if isinstance(view.document.positions, StreamedPositions):
+                    view.document.positions.adopt(part.placed)
     if observed is None:
         clauses = _clauses(policies, view)
         observed = deque(
@@ -371,7 +373,20 @@ def observe_part(
     with collector_paused():  # as check_unit does; a Dask worker runs this with it going
         clauses = part_stores.in_step(tasks, progress=progress)
     unreadable = {i: why for i, why in part_stores.unreadable.items() if i in part}
-    return PartObserved(part, [c.sent(part) for c in clauses], unreadable)
+    sent = [c.sent(part) for c in clauses]
+    positions = view.document.positions
+    placed = {}
+    if isinstance(positions, StreamedPositions) and not view.imported:
+        # Placed here, alongside the other parts: the process making the findings adopts it.
+        positions.place(
+            obs.evidence
+            for segments in sent
+            for loop in segments.within
+            for obs in loop
+            if obs.evidence is not None
+        )
+        placed = positions.placed()
+    return PartObserved(part, sent, unreadable, placed)
 
 
 def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -> Counted | None:

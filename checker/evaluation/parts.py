@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from checker.checks.base import counted
+from checker.core.diagnostics import JsonPath, Position
 from checker.core.results import Observation, Status
 from checker.evaluation.in_step import visits
 
@@ -76,6 +77,10 @@ class PartObserved:
     part: range
     clauses: list[Segments]
     unreadable: dict[int, str] = field(default_factory=dict)
+    # Where what was observed of the part's stores is in the file, when it was read store by
+    # store (``StreamedPositions.place``): found where the part was checked, alongside the
+    # other parts, instead of by the process that makes the findings after them all.
+    placed: dict[JsonPath, Position | None] = field(default_factory=dict)
 
 
 PartRunner = Callable[[int], list[PartObserved]]
