@@ -280,6 +280,11 @@ DECLINED = {
     "a data kind no policy defines": _in_store('"data_kinds": [', '"data_kinds": ["unheard-of", '),
     "a store against its schema": _in_store('"kind":', '"colour": "red", "kind":'),
     "stores that are no list": lambda t: _stores_as_object(t),
+    # What follows the stores is read by the strict loader, not by the first reading.
+    "not JSON after the stores": lambda t: t.replace('"pipelines": [', '"pipelines": [,', 1),
+    "stores named again after them": lambda t: t.replace(
+        '"pipelines": [', '"stores": [], "pipelines": [', 1
+    ),
 }
 
 

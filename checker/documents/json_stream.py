@@ -106,16 +106,6 @@ class _Text:
         if not self.more(keep_from):
             raise NotStreamed
 
-    def at_end(self, at: int, keep_from: int) -> bool:
-        """Whether only white space follows ``at`` to the end of the file."""
-        while True:
-            end = _SPACE.match(self.buf, at - self.base).end()  # type: ignore[union-attr]
-            if end < len(self.buf):
-                return False
-            at = end + self.base
-            if not self.more(keep_from):
-                return True
-
     def skip_space(self, at: int, keep_from: int) -> int:
         """The offset of the first character from ``at`` on that is not white space."""
         while True:
@@ -228,9 +218,11 @@ def index_stores(
 
     The items are not decoded: an item ends where its braces balance and its id is the first
     ``"id": "..."`` in it, both checked when :meth:`StoreFile.blocks` decodes the items (an item
-    whose strings hold braces is read by the decoder here). Raises :class:`NotStreamed` when
-    the file is not plainly a JSON object whose ``key`` is a list of objects; ``OSError`` when
-    it cannot be read. ``progress`` hears ``(bytes read, bytes in the file)`` as it reads."""
+    whose strings hold braces is read by the decoder here). What follows the list is kept
+    as read, for the strict loader to read (and refuse: the file is then read whole). Raises
+    :class:`NotStreamed` when the file is not plainly a JSON object whose ``key`` is a list of
+    objects; ``OSError`` when it cannot be read. ``progress`` hears ``(bytes read, bytes in
+    the file)`` as it reads."""
     try:
         return _index(path, limits, key, progress)
     except Refused:  # a constant such as NaN, a number out of bounds
@@ -254,25 +246,19 @@ def _index(
         if text.buf.startswith("\ufeff") or text.char(text.skip_space(0, 0), 0) != "{":
             raise NotStreamed
         at = text.skip_space(0, 0) + 1
-        prefix = ""
-
-        def kept() -> int:
-            """Where the text kept starts: all of it up to the stores, the rest after them."""
-            return 0 if cut.at < 0 else text.base
-
-        while True:
-            at = text.skip_space(at, kept())
-            mark = text.char(at, kept())
+        while True:  # the members before the stores, kept as read (from 0)
+            at = text.skip_space(at, 0)
+            mark = text.char(at, 0)
             if mark == "}":
                 break
             if mark != '"':
                 raise NotStreamed
-            name, at = text.key(at, kept())
-            at = text.skip_space(at, kept())
-            if text.char(at, kept()) != ":":
+            name, at = text.key(at, 0)
+            at = text.skip_space(at, 0)
+            if text.char(at, 0) != ":":
                 raise NotStreamed
-            at = text.skip_space(at + 1, kept())
-            if name == key and cut.at < 0 and text.char(at, 0) == "[":
+            at = text.skip_space(at + 1, 0)
+            if name == key and text.char(at, 0) == "[":
                 prefix = text.buf[: at + 1 - text.base]
                 cursor.advance(text, at + 1)
                 at = _index_items(text, cursor, scanner, spans, ids)
@@ -280,22 +266,19 @@ def _index(
                 cut.at = len(prefix)
                 cut.newlines = cursor.line - 1 - prefix.count("\n")
                 cut.line, cut.column = cursor.line, cursor.column
-                text.buf, text.base = text.buf[at - text.base :], at  # the rest is kept
-                at += 1
-            else:
-                _, at = text.scan(scanner, at, kept())
-            at = text.skip_space(at, kept())
-            mark = text.char(at, kept())
+                text.buf, text.base = text.buf[at - text.base :], at  # the rest is kept:
+                while text.more(at):  # read, not scanned: the strict loader reads it next
+                    pass
+                identity = (info.st_size, info.st_mtime_ns, info.st_ino)
+                return Streamed(prefix + text.buf, spans, ids, cut, identity)
+            _, at = text.scan(scanner, at, 0)
+            at = text.skip_space(at, 0)
+            mark = text.char(at, 0)
             if mark == ",":
                 at += 1
             elif mark != "}":
                 raise NotStreamed
-        if not text.at_end(at + 1, kept()):
-            raise NotStreamed
-        rest = text.buf if cut.at < 0 else prefix + text.buf
-    if cut.at < 0:
-        raise NotStreamed  # no list to read a store at a time
-    return Streamed(rest, spans, ids, cut, (info.st_size, info.st_mtime_ns, info.st_ino))
+    raise NotStreamed  # no list to read a store at a time
 
 
 def _told(progress: Callable[[int, int], None], size: int, done: int) -> None:
