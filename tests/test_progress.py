@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from checker.cli.main import main
 from checker.cli.progress import MIN_INTERVAL, ProgressLine, wanted
 from checker.evaluation import in_step
 from tests.conftest import REPO
+from tests.inventories import inventory_text
 
 CONFIG = str(REPO / "policy-check.yaml")
 
@@ -97,13 +97,7 @@ def test_redraws_are_throttled_but_the_first_and_last_always_show() -> None:
 
 
 def _inventory(folder: Path, stores: int) -> str:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    text = io.StringIO()
-    generate.write_snapshot(text, stores, seed=7, rate=0.1, indent=None)
-    (folder / "inventory.json").write_text(text.getvalue(), encoding="utf-8")
+    (folder / "inventory.json").write_text(inventory_text(stores, seed=7), encoding="utf-8")
     return "inventory.json"
 
 

@@ -10,8 +10,6 @@ whole. Small chunks and blocks put store boundaries everywhere a chunk or block 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import io
 import json
 import os
 import shutil
@@ -29,6 +27,7 @@ from checker.evaluation import engine, in_step, streamed
 from checker.evaluation.in_step import StoredItems
 from checker.execution import units
 from tests.conftest import REPO, CliRunner
+from tests.inventories import inventory_text
 
 CASES = sorted(p for p in (REPO / "tests" / "cases" / "check").iterdir() if p.is_dir())
 EXAMPLES = REPO / "policies" / "examples"
@@ -163,18 +162,8 @@ def test_the_published_examples_read_the_same_store_by_store(
     assert streamed_files == [True, True]
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generated(path: Path, stores: int, *, indent: int | None, seed: int = 7) -> Path:
-    out = io.StringIO()
-    _generator().write_snapshot(out, stores, seed=seed, rate=0.1, indent=indent)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    path.write_text(inventory_text(stores, seed=seed, indent=indent), encoding="utf-8")
     return path
 
 
@@ -357,6 +346,18 @@ def test_custom_rules_and_imports_are_read_whole(
     assert streamed_files == [False, False]
 
 
+def _reads_back(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Where and how much of the file each reading back of stores reads, from now on."""
+    reads: list[tuple[int, int]] = []
+    read_at = json_stream._read_at
+    monkeypatch.setattr(
+        json_stream,
+        "_read_at",
+        lambda *a: reads.append(a[1:]) or read_at(*a),  # type: ignore[func-returns-value]
+    )
+    return reads
+
+
 def _streamed_document(path: Path, policy: Path = BENCH_POLICY) -> Any:
     limits = dataclasses.replace(DEFAULT_LIMITS, stream_from=0)
     loaded = streamed.load_streamed(Entry(str(path), str(path)), limits, [load_document(policy)])
@@ -411,13 +412,7 @@ def test_places_found_at_once_store_by_store_are_where_one_at_a_time_puts_them(
     paths += [("stores", 3, "nowhere"), ("stores", 4, "retention", "missing", 2), ("stores", 99)]
     paths.reverse()  # the order findings come in is not the file's
     doc = _streamed_document(path)
-    reads: list[int] = []
-    read_at = json_stream._read_at
-    monkeypatch.setattr(
-        json_stream,
-        "_read_at",
-        lambda *a: reads.append(a[1]) or read_at(*a),  # type: ignore[func-returns-value]
-    )
+    reads = _reads_back(monkeypatch)
     doc.positions.place(paths)
     assert len(reads) == 1  # every store's text in one reading: they are all near each other
     for each in paths:
@@ -642,13 +637,7 @@ def test_places_found_by_another_reading_of_the_file_are_adopted_as_found_here(
     elsewhere.positions.place(paths)
     here = _streamed_document(path)
     here.positions.adopt(elsewhere.positions.placed())
-    reads: list[int] = []
-    read_at = json_stream._read_at
-    monkeypatch.setattr(
-        json_stream,
-        "_read_at",
-        lambda *a: reads.append(a[1]) or read_at(*a),  # type: ignore[func-returns-value]
-    )
+    reads = _reads_back(monkeypatch)
     here.positions.place(paths)
     for each in paths:
         assert here.locate(each) == whole.locate(each), each
@@ -664,13 +653,7 @@ def test_stores_far_apart_are_read_back_apart(
     spans = doc.data["stores"]._file.spans
     # What stands between two stores next to each other may be passed over; no more.
     monkeypatch.setattr(json_stream, "_GAP", spans.starts[1] - spans.ends[0])
-    reads: list[tuple[int, int]] = []
-    read_at = json_stream._read_at
-    monkeypatch.setattr(
-        json_stream,
-        "_read_at",
-        lambda *a: reads.append(a[1:]) or read_at(*a),  # type: ignore[func-returns-value]
-    )
+    reads = _reads_back(monkeypatch)
     doc.positions.place([("stores", i, "id") for i in (0, 1, 2, 4, 20)])
     assert reads == [  # 0 to 2 together; 4 is a store away, 20 further: each alone
         (spans.starts[0], spans.ends[2] - spans.starts[0]),

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib.util
-import io
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from checker.documents import load_document
 from checker.documents.document import Document
 from checker.evaluation.engine import evaluate
 from tests.conftest import REPO
+from tests.inventories import inventory_text
 from tests.policy_support import _Unplaced, minimal_policy, problems
 
 AS_OF = dt.date(2026, 11, 21)
@@ -252,13 +251,7 @@ def test_a_store_meeting_every_requirement_is_counted_once_per_requirement() -> 
 def _generated_inventory(path: Path, stores: int) -> Path:
     """The benchmark's generated inventory: stores, pipelines and recipients, a tenth of them
     breaking a promise."""
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    out = io.StringIO()
-    generate.write_snapshot(out, stores, seed=3, rate=0.1, indent=None)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    path.write_text(inventory_text(stores, seed=3), encoding="utf-8")
     return path
 
 
