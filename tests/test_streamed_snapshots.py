@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -325,6 +326,38 @@ def test_deep_nesting_in_a_store_is_declined(
     assert True not in streamed_files
 
 
+@pytest.mark.parametrize(
+    ("escaped", "streamed"),
+    [
+        ("\\ud83d\\ude00", True),  # 😀 as json.dumps writes it by default: a pair, Unicode
+        ("\\uD83D\\uDE00", True),
+        ("\\ud83d", False),  # half a pair: refused by the strict loader
+        ("x\\ude00", False),
+        ("\\ude00\\ud83d", False),  # both halves, in the wrong order
+    ],
+)
+def test_surrogate_escapes_are_read_store_by_store_when_they_pair(
+    escaped: str,
+    streamed: bool,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    small_steps: None,
+) -> None:
+    """An inventory exported with ``ensure_ascii`` writes every character beyond the BMP as a
+    pair of escapes; the pair is one character, and the file is read store by store. Half a
+    pair is refused, and only the whole reading reports it."""
+    edit = f'"source": {{"address": "store {escaped}"}}, "kind":'
+    text = _last_store_edited(_generated_text(tmp_path), '"kind":', edit)
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(text, encoding="utf-8")
+    code, _, err, _ = _same_either_way(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert streamed_files == ([True] if streamed else [])
+    assert (code == 2 and "unpaired surrogate" in err) is not streamed
+
+
 def test_custom_rules_and_imports_are_read_whole(
     tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool]
 ) -> None:
@@ -622,6 +655,89 @@ def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decode
     stores = json_stream.StoreFile(str(path), fast.spans, fast.identity, DEFAULT_LIMITS)
     with pytest.raises(json_stream.NotStreamed):
         list(stores.blocks(3))
+
+
+# Stores written in every way at once: each store of a generated inventory written as one of
+# the ways above, or edited so that it looks like a store where it is not one, at random. The
+# file read store by store (or declined, then read whole) must give the results of the file
+# read whole, with every finding where the whole reading places it.
+
+
+def _store_written(store: dict[str, Any], rng: random.Random, *, valid: bool) -> str:
+    """``store`` as JSON text, written one of many ways (each valid, if ``valid``)."""
+    way = 0 if not valid else rng.randrange(12)
+    if way == 0 and not valid:  # an object with an id within, written as a store begins
+        store["legal_holds"] = [{"id": f"hold-{rng.randrange(99)}", "reason": "a"}]
+    elif way == 1:  # a string holding what begins a store, a brace and a line break
+        store["source"] = {"address": '"}, {"id": "x", {\n'}
+    elif way == 2:  # the id written with an escape
+        return json.dumps(store).replace('"id": "store-', '"id": "store\\u002d', 1)
+    elif way == 3:  # the id not first
+        store = {k: v for k, v in store.items() if k != "id"} | {"id": store["id"]}
+    elif way == 4:  # beyond ascii, escaped or not
+        store["source"] = {"address": "störe 日本 😀", "file": "ünïcode.tf"}
+        return json.dumps(store, ensure_ascii=rng.random() < 0.5)
+    if way == 5:
+        return json.dumps(store, indent=rng.choice([1, 2, "\t"]))
+    if way == 6:  # over two lines
+        text = json.dumps(store)
+        cut = text.index(", ") + 1
+        return text[:cut] + "\n" + text[cut:]
+    if way == 7:
+        return json.dumps(store, separators=(",", ":"))
+    return json.dumps(store, ensure_ascii=False)
+
+
+def _written_every_way(data: dict[str, Any], rng: random.Random, *, valid: bool) -> str:
+    """The snapshot ``data`` with its stores written every way, joined by separators of one
+    kind (mostly) or of several."""
+    bad = -1 if valid else rng.randrange(len(data["stores"]))  # the one store refused
+    stores = [
+        _store_written(store, rng, valid=index != bad) for index, store in enumerate(data["stores"])
+    ]
+    kind = rng.choice([",\n", ", ", ",", ",\r\n", ",\n  "])
+    joined = stores[0] + "".join(
+        (kind if rng.random() < 0.9 else rng.choice([",\n", ", ", " ,\n"])) + text
+        for text in stores[1:]
+    )
+    rest = {k: v for k, v in data.items() if k != "stores"}
+    head = json.dumps(rest, ensure_ascii=False)[:-1]
+    return f'{head}, "stores": [\n{joined}\n]}}\n'
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_stores_written_every_way_at_once_read_as_when_read_whole(
+    seed: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(seed)
+    monkeypatch.setattr(json_stream, "_CHUNK", rng.choice([61, 509, 4096]))
+    monkeypatch.setattr(json_stream, "_STRETCH", rng.choice([256, 2048, 1 << 18]))
+    monkeypatch.setattr(in_step, "BLOCK", rng.choice([3, 17, 500]))
+    data = json.loads(inventory_text(24, seed=seed))
+    snapshot = tmp_path / "inventory.json"
+    valid = seed % 3 > 0  # else with stores the schema refuses (the results are its errors)
+    snapshot.write_text(_written_every_way(data, rng, valid=valid), encoding="utf-8", newline="")
+    results: list[bytes] = []
+    for stream_from in (WHOLE, "0"):
+        out = tmp_path / f"results-{stream_from}.json"
+        run = run_cli(
+            "check",
+            f"--policy={BENCH_POLICY}",
+            f"--snapshot={snapshot}",
+            f"--as-of={AS_OF}",
+            f"--stream-from={stream_from}",
+            f"--output=json={out}",
+        )
+        assert run.code in (1, 2), run.err
+        results.append(out.read_bytes() if out.exists() else run.err.encode())
+    assert results[1] == results[0]
+    # Not vacuous: a valid file is read store by store (an id with escapes or a store over
+    # two lines is noted one store at a time, not declined); the others are read whole.
+    assert streamed_files == ([True] if valid else [])
 
 
 def test_places_found_by_another_reading_of_the_file_are_adopted_as_found_here(

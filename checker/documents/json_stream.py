@@ -47,6 +47,7 @@ from checker.documents.limits import Limits
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair, decoded from its escape
 # The first "id" member of a store: its id, when written without escapes.
 _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
@@ -458,10 +459,33 @@ def _balanced_end(buf: str, start: int) -> int:
     return end
 
 
-def _check_block(stretch: str, keys: int, depth_left: int) -> None:
+def _holds_surrogate(node: Any) -> bool:
+    """Whether a key or string within ``node`` holds half of a surrogate pair."""
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        values = node.values() if type(node) is dict else node
+        if type(node) is dict and any(_SURROGATE.search(key) for key in node):
+            return True
+        for value in values:
+            if type(value) is str:
+                if _SURROGATE.search(value) is not None:
+                    return True
+            elif type(value) is dict or type(value) is list:
+                pending.append(value)
+    return False
+
+
+def _check_block(stretch: str, keys: int, depth_left: int, items: list[StoreItem]) -> None:
     """What the strict loader refuses in a block's text, found at C speed: a duplicate key (more
-    members written than kept), nesting beyond the limit, an escaped surrogate."""
-    if "\\" in stretch and _SURROGATE_ESCAPE.search(stretch) is not None:
+    members written than kept), nesting beyond the limit, half of a surrogate pair escaped
+    (looked for in the decoded stores only when the text escapes a surrogate: a pair, as
+    ``json.dumps`` writes a character beyond the BMP, is one character)."""
+    if (
+        "\\" in stretch
+        and _SURROGATE_ESCAPE.search(stretch) is not None
+        and any(_holds_surrogate(store) for _, store in items)
+    ):
         raise NotStreamed
     shape = structure(stretch.encode())
     if shape.members != keys or deeper(shape.brackets, depth_left):
@@ -492,7 +516,7 @@ class StoreFile:
         a time.
 
         Decoded strictly: what the strict loader refuses (a duplicate key, a constant such as
-        NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate), and a
+        NaN, a number out of bounds, nesting beyond the limit, half a surrogate pair), and a
         store that does not end where it was found to end, raise :class:`NotStreamed`; a file
         changed since it was first read raises :class:`FileChanged`."""
         spans, keys = self.spans, KeyCount()
@@ -525,7 +549,7 @@ class StoreFile:
                         items.append((("stores", index), value))
                 except (StopIteration, ValueError, Refused):  # not JSON, or refused
                     raise NotStreamed from None
-                _check_block(text, keys.total, depth_left)
+                _check_block(text, keys.total, depth_left, items)
                 yield items
         self.check_unchanged()
 
