@@ -685,6 +685,10 @@ def _store_written(store: dict[str, Any], rng: random.Random, *, valid: bool) ->
         return text[:cut] + "\n" + text[cut:]
     if way == 7:
         return json.dumps(store, separators=(",", ":"))
+    if way == 8:  # white space everywhere it may be
+        return json.dumps(store, separators=(" ,\t", " :\r\n "))
+    if way == 9:
+        return json.dumps(store, indent=0)
     return json.dumps(store, ensure_ascii=False)
 
 
@@ -695,17 +699,18 @@ def _written_every_way(data: dict[str, Any], rng: random.Random, *, valid: bool)
     stores = [
         _store_written(store, rng, valid=index != bad) for index, store in enumerate(data["stores"])
     ]
-    kind = rng.choice([",\n", ", ", ",", ",\r\n", ",\n  "])
+    kind = rng.choice([",\n", ", ", ",", ",\r\n", ",\n  ", ",\n\n"])
     joined = stores[0] + "".join(
-        (kind if rng.random() < 0.9 else rng.choice([",\n", ", ", " ,\n"])) + text
+        (kind if rng.random() < 0.9 else rng.choice([",\n", ", ", " ,\n", "\t,\t"])) + text
         for text in stores[1:]
     )
-    rest = {k: v for k, v in data.items() if k != "stores"}
-    head = json.dumps(rest, ensure_ascii=False)[:-1]
-    return f'{head}, "stores": [\n{joined}\n]}}\n'
+    # The stores anywhere among the other sections: first, last or between.
+    sections = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in data.items() if k != "stores"]
+    sections.insert(rng.randrange(len(sections) + 1), f'"stores": [{kind[1:]}{joined}\n]')
+    return "{" + ", ".join(sections) + "}\n"
 
 
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", range(40))
 def test_stores_written_every_way_at_once_read_as_when_read_whole(
     seed: int,
     tmp_path: Path,
@@ -721,23 +726,36 @@ def test_stores_written_every_way_at_once_read_as_when_read_whole(
     snapshot = tmp_path / "inventory.json"
     valid = seed % 3 > 0  # else with stores the schema refuses (the results are its errors)
     snapshot.write_text(_written_every_way(data, rng, valid=valid), encoding="utf-8", newline="")
+    merged: list[int] = []  # how many parts were merged, for each snapshot checked in parts
+    merge = engine.merge
+
+    def merging(parts: Any, **options: Any) -> Any:
+        found = merge(parts, **options)  # raises when they cannot be merged
+        merged.append(len(parts))
+        return found
+
+    monkeypatch.setattr(engine, "merge", merging)
     results: list[bytes] = []
-    for stream_from in (WHOLE, "0"):
-        out = tmp_path / f"results-{stream_from}.json"
+    ways = [(WHOLE, "1"), ("0", "1"), ("0", "3")]  # whole; store by store; in three parts
+    for stream_from, jobs in ways:
+        out = tmp_path / f"results-{stream_from}-{jobs}.json"
         run = run_cli(
             "check",
             f"--policy={BENCH_POLICY}",
             f"--snapshot={snapshot}",
             f"--as-of={AS_OF}",
             f"--stream-from={stream_from}",
+            f"--jobs={jobs}",
             f"--output=json={out}",
         )
         assert run.code in (1, 2), run.err
         results.append(out.read_bytes() if out.exists() else run.err.encode())
     assert results[1] == results[0]
+    assert results[2] == results[0]
     # Not vacuous: a valid file is read store by store (an id with escapes or a store over
     # two lines is noted one store at a time, not declined); the others are read whole.
-    assert streamed_files == ([True] if valid else [])
+    assert streamed_files == ([True, True] if valid else [])
+    assert merged == ([3] if valid else [])
 
 
 def test_places_found_by_another_reading_of_the_file_are_adopted_as_found_here(
