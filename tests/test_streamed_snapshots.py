@@ -358,6 +358,32 @@ def test_surrogate_escapes_are_read_store_by_store_when_they_pair(
     assert (code == 2 and "unpaired surrogate" in err) is not streamed
 
 
+@pytest.mark.parametrize("half", [0, 4, 7, 29])
+def test_half_a_pair_among_stores_holding_pairs_is_found_in_its_store(
+    half: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the stores whose text escapes a surrogate are searched: each escape is traced to
+    its store, whichever store of a block it is in."""
+    monkeypatch.setattr(in_step, "BLOCK", 5)
+    data = json.loads(_generated_text(tmp_path))
+    lines = []
+    for index, store in enumerate(data["stores"]):
+        store["source"] = {"address": f"bucket {index} 😀"}
+        lines.append(json.dumps(store))  # the emoji as a pair of escapes
+    lines[half] = lines[half].replace("\\ude00", "", 1)
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(_stores_written(data, lines), encoding="utf-8")
+    code, _, err, _ = _same_either_way(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert code == 2 and f"snapshot.json:{half + 2}:" in err  # a store a line, from line 2
+    assert streamed_files == []
+
+
 def test_custom_rules_and_imports_are_read_whole(
     tmp_path: Path, run_cli: CliRunner, streamed_files: list[bool]
 ) -> None:

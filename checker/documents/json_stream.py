@@ -31,6 +31,7 @@ import re
 import threading
 import weakref
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from checker.documents.json_scan import deeper, structure
 from checker.documents.limits import Limits
 
 _SPACE = re.compile(r"[ \t\n\r]*")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair, decoded from its escape
 # The first "id" member of a store: its id, when written without escapes.
 _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
@@ -459,6 +460,20 @@ def _balanced_end(buf: str, start: int) -> int:
     return end
 
 
+def _half_pairs(raw: bytes, starts: Iterable[int], items: list[StoreItem]) -> bool:
+    """Whether a store of a block holds half of a surrogate pair, escaped: looked for in the
+    decoded stores whose text (``raw``, each store beginning at its offset in ``starts``)
+    escapes a surrogate, as ``json.dumps`` writes a character beyond the BMP, in a pair."""
+    if b"\\" not in raw:
+        return False
+    escapes = [m.start() for m in _SURROGATE_ESCAPE.finditer(raw)]
+    if not escapes:
+        return False
+    firsts = list(starts)
+    stores = {bisect_right(firsts, at) - 1 for at in escapes}
+    return any(_holds_surrogate(items[index][1]) for index in stores)
+
+
 def _holds_surrogate(node: Any) -> bool:
     """Whether a key or string within ``node`` holds half of a surrogate pair."""
     pending = [node]
@@ -476,17 +491,9 @@ def _holds_surrogate(node: Any) -> bool:
     return False
 
 
-def _check_block(stretch: str, keys: int, depth_left: int, items: list[StoreItem]) -> None:
+def _check_block(stretch: str, keys: int, depth_left: int) -> None:
     """What the strict loader refuses in a block's text, found at C speed: a duplicate key (more
-    members written than kept), nesting beyond the limit, half of a surrogate pair escaped
-    (looked for in the decoded stores only when the text escapes a surrogate: a pair, as
-    ``json.dumps`` writes a character beyond the BMP, is one character)."""
-    if (
-        "\\" in stretch
-        and _SURROGATE_ESCAPE.search(stretch) is not None
-        and any(_holds_surrogate(store) for _, store in items)
-    ):
-        raise NotStreamed
+    members written than kept), nesting beyond the limit."""
     shape = structure(stretch.encode())
     if shape.members != keys or deeper(shape.brackets, depth_left):
         raise NotStreamed
@@ -549,7 +556,10 @@ class StoreFile:
                         items.append((("stores", index), value))
                 except (StopIteration, ValueError, Refused):  # not JSON, or refused
                     raise NotStreamed from None
-                _check_block(text, keys.total, depth_left, items)
+                starts = (spans.starts[index] - origin for index in range(start, stop))
+                if _half_pairs(raw, starts, items):
+                    raise NotStreamed
+                _check_block(text, keys.total, depth_left)
                 yield items
         self.check_unchanged()
 
