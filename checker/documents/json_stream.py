@@ -52,7 +52,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair, decoded from its esca
 # The first "id" member of a store: its id, when written without escapes.
 _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
-_ID_HEAD = '{"id": "'  # a store's first member, its id, as json.dumps writes it
+# A store's first member, its id, as json.dumps writes it, and as compact writers do
+# (JSON.stringify, Go's encoding/json, jq -c, json.dumps with separators=(",", ":")).
+_ID_HEAD, _TIGHT_ID_HEAD = '{"id": "', '{"id":"'
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
 _STRETCH = 256 << 10  # characters of stores written alike looked at at once
@@ -322,7 +324,7 @@ def _index_items(
                     byte += (start - moved) if ascii_only else len(buf[moved:start].encode())
                     column = at - line_start + 1
                     at, first, byte, line, column = _note_alike(
-                        alike, between, (at, byte, line, column), spans
+                        alike, between, (at, byte, line, column), spans, len(_id_head(buf, start))
                     )
                     ids.extend(alike_ids)
                     line_start = first - column + 1
@@ -371,18 +373,21 @@ def _index_items(
 def _alike_stores(buf: str, start: int, between: str) -> tuple[list[str], list[str], int]:
     """The stores from ``start`` on written alike, as generated inventories write them, so
     that a stretch of them is noted at once (:func:`_note_alike`): each of them without its
-    first characters ``{"id": "``, their ids, and where the stretch looked at ends in ``buf``.
+    first characters (``{"id": "``, or ``{"id":"``: :func:`_id_head`), their ids, and where
+    the stretch looked at ends in ``buf``.
 
-    Stores are alike when each begins with its id (without escapes) and is followed by
-    ``between``, the text that separated the last two stores (``,\n`` for a store a line,
-    ``, `` for compact JSON), and the next store; and when none holds another ``{"id": "`` or
-    ``between`` and a brace, or a line break unless ``between`` has one. A stretch ends
+    Stores are alike when each begins with its id (without escapes), written as the first
+    does, and is followed by ``between``, the text that separated the last two stores (``,\n``
+    for a store a line, ``, `` or ``,`` for compact JSON), and the next store; and when none
+    holds another store's beginning, or ``between`` and a brace, or a line break unless
+    ``between`` has one. A stretch ends
     before the store it cuts, so the next store is in it. That each is one whole store is
     checked when the stores are decoded, as for every store."""
     stop = min(start + _STRETCH, len(buf))
-    if not buf.startswith(_ID_HEAD, start):
+    head = _id_head(buf, start)
+    if not head:
         return [], [], stop
-    pieces = buf[start + len(_ID_HEAD) : stop].split(between + _ID_HEAD)
+    pieces = buf[start + len(head) : stop].split(between + head)
     pieces.pop()  # cut by the stretch's end, or running past the list
     lines = "\n" in between
     glue = between + "{"  # a second store within a piece (in one line, a line break is)
@@ -394,17 +399,24 @@ def _alike_stores(buf: str, start: int, between: str) -> tuple[list[str], list[s
             close < 0
             or not piece.endswith("}")
             or "\\" in ident
-            or _ID_HEAD in piece
+            or head in piece
             or (not lines and (glue in piece or "\n" in piece))
         ):
             break
         ids.append(ident)
     del pieces[len(ids) :]
     if lines and pieces:  # a line break within a store: its lines are counted one at a time
-        length = sum(map(len, pieces)) + (len(_ID_HEAD) + len(between)) * len(pieces)
+        length = sum(map(len, pieces)) + (len(head) + len(between)) * len(pieces)
         if buf.count("\n", start, start + length) != between.count("\n") * len(pieces):
             return [], [], stop
     return pieces, ids, stop
+
+
+def _id_head(buf: str, start: int) -> str:
+    """How the store at ``start`` begins, if with its id as stores written alike begin."""
+    if buf.startswith(_ID_HEAD, start):
+        return _ID_HEAD
+    return _TIGHT_ID_HEAD if buf.startswith(_TIGHT_ID_HEAD, start) else ""
 
 
 def _note_alike(
@@ -412,12 +424,14 @@ def _note_alike(
     between: str,
     first: tuple[int, int, int, int],
     spans: StoreSpans,
+    head: int,
 ) -> tuple[int, int, int, int, int]:
-    """Note the stores of ``pieces`` (from :func:`_alike_stores`), the first at ``first``
-    (character, byte, line, column); the character where the next store begins, and the
-    character, byte, line and column where the last noted begins."""
+    """Note the stores of ``pieces`` (from :func:`_alike_stores`, each without its first
+    ``head`` characters), the first at ``first`` (character, byte, line, column); the character
+    where the next store begins, and the character, byte, line and column where the last noted
+    begins."""
     at, byte, line, column = first
-    head, gap = len(_ID_HEAD), len(between)
+    gap = len(between)
     chars = [head + len(piece) for piece in pieces]
     sizes = chars if all(map(str.isascii, pieces)) else [len(p.encode()) + head for p in pieces]
     starts = list(accumulate([size + gap for size in sizes[:-1]], initial=byte))
