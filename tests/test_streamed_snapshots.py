@@ -502,7 +502,7 @@ def _stores_written(
 def _written_alike(data: dict[str, Any], layout: str) -> str:
     """The stores of ``data`` one to a line (or compact), but for what ``layout`` changes."""
     stores = data["stores"]
-    if layout in ("beyond ascii", "tightly compact, beyond ascii"):
+    if layout.endswith(("beyond ascii", "beyond ascii escaped")) and "first" not in layout:
         for i, store in enumerate(stores):
             store["source"] = {"address": f"störe {i} 日本 😀", "file": "ünïcode.tf"}
         stores[2]["id"] = "störe-日本-😀"
@@ -512,6 +512,10 @@ def _written_alike(data: dict[str, Any], layout: str) -> str:
         stores[7]["legal_holds"] = [{"id": "hold-1", "reason": "litigation"}]
     if "a list of objects within" in layout:
         stores[7]["legal_holds"] = [{"reason": "a"}, {"reason": "b"}]
+    if layout.startswith("pretty-printed"):  # as jq and json.dumps(indent=...) write it
+        step = "\t" if "tab" in layout else 1 if "one space" in layout else 2
+        text = json.dumps(data, indent=step, ensure_ascii="escaped" in layout) + "\n"
+        return text.replace("\n", "\r\n") if "crlf" in layout else text
     indent = {"indented": "  ", "tab": "\t"}.get(layout, "")
     lines = [indent + json.dumps(store, ensure_ascii=False) for store in stores]
     if layout == "escaped ids":
@@ -559,6 +563,15 @@ ALIKE_LAYOUTS = [
     "compact, an object with an id within",
     "compact, a list of objects within",
     "compact, one over two lines",
+    "pretty-printed",
+    "pretty-printed, one space",
+    "pretty-printed, tab",
+    "pretty-printed, crlf",
+    "pretty-printed, beyond ascii",
+    "pretty-printed, beyond ascii escaped",
+    "pretty-printed, an id that is a number",
+    "pretty-printed, an object with an id within",
+    "pretty-printed, a list of objects within",
     "tightly compact",
     "tightly compact, beyond ascii",
     "tightly compact, an id that is a number",
@@ -668,6 +681,27 @@ def test_an_item_not_an_object_among_stores_written_alike_is_declined(
     for alike in (True, False):
         with pytest.raises(json_stream.NotStreamed):
             _indexed(path, monkeypatch, alike=alike)
+
+
+def test_a_store_begun_otherwise_on_a_line_of_its_own_is_told_apart_before_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRunner, streamed_files: list[bool]
+) -> None:
+    """Stores one to a line, but one not beginning with its id, on a line indented otherwise:
+    it is not taken for the end of the store before it (which would send the file to be read
+    whole), but noted one at a time."""
+    data = json.loads(_generated_text(tmp_path))
+    lines = [json.dumps(store) for store in data["stores"]]
+    store = data["stores"][6]
+    id_last = {k: v for k, v in store.items() if k != "id"} | {"id": store["id"]}
+    lines[6] = "  " + json.dumps(id_last)
+    path = tmp_path / "snapshot.json"
+    path.write_text(_stores_written(data, lines), encoding="utf-8")
+    monkeypatch.setattr(json_stream, "_STRETCH", 2048)  # the stretches after it are alike
+    fast, noted = _indexed(path, monkeypatch, alike=True)
+    one_at_a_time, _ = _indexed(path, monkeypatch, alike=False)
+    assert noted and fast.spans == one_at_a_time.spans
+    _same_either_way(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={path}")
+    assert streamed_files == [True]
 
 
 def test_a_line_that_is_not_one_whole_store_is_caught_when_the_stores_are_decoded(

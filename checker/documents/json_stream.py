@@ -52,9 +52,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair, decoded from its esca
 # The first "id" member of a store: its id, when written without escapes.
 _ID = re.compile(r'"id"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)"')
 # After an item of a list: white space, a comma or the closing bracket (group 1), white space.
-# A store's first member, its id, as json.dumps writes it, and as compact writers do
-# (JSON.stringify, Go's encoding/json, jq -c, json.dumps with separators=(",", ":")).
-_ID_HEAD, _TIGHT_ID_HEAD = '{"id": "', '{"id":"'
+# A store beginning with its id, up to the id's first character, however it is written:
+# ``{"id": "`` (json.dumps), ``{"id":"`` (JSON.stringify, jq -c, Go's encoding/json), or over
+# lines, pretty-printed (``{`` and the id's line, as jq and json.dumps(indent=2) write them).
+_ID_HEAD = re.compile(r'\{[ \t\r\n]*"id"[ \t]*:[ \t]*"')
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _CHUNK = 8 << 20  # bytes read at a time
 _STRETCH = 256 << 10  # characters of stores written alike looked at at once
@@ -324,7 +325,7 @@ def _index_items(
                     byte += (start - moved) if ascii_only else len(buf[moved:start].encode())
                     column = at - line_start + 1
                     at, first, byte, line, column = _note_alike(
-                        alike, between, (at, byte, line, column), spans, len(_id_head(buf, start))
+                        alike, between, (at, byte, line, column), spans, _id_head(buf, start)
                     )
                     ids.extend(alike_ids)
                     line_start = first - column + 1
@@ -378,19 +379,21 @@ def _alike_stores(buf: str, start: int, between: str) -> tuple[list[str], list[s
 
     Stores are alike when each begins with its id (without escapes), written as the first
     does, and is followed by ``between``, the text that separated the last two stores (``,\n``
-    for a store a line, ``, `` or ``,`` for compact JSON), and the next store; and when none
-    holds another store's beginning, or ``between`` and a brace, or a line break unless
-    ``between`` has one. A stretch ends
-    before the store it cuts, so the next store is in it. That each is one whole store is
-    checked when the stores are decoded, as for every store."""
+    for a store a line, ``,\n  `` pretty-printed, ``, `` or ``,`` for compact JSON), and the
+    next store; and when none holds another store's beginning, or ``between`` and a brace, or
+    a line break unless ``between`` has one. A stretch ends before the store it cuts, so the
+    next store is in it. That each is one whole store is checked when the stores are decoded,
+    as for every store."""
     stop = min(start + _STRETCH, len(buf))
     head = _id_head(buf, start)
-    if not head:
+    lines = "\n" in between  # else each store begins on the line of the one before
+    if not head or (not lines and "\n" in head):
         return [], [], stop
     pieces = buf[start + len(head) : stop].split(between + head)
     pieces.pop()  # cut by the stretch's end, or running past the list
-    lines = "\n" in between
-    glue = between + "{"  # a second store within a piece (in one line, a line break is)
+    # A second store within a piece: after ``between`` and a brace; one to a line, after a
+    # line break (counted below: fewer pieces to look through).
+    glue = between + "{" if not lines or "\n" in head else None
     ids: list[str] = []
     for piece in pieces:
         close = piece.find('"')
@@ -400,23 +403,23 @@ def _alike_stores(buf: str, start: int, between: str) -> tuple[list[str], list[s
             or not piece.endswith("}")
             or "\\" in ident
             or head in piece
-            or (not lines and (glue in piece or "\n" in piece))
+            or (glue is not None and glue in piece)
+            or (not lines and "\n" in piece)
         ):
             break
         ids.append(ident)
     del pieces[len(ids) :]
-    if lines and pieces:  # a line break within a store: its lines are counted one at a time
-        length = sum(map(len, pieces)) + (len(head) + len(between)) * len(pieces)
+    if lines and pieces and "\n" not in head:  # one to a line: a store over several lines,
+        length = sum(map(len, pieces)) + (len(head) + len(between)) * len(pieces)  # or two
         if buf.count("\n", start, start + length) != between.count("\n") * len(pieces):
-            return [], [], stop
+            return [], [], stop  # in a piece, are told apart one at a time
     return pieces, ids, stop
 
 
 def _id_head(buf: str, start: int) -> str:
     """How the store at ``start`` begins, if with its id as stores written alike begin."""
-    if buf.startswith(_ID_HEAD, start):
-        return _ID_HEAD
-    return _TIGHT_ID_HEAD if buf.startswith(_TIGHT_ID_HEAD, start) else ""
+    found = _ID_HEAD.match(buf, start)
+    return found.group() if found is not None else ""
 
 
 def _note_alike(
@@ -424,23 +427,27 @@ def _note_alike(
     between: str,
     first: tuple[int, int, int, int],
     spans: StoreSpans,
-    head: int,
+    head: str,
 ) -> tuple[int, int, int, int, int]:
-    """Note the stores of ``pieces`` (from :func:`_alike_stores`, each without its first
-    ``head`` characters), the first at ``first`` (character, byte, line, column); the character
-    where the next store begins, and the character, byte, line and column where the last noted
-    begins."""
+    """Note the stores of ``pieces`` (from :func:`_alike_stores`, each without its beginning
+    ``head``), the first at ``first`` (character, byte, line, column); the character where the
+    next store begins, and the character, byte, line and column where the last noted begins."""
     at, byte, line, column = first
-    gap = len(between)
-    chars = [head + len(piece) for piece in pieces]
-    sizes = chars if all(map(str.isascii, pieces)) else [len(p.encode()) + head for p in pieces]
+    gap, size = len(between), len(head)  # the head is ASCII: as many bytes as characters
+    chars = [size + len(piece) for piece in pieces]
+    sizes = chars if all(map(str.isascii, pieces)) else [len(p.encode()) + size for p in pieces]
     starts = list(accumulate([size + gap for size in sizes[:-1]], initial=byte))
     spans.starts.extend(starts)
     spans.ends.extend([b + size for b, size in zip(starts, sizes, strict=True)])
     count = len(pieces)
     breaks = between.count("\n")
     if breaks:  # each on a line of its own, after the indentation ``between`` ends with
-        spans.lines.extend(range(line, line + breaks * count, breaks))
+        within = head.count("\n")  # pretty-printed: each store over several lines
+        if within:
+            steps = [within + piece.count("\n") + breaks for piece in pieces[:-1]]
+            spans.lines.extend(accumulate(steps, initial=line))
+        else:
+            spans.lines.extend(range(line, line + breaks * count, breaks))
         spans.columns.append(column)
         spans.columns.extend(repeat(gap - between.rfind("\n"), count - 1))
     else:  # one line: each begins after the one before
@@ -452,7 +459,7 @@ def _note_alike(
         last + chars[-1] + gap,
         last,
         starts[-1],
-        line + breaks * (count - 1),
+        spans.lines[-1],
         spans.columns[-1],
     )
 
