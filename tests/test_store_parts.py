@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -326,6 +328,51 @@ def test_a_worker_that_dies_leaves_the_stores_checked_at_once(
     _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
     assert refused == ["a process checking a part of the stores died"]
     assert merged == []  # never merged: checked at once, in this process
+
+
+# A part of this process failing while a worker sends back what it observed: the worker is
+# stopped mid-message. Run in a process of its own, so that a hang fails the test, not the run.
+_STOPPED_MID_MESSAGE = """
+import pathlib, sys, time
+from checker.documents.json_stream import NotStreamed
+from checker.execution import parts
+
+marker = pathlib.Path(sys.argv[1])
+
+def sending(*args):
+    marker.write_text("sending")
+    return b"x" * 400_000_000  # sent through a pipe for a good while
+
+def failing(*args, **options):
+    while not marker.exists():
+        time.sleep(0.01)
+    time.sleep(1.0)
+    raise NotStreamed  # a store of this part found wanting: the file is read whole
+
+parts.observe_entry_part, parts.observe_part = sending, failing
+from checker.cli.main import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_worker_stopped_while_it_sends_its_part_back_does_not_hang_the_run(
+    tmp_path: Path,
+) -> None:
+    snapshot = _generated(tmp_path / "inventory.json", 40, indent=None)
+    argv = [f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", "--as-of=2026-11-21"]
+    command = [sys.executable, "-c", _STOPPED_MID_MESSAGE, str(tmp_path / "marker")]
+    options = ["--stream-from=0", "--jobs=2", "--passes=count", "--format=json"]
+    run = subprocess.run(
+        [*command, "check", *argv, *options], capture_output=True, timeout=60, check=False
+    )
+    whole = subprocess.run(
+        [sys.executable, "-m", "checker", "check", *argv, "--passes=count", "--format=json"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert (tmp_path / "marker").exists()  # the worker was sending when it was stopped
+    assert (run.returncode, run.stdout) == (whole.returncode, whole.stdout)  # read whole
 
 
 # What merging refuses, and what it keeps of what the parts said between loops.

@@ -16,8 +16,12 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 from checker.core.progress import Progress
 from checker.documents.inputs import Entry
@@ -27,7 +31,7 @@ from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
-from checker.execution.pools import ignore_interrupts, stop
+from checker.execution.pools import ignore_interrupts
 
 _Inherited = tuple[Entry, Snapshot]
 _inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now
@@ -52,35 +56,91 @@ def local_parts(
         if not others:
             return [observe_part(policies, view, first, progress=stores_progress(progress, view))]
         here = stores_progress(progress, view, f"part 1 of {len(others) + 1}, ")
-        method = _start_method()
+        context = multiprocessing.get_context(_start_method())
         _inherited = (entry, view)
         stores = view.data["stores"]
         if isinstance(stores, StoredItems):  # where each id is: made once, before forking
             stores.index_by_id()
-        pool = ProcessPoolExecutor(
-            len(others),
-            mp_context=multiprocessing.get_context(method),
-            initializer=ignore_interrupts,
-        )
+        started: list[_Worker] = []
         try:
-            futures = [
-                pool.submit(observe_entry_part, policies, limits, entry, part) for part in others
-            ]
+            for part in others:
+                started.append(_Worker.start(context, (policies, limits, entry, part)))
             # The first part is checked here meanwhile: one process fewer to hold the snapshot.
             mine = observe_part(policies, view, first, progress=here)
             if progress is not None:
                 progress(f"checking {view.name}, {_the_others(len(others) + 1)}", 0, 0)
-            return [mine, *(future.result() for future in futures)]
-        except BrokenProcessPool as exc:
-            raise NotPartitionable("a process checking a part of the stores died") from exc
+            return [mine, *(worker.result() for worker in started)]
         except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
-            stop(pool)
+            for worker in started:
+                worker.stop()
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for worker in started:
+                worker.close()
             _inherited = None
 
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    """A process checking one part, and the end of the pipe it answers through.
+
+    Not a ``ProcessPoolExecutor``: a worker stopped while it sends its answer (this process
+    failing meanwhile, or Ctrl-C) left the pool's reading thread waiting for the rest of the
+    message, for ever, as this process holds the other end of the pool's pipe too. Here the
+    worker holds the only sending end: when it dies, the pipe ends."""
+
+    process: BaseProcess
+    answer: Connection
+
+    @classmethod
+    def start(cls, context: Any, args: tuple[Any, ...]) -> _Worker:
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_check_part, args=(sending, observe_entry_part, args), daemon=True
+        )
+        process.start()
+        sending.close()
+        return cls(process, receiving)
+
+    def result(self) -> PartObserved:
+        """What the worker observed; what it raised is raised here."""
+        try:
+            done, found = self.answer.recv()
+        except (EOFError, OSError) as exc:  # it died before it had said all
+            raise NotPartitionable("a process checking a part of the stores died") from exc
+        if not done:
+            raise found
+        observed: PartObserved = found
+        return observed
+
+    def stop(self) -> None:
+        self.process.terminate()
+
+    def close(self) -> None:
+        self.process.join()
+        self.answer.close()
+
+
+def _check_part(
+    sending: Connection, observe: Callable[..., PartObserved], args: tuple[Any, ...]
+) -> None:
+    """In a worker: check a part and send back what was observed, or what was raised."""
+    ignore_interrupts()
+    try:
+        answer: tuple[bool, Any] = (True, observe(*args))
+    except BaseException as exc:  # raised in the process that asked
+        answer = (False, exc)
+    try:
+        sending.send(answer)
+    except OSError:  # the process that asked stopped listening: it is stopping this one
+        pass
+    except Exception as exc:  # an answer that cannot be pickled: its words can be
+        with suppress(OSError):
+            sending.send((False, NotPartitionable(f"a part could not be sent back: {exc!r}")))
+    finally:
+        sending.close()
 
 
 def _the_others(parts: int) -> str:
