@@ -6,6 +6,7 @@ or of a Dask cluster) receive a unit by its qualified name and import it."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -67,3 +68,16 @@ def marking_part(
     """:func:`observe_entry_share`, after leaving a file ``marks-NUMBER`` that says it began."""
     Path(f"{marks}-{number}").touch()
     return observe_entry_share(policies, limits, entry, number, parts)
+
+
+MID_SEND = "mid-send"  # ... kills the process checking it while its result is being sent back
+
+
+def dying_while_sending_unit(context: UnitContext, entry: Entry) -> UnitOutcome:
+    """:func:`run_unit`, except that on a file named for it the result is made huge and the
+    process dies a moment later, while the result is still on its way back."""
+    outcome = run_unit(context, entry)
+    if MID_SEND in Path(entry.name).name and outcome.result is not None:
+        outcome.result.generated_at = "x" * 400_000_000  # sent through a pipe for a while
+        threading.Timer(0.8, os._exit, (9,)).start()
+    return outcome
