@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from checker.documents.inputs import Entry
-from checker.execution.pools import ignore_interrupts
+from checker.execution.pools import Worker, WorkerDied, answer, ignore_interrupts
 from checker.execution.units import UnitContext, UnitOutcome, failed_unit
 
 Unit = Callable[[UnitContext, Entry], UnitOutcome]
@@ -78,25 +78,27 @@ class ProcessPool:
         outcomes: dict[int, UnitOutcome] = {}
         progress(0, len(entries))
         size = self.batch or _batch_size(len(entries), self.workers)
-        units = range(len(entries))
-        batches = [list(units[start : start + size]) for start in range(0, len(entries), size)]
-        # The units of a batch whose worker dies are suspects: each runs again in a batch of
-        # its own, so that a death is only ever reported for the unit that causes it.
+        batches = deque(
+            list(range(start, min(start + size, len(entries))))
+            for start in range(0, len(entries), size)
+        )
         workers = _Workers(self.workers, context)
         try:
             while batches or workers.busy:
                 while batches and workers.idle:
-                    batch = batches.pop(0)
+                    batch = batches.popleft()
                     workers.send(batch, unit, [entries[i] for i in batch])
                 for batch, found in workers.answers():
                     if found is not None:
                         outcomes.update(zip(batch, found, strict=True))
-                        progress(len(outcomes), len(entries))
                     elif len(batch) > 1:
-                        batches[:0] = [[index] for index in batch]
+                        # Its units are suspects: each runs again alone, so that a death is
+                        # only ever blamed on the unit that causes it.
+                        batches.extendleft([index] for index in reversed(batch))
+                        continue
                     else:
                         outcomes[batch[0]] = failed_unit(context, entries[batch[0]], CRASHED)
-                        progress(len(outcomes), len(entries))
+                    progress(len(outcomes), len(entries))
         except BaseException:  # Ctrl-C, or a unit that raised: stop the workers now
             workers.stop()
             raise
@@ -110,19 +112,17 @@ def _batch_size(units: int, workers: int) -> int:
 
 
 class _Workers:
-    """Worker processes, each sent a batch at a time through a pipe of its own and answering
-    through another, whose only sending end it holds: a worker that dies, even half-way
-    through an answer, ends its pipe. (A ``ProcessPoolExecutor`` shares one pipe for every
-    answer, with its sending end held by this process too: a worker killed while it answered
-    left the pool waiting for the rest of the answer for ever.) A dead worker is replaced."""
+    """Worker processes (:class:`~checker.execution.pools.Worker`), each sent a batch at a
+    time; a dead one is replaced."""
 
     def __init__(self, count: int, context: UnitContext) -> None:
         self._context = context
         self._mp = _mp_context()
-        self._idle: list[_Worker] = []
-        self._busy: dict[_Worker, list[int]] = {}
-        for _ in range(count):
-            self._idle.append(_Worker.start(self._mp, context))
+        self._idle = [self._start() for _ in range(count)]
+        self._busy: dict[Worker, list[int]] = {}
+
+    def _start(self) -> Worker:
+        return Worker.start(self._mp, _serve, (self._context,), tasks=True)
 
     @property
     def idle(self) -> bool:
@@ -136,31 +136,32 @@ class _Workers:
         worker = self._idle.pop()
         if not worker.process.is_alive():  # killed while idle: not to be blamed on the batch
             worker.close()
-            worker = _Worker.start(self._mp, self._context)
+            worker = self._start()
         self._busy[worker] = batch
         worker.send((unit, entries))  # a worker dead meanwhile: its answer tells
 
     def answers(self) -> Iterator[tuple[list[int], list[UnitOutcome] | None]]:
         """The batches answered next, each with its outcomes, or ``None`` when its worker
         died; what a unit raised is raised here."""
-        by_wait: dict[Any, _Worker] = {}
+        by_wait: dict[Any, Worker] = {}
         for worker in self._busy:
-            by_wait[worker.answer] = worker
-            by_wait[worker.process.sentinel] = worker
-        ready = {by_wait[ready] for ready in wait(list(by_wait))}
-        for worker in ready:
+            by_wait[worker.answers] = by_wait[worker.process.sentinel] = worker
+        for worker in {by_wait[ready] for ready in wait(list(by_wait))}:
             batch = self._busy.pop(worker)
-            self._idle.append(worker)  # to be stopped with the others if its unit raised
-            found = worker.receive()
-            if found is None:  # died: replaced
-                self._idle.remove(worker)
+            try:
+                found: list[UnitOutcome] | None = worker.receive()
+            except WorkerDied:
                 worker.close()
-                self._idle.append(_Worker.start(self._mp, self._context))
+                worker, found = self._start(), None
+            except BaseException:
+                self._idle.append(worker)  # stopped with the others
+                raise
+            self._idle.append(worker)
             yield batch, found
 
     def stop(self) -> None:
         for worker in [*self._idle, *self._busy]:
-            worker.process.terminate()
+            worker.stop()
 
     def close(self) -> None:
         for worker in [*self._idle, *self._busy]:
@@ -168,45 +169,7 @@ class _Workers:
         self._idle, self._busy = [], {}
 
 
-@dataclass(eq=False, slots=True)
-class _Worker:
-    process: BaseProcess
-    tasks: Connection  # this process's end: batches sent
-    answer: Connection  # this process's end: outcomes, or what a unit raised, received
-
-    @classmethod
-    def start(cls, mp: Any, context: UnitContext) -> _Worker:
-        their_tasks, tasks = mp.Pipe(duplex=False)
-        answer, their_answer = mp.Pipe(duplex=False)
-        process = mp.Process(target=_serve, args=(their_tasks, their_answer, context), daemon=True)
-        process.start()
-        their_tasks.close()
-        their_answer.close()  # the worker's end only: its death ends the pipe
-        return cls(process, tasks, answer)
-
-    def send(self, task: tuple[Unit, list[Entry]]) -> None:
-        with suppress(OSError):  # it died: receive() tells
-            self.tasks.send(task)
-
-    def receive(self) -> list[UnitOutcome] | None:
-        """The outcomes of the batch sent, ``None`` if the worker died first; raises what a
-        unit raised."""
-        try:
-            done, found = self.answer.recv()
-        except (EOFError, OSError):
-            return None
-        if not done:
-            raise found
-        outcomes: list[UnitOutcome] = found
-        return outcomes
-
-    def close(self) -> None:
-        self.tasks.close()  # a worker waiting for a batch ends
-        self.process.join()
-        self.answer.close()
-
-
-def _serve(tasks: Connection, answers: Connection, context: UnitContext) -> None:
+def _serve(answers: Connection, tasks: Connection, context: UnitContext) -> None:
     """In a worker: check each batch received and answer it, until no batch is to come."""
     ignore_interrupts()
     while True:
@@ -214,17 +177,12 @@ def _serve(tasks: Connection, answers: Connection, context: UnitContext) -> None
             unit, entries = tasks.recv()
         except (EOFError, OSError):
             return
-        try:
-            answer: tuple[bool, Any] = (True, [unit(context, entry) for entry in entries])
-        except BaseException as exc:  # raised in the run, as a serial run would
-            answer = (False, exc)
-        try:
-            answers.send(answer)
-        except OSError:  # the run stopped listening: it is stopping this worker
+        if not answer(answers, partial(_check_batch, unit, context, entries)):
             return
-        except Exception as exc:  # what cannot be pickled: its words can be
-            with suppress(OSError):
-                answers.send((False, RuntimeError(f"a result could not be sent back: {exc!r}")))
+
+
+def _check_batch(unit: Unit, context: UnitContext, entries: list[Entry]) -> list[UnitOutcome]:
+    return [unit(context, entry) for entry in entries]
 
 
 def _mp_context() -> Any:

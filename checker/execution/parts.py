@@ -17,10 +17,8 @@ import multiprocessing
 import sys
 import threading
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from checker.core.progress import Progress
@@ -31,7 +29,7 @@ from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
-from checker.execution.pools import ignore_interrupts
+from checker.execution.pools import Worker, WorkerDied, answer, ignore_interrupts
 
 _Inherited = tuple[Entry, Snapshot]
 _inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now
@@ -61,15 +59,16 @@ def local_parts(
         stores = view.data["stores"]
         if isinstance(stores, StoredItems):  # where each id is: made once, before forking
             stores.index_by_id()
-        started: list[_Worker] = []
+        started: list[Worker] = []
         try:
             for part in others:
-                started.append(_Worker.start(context, (policies, limits, entry, part)))
+                args = (observe_entry_part, (policies, limits, entry, part))
+                started.append(Worker.start(context, _check_part, args))
             # The first part is checked here meanwhile: one process fewer to hold the snapshot.
             mine = observe_part(policies, view, first, progress=here)
             if progress is not None:
                 progress(f"checking {view.name}, {_the_others(len(others) + 1)}", 0, 0)
-            return [mine, *(worker.result() for worker in started)]
+            return [mine, *(_observed(worker) for worker in started)]
         except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
             for worker in started:
                 worker.stop()
@@ -82,65 +81,21 @@ def local_parts(
     return run
 
 
-@dataclass(frozen=True, slots=True)
-class _Worker:
-    """A process checking one part, and the end of the pipe it answers through.
-
-    Not a ``ProcessPoolExecutor``: a worker stopped while it sends its answer (this process
-    failing meanwhile, or Ctrl-C) left the pool's reading thread waiting for the rest of the
-    message, for ever, as this process holds the other end of the pool's pipe too. Here the
-    worker holds the only sending end: when it dies, the pipe ends."""
-
-    process: BaseProcess
-    answer: Connection
-
-    @classmethod
-    def start(cls, context: Any, args: tuple[Any, ...]) -> _Worker:
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_check_part, args=(sending, observe_entry_part, args), daemon=True
-        )
-        process.start()
-        sending.close()
-        return cls(process, receiving)
-
-    def result(self) -> PartObserved:
-        """What the worker observed; what it raised is raised here."""
-        try:
-            done, found = self.answer.recv()
-        except (EOFError, OSError) as exc:  # it died before it had said all
-            raise NotPartitionable("a process checking a part of the stores died") from exc
-        if not done:
-            raise found
-        observed: PartObserved = found
-        return observed
-
-    def stop(self) -> None:
-        self.process.terminate()
-
-    def close(self) -> None:
-        self.process.join()
-        self.answer.close()
-
-
 def _check_part(
-    sending: Connection, observe: Callable[..., PartObserved], args: tuple[Any, ...]
+    answers: Connection, observe: Callable[..., PartObserved], args: tuple[Any, ...]
 ) -> None:
     """In a worker: check a part and send back what was observed, or what was raised."""
     ignore_interrupts()
+    answer(answers, partial(observe, *args))
+    answers.close()
+
+
+def _observed(worker: Worker) -> PartObserved:
     try:
-        answer: tuple[bool, Any] = (True, observe(*args))
-    except BaseException as exc:  # raised in the process that asked
-        answer = (False, exc)
-    try:
-        sending.send(answer)
-    except OSError:  # the process that asked stopped listening: it is stopping this one
-        pass
-    except Exception as exc:  # an answer that cannot be pickled: its words can be
-        with suppress(OSError):
-            sending.send((False, NotPartitionable(f"a part could not be sent back: {exc!r}")))
-    finally:
-        sending.close()
+        observed: PartObserved = worker.receive()
+    except WorkerDied as exc:
+        raise NotPartitionable("a process checking a part of the stores died") from exc
+    return observed
 
 
 def _the_others(parts: int) -> str:
