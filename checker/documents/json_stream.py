@@ -5,10 +5,10 @@ more than six times the file. Here the file is read twice, a chunk at a time, an
 
 The first reading (:func:`index_stores`) notes where each store of the ``stores`` list is (byte
 offsets, line and column) and its id, without decoding it: a store ends where its braces
-balance, and its id is its first ``"id"`` member. Stores written alike, as generated
-inventories write them (one to a line, or compact JSON), are noted a stretch at a time, split
-where the separator between two stores is followed by the next store's id: about 1.6 times as
-fast. Everything outside the list (metadata, tiers,
+balance, and its id is its first ``"id"`` member. Stores written alike, as programs export
+them (one to a line; compact, with or without spaces; pretty-printed), are noted a stretch at a
+time, split where the separator between two stores is followed by the next store's beginning:
+about twice as fast for a store a line. Everything outside the list (metadata, tiers,
 pipelines…) is kept as text, the list emptied, and loaded by the strict loader as a document of
 its own, with positions that are those of the file.
 
@@ -17,7 +17,7 @@ and checks what the first assumed: each store ends where it was found to end. Af
 store is read back from its bytes to place a finding in it (:class:`StreamedPositions`).
 
 Anything out of the ordinary (a byte order mark, an encoding error, a duplicate key, a constant
-such as NaN, a number out of bounds, nesting beyond the limit, an escaped surrogate, text that
+such as NaN, a number out of bounds, nesting beyond the limit, half a surrogate pair, text that
 is not JSON, a store that is not where it was found) raises :class:`NotStreamed`: the file is
 then read whole by :func:`checker.documents.load_document`, which reports it exactly.
 """
