@@ -9,6 +9,8 @@ recipients, breaches of ``policy.yaml`` planted) is checked, passes counted, rea
 store, in fresh processes and in turn, so that machine noise hits every way alike:
 
 * ``serial``: ``--jobs 1``, every store checked by the ``policy-check`` process;
+* ``default``: no ``--jobs``, as a user runs it (two parts on two cores or more, when
+  passes are counted);
 * ``jobs``: ``--jobs 2``, the stores in two parts, each checked by a process forked from it
   (``checker.execution.parts``);
 * ``dask``: ``--executor dask --jobs 2``, the stores in two parts, each checked by a worker of
@@ -46,6 +48,7 @@ from bench_scale import AS_OF, POLICY, ensure_snapshot, failing_by_clause, run_j
 RESULT = benchlib.RESULTS / "parts.json"
 WAYS = {
     "serial": ["--jobs", "1"],
+    "default": [],
     "jobs": ["--jobs", "2"],
     "dask": ["--executor", "dask", "--jobs", "2"],
 }
@@ -186,6 +189,10 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
     return rows
 
 
+def _options(row: dict[str, Any]) -> str:
+    return f"`{row['options']}`" if row["options"] else "(none)"
+
+
 def parts_md(data: dict[str, Any]) -> list[str]:
     """The section of ``results/latest.md``."""
     lines = [
@@ -202,7 +209,7 @@ def parts_md(data: dict[str, Any]) -> list[str]:
     for row in data["rows"]:
         head = (
             f"| {row['stores']:,} | {row['bytes'] / 1e6:.1f} MB | {row['way']} | "
-            f"`{row['options']}` | {row['repeat']} | "
+            f"{_options(row)} | {row['repeat']} | "
         )
         if "error" in row:
             lines.append(head + "did not finish | – | – | – | – |")

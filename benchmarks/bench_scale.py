@@ -13,10 +13,13 @@ every run alike:
   pays, and the baseline of the scale targets (the collector alone makes it several times
   slower, by an amount that depends on the machine);
 * ``policy-check check --policy policy.yaml --snapshot FILE --as-of 2026-11-21 --passes count
-  --format text --output json=RESULTS`` end to end, interpreter start and imports included
-  (mode ``count``): the JSON results to a file, the summary and failures on standard output
-  as a terminal shows them (runs measured before 2026-11-30 printed the JSON to standard output
-  too, rendering it twice: about a fifth of the listing run's time at 10,000 stores);
+  --jobs 1 --format text --output json=RESULTS`` end to end, in one process (``--jobs 1``: by
+  default, counted passes of a snapshot read store by store are checked in two parts on two cores
+  or more, which ``bench_parts.py`` measures with the memory of every process), interpreter start
+  and imports included (mode ``count``): the JSON results to a file, the summary and failures on
+  standard output as a terminal shows them (runs measured before 2026-11-30 printed the JSON to
+  standard output too, rendering it twice: about a fifth of the listing run's time at 10,000
+  stores);
 * the same with every pass listed, ``--passes list`` (mode ``list``).
 
 Each command-line run reads the snapshot one of two ways (``--readings``): ``streamed``
@@ -130,6 +133,8 @@ def run_cli(
         AS_OF,
         "--passes",
         mode,
+        "--jobs",
+        "1",  # one process: ru_maxrss is of one process, not of a part's worker beside it
         "--format",
         "text",
         "--output",

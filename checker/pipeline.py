@@ -69,6 +69,7 @@ from checker.execution import (
     Executor,
     UnitContext,
     UnitOutcome,
+    default_parts,
     executor_for,
     run_unit,
 )
@@ -312,12 +313,14 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
 
 
 def _parts(options: CheckOptions, executor: Executor) -> int:
-    """How many processes check the stores of a snapshot read store by store, each a part:
-    the jobs asked for outright, when the snapshots are checked one after the other in this
-    process; else one. Not by default: each process holds its own copy of what it reads of
-    the snapshot (1M stores in 2 parts: 1.25 times as fast, 1.7 times the memory; docs/scale.md)."""
-    if not isinstance(executor, Serial) or options.jobs is None:
+    """How many processes check the stores of a snapshot read store by store, each a part,
+    when the snapshots are checked one after the other in this process: the jobs asked for
+    outright; by default (``jobs`` ``None``), up to two when passes are counted
+    (:func:`~checker.execution.default_parts`). One when a pool or a cluster checks them."""
+    if not isinstance(executor, Serial):
         return 1
+    if options.jobs is None:
+        return default_parts(options.count_passes)
     return options.jobs
 
 

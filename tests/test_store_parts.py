@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import checker.execution
 from checker.core.results import Observation, Status
 from checker.documents import json_stream
 from checker.evaluation import engine
@@ -213,6 +214,48 @@ def test_worker_processes_give_the_bytes_of_a_serial_whole_run(
     snapshot = _generated(tmp_path / "inventory.json", 300, indent=2)
     _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
     assert merged == [True]
+
+
+@pytest.mark.parametrize(
+    ("cores", "forks", "passes", "jobs", "parts"),
+    [
+        (2, True, "count", None, 2),  # the default: up to two parts when counting
+        (8, True, "count", None, 2),
+        (1, True, "count", None, 1),
+        (2, True, "list", None, 1),  # listing: the findings are made here, parts do not pay
+        (8, False, "count", None, 1),  # workers not forked: each would read the file again
+        (8, True, "list", "3", 3),  # asked for outright
+        (8, False, "count", "2", 2),
+        (8, True, "count", "1", 1),
+    ],
+)
+def test_the_default_checks_a_snapshot_read_store_by_store_in_up_to_two_parts_when_counting(
+    cores: int,
+    forks: bool,
+    passes: str,
+    jobs: str | None,
+    parts: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[int] = []
+    local_parts = units.local_parts
+
+    def counted(policies: Any, limits: Any, entry: Any, view: Any, workers: int, **kw: Any) -> Any:
+        asked.append(workers)
+        return local_parts(policies, limits, entry, view, workers, **kw)
+
+    monkeypatch.setattr(units, "local_parts", counted)
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: cores)
+    monkeypatch.setattr(checker.execution, "forks_workers", lambda: forks)
+    snapshot = _generated(tmp_path / "inventory.json", 60, indent=None)
+    argv = [f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", f"--passes={passes}"]
+    argv += [] if jobs is None else [f"--jobs={jobs}"]
+    whole = _run(run_cli, tmp_path / "whole", WHOLE, *argv)
+    found = _run(run_cli, tmp_path / "streamed", "0", *argv)
+    assert asked == ([parts] if parts > 1 else [])
+    assert found[:3] == whole[:3] and found[3] == whole[3]
 
 
 def test_workers_that_cannot_be_forked_read_the_file_themselves(

@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 
 from checker.cli.limit_options import positive
-from checker.execution import AUTO_POOL_CORES, AUTO_POOL_MIN, EXECUTORS, available_cores
+from checker.execution import (
+    AUTO_PARTS,
+    AUTO_POOL_CORES,
+    AUTO_POOL_MIN,
+    EXECUTORS,
+    available_cores,
+)
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -17,9 +23,10 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="check N snapshots at once, each in a process of its own (default: the number of "
         f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more on "
-        f"{AUTO_POOL_CORES} cores or more; 1 checks "
-        "them one after the other in this process); given for one snapshot read store by "
-        "store, N processes check its stores in parts; the output is the same either way",
+        f"{AUTO_POOL_CORES} cores or more; 1 checks them one after the other in this process); "
+        "a snapshot read store by store and checked in this process has its stores checked "
+        f"in N parts, by N processes (default: up to {AUTO_PARTS} when passes are counted); "
+        "the output is the same either way",
     )
     group.add_argument(
         "--executor",

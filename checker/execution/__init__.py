@@ -14,9 +14,11 @@ from typing import Protocol
 from checker.core.errors import UsageError
 from checker.documents.inputs import Entry
 from checker.execution.local import ProcessPool, Progress, Serial, Unit, available_cores
+from checker.execution.parts import forks_workers
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 __all__ = [
+    "AUTO_PARTS",
     "AUTO_POOL_CORES",
     "AUTO_POOL_MIN",
     "EXECUTORS",
@@ -24,6 +26,7 @@ __all__ = [
     "UnitContext",
     "UnitOutcome",
     "available_cores",
+    "default_parts",
     "executor_for",
     "run_unit",
 ]
@@ -49,6 +52,28 @@ AUTO_POOL_CORES = 3
 takes each worker's results back and merges them, which for small snapshots costs about what
 checking them does: on 2 cores, where it competes with the workers, a pool of two checked
 1,000 small snapshots in 1.29x the serial time (benchmarks/bench_jobs.py, docs/scale.md)."""
+
+
+AUTO_PARTS = 2
+"""Most parts the default number of jobs checks the stores of a snapshot read store by store
+in, when passes are counted (``--jobs N`` given outright splits them in N). Each part's
+process holds what it reads of the snapshot: 1M stores (627 MB) counted in two parts took
+24.9 s instead of 36.3 s, in 1.85 times the file instead of 1.3 (benchmarks/bench_parts.py,
+docs/scale.md); each further part adds about half the file, beyond the 2 times that a
+snapshot read store by store is meant to stay within. When every pass is listed, parts do
+not pay: the findings are placed, stamped and written by the ``policy-check`` process, and
+sending them back costs more than checking the part saved (100k stores: 39.8 s in one
+process, 43.9 s in two parts)."""
+
+
+def default_parts(count_passes: bool) -> int:
+    """How many parts the default number of jobs checks a snapshot read store by store in:
+    the cores this process may use, at most :data:`AUTO_PARTS`, when passes are counted and
+    the workers are forked (Linux); else one. Where a worker is a fresh interpreter, it reads
+    the file again before checking its part, which was not measured to pay."""
+    if not count_passes or not forks_workers():
+        return 1
+    return min(available_cores(), AUTO_PARTS)
 
 
 def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None = None) -> Executor:

@@ -139,7 +139,12 @@ def _start_method() -> str:
     """``fork`` where a process may be forked safely (Linux, no other thread that could hold a
     lock the child would wait for; macOS system libraries are not safe to fork), else a fresh
     interpreter."""
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+    if forks_workers() and threading.active_count() == 1:
         return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def forks_workers() -> bool:
+    """Whether the workers of parts are forked on this system (while no other thread runs):
+    they then inherit what this process read of the snapshot, instead of reading it again."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
