@@ -112,7 +112,8 @@ class CheckOptions:
     are the reports the caller will write and ``config`` the config file read: neither may be
     an input, and the run stops before any work if one is. ``jobs`` is how many snapshots are
     checked at once: by processes of this machine (``executor`` ``"local"``; 1, the default,
-    in this process; ``None``, the number of cores when there are many snapshot files), or by
+    in this process; ``None``, the number of cores when there are many snapshot files, and the
+    stores of a snapshot read store by store in up to two parts when passes are counted), or by
     the workers of a Dask cluster (``"dask"``: the scheduler at ``scheduler``, or a local
     cluster of ``jobs`` workers when it is ``None``).
     """
