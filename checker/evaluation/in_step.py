@@ -33,7 +33,8 @@ T = TypeVar("T")
 # were checked fastest at 100k stores (2.8 s, against 3.0 s for 2,000 and 3.6 s for 10,000):
 # likely because a small block is still in the processor's caches when the last clause reads
 # it. At 1M stores, in two parts, 250 beat 500 in each of 7 alternating runs (medians 20.9 and
-# 22.0 s), 125 did no better, 2,000 was 4 s slower; in one process 33.4 s against 35.8 s.
+# 22.0 s), 125 did no better, 2,000 was 4 s slower; in one process (two runs each) 34.4 and
+# 32.4 s against 34.6 and 37.0 s.
 BLOCK = 250
 _DECODED = 4_096  # stores read one at a time kept, the latest
 
