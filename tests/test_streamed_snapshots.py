@@ -14,7 +14,7 @@ import json
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -909,6 +909,60 @@ def test_a_clause_that_raises_does_not_stop_the_others(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="broken check"):
         stores.in_step([broken, lambda: len(list(stores.section()))])
+
+
+def test_ctrl_c_while_a_clause_reads_stops_the_reading_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C lands in whichever clause is reading (each runs in a greenlet of the reading
+    thread): the reading stops there, without handing the other clauses the rest."""
+    monkeypatch.setattr(in_step, "BLOCK", 4)
+    doc = _streamed_document(_generated(tmp_path / "s.json", 40, indent=None))
+    stores: StoredItems = doc.data["stores"]
+    seen: list[int] = []
+    others: list[int] = []
+
+    def reading() -> int:
+        for count, _ in enumerate(stores.section()):
+            others.append(count)
+        return len(stores)
+
+    def interrupted() -> None:
+        for count, _ in enumerate(stores.section()):
+            seen.append(count)
+            if count == 9:  # in the third block of four stores
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        stores.in_step([reading, interrupted, reading])
+    assert seen[-1] == 9
+    assert max(others) == 11 and len(others) <= 12 + 8  # no further than the third block
+    assert stores.in_step([reading, reading]) == [40, 40]  # and the stores read again after
+
+
+def test_clauses_read_in_step_each_say_where_they_are(tmp_path: Path) -> None:
+    """Each clause checking a part has its own place in its loops (``visits``), whichever
+    clause runs in between."""
+    doc = _streamed_document(_generated(tmp_path / "s.json", 12, indent=None))
+    stores = doc.data["stores"].part(range(3, 9))
+
+    def where(loops: int) -> Callable[[], list[tuple[int, int | None, int]]]:
+        def clause() -> list[tuple[int, int | None, int]]:
+            place = in_step.visits()
+            place.begin()
+            found = []
+            for _ in range(loops):
+                for _ in stores.section():
+                    found.append((place.count, place.at, place.depth))
+            return found
+
+        return clause
+
+    before = in_step.visits().count
+    one, two = stores.in_step([where(1), where(2)])
+    assert one == [(1, at, 1) for at in range(3, 9)]
+    assert two == one + [(2, at, 1) for at in range(3, 9)]
+    assert in_step.visits().count == before  # the reading thread's own is not theirs
 
 
 def test_a_file_changed_after_it_was_read_is_read_whole(tmp_path: Path) -> None:

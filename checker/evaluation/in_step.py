@@ -4,15 +4,19 @@ A snapshot of a million stores is not held whole (:mod:`checker.documents.json_s
 ``stores`` are :class:`StoredItems`, a sequence whose items are decoded from the file when
 read. Checks read the stores as they always do (``ctx.section("stores")``,
 ``ctx.by_id("stores")``), unchanged; what changes is who reads when. :meth:`StoredItems.in_step`
-runs each clause in a thread of its own, and decodes the stores once, a block at a time: a
+runs each clause in a greenlet of its own, and decodes the stores once, a block at a time: a
 block is handed to every clause, and let go once each has read it (or finished) before the
 next is decoded. Memory holds one block, not the inventory; the file is decoded once, not
 once per clause; and each clause sees every store in order, as from a list.
 
-The threads are not there to run at once (the interpreter runs one at a time) but to let each
-check keep its own loop over the stores: a check is written once, for a list, and judged
-the same way on both. A reader that is not in step (a clause looping over the stores a second
-time, a lookup from outside) reads the stores it needs from the file itself.
+The greenlets are there to let each check keep its own loop over the stores: a check is
+written once, for a list, and judged the same way on both. A clause's loop, at the end of a
+block, switches back to the reader, which hands the next block to each clause in turn. (Each
+clause was first a thread of its own, handed blocks through a condition: the operating
+system woke a thread at every hand-over, and the interpreter's lock went from one thread to
+the next. A greenlet switch is a function call's cost.) A reader that is not in step (a clause
+looping over the stores a second time, a lookup from outside) reads the stores it needs from
+the file itself.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, overload
+
+from greenlet import getcurrent, greenlet
 
 from checker.core.diagnostics import JsonPath
 from checker.core.progress import Counted
@@ -244,11 +251,13 @@ _PER_THREAD = _PerThread()
 
 
 def visits() -> Visits:
-    """Where the clause of this thread is (each clause checking a part runs in a thread of its
-    own): read after each of its observations, to tell what it observed of each store of the
-    part from what it said of the stores as a whole (``checker.evaluation.parts``). Read once
-    per loop, not per store: a plain object is quicker to read than a thread's own."""
-    return _PER_THREAD.visits
+    """Where the clause of this greenlet is (each clause checking a part runs in a greenlet of
+    its own; code outside a step, in a thread's own): read after each of its observations, to
+    tell what it observed of each store of the part from what it said of the stores as a whole
+    (``checker.evaluation.parts``). Read once per loop, not per store: a plain object is
+    quicker to read than a greenlet's or a thread's own."""
+    found: Visits | None = getattr(getcurrent(), "visits", None)
+    return found if found is not None else _PER_THREAD.visits
 
 
 def _visit(items: Iterator[StoreItem]) -> Iterator[StoreItem]:
@@ -354,11 +363,21 @@ class _RawById(_Lookup[list[Mapping[str, Any]]]):
         return [found]
 
 
+class _Task(greenlet):  # type: ignore[misc]  # greenlet is not typed for subclassing
+    """A task of a step, in a greenlet of its own, with where its clause is (:func:`visits`)."""
+
+    def __init__(self, run: Callable[[], None], parent: greenlet) -> None:
+        super().__init__(run, parent)
+        self.visits = Visits()
+
+
 class _Step:
     """Blocks handed to every task in turn (see :meth:`StoredItems.in_step`).
 
-    A task is *running* until it waits for the next block or ends; the next block is decoded
-    only when no task is running, so that a block is let go once every task is past it."""
+    Each task runs in a greenlet of its own until it waits for the next block or ends; the
+    reader (the greenlet that called :meth:`run`) then resumes the next task, and decodes the
+    next block once every task waits or has ended, so that a block is let go once every task
+    is past it."""
 
     def __init__(
         self,
@@ -368,87 +387,76 @@ class _Step:
     ) -> None:
         self._blocks = blocks
         self._read_from = read_from  # the stores from a block on, read from the file
-        self._ready = threading.Condition()
         self._number = -1  # the block being read
         self._block: list[StoreItem] = []
         self._finished = False  # every block has been handed out
-        self._running = tasks
-        self._waiting = 0
-        self._local = threading.local()
+        self._reader: greenlet | None = None
+        self._tasks: set[greenlet] = set()
+        self._waiting: list[greenlet] = []  # the tasks waiting for the next block, in order
 
     def run(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
         results: list[Any] = [None] * len(tasks)
-        errors: list[BaseException] = []
+        errors: list[Exception] = []
 
         def work(index: int, task: Callable[[], T]) -> None:
-            self._local.in_step = True
             try:
                 results[index] = task()
-            except BaseException as exc:  # handed to the caller, which raises it
+            except Exception as exc:  # handed to the caller, which raises it
                 errors.append(exc)
-            finally:
-                with self._ready:
-                    self._running -= 1
-                    self._ready.notify_all()
+            # Anything else (Ctrl-C) goes on to the reader, which stops at once.
 
-        threads = [
-            threading.Thread(target=work, args=(i, task), daemon=True, name=f"clause-{i}")
-            for i, task in enumerate(tasks)
-        ]
-        for thread in threads:
-            thread.start()
+        self._reader = getcurrent()
+        started = [_Task(partial(work, i, task), self._reader) for i, task in enumerate(tasks)]
+        self._tasks = set(started)
         try:
-            for block in self._blocks:
-                self._hand_out(block, finished=False)
-        except Exception:  # the file could not be read again: the tasks end, then it is said
-            self._end(threads)
-            raise
-        self._end(threads)
+            self._resume(started)  # each runs until it waits for the first block, or ends
+            try:
+                for block in self._blocks:
+                    self._block = block
+                    self._number += 1
+                    self._resume(self._waiting)
+            except Exception:  # the file could not be read again: the tasks end, then it is said
+                self._end()
+                raise
+            self._end()
+        finally:
+            self._tasks = set()
         if errors:
             raise errors[0]
         return results
 
-    def _end(self, threads: list[threading.Thread]) -> None:
-        """Tell every task the stores are read, and wait for each to end."""
-        self._hand_out([], finished=True)
-        for thread in threads:
-            thread.join()
+    def _resume(self, tasks: list[greenlet]) -> None:
+        """Resume each of ``tasks`` in turn, until it waits again or ends."""
+        self._waiting = []
+        for task in tasks:
+            task.switch()
 
-    def _hand_out(self, block: list[StoreItem], *, finished: bool) -> None:
-        with self._ready:
-            while self._running:
-                self._ready.wait(0.5)  # woken by each task that waits or ends
-            self._block, self._finished = block, finished
-            if not finished:
-                self._number += 1
-            self._running, self._waiting = self._waiting, 0
-            self._ready.notify_all()
+    def _end(self) -> None:
+        """Tell every task the stores are read: each ends."""
+        self._finished = True
+        self._resume(self._waiting)
 
     def join(self) -> Iterator[StoreItem] | None:
         """The stores in step, for a task of this step that has not missed the first block."""
-        if not getattr(self._local, "in_step", False) or self._number > 0:
+        if self._number > 0 or getcurrent() not in self._tasks:
             return None
         return self._in_step()
 
     def _in_step(self) -> Iterator[StoreItem]:
         number = 0
+        reader = self._reader
+        assert reader is not None
         while True:
-            with self._ready:
-                if self._number < number and not self._finished:
-                    self._waiting += 1
-                    self._running -= 1
-                    self._ready.notify_all()
-                    while self._number < number and not self._finished:
-                        self._ready.wait()
-                current = self._number == number and not self._finished
-                block = self._block if current else None
-                ended = self._finished and self._number < number
-            if ended:
+            if self._number < number and not self._finished:
+                self._waiting.append(getcurrent())
+                reader.switch()  # back when block ``number`` is out, or the stores are read
+            if self._finished and self._number < number:
                 return
-            if block is None:  # fell behind (a loop within a loop): read on from the file
+            if self._number != number or self._finished:
+                # fell behind (a loop within a loop): read on from the file
                 yield from self._read_from(number)
                 return
-            yield from block
+            yield from self._block
             number += 1
 
 
