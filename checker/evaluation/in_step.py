@@ -166,7 +166,7 @@ class StoredItems(Sequence[Store]):
     def in_step(
         self, tasks: Sequence[Callable[[], T]], *, progress: Counted | None = None
     ) -> list[T]:
-        """Run each task in a thread of its own, every one reading the stores in step, and
+        """Run each task in a greenlet of its own, every one reading the stores in step, and
         give back what each returned, in order; the first exception a task raised is raised.
         ``progress`` hears how many stores (of the part) every task is past."""
         blocks = self._blocks(0, self._check)

@@ -103,7 +103,7 @@ def split(stores: int, parts: int) -> list[range]:
 def record(observations: Iterable[Observation], *, counting: bool) -> Segments:
     """The observations of one clause checking a part, as they come, each put where the clause
     was when it made it (:func:`~checker.evaluation.in_step.visits`: it runs in the clause's
-    own thread)."""
+    own greenlet)."""
     where = visits()
     where.begin()
     found = Segments()
