@@ -2,7 +2,7 @@
 """One large snapshot, its stores checked in parts by several processes, next to one process.
 
     python benchmarks/bench_parts.py --sizes 1M --repeat 3
-    python benchmarks/bench_parts.py --sizes 100k --repeat 3 --ways serial,jobs
+    python benchmarks/bench_parts.py --sizes 100k --repeat 3 --ways serial,default
 
 For each size N, the snapshot of ``bench_scale.py`` (N stores, N/10 pipelines and N/10
 recipients, breaches of ``policy.yaml`` planted) is checked, passes counted, read store by
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="100k", help="store counts, e.g. 100k,1M")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--ways", default="serial,jobs,dask", help="of: " + ", ".join(WAYS))
+    parser.add_argument("--ways", default="serial,default,jobs,dask", help="of: " + ", ".join(WAYS))
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     parser.add_argument(

@@ -173,7 +173,7 @@ class StoredItems(Sequence[Store]):
         if progress is not None:
             part = self._part if self._part is not None else range(len(self))
             blocks = _told(blocks, progress, len(part))
-        step = _Step(blocks, len(tasks), self._read)
+        step = _Step(blocks, self._read)
         self._step = step
         try:
             return step.run(tasks)
@@ -382,7 +382,6 @@ class _Step:
     def __init__(
         self,
         blocks: Iterator[list[StoreItem]],
-        tasks: int,
         read_from: Callable[[int], Iterator[StoreItem]],
     ) -> None:
         self._blocks = blocks

@@ -58,7 +58,7 @@ AUTO_PARTS = 2
 """Most parts the default number of jobs checks the stores of a snapshot read store by store
 in, when passes are counted (``--jobs N`` given outright splits them in N). Each part's
 process holds what it reads of the snapshot: 1M stores (627 MB) counted in two parts took
-24.9 s instead of 36.3 s, in 1.85 times the file instead of 1.3 (benchmarks/bench_parts.py,
+21.9 s instead of 29.2 s, in 1.77 times the file instead of 1.22 (benchmarks/bench_parts.py,
 docs/scale.md); each further part adds about half the file, beyond the 2 times that a
 snapshot read store by store is meant to stay within. When every pass is listed, parts do
 not pay: the findings are placed, stamped and written by the ``policy-check`` process, and
