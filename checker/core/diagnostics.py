@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from checker.core.pickling import pickled_by_fields
+
 PathItem = str | int
 JsonPath = tuple[PathItem, ...]
 
@@ -29,6 +31,7 @@ def format_json_path(path: JsonPath) -> str:
     return "$" + "".join([f"[{item}]" if isinstance(item, int) else _member(item) for item in path])
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class Position:
     """A 1-based line and column in a file."""
@@ -40,6 +43,7 @@ class Position:
         return f"{self.line}:{self.column}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in a document: the file, the position (when known) and the JSON path."""
@@ -71,6 +75,7 @@ it could be (an export a snapshot imports): like a file that cannot be read, exi
 Files that cannot be read or parsed themselves raise :class:`~checker.core.errors.InputError`."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One input problem, printed as ``file:line:col: error: message (at $.path)``."""

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.core.fingerprint import finding_id
+from checker.core.pickling import pickled_by_fields
 from checker.diff.model import PolicyDiff
 
 
@@ -91,6 +92,7 @@ class Observation(NamedTuple):
     times: int = 1
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Waiver:
     """An accepted exception: what it covers, who approved it, until when."""
@@ -107,6 +109,7 @@ class Waiver:
     approved_on: dt.date | None = None  # None only in results written before it was recorded
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a promise was published: a clause's ``source`` (or one of its ``sources``)."""
@@ -124,6 +127,7 @@ class Provenance:
         return f"{name} ({self.date})" if self.date else name
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One promise checked against one resource of one snapshot."""
@@ -179,6 +183,7 @@ class Finding:
         )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PassCount:
     """The passing resources of one promise in one snapshot, counted instead of listed.
@@ -202,6 +207,7 @@ class PassCount:
         return f"{self.policy_id}/{self.clause_id}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """What a run was compared with (``check --baseline`` or ``--history``), and what the earlier
@@ -246,6 +252,7 @@ class DocumentStatus(StrEnum):
 _UNUSABLE = frozenset({DocumentStatus.UNREADABLE, DocumentStatus.EMPTY})
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """What the report says about an input: a policy or a snapshot (with ``validate``, any
@@ -266,6 +273,7 @@ class DocumentInfo:
     source: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class WaiverState:
     """A waiver as the run saw it: how many findings it matched and whether it is still valid."""
