@@ -97,3 +97,28 @@ def test_only_dataclasses_of_two_fields_or_more_take_it() -> None:
 
     with pytest.raises(TypeError):
         pickled_by_fields(One)
+
+
+def test_the_findings_of_one_clause_share_its_location_whatever_the_snapshot() -> None:
+    """One location per place in a policy, found once for every snapshot: a batch of results
+    is pickled, sent and held with one copy of it."""
+    result = run_check(
+        CheckOptions(
+            policies=[str(REPO / "policies" / "library" / "anthropic-consumer-2025.yaml")],
+            snapshots=[
+                str(EXAMPLES / "compliant" / "snapshot.yaml"),
+                str(EXAMPLES / "violating" / "snapshot.yaml"),
+            ],
+            as_of=dt.date(2026, 11, 21),
+        )
+    )
+    by_place: dict[tuple[str, Any], list[Any]] = {}
+    for finding in result.findings:
+        place = (finding.policy_location.file, finding.policy_location.path)
+        by_place.setdefault(place, []).append(finding.policy_location)
+    snapshots = {f.evidence_location.file for f in result.findings if f.evidence_location}
+    assert len(snapshots) == 2
+    shared = [locations for locations in by_place.values() if len(locations) > 1]
+    assert shared
+    for locations in shared:
+        assert all(location is locations[0] for location in locations)

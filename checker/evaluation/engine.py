@@ -61,6 +61,10 @@ References = Mapping[str, tuple[str, ...]]
 """Regulation requirements per check id, from the framework files."""
 
 
+PolicyLocations = dict[tuple[str, JsonPath], Location]
+"""Where each place of each policy (named by its document's name) is, as found so far."""
+
+
 @dataclass(frozen=True, slots=True)
 class PolicySet:
     """What every unit of work shares: schema-valid policies, the date and threshold the run
@@ -71,6 +75,10 @@ class PolicySet:
     fail_on: Severity = Severity.LOW
     count_passes: bool = False  # count passes per promise instead of listing them
     references: References = field(default_factory=dict)
+    # Where each clause (or clause field) is in its policy, found once for every snapshot: the
+    # findings of every unit a process checks share one location per place, so a batch of
+    # results is pickled and held with one copy of it (see :class:`_Stamp`).
+    locations: PolicyLocations = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -244,11 +252,14 @@ def check_policy(
     references: References,
     count_passes: bool = False,
     observe: Observe | None = None,
+    locations: PolicyLocations | None = None,
 ) -> Iterator[Finding | PassCount]:
     """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
     each clause's passes come as one :class:`PassCount` after its other findings.
-    ``observe`` checks each clause (by default, the check run there and then)."""
+    ``observe`` checks each clause (by default, the check run there and then); ``locations``
+    keeps where the clauses are in ``policy``, for the next snapshot checked against it."""
     observe = observe or _guarded
+    located = {} if locations is None else locations
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
@@ -266,6 +277,7 @@ def check_policy(
                 (section, index),
                 references.get(section, ()),
                 as_of,
+                located,
             )
             scope = region_scope(clause, regions, snapshot.data)
             if scope is not None and not scope.applicable:
@@ -308,6 +320,7 @@ def _check(
         references=policies.references,
         count_passes=policies.count_passes,
         observe=observe,
+        locations=policies.locations,
     )
 
 
@@ -457,6 +470,7 @@ class _Stamp:
         "clause_id",
         "confidence",
         "environment",
+        "located",
         "locations",
         "not_in_force",
         "path",
@@ -480,7 +494,9 @@ class _Stamp:
         path: tuple[str, int],
         references: tuple[str, ...],
         as_of: dt.date,
+        located: PolicyLocations,
     ) -> None:
+        self.located = located
         self.policy, self.snapshot, self.check, self.clause, self.path = (
             policy,
             snapshot,
@@ -542,10 +558,16 @@ class _Stamp:
         return why if isinstance(why, str) else None
 
     def _policy_location(self, sub: JsonPath) -> Location:
-        # Many findings share a clause field: find each position once.
+        # Many findings share a clause field, and every snapshot the clause: find each
+        # position once, and keep one location for it (findings are pickled with one copy).
         location = self.locations.get(sub)
         if location is None:
-            location = self.locations[sub] = self.policy.locate((*self.path, *sub))
+            path = (*self.path, *sub)
+            key = (self.policy.name, path)
+            location = self.located.get(key)
+            if location is None:
+                location = self.located[key] = self.policy.locate(path)
+            self.locations[sub] = location
         return location
 
     def __call__(self, obs: Observation) -> Finding:
