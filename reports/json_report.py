@@ -212,11 +212,12 @@ def _verdict(result: Result) -> str:
 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """``result`` as a results document (keys in a fixed order, findings in result order)."""
-    return _document(result, rows=_made)
+    return _document(result, rows=_made, counts=_counts_made)
 
 
-def _document(result: Result, *, rows: _RowMaker) -> dict[str, Any]:
-    """The results document, its findings' rows made by ``rows``."""
+def _document(result: Result, *, rows: _RowMaker, counts: _CountMaker) -> dict[str, Any]:
+    """The results document, its findings' rows made by ``rows``, its pass counts' by
+    ``counts``."""
     blocking_ids = {id(f) for f in result.blocking()}
     by_area: dict[Area, list[Finding]] = {}
     for finding in result.findings:
@@ -279,7 +280,7 @@ def _document(result: Result, *, rows: _RowMaker) -> dict[str, Any]:
             for state in result.waivers
         ],
         "findings": rows(result.findings, lambda f: id(f) in blocking_ids),
-        "pass_counts": [_pass_count(c) for c in result.pass_counts],
+        "pass_counts": counts(result.pass_counts),
         # Only when a checked policy supersedes one that was found: older readers see nothing new.
         **({"changes": [policy_to_json(d) for d in result.changes]} if result.changes else {}),
         **(
@@ -291,21 +292,62 @@ def _document(result: Result, *, rows: _RowMaker) -> dict[str, Any]:
 
 
 class _Rows:
-    """Rows made one at a time as they are iterated: a results document of millions of findings
-    is written without holding a row for each of them."""
+    """Rows made one at a time as they are iterated, each by the text maker ``make`` gives:
+    a results document of millions of findings is written without holding a row for each."""
 
-    __slots__ = ("blocking", "items")
+    __slots__ = ("items", "make")
 
-    def __init__(self, items: Sequence[Finding], blocking: Callable[[Finding], bool]):
-        self.items, self.blocking = items, blocking
+    def __init__(self, items: Sequence[Any], make: Callable[[], Callable[[Any], str]]):
+        self.items, self.make = items, make
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __iter__(self) -> Iterator[str]:
+        return map(self.make(), self.items)
+
+
+def _finding_rows(items: Sequence[Finding], blocking: Callable[[Finding], bool]) -> _Rows:
+    def make() -> Callable[[Finding], str]:
         encode = _RowText()
-        for item in self.items:
-            yield encode(item, self.blocking(item))
+        return lambda finding: encode(finding, blocking(finding))
+
+    return _Rows(items, make)
+
+
+def _count_rows(items: Sequence[PassCount]) -> _Rows:
+    return _Rows(items, _CountText)
+
+
+class _CountText:
+    """Pass count rows as the text ``_encode_row`` makes of ``_pass_count(counted)``: all but
+    the snapshot and the count are the clause's, encoded once per clause. A run of 10,000
+    snapshots has a count for each clause of each snapshot."""
+
+    __slots__ = ("heads",)
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, counted: PassCount) -> str:
+        key = (
+            counted.policy_id,
+            counted.clause_id,
+            counted.check_id,
+            counted.area,
+            counted.severity,
+            counted.promise,
+            # Not hashed (a location hashes its every field): the result holds it while its
+            # rows are written, so no other location has its id meanwhile.
+            id(counted.policy_location),
+        )
+        head = self.heads.get(key)
+        if head is None:
+            row = _pass_count(counted)
+            del row["snapshot"], row["count"]  # the last two: the head is the rest, in order
+            head = self.heads[key] = _encode_row(row)[1:-1]
+        snapshot, count = encode_basestring(counted.snapshot), _int_text(counted.count)
+        return f'{{{head}, "snapshot": {snapshot}, "count": {count}}}'
 
 
 class _RowText:
@@ -411,6 +453,13 @@ def _made(items: Sequence[Finding], blocking: Callable[[Finding], bool]) -> Any:
 
 
 _RowMaker = Callable[[Sequence[Finding], Callable[[Finding], bool]], Any]
+
+
+def _counts_made(items: Sequence[PassCount]) -> Any:
+    return [_pass_count(item) for item in items]
+
+
+_CountMaker = Callable[[Sequence[PassCount]], Any]
 
 
 # --- Reading back ---------------------------------------------------------------------------
@@ -692,4 +741,4 @@ class JsonReporter(Reporter):
     description = "machine-readable results (documented, versioned schema)"
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
-        dump(_document(redacted.result, rows=_Rows), stream, ROW_LISTS)
+        dump(_document(redacted.result, rows=_finding_rows, counts=_count_rows), stream, ROW_LISTS)

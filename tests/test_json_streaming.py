@@ -6,13 +6,23 @@ import dataclasses
 import io
 import json
 from collections.abc import Callable
+from random import Random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker.checks import AREAS
 from checker.core.diagnostics import Location, Position
-from checker.core.results import Finding, Novelty, Provenance, Result, Severity, Status
+from checker.core.results import (
+    Finding,
+    Novelty,
+    PassCount,
+    Provenance,
+    Result,
+    Severity,
+    Status,
+)
 from reports import get_reporter, json_report
 from reports.base import Redacted
 from reports.json_report import ROW_LISTS, dump, dumps, result_to_dict
@@ -154,3 +164,37 @@ def test_a_row_written_directly_is_the_text_of_its_fields(finding: Finding, bloc
     that lists every pass) are the text it makes of them, whatever they hold."""
     expected = json_report._encode_row(json_report._finding(finding, blocking))
     assert json_report._RowText()(finding, blocking) == expected
+
+
+COUNTS = st.builds(
+    PassCount,
+    policy_id=TEXTS,
+    clause_id=TEXTS,
+    check_id=st.sampled_from(["retention", "security"]),
+    area=st.sampled_from(list(AREAS.values())),
+    severity=st.sampled_from(Severity),
+    promise=TEXTS,
+    policy_location=LOCATIONS,
+    snapshot=TEXTS,
+    count=st.integers(min_value=1, max_value=10**12),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=st.lists(COUNTS, max_size=6), order=st.randoms(use_true_random=False))
+def test_pass_count_rows_written_directly_are_the_text_of_their_fields(
+    counts: list[PassCount], order: Random
+) -> None:
+    """A clause's fields are encoded once for all its counts; each row is still the text of
+    its own fields, when counts of one clause (the same location, or an equal one made apart)
+    differ in their snapshot or count, and whatever their order."""
+    rows = list(counts)
+    for counted in counts:
+        rows.append(dataclasses.replace(counted, snapshot=f"{counted.snapshot}-2", count=7))
+        copy = dataclasses.replace(counted.policy_location)
+        rows.append(dataclasses.replace(counted, policy_location=copy, count=counted.count + 1))
+    order.shuffle(rows)
+    make = json_report._CountText()
+    assert [make(row) for row in rows] == [
+        json_report._encode_row(json_report._pass_count(row)) for row in rows
+    ]
