@@ -61,8 +61,9 @@ References = Mapping[str, tuple[str, ...]]
 """Regulation requirements per check id, from the framework files."""
 
 
-PolicyLocations = dict[tuple[str, JsonPath], Location]
-"""Where each place of each policy (named by its document's name) is, as found so far."""
+Clauses = dict[tuple[str, str, int], "_Clause"]
+"""What the findings of each clause share whatever the snapshot, by its policy's name, its
+section and its index there: found once for all the snapshots a process checks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +76,10 @@ class PolicySet:
     fail_on: Severity = Severity.LOW
     count_passes: bool = False  # count passes per promise instead of listing them
     references: References = field(default_factory=dict)
-    # Where each clause (or clause field) is in its policy, found once for every snapshot: the
-    # findings of every unit a process checks share one location per place, so a batch of
-    # results is pickled and held with one copy of it (see :class:`_Stamp`).
-    locations: PolicyLocations = field(default_factory=dict, compare=False, repr=False)
+    # Each clause's severity, references, dates in force, places in its policy...: found once,
+    # not once per snapshot, and its findings in every unit share them (one location per
+    # place: a batch of results is pickled and held with one copy of it).
+    clauses: Clauses = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -252,14 +253,15 @@ def check_policy(
     references: References,
     count_passes: bool = False,
     observe: Observe | None = None,
-    locations: PolicyLocations | None = None,
+    clauses: Clauses | None = None,
 ) -> Iterator[Finding | PassCount]:
     """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
     each clause's passes come as one :class:`PassCount` after its other findings.
-    ``observe`` checks each clause (by default, the check run there and then); ``locations``
-    keeps where the clauses are in ``policy``, for the next snapshot checked against it."""
+    ``observe`` checks each clause (by default, the check run there and then); ``clauses``
+    keeps what the findings of each clause share, for the next snapshot checked against
+    ``policy`` as of ``as_of``."""
     observe = observe or _guarded
-    located = {} if locations is None else locations
+    known: Clauses = {} if clauses is None else clauses
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
     cache: dict[str, Any] = {}  # snapshot indexes shared by every clause
@@ -269,16 +271,12 @@ def check_policy(
             ctx = CheckContext(
                 clause, data, snapshot.data, vocabulary, as_of, cache, counting=count_passes
             )
-            stamp = _Stamp(
-                policy,
-                snapshot,
-                check,
-                clause,
-                (section, index),
-                references.get(section, ()),
-                as_of,
-                located,
-            )
+            facts = known.get((policy.name, section, index))
+            if facts is None:
+                facts = known[policy.name, section, index] = _Clause(
+                    policy, check, clause, (section, index), references.get(section, ()), as_of
+                )
+            stamp = _Stamp(facts, snapshot)
             scope = region_scope(clause, regions, snapshot.data)
             if scope is not None and not scope.applicable:
                 # Said once, instead of the clause's findings: not blocking, and not a pass.
@@ -320,7 +318,7 @@ def _check(
         references=policies.references,
         count_passes=policies.count_passes,
         observe=observe,
-        locations=policies.locations,
+        clauses=policies.clauses,
     )
 
 
@@ -461,8 +459,63 @@ CONFLICT_REMEDIATION = (
 )
 
 
+class _Clause:
+    """What the findings of one clause share, whatever the snapshot: its ids, severity,
+    promise, remediation, references and sources, whether it is in force as of the run's
+    date, and where each of its fields is in the policy."""
+
+    __slots__ = (
+        "check",
+        "clause",
+        "clause_id",
+        "confidence",
+        "locations",
+        "not_in_force",
+        "path",
+        "policy",
+        "policy_id",
+        "promise",
+        "references",
+        "remediation",
+        "severity",
+        "sources",
+    )
+
+    def __init__(
+        self,
+        policy: Document,
+        check: Check,
+        clause: Mapping[str, Any],
+        path: tuple[str, int],
+        references: tuple[str, ...],
+        as_of: dt.date,
+    ) -> None:
+        self.policy, self.check, self.clause, self.path = policy, check, clause, path
+        self.policy_id = str(policy.data["metadata"]["id"])
+        self.clause_id = str(clause["id"])
+        self.remediation = str(clause.get("remediation") or check.remediation)
+        self.severity = Severity(clause.get("severity", check.default_severity.value))
+        self.references = (*references, *clause.get("references", ()))
+        self.promise = str(clause.get("statement", check.title))
+        self.sources = provenance(clause)
+        self.confidence = str(clause.get("confidence", ""))
+        # Findings of a policy or clause not in force as of the run's date are shown, as
+        # info (never blocking), their message saying why (checker.evaluation.in_force).
+        outside = clause_outside(policy.data, clause, as_of)
+        self.not_in_force = outside.reason if outside is not None else ""
+        self.locations: dict[JsonPath, Location] = {}
+
+    def location(self, sub: JsonPath) -> Location:
+        """Where the clause's field ``sub`` is (the clause itself for ``()``): found once, and
+        one location for every finding pointing there."""
+        location = self.locations.get(sub)
+        if location is None:
+            location = self.locations[sub] = self.policy.locate((*self.path, *sub))
+        return location
+
+
 class _Stamp:
-    """Turns a check's observations into findings for one clause."""
+    """Turns a check's observations of one snapshot into findings for one clause."""
 
     __slots__ = (
         "check",
@@ -470,11 +523,8 @@ class _Stamp:
         "clause_id",
         "confidence",
         "environment",
-        "located",
-        "locations",
+        "location",
         "not_in_force",
-        "path",
-        "policy",
         "policy_id",
         "promise",
         "references",
@@ -485,41 +535,17 @@ class _Stamp:
         "system",
     )
 
-    def __init__(
-        self,
-        policy: Document,
-        snapshot: Snapshot,
-        check: Check,
-        clause: Mapping[str, Any],
-        path: tuple[str, int],
-        references: tuple[str, ...],
-        as_of: dt.date,
-        located: PolicyLocations,
-    ) -> None:
-        self.located = located
-        self.policy, self.snapshot, self.check, self.clause, self.path = (
-            policy,
-            snapshot,
-            check,
-            clause,
-            path,
-        )
-        self.policy_id = str(policy.data["metadata"]["id"])
-        self.clause_id = str(clause["id"])
-        self.remediation = str(clause.get("remediation") or check.remediation)
-        self.severity = Severity(clause.get("severity", check.default_severity.value))
-        self.references = (*references, *clause.get("references", ()))
-        self.promise = str(clause.get("statement", check.title))
-        self.sources = provenance(clause)
-        self.confidence = str(clause.get("confidence", ""))
-        self.locations: dict[JsonPath, Location] = {}
+    def __init__(self, facts: _Clause, snapshot: Snapshot) -> None:
+        self.check, self.clause, self.location = facts.check, facts.clause, facts.location
+        self.policy_id, self.clause_id = facts.policy_id, facts.clause_id
+        self.remediation, self.severity = facts.remediation, facts.severity
+        self.references, self.promise = facts.references, facts.promise
+        self.sources, self.confidence = facts.sources, facts.confidence
+        self.not_in_force = facts.not_in_force
+        self.snapshot = snapshot
         meta = snapshot.data.get("metadata") or {}
         self.system = str(meta.get("system", ""))
         self.environment = str(meta.get("environment", ""))
-        # Findings of a policy or clause not in force as of the run's date are shown, as
-        # info (never blocking), their message saying why (checker.evaluation.in_force).
-        outside = clause_outside(policy.data, clause, as_of)
-        self.not_in_force = outside.reason if outside is not None else ""
 
     def pass_count(self, count: int) -> PassCount:
         return PassCount(
@@ -529,7 +555,7 @@ class _Stamp:
             area=self.check.area,
             severity=self.severity,
             promise=self.promise,
-            policy_location=self._policy_location(()),
+            policy_location=self.location(()),
             snapshot=self.snapshot.name,
             count=count,
         )
@@ -556,19 +582,6 @@ class _Stamp:
         source = stores[index].get("source") if isinstance(stores[index], dict) else None
         why = source.get("unreadable") if isinstance(source, dict) else None
         return why if isinstance(why, str) else None
-
-    def _policy_location(self, sub: JsonPath) -> Location:
-        # Many findings share a clause field, and every snapshot the clause: find each
-        # position once, and keep one location for it (findings are pickled with one copy).
-        location = self.locations.get(sub)
-        if location is None:
-            path = (*self.path, *sub)
-            key = (self.policy.name, path)
-            location = self.located.get(key)
-            if location is None:
-                location = self.located[key] = self.policy.locate(path)
-            self.locations[sub] = location
-        return location
 
     def __call__(self, obs: Observation) -> Finding:
         status, severity, message = obs.status, self.severity, obs.message
@@ -597,7 +610,7 @@ class _Stamp:
             actual=obs.actual,
             resource=obs.resource,
             promise=self.promise,
-            policy_location=self._policy_location(obs.clause_path),
+            policy_location=self.location(obs.clause_path),
             evidence_location=(
                 self.snapshot.locate(obs.evidence)
                 if obs.evidence is not None
