@@ -18,8 +18,9 @@ import checker.execution
 from checker.core.results import Result
 from checker.documents.inputs import Entry, load_and_validate
 from checker.evaluation.engine import PolicySet, merge_results
-from checker.execution import AUTO_POOL_CORES, AUTO_POOL_MIN, executor_for
+from checker.execution import AUTO_POOL_CORES, AUTO_POOL_CORES_FRESH, AUTO_POOL_MIN, executor_for
 from checker.execution.local import CRASHED, ProcessPool, Serial
+from checker.execution.pools import forks_workers
 from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
 from reports import REPORTERS
 from tests.conftest import REPO, CliRunner
@@ -117,9 +118,18 @@ def test_one_snapshot_or_one_job_starts_no_pool(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(checker.execution, "available_cores", lambda: 4)
     assert isinstance(executor_for("local", None, AUTO_POOL_MIN - 1), Serial)
     assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(4)
-    # Not on a machine whose cores the workers would take from the process merging them.
+    # Not on a machine whose cores the workers would take from the process merging them:
+    # on 2 cores only where the workers are forked, starting at once.
+    monkeypatch.setattr(checker.execution, "forks_workers", lambda: True)
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES)
+    assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(AUTO_POOL_CORES)
     monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES - 1)
     assert isinstance(executor_for("local", None, 10_000), Serial)
+    monkeypatch.setattr(checker.execution, "forks_workers", lambda: False)
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES_FRESH - 1)
+    assert isinstance(executor_for("local", None, 10_000), Serial)
+    monkeypatch.setattr(checker.execution, "available_cores", lambda: AUTO_POOL_CORES_FRESH)
+    assert executor_for("local", None, AUTO_POOL_MIN) == ProcessPool(AUTO_POOL_CORES_FRESH)
 
 
 def test_by_default_many_snapshots_are_checked_by_a_worker_per_core(
@@ -263,3 +273,43 @@ def test_a_worker_that_dies_while_it_sends_its_results_back_does_not_hang_the_ru
     # b-mid-send.yaml is an error, or checked if its result was all sent before the worker
     # died (the death is timed); the others are checked.
     assert run.stdout.strip() in (f"[[], ['{UNIT_FAILED}'], []]", "[[], [], []]")
+
+
+_FORKED_POOL = """
+import sys
+print("written before the pool started")  # to a pipe: held in the buffer, not yet written
+from checker.execution import pools
+from checker.execution.local import ProcessPool
+from checker.execution.units import run_unit
+from tests import test_jobs
+
+methods = []
+start = pools.Worker.start.__func__
+
+def recorded(cls, mp, *args, **kwargs):
+    methods.append(mp.get_start_method())
+    return start(cls, mp, *args, **kwargs)
+
+pools.Worker.start = classmethod(recorded)
+entries = test_jobs._entries(test_jobs.Path(sys.argv[1]), *(f"s{i}.yaml" for i in range(6)))
+outcomes = ProcessPool(2, batch=1).run(run_unit, test_jobs._context(), entries, lambda d, t: None)
+print(methods, len([o for o in outcomes if o.result and o.result.findings]))
+"""
+
+
+@pytest.mark.skipif(not forks_workers(), reason="workers are forked on Linux only")
+def test_where_it_is_safe_the_workers_are_forked_and_end_with_the_run(tmp_path: Path) -> None:
+    """Forked, the workers start at once with the checker imported. Each inherits this
+    process's ends of every pipe of the pool: unless it closes them, no worker sees its tasks
+    end and closing the pool waits for ever. What this process had not yet written out is
+    written once. In a process of its own, so that a hang fails the test."""
+    run = subprocess.run(
+        [sys.executable, "-c", _FORKED_POOL, str(tmp_path / "snapshots")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["written before the pool started", "['fork', 'fork'] 6"]

@@ -9,9 +9,11 @@ from checker.cli.limit_options import positive
 from checker.execution import (
     AUTO_PARTS,
     AUTO_POOL_CORES,
+    AUTO_POOL_CORES_FRESH,
     AUTO_POOL_MIN,
     EXECUTORS,
     available_cores,
+    forks_workers,
 )
 
 
@@ -23,7 +25,8 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="check N snapshots at once, each in a process of its own (default: the number of "
         f"cores, {available_cores()} here, for {AUTO_POOL_MIN} snapshot files or more on "
-        f"{AUTO_POOL_CORES} cores or more; 1 checks them one after the other in this process); "
+        f"{AUTO_POOL_CORES if forks_workers() else AUTO_POOL_CORES_FRESH} cores or more; "
+        "1 checks them one after the other in this process); "
         "a snapshot read store by store and checked in this process has its stores checked "
         f"in N parts, by N processes (default: up to {AUTO_PARTS} when passes are counted); "
         "the output is the same either way",

@@ -14,12 +14,13 @@ from typing import Protocol
 from checker.core.errors import UsageError
 from checker.documents.inputs import Entry
 from checker.execution.local import ProcessPool, Progress, Serial, Unit, available_cores
-from checker.execution.parts import forks_workers
+from checker.execution.pools import forks_workers
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 __all__ = [
     "AUTO_PARTS",
     "AUTO_POOL_CORES",
+    "AUTO_POOL_CORES_FRESH",
     "AUTO_POOL_MIN",
     "EXECUTORS",
     "Executor",
@@ -28,6 +29,7 @@ __all__ = [
     "available_cores",
     "default_parts",
     "executor_for",
+    "forks_workers",
     "run_unit",
 ]
 
@@ -47,11 +49,15 @@ AUTO_POOL_MIN = 16
 starting the workers (an interpreter each, the checker imported, the policies sent) costs
 about what it saves. ``--jobs N`` given outright starts one for any two files."""
 
-AUTO_POOL_CORES = 3
-"""Cores a machine needs before the default number of jobs starts a pool. The main process
-takes each worker's results back and merges them, which for small snapshots costs about what
-checking them does: on 2 cores, where it competes with the workers, a pool of two checked
-1,000 small snapshots in 1.29x the serial time (benchmarks/bench_jobs.py, docs/scale.md)."""
+AUTO_POOL_CORES = 2
+"""Cores a machine needs before the default number of jobs starts a pool, where the workers
+are forked (:func:`forks_workers`): they start in milliseconds, and on 2 cores a pool of two
+checked 1,000 small snapshots in 0.71 s against 0.9 s serially, 10,000 in 4.2 s against
+6.2 s, and 16 in 0.30 s against 0.27 s (benchmarks/bench_jobs.py, docs/scale.md)."""
+
+AUTO_POOL_CORES_FRESH = 3
+"""The same where each worker is a fresh interpreter (not Linux): starting them costs 0.2 s
+more, and on 2 cores the process taking their results back competes with them."""
 
 
 AUTO_PARTS = 2
@@ -82,7 +88,8 @@ def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None 
     ``local`` runs them in this process when one job is asked for or one file given (no pool
     to start), else in a pool of ``jobs`` processes (never more than there are files);
     ``jobs`` ``None`` is the number of cores, from :data:`AUTO_POOL_MIN` files on, on a machine
-    of :data:`AUTO_POOL_CORES` cores or more (else one). ``dask``
+    of :data:`AUTO_POOL_CORES` cores or more (:data:`AUTO_POOL_CORES_FRESH` where workers are
+    not forked), else one. ``dask``
     runs them on the scheduler at ``scheduler``, or on a local cluster of ``jobs`` workers.
     """
     if jobs is not None and jobs < 1:
@@ -99,7 +106,8 @@ def executor_for(kind: str, jobs: int | None, units: int, scheduler: str | None 
         raise UsageError("a scheduler address is for the dask executor: add --executor dask")
     if jobs is None:
         cores = available_cores()
-        jobs = cores if units >= AUTO_POOL_MIN and cores >= AUTO_POOL_CORES else 1
+        needed = AUTO_POOL_CORES if forks_workers() else AUTO_POOL_CORES_FRESH
+        jobs = cores if units >= AUTO_POOL_MIN and cores >= needed else 1
     if jobs == 1 or units <= 1:
         return Serial()
     return ProcessPool(min(jobs, units))

@@ -13,9 +13,6 @@ checked at once in this process: never a part left out.
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
-import threading
 from collections.abc import Callable
 from functools import partial
 from multiprocessing.connection import Connection
@@ -29,7 +26,14 @@ from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
-from checker.execution.pools import Worker, WorkerDied, answer, ignore_interrupts
+from checker.execution.pools import (
+    Worker,
+    WorkerDied,
+    answer,
+    context,
+    ignore_interrupts,
+    start_method,
+)
 
 _Inherited = tuple[Entry, Snapshot]
 _inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now
@@ -54,7 +58,7 @@ def local_parts(
         if not others:
             return [observe_part(policies, view, first, progress=stores_progress(progress, view))]
         here = stores_progress(progress, view, f"part 1 of {len(others) + 1}, ")
-        context = multiprocessing.get_context(_start_method())
+        mp = context(_start_method())
         _inherited = (entry, view)
         stores = view.data["stores"]
         if isinstance(stores, StoredItems):  # where each id is: made once, before forking
@@ -63,7 +67,7 @@ def local_parts(
         try:
             for part in others:
                 args = (observe_entry_part, (policies, limits, entry, part))
-                started.append(Worker.start(context, _check_part, args))
+                started.append(Worker.start(mp, _check_part, args, others=started))
             # The first part is checked here meanwhile: one process fewer to hold the snapshot.
             mine = observe_part(policies, view, first, progress=here)
             if progress is not None:
@@ -135,16 +139,4 @@ def _load(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
     return Snapshot.plain(loaded.documents[0][0])
 
 
-def _start_method() -> str:
-    """``fork`` where a process may be forked safely (Linux, no other thread that could hold a
-    lock the child would wait for; macOS system libraries are not safe to fork), else a fresh
-    interpreter."""
-    if forks_workers() and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def forks_workers() -> bool:
-    """Whether the workers of parts are forked on this system (while no other thread runs):
-    they then inherit what this process read of the snapshot, instead of reading it again."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_start_method = start_method  # looked up when the parts start: tests ask for a fresh interpreter
