@@ -11,8 +11,9 @@ processes and in turn so that machine noise hits every mode alike,
     policy-check check --policy policy.yaml --snapshot FOLDER --format json --passes count
                        --jobs J [--executor E]
 
-for each mode (``--jobs 1``, ``--jobs 2``, and ``--executor dask --jobs 2`` when Dask is
-installed): the wall time of the whole command, interpreter start and pool or cluster start
+for each mode (``--jobs 1``, ``--jobs 2``, no ``--jobs`` (the default: a pool of a worker
+per core from 16 files on, where the machine has cores enough), and ``--executor dask --jobs
+2`` when Dask is installed): the wall time of the whole command, interpreter start and pool or cluster start
 included, and its peak resident memory (the parent's; the workers' are their own). The JSON
 results of every mode must be the same bytes as the serial run's.
 
@@ -48,6 +49,7 @@ AS_OF = "2026-11-21"
 MODES: dict[str, list[str]] = {
     "serial": ["--jobs", "1"],
     "jobs 2": ["--jobs", "2"],
+    "default (no --jobs)": [],
     "dask local, 2 workers": ["--executor", "dask", "--jobs", "2"],
 }
 
