@@ -12,10 +12,11 @@ processes and in turn so that machine noise hits every mode alike,
                        --jobs J [--executor E]
 
 for each mode (``--jobs 1``, ``--jobs 2``, no ``--jobs`` (the default: a pool of a worker
-per core from 16 files on, where the machine has cores enough), and ``--executor dask --jobs
-2`` when Dask is installed): the wall time of the whole command, interpreter start and pool or cluster start
-included, and its peak resident memory (the parent's; the workers' are their own). The JSON
-results of every mode must be the same bytes as the serial run's.
+per core from 16 files on, where the machine has cores enough), and ``--executor dask
+--jobs 2`` when Dask is installed): the wall time of the whole command, interpreter start
+and pool or cluster start included, and its peak resident memory (the parent's; the
+workers' are their own). The JSON results of every mode must be the same bytes as the serial
+run's.
 
 Two reference points make the per-snapshot figures readable: one snapshot checked by the same
 command (what starting the tool costs), and ``--sample`` snapshots each checked by a process of
