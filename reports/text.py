@@ -34,6 +34,7 @@ _BOLD_GREEN = "\x1b[1;32m"
 _BOLD_RED = "\x1b[1;31m"
 _MESSAGE_LIMIT = 1000  # characters of a message, as in GitHub annotations
 _PATH_LIMIT = 300  # characters of a JSON path
+_LINES_A_WRITE = 256  # finding lines joined into one write (each write costs a call or two)
 
 
 def _paint(text: str, code: str | None, color: bool) -> str:
@@ -110,12 +111,17 @@ class TextReporter(Reporter):
             )
         if is_validation(summary.result):  # the diagnostics are the report; counts go to stderr
             return
+        lines: list[str] = []  # written some at a time: a large run has 100,000s of lines
         for finding in summary.findings:
             line = finding_line(finding)
             if finding.waiver is not None:
                 waiver = finding.waiver
                 line += visible(f" — waived by {waiver.id} until {waiver.expires.isoformat()}")
-            stream.write(_paint(line, _COLORS.get(finding.status), color) + "\n")
+            lines.append(_paint(line, _COLORS.get(finding.status), color) + "\n")
+            if len(lines) == _LINES_A_WRITE:
+                stream.write("".join(lines))
+                lines.clear()
+        stream.write("".join(lines))
         for change in summary.result.changes:  # the details are policy-check diff's
             stream.write(visible(changes_line(change)) + "\n")
         if summary.result.comparison is not None:

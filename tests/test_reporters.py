@@ -33,13 +33,14 @@ from checker.core.results import Comparison, Finding, Novelty, Result, Severity,
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
-from reports.base import Summary, sorted_findings, visible, where
+from reports.base import Redacted, Summary, sorted_findings, visible, where
 from reports.github import MAX_ANNOTATIONS, escape_data, escape_property
 from reports.html import CSP
 from reports.json_report import result_from_dict, result_to_dict
 from reports.junit import junit_timestamp
 from reports.markdown import MAX_ROWS, code, prose
 from reports.sarif import FINDING_ID_KEY, SECURITY_SEVERITY, artifact_uri
+from reports.text import finding_line as text_finding_line
 from tests.conftest import PUBLISHED_SCHEMAS
 from tests.report_fixtures import (
     HOSTILE_IMG,
@@ -704,6 +705,32 @@ def test_text_lines_and_summary() -> None:
     assert len(lines) == 1 + 9 + 1  # diagnostics, findings that are not passes, summary
     assert lines[-1].startswith("Not compliant: 5 failed, 2 not evidenced, 1 waived, 11 passed")
     assert "pass:" not in "\n".join(lines)
+
+
+def test_text_of_many_findings_is_written_some_lines_at_a_time_and_in_full() -> None:
+    """A large run has 100,000s of finding lines: they reach the stream in a few writes, each
+    whole lines, in order, none left out."""
+    result = mixed_result()
+    failed = [f for f in result.findings if f.status is Status.FAIL]
+    result.findings = [
+        dataclasses.replace(failed[n % len(failed)], resource=f"store:{n:04d}")
+        for n in range(1000)
+    ]
+    writes: list[str] = []
+
+    class Recording(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return super().write(text)
+
+    stream = Recording()
+    get_reporter("text").render(result, stream)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 + 1000 + 1  # the expired waiver, the findings, the summary
+    shown = sorted_findings(Redacted.of(result).result.findings)
+    assert lines[1:-1] == [text_finding_line(f) for f in shown]
+    assert all(text.endswith("\n") for text in writes)
+    assert len(writes) < 20
 
 
 def test_text_colour_only_when_asked() -> None:
