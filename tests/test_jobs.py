@@ -261,15 +261,7 @@ def test_a_worker_that_dies_while_it_sends_its_results_back_does_not_hang_the_ru
     """Killed (out of memory) while its results are on their way back, a worker leaves a
     message half sent: the run must see the worker gone, not wait for the rest. In a process
     of its own, so that a hang fails the test, not the run."""
-    run = subprocess.run(
-        [sys.executable, "-c", _DYING_MID_SEND, str(tmp_path / "snapshots")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
+    run = _in_a_process(_DYING_MID_SEND, tmp_path / "snapshots")
     # b-mid-send.yaml is an error, or checked if its result was all sent before the worker
     # died (the death is timed); the others are checked.
     assert run.stdout.strip() in (f"[[], ['{UNIT_FAILED}'], []]", "[[], [], []]")
@@ -303,8 +295,15 @@ def test_where_it_is_safe_the_workers_are_forked_and_end_with_the_run(tmp_path: 
     process's ends of every pipe of the pool: unless it closes them, no worker sees its tasks
     end and closing the pool waits for ever. What this process had not yet written out is
     written once. In a process of its own, so that a hang fails the test."""
+    run = _in_a_process(_FORKED_POOL, tmp_path / "snapshots")
+    assert run.stdout.splitlines() == ["written before the pool started", "['fork', 'fork'] 6"]
+
+
+def _in_a_process(script: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a Python of its own with ``folder`` as its argument: a run that hangs
+    fails the test after 90 s instead of hanging the suite."""
     run = subprocess.run(
-        [sys.executable, "-c", _FORKED_POOL, str(tmp_path / "snapshots")],
+        [sys.executable, "-c", script, str(folder)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -312,4 +311,4 @@ def test_where_it_is_safe_the_workers_are_forked_and_end_with_the_run(tmp_path: 
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["written before the pool started", "['fork', 'fork'] 6"]
+    return run

@@ -713,8 +713,7 @@ def test_text_of_many_findings_is_written_some_lines_at_a_time_and_in_full() -> 
     result = mixed_result()
     failed = [f for f in result.findings if f.status is Status.FAIL]
     result.findings = [
-        dataclasses.replace(failed[n % len(failed)], resource=f"store:{n:04d}")
-        for n in range(1000)
+        dataclasses.replace(failed[n % len(failed)], resource=f"store:{n:04d}") for n in range(1000)
     ]
     writes: list[str] = []
 
