@@ -24,7 +24,7 @@ import yaml
 
 from checker.core.diagnostics import Position
 from checker.core.errors import InputError
-from checker.documents import DEFAULT_LIMITS, Limits, load_document, yaml_loader
+from checker.documents import DEFAULT_LIMITS, Limits, load_document, source, yaml_loader
 from tests.conftest import CliRunner
 from tests.input_samples import AS_OF, POLICY, SNAPSHOT
 
@@ -317,6 +317,27 @@ def test_over_the_yaml_size_limit(tmp_path: Path) -> None:
         ": error: file is 2004 bytes, over the 1000 bytes limit for YAML input" + RAISE_YAML,
         limits=Limits(max_yaml_bytes=1000),
     )
+
+
+@pytest.mark.parametrize("size", [10, 7_600, 300_000])
+def test_a_file_is_read_in_one_read_of_its_size_and_a_small_one_to_see_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """A read allocates what it asks for: a run of 10,000 small snapshots asking 1 MiB for
+    each spent 80 us a file on it. The file whole in its first read, its end seen by a small
+    one."""
+    asked: list[int] = []
+    read = os.read
+
+    def recorded(fd: int, count: int) -> bytes:
+        asked.append(count)
+        return read(fd, count)
+
+    monkeypatch.setattr(source.os, "read", recorded)
+    path = write(tmp_path, "data.json", '"' + "x" * (size - 2) + '"')
+    assert len(source.read_bytes(path, "data.json", 1 << 30, "JSON input")) == size
+    assert asked[0] >= size + 1 and len(asked) == 2
+    assert max(asked) <= max(size + 1, 1 << 16)
 
 
 def test_sniffed_format_gets_its_own_limit(tmp_path: Path) -> None:

@@ -16,7 +16,10 @@ from checker.core.diagnostics import Position
 from checker.core.errors import InputError
 from checker.documents.problems import input_error
 
-_CHUNK = 1 << 20
+# Bytes asked for by a read beyond the file's size (to see its end, or when its size is not
+# known). Under the allocator's threshold for mapping memory of its own: a read allocates
+# what it asks for, and asking 1 MiB for every small file of a run of 10,000 cost 80 us each.
+_CHUNK = 1 << 16
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FOREIGN_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
