@@ -3,9 +3,11 @@ a worker that dies is an error for its snapshot, and Ctrl-C stops the workers at
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -312,3 +314,41 @@ def _in_a_process(script: str, folder: Path) -> subprocess.CompletedProcess[str]
     )
     assert run.returncode == 0, run.stderr
     return run
+
+
+_KILLED_RUN = """
+import sys
+from checker.execution.local import ProcessPool
+from tests import test_jobs
+from tests.job_support import slow_unit
+
+entries = test_jobs._entries(test_jobs.Path(sys.argv[1]), "a-slow.yaml", "b.yaml")
+ProcessPool(2, batch=1).run(slow_unit, test_jobs._context(), entries, lambda done, total: None)
+"""
+
+
+def test_a_worker_waiting_for_work_ends_when_the_run_is_killed(tmp_path: Path) -> None:
+    """A run killed outright (a CI job's time out) leaves no worker behind: one waiting for its
+    next batch sees the run's end of its pipe close. It would not if it, or another worker
+    forked after it, still held that end."""
+    folder = tmp_path / "snapshots"
+    run = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(folder)], cwd=REPO)
+    pids = [folder / "a-slow.yaml.pid", folder / "b.yaml.pid"]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(p.exists() and p.read_text(encoding="utf-8") for p in pids):
+            assert time.monotonic() < deadline and run.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.5)  # b.yaml's result sent: its worker now waits for another batch
+        run.kill()
+        run.wait(timeout=30)
+        waiting = int(pids[1].read_text(encoding="utf-8"))
+        deadline = time.monotonic() + 10
+        while _alive(waiting) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(waiting)
+    finally:
+        run.kill()
+        for pid in pids:
+            with contextlib.suppress(ValueError, OSError):
+                os.kill(int(pid.read_text(encoding="utf-8")), signal.SIGKILL)
