@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from checker.core import diagnostics, results
 from checker.core.pickling import pickled_by_fields
 from checker.core.results import Result, Status
+from checker.documents import load_document
+from checker.evaluation.engine import PolicySet, check_unit
 from checker.pipeline import CheckOptions, run_check
 from tests.conftest import REPO
 
@@ -122,3 +125,22 @@ def test_the_findings_of_one_clause_share_its_location_whatever_the_snapshot() -
     assert shared
     for locations in shared:
         assert all(location is locations[0] for location in locations)
+
+
+def test_two_policies_called_alike_keep_their_own_clauses(tmp_path: Path) -> None:
+    """What a clause's findings share is kept per policy of the set, not per name: two policy
+    documents given the same name (as a library caller may) still stamp their own places on
+    their findings."""
+    original = REPO / "policies" / "library" / "anthropic-consumer-2025.yaml"
+    changed = tmp_path / "changed.yaml"
+    changed.write_text("# moved down a line\n" + original.read_text(encoding="utf-8"))
+    first = load_document(original, name="policy.yaml")
+    second = load_document(changed, name="policy.yaml")
+    snapshot = load_document(EXAMPLES / "violating" / "snapshot.yaml")
+    policies = PolicySet.of([first, second], as_of=dt.date(2026, 11, 21))
+    result = check_unit(policies, snapshot)
+    alone = check_unit(PolicySet.of([second], as_of=dt.date(2026, 11, 21)), snapshot)
+    theirs = [f for f in result.findings if f.policy_location.file == "policy.yaml"]
+    assert [(f.severity, f.policy_location) for f in theirs[len(theirs) // 2 :]] == [
+        (f.severity, f.policy_location) for f in alone.findings
+    ]

@@ -61,8 +61,8 @@ References = Mapping[str, tuple[str, ...]]
 """Regulation requirements per check id, from the framework files."""
 
 
-Clauses = dict[tuple[str, str, int], "_Clause"]
-"""What the findings of each clause share whatever the snapshot, by its policy's name, its
+Clauses = dict[tuple[str, int], "_Clause"]
+"""What the findings of each clause of one policy share whatever the snapshot, by the clause's
 section and its index there: found once for all the snapshots a process checks."""
 
 
@@ -78,8 +78,19 @@ class PolicySet:
     references: References = field(default_factory=dict)
     # Each clause's severity, references, dates in force, places in its policy...: found once,
     # not once per snapshot, and its findings in every unit share them (one location per
-    # place: a batch of results is pickled and held with one copy of it).
-    clauses: Clauses = field(default_factory=dict, init=False, compare=False, repr=False)
+    # place: a batch of results is pickled and held with one copy of it). One per policy, in
+    # the order of ``policies``: two policies may be called alike.
+    clauses: tuple[Clauses, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clauses", tuple({} for _ in self.policies))  # frozen
+
+    def clauses_of(self, policy: Document) -> Clauses | None:
+        """What is kept of the clauses of ``policy`` (this very document), if one of the set."""
+        for index, known in enumerate(self.policies):
+            if known is policy:
+                return self.clauses[index]
+        return None
 
     @classmethod
     def of(
@@ -271,9 +282,9 @@ def check_policy(
             ctx = CheckContext(
                 clause, data, snapshot.data, vocabulary, as_of, cache, counting=count_passes
             )
-            facts = known.get((policy.name, section, index))
+            facts = known.get((section, index))
             if facts is None:
-                facts = known[policy.name, section, index] = _Clause(
+                facts = known[section, index] = _Clause(
                     policy, check, clause, (section, index), references.get(section, ()), as_of
                 )
             stamp = _Stamp(facts, snapshot)
@@ -318,7 +329,7 @@ def _check(
         references=policies.references,
         count_passes=policies.count_passes,
         observe=observe,
-        clauses=policies.clauses,
+        clauses=policies.clauses_of(policy),
     )
 
 
