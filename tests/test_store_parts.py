@@ -264,13 +264,13 @@ def test_workers_that_cannot_be_forked_read_the_file_themselves(
     """Where forking is not safe (another thread running, or not Linux), each worker is a
     fresh interpreter that reads the snapshot again: the same bytes."""
     methods: list[str] = []
-    start_method = local._start_method
+    start_method = local.start_method
 
     def fresh() -> str:
         methods.append("forkserver" if start_method() == "fork" else start_method())
         return methods[-1]
 
-    monkeypatch.setattr(local, "_start_method", fresh)
+    monkeypatch.setattr(local, "start_method", fresh)
     snapshot = _generated(tmp_path / "inventory.json", 120, indent=None)
     _same_as_whole(run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}")
     assert merged == [True] and methods and "fork" not in methods

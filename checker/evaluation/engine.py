@@ -526,47 +526,27 @@ class _Clause:
 
 
 class _Stamp:
-    """Turns a check's observations of one snapshot into findings for one clause."""
+    """Turns a check's observations of one snapshot into findings for one clause (whose
+    shared fields are ``facts``)."""
 
-    __slots__ = (
-        "check",
-        "clause",
-        "clause_id",
-        "confidence",
-        "environment",
-        "location",
-        "not_in_force",
-        "policy_id",
-        "promise",
-        "references",
-        "remediation",
-        "severity",
-        "snapshot",
-        "sources",
-        "system",
-    )
+    __slots__ = ("environment", "facts", "snapshot", "system")
 
     def __init__(self, facts: _Clause, snapshot: Snapshot) -> None:
-        self.check, self.clause, self.location = facts.check, facts.clause, facts.location
-        self.policy_id, self.clause_id = facts.policy_id, facts.clause_id
-        self.remediation, self.severity = facts.remediation, facts.severity
-        self.references, self.promise = facts.references, facts.promise
-        self.sources, self.confidence = facts.sources, facts.confidence
-        self.not_in_force = facts.not_in_force
-        self.snapshot = snapshot
+        self.facts, self.snapshot = facts, snapshot
         meta = snapshot.data.get("metadata") or {}
         self.system = str(meta.get("system", ""))
         self.environment = str(meta.get("environment", ""))
 
     def pass_count(self, count: int) -> PassCount:
+        facts = self.facts
         return PassCount(
-            policy_id=self.policy_id,
-            clause_id=self.clause_id,
-            check_id=self.check.id,
-            area=self.check.area,
-            severity=self.severity,
-            promise=self.promise,
-            policy_location=self.location(()),
+            policy_id=facts.policy_id,
+            clause_id=facts.clause_id,
+            check_id=facts.check.id,
+            area=facts.check.area,
+            severity=facts.severity,
+            promise=facts.promise,
+            policy_location=facts.location(()),
             snapshot=self.snapshot.name,
             count=count,
         )
@@ -575,7 +555,7 @@ class _Stamp:
         """The one finding of a clause whose sources disagree: about the policy, so it points
         at the clause's ``confidence``, with no snapshot evidence."""
         return replace(
-            self(conflict_observation(self.clause)),
+            self(conflict_observation(self.facts.clause)),
             evidence_location=None,
             remediation=CONFLICT_REMEDIATION,
         )
@@ -595,44 +575,45 @@ class _Stamp:
         return why if isinstance(why, str) else None
 
     def __call__(self, obs: Observation) -> Finding:
-        status, severity, message = obs.status, self.severity, obs.message
+        facts = self.facts
+        status, severity, message = obs.status, facts.severity, obs.message
         if status is Status.NOT_EVIDENCED:
             why = self._unreadable(obs.evidence)
             if why:
                 message = f"{message} ({why})"
-            mode = self.clause.get("if_not_evidenced", "fail")
+            mode = facts.clause.get("if_not_evidenced", "fail")
             if mode == "warn":
                 severity = Severity.INFO
             elif mode == "pass":
                 status = Status.PASS
                 message = f"{message} (accepted: the policy does not require evidence)"
-        if self.not_in_force:
+        if facts.not_in_force:
             severity = Severity.INFO
-            message = f"{self.not_in_force}: {message}"
+            message = f"{facts.not_in_force}: {message}"
         return Finding(
-            policy_id=self.policy_id,
-            clause_id=self.clause_id,
-            check_id=self.check.id,
-            area=self.check.area,
+            policy_id=facts.policy_id,
+            clause_id=facts.clause_id,
+            check_id=facts.check.id,
+            area=facts.check.area,
             severity=severity,
             status=status,
             message=message,
             expected=obs.expected,
             actual=obs.actual,
             resource=obs.resource,
-            promise=self.promise,
-            policy_location=self.location(obs.clause_path),
+            promise=facts.promise,
+            policy_location=facts.location(obs.clause_path),
             evidence_location=(
                 self.snapshot.locate(obs.evidence)
                 if obs.evidence is not None
                 else self.snapshot.locate(())
             ),
-            remediation=self.remediation,
-            references=self.references,
+            remediation=facts.remediation,
+            references=facts.references,
             system=self.system,
             environment=self.environment,
-            sources=self.sources,
-            confidence=self.confidence,
+            sources=facts.sources,
+            confidence=facts.confidence,
         )
 
 

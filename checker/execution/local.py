@@ -30,9 +30,9 @@ from checker.execution.pools import (
     WorkerDied,
     answer,
     ignore_interrupts,
+    mp_context,
     start_method,
 )
-from checker.execution.pools import context as mp_context
 from checker.execution.units import UnitContext, UnitOutcome, failed_unit
 
 Unit = Callable[[UnitContext, Entry], UnitOutcome]

@@ -30,8 +30,8 @@ from checker.execution.pools import (
     Worker,
     WorkerDied,
     answer,
-    context,
     ignore_interrupts,
+    mp_context,
     start_method,
 )
 
@@ -58,7 +58,7 @@ def local_parts(
         if not others:
             return [observe_part(policies, view, first, progress=stores_progress(progress, view))]
         here = stores_progress(progress, view, f"part 1 of {len(others) + 1}, ")
-        mp = context(_start_method())
+        mp = mp_context(start_method())
         _inherited = (entry, view)
         stores = view.data["stores"]
         if isinstance(stores, StoredItems):  # where each id is: made once, before forking
@@ -137,6 +137,3 @@ def _load(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
     if loaded is None:  # changed since, or not readable store by store here
         raise NotPartitionable(f"{entry.name} could not be read store by store by a worker")
     return Snapshot.plain(loaded.documents[0][0])
-
-
-_start_method = start_method  # looked up when the parts start: tests ask for a fresh interpreter

@@ -52,7 +52,7 @@ class Worker:
         others: Iterable[Worker] = (),
     ) -> Worker:
         """Start ``target(answers, *args)`` (``target(answers, tasks, *args)`` with ``tasks``)
-        in a process of ``mp`` (a multiprocessing context, see :func:`context`); ``others``
+        in a process of ``mp`` (a multiprocessing context, see :func:`mp_context`); ``others``
         are the workers of the same run already started."""
         receiving, sending = mp.Pipe(duplex=False)
         theirs = [sending]
@@ -137,7 +137,7 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def context(method: str) -> Any:
+def mp_context(method: str) -> Any:
     """The multiprocessing context of ``method``; a fork server imports the checker once, so
     that no worker pays for the imports."""
     mp_context = multiprocessing.get_context(method)
