@@ -14,7 +14,14 @@ store, in fresh processes and in turn, so that machine noise hits every way alik
 * ``jobs``: ``--jobs 2``, the stores in two parts, each checked by a process forked from it
   (``checker.execution.parts``);
 * ``dask``: ``--executor dask --jobs 2``, the stores in two parts, each checked by a worker of
-  a local Dask cluster started for the run, which reads the file itself.
+  a local Dask cluster started for the run, which reads the file itself;
+* ``resources``: no ``--jobs``, ``--passes resources``: every pass named by its resource in the
+  JSON results, as a user runs it (two parts, as when counting);
+* ``resources-serial``: ``--jobs 1 --passes resources``, in one process.
+
+The ``resources`` ways are compared with the ``resources-serial`` run, byte for byte, and each
+of their pass counts must name resources whose passes add up to its count; their time and
+memory are also given against the ``default`` way's (passes counted only).
 
 Each run is measured from outside: wall time, and the peak of the memory of the whole process
 tree (the command, its workers and, with Dask, the cluster's nannies and workers), sampled
@@ -51,7 +58,11 @@ WAYS = {
     "default": [],
     "jobs": ["--jobs", "2"],
     "dask": ["--executor", "dask", "--jobs", "2"],
+    "resources": ["--passes", "resources"],
+    "resources-serial": ["--jobs", "1", "--passes", "resources"],
 }
+# The run each way's JSON results must equal, byte for byte: one of the same --passes.
+REFERENCE = {"resources": "resources-serial", "resources-serial": "resources-serial"}
 
 
 def _tree(root: int) -> list[int]:
@@ -123,6 +134,8 @@ def run_way(policy_check: str, path: Path, way: str, timeout: float) -> dict[str
             return {"error": f"exit {got['exit']}: {got['stderr']}", **got}
         got["results"] = out.read_bytes()
         got["failing_by_clause"] = failing_by_clause(out)
+        if "resources" in WAYS[way]:
+            got["names_every_pass"] = names_every_pass(out)
         return got
     finally:
         out.unlink(missing_ok=True)
@@ -149,9 +162,10 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
                 file=sys.stderr,
                 flush=True,
             )
-    reference = next((r["results"] for r in runs.get("serial", []) if "results" in r), None)
     rows = []
     for way in ways:
+        against = REFERENCE.get(way, "serial")
+        reference = next((r["results"] for r in runs.get(against, []) if "results" in r), None)
         done = [r for r in runs[way] if "error" not in r]
         row: dict[str, Any] = {
             "stores": stores,
@@ -180,13 +194,40 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
                 and all(r["results"] == reference for r in done),
             }
         )
+        if way in REFERENCE:
+            row["compared_with"] = against
+            row["names_every_pass"] = all(r["names_every_pass"] for r in done)
         rows.append(row)
     serial = next((r for r in rows if r["way"] == "serial" and "seconds" in r), None)
     for row in rows:
         if serial is not None and "seconds" in row:
             row["speedup"] = round(serial["seconds"] / row["seconds"], 2)
             row["memory_ratio"] = round(row["peak_pss_mb"] / serial["peak_pss_mb"], 2)
+    default = next((r for r in rows if r["way"] == "default" and "seconds" in r), None)
+    for row in rows:
+        if default is not None and "seconds" in row and row["way"] in REFERENCE:
+            row["vs_counting_default"] = round(row["seconds"] / default["seconds"], 2)
+        if "seconds" in row:
+            row["memory_vs_file"] = round(row["peak_pss_mb"] * 1e6 / row["bytes"], 2)
     return rows
+
+
+def names_every_pass(results: Path) -> bool:
+    """Whether every pass count of a JSON results file names resources whose passes add up
+    to its count (read a row at a time, as :func:`failing_by_clause` reads the findings)."""
+    section, seen = "", 0
+    with results.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith('  "'):
+                section = line[3 : line.index('"', 3)]
+                continue
+            if section != "pass_counts" or not line.startswith("    {"):
+                continue
+            row = json.loads(line.strip().rstrip(","))
+            seen += 1
+            if sum(row.get("resources", {}).values()) != row["count"]:
+                return False
+    return seen > 0
 
 
 def _options(row: dict[str, Any]) -> str:
@@ -221,6 +262,15 @@ def parts_md(data: dict[str, Any]) -> list[str]:
             f"{'yes' if row['same_as_serial'] else '**no**'} |"
         )
     lines.append("")
+    lines += [
+        f"- {row['stores']:,} stores, {row['way']} (every pass named by its resource): "
+        f"{row['vs_counting_default']:.2f}× the time of the default way (passes counted only), "
+        f"in {row['memory_vs_file']:.2f}× the file; the same bytes as {row['compared_with']}: "
+        f"{'yes' if row['same_as_serial'] else '**no**'}; every count's passes named: "
+        f"{'yes' if row['names_every_pass'] else '**no**'}"
+        for row in data["rows"]
+        if "vs_counting_default" in row
+    ]
     lines += [
         f"- {row['stores']:,} stores, {row['way']}: `{row['command']}`, {row['measured_at']}, "
         f"commit {row['commit']}, load average {row['load_average']:.1f}"
@@ -258,7 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         data["rows"] = [r for r in data["rows"] if (r["stores"], r["way"]) not in measured]
         data["rows"] += rows
         ok = ok and all(
-            "error" not in r and r["matches_planted"] and r["same_as_serial"] for r in rows
+            "error" not in r
+            and r["matches_planted"]
+            and r["same_as_serial"]
+            and r.get("names_every_pass", True)
+            for r in rows
         )
     data["rows"].sort(key=lambda r: (r["stores"], list(WAYS).index(r["way"])))
     benchlib.write_json(RESULT, data)

@@ -124,6 +124,7 @@ class CheckOptions:
     as_of: dt.date = field(default_factory=dt.date.today)
     fail_on: Severity = Severity.LOW
     count_passes: bool = False
+    name_passes: bool = False  # passes counted, and whose named (``--passes resources``)
     limits: Limits = DEFAULT_LIMITS
     generated_at: str = ""
     outputs: Sequence[Target] = ()
@@ -260,8 +261,9 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
             policies=tuple(doc for doc, _ in policies.documents),
             as_of=options.as_of,
             fail_on=options.fail_on,
-            count_passes=options.count_passes,
+            count_passes=options.count_passes or options.name_passes,
             references=references_by_check(),  # the framework files, read once per process
+            name_passes=options.name_passes,
         ),
         limits,
         tuple(options.outputs),
@@ -321,7 +323,7 @@ def _parts(options: CheckOptions, executor: Executor) -> int:
     if not isinstance(executor, Serial):
         return 1
     if options.jobs is None:
-        return default_parts(options.count_passes)
+        return default_parts(options.count_passes or options.name_passes)
     return options.jobs
 
 

@@ -62,7 +62,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.results import DocumentInfo, Finding, Result
+from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
 
 MASK = "[REDACTED]"
 
@@ -610,15 +610,37 @@ def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=message, location=location)
 
 
+def _redact_pass_count(counted: PassCount, names: dict[str, str]) -> PassCount:
+    """``counted`` with the resources it names redacted, each name once per run (``names``):
+    a million stores are named by every promise they keep."""
+    named = counted.resources
+    if named is None:
+        return counted
+    redacted = []
+    for name in named.names:
+        seen = names.get(name)
+        if seen is None:
+            seen = names[name] = _redact_name(name)
+        redacted.append(seen)
+    if redacted == named.names:  # the same names: compared by identity first, at C speed
+        return counted
+    return dataclasses.replace(counted, resources=PassedResources(redacted, named.times))
+
+
+# ``redact`` without its cache, for the names of passing resources: a million would churn it.
+_redact_name: Callable[[str], str] = redact.__wrapped__
+
+
 def redact_result(result: Result) -> Result:
     """A copy of ``result`` whose evidence is redacted; ``result`` itself is not changed."""
+    names: dict[str, str] = {}
     return dataclasses.replace(
         result,
         findings=[_redact_finding(f) for f in result.findings],
         diagnostics=[_redact_diagnostic(d) for d in result.diagnostics],
         documents=[_redact_document(d) for d in result.documents],
         waivers=list(result.waivers),
-        pass_counts=list(result.pass_counts),
+        pass_counts=[_redact_pass_count(c, names) for c in result.pass_counts],
         comparison=(
             dataclasses.replace(
                 result.comparison, fixed=tuple(_redact_finding(f) for f in result.comparison.fixed)

@@ -261,6 +261,29 @@ def test_counting_passes_keeps_every_other_finding_and_the_totals(
     assert validate_document(load_document(saved), "results") == []
 
 
+def test_naming_passes_counts_them_and_names_the_resources_of_every_listed_pass(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    base = ["check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "json"]
+    listed = json.loads(run_cli(*base).out)
+    counted = json.loads(run_cli(*base, "--passes", "count").out)
+    named_run = run_cli(*base, "--passes", "resources")
+    named = json.loads(named_run.out)
+    assert named_run.code == 1
+    assert named["findings"] == counted["findings"] and named["summary"] == listed["summary"]
+    passes: dict[str, dict[str, int]] = {}
+    for finding in listed["findings"]:
+        if finding["status"] == "pass":
+            by_resource = passes.setdefault(finding["rule_id"], {})
+            by_resource[finding["resource"]] = by_resource.get(finding["resource"], 0) + 1
+    assert {c["rule_id"]: c["resources"] for c in named["pass_counts"]} == passes
+    for count, with_names in zip(counted["pass_counts"], named["pass_counts"], strict=True):
+        assert with_names.pop("resources") and with_names == count
+    saved = tmp_path / "named.json"
+    saved.write_text(named_run.out)
+    assert validate_document(load_document(saved), "results") == []
+
+
 def test_input_limits_are_overridable_and_must_be_positive(
     run_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:

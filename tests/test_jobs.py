@@ -74,7 +74,7 @@ def _check(run_cli: CliRunner, out: Path, *argv: str) -> tuple[int, str, str, di
     return run.code, run.out, run.err, {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-@pytest.mark.parametrize("passes", ["list", "count"])
+@pytest.mark.parametrize("passes", ["list", "count", "resources"])
 def test_two_jobs_give_the_bytes_of_a_serial_run_in_every_format(
     snapshots: Path, tmp_path: Path, run_cli: CliRunner, pools: list[int], passes: str
 ) -> None:

@@ -541,3 +541,25 @@ def test_first_letters_are_every_letter_that_matches_case_insensitively() -> Non
         (first.lower() if first.isascii() else "?") + rest for first, rest in _AWS_WORD_SPELLINGS
     }
     assert words == {"aws", "secret", "key", "?ecret", "?ey"}
+
+
+def test_the_names_of_passing_resources_are_redacted_once_each() -> None:
+    """``--passes resources`` names every passing store: a name shaped like a secret is
+    redacted there as in a finding, and names that need none are kept as they are."""
+    from checker.core.results import PassCount, PassedResources
+
+    result = mixed_result()
+    template = PassCount(
+        "p", "c", "security", result.findings[0].area, result.findings[0].severity, "kept",
+        result.findings[0].policy_location, "snapshot.json", 3,
+        PassedResources(["store:alice@example.com", "store:plain"], [2, 1]),
+    )  # fmt: skip
+    plain = dataclasses.replace(template, resources=PassedResources(["store:plain"], [3]))
+    shown = redact_result(dataclasses.replace(result, pass_counts=[template, plain]))
+    named, kept = shown.pass_counts
+    assert named.resources is not None
+    assert named.resources.names == [f"store:{MASK}", "store:plain"]
+    assert named.resources.times == [2, 1]
+    assert kept is plain  # nothing to redact: the same object
+    assert template.resources is not None  # the result itself is not changed
+    assert template.resources.names[0] == "store:alice@example.com"

@@ -132,7 +132,7 @@ def test_most_check_cases_are_merged_from_parts(
 
 
 @pytest.mark.parametrize("size", [1, 2, 3])
-@pytest.mark.parametrize("passes", ["list", "count"])
+@pytest.mark.parametrize("passes", ["list", "count", "resources"])
 @pytest.mark.parametrize("snapshot", ["compliant", "violating"])
 @pytest.mark.parametrize(
     "example", ["anthropic-published", "google-gemini-published", "openai-published"]
@@ -161,7 +161,7 @@ def test_the_published_examples_checked_in_parts_give_the_whole_reading(
     assert merged == [True]
 
 
-@pytest.mark.parametrize("passes", ["list", "count"])
+@pytest.mark.parametrize("passes", ["list", "count", "resources"])
 def test_a_generated_inventory_checked_in_parts_gives_the_whole_reading(
     passes: str,
     tmp_path: Path,
@@ -220,6 +220,7 @@ def test_worker_processes_give_the_bytes_of_a_serial_whole_run(
     ("cores", "forks", "passes", "jobs", "parts"),
     [
         (2, True, "count", None, 2),  # the default: up to two parts when counting
+        (2, True, "resources", None, 2),  # counting, and naming whose the passes are
         (8, True, "count", None, 2),
         (1, True, "count", None, 1),
         (2, True, "list", None, 1),  # listing: the findings are made here, parts do not pay

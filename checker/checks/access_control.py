@@ -118,7 +118,7 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, allowed_set, need_based):
-            yield counted(passes)
+            yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
             continue
         held = [k for k in kinds if k in have]
         name = store.get("id")

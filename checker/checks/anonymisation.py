@@ -22,11 +22,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from checker.checks.base import (
-    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
+    counted,
     failed,
     feeding_pipelines,
     not_evidenced,
@@ -124,7 +124,7 @@ def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
                 ("required_filters",),
             )
         elif ctx.counting:
-            yield COUNTED  # a pass, counted: no message made
+            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
         else:
             yield passed(
                 resource,
@@ -215,7 +215,7 @@ def _recipient(
                 ("required_filters",),
             )
         elif ctx.counting:
-            yield COUNTED  # a pass, counted: no message made
+            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
         else:
             yield passed(
                 resource,

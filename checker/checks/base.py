@@ -218,6 +218,9 @@ class CheckContext(Generic[ClauseT]):
     # The run counts passes instead of listing them: a check may then yield ``counted(n)``
     # for an item that meets all n requirements, without building the messages nobody reads.
     counting: bool = False
+    # The run names the resources that pass (``--passes resources``): counted passes then say
+    # whose they are (``counted(n, resource)``).
+    naming: bool = False
 
     def section(self, name: str) -> Sequence[tuple[JsonPath, Mapping[str, Any]]]:
         """The items of a list section of the snapshot (``stores``, ``pipelines``…) with paths.
@@ -371,16 +374,25 @@ def failed(
     return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
 
 
-@cache
-def counted(passes: int) -> Observation:
+def counted(passes: int, resource: str = "") -> Observation:
     """``passes`` passes, only counted: what a check yields, when the run counts passes
     (``CheckContext.counting``), for an item its shortcut found meeting every requirement, one
-    pass per requirement. It is never shown, so it says nothing. A shortcut answers ``None``
-    or ``False`` when anything is amiss, and the item is then judged in full, with messages.
+    pass per requirement. It is never shown, so it says nothing but whose passes they are,
+    when the run names them (``CheckContext.naming``: ``resource`` is then the one the full
+    judgement would name). A shortcut answers ``None`` or ``False`` when anything is amiss,
+    and the item is then judged in full, with messages.
 
     A shortcut must agree with the full judgement (tests/checks/test_counted_passes.py checks that
-    counting and listing give the same findings and counts on generated snapshots).
+    counting, naming and listing give the same findings, counts and resources on generated
+    snapshots).
     """
+    if resource:
+        return Observation(Status.PASS, resource, "", "", "", times=passes)
+    return _counted(passes)
+
+
+@cache
+def _counted(passes: int) -> Observation:
     return Observation(Status.PASS, "", "", "", "", times=passes)
 
 

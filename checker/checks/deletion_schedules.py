@@ -89,7 +89,7 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, review, ctx.as_of):
-            yield counted(passes)
+            yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
             continue
         held = [k for k in kinds if k in have]
         name = store.get("id")

@@ -37,12 +37,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
-    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
     Vocabulary,
+    counted,
     failed,
     holds_any,
     not_evidenced,
@@ -385,7 +385,7 @@ def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
         return
     counting = ctx.counting
     for path, store in ctx.section("stores"):
-        yield from _judge_stored(path, store, counting)
+        yield from _judge_stored(path, store, counting, ctx.naming)
 
 
 def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
@@ -401,7 +401,7 @@ def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observa
     preferences = _Preferences(ctx)
     later: list[tuple[int, Observation]] = []
     for path, store in ctx.section("stores"):
-        yield from _judge_stored(path, store, counting)
+        yield from _judge_stored(path, store, counting, ctx.naming)
         later.extend((path[1], o) for o in preferences.judge(path, store))  # type: ignore[misc]
     yield from as_another_loop(later)
     yield from preferences.end()
@@ -411,10 +411,10 @@ _NOT_STORED = "minors' conversations not stored"
 
 
 def _judge_stored(
-    path: JsonPath, store: Mapping[str, Any], counting: bool
+    path: JsonPath, store: Mapping[str, Any], counting: bool, naming: bool
 ) -> Iterator[Observation]:
     if counting and store.get("holds_minors_data", True) is False:
-        yield COUNTED
+        yield counted(1, f"store:{store.get('id')}" if naming else "")
         return
     name = store.get("id")
     resource = f"store:{name}"
@@ -468,7 +468,7 @@ class _Preferences:
         expected, kinds = self.expected, self.kinds
         if self.ctx.counting and store.get("minors_preferences") == "minimised":
             self.judged = True
-            yield COUNTED
+            yield counted(1, f"store:{store.get('id')}" if self.ctx.naming else "")
             return
         name = store.get("id")
         resource = f"store:{name}"
@@ -544,7 +544,7 @@ def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
                 ("training",),
             )
         elif ctx.counting:
-            yield COUNTED  # a pass, counted: no message made
+            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
         else:
             yield passed(
                 resource,

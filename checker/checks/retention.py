@@ -225,7 +225,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             passes = _passes(store.get("retention"), state, limit, floor)
             if passes is not None:
                 if passes:  # none when its only window is not a duration (a schema error)
-                    yield counted(passes)
+                    yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
                 continue
         held = [k for k in kinds if k in have]
         if deletion and limit is not None:

@@ -146,7 +146,7 @@ def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, at_rest, in_transit, managers, limit):
-            yield counted(passes)
+            yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
             continue
         name = store.get("id")
         resource = f"store:{name}"

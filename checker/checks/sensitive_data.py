@@ -21,11 +21,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
-    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
+    counted,
     duration,
     either,
     failed,
@@ -132,7 +132,7 @@ def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> It
     unwanted = frozenset(categories)
     for path, store in stores:
         if counting and _holds_none(store, unwanted):
-            yield COUNTED
+            yield counted(1, f"store:{store.get('id')}" if ctx.naming else "")
             continue
         name = store.get("id")
         resource = f"store:{name}"
@@ -265,7 +265,7 @@ def _training(
                 ("categories",),
             )
         elif ctx.counting:
-            yield COUNTED  # a pass, counted: no message made
+            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
         else:
             yield passed(
                 resource,

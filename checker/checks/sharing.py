@@ -50,11 +50,11 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     ANONYMISING_FILTERS,
-    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
+    counted,
     either,
     failed,
     feeding_pipelines,
@@ -363,7 +363,7 @@ def _check_recipient(
             path,
         )
     elif not failures and satisfied is not None and ctx.counting:
-        yield COUNTED  # a pass, counted: no message made
+        yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
     elif not failures and satisfied is not None:
         terms = _recipient_terms(recipient, agreements, satisfied.entry)
         yield passed(

@@ -34,11 +34,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, TypedDict
 
 from checker.checks.base import (
-    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
+    counted,
     data_window,
     failed,
     not_evidenced,
@@ -215,7 +215,7 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
                     ("tier_groups",),
                 )
             elif ctx.counting:
-                yield COUNTED  # a pass, counted: no message made
+                yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
             else:
                 yield passed(
                     resource,
@@ -383,7 +383,7 @@ def _sources_without_filter(
             (*path, "sources", i),
         )
     elif ctx.counting:
-        yield COUNTED  # a pass, counted: no message made
+        yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
     else:
         yield passed(
             resource,

@@ -78,6 +78,7 @@ def check_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Check
         as_of=args.as_of or (config.as_of if config else None) or dt.date.today(),
         fail_on=Severity(args.fail_on or (config.fail_on if config else None) or "low"),
         count_passes=args.passes == "count",
+        name_passes=args.passes == "resources",
         limits=limits_from_args(args),
         generated_at=stamp_option(args.generated_at, environ),  # a bad SOURCE_DATE_EPOCH stops
         outputs=[

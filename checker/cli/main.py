@@ -221,10 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--passes",
-        choices=("list", "count"),
+        choices=("list", "count", "resources"),
         default="list",
-        help="list every passing resource (default), or count passes per promise: "
-        "for very large snapshots",
+        help="list every pass as a finding (default); count passes per promise; or count "
+        "them and name each resource that passes, with its number of passes (in the JSON "
+        "results): for very large snapshots",
     )
     add_color_option(check)
     add_comparison_options(check)

@@ -8,10 +8,12 @@ The :class:`Result` owns the exit policy.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import islice
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
@@ -90,6 +92,73 @@ class Observation(NamedTuple):
     # How many passes this stands for: more than one only for passes a check counts without
     # describing them, when the run counts passes (``checker.checks.base.counted``).
     times: int = 1
+    # Whose passes these are, when the run names the resources that pass and this stands for
+    # the passes of several (a clause's passes counted in one, ``checker.evaluation.parts``).
+    named: PassedResources | None = None
+
+
+class PassedResources:
+    """The resources that passed one promise, in the order they were checked, each with how
+    many passes it made (one per requirement it meets): ``check --passes resources``.
+
+    Two lists rather than a dictionary: a million stores passing a dozen promises are a dozen
+    lists of references to one copy of each name (interned), not a dozen dictionaries.
+    """
+
+    __slots__ = ("names", "times")
+
+    def __init__(self, names: Iterable[str] = (), times: Iterable[int] = ()) -> None:
+        self.names: list[str] = list(names)
+        self.times: list[int] = list(times)
+        if len(self.names) != len(self.times):
+            raise ValueError("every resource named needs its number of passes")
+
+    def take(self, observation: Observation) -> None:
+        """Add the passes ``observation`` stands for, under their resources."""
+        named = observation.named
+        if named is not None:
+            self.extend(named)
+            return
+        names, resource = self.names, observation.resource
+        if names and names[-1] == resource:  # a resource's passes come one after the other
+            self.times[-1] += observation.times
+        else:
+            names.append(sys.intern(resource))
+            self.times.append(observation.times)
+
+    def extend(self, other: PassedResources) -> None:
+        """Add ``other``'s passes after these (the next part's stores)."""
+        self.names += other.names
+        self.times += other.times
+
+    def by_resource(self) -> dict[str, int]:
+        """Passes per resource, in the order each was first named."""
+        found: dict[str, int] = {}
+        get = found.get
+        for name, times in zip(self.names, self.times, strict=True):
+            found[name] = get(name, 0) + times
+        return found
+
+    def head(self, size: int) -> tuple[list[tuple[str, int]], int]:
+        """The first ``size`` resources with their passes, and how many resources there are."""
+        found = self.by_resource()
+        return list(islice(found.items(), size)), len(found)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PassedResources):
+            return NotImplemented
+        return self.by_resource() == other.by_resource()
+
+    __hash__ = None  # type: ignore[assignment]  # changes as passes are taken
+
+    def __getstate__(self) -> tuple[list[str], list[int]]:
+        return self.names, self.times
+
+    def __setstate__(self, state: tuple[list[str], list[int]]) -> None:
+        self.names, self.times = state
+
+    def __repr__(self) -> str:
+        return f"PassedResources({len(self.names)} resources, {sum(self.times)} passes)"
 
 
 @pickled_by_fields
@@ -201,6 +270,8 @@ class PassCount:
     policy_location: Location
     snapshot: str
     count: int
+    # Each resource that passes, with its passes (``--passes resources``); None when counted only.
+    resources: PassedResources | None = None
 
     @property
     def rule_id(self) -> str:

@@ -33,6 +33,7 @@ from checker.core.results import (
     Finding,
     Observation,
     PassCount,
+    PassedResources,
     Result,
     Severity,
     Status,
@@ -76,6 +77,8 @@ class PolicySet:
     fail_on: Severity = Severity.LOW
     count_passes: bool = False  # count passes per promise instead of listing them
     references: References = field(default_factory=dict)
+    # Counting, name the resources that pass, with each one's passes (``--passes resources``).
+    name_passes: bool = False
     # Each clause's severity, references, dates in force, places in its policy...: found once,
     # not once per snapshot, and its findings in every unit share them (one location per
     # place: a batch of results is pickled and held with one copy of it). One per policy, in
@@ -101,14 +104,17 @@ class PolicySet:
         fail_on: Severity = Severity.LOW,
         count_passes: bool = False,
         references: References | None = None,
+        name_passes: bool = False,
     ) -> PolicySet:
-        """A policy set; without ``references``, those of the bundled framework files."""
+        """A policy set; without ``references``, those of the bundled framework files.
+        ``name_passes`` counts passes too, naming the resources that pass."""
         return cls(
             tuple(policies),
             as_of,
             fail_on,
-            count_passes,
+            count_passes or name_passes,
             references_by_check() if references is None else references,
+            name_passes,
         )
 
     def unit_of_nothing(self) -> Result:
@@ -228,11 +234,13 @@ def evaluate(
     count_passes: bool = False,
     references: References | None = None,
     generated_at: str = "",
+    name_passes: bool = False,
 ) -> Result:
     """Check schema-valid policies against schema-valid snapshots: a unit per snapshot, merged.
 
-    With ``count_passes`` passing resources are counted per promise instead of listed. Without
-    ``references``, those of the bundled framework files (read once per process).
+    With ``count_passes`` passing resources are counted per promise instead of listed; with
+    ``name_passes`` counted and named. Without ``references``, those of the bundled framework
+    files (read once per process).
     """
     policy_set = PolicySet.of(
         policies,
@@ -240,6 +248,7 @@ def evaluate(
         fail_on=fail_on,
         count_passes=count_passes,
         references=references,
+        name_passes=name_passes,
     )
     units = [check_unit(policy_set, snapshot) for snapshot in snapshots]
     if not units:  # nothing to check: the policies and the run's diagnostics still tell
@@ -265,9 +274,11 @@ def check_policy(
     count_passes: bool = False,
     observe: Observe | None = None,
     clauses: Clauses | None = None,
+    name_passes: bool = False,
 ) -> Iterator[Finding | PassCount]:
     """Findings of one policy against one snapshot, in policy order; with ``count_passes``,
-    each clause's passes come as one :class:`PassCount` after its other findings.
+    each clause's passes come as one :class:`PassCount` after its other findings (with
+    ``name_passes`` too, naming whose they are).
     ``observe`` checks each clause (by default, the check run there and then); ``clauses``
     keeps what the findings of each clause share, for the next snapshot checked against
     ``policy`` as of ``as_of``."""
@@ -280,7 +291,14 @@ def check_policy(
     for section, check in CHECKS.items():
         for index, clause in enumerate(data.get(section) or ()):
             ctx = CheckContext(
-                clause, data, snapshot.data, vocabulary, as_of, cache, counting=count_passes
+                clause,
+                data,
+                snapshot.data,
+                vocabulary,
+                as_of,
+                cache,
+                counting=count_passes or name_passes,
+                naming=name_passes,
             )
             facts = known.get((section, index))
             if facts is None:
@@ -304,19 +322,22 @@ def check_policy(
             observations = observe(check, ctx)
             if scope is not None:  # where the snapshot serves users is not recorded
                 observations = chain((scope.observation,), observations)
-            if not count_passes:
+            if not (count_passes or name_passes):
                 yield from map(stamp, observations)
                 continue
             # Passes are counted as they come: a clause over a million items never holds
-            # its observations, only its failures.
+            # its observations, only its failures (and, naming them, whose the passes are).
             passes, passed = 0, Status.PASS
+            named = PassedResources() if name_passes else None
             for observation in observations:
                 if observation.status is passed:
                     passes += observation.times
+                    if named is not None:
+                        named.take(observation)
                 else:
                     yield stamp(observation)
             if passes:
-                yield stamp.pass_count(passes)
+                yield stamp.pass_count(passes, named)
 
 
 def _check(
@@ -330,6 +351,7 @@ def _check(
         count_passes=policies.count_passes,
         observe=observe,
         clauses=policies.clauses_of(policy),
+        name_passes=policies.name_passes,
     )
 
 
@@ -421,7 +443,7 @@ def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -
 
 
 def _recorded(check: Check, ctx: CheckContext[Any], *, counting: bool) -> Segments:
-    return record(_guarded(check, ctx), counting=counting)
+    return record(_guarded(check, ctx), counting=counting, naming=ctx.naming)
 
 
 def _clauses(policies: PolicySet, view: Snapshot) -> list[tuple[Check, CheckContext[Any]]]:
@@ -444,7 +466,7 @@ def _kept(check: Check, ctx: CheckContext[Any], *, counting: bool) -> list[Obser
     engine adds them up, whatever their order)."""
     if not counting:
         return list(_guarded(check, ctx))
-    return passes_counted(_guarded(check, ctx))
+    return passes_counted(_guarded(check, ctx), named=PassedResources() if ctx.naming else None)
 
 
 def _guarded(check: Check, ctx: CheckContext[Any]) -> Iterator[Observation]:
@@ -537,7 +559,7 @@ class _Stamp:
         self.system = str(meta.get("system", ""))
         self.environment = str(meta.get("environment", ""))
 
-    def pass_count(self, count: int) -> PassCount:
+    def pass_count(self, count: int, named: PassedResources | None = None) -> PassCount:
         facts = self.facts
         return PassCount(
             policy_id=facts.policy_id,
@@ -549,6 +571,7 @@ class _Stamp:
             policy_location=facts.location(()),
             snapshot=self.snapshot.name,
             count=count,
+            resources=named,
         )
 
     def conflict(self) -> Finding:

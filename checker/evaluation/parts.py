@@ -37,7 +37,7 @@ from itertools import chain
 
 from checker.checks.base import counted
 from checker.core.diagnostics import JsonPath, Position
-from checker.core.results import Observation, Status
+from checker.core.results import Observation, PassedResources, Status
 from checker.evaluation.in_step import visits
 
 CONCLUSIONS = frozenset({"policy", "stores"})
@@ -53,11 +53,13 @@ class NotPartitionable(Exception):
 class Segments:
     """What one clause observed of one part: ``between[n]`` outside its loops over the stores
     once ``n`` had begun, ``within[n]`` in loop ``n + 1``; when counting, the passes within
-    loops are only counted (``passes``)."""
+    loops are only counted (``passes``), and when naming them, ``named[n]`` says whose the
+    passes of loop ``n + 1`` are."""
 
     between: list[list[Observation]] = field(default_factory=lambda: [[]])
     within: list[list[Observation]] = field(default_factory=list)
     passes: int = 0
+    named: list[PassedResources] | None = None
     # The clause began no loop over the part's stores, so it said what it says in every part:
     # only the first part sends it (a million stores: 100,000 pipelines judged, not sent twice).
     alike: bool = False
@@ -100,28 +102,36 @@ def split(stores: int, parts: int) -> list[range]:
     return found
 
 
-def record(observations: Iterable[Observation], *, counting: bool) -> Segments:
+def record(
+    observations: Iterable[Observation], *, counting: bool, naming: bool = False
+) -> Segments:
     """The observations of one clause checking a part, as they come, each put where the clause
     was when it made it (:func:`~checker.evaluation.in_step.visits`: it runs in the clause's
-    own greenlet)."""
+    own greenlet); when ``naming`` (and counting), whose the passes within loops are."""
     where = visits()
     where.begin()
-    found = Segments()
-    between, within = found.between, found.within
+    found = Segments(named=[] if naming else None)
+    between, within, named = found.between, found.within, found.named
     passed = Status.PASS
-    for observation in observations:
-        while len(within) < where.count:  # loops begun since the last observation
+
+    def begun() -> None:  # the loops begun since the last observation
+        while len(within) < where.count:
             within.append([])
             between.append([])
+            if named is not None:
+                named.append(PassedResources())
+
+    for observation in observations:
+        begun()
         if where.at is None:
             between[-1].append(observation)
         elif counting and observation.status is passed:
             found.passes += observation.times
+            if named is not None:
+                named[-1].take(observation)
         else:
             within[-1].append(observation)
-    while len(within) < where.count:
-        within.append([])
-        between.append([])
+    begun()
     return found
 
 
@@ -150,28 +160,69 @@ def _merged(segments: list[Segments], parts: list[range], *, counting: bool) -> 
     if len(loops) != 1:
         raise NotPartitionable("the parts began a different number of loops over the stores")
     merged: list[Observation] = []
-    for loop in range(loops.pop()):
+    count = loops.pop()
+    for loop in range(count):
         merged += _common([s.between[loop] for s in segments], parts)
         merged += chain.from_iterable(s.within[loop] for s in segments)
     merged += _common([s.between[-1] for s in segments], parts)
     if not counting:
         return merged
-    return passes_counted(merged, sum(s.passes for s in segments))
+    passes = sum(s.passes for s in segments)
+    if first.named is None:
+        return passes_counted(merged, passes)
+    # Named in the order checking every store at once names them: each loop's passes, part
+    # after part, after what was said before the loop.
+    named = PassedResources()
+    kept: list[Observation] = []
+    for loop in range(count):
+        passes += _taken(_common([s.between[loop] for s in segments], parts), kept, named)
+        kept += chain.from_iterable(s.within[loop] for s in segments)
+        for s in segments:
+            named.extend(s.named[loop] if s.named is not None else PassedResources())
+    passes += _taken(_common([s.between[-1] for s in segments], parts), kept, named)
+    if passes:
+        kept.append(counted_passes(passes, named))
+    return kept
 
 
-def passes_counted(observations: Iterable[Observation], passes: int = 0) -> list[Observation]:
+def _taken(observations: list[Observation], kept: list[Observation], named: PassedResources) -> int:
+    """How many passes ``observations`` stand for, each named in ``named``; the rest go to
+    ``kept``."""
+    passes, passed = 0, Status.PASS
+    for observation in observations:
+        if observation.status is passed:
+            passes += observation.times
+            named.take(observation)
+        else:
+            kept.append(observation)
+    return passes
+
+
+def passes_counted(
+    observations: Iterable[Observation], passes: int = 0, named: PassedResources | None = None
+) -> list[Observation]:
     """``observations`` but their passes, which are counted, with ``passes`` more, as one count
-    at the end (the engine adds counts up, whatever their order)."""
+    at the end (the engine adds counts up, whatever their order); with ``named`` (which may
+    hold passes already), whose they are."""
     kept: list[Observation] = []
     passed = Status.PASS
     for observation in observations:
         if observation.status is passed:
             passes += observation.times
+            if named is not None:
+                named.take(observation)
         else:
             kept.append(observation)
     if passes:
-        kept.append(counted(passes))
+        kept.append(counted_passes(passes, named))
     return kept
+
+
+def counted_passes(passes: int, named: PassedResources | None) -> Observation:
+    """``passes`` passes in one observation, ``named`` by resource when they are."""
+    if named is None:
+        return counted(passes)
+    return Observation(Status.PASS, "", "", "", "", times=passes, named=named)
 
 
 def _common(said: list[list[Observation]], parts: list[range]) -> list[Observation]:

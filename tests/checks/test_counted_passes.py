@@ -1,10 +1,12 @@
-"""Counting passes (``--passes count``) gives the same verdicts as listing them.
+"""Counting passes (``--passes count``) gives the same verdicts as listing them, and naming the
+resources that pass (``--passes resources``) names the resources of the listed passes.
 
 When passes are counted, a store check may judge a store that meets every requirement of its
 clause through a shortcut that builds no message (``CheckContext.counting``), and judges any
 other store in full. A shortcut that passed a store the full judgement would fail would be a
-silent pass, so every check is run both ways on generated snapshots: the findings must be
-the non-passing findings of the listing run, and each clause's count its number of passes.
+silent pass, so every check is run every way on generated snapshots: the findings must be
+the non-passing findings of the listing run, each clause's count its number of passes, and
+the resources named with their passes those of the listed passes.
 """
 
 from __future__ import annotations
@@ -200,7 +202,7 @@ def stores(draw: st.DrawFn) -> dict[str, Any]:
     return store
 
 
-def _check(stores: list[dict[str, Any]], *, count: bool) -> Result:
+def _check(stores: list[dict[str, Any]], *, count: bool, name: bool = False) -> Result:
     snapshot = {
         "snapshot_format": 1,
         "metadata": {"system": "chat", "environment": "prod", "taken_at": "2026-11-01"},
@@ -211,7 +213,26 @@ def _check(stores: list[dict[str, Any]], *, count: bool) -> Result:
         [Document("snapshot.yaml", snapshot, "yaml", _Unplaced())],
         as_of=AS_OF,
         count_passes=count,
+        name_passes=name,
     )
+
+
+def _passes_by_resource(listed: Result) -> dict[str, dict[str, int]]:
+    """Per clause, how many passes each resource made in a run that lists them."""
+    found: dict[str, Counter[str]] = {}
+    for f in listed.findings:
+        if f.status is Status.PASS:
+            found.setdefault(f.clause_id, Counter())[f.resource] += 1
+    return {clause: dict(passes) for clause, passes in found.items()}
+
+
+def _named(run: Result) -> dict[str, dict[str, int]]:
+    named = {}
+    for p in run.pass_counts:
+        assert p.resources is not None
+        assert sum(p.resources.times) == p.count
+        named[p.clause_id] = p.resources.by_resource()
+    return named
 
 
 def test_the_policy_of_these_tests_is_valid() -> None:
@@ -226,6 +247,9 @@ def test_counting_passes_finds_what_listing_them_finds(stores: list[dict[str, An
     assert counted.findings == [f for f in listed.findings if f.status is not Status.PASS]
     passes = Counter(f.clause_id for f in listed.findings if f.status is Status.PASS)
     assert {p.clause_id: p.count for p in counted.pass_counts} == dict(passes)
+    named = _check(stores, count=False, name=True)
+    assert named.findings == counted.findings
+    assert _named(named) == _passes_by_resource(listed)
 
 
 def test_a_store_meeting_every_requirement_is_counted_once_per_requirement() -> None:
@@ -267,6 +291,9 @@ def test_counting_the_passes_of_pipelines_and_recipients_finds_what_listing_find
     assert counted.findings == [f for f in listed.findings if f.status is not Status.PASS]
     passes = Counter(f.clause_id for f in listed.findings if f.status is Status.PASS)
     assert {p.clause_id: p.count for p in counted.pass_counts} == dict(passes)
+    named = evaluate([policy], [snapshot], as_of=AS_OF, name_passes=True)
+    assert named.findings == counted.findings
+    assert _named(named) == _passes_by_resource(listed)
     # Not vacuous: passes of pipelines and recipients, in the clauses that judge them.
     judged = {
         f.clause_id
