@@ -610,21 +610,22 @@ def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=message, location=location)
 
 
-def _redact_pass_count(counted: PassCount, names: dict[str, str]) -> PassCount:
-    """``counted`` with the resources it names redacted, each name once per run (``names``):
-    a million stores are named by every promise they keep."""
+def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
+    """Each name of a passing resource (``--passes resources``) that redaction changes, and
+    what it becomes: every name once, though a million stores are named by every promise."""
+    names: set[str] = set()
+    for counted in counts:
+        if counted.resources is not None:
+            names.update(counted.resources.names)
+    return {name: shown for name in names if (shown := _redact_name(name)) != name}
+
+
+def _redact_pass_count(counted: PassCount, changed: dict[str, str]) -> PassCount:
     named = counted.resources
-    if named is None:
+    if named is None or not changed:
         return counted
-    redacted = []
-    for name in named.names:
-        seen = names.get(name)
-        if seen is None:
-            seen = names[name] = _redact_name(name)
-        redacted.append(seen)
-    if redacted == named.names:  # the same names: compared by identity first, at C speed
-        return counted
-    return dataclasses.replace(counted, resources=PassedResources(redacted, named.times))
+    names = [changed.get(name, name) for name in named.names]
+    return dataclasses.replace(counted, resources=PassedResources(names, named.times))
 
 
 # ``redact`` without its cache, for the names of passing resources: a million would churn it.
@@ -633,14 +634,14 @@ _redact_name: Callable[[str], str] = redact.__wrapped__
 
 def redact_result(result: Result) -> Result:
     """A copy of ``result`` whose evidence is redacted; ``result`` itself is not changed."""
-    names: dict[str, str] = {}
+    changed = _redacted_names(result.pass_counts)
     return dataclasses.replace(
         result,
         findings=[_redact_finding(f) for f in result.findings],
         diagnostics=[_redact_diagnostic(d) for d in result.diagnostics],
         documents=[_redact_document(d) for d in result.documents],
         waivers=list(result.waivers),
-        pass_counts=[_redact_pass_count(c, names) for c in result.pass_counts],
+        pass_counts=[_redact_pass_count(c, changed) for c in result.pass_counts],
         comparison=(
             dataclasses.replace(
                 result.comparison, fixed=tuple(_redact_finding(f) for f in result.comparison.fixed)

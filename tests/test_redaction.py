@@ -543,7 +543,7 @@ def test_first_letters_are_every_letter_that_matches_case_insensitively() -> Non
     assert words == {"aws", "secret", "key", "?ecret", "?ey"}
 
 
-def test_the_names_of_passing_resources_are_redacted_once_each() -> None:
+def test_the_names_of_passing_resources_are_redacted() -> None:
     """``--passes resources`` names every passing store: a name shaped like a secret is
     redacted there as in a finding, and names that need none are kept as they are."""
     from checker.core.results import PassCount, PassedResources
@@ -560,6 +560,18 @@ def test_the_names_of_passing_resources_are_redacted_once_each() -> None:
     assert named.resources is not None
     assert named.resources.names == [f"store:{MASK}", "store:plain"]
     assert named.resources.times == [2, 1]
-    assert kept is plain  # nothing to redact: the same object
+    assert kept.resources is not None and kept.resources.names == ["store:plain"]
     assert template.resources is not None  # the result itself is not changed
     assert template.resources.names[0] == "store:alice@example.com"
+
+
+def test_pass_counts_whose_names_need_no_redaction_are_kept_as_they_are() -> None:
+    from checker.core.results import PassCount, PassedResources
+
+    result = mixed_result()
+    first = result.findings[0]
+    plain = PassCount(
+        "p", "c", "security", first.area, first.severity, "kept", first.policy_location,
+        "snapshot.json", 3, PassedResources(["store:plain"], [3]),
+    )  # fmt: skip
+    assert redact_result(dataclasses.replace(result, pass_counts=[plain])).pass_counts[0] is plain

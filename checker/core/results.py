@@ -8,12 +8,12 @@ The :class:`Result` owns the exit policy.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
+from sys import intern
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
@@ -123,7 +123,7 @@ class PassedResources:
         if names and names[-1] == resource:  # a resource's passes come one after the other
             self.times[-1] += observation.times
         else:
-            names.append(sys.intern(resource))
+            names.append(intern(resource))
             self.times.append(observation.times)
 
     def extend(self, other: PassedResources) -> None:
@@ -133,7 +133,10 @@ class PassedResources:
 
     def by_resource(self) -> dict[str, int]:
         """Passes per resource, in the order each was first named."""
-        found: dict[str, int] = {}
+        found = dict(zip(self.names, self.times, strict=True))
+        if len(found) == len(self.names):  # each named once, as stores are: made at C speed
+            return found
+        found.clear()
         get = found.get
         for name, times in zip(self.names, self.times, strict=True):
             found[name] = get(name, 0) + times
