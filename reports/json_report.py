@@ -353,9 +353,22 @@ class _CountText:
         snapshot, count = encode_basestring(counted.snapshot), _int_text(counted.count)
         if counted.resources is None:
             return f'{{{head}, "snapshot": {snapshot}, "count": {count}}}'
-        # A million resources are one dictionary encoded at C speed, made as it is written.
-        resources = _encode_row(counted.resources.by_resource())
+        resources = _resources_text(counted.resources)
         return f'{{{head}, "snapshot": {snapshot}, "count": {count}, "resources": {resources}}}'
+
+
+_pair_text = "{}: {}".format
+
+
+def _resources_text(named: PassedResources) -> str:
+    """``_encode_row(named.by_resource())``, made at C speed without the dictionary when each
+    resource is named once (every store of a million, in most promises): a third of the time."""
+    names: Iterable[str] = named.names
+    times: Iterable[int] = named.times
+    if len(set(named.names)) != len(named.names):  # one named apart twice: passes added up
+        found = named.by_resource()
+        names, times = found.keys(), found.values()
+    return "{" + ", ".join(map(_pair_text, map(encode_basestring, names), times)) + "}"
 
 
 class _RowText:

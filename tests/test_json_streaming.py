@@ -18,6 +18,7 @@ from checker.core.results import (
     Finding,
     Novelty,
     PassCount,
+    PassedResources,
     Provenance,
     Result,
     Severity,
@@ -177,6 +178,11 @@ COUNTS = st.builds(
     policy_location=LOCATIONS,
     snapshot=TEXTS,
     count=st.integers(min_value=1, max_value=10**12),
+    # Names of passing resources, some named twice apart (their passes are added up).
+    resources=st.none()
+    | st.lists(st.tuples(TEXTS | st.sampled_from(["store:a", "store:b"]), st.integers(1, 300)))
+    .filter(bool)
+    .map(lambda pairs: PassedResources([n for n, _ in pairs], [t for _, t in pairs])),
 )
 
 
