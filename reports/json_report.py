@@ -13,6 +13,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, TextIO
@@ -346,8 +347,7 @@ class _CountText:
         )
         head = self.heads.get(key)
         if head is None:
-            row = _pass_count(counted)
-            row.pop("resources", None)
+            row = _pass_count(replace(counted, resources=None))  # the clause's fields only
             del row["snapshot"], row["count"]  # the last two: the head is the rest, in order
             head = self.heads[key] = _encode_row(row)[1:-1]
         snapshot, count = encode_basestring(counted.snapshot), _int_text(counted.count)
