@@ -56,9 +56,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
@@ -617,7 +619,29 @@ def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     for counted in counts:
         if counted.resources is not None:
             names.update(counted.resources.names)
-    return {name: shown for name in names if (shown := _redact_name(name)) != name}
+    return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
+
+
+def _may_change(names: set[str]) -> list[str]:
+    """Of ``names``, those :func:`redact` may change: each other holds none of what
+    :func:`_maybe_secret` looks for. Searched all at once, a line each (a million names in
+    three searches instead of three each); a match marks the name whose line it is on. Names
+    of several lines, or not ASCII (whose lower case may differ in length), are all kept."""
+    ordered = list(names)
+    text = "\n".join(ordered)
+    if not ordered or not text.isascii() or text.count("\n") != len(ordered) - 1:
+        return ordered
+    low = text.lower()  # ASCII: the same length, so the same lines
+    found = [m.start() for m in _TOKEN_RUN.finditer(text)]  # a token run holds no newline
+    for marker in (*_MARKERS, *_KEY_MARKERS):  # nor does a marker: each found at C speed
+        at = low.find(marker)
+        while at != -1:
+            found.append(at)
+            at = low.find(marker, at + 1)
+    if not found:
+        return []
+    starts = list(accumulate((len(name) + 1 for name in ordered), initial=0))
+    return [ordered[line] for line in sorted({bisect_right(starts, at) - 1 for at in found})]
 
 
 def _redact_pass_count(counted: PassCount, changed: dict[str, str]) -> PassCount:

@@ -575,3 +575,29 @@ def test_pass_counts_whose_names_need_no_redaction_are_kept_as_they_are() -> Non
         "snapshot.json", 3, PassedResources(["store:plain"], [3]),
     )  # fmt: skip
     assert redact_result(dataclasses.replace(result, pass_counts=[plain])).pass_counts[0] is plain
+
+
+NAMES = st.text(
+    st.sampled_from("abcXYZ019-_:/@.=+\n İſK") | st.characters(), max_size=40
+) | st.sampled_from(
+    [
+        "store:alice@example.com",
+        "store:AKIAIOSFODNN7EXAMPLE",
+        "store:token=abcdefgh12345678",
+        "store:tenant-00000123-chat-logs-eu-west",
+        "store:plain",
+        "store:ghp_" + "a1" * 18,
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(NAMES, max_size=30))
+def test_names_searched_all_at_once_leave_out_only_names_redaction_keeps(names: set[str]) -> None:
+    """The names of passing resources are searched together for what might be a secret: every
+    name redaction changes is among those found."""
+    from reports.redaction import _may_change
+
+    found = set(_may_change(names))
+    assert found <= names
+    assert {name for name in names if redact(name) != name} <= found
