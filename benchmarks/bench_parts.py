@@ -210,7 +210,7 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
         if default is not None and "seconds" in row and row["way"] in REFERENCE:
             row["vs_counting_default"] = round(row["seconds"] / default["seconds"], 2)
         if "seconds" in row:
-            row["memory_vs_file"] = round(row["peak_pss_mb"] * 1e6 / row["bytes"], 2)
+            row["memory_vs_file"] = round(row["peak_pss_mb"] * 2**20 / row["bytes"], 2)  # MiB
     return rows
 
 
