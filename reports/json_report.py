@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import chain
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
@@ -301,13 +302,13 @@ class _Rows:
 
     __slots__ = ("items", "make")
 
-    def __init__(self, items: Sequence[Any], make: Callable[[], Callable[[Any], str]]):
+    def __init__(self, items: Sequence[Any], make: Callable[[], Callable[[Any], str | Row]]):
         self.items, self.make = items, make
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str | Row]:
         return map(self.make(), self.items)
 
 
@@ -333,7 +334,7 @@ class _CountText:
     def __init__(self) -> None:
         self.heads: dict[tuple[Any, ...], str] = {}
 
-    def __call__(self, counted: PassCount) -> str:
+    def __call__(self, counted: PassCount) -> str | Row:
         key = (
             counted.policy_id,
             counted.clause_id,
@@ -353,22 +354,50 @@ class _CountText:
         snapshot, count = encode_basestring(counted.snapshot), _int_text(counted.count)
         if counted.resources is None:
             return f'{{{head}, "snapshot": {snapshot}, "count": {count}}}'
-        resources = _resources_text(counted.resources)
-        return f'{{{head}, "snapshot": {snapshot}, "count": {count}, "resources": {resources}}}'
+        return Row(
+            chain(
+                (f'{{{head}, "snapshot": {snapshot}, "count": {count}, "resources": {{',),
+                _resources_text(counted.resources),
+                ("}}",),
+            )
+        )
+
+
+class Row:
+    """A row written as the pieces it is made of, one after the other, each made as it is
+    written: a pass count naming a million resources is never one string of tens of
+    megabytes, nor the pieces of one."""
+
+    __slots__ = ("pieces",)
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self.pieces = pieces
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pieces)
+
+    def text(self) -> str:
+        """The whole row (once: its pieces are made as they are read)."""
+        return "".join(self.pieces)
 
 
 _pair_text = "{}: {}".format
+_NAMES_A_PIECE = 1 << 14
 
 
-def _resources_text(named: PassedResources) -> str:
-    """``_encode_row(named.by_resource())``, made at C speed without the dictionary when each
-    resource is named once (every store of a million, in most promises): a third of the time."""
-    names: Iterable[str] = named.names
-    times: Iterable[int] = named.times
-    if len(set(named.names)) != len(named.names):  # one named apart twice: passes added up
+def _resources_text(named: PassedResources) -> Iterator[str]:
+    """``_encode_row(named.by_resource())[1:-1]`` in pieces of :data:`_NAMES_A_PIECE`
+    resources, each made at C speed, without the dictionary when each resource is named once
+    (every store of a million, in most promises)."""
+    names: Sequence[str] = named.names
+    times: Sequence[int] = named.times
+    if len(set(names)) != len(names):  # one named apart twice: its passes added up
         found = named.by_resource()
-        names, times = found.keys(), found.values()
-    return "{" + ", ".join(map(_pair_text, map(encode_basestring, names), times)) + "}"
+        names, times = list(found), list(found.values())
+    for start in range(0, len(names), _NAMES_A_PIECE):
+        stop = start + _NAMES_A_PIECE
+        pairs = map(_pair_text, map(encode_basestring, names[start:stop]), times[start:stop])
+        yield (", " if start else "") + ", ".join(pairs)
 
 
 class _RowText:
@@ -642,7 +671,11 @@ def _pretty(
         rows = key in row_lists
         for n, item in enumerate(value):
             lead = ("\n" if n == 0 else ",\n") + inner
-            if rows:  # one piece per row: a results file has a million of them
+            if rows and type(item) is Row:
+                out.append(lead)
+                for piece in item:
+                    out.append(piece)
+            elif rows:  # one piece per row: a results file has a million of them
                 out.append(lead + (item if isinstance(value, _Rows) else _encode_row(item)))
             else:
                 out.append(lead)

@@ -282,6 +282,16 @@ def test_naming_passes_counts_them_and_names_the_resources_of_every_listed_pass(
     saved = tmp_path / "named.json"
     saved.write_text(named_run.out)
     assert validate_document(load_document(saved), "results") == []
+    # More passes than a resource's count is kept in (4 bytes): refused by the schema, so
+    # `policy-check report` says where instead of failing to read it.
+    named = json.loads(named_run.out)
+    resource = next(iter(named["pass_counts"][0]["resources"]))
+    named["pass_counts"][0]["resources"][resource] = 2**32
+    saved.write_text(json.dumps(named))
+    problems = validate_document(load_document(saved), "results")
+    assert len(problems) == 1 and "pass_counts[0].resources" in str(problems[0])
+    refused = run_cli("report", "--format", "text", str(saved))
+    assert refused.code == 2 and "Traceback" not in refused.err
 
 
 def test_input_limits_are_overridable_and_must_be_positive(

@@ -201,6 +201,28 @@ def test_pass_count_rows_written_directly_are_the_text_of_their_fields(
         rows.append(dataclasses.replace(counted, policy_location=copy, count=counted.count + 1))
     order.shuffle(rows)
     make = json_report._CountText()
-    assert [make(row) for row in rows] == [
-        json_report._encode_row(json_report._pass_count(row)) for row in rows
-    ]
+    made = [make(row) for row in rows]
+    texts = [m.text() if isinstance(m, json_report.Row) else m for m in made]
+    assert texts == [json_report._encode_row(json_report._pass_count(row)) for row in rows]
+
+
+@pytest.mark.parametrize("twice", [False, True])
+def test_a_count_naming_many_resources_is_written_in_pieces_of_its_text(twice: bool) -> None:
+    """Forty thousand names are three pieces, each made as it is written; together they are
+    the encoder's text of the row, a resource named twice apart with its passes added up."""
+    names = [f"store:s-{i:06d}\u00e9\u2028" for i in range(40_000)]
+    if twice:
+        names.append(names[7])
+    counted = dataclasses.replace(
+        counted_result().pass_counts[0],
+        count=len(names),
+        resources=PassedResources(names, [1] * len(names)),
+    )
+    made = json_report._CountText()(counted)
+    assert isinstance(made, json_report.Row)
+    pieces = list(made)
+    assert len(pieces) >= 4 and max(map(len, pieces)) < 1 << 20
+    assert "".join(pieces) == json_report._encode_row(json_report._pass_count(counted))
+    written = io.StringIO()
+    json_report.dump({"pass_counts": json_report._count_rows([counted])}, written, ["pass_counts"])
+    assert json.loads(written.getvalue())["pass_counts"][0]["resources"][names[7]] == 1 + twice

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from checker.core.results import Observation, PassedResources, Status
+from checker.core.results import MAX_PASSES, Observation, PassedResources, Status
 
 
 def _pass(resource: str, times: int = 1) -> Observation:
@@ -19,7 +19,7 @@ def test_the_passes_of_a_resource_in_a_row_are_one_entry_and_the_same_one_later_
     for observation in [_pass("store:a"), _pass("store:a", 3), _pass("store:b"), _pass("store:a")]:
         named.take(observation)
     assert named.names == ["store:a", "store:b", "store:a"]
-    assert named.times == [4, 1, 1]
+    assert list(named.times) == [4, 1, 1]
     assert named.by_resource() == {"store:a": 5, "store:b": 1}
     assert named.head(1) == ([("store:a", 5)], 2)
 
@@ -56,5 +56,12 @@ def test_sent_between_processes_whole_and_with_its_names_shared() -> None:
     name = "".join(["store:", "y" * 30])
     named = [PassedResources([name], [1]), PassedResources([name], [4])]
     back = pickle.loads(pickle.dumps(named))
-    assert back == named and back[0].times == [1] and back[1].times == [4]
+    assert back == named and list(back[0].times) == [1] and list(back[1].times) == [4]
     assert back[0].names[0] is back[1].names[0]  # one copy in the process that receives them
+
+
+def test_passes_are_kept_as_four_byte_numbers_up_to_their_limit() -> None:
+    named = PassedResources(["store:a"], [MAX_PASSES])
+    assert named.times.itemsize == 4
+    with pytest.raises(OverflowError):
+        PassedResources(["store:a"], [MAX_PASSES + 1])

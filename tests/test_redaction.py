@@ -559,7 +559,7 @@ def test_the_names_of_passing_resources_are_redacted() -> None:
     named, kept = shown.pass_counts
     assert named.resources is not None
     assert named.resources.names == [f"store:{MASK}", "store:plain"]
-    assert named.resources.times == [2, 1]
+    assert list(named.resources.times) == [2, 1]
     assert kept.resources is not None and kept.resources.names == ["store:plain"]
     assert template.resources is not None  # the result itself is not changed
     assert template.resources.names[0] == "store:alice@example.com"

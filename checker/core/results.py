@@ -8,6 +8,7 @@ The :class:`Result` owns the exit policy.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,19 +98,26 @@ class Observation(NamedTuple):
     named: PassedResources | None = None
 
 
+PASSES_TYPECODE = "I"
+MAX_PASSES = 2**32 - 1
+"""The most passes one resource may make of one promise (a 4-byte number; the results
+schema says so too)."""
+
+
 class PassedResources:
     """The resources that passed one promise, in the order they were checked, each with how
     many passes it made (one per requirement it meets): ``check --passes resources``.
 
     Two lists rather than a dictionary: a million stores passing a dozen promises are a dozen
-    lists of references to one copy of each name (interned), not a dozen dictionaries.
+    lists of references to one copy of each name (interned), and of 4-byte numbers (at most
+    :data:`MAX_PASSES` a resource), not a dozen dictionaries.
     """
 
     __slots__ = ("names", "times")
 
     def __init__(self, names: Iterable[str] = (), times: Iterable[int] = ()) -> None:
         self.names: list[str] = list(names)
-        self.times: list[int] = list(times)
+        self.times = array(PASSES_TYPECODE, times)
         if len(self.names) != len(self.times):
             raise ValueError("every resource named needs its number of passes")
 
@@ -154,10 +162,10 @@ class PassedResources:
 
     __hash__ = None  # type: ignore[assignment]  # changes as passes are taken
 
-    def __getstate__(self) -> tuple[list[str], list[int]]:
+    def __getstate__(self) -> tuple[list[str], array[int]]:
         return self.names, self.times
 
-    def __setstate__(self, state: tuple[list[str], list[int]]) -> None:
+    def __setstate__(self, state: tuple[list[str], array[int]]) -> None:
         self.names, self.times = state
 
     def __repr__(self) -> str:
