@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import checker.execution
-from checker.core.results import Observation, Status
+from checker.core.results import Observation, PassedResources, Status
 from checker.documents import json_stream
 from checker.evaluation import engine
 from checker.evaluation.parts import NotPartitionable, PartObserved, Segments, merge, split
@@ -454,6 +454,39 @@ def test_passes_counted_in_parts_are_added_up_and_a_common_pass_counted_once() -
     )
     (clause,) = merge(parts, counting=True)
     assert clause[0] == _STORE_0 and clause[1].status is Status.PASS and clause[1].times == 13
+
+
+def test_passes_named_in_parts_are_named_in_the_order_one_reading_names_them() -> None:
+    """What every part said before a loop, then the loop's passes part after part, then what
+    was said after it: each part's names of its own stores, and a common pass named once."""
+    after = Observation(Status.PASS, "pipeline:p", "p passes", "x", "x", ("pipelines", 0))
+    store_c = Observation(Status.PASS, "store:c", "", "", "", times=2)
+    parts = _observed(
+        [
+            Segments([[_BEFORE], [after]], [[_STORE_0]], 3, [PassedResources(["store:a"], [3])]),
+            Segments(
+                [[_BEFORE], [after]], [[]], 4, [PassedResources(["store:b", "store:a"], [2, 2])]
+            ),
+        ]
+    )
+    (clause,) = merge(parts, counting=True)
+    assert clause[:-1] == [_STORE_0]
+    count = clause[-1]
+    assert count.status is Status.PASS and count.times == 1 + 3 + 4 + 1
+    assert count.named is not None
+    assert count.named.names == ["policy", "store:a", "store:b", "store:a", "pipeline:p"]
+    assert list(count.named.times) == [1, 3, 2, 2, 1]
+    assert count.named.by_resource() == {
+        "policy": 1,
+        "store:a": 5,
+        "store:b": 2,
+        "pipeline:p": 1,
+    }
+    # A part's passes already named together are taken whole, after the others.
+    more = PassedResources(["store:z"], [1])
+    more.take(count._replace(named=PassedResources(["store:c"], [2])))
+    more.take(store_c)
+    assert more.names == ["store:z", "store:c"] and list(more.times) == [1, 4]
 
 
 @pytest.mark.parametrize(

@@ -113,16 +113,12 @@ def record(
     found = Segments(named=[] if naming else None)
     between, within, named = found.between, found.within, found.named
     passed = Status.PASS
-
-    def begun() -> None:  # the loops begun since the last observation
-        while len(within) < where.count:
+    for observation in observations:
+        while len(within) < where.count:  # loops begun since the last observation
             within.append([])
             between.append([])
             if named is not None:
                 named.append(PassedResources())
-
-    for observation in observations:
-        begun()
         if where.at is None:
             between[-1].append(observation)
         elif counting and observation.status is passed:
@@ -131,7 +127,11 @@ def record(
                 named[-1].take(observation)
         else:
             within[-1].append(observation)
-    begun()
+    while len(within) < where.count:
+        within.append([])
+        between.append([])
+        if named is not None:
+            named.append(PassedResources())
     return found
 
 
@@ -159,43 +159,32 @@ def _merged(segments: list[Segments], parts: list[range], *, counting: bool) -> 
     loops = {len(s.within) for s in segments}
     if len(loops) != 1:
         raise NotPartitionable("the parts began a different number of loops over the stores")
+    # Passes named in the order checking every store at once names them: what was said
+    # before each loop, then the loop's, part after part.
+    named = PassedResources() if counting and first.named is not None else None
     merged: list[Observation] = []
-    count = loops.pop()
-    for loop in range(count):
-        merged += _common([s.between[loop] for s in segments], parts)
+    for loop in range(loops.pop()):
+        merged += _naming(_common([s.between[loop] for s in segments], parts), named)
         merged += chain.from_iterable(s.within[loop] for s in segments)
-    merged += _common([s.between[-1] for s in segments], parts)
+        if named is not None:
+            for s in segments:
+                named.extend(s.named[loop])  # type: ignore[index]  # each part names alike
+    merged += _naming(_common([s.between[-1] for s in segments], parts), named)
     if not counting:
         return merged
-    passes = sum(s.passes for s in segments)
-    if first.named is None:
-        return passes_counted(merged, passes)
-    # Named in the order checking every store at once names them: each loop's passes, part
-    # after part, after what was said before the loop.
-    named = PassedResources()
-    kept: list[Observation] = []
-    for loop in range(count):
-        passes += _taken(_common([s.between[loop] for s in segments], parts), kept, named)
-        kept += chain.from_iterable(s.within[loop] for s in segments)
-        for s in segments:
-            named.extend(s.named[loop] if s.named is not None else PassedResources())
-    passes += _taken(_common([s.between[-1] for s in segments], parts), kept, named)
-    if passes:
-        kept.append(counted_passes(passes, named))
+    kept = passes_counted(merged, sum(s.passes for s in segments))
+    if named is not None and kept and kept[-1].status is Status.PASS:  # the count, at the end
+        kept[-1] = counted_passes(kept[-1].times, named)
     return kept
 
 
-def _taken(observations: list[Observation], kept: list[Observation], named: PassedResources) -> int:
-    """How many passes ``observations`` stand for, each named in ``named``; the rest go to
-    ``kept``."""
-    passes, passed = 0, Status.PASS
-    for observation in observations:
-        if observation.status is passed:
-            passes += observation.times
-            named.take(observation)
-        else:
-            kept.append(observation)
-    return passes
+def _naming(said: list[Observation], named: PassedResources | None) -> list[Observation]:
+    """``said``, its passes named in ``named`` (and still counted where they are)."""
+    if named is not None:
+        for observation in said:
+            if observation.status is Status.PASS:
+                named.take(observation)
+    return said
 
 
 def passes_counted(
