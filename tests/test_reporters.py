@@ -29,7 +29,15 @@ import xmlschema
 
 from checker.core.diagnostics import Level, Location, Position
 from checker.core.errors import UsageError
-from checker.core.results import Comparison, Finding, Novelty, Result, Severity, Status
+from checker.core.results import (
+    Comparison,
+    Finding,
+    Novelty,
+    PassedResources,
+    Result,
+    Severity,
+    Status,
+)
 from checker.documents import load_document
 from checker.validation.validator import validate_document
 from reports import REPORTERS, TEXT_REPORTERS, default_format, get_reporter
@@ -1222,6 +1230,27 @@ def test_counted_passes_in_every_format(junit_schema: xmlschema.XMLSchema) -> No
     names = [c.get("name") for c in ET.fromstring(out).iter("testcase")]
     assert "retention-opted-in [1 resource passes]" in names
     assert "retention-opted-in [1 resource passes] (snapshots/staging.yaml)" in names
+
+
+def test_resources_named_with_their_passes_in_the_html_and_the_json() -> None:
+    """``--passes resources``: the HTML names the first 50 resources of a promise, escaped,
+    and says where the others are; the JSON names them all, and reads back the same."""
+    result = counted_result()
+    first = result.pass_counts[0]
+    names = [HOSTILE_SCRIPT, *(f"store:s-{i:03d}" for i in range(60))]
+    named = dataclasses.replace(
+        first, count=len(names) + 1, resources=PassedResources(names, [2] + [1] * 60)
+    )
+    result.pass_counts = [named, *result.pass_counts[1:]]
+    html = render("html", result)
+    assert "61 resources named" in html and "and 11 more resources" in html
+    assert HOSTILE_SCRIPT not in html and "&lt;script&gt;window.__pwned" in html
+    assert "store:s-048" in html and "store:s-049" not in html  # the first 50: 1 + 49
+    assert "(2 passes)" in html
+    data = json.loads(render("json", result))
+    row = data["pass_counts"][0]
+    assert list(row["resources"]) == names and row["resources"][names[1]] == 1
+    assert result_from_dict(data).pass_counts[0].resources == named.resources
 
 
 def test_documented_example_follows_the_schema() -> None:
