@@ -124,7 +124,7 @@ class CheckOptions:
     as_of: dt.date = field(default_factory=dt.date.today)
     fail_on: Severity = Severity.LOW
     count_passes: bool = False
-    name_passes: bool = False  # passes counted, and whose named (``--passes resources``)
+    name_passes: bool = False  # passes counted, and whose named: implies ``count_passes``
     limits: Limits = DEFAULT_LIMITS
     generated_at: str = ""
     outputs: Sequence[Target] = ()
@@ -144,6 +144,7 @@ class CheckOptions:
         object.__setattr__(self, "snapshots", _paths(self.snapshots))
         object.__setattr__(self, "outputs", tuple(self.outputs))
         object.__setattr__(self, "fail_on", Severity(self.fail_on))
+        object.__setattr__(self, "count_passes", self.count_passes or self.name_passes)
         if not self.policies or not self.snapshots:
             raise UsageError("nothing to check: give at least one policy and one snapshot")
 
@@ -261,7 +262,7 @@ def _load_check(options: CheckOptions) -> _CheckInputs:
             policies=tuple(doc for doc, _ in policies.documents),
             as_of=options.as_of,
             fail_on=options.fail_on,
-            count_passes=options.count_passes or options.name_passes,
+            count_passes=options.count_passes,
             references=references_by_check(),  # the framework files, read once per process
             name_passes=options.name_passes,
         ),
@@ -323,7 +324,7 @@ def _parts(options: CheckOptions, executor: Executor) -> int:
     if not isinstance(executor, Serial):
         return 1
     if options.jobs is None:
-        return default_parts(options.count_passes or options.name_passes)
+        return default_parts(options.count_passes)
     return options.jobs
 
 

@@ -44,6 +44,7 @@ from checker.checks.base import (
     no_store_holds,
     not_evidenced,
     passed,
+    store_passes,
     words,
 )
 from checker.core.results import Area, Observation, Severity
@@ -118,7 +119,7 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, allowed_set, need_based):
-            yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
+            yield store_passes(store, passes) if ctx.naming else counted(passes)
             continue
         held = [k for k in kinds if k in have]
         name = store.get("id")

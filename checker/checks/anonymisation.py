@@ -22,13 +22,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
-    counted,
     failed,
     feeding_pipelines,
+    named,
     not_evidenced,
     options,
     passed,
@@ -124,7 +125,7 @@ def run(ctx: CheckContext[AnonymisationClause]) -> Iterator[Observation]:
                 ("required_filters",),
             )
         elif ctx.counting:
-            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+            yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
         else:
             yield passed(
                 resource,
@@ -215,7 +216,7 @@ def _recipient(
                 ("required_filters",),
             )
         elif ctx.counting:
-            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+            yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
         else:
             yield passed(
                 resource,

@@ -374,31 +374,35 @@ def failed(
     return Observation(Status.FAIL, resource, message, expected, actual, evidence, clause_path)
 
 
-def counted(passes: int, resource: str = "") -> Observation:
+@cache
+def counted(passes: int) -> Observation:
     """``passes`` passes, only counted: what a check yields, when the run counts passes
     (``CheckContext.counting``), for an item its shortcut found meeting every requirement, one
-    pass per requirement. It is never shown, so it says nothing but whose passes they are,
-    when the run names them (``CheckContext.naming``: ``resource`` is then the one the full
-    judgement would name). A shortcut answers ``None`` or ``False`` when anything is amiss,
-    and the item is then judged in full, with messages.
+    pass per requirement. It is never shown, so it says nothing. A shortcut answers ``None``
+    or ``False`` when anything is amiss, and the item is then judged in full, with messages.
+    When the run names the resources that pass (``CheckContext.naming``), the check yields
+    :func:`named` (or :func:`store_passes`) instead.
 
     A shortcut must agree with the full judgement (tests/checks/test_counted_passes.py checks that
     counting, naming and listing give the same findings, counts and resources on generated
     snapshots).
     """
-    if resource:
-        # Made as a tuple: a third of the time of the named tuple's keywords, once per store
-        # and promise. The fields in order; tests/checks/test_counted_passes.py compares.
-        return _new_tuple(Observation, (Status.PASS, resource, "", "", "", None, (), passes, None))
-    return _counted(passes)
+    return Observation(Status.PASS, "", "", "", "", times=passes)
+
+
+def named(passes: int, resource: str) -> Observation:
+    """:func:`counted`, saying whose passes they are: ``resource``, the one the full judgement
+    would name. Made as a tuple, a third of the time of the named tuple's keywords, once per
+    store and promise (the fields in order; tests/checks/test_counted_passes.py compares)."""
+    return _new_tuple(Observation, (Status.PASS, resource, "", "", "", None, (), passes, None))
+
+
+def store_passes(store: Mapping[str, Any], passes: int) -> Observation:
+    """:func:`named` for a store, named as every check names one (``store:<id>``)."""
+    return named(passes, f"store:{store.get('id')}")
 
 
 _new_tuple = tuple.__new__
-
-
-@cache
-def _counted(passes: int) -> Observation:
-    return Observation(Status.PASS, "", "", "", "", times=passes)
 
 
 COUNTED = counted(1)

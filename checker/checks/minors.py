@@ -37,18 +37,20 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
     Vocabulary,
-    counted,
     failed,
     holds_any,
+    named,
     not_evidenced,
     options,
     passed,
     section_missing,
+    store_passes,
     training_pipelines,
     words,
 )
@@ -414,7 +416,7 @@ def _judge_stored(
     path: JsonPath, store: Mapping[str, Any], counting: bool, naming: bool
 ) -> Iterator[Observation]:
     if counting and store.get("holds_minors_data", True) is False:
-        yield counted(1, f"store:{store.get('id')}" if naming else "")
+        yield store_passes(store, 1) if naming else COUNTED
         return
     name = store.get("id")
     resource = f"store:{name}"
@@ -468,7 +470,7 @@ class _Preferences:
         expected, kinds = self.expected, self.kinds
         if self.ctx.counting and store.get("minors_preferences") == "minimised":
             self.judged = True
-            yield counted(1, f"store:{store.get('id')}" if self.ctx.naming else "")
+            yield store_passes(store, 1) if self.ctx.naming else COUNTED
             return
         name = store.get("id")
         resource = f"store:{name}"
@@ -544,7 +546,7 @@ def _training(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
                 ("training",),
             )
         elif ctx.counting:
-            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+            yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
         else:
             yield passed(
                 resource,

@@ -58,6 +58,7 @@ from checker.checks.base import (
     not_evidenced,
     options,
     passed,
+    store_passes,
     unwindowed_states,
     words,
 )
@@ -225,7 +226,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             passes = _passes(store.get("retention"), state, limit, floor)
             if passes is not None:
                 if passes:  # none when its only window is not a duration (a schema error)
-                    yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
+                    yield store_passes(store, passes) if ctx.naming else counted(passes)
                 continue
         held = [k for k in kinds if k in have]
         if deletion and limit is not None:

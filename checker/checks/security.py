@@ -49,6 +49,7 @@ from checker.checks.base import (
     not_evidenced,
     options,
     passed,
+    store_passes,
     words,
 )
 from checker.core.diagnostics import JsonPath
@@ -146,7 +147,7 @@ def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
             continue
         matched = True
         if ctx.counting and _meets_all(store, at_rest, in_transit, managers, limit):
-            yield counted(passes, f"store:{store.get('id')}" if ctx.naming else "")
+            yield store_passes(store, passes) if ctx.naming else counted(passes)
             continue
         name = store.get("id")
         resource = f"store:{name}"

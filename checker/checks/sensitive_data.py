@@ -21,19 +21,21 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
-    counted,
     duration,
     either,
     failed,
     holds_any,
+    named,
     not_evidenced,
     options,
     passed,
     section_missing,
+    store_passes,
     training_pipelines,
     unwindowed_states,
     words,
@@ -132,7 +134,7 @@ def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> It
     unwanted = frozenset(categories)
     for path, store in stores:
         if counting and _holds_none(store, unwanted):
-            yield counted(1, f"store:{store.get('id')}" if ctx.naming else "")
+            yield store_passes(store, 1) if ctx.naming else COUNTED
             continue
         name = store.get("id")
         resource = f"store:{name}"
@@ -265,7 +267,7 @@ def _training(
                 ("categories",),
             )
         elif ctx.counting:
-            yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+            yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
         else:
             yield passed(
                 resource,

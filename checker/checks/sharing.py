@@ -50,14 +50,15 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
     ANONYMISING_FILTERS,
+    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
-    counted,
     either,
     failed,
     feeding_pipelines,
+    named,
     nearest,
     not_evidenced,
     options,
@@ -363,7 +364,7 @@ def _check_recipient(
             path,
         )
     elif not failures and satisfied is not None and ctx.counting:
-        yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+        yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
     elif not failures and satisfied is not None:
         terms = _recipient_terms(recipient, agreements, satisfied.entry)
         yield passed(

@@ -34,13 +34,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, TypedDict
 
 from checker.checks.base import (
+    COUNTED,
     Check,
     CheckContext,
     Clause,
     Schema,
-    counted,
     data_window,
     failed,
+    named,
     not_evidenced,
     passed,
     section_missing,
@@ -215,7 +216,7 @@ def run(ctx: CheckContext[TrainingExclusionsClause]) -> Iterator[Observation]:
                     ("tier_groups",),
                 )
             elif ctx.counting:
-                yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+                yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
             else:
                 yield passed(
                     resource,
@@ -383,7 +384,7 @@ def _sources_without_filter(
             (*path, "sources", i),
         )
     elif ctx.counting:
-        yield counted(1, resource if ctx.naming else "")  # a pass, counted: no message
+        yield named(1, resource) if ctx.naming else COUNTED  # a pass: no message made
     else:
         yield passed(
             resource,

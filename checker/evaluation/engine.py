@@ -77,7 +77,8 @@ class PolicySet:
     fail_on: Severity = Severity.LOW
     count_passes: bool = False  # count passes per promise instead of listing them
     references: References = field(default_factory=dict)
-    # Counting, name the resources that pass, with each one's passes (``--passes resources``).
+    # Name the resources that pass, with each one's passes (``--passes resources``): implies
+    # ``count_passes``.
     name_passes: bool = False
     # Each clause's severity, references, dates in force, places in its policy...: found once,
     # not once per snapshot, and its findings in every unit share them (one location per
@@ -87,6 +88,7 @@ class PolicySet:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "clauses", tuple({} for _ in self.policies))  # frozen
+        object.__setattr__(self, "count_passes", self.count_passes or self.name_passes)
 
     def clauses_of(self, policy: Document) -> Clauses | None:
         """What is kept of the clauses of ``policy`` (this very document), if one of the set."""
@@ -112,7 +114,7 @@ class PolicySet:
             tuple(policies),
             as_of,
             fail_on,
-            count_passes or name_passes,
+            count_passes,
             references_by_check() if references is None else references,
             name_passes,
         )
@@ -283,6 +285,7 @@ def check_policy(
     keeps what the findings of each clause share, for the next snapshot checked against
     ``policy`` as of ``as_of``."""
     observe = observe or _guarded
+    count_passes = count_passes or name_passes  # passes are named as they are counted
     known: Clauses = {} if clauses is None else clauses
     data = policy.data
     vocabulary = Vocabulary.from_policy(data)
@@ -297,7 +300,7 @@ def check_policy(
                 vocabulary,
                 as_of,
                 cache,
-                counting=count_passes or name_passes,
+                counting=count_passes,
                 naming=name_passes,
             )
             facts = known.get((section, index))
@@ -322,7 +325,7 @@ def check_policy(
             observations = observe(check, ctx)
             if scope is not None:  # where the snapshot serves users is not recorded
                 observations = chain((scope.observation,), observations)
-            if not (count_passes or name_passes):
+            if not count_passes:
                 yield from map(stamp, observations)
                 continue
             # Passes are counted as they come: a clause over a million items never holds

@@ -20,7 +20,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.checks.base import counted
+from checker.checks.base import counted, store_passes
+from checker.checks.base import named as named_pass
 from checker.core.results import Observation, Result, Status
 from checker.documents import load_document
 from checker.documents.document import Document
@@ -305,8 +306,9 @@ def test_counting_the_passes_of_pipelines_and_recipients_finds_what_listing_find
 
 
 def test_passes_counted_for_a_resource_are_the_observation_its_fields_say() -> None:
-    made = counted(4, "store:a")
+    made = named_pass(4, "store:a")
     assert type(made) is Observation
     assert made == Observation(Status.PASS, "store:a", "", "", "", times=4)
     assert (made.resource, made.times, made.named, made.evidence) == ("store:a", 4, None, None)
     assert counted(2) is counted(2) and counted(2).resource == ""
+    assert store_passes({"id": "a"}, 4) == made
