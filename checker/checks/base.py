@@ -219,7 +219,7 @@ class CheckContext(Generic[ClauseT]):
     # for an item that meets all n requirements, without building the messages nobody reads.
     counting: bool = False
     # The run names the resources that pass (``--passes resources``): counted passes then say
-    # whose they are (``counted(n, resource)``).
+    # whose they are (``named(n, resource)``, ``store_passes(store, n)``).
     naming: bool = False
 
     def section(self, name: str) -> Sequence[tuple[JsonPath, Mapping[str, Any]]]:
