@@ -388,16 +388,22 @@ _NAMES_A_PIECE = 1 << 14
 def _resources_text(named: PassedResources) -> Iterator[str]:
     """``_encode_row(named.by_resource())[1:-1]`` in pieces of :data:`_NAMES_A_PIECE`
     resources, each made at C speed, without the dictionary when each resource is named once
-    (every store of a million, in most promises)."""
-    names: Sequence[str] = named.names
-    times: Sequence[int] = named.times
-    if len(set(names)) != len(names):  # one named apart twice: its passes added up
+    (every store of a million, in most promises): names written out by the run
+    (:mod:`checker.core.spill`) are copied as they were written, already JSON strings."""
+    blocks: Iterable[tuple[Sequence[str], Sequence[int]]]
+    if named.named_once():
+        blocks = named.encoded()
+    else:  # one named apart twice: its passes added up
         found = named.by_resource()
-        names, times = list(found), list(found.values())
-    for start in range(0, len(names), _NAMES_A_PIECE):
-        stop = start + _NAMES_A_PIECE
-        pairs = map(_pair_text, map(encode_basestring, names[start:stop]), times[start:stop])
-        yield (", " if start else "") + ", ".join(pairs)
+        blocks = [(list(map(encode_basestring, found)), list(found.values()))]
+    first = True
+    for names, times in blocks:
+        for start in range(0, len(names), _NAMES_A_PIECE):
+            stop = start + _NAMES_A_PIECE
+            pairs = ", ".join(map(_pair_text, names[start:stop], times[start:stop]))
+            if pairs:
+                yield pairs if first else ", " + pairs
+                first = False
 
 
 class _RowText:

@@ -64,7 +64,8 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
+from checker.core.results import DocumentInfo, Finding, PassCount, Result
+from checker.core.spill import decoded
 
 MASK = "[REDACTED]"
 
@@ -616,9 +617,14 @@ def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     """Each name of a passing resource (``--passes resources``) that redaction changes, and
     what it becomes: every name once, though a million stores are named by every promise."""
     names: set[str] = set()
+    written: set[str] = set()  # as JSON strings: names the run wrote out, read back undecoded
     for counted in counts:
-        if counted.resources is not None:
-            names.update(counted.resources.names)
+        named = counted.resources
+        if named is not None:
+            held = names if not named.blocks else written
+            for block, _ in named.encoded() if named.blocks else named.resources():
+                held.update(block)
+    names.update(decoded(list(written)))  # each name decoded once, not once a promise
     return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
 
 
@@ -648,8 +654,7 @@ def _redact_pass_count(counted: PassCount, changed: dict[str, str]) -> PassCount
     named = counted.resources
     if named is None or not changed:
         return counted
-    names = [changed.get(name, name) for name in named.names]
-    return dataclasses.replace(counted, resources=PassedResources(names, named.times))
+    return dataclasses.replace(counted, resources=named.renamed(changed))
 
 
 # ``redact`` without its cache, for the names of passing resources: a million would churn it.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -292,6 +294,34 @@ def test_naming_passes_counts_them_and_names_the_resources_of_every_listed_pass(
     assert len(problems) == 1 and "pass_counts[0].resources" in str(problems[0])
     refused = run_cli("report", "--format", "text", str(saved))
     assert refused.code == 2 and "Traceback" not in refused.err
+
+
+@pytest.mark.parametrize("fault", ["folder", "full disk"])
+def test_names_that_cannot_be_kept_in_a_temporary_folder_stop_the_run_with_a_clear_error(
+    fault: str, run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--passes resources`` writes names to a temporary folder: a TMPDIR that is no folder,
+    or a disk that fills up, is said in one line with what to do (exit 2), not a traceback."""
+    from checker.core import results, spill
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    if fault == "folder":
+        monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    else:
+        monkeypatch.setattr(results, "BLOCK", 1)
+
+        def full(*_: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(spill._Files, "write", full)
+    base = ["check", "--policy", POLICY, "--snapshot", VIOLATING, *FIXED, "--format", "json"]
+    run = run_cli(*base, "--passes", "resources")
+    assert run.code == 2 and run.out == "", run.err
+    said = "Not a directory" if fault == "folder" else "No space left on device"
+    assert run.err.startswith("policy-check: error: cannot keep the names of the resources")
+    assert said in run.err and "TMPDIR" in run.err and "--passes count" in run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
 
 
 def test_input_limits_are_overridable_and_must_be_positive(

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from typing import Any
 import pytest
 
 import checker.execution
+from checker.core import results
 from checker.core.results import Observation, PassedResources, Status
+from checker.core.spill import Span
 from checker.documents import json_stream
 from checker.evaluation import engine
 from checker.evaluation.parts import NotPartitionable, PartObserved, Segments, merge, split
@@ -524,3 +527,54 @@ def test_split_makes_near_equal_parts_that_cover_every_store() -> None:
     assert split(10, 3) == [range(4), range(4, 7), range(7, 10)]
     assert split(2, 5) == [range(1), range(1, 2)]
     assert split(7, 1) == [range(7)]
+
+
+@pytest.mark.parametrize("workers", ["this process", "worker processes"])
+def test_names_written_out_a_few_at_a_time_give_the_bytes_of_names_held(
+    workers: str,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    merged: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--passes resources`` writes the names out in blocks (a million stores: 32,768 names a
+    block) and reads them back for the reports; here blocks of 3 names, read back across the
+    parts (a worker's blocks are read by the run), give the reports of a run that held them."""
+    if workers == "this process":
+        _parts_of(monkeypatch, 37)
+    snapshot = _generated(tmp_path / "inventory.json", 300, indent=None)
+    argv = (f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", "--passes=resources")
+    held = _run(run_cli, tmp_path / "held", WHOLE, *argv, "--jobs=1")
+    assert not any(isinstance(b, Span) for b in _blocks_read)  # nothing was written out
+
+    monkeypatch.setattr(results, "BLOCK", 3)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    written = _run(run_cli, tmp_path / "written", "0", *argv, "--jobs=2")
+    assert merged == [True]
+    assert written[:3] == held[:3]
+    for name, content in held[3].items():
+        assert written[3][name] == content, name
+    # Each process its own file; a worker not forked (another thread runs in this process)
+    # did not inherit the folder, and sent its names back instead.
+    forked = workers == "worker processes" and local.start_method() == "fork"
+    assert len({b.path for b in _blocks_read if isinstance(b, Span)}) == (2 if forked else 1)
+    assert not list((tmp_path / "temporary").iterdir())  # the run's folder is gone
+
+
+_blocks_read: list[Span] = []
+
+
+@pytest.fixture(autouse=True)
+def _reading_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every block of names read back, in :data:`_blocks_read`."""
+    read = Span.read
+
+    def reading(span: Span, typecode: str) -> Any:
+        _blocks_read.append(span)
+        return read(span, typecode)
+
+    monkeypatch.setattr(Span, "read", reading)
+    _blocks_read.clear()
+    yield
+    _blocks_read.clear()

@@ -41,6 +41,7 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
+    KeptPasses,
     Schema,
     Vocabulary,
     failed,
@@ -401,11 +402,11 @@ def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observa
         return
     counting = ctx.counting
     preferences = _Preferences(ctx)
-    later: list[tuple[int, Observation]] = []
+    later = KeptPasses(ctx)
     for path, store in ctx.section("stores"):
         yield from _judge_stored(path, store, counting, ctx.naming)
-        later.extend((path[1], o) for o in preferences.judge(path, store))  # type: ignore[misc]
-    yield from as_another_loop(later)
+        later.keep(path[1], preferences.judge(path, store))  # type: ignore[arg-type]
+    yield from as_another_loop(later.said())
     yield from preferences.end()
 
 

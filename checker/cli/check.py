@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -24,6 +25,7 @@ from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
 from checker.core.gc_pause import collector_paused
 from checker.core.results import Severity
+from checker.core.spill import spilling
 from checker.documents.config import Config, find_config, load_config
 from checker.documents.inputs import Source
 from checker.pipeline import CheckOptions, run_check
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     line = ProgressLine(err) if progress.wanted(err, out, _format(args, environ), environ) else None
     # Paused from the first document read to the last report written: a large run keeps
     # millions of findings and report rows alive, and every full collection would walk them.
-    with collector_paused():
+    # Names of passing resources are written to a file of the run until then, not held.
+    with collector_paused(), spilling() if options.name_passes else nullcontext():
         try:
             result = run_check(replace(options, progress=line))
         finally:

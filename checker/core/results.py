@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
+from json.encoder import encode_basestring
 from sys import intern
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.core.fingerprint import finding_id
 from checker.core.pickling import pickled_by_fields
+from checker.core.spill import BLOCK, Span, decoded, spill
 from checker.diff.model import PolicyDiff
 
 
@@ -104,20 +106,29 @@ MAX_PASSES = 2**32 - 1
 schema says so too)."""
 
 
+_Held = tuple[list[str], "array[int]"]
+"""A block of names and their passes merged from a part that held it."""
+
+
 class PassedResources:
     """The resources that passed one promise, in the order they were checked, each with how
     many passes it made (one per requirement it meets): ``check --passes resources``.
 
     Two lists rather than a dictionary: a million stores passing a dozen promises are a dozen
     lists of references to one copy of each name (interned), and of 4-byte numbers (at most
-    :data:`MAX_PASSES` a resource), not a dozen dictionaries.
+    :data:`MAX_PASSES` a resource), not a dozen dictionaries. Where the run writes names to a
+    file (:func:`checker.core.spill.spilling`), the lists hold only the last ones taken, and
+    :attr:`blocks` where the others are, in order (or, for a block merged from a part that
+    held it, the block itself).
     """
 
-    __slots__ = ("names", "times")
+    __slots__ = ("blocks", "limit", "names", "times")
 
     def __init__(self, names: Iterable[str] = (), times: Iterable[int] = ()) -> None:
+        self.blocks: list[Span | _Held] = []  # the resources before those in ``names``
         self.names: list[str] = list(names)
         self.times = array(PASSES_TYPECODE, times)
+        self.limit = BLOCK  # how many names are held before they are written out
         if len(self.names) != len(self.times):
             raise ValueError("every resource named needs its number of passes")
 
@@ -133,21 +144,90 @@ class PassedResources:
         else:
             names.append(intern(resource))
             self.times.append(observation.times)
+            if len(names) > self.limit:
+                self._spill()
 
     def extend(self, other: PassedResources) -> None:
         """Add ``other``'s passes after these (the next part's stores)."""
-        self.names += other.names
-        self.times += other.times
+        if other.blocks:
+            if self.names:
+                self.blocks.append((self.names, self.times))
+            self.blocks += other.blocks
+            self.names, self.times = list(other.names), array(PASSES_TYPECODE, other.times)
+        else:
+            self.names += other.names
+            self.times += other.times
+        if len(self.names) > self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Write out the names held but the last (whose passes may go on), where the run
+        writes them; else hold twice as many before asking again."""
+        names, times = self.names, self.times
+        span = spill(names[:-1], times[:-1])
+        if span is None:
+            self.limit *= 2
+            return
+        self.blocks.append(span)
+        self.names, self.times = names[-1:], times[-1:]
+
+    def __len__(self) -> int:
+        """How many times a resource is named (more than the resources, where one is named
+        apart twice: see :meth:`by_resource`)."""
+        held = sum(b.count if isinstance(b, Span) else len(b[0]) for b in self.blocks)
+        return held + len(self.names)
+
+    def resources(self) -> Iterator[tuple[list[str], Sequence[int]]]:
+        """The names and their passes, a block at a time, in order."""
+        for block in self.blocks:
+            if isinstance(block, Span):
+                encoded, times = block.read(PASSES_TYPECODE)
+                yield decoded(encoded), times
+            else:
+                yield block
+        yield self.names, self.times
+
+    def encoded(self) -> Iterator[tuple[list[str], Sequence[int]]]:
+        """As :meth:`resources`, each name as a JSON string: a block written out is read
+        back as it was written, without decoding it."""
+        for block in self.blocks:
+            if isinstance(block, Span):
+                yield block.read(PASSES_TYPECODE)
+            else:
+                yield list(map(encode_basestring, block[0])), block[1]
+        yield list(map(encode_basestring, self.names)), self.times
+
+    def named_once(self) -> bool:
+        """Whether no resource is named twice (as stores are, in most promises)."""
+        if not self.blocks:
+            return len(set(self.names)) == len(self.names)
+        seen: set[str] = set()
+        count = 0
+        for names, _ in self.encoded():
+            seen.update(names)
+            count += len(names)
+        return len(seen) == count
 
     def by_resource(self) -> dict[str, int]:
         """Passes per resource, in the order each was first named."""
-        found = dict(zip(self.names, self.times, strict=True))
-        if len(found) == len(self.names):  # each named once, as stores are: made at C speed
+        blocks = list(self.resources())  # read back once, whichever way is taken
+        found: dict[str, int] = {}
+        for names, times in blocks:  # each named once, as stores are: at C speed
+            found.update(zip(names, times, strict=True))
+        if len(found) == sum(len(names) for names, _ in blocks):
             return found
         found.clear()
         get = found.get
-        for name, times in zip(self.names, self.times, strict=True):
-            found[name] = get(name, 0) + times
+        for names, times in blocks:
+            for name, passes in zip(names, times, strict=True):
+                found[name] = get(name, 0) + passes
+        return found
+
+    def renamed(self, changed: Mapping[str, str]) -> PassedResources:
+        """These passes, each resource named as ``changed`` says (if it says)."""
+        found = PassedResources()
+        for names, times in self.resources():
+            found.extend(PassedResources([changed.get(name, name) for name in names], times))
         return found
 
     def head(self, size: int) -> tuple[list[tuple[str, int]], int]:
@@ -160,16 +240,20 @@ class PassedResources:
             return NotImplemented
         return self.by_resource() == other.by_resource()
 
-    __hash__ = None  # type: ignore[assignment]  # changes as passes are taken
+    def __hash__(self) -> int:
+        # Equal ones must hash alike, and what is held may still grow: every one hashes the
+        # same. Few are ever hashed: those merged from parts that said different things.
+        return 0
 
-    def __getstate__(self) -> tuple[list[str], array[int]]:
-        return self.names, self.times
+    def __getstate__(self) -> tuple[list[Span | _Held], list[str], array[int]]:
+        return self.blocks, self.names, self.times
 
-    def __setstate__(self, state: tuple[list[str], array[int]]) -> None:
-        self.names, self.times = state
+    def __setstate__(self, state: tuple[list[Span | _Held], list[str], array[int]]) -> None:
+        self.blocks, self.names, self.times = state
+        self.limit = BLOCK
 
     def __repr__(self) -> str:
-        return f"PassedResources({len(self.names)} resources, {sum(self.times)} passes)"
+        return f"PassedResources({len(self)} resources named)"
 
 
 @pickled_by_fields

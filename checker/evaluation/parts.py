@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from checker.checks.base import counted
+from checker.checks.base import counted_passes
 from checker.core.diagnostics import JsonPath, Position
 from checker.core.results import Observation, PassedResources, Status
 from checker.evaluation.in_step import visits
@@ -113,13 +113,33 @@ def record(
     found = Segments(named=[] if naming else None)
     between, within, named = found.between, found.within, found.named
     passed = Status.PASS
+    # Between loops, a run of passes named (of what every part judges alike, such as 100,000
+    # pipelines) is kept as one count naming them, not an observation each: in order, and
+    # compared with the other parts' as the observations would be (the count's names are).
+    run, run_passes = None, 0
     for observation in observations:
         while len(within) < where.count:  # loops begun since the last observation
+            if run is not None:
+                between[-1].append(counted_passes(run_passes, run))
+                run, run_passes = None, 0
             within.append([])
             between.append([])
             if named is not None:
                 named.append(PassedResources())
         if where.at is None:
+            if (
+                named is not None
+                and observation.status is passed
+                and observation.resource not in CONCLUSIONS
+            ):
+                if run is None:
+                    run = PassedResources()
+                run.take(observation)
+                run_passes += observation.times
+                continue
+            if run is not None:
+                between[-1].append(counted_passes(run_passes, run))
+                run, run_passes = None, 0
             between[-1].append(observation)
         elif counting and observation.status is passed:
             found.passes += observation.times
@@ -127,6 +147,8 @@ def record(
                 named[-1].take(observation)
         else:
             within[-1].append(observation)
+    if run is not None:
+        between[-1].append(counted_passes(run_passes, run))
     while len(within) < where.count:
         within.append([])
         between.append([])
@@ -205,13 +227,6 @@ def passes_counted(
     if passes:
         kept.append(counted_passes(passes, named))
     return kept
-
-
-def counted_passes(passes: int, named: PassedResources | None) -> Observation:
-    """``passes`` passes in one observation, ``named`` by resource when they are."""
-    if named is None:
-        return counted(passes)
-    return Observation(Status.PASS, "", "", "", "", times=passes, named=named)
 
 
 def _common(said: list[list[Observation]], parts: list[range]) -> list[Observation]:

@@ -1,0 +1,158 @@
+"""The names of resources that pass, written to a file as they are taken instead of held.
+
+``check --passes resources`` names every resource that keeps each promise: at a million stores,
+about eight million names. Held in memory, in each process checking a part of the stores and
+again where the parts are merged (after being pickled and sent), they took the run past twice
+the snapshot's size. So, within :func:`spilling` (the command sets it for the whole run, to the
+last report written), a :class:`~checker.core.results.PassedResources` writes its names a
+block at a time to a file of the process (and thread) that took them, in a folder of the run,
+and keeps only where each block is (a :class:`Span`). A span is read back where it is written:
+the JSON results copy its text, the HTML report its first names.
+
+A block is the names as JSON strings (``json.encoder.encode_basestring``, which has no line
+break), one a line, followed by the passes of each, as 4-byte numbers. A process forked from
+the run inherits the folder and writes a file of its own; a span it sends back names that
+file, which the run reads. A process that did not inherit the folder (a fresh interpreter, a
+Dask worker) spills nothing: its names are pickled and sent, as without a folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from json.encoder import encode_basestring
+from pathlib import Path
+from typing import BinaryIO
+
+from checker.core.errors import CheckerError
+
+BLOCK = 1 << 15
+"""Names a block: written once this many are held (a million names in 31 writes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A block of names written to ``path``: ``size`` bytes of names from ``start``, then the
+    passes of each of the ``count`` names."""
+
+    path: str
+    start: int
+    size: int
+    count: int
+
+    def read(self, typecode: str) -> tuple[list[str], array[int]]:
+        """The names of the block as JSON strings (quoted, escaped) and their passes."""
+        times = array(typecode)
+        try:
+            with Path(self.path).open("rb") as file:
+                file.seek(self.start)
+                text = file.read(self.size)
+                passes = file.read(self.count * times.itemsize)
+        except OSError as exc:
+            raise NamesNotWritten(exc, self.path) from exc
+        if len(text) != self.size or len(passes) != self.count * times.itemsize:
+            raise NamesNotWritten("a block of names was cut short", self.path)
+        try:
+            names = text.decode().split("\n")
+        except UnicodeDecodeError:
+            names = []
+        if len(names) != self.count:
+            raise NamesNotWritten("a block of names was changed", self.path)
+        times.frombytes(passes)
+        return names, times
+
+
+def decoded(encoded: Sequence[str]) -> list[str]:
+    """Names from their JSON strings (at C speed: one document of them all)."""
+    found: list[str] = json.loads(f"[{','.join(encoded)}]")
+    return found
+
+
+class _Files:
+    """The file each process and thread of the run writes its blocks to, opened when it first
+    writes one: a forked process inherits the folder, not the run's open files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.open: dict[tuple[int, int], tuple[BinaryIO, list[int]]] = {}
+
+    def write(self, names: Sequence[str], times: array[int]) -> Span:
+        key = (os.getpid(), threading.get_ident())
+        found = self.open.get(key)
+        if found is None:
+            path = self.folder / f"passes-{key[0]}-{key[1]}"
+            # Unbuffered: a block is on the file once written, for the process reading it.
+            found = self.open[key] = (path.open("xb", buffering=0), [0])
+        file, at = found
+        text = "\n".join(map(encode_basestring, names)).encode()
+        file.write(text)
+        file.write(times.tobytes())
+        span = Span(str(file.name), at[0], len(text), len(names))
+        at[0] += len(text) + len(times) * times.itemsize
+        return span
+
+    def close(self) -> None:
+        for file, _ in self.open.values():
+            file.close()
+        self.open.clear()
+
+
+_files: _Files | None = None
+
+
+class NamesNotWritten(CheckerError):
+    """The names of passing resources could not be written to, or read from, the run's
+    temporary folder (a full disk, a folder that cannot be made): exit code 2."""
+
+    def __init__(self, cause: OSError | str, folder: object = None) -> None:
+        where = f" ({folder})" if folder is not None else ""
+        said = cause if isinstance(cause, str) else (cause.strerror or str(cause))
+        super().__init__(
+            f"cannot keep the names of the resources that pass in a temporary folder{where}: "
+            f"{said}. --passes resources writes them there while the run lasts: set TMPDIR to "
+            "a folder with room, or count the passes without naming them (--passes count)"
+        )
+
+
+def spill(names: Sequence[str], times: array[int]) -> Span | None:
+    """``names`` and their passes written as a block, where :func:`spilling` is in force;
+    ``None`` elsewhere (they stay where they are)."""
+    files = _files
+    if files is None:
+        return None
+    try:
+        return files.write(names, times)
+    except OSError as exc:
+        raise NamesNotWritten(exc, files.folder) from exc
+
+
+def spills() -> bool:
+    """Whether blocks of names are written (:func:`spilling` is in force)."""
+    return _files is not None
+
+
+@contextmanager
+def spilling() -> Iterator[None]:
+    """Names of passing resources written to a temporary folder of the run until the end of
+    this block, which removes the folder. Blocks written within it are read within it."""
+    global _files
+    if _files is not None:  # already, for an enclosing block
+        yield
+        return
+    try:
+        made = tempfile.TemporaryDirectory(prefix="policy-check-passes-")
+    except OSError as exc:
+        raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
+    with made as folder:
+        _files = _Files(Path(folder))
+        try:
+            yield
+        finally:
+            _files.close()
+            _files = None
