@@ -381,29 +381,24 @@ class Row:
         return "".join(self.pieces)
 
 
-_pair_text = "{}: {}".format
 _NAMES_A_PIECE = 1 << 14
 
 
 def _resources_text(named: PassedResources) -> Iterator[str]:
-    """``_encode_row(named.by_resource())[1:-1]`` in pieces of :data:`_NAMES_A_PIECE`
-    resources, each made at C speed, without the dictionary when each resource is named once
-    (every store of a million, in most promises): names written out by the run
-    (:mod:`checker.core.spill`) are copied as they were written, already JSON strings."""
-    blocks: Iterable[tuple[Sequence[str], Sequence[int]]]
+    """``_encode_row(named.by_resource())[1:-1]`` in pieces, each made at C speed (of at most
+    :data:`_NAMES_A_PIECE` resources), without the dictionary when each resource is named once
+    (every store of a million, in most promises): a block of names the run wrote out
+    (:mod:`checker.core.spill`) is copied as the process that took them made it."""
     if named.named_once():
-        blocks = named.encoded()
+        pieces: Iterable[str] = named.pair_texts(_NAMES_A_PIECE)
     else:  # one named apart twice: its passes added up
         found = named.by_resource()
-        blocks = [(list(map(encode_basestring, found)), list(found.values()))]
+        pieces = PassedResources(found, found.values()).pair_texts(_NAMES_A_PIECE)
     first = True
-    for names, times in blocks:
-        for start in range(0, len(names), _NAMES_A_PIECE):
-            stop = start + _NAMES_A_PIECE
-            pairs = ", ".join(map(_pair_text, names[start:stop], times[start:stop]))
-            if pairs:
-                yield pairs if first else ", " + pairs
-                first = False
+    for piece in pieces:
+        if piece:
+            yield piece if first else ", " + piece
+            first = False
 
 
 class _RowText:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+from array import array
+from collections.abc import Iterable
 from json.encoder import encode_basestring
 from pathlib import Path
 from unittest.mock import patch
@@ -105,9 +107,14 @@ def test_names_written_out_in_blocks_read_back_as_they_were_held(
             encode_basestring(n) for b, _ in held.resources() for n in b
         ]
         assert written.renamed({"store:a": "x"}) == held.renamed({"store:a": "x"})
+        assert _joined(written.pair_texts(3)) == _joined(held.pair_texts(3))
         assert pickle.loads(pickle.dumps(written)) == held
         if len(held) > 3:
             assert any(isinstance(b, Span) for b in written.blocks)
+
+
+def _joined(pieces: Iterable[str]) -> str:
+    return ", ".join(piece for piece in pieces if piece)
 
 
 def test_the_folder_names_are_written_to_is_removed_when_the_run_ends(tmp_path: Path) -> None:
@@ -123,6 +130,11 @@ def test_a_block_cut_short_is_an_error_not_fewer_names(tmp_path: Path) -> None:
     with patch.object(tempfile, "tempdir", str(tmp_path)), spilling():
         span = spill(["store:a", "store:b"], PassedResources(["a", "b"], [1, 2]).times)
         assert span is not None
-        Path(span.path).write_bytes(Path(span.path).read_bytes()[:-3])
+        written = Path(span.path).read_bytes()
+        Path(span.path).write_bytes(written[:-3])  # the JSON text of the last name
+        assert span.read("I") == (['"store:a"', '"store:b"'], array("I", [1, 2]))
+        with pytest.raises(NamesNotWritten, match="cut short"):
+            span.pair_text(4)
+        Path(span.path).write_bytes(written[: span.size + 5])  # the passes of the last name
         with pytest.raises(NamesNotWritten, match="cut short"):
             span.read("I")

@@ -39,12 +39,14 @@ BLOCK = 1 << 15
 @dataclass(frozen=True, slots=True)
 class Span:
     """A block of names written to ``path``: ``size`` bytes of names from ``start``, then the
-    passes of each of the ``count`` names."""
+    passes of each of the ``count`` names, then ``pairs`` bytes of the JSON text the results
+    make of them (``"name": passes, …``), made by the process that took them."""
 
     path: str
     start: int
     size: int
     count: int
+    pairs: int
 
     def read(self, typecode: str) -> tuple[list[str], array[int]]:
         """The names of the block as JSON strings (quoted, escaped) and their passes."""
@@ -66,6 +68,22 @@ class Span:
             raise NamesNotWritten("a block of names was changed", self.path)
         times.frombytes(passes)
         return names, times
+
+    def pair_text(self, itemsize: int) -> str:
+        """The block as the JSON results write it: ``"name": passes``, joined by ``, ``."""
+        try:
+            with Path(self.path).open("rb") as file:
+                file.seek(self.start + self.size + self.count * itemsize)
+                text = file.read(self.pairs)
+        except OSError as exc:
+            raise NamesNotWritten(exc, self.path) from exc
+        if len(text) != self.pairs:
+            raise NamesNotWritten("a block of names was cut short", self.path)
+        return text.decode()
+
+
+pair_text = "{}: {}".format
+"""One name (a JSON string) and its passes, as the JSON results write them."""
 
 
 def decoded(encoded: Sequence[str]) -> list[str]:
@@ -90,11 +108,16 @@ class _Files:
             # Unbuffered: a block is on the file once written, for the process reading it.
             found = self.open[key] = (path.open("xb", buffering=0), [0])
         file, at = found
-        text = "\n".join(map(encode_basestring, names)).encode()
+        encoded = list(map(encode_basestring, names))
+        text = "\n".join(encoded).encode()
+        # Made here, by the process that checked the stores (one of two, side by side), not
+        # by the one that writes the results after them all.
+        pairs = ", ".join(map(pair_text, encoded, times)).encode()
         file.write(text)
         file.write(times.tobytes())
-        span = Span(str(file.name), at[0], len(text), len(names))
-        at[0] += len(text) + len(times) * times.itemsize
+        file.write(pairs)
+        span = Span(str(file.name), at[0], len(text), len(names), len(pairs))
+        at[0] += len(text) + len(times) * times.itemsize + len(pairs)
         return span
 
     def close(self) -> None:
