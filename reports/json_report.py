@@ -39,6 +39,7 @@ from checker.core.results import (
     Waiver,
     WaiverState,
 )
+from checker.core.spill import pair_text
 from checker.diff.serial import policy_from_json, policy_to_json
 from checker.history.compare import counts as novelty_counts
 from reports.base import STATUS_ORDER, Redacted, Reporter
@@ -391,14 +392,25 @@ def _resources_text(named: PassedResources) -> Iterator[str]:
     (:mod:`checker.core.spill`) is copied as the process that took them made it."""
     if named.named_once():
         pieces: Iterable[str] = named.pair_texts(_NAMES_A_PIECE)
-    else:  # one named apart twice: its passes added up
-        found = named.by_resource()
-        pieces = PassedResources(found, found.values()).pair_texts(_NAMES_A_PIECE)
+    else:  # one named apart twice: its passes added up, the names kept as JSON strings
+        found: dict[str, int] = {}
+        get = found.get
+        for names, times in named.encoded():
+            for name, passes in zip(names, times, strict=True):
+                found[name] = get(name, 0) + passes
+        pieces = _pieces(list(found), list(found.values()))
     first = True
     for piece in pieces:
         if piece:
             yield piece if first else ", " + piece
             first = False
+
+
+def _pieces(names: list[str], times: list[int]) -> Iterator[str]:
+    """Names already JSON strings and their passes, as the results write them, in pieces."""
+    for start in range(0, len(names), _NAMES_A_PIECE):
+        stop = start + _NAMES_A_PIECE
+        yield ", ".join(map(pair_text, names[start:stop], times[start:stop]))
 
 
 class _RowText:

@@ -620,10 +620,12 @@ def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     written: set[str] = set()  # as JSON strings: names the run wrote out, read back undecoded
     for counted in counts:
         named = counted.resources
-        if named is not None:
-            held = names if not named.blocks else written
-            for block, _ in named.encoded() if named.blocks else named.resources():
-                held.update(block)
+        if named is None:
+            continue
+        if named.blocks:  # read once for the results too: whether each is named once
+            written |= named.distinct()
+        else:
+            names.update(named.names)
     names.update(decoded(list(written)))  # each name decoded once, not once a promise
     return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
 

@@ -3,6 +3,7 @@ added up, compared and sent between processes."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import tempfile
 from array import array
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from checker.core import results
 from checker.core.results import MAX_PASSES, Observation, PassedResources, Status
 from checker.core.spill import NamesNotWritten, Span, spill, spilling, spills
+from reports.json_report import _resources_text
 
 
 def _pass(resource: str, times: int = 1) -> Observation:
@@ -108,6 +110,8 @@ def test_names_written_out_in_blocks_read_back_as_they_were_held(
         ]
         assert written.renamed({"store:a": "x"}) == held.renamed({"store:a": "x"})
         assert _joined(written.pair_texts(3)) == _joined(held.pair_texts(3))
+        as_json = json.dumps(held.by_resource(), ensure_ascii=False)[1:-1]
+        assert "".join(_resources_text(written)) == "".join(_resources_text(held)) == as_json
         assert pickle.loads(pickle.dumps(written)) == held
         if len(held) > 3:
             assert any(isinstance(b, Span) for b in written.blocks)
@@ -138,3 +142,18 @@ def test_a_block_cut_short_is_an_error_not_fewer_names(tmp_path: Path) -> None:
         Path(span.path).write_bytes(written[: span.size + 5])  # the passes of the last name
         with pytest.raises(NamesNotWritten, match="cut short"):
             span.read("I")
+
+
+def test_whether_each_is_named_once_is_read_once_until_a_name_is_taken(tmp_path: Path) -> None:
+    """Redaction reads every name of a promise (:meth:`PassedResources.distinct`); the results
+    then know whether each is named once without reading them again."""
+    temporary = patch.object(tempfile, "tempdir", str(tmp_path))
+    with temporary, patch.object(results, "BLOCK", 2), spilling():
+        named = _taken([_pass(f"store:{n}") for n in range(6)])
+        assert named.blocks and len(named.distinct()) == 6
+        with patch.object(Span, "read", side_effect=AssertionError("read again")):
+            assert named.named_once()
+            named.take(_pass("store:5"))  # the same name in a row: still known
+            assert named.named_once()
+        named.take(_pass("store:0"))  # named apart twice: read again
+        assert not named.named_once()

@@ -122,13 +122,16 @@ class PassedResources:
     held it, the block itself).
     """
 
-    __slots__ = ("blocks", "limit", "names", "times")
+    __slots__ = ("blocks", "limit", "names", "once", "times")
 
     def __init__(self, names: Iterable[str] = (), times: Iterable[int] = ()) -> None:
         self.blocks: list[Span | _Held] = []  # the resources before those in ``names``
         self.names: list[str] = list(names)
         self.times = array(PASSES_TYPECODE, times)
         self.limit = BLOCK  # how many names are held before they are written out
+        # How many names there were when :meth:`distinct` last read them, and whether each
+        # was named once: read once for redaction and the results alike.
+        self.once: tuple[int, bool] | None = None
         if len(self.names) != len(self.times):
             raise ValueError("every resource named needs its number of passes")
 
@@ -215,12 +218,19 @@ class PassedResources:
         """Whether no resource is named twice (as stores are, in most promises)."""
         if not self.blocks:
             return len(set(self.names)) == len(self.names)
+        known = self.once
+        if known is not None and known[0] == len(self):  # no name taken since
+            return known[1]
+        return len(self.distinct()) == len(self)
+
+    def distinct(self) -> set[str]:
+        """Each name once, as a JSON string (of names written out, as they were written);
+        whether they are all named once is then known (:meth:`named_once`)."""
         seen: set[str] = set()
-        count = 0
         for names, _ in self.encoded():
             seen.update(names)
-            count += len(names)
-        return len(seen) == count
+        self.once = (len(self), len(seen) == len(self))
+        return seen
 
     def by_resource(self) -> dict[str, int]:
         """Passes per resource, in the order each was first named."""
@@ -264,7 +274,7 @@ class PassedResources:
 
     def __setstate__(self, state: tuple[list[Span | _Held], list[str], array[int]]) -> None:
         self.blocks, self.names, self.times = state
-        self.limit = BLOCK
+        self.limit, self.once = BLOCK, None
 
     def __repr__(self) -> str:
         return f"PassedResources({len(self)} resources named)"

@@ -2,18 +2,20 @@
 
 ``check --passes resources`` names every resource that keeps each promise: at a million stores,
 about eight million names. Held in memory, in each process checking a part of the stores and
-again where the parts are merged (after being pickled and sent), they took the run past twice
-the snapshot's size. So, within :func:`spilling` (the command sets it for the whole run, to the
-last report written), a :class:`~checker.core.results.PassedResources` writes its names a
-block at a time to a file of the process (and thread) that took them, in a folder of the run,
-and keeps only where each block is (a :class:`Span`). A span is read back where it is written:
-the JSON results copy its text, the HTML report its first names.
+again where the parts are merged (after being pickled and sent), they added about 170 MB to
+the peak of a million-store run in two parts. So, within :func:`spilling` (the command sets
+it for the whole run, to the last report written), a
+:class:`~checker.core.results.PassedResources` writes its names a block at a time to a file of
+the process (and thread) that took them, in a folder of the run, and keeps only where each
+block is (a :class:`Span`). The reports read the blocks back: the JSON results copy their
+text, the HTML report reads its first names.
 
 A block is the names as JSON strings (``json.encoder.encode_basestring``, which has no line
-break), one a line, followed by the passes of each, as 4-byte numbers. A process forked from
-the run inherits the folder and writes a file of its own; a span it sends back names that
-file, which the run reads. A process that did not inherit the folder (a fresh interpreter, a
-Dask worker) spills nothing: its names are pickled and sent, as without a folder.
+break), one a line; the passes of each, as 4-byte numbers; and the JSON text the results make
+of them, ``"name": passes, …``. A process forked from the run inherits the folder and writes a
+file of its own; a span it sends back names that file, which the run reads. A process that did
+not inherit the folder (a fresh interpreter, a Dask worker) spills nothing: its names are
+pickled and sent, as without a folder.
 """
 
 from __future__ import annotations
