@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -578,3 +580,28 @@ def _reading_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _blocks_read.clear()
     yield
     _blocks_read.clear()
+
+
+def test_a_run_stopped_while_it_names_passes_removes_the_names_it_wrote(tmp_path: Path) -> None:
+    """A CI job's time-out sends SIGTERM: the run ends (128 + 15), its temporary folder of
+    names (not yet redacted) removed, not left behind."""
+    snapshot = _generated(tmp_path / "inventory.json", 20_000, indent=None)
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    argv = [sys.executable, "-m", "checker", "check", f"--policy={BENCH_POLICY}"]
+    argv += [f"--snapshot={snapshot}", "--passes=resources", "--stream-from=0", "--jobs=2"]
+    environ = {**os.environ, "TMPDIR": str(temporary)}
+    run = subprocess.Popen(argv, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):  # the folder is made when the run begins to check
+            if any(temporary.iterdir()) or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert run.poll() is None, "the run ended before it could be stopped"
+        run.send_signal(signal.SIGTERM)
+        _, said = run.communicate(timeout=60)
+        assert run.returncode == 128 + signal.SIGTERM, said
+    finally:
+        run.kill()
+        run.communicate()
+    assert not list(temporary.iterdir())

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 import threading
 from array import array
@@ -170,14 +171,26 @@ def spilling() -> Iterator[None]:
     if _files is not None:  # already, for an enclosing block
         yield
         return
+    # A run stopped (a CI job's time-out sends SIGTERM) removes its folder on the way out: the
+    # names are not yet redacted.
+    stopping = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if stopping else None
     try:
-        made = tempfile.TemporaryDirectory(prefix="policy-check-passes-")
-    except OSError as exc:
-        raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
-    with made as folder:
-        _files = _Files(Path(folder))
         try:
-            yield
-        finally:
-            _files.close()
-            _files = None
+            made = tempfile.TemporaryDirectory(prefix="policy-check-passes-")
+        except OSError as exc:
+            raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
+        with made as folder:
+            _files = _Files(Path(folder))
+            try:
+                yield
+            finally:
+                _files.close()
+                _files = None
+    finally:
+        if stopping:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(signum: int, _: object) -> None:
+    raise SystemExit(128 + signum)

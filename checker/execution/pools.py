@@ -28,8 +28,10 @@ class WorkerDied(Exception):
 
 def ignore_interrupts() -> None:
     """In a worker: Ctrl-C, which the terminal sends to every process of the run, is left to
-    the run, which stops its workers itself."""
+    the run, which stops its workers itself; and the run's stopping a worker ends it at once,
+    whatever the run set for itself (:func:`checker.core.spill.spilling`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @dataclass(eq=False, slots=True)
