@@ -174,19 +174,24 @@ def spilling() -> Iterator[None]:
     # A run stopped (a CI job's time-out sends SIGTERM) removes its folder on the way out: the
     # names are not yet redacted.
     stopping = threading.current_thread() is threading.main_thread()
+    signum = signal.SIGTERM if stopping else None
     previous = signal.signal(signal.SIGTERM, _stopped) if stopping else None
     try:
+        with _held(signum):  # the folder made and known, or not made
+            try:
+                made = tempfile.TemporaryDirectory(prefix="policy-check-passes-")
+            except OSError as exc:
+                raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
         try:
-            made = tempfile.TemporaryDirectory(prefix="policy-check-passes-")
-        except OSError as exc:
-            raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
-        with made as folder:
-            _files = _Files(Path(folder))
+            _files = _Files(Path(made.name))
             try:
                 yield
             finally:
                 _files.close()
                 _files = None
+        finally:
+            with _held(signum):  # removed whole, a stop or not
+                made.cleanup()
     finally:
         if stopping:
             signal.signal(signal.SIGTERM, previous)
@@ -194,3 +199,17 @@ def spilling() -> Iterator[None]:
 
 def _stopped(signum: int, _: object) -> None:
     raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _held(signum: int | None) -> Iterator[None]:
+    """``signum`` held back until the end of this block (where the system can), then
+    delivered: a folder is either made and known, or not made."""
+    held = {signum} if signum is not None and hasattr(signal, "pthread_sigmask") else set()
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)

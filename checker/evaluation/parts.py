@@ -117,6 +117,8 @@ def record(
     # pipelines) is kept as one count naming them, not an observation each: in order, and
     # compared with the other parts' as the observations would be (the count's names are).
     run, run_passes = None, 0
+    passes = 0  # within loops; kept in a local, and the loop's namer bound, a pass is cheap
+    take: Callable[[Observation], None] | None = None
     for observation in observations:
         while len(within) < where.count:  # loops begun since the last observation
             if run is not None:
@@ -126,6 +128,7 @@ def record(
             between.append([])
             if named is not None:
                 named.append(PassedResources())
+                take = named[-1].take
         if where.at is None:
             if (
                 named is not None
@@ -142,11 +145,12 @@ def record(
                 run, run_passes = None, 0
             between[-1].append(observation)
         elif counting and observation.status is passed:
-            found.passes += observation.times
-            if named is not None:
-                named[-1].take(observation)
+            passes += observation.times
+            if take is not None:
+                take(observation)
         else:
             within[-1].append(observation)
+    found.passes = passes
     if run is not None:
         between[-1].append(counted_passes(run_passes, run))
     while len(within) < where.count:

@@ -311,3 +311,14 @@ def test_kept_passes_are_kept_as_one_count_between_other_observations(passes: st
         assert said[2][1].named.by_resource() == {"store:d": 1}
     else:
         assert said[0][1].named is None
+
+
+def test_a_store_is_named_by_one_string_whichever_clause_names_it() -> None:
+    """The clauses check a store one after the other: a million stores, one name each."""
+    first, second = {"id": "a"}, {"id": "b"}
+    named = [base.store_passes(s, 1).resource for s in (first, first, second, first)]
+    assert named == ["store:a", "store:a", "store:b", "store:a"]
+    assert named[0] is named[1]
+    copy = dict(first)  # equal, but another store: named afresh, never by the last one's name
+    copy["id"] = "c"
+    assert base.store_passes(copy, 2).resource == "store:c"
