@@ -39,7 +39,7 @@ from checker.core.results import (
     Waiver,
     WaiverState,
 )
-from checker.core.spill import pair_text
+from checker.core.spill import pair_pieces
 from checker.diff.serial import policy_from_json, policy_to_json
 from checker.history.compare import counts as novelty_counts
 from reports.base import STATUS_ORDER, Redacted, Reporter
@@ -398,19 +398,12 @@ def _resources_text(named: PassedResources) -> Iterator[str]:
         for names, times in named.encoded():
             for name, passes in zip(names, times, strict=True):
                 found[name] = get(name, 0) + passes
-        pieces = _pieces(list(found), list(found.values()))
+        pieces = pair_pieces(list(found), list(found.values()), _NAMES_A_PIECE)
     first = True
     for piece in pieces:
         if piece:
             yield piece if first else ", " + piece
             first = False
-
-
-def _pieces(names: list[str], times: list[int]) -> Iterator[str]:
-    """Names already JSON strings and their passes, as the results write them, in pieces."""
-    for start in range(0, len(names), _NAMES_A_PIECE):
-        stop = start + _NAMES_A_PIECE
-        yield ", ".join(map(pair_text, names[start:stop], times[start:stop]))
 
 
 class _RowText:

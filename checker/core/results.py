@@ -21,7 +21,7 @@ from typing import NamedTuple
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location
 from checker.core.fingerprint import finding_id
 from checker.core.pickling import pickled_by_fields
-from checker.core.spill import BLOCK, Span, decoded, pair_text, spill
+from checker.core.spill import BLOCK, Span, decoded, pair_pieces, spill
 from checker.diff.model import PolicyDiff
 
 
@@ -206,13 +206,8 @@ class PassedResources:
         for block in (*self.blocks, (self.names, self.times)):
             if isinstance(block, Span):
                 yield block.pair_text(self.times.itemsize)
-                continue
-            names, times = block
-            for start in range(0, len(names), size):
-                stop = start + size
-                yield ", ".join(
-                    map(pair_text, map(encode_basestring, names[start:stop]), times[start:stop])
-                )
+            else:
+                yield from pair_pieces(list(map(encode_basestring, block[0])), block[1], size)
 
     def named_once(self) -> bool:
         """Whether no resource is named twice (as stores are, in most promises)."""

@@ -54,15 +54,8 @@ class Span:
     def read(self, typecode: str) -> tuple[list[str], array[int]]:
         """The names of the block as JSON strings (quoted, escaped) and their passes."""
         times = array(typecode)
-        try:
-            with Path(self.path).open("rb") as file:
-                file.seek(self.start)
-                text = file.read(self.size)
-                passes = file.read(self.count * times.itemsize)
-        except OSError as exc:
-            raise NamesNotWritten(exc, self.path) from exc
-        if len(text) != self.size or len(passes) != self.count * times.itemsize:
-            raise NamesNotWritten("a block of names was cut short", self.path)
+        text = self._bytes(self.start, self.size)
+        passes = self._bytes(self.start + self.size, self.count * times.itemsize)
         try:
             names = text.decode().split("\n")
         except UnicodeDecodeError:
@@ -74,19 +67,31 @@ class Span:
 
     def pair_text(self, itemsize: int) -> str:
         """The block as the JSON results write it: ``"name": passes``, joined by ``, ``."""
+        return self._bytes(self.start + self.size + self.count * itemsize, self.pairs).decode()
+
+    def _bytes(self, start: int, size: int) -> bytes:
+        """``size`` bytes of the file from ``start``; :class:`NamesNotWritten` if fewer."""
         try:
             with Path(self.path).open("rb") as file:
-                file.seek(self.start + self.size + self.count * itemsize)
-                text = file.read(self.pairs)
+                file.seek(start)
+                found = file.read(size)
         except OSError as exc:
             raise NamesNotWritten(exc, self.path) from exc
-        if len(text) != self.pairs:
+        if len(found) != size:
             raise NamesNotWritten("a block of names was cut short", self.path)
-        return text.decode()
+        return found
 
 
 pair_text = "{}: {}".format
 """One name (a JSON string) and its passes, as the JSON results write them."""
+
+
+def pair_pieces(encoded: Sequence[str], times: Sequence[int], size: int) -> Iterator[str]:
+    """Names (JSON strings) and their passes as the JSON results write them, ``size`` names a
+    piece, each piece made at C speed."""
+    for start in range(0, len(encoded), size):
+        stop = start + size
+        yield ", ".join(map(pair_text, encoded[start:stop], times[start:stop]))
 
 
 def decoded(encoded: Sequence[str]) -> list[str]:
@@ -156,11 +161,6 @@ def spill(names: Sequence[str], times: array[int]) -> Span | None:
         return files.write(names, times)
     except OSError as exc:
         raise NamesNotWritten(exc, files.folder) from exc
-
-
-def spills() -> bool:
-    """Whether blocks of names are written (:func:`spilling` is in force)."""
-    return _files is not None
 
 
 @contextmanager
