@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import UsageError
+from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
@@ -172,9 +175,56 @@ def render(
     formats = [t.format for t in targets] + ([fmt] if stream is not None and fmt else [])
     _refuse_formats_without_validation(result, formats)  # before anything is written
     redacted = Redacted.of(result)
-    if stream is not None and fmt is not None:
+    if stream is None or fmt is None:
+        write_outputs(redacted, targets)
+        return
+    files = _files_meanwhile(redacted, targets)
+    if files is None:
         get_reporter(fmt).render(redacted, stream, color=color)
-    write_outputs(redacted, targets)
+        write_outputs(redacted, targets)
+        return
+    try:
+        get_reporter(fmt).render(redacted, stream, color=color)
+        files.receive()  # what writing the files raised, raised here
+    except BaseException:  # the run stops: so does the writer, leaving no half-written file
+        files.stop()
+        raise
+    finally:
+        files.close()
+
+
+# Rows (findings, and passes named) from which a run's report files are written by a process
+# of their own while standard output is written here: two cores instead of one for the last
+# step of a large run. A smaller one is written here alone, which costs less than a fork.
+FILES_APART_FROM = 20_000
+
+
+def _files_meanwhile(redacted: Redacted, targets: Sequence[Target]) -> Worker | None:
+    """A worker forked to write ``targets`` (as :func:`write_outputs`, in order, stopping at
+    the first that fails) while this process writes standard output; ``None`` when they are
+    written here after it: a small result, no file, a file that is not a regular one (a
+    device such as ``/dev/stdout`` must get its bytes after standard output's), or a system
+    where forking is not safe."""
+    if not targets or start_method() != "fork":
+        return None
+    result = redacted.result
+    rows = len(result.findings) + sum(p.count for p in result.pass_counts if p.resources)
+    if rows < FILES_APART_FROM or any(_special(Path(t.path)) for t in targets):
+        return None
+    return Worker.start(mp_context("fork"), _write_apart, (redacted, list(targets)))
+
+
+def _write_apart(answers: Connection, redacted: Redacted, targets: list[Target]) -> None:
+    """In the worker: write the files and send back what was raised, if anything. Stopped by
+    the run (SIGTERM), it ends as the run would, removing the file it was writing."""
+    ignore_interrupts()
+    signal.signal(signal.SIGTERM, _stopped)
+    answer(answers, functools.partial(write_outputs, redacted, targets))
+    answers.close()
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _refuse_formats_without_validation(result: Result | Redacted, formats: list[str]) -> None:

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 import checker.execution
+from checker.core.pools import forks_workers
 from checker.core.results import Result
 from checker.documents.inputs import Entry, load_and_validate
 from checker.evaluation.engine import PolicySet, merge_results
 from checker.execution import AUTO_POOL_CORES, AUTO_POOL_CORES_FRESH, AUTO_POOL_MIN, executor_for
 from checker.execution.local import CRASHED, ProcessPool, Serial
-from checker.execution.pools import forks_workers
 from checker.execution.units import UNIT_FAILED, UnitContext, UnitOutcome, run_unit
 from reports import REPORTERS
 from tests.conftest import REPO, CliRunner
@@ -272,7 +272,7 @@ def test_a_worker_that_dies_while_it_sends_its_results_back_does_not_hang_the_ru
 _FORKED_POOL = """
 import sys
 print("written before the pool started")  # to a pipe: held in the buffer, not yet written
-from checker.execution import pools
+from checker.core import pools
 from checker.execution.local import ProcessPool
 from checker.execution.units import run_unit
 from tests import test_jobs

@@ -24,8 +24,7 @@ from functools import partial
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from checker.documents.inputs import Entry
-from checker.execution.pools import (
+from checker.core.pools import (
     Worker,
     WorkerDied,
     answer,
@@ -33,6 +32,7 @@ from checker.execution.pools import (
     mp_context,
     start_method,
 )
+from checker.documents.inputs import Entry
 from checker.execution.units import UnitContext, UnitOutcome, failed_unit
 
 Unit = Callable[[UnitContext, Entry], UnitOutcome]
@@ -122,7 +122,7 @@ def _batch_size(units: int, workers: int) -> int:
 
 
 class _Workers:
-    """Worker processes (:class:`~checker.execution.pools.Worker`), each sent a batch at a
+    """Worker processes (:class:`~checker.core.pools.Worker`), each sent a batch at a
     time; a dead one is replaced."""
 
     def __init__(self, count: int, context: UnitContext) -> None:

@@ -18,6 +18,14 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
+from checker.core.pools import (
+    Worker,
+    WorkerDied,
+    answer,
+    ignore_interrupts,
+    mp_context,
+    start_method,
+)
 from checker.core.progress import Progress
 from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
@@ -26,14 +34,6 @@ from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
 from checker.evaluation.streamed import load_streamed
-from checker.execution.pools import (
-    Worker,
-    WorkerDied,
-    answer,
-    ignore_interrupts,
-    mp_context,
-    start_method,
-)
 
 _Inherited = tuple[Entry, Snapshot]
 _inherited: _Inherited | None = None  # the snapshot being checked, for workers forked now

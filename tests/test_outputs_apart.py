@@ -1,0 +1,140 @@
+"""A large run's report files are written by a process of their own while standard output is
+written by the run (``reports.outputs.FILES_APART_FROM``): the same bytes, the same errors,
+and nothing half-written left behind when the run stops."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reports.outputs
+from checker.core.errors import UsageError
+from checker.core.pools import Worker, forks_workers
+from reports import REPORTERS
+from reports.outputs import Target, render
+from tests.conftest import REPO, CliRunner
+from tests.report_fixtures import mixed_result
+
+pytestmark = pytest.mark.skipif(not forks_workers(), reason="report files apart need fork")
+
+FORMATS = [name for name, reporter in REPORTERS.items() if not reporter.unavailable()]
+
+
+@pytest.fixture
+def apart(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every result written apart (the threshold at 0, forking allowed); the workers started."""
+    started: list[Any] = []
+    start = Worker.start.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type[Worker], *args: Any, **kwargs: Any) -> Worker:
+        worker = start(cls, *args, **kwargs)
+        started.append(worker)
+        return worker
+
+    monkeypatch.setattr(reports.outputs, "FILES_APART_FROM", 0)
+    monkeypatch.setattr(reports.outputs, "start_method", lambda: "fork")
+    monkeypatch.setattr(Worker, "start", classmethod(recorded))
+    return started
+
+
+def _render(folder: Path, targets: list[Target]) -> str:
+    out = io.StringIO()
+    render(mixed_result(), out, "text", targets)
+    return out.getvalue()
+
+
+def _targets(folder: Path) -> list[Target]:
+    return [Target(f, str(folder / f"report{REPORTERS[f].extension}")) for f in FORMATS]
+
+
+def test_files_written_apart_are_the_bytes_written_here(tmp_path: Path, apart: list[Any]) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    reports.outputs.FILES_APART_FROM = 10**12
+    shown_here = _render(here, _targets(here))
+    assert not apart
+    reports.outputs.FILES_APART_FROM = 0
+    shown_there = _render(there, _targets(there))
+    assert len(apart) == 1  # one worker wrote every file
+    assert shown_there == shown_here
+    for name in sorted(p.name for p in here.iterdir()):
+        assert (there / name).read_bytes() == (here / name).read_bytes(), name
+    assert sorted(p.name for p in there.iterdir()) == sorted(p.name for p in here.iterdir())
+
+
+def test_a_file_that_cannot_be_written_apart_is_the_same_error(
+    tmp_path: Path, apart: list[Any]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder is wanted")
+    targets = [
+        Target("json", str(tmp_path / "first.json")),
+        Target("sarif", str(blocker / "r.sarif")),
+        Target("junit", str(tmp_path / "after.xml")),
+    ]
+    out = io.StringIO()
+    with pytest.raises(UsageError, match=r"cannot write sarif report to .*not-a-folder/r\.sarif"):
+        render(mixed_result(), out, "text", targets)
+    assert len(apart) == 1
+    assert "Not compliant" in out.getvalue()  # standard output was written in full
+    assert (tmp_path / "first.json").is_file()  # in order: the first, then the error
+    assert not (tmp_path / "after.xml").exists()
+
+
+def test_standard_output_failing_stops_the_writer_and_leaves_no_half_written_file(
+    tmp_path: Path, apart: list[Any]
+) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        render(mixed_result(), Broken(), "text", _targets(tmp_path))
+    assert len(apart) == 1
+    assert not apart[0].process.is_alive()
+    # Stopped or done: either way only whole reports, never a temporary file.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_device_is_written_here_after_standard_output(apart: list[Any]) -> None:
+    out = io.StringIO()
+    render(mixed_result(), out, "text", [Target("json", os.devnull)])
+    assert apart == []  # /dev/stdout, a pipe: their bytes must follow standard output's
+
+
+def test_a_small_result_is_written_here(
+    tmp_path: Path, apart: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reports.outputs, "FILES_APART_FROM", 20_000)
+    _render(tmp_path, [Target("json", str(tmp_path / "r.json"))])
+    assert apart == []
+
+
+def test_the_check_command_writes_its_files_apart_with_the_same_bytes(
+    tmp_path: Path, apart: list[Any], run_cli: CliRunner
+) -> None:
+    argv = [
+        "check",
+        "--policy",
+        str(REPO / "policies/library/anthropic-consumer-2025.yaml"),
+        "--snapshot",
+        str(REPO / "policies/examples/violating/snapshot.yaml"),
+        "--as-of",
+        "2026-11-21",
+        "--generated-at",
+        "2026-11-21T12:00:00+00:00",
+    ]
+    runs = {}
+    for way, threshold in (("here", 10**12), ("apart", 0)):
+        reports.outputs.FILES_APART_FROM = threshold
+        folder = tmp_path / way
+        outputs = [f"--output={f}={folder / (f + REPORTERS[f].extension)}" for f in FORMATS]
+        runs[way] = run_cli(*argv, *outputs)
+        assert runs[way].code == 1, runs[way].err
+    assert len(apart) == 1
+    assert runs["apart"].out == runs["here"].out
+    for path in sorted((tmp_path / "here").iterdir()):
+        assert (tmp_path / "apart" / path.name).read_bytes() == path.read_bytes(), path.name
