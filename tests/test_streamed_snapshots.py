@@ -22,6 +22,7 @@ import pytest
 
 from checker import pipeline
 from checker.core.diagnostics import JsonPath
+from checker.core.pools import forks_workers
 from checker.documents import DEFAULT_LIMITS, json_stream, load_document
 from checker.documents.inputs import Entry
 from checker.evaluation import engine, in_step, streamed
@@ -790,6 +791,7 @@ def test_stores_written_every_way_at_once_read_as_when_read_whole(
     monkeypatch.setattr(json_stream, "_CHUNK", rng.choice([61, 509, 4096]))
     monkeypatch.setattr(json_stream, "_STRETCH", rng.choice([256, 2048, 1 << 18]))
     monkeypatch.setattr(in_step, "BLOCK", rng.choice([3, 17, 500]))
+    monkeypatch.setattr(json_stream, "HELPED_FROM", 0)  # in parts: a helper reads ahead
     data = json.loads(inventory_text(24, seed=seed))
     snapshot = tmp_path / "inventory.json"
     valid = seed % 3 > 0  # else with stores the schema refuses (the results are its errors)
@@ -1082,3 +1084,127 @@ def test_validate_says_the_same_of_a_file_read_store_by_store(
     assert validated == [False, reason in ("valid", "a data kind no policy defines")]
     if reason == "valid":
         assert runs[0][0].code == 0
+
+
+# The first reading of a large file with a helper reading its second half meanwhile
+# (json_stream._Ahead): what one reading notes, whether the helper's stores are taken or not.
+
+
+def _read_ahead(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[bool]]:
+    """The first reading of ``path`` helped (however small), and whether the helper's stores
+    were taken, each time it was asked."""
+    taken: list[bool] = []
+    met = json_stream._Ahead.met
+
+    def recorded(self: Any, *args: Any) -> bool:
+        taken.append(met(self, *args))
+        return taken[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(json_stream, "HELPED_FROM", 0)
+        patch.setattr(json_stream, "start_method", lambda: "fork")
+        patch.setattr(json_stream._Ahead, "met", recorded)
+        found = json_stream.index_stores(str(path), DEFAULT_LIMITS, helped=True)
+    return found, taken
+
+
+def _same_reading(helped: Any, alone: Any) -> None:
+    assert helped.spans == alone.spans
+    assert helped.ids == alone.ids
+    assert (helped.rest, helped.cut, helped.identity) == (alone.rest, alone.cut, alone.identity)
+
+
+# Where the separator of the first two stores has a line break, a store begins each line.
+TAKEN = {"plain", "indented", "tab", "crlf", "beyond ascii", "escaped ids", "pretty-printed"}
+TAKEN |= {"pretty-printed, crlf", "pretty-printed, beyond ascii", "pretty-printed, tab"}
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the helper is forked")
+@pytest.mark.parametrize("chunk", [61, 8 << 20])
+@pytest.mark.parametrize("layout", ALIKE_LAYOUTS)
+def test_a_helper_reading_the_second_half_notes_what_one_reading_notes(
+    layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(_generated_text(tmp_path))
+    path = tmp_path / "snapshot.json"
+    path.write_text(_written_alike(data, layout), encoding="utf-8", newline="")
+    monkeypatch.setattr(json_stream, "_CHUNK", chunk)
+    monkeypatch.setattr(json_stream, "_STRETCH", 2048)
+    helped, taken = _read_ahead(path, monkeypatch)
+    _same_reading(helped, json_stream.index_stores(str(path), DEFAULT_LIMITS))
+    if layout in TAKEN:  # not vacuous: the helper's stores were taken where they can be
+        assert taken == [True]
+    if layout.startswith(("compact", "tightly compact")):  # one line: no helper
+        assert taken == []
+
+
+def _nested_over_lines(tmp_path: Path) -> tuple[Path, int]:
+    """Stores a line each, but one past the middle holding objects a line each, the second
+    beginning its line as a store does; and where that object begins."""
+    data = json.loads(_generated_text(tmp_path))
+    lines = [json.dumps(store) for store in data["stores"]]
+    at = len(lines) * 2 // 3
+    lines[at] = lines[at][:-1] + ', "legal_holds": [{"reason": "a"},\n{"reason": "b"}]}'
+    text = _stores_written(data, lines)
+    path = tmp_path / "snapshot.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    return path, len(text[: text.index('{"reason": "b"}')].encode())
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the helper is forked")
+def test_a_helper_begun_within_a_store_is_never_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, nested = _nested_over_lines(tmp_path)
+    monkeypatch.setattr(
+        json_stream, "_find", lambda _path, marker, _start: nested - len(marker) + 1
+    )
+    helped, taken = _read_ahead(path, monkeypatch)
+    assert taken == [False]  # no store begins where it did
+    _same_reading(helped, json_stream.index_stores(str(path), DEFAULT_LIMITS))
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the helper is forked")
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_helper_that_fails_leaves_the_reading_to_go_on_alone(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_text(_written_alike(json.loads(_generated_text(tmp_path)), "plain"))
+
+    def failing(*_: Any) -> Any:
+        if how == "dies":
+            os._exit(9)
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(json_stream, "_note_ahead", failing)  # inherited by the forked helper
+    helped, taken = _read_ahead(path, monkeypatch)
+    assert taken == [False]
+    _same_reading(helped, json_stream.index_stores(str(path), DEFAULT_LIMITS))
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the helper is forked")
+def test_a_guess_past_the_list_is_never_taken_and_the_helper_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pipelines after the stores, written as they are: the helper may begin among them."""
+    data = json.loads(_generated_text(tmp_path))
+    stores = ",\n".join(json.dumps(store) for store in data["stores"])
+    pipelines = ",\n".join(json.dumps(p) for p in data["pipelines"] * 20)
+    rest = {k: v for k, v in data.items() if k not in ("stores", "pipelines")}
+    text = json.dumps(rest)[:-1] + f', "stores": [\n{stores}\n], "pipelines": [\n{pipelines}\n]}}\n'
+    path = tmp_path / "snapshot.json"
+    path.write_text(text, encoding="utf-8")
+    started: list[Any] = []
+    start = json_stream._Ahead.start
+
+    def recorded(self: Any, *args: Any) -> int:
+        started.append(self)
+        return start(self, *args)
+
+    monkeypatch.setattr(json_stream._Ahead, "start", recorded)
+    helped, taken = _read_ahead(path, monkeypatch)
+    assert taken == []  # the list ended before the helper's first "store"
+    assert started[0].at > text.index('"pipelines"')
+    assert started[0]._worker is None  # stopped, and waited for
+    _same_reading(helped, json_stream.index_stores(str(path), DEFAULT_LIMITS))

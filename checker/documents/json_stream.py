@@ -31,16 +31,18 @@ import re
 import threading
 import weakref
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, repeat
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from checker.core.diagnostics import JsonPath, Position
+from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
 from checker.documents.json_loader import KeyCount, Refused, strict_decoder
 from checker.documents.json_positions import JsonPositions
 from checker.documents.json_scan import deeper, structure
@@ -62,6 +64,11 @@ _STRETCH = 256 << 10  # characters of stores written alike looked at at once
 _RUN = 1 << 20  # bytes of nearby stores read back at a time (StoreFile.texts)
 _GAP = 16 << 10  # bytes of stores not asked for that such a reading may pass over
 _UNPLACED = object()  # a path StreamedPositions.place did not place
+_NEVER = 1 << 62  # a byte offset no file reaches
+# Bytes of stores from which the second half is noted by a helper (_Ahead): below, forking
+# costs more than it saves. A module variable: tests lower it.
+HELPED_FROM = 32 << 20
+_LOOK_AHEAD = 4 << 20  # bytes past the middle where a helper's first store is looked for
 _scan_string: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 Store = dict[str, Any]
@@ -105,6 +112,13 @@ class _Text:
         self.buf = self.buf[keep_from - self.base :] + piece
         self.base = keep_from
         return True
+
+    def jump(self, byte: int, char: int) -> None:
+        """Read on from ``byte`` of the file (where a character begins), as character ``char``:
+        what lies between was read by another process (:class:`_Ahead`)."""
+        self._handle.seek(byte)
+        self._decoder.reset()
+        self.buf, self.base, self.eof = "", char, False
 
     def read_on(self, keep_from: int) -> None:
         """Read on; the file ending here is :class:`NotStreamed` (the JSON is cut short)."""
@@ -217,6 +231,7 @@ def index_stores(
     *,
     key: str = "stores",
     progress: Callable[[int, int], None] | None = None,
+    helped: bool = False,
 ) -> Streamed:
     """Read the JSON object in ``path``, noting where each item of its top-level list ``key``
     is and its ``id``, and keeping the rest as text.
@@ -227,15 +242,20 @@ def index_stores(
     as read, for the strict loader to read (and refuse: the file is then read whole). Raises
     :class:`NotStreamed` when the file is not plainly a JSON object whose ``key`` is a list of
     objects; ``OSError`` when it cannot be read. ``progress`` hears ``(bytes read, bytes in
-    the file)`` as it reads."""
+    the file)`` as it reads. ``helped``: a large file's second half may be read by a process
+    forked to read it meanwhile (:class:`_Ahead`)."""
     try:
-        return _index(path, limits, key, progress)
+        return _index(path, limits, key, progress, helped)
     except Refused:  # a constant such as NaN, a number out of bounds
         raise NotStreamed from None
 
 
 def _index(
-    path: str, limits: Limits, key: str, progress: Callable[[int, int], None] | None
+    path: str,
+    limits: Limits,
+    key: str,
+    progress: Callable[[int, int], None] | None,
+    helped: bool = False,
 ) -> Streamed:
     info = Path(path).stat()
     scanner = strict_decoder(limits).scan_once  # type: ignore[attr-defined]
@@ -266,7 +286,12 @@ def _index(
             if name == key and text.char(at, 0) == "[":
                 prefix = text.buf[: at + 1 - text.base]
                 cursor.advance(text, at + 1)
-                at = _index_items(text, cursor, scanner, spans, ids)
+                ahead = _Ahead(path, limits, cursor.byte, info.st_size) if helped else None
+                try:
+                    at = _index_items(text, cursor, scanner, spans, ids, ahead)
+                finally:
+                    if ahead is not None:
+                        ahead.stop()
                 cursor.advance(text, at)
                 cut.at = len(prefix)
                 cut.newlines = cursor.line - 1 - prefix.count("\n")
@@ -286,15 +311,154 @@ def _index(
     raise NotStreamed  # no list to read a store at a time
 
 
+@dataclass(slots=True)
+class _ReadAhead:
+    """What a helper noted (:class:`_Ahead`): the stores from where it began, their lines
+    counted from its first line (1), and where the list's ``]`` is (byte, line, column)."""
+
+    spans: StoreSpans
+    ids: list[Any]
+    byte: int
+    line: int
+    column: int
+
+
+class _Ahead:
+    """A process forked to note the stores of the list's second half while this one notes the
+    first: about half the time, for a file of stores a line or pretty-printed.
+
+    It begins at the first line past the middle of the list that begins as the second store
+    does (the separator of the first two, ``,`` and a line break and indentation, then a
+    brace). Its stores are taken only if this reading comes to a store that begins exactly
+    there: a guess that fell within a store (an object nested in it, written alike) or past
+    the list is never taken, and this reading goes on alone, as it does if the helper fails
+    for any reason. Either way the stores noted are those one reading notes."""
+
+    def __init__(self, path: str, limits: Limits, first: int, size: int) -> None:
+        self.path, self.limits = path, limits
+        self.middle = first + (size - first) // 2  # first: the byte after the list's ``[``
+        self.enough = size - first >= HELPED_FROM
+        self.started = False
+        self.at = _NEVER  # the byte where the helper's first store begins
+        self._worker: Worker | None = None
+        self._found: _ReadAhead | None = None
+        self._shift = 0  # the line of the helper's first store, less one
+
+    def start(self, between: str, byte: int) -> int:
+        """Start the helper, when the list is long enough, ``between`` (what separated the
+        first two stores) has a line break and forking is safe; where its stores are to begin
+        (``_NEVER`` if it is not started). ``byte``: where the second store begins."""
+        self.started = True
+        if not self.enough or "\n" not in between or byte >= self.middle:
+            return _NEVER
+        if start_method() != "fork":
+            return _NEVER
+        marker = (between + "{").encode()
+        found = _find(self.path, marker, self.middle)
+        if found < 0:
+            return _NEVER
+        self.at = found + len(marker) - 1
+        line = found + marker.rfind(b"\n") + 1
+        args = (self.path, self.limits, line)
+        self._worker = Worker.start(mp_context("fork"), _read_ahead, args)
+        return self.at
+
+    def met(self, spans: StoreSpans, ids: list[Any]) -> bool:
+        """Called once this reading has noted a store at or past :attr:`at`: whether the
+        helper's stores are taken, in place of those noted here from :attr:`at` on."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return False
+        try:
+            index = bisect_left(spans.starts, self.at)
+            if index == len(spans.starts) or spans.starts[index] != self.at:
+                return False  # no store begins there: the helper began within one
+            try:
+                found: _ReadAhead = worker.receive()
+            except Exception:  # whatever stopped it, this reading goes on alone
+                return False
+        finally:
+            worker.stop()
+            worker.close()
+        if not found.spans.starts or found.spans.columns[0] != spans.columns[index]:
+            return False
+        self._shift = spans.lines[index] - 1
+        for noted in (spans.starts, spans.ends, spans.lines, spans.columns):
+            del noted[index:]
+        del ids[index:]
+        spans.starts.extend(found.spans.starts)
+        spans.ends.extend(found.spans.ends)
+        spans.lines.extend(array("q", [line + self._shift for line in found.spans.lines]))
+        spans.columns.extend(found.spans.columns)
+        ids.extend(found.ids)
+        self._found = found
+        return True
+
+    def resume(self, text: _Text, cursor: _Cursor) -> int:
+        """Move ``text`` and ``cursor`` to the list's ``]`` that the helper found (the stores
+        taken from it, :meth:`met`); the character offset that stands for it here."""
+        found = self._found
+        assert found is not None
+        char = text.base + len(text.buf)  # past what was read here: offsets go on from it
+        text.jump(found.byte, char)
+        cursor.char, cursor.byte = char, found.byte
+        cursor.line, cursor.line_start = found.line + self._shift, char - found.column + 1
+        return char
+
+    def stop(self) -> None:
+        """End the helper, if it is still reading (this reading ended first, or failed)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+            worker.close()
+
+
+def _find(path: str, marker: bytes, start: int) -> int:
+    """The byte offset of the first ``marker`` in the file at or after ``start``, looking
+    through :data:`_LOOK_AHEAD` bytes at most; -1 if none."""
+    with Path(path).open("rb") as handle:
+        handle.seek(start)
+        window = handle.read(_LOOK_AHEAD)
+    at = window.find(marker)
+    return at + start if at >= 0 else -1
+
+
+def _read_ahead(answers: Connection, path: str, limits: Limits, start: int) -> None:
+    """In the helper: note the stores of the list from the line at byte ``start`` on, and send
+    them back (or what stopped it)."""
+    ignore_interrupts()
+    answer(answers, partial(_note_ahead, path, limits, start))
+    answers.close()
+
+
+def _note_ahead(path: str, limits: Limits, start: int) -> _ReadAhead:
+    scanner = strict_decoder(limits).scan_once  # type: ignore[attr-defined]
+    spans, ids = StoreSpans(), list[Any]()
+    with Path(path).open("rb") as handle:
+        handle.seek(start)
+        text, cursor = _Text(handle), _Cursor()
+        cursor.byte = start
+        text.more(0)
+        end = _index_items(text, cursor, scanner, spans, ids)
+        cursor.advance(text, end)
+    return _ReadAhead(spans, ids, cursor.byte, cursor.line, cursor.column)
+
+
 def _told(progress: Callable[[int, int], None], size: int, done: int) -> None:
     progress(done, size)
 
 
 def _index_items(
-    text: _Text, cursor: _Cursor, scanner: Any, spans: StoreSpans, ids: list[Any]
+    text: _Text,
+    cursor: _Cursor,
+    scanner: Any,
+    spans: StoreSpans,
+    ids: list[Any],
+    ahead: _Ahead | None = None,
 ) -> int:
     """Note where each item of the list whose text starts at ``cursor`` is, and its id; the
-    offset of the list's ``]``."""
+    offset of the list's ``]``. With ``ahead``, the items from where it began on are taken
+    from it when this reading comes to an item beginning exactly there."""
     first = cursor.char  # text is kept from here: the cursor moves from it
     at = text.skip_space(first, first)
     if text.char(at, first) == "]":
@@ -306,6 +470,7 @@ def _index_items(
     byte, line, line_start = cursor.byte, cursor.line, cursor.line_start
     between = ""  # what separated the last two stores noted one at a time
     alike_from = at  # where stores written alike may be looked for next
+    meet = _NEVER  # the byte where the items read ahead begin, once they are being read
     while True:
         buf, base = text.buf, text.base
         size, ascii_only = len(buf), buf.isascii()
@@ -329,6 +494,10 @@ def _index_items(
                     )
                     ids.extend(alike_ids)
                     line_start = first - column + 1
+                    if spans.starts[-1] >= meet:
+                        meet = _NEVER
+                        if ahead is not None and ahead.met(spans, ids):
+                            return ahead.resume(text, cursor)
                     continue
             value: Any = None
             end = balanced_end(buf, start)
@@ -365,7 +534,13 @@ def _index_items(
                 cursor.char, cursor.byte = at, byte
                 cursor.line, cursor.line_start = line, line_start
                 return found.start(1) + base
+            if byte >= meet:
+                meet = _NEVER
+                if ahead is not None and ahead.met(spans, ids):
+                    return ahead.resume(text, cursor)
             between = buf[end : found.end()]
+            if ahead is not None and meet == _NEVER and not ahead.started:
+                meet = ahead.start(between, byte)
             at = found.end() + base
         cursor.char, cursor.byte, cursor.line, cursor.line_start = first, byte, line, line_start
         text.read_on(first)

@@ -72,18 +72,20 @@ def load_streamed(
     policies: Sequence[Document],
     *,
     progress: Progress | None = None,
+    helped: bool = False,
 ) -> Loaded | None:
     """The snapshot ``entry`` names, loaded store by store; ``None`` when it is not to be read
     this way (too small, not JSON, or anything the module's docstring lists). The stores are
     checked as they are read for the checks (:class:`StoreChecks`); one that cannot be read
     this way stops that reading with :class:`NotStreamed`. ``progress`` hears how many MiB of
-    the file the first reading is past."""
+    the file the first reading is past. ``helped``: the first reading may take a second
+    process (:func:`index_stores`)."""
     if not may_stream(entry, limits, policies):
         return None
     read = None if progress is None else partial(_read_progress, progress, entry.name)
     try:
         with collector_paused():  # see checker.core.gc_pause
-            streamed = index_stores(entry.path, limits, progress=read)
+            streamed = index_stores(entry.path, limits, progress=read, helped=helped)
         if len(set(streamed.ids)) != len(streamed.ids):
             return None  # a duplicate store id (or a store whose id is not plain text)
         rest = load_json([streamed.rest.encode()], streamed.rest, entry.name, limits)

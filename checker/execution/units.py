@@ -82,9 +82,11 @@ def run_unit(
     how far the reading and the stores of a snapshot read store by store are (given only
     where the unit runs in the process that shows it)."""
     policies = context.policies.policies
-    loaded = load_streamed(entry, context.limits, policies, progress=progress) or load_entry(
-        entry, expect="snapshot", limits=context.limits
-    )
+    # A run in parts on this machine may read the file with a second process too.
+    helped = parts is None and context.parts > 1
+    loaded = load_streamed(
+        entry, context.limits, policies, progress=progress, helped=helped
+    ) or load_entry(entry, expect="snapshot", limits=context.limits)
     docs = [doc for doc, _ in loaded.documents] + loaded.invalid
     outcome = UnitOutcome(
         loaded=replace(loaded, documents=[], invalid=[], files=[]),
