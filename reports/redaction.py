@@ -61,10 +61,12 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
+from multiprocessing.connection import Connection
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.results import DocumentInfo, Finding, PassCount, Result
+from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
+from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
 from checker.core.spill import decoded
 
 MASK = "[REDACTED]"
@@ -613,21 +615,65 @@ def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=message, location=location)
 
 
+# Names written out (``--passes resources``) from which half of the promises' names are read
+# by a process forked to read them meanwhile: a million names take about a second to read.
+NAMES_APART_FROM = 1_000_000
+
+
 def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     """Each name of a passing resource (``--passes resources``) that redaction changes, and
-    what it becomes: every name once, though a million stores are named by every promise."""
-    names: set[str] = set()
-    written: set[str] = set()  # as JSON strings: names the run wrote out, read back undecoded
-    for counted in counts:
-        named = counted.resources
-        if named is None:
-            continue
-        if named.blocks:  # read once for the results too: whether each is named once
-            written |= named.distinct()
-        else:
-            names.update(named.names)
-    names.update(decoded(list(written)))  # each name decoded once, not once a promise
+    what it becomes: every name once, though a million stores are named by every promise.
+    Names written out are read back once, for the results too (whether each promise names
+    each resource once): many of them, by two processes, each reading some promises'."""
+    named = [counted.resources for counted in counts if counted.resources is not None]
+    written = [resources for resources in named if resources.blocks]
+    held = [name for resources in named if not resources.blocks for name in resources.names]
+    if sum(map(len, written)) < NAMES_APART_FROM or start_method() != "fork":
+        return _changed(written, held)
+    mine, theirs = _halves(written)
+    worker = Worker.start(mp_context("fork"), _changed_apart, (theirs,))
+    try:
+        changed = _changed(mine, held)
+        apart: tuple[dict[str, str], list[tuple[int, bool] | None]] = worker.receive()
+    except BaseException:  # the run stops: so does the worker
+        worker.stop()
+        raise
+    finally:
+        worker.close()
+    found, once = apart
+    for resources, known in zip(theirs, once, strict=True):
+        resources.once = known  # read there: not to be read again for the results
+    return changed | found
+
+
+def _changed(written: list[PassedResources], held: list[str]) -> dict[str, str]:
+    """Of the names of ``written`` (read back) and ``held``, those redaction changes."""
+    seen: set[str] = set()  # as JSON strings, read back undecoded
+    for resources in written:
+        seen |= resources.distinct()
+    names = set(held)
+    names.update(decoded(list(seen)))  # each name decoded once, not once a promise
     return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
+
+
+def _changed_apart(answers: Connection, written: list[PassedResources]) -> None:
+    """In a worker: :func:`_changed` of ``written``, and whether each names each resource once."""
+    ignore_interrupts()
+    answer(answers, lambda: (_changed(written, []), [resources.once for resources in written]))
+    answers.close()
+
+
+def _halves(
+    written: list[PassedResources],
+) -> tuple[list[PassedResources], list[PassedResources]]:
+    """``written`` in two, as many names in each as may be (the longest first)."""
+    halves: tuple[list[PassedResources], list[PassedResources]] = ([], [])
+    sizes = [0, 0]
+    for resources in sorted(written, key=len, reverse=True):
+        lighter = sizes[1] < sizes[0]
+        halves[lighter].append(resources)
+        sizes[lighter] += len(resources)
+    return halves
 
 
 def _may_change(names: set[str]) -> list[str]:

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.core.diagnostics import Diagnostic, Level, Location, Position
+from checker.core.pools import forks_workers
 from reports import TEXT_REPORTERS, get_reporter
 from reports.redaction import MASK, redact, redact_result
 from tests.report_fixtures import mixed_result
@@ -601,3 +602,65 @@ def test_names_searched_all_at_once_leave_out_only_names_redaction_keeps(names: 
     found = set(_may_change(names))
     assert found <= names
     assert {name for name in names if redact(name) != name} <= found
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the names are read apart by a forked process")
+def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Many names written out (``--passes resources``): half of the promises' names are read
+    back by a forked process. The names redaction changes, and whether each promise names each
+    resource once, are what one process finds."""
+    from checker.core import results
+    from checker.core.results import Observation, PassCount, PassedResources, Status
+    from checker.core.spill import spilling
+    from reports import redaction
+
+    secrets = ["alice@example.com", "AKIAIOSFODNN7EXAMPLE", "token=abcdefgh12345678"]
+    first = mixed_result().findings[0]
+
+    def promise(index: int, names: list[str]) -> PassCount:
+        named = PassedResources()
+        for name in names:
+            named.take(Observation(Status.PASS, name, "", "", "", times=1))
+        return PassCount(
+            "p", f"c{index}", "security", first.area, first.severity, "kept",
+            first.policy_location, "snapshot.json", len(names), named,
+        )  # fmt: skip
+
+    started: list[object] = []
+    start = redaction.Worker.start.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type, *args: object, **kwargs: object) -> object:
+        started.append(args)
+        return start(cls, *args, **kwargs)
+
+    monkeypatch.setattr(redaction.Worker, "start", classmethod(recorded))
+    monkeypatch.setattr(redaction, "start_method", lambda: "fork")
+    monkeypatch.setattr(results, "BLOCK", 4)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    shown, once = {}, {}
+    with spilling():
+        for apart in (False, True):
+            stores = [f"store:s{i}" for i in range(30)] + [f"store:{s}" for s in secrets]
+            counts = [
+                promise(0, stores),
+                promise(1, stores[:7] + stores[:3]),  # three named twice
+                promise(2, [f"pipeline:{s}" for s in secrets] + ["pipeline:p", "pipeline:q"]),
+                promise(3, stores[5:] + ["store:bob@example.org"]),  # read apart
+            ]
+            monkeypatch.setattr(redaction, "NAMES_APART_FROM", 0 if apart else 10**12)
+            redacted = redact_result(dataclasses.replace(mixed_result(), pass_counts=counts))
+            named = [c.resources for c in redacted.pass_counts]
+            assert all(n is not None for n in named)
+            shown[apart] = [(n.by_resource(), n.named_once()) for n in named if n is not None]
+            # Whether each names each resource once was read (here or apart), not to be again.
+            assert all(c.resources is not None and c.resources.blocks for c in counts)
+            assert all(c.resources is not None and c.resources.once for c in counts)
+            once[apart] = [c.resources.once[1] for c in counts if c.resources and c.resources.once]
+    assert len(started) == 1
+    assert once[True] == once[False] == [True, False, True, True]
+    assert shown[True] == shown[False]
+    assert f"store:{MASK}" in shown[True][0][0]
+    assert "pipeline:token=[REDACTED]" in shown[True][2][0]
+    assert not any("bob" in name for name in shown[True][3][0])
