@@ -20,7 +20,7 @@ from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import UsageError
-from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
+from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
@@ -205,7 +205,7 @@ def _files_meanwhile(redacted: Redacted, targets: Sequence[Target]) -> Worker | 
     written here after it: a small result, no file, a file that is not a regular one (a
     device such as ``/dev/stdout`` must get its bytes after standard output's), or a system
     where forking is not safe."""
-    if not targets or start_method() != "fork":
+    if not targets or not may_help():
         return None
     result = redacted.result
     rows = len(result.findings) + sum(p.count for p in result.pass_counts if p.resources)

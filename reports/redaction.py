@@ -65,7 +65,7 @@ from multiprocessing.connection import Connection
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
+from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
 from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
 from checker.core.spill import decoded
 
@@ -628,7 +628,7 @@ def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     named = [counted.resources for counted in counts if counted.resources is not None]
     written = [resources for resources in named if resources.blocks]
     held = [name for resources in named if not resources.blocks for name in resources.names]
-    if sum(map(len, written)) < NAMES_APART_FROM or start_method() != "fork":
+    if sum(map(len, written)) < NAMES_APART_FROM or not may_help():
         return _changed(written, held)
     mine, theirs = _halves(written)
     worker = Worker.start(mp_context("fork"), _changed_apart, (theirs,))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import reports.outputs
+from checker.core import pools
 from checker.core.errors import UsageError
 from checker.core.pools import Worker, forks_workers
 from reports import REPORTERS
@@ -36,7 +37,7 @@ def apart(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return worker
 
     monkeypatch.setattr(reports.outputs, "FILES_APART_FROM", 0)
-    monkeypatch.setattr(reports.outputs, "start_method", lambda: "fork")
+    monkeypatch.setattr(reports.outputs, "may_help", lambda: True)
     monkeypatch.setattr(Worker, "start", classmethod(recorded))
     return started
 
@@ -138,3 +139,37 @@ def test_the_check_command_writes_its_files_apart_with_the_same_bytes(
     assert runs["apart"].out == runs["here"].out
     for path in sorted((tmp_path / "here").iterdir()):
         assert (tmp_path / "apart" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize(("jobs", "apart"), [((), 1), (("--jobs", "1"), 0)])
+def test_jobs_1_keeps_the_run_to_one_process(
+    jobs: tuple[str, ...],
+    apart: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--jobs 1``: no helper forked for the reports either (a container with one CPU, a
+    run measured as one process)."""
+    started: list[Any] = []
+    start = Worker.start.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(reports.outputs, "FILES_APART_FROM", 0)
+    monkeypatch.setattr(pools, "start_method", lambda: "fork")
+    monkeypatch.setattr(pools, "available_cores", lambda: 2)
+    monkeypatch.setattr(
+        Worker, "start", classmethod(lambda cls, *a, **k: started.append(a) or start(cls, *a, **k))
+    )
+    run = run_cli(
+        "check",
+        "--policy",
+        str(REPO / "policies/library/anthropic-consumer-2025.yaml"),
+        "--snapshot",
+        str(REPO / "policies/examples/violating/snapshot.yaml"),
+        "--as-of",
+        "2026-11-21",
+        f"--output=json={tmp_path / 'r.json'}",
+        *jobs,
+    )
+    assert run.code == 1, run.err
+    assert len(started) == apart
+    assert pools.may_help()  # kept to one process only within the run

@@ -636,7 +636,7 @@ def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
         return start(cls, *args, **kwargs)
 
     monkeypatch.setattr(redaction.Worker, "start", classmethod(recorded))
-    monkeypatch.setattr(redaction, "start_method", lambda: "fork")
+    monkeypatch.setattr(redaction, "may_help", lambda: True)
     monkeypatch.setattr(results, "BLOCK", 4)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     shown, once = {}, {}
@@ -647,7 +647,7 @@ def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
                 promise(0, stores),
                 promise(1, stores[:7] + stores[:3]),  # three named twice
                 promise(2, [f"pipeline:{s}" for s in secrets] + ["pipeline:p", "pipeline:q"]),
-                promise(3, stores[5:] + ["store:bob@example.org"]),  # read apart
+                promise(3, [*stores[5:], "store:bob@example.org"]),  # read apart
             ]
             monkeypatch.setattr(redaction, "NAMES_APART_FROM", 0 if apart else 10**12)
             redacted = redact_result(dataclasses.replace(mixed_result(), pass_counts=counts))

@@ -1102,7 +1102,7 @@ def _read_ahead(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[
 
     with monkeypatch.context() as patch:
         patch.setattr(json_stream, "HELPED_FROM", 0)
-        patch.setattr(json_stream, "start_method", lambda: "fork")
+        patch.setattr(json_stream, "may_help", lambda: True)
         patch.setattr(json_stream._Ahead, "met", recorded)
         found = json_stream.index_stores(str(path), DEFAULT_LIMITS, helped=True)
     return found, taken

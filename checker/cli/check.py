@@ -24,6 +24,7 @@ from checker.cli.limit_options import limits_from_args
 from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
 from checker.core.gc_pause import collector_paused
+from checker.core.pools import one_process
 from checker.core.results import Severity
 from checker.core.spill import spilling
 from checker.documents.config import Config, find_config, load_config
@@ -38,7 +39,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     # Paused from the first document read to the last report written: a large run keeps
     # millions of findings and report rows alive, and every full collection would walk them.
     # Names of passing resources are written to a file of the run until then, not held.
-    with collector_paused(), spilling() if options.name_passes else nullcontext():
+    # --jobs 1 keeps the run to one process: no helper forked for its reports either.
+    with (
+        collector_paused(),
+        one_process(options.jobs == 1),
+        spilling() if options.name_passes else nullcontext(),
+    ):
         try:
             result = run_check(replace(options, progress=line))
         finally:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -122,6 +123,37 @@ def _begin(ends: list[Connection], target: Callable[..., None], *args: Any) -> N
     for end in ends:
         end.close()
     target(*args)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+_kept_to_one = False  # see one_process()
+
+
+@contextmanager
+def one_process(keep: bool = True) -> Iterator[None]:
+    """Within (when ``keep``), the run forks no helper for work of its own (:func:`may_help`):
+    ``--jobs 1`` keeps a run to one process."""
+    global _kept_to_one
+    before, _kept_to_one = _kept_to_one, keep or _kept_to_one
+    try:
+        yield
+    finally:
+        _kept_to_one = before
+
+
+def may_help() -> bool:
+    """Whether the run may fork a helper process for work of its own that a second core can
+    share (reading a large file's second half, its names back, its report files): where a
+    process forks safely, on two cores or more, unless the run keeps to one process."""
+    return not _kept_to_one and start_method() == "fork" and available_cores() > 1
 
 
 def forks_workers() -> bool:

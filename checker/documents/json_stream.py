@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from checker.core.diagnostics import JsonPath, Position
-from checker.core.pools import Worker, answer, ignore_interrupts, mp_context, start_method
+from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
 from checker.documents.json_loader import KeyCount, Refused, strict_decoder
 from checker.documents.json_positions import JsonPositions
 from checker.documents.json_scan import deeper, structure
@@ -351,7 +351,7 @@ class _Ahead:
         self.started = True
         if not self.enough or "\n" not in between or byte >= self.middle:
             return _NEVER
-        if start_method() != "fork":
+        if not may_help():
             return _NEVER
         marker = (between + "{").encode()
         found = _find(self.path, marker, self.middle)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from checker.core.errors import UsageError
-from checker.core.pools import forks_workers
+from checker.core.pools import available_cores, forks_workers
 from checker.documents.inputs import Entry
-from checker.execution.local import ProcessPool, Progress, Serial, Unit, available_cores
+from checker.execution.local import ProcessPool, Progress, Serial, Unit
 from checker.execution.units import UnitContext, UnitOutcome, run_unit
 
 __all__ = [

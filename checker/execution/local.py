@@ -16,7 +16,6 @@ stops them and ends as interrupted, without a traceback from each.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,15 +44,6 @@ Progress = Callable[[int, int], None]
 BATCHES_PER_WORKER = 8  # a run in at least this many batches a worker: enough to even out
 MAX_BATCH = 20  # units a batch at most, so that results come back steadily
 CRASHED = "the worker process checking it stopped abruptly (killed, or out of memory)"
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
