@@ -352,3 +352,42 @@ def test_a_worker_waiting_for_work_ends_when_the_run_is_killed(tmp_path: Path) -
         for pid in pids:
             with contextlib.suppress(ValueError, OSError):
                 os.kill(int(pid.read_text(encoding="utf-8")), signal.SIGKILL)
+
+
+_BUSY_WORKER = """
+import sys, time
+from pathlib import Path
+from checker.core.pools import Worker, mp_context
+
+def busy(answers, pid_file):
+    import os
+    Path(pid_file).write_text(str(os.getpid()))
+    time.sleep(60)  # a part being checked, a report being written
+
+worker = Worker.start(mp_context("fork"), busy, (sys.argv[1],))
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not forks_workers(), reason="workers are forked")
+def test_a_busy_worker_ends_when_the_run_is_killed(tmp_path: Path) -> None:
+    """A run killed outright leaves no worker behind even one busy with its work (checking a
+    part of the stores, writing a report): the system stops it when the run ends."""
+    pid_file = tmp_path / "worker.pid"
+    run = subprocess.Popen([sys.executable, "-c", _BUSY_WORKER, str(pid_file)], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text(encoding="utf-8")):
+            assert time.monotonic() < deadline and run.poll() is None
+            time.sleep(0.05)
+        busy = int(pid_file.read_text(encoding="utf-8"))
+        run.kill()
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(busy) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(busy)
+    finally:
+        run.kill()
+        with contextlib.suppress(ValueError, OSError):
+            os.kill(int(pid_file.read_text(encoding="utf-8")), signal.SIGKILL)

@@ -9,6 +9,7 @@ sending end of its pipe: when it dies, even mid-answer, the pipe ends and the ru
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -71,7 +72,8 @@ class Worker:
             ends = [receiving, *([ours] if ours else [])]
             for other in others:
                 ends += [other.answers, *([other.tasks] if other.tasks else [])]
-        process = mp.Process(target=_begin, args=(ends, target, *theirs, *args), daemon=True)
+        run = os.getpid() if ends else None  # a forked worker's parent: this process
+        process = mp.Process(target=_begin, args=(run, ends, target, *theirs, *args), daemon=True)
         # What the worker inherits is never walked by its collector (nor copied for it); left
         # as it is if someone else froze objects, since unfreezing would free theirs too.
         frozen = bool(ends) and gc.get_freeze_count() == 0
@@ -114,15 +116,37 @@ class Worker:
         self.answers.close()
 
 
-def _begin(ends: list[Connection], target: Callable[..., None], *args: Any) -> None:
-    """In a worker: close the ends of the run's pipes inherited by forking (:meth:`Worker.start`).
+def _begin(
+    run: int | None, ends: list[Connection], target: Callable[..., None], *args: Any
+) -> None:
+    """In a worker: close the ends of the run's pipes inherited by forking (:meth:`Worker.start`)
+    and, forked from the run's process ``run``, end with it.
 
     A forked worker keeps the collector as the run has it: paused by the command, as it is
     for the units a serial run checks (see :mod:`checker.core.gc_pause`). Set going again, it
     took a worker of 1,000 small snapshots twice as long, collecting what was not garbage."""
     for end in ends:
         end.close()
+    if run is not None:
+        _end_with(run)
     target(*args)
+
+
+def _end_with(run: int) -> None:
+    """Have the system send this worker SIGTERM when the process ``run`` (its parent) ends,
+    however it ends: a run killed outright (SIGKILL, out of memory) leaves no worker busy with
+    its work behind. Linux only (``prctl``); elsewhere a worker ends when it next finds the
+    run's end of its pipe closed."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != run:  # the run ended before it was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def available_cores() -> int:
