@@ -91,6 +91,11 @@ class Reporter(ABC):
     # Whether the format says something of a validation (``policy-check validate``): the
     # HTML report (and its PDF) is a compliance report, of check results only.
     renders_validation: bool = True
+    # Whether the format builds the whole report in memory before writing it (SARIF's JSON
+    # document, JUnit's XML tree): its memory grows with the findings. Such a report is not
+    # written by a process apart (``reports.outputs``), where that memory would come on top
+    # of the copies forking makes of the pages both processes then touch.
+    builds_whole: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -368,6 +368,7 @@ class JUnitReporter(Reporter):
     """JUnit XML for CI test-result views."""
 
     name = "junit"
+    builds_whole = True  # a document of every finding, then written
     order = 40  # place among the --format choices
     extension = ".xml"
     description = "JUnit XML: a test case per promise and resource"

@@ -397,6 +397,7 @@ class SarifReporter(Reporter):
     """SARIF 2.1.0 for code scanning."""
 
     name = "sarif"
+    builds_whole = True  # a document of every finding, then written
     order = 30  # place among the --format choices
     extension = ".sarif"
     description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"

@@ -23,6 +23,7 @@ from tests.report_fixtures import mixed_result
 pytestmark = pytest.mark.skipif(not forks_workers(), reason="report files apart need fork")
 
 FORMATS = [name for name, reporter in REPORTERS.items() if not reporter.unavailable()]
+APART = [name for name in FORMATS if not REPORTERS[name].builds_whole]
 
 
 @pytest.fixture
@@ -48,8 +49,8 @@ def _render(folder: Path, targets: list[Target]) -> str:
     return out.getvalue()
 
 
-def _targets(folder: Path) -> list[Target]:
-    return [Target(f, str(folder / f"report{REPORTERS[f].extension}")) for f in FORMATS]
+def _targets(folder: Path, formats: list[str] = APART) -> list[Target]:
+    return [Target(f, str(folder / f"report{REPORTERS[f].extension}")) for f in formats]
 
 
 def test_files_written_apart_are_the_bytes_written_here(tmp_path: Path, apart: list[Any]) -> None:
@@ -73,16 +74,16 @@ def test_a_file_that_cannot_be_written_apart_is_the_same_error(
     blocker.write_text("a file where a folder is wanted")
     targets = [
         Target("json", str(tmp_path / "first.json")),
-        Target("sarif", str(blocker / "r.sarif")),
-        Target("junit", str(tmp_path / "after.xml")),
+        Target("markdown", str(blocker / "r.md")),
+        Target("html", str(tmp_path / "after.html")),
     ]
     out = io.StringIO()
-    with pytest.raises(UsageError, match=r"cannot write sarif report to .*not-a-folder/r\.sarif"):
+    with pytest.raises(UsageError, match=r"cannot write markdown report to .*not-a-folder/r\.md"):
         render(mixed_result(), out, "text", targets)
     assert len(apart) == 1
     assert "Not compliant" in out.getvalue()  # standard output was written in full
     assert (tmp_path / "first.json").is_file()  # in order: the first, then the error
-    assert not (tmp_path / "after.xml").exists()
+    assert not (tmp_path / "after.html").exists()
 
 
 def test_standard_output_failing_stops_the_writer_and_leaves_no_half_written_file(
@@ -98,6 +99,17 @@ def test_standard_output_failing_stops_the_writer_and_leaves_no_half_written_fil
     assert not apart[0].process.is_alive()
     # Stopped or done: either way only whole reports, never a temporary file.
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("whole", [f for f in FORMATS if REPORTERS[f].builds_whole])
+def test_a_format_built_whole_in_memory_is_written_here(
+    whole: str, tmp_path: Path, apart: list[Any]
+) -> None:
+    """SARIF and JUnit build the whole report first: written apart, that memory would come on
+    top of the pages copied for the writer."""
+    _render(tmp_path, _targets(tmp_path, ["json", whole]))
+    assert apart == []
+    assert (tmp_path / f"report{REPORTERS[whole].extension}").is_file()
 
 
 def test_a_device_is_written_here_after_standard_output(apart: list[Any]) -> None:
@@ -132,7 +144,7 @@ def test_the_check_command_writes_its_files_apart_with_the_same_bytes(
     for way, threshold in (("here", 10**12), ("apart", 0)):
         reports.outputs.FILES_APART_FROM = threshold
         folder = tmp_path / way
-        outputs = [f"--output={f}={folder / (f + REPORTERS[f].extension)}" for f in FORMATS]
+        outputs = [f"--output={f}={folder / (f + REPORTERS[f].extension)}" for f in APART]
         runs[way] = run_cli(*argv, *outputs)
         assert runs[way].code == 1, runs[way].err
     assert len(apart) == 1
