@@ -234,6 +234,19 @@ def test_ctrl_c_stops_the_workers_without_waiting_for_their_units(tmp_path: Path
     assert not _alive(worker)
 
 
+def _killed(run: subprocess.Popen[bytes]) -> None:
+    """Kill the run outright, as a CI job's time-out or the out-of-memory killer does."""
+    run.kill()
+    run.wait(timeout=30)
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -340,13 +353,9 @@ def test_a_worker_waiting_for_work_ends_when_the_run_is_killed(tmp_path: Path) -
             assert time.monotonic() < deadline and run.poll() is None
             time.sleep(0.05)
         time.sleep(0.5)  # b.yaml's result sent: its worker now waits for another batch
-        run.kill()
-        run.wait(timeout=30)
+        _killed(run)
         waiting = int(pids[1].read_text(encoding="utf-8"))
-        deadline = time.monotonic() + 10
-        while _alive(waiting) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(waiting)
+        assert _gone_within(waiting, 10)
     finally:
         run.kill()
         for pid in pids:
@@ -381,12 +390,8 @@ def test_a_busy_worker_ends_when_the_run_is_killed(tmp_path: Path) -> None:
             assert time.monotonic() < deadline and run.poll() is None
             time.sleep(0.05)
         busy = int(pid_file.read_text(encoding="utf-8"))
-        run.kill()
-        run.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while _alive(busy) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(busy)
+        _killed(run)
+        assert _gone_within(busy, 10)
     finally:
         run.kill()
         with contextlib.suppress(ValueError, OSError):

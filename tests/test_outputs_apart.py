@@ -24,6 +24,15 @@ pytestmark = pytest.mark.skipif(not forks_workers(), reason="report files apart 
 
 FORMATS = [name for name, reporter in REPORTERS.items() if not reporter.unavailable()]
 APART = [name for name in FORMATS if not REPORTERS[name].builds_whole]
+CHECK = [  # the bundled example that breaks its policy: findings of every kind
+    "check",
+    "--policy",
+    str(REPO / "policies/library/anthropic-consumer-2025.yaml"),
+    "--snapshot",
+    str(REPO / "policies/examples/violating/snapshot.yaml"),
+    "--as-of",
+    "2026-11-21",
+]
 
 
 @pytest.fixture
@@ -129,17 +138,7 @@ def test_a_small_result_is_written_here(
 def test_the_check_command_writes_its_files_apart_with_the_same_bytes(
     tmp_path: Path, apart: list[Any], run_cli: CliRunner
 ) -> None:
-    argv = [
-        "check",
-        "--policy",
-        str(REPO / "policies/library/anthropic-consumer-2025.yaml"),
-        "--snapshot",
-        str(REPO / "policies/examples/violating/snapshot.yaml"),
-        "--as-of",
-        "2026-11-21",
-        "--generated-at",
-        "2026-11-21T12:00:00+00:00",
-    ]
+    argv = [*CHECK, "--generated-at", "2026-11-21T12:00:00+00:00"]
     runs = {}
     for way, threshold in (("here", 10**12), ("apart", 0)):
         reports.outputs.FILES_APART_FROM = threshold
@@ -171,17 +170,7 @@ def test_jobs_1_keeps_the_run_to_one_process(
     monkeypatch.setattr(
         Worker, "start", classmethod(lambda cls, *a, **k: started.append(a) or start(cls, *a, **k))
     )
-    run = run_cli(
-        "check",
-        "--policy",
-        str(REPO / "policies/library/anthropic-consumer-2025.yaml"),
-        "--snapshot",
-        str(REPO / "policies/examples/violating/snapshot.yaml"),
-        "--as-of",
-        "2026-11-21",
-        f"--output=json={tmp_path / 'r.json'}",
-        *jobs,
-    )
+    run = run_cli(*CHECK, f"--output=json={tmp_path / 'r.json'}", *jobs)
     assert run.code == 1, run.err
     assert len(started) == apart
     assert pools.may_help()  # kept to one process only within the run

@@ -601,16 +601,23 @@ def _indexed(path: Path, monkeypatch: pytest.MonkeyPatch, *, alike: bool) -> Any
     return found, sum(noted)
 
 
+def _alike_file(tmp_path: Path, layout: str, chunk: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The generated snapshot with its stores written as ``layout`` says, read ``chunk``
+    characters at a time, stretches of stores written alike ending all over the list."""
+    data = json.loads(_generated_text(tmp_path))
+    path = tmp_path / "snapshot.json"
+    path.write_text(_written_alike(data, layout), encoding="utf-8", newline="")
+    monkeypatch.setattr(json_stream, "_CHUNK", chunk)
+    monkeypatch.setattr(json_stream, "_STRETCH", 2048)
+    return path
+
+
 @pytest.mark.parametrize("chunk", [61, 4096, 8 << 20])
 @pytest.mark.parametrize("layout", ALIKE_LAYOUTS)
 def test_stores_written_alike_are_noted_as_one_at_a_time_notes_them(
     layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = json.loads(_generated_text(tmp_path))
-    path = tmp_path / "snapshot.json"
-    path.write_text(_written_alike(data, layout), encoding="utf-8", newline="")
-    monkeypatch.setattr(json_stream, "_CHUNK", chunk)
-    monkeypatch.setattr(json_stream, "_STRETCH", 2048)  # stretches end all over the list
+    path = _alike_file(tmp_path, layout, chunk, monkeypatch)
     fast, noted = _indexed(path, monkeypatch, alike=True)
     one_at_a_time, none = _indexed(path, monkeypatch, alike=False)
     assert none == 0
@@ -1125,11 +1132,7 @@ TAKEN |= {"pretty-printed, crlf", "pretty-printed, beyond ascii", "pretty-printe
 def test_a_helper_reading_the_second_half_notes_what_one_reading_notes(
     layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = json.loads(_generated_text(tmp_path))
-    path = tmp_path / "snapshot.json"
-    path.write_text(_written_alike(data, layout), encoding="utf-8", newline="")
-    monkeypatch.setattr(json_stream, "_CHUNK", chunk)
-    monkeypatch.setattr(json_stream, "_STRETCH", 2048)
+    path = _alike_file(tmp_path, layout, chunk, monkeypatch)
     helped, taken = _read_ahead(path, monkeypatch)
     _same_reading(helped, json_stream.index_stores(str(path), DEFAULT_LIMITS))
     if layout in TAKEN:  # not vacuous: the helper's stores were taken where they can be
