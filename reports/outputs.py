@@ -14,13 +14,12 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import UsageError
-from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
+from checker.core.pools import exit_on_signal, helping, may_help
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
@@ -178,19 +177,13 @@ def render(
     if stream is None or fmt is None:
         write_outputs(redacted, targets)
         return
-    files = _files_meanwhile(redacted, targets)
-    if files is None:
+    if not _files_apart(redacted, targets):
         get_reporter(fmt).render(redacted, stream, color=color)
         write_outputs(redacted, targets)
         return
-    try:
+    with helping(functools.partial(_write_stoppably, redacted, targets)) as files:
         get_reporter(fmt).render(redacted, stream, color=color)
         files.receive()  # what writing the files raised, raised here
-    except BaseException:  # the run stops: so does the writer, leaving no half-written file
-        files.stop()
-        raise
-    finally:
-        files.close()
 
 
 # Rows (findings, and passes named) from which a run's report files are written by a process
@@ -199,36 +192,28 @@ def render(
 FILES_APART_FROM = 20_000
 
 
-def _files_meanwhile(redacted: Redacted, targets: Sequence[Target]) -> Worker | None:
-    """A worker forked to write ``targets`` (as :func:`write_outputs`, in order, stopping at
-    the first that fails) while this process writes standard output; ``None`` when they are
-    written here after it: a small result, no file, a file that is not a regular one (a
-    device such as ``/dev/stdout`` must get its bytes after standard output's), a format that
-    builds the whole report in memory (``Reporter.builds_whole``: 1,000,000 stores' SARIF
-    took the run from 1.33 to 1.57 GB written apart), or a system where forking is not safe
-    or the run keeps to one process."""
+def _files_apart(redacted: Redacted, targets: Sequence[Target]) -> bool:
+    """Whether ``targets`` are written by a process forked to write them (as
+    :func:`write_outputs`, in order, stopping at the first that fails) while this process
+    writes standard output. Not for a small result, no file, a file that is not a regular one
+    (a device such as ``/dev/stdout`` must get its bytes after standard output's), a format
+    that builds the whole report in memory (``Reporter.builds_whole``: 1,000,000 stores' SARIF
+    took the run from 1.33 to 1.57 GB written apart), or where forking is not safe or the run
+    keeps to one process."""
     if not targets or not may_help():
-        return None
+        return False
     result = redacted.result
     rows = len(result.findings) + sum(p.count for p in result.pass_counts if p.resources)
     if rows < FILES_APART_FROM or any(_special(Path(t.path)) for t in targets):
-        return None
-    if any(t.format in REPORTERS and REPORTERS[t.format].builds_whole for t in targets):
-        return None
-    return Worker.start(mp_context("fork"), _write_apart, (redacted, list(targets)))
+        return False
+    return not any(t.format in REPORTERS and REPORTERS[t.format].builds_whole for t in targets)
 
 
-def _write_apart(answers: Connection, redacted: Redacted, targets: list[Target]) -> None:
-    """In the worker: write the files and send back what was raised, if anything. Stopped by
-    the run (SIGTERM), it ends as the run would, removing the file it was writing."""
-    ignore_interrupts()
-    signal.signal(signal.SIGTERM, _stopped)
-    answer(answers, functools.partial(write_outputs, redacted, targets))
-    answers.close()
-
-
-def _stopped(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+def _write_stoppably(redacted: Redacted, targets: Sequence[Target]) -> None:
+    """In the writer: :func:`write_outputs`. Stopped by the run (SIGTERM), it ends as the run
+    would, removing the file it was writing."""
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    write_outputs(redacted, targets)
 
 
 def _refuse_formats_without_validation(result: Result | Redacted, formats: list[str]) -> None:

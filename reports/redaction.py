@@ -59,13 +59,12 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
-from multiprocessing.connection import Connection
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
+from checker.core.pools import helping, may_help
 from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
 from checker.core.spill import decoded
 
@@ -631,15 +630,9 @@ def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     if sum(map(len, written)) < NAMES_APART_FROM or not may_help():
         return _changed(written, held)
     mine, theirs = _halves(written)
-    worker = Worker.start(mp_context("fork"), _changed_apart, (theirs,))
-    try:
+    with helping(partial(_changed_and_once, theirs)) as worker:
         changed = _changed(mine, held)
         apart: tuple[dict[str, str], list[tuple[int, bool] | None]] = worker.receive()
-    except BaseException:  # the run stops: so does the worker
-        worker.stop()
-        raise
-    finally:
-        worker.close()
     found, once = apart
     for resources, known in zip(theirs, once, strict=True):
         resources.once = known  # read there: not to be read again for the results
@@ -656,11 +649,12 @@ def _changed(written: list[PassedResources], held: list[str]) -> dict[str, str]:
     return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
 
 
-def _changed_apart(answers: Connection, written: list[PassedResources]) -> None:
-    """In a worker: :func:`_changed` of ``written``, and whether each names each resource once."""
-    ignore_interrupts()
-    answer(answers, lambda: (_changed(written, []), [resources.once for resources in written]))
-    answers.close()
+def _changed_and_once(
+    written: list[PassedResources],
+) -> tuple[dict[str, str], list[tuple[int, bool] | None]]:
+    """:func:`_changed` of ``written`` (no names held), and whether each names each resource
+    once: what a helper sends back."""
+    return _changed(written, []), [resources.once for resources in written]
 
 
 def _halves(

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker.core import pools
 from checker.core.diagnostics import Diagnostic, Level, Location, Position
 from checker.core.pools import forks_workers
 from reports import TEXT_REPORTERS, get_reporter
@@ -629,13 +630,13 @@ def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
         )  # fmt: skip
 
     started: list[object] = []
-    start = redaction.Worker.start.__func__  # type: ignore[attr-defined]
+    start = pools.Worker.start.__func__  # type: ignore[attr-defined]
 
     def recorded(cls: type, *args: object, **kwargs: object) -> object:
         started.append(args)
         return start(cls, *args, **kwargs)
 
-    monkeypatch.setattr(redaction.Worker, "start", classmethod(recorded))
+    monkeypatch.setattr(pools.Worker, "start", classmethod(recorded))
     monkeypatch.setattr(redaction, "may_help", lambda: True)
     monkeypatch.setattr(results, "BLOCK", 4)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))

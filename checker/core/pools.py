@@ -5,6 +5,11 @@ Not a ``ProcessPoolExecutor``: its workers share one pipe for their answers, who
 the run holds too, so a worker killed (out of memory, or stopped by the run) half-way through
 an answer left the pool waiting for the rest of it for ever. Here a worker holds the only
 sending end of its pipe: when it dies, even mid-answer, the pipe ends and the run is told.
+
+The same workers serve as helpers (:func:`start_helper`, :func:`helping`): one process forked
+to do a piece of the run's own work on the second core (reading half of a large file, writing
+the report files, reading names back), where :func:`may_help` allows it. Every forked worker
+ends with the run's process, however that ends.
 """
 
 from __future__ import annotations
@@ -178,6 +183,39 @@ def may_help() -> bool:
     share (reading a large file's second half, its names back, its report files): where a
     process forks safely, on two cores or more, unless the run keeps to one process."""
     return not _kept_to_one and start_method() == "fork" and available_cores() > 1
+
+
+def start_helper(work: Callable[[], Any]) -> Worker:
+    """A process forked to do ``work`` meanwhile (see :func:`may_help`); its answer, what
+    ``work`` returned or raised, comes from :meth:`Worker.receive`."""
+    return Worker.start(mp_context("fork"), _help, (work,))
+
+
+@contextmanager
+def helping(work: Callable[[], Any]) -> Iterator[Worker]:
+    """:func:`start_helper` for this block: the helper is waited for at its end, and stopped
+    at once if the block is left by an exception (Ctrl-C, SIGTERM, a failure here)."""
+    worker = start_helper(work)
+    try:
+        yield worker
+    except BaseException:
+        worker.stop()
+        raise
+    finally:
+        worker.close()
+
+
+def _help(answers: Connection, work: Callable[[], Any]) -> None:
+    """In a helper: do ``work`` and send back what it returned, or what it raised."""
+    ignore_interrupts()
+    answer(answers, work)
+    answers.close()
+
+
+def exit_on_signal(signum: int, _frame: object) -> None:
+    """A signal handler that ends the process as the signal would, but through ``SystemExit``:
+    ``finally`` blocks run, removing what the process was writing."""
+    raise SystemExit(128 + signum)
 
 
 def forks_workers() -> bool:

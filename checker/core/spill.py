@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from checker.core.errors import CheckerError
+from checker.core.pools import exit_on_signal
 
 BLOCK = 1 << 15
 """Names a block: written once this many are held (a million names in 31 writes)."""
@@ -175,7 +176,7 @@ def spilling() -> Iterator[None]:
     # names are not yet redacted.
     stopping = threading.current_thread() is threading.main_thread()
     signum = signal.SIGTERM if stopping else None
-    previous = signal.signal(signal.SIGTERM, _stopped) if stopping else None
+    previous = signal.signal(signal.SIGTERM, exit_on_signal) if stopping else None
     try:
         with _held(signum):  # the folder made and known, or not made
             try:
@@ -195,10 +196,6 @@ def spilling() -> Iterator[None]:
     finally:
         if stopping:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _stopped(signum: int, _: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 @contextmanager

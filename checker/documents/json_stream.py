@@ -37,12 +37,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, repeat
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from checker.core.diagnostics import JsonPath, Position
-from checker.core.pools import Worker, answer, ignore_interrupts, may_help, mp_context
+from checker.core.pools import Worker, may_help, start_helper
 from checker.documents.json_loader import KeyCount, Refused, strict_decoder
 from checker.documents.json_positions import JsonPositions
 from checker.documents.json_scan import deeper, structure
@@ -347,7 +346,7 @@ class _Ahead:
     def start(self, between: str, byte: int) -> int:
         """Start the helper, when the list is long enough, ``between`` (what separated the
         first two stores) has a line break and forking is safe; where its stores are to begin
-        (``_NEVER`` if it is not started). ``byte``: where the second store begins."""
+        (``_NEVER`` if it is not started). ``byte``: where the first store begins."""
         self.started = True
         if not self.enough or "\n" not in between or byte >= self.middle:
             return _NEVER
@@ -359,8 +358,7 @@ class _Ahead:
             return _NEVER
         self.at = found + len(marker) - 1
         line = found + marker.rfind(b"\n") + 1
-        args = (self.path, self.limits, line)
-        self._worker = Worker.start(mp_context("fork"), _read_ahead, args)
+        self._worker = start_helper(partial(_note_ahead, self.path, self.limits, line))
         return self.at
 
     def met(self, spans: StoreSpans, ids: list[Any]) -> bool:
@@ -423,15 +421,8 @@ def _find(path: str, marker: bytes, start: int) -> int:
     return at + start if at >= 0 else -1
 
 
-def _read_ahead(answers: Connection, path: str, limits: Limits, start: int) -> None:
-    """In the helper: note the stores of the list from the line at byte ``start`` on, and send
-    them back (or what stopped it)."""
-    ignore_interrupts()
-    answer(answers, partial(_note_ahead, path, limits, start))
-    answers.close()
-
-
 def _note_ahead(path: str, limits: Limits, start: int) -> _ReadAhead:
+    """In the helper: the stores of the list from the line at byte ``start`` on."""
     scanner = strict_decoder(limits).scan_once  # type: ignore[attr-defined]
     spans, ids = StoreSpans(), list[Any]()
     with Path(path).open("rb") as handle:
