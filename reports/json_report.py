@@ -38,6 +38,7 @@ from checker.core.results import (
     Status,
     Waiver,
     WaiverState,
+    added_up,
 )
 from checker.core.spill import pair_pieces
 from checker.diff.serial import policy_from_json, policy_to_json
@@ -393,11 +394,7 @@ def _resources_text(named: PassedResources) -> Iterator[str]:
     if named.named_once():
         pieces: Iterable[str] = named.pair_texts(_NAMES_A_PIECE)
     else:  # one named apart twice: its passes added up, the names kept as JSON strings
-        found: dict[str, int] = {}
-        get = found.get
-        for names, times in named.encoded():
-            for name, passes in zip(names, times, strict=True):
-                found[name] = get(name, 0) + passes
+        found = added_up(named.encoded())
         pieces = pair_pieces(list(found), list(found.values()), _NAMES_A_PIECE)
     first = True
     for piece in pieces:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from checker.core import results
 from checker.core.results import MAX_PASSES, Observation, PassedResources, Status
-from checker.core.spill import NamesNotWritten, Span, spill, spilling
+from checker.core.spill import NamesNotWritten, Span, pairs_text, spill, spilling
 from reports.json_report import _resources_text
 
 
@@ -157,3 +157,51 @@ def test_whether_each_is_named_once_is_read_once_until_a_name_is_taken(tmp_path:
             assert named.named_once()
         named.take(_pass("store:0"))  # named apart twice: read again
         assert not named.named_once()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.text(max_size=6), st.integers(0, MAX_PASSES)), max_size=8),
+    st.booleans(),
+)
+def test_pairs_are_written_alike_whether_the_passes_are_all_the_same_or_not(
+    named: list[tuple[str, int]], same: bool
+) -> None:
+    """One join where every name has the same passes: the text of a format a name."""
+    if same and named:
+        named = [(name, named[0][1]) for name, _ in named]
+    encoded = [encode_basestring(name) for name, _ in named]
+    times = [passes for _, passes in named]
+    expected = ", ".join(f"{name}: {passes}" for name, passes in zip(encoded, times, strict=True))
+    assert pairs_text(encoded, times) == expected
+    assert pairs_text(encoded, array("I", times)) == expected
+    assert json.loads(f"{{{expected}}}") == dict(named)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from("abcdef"), max_size=6),
+            st.one_of(st.integers(0, 20), st.just(MAX_PASSES)),
+            st.booleans(),
+        ),
+        max_size=5,
+    )
+)
+def test_passes_are_added_up_in_the_order_first_named_however_the_blocks_are_counted(
+    made: list[tuple[list[str], int, bool]],
+) -> None:
+    """A block whose names all have the same few passes is counted name by name, at C speed;
+    any other is added up pass by pass: the sums and their order are the same."""
+    blocks = [
+        (names, [passes if same else passes + i for i in range(len(names))])
+        for names, passes, same in made
+    ]
+    expected: dict[str, int] = {}
+    for names, times in blocks:
+        for name, passes in zip(names, times, strict=True):
+            expected[name] = expected.get(name, 0) + passes
+    found = results.added_up((names, array("Q", times)) for names, times in blocks)
+    assert type(found) is dict
+    assert list(found.items()) == list(expected.items())

@@ -322,3 +322,15 @@ def test_a_store_is_named_by_one_string_whichever_clause_names_it() -> None:
     copy = dict(first)  # equal, but another store: named afresh, never by the last one's name
     copy["id"] = "c"
     assert base.store_passes(copy, 2).resource == "store:c"
+
+
+def test_a_block_of_stores_is_named_once_though_each_clause_reads_it_whole() -> None:
+    """Each clause reads a block of stores before the next clause does (in_step): the
+    second clause names each store of the block by the string made for the first."""
+    block = [{"id": f"s{i}"} for i in range(250)]
+    first = [base.store_passes(store, 1).resource for store in block]
+    second = [base.store_passes(store, 2).resource for store in block]
+    assert first == [f"store:s{i}" for i in range(250)]
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    renamed = [dict(store, id=f"t{i}") for i, store in enumerate(block)]  # other stores
+    assert [base.store_passes(s, 1).resource for s in renamed][:2] == ["store:t0", "store:t1"]
