@@ -398,25 +398,12 @@ def named(passes: int, resource: str) -> Observation:
 
 
 def store_passes(store: Mapping[str, Any], passes: int) -> Observation:
-    """:func:`named` for a store, named as every check names one (``store:<id>``). Each
-    clause reads a block of stores whole before the next clause reads it (``in_step``): the
-    name made for the first clause is the one the others name the store by (a million stores:
-    one string each, not one a clause)."""
-    names = _store_names
-    known = names.get(id(store))
-    if known is None or known[0] is not store:  # an id is reused once its store is let go
-        if len(names) >= _STORE_NAMES_KEPT:
-            names.clear()
-        known = names[id(store)] = (store, f"store:{store.get('id')}")
-    return _new_tuple(Observation, (_PASS, known[1], "", "", "", None, (), passes, None))
-
-
-_STORE_NAMES_KEPT = 4096
-"""Stores whose names :func:`store_passes` keeps: more than a block of the stores every clause
-reads in step (``checker.evaluation.in_step.BLOCK``); each kept store is kept alive."""
-
-_store_names: dict[int, tuple[object, str]] = {}
-"""The stores :func:`store_passes` named last, by ``id()``, each with its name."""
+    """:func:`named` for a store, named as every check names one (``store:<id>``). The name
+    is made afresh for each clause: keeping the stores named, to name each once, costs more
+    than making the name (and names held are interned: one copy of each)."""
+    return _new_tuple(
+        Observation, (_PASS, f"store:{store.get('id')}", "", "", "", None, (), passes, None)
+    )
 
 
 def counted_passes(passes: int, resources: PassedResources | None) -> Observation:

@@ -313,24 +313,15 @@ def test_kept_passes_are_kept_as_one_count_between_other_observations(passes: st
         assert said[0][1].named is None
 
 
-def test_a_store_is_named_by_one_string_whichever_clause_names_it() -> None:
-    """The clauses check a store one after the other: a million stores, one name each."""
-    first, second = {"id": "a"}, {"id": "b"}
-    named = [base.store_passes(s, 1).resource for s in (first, first, second, first)]
-    assert named == ["store:a", "store:a", "store:b", "store:a"]
-    assert named[0] is named[1]
-    copy = dict(first)  # equal, but another store: named afresh, never by the last one's name
+def test_a_store_is_named_by_its_id_whichever_clause_names_it() -> None:
+    """Each clause reads a block of stores whole before the next does (in_step): every
+    clause names each store by its own id, never by another's."""
+    block = [{"id": f"s{i}"} for i in range(250)]
+    first = [base.store_passes(store, 1) for store in block]
+    second = [base.store_passes(store, 2) for store in block]
+    assert [o.resource for o in first] == [f"store:s{i}" for i in range(250)]
+    assert [o.resource for o in second] == [o.resource for o in first]
+    assert {o.times for o in first} == {1} and {o.times for o in second} == {2}
+    copy = dict(block[0])  # equal, but another store: named by its own id
     copy["id"] = "c"
     assert base.store_passes(copy, 2).resource == "store:c"
-
-
-def test_a_block_of_stores_is_named_once_though_each_clause_reads_it_whole() -> None:
-    """Each clause reads a block of stores before the next clause does (in_step): the
-    second clause names each store of the block by the string made for the first."""
-    block = [{"id": f"s{i}"} for i in range(250)]
-    first = [base.store_passes(store, 1).resource for store in block]
-    second = [base.store_passes(store, 2).resource for store in block]
-    assert first == [f"store:s{i}" for i in range(250)]
-    assert all(a is b for a, b in zip(first, second, strict=True))
-    renamed = [dict(store, id=f"t{i}") for i, store in enumerate(block)]  # other stores
-    assert [base.store_passes(s, 1).resource for s in renamed][:2] == ["store:t0", "store:t1"]
