@@ -644,9 +644,10 @@ def _changed(written: list[PassedResources], held: list[str]) -> dict[str, str]:
     seen: set[str] = set()  # as JSON strings, read back undecoded
     for resources in written:
         seen |= resources.distinct()
-    names = set(held)
-    names.update(decoded(list(seen)))  # each name decoded once, not once a promise
-    return {name: shown for name in _may_change(names) if (shown := _redact_name(name)) != name}
+    # Searched as JSON strings: only the few names that may change are decoded, not a million.
+    names = set(_may_change(set(held)))
+    names.update(decoded(_may_change(seen)))
+    return {name: shown for name in names if (shown := _redact_name(name)) != name}
 
 
 def _changed_and_once(
@@ -674,7 +675,10 @@ def _may_change(names: set[str]) -> list[str]:
     """Of ``names``, those :func:`redact` may change: each other holds none of what
     :func:`_maybe_secret` looks for. Searched all at once, a line each (a million names in
     three searches instead of three each); a match marks the name whose line it is on. Names
-    of several lines, or not ASCII (whose lower case may differ in length), are all kept."""
+    of several lines, or not ASCII (whose lower case may differ in length), are all kept.
+    Names given as JSON strings are searched as written: what a name holds, its string holds
+    (a marker or a run of key characters has nothing JSON escapes), so an escape can only add
+    to what is found."""
     ordered = list(names)
     text = "\n".join(ordered)
     if not ordered or not text.isascii() or text.count("\n") != len(ordered) - 1:

@@ -605,6 +605,23 @@ def test_names_searched_all_at_once_leave_out_only_names_redaction_keeps(names: 
     assert {name for name in names if redact(name) != name} <= found
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sets(NAMES, max_size=30))
+def test_names_searched_as_json_strings_leave_out_only_names_redaction_keeps(
+    names: set[str],
+) -> None:
+    """Names written out are searched as they were written, JSON strings, undecoded: every
+    name redaction changes is among those found (escapes only add to what is found)."""
+    from json.encoder import encode_basestring
+
+    from reports.redaction import _may_change
+
+    encoded = {encode_basestring(name): name for name in names}
+    found = set(_may_change(set(encoded)))
+    assert found <= set(encoded)
+    assert {e for e, name in encoded.items() if redact(name) != name} <= found
+
+
 @pytest.mark.skipif(not forks_workers(), reason="the names are read apart by a forked process")
 def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
