@@ -509,7 +509,15 @@ _MARKERS = (
 _KEY_MARKERS = ("password", "passwd", "pwd", "passphrase", "secret", "token", "key", "credential")
 _AWS_WORDS = ("aws", "secret", "key")
 # The lookbehind makes the scan try only where a run starts, so it stays linear.
-_TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20}")
+_TOKEN_CHARS = "A-Za-z0-9+/_-"
+_TOKEN_RUN = re.compile(rf"(?<![{_TOKEN_CHARS}])[{_TOKEN_CHARS}]{{20}}")
+# The same runs in ASCII text, found with bytes.find: each character of a run made "a", each
+# other but a line break made " " (see _lines_with_runs).
+_AS_RUNS = bytes(
+    ord("a") if re.fullmatch(f"[{_TOKEN_CHARS}]", chr(c)) else c if c == ord("\n") else ord(" ")
+    for c in range(256)
+)
+_RUN = b"a" * 20
 
 
 # Each tuple as one search: most evidence is checked once (redact() caches), so what costs is
@@ -684,7 +692,7 @@ def _may_change(names: set[str]) -> list[str]:
     if not ordered or not text.isascii() or text.count("\n") != len(ordered) - 1:
         return ordered
     low = text.lower()  # ASCII: the same length, so the same lines
-    found = [m.start() for m in _TOKEN_RUN.finditer(text)]  # a token run holds no newline
+    found = _lines_with_runs(text)  # a token run holds no newline
     for marker in (*_MARKERS, *_KEY_MARKERS):  # nor does a marker: each found at C speed
         at = low.find(marker)
         while at != -1:
@@ -694,6 +702,22 @@ def _may_change(names: set[str]) -> list[str]:
         return []
     starts = list(accumulate((len(name) + 1 for name in ordered), initial=0))
     return [ordered[line] for line in sorted({bisect_right(starts, at) - 1 for at in found})]
+
+
+def _lines_with_runs(text: str) -> list[int]:
+    """Where :data:`_TOKEN_RUN` first matches in each line of ASCII ``text`` that it matches
+    in: found with ``bytes.find`` at C speed, where the pattern's look-behind is tried at
+    every character (a million names: a tenth of the time)."""
+    runs = text.encode("ascii").translate(_AS_RUNS)
+    found = []
+    at = runs.find(_RUN)  # the first 20 in a row begin a run: the one before is not in it
+    while at != -1:
+        found.append(at)
+        at = runs.find(b"\n", at)
+        if at == -1:
+            break
+        at = runs.find(_RUN, at)
+    return found
 
 
 def _redact_pass_count(counted: PassCount, changed: dict[str, str]) -> PassCount:

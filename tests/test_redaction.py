@@ -622,6 +622,30 @@ def test_names_searched_as_json_strings_leave_out_only_names_redaction_keeps(
     assert {e for e, name in encoded.items() if redact(name) != name} <= found
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["a" * 19, "Z0+/_-", "9", ":", " ", '"', "\\", "="]), max_size=8
+        ).map("".join),
+        max_size=12,
+    )
+)
+def test_token_runs_are_found_in_the_lines_the_pattern_finds_them_in(lines: list[str]) -> None:
+    """Names searched together: the lines holding a run of 20 key characters are those the
+    pattern redaction judges by finds one in."""
+    from reports.redaction import _TOKEN_RUN, _lines_with_runs
+
+    text = "\n".join(lines)
+
+    def line(at: int) -> int:
+        return text.count("\n", 0, at)
+
+    assert {line(at) for at in _lines_with_runs(text)} == {
+        line(m.start()) for m in _TOKEN_RUN.finditer(text)
+    }
+
+
 @pytest.mark.skipif(not forks_workers(), reason="the names are read apart by a forked process")
 def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
