@@ -13,7 +13,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from checker.core import results
@@ -205,3 +205,26 @@ def test_passes_are_added_up_in_the_order_first_named_however_the_blocks_are_cou
     found = results.added_up((names, array("Q", times)) for names, times in blocks)
     assert type(found) is dict
     assert list(found.items()) == list(expected.items())
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.text(st.sampled_from('ab:-"\\\n\t\x7fé€') | st.characters(), max_size=8), min_size=1
+    ),
+    st.lists(st.integers(1, 3), min_size=1),
+)
+def test_a_block_is_written_as_its_names_encoded_one_by_one(
+    names: list[str], passes: list[int]
+) -> None:
+    """Names that need no escape are joined whole; the block is the same bytes."""
+    from checker.core.spill import _block_texts
+
+    names = [name for name in names if not any("\ud800" <= c <= "\udfff" for c in name)]
+    assume(names)
+    times = array("I", (passes * len(names))[: len(names)])
+    encoded = [encode_basestring(name) for name in names]
+    expected = ("\n".join(encoded).encode(), pairs_text(encoded, times).encode())
+    assert _block_texts(names, times) == expected
+    same = array("I", [times[0]] * len(names))
+    assert _block_texts(names, same)[1] == pairs_text(encoded, same).encode()
