@@ -469,14 +469,21 @@ def _scan(text: str) -> str:
     pos = 0
     while True:
         best: _Hit | None = None
-        for hit in hits:
+        chosen = -1
+        for index, hit in enumerate(hits):
             if hit is not None and (best is None or hit < best):
-                best = hit
+                best, chosen = hit, index
         if best is None:
             break
         assert best.end > best.start
+        shown = best.replacement()
+        if shown == text[best.start : best.end]:
+            # Kept as it is (a long run that does not look random): no match, so what other
+            # shapes find within it (a token after "store-") is still theirs.
+            hits[chosen] = finders[chosen].find(best.end)
+            continue
         out.append(text[pos : best.start])
-        out.append(best.replacement())
+        out.append(shown)
         pos = best.end
         for index, hit in enumerate(hits):
             if hit is not None and hit.start < pos:
