@@ -24,6 +24,8 @@ through :func:`redact` first. What is redacted (each replaced by ``[REDACTED]``)
 Deliberately *not* redacted: hexadecimal strings (SHA-256 digests, commit ids, KMS key ids,
 UUIDs) and lower-case identifiers however long (bucket names, ARNs, Terraform addresses). They
 are how a reader finds the resource, and hex alone is the usual shape of an id, not a secret.
+A token of a shape above inside such an identifier is still redacted (``store-ghp_…`` becomes
+``store-[REDACTED]``): a run kept as it is hides nothing.
 
 Only evidence is redacted — what came from a snapshot: finding messages, expected and actual
 values, resource names and evidence paths, and diagnostic messages. Promises, remediation and
@@ -34,7 +36,9 @@ How the scan stays linear
 
 The shapes above are alternatives of one scan: from left to right, at each position the first
 shape (in the order listed in :data:`ORDER`) that matches there is replaced, and the scan goes
-on after it. Written as one regular expression that is what ``re.sub`` does, but some shapes
+on after it; a long run kept as it is (one that does not look random) is no match, so the
+scan goes on from the next position. Written as one regular expression that is what ``re.sub``
+does (the run aside), but some shapes
 start with a run of characters of unbounded length (a URL scheme, the local part of an e-mail
 address, the name before ``key=``, the first part of a JWT) and ``re`` tries them again at every
 position inside such a run: ``a.a.a.a…`` took time quadratic in its length (a minute for 32 KB).
@@ -520,9 +524,9 @@ _TOKEN_CHARS = "A-Za-z0-9+/_-"
 _TOKEN_RUN = re.compile(rf"(?<![{_TOKEN_CHARS}])[{_TOKEN_CHARS}]{{20}}")
 # The same runs in ASCII text, found with bytes.find: each character of a run made "a", each
 # other but a line break made " " (see _lines_with_runs).
+_IN_RUNS = _chars(_TOKEN_CHARS)
 _AS_RUNS = bytes(
-    ord("a") if re.fullmatch(f"[{_TOKEN_CHARS}]", chr(c)) else c if c == ord("\n") else ord(" ")
-    for c in range(256)
+    ord("a") if chr(c) in _IN_RUNS else c if c == ord("\n") else ord(" ") for c in range(256)
 )
 _RUN = b"a" * 20
 

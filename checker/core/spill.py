@@ -83,20 +83,17 @@ class Span:
         return found
 
 
-pair_text = "{}: {}".format
-"""One name (a JSON string) and its passes, as the JSON results write them."""
-
-
-def pairs_text(encoded: Sequence[str], times: Sequence[int]) -> str:
+def pairs_text(encoded: Sequence[str], times: Sequence[int], quote: str = "") -> str:
     """Names (JSON strings) and their passes as the JSON results write them, ``"name": passes``
-    joined by ``, ``. Where every name has the same passes, as the stores keeping a promise
-    mostly do, one join makes it at C speed, not a format a name."""
+    joined by ``, ``; names that need no escape may be given bare, with ``quote='"'``. Where
+    every name has the same passes, as the stores keeping a promise mostly do, one join makes
+    it at C speed, not a format a name."""
     if not encoded:
         return ""
     first = times[0]
     if times.count(first) == len(times):
-        return f": {first}, ".join(encoded) + f": {first}"
-    return ", ".join(map(pair_text, encoded, times))
+        return quote + f"{quote}: {first}, {quote}".join(encoded) + f"{quote}: {first}"
+    return ", ".join(map(f"{quote}{{}}{quote}: {{}}".format, encoded, times))
 
 
 def pair_pieces(encoded: Sequence[str], times: Sequence[int], size: int) -> Iterator[str]:
@@ -119,12 +116,7 @@ def _block_texts(names: Sequence[str], times: array[int]) -> tuple[bytes, bytes]
     around them."""
     text = ('"' + '"\n"'.join(names) + '"').encode()
     if len(text.translate(None, _UNESCAPED)) == 3 * len(names) - 1:
-        first = times[0]
-        if times.count(first) == len(times):
-            pairs = '"' + f'": {first}, "'.join(names) + f'": {first}'
-        else:
-            pairs = pairs_text(list(map('"{}"'.format, names)), times)
-        return text, pairs.encode()
+        return text, pairs_text(names, times, quote='"').encode()
     encoded = list(map(encode_basestring, names))
     return "\n".join(encoded).encode(), pairs_text(encoded, times).encode()
 
