@@ -271,6 +271,11 @@ DECLINED = {
     "a data kind no policy defines": _in_store('"data_kinds": [', '"data_kinds": ["unheard-of", '),
     "a store against its schema": _in_store('"kind":', '"colour": "red", "kind":'),
     "stores that are no list": lambda t: _stores_as_object(t),
+    # Not JSON within a store whose braces balance: the first reading meets it.
+    "a store's id key not closed": _in_store('"id":', '"id:'),
+    "a store's first key missing": _in_store('"id":', ":"),
+    "a store's key not a string": _in_store('"kind":', "[]:"),
+    "a string in a store not closed": _in_store('"kind": "', '"kind": '),
     # What follows the stores is read by the strict loader, not by the first reading.
     "not JSON after the stores": lambda t: t.replace('"pipelines": [', '"pipelines": [,', 1),
     "stores named again after them": lambda t: t.replace(

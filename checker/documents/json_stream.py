@@ -502,8 +502,11 @@ def _index_items(
                 if found is None or found.end() >= size:
                     break  # read on, from the last item noted
             named = find_id(buf, start, end) if value is None else None
-            if value is None and named is None:
-                value = scanner(buf, start)[0]  # an id with escapes, or none: decoded
+            if value is None and named is None:  # an id with escapes, or none: decoded
+                try:
+                    value = scanner(buf, start)[0]
+                except (StopIteration, ValueError):  # not JSON: the whole reading says where
+                    raise NotStreamed from None
             add_id(named.group(1) if named is not None else value.get("id"))
             # The cursor, moved from the last item noted to this one.
             moved = first - base
