@@ -10,6 +10,8 @@ through :func:`redact` first. What is redacted (each replaced by ``[REDACTED]``)
 - GitHub tokens (``ghp_``, ``gho_``, ``ghu_``, ``ghs_``, ``ghr_``, ``github_pat_``);
 - Slack tokens (``xoxa-``, ``xoxb-``, ``xoxp-``, ``xoxr-``, ``xoxs-``) and Slack webhook URLs;
 - AWS access key ids (``AKIA…``, ``ASIA…`` and the other 4-letter prefixes, 20 characters);
+  these three where no letter or digit is glued to them: an underscore joins the words of an
+  identifier (``svc_ghp_…``, ``AKIA…_prod``), so it does not hide a token;
 - bearer tokens (``Bearer`` followed by a token of at least 16 characters with a digit);
 - the value of key-value pairs whose key ends in password, passwd, pwd, secret, token,
   api key, access key, secret key, private key, client secret or credential(s), written
@@ -163,21 +165,24 @@ class _PatternFinder(_Finder):
 class _GitHubFinder(_PatternFinder):
     rank = _RANK["github"]
     pattern = re.compile(
-        r"g(?<=\bg)(?:h[pousr]_[A-Za-z0-9]{36,255}|ithub_pat_[A-Za-z0-9_]{22,255})\b"
+        r"g(?<![A-Za-z0-9]g)(?:h[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])"
+        r"|ithub_pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_]))"
     )
 
 
 class _SlackFinder(_PatternFinder):
     rank = _RANK["slack"]
     pattern = re.compile(
-        r"x(?<=\bx)ox[abprs]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+"
+        r"x(?<![A-Za-z0-9]x)ox[abprs]-[A-Za-z0-9-]{10,}"
+        r"|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+"
     )
 
 
 class _AwsIdFinder(_PatternFinder):
     rank = _RANK["aws_id"]
     pattern = re.compile(
-        r"A(?<=\bA)(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16}\b"
+        r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16}"
+        r"(?![A-Za-z0-9])"
     )
 
 

@@ -236,11 +236,12 @@ _REFERENCE = re.compile(
   | (?P<url_scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<url_user>[^\s:/@?\#\[\]]+):
         (?P<url_pass>[^\s/@?\#]+)(?=@)
   | (?P<jwt>\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)
-  | (?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b)
-  | (?P<slack>\bxox[abprs]-[A-Za-z0-9-]{10,}
+  | (?P<github>(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])
+        |github_pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])))
+  | (?P<slack>(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}
         |https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+)
-  | (?P<aws_id>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])
-        [A-Z0-9]{16}\b)
+  | (?P<aws_id>(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])
+        [A-Z0-9]{16}(?![A-Za-z0-9]))
   | (?P<bearer_word>\b[Bb]earer\s+)
         (?P<bearer>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)
   | (?P<kv_key>(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|passphrase|secret|token|
@@ -594,6 +595,29 @@ def test_the_names_of_passing_resources_are_redacted() -> None:
 def test_a_run_kept_as_it_is_does_not_hide_a_secret_inside_it(text: str, redacted: str) -> None:
     """A long run of key characters that does not look random is kept, but a secret of another
     shape inside it is still redacted, as it is where the run begins with it."""
+    assert redact(text) == redacted
+
+
+_NO_DIGITS = "abcdefghijKLMNOPQRSTuvwxyzABCDEFGHIj"  # a token the blob shape would keep
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (f"svc_ghp_{_NO_DIGITS}", f"svc_{MASK}"),
+        (f"ghp_{_NO_DIGITS}_prod", f"{MASK}_prod"),
+        (f"deploy_github_pat_{'A1b2' * 6}", f"deploy_{MASK}"),
+        ("prod_xoxb-1234567890-abcdef", f"prod_{MASK}"),
+        ("svc_AKIAIOSFODNN7EXAMPLE", f"svc_{MASK}"),
+        ("AKIAIOSFODNN7EXAMPLE_prod", f"{MASK}_prod"),
+        # Glued to a letter or a digit, a prefix is part of a longer word, not a token's start.
+        (f"abghp_{_NO_DIGITS}", f"abghp_{_NO_DIGITS}"),
+        ("bAKIAIOSFODNN7EXAMPLE", "bAKIAIOSFODNN7EXAMPLE"),
+    ],
+)
+def test_a_token_joined_by_an_underscore_is_redacted(text: str, redacted: str) -> None:
+    """An underscore separates the words of an identifier (``svc_…``, ``…_prod``): a token
+    there is a token, as after a hyphen or a dot."""
     assert redact(text) == redacted
 
 
