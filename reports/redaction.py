@@ -12,7 +12,8 @@ through :func:`redact` first. What is redacted (each replaced by ``[REDACTED]``)
 - AWS access key ids (``AKIA…``, ``ASIA…`` and the other 4-letter prefixes, 20 characters);
   these three where no letter or digit is glued to them: an underscore joins the words of an
   identifier (``svc_ghp_…``, ``AKIA…_prod``), so it does not hide a token;
-- bearer tokens (``Bearer`` followed by a token of at least 16 characters with a digit);
+- bearer tokens (``Bearer`` followed by a token of at least 16 characters with a digit), also
+  where an underscore joins ``Bearer`` to a word before it;
 - the value of key-value pairs whose key ends in password, passwd, pwd, secret, token,
   api key, access key, secret key, private key, client secret or credential(s), written
   ``key=value``, ``key: value`` or ``"key": "value"`` (the key stays, so the reader knows what
@@ -189,7 +190,7 @@ class _AwsIdFinder(_PatternFinder):
 class _BearerFinder(_PatternFinder):
     rank = _RANK["bearer"]
     pattern = re.compile(
-        r"(?:B(?<=\bB)|b(?<=\bb))earer\s+"
+        r"(?:B(?<![A-Za-z0-9]B)|b(?<![A-Za-z0-9]b))earer\s+"
         r"(?P<token>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)"
     )
 

@@ -242,7 +242,7 @@ _REFERENCE = re.compile(
         |https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+)
   | (?P<aws_id>(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])
         [A-Z0-9]{16}(?![A-Za-z0-9]))
-  | (?P<bearer_word>\b[Bb]earer\s+)
+  | (?P<bearer_word>(?<![A-Za-z0-9])[Bb]earer\s+)
         (?P<bearer>(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)
   | (?P<kv_key>(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|passphrase|secret|token|
         api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|
@@ -610,6 +610,7 @@ _NO_DIGITS = "abcdefghijKLMNOPQRSTuvwxyzABCDEFGHIj"  # a token the blob shape wo
         ("prod_xoxb-1234567890-abcdef", f"prod_{MASK}"),
         ("svc_AKIAIOSFODNN7EXAMPLE", f"svc_{MASK}"),
         ("AKIAIOSFODNN7EXAMPLE_prod", f"{MASK}_prod"),
+        ("auth_Bearer 2IDaz1vkqFbYP7AKbdSwLiLi9", f"auth_Bearer {MASK}"),
         # Glued to a letter or a digit, a prefix is part of a longer word, not a token's start.
         (f"abghp_{_NO_DIGITS}", f"abghp_{_NO_DIGITS}"),
         ("bAKIAIOSFODNN7EXAMPLE", "bAKIAIOSFODNN7EXAMPLE"),
