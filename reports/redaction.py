@@ -20,7 +20,7 @@ through :func:`redact` first. What is redacted (each replaced by ``[REDACTED]``)
   was there);
 - a 40-character base64 string after a key-ish word (``aws``, ``secret``, ``key``) — the shape
   of an AWS secret access key;
-- e-mail addresses;
+- e-mail addresses, their letters in any script;
 - any other run of 32 or more base64/base64url characters that mixes upper case, lower case
   and digits and looks random (at least 4 bits of entropy per character).
 
@@ -289,7 +289,7 @@ class _RunFinder(_Finder):
     run_class: str
     start: str
     shape: str
-    run_chars: str
+    in_run: Callable[[str, int], re.Match[str] | None]
     run: re.Pattern[str]
     pattern: re.Pattern[str]
     eligible: re.Pattern[str]
@@ -297,7 +297,7 @@ class _RunFinder(_Finder):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls.run_chars = _chars(cls.run_class)
+        cls.in_run = re.compile(rf"[{cls.run_class}]").match  # (text, pos): a run's character?
         cls.run = re.compile(rf"[{cls.run_class}]*+")
         cls.pattern = re.compile(cls.shape)
         cls.eligible = re.compile(cls.start)
@@ -311,7 +311,7 @@ class _RunFinder(_Finder):
 
     def find(self, pos: int) -> _Hit | None:
         text = self.text
-        if pos > 0 and text[pos - 1] in self.run_chars:
+        if pos > 0 and self.in_run(text, pos - 1):
             # The scan resumes inside a run, after another shape's match: the shape may start
             # at the run's eligible positions from ``pos`` on, and they all fare alike.
             hit, pos = self._inside_run(pos)
@@ -402,8 +402,12 @@ class _JwtFinder(_RunFinder):
         return self._hit(first, start)
 
 
-_EMAIL_RUN = "A-Za-z0-9._%+-"
-_EMAIL = rf"\b[{_EMAIL_RUN}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}\b"
+# Letters and digits of any script: an address is personal data whoever writes it
+# (``josé@…``, ``françois.dupont@…``, ``…@exämple.org``). Its end is where no letter or digit
+# follows, so that ``…@example.org_prod`` is an address too.
+_EMAIL_RUN = r"\w.%+-"
+_LABEL = r"(?:[^\W_]|-)+"
+_EMAIL = rf"\b[{_EMAIL_RUN}]++@{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,}}(?![^\W_])"
 
 
 class _EmailFinder(_RunFinder):
@@ -575,10 +579,13 @@ def _looks_random(text: str) -> bool:
     return entropy >= 4.0
 
 
+_SHORTEST = len("pwd=x")  # the shortest text a shape matches (an e-mail address: "a@b.co")
+
+
 @lru_cache(maxsize=65536)
 def redact(text: str) -> str:
     """``text`` with secret-looking substrings replaced by ``[REDACTED]``."""
-    if len(text) < 8 or not _maybe_secret(text):
+    if len(text) < _SHORTEST or not _maybe_secret(text):
         return text
     return _scan(text)
 

@@ -251,7 +251,7 @@ _REFERENCE = re.compile(
         (?P<kv_val>\[REDACTED\]|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\]]+)
   | (?P<aws_word>(?<![A-Za-z])(?i:aws|secret|key)[^\n]{0,20}?)
         (?P<aws_secret>(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))
-  | (?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)
+  | (?P<email>\b[\w.%+-]+@(?:[^\W_]|-)+(?:\.(?:[^\W_]|-)+)*\.[^\W\d_]{2,}(?![^\W_]))
   | (?P<blob>(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}=*)
     """,
     re.VERBOSE | re.DOTALL,
@@ -619,6 +619,28 @@ _NO_DIGITS = "abcdefghijKLMNOPQRSTuvwxyzABCDEFGHIj"  # a token the blob shape wo
 def test_a_token_joined_by_an_underscore_is_redacted(text: str, redacted: str) -> None:
     """An underscore separates the words of an identifier (``svc_…``, ``…_prod``): a token
     there is a token, as after a hyphen or a dot."""
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("josé@example.com", MASK),
+        ("müller@example.de", MASK),
+        ("contact: françois.dupont@example.fr", f"contact: {MASK}"),
+        ("alerts@exämple.org", MASK),
+        ("user@example.org_prod", f"{MASK}_prod"),
+        ("jo@x.io", MASK),  # shorter than eight characters
+        ("a@b.co", MASK),
+        ("pwd=ab1", f"pwd={MASK}"),
+        ("name@host", "name@host"),  # no domain
+        ("x@y.zz9", "x@y.zz9"),
+    ],
+)
+def test_an_address_in_any_script_or_short_is_redacted(text: str, redacted: str) -> None:
+    """An e-mail address is personal data whatever the script of its letters: one with an
+    accent was kept whole (``josé@…``) or in part (``françois.[REDACTED]``); and one shorter
+    than eight characters was not looked at."""
     assert redact(text) == redacted
 
 
