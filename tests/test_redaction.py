@@ -326,6 +326,9 @@ _SCAN_PIECES = st.sampled_from(
         "\n",
         "\t",
         "é",
+        "josé",
+        "exämple",
+        "_",
         "ſ",
         "\u212a",
         "pa\u017f\u017fword",
@@ -635,6 +638,8 @@ def test_a_token_joined_by_an_underscore_is_redacted(text: str, redacted: str) -
         ("pwd=ab1", f"pwd={MASK}"),
         ("name@host", "name@host"),  # no domain
         ("x@y.zz9", "x@y.zz9"),
+        # The scan resumes inside a run after a letter outside ASCII: still the same run.
+        ("a@b.coé.x@c.de", f"{MASK}{MASK}"),
     ],
 )
 def test_an_address_in_any_script_or_short_is_redacted(text: str, redacted: str) -> None:
