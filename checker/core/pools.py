@@ -84,9 +84,17 @@ class Worker:
         frozen = bool(ends) and gc.get_freeze_count() == 0
         if frozen:
             gc.freeze()
+        # A forked worker inherits the run's signal handlers; a SIGTERM (the run stopping it)
+        # that came before the worker set its own would raise in the interpreter's after-fork
+        # hooks, be printed as "Exception ignored" and leave the worker working. Held back
+        # until then: the worker takes them in _begin.
+        masked = bool(ends) and hasattr(signal, "pthread_sigmask")
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if masked else set()
         try:
             process.start()
         finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
             if frozen:
                 gc.unfreeze()
         for end in theirs:  # the worker's ends only: its death ends the pipe
@@ -124,17 +132,24 @@ class Worker:
 def _begin(
     run: int | None, ends: list[Connection], target: Callable[..., None], *args: Any
 ) -> None:
-    """In a worker: close the ends of the run's pipes inherited by forking (:meth:`Worker.start`)
-    and, forked from the run's process ``run``, end with it.
+    """In a worker: take Ctrl-C and SIGTERM as a worker does (:func:`ignore_interrupts`; held
+    back while forking, see :meth:`Worker.start`), close the ends of the run's pipes inherited
+    by forking and, forked from the run's process ``run``, end with it.
 
     A forked worker keeps the collector as the run has it: paused by the command, as it is
     for the units a serial run checks (see :mod:`checker.core.gc_pause`). Set going again, it
     took a worker of 1,000 small snapshots twice as long, collecting what was not garbage."""
+    ignore_interrupts()
+    if hasattr(signal, "pthread_sigmask"):  # held back while forking (Worker.start)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     for end in ends:
         end.close()
     if run is not None:
         _end_with(run)
     target(*args)
+
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 def _end_with(run: int) -> None:
