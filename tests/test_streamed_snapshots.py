@@ -276,6 +276,8 @@ DECLINED = {
     "a store's first key missing": _in_store('"id":', ":"),
     "a store's key not a string": _in_store('"kind":', "[]:"),
     "a string in a store not closed": _in_store('"kind": "', '"kind": '),
+    "a store's id a list": _in_store('"id": "', '"id": [], "name": "'),
+    "a store's id an object": _in_store('"id": "', '"id": {}, "name": "'),
     # What follows the stores is read by the strict loader, not by the first reading.
     "not JSON after the stores": lambda t: t.replace('"pipelines": [', '"pipelines": [,', 1),
     "stores named again after them": lambda t: t.replace(

@@ -86,7 +86,7 @@ def load_streamed(
     try:
         with collector_paused():  # see checker.core.gc_pause
             streamed = index_stores(entry.path, limits, progress=read, helped=helped)
-        if len(set(streamed.ids)) != len(streamed.ids):
+        if not _distinct(streamed.ids):
             return None  # a duplicate store id (or a store whose id is not plain text)
         rest = load_json([streamed.rest.encode()], streamed.rest, entry.name, limits)
         if (
@@ -110,6 +110,15 @@ def load_streamed(
     if entry.name != entry.path:
         doc.source = entry.path
     return Loaded(documents=[(doc, "snapshot")], files=[(entry.name, doc)])
+
+
+def _distinct(ids: list[Any]) -> bool:
+    """Whether no two stores have the same id; ``False`` too where an id is a list or an
+    object (which the schema refuses, in the whole reading's words)."""
+    try:
+        return len(set(ids)) == len(ids)
+    except TypeError:  # unhashable: not an id
+        return False
 
 
 def may_stream(entry: Entry, limits: Limits, policies: Sequence[Document]) -> bool:
