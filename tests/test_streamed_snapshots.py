@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import random
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -320,6 +321,54 @@ def test_a_file_the_streamed_reading_declines_is_read_whole_with_the_same_messag
     )
     assert True not in streamed_files
     assert code in (1, 2) and "snapshot.json:" in out + err
+
+
+# What an edit of a file, by hand or by a tool gone wrong, does to it: the mutations that
+# found stores whose reading raised (a key's quote lost, an id made a list).
+_INSERTED = ['"', "{", "}", "[", "]", ",", ":", "\\", " ", "\n", "é", "NaN", "1e999", "[]", "{}"]
+_TOKEN = re.compile(r'"[^"\\]*"|-?\d+(?:\.\d+)?|true|false|null')
+_VALUES = ["[]", "{}", '"x"', "0", "-1", "null", "true", '"store-0000001"', '"30d"']
+
+
+def _mutated(text: str, seed: int) -> str:
+    """An edit of a random store of ``text``, most often where the first reading looks (the
+    store's beginning and its id, which it reads itself)."""
+    pick = random.Random(seed)
+    stores = [m.start() for m in re.finditer(r'\{\s*"id"', text)]
+    at = pick.choice(stores[5:])  # past the tiers: a store
+    kind = seed % 4
+    if kind == 0:  # a quote, a brace, a comma or a colon lost
+        marks = [i for i in range(at, at + 30) if text[i] in '"{}[],:']
+        at = pick.choice(marks)
+        return text[:at] + text[at + 1 :]
+    if kind == 1:
+        at += pick.randrange(30)
+        return text[:at] + pick.choice(_INSERTED) + text[at:]
+    if kind == 2:  # a value made another: the id's most often
+        tokens = list(_TOKEN.finditer(text, text.index(":", at) + 1, at + 400))
+        token = tokens[0] if pick.random() < 0.5 else pick.choice(tokens)
+        return text[: token.start()] + pick.choice(_VALUES) + text[token.end() :]
+    at += pick.randrange(200)
+    return text[:at] + text[at + pick.randrange(2, 40) :]
+
+
+@pytest.mark.parametrize("seed", range(32))
+def test_a_mutated_file_reads_as_when_read_whole(
+    seed: int,
+    tmp_path: Path,
+    run_cli: CliRunner,
+    streamed_files: list[bool],
+    small_steps: None,
+) -> None:
+    """A file edited at random, one store a line or pretty-printed: read store by store where
+    the reading can, else whole, it says what the whole reading says, never an internal error."""
+    snapshot = tmp_path / "snapshot.json"
+    text = _generated(tmp_path / "base.json", 30, indent=None if seed % 8 < 4 else 2).read_text()
+    snapshot.write_text(_mutated(text, seed), encoding="utf-8")
+    code, *_ = _same_either_way(
+        run_cli, tmp_path, f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}"
+    )
+    assert code in (0, 1, 2)
 
 
 def test_deep_nesting_in_a_store_is_declined(
