@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -788,3 +789,52 @@ def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
     assert f"store:{MASK}" in shown[True][0][0]
     assert "pipeline:token=[REDACTED]" in shown[True][2][0]
     assert not any("bob" in name for name in shown[True][3][0])
+
+
+# Secrets pasted into a snapshot where a check or the schema quotes them: a value, a store id
+# (which names the resource), a key the schema does not know, a list item.
+_PLANTED = [
+    ("josé.garcía@example.com", ("stores", 0, "id")),
+    ("françois.dupont@example.fr", ("tiers", 1, "training_control", "location")),
+    (f"svc_ghp_{'abcdefghijKLMNOPQRSTuvwxyzABCDEFGHIj'}", ("stores", 2, "id")),
+    ("prod_xoxb-123456789012-abcdefghijklmnopqrstuvwx", ("pipelines", 0, "tiers", 0)),
+    ("svc_AKIAIOSFODNN7EXAMPLE", ("pipelines", 1, "id")),
+    ("user@example.org_prod", ("stores", 1, "retention", "any")),
+    ("auth_Bearer 2IDaz1vkqFbYP7AKbdSwLiLi9", None),  # a key of a store
+]
+
+
+@pytest.mark.parametrize(("secret", "where"), _PLANTED, ids=[s for s, _ in _PLANTED])
+def test_a_secret_pasted_into_a_snapshot_reaches_no_output(
+    secret: str, where: tuple[str | int, ...] | None, tmp_path: Path, run_cli: Any
+) -> None:
+    """Whatever quotes it (a finding, the schema's message on the value or on an unknown key),
+    no format and no stream shows it, nor an address's part before the '@'."""
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((repo / "policies/examples/violating/snapshot.yaml").read_text())
+    if where is None:
+        data["stores"][3][secret] = True
+    else:
+        *path, last = where
+        node = data
+        for step in path:
+            node = node[step]
+        node[last] = secret
+    snapshot = tmp_path / "snapshot.yaml"
+    snapshot.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    outputs = [f"--output={fmt}={tmp_path / ('out.' + fmt)}" for fmt in sorted(TEXT_REPORTERS)]
+    run = run_cli(
+        "check",
+        f"--policy={repo / 'policies/library/anthropic-consumer-2025.yaml'}",
+        f"--snapshot={snapshot}",
+        "--as-of=2026-11-21",
+        *outputs,
+    )
+    assert run.code in (0, 1)
+    shown = {"stdout": run.out, "stderr": run.err}
+    shown |= {p.name: p.read_text(encoding="utf-8") for p in tmp_path.glob("out.*")}
+    core = secret.split("_", 1)[1] if secret.startswith(("svc_", "prod_", "auth_")) else secret
+    forms = {core, json.dumps(core)[1:-1], core.split("@")[0] + "@"}
+    assert [name for name, text in shown.items() if any(f in text for f in forms)] == []
