@@ -3,6 +3,7 @@ and colours as asked."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,23 @@ def test_color_always_paints_the_verdict(tmp_path: Path, run_cli: CliRunner) -> 
     args = ["check", "--policy", POLICY, "--snapshot", snapshot, "--as-of", "2026-11-21"]
     assert "\x1b[1;31mNot compliant\x1b[0m" in run_cli(*args, "--color", "always").out
     assert "\x1b[" not in run_cli(*args, "--color", "never").out
+
+
+def test_saved_changes_are_checked_against_the_diff_format_before_they_are_read(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    """What changed since the previous policy is saved as the diff format writes it; a change
+    without its field was met by the reader (an internal error), now by the schema, at its
+    place in the file."""
+    saved = tmp_path / "results.json"
+    snapshot = str(EXAMPLES / "violating" / "snapshot.yaml")
+    run_cli("check", "--policy", POLICY, "--snapshot", snapshot, "--output", f"json={saved}")
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    del data["changes"][0]["rows"][0]["changes"][0]["field"]
+    saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    rendered = run_cli("report", str(saved), "--format", "text")
+    compared = run_cli("check", "--policy", POLICY, "--snapshot", snapshot, f"--baseline={saved}")
+    for run in (rendered, compared):
+        assert run.code == 2, run.err
+        assert "missing required key 'field' (at $.changes[0].rows[0].changes[0])" in run.err
+        assert "results.json:" in run.err and "internal error" not in run.err

@@ -14,6 +14,13 @@ from checker.core.diagnostics import JsonPath
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
     """The schema of a document kind, read from ``policies/schemas/<kind>.schema.json``."""
+    schema = _read(kind)
+    if kind == "results":
+        _with_policy_diffs(schema)
+    return schema
+
+
+def _read(kind: str) -> dict[str, Any]:
     text = (
         resources.files("policies")
         .joinpath("schemas", f"{kind}.schema.json")
@@ -21,6 +28,24 @@ def load_schema(kind: str) -> dict[str, Any]:
     )
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+def _with_policy_diffs(results: dict[str, Any]) -> None:
+    """Results hold what changed since each policy's previous version (``changes``) as the
+    diff format writes it: the diff schema's definitions are taken in, so that a saved
+    results file is checked whole before it is read back (a change without its field, say,
+    is refused at its line rather than met by the reader)."""
+    diff = _read("diff")["$defs"]
+    defs = results["$defs"]
+    clash = set(diff) & set(defs)
+    if clash:  # each schema names its definitions: a clash would change one of them
+        raise ValueError(f"results and diff schemas both define {sorted(clash)}")
+    defs.update(diff)
+    changes = results["properties"]["changes"]
+    changes["items"] = {
+        "description": changes["items"]["description"],
+        "$ref": "#/$defs/policy_diff",
+    }
 
 
 def _resolve(root: dict[str, Any], schema: Any) -> Iterator[dict[str, Any]]:
