@@ -252,6 +252,18 @@ def _special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _hold_stops() -> set[int | signal.Signals] | None:
+    """Hold SIGTERM back (where the system can); what to give :func:`_release_stops`."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _release_stops(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
     """Write one report file with ``write``: the file is replaced atomically, readable as
     the umask allows, and a failure is a :class:`UsageError` naming the output. A special
@@ -264,8 +276,16 @@ def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
                 write(stream)
             return
         destination.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+        # A stop (SIGTERM) that came between making the file and the try that removes it
+        # would leave it behind: it is held back until then.
+        held = _hold_stops()
         try:
+            fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+        except BaseException:
+            _release_stops(held)
+            raise
+        try:
+            _release_stops(held)  # a stop held back is taken here, where the file is removed
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
                 write(stream)
             Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
