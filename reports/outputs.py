@@ -19,7 +19,7 @@ from typing import TextIO
 
 from checker.core.diagnostics import Diagnostic, Location
 from checker.core.errors import UsageError
-from checker.core.pools import exit_on_signal, helping, may_help
+from checker.core.pools import exit_on_signal, helping, may_help, stops_held
 from checker.core.results import Result
 from checker.documents.inputs import file_key
 from reports import REPORTERS, Redacted, get_reporter
@@ -252,18 +252,6 @@ def _special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def _hold_stops() -> set[int | signal.Signals] | None:
-    """Hold SIGTERM back (where the system can); what to give :func:`_release_stops`."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-
-
-def _release_stops(held: set[int | signal.Signals] | None) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
 def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
     """Write one report file with ``write``: the file is replaced atomically, readable as
     the umask allows, and a failure is a :class:`UsageError` naming the output. A special
@@ -276,22 +264,19 @@ def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
                 write(stream)
             return
         destination.parent.mkdir(parents=True, exist_ok=True)
-        # A stop (SIGTERM) that came between making the file and the try that removes it
-        # would leave it behind: it is held back until then.
-        held = _hold_stops()
+        tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-        except BaseException:
-            _release_stops(held)
-            raise
-        try:
-            _release_stops(held)  # a stop held back is taken here, where the file is removed
+            # A stop that came after the file was made but before its name was known would
+            # leave it behind: held back until then, it is taken here, where the file goes.
+            with stops_held():
+                fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
                 write(stream)
             Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
             Path(tmp).replace(destination)
         except BaseException:  # a failed or interrupted report leaves no half-written file
-            Path(tmp).unlink(missing_ok=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
         name = target.name or target.path

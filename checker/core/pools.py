@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -84,17 +84,14 @@ class Worker:
         frozen = bool(ends) and gc.get_freeze_count() == 0
         if frozen:
             gc.freeze()
-        # A forked worker inherits the run's signal handlers; a SIGTERM (the run stopping it)
-        # that came before the worker set its own would raise in the interpreter's after-fork
-        # hooks, be printed as "Exception ignored" and leave the worker working. Held back
-        # until then: the worker takes them in _begin.
-        masked = bool(ends) and hasattr(signal, "pthread_sigmask")
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if masked else set()
         try:
-            process.start()
+            # A forked worker inherits the run's signal handlers; a SIGTERM (the run stopping
+            # it) that came before the worker set its own would raise in the interpreter's
+            # after-fork hooks, be printed as "Exception ignored" and leave the worker working.
+            # Held back across the fork: the worker takes them in _begin.
+            with stops_held() if ends else nullcontext():
+                process.start()
         finally:
-            if masked:
-                signal.pthread_sigmask(signal.SIG_SETMASK, before)
             if frozen:
                 gc.unfreeze()
         for end in theirs:  # the worker's ends only: its death ends the pipe
@@ -150,6 +147,21 @@ def _begin(
 
 
 _STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Within, Ctrl-C and SIGTERM are held back, not lost: they are taken as the block ends,
+    where the caller can clean up after them (what a fork inherits, a file just made). Where
+    the system cannot hold signals back, nothing is held."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _end_with(run: int) -> None:
