@@ -63,11 +63,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
-from itertools import accumulate
+from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
@@ -590,19 +590,46 @@ def redact(text: str) -> str:
     return _scan(text)
 
 
-def _redact_location(location: Location | None) -> Location | None:
+def _redact_location(
+    location: Location | None, shown: Callable[[str], str] = redact
+) -> Location | None:
     if location is None:
         return location
-    path = tuple([redact(p) if isinstance(p, str) else p for p in location.path])
+    path = tuple([shown(p) if isinstance(p, str) else p for p in location.path])
     return location if path == location.path else dataclasses.replace(location, path=path)
 
 
-def _redact_finding(finding: Finding) -> Finding:
-    message, expected = redact(finding.message), redact(finding.expected)
-    actual, resource = redact(finding.actual), redact(finding.resource)
-    evidence = _redact_location(finding.evidence_location)
+# Every text of a finding that redaction reads (:func:`_redact_finding`), but its evidence's path.
+_FINDING_TEXTS = attrgetter("message", "expected", "actual", "resource", "system", "environment")
+
+
+def _finding_texts(findings: Sequence[Finding]) -> set[str]:
+    """Every distinct text of ``findings`` that redaction reads: gathered at C speed, where a
+    generator a finding took 0.35 s for 120,000 failures."""
+    texts = set(chain.from_iterable(map(_FINDING_TEXTS, findings)))
+    locations = [f.evidence_location for f in findings if f.evidence_location is not None]
+    parts = set(chain.from_iterable(map(attrgetter("path"), locations)))
+    texts.update(part for part in parts if isinstance(part, str))
+    return texts
+
+
+def _redact_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` redacted: their distinct texts searched all at once (:func:`_may_change`),
+    and only those redaction changes replaced. 120,000 failures hold about 240,000 distinct
+    texts: tried one by one, each through ``redact``'s cache, they took about 0.8 s."""
+    texts = _finding_texts(findings)
+    changed = {text: shown for text in _may_change(texts) if (shown := _redact_name(text)) != text}
+    if not changed:
+        return list(findings)
+    return [_redact_finding(finding, lambda text: changed.get(text, text)) for finding in findings]
+
+
+def _redact_finding(finding: Finding, shown: Callable[[str], str] = redact) -> Finding:
+    message, expected = shown(finding.message), shown(finding.expected)
+    actual, resource = shown(finding.actual), shown(finding.resource)
+    evidence = _redact_location(finding.evidence_location, shown)
     # The snapshot's own words (its metadata), like the evidence it records.
-    system, environment = redact(finding.system), redact(finding.environment)
+    system, environment = shown(finding.system), shown(finding.environment)
     if (
         message == finding.message
         and expected == finding.expected
@@ -706,15 +733,21 @@ def _halves(
 def _may_change(names: set[str]) -> list[str]:
     """Of ``names``, those :func:`redact` may change: each other holds none of what
     :func:`_maybe_secret` looks for. Searched all at once, a line each (a million names in
-    three searches instead of three each); a match marks the name whose line it is on. Names
-    of several lines, or not ASCII (whose lower case may differ in length), are all kept.
+    three searches instead of three each); a match marks the name whose line it is on. A name
+    of several lines, or not ASCII (whose lower case may differ in length), is kept, and the
+    others are still searched together.
     Names given as JSON strings are searched as written: what a name holds, its string holds
     (a marker or a run of key characters has nothing JSON escapes), so an escape can only add
     to what is found."""
     ordered = list(names)
     text = "\n".join(ordered)
-    if not ordered or not text.isascii() or text.count("\n") != len(ordered) - 1:
-        return ordered
+    if not text.isascii() or text.count("\n") != len(ordered) - 1:
+        # Those kept are kept, and the others searched: one such text does not keep them all.
+        kept = [name for name in ordered if not name.isascii() or "\n" in name]
+        if kept:
+            return kept + _may_change(names.difference(kept))
+    if not ordered:
+        return []
     low = text.lower()  # ASCII: the same length, so the same lines
     found = _lines_with_runs(text)  # a token run holds no newline
     for marker in (*_MARKERS, *_KEY_MARKERS):  # nor does a marker: each found at C speed
@@ -722,10 +755,13 @@ def _may_change(names: set[str]) -> list[str]:
         while at != -1:
             found.append(at)
             at = low.find(marker, at + 1)
-    if not found:
-        return []
-    starts = list(accumulate((len(name) + 1 for name in ordered), initial=0))
-    return [ordered[line] for line in sorted({bisect_right(starts, at) - 1 for at in found})]
+    lines: dict[int, str] = {}  # where each line found begins: the name it is
+    for at in found:
+        begins = text.rfind("\n", 0, at) + 1
+        if begins not in lines:
+            ends = text.find("\n", at)
+            lines[begins] = text[begins : ends if ends != -1 else len(text)]
+    return [lines[begins] for begins in sorted(lines)]
 
 
 def _lines_with_runs(text: str) -> list[int]:
@@ -760,14 +796,14 @@ def redact_result(result: Result) -> Result:
     changed = _redacted_names(result.pass_counts)
     return dataclasses.replace(
         result,
-        findings=[_redact_finding(f) for f in result.findings],
+        findings=_redact_findings(result.findings),
         diagnostics=[_redact_diagnostic(d) for d in result.diagnostics],
         documents=[_redact_document(d) for d in result.documents],
         waivers=list(result.waivers),
         pass_counts=[_redact_pass_count(c, changed) for c in result.pass_counts],
         comparison=(
             dataclasses.replace(
-                result.comparison, fixed=tuple(_redact_finding(f) for f in result.comparison.fixed)
+                result.comparison, fixed=tuple(_redact_findings(result.comparison.fixed))
             )
             if result.comparison is not None
             else None

@@ -705,6 +705,45 @@ def test_names_searched_as_json_strings_leave_out_only_names_redaction_keeps(
     assert {e for e, name in encoded.items() if redact(name) != name} <= found
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(NAMES, NAMES, NAMES), max_size=12))
+def test_findings_redacted_together_read_as_each_redacted_alone(
+    texts: list[tuple[str, str, str]],
+) -> None:
+    """The findings of a result are redacted by searching their distinct texts all at once:
+    every finding comes out as redacting it alone makes it, and one that needs nothing is
+    kept as it is (texts in any script, of several lines, secrets or none)."""
+    from reports.redaction import _redact_finding, _redact_findings
+
+    first = mixed_result().findings[0]
+    findings = [
+        dataclasses.replace(
+            first,
+            message=message,
+            actual=actual,
+            evidence_location=Location("snapshot.json", Position(3, 5), ("stores", 0, key)),
+        )
+        for message, actual, key in texts
+    ]
+    together = _redact_findings(findings)
+    assert together == [_redact_finding(f) for f in findings]
+    for finding, shown in zip(findings, together, strict=True):
+        assert (shown is finding) == (_redact_finding(finding) is finding)
+
+
+def test_a_text_outside_ascii_leaves_the_other_names_searched_all_at_once() -> None:
+    """A name outside ASCII (or of several lines) is kept to be redacted on its own; the
+    others are still searched, not all kept with it."""
+    from reports.redaction import _may_change
+
+    names = {"store:josé", "store:plain", "line\nbreak", "store:AKIAIOSFODNN7EXAMPLE"}
+    assert sorted(_may_change(names)) == [
+        "line\nbreak",
+        "store:AKIAIOSFODNN7EXAMPLE",
+        "store:josé",
+    ]
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
