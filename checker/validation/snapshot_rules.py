@@ -188,6 +188,9 @@ def _imported_from(view: Snapshot, section: str, index: int) -> str | None:
 def _duplicate_ids(view: Snapshot, all_ids: dict[str, list[Any]]) -> Iterator[Diagnostic]:
     for section, noun in ID_SECTIONS:
         ids = all_ids.get(section)
+        items = view.data.get(section)
+        if isinstance(items, StoredItems) and items.distinct_ids():
+            continue  # told apart when read: a million ids not put in a set again
         if ids is None or len(set(ids)) == len(ids):  # the usual case, at C speed
             continue
         first: dict[str, int] = {}
