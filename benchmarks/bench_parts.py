@@ -23,13 +23,18 @@ The ``resources`` ways are compared with the ``resources-serial`` run, byte for 
 of their pass counts must name resources whose passes add up to its count; their time and
 memory are also given against the ``default`` way's (passes counted only).
 
-Each run is measured from outside: wall time, and the peak of the memory of the whole process
-tree (the command, its workers and, with Dask, the cluster's nannies and workers), sampled
-every 0.1 s from ``/proc``: the sum of the processes' proportional set sizes (PSS, which
-counts a page shared by forked processes once in all) and, for reference, of their resident
-sets (RSS, which counts it in each). Every run's failing findings, per clause, must equal the
-planted breaches, and its JSON results the serial run's, byte for byte; a run that differs
-fails the benchmark (exit 1). Linux only (``/proc``).
+Each way is run ``--repeat`` times for its time, measured from outside with nothing else
+reading the processes, then once more for its memory: the peak of the memory of the whole
+process tree (the command, its workers and, with Dask, the cluster's nannies and workers),
+sampled every 0.1 s from ``/proc``: the sum of the processes' proportional set sizes (PSS,
+which counts a page shared by forked processes once in all) and, for reference, of their
+resident sets (RSS, which counts it in each). Sampling is not free: reading
+``smaps_rollup`` of processes of 650 MB took about 50 ms each 0.1 s, and a run of two
+processes on two cores sampled so took 30.5 s where it took 23.3 s unsampled (medians of
+three, in turn), so a sampled run's time is kept apart (``memory_run_s``) and not counted.
+Every run's failing findings, per clause, must equal the planted breaches, and its JSON
+results the serial run's, byte for byte; a run that differs fails the benchmark (exit 1).
+Linux only (``/proc``).
 
 Results (medians over the repeats) go to ``results/parts.json`` and ``results/latest.md``.
 """
@@ -95,8 +100,9 @@ def _memory(pid: int) -> tuple[int, int]:
     return found.get("Rss", 0), found.get("Pss", 0)
 
 
-def run_tree(argv: list[str], timeout: float) -> dict[str, Any]:
-    """Run ``argv``; its wall time and the peak summed PSS and RSS of its process tree (MiB)."""
+def run_tree(argv: list[str], timeout: float, *, sample: bool) -> dict[str, Any]:
+    """Run ``argv``; its wall time and, when ``sample``, the peak summed PSS and RSS of its
+    process tree (MiB; else 0: the time of a run sampled is not the command's alone)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -106,10 +112,13 @@ def run_tree(argv: list[str], timeout: float) -> dict[str, Any]:
         if time.perf_counter() - start > timeout:
             proc.kill()
             break
-        sizes = [_memory(pid) for pid in _tree(proc.pid)]
-        peak_rss = max(peak_rss, sum(rss for rss, _ in sizes))
-        peak_pss = max(peak_pss, sum(pss for _, pss in sizes))
-        time.sleep(0.1)
+        if sample:
+            sizes = [_memory(pid) for pid in _tree(proc.pid)]
+            peak_rss = max(peak_rss, sum(rss for rss, _ in sizes))
+            peak_pss = max(peak_pss, sum(pss for _, pss in sizes))
+            time.sleep(0.1)
+        else:
+            time.sleep(0.005)
     seconds = time.perf_counter() - start
     err = proc.stderr.read() if proc.stderr is not None else b""
     proc.wait()
@@ -122,13 +131,15 @@ def run_tree(argv: list[str], timeout: float) -> dict[str, Any]:
     }
 
 
-def run_way(policy_check: str, path: Path, way: str, timeout: float) -> dict[str, Any]:
+def run_way(
+    policy_check: str, path: Path, way: str, timeout: float, *, sample: bool = False
+) -> dict[str, Any]:
     out = benchlib.WORK / f"results-parts-{path.stem}-{way}.json"
     size = path.stat().st_size
     argv = [policy_check, "check", "--policy", str(POLICY), "--snapshot", str(path)]
     argv += ["--as-of", AS_OF, "--passes", "count", "--format", "text"]
     argv += ["--output", f"json={out}", "--max-file-size", str(size), "--stream-from", "0"]
-    got = run_tree(argv + WAYS[way], timeout)
+    got = run_tree(argv + WAYS[way], timeout, sample=sample)
     try:
         if got["exit"] not in (0, 1):
             return {"error": f"exit {got['exit']}: {got['stderr']}", **got}
@@ -146,18 +157,26 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
     planted = truth["planted_by_clause"]
     loads: list[float] = []
     runs: dict[str, list[dict[str, Any]]] = {way: [] for way in ways}
-    for i in range(args.repeat):
-        loads.append(run_json_load(path, args.timeout)["seconds"])
+    sampled: dict[str, dict[str, Any]] = {}
+    for i in range(args.repeat + 1):  # the last run of each way is sampled for its memory
+        sample = i == args.repeat
+        if not sample:
+            loads.append(run_json_load(path, args.timeout)["seconds"])
         for way in ways:
-            got = run_way(args.policy_check, path, way, args.timeout)
-            runs[way].append(got)
+            got = run_way(args.policy_check, path, way, args.timeout, sample=sample)
+            if sample:
+                sampled[way] = got
+            else:
+                runs[way].append(got)
             print(
-                f"  {stores:,} stores, run {i + 1}/{args.repeat}, {way}: "
+                f"  {stores:,} stores, "
+                + ("memory run" if sample else f"run {i + 1}/{args.repeat}")
+                + f", {way}: "
                 + (
                     f"ERROR {got['error'][:300]}"
                     if "error" in got
-                    else f"{benchlib.fmt_s(got['seconds'])}, tree PSS "
-                    f"{benchlib.fmt_mb(got['peak_pss_mb'])}"
+                    else f"{benchlib.fmt_s(got['seconds'])}"
+                    + (f", tree PSS {benchlib.fmt_mb(got['peak_pss_mb'])}" if sample else "")
                 ),
                 file=sys.stderr,
                 flush=True,
@@ -166,7 +185,8 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
     for way in ways:
         against = REFERENCE.get(way, "serial")
         reference = next((r["results"] for r in runs.get(against, []) if "results" in r), None)
-        done = [r for r in runs[way] if "error" not in r]
+        memory = sampled[way]
+        done = [r for r in [*runs[way], memory] if "error" not in r]
         row: dict[str, Any] = {
             "stores": stores,
             "way": way,
@@ -179,16 +199,17 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
             "commit": benchlib.git_commit(),
             "json_load_gc_paused_s": round(benchlib.median(loads), 4),
         }
-        if len(done) < len(runs[way]):
-            row["error"] = next(r["error"] for r in runs[way] if "error" in r)[:2000]
+        if len(done) < len(runs[way]) + 1:
+            row["error"] = next(r["error"] for r in [*runs[way], memory] if "error" in r)[:2000]
             rows.append(row)
             continue
         row.update(
             {
-                "seconds": round(benchlib.median([r["seconds"] for r in done]), 3),
-                "runs_s": [round(r["seconds"], 3) for r in done],
-                "peak_pss_mb": round(max(r["peak_pss_mb"] for r in done), 1),
-                "peak_rss_mb": round(max(r["peak_rss_mb"] for r in done), 1),
+                "seconds": round(benchlib.median([r["seconds"] for r in runs[way]]), 3),
+                "runs_s": [round(r["seconds"], 3) for r in runs[way]],
+                "peak_pss_mb": round(memory["peak_pss_mb"], 1),
+                "peak_rss_mb": round(memory["peak_rss_mb"], 1),
+                "memory_run_s": round(memory["seconds"], 3),
                 "matches_planted": all(r["failing_by_clause"] == planted for r in done),
                 # None when the way it is compared with was not run.
                 "same_as_serial": None
@@ -246,8 +267,10 @@ def parts_md(data: dict[str, Any]) -> list[str]:
         "## One large snapshot checked in parts (`bench_parts.py`)",
         "",
         f"{benchlib.describe(data['machine'])}. `policy-check check --passes count "
-        "--stream-from 0 --format text --output json=FILE` end to end; memory is the peak of the "
-        "summed PSS of the process tree (workers and cluster included). Medians of the runs.",
+        "--stream-from 0 --format text --output json=FILE` end to end; the wall time is the "
+        "median of the runs, with nothing reading the processes; memory is the peak of the "
+        "summed PSS of the process tree (workers and cluster included), sampled every 0.1 s in "
+        "one more run, whose time is not counted (sampling takes CPU time from the command).",
         "",
         "| stores | file | way | options | runs | wall | vs serial | tree PSS | vs serial "
         "| = planted, = serial |",
@@ -276,6 +299,13 @@ def parts_md(data: dict[str, Any]) -> list[str]:
         f"{'yes' if row['names_every_pass'] else '**no**'}"
         for row in data["rows"]
         if "vs_counting_default" in row
+    ]
+    lines += [
+        f"- {row['stores']:,} stores, {row['way']}: runs "
+        f"{', '.join(map(benchlib.fmt_s, row['runs_s']))}; the memory run, sampled, "
+        f"{benchlib.fmt_s(row['memory_run_s'])}"
+        for row in data["rows"]
+        if "memory_run_s" in row
     ]
     lines += [
         f"- {row['stores']:,} stores, {row['way']}: `{row['command']}`, {row['measured_at']}, "
