@@ -294,6 +294,14 @@ class Check:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     # Whether framework files may name the section as serving a regulation.
     in_frameworks: bool = True
+    # Whether a clause of the section may loop over the snapshot's stores
+    # (``ctx.section("stores")``; looking a store up by id is no loop). One that never does
+    # says the same in every part when the stores are checked in parts
+    # (``checker.evaluation.parts``): it is checked by the first part only, not again by each
+    # (a million stores: 100,000 recipients judged once, not once a part). Said wrongly, what
+    # the parts observed cannot be merged and the stores are checked at once: slower, never
+    # a finding less.
+    loops_over_stores: bool = True
     # How two clauses of the section contradict each other: given an earlier and a later
     # clause, a message saying what the later one says "here" against the earlier one
     # "there", or None when they can both hold. ``validate`` reports each contradiction as

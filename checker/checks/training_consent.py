@@ -622,4 +622,5 @@ CHECK = Check(
     run=run,
     conflicts=conflicts,
     doc=__doc__ or "",
+    loops_over_stores=False,
 )

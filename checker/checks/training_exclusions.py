@@ -412,4 +412,5 @@ CHECK = Check(
     diff=DIFF,
     run=run,
     doc=__doc__ or "",
+    loops_over_stores=False,
 )
