@@ -262,15 +262,7 @@ def test_the_clauses_that_never_loop_over_the_stores_are_checked_by_the_first_pa
     assert set(LOOP_FREE) & ran_first and not set(LOOP_FREE) & ran_second
     loop_free = [i for i, s in enumerate(second.clauses) if s.alike and not first.clauses[i].within]
     assert loop_free and all(not first.clauses[i].alike for i in loop_free)
-    # Apart: the first part leaves them to a process of their own, which checks only them.
-    checked.clear()
-    mine = engine.observe_part(policies, view, range(30), apart=True)
-    assert not set(LOOP_FREE) & set(checked)
-    checked.clear()
-    theirs = engine.observe_loop_free(policies, view, range(30))
-    assert set(checked) <= set(LOOP_FREE)
-    together = engine.with_loop_free(mine, theirs)
-    assert merge([together, second], counting=False) == merge([first, second], counting=False)
+    assert merge([first, second], counting=False)  # the first part's said for both
 
 
 def test_a_clause_said_wrongly_to_never_loop_over_the_stores_has_them_checked_at_once(
@@ -289,25 +281,17 @@ def test_a_clause_said_wrongly_to_never_loop_over_the_stores_has_them_checked_at
     assert merged == [False]
 
 
-def test_worker_processes_with_the_loop_free_clauses_apart_give_the_bytes_of_a_serial_run(
+def test_worker_processes_skipping_the_loop_free_clauses_give_the_bytes_of_a_serial_run(
     tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Counting, in two parts: the clauses that never loop over the stores are checked by a
-    process of their own, the same bytes as one process checking every store at once; one
-    said wrongly (retention) leaves the stores checked at once, with the same bytes again."""
-    apart: list[range] = []  # the parts whose loop-free clauses were checked apart
-    joined = local.with_loop_free
-
-    def noting(first: PartObserved, loop_free: PartObserved) -> PartObserved:
-        apart.append(loop_free.part)
-        return joined(first, loop_free)
-
-    monkeypatch.setattr(local, "with_loop_free", noting)
+    """Counting, in two parts, the second part's worker skipping the clauses that never loop
+    over the stores: the same bytes as one process checking every store at once; one said
+    wrongly (retention) leaves the stores checked at once, with the same bytes again."""
     snapshot = _generated(tmp_path / "inventory.json", 300, indent=None)
     argv = (f"--policy={BENCH_POLICY}", f"--snapshot={snapshot}", "--passes=count")
     (tmp_path / "right").mkdir()
     _same_as_whole(run_cli, tmp_path / "right", *argv)
-    assert merged == [True] and apart == [range(150)]
+    assert merged == [True]
     monkeypatch.setitem(
         CHECKS, "retention", dataclasses.replace(CHECKS["retention"], loops_over_stores=False)
     )
@@ -661,11 +645,10 @@ def test_names_written_out_a_few_at_a_time_give_the_bytes_of_names_held(
     assert written[:3] == held[:3]
     for name, content in held[3].items():
         assert written[3][name] == content, name
-    # Each process its own file (the run, the worker of the second part, and the one checking
-    # the clauses that never loop over the stores); a worker not forked (another thread runs
-    # in this process) did not inherit the folder, and sent its names back instead.
+    # Each process its own file; a worker not forked (another thread runs in this process)
+    # did not inherit the folder, and sent its names back instead.
     forked = workers == "worker processes" and local.start_method() == "fork"
-    assert len({b.path for b in _blocks_read if isinstance(b, Span)}) == (3 if forked else 1)
+    assert len({b.path for b in _blocks_read if isinstance(b, Span)}) == (2 if forked else 1)
     assert not list((tmp_path / "temporary").iterdir())  # the run's folder is gone
 
 

@@ -402,27 +402,24 @@ def _observed(
 
 
 def observe_part(
-    policies: PolicySet,
-    view: Snapshot,
-    part: range,
-    *,
-    progress: Counted | None = None,
-    apart: bool = False,
+    policies: PolicySet, view: Snapshot, part: range, *, progress: Counted | None = None
 ) -> PartObserved:
     """What every clause observes of the stores of ``part`` of a snapshot read store by store,
     each observation placed where its clause was (:func:`checker.evaluation.parts.record`);
     ``progress`` hears how many of the part's stores are checked.
 
     A clause that never loops over the stores (``Check.loops_over_stores``) says the same in
-    every part: the first part checks it, unless ``apart`` (then :func:`observe_loop_free`
-    does, in a process of its own), and the others send that they said it alike (checked
-    when merged)."""
-    part_view, part_stores = _part_view(view, part)
+    every part: the first part checks it, and the others send that they said it alike
+    (checked when merged) without checking it again."""
+    stores = view.data["stores"]
+    if not isinstance(stores, StoredItems):
+        raise TypeError("only the stores of a snapshot read store by store are checked in parts")
+    part_stores = stores.part(part)
+    part_view = replace(view, data={**view.data, "stores": part_stores})
     counting = policies.count_passes
-    here = part.start == 0 and not apart
     tasks = [
         partial(_recorded, check, ctx, counting=counting)
-        if here or check.loops_over_stores
+        if part.start == 0 or check.loops_over_stores
         else partial(Segments, alike=True)
         for check, ctx in _clauses(policies, part_view)
     ]
@@ -443,51 +440,6 @@ def observe_part(
         )
         placed = positions.placed()
     return PartObserved(part, sent, unreadable, placed)
-
-
-def observe_loop_free(policies: PolicySet, view: Snapshot, part: range) -> PartObserved:
-    """What the clauses that never loop over the stores observe, checked as the first part
-    ``part`` checks them (the others are said alike, and the stores are not read): what
-    :func:`observe_part` of the first part leaves out when told ``apart``. A clause that
-    loops all the same is checked over ``part`` and cannot be merged (so the stores are then
-    checked at once)."""
-    part_view, _ = _part_view(view, part)
-    counting = policies.count_passes
-    with collector_paused():
-        clauses = [
-            Segments(alike=True)
-            if check.loops_over_stores
-            else _recorded(check, ctx, counting=counting)
-            for check, ctx in _clauses(policies, part_view)
-        ]
-    return PartObserved(part, clauses)
-
-
-def with_loop_free(first: PartObserved, loop_free: PartObserved) -> PartObserved:
-    """The first part's observations (:func:`observe_part` told ``apart``) with those of the
-    clauses checked apart (:func:`observe_loop_free`) in their place."""
-    if first.part != loop_free.part or len(first.clauses) != len(loop_free.clauses):
-        raise NotPartitionable("the clauses checked apart are not the first part's")
-    clauses = [
-        mine if theirs.alike else theirs
-        for mine, theirs in zip(first.clauses, loop_free.clauses, strict=True)
-    ]
-    return replace(first, clauses=clauses)
-
-
-def has_loop_free(policies: PolicySet, view: Snapshot) -> bool:
-    """Whether a clause of ``policies`` never loops over the stores of ``view``."""
-    return any(not check.loops_over_stores for check, _ in _clauses(policies, view))
-
-
-def _part_view(view: Snapshot, part: range) -> tuple[Snapshot, StoredItems]:
-    """``view`` whose loops over the stores see those of ``part`` (a lookup by id, every
-    store), and those stores."""
-    stores = view.data["stores"]
-    if not isinstance(stores, StoredItems):
-        raise TypeError("only the stores of a snapshot read store by store are checked in parts")
-    part_stores = stores.part(part)
-    return replace(view, data={**view.data, "stores": part_stores}), part_stores
 
 
 def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -> Counted | None:

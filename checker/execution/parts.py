@@ -29,14 +29,7 @@ from checker.core.pools import (
 from checker.core.progress import Progress
 from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
-from checker.evaluation.engine import (
-    PolicySet,
-    has_loop_free,
-    observe_loop_free,
-    observe_part,
-    stores_progress,
-    with_loop_free,
-)
+from checker.evaluation.engine import PolicySet, observe_part, stores_progress
 from checker.evaluation.in_step import StoredItems
 from checker.evaluation.parts import NotPartitionable, PartObserved, PartRunner, split
 from checker.evaluation.snapshot import Snapshot
@@ -75,22 +68,11 @@ def local_parts(
             for part in others:
                 args = (observe_entry_part, (policies, limits, entry, part))
                 started.append(Worker.start(mp, _check_part, args, others=started))
-            # The clauses that never loop over the stores, which the first part would check on
-            # top of its stores, are checked by a process of their own: the system shares the
-            # cores out, and the parts end together (a million stores: 100,000 recipients).
-            apart = None
-            if has_loop_free(policies, view):
-                args = (observe_entry_loop_free, (policies, limits, entry, first))
-                apart = Worker.start(mp, _check_part, args, others=started)
-                started.append(apart)
             # The first part is checked here meanwhile: one process fewer to hold the snapshot.
-            mine = observe_part(policies, view, first, progress=here, apart=apart is not None)
+            mine = observe_part(policies, view, first, progress=here)
             if progress is not None:
                 progress(f"checking {view.name}, {_the_others(len(others) + 1)}", 0, 0)
-            theirs = [_observed(worker) for worker in started if worker is not apart]
-            if apart is not None:
-                mine = with_loop_free(mine, _observed(apart))
-            return [mine, *theirs]
+            return [mine, *(_observed(worker) for worker in started)]
         except BaseException:  # Ctrl-C, or a part that raised: stop the workers now
             for worker in started:
                 worker.stop()
@@ -129,24 +111,12 @@ def observe_entry_part(
 ) -> PartObserved:
     """What every clause observes of ``part`` of the stores of the snapshot ``entry`` names:
     the snapshot inherited from the process that forked this one, or read here."""
-    return observe_part(policies, _view(policies, limits, entry), part)
-
-
-def observe_entry_loop_free(
-    policies: PolicySet, limits: Limits, entry: Entry, part: range
-) -> PartObserved:
-    """What the clauses that never loop over the stores observe, as the first part ``part``
-    of the snapshot ``entry`` names would (:func:`observe_loop_free`)."""
-    return observe_loop_free(policies, _view(policies, limits, entry), part)
-
-
-def _view(policies: PolicySet, limits: Limits, entry: Entry) -> Snapshot:
-    """The snapshot ``entry`` names: inherited from the process that forked this one, or
-    read here."""
     inherited = _inherited
     if inherited is not None and inherited[0] == entry:
-        return inherited[1]
-    return _load(policies, limits, entry)
+        view = inherited[1]
+    else:
+        view = _load(policies, limits, entry)
+    return observe_part(policies, view, part)
 
 
 def observe_entry_share(
