@@ -301,6 +301,14 @@ def parts_md(data: dict[str, Any]) -> list[str]:
         if "vs_counting_default" in row
     ]
     lines += [
+        f"- {row['stores']:,} stores, {row['way']}: {benchlib.fmt_s(row['seconds'])}, "
+        f"{row['seconds'] / row['json_load_gc_paused_s']:.2f}× a `json.load` of the file with "
+        f"the collector paused in the same run ({benchlib.fmt_s(row['json_load_gc_paused_s'])}, "
+        "median)"
+        for row in data["rows"]
+        if row["way"] == "default" and "seconds" in row and row.get("json_load_gc_paused_s")
+    ]
+    lines += [
         f"- {row['stores']:,} stores, {row['way']}: runs "
         f"{', '.join(map(benchlib.fmt_s, row['runs_s']))}; the memory run, sampled, "
         f"{benchlib.fmt_s(row['memory_run_s'])}"
