@@ -177,6 +177,15 @@ def test_github_format_is_the_default_under_github_actions(run_cli: CliRunner) -
             ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "21/11/2026"],
             "is not a date",
         ),
+        # Read by Python's calendar, but not YYYY-MM-DD: a week date, digits run together.
+        (
+            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "2026-W47-6"],
+            "'2026-W47-6' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--as-of", "20261121"],
+            "'20261121' is not a date (YYYY-MM-DD)",
+        ),
         (["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "html"], "FORMAT=PATH"),
         (
             ["check", "--policy", POLICY, "--snapshot", COMPLIANT, "--output", "doc=x.doc"],

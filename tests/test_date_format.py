@@ -49,6 +49,13 @@ def test_every_calendar_date_takes_the_fast_path(date: dt.date) -> None:
     assert _fast_validator("snapshot").is_valid(_snapshot(date.isoformat()))
 
 
+@pytest.mark.parametrize("text", ["2026-W05-3", "2026-W05", "20261130", "2026-11-30T00:00"])
+def test_a_date_is_written_year_month_day(text: str) -> None:
+    """The schema asks for YYYY-MM-DD; Python's calendar also reads an ISO week date of the
+    same length (``2026-W05-3``), which was taken as a date."""
+    assert not _is_date(text)
+
+
 @pytest.mark.parametrize(
     ("reviewed", "fast", "valid"),
     [
@@ -56,7 +63,8 @@ def test_every_calendar_date_takes_the_fast_path(date: dt.date) -> None:
         ("2024-02-29", True, True),
         ("2026-02-29", False, False),
         ("0000-01-01", False, False),  # the validator's own format takes year 0000
-        ("2026-W05-3", False, True),  # an ISO week date: Python's calendar reads it
+        # An ISO week date: Python's calendar reads it, and the schema asks for YYYY-MM-DD.
+        ("2026-W05-3", False, False),
         ("2026-1-01", False, False),
         (20261130, False, False),
     ],

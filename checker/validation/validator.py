@@ -21,6 +21,7 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, relevance
 
 from checker.core.countries import country_problem, is_country
+from checker.core.dates import calendar_date
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Position
 from checker.core.durations import (
     DURATION_PATTERN,
@@ -34,13 +35,7 @@ from checker.validation.schemas import allowed_keys, expects_text, load_schema
 
 
 def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
+    return not isinstance(value, str) or calendar_date(value) is not None
 
 
 def _is_datetime(value: object) -> bool:
@@ -72,9 +67,9 @@ def _fast_validator(kind: str) -> Any:
     """The validator of the fast path: exact for every keyword, but durations and dates are
     checked without a Python callback per value (durations by a pattern: half the time of
     validating a large snapshot; dates by the validator's own format: a sixth of a store's
-    validation). Each accepts only what the full validator accepts, not all of it (not ISO
-    week dates, ``2026-W05-3``): a document it rejects is judged again by the full validator,
-    with :func:`is_duration` and :func:`_is_date`."""
+    validation). Each accepts only what the full validator accepts, maybe not all of it: a
+    document it rejects is judged again by the full validator, with :func:`is_duration` and
+    :func:`_is_date`."""
     schema = _fast_schema(kind)
     return jsonschema_rs.validator_for(schema, formats=_FAST_FORMATS, validate_formats=True)
 
