@@ -31,7 +31,8 @@ which counts a page shared by forked processes once in all) and, for reference, 
 resident sets (RSS, which counts it in each). Sampling is not free: reading
 ``smaps_rollup`` of processes of 650 MB took about 50 ms each 0.1 s, and a run of two
 processes on two cores sampled so took 30.5 s where it took 23.3 s unsampled (medians of
-three, in turn), so a sampled run's time is kept apart (``memory_run_s``) and not counted.
+three, in turn; 22.6 s against 18.4 s in four more pairs), so a sampled run's time is kept
+apart (``memory_run_s``) and not counted.
 Every run's failing findings, per clause, must equal the planted breaches, and its JSON
 results the serial run's, byte for byte; a run that differs fails the benchmark (exit 1).
 Linux only (``/proc``).

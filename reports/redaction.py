@@ -618,10 +618,16 @@ def _redact_findings(findings: Sequence[Finding]) -> list[Finding]:
     and only those redaction changes replaced. 120,000 failures hold about 240,000 distinct
     texts: tried one by one, each through ``redact``'s cache, they took about 0.8 s."""
     texts = _finding_texts(findings)
-    changed = {text: shown for text in _may_change(texts) if (shown := _redact_name(text)) != text}
+    changed = {
+        text: masked for text in _may_change(texts) if (masked := _redact_name(text)) != text
+    }
     if not changed:
         return list(findings)
-    return [_redact_finding(finding, lambda text: changed.get(text, text)) for finding in findings]
+
+    def shown(text: str) -> str:
+        return changed.get(text, text)
+
+    return [_redact_finding(finding, shown) for finding in findings]
 
 
 def _redact_finding(finding: Finding, shown: Callable[[str], str] = redact) -> Finding:
