@@ -391,9 +391,9 @@ def _resources_text(named: PassedResources) -> Iterator[str]:
     :data:`_NAMES_A_PIECE` resources), without the dictionary when each resource is named once
     (every store of a million, in most promises): a block of names the run wrote out
     (:mod:`checker.core.spill`) is copied as the process that took them made it."""
-    if named.named_once():
+    if named.known_once():
         pieces: Iterable[str] = named.pair_texts(_NAMES_A_PIECE)
-    else:  # one named apart twice: its passes added up, the names kept as JSON strings
+    else:  # one may be named apart twice: its passes added up, the names kept as JSON strings
         found = added_up(named.encoded())
         pieces = pair_pieces(list(found), list(found.values()), _NAMES_A_PIECE)
     first = True

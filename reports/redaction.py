@@ -65,15 +65,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 
 from checker.core.diagnostics import Diagnostic, Location
-from checker.core.pools import helping, may_help
-from checker.core.results import DocumentInfo, Finding, PassCount, PassedResources, Result
-from checker.core.spill import decoded
+from checker.core.results import PASSES_TYPECODE, DocumentInfo, Finding, PassCount, Result
+from checker.core.spill import Span, decoded
 
 MASK = "[REDACTED]"
 
@@ -679,61 +678,38 @@ def _redact_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=message, location=location)
 
 
-# Names written out (``--passes resources``) from which half of the promises' names are read
-# by a process forked to read them meanwhile: a million names take about a second to read.
-NAMES_APART_FROM = 1_000_000
-
-
 def _redacted_names(counts: list[PassCount]) -> dict[str, str]:
     """Each name of a passing resource (``--passes resources``) that redaction changes, and
     what it becomes: every name once, though a million stores are named by every promise.
-    Names written out are read back once, for the results too (whether each promise names
-    each resource once): many of them, by two processes, each reading some promises'."""
-    named = [counted.resources for counted in counts if counted.resources is not None]
-    written = [resources for resources in named if resources.blocks]
-    held = [name for resources in named if not resources.blocks for name in resources.names]
-    if sum(map(len, written)) < NAMES_APART_FROM or not may_help():
-        return _changed(written, held)
-    mine, theirs = _halves(written)
-    with helping(partial(_changed_and_once, theirs)) as worker:
-        changed = _changed(mine, held)
-        apart: tuple[dict[str, str], list[tuple[int, bool] | None]] = worker.receive()
-    found, once = apart
-    for resources, known in zip(theirs, once, strict=True):
-        resources.once = known  # read there: not to be read again for the results
-    return changed | found
-
-
-def _changed(written: list[PassedResources], held: list[str]) -> dict[str, str]:
-    """Of the names of ``written`` (read back) and ``held``, those redaction changes."""
-    seen: set[str] = set()  # as JSON strings, read back undecoded
-    for resources in written:
-        seen |= resources.distinct()
-    # Searched as JSON strings: only the few names that may change are decoded, not a million.
-    names = set(_may_change(set(held)))
-    names.update(decoded(_may_change(seen)))
+    Names written out were searched as they were written (:func:`marked_names`, the run's
+    watcher): only those marked are read here, unless a block was written unwatched."""
+    marked: set[str] = set()  # as JSON strings: only the few that may change are decoded
+    unread: set[str] = set()  # as JSON strings, of blocks no watcher searched
+    held: set[str] = set()
+    for counted in counts:
+        resources = counted.resources
+        if resources is None:
+            continue
+        for block in resources.blocks:
+            if not isinstance(block, Span):
+                held.update(block[0])
+            elif block.marked is not None:
+                marked.update(block.marked)
+            else:
+                unread.update(block.read(PASSES_TYPECODE)[0])
+        held.update(resources.names)
+    names = set(_may_change(held))
+    names.update(decoded([*marked, *_may_change(unread)]))
     return {name: shown for name in names if (shown := _redact_name(name)) != name}
 
 
-def _changed_and_once(
-    written: list[PassedResources],
-) -> tuple[dict[str, str], list[tuple[int, bool] | None]]:
-    """:func:`_changed` of ``written`` (no names held), and whether each names each resource
-    once: what a helper sends back."""
-    return _changed(written, []), [resources.once for resources in written]
-
-
-def _halves(
-    written: list[PassedResources],
-) -> tuple[list[PassedResources], list[PassedResources]]:
-    """``written`` in two, as many names in each as may be (the longest first)."""
-    halves: tuple[list[PassedResources], list[PassedResources]] = ([], [])
-    sizes = [0, 0]
-    for resources in sorted(written, key=len, reverse=True):
-        lighter = sizes[1] < sizes[0]
-        halves[lighter].append(resources)
-        sizes[lighter] += len(resources)
-    return halves
+def marked_names(text: str) -> list[str]:
+    """Of the names of a block written out (:mod:`checker.core.spill`), JSON strings one a
+    line, those :func:`redact` may change: the run's watcher, searching each block where it
+    is written, by the process that checked its stores."""
+    if text.isascii():  # JSON strings hold no line break: a line is a name
+        return _lines_found(text) if text else []
+    return _may_change(set(text.split("\n")))
 
 
 def _may_change(names: set[str]) -> list[str]:
@@ -754,6 +730,11 @@ def _may_change(names: set[str]) -> list[str]:
             return kept + _may_change(names.difference(kept))
     if not ordered:
         return []
+    return _lines_found(text)
+
+
+def _lines_found(text: str) -> list[str]:
+    """The lines of ASCII ``text`` holding what :func:`_maybe_secret` looks for, in order."""
     low = text.lower()  # ASCII: the same length, so the same lines
     found = _lines_with_runs(text)  # a token run holds no newline
     for marker in (*_MARKERS, *_KEY_MARKERS):  # nor does a marker: each found at C speed

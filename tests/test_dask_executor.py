@@ -82,9 +82,9 @@ def test_one_snapshot_read_store_by_store_is_checked_in_parts_by_the_workers(
     parts: list[int] = []
     merge = engine.merge
 
-    def merging(observed: Any, *, counting: bool) -> Any:
+    def merging(observed: Any, **options: Any) -> Any:
         parts.append(len(observed))
-        return merge(observed, counting=counting)
+        return merge(observed, **options)
 
     monkeypatch.setattr(engine, "merge", merging)
     snapshot = _generated(tmp_path / "inventory.json", 150, indent=2)

@@ -16,9 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.core import pools
 from checker.core.diagnostics import Diagnostic, Level, Location, Position
-from checker.core.pools import forks_workers
 from reports import TEXT_REPORTERS, get_reporter
 from reports.redaction import MASK, redact, redact_result
 from tests.report_fixtures import mixed_result
@@ -768,19 +766,16 @@ def test_token_runs_are_found_in_the_lines_the_pattern_finds_them_in(lines: list
     }
 
 
-@pytest.mark.skipif(not forks_workers(), reason="the names are read apart by a forked process")
-def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
+def test_names_written_out_are_redacted_from_what_was_marked_as_they_were_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Many names written out (``--passes resources``): half of the promises' names are read
-    back by a forked process. The names redaction changes, and whether each promise names each
-    resource once, are what one process finds."""
+    """Names written out (``--passes resources``) are searched as each block is written, and
+    redaction reads only the names marked: it redacts what reading every name back finds."""
     from checker.core import results
     from checker.core.results import Observation, PassCount, PassedResources, Status
-    from checker.core.spill import spilling
-    from reports import redaction
+    from checker.core.spill import Span, spilling
+    from reports.redaction import marked_names
 
-    secrets = ["alice@example.com", "AKIAIOSFODNN7EXAMPLE", "token=abcdefgh12345678"]
     first = mixed_result().findings[0]
 
     def promise(index: int, names: list[str]) -> PassCount:
@@ -792,42 +787,38 @@ def test_names_written_out_are_read_by_two_processes_with_the_same_redaction(
             first.policy_location, "snapshot.json", len(names), named,
         )  # fmt: skip
 
-    started: list[object] = []
-    start = pools.Worker.start.__func__  # type: ignore[attr-defined]
-
-    def recorded(cls: type, *args: object, **kwargs: object) -> object:
-        started.append(args)
-        return start(cls, *args, **kwargs)
-
-    monkeypatch.setattr(pools.Worker, "start", classmethod(recorded))
-    monkeypatch.setattr(redaction, "may_help", lambda: True)
-    monkeypatch.setattr(results, "BLOCK", 4)
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    shown, once = {}, {}
-    with spilling():
-        for apart in (False, True):
-            stores = [f"store:s{i}" for i in range(30)] + [f"store:{s}" for s in secrets]
+    def shown(watch: Any, secrets: list[str]) -> list[dict[str, int]]:
+        with spilling(watch):
+            stores = [f"store:s{i}" for i in range(30)] + [f"store:{s}" for s in secrets[:3]]
             counts = [
                 promise(0, stores),
                 promise(1, stores[:7] + stores[:3]),  # three named twice
-                promise(2, [f"pipeline:{s}" for s in secrets] + ["pipeline:p", "pipeline:q"]),
-                promise(3, [*stores[5:], "store:bob@example.org"]),  # read apart
+                promise(2, [f"pipeline:{s}" for s in secrets[:3]] + ["pipeline:p", "pipeline:q"]),
+                promise(3, [*stores[5:], *(f"store:{s}" for s in secrets[3:])]),
             ]
-            monkeypatch.setattr(redaction, "NAMES_APART_FROM", 0 if apart else 10**12)
-            redacted = redact_result(dataclasses.replace(mixed_result(), pass_counts=counts))
-            named = [c.resources for c in redacted.pass_counts]
-            assert all(n is not None for n in named)
-            shown[apart] = [(n.by_resource(), n.named_once()) for n in named if n is not None]
-            # Whether each names each resource once was read (here or apart), not to be again.
-            assert all(c.resources is not None and c.resources.blocks for c in counts)
-            assert all(c.resources is not None and c.resources.once for c in counts)
-            once[apart] = [c.resources.once[1] for c in counts if c.resources and c.resources.once]
-    assert len(started) == 1
-    assert once[True] == once[False] == [True, False, True, True]
-    assert shown[True] == shown[False]
-    assert f"store:{MASK}" in shown[True][0][0]
-    assert "pipeline:token=[REDACTED]" in shown[True][2][0]
-    assert not any("bob" in name for name in shown[True][3][0])
+            assert sum(bool(c.resources and c.resources.blocks) for c in counts) >= 3
+            with monkeypatch.context() as unread:
+                if watch is not None and not secrets:  # marked: none read back (nor renamed)
+                    unread.setattr(Span, "read", _not_read)
+                redacted = redact_result(dataclasses.replace(mixed_result(), pass_counts=counts))
+                assert all(c.resources is not None for c in redacted.pass_counts)
+            return [c.resources.by_resource() for c in redacted.pass_counts if c.resources]
+
+    monkeypatch.setattr(results, "BLOCK", 4)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    assert shown(marked_names, []) == shown(None, [])
+    secrets = ["alice@example.com", "AKIAIOSFODNN7EXAMPLE", "token=abcdefgh12345678"]
+    secrets += ["bob@example.org", "josé@example.es"]  # only the last promise names these
+    found = shown(marked_names, secrets)
+    assert found == shown(None, secrets)
+    assert f"store:{MASK}" in found[0]
+    assert "pipeline:token=[REDACTED]" in found[2]
+    assert not any("bob" in name or "jos" in name for name in found[3])
+    assert found[1]["store:s0"] == 2
+
+
+def _not_read(*_: Any) -> Any:
+    raise AssertionError("a marked block was read back")
 
 
 # Secrets pasted into a snapshot where a check or the schema quotes them: a value, a store id

@@ -33,7 +33,16 @@ from checker.documents import json_stream
 from checker.documents.inputs import Entry
 from checker.documents.limits import Limits
 from checker.evaluation import engine, streamed
-from checker.evaluation.parts import NotPartitionable, PartObserved, Segments, merge, split
+from checker.evaluation.in_step import visits
+from checker.evaluation.parts import (
+    NotPartitionable,
+    PartObserved,
+    Segments,
+    StoreNames,
+    merge,
+    record,
+    split,
+)
 from checker.evaluation.snapshot import Snapshot
 from checker.execution import parts as local
 from checker.execution import units
@@ -59,9 +68,9 @@ def merged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     seen: list[bool] = []
     merge_parts = engine.merge
 
-    def merging(parts: Any, *, counting: bool) -> Any:
+    def merging(parts: Any, **options: Any) -> Any:
         try:
-            found = merge_parts(parts, counting=counting)
+            found = merge_parts(parts, **options)
         except NotPartitionable:
             seen.append(False)
             raise
@@ -574,6 +583,102 @@ def test_passes_named_in_parts_are_named_in_the_order_one_reading_names_them() -
     more.take(count._replace(named=PassedResources(["store:c"], [2])))
     more.take(store_c)
     assert more.names == ["store:z", "store:c"] and list(more.times) == [1, 4]
+
+
+def _looped(*loops: list[tuple[int, str]], said: str = "") -> Iterator[Observation]:
+    """Passes of a clause looping over the stores, as :func:`in_step._visit` says where it is:
+    each ``(index, name)`` a pass at that store, named so; ``said`` a pass named after the
+    loops."""
+    where = visits()
+    for loop in loops:
+        where.count += 1
+        for at, name in loop:
+            where.at = at
+            yield Observation(Status.PASS, name, "", "", "")
+        where.at = None
+    if said:
+        yield Observation(Status.PASS, said, "", "", "")
+
+
+_IDS = ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "once"),
+    [
+        # each store named after itself, store after store, part after part
+        ([[(0, "store:a"), (0, "store:a"), (1, "store:b")]], [[(3, "store:d")]], True),
+        ([[(0, "store:a")]], [[]], True),
+        # a pass named after another store (one loop within another: the same store twice)
+        ([[(0, "store:a"), (1, "store:a")]], [[(2, "store:c")]], False),
+        ([[(1, "store:b"), (0, "store:a")]], [[]], False),
+        ([[(0, "store:a"), (0, "store:x")]], [[]], False),
+        # the stores named in two loops
+        ([[(0, "store:a")], [(0, "store:a")]], [[], []], False),
+        ([[(0, "store:a")], []], [[], [(2, "store:c")]], False),
+    ],
+    ids=["own", "one", "another", "back", "two-at-one", "two-loops", "two-loops-apart"],
+)
+def test_passes_named_after_their_stores_are_known_to_name_each_once(
+    first: list[list[tuple[int, str]]], second: list[list[tuple[int, str]]], once: bool
+) -> None:
+    """The results copy a promise's names as the parts wrote them, without reading them back
+    to add up the passes of a resource named twice, only when each store's passes were named
+    after it, in one loop over the stores, the stores in order and their ids distinct."""
+    names = StoreNames(_IDS)
+    parts = [
+        PartObserved(part, [record(_looped(*loops), counting=True, naming=True, store_names=names)])
+        for part, loops in zip((range(2), range(2, 4)), (first, second), strict=True)
+    ]
+    (clause,) = merge(parts, counting=True, ids_distinct=True)
+    named = clause[-1].named
+    assert named is not None
+    assert (named.once == len(named)) is once and named.known_once() is (
+        named.once is not None or len(named.by_resource()) == len(named)
+    )
+    if once:
+        assert len(named.by_resource()) == len(named)
+    # Not known: ids that may repeat, or no store names to check the passes against.
+    (clause,) = merge(parts, counting=True, ids_distinct=False)
+    assert clause[-1].named is not None and clause[-1].named.once is None
+    unchecked = record(_looped(*first), counting=True, naming=True)
+    assert unchecked.named is not None
+    assert not any(own for own, named in zip(unchecked.own, unchecked.named, strict=True) if named)
+
+
+@pytest.mark.parametrize(
+    ("said", "once"),
+    [("pipeline:p", True), ("store:b", False), ("store:a", False), ("", True)],
+)
+def test_passes_said_between_loops_are_known_once_when_named_after_no_store(
+    said: str, once: bool
+) -> None:
+    """A clause may say passes between its loops (pipelines, tiers): the promise is known to
+    name each once only if none is named after a store, which the loops name."""
+    names = StoreNames(["a", "b", "c"])
+    parts = [
+        PartObserved(
+            range(3),
+            [
+                record(
+                    _looped([(0, "store:a"), (2, "store:c")], said=said),
+                    counting=True,
+                    naming=True,
+                    store_names=names,
+                )
+            ],
+        )
+    ]
+    (clause,) = merge(parts, counting=True, ids_distinct=True)
+    named = clause[-1].named
+    assert named is not None and (named.once == len(named)) is once
+
+
+def test_an_id_not_a_string_names_no_store() -> None:
+    """``store:7`` is the name of a store whose id is ``7`` or ``"7"``: not known to be one."""
+    names = StoreNames(["a", 7, "c"])
+    seven = record(_looped([(1, "store:7")]), counting=True, naming=True, store_names=names)
+    assert seven.own == [False]
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from checker.documents.config import Config, find_config, load_config
 from checker.documents.inputs import Source
 from checker.pipeline import CheckOptions, run_check
 from reports import default_format
+from reports.redaction import marked_names
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str, str]) -> int:
@@ -38,12 +39,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     line = ProgressLine(err) if progress.wanted(err, out, _format(args, environ), environ) else None
     # Paused from the first document read to the last report written: a large run keeps
     # millions of findings and report rows alive, and every full collection would walk them.
-    # Names of passing resources are written to a file of the run until then, not held.
+    # Names of passing resources are written to a file of the run until then, not held, and
+    # searched for what redaction may change as they are written (by the checking processes).
     # --jobs 1 keeps the run to one process: no helper forked for its reports either.
     with (
         collector_paused(),
         one_process(options.jobs == 1),
-        spilling() if options.name_passes else nullcontext(),
+        spilling(marked_names) if options.name_passes else nullcontext(),
     ):
         try:
             result = run_check(replace(options, progress=line))

@@ -118,6 +118,10 @@ def added_up(blocks: Iterable[tuple[Sequence[str], Sequence[int]]]) -> dict[str,
             for _ in range(same):
                 found.update(names)
             continue
+        fresh = dict(zip(names, times, strict=True))
+        if len(fresh) == len(names) and found.keys().isdisjoint(fresh):
+            dict.update(found, fresh)  # each named for the first time: at C speed too
+            continue
         get = found.get
         for name, passes in zip(names, times, strict=True):
             found[name] = get(name, 0) + passes
@@ -151,9 +155,8 @@ class PassedResources:
         self.names: list[str] = list(names)
         self.times = array(PASSES_TYPECODE, times)
         self.limit = BLOCK  # how many names are held before they are written out
-        # How many names there were when :meth:`distinct` last read them, and whether each
-        # was named once: read once for redaction and the results alike.
-        self.once: tuple[int, bool] | None = None
+        # How many names there were when each was known to be named once (:meth:`taken_once`).
+        self.once: int | None = None
         if len(self.names) != len(self.times):
             raise ValueError("every resource named needs its number of passes")
 
@@ -177,6 +180,8 @@ class PassedResources:
 
     def extend(self, other: PassedResources) -> None:
         """Add ``other``'s passes after these (the next part's stores)."""
+        if not self.names and not self.blocks and other.once == len(other):
+            self.once = other.once  # taken whole: each still named once
         if other.blocks:
             if self.names:
                 self.blocks.append((self.names, self.times))
@@ -234,23 +239,22 @@ class PassedResources:
             else:
                 yield from pair_pieces(list(map(encode_basestring, block[0])), block[1], size)
 
-    def named_once(self) -> bool:
-        """Whether no resource is named twice (as stores are, in most promises)."""
-        if not self.blocks:
-            return len(set(self.names)) == len(self.names)
-        known = self.once
-        if known is not None and known[0] == len(self):  # no name taken since
-            return known[1]
-        return len(self.distinct()) == len(self)
+    def known_once(self) -> bool:
+        """Whether no resource is known to be named twice without reading back names written
+        out: names held are looked at; names written out are known to be once only as they
+        were taken (:meth:`taken_once`)."""
+        if self.once == len(self):  # none taken since
+            return True
+        if any(isinstance(block, Span) for block in self.blocks):
+            return False
+        names = [name for names, _ in self.resources() for name in names]
+        return len(set(names)) == len(names)
 
-    def distinct(self) -> set[str]:
-        """Each name once, as a JSON string (of names written out, as they were written);
-        whether they are all named once is then known (:meth:`named_once`)."""
-        seen: set[str] = set()
-        for names, _ in self.encoded():
-            seen.update(names)
-        self.once = (len(self), len(seen) == len(self))
-        return seen
+    def taken_once(self) -> None:
+        """Say that each resource named so far is named once: known where they were taken
+        (each store's passes named after it, store after store, in one loop over the stores:
+        ``checker.evaluation.parts``), not read back."""
+        self.once = len(self)
 
     def by_resource(self) -> dict[str, int]:
         """Passes per resource, in the order each was first named."""
@@ -284,12 +288,14 @@ class PassedResources:
         # same. Few are ever hashed: those merged from parts that said different things.
         return 0
 
-    def __getstate__(self) -> tuple[list[Span | _Held], list[str], array[int]]:
-        return self.blocks, self.names, self.times
+    def __getstate__(self) -> tuple[list[Span | _Held], list[str], array[int], int | None]:
+        return self.blocks, self.names, self.times, self.once
 
-    def __setstate__(self, state: tuple[list[Span | _Held], list[str], array[int]]) -> None:
-        self.blocks, self.names, self.times = state
-        self.limit, self.once = BLOCK, None
+    def __setstate__(
+        self, state: tuple[list[Span | _Held], list[str], array[int], int | None]
+    ) -> None:
+        self.blocks, self.names, self.times, self.once = state
+        self.limit = BLOCK
 
     def __repr__(self) -> str:
         return f"PassedResources({len(self)} resources named)"

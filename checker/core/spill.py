@@ -26,7 +26,7 @@ import signal
 import tempfile
 import threading
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -51,6 +51,10 @@ class Span:
     size: int
     count: int
     pairs: int
+    # The names of the block (as JSON strings) the run's watcher marked as it wrote it (those
+    # redaction may change), so that they need not be read back to be redacted; ``None`` if
+    # no watcher looked at them.
+    marked: tuple[str, ...] | None = None
 
     def read(self, typecode: str) -> tuple[list[str], array[int]]:
         """The names of the block as JSON strings (quoted, escaped) and their passes."""
@@ -130,8 +134,9 @@ class _Files:
     """The file each process and thread of the run writes its blocks to, opened when it first
     writes one: a forked process inherits the folder, not the run's open files."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, watch: Watch | None = None) -> None:
         self.folder = folder
+        self.watch = watch
         self.open: dict[tuple[int, int], tuple[BinaryIO, list[int]]] = {}
 
     def write(self, names: Sequence[str], times: array[int]) -> Span:
@@ -148,7 +153,8 @@ class _Files:
         file.write(text)
         file.write(times.tobytes())
         file.write(pairs)
-        span = Span(str(file.name), at[0], len(text), len(names), len(pairs))
+        marked = None if self.watch is None else tuple(self.watch(text.decode()))
+        span = Span(str(file.name), at[0], len(text), len(names), len(pairs), marked)
         at[0] += len(text) + len(times) * times.itemsize + len(pairs)
         return span
 
@@ -187,10 +193,17 @@ def spill(names: Sequence[str], times: array[int]) -> Span | None:
         raise NamesNotWritten(exc, files.folder) from exc
 
 
+Watch = Callable[[str], Iterable[str]]
+"""Of the names of a block, as JSON strings one a line, those to mark (:attr:`Span.marked`)."""
+
+
 @contextmanager
-def spilling() -> Iterator[None]:
+def spilling(watch: Watch | None = None) -> Iterator[None]:
     """Names of passing resources written to a temporary folder of the run until the end of
-    this block, which removes the folder. Blocks written within it are read within it."""
+    this block, which removes the folder. Blocks written within it are read within it. Each
+    block's names are shown to ``watch`` as they are written, by the process that took them,
+    and those it gives back are marked (the names redaction may change: ``reports``
+    redacts those only, not reading a million names back)."""
     global _files
     if _files is not None:  # already, for an enclosing block
         yield
@@ -207,7 +220,7 @@ def spilling() -> Iterator[None]:
             except OSError as exc:
                 raise NamesNotWritten(exc, tempfile.gettempdir()) from exc
         try:
-            _files = _Files(Path(made.name))
+            _files = _Files(Path(made.name), watch)
             try:
                 yield
             finally:

@@ -49,6 +49,7 @@ from checker.evaluation.parts import (
     PartObserved,
     PartRunner,
     Segments,
+    StoreNames,
     merge,
     passes_counted,
     record,
@@ -374,7 +375,8 @@ def _observed(
     if parts is not None and len(stores) > 1:
         try:
             found = parts(len(stores))
-            observed = deque(merge(found, counting=counting))
+            ids_distinct = stores.distinct_ids()
+            observed = deque(merge(found, counting=counting, ids_distinct=ids_distinct))
         except NotPartitionable:  # checked at once instead
             observed = None
         else:
@@ -417,8 +419,10 @@ def observe_part(
     part_stores = stores.part(part)
     part_view = replace(view, data={**view.data, "stores": part_stores})
     counting = policies.count_passes
+    # Shared by the clauses, which read the stores in step: each store's name made once.
+    names = StoreNames(stores.ids()) if policies.name_passes else None
     tasks = [
-        partial(_recorded, check, ctx, counting=counting)
+        partial(_recorded, check, ctx, counting=counting, store_names=names)
         if part.start == 0 or check.loops_over_stores
         else partial(Segments, alike=True)
         for check, ctx in _clauses(policies, part_view)
@@ -451,8 +455,12 @@ def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -
     return lambda done, total: progress(stage, done, total)
 
 
-def _recorded(check: Check, ctx: CheckContext[Any], *, counting: bool) -> Segments:
-    return record(_guarded(check, ctx), counting=counting, naming=ctx.naming)
+def _recorded(
+    check: Check, ctx: CheckContext[Any], *, counting: bool, store_names: StoreNames | None
+) -> Segments:
+    return record(
+        _guarded(check, ctx), counting=counting, naming=ctx.naming, store_names=store_names
+    )
 
 
 def _clauses(policies: PolicySet, view: Snapshot) -> list[tuple[Check, CheckContext[Any]]]:

@@ -63,6 +63,10 @@ class Segments:
     # The clause began no loop over the part's stores, so it said what it says in every part:
     # only the first part sends it (a million stores: 100,000 pipelines judged, not sent twice).
     alike: bool = False
+    # Whether the passes of loop ``n + 1`` were each named after the store they were taken at
+    # (``store:<id>``, :class:`StoreNames`), store after store: so each was named once, if the
+    # ids are distinct, and the results need not read the names back to know it.
+    own: list[bool] = field(default_factory=list)
 
     def sent(self, part: range) -> Segments:
         """What a part sends of this: all of it, unless :attr:`alike` says it need not."""
@@ -102,16 +106,50 @@ def split(stores: int, parts: int) -> list[range]:
     return found
 
 
+class StoreNames:
+    """The name checks give the store at an index of the snapshot, ``store:<id>`` (``None``
+    for an id that is not a string), made for a block of stores at a time and shared by the
+    clauses of a part, which read the same block in step: once a store, not once a clause."""
+
+    __slots__ = ("_ids", "names", "start")
+
+    WINDOW = 256
+
+    def __init__(self, ids: Sequence[object]) -> None:
+        self._ids = ids
+        self.start = 0
+        self.names: list[str | None] = []
+
+    def __call__(self, at: int) -> str | None:
+        offset = at - self.start
+        if not 0 <= offset < len(self.names):
+            self.start, offset = at, 0
+            self.names = [
+                "store:" + ident if type(ident) is str else None
+                for ident in self._ids[at : at + self.WINDOW]
+            ]
+        return self.names[offset]
+
+
 def record(
-    observations: Iterable[Observation], *, counting: bool, naming: bool = False
+    observations: Iterable[Observation],
+    *,
+    counting: bool,
+    naming: bool = False,
+    store_names: StoreNames | None = None,
 ) -> Segments:
     """The observations of one clause checking a part, as they come, each put where the clause
     was when it made it (:func:`~checker.evaluation.in_step.visits`: it runs in the clause's
-    own greenlet); when ``naming`` (and counting), whose the passes within loops are."""
+    own greenlet); when ``naming`` (and counting), whose the passes within loops are, and
+    whether each loop named its passes after their stores (:attr:`Segments.own`, told by
+    ``store_names``)."""
     where = visits()
     where.begin()
     found = Segments(named=[] if naming else None)
-    between, within, named = found.between, found.within, found.named
+    between, within, named, owned = found.between, found.within, found.named, found.own
+    # Whether this loop's passes so far were each named after their store, the stores in
+    # the order of the snapshot: the store last named, and its name.
+    own, last, expected = False, -1, None
     passed = Status.PASS
     # Between loops, a run of passes named (of what every part judges alike, such as 100,000
     # pipelines) is kept as one count naming them, not an observation each: in order, and
@@ -127,8 +165,12 @@ def record(
             within.append([])
             between.append([])
             if named is not None:
+                if owned:
+                    owned[-1] = own
                 named.append(PassedResources())
+                owned.append(False)
                 take = named[-1].take
+                own, last = store_names is not None, -1
         if where.at is None:
             if (
                 named is not None
@@ -148,8 +190,19 @@ def record(
             passes += observation.times
             if take is not None:
                 take(observation)
+                if own:
+                    at = where.at
+                    if at != last:  # the next store (or own no longer)
+                        if at > last and store_names is not None:
+                            last, expected = at, store_names(at)
+                        else:
+                            own = False
+                    if observation.resource != expected or observation.named is not None:
+                        own = False
         else:
             within[-1].append(observation)
+    if owned:
+        owned[-1] = own
     found.passes = passes
     if run is not None:
         between[-1].append(counted_passes(run_passes, run))
@@ -158,12 +211,17 @@ def record(
         between.append([])
         if named is not None:
             named.append(PassedResources())
+            owned.append(True)  # named nothing
     return found
 
 
-def merge(parts: Sequence[PartObserved], *, counting: bool) -> list[list[Observation]]:
+def merge(
+    parts: Sequence[PartObserved], *, counting: bool, ids_distinct: bool = False
+) -> list[list[Observation]]:
     """Every clause's observations, as checking every store at once gives them (when counting,
-    its passes as one count at the end); :class:`NotPartitionable` if they cannot be merged."""
+    its passes as one count at the end); :class:`NotPartitionable` if they cannot be merged.
+    With ``ids_distinct`` (the snapshot's store ids are), passes named in one loop after
+    their stores (:attr:`Segments.own`) are known to name each store once."""
     if not parts:
         raise ValueError("no part to merge")
     clauses = len(parts[0].clauses)
@@ -171,12 +229,14 @@ def merge(parts: Sequence[PartObserved], *, counting: bool) -> list[list[Observa
         raise NotPartitionable("the parts were not checked against the same clauses")
     ranges = [p.part for p in parts]
     return [
-        _merged([p.clauses[index] for p in parts], ranges, counting=counting)
+        _merged([p.clauses[index] for p in parts], ranges, counting=counting, known=ids_distinct)
         for index in range(clauses)
     ]
 
 
-def _merged(segments: list[Segments], parts: list[range], *, counting: bool) -> list[Observation]:
+def _merged(
+    segments: list[Segments], parts: list[range], *, counting: bool, known: bool
+) -> list[Observation]:
     first = segments[0]
     if any(s.alike for s in segments):
         if first.alike or first.within:
@@ -188,29 +248,55 @@ def _merged(segments: list[Segments], parts: list[range], *, counting: bool) -> 
     # Passes named in the order checking every store at once names them: what was said
     # before each loop, then the loop's, part after part.
     named = PassedResources() if counting and first.named is not None else None
+    # Each resource named once: the stores' passes named in one loop only, each after its
+    # store, and what was said between loops named after no store, each once.
+    once = named is not None and known
+    from_loops = 0  # names the loops took
+    said: list[str] = []  # names said between loops
     merged: list[Observation] = []
     for loop in range(loops.pop()):
-        merged += _naming(_common([s.between[loop] for s in segments], parts), named)
+        merged += _naming(_common([s.between[loop] for s in segments], parts), named, said)
         merged += chain.from_iterable(s.within[loop] for s in segments)
         if named is not None:
+            before = len(named)
             for s in segments:
                 named.extend(s.named[loop])  # type: ignore[index]  # each part names alike
-    merged += _naming(_common([s.between[-1] for s in segments], parts), named)
+                once = once and loop < len(s.own) and s.own[loop]
+            if len(named) > before:
+                once = once and not from_loops  # a second loop naming stores
+                from_loops += len(named) - before
+    merged += _naming(_common([s.between[-1] for s in segments], parts), named, said)
     if not counting:
         return merged
     kept = passes_counted(merged, sum(s.passes for s in segments))
     if named is not None and kept and kept[-1].status is Status.PASS:  # the count, at the end
+        if once and len(named) == from_loops + len(said) and _apart(said):
+            named.taken_once()
         kept[-1] = counted_passes(kept[-1].times, named)
     return kept
 
 
-def _naming(said: list[Observation], named: PassedResources | None) -> list[Observation]:
-    """``said``, its passes named in ``named`` (and still counted where they are)."""
+def _naming(
+    said: list[Observation], named: PassedResources | None, names: list[str]
+) -> list[Observation]:
+    """``said``, its passes named in ``named`` (and still counted where they are), their
+    names added to ``names``."""
     if named is not None:
         for observation in said:
             if observation.status is Status.PASS:
                 named.take(observation)
+                taken = observation.named
+                if taken is None:
+                    names.append(observation.resource)
+                else:
+                    names += chain.from_iterable(block for block, _ in taken.resources())
     return said
+
+
+def _apart(said: list[str]) -> bool:
+    """Whether names said between loops are each said once, and none after a store (which
+    the loops name)."""
+    return len(set(said)) == len(said) and not any(n.startswith("store:") for n in said)
 
 
 def passes_counted(
