@@ -388,9 +388,10 @@ _NAMES_A_PIECE = 1 << 14
 
 def _resources_text(named: PassedResources) -> Iterator[str]:
     """``_encode_row(named.by_resource())[1:-1]`` in pieces, each made at C speed (of at most
-    :data:`_NAMES_A_PIECE` resources), without the dictionary when each resource is named once
-    (every store of a million, in most promises): a block of names the run wrote out
-    (:mod:`checker.core.spill`) is copied as the process that took them made it."""
+    :data:`_NAMES_A_PIECE` resources), without the dictionary when each resource is known to
+    be named once (every store of a million, in most promises, as the parts took them): a
+    block of names the run wrote out (:mod:`checker.core.spill`) is copied as the process that
+    took them made it."""
     if named.known_once():
         pieces: Iterable[str] = named.pair_texts(_NAMES_A_PIECE)
     else:  # one may be named apart twice: its passes added up, the names kept as JSON strings

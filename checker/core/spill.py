@@ -8,7 +8,8 @@ it for the whole run, to the last report written), a
 :class:`~checker.core.results.PassedResources` writes its names a block at a time to a file of
 the process (and thread) that took them, in a folder of the run, and keeps only where each
 block is (a :class:`Span`). The reports read the blocks back: the JSON results copy their
-text, the HTML report reads its first names.
+text, the HTML report reads its first names. Redaction does not: the process writing a block
+shows it to the run's watcher, and the span keeps the names it marked (:attr:`Span.marked`).
 
 A block is the names as JSON strings (``json.encoder.encode_basestring``, which has no line
 break), one a line; the passes of each, as 4-byte numbers; and the JSON text the results make

@@ -107,9 +107,9 @@ def split(stores: int, parts: int) -> list[range]:
 
 
 class StoreNames:
-    """The name checks give the store at an index of the snapshot, ``store:<id>`` (``None``
-    for an id that is not a string), made for a block of stores at a time and shared by the
-    clauses of a part, which read the same block in step: once a store, not once a clause."""
+    """The names checks give the stores of a snapshot, ``store:<id>`` (``None`` for an id that
+    is not a string), made a window of stores at a time and shared by the clauses of a part,
+    which read the same block of stores in step: once a store, not once a clause."""
 
     __slots__ = ("_ids", "names", "start")
 
@@ -120,15 +120,15 @@ class StoreNames:
         self.start = 0
         self.names: list[str | None] = []
 
-    def __call__(self, at: int) -> str | None:
-        offset = at - self.start
-        if not 0 <= offset < len(self.names):
-            self.start, offset = at, 0
+    def window(self, at: int) -> tuple[int, list[str | None]]:
+        """The names of the stores from some index to at least ``at``: (that index, them)."""
+        if not 0 <= at - self.start < len(self.names):
+            self.start = at
             self.names = [
                 "store:" + ident if type(ident) is str else None
                 for ident in self._ids[at : at + self.WINDOW]
             ]
-        return self.names[offset]
+        return self.start, self.names
 
 
 def record(
@@ -148,8 +148,10 @@ def record(
     found = Segments(named=[] if naming else None)
     between, within, named, owned = found.between, found.within, found.named, found.own
     # Whether this loop's passes so far were each named after their store, the stores in
-    # the order of the snapshot: the store last named, and its name.
+    # the order of the snapshot: the store last named, and its name; the names of a window of
+    # stores, from ``start`` (kept in locals: a million stores, eleven clauses).
     own, last, expected = False, -1, None
+    start, window = 0, list[str | None]()
     passed = Status.PASS
     # Between loops, a run of passes named (of what every part judges alike, such as 100,000
     # pipelines) is kept as one count naming them, not an observation each: in order, and
@@ -193,10 +195,12 @@ def record(
                 if own:
                     at = where.at
                     if at != last:  # the next store (or own no longer)
-                        if at > last and store_names is not None:
-                            last, expected = at, store_names(at)
-                        else:
-                            own = False
+                        offset = at - start
+                        if not 0 <= offset < len(window) and store_names is not None:
+                            start, window = store_names.window(at)
+                            offset = at - start
+                        own = at > last
+                        last, expected = at, window[offset]
                     if observation.resource != expected or observation.named is not None:
                         own = False
         else:
