@@ -131,6 +131,10 @@ class StoreNames:
         return self.start, self.names
 
 
+def _no_window(at: int) -> tuple[int, list[str | None]]:
+    raise AssertionError("no store names to tell")
+
+
 def record(
     observations: Iterable[Observation],
     *,
@@ -151,7 +155,8 @@ def record(
     # the order of the snapshot: the store last named, and its name; the names of a window of
     # stores, from ``start`` (kept in locals: a million stores, eleven clauses).
     own, last, expected = False, -1, None
-    start, window = 0, list[str | None]()
+    start, window, width = 0, list[str | None](), 0
+    refill = store_names.window if store_names is not None else _no_window
     passed = Status.PASS
     # Between loops, a run of passes named (of what every part judges alike, such as 100,000
     # pipelines) is kept as one count naming them, not an observation each: in order, and
@@ -196,12 +201,13 @@ def record(
                     at = where.at
                     if at != last:  # the next store (or own no longer)
                         offset = at - start
-                        if not 0 <= offset < len(window) and store_names is not None:
-                            start, window = store_names.window(at)
-                            offset = at - start
+                        if not 0 <= offset < width:
+                            start, window = refill(at)
+                            width, offset = len(window), at - start
                         own = at > last
                         last, expected = at, window[offset]
-                    if observation.resource != expected or observation.named is not None:
+                    # (a count naming others, ``counted_passes``, names no store: "")
+                    if observation.resource != expected:
                         own = False
         else:
             within[-1].append(observation)
