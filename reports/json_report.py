@@ -12,10 +12,9 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import chain
 from json.encoder import encode_basestring
 from typing import Any, TextIO
@@ -23,7 +22,6 @@ from typing import Any, TextIO
 from checker import __version__
 from checker.checks import AREAS
 from checker.core.diagnostics import Diagnostic, JsonPath, Level, Location, Position
-from checker.core.pools import helping, may_help
 from checker.core.results import (
     Area,
     Command,
@@ -324,43 +322,8 @@ def _finding_rows(items: Sequence[Finding], blocking: Callable[[Finding], bool])
     return _Rows(items, make)
 
 
-def _count_rows(items: Sequence[PassCount], added: Added | None = None) -> _Rows:
-    return _Rows(items, partial(_CountText, added))
-
-
-Added = Mapping[int, Callable[[], str]]
-"""The text of the resources of promises whose passes a helper adds up, by ``id()`` of their
-:class:`PassedResources`: given when asked for (:func:`_added_apart`)."""
-
-ADDED_APART_FROM = 250_000
-"""Names of one promise, not known to name each resource once, from which a helper adds up
-its passes while the findings are written: a million stores named in two loops of the minors
-promise took about a second of the results' writing."""
-
-
-@contextmanager
-def _added_apart(counts: Sequence[PassCount]) -> Iterator[Added]:
-    """The resources text of each large promise whose passes must be added up, made by a
-    forked helper meanwhile (see :func:`checker.core.pools.may_help`); none otherwise."""
-    named = [c.resources for c in counts if c.resources is not None]
-    apart = [n for n in named if len(n) >= ADDED_APART_FROM and not n.known_once()]
-    if not apart or not may_help():
-        yield {}
-        return
-    with helping(partial(_added_texts, apart)) as worker:
-        texts: list[str] = []
-
-        def text(index: int) -> str:
-            if not texts:
-                texts.extend(worker.receive())
-            return texts[index]
-
-        yield {id(n): partial(text, index) for index, n in enumerate(apart)}
-
-
-def _added_texts(named: list[PassedResources]) -> list[str]:
-    """:func:`_resources_text` of each of ``named``, whole."""
-    return ["".join(_resources_text(n)) for n in named]
+def _count_rows(items: Sequence[PassCount]) -> _Rows:
+    return _Rows(items, _CountText)
 
 
 class _CountText:
@@ -368,10 +331,9 @@ class _CountText:
     the snapshot and the count are the clause's, encoded once per clause. A run of 10,000
     snapshots has a count for each clause of each snapshot."""
 
-    __slots__ = ("added", "heads")
+    __slots__ = ("heads",)
 
-    def __init__(self, added: Added | None = None) -> None:
-        self.added = added or {}
+    def __init__(self) -> None:
         self.heads: dict[tuple[Any, ...], str] = {}
 
     def __call__(self, counted: PassCount) -> str | Row:
@@ -394,11 +356,10 @@ class _CountText:
         snapshot, count = encode_basestring(counted.snapshot), _int_text(counted.count)
         if counted.resources is None:
             return f'{{{head}, "snapshot": {snapshot}, "count": {count}}}'
-        made = self.added.get(id(counted.resources))
         return Row(
             chain(
                 (f'{{{head}, "snapshot": {snapshot}, "count": {count}, "resources": {{',),
-                _resources_text(counted.resources) if made is None else _later(made),
+                _resources_text(counted.resources),
                 ("}}",),
             )
         )
@@ -423,11 +384,6 @@ class Row:
 
 
 _NAMES_A_PIECE = 1 << 14
-
-
-def _later(made: Callable[[], str]) -> Iterator[str]:
-    """What ``made`` gives, asked for once the row is written this far."""
-    yield made()
 
 
 def _resources_text(named: PassedResources) -> Iterator[str]:
@@ -848,6 +804,4 @@ class JsonReporter(Reporter):
     description = "machine-readable results (documented, versioned schema)"
 
     def write(self, redacted: Redacted, stream: TextIO, *, color: bool = False) -> None:
-        with _added_apart(redacted.result.pass_counts) as added:
-            counts = partial(_count_rows, added=added)
-            dump(_document(redacted.result, rows=_finding_rows, counts=counts), stream, ROW_LISTS)
+        dump(_document(redacted.result, rows=_finding_rows, counts=_count_rows), stream, ROW_LISTS)

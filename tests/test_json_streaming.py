@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from checker.checks import AREAS
 from checker.core.diagnostics import Location, Position
-from checker.core.pools import forks_workers
 from checker.core.results import (
     Finding,
     Novelty,
@@ -227,46 +226,3 @@ def test_a_count_naming_many_resources_is_written_in_pieces_of_its_text(twice: b
     written = io.StringIO()
     json_report.dump({"pass_counts": json_report._count_rows([counted])}, written, ["pass_counts"])
     assert json.loads(written.getvalue())["pass_counts"][0]["resources"][names[7]] == 1 + twice
-
-
-@pytest.mark.skipif(not forks_workers(), reason="the passes are added up by a forked helper")
-def test_passes_added_up_by_a_helper_are_written_as_this_process_writes_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A large promise not known to name each resource once (a store named in two loops) has
-    its passes added up by a helper while the findings are written: the same text, and the
-    helper is used only for those promises."""
-    names = [f"store:s-{i:05d}" for i in range(3_000)]
-    twice = PassedResources([*names, *names[::3]], [1] * (len(names) + 1_000))
-    once = PassedResources(names, [2] * len(names))
-    once.taken_once()
-    counts = [
-        dataclasses.replace(counted_result().pass_counts[0], count=len(n), resources=n)
-        for n in (twice, once)
-    ]
-    result = dataclasses.replace(counted_result(), pass_counts=counts)
-
-    def written() -> str:
-        stream = io.StringIO()
-        get_reporter("json").render(Redacted.of(result), stream)
-        return stream.getvalue()
-
-    monkeypatch.setattr(json_report, "may_help", lambda: True)
-    monkeypatch.setattr(json_report, "ADDED_APART_FROM", 10**9)
-    alone = written()
-    apart: list[list[PassedResources]] = []
-    made = json_report._added_texts
-
-    def added_texts(named: list[PassedResources]) -> list[str]:
-        apart.append(named)
-        return made(named)
-
-    monkeypatch.setattr(json_report, "_added_texts", added_texts)
-    monkeypatch.setattr(json_report, "ADDED_APART_FROM", 100)
-    assert written() == alone
-    assert not apart  # made in the helper, not here
-    with json_report._added_apart(counts) as added:
-        assert list(added) == [id(twice)]
-        assert added[id(twice)]() == "".join(json_report._resources_text(twice))
-    loaded = json.loads(alone)["pass_counts"]
-    assert loaded[0]["resources"][names[3]] == 2 and loaded[1]["resources"][names[3]] == 2

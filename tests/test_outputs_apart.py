@@ -174,3 +174,12 @@ def test_jobs_1_keeps_the_run_to_one_process(
     assert run.code == 1, run.err
     assert len(started) == apart
     assert pools.may_help()  # kept to one process only within the run
+
+
+@pytest.mark.skipif(not forks_workers(), reason="the report files are written by a forked worker")
+def test_a_worker_forks_no_helper_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker (the report files' writer, a part) is daemonic, and multiprocessing lets it
+    start no process: asked whether it may fork a helper, it says no, rather than failing."""
+    monkeypatch.setattr(pools, "available_cores", lambda: 2)
+    with pools.helping(pools.may_help) as worker:
+        assert worker.receive() is False

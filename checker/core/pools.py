@@ -209,7 +209,13 @@ def may_help() -> bool:
     """Whether the run may fork a helper process for work of its own that a second core can
     share (reading a large file's second half, its names back, its report files): where a
     process forks safely, on two cores or more, unless the run keeps to one process."""
-    return not _kept_to_one and start_method() == "fork" and available_cores() > 1
+    # (A worker is daemonic: multiprocessing lets it start no process of its own.)
+    return (
+        not _kept_to_one
+        and start_method() == "fork"
+        and available_cores() > 1
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def start_helper(work: Callable[[], Any]) -> Worker:
