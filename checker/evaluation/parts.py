@@ -178,7 +178,8 @@ def record(
                 owned.append(False)
                 take = named[-1].take
                 own, last = store_names is not None, -1
-        if where.at is None:
+        at = where.at
+        if at is None:
             if (
                 named is not None
                 and observation.status is passed
@@ -198,7 +199,6 @@ def record(
             if take is not None:
                 take(observation)
                 if own:
-                    at = where.at
                     if at != last:  # the next store (or own no longer)
                         offset = at - start
                         if not 0 <= offset < width:
