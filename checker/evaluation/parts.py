@@ -132,6 +132,7 @@ class StoreNames:
 
 
 def _no_window(at: int) -> tuple[int, list[str | None]]:
+    """:meth:`StoreNames.window` where there are none: never asked, as no loop is then own."""
     raise AssertionError("no store names to tell")
 
 
@@ -265,7 +266,8 @@ def _merged(
     said: list[str] = []  # names said between loops
     merged: list[Observation] = []
     for loop in range(loops.pop()):
-        merged += _naming(_common([s.between[loop] for s in segments], parts), named, said)
+        said_now = said if once else None  # not read back once it cannot be known
+        merged += _naming(_common([s.between[loop] for s in segments], parts), named, said_now)
         merged += chain.from_iterable(s.within[loop] for s in segments)
         if named is not None:
             before = len(named)
@@ -275,7 +277,9 @@ def _merged(
             if len(named) > before:
                 once = once and not from_loops  # a second loop naming stores
                 from_loops += len(named) - before
-    merged += _naming(_common([s.between[-1] for s in segments], parts), named, said)
+    merged += _naming(
+        _common([s.between[-1] for s in segments], parts), named, said if once else None
+    )
     if not counting:
         return merged
     kept = passes_counted(merged, sum(s.passes for s in segments))
@@ -287,14 +291,16 @@ def _merged(
 
 
 def _naming(
-    said: list[Observation], named: PassedResources | None, names: list[str]
+    said: list[Observation], named: PassedResources | None, names: list[str] | None
 ) -> list[Observation]:
     """``said``, its passes named in ``named`` (and still counted where they are), their
-    names added to ``names``."""
+    names added to ``names`` (if given: a run of them may have been written out)."""
     if named is not None:
         for observation in said:
             if observation.status is Status.PASS:
                 named.take(observation)
+                if names is None:
+                    continue
                 taken = observation.named
                 if taken is None:
                     names.append(observation.resource)
