@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 import checker.execution
-from checker.checks import CHECKS
-from checker.checks.base import Check
+from checker.checks import CHECKS, base
+from checker.checks.base import AT_STORE, Check
 from checker.core import results
 from checker.core.results import Observation, PassedResources, Status
 from checker.core.spill import Span
@@ -200,6 +200,41 @@ def test_a_generated_inventory_checked_in_parts_gives_the_whole_reading(
     )
     assert merged == [True]
     assert code == 1 and b'"status": "fail"' in reports["report.json"]
+
+
+def test_a_part_says_its_stores_passes_of_the_store_its_loop_is_at(
+    tmp_path: Path, run_cli: CliRunner, merged: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming passes in parts, a store's passes are said of the store the loop is at, not
+    named by each clause (the names are the same: the whole reading's)."""
+    _parts_of(monkeypatch, 37)
+    said: list[int] = []
+    at_store = base.passes_at_store
+
+    def counted_at_store(store: Any, passes: int) -> Observation:
+        said.append(passes)
+        return at_store(store, passes)
+
+    monkeypatch.setattr(base, "passes_at_store", counted_at_store)
+    snapshot = _generated(tmp_path / "inventory.json", 400, indent=None)
+    _run(
+        run_cli,
+        tmp_path / "alone",
+        WHOLE,
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={snapshot}",
+        "--passes=resources",
+        "--jobs=1",
+    )
+    assert said == []  # checked at once: no loop is known to be at a store
+    _same_as_whole(
+        run_cli,
+        tmp_path,
+        f"--policy={BENCH_POLICY}",
+        f"--snapshot={snapshot}",
+        "--passes=resources",
+    )
+    assert merged == [True] and len(said) > 400
 
 
 def test_the_failures_of_each_part_are_placed_where_the_part_is_checked(
@@ -672,6 +707,62 @@ def test_passes_said_between_loops_are_known_once_when_named_after_no_store(
     (clause,) = merge(parts, counting=True, ids_distinct=True)
     named = clause[-1].named
     assert named is not None and (named.once == len(named)) is once
+
+
+def _at_store(*loops: list[tuple[int, str]]) -> Iterator[Observation]:
+    """:func:`_looped`, a pass named ``AT_STORE`` said of the store the loop is at."""
+    for observation in _looped(*loops):
+        if observation.resource == AT_STORE:
+            yield base.passes_at_store({"id": _IDS[visits().at or 0]}, 1)
+        else:
+            yield observation
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        [(0, AT_STORE), (0, "store:a"), (1, AT_STORE), (1, AT_STORE), (3, AT_STORE)],
+        [(0, AT_STORE), (1, "pipeline:p"), (1, AT_STORE), (2, AT_STORE), (2, "store:c")],
+        [(1, AT_STORE), (1, "pipeline:p"), (1, AT_STORE), (1, "store:b")],
+        [(0, "store:a"), (0, "pipeline:p"), (0, AT_STORE), (2, "store:b"), (3, AT_STORE)],
+    ],
+    ids=["own", "another-between", "back-and-forth", "named-after-another"],
+)
+def test_passes_said_of_the_store_the_loop_is_at_are_named_after_it(
+    loop: list[tuple[int, str]],
+) -> None:
+    """Said of the store the loop is at (``passes_at_store``) or named after it, a store's
+    passes are recorded alike: the same names, passes and order, and the same answer to
+    whether each store was named once."""
+    names = StoreNames(_IDS)
+    said = record(_at_store(loop), counting=True, naming=True, store_names=names)
+    named_loop = [(at, _name_at(at) if name == AT_STORE else name) for at, name in loop]
+    named = record(_looped(named_loop), counting=True, naming=True, store_names=names)
+    assert said.named is not None and named.named is not None
+    assert said.named[0].names == named.named[0].names
+    assert list(said.named[0].times) == list(named.named[0].times)
+    assert said.own == named.own and said.passes == named.passes == len(loop)
+
+
+def _name_at(at: int) -> str:
+    return f"store:{_IDS[at]}"
+
+
+def test_passes_said_of_the_store_the_loop_is_at_outside_a_loop_are_refused() -> None:
+    """Outside a loop over the stores no store is "the one the loop is at": never misnamed."""
+    outside = base.passes_at_store({"id": "a"}, 1)
+    with pytest.raises(AssertionError, match="outside a loop"):
+        record(iter([outside]), counting=True, naming=True, store_names=StoreNames(_IDS))
+
+
+@pytest.mark.parametrize("ident", [7, None, ["a"]])
+def test_a_store_whose_id_is_not_a_string_is_named_not_said_of_where_the_loop_is(
+    ident: object,
+) -> None:
+    """``store:7`` is made from the id's value, which the store's place does not tell."""
+    found = base.passes_at_store({"id": ident}, 2)
+    assert found.resource == f"store:{ident}" and found.resource is not AT_STORE
+    assert found.times == 2
 
 
 def test_an_id_not_a_string_names_no_store() -> None:

@@ -44,7 +44,7 @@ from checker.checks.base import (
     no_store_holds,
     not_evidenced,
     passed,
-    store_passes,
+    store_namer,
     words,
 )
 from checker.core.results import Area, Observation, Severity
@@ -113,13 +113,14 @@ def run(ctx: CheckContext[AccessControlClause]) -> Iterator[Observation]:
     passes = 2 if need_based else 1
     allowed_set = frozenset(allowed)
     wanted = frozenset(kinds)
+    name_passes = store_namer(ctx)
     for path, store in ctx.section("stores"):
         have = store.get("data_kinds") or ()
         if wanted.isdisjoint(have):
             continue
         matched = True
         if ctx.counting and _meets_all(store, allowed_set, need_based):
-            yield store_passes(store, passes) if ctx.naming else counted(passes)
+            yield name_passes(store, passes) if ctx.naming else counted(passes)
             continue
         held = [k for k in kinds if k in have]
         name = store.get("id")

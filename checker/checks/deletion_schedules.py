@@ -30,7 +30,7 @@ from checker.checks.base import (
     no_store_holds,
     not_evidenced,
     passed,
-    store_passes,
+    store_namer,
     words,
 )
 from checker.core.durations import Duration
@@ -84,13 +84,14 @@ def run(ctx: CheckContext[DeletionSchedulesClause]) -> Iterator[Observation]:
     matched = False
     passes = 1 if review is None else 2
     wanted = frozenset(kinds)
+    name_passes = store_namer(ctx)
     for path, store in ctx.section("stores"):
         have = store.get("data_kinds") or ()
         if wanted.isdisjoint(have):
             continue
         matched = True
         if ctx.counting and _meets_all(store, review, ctx.as_of):
-            yield store_passes(store, passes) if ctx.naming else counted(passes)
+            yield name_passes(store, passes) if ctx.naming else counted(passes)
             continue
         held = [k for k in kinds if k in have]
         name = store.get("id")

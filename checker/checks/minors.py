@@ -33,7 +33,7 @@ Serves GDPR Art. 8 (children's consent), COPPA 16 CFR 312.5 and 312.10, CPRA §1
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 from checker.checks.base import (
@@ -41,9 +41,9 @@ from checker.checks.base import (
     Check,
     CheckContext,
     Clause,
-    KeptPasses,
     Schema,
     Vocabulary,
+    counted,
     failed,
     holds_any,
     named,
@@ -51,12 +51,12 @@ from checker.checks.base import (
     options,
     passed,
     section_missing,
-    store_passes,
+    store_namer,
     training_pipelines,
     words,
 )
 from checker.core.diagnostics import JsonPath
-from checker.core.results import Area, Observation, Severity
+from checker.core.results import Area, Observation, Severity, Status
 from checker.diff.ordering import DiffSpec, Ranked, Review, Scope, Span
 from checker.evaluation.in_step import as_another_loop
 
@@ -387,26 +387,50 @@ def _stored(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
         yield absent
         return
     counting = ctx.counting
+    name_passes = store_namer(ctx) if ctx.naming else None
     for path, store in ctx.section("stores"):
-        yield from _judge_stored(path, store, counting, ctx.naming)
+        yield from _judge_stored(path, store, counting, name_passes)
 
 
 def _stored_and_preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """Both store promises of a clause, judged in one pass over the stores (a million stores
     are read once, not twice), in the order two passes give: every observation about
     conversations first, then those about preferences, kept until the pass ends (and said
-    as a second pass would, for stores checked in parts: ``as_another_loop``)."""
+    as a second pass would, for stores checked in parts: ``as_another_loop``). Counting, a
+    store's passes are only counted (and named), in no order: said at once, as one (half a
+    million stores a part, none kept; and named, each store once)."""
     if "stores" not in ctx.snapshot:
         yield from _stored(ctx)
         yield from _preferences(ctx)
         return
     counting = ctx.counting
-    preferences = _Preferences(ctx)
-    later = KeptPasses(ctx)
+    preferences = _Preferences(ctx, None)
+    later: list[tuple[int, Observation]] = []
+    name_passes = store_namer(ctx) if ctx.naming else None
+    both = counted(2)
     for path, store in ctx.section("stores"):
-        yield from _judge_stored(path, store, counting, ctx.naming)
-        later.keep(path[1], preferences.judge(path, store))  # type: ignore[arg-type]
-    yield from as_another_loop(later.said())
+        if (
+            counting
+            and store.get("holds_minors_data", True) is False
+            and store.get("minors_preferences") == "minimised"
+        ):  # both met, as the shortcuts of ``_judge_stored`` and ``judge`` tell, at once
+            preferences.judged = True
+            yield name_passes(store, 2) if name_passes is not None else both
+            continue
+        passes = 0
+        for observation in _judge_stored(path, store, counting, None):
+            if counting and observation.status is Status.PASS:
+                passes += observation.times
+            else:
+                yield observation
+        for observation in preferences.judge(path, store):
+            if counting and observation.status is Status.PASS:
+                passes += observation.times
+            else:
+                later.append((path[1], observation))  # type: ignore[arg-type]  # an index
+        if passes:
+            yield name_passes(store, passes) if name_passes is not None else counted(passes)
+    yield from as_another_loop(later)
     yield from preferences.end()
 
 
@@ -414,10 +438,15 @@ _NOT_STORED = "minors' conversations not stored"
 
 
 def _judge_stored(
-    path: JsonPath, store: Mapping[str, Any], counting: bool, naming: bool
+    path: JsonPath,
+    store: Mapping[str, Any],
+    counting: bool,
+    name_passes: Callable[[Mapping[str, Any], int], Observation] | None,
 ) -> Iterator[Observation]:
+    """Whether ``store`` keeps minors' conversations; when counting, a store that does not
+    is one pass, said by ``name_passes`` when the run names passes."""
     if counting and store.get("holds_minors_data", True) is False:
-        yield store_passes(store, 1) if naming else COUNTED
+        yield name_passes(store, 1) if name_passes is not None else COUNTED
         return
     name = store.get("id")
     resource = f"store:{name}"
@@ -451,7 +480,7 @@ def _preferences(ctx: CheckContext[MinorsClause]) -> Iterator[Observation]:
     """The stores the promise is about — those holding a data kind of ``preference_kinds``, or
     every store when the clause names none — must record ``minors_preferences``; a store
     recording it is judged whatever it holds."""
-    preferences = _Preferences(ctx)
+    preferences = _Preferences(ctx, store_namer(ctx) if ctx.naming else None)
     for path, store in ctx.section("stores"):
         yield from preferences.judge(path, store)
     yield from preferences.end()
@@ -462,16 +491,22 @@ class _Preferences:
 
     expected = "minors' preferences minimised"
 
-    def __init__(self, ctx: CheckContext[MinorsClause]) -> None:
+    def __init__(
+        self,
+        ctx: CheckContext[MinorsClause],
+        name_passes: Callable[[Mapping[str, Any], int], Observation] | None,
+    ) -> None:
         self.ctx = ctx
         self.kinds = ctx.clause.get("preference_kinds")
         self.judged = False
+        self.name_passes = name_passes  # a store's pass, when counting: else ``COUNTED``
 
     def judge(self, path: JsonPath, store: Mapping[str, Any]) -> Iterator[Observation]:
         expected, kinds = self.expected, self.kinds
         if self.ctx.counting and store.get("minors_preferences") == "minimised":
             self.judged = True
-            yield store_passes(store, 1) if self.ctx.naming else COUNTED
+            name_passes = self.name_passes
+            yield name_passes(store, 1) if name_passes is not None else COUNTED
             return
         name = store.get("id")
         resource = f"store:{name}"

@@ -58,7 +58,7 @@ from checker.checks.base import (
     not_evidenced,
     options,
     passed,
-    store_passes,
+    store_namer,
     unwindowed_states,
     words,
 )
@@ -213,6 +213,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
     matched = False
     counting = ctx.counting and not deletion
     wanted = frozenset(kinds)
+    name_passes = store_namer(ctx)
     for path, store in ctx.section("stores"):
         have = store.get("data_kinds") or ()
         if wanted.isdisjoint(have):
@@ -226,7 +227,7 @@ def run(ctx: CheckContext[RetentionClause]) -> Iterator[Observation]:
             passes = _passes(store.get("retention"), state, limit, floor)
             if passes is not None:
                 if passes:  # none when its only window is not a duration (a schema error)
-                    yield store_passes(store, passes) if ctx.naming else counted(passes)
+                    yield name_passes(store, passes) if ctx.naming else counted(passes)
                 continue
         held = [k for k in kinds if k in have]
         if deletion and limit is not None:

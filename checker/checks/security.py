@@ -49,7 +49,7 @@ from checker.checks.base import (
     not_evidenced,
     options,
     passed,
-    store_passes,
+    store_namer,
     words,
 )
 from checker.core.diagnostics import JsonPath
@@ -142,12 +142,13 @@ def run(ctx: CheckContext[SecurityClause]) -> Iterator[Observation]:
     summary = "; ".join(expected)
     passes = sum((at_rest, in_transit, managers is not None, limit is not None))
     matched = False  # stores are judged as they come: a million are never held at once
+    name_passes = store_namer(ctx)
     for path, store in ctx.section("stores"):
         if kinds and not any(k in (store.get("data_kinds") or ()) for k in kinds):
             continue
         matched = True
         if ctx.counting and _meets_all(store, at_rest, in_transit, managers, limit):
-            yield store_passes(store, passes) if ctx.naming else counted(passes)
+            yield name_passes(store, passes) if ctx.naming else counted(passes)
             continue
         name = store.get("id")
         resource = f"store:{name}"

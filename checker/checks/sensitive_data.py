@@ -35,7 +35,7 @@ from checker.checks.base import (
     options,
     passed,
     section_missing,
-    store_passes,
+    store_namer,
     training_pipelines,
     unwindowed_states,
     words,
@@ -132,9 +132,10 @@ def _stores(ctx: CheckContext[SensitiveDataClause], categories: list[str]) -> It
         )
     counting = ctx.counting
     unwanted = frozenset(categories)
+    name_passes = store_namer(ctx)
     for path, store in stores:
         if counting and _holds_none(store, unwanted):
-            yield store_passes(store, 1) if ctx.naming else COUNTED
+            yield name_passes(store, 1) if ctx.naming else COUNTED
             continue
         name = store.get("id")
         resource = f"store:{name}"

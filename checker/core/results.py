@@ -178,6 +178,20 @@ class PassedResources:
             if len(names) > self.limit:
                 self._spill()
 
+    def add_all(self, names: list[str], times: Sequence[int]) -> None:
+        """Add ``names`` with their passes (``times``), as :meth:`take` would each: names
+        shared already (the stores', made once for every promise), so not interned."""
+        if not names:
+            return
+        held = self.names
+        if held and held[-1] == names[0]:  # the last resource's passes go on
+            self.times[-1] += times[0]
+            names, times = names[1:], times[1:]
+        held += names
+        self.times.extend(times)
+        if len(held) > self.limit:
+            self._spill()
+
     def extend(self, other: PassedResources) -> None:
         """Add ``other``'s passes after these (the next part's stores)."""
         if not self.names and not self.blocks and other.once == len(other):

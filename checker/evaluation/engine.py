@@ -422,7 +422,7 @@ def observe_part(
     # Shared by the clauses, which read the stores in step: each store's name made once.
     names = StoreNames(stores.ids()) if policies.name_passes else None
     tasks = [
-        partial(_recorded, check, ctx, counting=counting, store_names=names)
+        partial(_recorded, check, _at_store(ctx, names), counting=counting, store_names=names)
         if part.start == 0 or check.loops_over_stores
         else partial(Segments, alike=True)
         for check, ctx in _clauses(policies, part_view)
@@ -453,6 +453,12 @@ def stores_progress(progress: Progress | None, view: Snapshot, part: str = "") -
         return None
     stage = f"checking {view.name}, {part}stores:"
     return lambda done, total: progress(stage, done, total)
+
+
+def _at_store(ctx: CheckContext[Any], names: StoreNames | None) -> CheckContext[Any]:
+    """``ctx``, its stores' passes said of the store the loop is at when :func:`record` can
+    name them so (it knows the stores' names)."""
+    return ctx if names is None or not ctx.naming else replace(ctx, naming_at_store=True)
 
 
 def _recorded(

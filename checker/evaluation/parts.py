@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from checker.checks.base import counted_passes
+from checker.checks.base import AT_STORE, counted_passes
 from checker.core.diagnostics import JsonPath, Position
 from checker.core.results import Observation, PassedResources, Status
 from checker.evaluation.in_step import visits
@@ -153,8 +153,9 @@ def record(
     found = Segments(named=[] if naming else None)
     between, within, named, owned = found.between, found.within, found.named, found.own
     # Whether this loop's passes so far were each named after their store, the stores in
-    # the order of the snapshot: the store last named, and its name; the names of a window of
-    # stores, from ``start`` (kept in locals: a million stores, eleven clauses).
+    # the order of the snapshot: the store last named, and its name (None: not looked up);
+    # the names of a window of stores, from ``start`` (kept in locals: a million stores,
+    # eleven clauses).
     own, last, expected = False, -1, None
     start, window, width = 0, list[str | None](), 0
     refill = store_names.window if store_names is not None else _no_window
@@ -165,6 +166,11 @@ def record(
     run, run_passes = None, 0
     passes = 0  # within loops; kept in a local, and the loop's namer bound, a pass is cheap
     take: Callable[[Observation], None] | None = None
+    # The passes said of the store the loop is at (``passes_at_store``), not yet named: where
+    # each store is in ``window``, and its passes; named a window at a time (:func:`_named`).
+    at_store = AT_STORE
+    pending: list[int] = []
+    pending_passes: list[int] = []
     for observation in observations:
         while len(within) < where.count:  # loops begun since the last observation
             if run is not None:
@@ -173,14 +179,18 @@ def record(
             within.append([])
             between.append([])
             if named is not None:
+                if pending:
+                    pending, pending_passes = _named(named[-1], window, pending, pending_passes)
                 if owned:
                     owned[-1] = own
                 named.append(PassedResources())
                 owned.append(False)
                 take = named[-1].take
-                own, last = store_names is not None, -1
+                own, last, expected = store_names is not None, -1, None
         at = where.at
         if at is None:
+            if observation.resource is at_store:
+                raise AssertionError("a store's passes said outside a loop over the stores")
             if (
                 named is not None
                 and observation.status is passed
@@ -197,21 +207,51 @@ def record(
             between[-1].append(observation)
         elif counting and observation.status is passed:
             passes += observation.times
-            if take is not None:
-                take(observation)
-                if own:
-                    if at != last:  # the next store (or own no longer)
-                        offset = at - start
-                        if not 0 <= offset < width:
-                            start, window = refill(at)
-                            width, offset = len(window), at - start
-                        own = at > last
-                        last, expected = at, window[offset]
-                    # (a count naming others, ``counted_passes``, names no store: "")
-                    if observation.resource != expected:
-                        own = False
+            if take is None:
+                continue
+            if observation.resource is at_store:  # named after the store, by the loop's place
+                if at != last or not pending:
+                    offset = at - start
+                    if not 0 <= offset < width:
+                        if pending:
+                            pending, pending_passes = _named(
+                                named[-1],  # type: ignore[index]  # naming
+                                window,
+                                pending,
+                                pending_passes,
+                            )
+                        start, window = refill(at)
+                        width, offset = len(window), at - start
+                    own = own and at >= last
+                    last, expected = at, None
+                    pending.append(offset)
+                    pending_passes.append(observation.times)
+                else:  # the same store again
+                    pending_passes[-1] += observation.times
+                continue
+            if pending:  # named first, in the order they were said
+                pending, pending_passes = _named(
+                    named[-1],  # type: ignore[index]  # naming
+                    window,
+                    pending,
+                    pending_passes,
+                )
+            take(observation)
+            if own:
+                if at != last or expected is None:  # the next store (or own no longer)
+                    offset = at - start
+                    if not 0 <= offset < width:
+                        start, window = refill(at)
+                        width, offset = len(window), at - start
+                    own = at >= last
+                    last, expected = at, window[offset]
+                # (a count naming others, ``counted_passes``, names no store: "")
+                if observation.resource != expected:
+                    own = False
         else:
             within[-1].append(observation)
+    if pending:
+        _named(named[-1], window, pending, pending_passes)  # type: ignore[index]  # naming
     if owned:
         owned[-1] = own
     found.passes = passes
@@ -224,6 +264,21 @@ def record(
             named.append(PassedResources())
             owned.append(True)  # named nothing
     return found
+
+
+def _named(
+    resources: PassedResources,
+    window: list[str | None],
+    offsets: list[int],
+    passes: list[int],
+) -> tuple[list[int], list[int]]:
+    """The passes of the stores at ``offsets`` in ``window`` added to ``resources``, named
+    after them: fresh lists for the next."""
+    names = list(map(window.__getitem__, offsets))
+    if None in names:  # ``passes_at_store`` names such a store
+        raise AssertionError("a store whose id is not a string said unnamed")
+    resources.add_all(names, passes)  # type: ignore[arg-type]  # None is not in it
+    return [], []
 
 
 def merge(

@@ -283,36 +283,6 @@ def test_copies_in_a_cycle_inherit_only_what_their_members_record() -> None:
     assert stores[4]["data_kinds"] == ["email"]  # itself among its sources adds nothing
 
 
-# --- what a check keeps to say after its loop -------------------------------------------------
-
-
-@pytest.mark.parametrize("passes", ["list", "count", "resources"])
-def test_kept_passes_are_kept_as_one_count_between_other_observations(passes: str) -> None:
-    """Half a million stores a part: a count, not an observation a store, when counting."""
-    ctx = dataclasses.replace(context({}), counting=passes != "list", naming=passes == "resources")
-    kept = base.KeptPasses(ctx)
-    failing = base.failed("store:c", "m", "e", "a", ("stores", 2))
-    kept.keep(0, [base.store_passes({"id": "a"}, 2)])
-    kept.keep(1, [base.store_passes({"id": "b"}, 1)])
-    kept.keep(2, [failing])
-    kept.keep(3, [base.store_passes({"id": "d"}, 1)])
-    said = kept.said()
-    if passes == "list":  # every observation, as it came
-        assert [index for index, _ in said] == [0, 1, 2, 3]
-        return
-    assert [(index, o.status, o.times) for index, o in said] == [
-        (1, Status.PASS, 3),
-        (2, Status.FAIL, 1),
-        (3, Status.PASS, 1),
-    ]
-    if passes == "resources":
-        assert said[0][1].named is not None and said[2][1].named is not None
-        assert said[0][1].named.by_resource() == {"store:a": 2, "store:b": 1}
-        assert said[2][1].named.by_resource() == {"store:d": 1}
-    else:
-        assert said[0][1].named is None
-
-
 def test_a_store_is_named_by_its_id_whichever_clause_names_it() -> None:
     """Each clause reads a block of stores whole before the next does (in_step): every
     clause names each store by its own id, never by another's."""
