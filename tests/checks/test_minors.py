@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from checker.checks import minors
 from checker.checks.base import CheckContext, Vocabulary
@@ -359,6 +360,36 @@ TRAINING_CASES = [
         [GATE_OK, (N, "pipelines", "the snapshot does not record its data pipelines")],
     ),
 ]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_minors_a_store_keeping_only_its_preferences_is_named_where_it_is_checked(
+    run_cli: CliRunner, tmp_path: Path, jobs: str
+) -> None:
+    """Both store promises are judged in one pass over the stores: with ``--passes resources``
+    the stores keeping the promise are named in the order of the stores, a store keeping
+    only its preferences promise where it is, not after every store keeping the other."""
+    text = (EXAMPLES / "violating" / "snapshot.yaml").read_text(encoding="utf-8")
+    held = "  - id: workspace-transcripts\n"
+    minors = "    holds_minors_data: true\n"
+    assert text.count(held) == 1 and text.count(minors) == 1
+    path = tmp_path / "snapshot.json"  # JSON, read store by store and in parts with --jobs 2
+    data = yaml.safe_load(text.replace(minors, minors + "    minors_preferences: minimised\n"))
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "results.json"
+    result = run_cli(
+        "check", "--policy", str(LIBRARY), "--snapshot", str(path), "--as-of", "2026-11-21",
+        "--passes", "resources", "--stream-from", "0", "--jobs", jobs,
+        "--output", f"json={out}",
+    )  # fmt: skip
+    assert result.code == 1, result.err
+    counts = json.loads(out.read_text(encoding="utf-8"))["pass_counts"]
+    (kept,) = [p for p in counts if p["clause_id"] == "minors-protected"]
+    named = [name for name in kept["resources"] if name.startswith("store:")]
+    in_order = [f"store:{store['id']}" for store in data["stores"]]
+    assert named == [name for name in in_order if name in named]
+    assert kept["resources"]["store:workspace-transcripts"] == 1  # its preferences only
+    assert kept["resources"]["store:user-preferences"] == 2  # both
 
 
 @pytest.mark.parametrize("case", TRAINING_CASES, ids=ids(TRAINING_CASES))
