@@ -180,7 +180,8 @@ class PassedResources:
 
     def add_all(self, names: list[str], times: Sequence[int]) -> None:
         """Add ``names`` with their passes (``times``), as :meth:`take` would each: names
-        shared already (the stores', made once for every promise), so not interned."""
+        shared already (the stores', made once for every promise), so not interned. Both are
+        copied: the caller may reuse its lists."""
         if not names:
             return
         held = self.names

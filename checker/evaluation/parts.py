@@ -132,7 +132,8 @@ class StoreNames:
 
 
 def _no_window(at: int) -> tuple[int, list[str | None]]:
-    """:meth:`StoreNames.window` where there are none: never asked, as no loop is then own."""
+    """:meth:`StoreNames.window` where there are none: never asked, as no loop is then own and
+    no pass is said of the store the loop is at (only parts that know the names say so)."""
     raise AssertionError("no store names to tell")
 
 
@@ -166,6 +167,7 @@ def record(
     run, run_passes = None, 0
     passes = 0  # within loops; kept in a local, and the loop's namer bound, a pass is cheap
     take: Callable[[Observation], None] | None = None
+    current = PassedResources()  # whose ``take`` it is (none before the first loop)
     # The passes said of the store the loop is at (``passes_at_store``), not yet named: where
     # each store is in ``window``, and its passes; named a window at a time (:func:`_named`).
     at_store = AT_STORE
@@ -180,12 +182,13 @@ def record(
             between.append([])
             if named is not None:
                 if pending:
-                    pending, pending_passes = _named(named[-1], window, pending, pending_passes)
+                    _named(current, window, pending, pending_passes)
                 if owned:
                     owned[-1] = own
-                named.append(PassedResources())
+                current = PassedResources()
+                named.append(current)
                 owned.append(False)
-                take = named[-1].take
+                take = current.take
                 own, last, expected = store_names is not None, -1, None
         at = where.at
         if at is None:
@@ -213,13 +216,8 @@ def record(
                 if at != last or not pending:
                     offset = at - start
                     if not 0 <= offset < width:
-                        if pending:
-                            pending, pending_passes = _named(
-                                named[-1],  # type: ignore[index]  # naming
-                                window,
-                                pending,
-                                pending_passes,
-                            )
+                        if pending:  # named while their window is at hand
+                            _named(current, window, pending, pending_passes)
                         start, window = refill(at)
                         width, offset = len(window), at - start
                     own = own and at >= last
@@ -230,12 +228,7 @@ def record(
                     pending_passes[-1] += observation.times
                 continue
             if pending:  # named first, in the order they were said
-                pending, pending_passes = _named(
-                    named[-1],  # type: ignore[index]  # naming
-                    window,
-                    pending,
-                    pending_passes,
-                )
+                _named(current, window, pending, pending_passes)
             take(observation)
             if own:
                 if at != last or expected is None:  # the next store (or own no longer)
@@ -251,7 +244,7 @@ def record(
         else:
             within[-1].append(observation)
     if pending:
-        _named(named[-1], window, pending, pending_passes)  # type: ignore[index]  # naming
+        _named(current, window, pending, pending_passes)
     if owned:
         owned[-1] = own
     found.passes = passes
@@ -271,14 +264,15 @@ def _named(
     window: list[str | None],
     offsets: list[int],
     passes: list[int],
-) -> tuple[list[int], list[int]]:
+) -> None:
     """The passes of the stores at ``offsets`` in ``window`` added to ``resources``, named
-    after them: fresh lists for the next."""
+    after them; ``offsets`` and ``passes`` emptied for the next."""
     names = list(map(window.__getitem__, offsets))
     if None in names:  # ``passes_at_store`` names such a store
         raise AssertionError("a store whose id is not a string said unnamed")
     resources.add_all(names, passes)  # type: ignore[arg-type]  # None is not in it
-    return [], []
+    offsets.clear()
+    passes.clear()
 
 
 def merge(
