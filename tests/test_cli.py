@@ -246,7 +246,33 @@ def test_running_out_of_memory_is_said_plainly_with_what_to_do_about_it(
     assert result.code == 3
     assert result.err.startswith("policy-check: error: out of memory")
     assert "--passes count" in result.err  # what a run listing millions of passes can do
+    assert "--passes resources" in result.err
     assert "bug" not in result.err and "Traceback" not in result.err
+
+
+def test_a_run_listing_a_great_many_passes_says_how_to_have_them_for_less(
+    run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checker.cli.check
+
+    argv = ["check", "--policy", POLICY, "--snapshot", COMPLIANT, *FIXED, "--format", "json"]
+    listed = run_cli(*argv)
+    passes = json.loads(listed.out)["summary"]["pass"]
+    assert passes > 2 and "--passes resources" not in listed.err  # too few to say anything
+    monkeypatch.setattr(checker.cli.check, "LISTING_HINT_FROM", passes)
+    hinted = run_cli(*argv)
+    assert hinted.out == listed.out  # said on standard error only: the results are the same
+    assert hinted.err.endswith(
+        f"policy-check: {passes:,} passes were listed, each a finding with its position; "
+        "--passes resources names every resource that passes, with its number of passes, "
+        "in a fraction of the time and memory, and --passes count counts them "
+        "(see docs/scale.md)\n"
+    )
+    assert hinted.code == listed.code
+    for counted in ("count", "resources"):  # nothing is listed: nothing to say
+        assert "were listed" not in run_cli(*argv, "--passes", counted).err
+    monkeypatch.setattr(checker.cli.check, "LISTING_HINT_FROM", passes + 1)
+    assert "were listed" not in run_cli(*argv).err
 
 
 def test_checks_lists_every_check_with_its_regulations(run_cli: CliRunner) -> None:

@@ -25,7 +25,7 @@ from checker.cli.progress import ProgressLine
 from checker.core.errors import UsageError
 from checker.core.gc_pause import collector_paused
 from checker.core.pools import one_process
-from checker.core.results import Severity
+from checker.core.results import Result, Severity, Status
 from checker.core.spill import spilling
 from checker.documents.config import Config, find_config, load_config
 from checker.documents.inputs import Source
@@ -53,7 +53,30 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
             if line is not None:
                 line.clear()  # before any diagnostic or report reaches the terminal
         render_result(result, args.format, out, environ, options.outputs, args.color)
+    hint = listing_hint(result)
+    if hint is not None:
+        err.write(hint)
     return result.exit_code()
+
+
+# From this many passes listed one by one, a run says how to have them for less. About ten
+# thousand stores: listing takes several times as long as counting there, and it grows.
+LISTING_HINT_FROM = 100_000
+
+
+def listing_hint(result: Result) -> str | None:
+    """What to say, after a run that listed a great many passes as findings, of the ways
+    that name or count them instead (``None`` below :data:`LISTING_HINT_FROM`)."""
+    passed = Status.PASS
+    listed = sum(1 for finding in result.findings if finding.status is passed)
+    if listed < LISTING_HINT_FROM:
+        return None
+    return (
+        f"policy-check: {listed:,} passes were listed, each a finding with its position; "
+        "--passes resources names every resource that passes, with its number of passes, "
+        "in a fraction of the time and memory, and --passes count counts them "
+        "(see docs/scale.md)\n"
+    )
 
 
 def _format(args: argparse.Namespace, environ: Mapping[str, str]) -> str:

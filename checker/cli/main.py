@@ -464,8 +464,9 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO, environ: Mapping
 # Not a bug: the machine's limit. Most often met by listing the passes of a huge inventory.
 _OUT_OF_MEMORY = (
     "policy-check: error: out of memory: the run needed more memory than the machine gave it.\n"
-    "A run that lists every pass holds a finding for each passing resource; --passes count\n"
-    "keeps only the failures and a count per promise (see docs/scale.md).\n"
+    "A run that lists every pass holds a finding for each passing resource; --passes resources\n"
+    "keeps only the failures and the name of each resource that passes, and --passes count\n"
+    "a count per promise (see docs/scale.md).\n"
 )
 
 
