@@ -198,6 +198,7 @@ def measure(stores: int, args: argparse.Namespace, ways: list[str]) -> list[dict
             "measured_at": benchlib.now(),
             "load_average": os.getloadavg()[0],
             "commit": benchlib.git_commit(),
+            "cpu": benchlib.machine().get("cpu", ""),  # rows of other runs may be another's
             "json_load_gc_paused_s": round(benchlib.median(loads), 4),
         }
         if len(done) < len(runs[way]) + 1:
@@ -258,6 +259,11 @@ def _same(same: bool | None) -> str:
     return "not compared" if same is None else "yes" if same else "**no**"
 
 
+def _ratio(row: dict[str, Any], key: str) -> str:
+    """A ratio to the serial way, which only a run that measured that way too has."""
+    return f"{row[key]:.2f}×" if key in row else "–"
+
+
 def _options(row: dict[str, Any]) -> str:
     return f"`{row['options']}`" if row["options"] else "(none)"
 
@@ -267,11 +273,13 @@ def parts_md(data: dict[str, Any]) -> list[str]:
     lines = [
         "## One large snapshot checked in parts (`bench_parts.py`)",
         "",
-        f"{benchlib.describe(data['machine'])}. `policy-check check --passes count "
+        f"Last run on {benchlib.describe(data['machine'])}. `policy-check check --passes count "
         "--stream-from 0 --format text --output json=FILE` end to end; the wall time is the "
         "median of the runs, with nothing reading the processes; memory is the peak of the "
         "summed PSS of the process tree (workers and cluster included), sampled every 0.1 s in "
-        "one more run, whose time is not counted (sampling takes CPU time from the command).",
+        "one more run, whose time is not counted (sampling takes CPU time from the command). "
+        "The rows come from the runs listed under the table, each with its commit and date; "
+        '"vs serial" compares a way with the serial way of the same run only.',
         "",
         "| stores | file | way | options | runs | wall | vs serial | tree PSS | vs serial "
         "| = planted, = serial |",
@@ -286,8 +294,8 @@ def parts_md(data: dict[str, Any]) -> list[str]:
             lines.append(head + "did not finish | – | – | – | – |")
             continue
         lines.append(
-            head + f"{benchlib.fmt_s(row['seconds'])} | {row.get('speedup', 0):.2f}× | "
-            f"{benchlib.fmt_mb(row['peak_pss_mb'])} | {row.get('memory_ratio', 0):.2f}× | "
+            head + f"{benchlib.fmt_s(row['seconds'])} | {_ratio(row, 'speedup')} | "
+            f"{benchlib.fmt_mb(row['peak_pss_mb'])} | {_ratio(row, 'memory_ratio')} | "
             f"{'yes' if row['matches_planted'] else '**no**'}, "
             f"{_same(row['same_as_serial'])} |"
         )
@@ -319,6 +327,7 @@ def parts_md(data: dict[str, Any]) -> list[str]:
     lines += [
         f"- {row['stores']:,} stores, {row['way']}: `{row['command']}`, {row['measured_at']}, "
         f"commit {row['commit']}, load average {row['load_average']:.1f}"
+        + (f", {row['cpu']}" if row.get("cpu") else "")
         for row in data["rows"]
     ]
     return lines
