@@ -403,7 +403,8 @@ def _count(tool: dict[str, Any]) -> str:
 
 
 def write_latest() -> Path:
-    """Rebuild ``results/latest.md`` from the JSON results present."""
+    """Rebuild ``results/latest.md``, and the README's performance table, from the JSON
+    results present."""
     parts = [
         "# Benchmark results",
         "",
@@ -459,6 +460,9 @@ def write_latest() -> Path:
     path = RESULTS / "latest.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts), encoding="utf-8")
+    from readme_table import update  # the README's performance table, from the same files
+
+    update()
     return path
 
 
