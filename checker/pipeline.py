@@ -64,7 +64,12 @@ from checker.evaluation.frameworks import references_by_check
 from checker.evaluation.in_force import not_in_force_notices, validation_warnings
 from checker.evaluation.snapshot import import_targets, resolve_imports
 from checker.evaluation.streamed import validate_streamed
-from checker.evaluation.waivers import TERM_TOO_LONG, term_diagnostics
+from checker.evaluation.waivers import (
+    TERM_TOO_LONG,
+    UNKNOWN_CLAUSE,
+    clause_diagnostics,
+    term_diagnostics,
+)
 from checker.execution import (
     Executor,
     UnitContext,
@@ -355,12 +360,15 @@ def _checked(outcomes: Sequence[UnitOutcome]) -> list[Result]:
 def _refuse_invalid_waivers(
     loaded: Loaded, policies: list[Document], diagnostics: list[Diagnostic]
 ) -> None:
-    """Stop (exit code 1) when the waivers file is invalid or a waiver runs longer than the
-    policies allow: no waiver is ever silently dropped."""
+    """Stop (exit code 1) when the waivers file is invalid, a waiver runs longer than the
+    policies allow or names a clause its policy does not define: no waiver is ever silently
+    dropped."""
     if loaded.documents:
-        diagnostics.extend(term_diagnostics(loaded.documents[0][0], policies))
+        doc = loaded.documents[0][0]
+        diagnostics.extend(term_diagnostics(doc, policies))
+        diagnostics.extend(clause_diagnostics(doc, policies))
     if any(d.level is Level.ERROR for d in loaded.diagnostics) or any(
-        d.code == TERM_TOO_LONG for d in diagnostics
+        d.code in (TERM_TOO_LONG, UNKNOWN_CLAUSE) for d in diagnostics
     ):
         raise InvalidWaivers(diagnostics)
 

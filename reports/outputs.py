@@ -7,6 +7,7 @@ absolute path and a symlink to it are the same file).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import signal
@@ -132,6 +133,9 @@ def output_problems(
             example = f"{target.name or target.path}/report{REPORTERS[target.format].extension}"
             message = f"{target.label} is a folder; give a file name, e.g. {example}"
             problems.append(_problem(target, message))
+        elif (blocker := _file_in_the_way(Path(target.path))) is not None:
+            message = f"{target.label} cannot be written: {blocker} is a file, not a folder"
+            problems.append(_problem(target, message))
         elif duplicates and key in seen:
             message = (
                 f"{target.label} writes to the same file as {seen[key].label}; "
@@ -140,6 +144,18 @@ def output_problems(
             problems.append(_problem(target, message))
         seen.setdefault(key, target)
     return problems
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest folder of ``path`` that exists, when it is not a folder (a file where a
+    folder would have to be made)."""
+    for folder in path.parents:
+        try:
+            if folder.exists():
+                return None if folder.is_dir() else folder
+        except (OSError, ValueError):
+            return None
+    return None
 
 
 def _problem(target: Target, message: str) -> Diagnostic:
@@ -263,7 +279,11 @@ def write_file(target: Target, write: Callable[[TextIO], None]) -> None:
             with destination.open("w", encoding="utf-8", newline="\n") as stream:
                 write(stream)
             return
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file where a folder would be (made since it was checked)
+            blocker = _file_in_the_way(destination) or destination.parent
+            raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder") from None
         tmp = None
         try:
             # A stop that came after the file was made but before its name was known would

@@ -500,7 +500,7 @@ def all_pass_result() -> Result:
 
 
 def empty_result() -> Result:
-    """A policy without clauses against a snapshot: nothing to report."""
+    """A policy and a snapshot, and no finding: nothing was checked (not compliant)."""
     return Result(as_of=AS_OF, documents=_documents()[:2], generated_at=GENERATED_AT)
 
 

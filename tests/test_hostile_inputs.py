@@ -596,9 +596,12 @@ def test_top_level_must_be_a_mapping(tmp_path: Path, name: str, content: str, me
         (
             "{1: a}\n",
             ":1:2: error: mapping key 1 is read as an integer, but keys must be text; "
-            'quote it: "1"',
+            "quote it: \"1\" (at $['1'])",
         ),
-        ("a:\n  ? [x]\n  : 1\n", ":2:5: error: mapping key is a list, but keys must be text"),
+        (
+            "a:\n  ? [x]\n  : 1\n",
+            ":2:5: error: mapping key is a list, but keys must be text (at $.a)",
+        ),
         ("a: &k [x]\n*k : 1\n", ":2:1: error: alias *k used as a key is not text"),
         (
             "a: !!python/tuple [1]\n",

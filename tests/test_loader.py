@@ -406,24 +406,32 @@ def test_yaml_duplicate_key(tmp_path: Path) -> None:
     path = write(tmp_path, "d.yaml", "a: 1\nstores:\n  - id: x\n    name: y\n    id: z\n")
     error = refusal(path)
     assert error.diagnostic.code == "yaml-duplicate-key"
-    assert str(error) == f'{path}:5:5: error: duplicate key "id" (first defined at line 3)'
+    assert str(error) == (
+        f'{path}:5:5: error: duplicate key "id" (first defined at line 3) (at $.stores[0].id)'
+    )
 
 
 def test_yaml_duplicate_key_quoted_and_plain(tmp_path: Path) -> None:
     path = write(tmp_path, "d.yaml", "a: 1\n'a': 2\n")
-    assert str(refusal(path)) == f'{path}:2:1: error: duplicate key "a" (first defined at line 1)'
+    assert str(refusal(path)) == (
+        f'{path}:2:1: error: duplicate key "a" (first defined at line 1) (at $.a)'
+    )
 
 
 def test_json_duplicate_key(tmp_path: Path) -> None:
     path = write(tmp_path, "d.json", '{\n  "a": {"b": 1,\n        "b": 2}\n}\n')
     error = refusal(path)
     assert error.diagnostic.code == "json-duplicate-key"
-    assert str(error) == f'{path}:3:9: error: duplicate key "b" (first defined at line 2)'
+    assert str(error) == (
+        f'{path}:3:9: error: duplicate key "b" (first defined at line 2) (at $.a.b)'
+    )
 
 
 def test_json_duplicate_key_written_with_an_escape(tmp_path: Path) -> None:
     path = write(tmp_path, "d.json", '{"ab": 1, "a\\u0062": 2}')
-    assert str(refusal(path)) == f'{path}:1:11: error: duplicate key "ab" (first defined at line 1)'
+    assert str(refusal(path)) == (
+        f'{path}:1:11: error: duplicate key "ab" (first defined at line 1) (at $.ab)'
+    )
 
 
 @pytest.mark.parametrize(
@@ -496,32 +504,39 @@ def test_one_explicit_document_is_fine(tmp_path: Path) -> None:
     [
         (
             "1: a\n",
-            '1:1: error: mapping key 1 is read as an integer, but keys must be text; quote it: "1"',
+            "1:1: error: mapping key 1 is read as an integer, but keys must be text; "
+            "quote it: \"1\" (at $['1'])",
         ),
         (
             "yes: a\n",
             "1:1: error: mapping key yes is read as a boolean, but keys must be text; "
-            'quote it: "yes"',
+            'quote it: "yes" (at $.yes)',
         ),
         (
             "x: 1\nnull: a\n",
-            '2:1: error: mapping key null is read as null, but keys must be text; quote it: "null"',
+            "2:1: error: mapping key null is read as null, but keys must be text; "
+            'quote it: "null" (at $.null)',
         ),
         (
             "x:\n  ?\n  : a\n",
-            '2:4: error: an empty mapping key is read as null, but keys must be text; quote it: ""',
+            "2:4: error: an empty mapping key is read as null, but keys must be text; "
+            "quote it: \"\" (at $.x[''])",
         ),
         (
             "~: a\n",
-            '1:1: error: mapping key ~ is read as null, but keys must be text; quote it: "~"',
+            "1:1: error: mapping key ~ is read as null, but keys must be text; "
+            "quote it: \"~\" (at $['~'])",
         ),
         (
             "2024-01-01: a\n",
             "1:1: error: mapping key 2024-01-01 is read as a date, but keys must be text; "
-            'quote it: "2024-01-01"',
+            "quote it: \"2024-01-01\" (at $['2024-01-01'])",
         ),
         ("? [a]\n: b\n", "1:3: error: mapping key is a list, but keys must be text"),
-        ("x:\n  ? {a: 1}\n  : b\n", "2:5: error: mapping key is a mapping, but keys must be text"),
+        (
+            "x:\n  ? {a: 1}\n  : b\n",
+            "2:5: error: mapping key is a mapping, but keys must be text (at $.x)",
+        ),
     ],
 )
 def test_yaml_keys_must_be_text(tmp_path: Path, text: str, message: str) -> None:
@@ -677,4 +692,4 @@ def test_positions_far_into_a_file(tmp_path: Path) -> None:
     assert doc.positions.key(("last",)) == Position(70_002, 1)
     dup = write(tmp_path, "dup.yaml", text + "k69999: 2\n")
     message = 'duplicate key "k69999" (first defined at line 70000)'
-    assert str(refusal(dup)) == f"{dup}:70003:1: error: {message}"
+    assert str(refusal(dup)) == f"{dup}:70003:1: error: {message} (at $.k69999)"

@@ -87,7 +87,11 @@ def test_a_file_that_cannot_be_written_apart_is_the_same_error(
         Target("html", str(tmp_path / "after.html")),
     ]
     out = io.StringIO()
-    with pytest.raises(UsageError, match=r"cannot write markdown report to .*not-a-folder/r\.md"):
+    with pytest.raises(
+        UsageError,
+        match=r"cannot write markdown report to .*not-a-folder/r\.md: .*not-a-folder is a file, "
+        "not a folder",
+    ):
         render(mixed_result(), out, "text", targets)
     assert len(apart) == 1
     assert "Not compliant" in out.getvalue()  # standard output was written in full

@@ -272,6 +272,19 @@ def test_an_output_onto_a_folder_is_refused_before_any_work(
     assert list((project / "out").iterdir()) == []
 
 
+def test_an_output_under_a_file_is_refused_before_any_work(
+    project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str], no_work: None
+) -> None:
+    """A file where the report's folder would be made said "File exists" after the run."""
+    code, text = _run(run_cli, capsys, "--output", "html=snapshot.yaml/sub/r.html")
+    assert code == 2, text
+    assert (
+        "--output html=snapshot.yaml/sub/r.html cannot be written: snapshot.yaml is a file, "
+        "not a folder"
+    ) in text
+    assert "File exists" not in text
+
+
 def test_an_output_to_a_dash_is_refused_before_any_work(
     project: Path, run_cli: CliRunner, capsys: pytest.CaptureFixture[str], no_work: None
 ) -> None:

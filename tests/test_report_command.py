@@ -38,6 +38,27 @@ def test_report_exits_with_the_verdict_of_the_results(
         assert run_cli("report", str(saved), "--format", fmt).code == code
 
 
+@pytest.mark.parametrize("passes", ["list", "count"])
+def test_results_cut_down_to_no_finding_are_never_compliant(
+    tmp_path: Path, run_cli: CliRunner, passes: str
+) -> None:
+    """A results file whose findings (and counted passes) were cut out says of a run that
+    checked policies against snapshots that nothing was checked: that is no "Compliant"."""
+    saved = tmp_path / "results.json"
+    snapshot = str(EXAMPLES / "violating" / "snapshot.yaml")
+    argv = ["--policy", POLICY, "--snapshot", snapshot, "--as-of", "2026-11-21"]
+    assert run_cli("check", *argv, "--passes", passes, "--output", f"json={saved}").code == 1
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["findings"], data["pass_counts"] = [], []
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps(data), encoding="utf-8")
+    shown = run_cli("report", str(cut), "--format", "text")
+    assert shown.code == 1
+    assert "Not compliant: no promises were checked" in shown.out
+    again = json.loads(run_cli("report", str(cut), "--format", "json").out)
+    assert (again["verdict"], again["exit_code"]) == ("not_compliant", 1)
+
+
 def test_saved_validation_results_read_as_text_as_validate_prints_them(
     tmp_path: Path, run_cli: CliRunner
 ) -> None:

@@ -750,7 +750,7 @@ def test_text_colour_only_when_asked() -> None:
 
 def test_text_of_an_empty_result() -> None:
     assert render("text", empty_result()) == (
-        "Compliant: no promises were checked; as of 2026-11-01\n"
+        "Not compliant: no promises were checked; as of 2026-11-01\n"
     )
 
 
@@ -1124,7 +1124,7 @@ def _accepted(result: Result) -> Result:
             "Not compliant",
             "Not compliant because of 1 finding at or above low severity.",
         ),
-        (empty_result(), "Compliant", "No promises were checked."),
+        (empty_result(), "Not compliant", "No promises were checked."),
     ],
 )
 def test_verdict_wording(result: Result, verdict: str, reason: str) -> None:

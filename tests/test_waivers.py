@@ -161,6 +161,26 @@ def test_a_waiver_naming_an_unknown_check_is_an_error(case: Path, run_cli: CliRu
     _refused_by_validate_and_check(run_cli, expected)
 
 
+def test_a_waiver_naming_a_clause_its_policy_does_not_define_is_an_error(
+    case: Path, run_cli: CliRunner
+) -> None:
+    """A misspelt (or since removed) clause of a policy the run checks matched nothing and was
+    only a warning, the run exiting 0: its findings failed, or passed, with no waiver to show."""
+    _waivers(case, _item(**_fields(check="", clause="case-policy/opted-out-03d")))
+    result = _check(run_cli)
+    _stopped(result)
+    assert (
+        "waivers.yaml:10:13: error: waiver w-cache names clause 'case-policy/opted-out-03d', "
+        "which policy case-policy does not define; did you mean 'case-policy/opted-out-30d'? "
+        "(at $.waivers[0].clause)"
+    ) in result.err
+    # A clause of a policy this run does not check may be another run's: unused, a warning.
+    _waivers(case, _item(**_fields(check="", clause="another-policy/opted-out-03d")))
+    elsewhere = _check(run_cli)
+    assert "names clause" not in elsewhere.out + elsewhere.err
+    assert "warning: waiver w-cache matches no finding" in elsewhere.out
+
+
 # -- a waiver says which resources it covers ------------------------------------------------------
 
 

@@ -172,10 +172,10 @@ def _locate_refusal(code: str, text: str, name: str, limits: Limits) -> InputErr
     if code == "json-duplicate-key":
         duplicate = find_duplicate_key(text)
         if duplicate is not None:
-            second, first, key = duplicate
+            second, first, key, path = duplicate
             line = text_position(text, first).line
             message = f"duplicate key {shown(key)} (first defined at line {line})"
-            return input_error(name, code, message, text_position(text, second))
+            return input_error(name, code, message, text_position(text, second), path)
         return input_error(name, code, "duplicate key")
     if code == "constant":
         found = find_word(text, _CONSTANTS.__contains__)

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+from checker.core.diagnostics import JsonPath
+
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # A string, a punctuation character, or a bare word (number, true, false, null, NaN...).
 _TOKEN = re.compile(rf'({_STRING})|([\[\]{{}}:,])|([^\s\[\]{{}}:,"]+)', re.DOTALL)
@@ -44,10 +46,13 @@ def find_too_deep(text: str, max_depth: int) -> int | None:
     return None
 
 
-def find_duplicate_key(text: str) -> tuple[int, int, str] | None:
-    """``(offset of the second occurrence, offset of the first, key)`` of a repeated key."""
-    # One frame per open container: the keys of an object seen so far, None for an array.
+def find_duplicate_key(text: str) -> tuple[int, int, str, JsonPath] | None:
+    """``(offset of the second occurrence, offset of the first, key, path of the second)`` of
+    a repeated key."""
+    # One frame per open container: the keys of an object seen so far, None for an array;
+    # and beside it the member or element being read in it, for the path.
     frames: list[dict[str, int] | None] = []
+    at: list[str | int] = []
     expect_key = False
     for offset, group, token in _tokens(text):
         if group == 1:
@@ -55,20 +60,27 @@ def find_duplicate_key(text: str) -> tuple[int, int, str] | None:
             if expect_key and keys is not None:
                 key = json.loads(token)
                 if key in keys:
-                    return offset, keys[key], key
+                    return offset, keys[key], key, (*at[:-1], key)
                 keys[key] = offset
+                at[-1] = key
             expect_key = False
         elif group == 2:
             if token == "{":
                 frames.append({})
+                at.append("")
                 expect_key = True
             elif token == "[":
                 frames.append(None)
+                at.append(0)
             elif token in "]}":
                 if frames:
                     frames.pop()
+                    at.pop()
             elif token == ",":
-                expect_key = True
+                if frames and frames[-1] is None:
+                    at[-1] = int(at[-1]) + 1
+                else:
+                    expect_key = True
         else:
             expect_key = False
     return None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 
-from checker.core.diagnostics import Diagnostic, Location, Position
+from checker.core.diagnostics import Diagnostic, JsonPath, Location, Position
 from checker.core.errors import InputError
 
 # Characters that would break a one-line message even inside JSON quotes.
 _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def input_error(name: str, code: str, message: str, position: Position | None = None) -> InputError:
-    """The error for ``name``; ``position`` is 1-based, ``None`` when there is no place to name."""
-    return InputError(Diagnostic(Location(name, position), message, code))
+def input_error(
+    name: str, code: str, message: str, position: Position | None = None, path: JsonPath = ()
+) -> InputError:
+    """The error for ``name``; ``position`` is 1-based, ``None`` when there is no place to
+    name; ``path`` is where in the document, when it is known."""
+    return InputError(Diagnostic(Location(name, position, path), message, code))
 
 
 def number_label(text: str) -> str:

@@ -126,8 +126,12 @@ class Builder:
     def empty(self) -> InputError:
         return input_error(self.name, "empty", "file has no content: expected a mapping")
 
-    def error(self, code: str, message: str, mark: Any) -> InputError:
-        return input_error(self.name, code, message, mark_position(mark))
+    def error(self, code: str, message: str, mark: Any, path: JsonPath = ()) -> InputError:
+        return input_error(self.name, code, message, mark_position(mark), path)
+
+    def key_path(self, key: str) -> JsonPath:
+        """The path of member ``key`` of the mapping being read."""
+        return (*self.path()[:-1], key)
 
     # -- the event loop ----------------------------------------------------------------------
 
@@ -337,6 +341,7 @@ class Builder:
                 f"{written} is read as {describe(tag)}, but keys must be text; "
                 f"quote it: {shown(text)}",
                 mark,
+                self.key_path(text),
             )
         self.set_key(top, text, mark)
 
@@ -347,6 +352,7 @@ class Builder:
                 "yaml-duplicate-key",
                 f"duplicate key {shown(key)} (first defined at line {unpack(first[0]).line})",
                 mark,
+                self.key_path(key),
             )
         top.key = key
         top.key_position = pack(mark)
@@ -366,6 +372,7 @@ class Builder:
                 "yaml-key",
                 f"mapping key is a {'mapping' if is_map else 'list'}, but keys must be text",
                 event.start_mark,
+                self.path()[:-1],  # the mapping it is a key of
             )
         if top is None and not is_map:
             raise self.error(
@@ -417,7 +424,10 @@ class Builder:
         if top is not None and top.is_map and top.key is None:
             if not isinstance(anchor.value, str):
                 raise self.error(
-                    "yaml-key", f"alias {label} used as a key is not text", event.start_mark
+                    "yaml-key",
+                    f"alias {label} used as a key is not text",
+                    event.start_mark,
+                    self.path()[:-1],  # the mapping it is a key of
                 )
             self.set_key(top, anchor.value, event.start_mark)
             return

@@ -35,7 +35,7 @@ from checker.core.durations import DAY, Duration, parse_duration
 from checker.core.patterns import glob
 from checker.core.results import Finding, Status, Waiver, WaiverState
 from checker.documents.document import Document
-from checker.validation.policy_rules import suggestion
+from checker.validation.policy_rules import close_match, suggestion
 
 WAIVABLE = (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
 DEFAULT_MAX_TERM = parse_duration("1y")
@@ -43,6 +43,7 @@ DEFAULT_MAX_TERM = parse_duration("1y")
 DUPLICATE_ID = "waiver-duplicate-id"
 EXPIRES_BEFORE_APPROVAL = "waiver-expires-before-approval"
 UNKNOWN_CHECK = "waiver-unknown-check"
+UNKNOWN_CLAUSE = "waiver-unknown-clause"
 TERM_TOO_LONG = "waiver-term-too-long"
 
 
@@ -151,6 +152,40 @@ def term_diagnostics(doc: Document, policies: Sequence[Document]) -> list[Diagno
                 f"{waiver.approved_on} to {waiver.expires}; {strictest.words()}: set expires "
                 f"to {latest} or earlier, and renew the waiver when it runs out",
                 TERM_TOO_LONG,
+            )
+        )
+    return diagnostics
+
+
+def clause_diagnostics(doc: Document, policies: Sequence[Document]) -> list[Diagnostic]:
+    """Waivers naming a clause ``<policy-id>/<clause-id>`` of a policy the run checks that
+    the policy does not define: misspelt, or renamed or removed since, such a waiver waives
+    nothing, and only a warning that it matched nothing would say so. A clause of a policy
+    the run does not check may be another run's, and is left to that warning."""
+    defined = {
+        str((policy.data.get("metadata") or {}).get("id", policy.name)): sorted(
+            str(clause["id"])
+            for section in CHECKS
+            for clause in policy.data.get(section) or ()
+            if isinstance(clause, dict) and "id" in clause
+        )
+        for policy in policies
+    }
+    diagnostics: list[Diagnostic] = []
+    for index, item in enumerate(doc.data.get("waivers") or ()):
+        named = item.get("clause")
+        policy_id, slash, clause_id = str(named).rpartition("/")
+        clauses = defined.get(policy_id) if named is not None and slash else None
+        if clauses is None or clause_id in clauses:
+            continue
+        close = close_match(clause_id, clauses)
+        hint = f"; did you mean '{policy_id}/{close}'?" if close is not None else ""
+        diagnostics.append(
+            Diagnostic(
+                doc.locate(("waivers", index, "clause")),
+                f"waiver {item['id']} names clause '{named}', which policy {policy_id} does "
+                f"not define{hint}",
+                UNKNOWN_CLAUSE,
             )
         )
     return diagnostics

@@ -25,7 +25,7 @@ from checker.documents import DEFAULT_LIMITS, Limits, load_document
 from checker.documents.document import Document
 from checker.documents.inputs import Source, document_kind, expand, file_key, marker_of
 from checker.evaluation.snapshot import Snapshot, resolve_imports
-from checker.evaluation.waivers import term_diagnostics
+from checker.evaluation.waivers import clause_diagnostics, term_diagnostics
 from checker.policytests.model import Case, Expectation, Others, TestFile
 from checker.validation.validator import validate_document
 
@@ -154,6 +154,7 @@ class Loader:
         waivers = self._document(doc, (*here, "waivers"), "waivers") if "waivers" in item else None
         if waivers is not None:
             self.diagnostics.extend(term_diagnostics(waivers, [policy]))
+            self.diagnostics.extend(clause_diagnostics(waivers, [policy]))
         written = item.get("as_of", doc.data.get("as_of"))
         if written is None:
             self._error(
