@@ -182,6 +182,28 @@ def test_files_skipped_in_a_policy_folder_are_counted_in_the_results(
     ) in text
 
 
+def test_files_that_are_not_yaml_or_json_beside_documents_are_said_too(
+    project: Path, run_cli: CliRunner
+) -> None:
+    """A README beside the snapshots was passed over in silence, where a folder holding
+    nothing else listed it: every file of a folder named is used or said."""
+    _write(project / "snaps/snapshot.yaml", SNAPSHOT)
+    _write(project / "snaps/README.md", "# Snapshots of production\n")
+    _write(project / "snaps/export/flags.csv", "flag,on\n")
+    code, text = _check(run_cli, "--policy", "policy.yaml", "--snapshot", "snaps")
+    assert code == 0, text
+    assert (
+        "snaps: warning: 2 files not read: not .yaml, .yml or .json (README.md, export/flags.csv)"
+    ) in text
+    _write(project / "snaps/notes.yaml", "a: 1\n")
+    code, text = _check(run_cli, "--policy", "policy.yaml", "--snapshot", "snaps")
+    assert (
+        "snaps: warning: 1 file skipped, without the top-level key 'snapshot_format' "
+        "(notes.yaml): not snapshot documents, not checked; 2 files not read: not .yaml, .yml "
+        "or .json (README.md, export/flags.csv)"
+    ) in text
+
+
 def test_a_snapshot_folder_with_its_terraform_plan_warns_about_nothing(
     project: Path, run_cli: CliRunner
 ) -> None:
@@ -190,6 +212,12 @@ def test_a_snapshot_folder_with_its_terraform_plan_warns_about_nothing(
     code, text = _check(run_cli, "--policy", "policy.yaml", "--snapshot", "snaps")
     assert code in (0, 1), text
     assert "skipped" not in text
+    # Nor when the plan is not named .json: it is read, as the snapshot's import.
+    (project / "snaps/plan.json").rename(project / "snaps/plan.tfplan")
+    _write(project / "snaps/snapshot.yaml", SNAPSHOT + IMPORTS.replace("plan.json", "plan.tfplan"))
+    code, text = _check(run_cli, "--policy", "policy.yaml", "--snapshot", "snaps")
+    assert code in (0, 1), text
+    assert "skipped" not in text and "not read" not in text
 
 
 # --- waivers ----------------------------------------------------------------------------------

@@ -169,17 +169,31 @@ class Loaded:
         return bool(self.unreadable or self.empty_folders)
 
     def skipped_notes(self, expect: str, used: Iterable[str] = ()) -> list[Diagnostic]:
-        """A warning per folder that held files which are not ``expect`` documents, except
-        those in ``used`` (disk paths of files read another way, e.g. a snapshot's imports)."""
+        """A warning per folder that held files which are not ``expect`` documents, or not
+        YAML or JSON at all, except those in ``used`` (disk paths of files read another way,
+        e.g. a snapshot's imports)."""
         taken = {file_key(p) for p in used}
         notes = []
         for folder, entries in self.skipped_in:
             names = [_relative(e, folder) for e in entries if file_key(e.path) not in taken]
-            if names:
+            others = [
+                name
+                for name in folder.ignored
+                if file_key(Path(folder.source.disk) / name) not in taken
+            ]
+            parts = [f"{_skipped_words(names, expect)}: not {expect} documents, not checked"]
+            if not names:
+                parts = []
+            if others:
+                parts.append(
+                    f"{_count(len(others), 'file')} not read: not .yaml, .yml or .json "
+                    f"({_names(others)})"
+                )
+            if parts:
                 notes.append(
                     Diagnostic(
                         folder.source.where,
-                        f"{_skipped_words(names, expect)}: not {expect} documents, not checked",
+                        "; ".join(parts),
                         "skipped-files",
                         Level.WARNING,
                     )
@@ -236,7 +250,7 @@ def combine_loaded(
     for folder in expansion.folders:
         passed_over = skipped.get(id(folder), [])
         if folder.files > len(passed_over):
-            if passed_over:
+            if passed_over or folder.ignored:  # said, beside the documents the folder held
                 loaded.skipped_in.append((folder, passed_over))
             continue
         loaded.diagnostics.append(_nothing_in(folder, passed_over, expect))
