@@ -11,15 +11,16 @@ fails when the README and the results disagree; to rebuild the table by hand:
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-README = HERE.parent / "README.md"
+from benchlib import RESULTS, ROOT, fmt_mb, fmt_s  # the formats of results/latest.md
+
+from checker.library import coverage
+
+README = ROOT / "README.md"
 BEGIN = "<!-- performance:start -->"
 END = "<!-- performance:end -->"
 HEADER = [
@@ -28,22 +29,6 @@ HEADER = [
 ]
 
 Row = tuple[str, str, str, str]  # workload, policy-check, reference, measured
-
-
-def seconds(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value < 1:
-        return f"{value * 1000:.0f} ms"
-    return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
-
-
-def megabytes(mib: float | None) -> str:
-    """A peak measured in MiB, in the decimal units file sizes are shown in."""
-    if mib is None:
-        return "–"
-    decimal = mib * 1024 * 1024 / 1e6
-    return f"{decimal / 1000:.2f} GB" if decimal >= 1000 else f"{decimal:.0f} MB"
 
 
 def file_size(size: int) -> str:
@@ -70,9 +55,9 @@ def checkov_rows(data: dict[str, Any]) -> Iterator[Row]:
         )
         yield (
             f"{size['buckets']:,}-bucket Terraform plan ({file_size(size['bytes'])}), S3 retention",
-            f"**{seconds(ours['median_s'])}**, {megabytes(ours['max_rss_mb'])}",
+            f"**{fmt_s(ours['median_s'])}**, {fmt_mb(ours['max_rss_mb'])}",
             f"Checkov {data['checkov_version']} with a YAML custom policy: "
-            f"{seconds(theirs['median_s'])}, {megabytes(theirs['max_rss_mb'])} — "
+            f"{fmt_s(theirs['median_s'])}, {fmt_mb(theirs['max_rss_mb'])} — "
             f"**{size['speedup']:.1f}×**; {agree}",
             measured(ours.get("commit"), size["measured_at"]),
         )
@@ -84,11 +69,11 @@ def plan_rows(data: dict[str, Any]) -> Iterator[Row]:
         yield (
             f"{row['resources']:,}-resource mixed plan ({file_size(row['bytes'])}) of every "
             "Terraform family, every pass listed (the default)",
-            f"**{seconds(listed['in_process'])}** in process (CLI {seconds(listed['check'])}), "
-            f"{megabytes(listed['peak_rss_mb'])}",
-            f"`json.load` {seconds(row['json_load'])} — **{ratio(listed['in_process_ratio'])}** "
+            f"**{fmt_s(listed['in_process'])}** in process (CLI {fmt_s(listed['check'])}), "
+            f"{fmt_mb(listed['peak_rss_mb'])}",
+            f"`json.load` {fmt_s(row['json_load'])} — **{ratio(listed['in_process_ratio'])}** "
             f"(CLI {ratio(listed['ratio'])}); `--passes count`: "
-            f"{seconds(counted['in_process'])}, {ratio(counted['in_process_ratio'])}",
+            f"{fmt_s(counted['in_process'])}, {ratio(counted['in_process_ratio'])}",
             measured(data.get("commit"), data.get("date")),
         )
 
@@ -103,9 +88,9 @@ def snapshot_rows(data: dict[str, Any], stores: int) -> Iterator[Row]:
         how = "`--passes count`" if data.get("passes") == "count" else "every pass listed"
         yield (
             f"{stores:,} stores ({file_size(size['bytes'])}), {how}",
-            f"**{seconds(median['total'])}** in process (CLI {seconds(median.get('cli'))}), "
-            f"{megabytes(size['peak_rss_mb'])}",
-            f"`json.load` {seconds(median['json_load'])} — "
+            f"**{fmt_s(median['total'])}** in process (CLI {fmt_s(median.get('cli'))}), "
+            f"{fmt_mb(size['peak_rss_mb'])}",
+            f"`json.load` {fmt_s(median['json_load'])} — "
             f"{ratio(size['ratio_total_to_json_load'])}; {size['findings']:,} findings, "
             f"{size['statuses'].get('pass', 0):,} of them passes"
             + (" (counted)" if data.get("passes") == "count" else ""),
@@ -128,19 +113,19 @@ def scale_rows(data: dict[str, Any]) -> Iterator[Row]:
         parts = []
         if streamed is not None:
             parts.append(
-                f"**{seconds(streamed['seconds'])}**, {megabytes(streamed['peak_mb'])} "
+                f"**{fmt_s(streamed['seconds'])}**, {fmt_mb(streamed['peak_mb'])} "
                 f"({ratio(streamed['peak_to_file'])} the file) read store by store"
             )
         if whole is not None:
             parts.append(
-                f"{seconds(whole['seconds'])}, {megabytes(whole['peak_mb'])} "
+                f"{fmt_s(whole['seconds'])}, {fmt_mb(whole['peak_mb'])} "
                 f"({ratio(whole['peak_to_file'])}) read whole"
             )
         yield (
             f"{stores:,} stores ({file_size(first['bytes'])}), {how}, in one process "
             "(`--jobs 1`), JSON results to a file",
             "; ".join(parts),
-            f"`json.load` with the collector paused {seconds(first['json_load_gc_paused_s'])} — "
+            f"`json.load` with the collector paused {fmt_s(first['json_load_gc_paused_s'])} — "
             f"{ratio(first['ratio_to_json_load'])}; {file_size(first['output_bytes'])} of JSON",
             measured(first.get("commit"), first.get("measured_at")),
         )
@@ -164,19 +149,19 @@ def parts_rows(data: dict[str, Any]) -> Iterator[Row]:
             continue  # the smaller sizes are in results/latest.md
         to_file = row["peak_pss_mb"] * 2**20 / row["bytes"]  # the peak is in MiB
         mine = (
-            f"**{seconds(row['seconds'])}**, {megabytes(row['peak_pss_mb'])} over the process "
+            f"**{fmt_s(row['seconds'])}**, {fmt_mb(row['peak_pss_mb'])} over the process "
             f"tree ({ratio(to_file)} the file)"
         )
         same_run = counting.get((row["stores"], row["measured_at"]))
         if row["way"] == "resources":
             reference = (
-                f"counting {seconds(same_run['seconds'])} — {ratio(row['vs_counting_default'])}"
+                f"counting {fmt_s(same_run['seconds'])} — {ratio(row['vs_counting_default'])}"
                 if same_run is not None and "vs_counting_default" in row
                 else "counting not measured in this run"
             )
         else:
             reference = (
-                f"`json.load` with the collector paused {seconds(row['json_load_gc_paused_s'])} "
+                f"`json.load` with the collector paused {fmt_s(row['json_load_gc_paused_s'])} "
                 f"— {ratio(row['seconds'] / row['json_load_gc_paused_s'])}"
             )
         yield (
@@ -197,12 +182,12 @@ def jobs_rows(data: dict[str, Any]) -> Iterator[Row]:
         yield (
             f"{row['snapshots']:,} small snapshots ({row['stores_per_snapshot']} stores, "
             f"{row['bytes_per_snapshot'] / 1000:.1f} kB each) in one run, `--passes count`",
-            f"**{seconds(default['median_s'])}** by default, "
-            f"{default['per_snapshot_ms']:.2f} ms a snapshot; {seconds(serial['median_s'])} "
+            f"**{fmt_s(default['median_s'])}** by default, "
+            f"{default['per_snapshot_ms']:.2f} ms a snapshot; {fmt_s(serial['median_s'])} "
             "serially (`--jobs 1`)",
-            f"one process per snapshot: {seconds(row['process_per_snapshot_s'])} each, "
+            f"one process per snapshot: {fmt_s(row['process_per_snapshot_s'])} each, "
             f"{row['process_per_snapshot_total_s'] / 60:.0f} minutes in all"
-            + (f"; a local Dask cluster of two {seconds(dask['median_s'])}" if dask else ""),
+            + (f"; a local Dask cluster of two {fmt_s(dask['median_s'])}" if dask else ""),
             measured(data.get("commit"), data.get("measured_at")),
         )
 
@@ -213,11 +198,11 @@ def history_rows(data: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"history: {data['runs']} nightly runs × {data['systems']} systems "
         f"({data['findings']:,} findings) recorded, then the trends report",
-        f"**{seconds(data['ingest']['total_s'])}** to record "
-        f"({seconds(data['ingest']['median_run_s'])} a run); the whole report, every query, "
-        f"**{seconds(whole)}**",
+        f"**{fmt_s(data['ingest']['total_s'])}** to record "
+        f"({fmt_s(data['ingest']['median_run_s'])} a run); the whole report, every query, "
+        f"**{fmt_s(whole)}**",
         "the slowest query "
-        + seconds(max(v for k, v in queries.items() if not k.startswith("whole report"))),
+        + fmt_s(max(v for k, v in queries.items() if not k.startswith("whole report"))),
         measured(str(data.get("commit", "")).split("+")[0] or None, data.get("generated")),
     )
 
@@ -249,11 +234,8 @@ def table(found: list[Row]) -> str:
 
 
 def with_table(text: str, rendered: str) -> str:
-    """``text`` with the table between the markers replaced; both markers must be there."""
-    pattern = re.compile(f"{re.escape(BEGIN)}\n.*?{re.escape(END)}", flags=re.S)
-    if len(pattern.findall(text)) != 1:
-        raise ValueError(f"expected one {BEGIN} ... {END} block")
-    return pattern.sub(lambda _: f"{BEGIN}\n{rendered}\n{END}", text)
+    """``text`` with the performance table replaced; both markers must be there."""
+    return coverage.with_table(text, rendered, BEGIN, END)
 
 
 def update(readme: Path = README, results: Path = RESULTS) -> bool:

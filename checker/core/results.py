@@ -555,9 +555,9 @@ class Result:
 
     @property
     def compliant(self) -> bool:
-        """Nothing blocks and no input has an error; and, for a check, something was checked:
-        a run whose policies made no finding and counted no pass judged no promise (results
-        cut down after the run read so), and "compliant" would claim what nobody checked."""
+        """Nothing blocks, no input has an error and, for a check, something was checked: a
+        check with no finding and no counted pass judged no promise (results read back with
+        their findings cut out, say), and "compliant" would claim what nobody checked."""
         errors = any(d.level is Level.ERROR for d in self.diagnostics)
         if self.command is Command.CHECK and not self.findings and not self.pass_counts:
             return False

@@ -181,9 +181,11 @@ class Loaded:
                 for name in folder.ignored
                 if file_key(Path(folder.source.disk) / name) not in taken
             ]
-            parts = [f"{_skipped_words(names, expect)}: not {expect} documents, not checked"]
-            if not names:
-                parts = []
+            parts = []
+            if names:
+                parts.append(
+                    f"{_skipped_words(names, expect)}: not {expect} documents, not checked"
+                )
             if others:
                 parts.append(
                     f"{_count(len(others), 'file')} not read: not .yaml, .yml or .json "

@@ -101,12 +101,13 @@ def table(rows: Iterable[Row]) -> str:
     return "\n".join([*HEADER, *(row.render() for row in rows)])
 
 
-def with_table(text: str, rendered: str) -> str:
-    """``text`` with the table between the markers replaced; both markers must be there."""
-    pattern = re.compile(f"{re.escape(BEGIN)}\n.*?{re.escape(END)}", flags=re.S)
+def with_table(text: str, rendered: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with the table between the markers ``begin`` and ``end`` replaced; both
+    markers must be there, once (the README's performance table uses it too)."""
+    pattern = re.compile(f"{re.escape(begin)}\n.*?{re.escape(end)}", flags=re.S)
     if len(pattern.findall(text)) != 1:
-        raise ValueError(f"expected one {BEGIN} ... {END} block")
-    return pattern.sub(lambda _: f"{BEGIN}\n{rendered}\n{END}", text)
+        raise ValueError(f"expected one {begin} ... {end} block")
+    return pattern.sub(lambda _: f"{begin}\n{rendered}\n{end}", text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
